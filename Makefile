@@ -1,0 +1,43 @@
+# skew_tracker — build, test, run.
+#   make test        everything testable on this machine; ends with "N passed, N failed"
+#   make run         the mongoose example server with its dashboard (downloads mongoose 7.22)
+#   make run-lws     the libwebsockets example server
+#   make             the tools and servers that can be built here
+# Each concern has its own fragment: tests/tests.mk, examples/examples.mk, fuzz/fuzz.mk, bench/bench.mk.
+
+BUILD    ?= build
+CC       ?= cc
+GCC      ?= gcc
+CLANG    ?= clang
+GXX      ?= g++
+CLANGXX  ?= clang++
+
+# The warning set every file of ours compiles under (C99, errors, no VLAs).
+WARN_COMMON := -Wall -Wextra -Wpedantic -Werror -Wshadow -Wconversion -Wsign-conversion -Wundef \
+               -Wvla -Wcast-qual -Wformat=2 -Wpointer-arith -Wwrite-strings -Wmissing-declarations
+WARN_C      := $(WARN_COMMON) -Wstrict-prototypes -Wmissing-prototypes -Wold-style-definition
+CSTD        := -std=c99
+CXXSTD      := -std=c++11 -x c++
+OPT         ?= -O2 -g
+
+TEST_STEPS  :=
+ALL_TARGETS :=
+
+.PHONY: all test clean
+all: all-targets
+
+include tests/tests.mk
+include examples/examples.mk
+include fuzz/fuzz.mk
+include bench/bench.mk
+
+all-targets: $(ALL_TARGETS)
+
+# Steps run one after the other so the log reads in order; a failing step never stops the rest.
+test:
+	@mkdir -p $(BUILD) && rm -f $(BUILD)/results.tsv
+	@for s in $(TEST_STEPS); do $(MAKE) --no-print-directory $$s; done
+	@tests/summary.sh
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,1 @@
+include $(wildcard examples/*/build.mk)

@@ -1,0 +1,38 @@
+# Test fragments of sub-suites (tests/e2e, ...) add their steps here.
+include $(wildcard tests/*/test.mk)
+
+# Unit tests: every tests/test_*.c is a complete program that implements the header itself.
+# Each runs in several builds: gcc C99, clang C99, g++ as C++, clang ASan+UBSan, valgrind.
+UNIT_SRCS  := $(wildcard tests/test_*.c)
+UNIT_NAMES := $(patsubst tests/%.c,%,$(UNIT_SRCS))
+HDR_DEPS   := skew_tracker.h $(wildcard parts/*.h) tests/skew_test.h
+
+$(BUILD)/gcc/%: tests/%.c $(HDR_DEPS)
+	@mkdir -p $(@D)
+	$(GCC) $(CSTD) $(WARN_C) $(OPT) -I. -o $@ $< -lm
+$(BUILD)/clang/%: tests/%.c $(HDR_DEPS)
+	@mkdir -p $(@D)
+	$(CLANG) $(CSTD) $(WARN_C) $(OPT) -I. -o $@ $< -lm
+$(BUILD)/cxx/%: tests/%.c $(HDR_DEPS)
+	@mkdir -p $(@D)
+	$(GXX) $(CXXSTD) $(WARN_COMMON) -Wno-missing-declarations $(OPT) -I. -o $@ $< -lm
+$(BUILD)/asan/%: tests/%.c $(HDR_DEPS)
+	@mkdir -p $(@D)
+	$(CLANG) $(CSTD) $(WARN_C) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+	  -fno-omit-frame-pointer -I. -o $@ $< -lm
+$(BUILD)/vg/%: tests/%.c $(HDR_DEPS)
+	@mkdir -p $(@D)
+	$(GCC) $(CSTD) $(WARN_C) -O1 -g -I. -o $@ $< -lm
+
+UNIT_VARIANTS := gcc clang cxx asan
+TEST_STEPS += $(foreach v,$(UNIT_VARIANTS),$(foreach t,$(UNIT_NAMES),step-$(v)-$(t)))
+TEST_STEPS += $(foreach t,$(UNIT_NAMES),step-vg-$(t))
+
+step-%:
+	@v=$$(echo '$*' | cut -d- -f1); t=$$(echo '$*' | cut -d- -f2-); \
+	case $$v in \
+	  vg) tests/run_step.sh $* sh -c "$(MAKE) --no-print-directory -s $(BUILD)/vg/$$t && \
+	        valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=all $(BUILD)/vg/$$t";; \
+	  gcc|clang|cxx|asan) tests/run_step.sh $* sh -c "$(MAKE) --no-print-directory -s $(BUILD)/$$v/$$t && $(BUILD)/$$v/$$t";; \
+	  *) echo "unknown step $*"; exit 1;; \
+	esac
