@@ -1,0 +1,478 @@
+#!/usr/bin/env node
+// Load benchmark for the skew example servers (not a test): raw sockets (node:net) so that the
+// client stays cheap at tens of thousands of connections. Only 127.0.0.x; every phase is bounded.
+//
+//   node bench/load/load.mjs [--server build/skew_server_lws] [--max 50000] [--quick]
+//                            [--only rss,cap,latency,churn] [--interval-ms 200]
+//
+// Measures, for the server given (or SKEW_SERVER, default build/skew_server_lws):
+//   rss      RSS per idle WS and SSE connection at 1k and 10k (from /proc/PID/status VmRSS)
+//   cap      the most concurrent idle connections held (half WS, half SSE), in steps up to --max,
+//            with the count checked exactly against {base}/admin/stats and a subscriber's stats
+//   latency  open-to-stats latency seen by a subscriber with 10k idle connections
+//   churn    2000 open+close with 1000 idle and one subscriber: server CPU seconds (/proc/PID/stat),
+//            stats messages and bytes the subscriber received
+// Raises its own open-file limit (prlimit, as root) and spreads client sockets over several
+// 127.0.0.x source addresses when one address runs out of ports.
+import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const HOST = '127.0.0.1';
+const TOKEN = 'bench-admin-token';
+const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim()) || 100;
+const PAGE_KB = 4;
+
+/* ---------------------------------------------------------------- options */
+const argv = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = argv.indexOf(`--${name}`);
+  if (i < 0) return dflt;
+  const v = argv[i + 1];
+  return v === undefined || v.startsWith('--') ? true : v;
+};
+const quick = !!opt('quick', false);
+const MAX = Number(opt('max', quick ? 2000 : 50000));
+const ONLY = String(opt('only', 'rss,cap,latency,churn')).split(',');
+const INTERVAL = Number(opt('interval-ms', 200));
+const BIG = quick ? 2000 : 10000;
+const SMALL = quick ? 500 : 1000;
+const CHURN = quick ? 400 : 2000;
+const CHURN_IDLE = quick ? 200 : 1000;
+const DEADLINE = Date.now() + Number(opt('budget-s', 900)) * 1000;
+const given = opt('server', process.env.SKEW_SERVER || 'build/skew_server_lws');
+const SERVER = [path.resolve(given), path.resolve(ROOT, given)].find((p) => fs.existsSync(p));
+if (!SERVER) {
+  console.error(`load bench: server binary not found: ${given}`);
+  process.exit(2);
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+function checkBudget(what) {
+  if (Date.now() > DEADLINE) throw new Error(`time budget exhausted during ${what}`);
+}
+
+/* ---------------------------------------------------------------- fd limit */
+function nofile() {
+  const line = fs.readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+  return Number(line.trim().split(/\s+/)[3]);
+}
+function raiseNofile(want) {
+  if (nofile() >= want) return nofile();
+  for (const n of [want, 262144, 200000, 131072, 65536]) {
+    const r = spawnSync('prlimit', ['--pid', String(process.pid), `--nofile=${n}:${n}`], { stdio: 'ignore' });
+    if (r.status === 0 && nofile() >= n) break;
+  }
+  return nofile();
+}
+
+/* ---------------------------------------------------------------- server */
+const children = new Set();
+process.on('exit', () => { for (const c of children) try { c.kill('SIGKILL'); } catch { /* gone */ } });
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
+
+async function freePort() {
+  return new Promise((res, rej) => {
+    const s = net.createServer();
+    s.on('error', rej);
+    s.listen(0, HOST, () => { const { port } = s.address(); s.close(() => res(port)); });
+  });
+}
+
+function httpGet(port, p, headers = {}, timeout = 15000) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: HOST, port, path: p, method: 'GET', agent: false,
+      headers: { 'user-agent': UA, ...headers } });
+    const t = setTimeout(() => req.destroy(new Error(`GET ${p} timeout`)), timeout);
+    req.on('error', (e) => { clearTimeout(t); reject(e); });
+    req.on('response', (res) => {
+      const chunks = [];
+      res.on('data', (d) => chunks.push(d));
+      res.on('end', () => { clearTimeout(t); resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString() }); });
+    });
+    req.end();
+  });
+}
+
+async function startServer(extra = []) {
+  const port = await freePort();
+  const args = ['--host', HOST, '--port', String(port), '--build-id', 'v-bench', '--base', '/__skew',
+    '--admin-token', TOKEN, '--route-tracking', '--max-connections', String(MAX + 10000), ...extra];
+  const pre = spawnSync('setpriv', ['--pdeathsig', 'KILL', 'true'], { stdio: 'ignore' }).status === 0
+    ? ['setpriv', '--pdeathsig', 'KILL'] : [];
+  const cmd = [...pre, SERVER, ...args];
+  const proc = spawn(cmd[0], cmd.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+  children.add(proc);
+  let err = '';
+  proc.stderr.on('data', (d) => { err = (err + d).slice(-4000); });
+  const exited = new Promise((r) => proc.on('exit', (code, signal) => { children.delete(proc); r({ code, signal }); }));
+  const end = Date.now() + 10000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`server exited: ${err}`);
+    try {
+      const h = await httpGet(port, '/__skew/health', {}, 1000);
+      if (h.status === 200) break;
+    } catch { /* not yet */ }
+    if (Date.now() > end) throw new Error(`server not healthy: ${err}`);
+    await sleep(50);
+  }
+  return {
+    port, proc, pid: proc.pid,
+    rssKB() {
+      const s = fs.readFileSync(`/proc/${proc.pid}/status`, 'utf8');
+      return Number(/VmRSS:\s+(\d+)/.exec(s)[1]);
+    },
+    cpuSec() {
+      const s = fs.readFileSync(`/proc/${proc.pid}/stat`, 'utf8');
+      const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+      return (Number(f[11]) + Number(f[12])) / CLK_TCK; // utime + stime
+    },
+    async total() {
+      const r = await httpGet(port, '/__skew/admin/stats', { authorization: `Bearer ${TOKEN}` }, 30000);
+      if (r.status !== 200) throw new Error(`admin/stats ${r.status}`);
+      const m = /^\{"total":(\d+)/.exec(r.text);
+      return m ? Number(m[1]) : JSON.parse(r.text).total;
+    },
+    async stop() {
+      if (proc.exitCode !== null) return;
+      proc.kill('SIGTERM');
+      const r = await Promise.race([exited, sleep(10000).then(() => null)]);
+      if (!r) { proc.kill('SIGKILL'); await exited; }
+    },
+    stderr: () => err,
+  };
+}
+
+/* ---------------------------------------------------------------- raw clients */
+// Source addresses: 127.0.0.1 first, then 127.0.0.2.. when a source runs out of ports.
+const [portLo, portHi] = fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+const PORTS_PER_SOURCE = Math.max(1000, portHi - portLo - 2000);
+let opened = 0;
+function sourceAddress() {
+  const idx = Math.floor(opened / PORTS_PER_SOURCE);
+  opened++;
+  return idx === 0 ? undefined : `127.0.0.${idx + 1}`;
+}
+
+function maskedFrame(opcode, payload) {
+  const p = Buffer.from(payload);
+  const key = crypto.randomBytes(4);
+  const head = p.length < 126 ? Buffer.from([0x80 | opcode, 0x80 | p.length])
+    : Buffer.from([0x80 | opcode, 0x80 | 126, p.length >> 8, p.length & 0xff]);
+  const out = Buffer.alloc(p.length);
+  for (let i = 0; i < p.length; i++) out[i] = p[i] ^ key[i & 3];
+  return Buffer.concat([head, key, out]);
+}
+
+/**
+ * One raw client. kind 'ws' or 'sse'. Resolves when `connected` arrived.
+ * onMessage(text) for subscribers; idle clients keep only what they must (pongs).
+ */
+function openClient(port, kind, { route = '/', headers = {}, onMessage = null, timeout = 20000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const localAddress = sourceAddress();
+    const sock = net.connect({ host: HOST, port, localAddress });
+    let buf = Buffer.alloc(0);
+    let headDone = false;
+    let ready = false;
+    const c = { sock, kind, closed: false };
+    const t = setTimeout(() => { sock.destroy(); reject(new Error(`${kind} open timeout`)); }, timeout);
+    const fail = (e) => { clearTimeout(t); if (!ready) reject(e); };
+    sock.on('error', fail);
+    sock.on('close', () => { c.closed = true; if (!ready) fail(new Error(`${kind} closed before connected`)); });
+    sock.on('connect', () => {
+      let h = '';
+      for (const [k, v] of Object.entries(headers)) h += `${k}: ${v}\r\n`;
+      const p = `/__skew/${kind}?route=${encodeURIComponent(route)}`;
+      if (kind === 'ws') {
+        sock.write(`GET ${p} HTTP/1.1\r\nHost: ${HOST}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          `Sec-WebSocket-Key: ${crypto.randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n` +
+          `User-Agent: ${UA}\r\n${h}\r\n`);
+      } else {
+        sock.write(`GET ${p} HTTP/1.1\r\nHost: ${HOST}:${port}\r\nAccept: text/event-stream\r\nUser-Agent: ${UA}\r\n${h}\r\n`);
+      }
+    });
+    const deliver = (text) => {
+      if (!ready) {
+        ready = true;
+        clearTimeout(t);
+        const m = /"connectionId":"([0-9a-f-]{36})"/.exec(text);
+        c.id = m && m[1];
+        resolve(c);
+      } else if (onMessage) onMessage(text, c);
+    };
+    let sseChunked = false;
+    sock.on('data', (d) => {
+      if (!onMessage && ready && kind === 'sse') return; // idle SSE: discard keepalives
+      buf = buf.length ? Buffer.concat([buf, d]) : d;
+      if (!headDone) {
+        const i = buf.indexOf('\r\n\r\n');
+        if (i < 0) return;
+        const head = buf.subarray(0, i).toString('latin1');
+        const status = Number(head.split(' ')[1]);
+        const want = kind === 'ws' ? 101 : 200;
+        if (status !== want) { sock.destroy(); fail(new Error(`${kind} status ${status}`)); return; }
+        sseChunked = /transfer-encoding:\s*chunked/i.test(head);
+        headDone = true;
+        buf = buf.subarray(i + 4);
+      }
+      if (kind === 'ws') {
+        for (;;) {
+          if (buf.length < 2) break;
+          const op = buf[0] & 0x0f;
+          let len = buf[1] & 0x7f;
+          let j = 2;
+          if (len === 126) { if (buf.length < 4) break; len = buf.readUInt16BE(2); j = 4; }
+          else if (len === 127) { if (buf.length < 10) break; len = Number(buf.readBigUInt64BE(2)); j = 10; }
+          if (buf.length < j + len) break;
+          const payload = buf.subarray(j, j + len);
+          buf = buf.subarray(j + len);
+          if (op === 0x9) sock.write(maskedFrame(0xA, payload));
+          else if (op === 0x1 || op === 0x2) deliver(payload.toString('utf8'));
+          else if (op === 0x8) sock.end();
+        }
+        if (!buf.length) buf = Buffer.alloc(0);
+      } else {
+        // SSE: events end with a blank line; chunk sizes (if chunked) are skipped by the split
+        let s = buf.toString('utf8');
+        let k;
+        while ((k = s.indexOf('\n\n')) >= 0) {
+          const ev = s.slice(0, k);
+          s = s.slice(k + 2);
+          const line = ev.split('\n').find((l) => l.startsWith('data: '));
+          if (line) deliver(line.slice(6));
+        }
+        buf = Buffer.from(s);
+        void sseChunked;
+      }
+    });
+  });
+}
+
+async function openMany(port, n, kindOf, { inFlight = 200, route = (i) => `/r${i % 20}` } = {}) {
+  const clients = [];
+  const errors = {};
+  let next = 0;
+  let stop = false;
+  async function worker() {
+    while (!stop && next < n) {
+      const i = next++;
+      try {
+        clients.push(await openClient(port, kindOf(i), { route: route(i) }));
+      } catch (e) {
+        const k = e.code || e.message;
+        errors[k] = (errors[k] || 0) + 1;
+        if (Object.values(errors).reduce((a, b) => a + b, 0) > 50) stop = true;
+      }
+      if (Date.now() > DEADLINE) stop = true;
+    }
+  }
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  return { clients, errors };
+}
+
+async function closeAll(clients) {
+  for (const c of clients) c.sock.destroy();
+  await sleep(200);
+}
+
+async function waitTotal(srv, want, timeout = 30000) {
+  const end = Date.now() + timeout;
+  let t;
+  for (;;) {
+    t = await srv.total();
+    if (t === want || Date.now() > end) return t;
+    await sleep(200);
+  }
+}
+
+/** A subscriber over a raw WS that records stats arrivals: {at, total, bytes}. */
+async function subscriber(port) {
+  const log = [];
+  const c = await openClient(port, 'ws', {
+    route: '/bench-sub',
+    headers: { Authorization: `Bearer ${TOKEN}` },
+    onMessage: (text) => {
+      const m = /^\{"type":"stats","total":(\d+)/.exec(text);
+      if (m) {
+        const e = { at: performance.now(), total: Number(m[1]), bytes: Buffer.byteLength(text) };
+        log.push(e);
+        for (const w of [...c.waiters]) w(e);
+      }
+    },
+  });
+  c.waiters = new Set();
+  c.log = log;
+  c.sock.write(maskedFrame(0x1, '{"type":"subscribe-stats"}'));
+  c.waitStats = (pred, timeout = 10000) => new Promise((resolve, reject) => {
+    const t = setTimeout(() => { c.waiters.delete(w); reject(new Error('stats wait timeout')); }, timeout);
+    const w = (e) => { if (pred(e)) { clearTimeout(t); c.waiters.delete(w); resolve(e); } };
+    c.waiters.add(w);
+  });
+  await c.waitStats(() => true);
+  return c;
+}
+
+/* ---------------------------------------------------------------- phases */
+const results = [];
+const row = (what, value, note = '') => { results.push([what, value, note]); console.log(`  ${what}: ${value} ${note}`); };
+const kb = (x) => `${x.toFixed(2)} KB`;
+
+async function phaseRss(kind) {
+  const srv = await startServer();
+  try {
+    await sleep(300);
+    const base = srv.rssKB();
+    const a = await openMany(srv.port, SMALL, () => kind);
+    await sleep(500);
+    const t1 = await waitTotal(srv, a.clients.length);
+    const r1 = srv.rssKB();
+    row(`RSS per idle ${kind.toUpperCase()} @${SMALL}`, kb((r1 - base) / SMALL),
+      `(base ${base} KB, ${r1} KB with ${t1} counted${t1 === SMALL ? '' : ' MISMATCH'})`);
+    checkBudget('rss');
+    const b = await openMany(srv.port, BIG - SMALL, () => kind);
+    await sleep(800);
+    const n = a.clients.length + b.clients.length;
+    const t2 = await waitTotal(srv, n);
+    const r2 = srv.rssKB();
+    row(`RSS per idle ${kind.toUpperCase()} @${BIG}`, kb((r2 - base) / BIG),
+      `(${r2} KB with ${t2} counted${t2 === BIG ? '' : ' MISMATCH'}${Object.keys(b.errors).length ? ' errors ' + JSON.stringify(b.errors) : ''})`);
+    await closeAll([...a.clients, ...b.clients]);
+    const t0 = await waitTotal(srv, 0);
+    if (t0 !== 0) row(`after closing all ${kind}`, `total ${t0}`, 'NOT 0');
+  } finally {
+    await srv.stop();
+  }
+}
+
+async function phaseCapacity() {
+  const srv = await startServer(['--keepalive-ms', '30000']);
+  const all = [];
+  let held = 0;
+  try {
+    const sub = await subscriber(srv.port);
+    const step = quick ? 500 : 10000;
+    for (let target = step; target <= MAX; target += step) {
+      checkBudget('capacity');
+      const { clients, errors } = await openMany(srv.port, target - all.length, (i) => (i % 2 ? 'sse' : 'ws'),
+        { inFlight: 250 });
+      all.push(...clients);
+      await sleep(500);
+      const live = all.filter((c) => !c.closed).length;
+      const total = await waitTotal(srv, live + 1, 20000);
+      const seen = await sub.waitStats((e) => e.total === live + 1, 20000).then((e) => e.total, () => sub.log.at(-1)?.total);
+      const exact = total === live + 1 && seen === live + 1;
+      console.log(`  capacity: ${live} idle + subscriber; admin total ${total}, subscriber saw ${seen}; RSS ${srv.rssKB()} KB` +
+        `${Object.keys(errors).length ? ' errors ' + JSON.stringify(errors) : ''}`);
+      if (!exact || Object.keys(errors).length) break;
+      held = live;
+    }
+    row('most concurrent idle connections, exact count', `${held}`,
+      `(half WS, half SSE, +1 subscriber; server RSS ${srv.rssKB()} KB; limit tried ${MAX})`);
+    await closeAll(all);
+    const t0 = await waitTotal(srv, 1, 30000);
+    if (t0 !== 1) row('after closing all', `total ${t0}`, 'NOT 1');
+    sub.sock.destroy();
+  } finally {
+    await srv.stop();
+  }
+}
+
+async function phaseLatency() {
+  const srv = await startServer(['--stats-interval-ms', '0']);
+  try {
+    const { clients } = await openMany(srv.port, BIG, (i) => (i % 2 ? 'sse' : 'ws'));
+    const sub = await subscriber(srv.port);
+    await sub.waitStats((e) => e.total === clients.length + 1, 30000);
+    const lat = [];
+    for (let i = 0; i < 30; i++) {
+      checkBudget('latency');
+      const want = clients.length + 2;
+      const t0 = performance.now();
+      const waiting = sub.waitStats((e) => e.total === want, 10000);
+      const c = await openClient(srv.port, i % 2 ? 'sse' : 'ws', { route: '/lat' });
+      const e = await waiting;
+      lat.push(e.at - t0);
+      c.sock.destroy();
+      await sub.waitStats((x) => x.total === want - 1, 10000);
+    }
+    lat.sort((a, b) => a - b);
+    const bytes = sub.log.at(-1).bytes;
+    row(`open-to-stats latency @${BIG} (interval 0)`,
+      `median ${lat[lat.length >> 1].toFixed(1)} ms, p95 ${lat[Math.floor(lat.length * 0.95)].toFixed(1)} ms`,
+      `(30 opens; each stats message ${(bytes / 1024).toFixed(0)} KB)`);
+    await closeAll(clients);
+    sub.sock.destroy();
+  } finally {
+    await srv.stop();
+  }
+}
+
+async function phaseChurn() {
+  const srv = await startServer(['--stats-interval-ms', String(INTERVAL)]);
+  try {
+    const { clients } = await openMany(srv.port, CHURN_IDLE, (i) => (i % 2 ? 'sse' : 'ws'));
+    const sub = await subscriber(srv.port);
+    await sub.waitStats((e) => e.total === clients.length + 1, 30000);
+    await sleep(INTERVAL + 300);
+    const n0 = sub.log.length;
+    const cpu0 = srv.cpuSec();
+    const t0 = performance.now();
+    let done = 0;
+    async function worker(k) {
+      while (done < CHURN) {
+        done++;
+        checkBudget('churn');
+        const c = await openClient(srv.port, k % 2 ? 'sse' : 'ws', { route: '/churn' });
+        c.sock.destroy();
+      }
+    }
+    await Promise.all(Array.from({ length: 10 }, (_, k) => worker(k)));
+    const wall = performance.now() - t0;
+    await sub.waitStats((e) => e.total === clients.length + 1, 10000).catch(() => null);
+    await sleep(INTERVAL + 500);
+    const cpu = srv.cpuSec() - cpu0;
+    const msgs = sub.log.slice(n0);
+    const bytes = msgs.reduce((a, e) => a + e.bytes, 0);
+    const last = msgs.at(-1);
+    row(`churn ${CHURN} open+close, ${CHURN_IDLE} idle, 1 subscriber: server CPU`, `${cpu.toFixed(3)} s`,
+      `(wall ${(wall / 1000).toFixed(2)} s, --stats-interval-ms ${INTERVAL})`);
+    row('churn: stats to the subscriber', `${msgs.length} messages, ${(bytes / 1048576).toFixed(2)} MB`,
+      `(last total ${last ? last.total : '-'}, exact ${last && last.total === clients.length + 1 ? 'yes' : 'NO'})`);
+    await closeAll(clients);
+    sub.sock.destroy();
+  } finally {
+    await srv.stop();
+  }
+}
+
+/* ---------------------------------------------------------------- main */
+const limit = raiseNofile(Math.max(2 * MAX + 20000, 65536));
+console.log(`load bench: ${path.relative(ROOT, SERVER)}; ${os.cpus().length} cores; open-file limit ${limit}; ` +
+  `ports ${portLo}-${portHi} (${PORTS_PER_SOURCE} per source address)${quick ? '; QUICK' : ''}`);
+if (limit < MAX + 1000) console.log(`  note: open-file limit ${limit} is below ${MAX}; capacity will stop early`);
+const t0 = Date.now();
+let failed = false;
+for (const [name, fn] of [['rss', async () => { await phaseRss('ws'); await phaseRss('sse'); }],
+  ['cap', phaseCapacity], ['latency', phaseLatency], ['churn', phaseChurn]]) {
+  if (!ONLY.includes(name)) continue;
+  try {
+    await fn();
+  } catch (e) {
+    failed = true;
+    row(`${name}`, 'FAILED', e.message);
+  }
+}
+const w = Math.max(...results.map((r) => r[0].length));
+console.log('\n' + '-'.repeat(w + 60));
+for (const [a, b, c] of results) console.log(`${a.padEnd(w)}  ${b}  ${c}`);
+console.log('-'.repeat(w + 60));
+console.log(`load bench done in ${((Date.now() - t0) / 1000).toFixed(0)} s (page ${PAGE_KB} KB; RSS deltas include allocator slack)`);
+process.exit(failed ? 1 : 0);

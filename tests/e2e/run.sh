@@ -1,0 +1,37 @@
+#!/bin/sh
+# Build one example server and run the end-to-end suite against it.
+# Usage (from the repository root): tests/e2e/run.sh lws|mongoose
+# BUILD and MAKE come from the environment (tests/e2e/test.mk passes them).
+# For mongoose, a build that fails because mongoose is absent is reported as a skip.
+set -u
+flavor=$1
+BUILD=${BUILD:-build}
+MAKE=${MAKE:-make}
+bin=$BUILD/skew_server_$flavor
+case $bin in /*) abs=$bin ;; *) abs=$(pwd)/$bin ;; esac
+
+out=$($MAKE --no-print-directory "$bin" 2>&1); rc=$?
+printf '%s\n' "$out"
+if [ "$rc" -ne 0 ]; then
+  if [ "$flavor" = mongoose ] &&
+     printf '%s\n' "$out" | grep -qiE 'mongoose[^\n]*(not found|missing|MONGOOSE_DIR|download)|no rule to make target'; then
+    echo "skipped: mongoose not found"
+    exit 0
+  fi
+  echo "e2e: building $bin failed" >&2
+  exit 1
+fi
+
+# node_modules from the committed lockfile (npm ci) when missing or older than the lockfile
+if [ ! -f tests/e2e/node_modules/.package-lock.json ] ||
+   [ tests/e2e/package-lock.json -nt tests/e2e/node_modules/.package-lock.json ]; then
+  (cd tests/e2e && npm ci --no-audit --no-fund) || { echo "e2e: npm ci failed" >&2; exit 1; }
+fi
+
+art=$(pwd)/$BUILD/e2e-artifacts/$flavor
+case $BUILD in /*) art=$BUILD/e2e-artifacts/$flavor ;; esac
+mkdir -p "$art"
+cd tests/e2e || exit 1
+# The whole suite is bounded too (each test has its own timeout).
+SKEW_SERVER=$abs SKEW_E2E_ARTIFACTS=$art exec timeout --kill-after=10 1200 \
+  node --test --test-reporter=tap --test-concurrency=1 --test-timeout=120000 ./*.test.mjs
