@@ -521,14 +521,17 @@ typedef enum skew_endpoint {
     SKEW_EP_ADMIN_VERSION,     /* POST {base}/admin/version {"version":"v2"} */
     SKEW_EP_ADMIN_INVALIDATE,  /* POST {base}/admin/invalidate {"route":"/x"} */
     SKEW_EP_METRICS,           /* GET {base}/metrics */
-    SKEW_EP_UNKNOWN            /* under {base} but no such endpoint (404) */
+    SKEW_EP_UNKNOWN,           /* under {base} but no such endpoint (404) */
+    SKEW_EP_REJECT             /* from skew_route_request: ours but not openable (wrong method,
+                                  missing upgrade, upgrade to another path): answer with skew_http */
 } skew_endpoint;
 
 /* Which endpoint a path is (method is checked by skew_http). */
 SKEW_API skew_endpoint skew_route_path(const skew_tracker *t, skew_str path);
 /* Which endpoint a request is, and whether to open a stream: returns SKEW_EP_SSE / SKEW_EP_WS
-   only when the method (and upgrade) fit, so the adapter calls skew_open; everything else
-   under {base} goes to skew_http. */
+   only when the method (and upgrade) fit, so the adapter calls skew_open; SKEW_EP_NONE for paths
+   that are not ours (serve the app); anything else goes to skew_http. A WebSocket upgrade to any
+   path but {base}/ws is SKEW_EP_REJECT (404): check your own WebSocket paths first. */
 SKEW_API skew_endpoint skew_route_request(const skew_tracker *t, const skew_request *req);
 
 typedef struct skew_response {
@@ -536,6 +539,8 @@ typedef struct skew_response {
     const char *content_type;   /* static string */
     size_t body_len;            /* bytes needed; > cap-1 means truncated (result SKEW_ERR_TRUNCATED) */
     bool close;                 /* the adapter should close after answering */
+    const char *allow;          /* for 405: the Allow header value, else NULL */
+    bool upgrade_required;      /* for 426: send "Upgrade: websocket" */
 } skew_response;
 
 /* Answer a plain request under {base} (everything skew_route_request did not send to
