@@ -161,6 +161,7 @@ SKEW__PRIV bool skew__clean_text(skew_str s) {
     const unsigned char *p = (const unsigned char *)s.ptr, *end = p + s.len;
     while (p < end) {
         size_t n;
+        if (*p >= 0x20 && *p < 0x7F) { p++; continue; } /* the common case: printable ASCII */
         if (*p < 0x20 || *p == 0x7F) return false;
         n = skew__utf8_seq(p, end);
         if (!n) return false;
@@ -737,7 +738,7 @@ struct skew_tracker {
     skew__slot *slots;
     uint32_t *live;
     uint32_t *subs;
-    uint32_t *ids;     /* id hash: slot+1, 0 = empty */
+    uint64_t *ids;     /* id hash table, see SKEW__ID_ENTRY; 0 = empty */
     uint32_t id_mask;
     uint32_t free_head;
     uint32_t live_count, sub_count;
@@ -862,32 +863,44 @@ SKEW__PRIV uint32_t skew__id_hash(const uint8_t id[16]) {
     return (uint32_t)id[0] | ((uint32_t)id[1] << 8) | ((uint32_t)id[2] << 16) | ((uint32_t)id[3] << 24);
 }
 
+/* id table entries: the id's own hash in the high half (so probes and backward shifts never
+   touch a slot, which at 100k connections is a cache miss each), slot+1 in the low half. */
+#define SKEW__ID_ENTRY(h, slot) (((uint64_t)(h) << 32) | ((uint64_t)(slot) + 1u))
+
 SKEW__PRIV uint32_t skew__id_lookup(const skew_tracker *t, const uint8_t id[16]) {
-    uint32_t i = skew__id_hash(id) & t->id_mask;
+    uint32_t h = skew__id_hash(id), i = h & t->id_mask;
     for (;;) {
-        uint32_t v = t->ids[i];
+        uint64_t v = t->ids[i];
         if (v == 0) return SKEW__NONE;
-        if (memcmp(t->slots[v - 1].id, id, 16) == 0) return v - 1;
+        if ((uint32_t)(v >> 32) == h && memcmp(t->slots[(uint32_t)v - 1].id, id, 16) == 0) return (uint32_t)v - 1;
         i = (i + 1) & t->id_mask;
     }
 }
 
-SKEW__PRIV void skew__id_insert(skew_tracker *t, uint32_t slot) {
-    uint32_t i = skew__id_hash(t->slots[slot].id) & t->id_mask;
-    while (t->ids[i]) i = (i + 1) & t->id_mask;
-    t->ids[i] = slot + 1;
+/* Insert unless an equal id is present (false): one probe walk serves both. */
+SKEW__PRIV bool skew__id_insert(skew_tracker *t, uint32_t slot) {
+    const uint8_t *id = t->slots[slot].id;
+    uint32_t h = skew__id_hash(id), i = h & t->id_mask;
+    while (t->ids[i]) {
+        uint64_t v = t->ids[i];
+        if ((uint32_t)(v >> 32) == h && memcmp(t->slots[(uint32_t)v - 1].id, id, 16) == 0) return false;
+        i = (i + 1) & t->id_mask;
+    }
+    t->ids[i] = SKEW__ID_ENTRY(h, slot);
+    return true;
 }
 
 /* Linear-probing delete with backward shift: no tombstones, so lookups stay O(1). */
 SKEW__PRIV void skew__id_remove(skew_tracker *t, uint32_t slot) {
-    uint32_t i = skew__id_hash(t->slots[slot].id) & t->id_mask, j;
-    while (t->ids[i] != slot + 1) i = (i + 1) & t->id_mask;
+    uint32_t h = skew__id_hash(t->slots[slot].id), i = h & t->id_mask, j;
+    uint64_t want = SKEW__ID_ENTRY(h, slot);
+    while (t->ids[i] != want) i = (i + 1) & t->id_mask;
     j = i;
     for (;;) {
         uint32_t home;
         j = (j + 1) & t->id_mask;
         if (!t->ids[j]) break;
-        home = skew__id_hash(t->slots[t->ids[j] - 1].id) & t->id_mask;
+        home = (uint32_t)(t->ids[j] >> 32) & t->id_mask;
         /* move j back to i unless its home lies cyclically in (i, j] */
         if ((j > i && (home <= i || home > j)) || (j < i && (home <= i && home > j))) {
             t->ids[i] = t->ids[j];
@@ -899,17 +912,29 @@ SKEW__PRIV void skew__id_remove(skew_tracker *t, uint32_t slot) {
 
 /* ---- string tables ------------------------------------------------------------------- */
 
+/* Seeded multiply-xorshift over 8-byte words: versions are often 36-byte UUIDs, and a byte-wise
+   hash cost more than the rest of an open. Only for in-memory tables, so byte order is free. */
 SKEW__PRIV uint32_t skew__hash(uint32_t seed, skew_str s) {
-    uint32_t h = 2166136261u ^ seed;
-    size_t i;
-    for (i = 0; i < s.len; i++) {
-        h ^= (unsigned char)s.ptr[i];
-        h *= 16777619u;
+    const uint64_t k = 0x9E3779B97F4A7C15ull;
+    uint64_t h = ((uint64_t)seed << 32 | seed) ^ ((uint64_t)s.len * k), v;
+    const char *p = s.ptr;
+    size_t n = s.len;
+    while (n >= 8) {
+        memcpy(&v, p, 8);
+        h = (h ^ v) * k;
+        h ^= h >> 32;
+        p += 8;
+        n -= 8;
     }
-    h ^= h >> 15;
-    h *= 0x2c1b3c6du;
-    h ^= h >> 12;
-    return h;
+    if (n) {
+        v = 0;
+        memcpy(&v, p, n);
+        h = (h ^ v) * k;
+    }
+    h ^= h >> 29;
+    h *= 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 32;
+    return (uint32_t)h;
 }
 
 SKEW__PRIV skew_str skew__tab_str(const skew__strtab *tab, uint32_t e) {
@@ -1026,7 +1051,7 @@ SKEW__PRIV void skew__layout_of(const skew_config *c, skew__layout *L) {
     L->slots = total; total += SKEW__ALIGN(n * sizeof(skew__slot));
     L->live = total; total += SKEW__ALIGN(n * sizeof(uint32_t));
     L->subs = total; total += SKEW__ALIGN(n * sizeof(uint32_t));
-    L->ids = total; total += SKEW__ALIGN(skew__pow2_at_least(n * 2) * sizeof(uint32_t));
+    L->ids = total; total += SKEW__ALIGN(skew__pow2_at_least(n * 2) * sizeof(uint64_t));
     skew__tab_layout((size_t)c->max_versions + 1, c->max_version_len, L->vtab, &total);
     skew__tab_layout(c->route_tracking ? (size_t)c->max_routes + 1 : 1, c->max_route_len, L->rtab, &total);
     /* strings: server version, base path, cookie name, scratch */
@@ -1154,9 +1179,9 @@ SKEW_API skew_result skew_tracker_init(skew_tracker **out, const skew_config *cf
     t->slots = (skew__slot *)(void *)(m + L.slots);
     t->live = (uint32_t *)(void *)(m + L.live);
     t->subs = (uint32_t *)(void *)(m + L.subs);
-    t->ids = (uint32_t *)(void *)(m + L.ids);
+    t->ids = (uint64_t *)(void *)(m + L.ids);
     t->id_mask = (uint32_t)skew__pow2_at_least((size_t)c.max_connections * 2) - 1;
-    memset(t->ids, 0, ((size_t)t->id_mask + 1) * sizeof(uint32_t));
+    memset(t->ids, 0, ((size_t)t->id_mask + 1) * sizeof(uint64_t));
     memset(t->slots, 0, (size_t)c.max_connections * sizeof(skew__slot));
     t->free_head = SKEW__NONE;
     for (i = c.max_connections; i-- > 0;) {
@@ -1376,6 +1401,8 @@ SKEW__PRIV skew_transport skew__transport_of(const skew_tracker *t, skew_str pat
 SKEW__PRIV uint16_t skew__ref_version(skew_tracker *t, skew_str raw) {
     size_t n = 0;
     if (!raw.len) return skew__tab_ref(&t->versions, t->hash_seed, skew__str(t->server_version, t->server_version_len));
+    if (raw.len <= t->cfg.max_version_len && !memchr(raw.ptr, '%', raw.len) && skew__clean_text(raw))
+        return skew__tab_ref(&t->versions, t->hash_seed, raw); /* nothing to decode: use it in place */
     if (skew_url_decode(raw, false, t->scratch, t->cfg.max_version_len + 1, &n) != SKEW_OK || n == 0 ||
         !skew__clean_text(skew__str(t->scratch, n))) {
         t->m.invalid_input++;
@@ -1424,21 +1451,23 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
         t->m.refused_full++;
         return SKEW_ERR_FULL;
     }
-    do {
-        r = skew__new_id(t, id);
-        if (r != SKEW_OK) return r;
-    } while (skew__id_lookup(t, id) != SKEW__NONE); /* 2^-122 per pair, but free to check */
-    t->last_now = skew__now(t) > t->last_now ? skew__now(t) : t->last_now;
+    {
+        uint64_t now = skew__now(t);
+        if (now > t->last_now) t->last_now = now;
+    }
     idx = t->free_head;
     s = &t->slots[idx];
+    do { /* a repeat is 2^-122 per pair, but the check is free inside the insert */
+        r = skew__new_id(t, id);
+        if (r != SKEW_OK) return r;
+        memcpy(s->id, id, 16);
+    } while (!skew__id_insert(t, idx));
     t->free_head = s->pos;
-    memcpy(s->id, id, 16);
     s->user = user;
     s->flags = (uint8_t)(SKEW__F_LIVE | (tr == SKEW_TRANSPORT_WS ? SKEW__F_WS : 0));
     s->sub_pos = SKEW__NONE;
     s->pos = t->live_count;
     t->live[t->live_count++] = idx;
-    skew__id_insert(t, idx);
     if (skew_cookie_get(skew_request_header(req, "cookie"), t->cookie, &cookie) != SKEW_OK) cookie.len = 0;
     s->version = skew__ref_version(t, cookie);
     s->route = t->cfg.route_tracking ? skew__ref_route(t, skew__initial_route(t, req)) : (uint16_t)SKEW__NO_STR;

@@ -1,0 +1,7 @@
+# Core benchmark: open+close, route update, stats JSON, memory per connection.
+BENCH_TARGETS += bench-core
+$(BUILD)/bench_core: bench/core/bench_core.c $(HDR_DEPS)
+	@mkdir -p $(@D)
+	$(GCC) $(CSTD) $(WARN_C) -O2 -DNDEBUG -I. -o $@ $<
+bench-core: $(BUILD)/bench_core
+	$(BUILD)/bench_core

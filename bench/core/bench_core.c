@@ -1,0 +1,146 @@
+/* Core benchmark (not a test): registry and serializer costs at 1k and 100k live connections.
+   Prints figures; asserts nothing about time. Run: make bench-core */
+#define _POSIX_C_SOURCE 200809L
+#define SKEW_TRACKER_IMPLEMENTATION
+#include "skew_tracker.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static skew_result no_send(void *ud, const skew_conn *c, const char *m, size_t n) {
+    (void)ud; (void)c; (void)m; (void)n;
+    return SKEW_OK;
+}
+
+typedef struct hdrs { const char *cookie, *ua; } hdrs;
+static skew_str get_header(void *ctx, const char *name) {
+    hdrs *h = (hdrs *)ctx;
+    skew_str s = {NULL, 0};
+    if (strcmp(name, "cookie") == 0) s.ptr = h->cookie;
+    else if (strcmp(name, "user-agent") == 0) s.ptr = h->ua;
+    if (s.ptr) s.len = strlen(s.ptr);
+    return s;
+}
+
+static const char *UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+                        "Chrome/124.0.0.0 Safari/537.36";
+static const char *COOKIES[3] = {"__nkpv=8f2c1a7e-1b2c-4d5e-9f00-aa11bb22cc33", "__nkpv=2d6e0b91-77aa-4c1d-8e2f-0123456789ab",
+                                 "theme=dark; __nkpv=c0ffee00-1234-4abc-8def-fedcba987654"};
+static const char *ROUTES[4] = {"route=%2F", "route=%2Fdocs%2Fgetting-started", "route=%2Fblog%2Fhello-world", "route=%2Fpricing"};
+
+static skew_request req_for(hdrs *h, unsigned i, bool ws) {
+    skew_request r;
+    memset(&r, 0, sizeof r);
+    r.method.ptr = "GET"; r.method.len = 3;
+    r.path.ptr = ws ? "/__skew/ws" : "/__skew/sse";
+    r.path.len = strlen(r.path.ptr);
+    r.query.ptr = ROUTES[i % 4];
+    r.query.len = strlen(r.query.ptr);
+    r.upgrade = ws;
+    h->cookie = COOKIES[i % 3];
+    h->ua = UA;
+    r.header = get_header;
+    r.header_ctx = h;
+    r.peer.family = 4; r.peer.bytes[0] = 127; r.peer.bytes[3] = 1;
+    return r;
+}
+
+typedef struct count_sink { size_t bytes; } count_sink;
+static int sink(void *ctx, const char *d, size_t n) { (void)d; ((count_sink *)ctx)->bytes += n; return 0; }
+
+static void run(unsigned live, bool bots) {
+    skew_config c;
+    skew_tracker *t = NULL;
+    skew_handle *hs = (skew_handle *)malloc(sizeof(skew_handle) * live);
+    hdrs h;
+    unsigned i, reps = 200000;
+    double t0, t1;
+    char *buf;
+    size_t len = 0;
+    memset(&c, 0, sizeof c);
+    c.max_connections = live + 1;
+    c.route_tracking = true;
+    c.ip_tracking = true;
+    c.bot_filter_off = !bots;
+    c.hooks.send = no_send;
+    if (skew_tracker_create(&t, &c) != SKEW_OK) { fprintf(stderr, "create failed\n"); exit(1); }
+    for (i = 0; i < live; i++) {
+        skew_request r = req_for(&h, i, i & 1);
+        if (skew_open(t, &r, NULL, &hs[i]) != SKEW_OK) { fprintf(stderr, "open failed\n"); exit(1); }
+    }
+    /* open + close one connection while `live` stay open */
+    t0 = now_ns();
+    for (i = 0; i < reps; i++) {
+        skew_request r = req_for(&h, i, i & 1);
+        skew_handle x;
+        skew_open(t, &r, NULL, &x);
+        skew_close(t, x, SKEW_CLOSE_CLIENT);
+    }
+    t1 = now_ns();
+    printf("%-34s %8u live  bot filter %-3s  %8.1f ns\n", "open+close", live, bots ? "on" : "off", (t1 - t0) / reps);
+    if (!bots) {
+        skew_str r1 = {"/a/route", 8}, r2 = {"/another", 8};
+        t0 = now_ns();
+        for (i = 0; i < reps; i++) skew_set_route(t, hs[i % live], (i & 1) ? r1 : r2);
+        t1 = now_ns();
+        printf("%-34s %8u live                   %8.1f ns\n", "route update", live, (t1 - t0) / reps);
+        {
+            count_sink cs;
+            skew_result res;
+            unsigned n = live >= 100000 ? 20 : 2000;
+            cs.bytes = 0;
+            t0 = now_ns();
+            for (i = 0; i < n * 50; i++) skew_json_stats_sink(t, sink, &cs, 0, 0, &res);
+            t1 = now_ns();
+            printf("%-34s %8u live  %8zu bytes    %8.1f ns\n", "stats JSON without list", live, cs.bytes / (n * 50),
+                   (t1 - t0) / (n * 50));
+            cs.bytes = 0;
+            t0 = now_ns();
+            for (i = 0; i < n; i++) skew_json_stats_sink(t, sink, &cs, 0, live, &res);
+            t1 = now_ns();
+            printf("%-34s %8u live  %8zu bytes    %8.1f ns\n", "stats JSON with full list", live, cs.bytes / n, (t1 - t0) / n);
+            len = skew_json_stats(t, NULL, 0, 0);
+            buf = (char *)malloc(len + 1);
+            t0 = now_ns();
+            for (i = 0; i < n; i++) skew_json_stats(t, buf, len + 1, 0);
+            t1 = now_ns();
+            printf("%-34s %8u live  %8zu bytes    %8.1f ns\n", "stats JSON (max_listed 1000, buf)", live, len, (t1 - t0) / n);
+            free(buf);
+        }
+        {
+            skew_config d;
+            size_t mem;
+            memset(&d, 0, sizeof d);
+            d.max_connections = live;
+            d.route_tracking = true;
+            d.ip_tracking = true;
+            mem = skew_tracker_memory_size(&d);
+            printf("%-34s %8u slots %8zu bytes    %8.1f B/conn\n", "tracker memory (defaults, ip+route)", live, mem,
+                   (double)mem / live);
+            d.message_buffer = 0;
+            d.max_listed = 1;
+            mem = skew_tracker_memory_size(&d);
+            printf("%-34s %8u slots %8zu bytes    %8.1f B/conn\n", "tracker memory (max_listed 1)", live, mem,
+                   (double)mem / live);
+        }
+    }
+    skew_tracker_destroy(t);
+    free(hs);
+}
+
+int main(void) {
+    printf("skew_tracker %s core benchmark (3 versions, 4 routes, ip tracking on)\n", skew_version());
+    run(1000, false);
+    run(100000, false);
+    run(1000, true);
+    run(100000, true);
+    return 0;
+}
