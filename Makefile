@@ -34,8 +34,11 @@ include bench/bench.mk
 all-targets: $(ALL_TARGETS)
 
 # Steps run one after the other so the log reads in order; a failing step never stops the rest.
+# A fresh machine: install-deps adds what is missing when it can (root on Debian), else it says
+# what is missing and the steps that need it report themselves skipped.
 test:
 	@mkdir -p $(BUILD) && rm -f $(BUILD)/results.tsv
+	@bash .ci/install-deps || echo "install-deps failed: steps that need the missing tools will fail or skip"
 	@for s in $(TEST_STEPS); do $(MAKE) --no-print-directory $$s; done
 	@tests/summary.sh
 

@@ -21,30 +21,8 @@
        #include "skew_tracker.h"
    in exactly one C or C++ file; plain #include everywhere else.
 
-   QUICK START (the same as README.md; tests/test_readme.c compiles it)
-   ===========
-       static skew_result on_send(void *user, const skew_conn *c, const char *msg, size_t len) {
-           (void)user; return my_transport_write(c->user, c->transport, msg, len);
-       }
-       skew_config cfg = {0};                 // zero means default everywhere
-       cfg.server_version = "v2";
-       cfg.hooks.send = on_send;
-       skew_tracker *t = NULL;
-       if (skew_tracker_create(&t, &cfg) != SKEW_OK) abort();   // or skew_tracker_init() on your buffer
-       // per request: fill a skew_request, then
-       skew_handle h;
-       switch (skew_route_request(t, &req)) {
-       case SKEW_EP_SSE: case SKEW_EP_WS:
-           skew_open(t, &req, my_conn, &h);   // sends `connected` through hooks.send
-           break;
-       case SKEW_EP_NONE: serve_your_app(); break;
-       default: { skew_response r; char body[4096];
-                  skew_http(t, &req, &r, body, sizeof body); reply(r.status, r.content_type, body); }
-       }
-       // on a WebSocket text frame: skew_ws_message(t, h, data, len);
-       // when the socket closes:    skew_close(t, h, SKEW_CLOSE_CLIENT);
-       // in the event loop:         skew_tick(t, now_ms);   (keepalives, coalesced stats)
-       skew_tracker_destroy(t);
+   QUICK START: the same code as README.md's (tests/readme/ checks they match, compiles and
+   runs it). It sits in the `#if 0` block right after this comment, so it can hold comments.
 
    CONFIGURATION (compile time; define before the implementation; "all files" = must match everywhere)
    =============
@@ -57,7 +35,7 @@
        SKEW_MAX_TRUSTED_PROXIES 16              CIDR ranges kept in a tracker            all files
        SKEW_MAX_BOT_PATTERNS    32              run-time bot/allow patterns              all files
        SKEW_BOT_PATTERN_MAX     48              bytes per run-time pattern               all files
-   Run time: skew_config (zero means default; skew_config_defaults() shows the values).
+   Run time: skew_config (zero means default; skew_config_resolve() shows the values).
 
    MEMORY
    ======
@@ -89,6 +67,55 @@
    by U+FFFD, so its output is always valid UTF-8 JSON. Stored versions and routes are validated
    on the way in (valid UTF-8, no control characters, bounded length).
 */
+#if 0 /* QUICK START */
+#define SKEW_TRACKER_IMPLEMENTATION
+#include "skew_tracker.h"
+
+/* Your transport: write one JSON message to one connection, framed for its transport
+   (SSE: skew_sse_frame; WebSocket: a text frame). Return 0 when it was queued. */
+int my_write(void *conn, skew_transport transport, const char *msg, size_t len);
+
+static skew_result on_send(void *user, const skew_conn *c, const char *msg, size_t len) {
+    (void)user;
+    return my_write(c->user, c->transport, msg, len) == 0 ? SKEW_OK : SKEW_ERR_SEND;
+}
+
+static skew_tracker *tracker;
+
+int skew_start(const char *build_id) {
+    skew_config cfg;
+    memset(&cfg, 0, sizeof cfg);      /* zero means default everywhere */
+    cfg.server_version = build_id;    /* the build this server runs */
+    cfg.route_tracking = true;        /* opt-in, like the Nuxt module */
+    cfg.hooks.send = on_send;
+    return skew_tracker_create(&tracker, &cfg) == SKEW_OK ? 0 : -1;
+}
+
+/* Every HTTP request under your server: returns the status you answer with (0 = the
+   request is not ours: serve your app; 200 on an SSE/WS open: keep the stream). */
+int skew_on_request(const skew_request *req, void *conn, skew_handle *handle, char *body, size_t cap) {
+    skew_response res;
+    skew_result r;
+    switch (skew_route_request(tracker, req)) {
+    case SKEW_EP_NONE:
+        return 0;
+    case SKEW_EP_SSE:
+    case SKEW_EP_WS:
+        r = skew_open(tracker, req, conn, handle); /* sends `connected` through on_send */
+        if (r == SKEW_OK) return 200;
+        skew_http_open_error(tracker, req, r, &res, body, cap); /* bot 204/403, full 503 */
+        return res.status;
+    default:
+        skew_http(tracker, req, &res, body, cap); /* POSTs, health, admin, metrics */
+        return res.status;
+    }
+}
+
+/* A WebSocket text frame from a client, a closed socket, and the event loop's timer. */
+void skew_on_ws_text(skew_handle h, const char *data, size_t len) { skew_ws_message(tracker, h, data, len); }
+void skew_on_socket_closed(skew_handle h) { skew_close(tracker, h, SKEW_CLOSE_CLIENT); }
+unsigned skew_on_timer(uint64_t now_ms) { return skew_tick(tracker, now_ms); } /* ms to sleep */
+#endif /* QUICK START */
 #ifndef SKEW_TRACKER_H
 #define SKEW_TRACKER_H
 
