@@ -1,0 +1,332 @@
+/* Bot filter: skew_is_bot() on real UAs of every category, the run-time filter, empty, odd
+   and very long UAs, and the UA corpus in tests/data/. Built with SKEW_ENABLE_BOT_TABLE 0 too
+   (step-botcheck): then only empty UAs are bots and the run-time filter still works. */
+#ifndef SKEW_DEV_NO_CORE
+#define SKEW_DEV_NO_CORE /* TEMP: until the core lands */
+#endif
+#define SKEW_TRACKER_IMPLEMENTATION
+#include "skew_tracker.h"
+#include "skew_test.h"
+
+#include <stdlib.h>
+
+#ifndef SKEW_ENABLE_BOT_TABLE
+#define SKEW_ENABLE_BOT_TABLE 1
+#endif
+/* What the built-in table is expected to say about a non-empty UA. */
+#define TABLE(bot) ((bot) && SKEW_ENABLE_BOT_TABLE)
+
+typedef struct ua_case {
+    const char *ua;
+    int bot;
+} ua_case;
+
+static const ua_case cases[] = {
+    /* search engines, also wearing full browser UAs */
+    {"Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", 1},
+    {"Mozilla/5.0 (Linux; Android 6.0.1; Nexus 5X Build/MMB29P) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.6778.204 Mobile Safari/537.36 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", 1},
+    {"Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)", 1},
+    {"Mozilla/5.0 (Linux; Android 5.0) AppleWebKit/537.36 (KHTML, like Gecko) Mobile Safari/537.36 (compatible; Bytespider; spider-feedback@bytedance.com)", 1},
+    {"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/13.1.1 Safari/605.1.15 (Applebot/0.1; +http://www.apple.com/go/applebot)", 1},
+    {"Mozilla/5.0 (compatible; YandexBot/3.0; +http://yandex.com/bots)", 1},
+    /* AI crawlers */
+    {"Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.0; +https://openai.com/gptbot)", 1},
+    {"Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; ClaudeBot/1.0; +claudebot@anthropic.com)", 1},
+    {"Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko); compatible; ChatGPT-User/1.0; +https://openai.com/bot", 1},
+    {"CCBot/2.0 (https://commoncrawl.org/faq/)", 1},
+    {"meta-externalagent/1.1 (+https://developers.facebook.com/docs/sharing/webmasters/crawler)", 1},
+    /* SEO tools */
+    {"Mozilla/5.0 (compatible; AhrefsBot/7.0; +http://ahrefs.com/robot/)", 1},
+    {"Mozilla/5.0 (compatible; SemrushBot/7~bl; +http://www.semrush.com/bot.html)", 1},
+    {"Screaming Frog SEO Spider/19.4", 1},
+    /* link previews */
+    {"WhatsApp/2.23.20.0 A", 1},
+    {"Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)", 1},
+    {"TelegramBot (like TwitterBot)", 1},
+    {"Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)", 1},
+    {"facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)", 1},
+    {"Twitterbot/1.0", 1},
+    /* monitoring */
+    {"Mozilla/5.0+(compatible; UptimeRobot/2.0; http://www.uptimerobot.com/)", 1},
+    {"Mozilla/5.0 (compatible; pingbot/2.0; +http://www.pingdom.com/)", 1},
+    {"Datadog Agent/7.69.2", 1},
+    {"Site24x7", 1},
+    /* HTTP libraries and command-line clients */
+    {"curl/8.4.0", 1},
+    {"Wget/1.21.4", 1},
+    {"python-requests/2.31.0", 1},
+    {"Go-http-client/1.1", 1},
+    {"okhttp/4.12.0", 1},
+    {"axios/1.6.2", 1},
+    {"node-fetch/1.0 (+https://github.com/bitinn/node-fetch)", 1},
+    {"Java/17.0.2", 1},
+    {"Apache-HttpClient/4.5.14 (Java/17.0.8)", 1},
+    {"PostmanRuntime/7.36.0", 1},
+    {"Dart/3.2 (dart:io)", 1},
+    /* headless and automation */
+    {"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0.0.0 Safari/537.36", 1},
+    {"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/109.0.0.0 Safari/537.36 Chrome-Lighthouse", 1},
+    {"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/96.0.4664.45 Safari/537.36 PTST/211202.211915", 1},
+    {"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 Playwright/1.40.0", 1},
+    {"Mozilla/5.0 (Windows NT 6.1; WOW64) AppleWebKit/538.1 (KHTML, like Gecko) PhantomJS/2.0.0 Safari/538.1", 1},
+    /* shapes no browser sends */
+    {"Mozilla/5.0", 1},
+    {"Mozilla/5.0 (compatible)", 1},
+    {"12345", 1},
+    {"-", 1},
+    /* people: desktop and mobile browsers */
+    {"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36", 0},
+    {"Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0", 0},
+    {"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.2 Safari/605.1.15", 0},
+    {"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0", 0},
+    {"Mozilla/5.0 (iPhone; CPU iPhone OS 18_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.2 Mobile/15E148 Safari/604.1", 0},
+    {"Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36", 0},
+    {"Mozilla/5.0 (Linux; Android 14; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/26.0 Chrome/122.0.0.0 Mobile Safari/537.36", 0},
+    {"Opera/9.80 (Android; Opera Mini/12.0.1987/37.7327; U; pl) Presto/2.12.423 Version/12.16", 0},
+    /* in-app browsers */
+    {"Mozilla/5.0 (iPhone; CPU iPhone OS 11_4_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15G77 [FBAN/FBIOS;FBAV/183.0.0.41.81;FBBV/119182652;FBDV/iPhone6,2;FBMD/iPhone;FBSN/iOS;FBSV/11.4.1;FBSS/2;FBCR/VIVO;FBID/phone;FBLC/pt_BR;FBOP/5;FBRV/0]", 0},
+    {"Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML,like Gecko) Mobile/21F79 Instagram 330.0.3.29.91 (iPhone14,3; iOS 17_5; en_IR@calendar=gregorian; en; scale=3.00; 1125x2436; 595323416)", 0},
+    {"Mozilla/5.0 (iPhone; CPU iPhone OS 14_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/14.1.1 Mobile/15E148 Snapchat/11.36.0.36 (like Safari/604.1)", 0},
+    {"Mozilla/5.0 (Linux; Android 9; STF-L09 Build/HUAWEISTF-L09; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/79.0.3945.79 Mobile Safari/537.36 [Pinterest/Android]", 0},
+    {"Mozilla/5.0 (iPhone; CPU iPhone OS 12_4_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 [LinkedInApp]", 0},
+    {"Mozilla/5.0 (iPhone; CPU iPhone OS 17_2_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2 Mobile/15E148 Safari/605.1 NAVER(inapp; search; 2000; 12.3.6; 14PRO)", 0},
+    {"Mozilla/5.0 (iPhone; CPU iPhone OS 26_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 GoogleWv/1.0 (WKWebView) GeminiiOS/1.2026.2270600", 0},
+    {"Mozilla/5.0 (iPhone; CPU iPhone OS 13_3 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) GSA/102.0.304944559 Mobile/15E148 Safari/604.1", 0},
+    {"Mozilla/5.0 (Linux; Android 10; SM-G973F Build/QQ3A.200805.001; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/85.0.4183.101 Mobile Safari/537.36 trill_2021806060 JsSdk/1.0 NetType/WIFI Channel/googleplay AppName/musical_ly app_version/18.6.6 ByteLocale/fr ByteFullLocale/fr Region/FR", 0},
+    /* Electron desktop apps */
+    {"Mozilla/5.0 (Windows NT 10.0.18362; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Slack/4.4.2 Chrome/78.0.3904.130 Electron/7.2.1 Safari/537.36 WindowsStore/10.0.18362 Sonic Slack_SSB/4.4.2", 0},
+    {"Mozilla/5.0 (Windows NT 10.0; WOW64) AppleWebKit/537.36 (KHTML, like Gecko) discord/0.0.306 Chrome/78.0.3904.130 Electron/7.1.11 Safari/537.36", 0},
+    /* names that merely contain a bot token */
+    {"Mozilla/5.0 (Linux; Android 6.0; CUBOT MAX Build/MRA58K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/51.0.2704.81 Mobile Safari/537.36", 0},
+    {"Mozilla/5.0 (Linux; Android 8.0.0; CUBOT_P20) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/70.0.3538.110 Mobile Safari/537.36", 0},
+    {"fuboTV/4.75.0 (Linux;Android 9; AFTDCT31 Build/PS7664.3772N) FuboPlayer/v1.34.0", 0},
+    {"Mozilla/5.0 (Linux; Android 14; SM-S918B Build/UP1A.231005.007; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/124.0.6367.123 Mobile Safari/537.36 CamScanner/4.8.5.2310271827", 0},
+    {"Mozilla/5.0 (iPhone; CPU iPhone OS 17_5_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 Version/17.5.1 Safari/605.1.15 (AirWatch Browser v24.06)", 0},
+    {"Mozilla/5.0 (Linux; Android 10; STK-L21 Build/HUAWEISTK-L21; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/126.0.6478.186 Mobile Safari/537.36 HiSearch/22.0.6.315", 0},
+    {"PS4Application libhttp/1.000 (PS4) CoreMedia libhttp/6.72 (PlayStation 4)", 0},
+};
+
+#define CHROME "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+#define GOOGLEBOT "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+
+static void test_categories(void) {
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        bool got = skew_is_bot(skew_str_c(cases[i].ua));
+        if (got != (bool)TABLE(cases[i].bot)) fprintf(stderr, "  case %u: %s\n", (unsigned)i, cases[i].ua);
+        CHECK(got == (bool)TABLE(cases[i].bot));
+    }
+}
+
+static void test_case_insensitive(void) {
+    CHECK(skew_is_bot(SKEW_STRV("MOZILLA/5.0 (COMPATIBLE; GOOGLEBOT/2.1; +HTTP://WWW.GOOGLE.COM/BOT.HTML)")) == TABLE(1));
+    CHECK(skew_is_bot(SKEW_STRV("CURL/8.4.0")) == TABLE(1));
+    CHECK(skew_is_bot(SKEW_STRV("mozilla/5.0 (windows nt 10.0; win64; x64) applewebkit/537.36 (khtml, like gecko) chrome/131.0.0.0 safari/537.36")) == false);
+}
+
+static void test_empty(void) {
+    skew_str none = {NULL, 0}, bad = {NULL, 5};
+    skew_bot_filter f;
+    CHECK(skew_is_bot(none));
+    CHECK(skew_is_bot(bad));
+    CHECK(skew_is_bot(SKEW_STRV("")));
+    CHECK(skew_is_bot(SKEW_STRV(" ")));
+    CHECK(skew_is_bot(SKEW_STRV(" \t ")));
+    skew_bot_filter_init(&f);
+    CHECK(skew_bot_filter_is_bot(&f, none));
+    CHECK(skew_bot_filter_is_bot(&f, SKEW_STRV(" ")));
+    f.allow_empty = true;
+    CHECK(!skew_bot_filter_is_bot(&f, none));
+    CHECK(!skew_bot_filter_is_bot(&f, SKEW_STRV("")));
+    CHECK(!skew_bot_filter_is_bot(&f, SKEW_STRV("\t")));
+    CHECK(skew_bot_filter_is_bot(&f, SKEW_STRV("curl/8.4.0")) == TABLE(1));
+    CHECK(skew_bot_filter_is_bot(NULL, none));
+    CHECK(skew_bot_filter_is_bot(NULL, SKEW_STRV(GOOGLEBOT)) == TABLE(1));
+}
+
+/* NUL bytes and bytes >= 0x80 are just bytes: no early stop, no crash, no match. */
+static void test_odd_bytes(void) {
+    static const char nul_bot[] = CHROME "\0 Googlebot/2.1";
+    static const char nul_browser[] = "Mozilla/5.0 (Linux; Android 14; SM-S918B)\0 AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36";
+    static const char utf8[] = "Mozilla/5.0 (Linux; Android 14; \xc3\x91" "and\xc3\xba X1) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36";
+    static const char high[] = "Mozilla/5.0 (\xff\xfe\x80; \x9b\xc0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+    static const char bot8[] = "Mozilla/5.0 (compatible; G\xc3\xb6teborgBot/1.0)";
+    static const char lookalike[] = "Mozilla/5.0 (compatible; Googleb\xcf\x83t)";
+    char all[256];
+    int i;
+    CHECK(skew_is_bot(skew_str_lit_(nul_bot, sizeof nul_bot - 1)) == TABLE(1));
+    CHECK(!skew_is_bot(skew_str_lit_(nul_browser, sizeof nul_browser - 1)));
+    CHECK(!skew_is_bot(skew_str_lit_(utf8, sizeof utf8 - 1)));
+    CHECK(!skew_is_bot(skew_str_lit_(high, sizeof high - 1)));
+    CHECK(skew_is_bot(skew_str_lit_(bot8, sizeof bot8 - 1)) == TABLE(1));
+    (void)skew_is_bot(skew_str_lit_(lookalike, sizeof lookalike - 1));
+    CHECK(1); /* ran */
+    for (i = 0; i < 256; i++) all[i] = (char)(255 - i);
+    for (i = 0; i <= 256; i++) (void)skew_is_bot(skew_str_lit_(all, (size_t)i));
+    CHECK(1);
+    CHECK(!skew__bot_empty(skew_str_lit_("\0", 1))); /* a NUL is a byte, not blank */
+}
+
+/* Long UAs: no stack or time blow-up, verdicts keep their meaning. */
+static void test_long(void) {
+    size_t n = 1u << 20, i, base = sizeof CHROME - 1;
+    char *buf = (char *)malloc(n + 64);
+    CHECK(buf != NULL);
+    if (!buf) return;
+    memcpy(buf, CHROME, base);
+    for (i = base; i < n; i++) buf[i] = (i % 16 == 0) ? ' ' : (char)('a' + (int)(i % 7));
+    CHECK(!skew_is_bot(skew__str(buf, n)));
+    memcpy(buf + n - 12, " Googlebot/2", 12);
+    CHECK(skew_is_bot(skew__str(buf, n)) == TABLE(1));
+    memset(buf, 'a', n); /* 1 MiB without a space */
+    CHECK(skew_is_bot(skew__str(buf, n)) == TABLE(1));
+    /* a browser UA followed by many "CUBOT": every "bot" has its veto, none is a bot */
+    memcpy(buf, CHROME, base);
+    for (i = base; i + 6 <= n; i += 6) memcpy(buf + i, " CUBOT", 6);
+    i -= 6;
+    CHECK(!skew_is_bot(skew__str(buf, i)));
+    memcpy(buf + i, " robot", 6);
+    CHECK(skew_is_bot(skew__str(buf, i + 6)) == TABLE(1));
+    for (i = 0; i < n; i++) buf[i] = (i % 2) ? '@' : 'a'; /* many '@' */
+    buf[0] = 'M';
+    (void)skew_is_bot(skew__str(buf, n));
+    CHECK(1);
+    {
+        skew_bot_filter f;
+        skew_bot_filter_init(&f);
+        memset(buf, 'a', n);
+        buf[0] = ' ';
+        CHECK_RES(skew_bot_filter_add(&f, SKEW_STRV("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab"), false), SKEW_OK);
+        f.no_builtin = true;
+        CHECK(!skew_bot_filter_is_bot(&f, skew__str(buf, n))); /* linear even for this pattern */
+        buf[n - 1] = 'b';
+        CHECK(skew_bot_filter_is_bot(&f, skew__str(buf, n)));
+    }
+    free(buf);
+}
+
+static void test_filter(void) {
+    skew_bot_filter f;
+    char pat[SKEW_BOT_PATTERN_MAX + 1];
+    unsigned i;
+    skew_bot_filter_init(&f);
+    CHECK(f.count == 0 && !f.allow_empty && !f.no_builtin);
+    CHECK(skew_bot_filter_is_bot(&f, SKEW_STRV(GOOGLEBOT)) == TABLE(1));
+    CHECK(!skew_bot_filter_is_bot(&f, SKEW_STRV(CHROME " AcmeProbe/2.0")));
+    /* an extra bot pattern, matched case-insensitively */
+    CHECK_RES(skew_bot_filter_add(&f, SKEW_STRV("ACMEprobe"), false), SKEW_OK);
+    CHECK(skew_bot_filter_is_bot(&f, SKEW_STRV(CHROME " AcmeProbe/2.0")));
+    CHECK(skew_bot_filter_is_bot(&f, SKEW_STRV("acmeprobe")));
+    CHECK(!skew_bot_filter_is_bot(&f, SKEW_STRV(CHROME " AcmePro")));
+    /* the table alone does not know it */
+    CHECK(!skew_is_bot(SKEW_STRV(CHROME " AcmeProbe/2.0")));
+    /* allow beats the table and the extra patterns */
+    CHECK_RES(skew_bot_filter_add(&f, SKEW_STRV("googlebot"), true), SKEW_OK);
+    CHECK(!skew_bot_filter_is_bot(&f, SKEW_STRV(GOOGLEBOT)));
+    CHECK_RES(skew_bot_filter_add(&f, SKEW_STRV("OurMonitor"), true), SKEW_OK);
+    CHECK(!skew_bot_filter_is_bot(&f, SKEW_STRV("AcmeProbe/2.0 ourmonitor")));
+    CHECK(skew_bot_filter_is_bot(&f, SKEW_STRV("curl/8.4.0")) == TABLE(1));
+    /* no_builtin: only the run-time patterns */
+    f.no_builtin = true;
+    CHECK(!skew_bot_filter_is_bot(&f, SKEW_STRV("curl/8.4.0")));
+    CHECK(skew_bot_filter_is_bot(&f, SKEW_STRV(CHROME " AcmeProbe/2.0")));
+    CHECK(skew_bot_filter_is_bot(&f, SKEW_STRV("")));
+    /* bad patterns */
+    {
+        skew_str none = {NULL, 0}, null_len = {NULL, 3};
+        CHECK_RES(skew_bot_filter_add(&f, SKEW_STRV(""), false), SKEW_ERR_INVALID);
+        CHECK_RES(skew_bot_filter_add(&f, none, true), SKEW_ERR_INVALID);
+        CHECK_RES(skew_bot_filter_add(&f, null_len, false), SKEW_ERR_INVALID);
+        CHECK_RES(skew_bot_filter_add(NULL, SKEW_STRV("x"), false), SKEW_ERR_INVALID);
+    }
+    /* length boundary: SKEW_BOT_PATTERN_MAX - 1 fits, SKEW_BOT_PATTERN_MAX does not */
+    memset(pat, 'q', sizeof pat);
+    CHECK_RES(skew_bot_filter_add(&f, skew__str(pat, SKEW_BOT_PATTERN_MAX), false), SKEW_ERR_TOO_LONG);
+    CHECK_RES(skew_bot_filter_add(&f, skew__str(pat, SKEW_BOT_PATTERN_MAX - 1), false), SKEW_OK);
+    CHECK(f.patterns[f.count - 1][SKEW_BOT_PATTERN_MAX - 1] == '\0');
+    CHECK(skew_bot_filter_is_bot(&f, skew__str(pat, SKEW_BOT_PATTERN_MAX - 1)));
+    CHECK(!skew_bot_filter_is_bot(&f, skew__str(pat, SKEW_BOT_PATTERN_MAX - 2)));
+    /* capacity: SKEW_MAX_BOT_PATTERNS, then FULL (and nothing changes) */
+    while (f.count < SKEW_MAX_BOT_PATTERNS) {
+        char p[16];
+        int len = snprintf(p, sizeof p, "zz%uzz", (unsigned)f.count);
+        CHECK_RES(skew_bot_filter_add(&f, skew__str(p, (size_t)len), false), SKEW_OK);
+    }
+    CHECK_RES(skew_bot_filter_add(&f, SKEW_STRV("onemore"), false), SKEW_ERR_FULL);
+    CHECK_RES(skew_bot_filter_add(&f, SKEW_STRV("onemore"), true), SKEW_ERR_FULL);
+    CHECK(f.count == SKEW_MAX_BOT_PATTERNS);
+    CHECK(!skew_bot_filter_is_bot(&f, SKEW_STRV(CHROME " onemore")));
+    {
+        char ua[32];
+        int len = snprintf(ua, sizeof ua, "x zz%uzz y", (unsigned)(SKEW_MAX_BOT_PATTERNS - 1));
+        CHECK(skew_bot_filter_is_bot(&f, skew__str(ua, (size_t)len)));
+    }
+    /* the same pattern as allow and bot: allow wins */
+    skew_bot_filter_init(&f);
+    CHECK_RES(skew_bot_filter_add(&f, SKEW_STRV("acme"), false), SKEW_OK);
+    CHECK_RES(skew_bot_filter_add(&f, SKEW_STRV("ACME"), true), SKEW_OK);
+    CHECK(!skew_bot_filter_is_bot(&f, SKEW_STRV(CHROME " acme")));
+    /* patterns with spaces and punctuation are plain bytes */
+    CHECK_RES(skew_bot_filter_add(&f, SKEW_STRV("(x; y)"), false), SKEW_OK);
+    CHECK(skew_bot_filter_is_bot(&f, SKEW_STRV("Mozilla/5.0 (X; Y) AppleWebKit/537.36")));
+    for (i = 0; i < 3; i++) CHECK(!skew_bot_filter_is_bot(&f, SKEW_STRV(CHROME)));
+}
+
+/* Every line of a corpus file must be judged `want` (1 bot, 0 person, -1: label per line). */
+static void check_file(const char *name, int want) {
+    static char line[1 << 16];
+    char path[256];
+    FILE *fp = NULL;
+    const char *dirs[] = {"tests/data/", "data/", "../tests/data/"};
+    unsigned i, total = 0, wrong = 0;
+    for (i = 0; i < 3 && !fp; i++) {
+        snprintf(path, sizeof path, "%s%s", dirs[i], name);
+        fp = fopen(path, "rb");
+    }
+    CHECK(fp != NULL);
+    if (!fp) {
+        fprintf(stderr, "  cannot open tests/data/%s (run from the repository root)\n", name);
+        return;
+    }
+    while (fgets(line, sizeof line, fp)) {
+        size_t n = strlen(line);
+        const char *ua = line;
+        int label = want;
+        bool got;
+        while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = '\0';
+        if (want < 0) {
+            if (n == 0 || line[0] == '#') continue;
+            if (n < 2 || line[1] != '\t' || (line[0] != '0' && line[0] != '1')) {
+                fprintf(stderr, "  bad line in %s: %s\n", name, line);
+                wrong++;
+                continue;
+            }
+            label = line[0] - '0';
+            ua = line + 2;
+            n -= 2;
+        }
+        total++;
+        got = skew_is_bot(skew__str(ua, n));
+        if (got != (skew__bot_empty(skew__str(ua, n)) || TABLE(label))) {
+            wrong++;
+            if (wrong <= 10) fprintf(stderr, "  %s: want %d, got %d: %s\n", name, label, got ? 1 : 0, ua);
+        }
+    }
+    fclose(fp);
+    printf("%s: %u UAs, %u wrong\n", name, total, wrong);
+    CHECK(total > 0);
+    CHECK_EQ_INT(wrong, 0);
+}
+
+int main(void) {
+    test_categories();
+    test_case_insensitive();
+    test_empty();
+    test_odd_bytes();
+    test_long();
+    test_filter();
+    check_file("ua-special.tsv", -1);
+    check_file("ua-bots.txt", 1);
+    check_file("ua-browsers.txt", 0);
+    TEST_MAIN_END();
+}
