@@ -2,10 +2,12 @@
    >>bot  User-Agent bot filter (implementation)
    ======================================================================================
    skew_is_bot() looks at every UA byte once. Each byte gets a character class (letters
-   folded, digits as one class, space, each ASCII punctuation, "other" for the rest); each
-   pair of neighbouring classes is tested against a 4096-bit set of the pairs that rules are
-   indexed under. A browser UA hits that set a few times at most, and only a hit compares
-   rules: the short list of rules indexed under that pair, each checked at its own offset.
+   folded, digits as one class, space, each ASCII punctuation, "other" for the rest); the
+   class pairs at even offsets (bytes 0-1, 2-3, ...) are tested against a 4096-bit set of the
+   pairs that rules are indexed under. Every rule is indexed under two of its own pairs, one
+   at an even and one at an odd offset of its text, so wherever it stands in the UA one of
+   them is read; the generator picks the pairs rarest in browser UAs. A browser UA hits the
+   set about four times; only a hit compares rules: the short list under that pair.
    Rules anchored at the start are tried once, and a handful of UA shapes that no browser
    sends (bare "name/1.0", "Mozilla/5.0 (compatible; x/1.0)", ...) are code in
    skew__bot_shape(), each anchored at one end of the UA. Every check stops at a bound, so
