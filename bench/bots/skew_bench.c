@@ -89,16 +89,25 @@ int main(int argc, char **argv) {
             return 1;
         }
         for (i = 0; i < count; i++) flagged += skew_is_bot(lines[i]) ? 1u : 0u;
-        /* warm up, then repeat the whole set until half a second has passed */
+        /* warm up, then 7 rounds of at least 100 ms each; the fastest round counts (the
+           machine may be shared: the minimum is the least disturbed) */
         for (i = 0; i < count; i++) sink += skew_is_bot(lines[i]) ? 1u : 0u;
-        t0 = now_ns();
-        do {
-            for (i = 0; i < count; i++) sink += skew_is_bot(lines[i]) ? 1u : 0u;
-            reps++;
-            elapsed = now_ns() - t0;
-        } while (elapsed < 5e8);
-        total_calls = reps * count;
-        printf("skew\t%s\t%zu\t%zu\t%.2f\n", set_name(argv[a]), count, flagged, elapsed / (double)total_calls);
+        {
+            int round;
+            double best = 0;
+            for (round = 0; round < 7; round++) {
+                reps = 0;
+                t0 = now_ns();
+                do {
+                    for (i = 0; i < count; i++) sink += skew_is_bot(lines[i]) ? 1u : 0u;
+                    reps++;
+                    elapsed = now_ns() - t0;
+                } while (elapsed < 1e8);
+                total_calls = reps * count;
+                if (round == 0 || elapsed / (double)total_calls < best) best = elapsed / (double)total_calls;
+            }
+            printf("skew\t%s\t%zu\t%zu\t%.2f\n", set_name(argv[a]), count, flagged, best);
+        }
         (void)sink;
         free(lines);
         free(buf);
