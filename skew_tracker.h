@@ -256,7 +256,15 @@ typedef struct skew_ip_policy {
     bool trust_all;      /* believe headers from every peer (the Nuxt behaviour) */
     bool trust_none;     /* believe no header: the socket peer is the client */
     uint32_t max_hops;   /* x-forwarded-for / Forwarded elements examined; 0 = 16 */
+    /* Which headers to believe (SKEW_IP_HDR_* bits); 0 = all four. Name only those your proxy
+       always sets or strips: a header it passes through untouched is the client's to forge. */
+    uint8_t headers;
 } skew_ip_policy;
+
+#define SKEW_IP_HDR_CF_CONNECTING_IP 0x01u
+#define SKEW_IP_HDR_X_FORWARDED_FOR  0x02u
+#define SKEW_IP_HDR_X_REAL_IP        0x04u
+#define SKEW_IP_HDR_FORWARDED        0x08u
 
 #include "parts/ip_decl.h"
 

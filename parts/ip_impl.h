@@ -543,6 +543,7 @@ SKEW_API skew_result skew_client_ip(const skew_ip_policy *policy, const skew_req
             skew_str v = skew_request_header(req, names[k]);
             skew_ip ip;
             bool ok;
+            if (policy && policy->headers && !(policy->headers & (1u << k))) continue; /* not ours to believe */
             if (!v.len) continue;
             memset(&ip, 0, sizeof ip);
             if (k == 1 || k == 3) ok = skew__ip_walk(policy, v, k == 3, &ip);

@@ -976,7 +976,42 @@ static void test_client_ip_edges(void) {
     CHECK(from == SKEW_IP_FROM_NONE && out.family == 0);
 }
 
+#if SKEW_ENABLE_IP
+/* The header mask: a proxy that only sets X-Forwarded-For must not let a client's own
+   cf-connecting-ip through. */
+static void test_header_mask(void) {
+    skew_request req;
+    skew_ip out;
+    skew_ip_policy p;
+    skew_ip_source from;
+    mock_headers m;
+    static const char *const pairs[] = {"cf-connecting-ip", "6.6.6.6", XFF, "6.6.6.7, 1.2.3.4", "x-real-ip", "5.5.5.5", NULL};
+    memset(&req, 0, sizeof req);
+    memset(&p, 0, sizeof p);
+    m.pairs = pairs;
+    req.header = mock_header;
+    req.header_ctx = &m;
+    req.peer = ipv("127.0.0.1");
+    CHECK_RES(skew_client_ip(&p, &req, &out, &from), SKEW_OK);
+    CHECK_STR(fmt(&out), "6.6.6.6"); /* all headers believed: the forged one wins */
+    p.headers = SKEW_IP_HDR_X_FORWARDED_FOR;
+    CHECK_RES(skew_client_ip(&p, &req, &out, &from), SKEW_OK);
+    CHECK_STR(fmt(&out), "1.2.3.4");
+    CHECK(from == SKEW_IP_FROM_X_FORWARDED_FOR);
+    p.headers = SKEW_IP_HDR_X_REAL_IP | SKEW_IP_HDR_FORWARDED;
+    CHECK_RES(skew_client_ip(&p, &req, &out, &from), SKEW_OK);
+    CHECK_STR(fmt(&out), "5.5.5.5");
+    p.headers = SKEW_IP_HDR_FORWARDED; /* none of that kind present: the peer */
+    CHECK_RES(skew_client_ip(&p, &req, &out, &from), SKEW_OK);
+    CHECK_STR(fmt(&out), "127.0.0.1");
+    CHECK(from == SKEW_IP_FROM_PEER);
+}
+#endif
+
 int main(void) {
+#if SKEW_ENABLE_IP
+    test_header_mask();
+#endif
     test_parse();
     test_parse_loose();
     test_format();
