@@ -524,9 +524,7 @@ typedef struct skew__get_ctx {
 
 SKEW__PRIV int skew__get_cb(void *ctx, skew_str key, skew__jr *r) {
     skew__get_ctx *g = (skew__get_ctx *)ctx;
-    if (g->found || !skew__eq_nocase(key, g->key) || key.len != strlen(g->key) ||
-        memcmp(key.ptr, g->key, key.len) != 0)
-        return 0;
+    if (g->found || key.len != strlen(g->key) || memcmp(key.ptr, g->key, key.len) != 0) return 0;
     g->found = true;
     if (*r->p != '"') return 0;
     g->is_string = true;
@@ -556,7 +554,7 @@ SKEW_API skew_result skew_url_decode(skew_str in, bool form, char *buf, size_t c
     if (!buf || !cap) return SKEW_ERR_TOO_LONG;
     for (i = 0; i < in.len; i++) {
         unsigned char c = (unsigned char)in.ptr[i];
-        if (c == '%' && i + 2 < in.len + 0 && skew__hexval((unsigned char)in.ptr[i + 1]) >= 0 &&
+        if (c == '%' && i + 2 < in.len && skew__hexval((unsigned char)in.ptr[i + 1]) >= 0 &&
             skew__hexval((unsigned char)in.ptr[i + 2]) >= 0) {
             c = (unsigned char)(skew__hexval((unsigned char)in.ptr[i + 1]) * 16 + skew__hexval((unsigned char)in.ptr[i + 2]));
             i += 2;
@@ -778,6 +776,15 @@ SKEW__PRIV void skew__enter(skew_tracker *t) {
 SKEW__PRIV void skew__leave(skew_tracker *t) {
     if (t->depth == 1) skew__settle(t);
     t->depth--;
+    if (t->cfg.hooks.unlock) t->cfg.hooks.unlock(t->cfg.hooks.user_data);
+}
+
+/* Read-only public calls take the lock too (a multi-threaded server may read while another
+   thread mutates), but never settle: they change nothing. */
+SKEW__PRIV void skew__lock_ro(const skew_tracker *t) {
+    if (t->cfg.hooks.lock) t->cfg.hooks.lock(t->cfg.hooks.user_data);
+}
+SKEW__PRIV void skew__unlock_ro(const skew_tracker *t) {
     if (t->cfg.hooks.unlock) t->cfg.hooks.unlock(t->cfg.hooks.user_data);
 }
 
@@ -1588,6 +1595,7 @@ SKEW__PRIV skew_result skew__subscribe(skew_tracker *t, uint32_t idx, const skew
         ok = (s->flags & SKEW__F_AUTH) != 0;
     }
     if (!ok) {
+        skew__sub_remove(t, idx); /* a credential that no longer passes ends the subscription */
         len = skew_json_stats_unauthorized(t->msg, t->msg_cap);
         skew__deliver(t, idx, t->msg, len);
         return SKEW_ERR_UNAUTHORIZED;
@@ -1796,8 +1804,9 @@ SKEW__PRIV size_t skew__write_stats(const skew_tracker *t, skew__w *w, bool with
 
 SKEW_API size_t skew_json_stats(const skew_tracker *t, char *buf, size_t cap, skew_handle you) {
     skew__w w = skew__w_buf(buf, cap);
-    size_t end = 0;
+    size_t end = 0, n;
     uint32_t idx;
+    skew__lock_ro(t);
     skew__write_stats(t, &w, true, t->cfg.max_listed, SKEW__NO_CUT, &end);
     if (you && skew__lookup(t, you, &idx) == SKEW_OK) {
         char id[SKEW_ID_STR_MAX];
@@ -1807,7 +1816,9 @@ SKEW_API size_t skew_json_stats(const skew_tracker *t, char *buf, size_t cap, sk
         skew__put(&w, "\"", 1);
     }
     skew__put(&w, "}", 1);
-    return skew__w_end(&w);
+    n = skew__w_end(&w);
+    skew__unlock_ro(t);
+    return n;
 }
 
 SKEW_API size_t skew_json_stats_sink(const skew_tracker *t, skew_sink_fn sink, void *ctx, skew_handle you,
@@ -1818,6 +1829,7 @@ SKEW_API size_t skew_json_stats_sink(const skew_tracker *t, skew_sink_fn sink, v
     memset(&w, 0, sizeof w);
     w.sink = sink;
     w.ctx = ctx;
+    skew__lock_ro(t);
     skew__write_stats(t, &w, true, max_listed, SKEW__NO_CUT, &end);
     if (you && skew__lookup(t, you, &idx) == SKEW_OK) {
         char id[SKEW_ID_STR_MAX];
@@ -1827,6 +1839,7 @@ SKEW_API size_t skew_json_stats_sink(const skew_tracker *t, skew_sink_fn sink, v
         skew__put(&w, "\"", 1);
     }
     skew__put(&w, "}", 1);
+    skew__unlock_ro(t);
     if (res) *res = w.stopped ? SKEW_ERR_SEND : SKEW_OK;
     return w.len;
 }
@@ -1888,21 +1901,32 @@ SKEW_API uint32_t skew_tick(skew_tracker *t, uint64_t now) {
    >>deploy  live redeploy
    ====================================================================================== */
 
-SKEW_API skew_result skew_set_server_version(skew_tracker *t, skew_str version) {
+/* Store a validated version and tell every connection. */
+SKEW__PRIV void skew__set_version(skew_tracker *t, skew_str version) {
     uint32_t i;
     size_t len;
     skew__w w;
-    if (!t) return SKEW_ERR_INVALID;
-    if (!version.ptr || !version.len || !skew__clean_text(version)) return SKEW_ERR_INVALID;
-    if (version.len > t->cfg.max_version_len) return SKEW_ERR_TOO_LONG;
-    skew__enter(t);
-    memcpy(t->server_version, version.ptr, version.len);
+    memmove(t->server_version, version.ptr, version.len); /* may come from t->scratch */
     t->server_version[version.len] = '\0';
     t->server_version_len = version.len;
     w = skew__w_buf(t->msg, t->msg_cap);
-    skew__put_version_msg(&w, version, false);
+    skew__put_version_msg(&w, skew__str(t->server_version, version.len), false);
     len = skew__w_end(&w);
     for (i = t->live_count; i-- > 0;) skew__deliver(t, t->live[i], t->msg, len);
+}
+
+SKEW__PRIV skew_result skew__check_version(const skew_tracker *t, skew_str version) {
+    if (!version.ptr || !version.len || !skew__clean_text(version)) return SKEW_ERR_INVALID;
+    return version.len > t->cfg.max_version_len ? SKEW_ERR_TOO_LONG : SKEW_OK;
+}
+
+SKEW_API skew_result skew_set_server_version(skew_tracker *t, skew_str version) {
+    skew_result r;
+    if (!t) return SKEW_ERR_INVALID;
+    r = skew__check_version(t, version);
+    if (r != SKEW_OK) return r;
+    skew__enter(t);
+    skew__set_version(t, version);
     skew__leave(t);
     return SKEW_OK;
 }
@@ -1913,19 +1937,11 @@ SKEW__PRIV bool skew__route_has_prefix(skew_str route, skew_str prefix) {
     return route.len == prefix.len || prefix.ptr[prefix.len - 1] == '/' || route.ptr[prefix.len] == '/';
 }
 
-SKEW_API skew_result skew_invalidate(skew_tracker *t, skew_str route_prefix, uint32_t *count) {
-    skew_str prefix;
-    skew_result r;
+/* Force a reload on every connection under prefix (already cleaned); returns how many. */
+SKEW__PRIV uint32_t skew__invalidate(skew_tracker *t, skew_str prefix) {
     uint32_t i, n = 0;
     size_t len;
-    skew__w w;
-    if (count) *count = 0;
-    if (!t) return SKEW_ERR_INVALID;
-    if (!t->cfg.route_tracking) return SKEW_ERR_DISABLED;
-    r = skew_route_clean(route_prefix, t->cfg.max_route_len, &prefix);
-    if (r != SKEW_OK) return r;
-    skew__enter(t);
-    w = skew__w_buf(t->msg, t->msg_cap);
+    skew__w w = skew__w_buf(t->msg, t->msg_cap);
     skew__put_version_msg(&w, skew__str(t->server_version, t->server_version_len), true);
     len = skew__w_end(&w);
     for (i = t->live_count; i-- > 0;) {
@@ -1934,6 +1950,20 @@ SKEW_API skew_result skew_invalidate(skew_tracker *t, skew_str route_prefix, uin
         if (e == SKEW__NO_STR || e == 0 || !skew__route_has_prefix(skew__tab_str(&t->routes, e), prefix)) continue;
         if (skew__deliver(t, idx, t->msg, len) == SKEW_OK) n++;
     }
+    return n;
+}
+
+SKEW_API skew_result skew_invalidate(skew_tracker *t, skew_str route_prefix, uint32_t *count) {
+    skew_str prefix;
+    skew_result r;
+    uint32_t n;
+    if (count) *count = 0;
+    if (!t) return SKEW_ERR_INVALID;
+    if (!t->cfg.route_tracking) return SKEW_ERR_DISABLED;
+    r = skew_route_clean(route_prefix, t->cfg.max_route_len, &prefix);
+    if (r != SKEW_OK) return r;
+    skew__enter(t);
+    n = skew__invalidate(t, prefix);
     skew__leave(t);
     if (count) *count = n;
     return SKEW_OK;
@@ -1958,10 +1988,20 @@ SKEW__PRIV size_t skew__counts(const skew__strtab *tab, skew_count *out, size_t 
 }
 
 SKEW_API size_t skew_versions(const skew_tracker *t, skew_count *out, size_t cap) {
-    return t ? skew__counts(&t->versions, out, out ? cap : 0) : 0;
+    size_t n;
+    if (!t) return 0;
+    skew__lock_ro(t);
+    n = skew__counts(&t->versions, out, out ? cap : 0);
+    skew__unlock_ro(t);
+    return n;
 }
 SKEW_API size_t skew_routes(const skew_tracker *t, skew_count *out, size_t cap) {
-    return t && t->cfg.route_tracking ? skew__counts(&t->routes, out, out ? cap : 0) : 0;
+    size_t n;
+    if (!t || !t->cfg.route_tracking) return 0;
+    skew__lock_ro(t);
+    n = skew__counts(&t->routes, out, out ? cap : 0);
+    skew__unlock_ro(t);
+    return n;
 }
 
 SKEW_API skew_str skew_server_version(const skew_tracker *t) {
@@ -1974,16 +2014,29 @@ SKEW__PRIV uint32_t skew__current_count(const skew_tracker *t) {
     return e == SKEW__NONE ? 0 : t->versions.counts[e];
 }
 
-SKEW_API uint32_t skew_rollout_permille(const skew_tracker *t) {
-    if (!t || !t->live_count) return 1000;
+SKEW__PRIV uint32_t skew__rollout(const skew_tracker *t) {
+    if (!t->live_count) return 1000;
     return (uint32_t)(((uint64_t)skew__current_count(t) * 1000u + t->live_count / 2) / t->live_count);
 }
 
+SKEW_API uint32_t skew_rollout_permille(const skew_tracker *t) {
+    uint32_t pm;
+    if (!t) return 1000;
+    skew__lock_ro(t);
+    pm = skew__rollout(t);
+    skew__unlock_ro(t);
+    return pm;
+}
+
 SKEW_API void skew_get_metrics(const skew_tracker *t, skew_metrics *out) {
-    if (out) {
-        if (t) *out = t->m;
-        else memset(out, 0, sizeof *out);
+    if (!out) return;
+    if (!t) {
+        memset(out, 0, sizeof *out);
+        return;
     }
+    skew__lock_ro(t);
+    *out = t->m;
+    skew__unlock_ro(t);
 }
 
 SKEW__PRIV void skew__put_health(const skew_tracker *t, skew__w *w) {
@@ -1997,7 +2050,9 @@ SKEW__PRIV void skew__put_health(const skew_tracker *t, skew__w *w) {
 
 SKEW_API size_t skew_json_health(const skew_tracker *t, char *buf, size_t cap) {
     skew__w w = skew__w_buf(buf, cap);
+    skew__lock_ro(t);
     skew__put_health(t, &w);
+    skew__unlock_ro(t);
     return skew__w_end(&w);
 }
 
@@ -2036,9 +2091,9 @@ SKEW__PRIV void skew__put_labelled(skew__w *w, const skew__strtab *tab, const ch
     }
 }
 
-SKEW_API size_t skew_metrics_text(const skew_tracker *t, char *buf, size_t cap) {
-    skew__w w = skew__w_buf(buf, cap);
-    uint32_t pm = skew_rollout_permille(t);
+SKEW__PRIV void skew__put_metrics(const skew_tracker *t, skew__w *wp) {
+#define w (*wp)
+    uint32_t pm = skew__rollout(t);
     char ratio[8];
     skew__put_metric(&w, "skew_connections", "gauge", "Tracked SSE and WebSocket connections.", t->live_count);
     skew__put_metric(&w, "skew_subscribers", "gauge", "Connections receiving live stats.", t->sub_count);
@@ -2064,11 +2119,21 @@ SKEW_API size_t skew_metrics_text(const skew_tracker *t, char *buf, size_t cap) 
     skew__put_metric(&w, "skew_send_failures_total", "counter", "Connections closed because a send failed.", t->m.send_failed);
     skew__put_metric(&w, "skew_invalid_input_total", "counter", "Malformed client input ignored.", t->m.invalid_input);
     skew__put_metric(&w, "skew_stats_pushes_total", "counter", "Coalesced stats snapshots pushed.", t->m.stats_pushes);
+#undef w
+}
+
+SKEW_API size_t skew_metrics_text(const skew_tracker *t, char *buf, size_t cap) {
+    skew__w w = skew__w_buf(buf, cap);
+    skew__lock_ro(t);
+    skew__put_metrics(t, &w);
+    skew__unlock_ro(t);
     return skew__w_end(&w);
 }
 
 SKEW_API size_t skew_snapshot(const skew_tracker *t, char *buf, size_t cap) {
     skew__w w = skew__w_buf(buf, cap);
+    size_t n;
+    skew__lock_ro(t);
     skew__puts(&w, "{\"total\":");
     skew__put_u64(&w, t->live_count);
     skew__puts(&w, ",\"versions\":");
@@ -2078,7 +2143,9 @@ SKEW_API size_t skew_snapshot(const skew_tracker *t, char *buf, size_t cap) {
         skew__put_map(&t->routes, &w);
     }
     skew__put(&w, "}", 1);
-    return skew__w_end(&w);
+    n = skew__w_end(&w);
+    skew__unlock_ro(t);
+    return n;
 }
 
 /* ---- merging snapshots of several instances ------------------------------------------ */
@@ -2385,9 +2452,7 @@ SKEW__PRIV void skew__serve(skew_tracker *t, const skew_request *req, skew__answ
         return;
     }
     case SKEW_EP_METRICS: {
-        size_t n = skew_metrics_text(t, h->w.len < h->w.cap ? h->w.buf + h->w.len : NULL,
-                                     h->w.len < h->w.cap ? h->w.cap - h->w.len : 0);
-        h->w.len += n;
+        skew__put_metrics(t, &h->w);
         h->resp->status = 200;
         h->resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
         return;
@@ -2395,54 +2460,33 @@ SKEW__PRIV void skew__serve(skew_tracker *t, const skew_request *req, skew__answ
     case SKEW_EP_ADMIN_VERSION: {
         size_t n = 0;
         skew_result r = skew__body_field(req->body, "version", t->scratch, t->scratch_cap, &n);
-        if (r != SKEW_OK || n == 0 || n > t->cfg.max_version_len || !skew__clean_text(skew__str(t->scratch, n))) {
+        if (r == SKEW_OK) r = skew__check_version(t, skew__str(t->scratch, n));
+        if (r != SKEW_OK) {
             skew__error_answer(h, 400, "invalid version");
             return;
         }
-        {
-            uint32_t i;
-            size_t len;
-            skew__w w;
-            memcpy(t->server_version, t->scratch, n);
-            t->server_version[n] = '\0';
-            t->server_version_len = n;
-            w = skew__w_buf(t->msg, t->msg_cap);
-            skew__put_version_msg(&w, skew__str(t->server_version, n), false);
-            len = skew__w_end(&w);
-            for (i = t->live_count; i-- > 0;) skew__deliver(t, t->live[i], t->msg, len);
-            h->resp->status = 200;
-            h->resp->content_type = "application/json";
-            skew__puts(&h->w, "{\"ok\":true,\"version\":");
-            skew__put_json_str(&h->w, skew__str(t->server_version, n));
-            skew__puts(&h->w, ",\"notified\":");
-            skew__put_u64(&h->w, t->live_count);
-            skew__put(&h->w, "}", 1);
-        }
+        skew__set_version(t, skew__str(t->scratch, n));
+        h->resp->status = 200;
+        h->resp->content_type = "application/json";
+        skew__puts(&h->w, "{\"ok\":true,\"version\":");
+        skew__put_json_str(&h->w, skew__str(t->server_version, t->server_version_len));
+        skew__puts(&h->w, ",\"notified\":");
+        skew__put_u64(&h->w, t->live_count);
+        skew__put(&h->w, "}", 1);
         return;
     }
     case SKEW_EP_ADMIN_INVALIDATE: {
-        size_t n = 0, len;
-        uint32_t i, count = 0;
+        size_t n = 0;
         skew_str prefix;
-        skew__w w;
         skew_result r;
         if (!t->cfg.route_tracking) { skew__error_answer(h, 409, "route tracking is off"); return; }
         r = skew__body_field(req->body, "route", t->scratch, t->scratch_cap, &n);
         if (r == SKEW_OK) r = skew_route_clean(skew__str(t->scratch, n), t->cfg.max_route_len, &prefix);
         if (r != SKEW_OK) { skew__error_answer(h, 400, "invalid route"); return; }
-        w = skew__w_buf(t->msg, t->msg_cap);
-        skew__put_version_msg(&w, skew__str(t->server_version, t->server_version_len), true);
-        len = skew__w_end(&w);
-        for (i = t->live_count; i-- > 0;) {
-            uint32_t c = t->live[i];
-            uint16_t e = t->slots[c].route;
-            if (e == SKEW__NO_STR || e == 0 || !skew__route_has_prefix(skew__tab_str(&t->routes, e), prefix)) continue;
-            if (skew__deliver(t, c, t->msg, len) == SKEW_OK) count++;
-        }
         h->resp->status = 200;
         h->resp->content_type = "application/json";
         skew__puts(&h->w, "{\"ok\":true,\"notified\":");
-        skew__put_u64(&h->w, count);
+        skew__put_u64(&h->w, skew__invalidate(t, prefix));
         skew__put(&h->w, "}", 1);
         return;
     }

@@ -930,6 +930,11 @@ static void test_http(void) {
     CHECK_EQ_INT(http(t, "POST", "/__skew/subscribe-stats", "{\"connectionId\":\"00000000-0000-4000-8000-000000000000\"}",
                       "s3cret", body, sizeof body), 404);
     CHECK_EQ_INT(skew_subscriber_count(t), 1); /* an unknown id is not kept anywhere */
+    /* a credential that stops passing ends the subscription */
+    CHECK_EQ_INT(http(t, "POST", "/__skew/subscribe-stats", req, "Bearer wrong", body, sizeof body), 200);
+    CHECK_EQ_INT(skew_subscriber_count(t), 0);
+    CHECK_EQ_INT(http(t, "POST", "/__skew/subscribe-stats", req, "Bearer s3cret", body, sizeof body), 200);
+    CHECK_EQ_INT(skew_subscriber_count(t), 1);
 
     /* admin */
     env.have_auth = false;
