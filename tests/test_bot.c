@@ -1,9 +1,6 @@
 /* Bot filter: skew_is_bot() on real UAs of every category, the run-time filter, empty, odd
    and very long UAs, and the UA corpus in tests/data/. Built with SKEW_ENABLE_BOT_TABLE 0 too
    (step-botcheck): then only empty UAs are bots and the run-time filter still works. */
-#ifndef SKEW_DEV_NO_CORE
-#define SKEW_DEV_NO_CORE /* TEMP: until the core lands */
-#endif
 #define SKEW_TRACKER_IMPLEMENTATION
 #include "skew_tracker.h"
 #include "skew_test.h"

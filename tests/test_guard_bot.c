@@ -1,9 +1,6 @@
 /* Guard pages: every prefix of every special-case UA (tests/data/ua-special.tsv) is placed so
    that it ends right where a PROT_NONE page starts, then skew_is_bot() and the run-time filter
    run over it. Reading one byte too far crashes the test. Linux only. */
-#ifndef SKEW_DEV_NO_CORE
-#define SKEW_DEV_NO_CORE /* TEMP: until the core lands */
-#endif
 #if defined(__linux__) && !defined(_DEFAULT_SOURCE)
 #define _DEFAULT_SOURCE /* mmap, MAP_ANONYMOUS, sysconf */
 #endif

@@ -6,9 +6,6 @@
 #if defined(__linux__) && !defined(_DEFAULT_SOURCE)
 #define _DEFAULT_SOURCE /* MAP_ANONYMOUS, sysconf under -std=c99 */
 #endif
-#ifndef SKEW_DEV_NO_CORE
-#define SKEW_DEV_NO_CORE /* TEMP: until the core lands */
-#endif
 #define SKEW_TRACKER_IMPLEMENTATION
 #include "skew_tracker.h"
 #include "tests/skew_test.h"

@@ -1,8 +1,5 @@
 /* Client-IP module: address parsing and RFC 5952 printing, CIDR ranges, the trusted-proxy
    policy, and skew_client_ip against every header and the spoofing attempts we know of. */
-#ifndef SKEW_DEV_NO_CORE
-#define SKEW_DEV_NO_CORE /* TEMP: until the core lands */
-#endif
 #define SKEW_TRACKER_IMPLEMENTATION
 #include "skew_tracker.h"
 #include "tests/skew_test.h"

@@ -1,6 +1,3 @@
-# Test fragments of sub-suites (tests/e2e, ...) add their steps here.
-include $(wildcard tests/*/test.mk)
-
 # Unit tests: every tests/test_*.c is a complete program that implements the header itself.
 # Each runs in several builds: gcc C99, clang C99, g++ as C++, clang ASan+UBSan, valgrind.
 UNIT_SRCS  := $(wildcard tests/test_*.c)
@@ -36,3 +33,6 @@ step-%:
 	  gcc|clang|cxx|asan) tests/run_step.sh $* sh -c "$(MAKE) --no-print-directory -s $(BUILD)/$$v/$$t && $(BUILD)/$$v/$$t";; \
 	  *) echo "unknown step $*"; exit 1;; \
 	esac
+
+# Sub-suites (tests/readme, tests/e2e, tests/portability, ...) add their steps after the unit tests.
+include $(sort $(wildcard tests/*/test.mk))

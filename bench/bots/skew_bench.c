@@ -3,9 +3,6 @@
    set: "skew <set> <total> <flagged> <ns per UA>".
    Usage: skew_bot_bench FILE... (tests/data/ua-bots.txt tests/data/ua-browsers.txt)
           skew_bot_bench --verdicts FILE   prints 1 (bot) or 0 per line, nothing timed */
-#ifndef SKEW_DEV_NO_CORE
-#define SKEW_DEV_NO_CORE /* TEMP: until the core lands */
-#endif
 #define _POSIX_C_SOURCE 199309L
 #define SKEW_TRACKER_IMPLEMENTATION
 #include "skew_tracker.h"

@@ -8,9 +8,6 @@
    Lines end in "\n" or "\r\n"; a last line without a newline counts too; NUL bytes are part
    of the line. A line longer than SKEW_BOTCHECK_MAX bytes (64 KiB) is a bot: no browser sends
    a UA that long (servers refuse headers of 8 to 16 KiB); its rest is read and dropped. */
-#ifndef SKEW_DEV_NO_CORE
-#define SKEW_DEV_NO_CORE /* TEMP: until the core lands */
-#endif
 #define SKEW_TRACKER_IMPLEMENTATION
 #include "skew_tracker.h"
 
