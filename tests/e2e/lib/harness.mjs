@@ -339,7 +339,7 @@ export class Inbox {
   }
 
   /** Wait for stats whose {total, versions[, routes]} equal the given ones. */
-  statsEqual(expected, timeout = 5000) {
+  statsEqual(expected, timeout = 8000) {
     return this.nextStats((m) => isDeepEqual(countsOf(m, expected), expected), timeout,
       `stats equal to ${JSON.stringify(expected)}`);
   }
