@@ -161,7 +161,16 @@ SKEW__PRIV bool skew__clean_text(skew_str s) {
     const unsigned char *p = (const unsigned char *)s.ptr, *end = p + s.len;
     while (p < end) {
         size_t n;
-        if (*p >= 0x20 && *p < 0x7F) { p++; continue; } /* the common case: printable ASCII */
+        /* the common case, 8 bytes at a time: no byte below 0x20, none at 0x7F or above
+           (carries can only raise false alarms, which the byte loop then settles) */
+        while (end - p >= 8) {
+            uint64_t v;
+            memcpy(&v, p, 8);
+            if (((v - 0x2020202020202020ull) | (v + 0x0101010101010101ull) | v) & 0x8080808080808080ull) break;
+            p += 8;
+        }
+        if (p == end) break;
+        if (*p >= 0x20 && *p < 0x7F) { p++; continue; }
         if (*p < 0x20 || *p == 0x7F) return false;
         n = skew__utf8_seq(p, end);
         if (!n) return false;
@@ -176,6 +185,13 @@ SKEW__PRIV bool skew__clean_text(skew_str s) {
 
 static const char skew__hex[] = "0123456789abcdef";
 
+/* 1 for the ASCII bytes a JSON string carries unchanged (printable, not '"' or '\\'). */
+static const uint8_t skew__json_plain[128] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0};
+
 SKEW__PRIV void skew__put_json_str(skew__w *w, skew_str s) {
     const unsigned char *p = (const unsigned char *)s.ptr, *end = p + s.len, *run = p;
     char esc[6];
@@ -183,7 +199,7 @@ SKEW__PRIV void skew__put_json_str(skew__w *w, skew_str s) {
     while (p < end) {
         unsigned char c = *p;
         size_t n;
-        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x7F) { p++; continue; }
+        if (c < 0x80 && skew__json_plain[c]) { p++; continue; }
         if (c >= 0x80) {
             n = skew__utf8_seq(p, end);
             if (n == 3 && c == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) {
@@ -230,12 +246,22 @@ SKEW_API size_t skew_json_escape(char *buf, size_t cap, skew_str s) {
     return skew__w_end(&w);
 }
 
+/* An id we made ourselves is hex and dashes: nothing to escape. */
+SKEW__PRIV void skew__put_id(skew__w *w, const char id[SKEW_ID_STR_MAX]) {
+    char q[38];
+    q[0] = '"';
+    memcpy(q + 1, id, 36);
+    q[37] = '"';
+    skew__put(w, q, sizeof q);
+}
+
 SKEW__PRIV void skew__put_connected(skew__w *w, skew_str version, skew_str id, uint64_t ts) {
-    skew__puts(w, "{\"type\":\"connected\",\"version\":");
+    static const char a[] = "{\"type\":\"connected\",\"version\":", b[] = ",\"connectionId\":", c[] = ",\"timestamp\":";
+    skew__put(w, a, sizeof a - 1);
     skew__put_json_str(w, version);
-    skew__puts(w, ",\"connectionId\":");
+    skew__put(w, b, sizeof b - 1);
     skew__put_json_str(w, id);
-    skew__puts(w, ",\"timestamp\":");
+    skew__put(w, c, sizeof c - 1);
     skew__put_u64(w, ts);
     skew__put(w, "}", 1);
 }
@@ -576,47 +602,47 @@ SKEW_API skew_result skew_url_decode(skew_str in, bool form, char *buf, size_t c
 }
 
 SKEW_API skew_result skew_query_param(skew_str query, const char *name, skew_str *out) {
-    size_t i = 0, nlen = strlen(name);
+    const char *p = query.ptr, *end = query.ptr + query.len;
+    size_t nlen = strlen(name);
     out->ptr = NULL;
     out->len = 0;
     if (!query.ptr) return SKEW_ERR_NOT_FOUND;
-    while (i < query.len) {
-        size_t start = i, eq, end;
-        while (i < query.len && query.ptr[i] != '&' && query.ptr[i] != ';') i++;
-        end = i;
-        i++; /* past the separator */
-        for (eq = start; eq < end && query.ptr[eq] != '='; eq++) {}
-        if (eq - start == nlen && memcmp(query.ptr + start, name, nlen) == 0) {
-            out->ptr = query.ptr + (eq < end ? eq + 1 : end);
-            out->len = eq < end ? end - eq - 1 : 0;
+    while (p < end) {
+        const char *amp = (const char *)memchr(p, '&', (size_t)(end - p));
+        if (!amp) amp = end;
+        if ((size_t)(amp - p) >= nlen && memcmp(p, name, nlen) == 0 && (p + nlen == amp || p[nlen] == '=')) {
+            out->ptr = p + nlen == amp ? amp : p + nlen + 1;
+            out->len = (size_t)(amp - out->ptr);
             return SKEW_OK; /* the first value wins (PROTOCOL.md) */
         }
+        p = amp + 1;
     }
     return SKEW_ERR_NOT_FOUND;
 }
 
 SKEW_API skew_result skew_cookie_get(skew_str header, const char *name, skew_str *out) {
-    size_t i = 0, nlen = strlen(name);
+    const char *p = header.ptr, *end = header.ptr + header.len;
+    size_t nlen = strlen(name);
     out->ptr = NULL;
     out->len = 0;
     if (!header.ptr) return SKEW_ERR_NOT_FOUND;
-    while (i < header.len) {
-        skew_str pair, k, v;
-        size_t start = i, eq;
-        while (i < header.len && header.ptr[i] != ';') i++;
-        pair = skew__trim(skew__str(header.ptr + start, i - start));
-        i++;
-        for (eq = 0; eq < pair.len && pair.ptr[eq] != '='; eq++) {}
-        if (eq == pair.len) continue;
-        k = skew__trim(skew__str(pair.ptr, eq));
-        v = skew__trim(skew__str(pair.ptr + eq + 1, pair.len - eq - 1));
-        if (k.len != nlen || memcmp(k.ptr, name, nlen) != 0) continue;
-        if (v.len >= 2 && v.ptr[0] == '"' && v.ptr[v.len - 1] == '"') {
-            v.ptr++;
-            v.len -= 2;
+    while (p < end) {
+        const char *semi = (const char *)memchr(p, ';', (size_t)(end - p)), *q;
+        if (!semi) semi = end;
+        while (p < semi && skew__is_space((unsigned char)*p)) p++;
+        if ((size_t)(semi - p) > nlen && memcmp(p, name, nlen) == 0) {
+            for (q = p + nlen; q < semi && skew__is_space((unsigned char)*q); q++) {}
+            if (q < semi && *q == '=') {
+                skew_str v = skew__trim(skew__str(q + 1, (size_t)(semi - q - 1)));
+                if (v.len >= 2 && v.ptr[0] == '"' && v.ptr[v.len - 1] == '"') {
+                    v.ptr++;
+                    v.len -= 2;
+                }
+                *out = v;
+                return SKEW_OK;
+            }
         }
-        *out = v;
-        return SKEW_OK;
+        p = semi + 1;
     }
     return SKEW_ERR_NOT_FOUND;
 }
@@ -837,13 +863,15 @@ SKEW__PRIV skew_result skew__new_id(skew_tracker *t, uint8_t id[16]) {
 }
 
 SKEW__PRIV void skew__id_text(const uint8_t id[16], char out[SKEW_ID_STR_MAX]) {
-    int i, o = 0;
+    /* where each byte's two digits go in 8-4-4-4-12 */
+    static const uint8_t at[16] = {0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34};
+    int i;
     for (i = 0; i < 16; i++) {
-        if (i == 4 || i == 6 || i == 8 || i == 10) out[o++] = '-';
-        out[o++] = skew__hex[id[i] >> 4];
-        out[o++] = skew__hex[id[i] & 15];
+        out[at[i]] = skew__hex[id[i] >> 4];
+        out[at[i] + 1] = skew__hex[id[i] & 15];
     }
-    out[o] = '\0';
+    out[8] = out[13] = out[18] = out[23] = '-';
+    out[36] = '\0';
 }
 
 SKEW__PRIV bool skew__id_parse(skew_str s, uint8_t id[16]) {
@@ -1325,13 +1353,17 @@ SKEW__PRIV void skew__doom(skew_tracker *t, uint32_t idx, skew_close_reason why)
 
 /* Deliver one message through hooks.send; a failure dooms the connection (never freed while
    a caller may be iterating). */
-SKEW__PRIV skew_result skew__deliver(skew_tracker *t, uint32_t idx, const char *msg, size_t len) {
+SKEW__PRIV skew_result skew__deliver_view(skew_tracker *t, uint32_t idx, const skew_conn *view, const char *msg,
+                                          size_t len) {
     skew_conn c;
     skew_result r = SKEW_OK;
     if (t->slots[idx].flags & SKEW__F_DOOMED) return SKEW_ERR_SEND;
     if (t->cfg.hooks.send) {
-        skew__conn_view(t, idx, &c);
-        r = t->cfg.hooks.send(t->cfg.hooks.user_data, &c, msg, len);
+        if (!view) {
+            skew__conn_view(t, idx, &c);
+            view = &c;
+        }
+        r = t->cfg.hooks.send(t->cfg.hooks.user_data, view, msg, len);
     }
     if (r == SKEW_OK) {
         t->m.messages_sent++;
@@ -1340,6 +1372,10 @@ SKEW__PRIV skew_result skew__deliver(skew_tracker *t, uint32_t idx, const char *
     }
     skew__doom(t, idx, r == SKEW_ERR_SLOW ? SKEW_CLOSE_SLOW : SKEW_CLOSE_SEND_FAILED);
     return r == SKEW_ERR_SLOW ? SKEW_ERR_SLOW : SKEW_ERR_SEND;
+}
+
+SKEW__PRIV skew_result skew__deliver(skew_tracker *t, uint32_t idx, const char *msg, size_t len) {
+    return skew__deliver_view(t, idx, NULL, msg, len);
 }
 
 SKEW__PRIV void skew__sub_remove(skew_tracker *t, uint32_t idx) {
@@ -1408,8 +1444,18 @@ SKEW__PRIV skew_transport skew__transport_of(const skew_tracker *t, skew_str pat
 SKEW__PRIV uint16_t skew__ref_version(skew_tracker *t, skew_str raw) {
     size_t n = 0;
     if (!raw.len) return skew__tab_ref(&t->versions, t->hash_seed, skew__str(t->server_version, t->server_version_len));
-    if (raw.len <= t->cfg.max_version_len && !memchr(raw.ptr, '%', raw.len) && skew__clean_text(raw))
-        return skew__tab_ref(&t->versions, t->hash_seed, raw); /* nothing to decode: use it in place */
+    if (raw.len <= t->cfg.max_version_len && !memchr(raw.ptr, '%', raw.len)) {
+        /* nothing to decode: look it up in place; only a new value needs validating */
+        uint32_t h = skew__hash(t->hash_seed, raw), e = skew__tab_find(&t->versions, raw, h);
+        if (e != SKEW__NONE) {
+            t->versions.counts[e]++;
+            return (uint16_t)e;
+        }
+        if (skew__clean_text(raw)) return skew__tab_ref(&t->versions, t->hash_seed, raw);
+        t->m.invalid_input++;
+        t->versions.counts[0]++;
+        return 0;
+    }
     if (skew_url_decode(raw, false, t->scratch, t->cfg.max_version_len + 1, &n) != SKEW_OK || n == 0 ||
         !skew__clean_text(skew__str(t->scratch, n))) {
         t->m.invalid_input++;
@@ -1442,7 +1488,7 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
     uint32_t idx;
     uint8_t id[16];
     skew_str cookie;
-    char idtxt[SKEW_ID_STR_MAX];
+    skew_conn view;
     size_t len;
     skew_result r;
     skew__w w;
@@ -1490,11 +1536,20 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
     if (tr == SKEW_TRANSPORT_WS && t->cfg.hooks.authorize &&
         t->cfg.hooks.authorize(t->cfg.hooks.user_data, req, SKEW_SCOPE_STATS) == SKEW_AUTH_GRANTED)
         s->flags |= SKEW__F_AUTH;
-    skew__id_text(id, idtxt);
+    skew__conn_view(t, idx, &view); /* one view for `connected` and on_open */
     w = skew__w_buf(t->msg, t->msg_cap);
-    skew__put_connected(&w, skew__str(t->server_version, t->server_version_len), skew__str(idtxt, 36), t->last_now);
+    {
+        static const char a[] = "{\"type\":\"connected\",\"version\":", b[] = ",\"connectionId\":", c[] = ",\"timestamp\":";
+        skew__put(&w, a, sizeof a - 1);
+        skew__put_json_str(&w, skew__str(t->server_version, t->server_version_len));
+        skew__put(&w, b, sizeof b - 1);
+        skew__put_id(&w, view.id);
+        skew__put(&w, c, sizeof c - 1);
+        skew__put_u64(&w, t->last_now);
+        skew__put(&w, "}", 1);
+    }
     len = skew__w_end(&w);
-    r = skew__deliver(t, idx, t->msg, len);
+    r = skew__deliver_view(t, idx, &view, t->msg, len);
     if (r != SKEW_OK) {
         /* never tracked: undo without on_close and without counting a close */
         t->slots[idx].flags &= (uint8_t)~SKEW__F_DOOMED;
@@ -1506,11 +1561,7 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
     t->m.opened++;
     *out = skew__handle(t, idx);
     skew__changed(t);
-    if (t->cfg.hooks.on_open) {
-        skew_conn c;
-        skew__conn_view(t, idx, &c);
-        t->cfg.hooks.on_open(t->cfg.hooks.user_data, &c);
-    }
+    if (t->cfg.hooks.on_open) t->cfg.hooks.on_open(t->cfg.hooks.user_data, &view);
     return SKEW_OK;
 }
 
