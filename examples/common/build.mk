@@ -1,0 +1,42 @@
+# examples/common: what the example servers share (options, auth, signals, pages, static files).
+# Included by the root Makefile (examples/*/build.mk) and by each server's build.mk; the guard
+# keeps a second inclusion harmless.
+#
+# Gives the servers:
+#   EXCOMMON_CFLAGS   flags for files that include skew_example.h
+#   EXCOMMON_OBJS     objects to link: skew_example.o, the generated pages, the tracker itself
+#   EXCOMMON_DEPS     headers a server object depends on
+ifndef EXCOMMON_MK_INCLUDED
+EXCOMMON_MK_INCLUDED := 1
+
+EXCOMMON_DIR    := examples/common
+EXCOMMON_BUILD  := $(BUILD)/examples/common
+EXCOMMON_PAGES  := $(sort $(wildcard $(EXCOMMON_DIR)/pages/*))
+EXCOMMON_CFLAGS := $(CSTD) $(WARN_C) $(OPT) -D_POSIX_C_SOURCE=200809L -I. -I$(EXCOMMON_DIR)
+EXCOMMON_DEPS   := $(EXCOMMON_DIR)/skew_example.h skew_tracker.h $(wildcard parts/*.h)
+EXCOMMON_OBJS   := $(EXCOMMON_BUILD)/skew_example.o $(EXCOMMON_BUILD)/pages.o \
+                   $(EXCOMMON_BUILD)/skew_tracker_impl.o
+
+# The embed tool runs on the build machine: plain C, no xxd.
+$(EXCOMMON_BUILD)/embed: $(EXCOMMON_DIR)/embed.c
+	@mkdir -p $(@D)
+	$(GCC) $(CSTD) $(WARN_C) $(OPT) -o $@ $<
+
+$(EXCOMMON_BUILD)/pages.c: $(EXCOMMON_BUILD)/embed $(EXCOMMON_PAGES)
+	$(EXCOMMON_BUILD)/embed $@ $(EXCOMMON_PAGES)
+
+$(EXCOMMON_BUILD)/pages.o: $(EXCOMMON_BUILD)/pages.c $(EXCOMMON_DEPS)
+	$(GCC) $(EXCOMMON_CFLAGS) -c -o $@ $<
+
+$(EXCOMMON_BUILD)/skew_example.o: $(EXCOMMON_DIR)/skew_example.c $(EXCOMMON_DEPS)
+	@mkdir -p $(@D)
+	$(GCC) $(EXCOMMON_CFLAGS) -c -o $@ $<
+
+$(EXCOMMON_BUILD)/skew_tracker_impl.o: $(EXCOMMON_DIR)/skew_tracker_impl.c $(EXCOMMON_DEPS)
+	@mkdir -p $(@D)
+	$(GCC) $(EXCOMMON_CFLAGS) -c -o $@ $<
+
+.PHONY: examples-common
+examples-common: $(EXCOMMON_OBJS)
+
+endif

@@ -1,0 +1,791 @@
+/* skew_example.c - shared, non-protocol parts of the example servers. See skew_example.h. */
+#if !defined(_POSIX_C_SOURCE) || _POSIX_C_SOURCE < 200809L
+#undef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+#ifndef _XOPEN_SOURCE
+#define _XOPEN_SOURCE 700 /* realpath() */
+#endif
+
+#include "skew_example.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+/* ======================================================================================
+   >>options
+   ====================================================================================== */
+
+void skew_ex_options_defaults(skew_ex_options *o) {
+    memset(o, 0, sizeof *o);
+    o->host = SKEW_EX_DEFAULT_HOST;
+    o->port = SKEW_EX_DEFAULT_PORT;
+    o->build_id = SKEW_EX_DEFAULT_BUILD_ID;
+    o->base = SKEW_EX_DEFAULT_BASE;
+    o->max_output_bytes = SKEW_EX_DEFAULT_MAX_OUTPUT;
+    o->verbosity = SKEW_EX_QUIET;
+}
+
+void skew_ex_usage(FILE *out, const char *prog) {
+    fprintf(out,
+            "usage: %s [options]\n"
+            "\n"
+            "A skew protection server: tracks the browsers connected over SSE and WebSocket,\n"
+            "which build they run and (optionally) which route they view, with a live dashboard.\n"
+            "\n"
+            "  --host ADDR              listen address (default " SKEW_EX_DEFAULT_HOST ")\n"
+            "  --port N                 listen port (default %d; 0 picks a free one)\n"
+            "  --build-id ID            the version this server runs (default " SKEW_EX_DEFAULT_BUILD_ID ")\n"
+            "  --base PATH              base path of the endpoints (default " SKEW_EX_DEFAULT_BASE ")\n"
+            "  --admin-token TOKEN      admin token (or env SKEW_ADMIN_TOKEN); without one the admin\n"
+            "                           endpoints answer 503 and no stats are authorized\n"
+            "  --route-tracking         record and report the route each client views\n"
+            "  --ip-tracking            record and report client IP addresses\n"
+            "  --trust-proxy CIDR       a proxy whose forwarding headers are believed; repeatable,\n"
+            "                           replaces the default (loopback); 'all' or 'none' also work\n"
+            "  --stats-interval-ms N    coalescing window for stats pushes (0: push at once)\n"
+            "  --keepalive-ms N         SSE keepalive and WebSocket ping interval (default 30000)\n"
+            "  --max-connections N      cap on tracked SSE/WS connections (default 1024)\n"
+            "  --max-output-bytes N     unsent output per connection before it is closed (default %u)\n"
+            "  --root DIR               serve static files from DIR (built-in pages move to " SKEW_EX_UI_PREFIX "/)\n"
+            "  --quiet                  errors only (default)\n"
+            "  --verbose                more log output; twice for debug output\n"
+            "  --help                   this text\n"
+            "\n"
+            "Pages: / (demo app) and /admin (dashboard). Endpoints: {base}/sse, {base}/ws,\n"
+            "{base}/route, {base}/subscribe-stats, {base}/health, {base}/admin/stats,\n"
+            "{base}/admin/version, {base}/admin/invalidate, {base}/metrics.\n",
+            prog, SKEW_EX_DEFAULT_PORT, SKEW_EX_DEFAULT_MAX_OUTPUT);
+}
+
+/* Strict unsigned decimal in [lo, hi]. */
+static bool skew_ex__parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out) {
+    uint64_t v = 0;
+    const char *p = s;
+    if (!s || !*s) return false;
+    for (; *p; p++) {
+        unsigned d;
+        if (*p < '0' || *p > '9') return false;
+        d = (unsigned)(*p - '0');
+        if (v > (UINT64_MAX - d) / 10u) return false;
+        v = v * 10u + d;
+    }
+    if (v < lo || v > hi) return false;
+    *out = v;
+    return true;
+}
+
+typedef enum skew_ex__opt_id {
+    OPT_HOST, OPT_PORT, OPT_BUILD_ID, OPT_BASE, OPT_ADMIN_TOKEN, OPT_ROUTE_TRACKING,
+    OPT_IP_TRACKING, OPT_TRUST_PROXY, OPT_STATS_INTERVAL, OPT_KEEPALIVE, OPT_MAX_CONN,
+    OPT_MAX_OUTPUT, OPT_ROOT, OPT_QUIET, OPT_VERBOSE, OPT_HELP
+} skew_ex__opt_id;
+
+static const struct skew_ex__opt {
+    const char *name;
+    skew_ex__opt_id id;
+    bool value;
+} skew_ex__opts[] = {
+    {"--host", OPT_HOST, true},
+    {"--port", OPT_PORT, true},
+    {"--build-id", OPT_BUILD_ID, true},
+    {"--base", OPT_BASE, true},
+    {"--admin-token", OPT_ADMIN_TOKEN, true},
+    {"--route-tracking", OPT_ROUTE_TRACKING, false},
+    {"--ip-tracking", OPT_IP_TRACKING, false},
+    {"--trust-proxy", OPT_TRUST_PROXY, true},
+    {"--stats-interval-ms", OPT_STATS_INTERVAL, true},
+    {"--keepalive-ms", OPT_KEEPALIVE, true},
+    {"--max-connections", OPT_MAX_CONN, true},
+    {"--max-output-bytes", OPT_MAX_OUTPUT, true},
+    {"--root", OPT_ROOT, true},
+    {"--quiet", OPT_QUIET, false},
+    {"--verbose", OPT_VERBOSE, false},
+    {"-v", OPT_VERBOSE, false},
+    {"--help", OPT_HELP, false},
+    {"-h", OPT_HELP, false},
+};
+
+static skew_str skew_ex__view(const char *s) {
+    skew_str v;
+    v.ptr = s;
+    v.len = s ? strlen(s) : 0;
+    return v;
+}
+
+skew_ex_args_result skew_ex_parse_args(skew_ex_options *o, int argc, char **argv, const char *prog) {
+    int i;
+    bool trust_given = false;
+    const char *env;
+    uint64_t n;
+
+    skew_ex_options_defaults(o);
+    env = getenv("SKEW_ADMIN_TOKEN");
+    if (env && *env) o->admin_token = env;
+
+    for (i = 1; i < argc; i++) {
+        char *arg = argv[i], *eq, *val = NULL;
+        size_t k, name_len;
+        const struct skew_ex__opt *opt = NULL;
+
+        eq = strchr(arg, '=');
+        name_len = eq && arg[0] == '-' ? (size_t)(eq - arg) : strlen(arg);
+        for (k = 0; k < sizeof skew_ex__opts / sizeof skew_ex__opts[0]; k++) {
+            if (strlen(skew_ex__opts[k].name) == name_len && !strncmp(arg, skew_ex__opts[k].name, name_len)) {
+                opt = &skew_ex__opts[k];
+                break;
+            }
+        }
+        if (!opt) {
+            fprintf(stderr, "%s: unknown option '%s' (see --help)\n", prog, arg);
+            return SKEW_EX_ARGS_ERROR;
+        }
+        if (opt->value) {
+            if (eq) val = eq + 1;
+            else if (i + 1 < argc) val = argv[++i];
+            else {
+                fprintf(stderr, "%s: %s needs a value\n", prog, opt->name);
+                return SKEW_EX_ARGS_ERROR;
+            }
+        } else if (eq) {
+            fprintf(stderr, "%s: %s takes no value\n", prog, opt->name);
+            return SKEW_EX_ARGS_ERROR;
+        }
+
+        switch (opt->id) {
+        case OPT_HOST:
+            if (!*val) goto bad_value;
+            o->host = val;
+            break;
+        case OPT_PORT:
+            if (!skew_ex__parse_u64(val, 0, 65535, &n)) goto bad_value;
+            o->port = (uint16_t)n;
+            break;
+        case OPT_BUILD_ID:
+            if (!*val) goto bad_value;
+            o->build_id = val;
+            break;
+        case OPT_BASE: {
+            size_t len = strlen(val);
+            while (len > 1 && val[len - 1] == '/') val[--len] = '\0';
+            if (val[0] != '/' || len < 2) goto bad_value;
+            o->base = val;
+            break;
+        }
+        case OPT_ADMIN_TOKEN:
+            o->admin_token = val;
+            break;
+        case OPT_ROUTE_TRACKING: o->route_tracking = true; break;
+        case OPT_IP_TRACKING: o->ip_tracking = true; break;
+        case OPT_TRUST_PROXY:
+            if (!trust_given) { /* the flags replace the default trusted set */
+                memset(&o->ip_policy, 0, sizeof o->ip_policy);
+                trust_given = true;
+            }
+            if (!strcmp(val, "all")) {
+                o->ip_policy.trust_all = true;
+            } else if (!strcmp(val, "none")) {
+                o->ip_policy.trust_none = true;
+            } else {
+                skew_cidr c;
+                if (o->ip_policy.trusted_count >= SKEW_MAX_TRUSTED_PROXIES) {
+                    fprintf(stderr, "%s: at most %d --trust-proxy ranges\n", prog, SKEW_MAX_TRUSTED_PROXIES);
+                    return SKEW_EX_ARGS_ERROR;
+                }
+                if (skew_cidr_parse(skew_ex__view(val), &c) != SKEW_OK) goto bad_value;
+                o->ip_policy.trusted[o->ip_policy.trusted_count++] = c;
+            }
+            break;
+        case OPT_STATS_INTERVAL:
+            if (!skew_ex__parse_u64(val, 0, 3600000u, &n)) goto bad_value;
+            o->stats_interval_set = true;
+            o->stats_interval_ms = (uint32_t)n;
+            break;
+        case OPT_KEEPALIVE:
+            if (!skew_ex__parse_u64(val, 1, 86400000u, &n)) goto bad_value;
+            o->keepalive_ms = (uint32_t)n;
+            break;
+        case OPT_MAX_CONN:
+            if (!skew_ex__parse_u64(val, 1, 100000000u, &n)) goto bad_value;
+            o->max_connections = (uint32_t)n;
+            break;
+        case OPT_MAX_OUTPUT:
+            if (!skew_ex__parse_u64(val, 1024, (uint64_t)1 << 31, &n)) goto bad_value;
+            o->max_output_bytes = (size_t)n;
+            break;
+        case OPT_ROOT:
+            if (!*val) goto bad_value;
+            o->root = val;
+            break;
+        case OPT_QUIET: o->verbosity = SKEW_EX_QUIET; break;
+        case OPT_VERBOSE:
+            if (o->verbosity < SKEW_EX_VERBOSE) o->verbosity++;
+            break;
+        case OPT_HELP:
+            skew_ex_usage(stdout, prog);
+            return SKEW_EX_ARGS_EXIT_OK;
+        }
+        continue;
+    bad_value:
+        fprintf(stderr, "%s: bad value for %s: '%s'\n", prog, opt->name, val ? val : "");
+        return SKEW_EX_ARGS_ERROR;
+    }
+    if (o->ip_policy.trust_all && o->ip_policy.trust_none) {
+        fprintf(stderr, "%s: --trust-proxy all and none contradict each other\n", prog);
+        return SKEW_EX_ARGS_ERROR;
+    }
+    skew_ex_log_set_verbosity(o->verbosity);
+    return SKEW_EX_ARGS_OK;
+}
+
+void skew_ex_apply_config(const skew_ex_options *o, skew_config *cfg) {
+    cfg->server_version = o->build_id;
+    cfg->base_path = o->base;
+    cfg->route_tracking = o->route_tracking;
+    cfg->ip_tracking = o->ip_tracking;
+    cfg->ip_policy = o->ip_policy;
+    if (o->stats_interval_set)
+        cfg->stats_interval_ms = o->stats_interval_ms ? o->stats_interval_ms : SKEW_STATS_IMMEDIATE;
+    if (o->keepalive_ms) cfg->keepalive_ms = o->keepalive_ms;
+    if (o->max_connections) cfg->max_connections = o->max_connections;
+    cfg->hooks.log = skew_ex_log_hook;
+}
+
+uint32_t skew_ex_keepalive_ms(const skew_ex_options *o) { return o->keepalive_ms ? o->keepalive_ms : 30000u; }
+
+/* ======================================================================================
+   >>auth
+   ====================================================================================== */
+
+skew_auth skew_ex_authorize(const skew_ex_options *o, const skew_request *req, skew_auth_scope scope) {
+    (void)scope;
+    if (!o->admin_token || !*o->admin_token) return SKEW_AUTH_UNAVAILABLE;
+    return skew_auth_bearer(req, skew_ex__view(o->admin_token));
+}
+
+/* ======================================================================================
+   >>signals
+   ====================================================================================== */
+
+static volatile sig_atomic_t skew_ex__stop;
+
+static void skew_ex__on_signal(int sig) {
+    (void)sig;
+    if (skew_ex__stop) _exit(1); /* second signal: the user means it */
+    skew_ex__stop = 1;
+}
+
+void skew_ex_signals_install(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = skew_ex__on_signal;
+    sa.sa_flags = 0; /* no SA_RESTART: poll() returns EINTR and the loop sees the flag */
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, NULL);
+}
+
+bool skew_ex_stop_requested(void) { return skew_ex__stop != 0; }
+void skew_ex_request_stop(void) { skew_ex__stop = 1; }
+
+/* ======================================================================================
+   >>log
+   ====================================================================================== */
+
+static int skew_ex__verbosity = SKEW_EX_QUIET;
+
+void skew_ex_log_set_verbosity(int verbosity) { skew_ex__verbosity = verbosity; }
+bool skew_ex_log_enabled(skew_ex_log_level level) { return (int)level <= skew_ex__verbosity; }
+
+void skew_ex_logf(skew_ex_log_level level, const char *fmt, ...) {
+    static const char *const names[] = {"error", "info", "debug"};
+    va_list ap;
+    if (!skew_ex_log_enabled(level)) return;
+    fprintf(stderr, "[skew %s] ", names[level]);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+void skew_ex_log_hook(void *user_data, skew_log_level level, const char *msg) {
+    skew_ex_log_level l = level >= SKEW_LOG_ERROR ? SKEW_EX_LOG_ERROR
+                          : level >= SKEW_LOG_INFO ? SKEW_EX_LOG_INFO : SKEW_EX_LOG_DEBUG;
+    (void)user_data;
+    skew_ex_logf(l, "tracker: %s", msg ? msg : "");
+}
+
+/* ======================================================================================
+   >>util
+   ====================================================================================== */
+
+uint64_t skew_ex_now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+uint64_t skew_ex_mono_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+bool skew_ex_ip_from_sockaddr(const struct sockaddr *sa, skew_ip *out) {
+    memset(out, 0, sizeof *out);
+    if (!sa) return false;
+    if (sa->sa_family == AF_INET) {
+        struct sockaddr_in in4;
+        memcpy(&in4, sa, sizeof in4);
+        out->family = 4;
+        memcpy(out->bytes, &in4.sin_addr, 4);
+        return true;
+    }
+    if (sa->sa_family == AF_INET6) {
+        static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+        struct sockaddr_in6 in6;
+        memcpy(&in6, sa, sizeof in6);
+        if (!memcmp(&in6.sin6_addr, mapped, sizeof mapped)) { /* ::ffff:a.b.c.d is IPv4 */
+            out->family = 4;
+            memcpy(out->bytes, (const uint8_t *)&in6.sin6_addr + 12, 4);
+        } else {
+            out->family = 6;
+            memcpy(out->bytes, &in6.sin6_addr, 16);
+        }
+        return true;
+    }
+    return false;
+}
+
+size_t skew_ex_json_error(char *buf, size_t cap, const char *msg) {
+    char esc[256];
+    size_t n = skew_json_escape(esc, sizeof esc, skew_ex__view(msg));
+    int w;
+    if (n >= sizeof esc) { /* messages are short literals; cut rather than fail */
+        memcpy(esc, "\"error\"", 8);
+    }
+    w = snprintf(buf, cap, "{\"ok\":false,\"error\":%s}", esc);
+    return w < 0 ? 0 : (size_t)w;
+}
+
+/* ======================================================================================
+   >>site
+   ====================================================================================== */
+
+static const struct {
+    const char *ext;
+    const char *type;
+} skew_ex__types[] = {
+    {"html", "text/html; charset=utf-8"},
+    {"htm", "text/html; charset=utf-8"},
+    {"css", "text/css; charset=utf-8"},
+    {"js", "text/javascript; charset=utf-8"},
+    {"mjs", "text/javascript; charset=utf-8"},
+    {"json", "application/json"},
+    {"map", "application/json"},
+    {"webmanifest", "application/manifest+json"},
+    {"txt", "text/plain; charset=utf-8"},
+    {"xml", "application/xml"},
+    {"svg", "image/svg+xml"},
+    {"png", "image/png"},
+    {"jpg", "image/jpeg"},
+    {"jpeg", "image/jpeg"},
+    {"gif", "image/gif"},
+    {"webp", "image/webp"},
+    {"avif", "image/avif"},
+    {"ico", "image/x-icon"},
+    {"woff", "font/woff"},
+    {"woff2", "font/woff2"},
+    {"ttf", "font/ttf"},
+    {"otf", "font/otf"},
+    {"wasm", "application/wasm"},
+    {"pdf", "application/pdf"},
+    {"mp4", "video/mp4"},
+    {"webm", "video/webm"},
+};
+
+static bool skew_ex__ieq(const char *a, const char *b) {
+    for (; *a && *b; a++, b++) {
+        char x = *a, y = *b;
+        if (x >= 'A' && x <= 'Z') x = (char)(x + 32);
+        if (y >= 'A' && y <= 'Z') y = (char)(y + 32);
+        if (x != y) return false;
+    }
+    return *a == *b;
+}
+
+const char *skew_ex_content_type(const char *name) {
+    const char *dot = strrchr(name, '.'), *slash = strrchr(name, '/');
+    size_t i;
+    if (dot && (!slash || dot > slash)) {
+        for (i = 0; i < sizeof skew_ex__types / sizeof skew_ex__types[0]; i++)
+            if (skew_ex__ieq(dot + 1, skew_ex__types[i].ext)) return skew_ex__types[i].type;
+    }
+    return "application/octet-stream";
+}
+
+static bool skew_ex__ends_with(const char *s, const char *suffix) {
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && !strcmp(s + a - b, suffix);
+}
+
+/* Append src to dst (cap bytes incl. NUL); false if it does not fit. */
+static bool skew_ex__append(char *dst, size_t cap, size_t *len, const char *src, size_t n) {
+    if (*len + n + 1 > cap) return false;
+    memcpy(dst + *len, src, n);
+    *len += n;
+    dst[*len] = '\0';
+    return true;
+}
+
+/* HTML-escape s into a fresh NUL-terminated buffer. */
+static char *skew_ex__html_escape(const char *s) {
+    size_t n = 0, i, o = 0;
+    char *out;
+    for (i = 0; s[i]; i++) n += (s[i] == '&') ? 5 : (s[i] == '<' || s[i] == '>') ? 4 : (s[i] == '"') ? 6 : 1;
+    out = (char *)malloc(n + 1);
+    if (!out) return NULL;
+    for (i = 0; s[i]; i++) {
+        const char *rep = NULL;
+        switch (s[i]) {
+        case '&': rep = "&amp;"; break;
+        case '<': rep = "&lt;"; break;
+        case '>': rep = "&gt;"; break;
+        case '"': rep = "&quot;"; break;
+        default: out[o++] = s[i]; continue;
+        }
+        memcpy(out + o, rep, strlen(rep));
+        o += strlen(rep);
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* Copy an HTML page with every %%NAME%% placeholder replaced. */
+static unsigned char *skew_ex__render(const unsigned char *src, size_t len, const char *const *names,
+                                      const char *const *values, size_t count, size_t *out_len) {
+    size_t pass, i, j, n = 0;
+    unsigned char *out = NULL;
+    for (pass = 0; pass < 2; pass++) {
+        n = 0;
+        for (i = 0; i < len;) {
+            bool hit = false;
+            if (src[i] == '%' && i + 1 < len && src[i + 1] == '%') {
+                for (j = 0; j < count; j++) {
+                    size_t nl = strlen(names[j]);
+                    if (i + nl <= len && !memcmp(src + i, names[j], nl)) {
+                        size_t vl = strlen(values[j]);
+                        if (out) memcpy(out + n, values[j], vl);
+                        n += vl;
+                        i += nl;
+                        hit = true;
+                        break;
+                    }
+                }
+            }
+            if (!hit) {
+                if (out) out[n] = src[i];
+                n++;
+                i++;
+            }
+        }
+        if (!out) {
+            out = (unsigned char *)malloc(n + 1);
+            if (!out) return NULL;
+        }
+    }
+    out[n] = 0;
+    *out_len = n;
+    return out;
+}
+
+bool skew_ex_site_init(skew_ex_site *site, const skew_ex_options *o) {
+    size_t i;
+    char *base_html;
+    const char *names[2] = {"%%SKEW_BASE%%", "%%SKEW_UI%%"};
+    const char *values[2];
+
+    memset(site, 0, sizeof *site);
+    site->opt = o;
+    if (o->root) {
+        struct stat st;
+        site->root_real = realpath(o->root, NULL);
+        if (!site->root_real || stat(site->root_real, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            skew_ex_logf(SKEW_EX_LOG_ERROR, "--root %s: not a readable directory", o->root);
+            skew_ex_site_free(site);
+            return false;
+        }
+        site->root_real_len = strlen(site->root_real);
+        /* "/" as root: keep the prefix check meaningful */
+        if (site->root_real_len == 1) site->root_real_len = 0;
+    }
+    base_html = skew_ex__html_escape(o->base);
+    site->pages = (skew_ex_page *)calloc(skew_ex_asset_count, sizeof *site->pages);
+    if (!base_html || !site->pages) {
+        free(base_html);
+        skew_ex_site_free(site);
+        return false;
+    }
+    values[0] = base_html;
+    values[1] = o->root ? SKEW_EX_UI_PREFIX : "";
+    for (i = 0; i < skew_ex_asset_count; i++) {
+        skew_ex_page *p = &site->pages[i];
+        const skew_ex_asset *a = &skew_ex_assets[i];
+        p->name = a->name;
+        p->content_type = skew_ex_content_type(a->name);
+        if (skew_ex__ends_with(a->name, ".html")) {
+            p->owned = skew_ex__render(a->data, a->len, names, values, 2, &p->len);
+            if (!p->owned) {
+                free(base_html);
+                skew_ex_site_free(site);
+                return false;
+            }
+            p->data = p->owned;
+        } else {
+            p->data = a->data;
+            p->len = a->len;
+        }
+        site->page_count++;
+    }
+    free(base_html);
+    return true;
+}
+
+void skew_ex_site_free(skew_ex_site *site) {
+    size_t i;
+    if (site->pages)
+        for (i = 0; i < site->page_count; i++) free(site->pages[i].owned);
+    free(site->pages);
+    free(site->root_real);
+    memset(site, 0, sizeof *site);
+}
+
+static bool skew_ex__str_is(skew_str s, const char *lit) {
+    size_t n = strlen(lit);
+    return s.len == n && !memcmp(s.ptr, lit, n);
+}
+
+static const skew_ex_page *skew_ex__page(const skew_ex_site *site, const char *name, size_t len) {
+    size_t i;
+    for (i = 0; i < site->page_count; i++)
+        if (strlen(site->pages[i].name) == len && !memcmp(site->pages[i].name, name, len)) return &site->pages[i];
+    return NULL;
+}
+
+static bool skew_ex__accepts_html(skew_str accept) {
+    size_t i;
+    static const char needle[] = "text/html";
+    for (i = 0; i + sizeof needle - 1 <= accept.len; i++)
+        if (!memcmp(accept.ptr + i, needle, sizeof needle - 1)) return true;
+    return false;
+}
+
+static void skew_ex__serve_page(const skew_ex_page *p, skew_ex_serve *out) {
+    out->kind = SKEW_EX_SERVE_MEMORY;
+    out->status = 200;
+    out->content_type = p->content_type;
+    out->html = skew_ex__ends_with(p->name, ".html");
+    out->data = p->data;
+    out->len = p->len;
+}
+
+static void skew_ex__serve_error(skew_ex_serve *out, int status, const char *msg) {
+    out->kind = SKEW_EX_SERVE_ERROR;
+    out->status = status;
+    out->content_type = "application/json";
+    out->len = skew_ex_json_error(out->error_body, sizeof out->error_body, msg);
+    if (out->len >= sizeof out->error_body) out->len = sizeof out->error_body - 1;
+    out->data = (const unsigned char *)out->error_body;
+}
+
+/* The built-in pages; sub is the path below the UI prefix ("/", "/admin", "/admin.js"). */
+static void skew_ex__ui_lookup(const skew_ex_site *site, skew_str sub, skew_str accept, skew_ex_serve *out) {
+    const skew_ex_page *p = NULL;
+    if (sub.len == 0 || skew_ex__str_is(sub, "/") || skew_ex__str_is(sub, "/index.html"))
+        p = skew_ex__page(site, "index.html", 10);
+    else if (skew_ex__str_is(sub, "/admin") || skew_ex__str_is(sub, "/admin/") || skew_ex__str_is(sub, "/admin.html"))
+        p = skew_ex__page(site, "admin.html", 10);
+    else if (sub.ptr[0] == '/' && !memchr(sub.ptr + 1, '/', sub.len - 1))
+        p = skew_ex__page(site, sub.ptr + 1, sub.len - 1);
+    if (!p && skew_ex__accepts_html(accept)) /* a pushState route of the demo app, reloaded */
+        p = skew_ex__page(site, "index.html", 10);
+    if (p) skew_ex__serve_page(p, out);
+}
+
+/* Is every segment of a decoded path servable? No NUL, no "." or "..", no hidden names. */
+static bool skew_ex__path_safe(skew_str path) {
+    size_t i = 0;
+    if (path.len == 0 || path.ptr[0] != '/') return false;
+    if (memchr(path.ptr, '\0', path.len)) return false;
+    while (i < path.len) {
+        size_t start, seg;
+        while (i < path.len && path.ptr[i] == '/') i++;
+        start = i;
+        while (i < path.len && path.ptr[i] != '/') i++;
+        seg = i - start;
+        if (seg && path.ptr[start] == '.') {
+            static const char wk[] = ".well-known";
+            if (!(seg == sizeof wk - 1 && !memcmp(path.ptr + start, wk, seg))) return false; /* ., .., .env */
+        }
+    }
+    return true;
+}
+
+/* Percent-encode a path for a Location header (keeps '/' and unreserved characters). */
+static void skew_ex__encode_path(const char *in, size_t len, char *out, size_t cap) {
+    static const char hex[] = "0123456789ABCDEF";
+    size_t i, o = 0;
+    for (i = 0; i < len && o + 4 < cap; i++) {
+        unsigned char c = (unsigned char)in[i];
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '/' || c == '-' ||
+            c == '.' || c == '_' || c == '~') {
+            out[o++] = (char)c;
+        } else {
+            out[o++] = '%';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
+        }
+    }
+    out[o] = '\0';
+}
+
+/* file_path (already joined) exists as a regular file inside the root? Fills size. */
+static bool skew_ex__regular_in_root(const skew_ex_site *site, const char *file_path, uint64_t *size) {
+    struct stat st;
+    char *real;
+    bool ok;
+    if (stat(file_path, &st) != 0 || !S_ISREG(st.st_mode)) return false;
+    real = realpath(file_path, NULL);
+    if (!real) return false;
+    /* a symlink must not lead out of the root */
+    ok = !strncmp(real, site->root_real, site->root_real_len) && real[site->root_real_len] == '/';
+    free(real);
+    if (ok) *size = (uint64_t)st.st_size;
+    return ok;
+}
+
+static bool skew_ex__serve_file(const skew_ex_site *site, const char *rel, int status, skew_ex_serve *out) {
+    size_t len = 0;
+    uint64_t size = 0;
+    out->file_path[0] = '\0';
+    if (!skew_ex__append(out->file_path, sizeof out->file_path, &len, site->root_real, strlen(site->root_real)) ||
+        !skew_ex__append(out->file_path, sizeof out->file_path, &len, rel, strlen(rel)))
+        return false;
+    if (!skew_ex__regular_in_root(site, out->file_path, &size)) return false;
+    out->kind = SKEW_EX_SERVE_FILE;
+    out->status = status;
+    out->file_size = size;
+    out->content_type = skew_ex_content_type(out->file_path);
+    out->html = skew_ex__ends_with(out->file_path, ".html") || skew_ex__ends_with(out->file_path, ".htm");
+    return true;
+}
+
+static void skew_ex__root_lookup(const skew_ex_site *site, skew_str path, skew_str accept, skew_ex_serve *out) {
+    char rel[SKEW_EX_PATH_MAX];
+    size_t len = 0;
+    struct stat st;
+    char full[SKEW_EX_PATH_MAX];
+    size_t flen = 0;
+
+    if (!skew_ex__path_safe(path) || path.len + 16 >= sizeof rel) return;
+    rel[0] = '\0';
+    skew_ex__append(rel, sizeof rel, &len, path.ptr, path.len);
+    full[0] = '\0';
+    if (!skew_ex__append(full, sizeof full, &flen, site->root_real, strlen(site->root_real)) ||
+        !skew_ex__append(full, sizeof full, &flen, rel, len))
+        return;
+    if (stat(full, &st) == 0 && S_ISDIR(st.st_mode)) {
+        if (rel[len - 1] != '/') { /* "/docs" -> "/docs/" so relative links resolve */
+            char enc[SKEW_EX_PATH_MAX / 4 - 2];
+            skew_ex__encode_path(rel, len, enc, sizeof enc);
+            out->kind = SKEW_EX_SERVE_REDIRECT;
+            out->status = 308;
+            snprintf(out->location, sizeof out->location, "%s/", enc);
+            return;
+        }
+        skew_ex__append(rel, sizeof rel, &len, "index.html", 10);
+    }
+    if (skew_ex__serve_file(site, rel, 200, out)) return;
+    if (skew_ex__accepts_html(accept) && skew_ex__serve_file(site, "/200.html", 200, out)) return;
+    if (skew_ex__accepts_html(accept) && skew_ex__serve_file(site, "/404.html", 404, out)) return;
+    out->kind = SKEW_EX_SERVE_NONE;
+}
+
+void skew_ex_site_lookup(const skew_ex_site *site, skew_str method, skew_str path, skew_str accept,
+                         skew_ex_serve *out) {
+    static const char ui[] = SKEW_EX_UI_PREFIX;
+    const size_t ui_len = sizeof ui - 1;
+
+    memset(out, 0, sizeof *out);
+    out->kind = SKEW_EX_SERVE_NONE;
+    out->status = 404;
+    if (!skew_ex__str_is(method, "GET") && !skew_ex__str_is(method, "HEAD")) {
+        skew_ex__serve_error(out, 405, "method not allowed");
+        return;
+    }
+    out->head = skew_ex__str_is(method, "HEAD");
+    if (!path.ptr || !path.len) return;
+
+    if (!site->root_real) {
+        skew_ex__ui_lookup(site, path, accept, out);
+        return;
+    }
+    if (path.len == ui_len && !memcmp(path.ptr, ui, ui_len)) {
+        out->kind = SKEW_EX_SERVE_REDIRECT;
+        out->status = 308;
+        snprintf(out->location, sizeof out->location, "%s/", ui);
+        return;
+    }
+    if (path.len > ui_len && !memcmp(path.ptr, ui, ui_len) && path.ptr[ui_len] == '/') {
+        skew_str sub;
+        sub.ptr = path.ptr + ui_len;
+        sub.len = path.len - ui_len;
+        skew_ex__ui_lookup(site, sub, accept, out);
+        return;
+    }
+    skew_ex__root_lookup(site, path, accept, out);
+}
+
+size_t skew_ex_version_cookie(const skew_tracker *t, char *buf, size_t cap) {
+    static const char hex[] = "0123456789ABCDEF";
+    const skew_config *cfg = skew_tracker_config(t);
+    const char *name = cfg && cfg->version_cookie ? cfg->version_cookie : "__nkpv";
+    skew_str v = skew_server_version(t);
+    size_t n = 0, i;
+    int w;
+
+#define SKEW_EX__PUT(ch)                         \
+    do {                                         \
+        if (n + 1 < cap) buf[n] = (char)(ch);    \
+        n++;                                     \
+    } while (0)
+
+    for (i = 0; name[i]; i++) SKEW_EX__PUT(name[i]);
+    SKEW_EX__PUT('=');
+    for (i = 0; i < v.len; i++) {
+        unsigned char c = (unsigned char)v.ptr[i];
+        /* RFC 6265 cookie-octet, minus '%' so the encoding stays reversible */
+        if (c > 0x20 && c < 0x7f && c != '"' && c != ',' && c != ';' && c != '\\' && c != '%') {
+            SKEW_EX__PUT(c);
+        } else {
+            SKEW_EX__PUT('%');
+            SKEW_EX__PUT(hex[c >> 4]);
+            SKEW_EX__PUT(hex[c & 15]);
+        }
+    }
+#undef SKEW_EX__PUT
+    if (cap) buf[n < cap ? n : cap - 1] = '\0';
+    w = snprintf(n < cap ? buf + n : NULL, n < cap ? cap - n : 0, "; Path=/; SameSite=Lax");
+    return n + (w > 0 ? (size_t)w : 0);
+}

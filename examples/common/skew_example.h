@@ -1,0 +1,229 @@
+/* skew_example.h - what the example servers share that is not protocol logic.
+
+   Both example servers (examples/lws and examples/mongoose) are thin adapters: the protocol lives
+   in skew_tracker.h, the adapter moves bytes. Everything else they have in common lives here, once:
+
+     - options      the command line, parsed into skew_ex_options and mapped onto skew_config
+     - auth         the authorize hook: an admin token checked with skew_auth_bearer()
+     - signals      SIGINT/SIGTERM set a flag the event loop polls; SIGPIPE is ignored
+     - log          a quiet-by-default logger, also usable as skew_hooks.log
+     - site         the built-in pages (embedded at build time by embed.c) and static files
+                    from --root: safe path join, content types, the __nkpv version cookie
+     - small helpers: clocks, socket address -> skew_ip, JSON error bodies
+
+   An adapter does, in this order:
+       skew_ex_options o;
+       switch (skew_ex_parse_args(&o, argc, argv, "skew_server_xyz")) { ... }
+       skew_config cfg = {0};
+       skew_ex_apply_config(&o, &cfg);          // then set cfg.hooks.send etc.
+       skew_ex_site site;  skew_ex_site_init(&site, &o);
+       skew_ex_signals_install();
+       while (!skew_ex_stop_requested()) { ...serve... }
+
+   Nothing here allocates after start-up (skew_ex_site_init renders the pages once).
+   Single-threaded like the servers; the only global
+   state is the signal flag and the log level. POSIX (needs _POSIX_C_SOURCE >= 200809L). */
+#ifndef SKEW_EXAMPLE_H
+#define SKEW_EXAMPLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "skew_tracker.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ======================================================================================
+   >>options  command line
+   ====================================================================================== */
+
+#define SKEW_EX_DEFAULT_HOST "127.0.0.1"
+#define SKEW_EX_DEFAULT_PORT 8000
+#define SKEW_EX_DEFAULT_BUILD_ID "dev"
+#define SKEW_EX_DEFAULT_BASE "/__skew"
+#define SKEW_EX_DEFAULT_MAX_OUTPUT (1024u * 1024u)
+/* Where the built-in pages live when --root serves the app at "/". */
+#define SKEW_EX_UI_PREFIX "/_skew-ui"
+
+typedef enum skew_ex_verbosity {
+    SKEW_EX_QUIET = 0,    /* errors only (the default) */
+    SKEW_EX_NORMAL = 1,   /* --verbose once: start-up, connections opened/closed */
+    SKEW_EX_VERBOSE = 2   /* --verbose twice: per-request detail, library debug output */
+} skew_ex_verbosity;
+
+/* The parsed command line. Every pointer points into argv, the environment or a literal. */
+typedef struct skew_ex_options {
+    const char *host;            /* --host (127.0.0.1) */
+    uint16_t port;               /* --port (8000); 0 picks a free port */
+    const char *build_id;        /* --build-id (dev): the server version */
+    const char *base;            /* --base (/__skew); no trailing slash */
+    const char *admin_token;     /* --admin-token or $SKEW_ADMIN_TOKEN; NULL: admin off */
+    bool route_tracking;         /* --route-tracking */
+    bool ip_tracking;            /* --ip-tracking */
+    skew_ip_policy ip_policy;    /* --trust-proxy CIDR...; no flag: loopback only */
+    bool stats_interval_set;     /* --stats-interval-ms given */
+    uint32_t stats_interval_ms;  /* its value; 0 means SKEW_STATS_IMMEDIATE */
+    uint32_t keepalive_ms;       /* --keepalive-ms; 0: tracker default (30000) */
+    uint32_t max_connections;    /* --max-connections; 0: tracker default (1024) */
+    const char *root;            /* --root DIR; NULL: built-in pages at "/" */
+    size_t max_output_bytes;     /* --max-output-bytes (1 MiB): unsent output per connection */
+    int verbosity;               /* skew_ex_verbosity: --quiet / --verbose (repeatable) */
+} skew_ex_options;
+
+typedef enum skew_ex_args_result {
+    SKEW_EX_ARGS_OK = 0,     /* run the server */
+    SKEW_EX_ARGS_EXIT_OK,    /* --help was printed: exit 0 */
+    SKEW_EX_ARGS_ERROR       /* a message went to stderr: exit 2 */
+} skew_ex_args_result;
+
+/* Defaults only (no environment). */
+void skew_ex_options_defaults(skew_ex_options *o);
+/* Parse argv ("--flag value" or "--flag=value"). prog names the binary in messages. */
+skew_ex_args_result skew_ex_parse_args(skew_ex_options *o, int argc, char **argv, const char *prog);
+/* The --help text. */
+void skew_ex_usage(FILE *out, const char *prog);
+/* Map options onto a tracker configuration (fields the options do not cover are left alone;
+   hooks are not touched except log, which is set to skew_ex_log_hook). */
+void skew_ex_apply_config(const skew_ex_options *o, skew_config *cfg);
+/* The keepalive actually in force (o->keepalive_ms or the tracker default 30000). */
+uint32_t skew_ex_keepalive_ms(const skew_ex_options *o);
+
+/* ======================================================================================
+   >>auth  the authorize hook
+   ====================================================================================== */
+
+/* What a server's hooks.authorize returns: GRANTED for the admin token (Authorization: Bearer T,
+   a bare Authorization: T, or cookie skew_admin=T), DENIED otherwise, UNAVAILABLE when no token
+   is configured. Same answer for both scopes. */
+skew_auth skew_ex_authorize(const skew_ex_options *o, const skew_request *req, skew_auth_scope scope);
+
+/* ======================================================================================
+   >>signals
+   ====================================================================================== */
+
+/* SIGINT and SIGTERM set the stop flag (a second one exits at once with status 1);
+   SIGPIPE is ignored. Handlers are installed without SA_RESTART so a blocking poll()
+   returns with EINTR. */
+void skew_ex_signals_install(void);
+bool skew_ex_stop_requested(void);
+/* Set the flag from code (tests, an admin action). */
+void skew_ex_request_stop(void);
+
+/* ======================================================================================
+   >>log
+   ====================================================================================== */
+
+typedef enum skew_ex_log_level { SKEW_EX_LOG_ERROR = 0, SKEW_EX_LOG_INFO = 1, SKEW_EX_LOG_DEBUG = 2 } skew_ex_log_level;
+
+void skew_ex_log_set_verbosity(int verbosity);
+bool skew_ex_log_enabled(skew_ex_log_level level);
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((format(printf, 2, 3)))
+#endif
+void skew_ex_logf(skew_ex_log_level level, const char *fmt, ...);
+/* Usable as skew_hooks.log (user_data ignored). */
+void skew_ex_log_hook(void *user_data, skew_log_level level, const char *msg);
+
+/* ======================================================================================
+   >>util  clocks, addresses, JSON errors
+   ====================================================================================== */
+
+/* Milliseconds since the Unix epoch (what skew_tick() and the tracker's clock use). */
+uint64_t skew_ex_now_ms(void);
+/* Monotonic milliseconds, for the adapter's own timeouts. */
+uint64_t skew_ex_mono_ms(void);
+
+struct sockaddr;
+/* A socket address (AF_INET or AF_INET6) as a skew_ip; ::ffff:a.b.c.d becomes family 4.
+   Returns false (and family 0) for other families or NULL. */
+bool skew_ex_ip_from_sockaddr(const struct sockaddr *sa, skew_ip *out);
+
+/* {"ok":false,"error":"<msg>"} with msg JSON-escaped; snprintf contract. */
+size_t skew_ex_json_error(char *buf, size_t cap, const char *msg);
+
+/* ======================================================================================
+   >>site  built-in pages and static files
+   ====================================================================================== */
+
+/* One embedded file; the table is generated at build time by examples/common/embed.c. */
+typedef struct skew_ex_asset {
+    const char *name;               /* file name: "index.html", "admin.js", ... */
+    const unsigned char *data;
+    size_t len;
+} skew_ex_asset;
+
+extern const skew_ex_asset skew_ex_assets[];
+extern const size_t skew_ex_asset_count;
+
+/* Content type for a file name by its extension ("application/octet-stream" if unknown). */
+const char *skew_ex_content_type(const char *name);
+
+typedef enum skew_ex_serve_kind {
+    SKEW_EX_SERVE_NONE = 0,    /* nothing to serve: answer 404 (body from skew_ex_json_error) */
+    SKEW_EX_SERVE_MEMORY,      /* body is data/len */
+    SKEW_EX_SERVE_FILE,        /* body is the file at file_path (file_size bytes) */
+    SKEW_EX_SERVE_REDIRECT,    /* status 308, Location: location */
+    SKEW_EX_SERVE_ERROR        /* status and a JSON error body in data/len (405, 403, ...) */
+} skew_ex_serve_kind;
+
+#define SKEW_EX_PATH_MAX 4096
+
+typedef struct skew_ex_serve {
+    skew_ex_serve_kind kind;
+    int status;                      /* 200, 404 (a 404.html page), 308, 405, ... */
+    const char *content_type;
+    bool html;                       /* an HTML document: set the version cookie */
+    bool head;                       /* HEAD request: send headers only */
+    const unsigned char *data;       /* MEMORY / ERROR body */
+    size_t len;
+    char file_path[SKEW_EX_PATH_MAX];  /* FILE */
+    uint64_t file_size;
+    char location[SKEW_EX_PATH_MAX / 4];  /* REDIRECT */
+    char error_body[96];             /* storage behind data for ERROR */
+} skew_ex_serve;
+
+/* One built-in file as served: HTML pages rendered for the base path, other assets as embedded. */
+typedef struct skew_ex_page {
+    const char *name;
+    const char *content_type;
+    const unsigned char *data;
+    size_t len;
+    unsigned char *owned;            /* the rendered copy (HTML), or NULL */
+} skew_ex_page;
+
+/* The pages, rendered once for a base path; the root directory, resolved once. */
+typedef struct skew_ex_site {
+    const skew_ex_options *opt;
+    char *root_real;                 /* realpath(--root) or NULL */
+    size_t root_real_len;
+    skew_ex_page *pages;
+    size_t page_count;
+} skew_ex_site;
+
+/* Prepare the site. Returns false (message logged) if --root is not a readable directory or
+   memory runs out. */
+bool skew_ex_site_init(skew_ex_site *site, const skew_ex_options *o);
+void skew_ex_site_free(skew_ex_site *site);
+
+/* What to answer for a request that is not under {base}. path is the DECODED path without the
+   query (the adapter percent-decodes it, as lws and mongoose do); accept is the Accept header
+   (may be empty). Without --root the built-in pages are served at "/" ("/" demo, "/admin"
+   dashboard, their assets, and the demo page for any other HTML navigation so pushState routes
+   survive a reload); with --root they move under /_skew-ui/ and everything else comes from the
+   directory: no "..", no hidden files, no symlink escape; directories serve index.html;
+   a missing HTML navigation falls back to 200.html (nuxt generate) when present. */
+void skew_ex_site_lookup(const skew_ex_site *site, skew_str method, skew_str path, skew_str accept,
+                         skew_ex_serve *out);
+
+/* "Set-Cookie" value for HTML documents: "<cookie>=<version>; Path=/; SameSite=Lax", the
+   version percent-encoded where a cookie cannot hold it. snprintf contract. */
+size_t skew_ex_version_cookie(const skew_tracker *t, char *buf, size_t cap);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SKEW_EXAMPLE_H */

@@ -1,0 +1,32 @@
+# examples/lws: the skew server on libwebsockets (Debian: libwebsockets-dev 4.1.6).
+#   make run-lws ARGS='--port 8000 --admin-token secret'
+include examples/common/build.mk
+
+LWS_CFLAGS ?= $(shell pkg-config --cflags libwebsockets 2>/dev/null)
+LWS_LIBS   ?= $(shell pkg-config --libs libwebsockets 2>/dev/null || echo -lwebsockets)
+LWS_FOUND  := $(shell pkg-config --exists libwebsockets 2>/dev/null && echo yes || \
+                (test -f /usr/include/libwebsockets.h && echo yes))
+LWS_SERVER := $(BUILD)/skew_server_lws
+
+$(BUILD)/examples/lws/skew_server_lws.o: examples/lws/skew_server_lws.c $(EXCOMMON_DEPS)
+	@mkdir -p $(@D)
+	$(GCC) $(EXCOMMON_CFLAGS) $(LWS_CFLAGS) -c -o $@ $<
+
+$(LWS_SERVER): $(BUILD)/examples/lws/skew_server_lws.o $(EXCOMMON_OBJS)
+	$(GCC) $(OPT) -o $@ $^ $(LWS_LIBS)
+
+ifeq ($(LWS_FOUND),yes)
+ALL_TARGETS += $(LWS_SERVER)
+# The root Makefile expands ALL_TARGETS in its all-targets rule before this file is read,
+# so name the prerequisite here as well.
+all-targets: $(LWS_SERVER)
+endif
+
+.PHONY: run-lws
+ifeq ($(LWS_FOUND),yes)
+run-lws: $(LWS_SERVER)
+	$(LWS_SERVER) $(ARGS)
+else
+run-lws:
+	@echo "run-lws: libwebsockets not found; install it (Debian: apt-get install libwebsockets-dev)" >&2; exit 1
+endif

@@ -1,0 +1,1175 @@
+/* skew_server_lws.c - the skew server on libwebsockets 4.1.6 (Debian's libwebsockets-dev).
+
+   A thin adapter: every protocol decision comes from skew_tracker.h (routing, opening, POST and
+   admin endpoints, WebSocket messages, keepalives, coalesced stats, every JSON byte). This file
+   only moves bytes between lws and the tracker; pages, options, auth and signals come from
+   examples/common/skew_example.h, shared with the mongoose server.
+
+   One lws protocol (protocols[0]) serves everything: plain HTTP, SSE streams and WebSocket
+   upgrades without a subprotocol (lws binds those to the vhost's default protocol, index 0).
+
+   Per connection (SSE or WS) the adapter keeps a `conn`: the tracker handle and a bounded queue
+   of framed messages. hooks.send frames a message (skew_sse_frame or a WS text frame), queues it
+   and asks lws for a writeable callback; one message goes out per callback. Past
+   --max-output-bytes of unsent output the send hook answers SKEW_ERR_SLOW, the tracker forgets
+   the connection (on_close) and the adapter kills the socket.
+
+   lws 4.1.6 defects handled on purpose:
+   - An HTTP/1.1 SSE client that goes away is never noticed (upstream issue 2455, fixed in
+     4.3.1): the stream sits in LRS_DOING_TRANSACTION, lws never reads it, and the socket's
+     pending EOF keeps poll() returning POLLIN, so the service loop spins the CPU. Here an SSE
+     stream has POLLIN off (lws_rx_flow_control) whenever it has no output pending: nothing
+     to spin on. (lws 4.1.6 services POLLOUT of an HTTP/1 connection only while it is not
+     rx-flow-controlled, so POLLIN is on again, briefly, while a message goes out.) A sweep
+     every keepalive/2 (250 ms .. 5 s) reads each idle stream's socket without blocking
+     (recv MSG_DONTWAIT on lws_get_socket_fd; an SSE client sends nothing): EOF or an error
+     closes it. A reset peer still surfaces as POLLHUP/POLLERR, which lws handles without
+     POLLIN. Independently every connection has a stall timeout: output pending with no
+     progress for 3 keepalive intervals closes it (a peer gone without FIN, a stopped reader).
+   - With IPv6 enabled lws ignores the bind interface: for an IPv4 --host (the default,
+     127.0.0.1) the context is created with LWS_SERVER_OPTION_DISABLE_IPV6, so it binds exactly
+     that address. An IPv6 literal --host enables IPv6 with V6ONLY, and the bound address is
+     verified after start-up (refusing to run if lws bound anything else). Peers are read with
+     getpeername() and ::ffff:a.b.c.d is normalised to IPv4 (skew_ex_ip_from_sockaddr).
+   - lws_http_mark_sse() logs an error on HTTP/1.1 ("not h2 substream"); the adapter does what
+     it does for h1 itself: detach the header table and cancel the transaction timeout.
+   - lws percent-decodes the query and splits it at '&' into fragments; the adapter re-encodes
+     the fragments so the tracker parses ?route= as it would parse the raw query.
+   - lws_service()'s timeout argument is ignored in 4.x (the wait comes from the sul scheduler),
+     so the adapter's periodic work is one lws_sorted_usec_list_t timer, kicked after every
+     tracker change so coalesced stats go out on time.
+
+   Memory per idle connection (the header's target: <= 3 KB WS, <= 2 KB SSE): the WS rx buffer
+   is 512 bytes (lws allocates it per connection; the 4 KB default would blow the budget;
+   bigger messages arrive in pieces and are reassembled on demand, up to 8 KB), SSE streams give
+   their header table back, the conn struct is ~100 bytes and queues are empty when idle.
+
+   API notes for the header (skew_tracker.h), see the report: the adapter needs nothing more. */
+#if !defined(_POSIX_C_SOURCE) || _POSIX_C_SOURCE < 200809L
+#undef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE 1 /* libwebsockets.h wants BSD socket types */
+#endif
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <libwebsockets.h>
+
+#include "skew_example.h"
+
+/* ======================================================================================
+   >>state
+   ====================================================================================== */
+
+#define WS_RX_BUFFER 512            /* lws rx buffer per WebSocket (allocated per connection) */
+#define WS_TX_PACKET 16384          /* bytes per send() for large stats messages */
+#define WS_MESSAGE_MAX 8192         /* reassembled client message cap; longer ones are dropped */
+#define MISSED_PONGS_MAX 2          /* pings unanswered before a WS peer is dropped */
+#define STALL_INTERVALS 3           /* keepalive intervals of pending output without progress */
+#define SHUTDOWN_GRACE_MS 3000      /* how long close 1001 / SSE ends may take at exit */
+#define SIGNAL_POLL_MS 500          /* the timer never sleeps longer (stop flag check) */
+#define ARENA_SIZE 32768            /* header/query copies for one request */
+
+typedef struct out_msg {
+    struct out_msg *next;
+    size_t len;                     /* bytes after the LWS_PRE headroom */
+    unsigned char buf[];            /* LWS_PRE headroom, then the framed message */
+} out_msg;
+
+typedef enum conn_kind { CONN_SSE = 1, CONN_WS, CONN_POST } conn_kind;
+
+typedef struct conn {
+    struct conn *prev, *next;       /* live SSE/WS connections (server.conns) */
+    struct lws *wsi;
+    skew_handle h;                  /* 0: not tracked (any more) */
+    uint8_t kind;                   /* conn_kind */
+    uint8_t missed_pongs;
+    bool ready;                     /* may write: WS established / SSE headers sent */
+    bool dying;                     /* the socket is being killed: queue nothing more */
+    bool going_away;                /* shutdown: drain, then WS close 1001 / end the SSE stream */
+    bool ping_due;
+    bool awaiting_pong;
+    bool rx_overflow;
+    bool rx_off;                    /* SSE: POLLIN turned off (lws issue 2455, see the top) */
+    out_msg *q_head, *q_tail;
+    size_t q_bytes;
+    uint64_t last_progress;         /* monotonic ms: output last moved (or became pending) */
+    char *rx;                       /* WS message being reassembled, or a POST body */
+    size_t rx_len, rx_cap;
+} conn;
+
+typedef struct server {
+    skew_ex_options opt;
+    skew_ex_site site;
+    skew_tracker *t;
+    struct lws_context *ctx;
+    struct lws_vhost *vh;
+    lws_sorted_usec_list_t sul;
+    bool kicked;                    /* sul already due at once */
+    conn *conns;
+    uint32_t nconns;
+    bool stopping;
+    uint64_t stop_deadline;
+    uint64_t next_ping, next_sweep; /* monotonic ms */
+    uint32_t keepalive_ms, sweep_ms;
+    size_t max_body;
+    char arena[ARENA_SIZE];         /* per-request header copies (one thread, one request) */
+    size_t arena_used;
+    unsigned char *scratch;         /* response bodies with LWS_PRE headroom */
+    size_t scratch_cap;
+} server;
+
+/* What the tracker's header callback reads from. */
+typedef struct req_ctx {
+    server *srv;
+    struct lws *wsi;
+} req_ctx;
+
+static server *srv_of(struct lws *wsi) { return (server *)lws_context_user(lws_get_context(wsi)); }
+
+static skew_str view(const char *p, size_t n) {
+    skew_str s;
+    s.ptr = p;
+    s.len = n;
+    return s;
+}
+
+static void srv_kick(server *srv);
+
+/* ======================================================================================
+   >>conn  lifetime and output queue
+   ====================================================================================== */
+
+static conn *conn_new(server *srv, struct lws *wsi, conn_kind kind) {
+    conn *c = (conn *)calloc(1, sizeof *c);
+    (void)srv;
+    if (!c) return NULL;
+    c->wsi = wsi;
+    c->kind = (uint8_t)kind;
+    c->last_progress = skew_ex_mono_ms();
+    return c;
+}
+
+static void conn_link(server *srv, conn *c) {
+    c->next = srv->conns;
+    if (srv->conns) srv->conns->prev = c;
+    srv->conns = c;
+    srv->nconns++;
+}
+
+static void conn_drop_queue(conn *c) {
+    out_msg *m = c->q_head, *n;
+    for (; m; m = n) {
+        n = m->next;
+        free(m);
+    }
+    c->q_head = c->q_tail = NULL;
+    c->q_bytes = 0;
+}
+
+/* Free a conn that lws is done with (CLOSED / CLOSED_HTTP), telling the tracker if it still
+   tracks it. */
+static void conn_gone(server *srv, conn *c) {
+    if (c->h) skew_close(srv->t, c->h, SKEW_CLOSE_CLIENT); /* on_close zeroes c->h */
+    c->h = 0;
+    if (c->kind != CONN_POST) {
+        if (c->prev) c->prev->next = c->next;
+        else if (srv->conns == c) srv->conns = c->next;
+        if (c->next) c->next->prev = c->prev;
+        srv->nconns--;
+    }
+    lws_set_wsi_user(c->wsi, NULL);
+    conn_drop_queue(c);
+    free(c->rx);
+    free(c);
+    srv_kick(srv);
+}
+
+/* Close the socket soon (never from inside lws' own call chain: async). */
+static void conn_kill(conn *c) {
+    if (c->dying) return;
+    c->dying = true;
+    conn_drop_queue(c);
+    lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+}
+
+static bool conn_pending(conn *c) { return c->q_head || lws_partial_buffered(c->wsi); }
+
+/* SSE streams read nothing, so POLLIN is off while they are idle (lws issue 2455: a client's
+   EOF would otherwise spin the loop). lws 4.1.6 also services POLLOUT of an HTTP/1 connection
+   only when it is not rx-flow-controlled, so POLLIN goes back on while output is pending. */
+static void sse_set_rx(conn *c, bool on) {
+    if (c->rx_off == !on) return;
+    c->rx_off = !on;
+    lws_rx_flow_control(c->wsi, on ? 1 : 0);
+}
+
+/* Ask for a writeable callback. */
+static void conn_want_write(conn *c) {
+    if (c->kind == CONN_SSE) sse_set_rx(c, true);
+    lws_callback_on_writable(c->wsi);
+}
+
+/* Write the next queued message; the writeable callback's answer (0 or -1 to close). */
+static int conn_write_next(server *srv, conn *c) {
+    out_msg *m;
+    if (c->dying) return -1;
+    if (c->kind == CONN_WS && c->ping_due) {
+        /* not empty: lws 4.1.6 gives no RECEIVE_PONG callback for an empty pong */
+        unsigned char ping[LWS_PRE + 1];
+        c->ping_due = false;
+        ping[LWS_PRE] = 'k';
+        if (lws_write(c->wsi, ping + LWS_PRE, 1, LWS_WRITE_PING) < 0) return -1;
+        if (c->q_head || c->going_away) lws_callback_on_writable(c->wsi);
+        return 0;
+    }
+    m = c->q_head;
+    if (m) {
+        int n = lws_write(c->wsi, m->buf + LWS_PRE, m->len, c->kind == CONN_WS ? LWS_WRITE_TEXT : LWS_WRITE_HTTP);
+        if (n < 0 || (size_t)n < m->len) return -1;
+        c->q_head = m->next;
+        if (!c->q_head) c->q_tail = NULL;
+        c->q_bytes -= m->len;
+        free(m);
+        c->last_progress = skew_ex_mono_ms();
+        if (c->q_head || c->going_away) lws_callback_on_writable(c->wsi);
+        else if (c->kind == CONN_SSE && !lws_partial_buffered(c->wsi)) sse_set_rx(c, false);
+        /* (a partial write: lws calls back once it has drained it, and POLLIN goes off then) */
+        return 0;
+    }
+    if (c->going_away) {
+        if (c->kind == CONN_WS) lws_close_reason(c->wsi, LWS_CLOSE_STATUS_GOINGAWAY, NULL, 0);
+        return -1; /* WS: lws sends the close frame; SSE: the stream ends with the socket */
+    }
+    if (c->kind == CONN_SSE && !lws_partial_buffered(c->wsi)) sse_set_rx(c, false);
+    (void)srv;
+    return 0;
+}
+
+/* ======================================================================================
+   >>hooks  tracker -> adapter
+   ====================================================================================== */
+
+static skew_result hook_send(void *user_data, const skew_conn *sc, const char *msg, size_t len) {
+    server *srv = (server *)user_data;
+    conn *c = (conn *)sc->user;
+    size_t need;
+    out_msg *m;
+
+    if (!c || c->dying) return SKEW_ERR_SEND;
+    need = c->kind == CONN_SSE ? skew_sse_frame(NULL, 0, msg, len) : len;
+    if (c->q_bytes + need > srv->opt.max_output_bytes) return SKEW_ERR_SLOW;
+    m = (out_msg *)malloc(sizeof *m + LWS_PRE + need + 1);
+    if (!m) return SKEW_ERR_NOMEM;
+    m->next = NULL;
+    m->len = need;
+    if (c->kind == CONN_SSE) skew_sse_frame((char *)m->buf + LWS_PRE, need + 1, msg, len);
+    else memcpy(m->buf + LWS_PRE, msg, len);
+    if (!conn_pending(c)) c->last_progress = skew_ex_mono_ms(); /* the stall clock starts now */
+    if (c->q_tail) c->q_tail->next = m;
+    else c->q_head = m;
+    c->q_tail = m;
+    c->q_bytes += need;
+    if (c->ready) conn_want_write(c);
+    return SKEW_OK;
+}
+
+static void hook_on_close(void *user_data, const skew_conn *sc, skew_close_reason reason) {
+    conn *c = (conn *)sc->user;
+    (void)user_data;
+    if (!c) return;
+    c->h = 0;
+    skew_ex_logf(SKEW_EX_LOG_DEBUG, "close %s (%s)", sc->id,
+                 reason == SKEW_CLOSE_CLIENT ? "client" : reason == SKEW_CLOSE_SLOW ? "slow consumer"
+                 : reason == SKEW_CLOSE_SEND_FAILED ? "send failed" : reason == SKEW_CLOSE_TIMEOUT ? "timeout"
+                 : "shutdown");
+    switch (reason) {
+    case SKEW_CLOSE_CLIENT: /* the socket is already going (conn_gone or the SSE sweep) */
+        break;
+    case SKEW_CLOSE_SHUTDOWN: /* drain what is queued, then close 1001 / end the stream */
+        c->going_away = true;
+        if (c->ready && !c->dying) conn_want_write(c);
+        else conn_kill(c);
+        break;
+    default: /* slow, send failed, timeout: close the socket for real */
+        conn_kill(c);
+        break;
+    }
+}
+
+static void hook_on_open(void *user_data, const skew_conn *sc) {
+    (void)user_data;
+    skew_ex_logf(SKEW_EX_LOG_DEBUG, "open %s %s", sc->id, sc->transport == SKEW_TRANSPORT_WS ? "ws" : "sse");
+}
+
+static skew_auth hook_authorize(void *user_data, const skew_request *req, skew_auth_scope scope) {
+    server *srv = (server *)user_data;
+    return skew_ex_authorize(&srv->opt, req, scope);
+}
+
+/* ======================================================================================
+   >>request  lws -> skew_request
+   ====================================================================================== */
+
+static char *arena_alloc(server *srv, size_t n) {
+    char *p;
+    if (srv->arena_used + n > sizeof srv->arena) return NULL;
+    p = srv->arena + srv->arena_used;
+    srv->arena_used += n;
+    return p;
+}
+
+static const struct {
+    const char *name;
+    enum lws_token_indexes tok;
+} known_headers[] = {
+    {"cookie", WSI_TOKEN_HTTP_COOKIE},
+    {"authorization", WSI_TOKEN_HTTP_AUTHORIZATION},
+    {"user-agent", WSI_TOKEN_HTTP_USER_AGENT},
+    {"x-forwarded-for", WSI_TOKEN_X_FORWARDED_FOR},
+    {"x-real-ip", WSI_TOKEN_HTTP_X_REAL_IP},
+    {"content-type", WSI_TOKEN_HTTP_CONTENT_TYPE},
+    {"content-length", WSI_TOKEN_HTTP_CONTENT_LENGTH},
+    {"accept", WSI_TOKEN_HTTP_ACCEPT},
+    {"host", WSI_TOKEN_HOST},
+    {"origin", WSI_TOKEN_ORIGIN},
+    {"upgrade", WSI_TOKEN_UPGRADE},
+    {"connection", WSI_TOKEN_CONNECTION},
+    {"referer", WSI_TOKEN_HTTP_REFERER},
+    {"accept-language", WSI_TOKEN_HTTP_ACCEPT_LANGUAGE},
+    {"accept-encoding", WSI_TOKEN_HTTP_ACCEPT_ENCODING},
+    {"cache-control", WSI_TOKEN_HTTP_CACHE_CONTROL},
+    {"sec-websocket-key", WSI_TOKEN_KEY},
+    {"sec-websocket-version", WSI_TOKEN_VERSION},
+    {"sec-websocket-protocol", WSI_TOKEN_PROTOCOL},
+};
+
+/* skew_header_fn: a known header joins its repeated fields (", ", cookies "; "); any other
+   name is one of lws' "custom" headers (stored with its lowercase name and ':'). */
+static skew_str req_header(void *ctx, const char *lname) {
+    req_ctx *rc = (req_ctx *)ctx;
+    server *srv = rc->srv;
+    skew_str none = {NULL, 0};
+    size_t i, len = 0;
+    char *out;
+
+    if (srv->arena_used + 8 > sizeof srv->arena) return none;
+    for (i = 0; i < sizeof known_headers / sizeof known_headers[0]; i++) {
+        int idx;
+        const char *sep;
+        if (strcmp(lname, known_headers[i].name)) continue;
+        if (!lws_hdr_total_length(rc->wsi, known_headers[i].tok)) return none;
+        sep = known_headers[i].tok == WSI_TOKEN_HTTP_COOKIE ? "; " : ", ";
+        out = srv->arena + srv->arena_used;
+        for (idx = 0;; idx++) {
+            size_t room = sizeof srv->arena - srv->arena_used - len;
+            int n;
+            if (idx) {
+                if (room < 3) break;
+                if (lws_hdr_fragment_length(rc->wsi, known_headers[i].tok, idx) <= 0) break;
+                memcpy(out + len, sep, 2);
+                len += 2;
+                room -= 2;
+            }
+            n = lws_hdr_copy_fragment(rc->wsi, out + len, (int)(room > INT32_MAX ? INT32_MAX : room),
+                                      known_headers[i].tok, idx);
+            if (n < 0) {
+                if (idx) len -= 2;
+                break;
+            }
+            len += (size_t)n;
+        }
+        srv->arena_used += len + 1;
+        return view(out, len);
+    }
+    {
+        char name[64];
+        size_t nl = strlen(lname);
+        int vl;
+        if (nl + 2 > sizeof name) return none;
+        memcpy(name, lname, nl);
+        name[nl] = ':';
+        name[nl + 1] = '\0';
+        vl = lws_hdr_custom_length(rc->wsi, name, (int)nl + 1);
+        if (vl < 0) return none;
+        out = arena_alloc(srv, (size_t)vl + 1);
+        if (!out) return none;
+        vl = lws_hdr_custom_copy(rc->wsi, out, vl + 1, name, (int)nl + 1);
+        if (vl < 0) return none;
+        return view(out, (size_t)vl);
+    }
+}
+
+static bool unreserved(unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+           c == '_' || c == '~' || c == '/';
+}
+
+/* Rebuild the query lws decoded and split: each fragment "name=value" is percent-encoded again
+   and joined with '&'. */
+static skew_str req_query(server *srv, struct lws *wsi) {
+    static const char hex[] = "0123456789ABCDEF";
+    char frag[4096];
+    char *out = srv->arena + srv->arena_used;
+    size_t room = sizeof srv->arena - srv->arena_used, len = 0;
+    int idx;
+
+    if (room < 2) return view("", 0);
+    for (idx = 0;; idx++) {
+        int n = lws_hdr_copy_fragment(wsi, frag, (int)sizeof frag, WSI_TOKEN_HTTP_URI_ARGS, idx);
+        int k;
+        bool seen_eq = false;
+        if (n < 0) break;
+        if (len + 1 >= room) break;
+        if (idx) out[len++] = '&';
+        for (k = 0; k < n; k++) {
+            unsigned char ch = (unsigned char)frag[k];
+            if (len + 4 >= room) break;
+            if ((ch == '=' && !seen_eq) || unreserved(ch)) {
+                if (ch == '=') seen_eq = true;
+                out[len++] = (char)ch;
+            } else {
+                out[len++] = '%';
+                out[len++] = hex[ch >> 4];
+                out[len++] = hex[ch & 15];
+            }
+        }
+    }
+    srv->arena_used += len + 1;
+    return view(out, len);
+}
+
+static const char *method_name(int m) {
+    switch (m) {
+    case LWSHUMETH_GET: return "GET";
+    case LWSHUMETH_POST: return "POST";
+    case LWSHUMETH_OPTIONS: return "OPTIONS";
+    case LWSHUMETH_PUT: return "PUT";
+    case LWSHUMETH_PATCH: return "PATCH";
+    case LWSHUMETH_DELETE: return "DELETE";
+    case LWSHUMETH_CONNECT: return "CONNECT";
+    case LWSHUMETH_HEAD: return "HEAD";
+    default: return "GET";
+    }
+}
+
+/* Fill a request from the wsi's header table (valid until the table is detached). */
+static bool req_build(server *srv, struct lws *wsi, req_ctx *rc, skew_request *req) {
+    char *uri = NULL;
+    int uri_len = 0, m;
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+
+    memset(req, 0, sizeof *req);
+    srv->arena_used = 0;
+    rc->srv = srv;
+    rc->wsi = wsi;
+    m = lws_http_get_uri_and_method(wsi, &uri, &uri_len);
+    if (m < 0 || !uri) return false;
+    req->method = view(method_name(m), strlen(method_name(m)));
+    req->path = view(uri, (size_t)uri_len);
+    req->query = req_query(srv, wsi);
+    req->header = req_header;
+    req->header_ctx = rc;
+    req->upgrade = lws_hdr_total_length(wsi, WSI_TOKEN_UPGRADE) > 0;
+    if (getpeername(lws_get_socket_fd(wsi), (struct sockaddr *)&ss, &sl) == 0)
+        skew_ex_ip_from_sockaddr((const struct sockaddr *)&ss, &req->peer);
+    return true;
+}
+
+/* ======================================================================================
+   >>respond  plain HTTP answers
+   ====================================================================================== */
+
+static unsigned char *scratch(server *srv, size_t len) {
+    if (srv->scratch_cap < LWS_PRE + len + 1) {
+        size_t cap = LWS_PRE + len + 1 + 1024;
+        unsigned char *p = (unsigned char *)realloc(srv->scratch, cap);
+        if (!p) return NULL;
+        srv->scratch = p;
+        srv->scratch_cap = cap;
+    }
+    return srv->scratch + LWS_PRE;
+}
+
+typedef struct hdr_kv {
+    const char *name; /* lowercase, with ':' */
+    const char *value;
+} hdr_kv;
+
+/* Headers and body. finish: call lws_http_transaction_completed (not inside CONFIRM_UPGRADE,
+   where lws does it). Returns the callback's answer. */
+static int respond(struct lws *wsi, int status, const char *ctype, const unsigned char *body, size_t len,
+                   const hdr_kv *extra, size_t extra_count, bool head, bool close, bool finish) {
+    unsigned char hbuf[LWS_PRE + 2048], *start = hbuf + LWS_PRE, *p = start, *end = hbuf + sizeof hbuf - 1;
+    server *srv = srv_of(wsi);
+    size_t i;
+
+    if (status == 204) {
+        if (lws_add_http_header_status(wsi, 204, &p, end)) return -1;
+        len = 0;
+    } else if (lws_add_http_common_headers(wsi, (unsigned)status, ctype, (lws_filepos_t)len, &p, end)) {
+        return -1;
+    }
+    if (close && lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION, (const unsigned char *)"close", 5, &p, end))
+        return -1;
+    if (lws_add_http_header_by_name(wsi, (const unsigned char *)"x-content-type-options:",
+                                    (const unsigned char *)"nosniff", 7, &p, end))
+        return -1;
+    for (i = 0; i < extra_count; i++)
+        if (lws_add_http_header_by_name(wsi, (const unsigned char *)extra[i].name,
+                                        (const unsigned char *)extra[i].value, (int)strlen(extra[i].value), &p, end))
+            return -1;
+    if (lws_finalize_write_http_header(wsi, start, &p, end)) return -1;
+    if (len && !head) {
+        unsigned char *b = scratch(srv, len);
+        if (!b) return -1;
+        memcpy(b, body, len);
+        if (lws_write(wsi, b, len, LWS_WRITE_HTTP_FINAL) < 0) return -1;
+    }
+    if (close) return -1;
+    if (finish && lws_http_transaction_completed(wsi)) return -1;
+    return 0;
+}
+
+static int respond_json(struct lws *wsi, const skew_response *r, const char *body, bool head, bool finish) {
+    static const hdr_kv nocache[] = {{"cache-control:", "no-store"}};
+    return respond(wsi, r->status, r->content_type ? r->content_type : "application/json",
+                   (const unsigned char *)body, r->body_len, nocache, 1, head, r->close, finish);
+}
+
+static int respond_error(struct lws *wsi, int status, const char *msg, bool finish) {
+    char body[160];
+    skew_response r;
+    memset(&r, 0, sizeof r);
+    r.status = status;
+    r.content_type = "application/json";
+    r.body_len = skew_ex_json_error(body, sizeof body, msg);
+    return respond_json(wsi, &r, body, false, finish);
+}
+
+/* skew_http with a growing buffer (admin stats can be large). */
+static int answer_http(server *srv, struct lws *wsi, const skew_request *req, bool finish) {
+    char small[2048];
+    skew_response r;
+    skew_result res;
+    bool head = req->method.len == 4 && !memcmp(req->method.ptr, "HEAD", 4);
+
+    memset(&r, 0, sizeof r);
+    res = skew_http(srv->t, req, &r, small, sizeof small);
+    srv_kick(srv);
+    if (res == SKEW_ERR_TRUNCATED) {
+        /* only GET endpoints are retried (side effects happen once per call) */
+        char *big = (char *)malloc(r.body_len + 1);
+        skew_response r2;
+        int ret;
+        if (!big) return respond_error(wsi, 500, "out of memory", finish);
+        memset(&r2, 0, sizeof r2);
+        if (skew_http(srv->t, req, &r2, big, r.body_len + 1) != SKEW_OK) {
+            free(big);
+            return respond_error(wsi, 500, "response too large", finish);
+        }
+        ret = respond_json(wsi, &r2, big, head, finish);
+        free(big);
+        return ret;
+    }
+    return respond_json(wsi, &r, small, head, finish);
+}
+
+static int answer_open_error(server *srv, struct lws *wsi, const skew_request *req, skew_result res, bool finish) {
+    char body[512];
+    skew_response r;
+    memset(&r, 0, sizeof r);
+    if (skew_http_open_error(srv->t, req, res, &r, body, sizeof body) == SKEW_ERR_TRUNCATED) r.body_len = sizeof body - 1;
+    return respond_json(wsi, &r, body, false, finish);
+}
+
+/* A small file (an error page) answered from memory with its own status. */
+static int answer_small_file(struct lws *wsi, const skew_ex_serve *s, const hdr_kv *extra, size_t n, bool finish) {
+    FILE *f;
+    unsigned char *b;
+    size_t got;
+    int r;
+    if (s->file_size > 1024 * 1024 || !(f = fopen(s->file_path, "rb"))) return respond_error(wsi, 404, "not found", finish);
+    b = (unsigned char *)malloc((size_t)s->file_size + 1);
+    got = b ? fread(b, 1, (size_t)s->file_size, f) : 0;
+    fclose(f);
+    if (!b) return respond_error(wsi, 404, "not found", finish);
+    r = respond(wsi, s->status, s->content_type, b, got, extra, n, s->head, false, finish);
+    free(b);
+    return r;
+}
+
+/* The pages and --root files. */
+static int answer_site(server *srv, struct lws *wsi, const skew_request *req, bool finish) {
+    static const char csp[] = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
+                              "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+    skew_ex_serve s;
+    char cookie[256];
+    hdr_kv extra[4];
+    size_t n = 0;
+
+    skew_ex_site_lookup(&srv->site, req->method, req->path, skew_request_header(req, "accept"), &s);
+    if (s.html) {
+        size_t cl = skew_ex_version_cookie(srv->t, cookie, sizeof cookie);
+        if (cl < sizeof cookie) {
+            extra[n].name = "set-cookie:";
+            extra[n++].value = cookie;
+        }
+    }
+    switch (s.kind) {
+    case SKEW_EX_SERVE_MEMORY:
+        extra[n].name = "cache-control:";
+        extra[n++].value = "no-cache";
+        if (s.html) {
+            extra[n].name = "content-security-policy:";
+            extra[n++].value = csp;
+        }
+        return respond(wsi, s.status, s.content_type, s.data, s.len, extra, n, s.head, false, finish);
+    case SKEW_EX_SERVE_FILE:
+        if (s.status == 200) {
+            unsigned char other[600], *p = other, *end = other + sizeof other;
+            size_t i;
+            int r;
+            extra[n].name = "cache-control:";
+            extra[n++].value = "no-cache";
+            for (i = 0; i < n; i++)
+                if (lws_add_http_header_by_name(wsi, (const unsigned char *)extra[i].name,
+                                                (const unsigned char *)extra[i].value, (int)strlen(extra[i].value),
+                                                &p, end))
+                    return -1;
+            r = lws_serve_http_file(wsi, s.file_path, s.content_type, (const char *)other, (int)(p - other));
+            if (r < 0) return -1;
+            if (r > 0) return lws_http_transaction_completed(wsi) ? -1 : 0;
+            return 0;
+        }
+        return answer_small_file(wsi, &s, extra, n, finish); /* a 404.html page */
+    case SKEW_EX_SERVE_REDIRECT:
+        extra[0].name = "location:";
+        extra[0].value = s.location;
+        return respond(wsi, s.status, "text/plain", NULL, 0, extra, 1, s.head, false, finish);
+    case SKEW_EX_SERVE_ERROR:
+        return respond(wsi, s.status, s.content_type, s.data, s.len, NULL, 0, s.head, false, finish);
+    case SKEW_EX_SERVE_NONE:
+        break;
+    }
+    return respond_error(wsi, 404, "not found", finish);
+}
+
+/* ======================================================================================
+   >>sse
+   ====================================================================================== */
+
+static int open_sse(server *srv, struct lws *wsi, const skew_request *req) {
+    unsigned char hbuf[LWS_PRE + 512], *start = hbuf + LWS_PRE, *p = start, *end = hbuf + sizeof hbuf - 1;
+    conn *c;
+    skew_result res;
+    skew_handle h = 0;
+
+    if (srv->stopping) return answer_open_error(srv, wsi, req, SKEW_ERR_FULL, true);
+    c = conn_new(srv, wsi, CONN_SSE);
+    if (!c) return respond_error(wsi, 503, "out of memory", true);
+    res = skew_open(srv->t, req, c, &h);
+    srv_kick(srv);
+    if (res != SKEW_OK) {
+        conn_drop_queue(c);
+        free(c);
+        return answer_open_error(srv, wsi, req, res, true);
+    }
+    c->h = h;
+    conn_link(srv, c);
+    lws_set_wsi_user(wsi, c);
+    /* no Content-Length: lws adds "connection: close", the stream ends with the socket */
+    if (lws_add_http_common_headers(wsi, 200, "text/event-stream", LWS_ILLEGAL_HTTP_CONTENT_LEN, &p, end) ||
+        lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CACHE_CONTROL, (const unsigned char *)"no-cache", 8, &p,
+                                     end) ||
+        lws_add_http_header_by_name(wsi, (const unsigned char *)"x-accel-buffering:", (const unsigned char *)"no", 2,
+                                    &p, end) ||
+        lws_finalize_write_http_header(wsi, start, &p, end))
+        return -1; /* CLOSED_HTTP follows and forgets the connection */
+    /* What lws_http_mark_sse() does for h1, without its error log: give the header table back
+       (an idle stream must not hold 4 KB) and cancel the transaction timeout. */
+    lws_http_headers_detach(wsi);
+    lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
+    /* lws issue 2455: from here POLLIN is off whenever nothing is pending (sse_set_rx); the
+       liveness sweep peeks for the client's EOF instead. */
+    c->ready = true;
+    c->last_progress = skew_ex_mono_ms();
+    if (c->q_head) conn_want_write(c);
+    else sse_set_rx(c, false);
+    return 0;
+}
+
+/* Did the SSE peer go away? Reads (and drops) anything it sent: an SSE client sends nothing. */
+static bool sse_peer_gone(conn *c) {
+    int fd = lws_get_socket_fd(c->wsi);
+    char buf[512];
+    int rounds;
+    if (fd < 0) return true;
+    for (rounds = 0; rounds < 16; rounds++) {
+        ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+        if (n == 0) return true;
+        if (n < 0) return !(errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR);
+    }
+    return false; /* still talking: look again next sweep */
+}
+
+/* ======================================================================================
+   >>ws
+   ====================================================================================== */
+
+/* LWS_CALLBACK_HTTP_CONFIRM_UPGRADE: route, refuse (answering ourselves, return 1) or open. */
+static int on_upgrade(server *srv, struct lws *wsi, const char *upgrade) {
+    req_ctx rc;
+    skew_request req;
+    skew_endpoint ep;
+    conn *c;
+    skew_result res;
+    skew_handle h = 0;
+
+    if (!req_build(srv, wsi, &rc, &req)) return -1;
+    if (!upgrade || strcasecmp(upgrade, "websocket")) { /* e.g. h2c: answer as plain HTTP/1.1 */
+        req.upgrade = false;
+        ep = skew_route_request(srv->t, &req);
+        if (ep == SKEW_EP_NONE) answer_site(srv, wsi, &req, false);
+        else if (ep == SKEW_EP_SSE || ep == SKEW_EP_WS) respond_error(wsi, 400, "unsupported upgrade", false);
+        else answer_http(srv, wsi, &req, false);
+        return 1;
+    }
+    ep = skew_route_request(srv->t, &req);
+    if (ep == SKEW_EP_NONE) {
+        respond_error(wsi, 404, "not found", false);
+        return 1;
+    }
+    if (ep != SKEW_EP_WS) {
+        answer_http(srv, wsi, &req, false);
+        return 1;
+    }
+    if (srv->stopping) {
+        answer_open_error(srv, wsi, &req, SKEW_ERR_FULL, false);
+        return 1;
+    }
+    c = conn_new(srv, wsi, CONN_WS);
+    if (!c) {
+        respond_error(wsi, 503, "out of memory", false);
+        return 1;
+    }
+    res = skew_open(srv->t, &req, c, &h); /* `connected` waits in the queue for ESTABLISHED */
+    srv_kick(srv);
+    if (res != SKEW_OK) {
+        conn_drop_queue(c);
+        free(c);
+        answer_open_error(srv, wsi, &req, res, false);
+        return 1;
+    }
+    c->h = h;
+    conn_link(srv, c);
+    lws_set_wsi_user(wsi, c); /* survives the protocol rebind of the upgrade */
+    return 0;
+}
+
+static void on_ws_receive(server *srv, conn *c, const char *in, size_t len) {
+    bool final = lws_is_final_fragment(c->wsi) != 0;
+    c->awaiting_pong = false; /* any frame proves the peer alive */
+    c->missed_pongs = 0;
+    if (!c->h || c->dying) return;
+    if (final && !c->rx_len && !c->rx_overflow) {
+        skew_ws_message(srv->t, c->h, in, len);
+        srv_kick(srv);
+        return;
+    }
+    if (!c->rx_overflow) {
+        if (c->rx_len + len > WS_MESSAGE_MAX) {
+            c->rx_overflow = true; /* too long for any protocol message: ignore it whole */
+        } else {
+            if (c->rx_len + len > c->rx_cap) {
+                size_t cap = c->rx_len + len < 1024 ? 1024 : WS_MESSAGE_MAX;
+                char *p = (char *)realloc(c->rx, cap);
+                if (!p) {
+                    c->rx_overflow = true;
+                    goto done;
+                }
+                c->rx = p;
+                c->rx_cap = cap;
+            }
+            memcpy(c->rx + c->rx_len, in, len);
+            c->rx_len += len;
+        }
+    }
+done:
+    if (final) {
+        if (!c->rx_overflow && c->h) {
+            skew_ws_message(srv->t, c->h, c->rx, c->rx_len);
+            srv_kick(srv);
+        }
+        free(c->rx);
+        c->rx = NULL;
+        c->rx_len = c->rx_cap = 0;
+        c->rx_overflow = false;
+    }
+}
+
+/* ======================================================================================
+   >>http  LWS_CALLBACK_HTTP and POST bodies
+   ====================================================================================== */
+
+static int on_http(server *srv, struct lws *wsi) {
+    req_ctx rc;
+    skew_request req;
+    skew_endpoint ep;
+    int clen;
+
+    if (!req_build(srv, wsi, &rc, &req)) return respond_error(wsi, 400, "bad request", true);
+    ep = skew_route_request(srv->t, &req);
+    if (ep == SKEW_EP_SSE) return open_sse(srv, wsi, &req);
+    if (ep == SKEW_EP_NONE) return answer_site(srv, wsi, &req, true);
+    clen = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH);
+    if (clen > 0) {
+        char num[24];
+        if (lws_hdr_copy(wsi, num, (int)sizeof num, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 && strtoull(num, NULL, 10) > 0) {
+            conn *c = conn_new(srv, wsi, CONN_POST); /* wait for the body */
+            if (!c) return respond_error(wsi, 503, "out of memory", true);
+            lws_set_wsi_user(wsi, c);
+            return 0;
+        }
+    }
+    return answer_http(srv, wsi, &req, true);
+}
+
+static void on_body(server *srv, conn *c, const char *in, size_t len) {
+    size_t keep = srv->max_body + 1; /* one byte past the limit lets the tracker say 413 */
+    size_t take;
+    if (c->rx_len >= keep) return;
+    take = len < keep - c->rx_len ? len : keep - c->rx_len;
+    if (!c->rx) {
+        c->rx = (char *)malloc(keep);
+        if (!c->rx) return;
+        c->rx_cap = keep;
+    }
+    memcpy(c->rx + c->rx_len, in, take);
+    c->rx_len += take;
+}
+
+static int on_body_done(server *srv, struct lws *wsi, conn *c) {
+    req_ctx rc;
+    skew_request req;
+    int r;
+    if (!req_build(srv, wsi, &rc, &req)) r = respond_error(wsi, 400, "bad request", false);
+    else {
+        req.body = view(c->rx ? c->rx : "", c->rx_len);
+        r = answer_http(srv, wsi, &req, false);
+    }
+    lws_set_wsi_user(wsi, NULL);
+    free(c->rx);
+    free(c);
+    if (r) return r;
+    return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+/* ======================================================================================
+   >>callback
+   ====================================================================================== */
+
+static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len) {
+    server *srv;
+    conn *c = (conn *)user;
+
+    switch (reason) {
+    case LWS_CALLBACK_HTTP:
+        srv = srv_of(wsi);
+        if (c) { /* a new transaction on a keep-alive connection that still has state */
+            conn_gone(srv, c);
+        }
+        return on_http(srv, wsi);
+    case LWS_CALLBACK_HTTP_BODY:
+        if (c && c->kind == CONN_POST) on_body(srv_of(wsi), c, (const char *)in, len);
+        return 0;
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+        if (c && c->kind == CONN_POST) return on_body_done(srv_of(wsi), wsi, c);
+        return 0; /* a body nobody waits for: the request was answered already */
+    case LWS_CALLBACK_HTTP_WRITEABLE:
+        if (c && c->kind == CONN_SSE) return conn_write_next(srv_of(wsi), c);
+        return 0;
+    case LWS_CALLBACK_HTTP_FILE_COMPLETION:
+        return lws_http_transaction_completed(wsi) ? -1 : 0;
+    case LWS_CALLBACK_CLOSED_HTTP:
+    case LWS_CALLBACK_CLOSED:
+        if (c) conn_gone(srv_of(wsi), c);
+        return 0;
+
+    case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+        return on_upgrade(srv_of(wsi), wsi, (const char *)in);
+    case LWS_CALLBACK_ESTABLISHED:
+        if (!c) return -1;
+        c->ready = true;
+        c->last_progress = skew_ex_mono_ms();
+        if (c->q_head || c->going_away) lws_callback_on_writable(wsi);
+        return 0;
+    case LWS_CALLBACK_RECEIVE:
+        if (c) on_ws_receive(srv_of(wsi), c, (const char *)in, len);
+        return 0;
+    case LWS_CALLBACK_RECEIVE_PONG:
+        if (c) {
+            c->awaiting_pong = false;
+            c->missed_pongs = 0;
+        }
+        return 0;
+    case LWS_CALLBACK_SERVER_WRITEABLE:
+        if (c) return conn_write_next(srv_of(wsi), c);
+        return 0;
+    case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+        return 0; /* lws echoes the close frame with the client's code, then closes */
+    default:
+        return 0;
+    }
+}
+
+static const struct lws_protocols protocols[] = {
+    /* name, callback, per-session data (0: we attach our own conn), rx buffer, id, user, tx packet */
+    {"skew", callback, 0, WS_RX_BUFFER, 0, NULL, WS_TX_PACKET},
+    {NULL, NULL, 0, 0, 0, NULL, 0},
+};
+
+/* ======================================================================================
+   >>timer  skew_tick, WS pings, SSE peeks, stall checks
+   ====================================================================================== */
+
+static void srv_timer(lws_sorted_usec_list_t *sul);
+
+static void srv_schedule(server *srv, uint64_t ms) {
+    lws_sul_schedule(srv->ctx, 0, &srv->sul, srv_timer, (lws_usec_t)ms * LWS_US_PER_MS);
+}
+
+/* After any tracker change: run the timer at once so coalesced stats are due on time. */
+static void srv_kick(server *srv) {
+    if (srv->kicked || !srv->ctx) return;
+    srv->kicked = true;
+    lws_sul_schedule(srv->ctx, 0, &srv->sul, srv_timer, 1);
+}
+
+static void ws_ping_sweep(server *srv) {
+    conn *c;
+    for (c = srv->conns; c; c = c->next) {
+        if (c->kind != CONN_WS || !c->ready || c->dying || c->going_away) continue;
+        if (c->awaiting_pong && ++c->missed_pongs >= MISSED_PONGS_MAX) {
+            skew_ex_logf(SKEW_EX_LOG_DEBUG, "ws peer answers no ping: dropping");
+            if (c->h) skew_close(srv->t, c->h, SKEW_CLOSE_TIMEOUT); /* on_close kills it */
+            else conn_kill(c);
+            continue;
+        }
+        c->awaiting_pong = true;
+        c->ping_due = true;
+        lws_callback_on_writable(c->wsi);
+    }
+}
+
+static void liveness_sweep(server *srv, uint64_t mono) {
+    conn *c;
+    uint64_t stall = (uint64_t)srv->keepalive_ms * STALL_INTERVALS;
+    for (c = srv->conns; c; c = c->next) {
+        if (!c->ready || c->dying) continue;
+        if (conn_pending(c) && mono - c->last_progress > stall) {
+            skew_ex_logf(SKEW_EX_LOG_DEBUG, "output stalled for %llu ms: dropping", (unsigned long long)(mono - c->last_progress));
+            if (c->h) skew_close(srv->t, c->h, SKEW_CLOSE_TIMEOUT);
+            else conn_kill(c);
+            continue;
+        }
+        if (c->kind == CONN_SSE && sse_peer_gone(c)) {
+            if (c->h) skew_close(srv->t, c->h, SKEW_CLOSE_CLIENT);
+            conn_kill(c);
+        }
+    }
+}
+
+static void begin_shutdown(server *srv) {
+    if (srv->stopping) return;
+    srv->stopping = true;
+    srv->stop_deadline = skew_ex_mono_ms() + SHUTDOWN_GRACE_MS;
+    skew_ex_logf(SKEW_EX_LOG_INFO, "stopping: closing %u connections", srv->nconns);
+    skew_close_all(srv->t); /* on_close(SHUTDOWN): WS close 1001, SSE streams end */
+}
+
+static void srv_timer(lws_sorted_usec_list_t *sul) {
+    server *srv = lws_container_of(sul, server, sul);
+    uint64_t mono = skew_ex_mono_ms(), wait;
+    uint32_t due;
+
+    srv->kicked = false;
+    if (skew_ex_stop_requested()) begin_shutdown(srv);
+    due = skew_tick(srv->t, skew_ex_now_ms());
+    if (mono >= srv->next_ping) {
+        ws_ping_sweep(srv);
+        srv->next_ping = mono + srv->keepalive_ms;
+    }
+    if (mono >= srv->next_sweep) {
+        liveness_sweep(srv, mono);
+        srv->next_sweep = mono + srv->sweep_ms;
+    }
+    wait = due;
+    if (srv->next_ping - mono < wait) wait = srv->next_ping - mono;
+    if (srv->next_sweep - mono < wait) wait = srv->next_sweep - mono;
+    if (wait > SIGNAL_POLL_MS) wait = SIGNAL_POLL_MS;
+    if (wait < 1) wait = 1;
+    srv_schedule(srv, wait);
+}
+
+/* ======================================================================================
+   >>main
+   ====================================================================================== */
+
+static int log_mask;
+
+static void lws_log_emit(int level, const char *line) {
+    size_t n = strlen(line);
+    while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) n--;
+    skew_ex_logf(level == LLL_ERR ? SKEW_EX_LOG_ERROR : level & (LLL_WARN | LLL_NOTICE | LLL_USER) ? SKEW_EX_LOG_INFO
+                                                                                                    : SKEW_EX_LOG_DEBUG,
+                 "lws: %.*s", (int)n, line);
+}
+
+/* Is the listener bound to what --host asked for? (IPv6: lws 4.1.6 may ignore the interface.) */
+static bool check_bound(server *srv, const struct in6_addr *want) {
+    int fd;
+    for (fd = 3; fd < 1024; fd++) {
+        struct sockaddr_in6 sa;
+        socklen_t sl = sizeof sa;
+        int type = 0, acc = 0;
+        socklen_t tl = sizeof type, al = sizeof acc;
+        if (getsockname(fd, (struct sockaddr *)&sa, &sl) != 0 || sa.sin6_family != AF_INET6) continue;
+        if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) != 0 || type != SOCK_STREAM) continue;
+        if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &al) != 0 || !acc) continue;
+        if (ntohs(sa.sin6_port) != (uint16_t)lws_get_vhost_listen_port(srv->vh)) continue;
+        return !memcmp(&sa.sin6_addr, want, sizeof *want);
+    }
+    return false;
+}
+
+static rlim_t fd_limit(void) {
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return 1024;
+    return rl.rlim_cur;
+}
+
+int main(int argc, char **argv) {
+    static server srv; /* big (arena): not on the stack */
+    struct lws_context_creation_info info;
+    skew_config cfg;
+    const skew_config *resolved;
+    skew_result r;
+    struct in6_addr v6;
+    bool ipv6 = false;
+    rlim_t lim;
+    int exit_code = 0;
+
+    switch (skew_ex_parse_args(&srv.opt, argc, argv, "skew_server_lws")) {
+    case SKEW_EX_ARGS_OK: break;
+    case SKEW_EX_ARGS_EXIT_OK: return 0;
+    default: return 2;
+    }
+
+    memset(&cfg, 0, sizeof cfg);
+    skew_ex_apply_config(&srv.opt, &cfg);
+    cfg.hooks.user_data = &srv;
+    cfg.hooks.send = hook_send;
+    cfg.hooks.on_open = hook_on_open;
+    cfg.hooks.on_close = hook_on_close;
+    cfg.hooks.authorize = hook_authorize;
+    r = skew_tracker_create(&srv.t, &cfg);
+    if (r != SKEW_OK) {
+        fprintf(stderr, "skew_server_lws: invalid configuration: %s\n", skew_result_str(r));
+        return 2;
+    }
+    resolved = skew_tracker_config(srv.t);
+    srv.max_body = resolved->max_body ? resolved->max_body : 4096;
+    srv.keepalive_ms = resolved->keepalive_ms ? resolved->keepalive_ms : skew_ex_keepalive_ms(&srv.opt);
+    srv.sweep_ms = srv.keepalive_ms / 2;
+    if (srv.sweep_ms > 5000) srv.sweep_ms = 5000;
+    if (srv.sweep_ms < 250) srv.sweep_ms = 250;
+
+    if (!skew_ex_site_init(&srv.site, &srv.opt)) {
+        skew_tracker_destroy(srv.t);
+        return 2;
+    }
+
+    log_mask = LLL_ERR;
+    if (srv.opt.verbosity >= SKEW_EX_NORMAL) log_mask |= LLL_WARN | LLL_USER;
+    if (srv.opt.verbosity >= SKEW_EX_VERBOSE) log_mask |= LLL_NOTICE | LLL_INFO;
+    lws_set_log_level(log_mask, lws_log_emit);
+
+    memset(&info, 0, sizeof info);
+    ipv6 = strchr(srv.opt.host, ':') != NULL;
+    if (ipv6 && inet_pton(AF_INET6, srv.opt.host, &v6) != 1) {
+        fprintf(stderr, "skew_server_lws: --host %s: not an IPv6 address\n", srv.opt.host);
+        return 2;
+    }
+    info.port = srv.opt.port;
+    info.iface = srv.opt.host;
+    info.protocols = protocols;
+    info.user = &srv;
+    info.options = LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS;
+    if (ipv6) info.options |= LWS_SERVER_OPTION_IPV6_V6ONLY_MODIFY | LWS_SERVER_OPTION_IPV6_V6ONLY_VALUE;
+    else info.options |= LWS_SERVER_OPTION_DISABLE_IPV6; /* else lws ignores --host */
+    info.max_http_header_data = 8192;  /* room for big cookies; only while headers are parsed */
+    info.max_http_header_pool = 32;    /* header tables in use at once (8 KB each, freed when idle) */
+    info.keepalive_timeout = 5;        /* idle HTTP keep-alive connections */
+    info.timeout_secs = 10;            /* handshakes and other pending states */
+    lim = fd_limit();
+    {
+        uint64_t want = (uint64_t)resolved->max_connections + 1024u;
+        if ((uint64_t)lim > want) info.fd_limit_per_thread = (unsigned)want;
+    }
+    info.vhost_name = "skew";
+
+    srv.ctx = lws_create_context(&info);
+    if (!srv.ctx) {
+        fprintf(stderr, "skew_server_lws: cannot listen on %s:%u\n", srv.opt.host, (unsigned)srv.opt.port);
+        skew_ex_site_free(&srv.site);
+        skew_tracker_destroy(srv.t);
+        return 1;
+    }
+    srv.vh = lws_get_vhost_by_name(srv.ctx, "skew");
+    if (ipv6 && (!srv.vh || !check_bound(&srv, &v6))) {
+        fprintf(stderr, "skew_server_lws: lws did not bind [%s]: refusing to listen elsewhere\n", srv.opt.host);
+        exit_code = 1;
+        goto out;
+    }
+    if (srv.opt.port == 0 || srv.opt.verbosity >= SKEW_EX_NORMAL)
+        fprintf(stderr, "skew_server_lws: listening on http://%s%s%s:%d%s (lws %s, build %s)\n", ipv6 ? "[" : "",
+                srv.opt.host, ipv6 ? "]" : "", srv.vh ? lws_get_vhost_listen_port(srv.vh) : srv.opt.port,
+                srv.opt.base, lws_get_library_version(), srv.opt.build_id);
+
+    skew_ex_signals_install();
+    srv.next_ping = skew_ex_mono_ms() + srv.keepalive_ms;
+    srv.next_sweep = skew_ex_mono_ms() + srv.sweep_ms;
+    srv_kick(&srv);
+
+    for (;;) {
+        if (lws_service(srv.ctx, 0) < 0) {
+            exit_code = 1;
+            break;
+        }
+        if (skew_ex_stop_requested() && !srv.stopping) begin_shutdown(&srv);
+        if (srv.stopping && (srv.nconns == 0 || skew_ex_mono_ms() > srv.stop_deadline)) break;
+    }
+
+out:
+    lws_sul_cancel(&srv.sul);
+    {
+        struct lws_context *ctx = srv.ctx;
+        srv.ctx = NULL; /* no more timer kicks */
+        lws_context_destroy(ctx); /* remaining connections: CLOSED callbacks free their state */
+    }
+    skew_ex_site_free(&srv.site);
+    skew_tracker_destroy(srv.t);
+    free(srv.scratch);
+    return exit_code;
+}
