@@ -602,11 +602,13 @@ SKEW_API skew_result skew_url_decode(skew_str in, bool form, char *buf, size_t c
 }
 
 SKEW_API skew_result skew_query_param(skew_str query, const char *name, skew_str *out) {
-    const char *p = query.ptr, *end = query.ptr + query.len;
+    const char *p, *end;
     size_t nlen = strlen(name);
     out->ptr = NULL;
     out->len = 0;
     if (!query.ptr) return SKEW_ERR_NOT_FOUND;
+    p = query.ptr;
+    end = query.ptr + query.len;
     while (p < end) {
         const char *amp = (const char *)memchr(p, '&', (size_t)(end - p));
         if (!amp) amp = end;
@@ -621,11 +623,13 @@ SKEW_API skew_result skew_query_param(skew_str query, const char *name, skew_str
 }
 
 SKEW_API skew_result skew_cookie_get(skew_str header, const char *name, skew_str *out) {
-    const char *p = header.ptr, *end = header.ptr + header.len;
+    const char *p, *end;
     size_t nlen = strlen(name);
     out->ptr = NULL;
     out->len = 0;
     if (!header.ptr) return SKEW_ERR_NOT_FOUND;
+    p = header.ptr;
+    end = header.ptr + header.len;
     while (p < end) {
         const char *semi = (const char *)memchr(p, ';', (size_t)(end - p)), *q;
         if (!semi) semi = end;
