@@ -266,13 +266,54 @@ typedef struct skew_ip_policy {
 #define SKEW_IP_HDR_X_REAL_IP        0x04u
 #define SKEW_IP_HDR_FORWARDED        0x08u
 
-#include "parts/ip_decl.h"
+/* Parse one address: dotted-quad IPv4 or RFC 4291 IPv6 text (embedded IPv4 allowed,
+   ::ffff:a.b.c.d normalised to family 4, a %zone suffix dropped). No ports, no brackets,
+   no whitespace. SKEW_ERR_INVALID otherwise. */
+SKEW_API skew_result skew_ip_parse(skew_str text, skew_ip *out);
+/* Parse an address as proxies send it: optional surrounding whitespace and quotes,
+   "[v6]", "[v6]:port", "v4:port". Obfuscated identifiers ("_hidden", "unknown") are
+   SKEW_ERR_NOT_FOUND; anything else that is not an address SKEW_ERR_INVALID. */
+SKEW_API skew_result skew_ip_parse_loose(skew_str text, skew_ip *out);
+/* Canonical text: dotted quad, or RFC 5952 IPv6. snprintf contract. */
+SKEW_API size_t skew_ip_format(const skew_ip *ip, char *buf, size_t cap);
+SKEW_API bool skew_ip_equal(const skew_ip *a, const skew_ip *b);
+/* "10.0.0.0/8", "::1/128", or a bare address (full-length prefix). */
+SKEW_API skew_result skew_cidr_parse(skew_str text, skew_cidr *out);
+SKEW_API bool skew_cidr_contains(const skew_cidr *range, const skew_ip *ip);
+/* Is this peer trusted to set proxy headers under the policy (zero policy: loopback)? */
+SKEW_API bool skew_ip_policy_trusts(const skew_ip_policy *policy, const skew_ip *peer);
+/* The client address of a request: headers (cf-connecting-ip, x-forwarded-for, x-real-ip,
+   Forwarded) are believed only when req->peer is trusted; in x-forwarded-for and Forwarded the
+   client is the right-most element that is not a trusted proxy (at most max_hops examined).
+   Falls back to req->peer. *source (may be NULL) says where it came from. Returns SKEW_OK,
+   or SKEW_ERR_NOT_FOUND when not even the peer is known. */
+SKEW_API skew_result skew_client_ip(const skew_ip_policy *policy, const skew_request *req, skew_ip *out,
+                                   skew_ip_source *source);
 
 /* ======================================================================================
    >>bot  User-Agent bot filter
    ====================================================================================== */
 
-#include "parts/bot_decl.h"
+/* Is this User-Agent a bot, by the built-in rule table? ASCII case-insensitive, linear in
+   ua.len, no allocation. An empty UA returns true. */
+SKEW_API bool skew_is_bot(skew_str user_agent);
+
+/* Run-time additions: bot patterns and allow patterns (an allow match beats every bot rule).
+   Patterns are case-insensitive substrings, copied into the filter. */
+typedef struct skew_bot_filter {
+    char patterns[SKEW_MAX_BOT_PATTERNS][SKEW_BOT_PATTERN_MAX];
+    uint8_t lens[SKEW_MAX_BOT_PATTERNS];
+    uint8_t allow[SKEW_MAX_BOT_PATTERNS];
+    uint32_t count;
+    bool allow_empty;      /* an empty/missing UA is not a bot */
+    bool no_builtin;       /* ignore the built-in table */
+} skew_bot_filter;
+
+SKEW_API void skew_bot_filter_init(skew_bot_filter *f);
+/* SKEW_ERR_FULL past SKEW_MAX_BOT_PATTERNS, SKEW_ERR_TOO_LONG past SKEW_BOT_PATTERN_MAX-1 bytes,
+   SKEW_ERR_INVALID for an empty pattern. */
+SKEW_API skew_result skew_bot_filter_add(skew_bot_filter *f, skew_str pattern, bool allow);
+SKEW_API bool skew_bot_filter_is_bot(const skew_bot_filter *f, skew_str user_agent);
 
 /* ======================================================================================
    >>config  tracker configuration and hooks
@@ -615,6 +656,28 @@ SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_requ
 
 #include <string.h>
 
+/* OS services for the hosted defaults (clock, randomness, malloc). */
+#if SKEW_ENABLE_HOSTED
+#if defined(_WIN32)
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#include <windows.h>
+#include <bcrypt.h>
+#if defined(_MSC_VER)
+#pragma comment(lib, "bcrypt")
+#endif
+#else
+#include <sys/time.h>
+#include <stdio.h>
+#if defined(__linux__) && defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 25))
+#include <sys/random.h>
+#define SKEW__HAVE_GETRANDOM 1
+#endif
+#endif
+#include <stdlib.h>
+#endif /* SKEW_ENABLE_HOSTED */
+
 /* Private functions: static, and unused-safe so partial use in a static build stays quiet. */
 #define SKEW__PRIV static SKEW__UNUSED
 
@@ -622,12 +685,3902 @@ SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_requ
 extern "C" {
 #endif
 
-#include "parts/base_impl.h"
-#include "parts/ip_impl.h"
-#include "parts/bot_impl.h"
-#ifndef SKEW_DEV_NO_CORE
-#include "parts/core_impl.h"
+/* >>base  result names, version, small string helpers shared by every module */
+
+static const char *const skew__result_names[] = {
+#define SKEW__NAME(name, text) text,
+    SKEW_RESULTS(SKEW__NAME)
+#undef SKEW__NAME
+};
+
+SKEW_API const char *skew_result_str(skew_result r) {
+    if ((unsigned)r >= (unsigned)SKEW_RESULT_COUNT) return "unknown result";
+    return skew__result_names[r];
+}
+
+SKEW_API const char *skew_version(void) { return SKEW_TRACKER_VERSION_STRING; }
+
+SKEW_API skew_str skew_request_header(const skew_request *req, const char *lowercase_name) {
+    skew_str none = {NULL, 0};
+    if (!req || !req->header || !lowercase_name) return none;
+    none = req->header(req->header_ctx, lowercase_name);
+    if (!none.ptr) none.len = 0;
+    return none;
+}
+
+SKEW__PRIV skew_str skew__str(const char *p, size_t n) {
+    skew_str s;
+    s.ptr = p;
+    s.len = n;
+    return s;
+}
+SKEW__PRIV skew_str skew__cstr(const char *p) { return skew__str(p, p ? strlen(p) : 0); }
+
+SKEW__PRIV unsigned char skew__lower(unsigned char c) {
+    return (unsigned char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+}
+SKEW__PRIV bool skew__is_space(unsigned char c) { return c == ' ' || c == '\t'; }
+
+/* Trim spaces and tabs at both ends. */
+SKEW__PRIV skew_str skew__trim(skew_str s) {
+    while (s.len && skew__is_space((unsigned char)s.ptr[0])) { s.ptr++; s.len--; }
+    while (s.len && skew__is_space((unsigned char)s.ptr[s.len - 1])) s.len--;
+    return s;
+}
+
+SKEW__PRIV bool skew__eq_nocase(skew_str a, const char *b) {
+    size_t i, n = strlen(b);
+    if (a.len != n) return false;
+    for (i = 0; i < n; i++)
+        if (skew__lower((unsigned char)a.ptr[i]) != skew__lower((unsigned char)b[i])) return false;
+    return true;
+}
+
+/* ======================================================================================
+   >>ip  client IP behind proxies: parse, format, CIDR, trusted-proxy policy
+   ====================================================================================== */
+
+/* Elements of x-forwarded-for / Forwarded examined when skew_ip_policy.max_hops is 0. */
+#define SKEW__IP_DEFAULT_HOPS 16u
+/* Longest IPv6 zone id accepted (and dropped); Linux interface names have at most 15. */
+#define SKEW__IP_ZONE_MAX 32u
+
+SKEW__PRIV int skew__ip_hexval(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+SKEW__PRIV bool skew__ip_has(const char *p, size_t n, char c) {
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (p[i] == c) return true;
+    return false;
+}
+
+/* One canonical form for every family-4 address: ::ffff:a.b.c.d becomes family 4, the unused
+   bytes are zero, and unknown families become 0. Every comparison goes through this, so an
+   adapter that copies sin6_addr of a mapped peer verbatim still matches IPv4 ranges. */
+SKEW__PRIV skew_ip skew__ip_norm(const skew_ip *in) {
+    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    skew_ip r;
+    memset(&r, 0, sizeof r);
+    if (!in) return r;
+    if (in->family == 4) {
+        r.family = 4;
+        memcpy(r.bytes, in->bytes, 4);
+    } else if (in->family == 6) {
+        if (memcmp(in->bytes, mapped, sizeof mapped) == 0) {
+            r.family = 4;
+            memcpy(r.bytes, in->bytes + 12, 4);
+        } else {
+            r.family = 6;
+            memcpy(r.bytes, in->bytes, 16);
+        }
+    }
+    return r;
+}
+
+/* Exactly four decimal octets 0..255. A leading zero ("01") is refused: inet_aton and
+   browsers read it as octal, so accepting it would let two parsers disagree on the address. */
+SKEW__PRIV bool skew__ip_parse4(const char *p, size_t n, uint8_t out[4]) {
+    size_t i = 0;
+    int part;
+    for (part = 0; part < 4; part++) {
+        unsigned v = 0;
+        size_t digits = 0;
+        if (part > 0) {
+            if (i >= n || p[i] != '.') return false;
+            i++;
+        }
+        while (i < n && p[i] >= '0' && p[i] <= '9') {
+            if (digits == 3 || (digits == 1 && v == 0)) return false;
+            v = v * 10u + (unsigned)(p[i] - '0');
+            digits++;
+            i++;
+        }
+        if (digits == 0 || v > 255u) return false;
+        out[part] = (uint8_t)v;
+    }
+    return i == n;
+}
+
+/* RFC 4291 section 2.2 text: 1-4 hex digits per group, at most one "::" standing for one or
+   more zero groups, an optional dotted quad in place of the last two groups. Single pass. */
+SKEW__PRIV bool skew__ip_parse6(const char *p, size_t n, uint8_t out[16]) {
+    unsigned g[8];
+    size_t ng = 0, i = 0, gap = 0, k, tail;
+    bool has_gap = false;
+    if (n < 2) return false;
+    if (p[0] == ':') {
+        if (p[1] != ':') return false;
+        has_gap = true;
+        i = 2;
+    }
+    while (i < n) {
+        size_t start = i, digits = 0;
+        unsigned v = 0;
+        int h;
+        while (i < n && (h = skew__ip_hexval(p[i])) >= 0) {
+            if (digits == 4) return false;
+            v = v * 16u + (unsigned)h;
+            digits++;
+            i++;
+        }
+        if (i < n && p[i] == '.') {
+            uint8_t q[4];
+            if (ng > 6 || !skew__ip_parse4(p + start, n - start, q)) return false;
+            g[ng++] = (unsigned)q[0] << 8 | q[1];
+            g[ng++] = (unsigned)q[2] << 8 | q[3];
+            break; /* parse4 consumed the rest */
+        }
+        if (digits == 0 || ng == 8) return false;
+        g[ng++] = v;
+        if (i == n) break;
+        if (p[i] != ':') return false;
+        i++;
+        if (i < n && p[i] == ':') {
+            if (has_gap) return false;
+            has_gap = true;
+            gap = ng;
+            i++;
+        } else if (i == n) {
+            return false; /* a lone trailing ':' */
+        }
+    }
+    if (has_gap ? ng > 7 : ng != 8) return false;
+    if (!has_gap) gap = ng;
+    memset(out, 0, 16);
+    for (k = 0; k < gap; k++) {
+        out[2 * k] = (uint8_t)(g[k] >> 8);
+        out[2 * k + 1] = (uint8_t)(g[k] & 0xffu);
+    }
+    tail = ng - gap;
+    for (k = 0; k < tail; k++) {
+        size_t at = 8 - tail + k;
+        out[2 * at] = (uint8_t)(g[gap + k] >> 8);
+        out[2 * at + 1] = (uint8_t)(g[gap + k] & 0xffu);
+    }
+    return true;
+}
+
+/* Zone ids are only dropped, never used; still refuse bytes that could smuggle list or
+   pair separators through a quoted Forwarded value. */
+SKEW__PRIV bool skew__ip_zone_ok(const char *p, size_t n) {
+    size_t i;
+    if (n == 0 || n > SKEW__IP_ZONE_MAX) return false;
+    for (i = 0; i < n; i++) {
+        char c = p[i];
+        bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' ||
+                  c == '.' || c == '_' || c == '~';
+        if (!ok) return false;
+    }
+    return true;
+}
+
+/* RFC 7239 node-port: 1-5 digits (at most 65535) or an obfuscated "_xyz". */
+SKEW__PRIV bool skew__ip_obf_ok(const char *p, size_t n) {
+    size_t i;
+    if (n < 2 || p[0] != '_') return false;
+    for (i = 1; i < n; i++) {
+        char c = p[i];
+        bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' ||
+                  c == '_' || c == '-';
+        if (!ok) return false;
+    }
+    return true;
+}
+SKEW__PRIV bool skew__ip_port_ok(const char *p, size_t n) {
+    size_t i;
+    unsigned long v = 0;
+    if (n > 0 && p[0] == '_') return skew__ip_obf_ok(p, n);
+    if (n == 0 || n > 5) return false;
+    for (i = 0; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9') return false;
+        v = v * 10u + (unsigned long)(p[i] - '0');
+    }
+    return v <= 65535u;
+}
+
+SKEW__PRIV size_t skew__ip_fmt_u8(char *o, unsigned v) {
+    size_t n = 0;
+    if (v >= 100u) o[n++] = (char)('0' + v / 100u);
+    if (v >= 10u) o[n++] = (char)('0' + v / 10u % 10u);
+    o[n++] = (char)('0' + v % 10u);
+    return n;
+}
+
+/* RFC 5952 section 4: lowercase, no leading zeros, the longest run (>= 2) of zero groups
+   becomes "::", the first run on a tie; a single zero group stays "0". o holds >= 40 bytes. */
+SKEW__PRIV size_t skew__ip_fmt6(char *o, const uint8_t b[16]) {
+    static const char hexd[] = "0123456789abcdef";
+    unsigned g[8];
+    size_t k, n = 0, best = 8, best_len = 0, run = 0;
+    for (k = 0; k < 8; k++) {
+        g[k] = (unsigned)b[2 * k] << 8 | b[2 * k + 1];
+        run = g[k] == 0 ? run + 1 : 0;
+        if (run > best_len) {
+            best_len = run;
+            best = k + 1 - run;
+        }
+    }
+    if (best_len < 2) best = 8;
+    k = 0;
+    while (k < 8) {
+        int shift;
+        bool started = false;
+        if (k == best) {
+            o[n++] = ':';
+            o[n++] = ':';
+            k += best_len;
+            continue;
+        }
+        if (k > 0 && !(best < 8 && k == best + best_len)) o[n++] = ':';
+        for (shift = 12; shift >= 0; shift -= 4) {
+            unsigned d = g[k] >> (unsigned)shift & 15u;
+            if (d || started || shift == 0) {
+                o[n++] = hexd[d];
+                started = true;
+            }
+        }
+        k++;
+    }
+    return n;
+}
+
+#if SKEW_ENABLE_IP /* the rest of the private part only serves proxy-header extraction */
+
+/* The next sep-separated piece of s from *pos, trimmed (the pairs of one Forwarded element).
+   Quote-aware: a sep inside "..." does not split, and a backslash inside quotes escapes the
+   next byte (RFC 9110 quoted-string). An unterminated quote runs to the end. Returns false
+   once s is used up. */
+SKEW__PRIV bool skew__ip_next_piece(skew_str s, size_t *pos, char sep, skew_str *piece) {
+    size_t i = *pos, start = *pos;
+    bool quoted = false;
+    if (i > s.len) return false;
+    while (i < s.len) {
+        char c = s.ptr[i];
+        if (quoted) {
+            if (c == '\\' && i + 1 < s.len) i++;
+            else if (c == '"') quoted = false;
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == sep) {
+            break;
+        }
+        i++;
+    }
+    *piece = skew__trim(skew__str(s.ptr + start, i - start));
+    *pos = i + 1; /* past the separator; len+1 marks the end */
+    return true;
+}
+
+/* RFC 9110 token: the only thing a Forwarded parameter name may be. */
+SKEW__PRIV bool skew__ip_token_ok(skew_str s) {
+    size_t i;
+    if (!s.len) return false;
+    for (i = 0; i < s.len; i++) {
+        char c = s.ptr[i];
+        bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                  skew__ip_has("!#$%&'*+-.^_`|~", 15, c);
+        if (!ok) return false;
+    }
+    return true;
+}
+
+/* One Forwarded element: ';'-separated name=value pairs (RFC 7239 section 4). Only for= is
+   read. A repeated for= is an error (the RFC forbids it, and two answers cannot both be
+   believed); a pair that is not token=value makes the element garbage; empty pairs are
+   skipped; an element without for= hides its node like "for=unknown" (NOT_FOUND). */
+SKEW__PRIV skew_result skew__ip_forwarded_for(skew_str elem, skew_ip *out) {
+    size_t pos = 0;
+    skew_str pair, value = {NULL, 0};
+    bool found = false;
+    memset(out, 0, sizeof *out);
+    while (skew__ip_next_piece(elem, &pos, ';', &pair)) {
+        size_t eq = 0;
+        skew_str name;
+        if (!pair.len) continue;
+        while (eq < pair.len && pair.ptr[eq] != '=') eq++;
+        name = skew__trim(skew__str(pair.ptr, eq));
+        if (eq == pair.len || !skew__ip_token_ok(name)) return SKEW_ERR_INVALID;
+        if (skew__eq_nocase(name, "for")) {
+            if (found) return SKEW_ERR_INVALID;
+            found = true;
+            value = skew__str(pair.ptr + eq + 1, pair.len - eq - 1);
+        }
+    }
+    if (!found) return SKEW_ERR_NOT_FOUND;
+    return skew_ip_parse_loose(value, out);
+}
+
+/* The list element left of *end (exclusive), trimmed; called repeatedly it walks the list
+   from the right. Scanning leftwards matters: what a client wrote sits left of what the
+   trusted proxies appended, so nothing it writes (an unterminated quote, say) can change how
+   the elements right of it are split. With quotes (Forwarded), a ',' inside a quoted-string
+   does not split; a '"' preceded by an odd run of backslashes inside quotes is escaped.
+   x-forwarded-for has no quoting, so there every ',' splits. Linear: each backslash run is
+   counted once, by the quote right of it. */
+SKEW__PRIV bool skew__ip_prev_piece(skew_str s, size_t *end, bool *more, bool quotes, skew_str *piece) {
+    size_t i = *end;
+    bool quoted = false;
+    if (!*more) return false;
+    while (i > 0) {
+        char c = s.ptr[i - 1];
+        if (quotes && c == '"') {
+            size_t bs = 0;
+            while (quoted && bs < i - 1 && s.ptr[i - 2 - bs] == '\\') bs++;
+            if (bs % 2 == 0) quoted = !quoted;
+        } else if (c == ',' && !quoted) {
+            break;
+        }
+        i--;
+    }
+    *piece = skew__trim(skew__str(s.ptr + i, *end - i));
+    if (i == 0) *more = false;
+    else *end = i - 1;
+    return true;
+}
+
+/* The client named by a list header (x-forwarded-for, or Forwarded when forwarded is true).
+   Each proxy appends the address it received from, so only the right end can be believed:
+   walk from the right, skip hops the policy trusts, and the first untrusted address is the
+   client. Rules:
+   - at most max_hops (0: 16) non-empty elements are examined; empty ones ("a,,b") are
+     skipped and do not count;
+   - if every examined element is a trusted address, the left-most examined one wins;
+   - a hop that is not an address (garbage, "unknown", "_hidden", no for=) stops the walk and
+     the header yields nothing: we cannot tell whether that hop is trusted, so nothing left of
+     it may be believed, and it is no address itself. The caller then tries the next source. */
+SKEW__PRIV bool skew__ip_walk(const skew_ip_policy *policy, skew_str hdr, bool forwarded, skew_ip *out) {
+    size_t end = hdr.len, seen = 0;
+    size_t max = (policy && policy->max_hops) ? (size_t)policy->max_hops : (size_t)SKEW__IP_DEFAULT_HOPS;
+    bool more = true, have_left = false;
+    skew_str elem;
+    skew_ip ip, leftmost;
+    memset(&leftmost, 0, sizeof leftmost);
+    while (seen < max && skew__ip_prev_piece(hdr, &end, &more, forwarded, &elem)) {
+        skew_result r;
+        if (!elem.len) continue;
+        seen++;
+        r = forwarded ? skew__ip_forwarded_for(elem, &ip) : skew_ip_parse_loose(elem, &ip);
+        if (r != SKEW_OK) return false;
+        if (!skew_ip_policy_trusts(policy, &ip)) {
+            *out = ip;
+            return true;
+        }
+        leftmost = ip;
+        have_left = true;
+    }
+    if (have_left) *out = leftmost;
+    return have_left;
+}
 #endif
+
+/* ---- public ---------------------------------------------------------------------------- */
+
+SKEW_API skew_result skew_ip_parse(skew_str text, skew_ip *out) {
+    skew_ip ip;
+    size_t n = 0;
+    bool v6 = false, ok;
+    if (out) memset(out, 0, sizeof *out);
+    if (!out || !text.ptr || !text.len) return SKEW_ERR_INVALID;
+    while (n < text.len && text.ptr[n] != '%') {
+        if (text.ptr[n] == ':') v6 = true;
+        n++;
+    }
+    if (n < text.len && (!v6 || !skew__ip_zone_ok(text.ptr + n + 1, text.len - n - 1))) return SKEW_ERR_INVALID;
+    memset(&ip, 0, sizeof ip);
+    ip.family = (uint8_t)(v6 ? 6 : 4);
+    ok = v6 ? skew__ip_parse6(text.ptr, n, ip.bytes) : skew__ip_parse4(text.ptr, n, ip.bytes);
+    if (!ok) return SKEW_ERR_INVALID;
+    *out = skew__ip_norm(&ip);
+    return SKEW_OK;
+}
+
+/* Accepted shapes: [ws] ["] (v4 | v6 | v4:port | [v6] | [v6]:port | unknown | _obf) ["] [ws].
+   Bare v6 never carries a port (with two or more colons a port cannot be told apart). */
+SKEW_API skew_result skew_ip_parse_loose(skew_str text, skew_ip *out) {
+    skew_str s, host;
+    size_t i, colons = 0, last_colon = 0;
+    if (out) memset(out, 0, sizeof *out);
+    if (!out || !text.ptr) return SKEW_ERR_INVALID;
+    s = skew__trim(text);
+    if (s.len && s.ptr[0] == '"') {
+        if (s.len < 2 || s.ptr[s.len - 1] != '"') return SKEW_ERR_INVALID;
+        s = skew__str(s.ptr + 1, s.len - 2);
+    }
+    if (!s.len) return SKEW_ERR_INVALID;
+    if (s.ptr[0] == '[') {
+        i = 1;
+        while (i < s.len && s.ptr[i] != ']') i++;
+        if (i == s.len) return SKEW_ERR_INVALID;
+        host = skew__str(s.ptr + 1, i - 1);
+        if (i + 1 < s.len && (s.ptr[i + 1] != ':' || !skew__ip_port_ok(s.ptr + i + 2, s.len - i - 2)))
+            return SKEW_ERR_INVALID;
+        /* brackets hold IPv6 only: "[1.2.3.4]" is not something a proxy sends */
+        if (!skew__ip_has(host.ptr, host.len, ':')) return SKEW_ERR_INVALID;
+        return skew_ip_parse(host, out);
+    }
+    for (i = 0; i < s.len; i++)
+        if (s.ptr[i] == ':') {
+            colons++;
+            last_colon = i;
+        }
+    host = s;
+    if (colons == 1) {
+        host = skew__str(s.ptr, last_colon);
+        if (!skew__ip_port_ok(s.ptr + last_colon + 1, s.len - last_colon - 1)) return SKEW_ERR_INVALID;
+    }
+    if (skew__eq_nocase(host, "unknown")) return SKEW_ERR_NOT_FOUND;
+    if (host.len && host.ptr[0] == '_')
+        return skew__ip_obf_ok(host.ptr, host.len) ? SKEW_ERR_NOT_FOUND : SKEW_ERR_INVALID;
+    return skew_ip_parse(host, out);
+}
+
+/* Any family other than 4 and 6 formats as "", like family 0. */
+SKEW_API size_t skew_ip_format(const skew_ip *ip, char *buf, size_t cap) {
+    char tmp[SKEW_IP_STR_MAX];
+    size_t n = 0;
+    skew_ip a = skew__ip_norm(ip);
+    if (a.family == 4) {
+        int k;
+        for (k = 0; k < 4; k++) {
+            if (k) tmp[n++] = '.';
+            n += skew__ip_fmt_u8(tmp + n, a.bytes[k]);
+        }
+    } else if (a.family == 6) {
+        n = skew__ip_fmt6(tmp, a.bytes);
+    }
+    if (buf && cap) {
+        size_t c = n < cap ? n : cap - 1;
+        if (c) memcpy(buf, tmp, c);
+        buf[c] = '\0';
+    }
+    return n;
+}
+
+/* Two unknown addresses (family 0) are equal; a NULL pointer equals nothing. */
+SKEW_API bool skew_ip_equal(const skew_ip *a, const skew_ip *b) {
+    skew_ip x, y;
+    if (!a || !b) return false;
+    x = skew__ip_norm(a);
+    y = skew__ip_norm(b);
+    return x.family == y.family && memcmp(x.bytes, y.bytes, sizeof x.bytes) == 0;
+}
+
+/* Prefix: decimal without leading zeros. Host bits are cleared (10.1.2.3/8 -> 10.0.0.0/8).
+   An IPv4-mapped range (::ffff:0:0/96 and longer) becomes the IPv4 range (prefix - 96), since
+   mapped addresses are stored as family 4; a mapped range shorter than /96 is refused. */
+SKEW_API skew_result skew_cidr_parse(skew_str text, skew_cidr *out) {
+    size_t slash = 0, i, bits, max;
+    unsigned prefix = 0;
+    bool v6_text;
+    skew_ip ip;
+    if (out) memset(out, 0, sizeof *out);
+    if (!out || !text.ptr || !text.len) return SKEW_ERR_INVALID;
+    while (slash < text.len && text.ptr[slash] != '/') slash++;
+    if (skew_ip_parse(skew__str(text.ptr, slash), &ip) != SKEW_OK) return SKEW_ERR_INVALID;
+    v6_text = skew__ip_has(text.ptr, slash, ':');
+    max = v6_text ? 128u : 32u;
+    if (slash < text.len) {
+        size_t digits = text.len - slash - 1;
+        if (digits == 0 || digits > 3 || (digits > 1 && text.ptr[slash + 1] == '0')) return SKEW_ERR_INVALID;
+        for (i = slash + 1; i < text.len; i++) {
+            if (text.ptr[i] < '0' || text.ptr[i] > '9') return SKEW_ERR_INVALID;
+            prefix = prefix * 10u + (unsigned)(text.ptr[i] - '0');
+        }
+        if (prefix > max) return SKEW_ERR_INVALID;
+    } else {
+        prefix = (unsigned)max;
+    }
+    if (v6_text && ip.family == 4) {
+        if (prefix < 96u) return SKEW_ERR_INVALID;
+        prefix -= 96u;
+    }
+    bits = prefix;
+    for (i = 0; i < 16; i++) {
+        if (bits >= 8) {
+            bits -= 8;
+        } else {
+            ip.bytes[i] = (uint8_t)(ip.bytes[i] & (0xffu << (8 - bits)));
+            bits = 0;
+        }
+    }
+    out->ip = ip;
+    out->prefix = (uint8_t)prefix;
+    return SKEW_OK;
+}
+
+/* Families must match: an IPv4 range never contains an IPv6 address and vice versa. */
+SKEW_API bool skew_cidr_contains(const skew_cidr *range, const skew_ip *ip) {
+    skew_ip r, a;
+    size_t full, rest, prefix;
+    if (!range || !ip) return false;
+    r = skew__ip_norm(&range->ip);
+    a = skew__ip_norm(ip);
+    prefix = range->prefix;
+    if (range->ip.family == 6 && r.family == 4) {
+        /* a hand-built mapped range: the same conversion skew_cidr_parse does */
+        if (prefix < 96u) return false;
+        prefix -= 96u;
+    }
+    if (!r.family || r.family != a.family || prefix > (r.family == 4 ? 32u : 128u)) return false;
+    full = prefix / 8u;
+    rest = prefix % 8u;
+    if (memcmp(r.bytes, a.bytes, full) != 0) return false;
+    if (rest) {
+        unsigned mask = 0xffu << (8 - rest) & 0xffu;
+        if ((r.bytes[full] & mask) != (a.bytes[full] & mask)) return false;
+    }
+    return true;
+}
+
+/* trust_none wins over trust_all (the safe reading when both are set); trust_all trusts even
+   an unknown peer (family 0); a NULL policy is the zero policy (loopback only);
+   trusted_count above SKEW_MAX_TRUSTED_PROXIES is clamped to the array. */
+SKEW_API bool skew_ip_policy_trusts(const skew_ip_policy *policy, const skew_ip *peer) {
+    skew_ip p;
+    size_t k, n;
+    if (!peer || (policy && policy->trust_none)) return false;
+    if (policy && policy->trust_all) return true;
+    p = skew__ip_norm(peer);
+    if (policy && policy->trusted_count) {
+        n = policy->trusted_count < SKEW_MAX_TRUSTED_PROXIES ? policy->trusted_count : SKEW_MAX_TRUSTED_PROXIES;
+        for (k = 0; k < n; k++)
+            if (skew_cidr_contains(&policy->trusted[k], &p)) return true;
+        return false;
+    }
+    if (p.family == 4) return p.bytes[0] == 127;
+    if (p.family == 6) {
+        static const uint8_t loop6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+        return memcmp(p.bytes, loop6, 16) == 0;
+    }
+    return false;
+}
+
+/* A header that yields nothing (absent, garbage, obfuscated, walk stopped) is skipped, never
+   an error: the next source is tried, and the socket peer is the last word. cf-connecting-ip
+   and x-real-ip hold one address: a list there is garbage. */
+SKEW_API skew_result skew_client_ip(const skew_ip_policy *policy, const skew_request *req, skew_ip *out,
+                                   skew_ip_source *source) {
+    skew_ip peer;
+    if (source) *source = SKEW_IP_FROM_NONE;
+    if (!out) return SKEW_ERR_INVALID;
+    memset(out, 0, sizeof *out);
+    if (!req) return SKEW_ERR_INVALID;
+    peer = skew__ip_norm(&req->peer);
+#if SKEW_ENABLE_IP
+    if (skew_ip_policy_trusts(policy, &req->peer)) {
+        static const char *const names[4] = {"cf-connecting-ip", "x-forwarded-for", "x-real-ip", "forwarded"};
+        static const skew_ip_source from[4] = {SKEW_IP_FROM_CF_CONNECTING_IP, SKEW_IP_FROM_X_FORWARDED_FOR,
+                                               SKEW_IP_FROM_X_REAL_IP, SKEW_IP_FROM_FORWARDED};
+        int k;
+        for (k = 0; k < 4; k++) {
+            skew_str v = skew_request_header(req, names[k]);
+            skew_ip ip;
+            bool ok;
+            if (policy && policy->headers && !(policy->headers & (1u << k))) continue; /* not ours to believe */
+            if (!v.len) continue;
+            memset(&ip, 0, sizeof ip);
+            if (k == 1 || k == 3) ok = skew__ip_walk(policy, v, k == 3, &ip);
+            else ok = skew_ip_parse_loose(v, &ip) == SKEW_OK;
+            if (ok) {
+                *out = ip;
+                if (source) *source = from[k];
+                return SKEW_OK;
+            }
+        }
+    }
+#else
+    (void)policy;
+#endif
+    if (!peer.family) return SKEW_ERR_NOT_FOUND;
+    *out = peer;
+    if (source) *source = SKEW_IP_FROM_PEER;
+    return SKEW_OK;
+}
+
+/* ======================================================================================
+   >>bot  User-Agent bot filter (implementation)
+   ======================================================================================
+   skew_is_bot() looks at every UA byte once. Each byte gets a character class (letters
+   folded, digits as one class, space, each ASCII punctuation, "other" for the rest); the
+   class pairs at even offsets (bytes 0-1, 2-3, ...) are tested against a 4096-bit set of the
+   pairs that rules are indexed under. Every rule is indexed under two of its own pairs, one
+   at an even and one at an odd offset of its text, so wherever it stands in the UA one of
+   them is read; the generator picks the pairs rarest in browser UAs. A browser UA hits the
+   set about four times; only a hit compares rules: the short list under that pair.
+   Rules anchored at the start are tried once, and a handful of UA shapes that no browser
+   sends (bare "name/1.0", "Mozilla/5.0 (compatible; x/1.0)", ...) are code in
+   skew__bot_shape(), each anchored at one end of the UA. Every check stops at a bound, so
+   the whole test is linear in the UA length; nothing allocates.
+   The rules are data: bench/bots/rules.txt, turned into the table below by
+   bench/bots/gen-table.js. SKEW_ENABLE_BOT_TABLE 0 leaves the table and the matcher out;
+   then only an empty UA is a bot and the run-time patterns still work. */
+
+#if SKEW_BOT_PATTERN_MAX < 2 || SKEW_BOT_PATTERN_MAX > 256
+#error "SKEW_BOT_PATTERN_MAX must be 2..256"
+#endif
+
+/* An empty UA: absent, or nothing but spaces and tabs. */
+SKEW__PRIV bool skew__bot_empty(skew_str ua) {
+    if (!ua.ptr) return true;
+    return skew__trim(ua).len == 0;
+}
+
+SKEW__PRIV bool skew__bot_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+SKEW__PRIV bool skew__bot_alnum(unsigned char c) {
+    c = skew__lower(c);
+    return (c >= 'a' && c <= 'z') || skew__bot_digit(c);
+}
+/* A regex \w character: ASCII letter, digit or '_'. */
+SKEW__PRIV bool skew__bot_word(unsigned char c) { return c == '_' || skew__bot_alnum(c); }
+
+/* p[0..n) equals the lowercase text t, ASCII case-insensitively. */
+SKEW__PRIV bool skew__bot_eq(const unsigned char *p, const char *t, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (skew__lower(p[i]) != (unsigned char)t[i]) return false;
+    return true;
+}
+
+#if SKEW_ENABLE_BOT_TABLE
+
+typedef struct skew__bot_rule {
+    uint16_t off;     /* text in skew__bot_text */
+    uint8_t len;
+    uint8_t flags;    /* SKEW__BOT_F_* */
+    uint8_t veto;     /* first entry in skew__bot_vetoes, 0 = none */
+} skew__bot_rule;
+
+typedef struct skew__bot_veto {
+    uint16_t off;
+    uint8_t len;
+    uint8_t kind;     /* SKEW__BOT_V_AFTER, SKEW__BOT_V_LAST */
+} skew__bot_veto;
+
+#define SKEW__BOT_F_START 1u  /* only at offset 0 */
+#define SKEW__BOT_F_LB 2u     /* no letter or digit right before */
+#define SKEW__BOT_F_RB 4u     /* no letter or digit right after */
+#define SKEW__BOT_F_END 8u    /* only at the end */
+#define SKEW__BOT_F_EMAIL 16u /* '@' followed by letter, [\w-]+, '.' */
+#define SKEW__BOT_F_WORD 32u  /* a \w character right before */
+#define SKEW__BOT_V_AFTER 1u
+#define SKEW__BOT_V_LAST 2u
+#define SKEW__BOT_CLASS_END 63u
+
+/* >>bot-table BEGIN (generated by bench/bots/gen-table.js from bench/bots/rules.txt) */
+/* 208 rules (73 anchored at the start), 477 index pairs.
+   Rule texts are lowercase; every rule and veto text below is a slice of skew__bot_text. */
+#define SKEW__BOT_RULE_COUNT 208
+#define SKEW__BOT_START_COUNT 73
+#define SKEW__BOT_PAIR_COUNT 477
+#define SKEW__BOT_LIST_COUNT 582
+#define SKEW__BOT_VETO_COUNT 14
+#define SKEW__BOT_TEXT_LEN 1594
+static const char skew__bot_text[SKEW__BOT_TEXT_LEN + 1] =
+    "hubspot marketing graderblackbox exporterzoom marketplace/chrome-lighthouseprospectingstudioxenu"
+    " link sleuthask jeeves/teomaburpcollaboratorcookiehubverify/exaleadcloudviewsecurityheadersexodu"
+    "smovementmicrosoft bitsavsdevicesdk/bluecoat drtrproductfinderminiature.io/claude-code/navermail"
+    "appsupercleanerddg-androidddg_androidmovabletypespace bisonchromeframefunctionizeibisbrowsermanu"
+    "s-user/neustar wpmtestlocallyad muncherduckduckgoremove.bg/webbandit/classifiercloudflarecollaps"
+    "ifyconvertifyinfrawatchmarketgoo/playwrightpowermarksspeedcurvestatuscaketranscoderwappalyzerweb"
+    "kit2pngbiglotrondiscoursedispatch/downcast/getright/ps_daily/webcopierwordpressdareboostdejaclic"
+    "kdiscoverydmbrowserforegenixhardenizelinkchecklinktigerpageburstpagespeedphantomjsreadable/retri"
+    "eversparkler/syntheticvalidatorwatchtowrwebglance(dart:io) channel/facebookgozilla/igetter/snapc"
+    "hatthumbor/whatsappanalyzerattractacypress/datanyzedownloadheadlessmail.ru/offbyoneoptimizeselen"
+    "iumsilktidevirtuosowhatcms/gtmetrixturingossapphireapache/clamav clamav/client/cobweb/hotzonunet"
+    "surfofflineopenai/postmantaringa deusu/advisorarchivebrowsexcapturecheckercursor/firephphttracki"
+    "nsightinspectiplabellibrarymeasuremonitoropenvaspingdompreviewsindup/synapsetorrentgoogle//googl"
+    "eactivecustomhobbithwcdn/jeode/jetty/jigsawpythonstape/yandex daum  daum/detecthotjarparserscrap"
+    "eserverspidersplashxtate/ pixelamayaazureemailowlersora swcd yahootime//1.0;abuseagentauditcatch"
+    "crawlnutchproxyptst/ptst radarrexx;rigorsogoutools ylt rankreedrestwgetzdm/botsnewsscanhttp24x7."
+    "comort/perlfeedgrabjavanodersssvnw3cbw/dlcurl cucam()wv<@|";
+/* {text offset, length, flags, first veto}; flags:
+   1 start only, 2 boundary before, 4 boundary after, 8 end only, 16 @email, 32 @word */
+static const skew__bot_rule skew__bot_rules[SKEW__BOT_RULE_COUNT] = {
+    {1249, 6, 1, 0}, /* 0: ^ active */
+    {413, 10, 1, 0}, /* 1: ^ ad muncher */
+    {1375, 5, 1, 0}, /* 2: ^ amaya */
+    {1011, 7, 1, 0}, /* 3: ^ apache/ */
+    {215, 13, 1, 0}, /* 4: ^ avsdevicesdk/ */
+    {1380, 5, 1, 0}, /* 5: ^ azure */
+    {583, 9, 1, 0}, /* 6: ^ biglotron */
+    {24, 17, 1, 0}, /* 7: ^ blackbox exporter */
+    {1515, 3, 1, 0}, /* 8: ^ bot */
+    {1018, 7, 1, 0}, /* 9: ^ clamav  */
+    {1025, 7, 1, 0}, /* 10: ^ clamav/ */
+    {267, 12, 1, 0}, /* 11: ^ claude-code/ */
+    {1032, 7, 1, 0}, /* 12: ^ client/ */
+    {1039, 7, 1, 0}, /* 13: ^ cobweb/ */
+    {1255, 6, 1, 0}, /* 14: ^ custom */
+    {303, 11, 1, 0}, /* 15: ^ ddg-android */
+    {314, 11, 1, 0}, /* 16: ^ ddg_android */
+    {592, 9, 1, 0}, /* 17: ^ discourse */
+    {601, 9, 1, 0}, /* 18: ^ dispatch/ */
+    {610, 9, 1, 0}, /* 19: ^ downcast/ */
+    {423, 10, 1, 0}, /* 20: ^ duckduckgo */
+    {1385, 5, 1, 0}, /* 21: ^ email */
+    {187, 14, 1, 0}, /* 22: ^ exodusmovement */
+    {835, 8, 1, 0}, /* 23: ^ facebook */
+    {619, 9, 1, 0}, /* 24: ^ getright/ */
+    {843, 8, 1, 0}, /* 25: ^ gozilla/ */
+    {1261, 6, 1, 0}, /* 26: ^ hobbit */
+    {1046, 7, 1, 0}, /* 27: ^ hotzonu */
+    {1267, 6, 1, 0}, /* 28: ^ hwcdn/ */
+    {851, 8, 1, 0}, /* 29: ^ igetter/ */
+    {1273, 6, 1, 0}, /* 30: ^ jeode/ */
+    {1279, 6, 1, 0}, /* 31: ^ jetty/ */
+    {1285, 6, 1, 0}, /* 32: ^ jigsaw */
+    {201, 14, 1, 0}, /* 33: ^ microsoft bits */
+    {325, 11, 1, 0}, /* 34: ^ movabletype */
+    {279, 12, 1, 0}, /* 35: ^ navermailapp */
+    {1053, 7, 1, 0}, /* 36: ^ netsurf */
+    {1060, 7, 1, 0}, /* 37: ^ offline */
+    {1067, 7, 1, 0}, /* 38: ^ openai/ */
+    {1390, 5, 1, 0}, /* 39: ^ owler */
+    {1141, 3, 1, 0}, /* 40: ^ php */
+    {1074, 7, 1, 0}, /* 41: ^ postman */
+    {628, 9, 1, 0}, /* 42: ^ ps_daily/ */
+    {1291, 6, 1, 0}, /* 43: ^ python */
+    {1495, 4, 1, 0}, /* 44: ^ rank */
+    {754, 4, 1, 0}, /* 45: ^ read */
+    {1499, 4, 1, 0}, /* 46: ^ reed */
+    {433, 10, 1, 0}, /* 47: ^ remove.bg/ */
+    {1503, 4, 1, 0}, /* 48: ^ rest */
+    {1563, 3, 1, 0}, /* 49: ^ rss */
+    {859, 8, 1, 0}, /* 50: ^ snapchat */
+    {1395, 5, 1, 0}, /* 51: ^ sora  */
+    {336, 11, 1, 0}, /* 52: ^ space bison */
+    {1297, 6, 1, 0}, /* 53: ^ stape/ */
+    {1566, 3, 1, 0}, /* 54: ^ svn */
+    {1400, 5, 1, 0}, /* 55: ^ swcd  */
+    {1081, 7, 1, 0}, /* 56: ^ taringa */
+    {867, 8, 1, 0}, /* 57: ^ thumbor/ */
+    {1146, 5, 1, 0}, /* 58: ^ track */
+    {1569, 3, 1, 0}, /* 59: ^ w3c */
+    {443, 10, 1, 0}, /* 60: ^ webbandit/ */
+    {637, 9, 1, 0}, /* 61: ^ webcopier */
+    {1507, 4, 1, 0}, /* 62: ^ wget */
+    {875, 8, 1, 0}, /* 63: ^ whatsapp */
+    {646, 9, 1, 0}, /* 64: ^ wordpress */
+    {92, 16, 1, 0}, /* 65: ^ xenu link sleuth */
+    {1405, 5, 1, 0}, /* 66: ^ yahoo */
+    {1303, 6, 1, 0}, /* 67: ^ yandex */
+    {1511, 4, 1, 0}, /* 68: ^ zdm/ */
+    {41, 17, 1, 0}, /* 69: ^ zoom marketplace/ */
+    {817, 1, 1, 0}, /* 70: ^ ( */
+    {1419, 1, 1, 0}, /* 71: ^ ; */
+    {1591, 1, 1, 0}, /* 72: ^ < */
+    {1515, 3, 4, 1}, /* 73: > bot !<" cu" */
+    {1515, 4, 4, 2}, /* 74: > bots !<" cu" */
+    {1309, 6, 0, 0}, /* 75:   daum  */
+    {1315, 6, 0, 0}, /* 76:   daum/ */
+    {1088, 7, 0, 0}, /* 77:   deusu/ */
+    {1519, 4, 0, 3}, /* 78:  news !<"g" !>"sapphire" */
+    {1235, 6, 0, 5}, /* 79:  google !<" channel/" !<"google/" !>"wv" !>"app" !>"/google" !>" pixel" */
+    {1523, 4, 0, 11}, /* 80:  scan !<"cam" */
+    {1527, 4, 0, 12}, /* 81:  http !<"lib" */
+    {1531, 4, 0, 0}, /* 82:  24x7 */
+    {1592, 1, 16, 0}, /* 83: @email @ */
+    {1587, 2, 0, 0}, /* 84:  () */
+    {1535, 4, 4, 0}, /* 85: > .com */
+    {1572, 3, 2, 0}, /* 86: < bw/ */
+    {1575, 3, 6, 0}, /* 87: <> dlc */
+    {1539, 4, 2, 0}, /* 88: < ort/ */
+    {1543, 4, 6, 0}, /* 89: <> perl */
+    {1410, 5, 2, 0}, /* 90: < time/ */
+    {1593, 1, 0, 0}, /* 91:  | */
+    {1415, 5, 32, 0}, /* 92: @word /1.0; */
+    {1420, 5, 0, 0}, /* 93:  abuse */
+    {1095, 7, 0, 0}, /* 94:  advisor */
+    {1425, 5, 4, 0}, /* 95: > agent */
+    {883, 8, 0, 0}, /* 96:  analyzer */
+    {1102, 7, 0, 0}, /* 97:  archive */
+    {108, 16, 0, 0}, /* 98:  ask jeeves/teoma */
+    {891, 8, 0, 0}, /* 99:  attracta */
+    {1430, 5, 0, 0}, /* 100:  audit */
+    {228, 13, 0, 0}, /* 101:  bluecoat drtr */
+    {1109, 7, 0, 0}, /* 102:  browsex */
+    {124, 16, 0, 0}, /* 103:  burpcollaborator */
+    {1116, 7, 0, 0}, /* 104:  capture */
+    {1435, 5, 0, 0}, /* 105:  catch */
+    {713, 5, 4, 0}, /* 106: > check */
+    {1123, 7, 0, 0}, /* 107:  checker */
+    {58, 17, 0, 0}, /* 108:  chrome-lighthouse */
+    {347, 11, 0, 0}, /* 109:  chromeframe */
+    {453, 10, 0, 0}, /* 110:  classifier */
+    {463, 10, 0, 0}, /* 111:  cloudflare */
+    {473, 10, 4, 0}, /* 112: > collapsify */
+    {483, 10, 0, 0}, /* 113:  convertify */
+    {140, 16, 0, 0}, /* 114:  cookiehubverify/ */
+    {1440, 5, 0, 0}, /* 115:  crawl */
+    {1130, 7, 0, 0}, /* 116:  cursor/ */
+    {899, 8, 0, 0}, /* 117:  cypress/ */
+    {655, 9, 0, 0}, /* 118:  dareboost */
+    {907, 8, 0, 0}, /* 119:  datanyze */
+    {664, 9, 0, 0}, /* 120:  dejaclick */
+    {1321, 6, 0, 0}, /* 121:  detect */
+    {673, 9, 0, 0}, /* 122:  discovery */
+    {682, 9, 0, 0}, /* 123:  dmbrowser */
+    {915, 8, 0, 0}, /* 124:  download */
+    {156, 16, 0, 0}, /* 125:  exaleadcloudview */
+    {1547, 4, 0, 0}, /* 126:  feed */
+    {1137, 7, 0, 0}, /* 127:  firephp */
+    {691, 9, 0, 0}, /* 128:  foregenix */
+    {358, 11, 0, 0}, /* 129:  functionize */
+    {1551, 4, 0, 0}, /* 130:  grab */
+    {700, 9, 4, 0}, /* 131: > hardenize */
+    {923, 8, 0, 0}, /* 132:  headless */
+    {1327, 6, 0, 0}, /* 133:  hotjar */
+    {1144, 7, 0, 0}, /* 134:  httrack */
+    {0, 24, 0, 0}, /* 135:  hubspot marketing grader */
+    {369, 11, 0, 0}, /* 136:  ibisbrowser */
+    {493, 10, 0, 0}, /* 137:  infrawatch */
+    {1151, 7, 0, 0}, /* 138:  insight */
+    {1158, 7, 0, 0}, /* 139:  inspect */
+    {1165, 7, 0, 0}, /* 140:  iplabel */
+    {1555, 4, 0, 13}, /* 141:  java !>";" */
+    {1172, 7, 0, 0}, /* 142:  library */
+    {709, 9, 0, 0}, /* 143:  linkcheck */
+    {718, 9, 0, 0}, /* 144:  linktiger */
+    {931, 8, 0, 0}, /* 145:  mail.ru/ */
+    {380, 11, 0, 0}, /* 146:  manus-user/ */
+    {503, 10, 0, 0}, /* 147:  marketgoo/ */
+    {1179, 7, 0, 0}, /* 148:  measure */
+    {1186, 7, 4, 0}, /* 149: > monitor */
+    {391, 11, 0, 0}, /* 150:  neustar wpm */
+    {1559, 4, 4, 0}, /* 151: > node */
+    {1445, 5, 0, 0}, /* 152:  nutch */
+    {939, 8, 0, 0}, /* 153:  offbyone */
+    {1193, 7, 0, 0}, /* 154:  openvas */
+    {947, 8, 0, 0}, /* 155:  optimize */
+    {727, 9, 0, 0}, /* 156:  pageburst */
+    {736, 9, 0, 0}, /* 157:  pagespeed */
+    {1333, 6, 0, 0}, /* 158:  parser */
+    {745, 9, 0, 0}, /* 159:  phantomjs */
+    {1200, 7, 0, 0}, /* 160:  pingdom */
+    {513, 10, 0, 0}, /* 161:  playwright */
+    {523, 10, 0, 0}, /* 162:  powermarks */
+    {1207, 7, 0, 0}, /* 163:  preview */
+    {241, 13, 0, 0}, /* 164:  productfinder */
+    {75, 17, 0, 0}, /* 165:  prospectingstudio */
+    {1450, 5, 0, 0}, /* 166:  proxy */
+    {1455, 5, 0, 0}, /* 167:  ptst/ */
+    {1460, 5, 0, 0}, /* 168:  ptst  */
+    {1465, 5, 0, 0}, /* 169:  radar */
+    {754, 9, 0, 0}, /* 170:  readable/ */
+    {763, 9, 0, 0}, /* 171:  retriever */
+    {1470, 5, 0, 0}, /* 172:  rexx; */
+    {1475, 5, 0, 0}, /* 173:  rigor */
+    {1563, 3, 4, 0}, /* 174: > rss */
+    {1339, 6, 0, 0}, /* 175:  scrape */
+    {172, 15, 0, 0}, /* 176:  securityheaders */
+    {955, 8, 0, 0}, /* 177:  selenium */
+    {1345, 6, 0, 0}, /* 178:  server */
+    {963, 8, 0, 0}, /* 179:  silktide */
+    {1214, 7, 0, 0}, /* 180:  sindup/ */
+    {1480, 5, 0, 0}, /* 181:  sogou */
+    {772, 9, 0, 0}, /* 182:  sparkler/ */
+    {533, 10, 0, 0}, /* 183:  speedcurve */
+    {1351, 6, 0, 0}, /* 184:  spider */
+    {1357, 6, 0, 0}, /* 185:  splash */
+    {543, 10, 0, 0}, /* 186:  statuscake */
+    {291, 12, 0, 0}, /* 187:  supercleaner */
+    {1221, 7, 0, 0}, /* 188:  synapse */
+    {781, 9, 0, 0}, /* 189:  synthetic */
+    {402, 11, 0, 0}, /* 190:  testlocally */
+    {1485, 5, 0, 0}, /* 191:  tools */
+    {1228, 7, 0, 0}, /* 192:  torrent */
+    {553, 10, 0, 0}, /* 193:  transcoder */
+    {1578, 3, 0, 0}, /* 194:  url */
+    {790, 9, 0, 0}, /* 195:  validator */
+    {971, 8, 0, 0}, /* 196:  virtuoso */
+    {563, 10, 0, 0}, /* 197:  wappalyzer */
+    {799, 9, 0, 0}, /* 198:  watchtowr */
+    {808, 9, 0, 0}, /* 199:  webglance */
+    {573, 10, 0, 0}, /* 200:  webkit2png */
+    {979, 8, 0, 0}, /* 201:  whatcms/ */
+    {1363, 6, 0, 0}, /* 202:  xtate/ */
+    {987, 8, 0, 0}, /* 203:  gtmetrix */
+    {254, 13, 0, 0}, /* 204:  miniature.io/ */
+    {995, 8, 0, 0}, /* 205:  turingos */
+    {1490, 5, 0, 0}, /* 206:   ylt  */
+    {817, 9, 0, 0}, /* 207:  (dart:io) */
+};
+/* {text offset, length, kind}: kind 1 = after the match (else before), 2 = last of its rule */
+static const skew__bot_veto skew__bot_vetoes[SKEW__BOT_VETO_COUNT] = {
+    {0, 0, 2}, {1581, 3, 2}, {1581, 3, 2}, {16, 1, 0}, {1003, 8, 3}, {826, 9, 0},
+    {1235, 7, 0}, {1589, 2, 1}, {288, 3, 1}, {1242, 7, 1}, {1369, 6, 3}, {1584, 3, 2},
+    {1172, 3, 2}, {1419, 1, 3},
+};
+/* Character class of each byte: 0 other, 1-26 letters, 27 digit, 28 space/tab, 29-60 punctuation. */
+static const uint8_t skew__bot_class[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 28, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 27, 27, 27, 27, 27, 27, 27, 27, 27, 27, 44, 45, 46, 47, 48, 49,
+    50, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 51, 52, 53, 54, 55,
+    56, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 57, 58, 59, 60, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+/* Bit (a << 6 | b) is set when some rule is indexed under the class pair (a, b). */
+static const uint64_t skew__bot_pairs[64] = {
+    0x0404001000000000u, 0x0404001002f81094u, 0x04040010008490a0u, 0x040400100224a102u,
+    0x0404001000603022u, 0x0404041001fd05e2u, 0x0404001002040060u, 0x0404001000149110u,
+    0x0404001000200220u, 0x04040010046820e4u, 0x0404001000080002u, 0x0404001000181008u,
+    0x0404041002180808u, 0x0404001000000404u, 0x0404001002181a80u, 0x04040010003490d2u,
+    0x0404081000144022u, 0x0404001000000000u, 0x04040010001d1822u, 0x040402100209882cu,
+    0x04041010003d06cau, 0x0404081000152030u, 0x0404001000000202u, 0x04040810000d5002u,
+    0x040400100b100002u, 0x0404001004815000u, 0x0404001000000020u, 0x0404201001000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404003000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000200000u, 0x0404001000040208u, 0x0404001008000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0xffffffffffffffffu, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0xffffffffffffffffu, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0000000000000000u,
+};
+/* Set pairs before word w of skew__bot_pairs; with a popcount they number the set pairs. */
+static const uint16_t skew__bot_pair_rank[64] = {
+    0, 3, 16, 25, 35, 44, 62, 69, 78, 84, 96, 101, 108, 117, 122, 132,
+    144, 153, 156, 167, 179, 194, 204, 209, 219, 227, 235, 239, 244, 247, 250, 253,
+    256, 259, 262, 265, 268, 272, 275, 278, 281, 284, 288, 294, 298, 301, 304, 307,
+    310, 313, 316, 380, 383, 386, 389, 392, 395, 398, 401, 465, 468, 471, 474, 477,
+};
+/* Rules of the n-th set pair: skew__bot_list[skew__bot_first[n] .. skew__bot_first[n + 1]). */
+static const uint16_t skew__bot_first[SKEW__BOT_PAIR_COUNT + 1] = {
+    0, 1, 2, 3, 6, 7, 8, 13, 18, 20, 23, 24, 26, 27, 28, 29,
+    30, 31, 32, 33, 35, 36, 37, 38, 39, 40, 44, 46, 47, 48, 49, 51,
+    52, 53, 54, 55, 56, 59, 60, 61, 62, 63, 64, 65, 66, 68, 69, 70,
+    71, 72, 73, 74, 76, 77, 79, 81, 83, 84, 85, 86, 87, 88, 89, 90,
+    91, 92, 94, 95, 96, 97, 98, 100, 102, 103, 104, 105, 106, 107, 108, 111,
+    112, 113, 114, 115, 116, 117, 119, 121, 124, 125, 127, 128, 129, 132, 133, 134,
+    135, 138, 139, 140, 141, 142, 143, 144, 145, 147, 148, 149, 150, 151, 152, 153,
+    154, 156, 157, 158, 159, 160, 161, 162, 163, 164, 165, 167, 172, 174, 175, 176,
+    177, 178, 179, 180, 181, 182, 183, 184, 186, 187, 188, 191, 193, 194, 195, 196,
+    197, 199, 204, 205, 206, 208, 209, 210, 211, 212, 213, 214, 215, 216, 217, 220,
+    221, 222, 223, 224, 227, 228, 229, 230, 231, 236, 240, 241, 242, 249, 251, 253,
+    254, 255, 256, 257, 258, 261, 262, 263, 264, 265, 266, 267, 270, 273, 276, 277,
+    278, 279, 280, 282, 283, 285, 287, 294, 295, 296, 297, 298, 299, 301, 303, 304,
+    305, 306, 307, 308, 309, 310, 311, 313, 314, 315, 316, 317, 318, 319, 320, 321,
+    322, 323, 324, 325, 326, 328, 329, 330, 331, 332, 333, 334, 335, 336, 337, 338,
+    339, 340, 341, 342, 343, 344, 345, 346, 347, 348, 349, 350, 351, 352, 353, 354,
+    355, 356, 357, 358, 359, 360, 361, 362, 363, 364, 365, 366, 367, 368, 369, 370,
+    371, 372, 373, 374, 375, 376, 377, 378, 379, 380, 381, 382, 383, 384, 385, 386,
+    387, 388, 389, 390, 391, 392, 393, 394, 395, 396, 397, 398, 399, 400, 401, 402,
+    403, 404, 405, 406, 407, 408, 409, 410, 411, 412, 413, 414, 415, 416, 417, 418,
+    419, 420, 421, 422, 423, 424, 425, 426, 427, 428, 429, 430, 431, 432, 433, 434,
+    435, 436, 437, 438, 439, 440, 441, 442, 443, 444, 445, 446, 447, 448, 449, 450,
+    451, 453, 454, 455, 456, 457, 458, 459, 460, 461, 462, 463, 464, 465, 466, 468,
+    469, 470, 471, 472, 473, 474, 475, 477, 478, 479, 480, 481, 482, 483, 484, 485,
+    486, 487, 488, 489, 490, 491, 492, 493, 494, 495, 496, 497, 498, 499, 500, 501,
+    502, 503, 504, 505, 506, 507, 508, 509, 510, 511, 512, 513, 514, 515, 516, 517,
+    518, 519, 520, 521, 522, 523, 524, 525, 526, 527, 528, 529, 530, 531, 532, 533,
+    534, 535, 536, 537, 538, 539, 541, 542, 543, 544, 545, 546, 547, 548, 549, 550,
+    551, 552, 553, 554, 556, 557, 558, 559, 560, 561, 562, 563, 565, 566, 567, 568,
+    569, 570, 571, 572, 573, 574, 575, 576, 577, 578, 579, 580, 581, 582,
+};
+static const uint16_t skew__bot_list[SKEW__BOT_LIST_COUNT] = {
+    84, 83, 91, 93, 140, 170, 169, 95, 96, 125, 190, 195, 197, 98, 110, 148,
+    154, 185, 99, 105, 75, 76, 100, 141, 115, 137, 161, 84, 83, 91, 140, 199,
+    170, 73, 118, 142, 86, 84, 83, 91, 80, 105, 186, 190, 106, 107, 201, 85,
+    175, 116, 176, 117, 84, 83, 91, 169, 121, 151, 184, 87, 123, 164, 94, 84,
+    83, 91, 132, 148, 126, 109, 128, 114, 120, 127, 89, 178, 157, 121, 203, 77,
+    150, 163, 171, 78, 172, 84, 204, 83, 91, 126, 153, 109, 112, 113, 84, 83,
+    91, 160, 108, 138, 79, 199, 173, 130, 203, 84, 83, 91, 106, 107, 132, 97,
+    135, 84, 83, 91, 142, 114, 171, 112, 113, 108, 138, 173, 90, 122, 136, 177,
+    97, 129, 131, 155, 84, 83, 91, 120, 133, 141, 159, 84, 83, 91, 143, 182,
+    162, 144, 179, 84, 83, 91, 87, 179, 191, 206, 96, 197, 84, 145, 83, 91,
+    123, 159, 84, 83, 91, 160, 200, 128, 129, 131, 149, 177, 143, 144, 124, 193,
+    95, 119, 84, 83, 91, 101, 151, 153, 79, 181, 191, 118, 88, 149, 192, 73,
+    74, 111, 84, 83, 91, 156, 158, 89, 139, 165, 183, 187, 200, 166, 167, 168,
+    84, 180, 83, 91, 84, 83, 91, 130, 127, 147, 162, 182, 194, 103, 192, 174,
+    88, 196, 207, 84, 83, 91, 136, 80, 122, 175, 186, 193, 93, 102, 158, 178,
+    98, 181, 135, 139, 157, 165, 183, 184, 185, 110, 174, 188, 189, 84, 146, 83,
+    91, 202, 152, 198, 201, 164, 147, 90, 133, 81, 134, 74, 167, 168, 81, 99,
+    134, 104, 196, 205, 84, 207, 83, 91, 100, 111, 101, 75, 76, 180, 187, 103,
+    104, 116, 156, 176, 194, 205, 152, 84, 77, 83, 91, 154, 195, 94, 163, 84,
+    83, 91, 137, 115, 124, 150, 198, 78, 102, 84, 86, 83, 91, 125, 202, 172,
+    166, 82, 84, 83, 91, 206, 188, 189, 117, 161, 119, 84, 83, 91, 155, 84,
+    83, 91, 82, 84, 92, 83, 91, 84, 83, 91, 84, 83, 91, 84, 83, 91,
+    84, 83, 91, 84, 83, 91, 84, 83, 91, 84, 83, 91, 84, 83, 91, 84,
+    84, 83, 91, 84, 83, 91, 84, 83, 91, 84, 83, 91, 84, 83, 91, 146,
+    84, 83, 91, 85, 204, 145, 84, 83, 91, 92, 84, 83, 91, 84, 83, 91,
+    84, 83, 91, 84, 83, 91, 84, 83, 91, 84, 83, 91, 84, 83, 91, 83,
+    83, 83, 83, 83, 83, 83, 83, 83, 83, 83, 83, 83, 83, 83, 83, 83,
+    83, 83, 83, 83, 83, 83, 83, 83, 83, 83, 83, 83, 83, 83, 83, 83,
+    83, 83, 83, 83, 84, 83, 83, 83, 83, 83, 83, 83, 83, 83, 83, 83,
+    83, 83, 83, 83, 83, 83, 83, 83, 83, 83, 83, 83, 91, 83, 83, 83,
+    83, 83, 84, 83, 91, 84, 83, 91, 84, 83, 91, 84, 83, 91, 84, 83,
+    91, 84, 83, 91, 84, 83, 91, 91, 91, 91, 91, 91, 91, 91, 91, 91,
+    91, 91, 91, 91, 91, 91, 91, 91, 91, 91, 91, 91, 91, 91, 91, 91,
+    91, 91, 91, 91, 91, 91, 91, 91, 91, 91, 91, 84, 91, 91, 91, 91,
+    91, 91, 91, 91, 91, 91, 91, 91, 91, 91, 83, 91, 91, 91, 91, 91,
+    91, 91, 91, 91, 91, 91, 91, 91, 91, 91, 84, 83, 91, 84, 83, 91,
+    84, 83, 91, 84, 83, 91,
+};
+/* How far before the second byte of the pair the rule starts (0 = at it, 1 = at the first, ...). */
+static const uint8_t skew__bot_back[SKEW__BOT_LIST_COUNT] = {
+    0, 0, 0, 1, 4, 5, 2, 1, 3, 3, 8, 2, 5, 1, 3, 3, 6, 4, 1, 2, 3, 3, 1, 2,
+    3, 5, 3, 0, 0, 0, 5, 3, 6, 1, 5, 3, 1, 0, 0, 0, 2, 1, 7, 7, 1, 1, 5, 2,
+    2, 1, 3, 1, 0, 0, 0, 3, 1, 3, 4, 1, 1, 4, 2, 0, 0, 0, 2, 2, 2, 6, 4, 6,
+    2, 4, 2, 2, 4, 2, 4, 3, 2, 3, 6, 2, 2, 0, 9, 0, 0, 1, 2, 7, 9, 9, 0, 0,
+    0, 4, 10, 5, 4, 4, 3, 1, 1, 0, 0, 0, 2, 2, 1, 4, 1, 0, 0, 0, 2, 5, 5, 8,
+    8, 9, 4, 2, 2, 2, 3, 6, 5, 9, 7, 6, 0, 0, 0, 3, 4, 1, 8, 0, 0, 0, 4, 5,
+    9, 4, 4, 0, 0, 0, 2, 3, 4, 3, 4, 6, 0, 4, 0, 0, 2, 7, 0, 0, 0, 3, 9, 7,
+    8, 6, 3, 5, 3, 3, 4, 4, 4, 5, 0, 0, 0, 6, 2, 1, 3, 2, 3, 6, 1, 6, 2, 2,
+    2, 3, 0, 0, 0, 1, 1, 1, 4, 5, 2, 3, 8, 1, 1, 1, 0, 6, 0, 0, 0, 0, 0, 2,
+    3, 3, 8, 4, 2, 3, 3, 1, 2, 3, 4, 0, 0, 0, 4, 1, 3, 1, 6, 5, 4, 5, 4, 1,
+    2, 1, 4, 3, 5, 4, 1, 1, 1, 4, 2, 1, 1, 0, 5, 0, 0, 2, 3, 3, 4, 7, 6, 1,
+    3, 3, 3, 3, 2, 2, 2, 2, 2, 4, 4, 1, 0, 5, 0, 0, 2, 4, 3, 4, 4, 5, 2, 2,
+    5, 2, 6, 4, 1, 2, 2, 0, 6, 0, 0, 5, 1, 3, 4, 0, 0, 0, 6, 4, 3, 9, 8, 3,
+    4, 0, 2, 0, 0, 2, 1, 3, 4, 3, 0, 0, 0, 2, 2, 2, 2, 4, 6, 0, 0, 0, 7, 0,
+    0, 0, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 6,
+    0, 0, 0, 1, 10, 5, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+    1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0,
+};
+/* Start-only rules whose first byte has class c: skew__bot_rules[start_first[c] .. start_first[c + 1]). */
+static const uint8_t skew__bot_start_first[65] = {
+    0, 0, 6, 9, 15, 21, 23, 24, 26, 29, 30, 33, 33, 33, 35, 37, 40, 44, 44, 50, 56, 59,
+    59, 59, 65, 66, 68, 70, 70, 70, 70, 70, 70, 70, 70, 70, 70, 71, 71, 71, 71, 71, 71, 71,
+    71, 71, 72, 73, 73, 73, 73, 73, 73, 73, 73, 73, 73, 73, 73, 73, 73, 73, 73, 73, 73,
+};
+/* >>bot-table END */
+
+/* '@' at e-1 starts something like an e-mail address: a letter, one or more of [\w-], '.'.
+   The scan stops at the first byte that is not [\w-], so the scans of two '@' never overlap. */
+SKEW__PRIV bool skew__bot_email_at(const unsigned char *p, size_t n, size_t e) {
+    size_t j;
+    unsigned char c;
+    if (e >= n) return false;
+    c = skew__lower(p[e]);
+    if (c < 'a' || c > 'z') return false;
+    for (j = e + 1; j < n && (skew__bot_word(p[j]) || p[j] == '-'); j++) {}
+    return j > e + 1 && j < n && p[j] == '.';
+}
+
+/* Does rule r match with its text starting at p[s]? (s <= n) */
+SKEW__PRIV bool skew__bot_rule_at(const unsigned char *p, size_t n, size_t s, const skew__bot_rule *r) {
+    size_t len = r->len, e = s + r->len;
+    unsigned f = r->flags;
+    if (len > n - s || !skew__bot_eq(p + s, skew__bot_text + r->off, len)) return false;
+    if ((f & SKEW__BOT_F_LB) && s > 0 && skew__bot_alnum(p[s - 1])) return false;
+    if ((f & SKEW__BOT_F_RB) && e < n && skew__bot_alnum(p[e])) return false;
+    if ((f & SKEW__BOT_F_END) && e != n) return false;
+    if ((f & SKEW__BOT_F_WORD) && (s == 0 || !skew__bot_word(p[s - 1]))) return false;
+    if ((f & SKEW__BOT_F_EMAIL) && !skew__bot_email_at(p, n, e)) return false;
+    if (r->veto) {
+        const skew__bot_veto *v = &skew__bot_vetoes[r->veto];
+        for (;; v++) {
+            const char *t = skew__bot_text + v->off;
+            if (v->kind & SKEW__BOT_V_AFTER) {
+                if (v->len <= n - e && skew__bot_eq(p + e, t, v->len)) return false;
+            } else {
+                if (v->len <= s && skew__bot_eq(p + s - v->len, t, v->len)) return false;
+            }
+            if (v->kind & SKEW__BOT_V_LAST) break;
+        }
+    }
+    return true;
+}
+
+SKEW__PRIV unsigned skew__bot_popcount64(uint64_t x) {
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__POPCNT__)
+    return (unsigned)__builtin_popcountll((unsigned long long)x);
+#else
+    x = x - ((x >> 1) & 0x5555555555555555u);
+    x = (x & 0x3333333333333333u) + ((x >> 2) & 0x3333333333333333u);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fu;
+    return (unsigned)((x * 0x0101010101010101u) >> 56);
+#endif
+}
+
+/* The class pair `key` of p[pos], p[pos + 1] (or the end) is in the index: try its rules.
+   Each list entry is a rule and how far before p[pos + 1] its text starts. */
+SKEW__PRIV bool skew__bot_pair_hit(const unsigned char *p, size_t n, size_t pos, unsigned key) {
+    unsigned w = key >> 6, b = key & 63u, nth, j;
+    uint64_t below = b ? (skew__bot_pairs[w] & ((((uint64_t)1) << b) - 1u)) : 0u;
+    nth = skew__bot_pair_rank[w] + skew__bot_popcount64(below);
+    for (j = skew__bot_first[nth]; j < skew__bot_first[nth + 1]; j++) {
+        size_t back = skew__bot_back[j];
+        if (pos + 1 >= back && skew__bot_rule_at(p, n, pos + 1 - back, &skew__bot_rules[skew__bot_list[j]]))
+            return true;
+    }
+    return false;
+}
+
+/* UA shapes that no browser sends; each test is anchored at one end and stops at the first
+   byte that does not fit. Written for this library after the structural patterns of isbot. */
+SKEW__PRIV bool skew__bot_shape(const unsigned char *p, size_t n) {
+    size_t i, j, k, w;
+    /* Fast path: after "Mozilla/5.0 (" only the shapes that end in ')' or ';' can match. */
+    if (n > 13 && p[12] == '(' && p[n - 1] != ')' && p[n - 1] != ';' && skew__is_space(p[11]) &&
+        skew__bot_eq(p, "mozilla/", 8) && skew__bot_digit(p[8]) && p[9] == '.' && skew__bot_digit(p[10]))
+        return false;
+    for (w = 0; w < n && skew__bot_word(p[w]); w++) {}
+    /* a number first: "12345", "0 (compatible)" */
+    if (skew__bot_digit(p[0])) {
+        for (i = 0; i < n && skew__bot_digit(p[i]); i++) {}
+        if (i == n || !skew__bot_word(p[i])) return true;
+    }
+    /* the first word ends in "search": "Websearch/1.1", "ABCsearch" */
+    if (w >= 6 && skew__bot_eq(p + w - 6, "search", 6)) return true;
+    /* 50 bytes or more without a space */
+    if (n >= 50 && !memchr(p, ' ', n)) return true;
+    /* a bare product: name characters [\w .()?:%-], maybe "/1.2.3" or "/v2", then the end or
+       ',': "curl/8.4.0", "Go-http-client/1.1", "node", "Site24x7", "Datadog Agent/7.69.2" */
+    for (i = w; i < n; i++) {
+        unsigned char c = p[i];
+        if (!(skew__bot_word(c) || c == ' ' || c == '.' || c == '-' || c == '(' || c == ')' || c == '?' ||
+              c == ':' || c == '%'))
+            break;
+    }
+    if (i > 0 && (i == n || p[i] == ',')) return true;
+    if (i > 0 && p[i] == '/') {
+        j = i + 1;
+        if (j < n && skew__lower(p[j]) == 'v') j++;
+        /* version: digits, then ".digits" groups; groups after the second hold at most 10
+           digits, so a build stamp like "Fetch/49.0.20200702190156" is not a version */
+        for (k = j; k < n && skew__bot_digit(p[k]); k++) {}
+        if (k > j) {
+            size_t groups = 0;
+            bool stamp = false;
+            while (!stamp && k + 1 < n && p[k] == '.' && skew__bot_digit(p[k + 1])) {
+                for (i = ++k; k < n && skew__bot_digit(p[k]); k++) {}
+                stamp = ++groups > 1 && k - i > 10;
+            }
+            if (!stamp && (k == n || p[k] == ',')) return true;
+        }
+    }
+    /* "name/word" and nothing else: "Ruby/cli", "okhttp/x", "aaa-bbb/ccc" */
+    for (i = w; i < n && (skew__bot_word(p[i]) || p[i] == '-'); i++) {}
+    if (i > 0 && i + 1 < n && p[i] == '/') {
+        for (j = i + 1; j < n && skew__bot_word(p[j]); j++) {}
+        if (j == n) return true;
+    }
+    if (w > 0 && w < n && p[w] == '/') {
+        /* "name/x(y)" and nothing else */
+        for (j = w + 1; j < n && (skew__bot_word(p[j]) || p[j] == '(' || p[j] == ')'); j++) {}
+        if (j == n) return true;
+        /* "name/1.0 (word)" and nothing else */
+        j = w + 1;
+        if (n - j >= 7 && skew__bot_digit(p[j]) && p[j + 1] == '.' && skew__bot_digit(p[j + 2]) &&
+            skew__is_space(p[j + 3]) && p[j + 4] == '(') {
+            for (k = j + 5; k < n && (skew__bot_word(p[k]) || p[k] == '@'); k++) {}
+            if (k > j + 5 && k + 1 == n && p[k] == ')') return true;
+        }
+    }
+    /* "Mozilla/5.0 word" or "Mozilla/5.0 (compatible; name/1.0)" and nothing else */
+    if (n >= 13 && skew__bot_eq(p, "mozilla/", 8) && skew__bot_digit(p[8]) && p[9] == '.' &&
+        skew__bot_digit(p[10]) && skew__is_space(p[11])) {
+        for (j = 12; j < n && (skew__bot_word(p[j]) || p[j] == '.' || p[j] == '-'); j++) {}
+        if (j == n) return true;
+        if (p[12] == '(') {
+            i = 13;
+            if (n - i >= 11 && skew__bot_eq(p + i, "compatible;", 11)) i += 11;
+            if (i + 1 == n && p[i] == ')') return true;
+            if (i < n && skew__is_space(p[i])) i++;
+            for (j = i; j < n && (skew__bot_word(p[j]) || p[j] == '-' || p[j] == '.'); j++) {}
+            if (j > i && j < n && (skew__is_space(p[j]) || p[j] == '/')) {
+                for (k = j + 1; k < n && skew__bot_digit(p[k]); k++) {}
+                if (k > j + 1 && k < n && p[k] == '.') {
+                    for (i = ++k; k < n && skew__bot_digit(p[k]); k++) {}
+                    if (k > i && k + 1 == n && p[k] == ')') return true;
+                }
+            }
+        }
+    }
+    /* ends in "; word;" */
+    if (n >= 4 && p[n - 1] == ';') {
+        for (j = n - 1; j > 0 && skew__bot_word(p[j - 1]); j--) {}
+        if (j < n - 1 && j >= 2 && skew__is_space(p[j - 1]) && p[j - 2] == ';') return true;
+    }
+    return false;
+}
+
+/* The built-in table on a non-empty UA. */
+SKEW__PRIV bool skew__bot_table_match(const unsigned char *p, size_t n) {
+    size_t i;
+    unsigned a = skew__bot_class[p[0]], b;
+    for (i = skew__bot_start_first[a]; i < skew__bot_start_first[a + 1]; i++)
+        if (skew__bot_rule_at(p, n, 0, &skew__bot_rules[i])) return true;
+    if (skew__bot_shape(p, n)) return true;
+    /* the hot loop: the class pairs at even offsets (the index holds every rule under two
+       neighbouring pairs, so one of them is always at an even offset) */
+    for (i = 0; i + 1 < n; i += 2) {
+        a = skew__bot_class[p[i]];
+        b = skew__bot_class[p[i + 1]];
+        if ((skew__bot_pairs[a] >> b) & 1u) {
+            if (skew__bot_pair_hit(p, n, i, (a << 6) | b)) return true;
+        }
+    }
+    if (i < n) {
+        a = skew__bot_class[p[i]];
+        if ((skew__bot_pairs[a] >> SKEW__BOT_CLASS_END) & 1u)
+            return skew__bot_pair_hit(p, n, i, (a << 6) | SKEW__BOT_CLASS_END);
+    }
+    return false;
+}
+
+#endif /* SKEW_ENABLE_BOT_TABLE */
+
+/* Built-in verdict for a UA that is not empty. */
+SKEW__PRIV bool skew__bot_builtin(skew_str ua) {
+#if SKEW_ENABLE_BOT_TABLE
+    return skew__bot_table_match((const unsigned char *)ua.ptr, ua.len);
+#else
+    (void)ua;
+    return false;
+#endif
+}
+
+/* Case-insensitive substring test of a lowercase pattern (1..255 bytes), Knuth-Morris-Pratt:
+   linear in the UA length whatever the pattern. */
+SKEW__PRIV bool skew__bot_contains(skew_str ua, const char *pat, size_t m) {
+    uint8_t fail[SKEW_BOT_PATTERN_MAX];
+    size_t i, k = 0;
+    const unsigned char *p = (const unsigned char *)ua.ptr;
+    const unsigned char *t = (const unsigned char *)pat;
+    if (m == 0 || m > ua.len || m > SKEW_BOT_PATTERN_MAX) return false;
+    fail[0] = 0;
+    for (i = 1; i < m; i++) {
+        while (k > 0 && t[i] != t[k]) k = fail[k - 1];
+        if (t[i] == t[k]) k++;
+        fail[i] = (uint8_t)k;
+    }
+    k = 0;
+    for (i = 0; i < ua.len; i++) {
+        unsigned char c = skew__lower(p[i]);
+        while (k > 0 && c != t[k]) k = fail[k - 1];
+        if (c == t[k]) k++;
+        if (k == m) return true;
+    }
+    return false;
+}
+
+SKEW_API bool skew_is_bot(skew_str user_agent) {
+    if (skew__bot_empty(user_agent)) return true;
+    return skew__bot_builtin(user_agent);
+}
+
+SKEW_API void skew_bot_filter_init(skew_bot_filter *f) {
+    SKEW_ASSERT(f != NULL);
+    if (f) memset(f, 0, sizeof *f);
+}
+
+SKEW_API skew_result skew_bot_filter_add(skew_bot_filter *f, skew_str pattern, bool allow) {
+    size_t i;
+    uint32_t c;
+    if (!f || !pattern.ptr || pattern.len == 0) return SKEW_ERR_INVALID;
+    if (pattern.len > (size_t)SKEW_BOT_PATTERN_MAX - 1) return SKEW_ERR_TOO_LONG;
+    if (f->count >= SKEW_MAX_BOT_PATTERNS) return SKEW_ERR_FULL;
+    c = f->count;
+    for (i = 0; i < pattern.len; i++) f->patterns[c][i] = (char)skew__lower((unsigned char)pattern.ptr[i]);
+    f->patterns[c][pattern.len] = '\0';
+    f->lens[c] = (uint8_t)pattern.len;
+    f->allow[c] = (uint8_t)(allow ? 1 : 0);
+    f->count = c + 1;
+    return SKEW_OK;
+}
+
+SKEW_API bool skew_bot_filter_is_bot(const skew_bot_filter *f, skew_str user_agent) {
+    uint32_t i, count;
+    if (!f) return skew_is_bot(user_agent);
+    if (skew__bot_empty(user_agent)) return !f->allow_empty;
+    count = f->count < SKEW_MAX_BOT_PATTERNS ? f->count : SKEW_MAX_BOT_PATTERNS;
+    for (i = 0; i < count; i++)
+        if (f->allow[i] && skew__bot_contains(user_agent, f->patterns[i], f->lens[i])) return false;
+    for (i = 0; i < count; i++)
+        if (!f->allow[i] && skew__bot_contains(user_agent, f->patterns[i], f->lens[i])) return true;
+    if (f->no_builtin) return false;
+    return skew__bot_builtin(user_agent);
+}
+
+/* ======================================================================================
+   >>hosted  default clock, randomness and allocator (SKEW_ENABLE_HOSTED)
+   ====================================================================================== */
+#if SKEW_ENABLE_HOSTED
+
+SKEW__PRIV uint64_t skew__hosted_now_ms(void) {
+#if defined(_WIN32)
+    FILETIME ft;
+    uint64_t v;
+    GetSystemTimeAsFileTime(&ft);
+    v = ((uint64_t)ft.dwHighDateTime << 32) | ft.dwLowDateTime;
+    return v / 10000u - 11644473600000ull; /* 100 ns since 1601 -> ms since 1970 */
+#else
+    struct timeval tv;
+    if (gettimeofday(&tv, NULL) != 0) return 0;
+    return (uint64_t)tv.tv_sec * 1000u + (uint64_t)tv.tv_usec / 1000u;
+#endif
+}
+
+SKEW__PRIV skew_result skew__hosted_random(void *buf, size_t len) {
+#if defined(_WIN32)
+    if (BCryptGenRandom(NULL, (PUCHAR)buf, (ULONG)len, BCRYPT_USE_SYSTEM_PREFERRED_RNG) != 0) return SKEW_ERR_RANDOM;
+    return SKEW_OK;
+#else
+    unsigned char *p = (unsigned char *)buf;
+    size_t got = 0;
+    FILE *f;
+#ifdef SKEW__HAVE_GETRANDOM
+    while (got < len) {
+        ssize_t n = getrandom(p + got, len - got, 0);
+        if (n <= 0) break;
+        got += (size_t)n;
+    }
+    if (got == len) return SKEW_OK;
+#endif
+    f = fopen("/dev/urandom", "rb");
+    if (!f) return SKEW_ERR_RANDOM;
+    got += fread(p + got, 1, len - got, f);
+    fclose(f);
+    return got == len ? SKEW_OK : SKEW_ERR_RANDOM;
+#endif
+}
+#endif /* SKEW_ENABLE_HOSTED */
+
+/* ======================================================================================
+   >>writer  bounded output with the snprintf contract, or a sink
+   ====================================================================================== */
+
+typedef struct skew__w {
+    char *buf;
+    size_t cap; /* bytes of buf, incl. room for the NUL */
+    size_t len; /* bytes produced (may exceed cap) */
+    skew_sink_fn sink;
+    void *ctx;
+    bool stopped;
+} skew__w;
+
+SKEW__PRIV skew__w skew__w_buf(char *buf, size_t cap) {
+    skew__w w;
+    memset(&w, 0, sizeof w);
+    w.buf = buf;
+    w.cap = buf ? cap : 0;
+    return w;
+}
+
+SKEW__PRIV void skew__put(skew__w *w, const char *s, size_t n) {
+    if (w->sink) {
+        if (!w->stopped && n && w->sink(w->ctx, s, n) != 0) w->stopped = true;
+    } else if (w->cap && w->len < w->cap - 1) {
+        size_t room = w->cap - 1 - w->len;
+        memcpy(w->buf + w->len, s, n < room ? n : room);
+    }
+    w->len += n;
+}
+SKEW__PRIV void skew__puts(skew__w *w, const char *s) { skew__put(w, s, strlen(s)); }
+
+SKEW__PRIV void skew__put_u64(skew__w *w, uint64_t v) {
+    char tmp[20];
+    size_t i = sizeof tmp;
+    do {
+        tmp[--i] = (char)('0' + (v % 10u));
+        v /= 10u;
+    } while (v);
+    skew__put(w, tmp + i, sizeof tmp - i);
+}
+
+/* NUL-terminate and return the length the whole output needs. */
+SKEW__PRIV size_t skew__w_end(skew__w *w) {
+    if (!w->sink && w->cap) w->buf[w->len < w->cap ? w->len : w->cap - 1] = '\0';
+    return w->len;
+}
+
+/* ======================================================================================
+   >>utf8  validation and the replacement rule shared by the writer and the intake checks
+   ====================================================================================== */
+
+/* Length of the valid UTF-8 sequence at p (1..4), or 0 when the bytes there are invalid
+   (overlong, surrogate, > U+10FFFF, truncated). Never reads past end. */
+SKEW__PRIV size_t skew__utf8_seq(const unsigned char *p, const unsigned char *end) {
+    unsigned char c = p[0];
+    size_t need, i;
+    uint32_t cp;
+    if (c < 0x80) return 1;
+    if (c >= 0xC2 && c <= 0xDF) { need = 1; cp = c & 0x1Fu; }
+    else if (c >= 0xE0 && c <= 0xEF) { need = 2; cp = c & 0x0Fu; }
+    else if (c >= 0xF0 && c <= 0xF4) { need = 3; cp = c & 0x07u; }
+    else return 0;
+    if ((size_t)(end - p) <= need) return 0;
+    for (i = 1; i <= need; i++) {
+        if ((p[i] & 0xC0u) != 0x80u) return 0;
+        cp = (cp << 6) | (p[i] & 0x3Fu);
+    }
+    if ((need == 2 && cp < 0x800u) || (need == 3 && cp < 0x10000u) || cp > 0x10FFFFu) return 0;
+    if (cp >= 0xD800u && cp <= 0xDFFFu) return 0;
+    return need + 1;
+}
+
+/* Length of the maximal invalid subpart at p (at least 1): the bytes that one U+FFFD stands
+   for, as the Unicode standard recommends (and browsers' TextDecoder do). */
+SKEW__PRIV size_t skew__utf8_bad_len(const unsigned char *p, const unsigned char *end) {
+    unsigned char c = p[0];
+    size_t need, i;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) need = 1;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        need = 2;
+        if (c == 0xE0) lo = 0xA0;
+        if (c == 0xED) hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        need = 3;
+        if (c == 0xF0) lo = 0x90;
+        if (c == 0xF4) hi = 0x8F;
+    } else return 1;
+    for (i = 1; i <= need && p + i < end; i++) {
+        unsigned char b = p[i];
+        if (i == 1 ? (b < lo || b > hi) : ((b & 0xC0u) != 0x80u)) break;
+    }
+    return i;
+}
+
+/* A string we are willing to store: valid UTF-8, no C0 controls, no DEL. */
+SKEW__PRIV bool skew__clean_text(skew_str s) {
+    const unsigned char *p = (const unsigned char *)s.ptr, *end = p + s.len;
+    while (p < end) {
+        size_t n;
+        /* the common case, 8 bytes at a time: no byte below 0x20, none at 0x7F or above
+           (carries can only raise false alarms, which the byte loop then settles) */
+        while (end - p >= 8) {
+            uint64_t v;
+            memcpy(&v, p, 8);
+            if (((v - 0x2020202020202020ull) | (v + 0x0101010101010101ull) | v) & 0x8080808080808080ull) break;
+            p += 8;
+        }
+        if (p == end) break;
+        if (*p >= 0x20 && *p < 0x7F) { p++; continue; }
+        if (*p < 0x20 || *p == 0x7F) return false;
+        n = skew__utf8_seq(p, end);
+        if (!n) return false;
+        p += n;
+    }
+    return true;
+}
+
+/* ======================================================================================
+   >>json  writer and protocol messages
+   ====================================================================================== */
+
+static const char skew__hex[] = "0123456789abcdef";
+
+/* 1 for the ASCII bytes a JSON string carries unchanged (printable, not '"' or '\\'). */
+static const uint8_t skew__json_plain[128] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0};
+
+SKEW__PRIV void skew__put_json_str(skew__w *w, skew_str s) {
+    const unsigned char *p = (const unsigned char *)s.ptr, *end = p + s.len, *run = p;
+    char esc[6];
+    skew__put(w, "\"", 1);
+    while (p < end) {
+        unsigned char c = *p;
+        size_t n;
+        if (c < 0x80 && skew__json_plain[c]) { p++; continue; }
+        if (c >= 0x80) {
+            n = skew__utf8_seq(p, end);
+            if (n == 3 && c == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) {
+                /* U+2028 / U+2029 are valid JSON but end a line in older JavaScript. */
+                skew__put(w, (const char *)run, (size_t)(p - run));
+                skew__puts(w, p[2] == 0xA8 ? "\\u2028" : "\\u2029");
+                p += 3;
+                run = p;
+                continue;
+            }
+            if (n) { p += n; continue; }
+            skew__put(w, (const char *)run, (size_t)(p - run));
+            skew__put(w, "\xEF\xBF\xBD", 3); /* U+FFFD for the maximal invalid subpart */
+            p += skew__utf8_bad_len(p, end);
+            run = p;
+            continue;
+        }
+        skew__put(w, (const char *)run, (size_t)(p - run));
+        esc[0] = '\\';
+        switch (c) {
+        case '"': esc[1] = '"'; n = 2; break;
+        case '\\': esc[1] = '\\'; n = 2; break;
+        case '\n': esc[1] = 'n'; n = 2; break;
+        case '\r': esc[1] = 'r'; n = 2; break;
+        case '\t': esc[1] = 't'; n = 2; break;
+        case '\b': esc[1] = 'b'; n = 2; break;
+        case '\f': esc[1] = 'f'; n = 2; break;
+        default:
+            esc[1] = 'u'; esc[2] = '0'; esc[3] = '0';
+            esc[4] = skew__hex[c >> 4]; esc[5] = skew__hex[c & 15];
+            n = 6;
+        }
+        skew__put(w, esc, n);
+        p++;
+        run = p;
+    }
+    skew__put(w, (const char *)run, (size_t)(p - run));
+    skew__put(w, "\"", 1);
+}
+
+SKEW_API size_t skew_json_escape(char *buf, size_t cap, skew_str s) {
+    skew__w w = skew__w_buf(buf, cap);
+    skew__put_json_str(&w, s);
+    return skew__w_end(&w);
+}
+
+/* An id we made ourselves is hex and dashes: nothing to escape. */
+SKEW__PRIV void skew__put_id(skew__w *w, const char id[SKEW_ID_STR_MAX]) {
+    char q[38];
+    q[0] = '"';
+    memcpy(q + 1, id, 36);
+    q[37] = '"';
+    skew__put(w, q, sizeof q);
+}
+
+SKEW__PRIV void skew__put_connected(skew__w *w, skew_str version, skew_str id, uint64_t ts) {
+    static const char a[] = "{\"type\":\"connected\",\"version\":", b[] = ",\"connectionId\":", c[] = ",\"timestamp\":";
+    skew__put(w, a, sizeof a - 1);
+    skew__put_json_str(w, version);
+    skew__put(w, b, sizeof b - 1);
+    skew__put_json_str(w, id);
+    skew__put(w, c, sizeof c - 1);
+    skew__put_u64(w, ts);
+    skew__put(w, "}", 1);
+}
+
+SKEW_API size_t skew_json_connected(char *buf, size_t cap, skew_str server_version, skew_str id, uint64_t ts_ms) {
+    skew__w w = skew__w_buf(buf, cap);
+    skew__put_connected(&w, server_version, id, ts_ms);
+    return skew__w_end(&w);
+}
+
+SKEW_API size_t skew_json_keepalive(char *buf, size_t cap, uint64_t ts_ms) {
+    skew__w w = skew__w_buf(buf, cap);
+    skew__puts(&w, "{\"type\":\"keepalive\",\"timestamp\":");
+    skew__put_u64(&w, ts_ms);
+    skew__put(&w, "}", 1);
+    return skew__w_end(&w);
+}
+
+SKEW_API size_t skew_json_pong(char *buf, size_t cap) {
+    skew__w w = skew__w_buf(buf, cap);
+    skew__puts(&w, "{\"type\":\"pong\"}");
+    return skew__w_end(&w);
+}
+
+SKEW_API size_t skew_json_stats_unauthorized(char *buf, size_t cap) {
+    skew__w w = skew__w_buf(buf, cap);
+    skew__puts(&w, "{\"type\":\"stats-unauthorized\"}");
+    return skew__w_end(&w);
+}
+
+SKEW__PRIV void skew__put_version_msg(skew__w *w, skew_str version, bool force) {
+    skew__puts(w, "{\"type\":\"version\",\"version\":");
+    skew__put_json_str(w, version);
+    if (force) skew__puts(w, ",\"force\":true");
+    skew__put(w, "}", 1);
+}
+
+SKEW_API size_t skew_json_version(char *buf, size_t cap, skew_str version, bool force) {
+    skew__w w = skew__w_buf(buf, cap);
+    skew__put_version_msg(&w, version, force);
+    return skew__w_end(&w);
+}
+
+SKEW_API size_t skew_sse_frame(char *buf, size_t cap, const char *msg, size_t len) {
+    skew__w w = skew__w_buf(buf, cap);
+    skew__put(&w, "data: ", 6);
+    skew__put(&w, msg, len);
+    skew__put(&w, "\n\n", 2);
+    return skew__w_end(&w);
+}
+
+/* ======================================================================================
+   >>reader  bounded JSON reader (iterative, depth-limited), URL decoding, cookies, routes
+   ====================================================================================== */
+
+typedef struct skew__jr {
+    const unsigned char *p, *end;
+} skew__jr;
+
+SKEW__PRIV void skew__jr_ws(skew__jr *r) {
+    while (r->p < r->end && (*r->p == ' ' || *r->p == '\t' || *r->p == '\n' || *r->p == '\r')) r->p++;
+}
+
+SKEW__PRIV int skew__hexval(unsigned char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+SKEW__PRIV bool skew__jr_hex4(skew__jr *r, uint32_t *out) {
+    uint32_t v = 0;
+    int i;
+    if (r->end - r->p < 4) return false;
+    for (i = 0; i < 4; i++) {
+        int h = skew__hexval(r->p[i]);
+        if (h < 0) return false;
+        v = (v << 4) | (uint32_t)h;
+    }
+    r->p += 4;
+    *out = v;
+    return true;
+}
+
+/* Append code point cp as UTF-8 (lone surrogates become U+FFFD: output stays valid UTF-8). */
+SKEW__PRIV void skew__put_cp(skew__w *w, uint32_t cp) {
+    char b[4];
+    if (cp >= 0xD800u && cp <= 0xDFFFu) cp = 0xFFFDu;
+    if (cp < 0x80u) { b[0] = (char)cp; skew__put(w, b, 1); }
+    else if (cp < 0x800u) {
+        b[0] = (char)(0xC0u | (cp >> 6)); b[1] = (char)(0x80u | (cp & 0x3Fu));
+        skew__put(w, b, 2);
+    } else if (cp < 0x10000u) {
+        b[0] = (char)(0xE0u | (cp >> 12)); b[1] = (char)(0x80u | ((cp >> 6) & 0x3Fu));
+        b[2] = (char)(0x80u | (cp & 0x3Fu));
+        skew__put(w, b, 3);
+    } else {
+        b[0] = (char)(0xF0u | (cp >> 18)); b[1] = (char)(0x80u | ((cp >> 12) & 0x3Fu));
+        b[2] = (char)(0x80u | ((cp >> 6) & 0x3Fu)); b[3] = (char)(0x80u | (cp & 0x3Fu));
+        skew__put(w, b, 4);
+    }
+}
+
+/* Read a JSON string at r->p (which must be '"'); decoded text goes to w (may be NULL).
+   Raw bytes >= 0x80 are copied as they are; the caller validates what it stores. */
+SKEW__PRIV bool skew__jr_string(skew__jr *r, skew__w *w) {
+    if (r->p >= r->end || *r->p != '"') return false;
+    r->p++;
+    while (r->p < r->end) {
+        unsigned char c = *r->p++;
+        if (c == '"') return true;
+        if (c < 0x20) return false;
+        if (c != '\\') {
+            if (w) skew__put(w, (const char *)&r->p[-1], 1);
+            continue;
+        }
+        if (r->p >= r->end) return false;
+        c = *r->p++;
+        switch (c) {
+        case '"': case '\\': case '/':
+            if (w) skew__put(w, (const char *)&r->p[-1], 1);
+            break;
+        case 'b': if (w) skew__put(w, "\b", 1); break;
+        case 'f': if (w) skew__put(w, "\f", 1); break;
+        case 'n': if (w) skew__put(w, "\n", 1); break;
+        case 'r': if (w) skew__put(w, "\r", 1); break;
+        case 't': if (w) skew__put(w, "\t", 1); break;
+        case 'u': {
+            uint32_t cp, lo;
+            if (!skew__jr_hex4(r, &cp)) return false;
+            if (cp >= 0xD800u && cp <= 0xDBFFu && r->end - r->p >= 6 && r->p[0] == '\\' && r->p[1] == 'u') {
+                skew__jr save = *r;
+                r->p += 2;
+                if (skew__jr_hex4(r, &lo) && lo >= 0xDC00u && lo <= 0xDFFFu)
+                    cp = 0x10000u + ((cp - 0xD800u) << 10) + (lo - 0xDC00u);
+                else
+                    *r = save;
+            }
+            if (w) skew__put_cp(w, cp);
+            break;
+        }
+        default:
+            return false;
+        }
+    }
+    return false;
+}
+
+SKEW__PRIV bool skew__jr_number(skew__jr *r) {
+    const unsigned char *s = r->p;
+    if (r->p < r->end && *r->p == '-') r->p++;
+    if (r->p >= r->end) return false;
+    if (*r->p == '0') r->p++;
+    else if (*r->p >= '1' && *r->p <= '9') { while (r->p < r->end && *r->p >= '0' && *r->p <= '9') r->p++; }
+    else return false;
+    if (r->p < r->end && *r->p == '.') {
+        r->p++;
+        if (r->p >= r->end || *r->p < '0' || *r->p > '9') return false;
+        while (r->p < r->end && *r->p >= '0' && *r->p <= '9') r->p++;
+    }
+    if (r->p < r->end && (*r->p == 'e' || *r->p == 'E')) {
+        r->p++;
+        if (r->p < r->end && (*r->p == '+' || *r->p == '-')) r->p++;
+        if (r->p >= r->end || *r->p < '0' || *r->p > '9') return false;
+        while (r->p < r->end && *r->p >= '0' && *r->p <= '9') r->p++;
+    }
+    return r->p > s;
+}
+
+SKEW__PRIV bool skew__jr_lit(skew__jr *r, const char *lit) {
+    size_t n = strlen(lit);
+    if ((size_t)(r->end - r->p) < n || memcmp(r->p, lit, n) != 0) return false;
+    r->p += n;
+    return true;
+}
+
+/* Skip one JSON value without recursion: a stack of container kinds, one bit per level. */
+SKEW__PRIV skew_result skew__jr_skip(skew__jr *r) {
+    uint32_t stack = 0; /* bit d set: level d is an object */
+    unsigned depth = 0;
+    for (;;) {
+        /* expect a value */
+        skew__jr_ws(r);
+        if (r->p >= r->end) return SKEW_ERR_INVALID;
+        switch (*r->p) {
+        case '{': case '[': {
+            bool obj = *r->p == '{';
+            if (depth >= SKEW_JSON_MAX_DEPTH) return SKEW_ERR_INVALID;
+            r->p++;
+            if (obj) stack |= (1u << depth); else stack &= ~(1u << depth);
+            depth++;
+            skew__jr_ws(r);
+            if (r->p < r->end && *r->p == (obj ? '}' : ']')) { r->p++; depth--; break; }
+            if (obj) {
+                if (!skew__jr_string(r, NULL)) return SKEW_ERR_INVALID;
+                skew__jr_ws(r);
+                if (r->p >= r->end || *r->p != ':') return SKEW_ERR_INVALID;
+                r->p++;
+            }
+            continue; /* the first member's value */
+        }
+        case '"': if (!skew__jr_string(r, NULL)) return SKEW_ERR_INVALID; break;
+        case 't': if (!skew__jr_lit(r, "true")) return SKEW_ERR_INVALID; break;
+        case 'f': if (!skew__jr_lit(r, "false")) return SKEW_ERR_INVALID; break;
+        case 'n': if (!skew__jr_lit(r, "null")) return SKEW_ERR_INVALID; break;
+        default: if (!skew__jr_number(r)) return SKEW_ERR_INVALID; break;
+        }
+        /* after a value: close containers or move to the next element */
+        for (;;) {
+            bool obj;
+            if (depth == 0) return SKEW_OK;
+            obj = (stack >> (depth - 1)) & 1u;
+            skew__jr_ws(r);
+            if (r->p >= r->end) return SKEW_ERR_INVALID;
+            if (*r->p == ',') {
+                r->p++;
+                if (obj) {
+                    skew__jr_ws(r);
+                    if (!skew__jr_string(r, NULL)) return SKEW_ERR_INVALID;
+                    skew__jr_ws(r);
+                    if (r->p >= r->end || *r->p != ':') return SKEW_ERR_INVALID;
+                    r->p++;
+                }
+                break; /* next value */
+            }
+            if (*r->p == (obj ? '}' : ']')) { r->p++; depth--; continue; }
+            return SKEW_ERR_INVALID;
+        }
+    }
+}
+
+SKEW_API skew_result skew_json_validate(skew_str json) {
+    skew__jr r;
+    skew_result res;
+    if (!json.ptr) return SKEW_ERR_INVALID;
+    r.p = (const unsigned char *)json.ptr;
+    r.end = r.p + json.len;
+    res = skew__jr_skip(&r);
+    if (res != SKEW_OK) return res;
+    skew__jr_ws(&r);
+    return r.p == r.end ? SKEW_OK : SKEW_ERR_INVALID;
+}
+
+/* Walk the members of the top-level object. For each, key is decoded into kbuf (truncated keys
+   never match) and cb decides: return 1 when it consumed the value, 0 to skip it, -1 to stop
+   with an error. The document is validated first, so a truncated message never half-acts. */
+typedef int (*skew__member_fn)(void *ctx, skew_str key, skew__jr *r);
+
+SKEW__PRIV skew_result skew__json_members(skew_str json, skew__member_fn cb, void *ctx) {
+    skew__jr r;
+    char kbuf[64];
+    skew_result res = skew_json_validate(json);
+    if (res != SKEW_OK) return res;
+    r.p = (const unsigned char *)json.ptr;
+    r.end = r.p + json.len;
+    skew__jr_ws(&r);
+    if (*r.p != '{') return SKEW_ERR_INVALID;
+    r.p++;
+    skew__jr_ws(&r);
+    if (*r.p == '}') return SKEW_OK;
+    for (;;) {
+        skew__w kw = skew__w_buf(kbuf, sizeof kbuf);
+        skew_str key;
+        int took;
+        skew__jr_ws(&r);
+        skew__jr_string(&r, &kw);
+        skew__w_end(&kw);
+        key = skew__str(kbuf, kw.len < sizeof kbuf ? kw.len : 0);
+        skew__jr_ws(&r);
+        r.p++; /* ':' (validated) */
+        skew__jr_ws(&r);
+        took = cb(ctx, key, &r);
+        if (took < 0) return SKEW_ERR_INVALID;
+        if (took == 0 && skew__jr_skip(&r) != SKEW_OK) return SKEW_ERR_INVALID;
+        skew__jr_ws(&r);
+        if (*r.p == '}') return SKEW_OK;
+        r.p++; /* ',' */
+    }
+}
+
+typedef struct skew__get_ctx {
+    const char *key;
+    skew__w w;
+    bool found, is_string;
+} skew__get_ctx;
+
+SKEW__PRIV int skew__get_cb(void *ctx, skew_str key, skew__jr *r) {
+    skew__get_ctx *g = (skew__get_ctx *)ctx;
+    if (g->found || key.len != strlen(g->key) || memcmp(key.ptr, g->key, key.len) != 0) return 0;
+    g->found = true;
+    if (*r->p != '"') return 0;
+    g->is_string = true;
+    return skew__jr_string(r, &g->w) ? 1 : -1;
+}
+
+SKEW_API skew_result skew_json_get_string(skew_str json, const char *key, char *buf, size_t cap, size_t *out_len) {
+    skew__get_ctx g;
+    skew_result res;
+    memset(&g, 0, sizeof g);
+    g.key = key;
+    g.w = skew__w_buf(buf, cap);
+    if (out_len) *out_len = 0;
+    if (buf && cap) buf[0] = '\0';
+    res = skew__json_members(json, skew__get_cb, &g);
+    if (res != SKEW_OK) return res;
+    if (!g.found || !g.is_string) return SKEW_ERR_NOT_FOUND;
+    skew__w_end(&g.w);
+    if (out_len) *out_len = g.w.len;
+    if (g.w.len >= cap) return SKEW_ERR_TOO_LONG;
+    return SKEW_OK;
+}
+
+SKEW_API skew_result skew_url_decode(skew_str in, bool form, char *buf, size_t cap, size_t *out_len) {
+    size_t i, n = 0;
+    if (out_len) *out_len = 0;
+    if (!buf || !cap) return SKEW_ERR_TOO_LONG;
+    for (i = 0; i < in.len; i++) {
+        unsigned char c = (unsigned char)in.ptr[i];
+        if (c == '%' && i + 2 < in.len && skew__hexval((unsigned char)in.ptr[i + 1]) >= 0 &&
+            skew__hexval((unsigned char)in.ptr[i + 2]) >= 0) {
+            c = (unsigned char)(skew__hexval((unsigned char)in.ptr[i + 1]) * 16 + skew__hexval((unsigned char)in.ptr[i + 2]));
+            i += 2;
+        } else if (c == '%') {
+            buf[n < cap ? n : cap - 1] = '\0';
+            return SKEW_ERR_INVALID; /* a '%' not followed by two hex digits */
+        } else if (c == '+' && form) {
+            c = ' ';
+        }
+        if (n + 1 >= cap) {
+            buf[cap - 1] = '\0';
+            return SKEW_ERR_TOO_LONG;
+        }
+        buf[n++] = (char)c;
+    }
+    buf[n] = '\0';
+    if (out_len) *out_len = n;
+    return SKEW_OK;
+}
+
+SKEW_API skew_result skew_query_param(skew_str query, const char *name, skew_str *out) {
+    const char *p, *end;
+    size_t nlen = strlen(name);
+    out->ptr = NULL;
+    out->len = 0;
+    if (!query.ptr) return SKEW_ERR_NOT_FOUND;
+    p = query.ptr;
+    end = query.ptr + query.len;
+    while (p < end) {
+        const char *amp = (const char *)memchr(p, '&', (size_t)(end - p));
+        if (!amp) amp = end;
+        if ((size_t)(amp - p) >= nlen && memcmp(p, name, nlen) == 0 && (p + nlen == amp || p[nlen] == '=')) {
+            out->ptr = p + nlen == amp ? amp : p + nlen + 1;
+            out->len = (size_t)(amp - out->ptr);
+            return SKEW_OK; /* the first value wins (PROTOCOL.md) */
+        }
+        p = amp + 1;
+    }
+    return SKEW_ERR_NOT_FOUND;
+}
+
+SKEW_API skew_result skew_cookie_get(skew_str header, const char *name, skew_str *out) {
+    const char *p, *end;
+    size_t nlen = strlen(name);
+    out->ptr = NULL;
+    out->len = 0;
+    if (!header.ptr) return SKEW_ERR_NOT_FOUND;
+    p = header.ptr;
+    end = header.ptr + header.len;
+    while (p < end) {
+        const char *semi = (const char *)memchr(p, ';', (size_t)(end - p)), *q;
+        if (!semi) semi = end;
+        while (p < semi && skew__is_space((unsigned char)*p)) p++;
+        if ((size_t)(semi - p) > nlen && memcmp(p, name, nlen) == 0) {
+            for (q = p + nlen; q < semi && skew__is_space((unsigned char)*q); q++) {}
+            if (q < semi && *q == '=') {
+                skew_str v = skew__trim(skew__str(q + 1, (size_t)(semi - q - 1)));
+                if (v.len >= 2 && v.ptr[0] == '"' && v.ptr[v.len - 1] == '"') {
+                    v.ptr++;
+                    v.len -= 2;
+                }
+                *out = v;
+                return SKEW_OK;
+            }
+        }
+        p = semi + 1;
+    }
+    return SKEW_ERR_NOT_FOUND;
+}
+
+SKEW_API skew_result skew_route_clean(skew_str route, size_t max_len, skew_str *out) {
+    size_t i;
+    out->ptr = route.ptr;
+    out->len = 0;
+    if (!route.ptr || route.len == 0 || route.ptr[0] != '/') return SKEW_ERR_INVALID;
+    for (i = 0; i < route.len && route.ptr[i] != '?' && route.ptr[i] != '#'; i++) {}
+    if (i > max_len) return SKEW_ERR_TOO_LONG;
+    if (!skew__clean_text(skew__str(route.ptr, i))) return SKEW_ERR_INVALID;
+    out->len = i;
+    return SKEW_OK;
+}
+
+/* Compare without leaking where the first difference is. */
+SKEW__PRIV bool skew__ct_equal(skew_str a, skew_str b) {
+    size_t i;
+    unsigned diff = (unsigned)(a.len ^ b.len);
+    for (i = 0; i < a.len; i++) diff |= (unsigned)((unsigned char)a.ptr[i] ^ (unsigned char)(b.len ? b.ptr[i % b.len] : 0));
+    return diff == 0 && a.len == b.len;
+}
+
+SKEW_API skew_auth skew_auth_bearer(const skew_request *req, skew_str token) {
+    skew_str h, c;
+    if (!token.ptr || token.len == 0) return SKEW_AUTH_UNAVAILABLE;
+    h = skew__trim(skew_request_header(req, "authorization"));
+    if (h.len > 7 && skew__eq_nocase(skew__str(h.ptr, 7), "bearer ")) h = skew__trim(skew__str(h.ptr + 7, h.len - 7));
+    if (h.len && skew__ct_equal(h, token)) return SKEW_AUTH_GRANTED;
+    if (skew_cookie_get(skew_request_header(req, "cookie"), "skew_admin", &c) == SKEW_OK && c.len &&
+        skew__ct_equal(c, token))
+        return SKEW_AUTH_GRANTED;
+    return SKEW_AUTH_DENIED;
+}
+
+/* ======================================================================================
+   >>rng  ChaCha20 keystream seeded from hooks.random_bytes: one syscall per 64 ids, not per id
+   ====================================================================================== */
+
+#define SKEW__ROTL(v, n) (((v) << (n)) | ((v) >> (32 - (n))))
+#define SKEW__QR(a, b, c, d)                                                                       \
+    a += b; d ^= a; d = SKEW__ROTL(d, 16); c += d; b ^= c; b = SKEW__ROTL(b, 12);                \
+    a += b; d ^= a; d = SKEW__ROTL(d, 8);  c += d; b ^= c; b = SKEW__ROTL(b, 7)
+
+SKEW__PRIV void skew__chacha_block(const uint32_t key[8], uint64_t counter, uint8_t out[64]) {
+    uint32_t s[16], x[16];
+    int i;
+    s[0] = 0x61707865u; s[1] = 0x3320646eu; s[2] = 0x79622d32u; s[3] = 0x6b206574u;
+    for (i = 0; i < 8; i++) s[4 + i] = key[i];
+    s[12] = (uint32_t)counter;
+    s[13] = (uint32_t)(counter >> 32);
+    s[14] = 0;
+    s[15] = 0;
+    memcpy(x, s, sizeof x);
+    for (i = 0; i < 10; i++) {
+        SKEW__QR(x[0], x[4], x[8], x[12]); SKEW__QR(x[1], x[5], x[9], x[13]);
+        SKEW__QR(x[2], x[6], x[10], x[14]); SKEW__QR(x[3], x[7], x[11], x[15]);
+        SKEW__QR(x[0], x[5], x[10], x[15]); SKEW__QR(x[1], x[6], x[11], x[12]);
+        SKEW__QR(x[2], x[7], x[8], x[13]); SKEW__QR(x[3], x[4], x[9], x[14]);
+    }
+    for (i = 0; i < 16; i++) {
+        uint32_t v = x[i] + s[i];
+        out[4 * i] = (uint8_t)v; out[4 * i + 1] = (uint8_t)(v >> 8);
+        out[4 * i + 2] = (uint8_t)(v >> 16); out[4 * i + 3] = (uint8_t)(v >> 24);
+    }
+}
+
+/* ======================================================================================
+   >>tracker  state
+   ====================================================================================== */
+
+#define SKEW__NONE 0xFFFFFFFFu
+#define SKEW__NO_STR 0xFFFFu
+#define SKEW__F_LIVE 0x01u
+#define SKEW__F_WS 0x02u
+#define SKEW__F_AUTH 0x04u   /* WS handshake headers were authorized for stats */
+#define SKEW__F_SUB 0x08u
+#define SKEW__F_DOOMED 0x10u /* a send failed: closed when the current call ends */
+
+/* One connection slot. 64 bytes on 64-bit targets. */
+typedef struct skew__slot {
+    uint8_t id[16];
+    uint8_t ip[16];
+    void *user;
+    uint32_t gen;     /* bumped when the slot is freed: stale handles are detected */
+    uint32_t pos;     /* live: index in live[]; free: next free slot */
+    uint32_t sub_pos; /* index in subs[], or SKEW__NONE */
+    uint32_t doomed_next;
+    uint16_t version; /* entry in the version table */
+    uint16_t route;   /* entry in the route table, or SKEW__NO_STR */
+    uint8_t flags;
+    uint8_t ip_family;
+    uint8_t close_reason;
+} skew__slot;
+
+/* Interned strings with live counts. Entry 0 is "(other)": where values go when the table is
+   full or the value is invalid, so totals stay exact and memory stays bounded. */
+typedef struct skew__strtab {
+    char *text;        /* entry i at text + i * stride */
+    uint16_t *lens;
+    uint32_t *counts;
+    uint32_t *hashes;
+    uint16_t *index;   /* open addressing, entry+1; 0 = empty */
+    uint16_t *live;    /* used entries except 0, dense, for iteration */
+    uint16_t *live_pos;
+    uint32_t cap;      /* entries incl. entry 0 */
+    uint32_t used;     /* entries in live[] */
+    uint32_t index_mask;
+    uint32_t stride;
+    uint32_t free_head;
+} skew__strtab;
+
+struct skew_tracker {
+    skew_config cfg;
+    skew_bot_filter bots;
+    skew__slot *slots;
+    uint32_t *live;
+    uint32_t *subs;
+    uint64_t *ids;     /* id hash table, see SKEW__ID_ENTRY; 0 = empty */
+    uint32_t id_mask;
+    uint32_t free_head;
+    uint32_t live_count, sub_count;
+    uint32_t doomed_head;
+    skew__strtab versions, routes;
+    char *server_version;
+    size_t server_version_len;
+    char *base;        /* copies of the configured strings */
+    char *cookie;
+    size_t base_len;
+    char *scratch;     /* decoding room for one version or route */
+    size_t scratch_cap;
+    char *msg;         /* message buffer: stats, connected, version */
+    size_t msg_cap;
+    uint32_t rng_key[8];
+    uint64_t rng_counter;
+    uint8_t rng_buf[64];
+    uint32_t rng_avail;
+    uint32_t hash_seed;
+    uint64_t started_ms, last_now, next_keepalive, stats_due;
+    bool stats_dirty;
+    bool broadcasting;
+    unsigned depth;    /* nesting of public calls (hooks calling hook-safe functions) */
+    skew_metrics m;
+    void *owned;       /* skew_tracker_create memory, freed by destroy */
+    size_t owned_size;
+};
+
+/* ---- locking, time ------------------------------------------------------------------ */
+
+SKEW__PRIV void skew__settle(skew_tracker *t);
+
+SKEW__PRIV void skew__enter(skew_tracker *t) {
+    if (t->cfg.hooks.lock) t->cfg.hooks.lock(t->cfg.hooks.user_data);
+    t->depth++;
+}
+SKEW__PRIV void skew__leave(skew_tracker *t) {
+    if (t->depth == 1) skew__settle(t);
+    t->depth--;
+    if (t->cfg.hooks.unlock) t->cfg.hooks.unlock(t->cfg.hooks.user_data);
+}
+
+/* Read-only public calls take the lock too (a multi-threaded server may read while another
+   thread mutates), but never settle: they change nothing. */
+SKEW__PRIV void skew__lock_ro(const skew_tracker *t) {
+    if (t->cfg.hooks.lock) t->cfg.hooks.lock(t->cfg.hooks.user_data);
+}
+SKEW__PRIV void skew__unlock_ro(const skew_tracker *t) {
+    if (t->cfg.hooks.unlock) t->cfg.hooks.unlock(t->cfg.hooks.user_data);
+}
+
+SKEW__PRIV uint64_t skew__now(const skew_tracker *t) {
+    uint64_t now = t->last_now;
+    if (t->cfg.hooks.now_ms) now = t->cfg.hooks.now_ms(t->cfg.hooks.user_data);
+#if SKEW_ENABLE_HOSTED
+    else now = skew__hosted_now_ms();
+#endif
+    return now;
+}
+
+SKEW__PRIV void skew__log(skew_tracker *t, skew_log_level level, const char *msg) {
+    if (t->cfg.hooks.log) t->cfg.hooks.log(t->cfg.hooks.user_data, level, msg);
+}
+
+/* ---- ids ------------------------------------------------------------------------------- */
+
+SKEW__PRIV skew_result skew__seed(skew_tracker *t) {
+    uint8_t seed[36];
+    skew_result r = SKEW_ERR_RANDOM;
+    int i;
+    if (t->cfg.hooks.random_bytes) r = t->cfg.hooks.random_bytes(t->cfg.hooks.user_data, seed, sizeof seed);
+#if SKEW_ENABLE_HOSTED
+    else r = skew__hosted_random(seed, sizeof seed);
+#endif
+    if (r != SKEW_OK) return SKEW_ERR_RANDOM;
+    for (i = 0; i < 8; i++)
+        t->rng_key[i] ^= (uint32_t)seed[4 * i] | ((uint32_t)seed[4 * i + 1] << 8) |
+                         ((uint32_t)seed[4 * i + 2] << 16) | ((uint32_t)seed[4 * i + 3] << 24);
+    t->hash_seed ^= (uint32_t)seed[32] | ((uint32_t)seed[33] << 8) | ((uint32_t)seed[34] << 16) | ((uint32_t)seed[35] << 24);
+    memset(seed, 0, sizeof seed);
+    return SKEW_OK;
+}
+
+/* 16 random bytes as a UUID v4. The key is refreshed from the OS every 2^16 blocks. */
+SKEW__PRIV skew_result skew__new_id(skew_tracker *t, uint8_t id[16]) {
+    if (t->rng_avail < 16) {
+        if ((t->rng_counter & 0xFFFFu) == 0xFFFFu && skew__seed(t) != SKEW_OK)
+            skew__log(t, SKEW_LOG_WARN, "skew: reseeding the id generator failed; keeping the old key");
+        skew__chacha_block(t->rng_key, t->rng_counter++, t->rng_buf);
+        t->rng_avail = 64;
+    }
+    memcpy(id, t->rng_buf + 64 - t->rng_avail, 16);
+    memset(t->rng_buf + 64 - t->rng_avail, 0, 16); /* used output is not kept */
+    t->rng_avail -= 16;
+    id[6] = (uint8_t)((id[6] & 0x0Fu) | 0x40u);
+    id[8] = (uint8_t)((id[8] & 0x3Fu) | 0x80u);
+    return SKEW_OK;
+}
+
+SKEW__PRIV void skew__id_text(const uint8_t id[16], char out[SKEW_ID_STR_MAX]) {
+    /* where each byte's two digits go in 8-4-4-4-12 */
+    static const uint8_t at[16] = {0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34};
+    int i;
+    for (i = 0; i < 16; i++) {
+        out[at[i]] = skew__hex[id[i] >> 4];
+        out[at[i] + 1] = skew__hex[id[i] & 15];
+    }
+    out[8] = out[13] = out[18] = out[23] = '-';
+    out[36] = '\0';
+}
+
+SKEW__PRIV bool skew__id_parse(skew_str s, uint8_t id[16]) {
+    size_t i, o = 0;
+    if (s.len != 36) return false;
+    for (i = 0; i < 36;) {
+        int hi, lo;
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (s.ptr[i] != '-') return false;
+            i++;
+            continue;
+        }
+        hi = skew__hexval((unsigned char)s.ptr[i]);
+        lo = skew__hexval((unsigned char)s.ptr[i + 1]);
+        if (hi < 0 || lo < 0) return false;
+        id[o++] = (uint8_t)(hi * 16 + lo);
+        i += 2;
+    }
+    return true;
+}
+
+SKEW__PRIV uint32_t skew__id_hash(const uint8_t id[16]) {
+    /* ids are CSPRNG output, so their own bytes are a fine hash an attacker cannot steer */
+    return (uint32_t)id[0] | ((uint32_t)id[1] << 8) | ((uint32_t)id[2] << 16) | ((uint32_t)id[3] << 24);
+}
+
+/* id table entries: the id's own hash in the high half (so probes and backward shifts never
+   touch a slot, which at 100k connections is a cache miss each), slot+1 in the low half. */
+#define SKEW__ID_ENTRY(h, slot) (((uint64_t)(h) << 32) | ((uint64_t)(slot) + 1u))
+
+SKEW__PRIV uint32_t skew__id_lookup(const skew_tracker *t, const uint8_t id[16]) {
+    uint32_t h = skew__id_hash(id), i = h & t->id_mask;
+    for (;;) {
+        uint64_t v = t->ids[i];
+        if (v == 0) return SKEW__NONE;
+        if ((uint32_t)(v >> 32) == h && memcmp(t->slots[(uint32_t)v - 1].id, id, 16) == 0) return (uint32_t)v - 1;
+        i = (i + 1) & t->id_mask;
+    }
+}
+
+/* Insert unless an equal id is present (false): one probe walk serves both. */
+SKEW__PRIV bool skew__id_insert(skew_tracker *t, uint32_t slot) {
+    const uint8_t *id = t->slots[slot].id;
+    uint32_t h = skew__id_hash(id), i = h & t->id_mask;
+    while (t->ids[i]) {
+        uint64_t v = t->ids[i];
+        if ((uint32_t)(v >> 32) == h && memcmp(t->slots[(uint32_t)v - 1].id, id, 16) == 0) return false;
+        i = (i + 1) & t->id_mask;
+    }
+    t->ids[i] = SKEW__ID_ENTRY(h, slot);
+    return true;
+}
+
+/* Linear-probing delete with backward shift: no tombstones, so lookups stay O(1). */
+SKEW__PRIV void skew__id_remove(skew_tracker *t, uint32_t slot) {
+    uint32_t h = skew__id_hash(t->slots[slot].id), i = h & t->id_mask, j;
+    uint64_t want = SKEW__ID_ENTRY(h, slot);
+    while (t->ids[i] != want) i = (i + 1) & t->id_mask;
+    j = i;
+    for (;;) {
+        uint32_t home;
+        j = (j + 1) & t->id_mask;
+        if (!t->ids[j]) break;
+        home = (uint32_t)(t->ids[j] >> 32) & t->id_mask;
+        /* move j back to i unless its home lies cyclically in (i, j] */
+        if ((j > i && (home <= i || home > j)) || (j < i && (home <= i && home > j))) {
+            t->ids[i] = t->ids[j];
+            i = j;
+        }
+    }
+    t->ids[i] = 0;
+}
+
+/* ---- string tables ------------------------------------------------------------------- */
+
+/* Seeded multiply-xorshift over 8-byte words: versions are often 36-byte UUIDs, and a byte-wise
+   hash cost more than the rest of an open. Only for in-memory tables, so byte order is free. */
+SKEW__PRIV uint32_t skew__hash(uint32_t seed, skew_str s) {
+    const uint64_t k = 0x9E3779B97F4A7C15ull;
+    uint64_t h = ((uint64_t)seed << 32 | seed) ^ ((uint64_t)s.len * k), v;
+    const char *p = s.ptr;
+    size_t n = s.len;
+    while (n >= 8) {
+        memcpy(&v, p, 8);
+        h = (h ^ v) * k;
+        h ^= h >> 32;
+        p += 8;
+        n -= 8;
+    }
+    if (n) {
+        v = 0;
+        memcpy(&v, p, n);
+        h = (h ^ v) * k;
+    }
+    h ^= h >> 29;
+    h *= 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 32;
+    return (uint32_t)h;
+}
+
+SKEW__PRIV skew_str skew__tab_str(const skew__strtab *tab, uint32_t e) {
+    return skew__str(tab->text + (size_t)e * tab->stride, tab->lens[e]);
+}
+
+SKEW__PRIV uint32_t skew__tab_find(const skew__strtab *tab, skew_str s, uint32_t h) {
+    uint32_t i = h & tab->index_mask;
+    for (;;) {
+        uint32_t v = tab->index[i];
+        if (v == 0) return SKEW__NONE;
+        if (tab->hashes[v - 1] == h && tab->lens[v - 1] == s.len &&
+            memcmp(tab->text + (size_t)(v - 1) * tab->stride, s.ptr, s.len) == 0)
+            return v - 1;
+        i = (i + 1) & tab->index_mask;
+    }
+}
+
+/* Take a reference on s (already validated, s.len <= stride). Full table: entry 0. */
+SKEW__PRIV uint16_t skew__tab_ref(skew__strtab *tab, uint32_t seed, skew_str s) {
+    uint32_t h = skew__hash(seed, s), e = skew__tab_find(tab, s, h), i;
+    if (e == SKEW__NONE) {
+        if (tab->free_head == SKEW__NONE) {
+            tab->counts[0]++;
+            return 0;
+        }
+        e = tab->free_head;
+        tab->free_head = tab->live_pos[e] == 0xFFFFu ? SKEW__NONE : tab->live_pos[e]; /* 16-bit link */
+        memcpy(tab->text + (size_t)e * tab->stride, s.ptr, s.len);
+        tab->lens[e] = (uint16_t)s.len;
+        tab->hashes[e] = h;
+        tab->counts[e] = 0;
+        i = h & tab->index_mask;
+        while (tab->index[i]) i = (i + 1) & tab->index_mask;
+        tab->index[i] = (uint16_t)(e + 1);
+        tab->live_pos[e] = (uint16_t)tab->used;
+        tab->live[tab->used++] = (uint16_t)e;
+    }
+    tab->counts[e]++;
+    return (uint16_t)e;
+}
+
+SKEW__PRIV void skew__tab_unref(skew__strtab *tab, uint32_t e) {
+    uint32_t i, j, last;
+    if (e == SKEW__NO_STR) return;
+    if (--tab->counts[e] || e == 0) return;
+    /* unlink from the index (backward shift) */
+    i = tab->hashes[e] & tab->index_mask;
+    while (tab->index[i] != e + 1) i = (i + 1) & tab->index_mask;
+    j = i;
+    for (;;) {
+        uint32_t home;
+        j = (j + 1) & tab->index_mask;
+        if (!tab->index[j]) break;
+        home = tab->hashes[tab->index[j] - 1] & tab->index_mask;
+        if ((j > i && (home <= i || home > j)) || (j < i && (home <= i && home > j))) {
+            tab->index[i] = tab->index[j];
+            i = j;
+        }
+    }
+    tab->index[i] = 0;
+    /* unlink from the dense list, then free */
+    last = tab->live[--tab->used];
+    tab->live[tab->live_pos[e]] = (uint16_t)last;
+    tab->live_pos[last] = tab->live_pos[e];
+    tab->live_pos[e] = (uint16_t)tab->free_head;
+    tab->free_head = e;
+}
+
+SKEW__PRIV size_t skew__pow2_at_least(size_t n) {
+    size_t p = 1;
+    while (p < n) p <<= 1;
+    return p;
+}
+
+/* ---- memory layout -------------------------------------------------------------------- */
+
+#define SKEW__ALIGN(n) (((n) + 15u) & ~(size_t)15u)
+
+typedef struct skew__layout {
+    size_t tracker, slots, live, subs, ids, vtab[7], rtab[7], strings, msg, total;
+} skew__layout;
+
+SKEW__PRIV void skew__tab_layout(size_t cap, size_t stride, size_t out[7], size_t *total) {
+    size_t index = skew__pow2_at_least(cap * 2);
+    out[0] = *total; *total += SKEW__ALIGN(cap * stride);
+    out[1] = *total; *total += SKEW__ALIGN(cap * sizeof(uint16_t));
+    out[2] = *total; *total += SKEW__ALIGN(cap * sizeof(uint32_t));
+    out[3] = *total; *total += SKEW__ALIGN(cap * sizeof(uint32_t));
+    out[4] = *total; *total += SKEW__ALIGN(index * sizeof(uint16_t));
+    out[5] = *total; *total += SKEW__ALIGN(cap * sizeof(uint16_t));
+    out[6] = *total; *total += SKEW__ALIGN(cap * sizeof(uint16_t));
+}
+
+/* Worst case of the stats head: every version and route at full length with every byte
+   escaped twice (validated text only needs \" and \\), plus counts and punctuation. */
+SKEW__PRIV size_t skew__stats_head_max(const skew_config *c) {
+    size_t v = ((size_t)c->max_versions + 1) * (2 * (size_t)c->max_version_len + 16);
+    size_t r = c->route_tracking ? ((size_t)c->max_routes + 1) * (2 * (size_t)c->max_route_len + 16) : 0;
+    return 128 + v + r;
+}
+
+SKEW__PRIV size_t skew__entry_typical(const skew_config *c) {
+    size_t e = 64 + 36 + (c->max_version_len < 40 ? c->max_version_len : 40);
+    if (c->route_tracking) e += 16 + (c->max_route_len < 48 ? c->max_route_len : 48);
+    if (c->ip_tracking) e += 8 + 20;
+    return e;
+}
+
+SKEW__PRIV void skew__layout_of(const skew_config *c, skew__layout *L) {
+    size_t n = c->max_connections, total = 0;
+    memset(L, 0, sizeof *L);
+    L->tracker = total; total += SKEW__ALIGN(sizeof(skew_tracker));
+    L->slots = total; total += SKEW__ALIGN(n * sizeof(skew__slot));
+    L->live = total; total += SKEW__ALIGN(n * sizeof(uint32_t));
+    L->subs = total; total += SKEW__ALIGN(n * sizeof(uint32_t));
+    L->ids = total; total += SKEW__ALIGN(skew__pow2_at_least(n * 2) * sizeof(uint64_t));
+    skew__tab_layout((size_t)c->max_versions + 1, c->max_version_len, L->vtab, &total);
+    skew__tab_layout(c->route_tracking ? (size_t)c->max_routes + 1 : 1, c->max_route_len, L->rtab, &total);
+    /* strings: server version, base path, cookie name, scratch */
+    L->strings = total;
+    total += SKEW__ALIGN(c->max_version_len + 1) + SKEW__ALIGN(strlen(c->base_path) + 1) +
+             SKEW__ALIGN(strlen(c->version_cookie) + 1) +
+             SKEW__ALIGN((c->max_version_len > c->max_route_len ? c->max_version_len : c->max_route_len) + 1);
+    L->msg = total; total += SKEW__ALIGN(c->message_buffer);
+    L->total = total;
+}
+
+/* ---- configuration ------------------------------------------------------------------- */
+
+SKEW__PRIV bool skew__token_chars(const char *s) {
+    /* cookie names are RFC 6265 tokens; keep it to the safe subset */
+    if (!*s) return false;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.'))
+            return false;
+    }
+    return true;
+}
+
+SKEW_API skew_result skew_config_resolve(const skew_config *in, skew_config *out) {
+    skew_config c;
+    size_t blen;
+    if (in) c = *in;
+    else memset(&c, 0, sizeof c);
+    if (!c.server_version || !*c.server_version) c.server_version = "dev";
+    if (!c.base_path || !*c.base_path) c.base_path = "/__skew";
+    if (!c.version_cookie || !*c.version_cookie) c.version_cookie = "__nkpv";
+    if (!c.keepalive_ms) c.keepalive_ms = 30000;
+    if (!c.stats_interval_ms) c.stats_interval_ms = 250;
+    if (!c.max_connections) c.max_connections = 1024;
+    if (!c.max_versions) c.max_versions = 64;
+    if (!c.max_routes) c.max_routes = 256;
+    if (!c.max_version_len) c.max_version_len = 64;
+    if (!c.max_route_len) c.max_route_len = 256;
+    if (!c.max_listed) c.max_listed = 1000;
+    if (!c.max_body) c.max_body = 4096;
+    if (!c.ip_policy.max_hops) c.ip_policy.max_hops = 16;
+    if (out) *out = c;
+    blen = strlen(c.base_path);
+    if (c.max_connections > (1u << 24) || c.max_versions > 65000 || c.max_routes > 65000 ||
+        c.max_version_len > 1024 || c.max_route_len > 8192 || c.max_body > (1u << 24) ||
+        c.ip_policy.trusted_count > SKEW_MAX_TRUSTED_PROXIES || c.ip_policy.max_hops > 1024)
+        return SKEW_ERR_CONFIG;
+    if (c.base_path[0] != '/' || blen > 128 || (blen > 1 && c.base_path[blen - 1] == '/') ||
+        !skew__clean_text(skew__cstr(c.base_path)))
+        return SKEW_ERR_CONFIG;
+    if (!skew__token_chars(c.version_cookie) || strlen(c.version_cookie) > 128) return SKEW_ERR_CONFIG;
+    if (strlen(c.server_version) > c.max_version_len || !skew__clean_text(skew__cstr(c.server_version)))
+        return SKEW_ERR_CONFIG;
+    if ((c.hooks.alloc == NULL) != (c.hooks.free == NULL)) return SKEW_ERR_CONFIG;
+    if ((c.hooks.lock == NULL) != (c.hooks.unlock == NULL)) return SKEW_ERR_CONFIG;
+    if (c.bot_pattern_count > SKEW_MAX_BOT_PATTERNS || c.allow_pattern_count > SKEW_MAX_BOT_PATTERNS ||
+        c.bot_pattern_count + c.allow_pattern_count > SKEW_MAX_BOT_PATTERNS)
+        return SKEW_ERR_CONFIG;
+    {
+        size_t head = skew__stats_head_max(&c);
+        if (!c.message_buffer) {
+            size_t want = head + (size_t)c.max_listed * skew__entry_typical(&c) + 256;
+            c.message_buffer = want > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)want;
+        } else if (c.message_buffer < head + 256) {
+            return SKEW_ERR_CONFIG;
+        }
+        if (out) *out = c;
+    }
+    return SKEW_OK;
+}
+
+SKEW_API size_t skew_tracker_memory_size(const skew_config *cfg) {
+    skew_config c;
+    skew__layout L;
+    if (skew_config_resolve(cfg, &c) != SKEW_OK) return 0;
+    skew__layout_of(&c, &L);
+    return L.total;
+}
+
+SKEW__PRIV void skew__tab_init(skew__strtab *tab, char *mem, const size_t off[7], size_t cap, size_t stride) {
+    size_t e;
+    tab->text = mem + off[0];
+    tab->lens = (uint16_t *)(void *)(mem + off[1]);
+    tab->counts = (uint32_t *)(void *)(mem + off[2]);
+    tab->hashes = (uint32_t *)(void *)(mem + off[3]);
+    tab->index = (uint16_t *)(void *)(mem + off[4]);
+    tab->live = (uint16_t *)(void *)(mem + off[5]);
+    tab->live_pos = (uint16_t *)(void *)(mem + off[6]);
+    tab->cap = (uint32_t)cap;
+    tab->stride = (uint32_t)stride;
+    tab->index_mask = (uint32_t)skew__pow2_at_least(cap * 2) - 1;
+    tab->used = 0;
+    memset(tab->index, 0, (tab->index_mask + 1) * sizeof(uint16_t));
+    memset(tab->counts, 0, cap * sizeof(uint32_t));
+    /* entry 0 is "(other)"; stride may be shorter than the name in tiny configs */
+    tab->lens[0] = (uint16_t)(stride < sizeof SKEW_OTHER_NAME - 1 ? stride : sizeof SKEW_OTHER_NAME - 1);
+    memcpy(tab->text, SKEW_OTHER_NAME, tab->lens[0]);
+    tab->free_head = SKEW__NONE;
+    for (e = cap; e-- > 1;) {
+        tab->live_pos[e] = (uint16_t)(tab->free_head == SKEW__NONE ? 0xFFFFu : tab->free_head);
+        tab->free_head = (uint32_t)e;
+    }
+}
+
+SKEW_API skew_result skew_tracker_init(skew_tracker **out, const skew_config *cfg, void *mem, size_t mem_size) {
+    skew_config c;
+    skew__layout L;
+    skew_tracker *t;
+    char *m = (char *)mem, *s;
+    uint32_t i;
+    skew_result r;
+    if (!out) return SKEW_ERR_INVALID;
+    *out = NULL;
+    r = skew_config_resolve(cfg, &c);
+    if (r != SKEW_OK) return r;
+#if !SKEW_ENABLE_HOSTED
+    if (!c.hooks.random_bytes) return SKEW_ERR_CONFIG; /* ids are credentials: no weak fallback */
+#endif
+    skew__layout_of(&c, &L);
+    if (!mem || mem_size < L.total || ((uintptr_t)mem & 15u)) return SKEW_ERR_NOMEM;
+    t = (skew_tracker *)(void *)(m + L.tracker);
+    memset(t, 0, sizeof *t);
+    t->cfg = c;
+    t->slots = (skew__slot *)(void *)(m + L.slots);
+    t->live = (uint32_t *)(void *)(m + L.live);
+    t->subs = (uint32_t *)(void *)(m + L.subs);
+    t->ids = (uint64_t *)(void *)(m + L.ids);
+    t->id_mask = (uint32_t)skew__pow2_at_least((size_t)c.max_connections * 2) - 1;
+    memset(t->ids, 0, ((size_t)t->id_mask + 1) * sizeof(uint64_t));
+    memset(t->slots, 0, (size_t)c.max_connections * sizeof(skew__slot));
+    t->free_head = SKEW__NONE;
+    for (i = c.max_connections; i-- > 0;) {
+        t->slots[i].gen = 1;
+        t->slots[i].pos = t->free_head;
+        t->slots[i].sub_pos = SKEW__NONE;
+        t->free_head = i;
+    }
+    skew__tab_init(&t->versions, m, L.vtab, (size_t)c.max_versions + 1, c.max_version_len);
+    skew__tab_init(&t->routes, m, L.rtab, c.route_tracking ? (size_t)c.max_routes + 1 : 1, c.max_route_len);
+    s = m + L.strings;
+    t->server_version = s;
+    t->server_version_len = strlen(c.server_version);
+    memcpy(s, c.server_version, t->server_version_len + 1);
+    s += SKEW__ALIGN(c.max_version_len + 1);
+    t->base = s;
+    t->base_len = strlen(c.base_path);
+    memcpy(s, c.base_path, t->base_len + 1);
+    s += SKEW__ALIGN(t->base_len + 1);
+    t->cookie = s;
+    memcpy(s, c.version_cookie, strlen(c.version_cookie) + 1);
+    s += SKEW__ALIGN(strlen(c.version_cookie) + 1);
+    t->scratch = s;
+    t->scratch_cap = (c.max_version_len > c.max_route_len ? c.max_version_len : c.max_route_len) + 1;
+    t->cfg.server_version = t->server_version;
+    t->cfg.base_path = t->base;
+    t->cfg.version_cookie = t->cookie;
+    t->msg = m + L.msg;
+    t->msg_cap = c.message_buffer;
+    t->doomed_head = SKEW__NONE;
+    skew_bot_filter_init(&t->bots);
+    t->bots.allow_empty = c.allow_empty_user_agent;
+    for (i = 0; i < c.bot_pattern_count; i++)
+        if (skew_bot_filter_add(&t->bots, skew__cstr(c.bot_patterns[i]), false) != SKEW_OK) return SKEW_ERR_CONFIG;
+    for (i = 0; i < c.allow_pattern_count; i++)
+        if (skew_bot_filter_add(&t->bots, skew__cstr(c.allow_patterns[i]), true) != SKEW_OK) return SKEW_ERR_CONFIG;
+    t->cfg.bot_patterns = NULL; /* copied into the filter; the caller's arrays need not live on */
+    t->cfg.allow_patterns = NULL;
+    t->cfg.bot_pattern_count = t->cfg.allow_pattern_count = 0;
+    if (skew__seed(t) != SKEW_OK) return SKEW_ERR_RANDOM;
+    t->started_ms = t->last_now = skew__now(t);
+    t->next_keepalive = t->started_ms + c.keepalive_ms;
+    *out = t;
+    return SKEW_OK;
+}
+
+SKEW_API skew_result skew_tracker_create(skew_tracker **out, const skew_config *cfg) {
+    skew_config c;
+    size_t need;
+    void *mem = NULL;
+    skew_result r;
+    if (!out) return SKEW_ERR_INVALID;
+    *out = NULL;
+    r = skew_config_resolve(cfg, &c);
+    if (r != SKEW_OK) return r;
+    need = skew_tracker_memory_size(&c);
+    if (c.hooks.alloc) mem = c.hooks.alloc(c.hooks.user_data, need);
+#if SKEW_ENABLE_HOSTED
+    else mem = malloc(need); /* malloc is aligned for every type, so at least 16 on hosts */
+#endif
+    if (!mem) return SKEW_ERR_NOMEM;
+    r = skew_tracker_init(out, cfg, mem, need);
+    if (r != SKEW_OK) {
+        if (c.hooks.free) c.hooks.free(c.hooks.user_data, mem, need);
+#if SKEW_ENABLE_HOSTED
+        else free(mem);
+#endif
+        return r;
+    }
+    (*out)->owned = mem;
+    (*out)->owned_size = need;
+    return SKEW_OK;
+}
+
+SKEW_API void skew_tracker_destroy(skew_tracker *t) {
+    void *mem;
+    if (!t || !t->owned) return;
+    mem = t->owned;
+    if (t->cfg.hooks.free) t->cfg.hooks.free(t->cfg.hooks.user_data, mem, t->owned_size);
+#if SKEW_ENABLE_HOSTED
+    else free(mem);
+#endif
+}
+
+SKEW_API const skew_config *skew_tracker_config(const skew_tracker *t) { return &t->cfg; }
+
+/* ======================================================================================
+   >>registry  connections
+   ====================================================================================== */
+
+SKEW__PRIV skew_handle skew__handle(const skew_tracker *t, uint32_t idx) {
+    return ((skew_handle)t->slots[idx].gen << 32) | idx;
+}
+
+SKEW__PRIV skew_result skew__lookup(const skew_tracker *t, skew_handle h, uint32_t *idx) {
+    uint32_t i = (uint32_t)(h & 0xFFFFFFFFu), g = (uint32_t)(h >> 32);
+    if (g == 0 || i >= t->cfg.max_connections) return SKEW_ERR_NOT_FOUND;
+    if (!(t->slots[i].flags & SKEW__F_LIVE) || t->slots[i].gen != g) return SKEW_ERR_STALE;
+    *idx = i;
+    return SKEW_OK;
+}
+
+SKEW__PRIV void skew__conn_view(const skew_tracker *t, uint32_t idx, skew_conn *c) {
+    const skew__slot *s = &t->slots[idx];
+    memset(c, 0, sizeof *c);
+    c->handle = skew__handle(t, idx);
+    skew__id_text(s->id, c->id);
+    c->version = skew__tab_str(&t->versions, s->version);
+    c->route = s->route == SKEW__NO_STR ? skew__str("", 0) : skew__tab_str(&t->routes, s->route);
+    c->ip.family = s->ip_family;
+    memcpy(c->ip.bytes, s->ip, 16);
+    c->transport = (s->flags & SKEW__F_WS) ? SKEW_TRANSPORT_WS : SKEW_TRANSPORT_SSE;
+    c->subscribed = (s->flags & SKEW__F_SUB) != 0;
+    c->user = s->user;
+}
+
+/* Mark the stats as changed: due within the coalescing window, not postponed by later changes. */
+SKEW__PRIV void skew__changed(skew_tracker *t) {
+    if (!t->sub_count) return;
+    if (!t->stats_dirty) {
+        t->stats_dirty = true;
+        t->stats_due = t->cfg.stats_interval_ms == SKEW_STATS_IMMEDIATE ? t->last_now : t->last_now + t->cfg.stats_interval_ms;
+    }
+}
+
+SKEW__PRIV void skew__doom(skew_tracker *t, uint32_t idx, skew_close_reason why) {
+    skew__slot *s = &t->slots[idx];
+    if (s->flags & SKEW__F_DOOMED) return;
+    s->flags |= SKEW__F_DOOMED;
+    s->close_reason = (uint8_t)why;
+    s->doomed_next = t->doomed_head;
+    t->doomed_head = idx;
+}
+
+/* Deliver one message through hooks.send; a failure dooms the connection (never freed while
+   a caller may be iterating). */
+SKEW__PRIV skew_result skew__deliver_view(skew_tracker *t, uint32_t idx, const skew_conn *view, const char *msg,
+                                          size_t len) {
+    skew_conn c;
+    skew_result r = SKEW_OK;
+    if (t->slots[idx].flags & SKEW__F_DOOMED) return SKEW_ERR_SEND;
+    if (t->cfg.hooks.send) {
+        if (!view) {
+            skew__conn_view(t, idx, &c);
+            view = &c;
+        }
+        r = t->cfg.hooks.send(t->cfg.hooks.user_data, view, msg, len);
+    }
+    if (r == SKEW_OK) {
+        t->m.messages_sent++;
+        t->m.bytes_sent += len;
+        return SKEW_OK;
+    }
+    skew__doom(t, idx, r == SKEW_ERR_SLOW ? SKEW_CLOSE_SLOW : SKEW_CLOSE_SEND_FAILED);
+    return r == SKEW_ERR_SLOW ? SKEW_ERR_SLOW : SKEW_ERR_SEND;
+}
+
+SKEW__PRIV skew_result skew__deliver(skew_tracker *t, uint32_t idx, const char *msg, size_t len) {
+    return skew__deliver_view(t, idx, NULL, msg, len);
+}
+
+SKEW__PRIV void skew__sub_remove(skew_tracker *t, uint32_t idx) {
+    skew__slot *s = &t->slots[idx];
+    uint32_t last;
+    if (!(s->flags & SKEW__F_SUB)) return;
+    last = t->subs[--t->sub_count];
+    t->subs[s->sub_pos] = last;
+    t->slots[last].sub_pos = s->sub_pos;
+    s->sub_pos = SKEW__NONE;
+    s->flags &= (uint8_t)~SKEW__F_SUB;
+}
+
+/* Unlink a slot and give its strings back; on_close runs in between so the hook sees them. */
+SKEW__PRIV void skew__remove(skew_tracker *t, uint32_t idx, skew_close_reason why, bool tracked) {
+    bool hook = tracked;
+    skew__slot *s = &t->slots[idx];
+    uint32_t last;
+    skew_conn c;
+    if (hook && t->cfg.hooks.on_close) skew__conn_view(t, idx, &c);
+    skew__id_remove(t, idx);
+    last = t->live[--t->live_count];
+    t->live[s->pos] = last;
+    t->slots[last].pos = s->pos;
+    skew__sub_remove(t, idx);
+    s->flags = 0;
+    if (++s->gen == 0) s->gen = 1;
+    if (hook && t->cfg.hooks.on_close) t->cfg.hooks.on_close(t->cfg.hooks.user_data, &c, why);
+    skew__tab_unref(&t->versions, s->version);
+    skew__tab_unref(&t->routes, s->route);
+    s->user = NULL;
+    s->pos = t->free_head;
+    t->free_head = idx;
+    if (!tracked) return; /* an open that failed half way: it never counted */
+    t->m.closed++;
+    if (why == SKEW_CLOSE_SLOW) t->m.slow_dropped++;
+    if (why == SKEW_CLOSE_SEND_FAILED) t->m.send_failed++;
+    skew__changed(t);
+}
+
+SKEW__PRIV void skew__reap(skew_tracker *t) {
+    while (t->doomed_head != SKEW__NONE) {
+        uint32_t idx = t->doomed_head;
+        skew__slot *s = &t->slots[idx];
+        t->doomed_head = s->doomed_next;
+        if (s->flags & SKEW__F_LIVE) skew__remove(t, idx, (skew_close_reason)s->close_reason, true);
+    }
+}
+
+SKEW__PRIV void skew__broadcast_stats(skew_tracker *t);
+
+/* End of a public call: close doomed connections, then push stats at once when configured so.
+   Each extra round only happens when a push doomed someone, so it ends. */
+SKEW__PRIV void skew__settle(skew_tracker *t) {
+    for (;;) {
+        skew__reap(t);
+        if (!(t->stats_dirty && t->cfg.stats_interval_ms == SKEW_STATS_IMMEDIATE)) break;
+        skew__broadcast_stats(t);
+        if (t->doomed_head == SKEW__NONE) break;
+    }
+}
+
+SKEW__PRIV skew_transport skew__transport_of(const skew_tracker *t, skew_str path);
+
+/* A version cookie's value as stored: percent-decoded, validated; else "(other)". */
+SKEW__PRIV uint16_t skew__ref_version(skew_tracker *t, skew_str raw) {
+    size_t n = 0;
+    if (!raw.len) return skew__tab_ref(&t->versions, t->hash_seed, skew__str(t->server_version, t->server_version_len));
+    if (raw.len <= t->cfg.max_version_len && !memchr(raw.ptr, '%', raw.len)) {
+        /* nothing to decode: look it up in place; only a new value needs validating */
+        uint32_t h = skew__hash(t->hash_seed, raw), e = skew__tab_find(&t->versions, raw, h);
+        if (e != SKEW__NONE) {
+            t->versions.counts[e]++;
+            return (uint16_t)e;
+        }
+        if (skew__clean_text(raw)) return skew__tab_ref(&t->versions, t->hash_seed, raw);
+        t->m.invalid_input++;
+        t->versions.counts[0]++;
+        return 0;
+    }
+    if (skew_url_decode(raw, false, t->scratch, t->cfg.max_version_len + 1, &n) != SKEW_OK || n == 0 ||
+        !skew__clean_text(skew__str(t->scratch, n))) {
+        t->m.invalid_input++;
+        t->versions.counts[0]++;
+        return 0;
+    }
+    return skew__tab_ref(&t->versions, t->hash_seed, skew__str(t->scratch, n));
+}
+
+SKEW__PRIV uint16_t skew__ref_route(skew_tracker *t, skew_str route) {
+    return skew__tab_ref(&t->routes, t->hash_seed ^ 0x9E3779B9u, route);
+}
+
+/* The initial route from ?route= (decoded, cleaned); "/" when absent or invalid. */
+SKEW__PRIV skew_str skew__initial_route(skew_tracker *t, const skew_request *req) {
+    skew_str raw, clean;
+    size_t n = 0;
+    if (skew_query_param(req->query, "route", &raw) != SKEW_OK || raw.len == 0) return skew__str("/", 1);
+    if (skew_url_decode(raw, true, t->scratch, t->scratch_cap, &n) != SKEW_OK ||
+        skew_route_clean(skew__str(t->scratch, n), t->cfg.max_route_len, &clean) != SKEW_OK) {
+        t->m.invalid_input++;
+        return skew__str("/", 1);
+    }
+    return clean;
+}
+
+SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void *user, skew_handle *out) {
+    skew_transport tr;
+    skew__slot *s;
+    uint32_t idx;
+    uint8_t id[16];
+    skew_str cookie;
+    skew_conn view;
+    size_t len;
+    skew_result r;
+    skew__w w;
+    *out = 0;
+    if (!req) return SKEW_ERR_INVALID;
+    tr = skew__transport_of(t, req->path);
+    if (!tr) return SKEW_ERR_INVALID;
+    if (!t->cfg.bot_filter_off && skew_bot_filter_is_bot(&t->bots, skew_request_header(req, "user-agent"))) {
+        t->m.bots_rejected++;
+        return SKEW_ERR_BOT;
+    }
+    if (t->free_head == SKEW__NONE) {
+        t->m.refused_full++;
+        return SKEW_ERR_FULL;
+    }
+    {
+        uint64_t now = skew__now(t);
+        if (now > t->last_now) t->last_now = now;
+    }
+    idx = t->free_head;
+    s = &t->slots[idx];
+    do { /* a repeat is 2^-122 per pair, but the check is free inside the insert */
+        r = skew__new_id(t, id);
+        if (r != SKEW_OK) return r;
+        memcpy(s->id, id, 16);
+    } while (!skew__id_insert(t, idx));
+    t->free_head = s->pos;
+    s->user = user;
+    s->flags = (uint8_t)(SKEW__F_LIVE | (tr == SKEW_TRANSPORT_WS ? SKEW__F_WS : 0));
+    s->sub_pos = SKEW__NONE;
+    s->pos = t->live_count;
+    t->live[t->live_count++] = idx;
+    if (skew_cookie_get(skew_request_header(req, "cookie"), t->cookie, &cookie) != SKEW_OK) cookie.len = 0;
+    s->version = skew__ref_version(t, cookie);
+    s->route = t->cfg.route_tracking ? skew__ref_route(t, skew__initial_route(t, req)) : (uint16_t)SKEW__NO_STR;
+    s->ip_family = 0;
+    memset(s->ip, 0, 16);
+    if (t->cfg.ip_tracking) {
+        skew_ip ip;
+        if (skew_client_ip(&t->cfg.ip_policy, req, &ip, NULL) == SKEW_OK) {
+            s->ip_family = ip.family;
+            memcpy(s->ip, ip.bytes, 16);
+        }
+    }
+    if (tr == SKEW_TRANSPORT_WS && t->cfg.hooks.authorize &&
+        t->cfg.hooks.authorize(t->cfg.hooks.user_data, req, SKEW_SCOPE_STATS) == SKEW_AUTH_GRANTED)
+        s->flags |= SKEW__F_AUTH;
+    skew__conn_view(t, idx, &view); /* one view for `connected` and on_open */
+    w = skew__w_buf(t->msg, t->msg_cap);
+    {
+        static const char a[] = "{\"type\":\"connected\",\"version\":", b[] = ",\"connectionId\":", c[] = ",\"timestamp\":";
+        skew__put(&w, a, sizeof a - 1);
+        skew__put_json_str(&w, skew__str(t->server_version, t->server_version_len));
+        skew__put(&w, b, sizeof b - 1);
+        skew__put_id(&w, view.id);
+        skew__put(&w, c, sizeof c - 1);
+        skew__put_u64(&w, t->last_now);
+        skew__put(&w, "}", 1);
+    }
+    len = skew__w_end(&w);
+    r = skew__deliver_view(t, idx, &view, t->msg, len);
+    if (r != SKEW_OK) {
+        /* never tracked: undo without on_close and without counting a close */
+        t->slots[idx].flags &= (uint8_t)~SKEW__F_DOOMED;
+        t->doomed_head = t->slots[idx].doomed_next;
+        skew__remove(t, idx, SKEW_CLOSE_SEND_FAILED, false);
+        t->m.send_failed++;
+        return SKEW_ERR_SEND;
+    }
+    t->m.opened++;
+    *out = skew__handle(t, idx);
+    skew__changed(t);
+    if (t->cfg.hooks.on_open) t->cfg.hooks.on_open(t->cfg.hooks.user_data, &view);
+    return SKEW_OK;
+}
+
+SKEW_API skew_result skew_open(skew_tracker *t, const skew_request *req, void *user, skew_handle *out) {
+    skew_result r;
+    skew_handle dummy;
+    if (!t) return SKEW_ERR_INVALID;
+    skew__enter(t);
+    r = skew__open(t, req, user, out ? out : &dummy);
+    skew__leave(t);
+    return r;
+}
+
+SKEW_API skew_result skew_close(skew_tracker *t, skew_handle h, skew_close_reason reason) {
+    uint32_t idx;
+    skew_result r;
+    if (!t) return SKEW_ERR_INVALID;
+    skew__enter(t);
+    r = skew__lookup(t, h, &idx);
+    if (r == SKEW_OK && !(t->slots[idx].flags & SKEW__F_DOOMED)) skew__remove(t, idx, reason, true);
+    skew__leave(t);
+    return r;
+}
+
+SKEW_API void skew_close_all(skew_tracker *t) {
+    if (!t) return;
+    skew__enter(t);
+    while (t->live_count) skew__remove(t, t->live[t->live_count - 1], SKEW_CLOSE_SHUTDOWN, true);
+    t->doomed_head = SKEW__NONE;
+    t->stats_dirty = false;
+    skew__leave(t);
+}
+
+SKEW__PRIV skew_result skew__set_route(skew_tracker *t, uint32_t idx, skew_str route) {
+    skew_str clean;
+    skew__slot *s = &t->slots[idx];
+    uint16_t old;
+    skew_result r = skew_route_clean(route, t->cfg.max_route_len, &clean);
+    if (r != SKEW_OK) {
+        t->m.invalid_input++;
+        return r;
+    }
+    if (!t->cfg.route_tracking) return SKEW_OK; /* valid, but not recorded */
+    old = s->route;
+    if (old != SKEW__NO_STR && t->routes.lens[old] == clean.len && old != 0 &&
+        memcmp(t->routes.text + (size_t)old * t->routes.stride, clean.ptr, clean.len) == 0)
+        return SKEW_OK; /* same route: nothing changes, nobody is told */
+    s->route = skew__ref_route(t, clean);
+    if (t->cfg.hooks.on_route_update) {
+        skew_conn c;
+        skew__conn_view(t, idx, &c);
+        t->cfg.hooks.on_route_update(t->cfg.hooks.user_data, &c, skew__tab_str(&t->routes, old));
+    }
+    skew__tab_unref(&t->routes, old);
+    skew__changed(t);
+    return SKEW_OK;
+}
+
+SKEW_API skew_result skew_set_route(skew_tracker *t, skew_handle h, skew_str route) {
+    uint32_t idx;
+    skew_result r;
+    if (!t) return SKEW_ERR_INVALID;
+    skew__enter(t);
+    r = skew__lookup(t, h, &idx);
+    if (r == SKEW_OK) r = skew__set_route(t, idx, route);
+    skew__leave(t);
+    return r;
+}
+
+SKEW__PRIV size_t skew__write_stats(const skew_tracker *t, skew__w *w, bool with_type, uint32_t max_listed,
+                                    size_t reserve, size_t *list_end);
+#define SKEW__NO_CUT ((size_t)-1)
+
+SKEW__PRIV skew_result skew__subscribe(skew_tracker *t, uint32_t idx, const skew_request *req) {
+    skew__slot *s = &t->slots[idx];
+    bool ok;
+    size_t len, list_end = 0;
+    if (req) {
+        ok = t->cfg.hooks.authorize &&
+             t->cfg.hooks.authorize(t->cfg.hooks.user_data, req, SKEW_SCOPE_STATS) == SKEW_AUTH_GRANTED;
+    } else {
+        ok = (s->flags & SKEW__F_AUTH) != 0;
+    }
+    if (!ok) {
+        skew__sub_remove(t, idx); /* a credential that no longer passes ends the subscription */
+        len = skew_json_stats_unauthorized(t->msg, t->msg_cap);
+        skew__deliver(t, idx, t->msg, len);
+        return SKEW_ERR_UNAUTHORIZED;
+    }
+    if (!(s->flags & SKEW__F_SUB)) {
+        s->flags |= SKEW__F_SUB;
+        s->sub_pos = t->sub_count;
+        t->subs[t->sub_count++] = idx;
+    }
+    /* a fresh snapshot to this subscriber right away, every time it asks */
+    {
+        skew__w w = skew__w_buf(t->msg, t->msg_cap);
+        char id[SKEW_ID_STR_MAX];
+        skew__write_stats(t, &w, true, t->cfg.max_listed, 60, &list_end);
+        w.len = list_end;
+        skew__id_text(s->id, id);
+        skew__puts(&w, ",\"yourId\":\"");
+        skew__put(&w, id, 36);
+        skew__puts(&w, "\"}");
+        len = skew__w_end(&w);
+    }
+    return skew__deliver(t, idx, t->msg, len);
+}
+
+SKEW_API skew_result skew_subscribe(skew_tracker *t, skew_handle h, const skew_request *req) {
+    uint32_t idx;
+    skew_result r;
+    if (!t) return SKEW_ERR_INVALID;
+    skew__enter(t);
+    r = skew__lookup(t, h, &idx);
+    if (r == SKEW_OK) r = skew__subscribe(t, idx, req);
+    skew__leave(t);
+    return r;
+}
+
+SKEW_API skew_result skew_unsubscribe(skew_tracker *t, skew_handle h) {
+    uint32_t idx;
+    skew_result r;
+    if (!t) return SKEW_ERR_INVALID;
+    skew__enter(t);
+    r = skew__lookup(t, h, &idx);
+    if (r == SKEW_OK) skew__sub_remove(t, idx);
+    skew__leave(t);
+    return r;
+}
+
+SKEW__PRIV skew_result skew__find(const skew_tracker *t, skew_str id, uint32_t *idx) {
+    uint8_t bin[16];
+    uint32_t i;
+    if (!skew__id_parse(id, bin)) return SKEW_ERR_INVALID;
+    i = skew__id_lookup(t, bin);
+    if (i == SKEW__NONE) return SKEW_ERR_NOT_FOUND;
+    *idx = i;
+    return SKEW_OK;
+}
+
+SKEW_API skew_result skew_find(skew_tracker *t, skew_str id, skew_handle *out) {
+    uint32_t idx;
+    skew_result r;
+    if (!t || !out) return SKEW_ERR_INVALID;
+    *out = 0;
+    skew__enter(t);
+    r = skew__find(t, id, &idx);
+    if (r == SKEW_OK) *out = skew__handle(t, idx);
+    skew__leave(t);
+    return r;
+}
+
+SKEW_API skew_result skew_conn_get(const skew_tracker *t, skew_handle h, skew_conn *out) {
+    uint32_t idx;
+    skew_result r;
+    if (!t || !out) return SKEW_ERR_INVALID;
+    r = skew__lookup(t, h, &idx);
+    if (r == SKEW_OK) skew__conn_view(t, idx, out);
+    return r;
+}
+
+SKEW_API skew_result skew_send(skew_tracker *t, skew_handle h, const char *json, size_t len) {
+    uint32_t idx;
+    skew_result r;
+    if (!t || (!json && len)) return SKEW_ERR_INVALID;
+    r = skew__lookup(t, h, &idx);
+    if (r != SKEW_OK) return r;
+    r = skew__deliver(t, idx, json, len);
+    if (t->depth == 0) skew__reap(t); /* called outside any hook: close a failed peer now */
+    return r;
+}
+
+SKEW__PRIV bool skew__type_is(skew_str json, const char *type, char *buf, size_t cap) {
+    size_t n = 0;
+    return skew_json_get_string(json, "type", buf, cap, &n) == SKEW_OK && n == strlen(type) && memcmp(buf, type, n) == 0;
+}
+
+SKEW_API skew_result skew_ws_message(skew_tracker *t, skew_handle h, const char *data, size_t len) {
+    uint32_t idx;
+    skew_result r;
+    skew_str msg = skew__str(data, data ? len : 0);
+    char type[32];
+    if (!t) return SKEW_ERR_INVALID;
+    skew__enter(t);
+    r = skew__lookup(t, h, &idx);
+    if (r != SKEW_OK) goto done;
+    /* exactly "ping" or {"type":"ping"}: a route like /shipping must never be read as a ping */
+    if ((msg.len == 4 && memcmp(msg.ptr, "ping", 4) == 0) || skew__type_is(msg, "ping", type, sizeof type)) {
+        size_t n = skew_json_pong(t->msg, t->msg_cap);
+        r = skew__deliver(t, idx, t->msg, n);
+    } else if (skew__type_is(msg, "subscribe-stats", type, sizeof type)) {
+        r = skew__subscribe(t, idx, NULL);
+    } else if (skew__type_is(msg, "unsubscribe-stats", type, sizeof type)) {
+        skew__sub_remove(t, idx);
+    } else if (skew__type_is(msg, "route-update", type, sizeof type)) {
+        size_t n = 0;
+        r = skew_json_get_string(msg, "route", t->scratch, t->scratch_cap, &n);
+        if (r == SKEW_OK) r = skew__set_route(t, idx, skew__str(t->scratch, n));
+        else t->m.invalid_input++;
+        if (r == SKEW_ERR_NOT_FOUND) r = SKEW_ERR_INVALID;
+    } else {
+        t->m.invalid_input++;
+        r = SKEW_ERR_INVALID;
+    }
+done:
+    skew__leave(t);
+    return r;
+}
+
+/* ======================================================================================
+   >>stats  serialization of counts and connections
+   ====================================================================================== */
+
+SKEW__PRIV void skew__put_map(const skew__strtab *tab, skew__w *w) {
+    uint32_t i;
+    bool first = true;
+    skew__put(w, "{", 1);
+    if (tab->counts[0]) {
+        skew__put_json_str(w, skew__tab_str(tab, 0));
+        skew__put(w, ":", 1);
+        skew__put_u64(w, tab->counts[0]);
+        first = false;
+    }
+    for (i = 0; i < tab->used; i++) {
+        uint32_t e = tab->live[i];
+        if (!first) skew__put(w, ",", 1);
+        first = false;
+        skew__put_json_str(w, skew__tab_str(tab, e));
+        skew__put(w, ":", 1);
+        skew__put_u64(w, tab->counts[e]);
+    }
+    skew__put(w, "}", 1);
+}
+
+SKEW__PRIV void skew__put_entry(const skew_tracker *t, skew__w *w, uint32_t idx) {
+    const skew__slot *s = &t->slots[idx];
+    char id[SKEW_ID_STR_MAX];
+    skew__id_text(s->id, id);
+    skew__puts(w, "{\"id\":\"");
+    skew__put(w, id, 36);
+    skew__puts(w, "\",\"version\":");
+    skew__put_json_str(w, skew__tab_str(&t->versions, s->version));
+    if (t->cfg.route_tracking && s->route != SKEW__NO_STR) {
+        skew__puts(w, ",\"route\":");
+        skew__put_json_str(w, skew__tab_str(&t->routes, s->route));
+    }
+    if (t->cfg.ip_tracking && s->ip_family) {
+        char ip[SKEW_IP_STR_MAX];
+        skew_ip a;
+        size_t n;
+        a.family = s->ip_family;
+        memcpy(a.bytes, s->ip, 16);
+        n = skew_ip_format(&a, ip, sizeof ip);
+        skew__puts(w, ",\"ip\":\"");
+        skew__put(w, ip, n);
+        skew__put(w, "\"", 1);
+    }
+    skew__put(w, "}", 1);
+}
+
+/* Write stats up to and including the connections list's ']'. Unless reserve is SKEW__NO_CUT,
+   entries are added only while `reserve` bytes remain in the buffer for what the caller
+   appends, so a push always fits: the head is always exact and only the list is cut.
+   *list_end gets the offset just past ']'. */
+SKEW__PRIV size_t skew__write_stats(const skew_tracker *t, skew__w *w, bool with_type, uint32_t max_listed,
+                                    size_t reserve, size_t *list_end) {
+    uint32_t i, n = t->live_count < max_listed ? t->live_count : max_listed;
+    skew__puts(w, with_type ? "{\"type\":\"stats\",\"total\":" : "{\"total\":");
+    skew__put_u64(w, t->live_count);
+    skew__puts(w, ",\"versions\":");
+    skew__put_map(&t->versions, w);
+    if (t->cfg.route_tracking) {
+        skew__puts(w, ",\"routes\":");
+        skew__put_map(&t->routes, w);
+    }
+    skew__puts(w, ",\"connections\":[");
+    for (i = 0; i < n; i++) {
+        size_t before = w->len;
+        if (i) skew__put(w, ",", 1);
+        skew__put_entry(t, w, t->live[i]);
+        if (reserve != SKEW__NO_CUT && !w->sink && w->len + reserve + 1 > w->cap) {
+            w->len = before; /* does not fit: the list ends here */
+            break;
+        }
+    }
+    skew__put(w, "]", 1);
+    *list_end = w->len;
+    return w->len;
+}
+
+SKEW_API size_t skew_json_stats(const skew_tracker *t, char *buf, size_t cap, skew_handle you) {
+    skew__w w = skew__w_buf(buf, cap);
+    size_t end = 0, n;
+    uint32_t idx;
+    skew__lock_ro(t);
+    skew__write_stats(t, &w, true, t->cfg.max_listed, SKEW__NO_CUT, &end);
+    if (you && skew__lookup(t, you, &idx) == SKEW_OK) {
+        char id[SKEW_ID_STR_MAX];
+        skew__id_text(t->slots[idx].id, id);
+        skew__puts(&w, ",\"yourId\":\"");
+        skew__put(&w, id, 36);
+        skew__put(&w, "\"", 1);
+    }
+    skew__put(&w, "}", 1);
+    n = skew__w_end(&w);
+    skew__unlock_ro(t);
+    return n;
+}
+
+SKEW_API size_t skew_json_stats_sink(const skew_tracker *t, skew_sink_fn sink, void *ctx, skew_handle you,
+                                     uint32_t max_listed, skew_result *res) {
+    skew__w w;
+    size_t end = 0;
+    uint32_t idx;
+    memset(&w, 0, sizeof w);
+    w.sink = sink;
+    w.ctx = ctx;
+    skew__lock_ro(t);
+    skew__write_stats(t, &w, true, max_listed, SKEW__NO_CUT, &end);
+    if (you && skew__lookup(t, you, &idx) == SKEW_OK) {
+        char id[SKEW_ID_STR_MAX];
+        skew__id_text(t->slots[idx].id, id);
+        skew__puts(&w, ",\"yourId\":\"");
+        skew__put(&w, id, 36);
+        skew__put(&w, "\"", 1);
+    }
+    skew__put(&w, "}", 1);
+    skew__unlock_ro(t);
+    if (res) *res = w.stopped ? SKEW_ERR_SEND : SKEW_OK;
+    return w.len;
+}
+
+/* One snapshot for all subscribers: the body is built once; each recipient only gets its own
+   ,"yourId":"..."} written after the list. */
+SKEW__PRIV void skew__broadcast_stats(skew_tracker *t) {
+    size_t end = 0, i;
+    skew__w w;
+    if (t->broadcasting) return;
+    t->broadcasting = true;
+    t->stats_dirty = false;
+    if (t->sub_count) {
+        w = skew__w_buf(t->msg, t->msg_cap);
+        skew__write_stats(t, &w, true, t->cfg.max_listed, 60, &end);
+        t->m.stats_pushes++;
+        for (i = t->sub_count; i-- > 0;) {
+            uint32_t idx = t->subs[i];
+            char id[SKEW_ID_STR_MAX];
+            if (t->slots[idx].flags & SKEW__F_DOOMED) continue;
+            skew__id_text(t->slots[idx].id, id);
+            w.len = end;
+            skew__puts(&w, ",\"yourId\":\"");
+            skew__put(&w, id, 36);
+            skew__puts(&w, "\"}");
+            skew__deliver(t, idx, t->msg, skew__w_end(&w));
+        }
+    }
+    t->broadcasting = false;
+}
+
+SKEW_API uint32_t skew_tick(skew_tracker *t, uint64_t now) {
+    uint64_t next;
+    if (!t) return 0;
+    skew__enter(t);
+    if (now < t->last_now) {
+        /* the clock went back: run what is pending now instead of waiting for the old time */
+        if (t->stats_dirty) t->stats_due = now;
+        if (t->next_keepalive > now + t->cfg.keepalive_ms) t->next_keepalive = now;
+    }
+    t->last_now = now;
+    if (now >= t->next_keepalive) {
+        uint32_t i;
+        size_t len = skew_json_keepalive(t->msg, t->msg_cap, now);
+        for (i = t->live_count; i-- > 0;)
+            if (!(t->slots[t->live[i]].flags & SKEW__F_WS)) skew__deliver(t, t->live[i], t->msg, len);
+        t->next_keepalive = now + t->cfg.keepalive_ms;
+    }
+    skew__reap(t);
+    if (t->stats_dirty && now >= t->stats_due) skew__broadcast_stats(t);
+    skew__reap(t);
+    next = t->next_keepalive;
+    if (t->stats_dirty && t->stats_due < next) next = t->stats_due;
+    skew__leave(t);
+    return next <= now ? 0 : (uint32_t)(next - now);
+}
+
+/* ======================================================================================
+   >>deploy  live redeploy
+   ====================================================================================== */
+
+/* Store a validated version and tell every connection. */
+SKEW__PRIV void skew__set_version(skew_tracker *t, skew_str version) {
+    uint32_t i;
+    size_t len;
+    skew__w w;
+    memmove(t->server_version, version.ptr, version.len); /* may come from t->scratch */
+    t->server_version[version.len] = '\0';
+    t->server_version_len = version.len;
+    w = skew__w_buf(t->msg, t->msg_cap);
+    skew__put_version_msg(&w, skew__str(t->server_version, version.len), false);
+    len = skew__w_end(&w);
+    for (i = t->live_count; i-- > 0;) skew__deliver(t, t->live[i], t->msg, len);
+}
+
+SKEW__PRIV skew_result skew__check_version(const skew_tracker *t, skew_str version) {
+    if (!version.ptr || !version.len || !skew__clean_text(version)) return SKEW_ERR_INVALID;
+    return version.len > t->cfg.max_version_len ? SKEW_ERR_TOO_LONG : SKEW_OK;
+}
+
+SKEW_API skew_result skew_set_server_version(skew_tracker *t, skew_str version) {
+    skew_result r;
+    if (!t) return SKEW_ERR_INVALID;
+    r = skew__check_version(t, version);
+    if (r != SKEW_OK) return r;
+    skew__enter(t);
+    skew__set_version(t, version);
+    skew__leave(t);
+    return SKEW_OK;
+}
+
+/* Path-prefix match on whole segments: "/docs" matches "/docs" and "/docs/x", not "/docsy". */
+SKEW__PRIV bool skew__route_has_prefix(skew_str route, skew_str prefix) {
+    if (route.len < prefix.len || memcmp(route.ptr, prefix.ptr, prefix.len) != 0) return false;
+    return route.len == prefix.len || prefix.ptr[prefix.len - 1] == '/' || route.ptr[prefix.len] == '/';
+}
+
+/* Force a reload on every connection under prefix (already cleaned); returns how many. */
+SKEW__PRIV uint32_t skew__invalidate(skew_tracker *t, skew_str prefix) {
+    uint32_t i, n = 0;
+    size_t len;
+    skew__w w = skew__w_buf(t->msg, t->msg_cap);
+    skew__put_version_msg(&w, skew__str(t->server_version, t->server_version_len), true);
+    len = skew__w_end(&w);
+    for (i = t->live_count; i-- > 0;) {
+        uint32_t idx = t->live[i];
+        uint16_t e = t->slots[idx].route;
+        if (e == SKEW__NO_STR || e == 0 || !skew__route_has_prefix(skew__tab_str(&t->routes, e), prefix)) continue;
+        if (skew__deliver(t, idx, t->msg, len) == SKEW_OK) n++;
+    }
+    return n;
+}
+
+SKEW_API skew_result skew_invalidate(skew_tracker *t, skew_str route_prefix, uint32_t *count) {
+    skew_str prefix;
+    skew_result r;
+    uint32_t n;
+    if (count) *count = 0;
+    if (!t) return SKEW_ERR_INVALID;
+    if (!t->cfg.route_tracking) return SKEW_ERR_DISABLED;
+    r = skew_route_clean(route_prefix, t->cfg.max_route_len, &prefix);
+    if (r != SKEW_OK) return r;
+    skew__enter(t);
+    n = skew__invalidate(t, prefix);
+    skew__leave(t);
+    if (count) *count = n;
+    return SKEW_OK;
+}
+
+/* ======================================================================================
+   >>numbers  stats for C code, health, metrics, snapshots
+   ====================================================================================== */
+
+SKEW_API uint32_t skew_total(const skew_tracker *t) { return t ? t->live_count : 0; }
+SKEW_API uint32_t skew_subscriber_count(const skew_tracker *t) { return t ? t->sub_count : 0; }
+
+SKEW__PRIV size_t skew__counts(const skew__strtab *tab, skew_count *out, size_t cap) {
+    size_t n = 0, i;
+    if (tab->counts[0]) {
+        if (n < cap) { out[n].name = skew__tab_str(tab, 0); out[n].count = tab->counts[0]; }
+        n++;
+    }
+    for (i = 0; i < tab->used; i++, n++)
+        if (n < cap) { out[n].name = skew__tab_str(tab, tab->live[i]); out[n].count = tab->counts[tab->live[i]]; }
+    return n;
+}
+
+SKEW_API size_t skew_versions(const skew_tracker *t, skew_count *out, size_t cap) {
+    size_t n;
+    if (!t) return 0;
+    skew__lock_ro(t);
+    n = skew__counts(&t->versions, out, out ? cap : 0);
+    skew__unlock_ro(t);
+    return n;
+}
+SKEW_API size_t skew_routes(const skew_tracker *t, skew_count *out, size_t cap) {
+    size_t n;
+    if (!t || !t->cfg.route_tracking) return 0;
+    skew__lock_ro(t);
+    n = skew__counts(&t->routes, out, out ? cap : 0);
+    skew__unlock_ro(t);
+    return n;
+}
+
+SKEW_API skew_str skew_server_version(const skew_tracker *t) {
+    return t ? skew__str(t->server_version, t->server_version_len) : skew__str("", 0);
+}
+
+SKEW__PRIV uint32_t skew__current_count(const skew_tracker *t) {
+    skew_str v = skew__str(t->server_version, t->server_version_len);
+    uint32_t e = skew__tab_find(&t->versions, v, skew__hash(t->hash_seed, v));
+    return e == SKEW__NONE ? 0 : t->versions.counts[e];
+}
+
+SKEW__PRIV uint32_t skew__rollout(const skew_tracker *t) {
+    if (!t->live_count) return 1000;
+    return (uint32_t)(((uint64_t)skew__current_count(t) * 1000u + t->live_count / 2) / t->live_count);
+}
+
+SKEW_API uint32_t skew_rollout_permille(const skew_tracker *t) {
+    uint32_t pm;
+    if (!t) return 1000;
+    skew__lock_ro(t);
+    pm = skew__rollout(t);
+    skew__unlock_ro(t);
+    return pm;
+}
+
+SKEW_API void skew_get_metrics(const skew_tracker *t, skew_metrics *out) {
+    if (!out) return;
+    if (!t) {
+        memset(out, 0, sizeof *out);
+        return;
+    }
+    skew__lock_ro(t);
+    *out = t->m;
+    skew__unlock_ro(t);
+}
+
+SKEW__PRIV void skew__put_health(const skew_tracker *t, skew__w *w) {
+    uint64_t now = skew__now(t);
+    skew__puts(w, "{\"ok\":true,\"version\":");
+    skew__put_json_str(w, skew__str(t->server_version, t->server_version_len));
+    skew__puts(w, ",\"uptime\":");
+    skew__put_u64(w, now > t->started_ms ? (now - t->started_ms) / 1000u : 0);
+    skew__put(w, "}", 1);
+}
+
+SKEW_API size_t skew_json_health(const skew_tracker *t, char *buf, size_t cap) {
+    skew__w w = skew__w_buf(buf, cap);
+    skew__lock_ro(t);
+    skew__put_health(t, &w);
+    skew__unlock_ro(t);
+    return skew__w_end(&w);
+}
+
+/* Prometheus label value: backslash, quote and newline escaped. */
+SKEW__PRIV void skew__put_label(skew__w *w, skew_str s) {
+    size_t i, run = 0;
+    for (i = 0; i < s.len; i++) {
+        char c = s.ptr[i];
+        if (c != '\\' && c != '"' && c != '\n') continue;
+        skew__put(w, s.ptr + run, i - run);
+        skew__puts(w, c == '\\' ? "\\\\" : c == '"' ? "\\\"" : "\\n");
+        run = i + 1;
+    }
+    skew__put(w, s.ptr + run, s.len - run);
+}
+
+SKEW__PRIV void skew__put_metric(skew__w *w, const char *name, const char *type, const char *help, uint64_t v) {
+    skew__puts(w, "# HELP "); skew__puts(w, name); skew__put(w, " ", 1); skew__puts(w, help);
+    skew__puts(w, "\n# TYPE "); skew__puts(w, name); skew__put(w, " ", 1); skew__puts(w, type);
+    skew__put(w, "\n", 1); skew__puts(w, name); skew__put(w, " ", 1); skew__put_u64(w, v);
+    skew__put(w, "\n", 1);
+}
+
+SKEW__PRIV void skew__put_labelled(skew__w *w, const skew__strtab *tab, const char *name, const char *label, const char *help) {
+    size_t i;
+    skew__puts(w, "# HELP "); skew__puts(w, name); skew__put(w, " ", 1); skew__puts(w, help);
+    skew__puts(w, "\n# TYPE "); skew__puts(w, name); skew__puts(w, " gauge\n");
+    for (i = 0; i <= tab->used; i++) {
+        uint32_t e = i == tab->used ? 0 : tab->live[i];
+        if (!tab->counts[e]) continue;
+        skew__puts(w, name); skew__put(w, "{", 1); skew__puts(w, label); skew__puts(w, "=\"");
+        skew__put_label(w, skew__tab_str(tab, e));
+        skew__puts(w, "\"} ");
+        skew__put_u64(w, tab->counts[e]);
+        skew__put(w, "\n", 1);
+    }
+}
+
+SKEW__PRIV void skew__put_metrics(const skew_tracker *t, skew__w *wp) {
+#define w (*wp)
+    uint32_t pm = skew__rollout(t);
+    char ratio[8];
+    skew__put_metric(&w, "skew_connections", "gauge", "Tracked SSE and WebSocket connections.", t->live_count);
+    skew__put_metric(&w, "skew_subscribers", "gauge", "Connections receiving live stats.", t->sub_count);
+    skew__put_labelled(&w, &t->versions, "skew_connections_by_version", "version", "Tracked connections per build version.");
+    if (t->cfg.route_tracking)
+        skew__put_labelled(&w, &t->routes, "skew_connections_by_route", "route", "Tracked connections per route.");
+    skew__puts(&w, "# HELP skew_rollout_ratio Share of connections on the current server version.\n"
+                   "# TYPE skew_rollout_ratio gauge\nskew_rollout_ratio ");
+    ratio[0] = (char)('0' + pm / 1000u);
+    ratio[1] = '.';
+    ratio[2] = (char)('0' + pm / 100u % 10u);
+    ratio[3] = (char)('0' + pm / 10u % 10u);
+    ratio[4] = (char)('0' + pm % 10u);
+    ratio[5] = '\n';
+    skew__put(&w, ratio, 6);
+    skew__put_metric(&w, "skew_connections_opened_total", "counter", "Connections opened.", t->m.opened);
+    skew__put_metric(&w, "skew_connections_closed_total", "counter", "Connections closed.", t->m.closed);
+    skew__put_metric(&w, "skew_bots_rejected_total", "counter", "Bot requests refused.", t->m.bots_rejected);
+    skew__put_metric(&w, "skew_refused_full_total", "counter", "Connections refused at the connection limit.", t->m.refused_full);
+    skew__put_metric(&w, "skew_messages_sent_total", "counter", "Messages handed to the transport.", t->m.messages_sent);
+    skew__put_metric(&w, "skew_bytes_sent_total", "counter", "JSON bytes handed to the transport.", t->m.bytes_sent);
+    skew__put_metric(&w, "skew_slow_consumers_dropped_total", "counter", "Connections closed for unread output.", t->m.slow_dropped);
+    skew__put_metric(&w, "skew_send_failures_total", "counter", "Connections closed because a send failed.", t->m.send_failed);
+    skew__put_metric(&w, "skew_invalid_input_total", "counter", "Malformed client input ignored.", t->m.invalid_input);
+    skew__put_metric(&w, "skew_stats_pushes_total", "counter", "Coalesced stats snapshots pushed.", t->m.stats_pushes);
+#undef w
+}
+
+SKEW_API size_t skew_metrics_text(const skew_tracker *t, char *buf, size_t cap) {
+    skew__w w = skew__w_buf(buf, cap);
+    skew__lock_ro(t);
+    skew__put_metrics(t, &w);
+    skew__unlock_ro(t);
+    return skew__w_end(&w);
+}
+
+SKEW_API size_t skew_snapshot(const skew_tracker *t, char *buf, size_t cap) {
+    skew__w w = skew__w_buf(buf, cap);
+    size_t n;
+    skew__lock_ro(t);
+    skew__puts(&w, "{\"total\":");
+    skew__put_u64(&w, t->live_count);
+    skew__puts(&w, ",\"versions\":");
+    skew__put_map(&t->versions, &w);
+    if (t->cfg.route_tracking) {
+        skew__puts(&w, ",\"routes\":");
+        skew__put_map(&t->routes, &w);
+    }
+    skew__put(&w, "}", 1);
+    n = skew__w_end(&w);
+    skew__unlock_ro(t);
+    return n;
+}
+
+/* ---- merging snapshots of several instances ------------------------------------------ */
+
+SKEW_API void skew_merge_init(skew_merge *m, skew_count *versions, size_t version_cap, skew_count *routes, size_t route_cap) {
+    memset(m, 0, sizeof *m);
+    m->versions = versions;
+    m->version_cap = version_cap;
+    m->routes = routes;
+    m->route_cap = route_cap;
+}
+
+SKEW__PRIV bool skew__jr_u32(skew__jr *r, uint32_t *out) {
+    uint64_t v = 0;
+    const unsigned char *s = r->p;
+    while (r->p < r->end && *r->p >= '0' && *r->p <= '9') {
+        v = v * 10u + (uint64_t)(*r->p - '0');
+        if (v > 0xFFFFFFFFu) return false;
+        r->p++;
+    }
+    *out = (uint32_t)v;
+    return r->p > s && (r->p == s + 1 || *s != '0');
+}
+
+/* The key of a map entry must stay a view into the snapshot text: keys that needed escape
+   decoding are kept raw (without quotes), which is exact for everything this library writes
+   except '"' and '\\', which stay escaped. */
+SKEW__PRIV void skew__merge_one(skew_merge *m, bool routes, skew_str key, uint32_t n) {
+    skew_count *arr = routes ? m->routes : m->versions;
+    size_t *count = routes ? &m->route_count : &m->version_count;
+    size_t cap = routes ? m->route_cap : m->version_cap, i;
+    for (i = 0; i < *count; i++)
+        if (arr[i].name.len == key.len && memcmp(arr[i].name.ptr, key.ptr, key.len) == 0) {
+            arr[i].count += n;
+            return;
+        }
+    if (*count < cap) {
+        arr[*count].name = key;
+        arr[*count].count = n;
+        (*count)++;
+        return;
+    }
+    m->overflow = true;
+    for (i = 0; i < *count; i++)
+        if (arr[i].name.len == sizeof SKEW_OTHER_NAME - 1 && memcmp(arr[i].name.ptr, SKEW_OTHER_NAME, arr[i].name.len) == 0) {
+            arr[i].count += n;
+            return;
+        }
+    if (cap) { /* the last entry becomes "(other)" and keeps its own count */
+        arr[cap - 1].name = skew__str(SKEW_OTHER_NAME, sizeof SKEW_OTHER_NAME - 1);
+        arr[cap - 1].count += n;
+    }
+}
+
+typedef struct skew__merge_ctx {
+    skew_merge *m;
+    skew_merge staged; /* applied only when the whole snapshot parsed */
+} skew__merge_ctx;
+
+SKEW__PRIV int skew__merge_cb(void *ctx, skew_str key, skew__jr *r) {
+    skew_merge *m = (skew_merge *)ctx;
+    bool routes;
+    if (key.len == 5 && memcmp(key.ptr, "total", 5) == 0) {
+        uint32_t v;
+        if (!skew__jr_u32(r, &v)) return -1;
+        m->total += v;
+        return 1;
+    }
+    if (key.len == 8 && memcmp(key.ptr, "versions", 8) == 0) routes = false;
+    else if (key.len == 6 && memcmp(key.ptr, "routes", 6) == 0) routes = true;
+    else return 0;
+    if (*r->p != '{') return -1;
+    r->p++;
+    skew__jr_ws(r);
+    if (*r->p == '}') { r->p++; return 1; }
+    for (;;) {
+        const unsigned char *ks;
+        uint32_t v;
+        skew__jr_ws(r);
+        ks = r->p + 1;
+        if (!skew__jr_string(r, NULL)) return -1;
+        key = skew__str((const char *)ks, (size_t)(r->p - 1 - ks));
+        skew__jr_ws(r);
+        r->p++;
+        skew__jr_ws(r);
+        if (!skew__jr_u32(r, &v)) return -1;
+        skew__merge_one(m, routes, key, v);
+        skew__jr_ws(r);
+        if (*r->p == '}') { r->p++; return 1; }
+        r->p++;
+    }
+}
+
+SKEW_API skew_result skew_merge_add(skew_merge *m, skew_str snapshot_json) {
+    skew_merge staged = *m;
+    skew_result r;
+    /* the arrays are shared, so count into copies of them would need storage: instead check
+       the document first, then merge (a bad snapshot changes nothing) */
+    r = skew_json_validate(snapshot_json);
+    if (r != SKEW_OK) return r;
+    r = skew__json_members(snapshot_json, skew__merge_cb, &staged);
+    if (r != SKEW_OK) return r; /* only number shapes can fail here; none were merged before */
+    *m = staged;
+    return SKEW_OK;
+}
+
+SKEW__PRIV void skew__put_counts(skew__w *w, const skew_count *arr, size_t n) {
+    size_t i;
+    skew__put(w, "{", 1);
+    for (i = 0; i < n; i++) {
+        if (i) skew__put(w, ",", 1);
+        skew__put(w, "\"", 1);
+        skew__put(w, arr[i].name.ptr, arr[i].name.len); /* raw JSON string content */
+        skew__put(w, "\":", 2);
+        skew__put_u64(w, arr[i].count);
+    }
+    skew__put(w, "}", 1);
+}
+
+SKEW_API size_t skew_merge_write(const skew_merge *m, char *buf, size_t cap) {
+    skew__w w = skew__w_buf(buf, cap);
+    skew__puts(&w, "{\"total\":");
+    skew__put_u64(&w, m->total);
+    skew__puts(&w, ",\"versions\":");
+    skew__put_counts(&w, m->versions, m->version_count);
+    skew__puts(&w, ",\"routes\":");
+    skew__put_counts(&w, m->routes, m->route_count);
+    skew__put(&w, "}", 1);
+    return skew__w_end(&w);
+}
+
+/* ======================================================================================
+   >>http  router and plain endpoints
+   ====================================================================================== */
+
+SKEW_API skew_endpoint skew_route_path(const skew_tracker *t, skew_str path) {
+    skew_str rest;
+    if (!t || !path.ptr || path.len < t->base_len || memcmp(path.ptr, t->base, t->base_len) != 0) return SKEW_EP_NONE;
+    rest = skew__str(path.ptr + t->base_len, path.len - t->base_len);
+    if (rest.len && rest.ptr[0] != '/') return SKEW_EP_NONE; /* "/__skewer" is not ours */
+#define SKEW__IS(lit) (rest.len == sizeof(lit) - 1 && memcmp(rest.ptr, lit, rest.len) == 0)
+    if (SKEW__IS("/sse")) return SKEW_EP_SSE;
+    if (SKEW__IS("/ws")) return SKEW_EP_WS;
+    if (SKEW__IS("/route")) return SKEW_EP_ROUTE;
+    if (SKEW__IS("/subscribe-stats")) return SKEW_EP_SUBSCRIBE;
+    if (SKEW__IS("/health")) return SKEW_EP_HEALTH;
+    if (SKEW__IS("/admin/stats")) return SKEW_EP_ADMIN_STATS;
+    if (SKEW__IS("/admin/version")) return SKEW_EP_ADMIN_VERSION;
+    if (SKEW__IS("/admin/invalidate")) return SKEW_EP_ADMIN_INVALIDATE;
+    if (SKEW__IS("/metrics")) return SKEW_EP_METRICS;
+#undef SKEW__IS
+    return SKEW_EP_UNKNOWN;
+}
+
+SKEW__PRIV skew_transport skew__transport_of(const skew_tracker *t, skew_str path) {
+    skew_endpoint ep = skew_route_path(t, path);
+    return ep == SKEW_EP_SSE ? SKEW_TRANSPORT_SSE : ep == SKEW_EP_WS ? SKEW_TRANSPORT_WS : (skew_transport)0;
+}
+
+SKEW_API skew_endpoint skew_route_request(const skew_tracker *t, const skew_request *req) {
+    skew_endpoint ep;
+    bool get;
+    if (!t || !req) return SKEW_EP_NONE;
+    ep = skew_route_path(t, req->path);
+    get = skew__eq_nocase(req->method, "GET") && req->method.ptr[0] == 'G';
+    if (req->upgrade) return ep == SKEW_EP_WS && get ? SKEW_EP_WS : SKEW_EP_REJECT;
+    if (ep == SKEW_EP_NONE) return SKEW_EP_NONE;
+    if (ep == SKEW_EP_SSE) return get ? SKEW_EP_SSE : SKEW_EP_REJECT;
+    if (ep == SKEW_EP_WS) return SKEW_EP_REJECT; /* 426 from skew_http */
+    return ep;
+}
+
+typedef struct skew__http {
+    skew_response *resp;
+    skew__w w;
+} skew__answer;
+
+SKEW__PRIV void skew__json_answer(skew__answer *h, int status, const char *json) {
+    h->resp->status = status;
+    h->resp->content_type = "application/json";
+    skew__puts(&h->w, json);
+}
+
+SKEW__PRIV void skew__error_answer(skew__answer *h, int status, const char *error) {
+    h->resp->status = status;
+    h->resp->content_type = "application/json";
+    skew__puts(&h->w, "{\"ok\":false,\"error\":");
+    skew__put_json_str(&h->w, skew__cstr(error));
+    skew__put(&h->w, "}", 1);
+}
+
+/* A field of a POST body: JSON object or form-encoded. Decoded into buf. */
+SKEW__PRIV skew_result skew__body_field(skew_str body, const char *name, char *buf, size_t cap, size_t *n) {
+    skew_str t = skew__trim(body), raw;
+    while (t.len && (t.ptr[0] == '\r' || t.ptr[0] == '\n')) { t.ptr++; t.len--; }
+    *n = 0;
+    if (t.len && t.ptr[0] == '{') return skew_json_get_string(body, name, buf, cap, n);
+    if (skew_query_param(body, name, &raw) != SKEW_OK) return SKEW_ERR_NOT_FOUND;
+    return skew_url_decode(raw, true, buf, cap, n);
+}
+
+SKEW__PRIV bool skew__method(const skew_request *req, const char *m) {
+    return req->method.len == strlen(m) && memcmp(req->method.ptr, m, req->method.len) == 0;
+}
+
+SKEW__PRIV skew_auth skew__admin_auth(skew_tracker *t, const skew_request *req) {
+    if (!t->cfg.hooks.authorize) return SKEW_AUTH_UNAVAILABLE;
+    return t->cfg.hooks.authorize(t->cfg.hooks.user_data, req, SKEW_SCOPE_ADMIN);
+}
+
+/* The POST endpoints that name a connection: returns its slot or answers the error. */
+SKEW__PRIV bool skew__post_conn(skew_tracker *t, skew__answer *h, const skew_request *req, uint32_t *idx) {
+    char id[48];
+    size_t n = 0;
+    skew_result r = skew__body_field(req->body, "connectionId", id, sizeof id, &n);
+    if (r == SKEW_ERR_NOT_FOUND || (r == SKEW_OK && n == 0)) {
+        skew__error_answer(h, 400, "missing connectionId");
+        return false;
+    }
+    if (r != SKEW_OK) {
+        skew__error_answer(h, 400, r == SKEW_ERR_INVALID ? "invalid body" : "invalid connectionId");
+        return false;
+    }
+    r = skew__find(t, skew__str(id, n), idx);
+    if (r == SKEW_ERR_INVALID) {
+        skew__error_answer(h, 400, "invalid connectionId");
+        return false;
+    }
+    if (r != SKEW_OK) {
+        skew__error_answer(h, 404, "unknown connectionId");
+        return false;
+    }
+    return true;
+}
+
+SKEW__PRIV void skew__serve(skew_tracker *t, const skew_request *req, skew__answer *h) {
+    skew_endpoint ep = skew_route_path(t, req->path);
+    bool is_get = skew__method(req, "GET"), is_post = skew__method(req, "POST");
+    uint32_t idx;
+    if (req->upgrade && ep != SKEW_EP_WS) { skew__error_answer(h, 404, "no WebSocket endpoint here"); return; }
+    switch (ep) {
+    case SKEW_EP_NONE:
+    case SKEW_EP_UNKNOWN:
+    case SKEW_EP_REJECT:
+        skew__error_answer(h, 404, "not found");
+        return;
+    case SKEW_EP_SSE:
+        if (!is_get) { h->resp->allow = "GET"; skew__error_answer(h, 405, "method not allowed"); return; }
+        skew__error_answer(h, 400, "open SSE streams with skew_open");
+        return;
+    case SKEW_EP_WS:
+        if (!is_get) { h->resp->allow = "GET"; skew__error_answer(h, 405, "method not allowed"); return; }
+        skew__error_answer(h, 426, "upgrade required");
+        h->resp->upgrade_required = true;
+        return;
+    case SKEW_EP_HEALTH:
+    case SKEW_EP_ADMIN_STATS:
+    case SKEW_EP_METRICS:
+        if (!is_get) { h->resp->allow = "GET"; skew__error_answer(h, 405, "method not allowed"); return; }
+        break;
+    default:
+        if (!is_post) { h->resp->allow = "POST"; skew__error_answer(h, 405, "method not allowed"); return; }
+        if (req->body.len > t->cfg.max_body) { skew__error_answer(h, 413, "body too large"); return; }
+        break;
+    }
+    switch (ep) {
+    case SKEW_EP_HEALTH:
+        h->resp->status = 200;
+        h->resp->content_type = "application/json";
+        skew__put_health(t, &h->w);
+        return;
+    case SKEW_EP_ROUTE: {
+        size_t n = 0;
+        skew_result r;
+        if (!skew__post_conn(t, h, req, &idx)) return;
+        r = skew__body_field(req->body, "route", t->scratch, t->scratch_cap, &n);
+        if (r == SKEW_ERR_NOT_FOUND) { skew__error_answer(h, 400, "missing route"); return; }
+        if (r == SKEW_OK) r = skew__set_route(t, idx, skew__str(t->scratch, n));
+        if (r != SKEW_OK) { skew__error_answer(h, 400, "invalid route"); return; }
+        skew__json_answer(h, 200, "{\"ok\":true}");
+        return;
+    }
+    case SKEW_EP_SUBSCRIBE:
+        if (!skew__post_conn(t, h, req, &idx)) return;
+        skew__subscribe(t, idx, req); /* stats or stats-unauthorized goes down the stream */
+        skew__json_answer(h, 200, "{\"ok\":true}");
+        return;
+    default:
+        break;
+    }
+    /* admin endpoints */
+    switch (skew__admin_auth(t, req)) {
+    case SKEW_AUTH_GRANTED: break;
+    case SKEW_AUTH_UNAVAILABLE: skew__error_answer(h, 503, "admin access is not configured"); return;
+    default: skew__error_answer(h, 401, "unauthorized"); return;
+    }
+    switch (ep) {
+    case SKEW_EP_ADMIN_STATS: {
+        size_t end = 0;
+        h->resp->status = 200;
+        h->resp->content_type = "application/json";
+        skew__write_stats(t, &h->w, false, t->cfg.max_listed, SKEW__NO_CUT, &end);
+        skew__put(&h->w, "}", 1);
+        return;
+    }
+    case SKEW_EP_METRICS: {
+        skew__put_metrics(t, &h->w);
+        h->resp->status = 200;
+        h->resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
+        return;
+    }
+    case SKEW_EP_ADMIN_VERSION: {
+        size_t n = 0;
+        skew_result r = skew__body_field(req->body, "version", t->scratch, t->scratch_cap, &n);
+        if (r == SKEW_OK) r = skew__check_version(t, skew__str(t->scratch, n));
+        if (r != SKEW_OK) {
+            skew__error_answer(h, 400, "invalid version");
+            return;
+        }
+        skew__set_version(t, skew__str(t->scratch, n));
+        h->resp->status = 200;
+        h->resp->content_type = "application/json";
+        skew__puts(&h->w, "{\"ok\":true,\"version\":");
+        skew__put_json_str(&h->w, skew__str(t->server_version, t->server_version_len));
+        skew__puts(&h->w, ",\"notified\":");
+        skew__put_u64(&h->w, t->live_count);
+        skew__put(&h->w, "}", 1);
+        return;
+    }
+    case SKEW_EP_ADMIN_INVALIDATE: {
+        size_t n = 0;
+        skew_str prefix;
+        skew_result r;
+        if (!t->cfg.route_tracking) { skew__error_answer(h, 409, "route tracking is off"); return; }
+        r = skew__body_field(req->body, "route", t->scratch, t->scratch_cap, &n);
+        if (r == SKEW_OK) r = skew_route_clean(skew__str(t->scratch, n), t->cfg.max_route_len, &prefix);
+        if (r != SKEW_OK) { skew__error_answer(h, 400, "invalid route"); return; }
+        h->resp->status = 200;
+        h->resp->content_type = "application/json";
+        skew__puts(&h->w, "{\"ok\":true,\"notified\":");
+        skew__put_u64(&h->w, skew__invalidate(t, prefix));
+        skew__put(&h->w, "}", 1);
+        return;
+    }
+    default:
+        skew__error_answer(h, 404, "not found");
+        return;
+    }
+}
+
+SKEW_API skew_result skew_http(skew_tracker *t, const skew_request *req, skew_response *resp, char *body, size_t cap) {
+    skew__answer h;
+    if (!t || !req || !resp) return SKEW_ERR_INVALID;
+    memset(resp, 0, sizeof *resp);
+    h.resp = resp;
+    h.w = skew__w_buf(body, cap);
+    skew__enter(t);
+    skew__serve(t, req, &h);
+    skew__leave(t);
+    resp->body_len = skew__w_end(&h.w);
+    return resp->body_len >= cap ? SKEW_ERR_TRUNCATED : SKEW_OK;
+}
+
+SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_request *req, skew_result open_result,
+                                         skew_response *resp, char *body, size_t cap) {
+    skew__answer h;
+    bool ws;
+    if (!t || !req || !resp) return SKEW_ERR_INVALID;
+    memset(resp, 0, sizeof *resp);
+    h.resp = resp;
+    h.w = skew__w_buf(body, cap);
+    ws = skew_route_path(t, req->path) == SKEW_EP_WS;
+    switch (open_result) {
+    case SKEW_ERR_BOT:
+        /* an EventSource does not reconnect after 204; a WebSocket client sees a refusal */
+        if (ws) skew__error_answer(&h, 403, "bots are not tracked");
+        else { resp->status = 204; resp->content_type = "application/json"; }
+        break;
+    case SKEW_ERR_FULL: skew__error_answer(&h, 503, "too many connections"); break;
+    case SKEW_ERR_INVALID: skew__error_answer(&h, 400, "invalid request"); break;
+    default: skew__error_answer(&h, 500, skew_result_str(open_result)); break;
+    }
+    resp->close = true;
+    resp->body_len = skew__w_end(&h.w);
+    return resp->body_len >= cap && cap ? SKEW_ERR_TRUNCATED : (cap || !resp->body_len ? SKEW_OK : SKEW_ERR_TRUNCATED);
+}
 
 #ifdef __cplusplus
 }

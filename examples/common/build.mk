@@ -13,7 +13,7 @@ EXCOMMON_DIR    := examples/common
 EXCOMMON_BUILD  := $(BUILD)/examples/common
 EXCOMMON_PAGES  := $(sort $(wildcard $(EXCOMMON_DIR)/pages/*))
 EXCOMMON_CFLAGS := $(CSTD) $(WARN_C) $(OPT) -D_POSIX_C_SOURCE=200809L -I. -I$(EXCOMMON_DIR)
-EXCOMMON_DEPS   := $(EXCOMMON_DIR)/skew_example.h skew_tracker.h $(wildcard parts/*.h)
+EXCOMMON_DEPS   := $(EXCOMMON_DIR)/skew_example.h skew_tracker.h
 EXCOMMON_OBJS   := $(EXCOMMON_BUILD)/skew_example.o $(EXCOMMON_BUILD)/pages.o \
                    $(EXCOMMON_BUILD)/skew_tracker_impl.o
 
