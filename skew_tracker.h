@@ -6,7 +6,7 @@
    The C counterpart of the live-connections feature of the Nuxt module nuxt-skew-protection.
    Every browser holding an SSE stream or a WebSocket is tracked with a connection id (UUID v4),
    the build it runs (the `__nkpv` cookie), the route it views (opt-in) and its IP (opt-in).
-   The header holds the whole wire protocol (shared/PROTOCOL.md): a server adapter only moves bytes.
+   The header holds the whole wire protocol (README.md, "Wire protocol"): an adapter only moves bytes.
      - registry      O(1) open / close / route update / subscribe, counts per version and route
      - json          serializer for every protocol message, snprintf contract plus sink variant
      - reader        bounded JSON reader for WebSocket messages and POST bodies
@@ -29,7 +29,7 @@
        SKEW_API                 extern          linkage of public functions             all files
        SKEW_TRACKER_STATIC      undefined       make every function static               all files
        SKEW_ENABLE_HOSTED       1               POSIX/Windows clock, randomness, malloc  impl only
-       SKEW_ENABLE_BOT_TABLE    1               built-in bot rule table (~6 KB)          impl only
+       SKEW_ENABLE_BOT_TABLE    1               built-in bot rule table (6.5 KB rodata)  impl only
        SKEW_ENABLE_IP           1               proxy-header IP extraction               impl only
        SKEW_ASSERT(x)           assert(x)       programmer-error checks                  impl only
        SKEW_MAX_TRUSTED_PROXIES 16              CIDR ranges kept in a tracker            all files
@@ -41,8 +41,9 @@
    ======
    skew_tracker_memory_size(cfg) says how many bytes a config needs; skew_tracker_init() takes a
    caller buffer of that size (static array in firmware) and never allocates. skew_tracker_create()
-   gets the same size from hooks.alloc (hosted default: malloc). Nothing else allocates. About 80
-   bytes per connection slot plus the string tables and one message buffer.
+   gets the same size from hooks.alloc (hosted default: malloc). Nothing else allocates. About 95
+   bytes per connection (slot, dense lists, id hash table) plus the string tables and one message
+   buffer (sized from the limits; set message_buffer and max_listed to shrink it).
 
    THREADING AND HOOKS
    ===================
@@ -51,7 +52,9 @@
    with the lock held: inside a hook call only the HOOK-SAFE functions (skew_send, skew_conn_get,
    and functions without a tracker argument). Never call skew_close/skew_open/... from a hook: a
    send hook reports failure by its return value and the tracker closes the connection itself,
-   calling on_close. Two trackers share nothing.
+   calling on_close. Two trackers share nothing; a handle belongs to the tracker that made it.
+   Firmware (SKEW_ENABLE_HOSTED 0) must give hooks.random_bytes (a hardware TRNG): ids are the
+   only credential of the POST endpoints, so there is no weak fallback.
 
    ERRORS
    ======
@@ -4586,3 +4589,44 @@ SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_requ
 }
 #endif
 #endif /* SKEW_TRACKER_IMPLEMENTATION */
+
+/*
+This software is available under 2 licenses -- choose whichever you prefer.
+------------------------------------------------------------------------------
+ALTERNATIVE A - MIT License
+Copyright (c) 2026 the skew_tracker authors
+Permission is hereby granted, free of charge, to any person obtaining a copy of
+this software and associated documentation files (the "Software"), to deal in
+the Software without restriction, including without limitation the rights to
+use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies
+of the Software, and to permit persons to whom the Software is furnished to do
+so, subject to the following conditions:
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.
+------------------------------------------------------------------------------
+ALTERNATIVE B - Public Domain (www.unlicense.org)
+This is free and unencumbered software released into the public domain.
+Anyone is free to copy, modify, publish, use, compile, sell, or distribute this
+software, either in source code form or as a compiled binary, for any purpose,
+commercial or non-commercial, and by any means.
+In jurisdictions that recognize copyright laws, the author or authors of this
+software dedicate any and all copyright interest in the software to the public
+domain. We make this dedication for the benefit of the public at large and to
+the detriment of our heirs and successors. We intend this dedication to be an
+overt act of relinquishment in perpetuity of all present and future rights to
+this software under copyright law.
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN
+ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION
+WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
+------------------------------------------------------------------------------
+*/
