@@ -3412,8 +3412,14 @@ SKEW__PRIV void skew__remove(skew_tracker *t, uint32_t idx, skew_close_reason wh
     t->free_head = idx;
     if (!tracked) return; /* an open that failed half way: it never counted */
     t->m.closed++;
-    if (why == SKEW_CLOSE_SLOW) t->m.slow_dropped++;
-    if (why == SKEW_CLOSE_SEND_FAILED) t->m.send_failed++;
+    if (why == SKEW_CLOSE_SLOW) {
+        t->m.slow_dropped++;
+        skew__log(t, SKEW_LOG_INFO, "skew: closed a slow consumer (unsent output over its bound)");
+    }
+    if (why == SKEW_CLOSE_SEND_FAILED) {
+        t->m.send_failed++;
+        skew__log(t, SKEW_LOG_DEBUG, "skew: closed a connection whose send failed");
+    }
     skew__changed(t);
 }
 
@@ -3503,6 +3509,7 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
     }
     if (t->free_head == SKEW__NONE) {
         t->m.refused_full++;
+        skew__log(t, SKEW_LOG_WARN, "skew: connection refused: max_connections reached");
         return SKEW_ERR_FULL;
     }
     {

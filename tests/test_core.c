@@ -26,6 +26,7 @@ typedef struct fake_env {
     bool grant; /* authorize answer */
     bool have_auth;
     int sends_in_hooks;
+    int logs[4]; /* per level */
     skew_tracker *t;
 } fake_env;
 
@@ -67,6 +68,10 @@ static skew_auth fake_auth(void *ud, const skew_request *req, skew_auth_scope sc
     return skew_auth_bearer(req, skew_str_c("s3cret"));
 }
 static uint64_t fake_now(void *ud) { return ((fake_env *)ud)->now; }
+static void fake_log(void *ud, skew_log_level level, const char *msg) {
+    fake_env *e = (fake_env *)ud;
+    if (msg && strncmp(msg, "skew: ", 6) == 0) e->logs[level]++;
+}
 static skew_result fake_random(void *ud, void *buf, size_t len) {
     static uint8_t x = 1;
     size_t i;
@@ -150,6 +155,7 @@ static void base_cfg(skew_config *c, fake_env *e) {
     c->hooks.authorize = fake_auth;
     c->hooks.now_ms = fake_now;
     c->hooks.random_bytes = fake_random;
+    c->hooks.log = fake_log;
     c->stats_interval_ms = SKEW_STATS_IMMEDIATE;
 }
 
@@ -630,6 +636,7 @@ static void test_limits(void) {
     CHECK_EQ_INT(skew_total(t), 3);
     skew_get_metrics(t, &m);
     CHECK_EQ_INT(m.refused_full, 1);
+    CHECK_EQ_INT(env.logs[SKEW_LOG_WARN], 1);
     CHECK_EQ_INT(env.conns[3].nmsg, 0);
     /* a slot freed is usable again; the old handle stays stale */
     skew_close(t, h, SKEW_CLOSE_CLIENT);
@@ -743,6 +750,7 @@ static void test_slow_consumer(void) {
     CHECK(strstr(last_msg(&env, 0), "\"total\":2") != NULL);
     skew_get_metrics(t, &m);
     CHECK_EQ_INT(m.slow_dropped, 1);
+    CHECK_EQ_INT(env.logs[SKEW_LOG_INFO], 1);
     CHECK_EQ_INT(skew_subscriber_count(t), 1);
     /* a connection whose `connected` cannot be sent is never tracked */
     env.conns[3].fail_with = SKEW_ERR_SEND;
