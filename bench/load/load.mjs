@@ -236,7 +236,11 @@ function openClient(port, kind, { route = '/', headers = {}, onMessage = null, t
           buf = buf.subarray(j + len);
           if (op === 0x9) sock.write(maskedFrame(0xA, payload));
           else if (op === 0x1 || op === 0x2) deliver(payload.toString('utf8'));
-          else if (op === 0x8) sock.end();
+          else if (op === 0x8) {
+            c.closeCode = payload.length >= 2 ? payload.readUInt16BE(0) : 1005;
+            c.closeReason = payload.subarray(2).toString();
+            sock.end();
+          }
         }
         if (!buf.length) buf = Buffer.alloc(0);
       } else {
@@ -407,10 +411,14 @@ async function phaseLatency() {
       const t0 = performance.now();
       const waiting = sub.waitStats((e) => e.total === want, 10000);
       const c = await openClient(srv.port, i % 2 ? 'sse' : 'ws', { route: '/lat' });
-      const e = await waiting;
+      const e = await waiting.catch((err) => {
+        throw new Error(`open not seen in stats: last total ${sub.log.at(-1)?.total}, want ${want}: ${err.message}`);
+      });
       lat.push(e.at - t0);
       c.sock.destroy();
-      await sub.waitStats((x) => x.total === want - 1, 10000);
+      await sub.waitStats((x) => x.total === want - 1, 15000, true).catch(async (err) => {
+        throw new Error(`admin total ${await srv.total()}, subscriber socket closed: ${sub.closed} (close frame ${sub.closeCode} ${sub.closeReason}; server: ${srv.stderr().slice(-300)}); close of a ${i % 2 ? "SSE" : "WS"} client not seen in stats: last total ${sub.log.at(-1)?.total}, want ${want - 1}: ${err.message}`);
+      });
     }
     lat.sort((a, b) => a - b);
     const bytes = sub.log.at(-1).bytes;

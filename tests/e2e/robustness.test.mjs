@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   withServer, startServer, request, rawSocket, rawWs, wsFrame, parseFrames, sleep, within,
-  eventually, isValidUtf8, TOKEN, HOST,
+  eventually, isValidUtf8, TOKEN, HOST, idleSse,
 } from './lib/harness.mjs';
 
 test('SSE keepalive every --keepalive-ms', { timeout: 30000 }, () =>
@@ -44,6 +44,23 @@ test('a client that vanishes without a close frame is dropped (WS and SSE)', { t
     await sub.inbox.nextStats((m) => m.total === 1, 3000, 'eventsource client dropped');
     assert.ok(Date.now() - t0 < 9000);
     assert.equal(await srv.total(), 1);
+  }));
+
+test('finding dead SSE peers among many does not drop live subscribers', { timeout: 60000 }, () =>
+  withServer({ keepaliveMs: 300, statsIntervalMs: 0, maxConnections: 3000 }, async (srv) => {
+    const idle = await idleSse(srv, 1500);
+    const subs = [await srv.subscriber(), await srv.subscriber()];
+    // streams opened before and after the subscribers, so a sweep meets them on either side
+    const victims = [...idle.slice(0, 3), ...(await idleSse(srv, 3, { route: '/late' }))];
+    const n = idle.length + 3 + subs.length;
+    for (const s of subs) await s.inbox.latestStats((m) => m.total === n, 10000);
+    // dead SSE peers are found by the server's liveness checks, while stats are pushed
+    for (let i = 0; i < victims.length; i++) {
+      victims[victims.length - 1 - i].sock.destroy();
+      for (const s of subs) await s.inbox.nextStats((m) => m.total === n - i - 1, 8000, `total ${n - i - 1} after a dead SSE peer`);
+    }
+    for (const s of subs) assert.equal(s.closeCode, undefined, 'subscriber still connected');
+    assert.equal(await srv.total(), n - 6);
   }));
 
 test('a WebSocket peer that answers no ping is dropped within a few keepalive intervals', { timeout: 30000 }, () =>

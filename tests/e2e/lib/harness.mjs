@@ -338,6 +338,18 @@ export class Inbox {
     return this.next((m) => m && m.type === 'stats' && pred(m), timeout, what);
   }
 
+  /** The last stats received, if it satisfies pred; else the next one that does. */
+  latestStats(pred, timeout = 5000, what = 'matching stats') {
+    for (let i = this.all.length - 1; i >= 0; i--) {
+      const m = this.all[i];
+      if (m.msg && m.msg.type === 'stats') {
+        if (pred(m.msg)) { this.pos = Math.max(this.pos, i + 1); return Promise.resolve(m.msg); }
+        break;
+      }
+    }
+    return this.nextStats(pred, timeout, what);
+  }
+
   /** Wait for stats whose {total, versions[, routes]} equal the given ones. */
   statsEqual(expected, timeout = 8000) {
     return this.nextStats((m) => isDeepEqual(countsOf(m, expected), expected), timeout,
@@ -693,4 +705,23 @@ export function sortKeys(o) {
 
 export function isValidUtf8(buf) {
   try { new TextDecoder('utf-8', { fatal: true }).decode(buf); return true; } catch { return false; }
+}
+
+/** n idle raw SSE streams (cheap: plain sockets that discard what they read), opened 100 at a time. */
+export async function idleSse(srv, n, { route = '/idle' } = {}) {
+  const out = [];
+  const one = async () => {
+    const c = await rawSocket(srv);
+    c.write(`GET ${srv.path('/sse')}?route=${encodeURIComponent(route)} HTTP/1.1\r\nHost: ${HOST}\r\n` +
+      `Accept: text/event-stream\r\nUser-Agent: ${CHROME_UA}\r\n\r\n`);
+    await eventually(() => c.data.includes('"connected"'), { timeout: 5000, interval: 20, what: 'idle SSE connected' });
+    c.sock.removeAllListeners('data');
+    c.sock.on('data', () => {});
+    c.data = Buffer.alloc(0);
+    return c;
+  };
+  for (let i = 0; i < n; i += 100) {
+    out.push(...(await Promise.all(Array.from({ length: Math.min(100, n - i) }, one))));
+  }
+  return out;
 }
