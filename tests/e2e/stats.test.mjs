@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  withServer, request, assertStatsShape, tally, sleep, TOKEN, UUID_V4,
+  withServer, request, assertStatsShape, tally, sleep, TOKEN, UUID_V4, idleSse,
 } from './lib/harness.mjs';
 
 const SV = 'v-server';
@@ -223,4 +223,19 @@ test('stats-interval 0 pushes immediately; each connection listed once; ids lowe
       assert.equal(new Set(m.connections.map((e) => e.id)).size, m.connections.length);
       for (const e of m.connections) assert.match(e.id, UUID_V4);
     }
+  }));
+
+test('many connections: the connections list may be capped, total/versions/routes stay exact', { timeout: 60000 }, () =>
+  withServer({ statsIntervalMs: 100, maxConnections: 2000 }, async (srv) => {
+    const idle = await idleSse(srv, 1200, { route: '/many' });
+    const sub = await srv.subscriber({ route: '/dash', cookie: '__nkpv=v-sub' });
+    const m = await sub.inbox.latestStats((x) => x.total === 1201, 10000);
+    assert.deepEqual(m.versions, { 'v-e2e-1': 1200, 'v-sub': 1 });
+    assert.deepEqual(m.routes, { '/many': 1200, '/dash': 1 });
+    assert.ok(m.connections.length <= 1201 && m.connections.length >= 1, `listed ${m.connections.length}`);
+    assert.equal(new Set(m.connections.map((e) => e.id)).size, m.connections.length, 'no duplicates');
+    for (const c of idle.slice(0, 200)) c.sock.destroy();
+    const after = await sub.inbox.nextStats((x) => x.total === 1001, 15000, 'total 1001 after 200 closed');
+    assert.deepEqual(after.routes, { '/many': 1000, '/dash': 1 });
+    assert.equal((await srv.adminStats()).json.total, 1001);
   }));
