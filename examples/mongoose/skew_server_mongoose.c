@@ -1,0 +1,1074 @@
+/* skew_server_mongoose.c - the skew server on mongoose 7.22.
+
+   A thin adapter: every protocol decision comes from skew_tracker.h (routing, opening, POST and
+   admin endpoints, WebSocket messages, keepalives, coalesced stats, every JSON byte). This file
+   moves bytes between mongoose and the tracker; pages, options, auth and signals come from
+   examples/common/skew_example.h, shared with the libwebsockets server (same command line, same
+   behaviour, one e2e suite for both).
+
+   Per connection the adapter keeps a `conn` in the bytes mongoose allocates after each
+   struct mg_connection (mgr.extraconnsize): no allocation of its own. hooks.send appends the
+   framed message (skew_sse_frame, or a WebSocket text frame) to c->send; past --max-output-bytes
+   of unsent output it answers SKEW_ERR_SLOW, the tracker forgets the connection and on_close
+   closes the socket (is_closing: the queued output is dropped, not drained).
+
+   Memory per idle connection. Mongoose never shrinks an I/O buffer: c->recv keeps the size of the
+   largest request or frame it held, c->send the size of the largest message queued (a stats
+   subscriber's ~50 KB), and both grow in steps of MG_IO_SIZE (16 KB by default on Unix, so an
+   idle connection costs 2 x 16 KB plus the struct). Two choices bring an idle connection to well
+   under 1 KB of heap:
+     - MG_IO_SIZE=2048 (build.mk): one read holds a typical browser request head (cookies
+       included), and a growing buffer wastes at most 2 KB;
+     - buffers are given back when empty (MG_EV_POLL: mg_iobuf_free on an empty recv/send of an
+       idle stream or keep-alive connection); the next read or send allocates again.
+   What remains per idle connection: struct mg_connection (288 bytes), this conn (64 bytes), the
+   tracker's slot and malloc overhead. bench/load (RSS growth, 10k idle connections): 0.41 KB per
+   WS or SSE connection; MG_IO_SIZE=2048 alone: 4.4 KB; mongoose's defaults: 31 KB.
+   (SKEW_MG_RELEASE_IDLE_BUFFERS=0 turns the second choice off, to measure it.)
+
+   Mongoose 7.22 behaviours handled here on purpose:
+   - Its WebSocket parser (mg_ws_cb) accepts unmasked client frames and reserved bits, waits
+     forever for a frame that announces 2^64-1 bytes, and buffers any frame whole (up to 1 GB).
+     The adapter wraps c->pfn (ws_guard) and checks each frame header before mg_ws_cb sees it:
+     protocol errors get close 1002 (a fragmented message over WS_MESSAGE_MAX gets 1009), and a
+     single frame longer than WS_MESSAGE_MAX is discarded as it arrives, keeping the connection
+     (what the lws server does: no protocol message is that long). The wrapper reads
+     c->pfn_data, where mg_ws_cb keeps the end of a fragmented message being reassembled
+     (mongoose 7.22 internals; build.mk warns when MONGOOSE_DIR is not 7.22).
+   - mg_http_get_header() returns the first of repeated headers (X-Forwarded-For can come twice);
+     the header callback joins all of them with ", ".
+   - An HTTP request head may grow to MG_MAX_RECV_SIZE; heads over HEAD_MAX get 431, bodies
+     over the tracker's max_body get 413, both before they are buffered whole.
+   - Keep-alive HTTP connections have no idle timeout in mongoose: the sweep closes them after
+     HTTP_IDLE_MS without traffic (this also bounds a request that never completes).
+   - mg_http_reply() always sends Content-Length (also on 204) and no way to add headers after
+     the body is formatted; responses here are written with mg_send. A request mongoose cannot
+     parse is dropped without an answer; the adapter answers it 400 (JSON) before the close.
+   - Client EOF on an SSE stream is seen at once (mongoose keeps reading every socket). A peer
+     that vanished without FIN is found by the keepalive write failing: TCP_USER_TIMEOUT on SSE
+     sockets makes the kernel fail it after max(3 keepalives, 20 s) of unacknowledged output;
+     and by the stall check (output pending without progress for STALL_INTERVALS keepalive
+     intervals). WebSocket peers are pinged every keepalive and dropped after MISSED_PONGS_MAX. */
+#if !defined(_POSIX_C_SOURCE) || _POSIX_C_SOURCE < 200809L
+#undef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE 1
+#endif
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include "mongoose.h"
+
+#include "skew_example.h"
+
+/* ======================================================================================
+   >>state
+   ====================================================================================== */
+
+#define WS_MESSAGE_MAX 8192u        /* longest client message kept; longer ones are dropped */
+#define MISSED_PONGS_MAX 2          /* pings unanswered before a WS peer is dropped */
+#define STALL_INTERVALS 3           /* keepalive intervals of pending output without progress */
+#define SHUTDOWN_GRACE_MS 3000      /* how long close 1001 / SSE ends may take at exit */
+#define SIGNAL_POLL_MS 500          /* the loop never sleeps longer (stop flag check) */
+#define HEAD_MAX 16384u             /* request line + headers */
+#define HTTP_IDLE_MS 10000u         /* plain HTTP connection without traffic: closed */
+#define FILE_CHUNK 65536u           /* static file bytes queued at a time */
+#define ARENA_SIZE (HEAD_MAX + 1024u) /* joined header copies for one request */
+#define SSE_USER_TIMEOUT_MIN 20000u /* ms: unacknowledged output before the kernel gives up */
+/* 1: give empty I/O buffers back (see the top); 0 only to measure what that saves. */
+#ifndef SKEW_MG_RELEASE_IDLE_BUFFERS
+#define SKEW_MG_RELEASE_IDLE_BUFFERS 1
+#endif
+
+#if MG_MAX_RECV_SIZE < (HEAD_MAX + 8192)
+#error "MG_MAX_RECV_SIZE must hold a request head and a POST body"
+#endif
+
+typedef enum conn_kind { CONN_HTTP = 0, CONN_SSE, CONN_WS } conn_kind;
+
+/* Lives in the mgr.extraconnsize bytes after each struct mg_connection (zeroed by mongoose). */
+typedef struct conn {
+    skew_handle h;                  /* tracked connection; 0: not (or no longer) tracked */
+    FILE *file;                     /* static file being streamed */
+    uint64_t file_left;
+    uint64_t last_progress;         /* monotonic ms: output moved, or became pending */
+    uint64_t last_active;           /* monotonic ms: plain HTTP traffic */
+    uint64_t skip_left;             /* WS: bytes of an oversized frame still to discard */
+    uint32_t msg_len;               /* WS: bytes of the fragmented message so far */
+    uint8_t kind;                   /* conn_kind */
+    uint8_t missed_pongs;
+    bool awaiting_pong;
+    bool in_fragment;               /* WS: a fragmented message is open */
+    bool failed;                    /* WS: protocol error, close sent: read nothing more */
+    bool close_after;               /* HTTP: close once the response is out */
+    bool was_draining;              /* HTTP: is_draining before this poll's read */
+    bool counted;                   /* counted in server.streams */
+} conn;
+
+#define CONN(c) ((conn *)(void *)((c) + 1))
+
+typedef struct server {
+    skew_ex_options opt;
+    skew_ex_site site;
+    skew_tracker *t;
+    struct mg_mgr mgr;
+    uint32_t streams;               /* live SSE/WS connections */
+    bool stopping;
+    uint64_t stop_deadline;
+    uint64_t next_ping, next_sweep; /* monotonic ms */
+    uint32_t keepalive_ms, sweep_ms;
+    size_t max_body;
+    char arena[ARENA_SIZE];         /* joined repeated headers (one request at a time) */
+    size_t arena_used;
+    char path[HEAD_MAX + 1];        /* the decoded request path */
+} server;
+
+/* What the tracker's header callback reads from. */
+typedef struct req_ctx {
+    server *srv;
+    struct mg_http_message *hm;
+} req_ctx;
+
+/* mongoose's own WebSocket handler, wrapped by ws_guard (see the top). */
+static mg_event_handler_t mg_ws_handler;
+
+static skew_str view(const char *p, size_t n) {
+    skew_str s;
+    s.ptr = p;
+    s.len = n;
+    return s;
+}
+
+static skew_str mgview(struct mg_str s) { return view(s.buf, s.len); }
+
+static bool ieq_n(const char *a, const char *b, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++) {
+        char x = a[i], y = b[i];
+        if (x >= 'A' && x <= 'Z') x = (char)(x + 32);
+        if (y >= 'A' && y <= 'Z') y = (char)(y + 32);
+        if (x != y) return false;
+    }
+    return true;
+}
+
+/* Does a comma-separated header value hold token (case-insensitive)? */
+static bool has_token(skew_str v, const char *token) {
+    size_t n = strlen(token), i = 0;
+    while (i < v.len) {
+        size_t s, e;
+        while (i < v.len && (v.ptr[i] == ' ' || v.ptr[i] == '\t' || v.ptr[i] == ',')) i++;
+        s = i;
+        while (i < v.len && v.ptr[i] != ',') i++;
+        e = i;
+        while (e > s && (v.ptr[e - 1] == ' ' || v.ptr[e - 1] == '\t')) e--;
+        if (e - s == n && ieq_n(v.ptr + s, token, n)) return true;
+    }
+    return false;
+}
+
+/* ======================================================================================
+   >>respond  plain HTTP answers, written with mg_send
+   ====================================================================================== */
+
+static const char *reason(int status) {
+    switch (status) {
+    case 101: return "Switching Protocols";
+    case 200: return "OK";
+    case 204: return "No Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 304: return "Not Modified";
+    case 307: return "Temporary Redirect";
+    case 308: return "Permanent Redirect";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 411: return "Length Required";
+    case 413: return "Content Too Large";
+    case 426: return "Upgrade Required";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return status < 300 ? "OK" : status < 400 ? "Redirect" : status < 500 ? "Client Error" : "Server Error";
+    }
+}
+
+/* Extra response headers, "Name: value\r\n" each. */
+typedef struct hdrs {
+    char buf[1536];
+    size_t len;
+} hdrs;
+
+static void hdr_add(hdrs *h, const char *name, const char *value) {
+    int n;
+    if (!value) return;
+    n = snprintf(h->buf + h->len, sizeof h->buf - h->len, "%s: %s\r\n", name, value);
+    if (n > 0 && (size_t)n < sizeof h->buf - h->len) h->len += (size_t)n;
+    else h->buf[h->len] = '\0'; /* does not fit: left out */
+}
+
+/* Status line and headers. content_length < 0: none (a stream). */
+static bool send_head(struct mg_connection *c, int status, const char *ctype, long long content_length,
+                      const hdrs *extra, bool close) {
+    char head[2048];
+    int n = snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\n", status, reason(status));
+    if (ctype && status != 204 && status != 304)
+        n += snprintf(head + n, sizeof head - (size_t)n, "Content-Type: %s\r\n", ctype);
+    if (content_length >= 0 && status != 204 && status != 304)
+        n += snprintf(head + n, sizeof head - (size_t)n, "Content-Length: %lld\r\n", content_length);
+    n += snprintf(head + n, sizeof head - (size_t)n, "X-Content-Type-Options: nosniff\r\n%s%s\r\n",
+                  extra ? extra->buf : "", close ? "Connection: close\r\n" : "");
+    if (n < 0 || (size_t)n >= sizeof head) return false;
+    return mg_send(c, head, (size_t)n);
+}
+
+/* A whole answer. The connection stays for the next request unless close (or the request
+   asked for it). */
+static void respond(struct mg_connection *c, int status, const char *ctype, const void *body, size_t len,
+                    const hdrs *extra, bool head, bool close) {
+    conn *st = CONN(c);
+    close = close || st->close_after;
+    if (status == 204 || status == 304) len = 0;
+    if (!send_head(c, status, ctype, (long long)len, extra, close) || (!head && len && !mg_send(c, body, len))) {
+        c->is_closing = 1; /* out of memory: a half answer must not stay on the wire */
+        return;
+    }
+    c->is_resp = 0;
+    if (close) c->is_draining = 1;
+}
+
+static void respond_error(struct mg_connection *c, int status, const char *msg, bool close) {
+    char body[160];
+    hdrs h;
+    size_t n = skew_ex_json_error(body, sizeof body, msg);
+    h.len = 0;
+    h.buf[0] = '\0';
+    hdr_add(&h, "Cache-Control", "no-store");
+    respond(c, status, "application/json", body, n < sizeof body ? n : sizeof body - 1, &h, false, close);
+}
+
+/* An answer the tracker described. */
+static void respond_skew(struct mg_connection *c, const skew_response *r, const char *body, bool head) {
+    hdrs h;
+    h.len = 0;
+    h.buf[0] = '\0';
+    hdr_add(&h, "Cache-Control", "no-store");
+    if (r->allow) hdr_add(&h, "Allow", r->allow);
+    if (r->upgrade_required) hdr_add(&h, "Upgrade", "websocket");
+    respond(c, r->status, r->content_type ? r->content_type : "application/json", body, r->body_len, &h, head,
+            r->close);
+}
+
+static bool is_head(const skew_request *req) { return req->method.len == 4 && !memcmp(req->method.ptr, "HEAD", 4); }
+
+/* skew_http with a growing buffer (admin stats can be large). */
+static void answer_http(server *srv, struct mg_connection *c, const skew_request *req) {
+    char small[2048];
+    skew_response r;
+    skew_result res;
+    bool get = is_head(req) || (req->method.len == 3 && !memcmp(req->method.ptr, "GET", 3));
+
+    memset(&r, 0, sizeof r);
+    res = skew_http(srv->t, req, &r, small, sizeof small);
+    if (res == SKEW_ERR_TRUNCATED) {
+        char *big;
+        skew_response r2;
+        if (!get) { /* side effects happen once: only GET answers are asked for twice */
+            respond_error(c, 500, "response too large", false);
+            return;
+        }
+        big = (char *)malloc(r.body_len + 1);
+        memset(&r2, 0, sizeof r2);
+        if (!big) {
+            respond_error(c, 500, "out of memory", false);
+            return;
+        }
+        if (skew_http(srv->t, req, &r2, big, r.body_len + 1) != SKEW_OK) {
+            free(big);
+            respond_error(c, 500, "response too large", false);
+            return;
+        }
+        respond_skew(c, &r2, big, is_head(req));
+        free(big);
+        return;
+    }
+    respond_skew(c, &r, small, is_head(req));
+}
+
+/* The error answer for a failed skew_open (bot 204/403, full 503, ...). */
+static void answer_open_error(server *srv, struct mg_connection *c, const skew_request *req, skew_result res,
+                              bool close) {
+    char body[512];
+    skew_response r;
+    memset(&r, 0, sizeof r);
+    if (skew_http_open_error(srv->t, req, res, &r, body, sizeof body) == SKEW_ERR_TRUNCATED) r.body_len = sizeof body - 1;
+    if (close) r.close = true;
+    respond_skew(c, &r, body, false);
+}
+
+/* ======================================================================================
+   >>site  built-in pages and --root files
+   ====================================================================================== */
+
+/* Same policy as the lws server. (Shared: see the report; belongs in skew_example.h.) */
+static const char page_csp[] = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
+                               "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/* Queue more of the file being sent; at the end the connection takes requests again. */
+static void file_pump(struct mg_connection *c) {
+    conn *st = CONN(c);
+    while (st->file && c->send.len < FILE_CHUNK) {
+        size_t want = FILE_CHUNK - c->send.len, at = c->send.len, got;
+        if ((uint64_t)want > st->file_left) want = (size_t)st->file_left;
+        if (want && mg_iobuf_add(&c->send, at, NULL, want) != want) {
+            c->is_closing = 1; /* out of memory */
+            return;
+        }
+        got = want ? fread(c->send.buf + at, 1, want, st->file) : 0;
+        c->send.len = at + got;
+        st->file_left -= got;
+        if (got < want || st->file_left == 0) {
+            fclose(st->file);
+            st->file = NULL;
+            if (st->file_left) { /* the file shrank: Content-Length cannot be kept */
+                c->is_draining = 1;
+                return;
+            }
+            c->is_resp = 0; /* mongoose parses the next pipelined request now */
+            if (st->close_after) c->is_draining = 1;
+        }
+    }
+}
+
+static void answer_file(struct mg_connection *c, const skew_ex_serve *s, const hdrs *extra) {
+    conn *st = CONN(c);
+    FILE *f = fopen(s->file_path, "rb");
+    if (!f) {
+        respond_error(c, 404, "not found", false);
+        return;
+    }
+    if (s->status != 200) { /* an error page (404.html): small, answered from memory */
+        unsigned char *b = s->file_size <= 1024 * 1024 ? (unsigned char *)malloc((size_t)s->file_size + 1) : NULL;
+        size_t got = b ? fread(b, 1, (size_t)s->file_size, f) : 0;
+        fclose(f);
+        if (!b) {
+            respond_error(c, 404, "not found", false);
+            return;
+        }
+        respond(c, s->status, s->content_type, b, got, extra, s->head, false);
+        free(b);
+        return;
+    }
+    if (!send_head(c, 200, s->content_type, (long long)s->file_size, extra, st->close_after)) {
+        fclose(f);
+        c->is_closing = 1;
+        return;
+    }
+    if (s->head || s->file_size == 0) {
+        fclose(f);
+        c->is_resp = 0;
+        if (st->close_after) c->is_draining = 1;
+        return;
+    }
+    st->file = f; /* is_resp stays set until the last byte is queued */
+    st->file_left = s->file_size;
+    file_pump(c);
+}
+
+static void answer_site(server *srv, struct mg_connection *c, const skew_request *req) {
+    skew_ex_serve s;
+    char cookie[256];
+    hdrs h;
+
+    h.len = 0;
+    h.buf[0] = '\0';
+    skew_ex_site_lookup(&srv->site, req->method, req->path, skew_request_header(req, "accept"), &s);
+    if (s.html && skew_ex_version_cookie(srv->t, cookie, sizeof cookie) < sizeof cookie) hdr_add(&h, "Set-Cookie", cookie);
+    switch (s.kind) {
+    case SKEW_EX_SERVE_MEMORY:
+        hdr_add(&h, "Cache-Control", "no-cache");
+        if (s.html) hdr_add(&h, "Content-Security-Policy", page_csp);
+        respond(c, s.status, s.content_type, s.data, s.len, &h, s.head, false);
+        return;
+    case SKEW_EX_SERVE_FILE:
+        hdr_add(&h, "Cache-Control", "no-cache");
+        answer_file(c, &s, &h);
+        return;
+    case SKEW_EX_SERVE_REDIRECT:
+        hdr_add(&h, "Location", s.location);
+        respond(c, s.status, "text/plain", NULL, 0, &h, s.head, false);
+        return;
+    case SKEW_EX_SERVE_ERROR:
+        respond(c, s.status, s.content_type, s.data, s.len, NULL, s.head, false);
+        return;
+    case SKEW_EX_SERVE_NONE:
+        break;
+    }
+    respond_error(c, 404, "not found", false);
+}
+
+/* ======================================================================================
+   >>request  mongoose -> skew_request
+   ====================================================================================== */
+
+/* skew_header_fn over the parsed headers: repeated fields are joined with ", " (cookies "; ";
+   mongoose refuses a repeated Cookie or Authorization anyway). A single field is returned in
+   place; joined ones are copied to the arena. */
+static skew_str req_header(void *ctx, const char *lname) {
+    req_ctx *rc = (req_ctx *)ctx;
+    struct mg_http_message *hm = rc->hm;
+    server *srv = rc->srv;
+    skew_str none = {NULL, 0};
+    size_t i, n = strlen(lname), count = 0, total = 0, len = 0;
+    const char *sep = strcmp(lname, "cookie") ? ", " : "; ";
+    struct mg_str *first = NULL;
+    char *out;
+
+    for (i = 0; i < MG_MAX_HTTP_HEADERS && hm->headers[i].name.len > 0; i++) {
+        struct mg_str *k = &hm->headers[i].name;
+        if (k->len != n || !ieq_n(k->buf, lname, n)) continue;
+        if (!count) first = &hm->headers[i].value;
+        count++;
+        total += hm->headers[i].value.len;
+    }
+    if (!count) return none;
+    if (count == 1) return mgview(*first);
+    total += 2 * (count - 1);
+    if (total > sizeof srv->arena - srv->arena_used) return mgview(*first); /* cannot happen: heads are bounded */
+    out = srv->arena + srv->arena_used;
+    for (i = 0; i < MG_MAX_HTTP_HEADERS && hm->headers[i].name.len > 0; i++) {
+        struct mg_str *k = &hm->headers[i].name, *v = &hm->headers[i].value;
+        if (k->len != n || !ieq_n(k->buf, lname, n)) continue;
+        if (len) {
+            memcpy(out + len, sep, 2);
+            len += 2;
+        }
+        if (v->len) memcpy(out + len, v->buf, v->len);
+        len += v->len;
+    }
+    srv->arena_used += len;
+    return view(out, len);
+}
+
+/* The socket peer; ::ffff:a.b.c.d becomes IPv4 (skew_ex_ip_from_sockaddr). */
+static void peer_ip(const struct mg_connection *c, skew_ip *out) {
+    if (c->rem.is_ip6) {
+        struct sockaddr_in6 sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sin6_family = AF_INET6;
+        memcpy(&sa.sin6_addr, c->rem.addr.ip, 16);
+        skew_ex_ip_from_sockaddr((const struct sockaddr *)(const void *)&sa, out);
+    } else {
+        struct sockaddr_in sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sin_family = AF_INET;
+        memcpy(&sa.sin_addr, c->rem.addr.ip, 4);
+        skew_ex_ip_from_sockaddr((const struct sockaddr *)(const void *)&sa, out);
+    }
+}
+
+/* Fill a request (valid while hm is: inside the MG_EV_HTTP_MSG handler). */
+static bool req_build(server *srv, struct mg_connection *c, struct mg_http_message *hm, req_ctx *rc,
+                      skew_request *req) {
+    size_t n = 0;
+    memset(req, 0, sizeof *req);
+    srv->arena_used = 0;
+    rc->srv = srv;
+    rc->hm = hm;
+    /* The path as lws gives it: percent-decoded (the site lookup wants it so). */
+    if (skew_url_decode(mgview(hm->uri), false, srv->path, sizeof srv->path, &n) != SKEW_OK) return false;
+    req->method = mgview(hm->method);
+    req->path = view(srv->path, n);
+    req->query = mgview(hm->query);
+    req->body = mgview(hm->body);
+    req->header = req_header;
+    req->header_ctx = rc;
+    req->upgrade = has_token(req_header(rc, "upgrade"), "websocket");
+    peer_ip(c, &req->peer);
+    return true;
+}
+
+/* ======================================================================================
+   >>hooks  tracker -> adapter
+   ====================================================================================== */
+
+static skew_result hook_send(void *user_data, const skew_conn *sc, const char *msg, size_t len) {
+    server *srv = (server *)user_data;
+    struct mg_connection *c = (struct mg_connection *)sc->user;
+    conn *st;
+    size_t need, at;
+
+    if (!c || c->is_closing || c->is_draining) return SKEW_ERR_SEND;
+    st = CONN(c);
+    need = st->kind == CONN_SSE ? skew_sse_frame(NULL, 0, msg, len) : len + 10; /* 10: WS header */
+    if (c->send.len + need > srv->opt.max_output_bytes) return SKEW_ERR_SLOW;
+    at = c->send.len;
+    if (at == 0) st->last_progress = skew_ex_mono_ms(); /* the stall clock starts now */
+    if (st->kind == CONN_SSE) {
+        if (mg_iobuf_add(&c->send, at, NULL, need + 1) != need + 1) return SKEW_ERR_NOMEM;
+        skew_sse_frame((char *)c->send.buf + at, need + 1, msg, len);
+        c->send.len = at + need;
+    } else if (mg_ws_send(c, msg, len, WEBSOCKET_OP_TEXT) < len + 2) {
+        c->send.len = at; /* no half frame on the wire */
+        return SKEW_ERR_NOMEM;
+    }
+    return SKEW_OK;
+}
+
+static void hook_on_close(void *user_data, const skew_conn *sc, skew_close_reason reason) {
+    struct mg_connection *c = (struct mg_connection *)sc->user;
+    conn *st;
+    (void)user_data;
+    if (!c) return;
+    st = CONN(c);
+    st->h = 0;
+    skew_ex_logf(SKEW_EX_LOG_DEBUG, "close %s (%s)", sc->id,
+                 reason == SKEW_CLOSE_CLIENT ? "client" : reason == SKEW_CLOSE_SLOW ? "slow consumer"
+                 : reason == SKEW_CLOSE_SEND_FAILED ? "send failed" : reason == SKEW_CLOSE_TIMEOUT ? "timeout"
+                 : "shutdown");
+    switch (reason) {
+    case SKEW_CLOSE_CLIENT: /* the socket is going already */
+        break;
+    case SKEW_CLOSE_SHUTDOWN: /* send what is queued, then close 1001 / end the stream */
+        if (!c->send.len) st->last_progress = skew_ex_mono_ms();
+        if (st->kind == CONN_WS && !c->is_draining && !c->is_closing) {
+            static const unsigned char going_away[2] = {0x03, 0xe9}; /* 1001 */
+            mg_ws_send(c, going_away, sizeof going_away, WEBSOCKET_OP_CLOSE);
+        }
+        c->is_draining = 1;
+        break;
+    default: /* slow, send failed, timeout: close for real, queued output dropped */
+        c->is_closing = 1;
+        break;
+    }
+}
+
+static void hook_on_open(void *user_data, const skew_conn *sc) {
+    (void)user_data;
+    skew_ex_logf(SKEW_EX_LOG_DEBUG, "open %s %s", sc->id, sc->transport == SKEW_TRANSPORT_WS ? "ws" : "sse");
+}
+
+static skew_auth hook_authorize(void *user_data, const skew_request *req, skew_auth_scope scope) {
+    server *srv = (server *)user_data;
+    return skew_ex_authorize(&srv->opt, req, scope);
+}
+
+/* ======================================================================================
+   >>sse
+   ====================================================================================== */
+
+static void open_sse(server *srv, struct mg_connection *c, const skew_request *req) {
+    static const char head[] = "HTTP/1.1 200 OK\r\n"
+                               "Content-Type: text/event-stream\r\n"
+                               "Cache-Control: no-cache\r\n"
+                               "X-Accel-Buffering: no\r\n"
+                               "X-Content-Type-Options: nosniff\r\n"
+                               "Connection: close\r\n\r\n"; /* no length: the stream ends with the socket */
+    conn *st = CONN(c);
+    size_t mark = c->send.len;
+    skew_result res;
+    skew_handle h = 0;
+
+    if (srv->stopping) {
+        answer_open_error(srv, c, req, SKEW_ERR_FULL, true);
+        return;
+    }
+    if (!mg_send(c, head, sizeof head - 1)) {
+        c->is_closing = 1;
+        return;
+    }
+    st->kind = CONN_SSE; /* `connected` goes out SSE-framed, after the head */
+    res = skew_open(srv->t, req, c, &h);
+    if (res != SKEW_OK) {
+        st->kind = CONN_HTTP;
+        c->send.len = mark;
+        answer_open_error(srv, c, req, res, false);
+        return;
+    }
+    st->h = h;
+    st->counted = true;
+    srv->streams++;
+    st->last_progress = skew_ex_mono_ms();
+    /* c->is_resp stays set: mongoose parses nothing more on this connection */
+#ifdef TCP_USER_TIMEOUT
+    {
+        /* A peer that vanished without FIN never acknowledges the keepalives: the kernel fails
+           the socket after this long (instead of ~15 minutes of retransmissions), the next
+           write or read errors and the stream is closed. */
+        unsigned int ms = srv->keepalive_ms * STALL_INTERVALS;
+        if (ms < SSE_USER_TIMEOUT_MIN) ms = SSE_USER_TIMEOUT_MIN;
+        if (setsockopt((int)(size_t)c->fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof ms) != 0)
+            skew_ex_logf(SKEW_EX_LOG_DEBUG, "TCP_USER_TIMEOUT: %s", strerror(errno));
+    }
+#endif
+}
+
+/* ======================================================================================
+   >>ws
+   ====================================================================================== */
+
+/* Fail a WebSocket: close frame with code, read nothing more, forget the connection now. */
+static void ws_fail(server *srv, struct mg_connection *c, unsigned code) {
+    conn *st = CONN(c);
+    unsigned char p[2];
+    p[0] = (unsigned char)(code >> 8);
+    p[1] = (unsigned char)(code & 0xff);
+    st->failed = true;
+    st->last_progress = skew_ex_mono_ms();
+    c->recv.len = 0;
+    c->pfn_data = NULL;
+    if (st->h) skew_close(srv->t, st->h, SKEW_CLOSE_CLIENT);
+    mg_ws_send(c, p, 2, WEBSOCKET_OP_CLOSE);
+    c->is_draining = 1;
+    skew_ex_logf(SKEW_EX_LOG_DEBUG, "ws protocol error: close %u", code);
+}
+
+/* Check the frames mg_ws_cb has not parsed yet (from c->pfn_data on, see the top). Returns
+   false when the connection was failed. Frame accounting happens only for complete frames, so
+   a header seen again on the next read is not counted twice. */
+static bool ws_check(server *srv, struct mg_connection *c) {
+    conn *st = CONN(c);
+    size_t p = (size_t)c->pfn_data;
+
+    if (st->failed) {
+        c->recv.len = 0;
+        return false;
+    }
+    if (p > c->recv.len) p = c->recv.len;
+    while (p < c->recv.len) {
+        const unsigned char *b = c->recv.buf + p;
+        size_t avail = c->recv.len - p, lenbytes, hl;
+        unsigned op, n7;
+        bool fin;
+        uint64_t plen, frame;
+
+        if (st->skip_left) { /* the rest of an oversized frame */
+            size_t k = avail < st->skip_left ? avail : (size_t)st->skip_left;
+            mg_iobuf_del(&c->recv, p, k);
+            st->skip_left -= k;
+            continue;
+        }
+        if (avail < 2) break;
+        fin = (b[0] & 0x80) != 0;
+        op = b[0] & 0x0fu;
+        n7 = b[1] & 0x7fu;
+        if ((b[0] & 0x70) || !(b[1] & 0x80) || (op > 2 && op < 8) || op > 10 || (op >= 8 && (!fin || n7 > 125))) {
+            ws_fail(srv, c, 1002); /* reserved bits or opcode, unmasked, bad control frame */
+            return false;
+        }
+        if ((op == 0 && !st->in_fragment) || ((op == 1 || op == 2) && st->in_fragment)) {
+            ws_fail(srv, c, 1002); /* continuation out of place */
+            return false;
+        }
+        lenbytes = n7 == 126 ? 2 : n7 == 127 ? 8 : 0;
+        if (avail < 2 + lenbytes) break;
+        if (n7 == 126) {
+            plen = ((uint64_t)b[2] << 8) | b[3];
+        } else if (n7 == 127) {
+            size_t i;
+            if (b[2] & 0x80) { /* the most significant bit must be 0 */
+                ws_fail(srv, c, 1002);
+                return false;
+            }
+            for (plen = 0, i = 0; i < 8; i++) plen = (plen << 8) | b[2 + i];
+        } else {
+            plen = n7;
+        }
+        hl = 2 + lenbytes + 4; /* with the mask key */
+        frame = hl + plen;
+        if (op < 8 && plen > WS_MESSAGE_MAX) {
+            size_t k;
+            if (op == 0 || !fin) { /* part of a fragmented message: it cannot be cut out alone */
+                ws_fail(srv, c, 1009);
+                return false;
+            }
+            /* one whole message too long for any protocol message: dropped as it arrives */
+            k = (uint64_t)avail < frame ? avail : (size_t)frame;
+            mg_iobuf_del(&c->recv, p, k);
+            st->skip_left = frame - k;
+            skew_ex_logf(SKEW_EX_LOG_DEBUG, "ws message of %llu bytes dropped", (unsigned long long)plen);
+            continue;
+        }
+        if ((uint64_t)avail < frame) break; /* mongoose waits for the rest */
+        if (op == 1 || op == 2) {
+            st->in_fragment = !fin;
+            st->msg_len = (uint32_t)plen;
+        } else if (op == 0) {
+            st->msg_len += (uint32_t)plen;
+            if (st->msg_len > WS_MESSAGE_MAX) {
+                ws_fail(srv, c, 1009);
+                return false;
+            }
+            if (fin) st->in_fragment = false;
+        }
+        p += (size_t)frame;
+    }
+    return true;
+}
+
+/* c->pfn of a WebSocket: checks, then mongoose's handler. */
+static void ws_guard(struct mg_connection *c, int ev, void *ev_data) {
+    if (ev == MG_EV_READ && !ws_check((server *)c->fn_data, c)) return;
+    mg_ws_handler(c, ev, ev_data);
+}
+
+static void open_ws(server *srv, struct mg_connection *c, struct mg_http_message *hm, const skew_request *req) {
+    conn *st = CONN(c);
+    char stack[512], *frames = stack;
+    size_t mark = c->send.len, n;
+    skew_result res;
+    skew_handle h = 0;
+
+    if (!mg_http_get_header(hm, "Sec-WebSocket-Key")) {
+        respond_error(c, 400, "bad websocket handshake", true);
+        return;
+    }
+    if (srv->stopping) {
+        answer_open_error(srv, c, req, SKEW_ERR_FULL, true);
+        return;
+    }
+    st->kind = CONN_WS; /* `connected` is framed as WS text; it must follow the 101 */
+    res = skew_open(srv->t, req, c, &h);
+    if (res != SKEW_OK) {
+        st->kind = CONN_HTTP;
+        c->send.len = mark;
+        answer_open_error(srv, c, req, res, true);
+        return;
+    }
+    /* Move what skew_open queued behind the handshake answer. */
+    n = c->send.len - mark;
+    if (n > sizeof stack && !(frames = (char *)malloc(n))) {
+        skew_close(srv->t, h, SKEW_CLOSE_SEND_FAILED); /* on_close: is_closing */
+        return;
+    }
+    if (n) memcpy(frames, c->send.buf + mark, n);
+    c->send.len = mark;
+    mg_ws_upgrade(c, hm, NULL);
+    if (!mg_ws_handler) mg_ws_handler = c->pfn;
+    if (c->pfn == mg_ws_handler) c->pfn = ws_guard;
+    if (n && !mg_send(c, frames, n)) c->is_closing = 1;
+    if (frames != stack) free(frames);
+    st->h = h;
+    st->counted = true;
+    srv->streams++;
+    st->last_progress = skew_ex_mono_ms();
+    if (c->is_closing) skew_close(srv->t, h, SKEW_CLOSE_SEND_FAILED);
+}
+
+/* ======================================================================================
+   >>events  the mongoose event handler
+   ====================================================================================== */
+
+static void on_http_msg(server *srv, struct mg_connection *c, struct mg_http_message *hm) {
+    conn *st = CONN(c);
+    req_ctx rc;
+    skew_request req;
+    skew_str cn;
+
+    if (c->is_draining || c->is_closing) return;
+    if (!req_build(srv, c, hm, &rc, &req)) {
+        respond_error(c, 400, "bad request", true);
+        return;
+    }
+    cn = req_header(&rc, "connection");
+    st->close_after = has_token(cn, "close") ||
+                      (hm->proto.len == 8 && !memcmp(hm->proto.buf, "HTTP/1.0", 8) && !has_token(cn, "keep-alive"));
+    switch (skew_route_request(srv->t, &req)) {
+    case SKEW_EP_SSE: open_sse(srv, c, &req); break;
+    case SKEW_EP_WS: open_ws(srv, c, hm, &req); break;
+    case SKEW_EP_NONE: answer_site(srv, c, &req); break;
+    default: answer_http(srv, c, &req); break;
+    }
+}
+
+/* Headers are in, the body may not be: refuse what would not fit before buffering it. */
+static void on_http_hdrs(server *srv, struct mg_connection *c, struct mg_http_message *hm) {
+    if (hm->head.len > HEAD_MAX) {
+        respond_error(c, 431, "request head too large", true);
+    } else if (hm->body.len > srv->max_body) {
+        respond_error(c, 413, "body too large", true);
+    } else {
+        return;
+    }
+    c->recv.len = 0; /* mongoose's HTTP handler lets go of the connection */
+}
+
+static void on_poll(struct mg_connection *c) {
+    conn *st = CONN(c);
+    st->was_draining = c->is_draining; /* MG_EV_POLL comes before the read of the same round */
+    if (st->file) file_pump(c);
+    /* Give idle buffers back (see the top): streams, and keep-alive connections between requests. */
+    if (SKEW_MG_RELEASE_IDLE_BUFFERS && (st->kind != CONN_HTTP || (!c->is_resp && !st->file))) {
+        if (c->recv.len == 0 && c->recv.size) mg_iobuf_free(&c->recv);
+        if (c->send.len == 0 && c->send.size) mg_iobuf_free(&c->send);
+    }
+}
+
+static void on_close(server *srv, struct mg_connection *c) {
+    conn *st = CONN(c);
+    if (st->h) skew_close(srv->t, st->h, SKEW_CLOSE_CLIENT); /* on_close zeroes st->h */
+    st->h = 0;
+    if (st->counted) {
+        st->counted = false;
+        srv->streams--;
+    }
+    if (st->file) {
+        fclose(st->file);
+        st->file = NULL;
+    }
+}
+
+static void handler(struct mg_connection *c, int ev, void *ev_data) {
+    server *srv = (server *)c->fn_data;
+    conn *st;
+    if (c->is_listening || !c->is_accepted) return;
+    st = CONN(c);
+    switch (ev) {
+    case MG_EV_ACCEPT:
+        st->last_active = skew_ex_mono_ms();
+        break;
+    case MG_EV_POLL:
+        on_poll(c);
+        break;
+    case MG_EV_READ:
+        if (st->kind == CONN_SSE) {
+            c->recv.len = 0; /* an SSE client has nothing to say */
+        } else if (st->kind == CONN_HTTP) {
+            st->last_active = skew_ex_mono_ms();
+            if (c->is_draining && !st->was_draining && !c->send.len && !c->is_closing) {
+                /* mongoose's HTTP parser refused the request: it drains without a word */
+                respond_error(c, 400, "bad request", true);
+                c->recv.len = 0;
+            } else if (c->is_draining) {
+                c->recv.len = 0;
+            } else if (!c->is_resp && c->recv.len > HEAD_MAX &&
+                       mg_http_get_request_len(c->recv.buf, c->recv.len) == 0) {
+                respond_error(c, 431, "request head too large", true);
+                c->recv.len = 0;
+                c->pfn = NULL; /* the rest of that head is not a request: parse nothing more */
+            }
+        }
+        break;
+    case MG_EV_WRITE:
+        st->last_progress = st->last_active = skew_ex_mono_ms();
+        if (st->file) file_pump(c);
+        break;
+    case MG_EV_HTTP_HDRS:
+        if (st->kind == CONN_HTTP) on_http_hdrs(srv, c, (struct mg_http_message *)ev_data);
+        break;
+    case MG_EV_HTTP_MSG:
+        if (st->kind == CONN_HTTP) on_http_msg(srv, c, (struct mg_http_message *)ev_data);
+        break;
+    case MG_EV_WS_MSG: {
+        struct mg_ws_message *m = (struct mg_ws_message *)ev_data;
+        st->awaiting_pong = false; /* any frame proves the peer alive */
+        st->missed_pongs = 0;
+        if (st->h) skew_ws_message(srv->t, st->h, m->data.buf, m->data.len);
+        break;
+    }
+    case MG_EV_WS_CTL: {
+        struct mg_ws_message *m = (struct mg_ws_message *)ev_data;
+        st->awaiting_pong = false;
+        st->missed_pongs = 0;
+        /* a close from the client: mongoose echoes it (with its code) and closes; nothing more
+           may follow the close frame, so the tracker forgets the connection now */
+        if ((m->flags & 0x0f) == WEBSOCKET_OP_CLOSE) {
+            if (!c->send.len) st->last_progress = skew_ex_mono_ms(); /* the echo is queued next */
+            if (st->h) skew_close(srv->t, st->h, SKEW_CLOSE_CLIENT);
+        }
+        break;
+    }
+    case MG_EV_CLOSE:
+        on_close(srv, c);
+        break;
+    case MG_EV_ERROR:
+        skew_ex_logf(SKEW_EX_LOG_DEBUG, "connection %lu: %s", c->id, ev_data ? (const char *)ev_data : "error");
+        break;
+    default:
+        break;
+    }
+}
+
+/* ======================================================================================
+   >>timer  WS pings, stalls, idle HTTP, shutdown
+   ====================================================================================== */
+
+static void ping_sweep(server *srv) {
+    struct mg_connection *c;
+    for (c = srv->mgr.conns; c; c = c->next) {
+        conn *st;
+        if (c->is_listening || !c->is_accepted) continue;
+        st = CONN(c);
+        if (st->kind != CONN_WS || !st->h || c->is_draining || c->is_closing) continue;
+        if (st->awaiting_pong && ++st->missed_pongs >= MISSED_PONGS_MAX) {
+            skew_ex_logf(SKEW_EX_LOG_DEBUG, "ws peer answers no ping: dropping");
+            skew_close(srv->t, st->h, SKEW_CLOSE_TIMEOUT); /* on_close: is_closing */
+            continue;
+        }
+        st->awaiting_pong = true;
+        mg_ws_send(c, "", 0, WEBSOCKET_OP_PING);
+    }
+}
+
+static void liveness_sweep(server *srv, uint64_t mono) {
+    struct mg_connection *c;
+    uint64_t stall = (uint64_t)srv->keepalive_ms * STALL_INTERVALS;
+    for (c = srv->mgr.conns; c; c = c->next) {
+        conn *st;
+        if (c->is_listening || !c->is_accepted || c->is_closing) continue;
+        st = CONN(c);
+        if (st->h) {
+            if (c->send.len && mono - st->last_progress > stall) {
+                skew_ex_logf(SKEW_EX_LOG_DEBUG, "output stalled for %llu ms: dropping",
+                             (unsigned long long)(mono - st->last_progress));
+                skew_close(srv->t, st->h, SKEW_CLOSE_TIMEOUT);
+            }
+        } else if (st->kind != CONN_HTTP) {
+            /* forgotten by the tracker, sending its last bytes (a close frame): bounded too */
+            if (c->send.len && mono - st->last_progress > stall) c->is_closing = 1;
+        } else if (mono - st->last_active > HTTP_IDLE_MS) {
+            c->is_closing = 1;
+        }
+    }
+}
+
+static void begin_shutdown(server *srv) {
+    if (srv->stopping) return;
+    srv->stopping = true;
+    srv->stop_deadline = skew_ex_mono_ms() + SHUTDOWN_GRACE_MS;
+    skew_ex_logf(SKEW_EX_LOG_INFO, "stopping: closing %u connections", srv->streams);
+    skew_close_all(srv->t); /* on_close(SHUTDOWN): WS close 1001, SSE streams end */
+}
+
+/* ======================================================================================
+   >>main
+   ====================================================================================== */
+
+/* Mongoose's log output goes to stderr, or nowhere when quiet: mg_hexdump() (16 bytes of every
+   malformed request) writes whatever the log level. */
+static void mg_log_to_stderr(char ch, void *param) {
+    if (param) fputc(ch, stderr);
+}
+
+static void raise_fd_limit(uint32_t max_connections) {
+    struct rlimit rl;
+    rlim_t want = (rlim_t)max_connections + 1024u;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want) return;
+    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+        skew_ex_logf(SKEW_EX_LOG_INFO, "cannot raise the open-file limit: %s", strerror(errno));
+}
+
+int main(int argc, char **argv) {
+    static server srv; /* big (arena, path): not on the stack */
+    skew_config cfg;
+    const skew_config *resolved;
+    struct mg_connection *lsn;
+    char url[128];
+    skew_result r;
+    bool ipv6;
+    int exit_code = 0;
+
+    switch (skew_ex_parse_args(&srv.opt, argc, argv, "skew_server_mongoose")) {
+    case SKEW_EX_ARGS_OK: break;
+    case SKEW_EX_ARGS_EXIT_OK: return 0;
+    default: return 2;
+    }
+
+    memset(&cfg, 0, sizeof cfg);
+    skew_ex_apply_config(&srv.opt, &cfg);
+    cfg.hooks.user_data = &srv;
+    cfg.hooks.send = hook_send;
+    cfg.hooks.on_open = hook_on_open;
+    cfg.hooks.on_close = hook_on_close;
+    cfg.hooks.authorize = hook_authorize;
+    r = skew_tracker_create(&srv.t, &cfg);
+    if (r != SKEW_OK) {
+        fprintf(stderr, "skew_server_mongoose: invalid configuration: %s\n", skew_result_str(r));
+        return 2;
+    }
+    resolved = skew_tracker_config(srv.t);
+    srv.max_body = resolved->max_body ? resolved->max_body : 4096;
+    srv.keepalive_ms = resolved->keepalive_ms ? resolved->keepalive_ms : skew_ex_keepalive_ms(&srv.opt);
+    srv.sweep_ms = srv.keepalive_ms / 2;
+    if (srv.sweep_ms > 5000) srv.sweep_ms = 5000;
+    if (srv.sweep_ms < 250) srv.sweep_ms = 250;
+    if (srv.max_body > MG_MAX_RECV_SIZE - HEAD_MAX) srv.max_body = MG_MAX_RECV_SIZE - HEAD_MAX;
+
+    if (!skew_ex_site_init(&srv.site, &srv.opt)) {
+        skew_tracker_destroy(srv.t);
+        return 2;
+    }
+
+    /* quiet by default: mongoose logs client mistakes (bad requests) as errors */
+    mg_log_set_fn(mg_log_to_stderr, srv.opt.verbosity >= SKEW_EX_NORMAL ? (void *)stderr : NULL);
+    mg_log_set(srv.opt.verbosity >= SKEW_EX_VERBOSE ? MG_LL_INFO
+               : srv.opt.verbosity >= SKEW_EX_NORMAL ? MG_LL_ERROR : MG_LL_NONE);
+    raise_fd_limit(resolved->max_connections);
+
+    mg_mgr_init(&srv.mgr);
+    srv.mgr.extraconnsize = sizeof(conn);
+    ipv6 = strchr(srv.opt.host, ':') != NULL;
+    snprintf(url, sizeof url, ipv6 ? "http://[%s]:%u" : "http://%s:%u", srv.opt.host, (unsigned)srv.opt.port);
+    errno = 0;
+    lsn = mg_http_listen(&srv.mgr, url, handler, &srv);
+    if (!lsn) {
+        int e = errno;
+        fprintf(stderr, "skew_server_mongoose: cannot bind/listen on %s%s%s:%u: %s\n", ipv6 ? "[" : "", srv.opt.host,
+                ipv6 ? "]" : "", (unsigned)srv.opt.port, e ? strerror(e) : "invalid address");
+        mg_mgr_free(&srv.mgr);
+        skew_ex_site_free(&srv.site);
+        skew_tracker_destroy(srv.t);
+        return 1;
+    }
+    if (srv.opt.port == 0 || srv.opt.verbosity >= SKEW_EX_NORMAL)
+        fprintf(stderr, "skew_server_mongoose: listening on http://%s%s%s:%u%s (mongoose %s, build %s)\n",
+                ipv6 ? "[" : "", srv.opt.host, ipv6 ? "]" : "", (unsigned)mg_ntohs(lsn->loc.port), srv.opt.base,
+                MG_VERSION, srv.opt.build_id);
+
+    skew_ex_signals_install();
+    srv.next_ping = skew_ex_mono_ms() + srv.keepalive_ms;
+    srv.next_sweep = skew_ex_mono_ms() + srv.sweep_ms;
+
+    for (;;) {
+        uint64_t mono, wait;
+        uint32_t due;
+        if (skew_ex_stop_requested()) begin_shutdown(&srv);
+        due = skew_tick(srv.t, skew_ex_now_ms()); /* keepalives, coalesced stats */
+        mono = skew_ex_mono_ms();
+        if (mono >= srv.next_ping) {
+            ping_sweep(&srv);
+            srv.next_ping = mono + srv.keepalive_ms;
+        }
+        if (mono >= srv.next_sweep) {
+            liveness_sweep(&srv, mono);
+            srv.next_sweep = mono + srv.sweep_ms;
+        }
+        if (srv.stopping && (srv.streams == 0 || mono > srv.stop_deadline)) break;
+        wait = due;
+        if (srv.next_ping - mono < wait) wait = srv.next_ping - mono;
+        if (srv.next_sweep - mono < wait) wait = srv.next_sweep - mono;
+        if (wait > SIGNAL_POLL_MS) wait = SIGNAL_POLL_MS;
+        if (srv.stopping && wait > 20) wait = 20;
+        mg_mgr_poll(&srv.mgr, (int)wait);
+    }
+
+    mg_mgr_free(&srv.mgr); /* what is left: MG_EV_CLOSE tells the tracker */
+    skew_ex_site_free(&srv.site);
+    skew_tracker_destroy(srv.t);
+    return exit_code;
+}
