@@ -214,3 +214,30 @@ test('dashboard with the skew_admin cookie already set; bots are turned away fro
       await botCtx.close();
       await ctx.close();
     })));
+
+test('without WebSocket the pages fall back to SSE: POST route updates, POST stats subscription, banner', { timeout: 90000 }, () =>
+  withServer({ buildId: 'v1', routeTracking: true, statsIntervalMs: 100 }, (srv) =>
+    withBrowser(async (browser) => {
+      const ctx = await context(browser);
+      await ctx.addInitScript(() => { delete window.WebSocket; });
+      await ctx.addCookies([{ name: 'skew_admin', value: TOKEN, url: srv.url('/') }]);
+      const admin = await ctx.newPage();
+      await admin.goto(srv.url('/admin'));
+      await eventually(async () => (await textOf(admin, '#auth-state')) === 'authorized',
+        { timeout: 8000, what: 'dashboard authorized over SSE (POST subscribe-stats with the cookie)' });
+      assert.match(await textOf(admin, '#transport'), /sse/);
+      const d = await demoPage(ctx, srv, '/');
+      assert.equal(await textOf(d, '#transport'), 'sse');
+      await dashboardShows(admin, { total: 2, current: 2, progress: '100%' }, 'dashboard and one SSE demo page');
+      await d.click('a[data-route="/products/42"]');
+      await eventually(async () => (await tableMap(admin, 'routes-body'))['/products/42'] === 1,
+        { timeout: 8000, what: 'route change over POST {base}/route' });
+      await shot(admin, 'dashboard-6-sse');
+      const r = await srv.admin('/admin/version', { version: 'v2' });
+      assert.equal(r.status, 200);
+      await d.waitForSelector('#banner', { state: 'visible' });
+      await dashboardShows(admin, { total: 2, current: 0, outdated: 2, progress: '0%' }, 'after the version change');
+      await d.close();
+      await dashboardShows(admin, { total: 1 }, 'SSE demo page closed');
+      await ctx.close();
+    })));
