@@ -120,3 +120,54 @@ test('base path is configurable', { timeout: 30000 }, () =>
     const old = await wsHandshakeStatus(srv, { path: '/__skew/ws' });
     assert.equal(old.status, 404, 'default base is not served');
   }));
+
+test('initial route from ?route= on WS and SSE: default "/", decoded, query cut, first of repeated', { timeout: 30000 }, () =>
+  withServer({ routeTracking: true }, async (srv) => {
+    const routeOf = async (id) => (await srv.adminStats()).json.connections.find((e) => e.id === id)?.route;
+    const cases = [
+      ['no parameter', '', '/'],
+      ['plain', '?route=%2Fshop%2Fitem', '/shop/item'],
+      ['query and fragment cut', '?route=%2Fa%3Fq%3D1%23frag', '/a'],
+      ['repeated: first wins', '?route=%2Ffirst&route=%2Fsecond', '/first'],
+      ['other parameters around', '?x=1&route=%2Fmid&y=2', '/mid'],
+      ['unicode', `?route=${encodeURIComponent('/café/ü')}`, '/café/ü'],
+    ];
+    for (const [what, q, want] of cases) {
+      const w = await srv.ws({ path: srv.path('/ws') + q });
+      assert.equal(await routeOf(w.id), want, `WS ${what}`);
+      const s = await srv.sse({ path: srv.path('/sse') + q });
+      assert.equal(await routeOf(s.id), want, `SSE ${what}`);
+    }
+    // not a path: refused or tracked under a valid route, never verbatim
+    // (%00 in a query: lws 4.1.6 drops the connection without an answer, so a hang-up counts as refused)
+    for (const q of ['?route=abc', '?route=', '?route=%01%02', '?route=%00%01']) {
+      try {
+        const w = await srv.ws({ path: srv.path('/ws') + q });
+        const r = await routeOf(w.id);
+        assert.ok(r.startsWith('/') && !/[\u0000-\u001f]/.test(r), `WS ${q}: ${JSON.stringify(r)}`);
+      } catch (e) {
+        assert.ok((e.status >= 400 && e.status < 500) || (q.includes('%00') && /hang up|ECONNRESET/.test(e.message)),
+          `WS ${q}: ${e.message}`);
+      }
+    }
+    assert.equal((await srv.health()).status, 200);
+  }));
+
+test('no CORS headers on any endpoint', { timeout: 30000 }, () =>
+  withServer({}, async (srv) => {
+    const s = await srv.sse();
+    const answers = [
+      await request(srv, 'GET', srv.path('/health'), { headers: { origin: 'https://evil.example' } }),
+      await request(srv, 'GET', srv.path('/admin/stats'), { headers: { origin: 'https://evil.example' } }),
+      await request(srv, 'POST', srv.path('/route'), {
+        headers: { origin: 'https://evil.example', 'content-type': 'application/json' },
+        body: JSON.stringify({ connectionId: s.id, route: '/x' }),
+      }),
+      await request(srv, 'OPTIONS', srv.path('/route'), {
+        headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+      }),
+    ];
+    for (const r of answers) {
+      for (const h of Object.keys(r.headers)) assert.ok(!h.startsWith('access-control-'), `${h} in ${r.status}`);
+    }
+  }));
