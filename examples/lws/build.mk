@@ -3,7 +3,7 @@
 include examples/common/build.mk
 
 LWS_CFLAGS ?= $(shell pkg-config --cflags libwebsockets 2>/dev/null)
-LWS_LIBS   ?= $(shell pkg-config --libs libwebsockets 2>/dev/null || echo -lwebsockets)
+LWS_LIBS   ?= $(shell pkg-config --libs libwebsockets 2>/dev/null || echo -lwebsockets) -lev
 LWS_FOUND  := $(shell pkg-config --exists libwebsockets 2>/dev/null && echo yes || \
                 (test -f /usr/include/libwebsockets.h && echo yes))
 LWS_SERVER := $(BUILD)/skew_server_lws
@@ -30,3 +30,12 @@ else
 run-lws:
 	@echo "run-lws: libwebsockets not found; install it (Debian: apt-get install libwebsockets-dev)" >&2; exit 1
 endif
+
+# The same server under AddressSanitizer + UBSan (not part of `make`): for the e2e suite,
+#   make $(BUILD)/skew_server_lws_asan && SKEW_SERVER=$PWD/$(BUILD)/skew_server_lws_asan ...
+LWS_ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+LWS_ASAN_SRCS  := examples/lws/skew_server_lws.c $(EXCOMMON_DIR)/skew_example.c \
+                  $(EXCOMMON_DIR)/skew_tracker_impl.c $(EXCOMMON_BUILD)/pages.c
+$(BUILD)/skew_server_lws_asan: $(LWS_ASAN_SRCS) $(EXCOMMON_DEPS)
+	$(CLANG) $(CSTD) $(WARN_C) $(LWS_ASAN_FLAGS) -D_POSIX_C_SOURCE=200809L -I. -I$(EXCOMMON_DIR) $(LWS_CFLAGS) \
+	  -o $@ $(LWS_ASAN_SRCS) $(LWS_LIBS)

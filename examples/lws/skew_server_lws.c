@@ -38,13 +38,29 @@
    - lws_service()'s timeout argument is ignored in 4.x (the wait comes from the sul scheduler),
      so the adapter's periodic work is one lws_sorted_usec_list_t timer, kicked after every
      tracker change so coalesced stats go out on time.
+   - An empty pong gives no LWS_CALLBACK_RECEIVE_PONG: the adapter's pings carry one byte.
+   - lws' own WS validity timer re-inserts every connection into a sorted list on every frame
+     (O(n) each): it is off (retry_and_idle_policy), the adapter pings itself (--keepalive-ms).
+   - Scaling: lws' poll() loop walks all n descriptors per wake-up, a fd_limit_per_thread below
+     RLIMIT_NOFILE turns every fd -> connection lookup into a linear search, and Debian's build
+     (_DEBUG) scans the whole fd table on every accept. So the loop is libev (epoll; lws' evlib
+     plugin, run by the adapter as a "foreign" loop), and RLIMIT_NOFILE is set to
+     --max-connections + 1024 so lws' table is exactly that big.
 
-   Memory per idle connection (the header's target: <= 3 KB WS, <= 2 KB SSE): the WS rx buffer
-   is 512 bytes (lws allocates it per connection; the 4 KB default would blow the budget;
-   bigger messages arrive in pieces and are reassembled on demand, up to 8 KB), SSE streams give
-   their header table back, the conn struct is ~100 bytes and queues are empty when idle.
+   Memory per idle connection (targets: <= 3 KB WS, <= 2 KB SSE; measured about 1.9 KB WS and
+   1.2 KB SSE RSS at 10k): the WS rx buffer is 512 bytes (lws allocates it per connection; the
+   4 KB default would blow the budget; bigger messages arrive in pieces and are reassembled on
+   demand, up to 8 KB), SSE streams give their header table back, header tables are 8 KB but
+   at most 32 exist (only while requests are parsed), the conn struct is ~100 bytes, queues are
+   empty when idle.
 
-   API notes for the header (skew_tracker.h), see the report: the adapter needs nothing more. */
+   Notes on the header's API (skew_tracker.h), worked around here:
+   - There is no result for "server stopping": an SSE/WS open during shutdown is answered with
+     skew_http_open_error(SKEW_ERR_FULL), i.e. 503 "too many connections".
+   - skew_tick() returns the delay to the next due work as of that call; a later open, close or
+     route change can make stats due sooner. The adapter therefore re-runs its timer right after
+     every tracker call that may change state (srv_kick). A skew_next_due_ms(t), or a documented
+     "call skew_tick after changes", would make that explicit. */
 #if !defined(_POSIX_C_SOURCE) || _POSIX_C_SOURCE < 200809L
 #undef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
@@ -63,6 +79,7 @@
 #include <netinet/in.h>
 
 #include <libwebsockets.h>
+#include <ev.h>
 
 #include "skew_example.h"
 
@@ -288,7 +305,7 @@ static void hook_on_close(void *user_data, const skew_conn *sc, skew_close_reaso
     (void)user_data;
     if (!c) return;
     c->h = 0;
-    skew_ex_logf(SKEW_EX_LOG_DEBUG, "close %s (%s)", sc->id,
+    skew_ex_logf(SKEW_EX_LOG_INFO, "close %s (%s)", sc->id,
                  reason == SKEW_CLOSE_CLIENT ? "client" : reason == SKEW_CLOSE_SLOW ? "slow consumer"
                  : reason == SKEW_CLOSE_SEND_FAILED ? "send failed" : reason == SKEW_CLOSE_TIMEOUT ? "timeout"
                  : "shutdown");
@@ -308,7 +325,7 @@ static void hook_on_close(void *user_data, const skew_conn *sc, skew_close_reaso
 
 static void hook_on_open(void *user_data, const skew_conn *sc) {
     (void)user_data;
-    skew_ex_logf(SKEW_EX_LOG_DEBUG, "open %s %s", sc->id, sc->transport == SKEW_TRANSPORT_WS ? "ws" : "sse");
+    skew_ex_logf(SKEW_EX_LOG_INFO, "open %s %s", sc->id, sc->transport == SKEW_TRANSPORT_WS ? "ws" : "sse");
 }
 
 static skew_auth hook_authorize(void *user_data, const skew_request *req, skew_auth_scope scope) {
@@ -977,7 +994,8 @@ static void liveness_sweep(server *srv, uint64_t mono) {
     uint64_t stall = (uint64_t)srv->keepalive_ms * STALL_INTERVALS;
     for (c = srv->conns; c; c = c->next) {
         if (!c->ready || c->dying) continue;
-        if (conn_pending(c) && mono - c->last_progress > stall) {
+        /* (last_progress may be later than mono: a close earlier in this sweep pushed stats) */
+        if (conn_pending(c) && c->last_progress + stall < mono) {
             skew_ex_logf(SKEW_EX_LOG_DEBUG, "output stalled for %llu ms: dropping", (unsigned long long)(mono - c->last_progress));
             if (c->h) skew_close(srv->t, c->h, SKEW_CLOSE_TIMEOUT);
             else conn_kill(c);
@@ -1003,9 +1021,7 @@ static void srv_timer(lws_sorted_usec_list_t *sul) {
     uint64_t mono = skew_ex_mono_ms(), wait;
     uint32_t due;
 
-    srv->kicked = false;
     if (skew_ex_stop_requested()) begin_shutdown(srv);
-    due = skew_tick(srv->t, skew_ex_now_ms());
     if (mono >= srv->next_ping) {
         ws_ping_sweep(srv);
         srv->next_ping = mono + srv->keepalive_ms;
@@ -1014,12 +1030,15 @@ static void srv_timer(lws_sorted_usec_list_t *sul) {
         liveness_sweep(srv, mono);
         srv->next_sweep = mono + srv->sweep_ms;
     }
+    /* last, so the changes the sweeps made are in the delay it returns */
+    due = skew_tick(srv->t, skew_ex_now_ms());
     wait = due;
     if (srv->next_ping - mono < wait) wait = srv->next_ping - mono;
     if (srv->next_sweep - mono < wait) wait = srv->next_sweep - mono;
     if (wait > SIGNAL_POLL_MS) wait = SIGNAL_POLL_MS;
     if (wait < 1) wait = 1;
     srv_schedule(srv, wait);
+    srv->kicked = false; /* from here a change needs a fresh run */
 }
 
 /* ======================================================================================
@@ -1053,10 +1072,23 @@ static bool check_bound(server *srv, const struct in6_addr *want) {
     return false;
 }
 
-static rlim_t fd_limit(void) {
+static const lws_retry_bo_t no_validity = {NULL, 0, 0, 0, 0, 0}; /* secs_since_valid_hangup 0: off */
+
+/* Set the soft fd limit to max_connections plus room for HTTP requests (raising it up to the
+   hard limit when needed, lowering a huge one): Debian's lws 4.1.6 is a debug build whose
+   sanity check scans the whole fd table, RLIMIT_NOFILE entries, on every accepted socket. */
+static void tune_fd_limit(uint32_t max_connections) {
     struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return 1024;
-    return rl.rlim_cur;
+    rlim_t want = (rlim_t)max_connections + 1024u;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+    if (rl.rlim_max != RLIM_INFINITY && want > rl.rlim_max) {
+        skew_ex_logf(SKEW_EX_LOG_ERROR, "fd limit %llu is below --max-connections %u + 1024: raise ulimit -n",
+                     (unsigned long long)rl.rlim_max, (unsigned)max_connections);
+        want = rl.rlim_max;
+    }
+    if (want == rl.rlim_cur) return;
+    rl.rlim_cur = want;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0) skew_ex_logf(SKEW_EX_LOG_ERROR, "setrlimit(RLIMIT_NOFILE) failed");
 }
 
 int main(int argc, char **argv) {
@@ -1067,7 +1099,8 @@ int main(int argc, char **argv) {
     skew_result r;
     struct in6_addr v6;
     bool ipv6 = false;
-    rlim_t lim;
+    struct ev_loop *loop = NULL;
+    void *foreign[1];
     int exit_code = 0;
 
     switch (skew_ex_parse_args(&srv.opt, argc, argv, "skew_server_lws")) {
@@ -1122,16 +1155,40 @@ int main(int argc, char **argv) {
     info.max_http_header_pool = 32;    /* header tables in use at once (8 KB each, freed when idle) */
     info.keepalive_timeout = 5;        /* idle HTTP keep-alive connections */
     info.timeout_secs = 10;            /* handshakes and other pending states */
-    lim = fd_limit();
-    {
-        uint64_t want = (uint64_t)resolved->max_connections + 1024u;
-        if ((uint64_t)lim > want) info.fd_limit_per_thread = (unsigned)want;
-    }
+    /* lws sizes its fd table from RLIMIT_NOFILE, so the limit is set to what the tracker can
+       hold (tune_fd_limit). info.fd_limit_per_thread stays 0 on purpose: below the process
+       limit, lws 4.1.6 finds a connection from its fd by a linear search (wsi_from_fd), O(n)
+       per event; at the limit it indexes the table. */
+    tune_fd_limit(resolved->max_connections);
     info.vhost_name = "skew";
+    /* lws' own WS validity pings (default: every 300 s, in a sorted timer list re-inserted on
+       every frame, O(n) per insert with n connections) are off: the adapter pings every
+       --keepalive-ms itself (ws_ping_sweep). */
+    info.retry_and_idle_policy = &no_validity;
+
+    /* The event loop: lws' default backend is poll(), whose every wake-up walks all n
+       descriptors (O(n) per event: 10k handshakes cost seconds of CPU). With libev (its lws
+       plugin and libev-dev come with libwebsockets-dev) the loop is epoll. The adapter owns
+       the loop ("foreign" to lws) so it can run it one iteration at a time, as with poll.
+       SKEW_LWS_EVENT_LOOP=poll selects lws' own poll loop instead. */
+    {
+        const char *el = getenv("SKEW_LWS_EVENT_LOOP");
+        if (!(el && !strcmp(el, "poll"))) {
+            loop = ev_loop_new(EVFLAG_AUTO | EVFLAG_NOENV);
+            if (!loop) {
+                fprintf(stderr, "skew_server_lws: cannot create a libev loop\n");
+                return 1;
+            }
+            foreign[0] = loop;
+            info.foreign_loops = foreign;
+            info.options |= LWS_SERVER_OPTION_LIBEV;
+        }
+    }
 
     srv.ctx = lws_create_context(&info);
     if (!srv.ctx) {
         fprintf(stderr, "skew_server_lws: cannot listen on %s:%u\n", srv.opt.host, (unsigned)srv.opt.port);
+        if (loop) ev_loop_destroy(loop);
         skew_ex_site_free(&srv.site);
         skew_tracker_destroy(srv.t);
         return 1;
@@ -1153,7 +1210,9 @@ int main(int argc, char **argv) {
     srv_kick(&srv);
 
     for (;;) {
-        if (lws_service(srv.ctx, 0) < 0) {
+        if (loop) {
+            ev_run(loop, EVRUN_ONCE); /* returns after one wake-up, also on EINTR */
+        } else if (lws_service(srv.ctx, 0) < 0) {
             exit_code = 1;
             break;
         }
@@ -1168,6 +1227,7 @@ out:
         srv.ctx = NULL; /* no more timer kicks */
         lws_context_destroy(ctx); /* remaining connections: CLOSED callbacks free their state */
     }
+    if (loop) ev_loop_destroy(loop);
     skew_ex_site_free(&srv.site);
     skew_tracker_destroy(srv.t);
     free(srv.scratch);

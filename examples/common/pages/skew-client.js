@@ -111,7 +111,14 @@
 
     connectWs() {
       let opened = false;
-      const ws = new WebSocket(this.url('ws', this.route));
+      let ws;
+      try {
+        ws = new WebSocket(this.url('ws', this.route));
+      } catch (e) { // blocked or unsupported: SSE it is
+        this.wsFailed = true;
+        this.connectSse();
+        return;
+      }
       this.ws = ws;
       ws.onopen = () => {
         opened = true;
