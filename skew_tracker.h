@@ -184,7 +184,8 @@ typedef struct skew_str {
     X(SKEW_ERR_RANDOM, "random source failed")                                 \
     X(SKEW_ERR_SEND, "send failed")                                            \
     X(SKEW_ERR_SLOW, "slow consumer")                                          \
-    X(SKEW_ERR_DISABLED, "feature disabled")
+    X(SKEW_ERR_DISABLED, "feature disabled")                                   \
+    X(SKEW_ERR_STOPPING, "server shutting down")
 
 typedef enum skew_result {
 #define SKEW__ENUM(name, text) name,
@@ -479,6 +480,10 @@ SKEW_API skew_result skew_ws_message(skew_tracker *t, skew_handle h, const char 
 /* Do what is due at now_ms: SSE keepalives, coalesced stats pushes. Returns milliseconds
    until the next due work (use it as your poll timeout), at most keepalive_ms. */
 SKEW_API uint32_t skew_tick(skew_tracker *t, uint64_t now_ms);
+/* Milliseconds from now_ms until skew_tick has work (0: now). A change (open, close, route
+   update) can make a stats push due sooner than the last skew_tick said: an adapter with one
+   timer re-arms it with this after such calls. */
+SKEW_API uint32_t skew_next_due(const skew_tracker *t, uint64_t now_ms);
 
 /* ======================================================================================
    >>deploy  live redeploy
@@ -628,7 +633,8 @@ typedef struct skew_response {
    Side effects (subscribe, route, version, invalidate) happen once per call, so a retry after
    TRUNCATED is only needed for GET endpoints. */
 SKEW_API skew_result skew_http(skew_tracker *t, const skew_request *req, skew_response *resp, char *body, size_t cap);
-/* The JSON error answer for a failed skew_open (bot -> 204/403, full -> 503, ...). */
+/* The JSON error answer for a failed skew_open (bot -> 204/403, full -> 503, ...). An adapter
+   that refuses opens while it shuts down passes SKEW_ERR_STOPPING (503 "server shutting down"). */
 SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_request *req, skew_result open_result,
                                          skew_response *resp, char *body, size_t cap);
 
@@ -3930,6 +3936,13 @@ SKEW__PRIV void skew__broadcast_stats(skew_tracker *t) {
     t->broadcasting = false;
 }
 
+/* When skew_tick next has work: the keepalive, or a pending stats push if sooner. */
+SKEW__PRIV uint64_t skew__due(const skew_tracker *t) {
+    uint64_t next = t->next_keepalive;
+    if (t->stats_dirty && t->stats_due < next) next = t->stats_due;
+    return next;
+}
+
 SKEW_API uint32_t skew_tick(skew_tracker *t, uint64_t now) {
     uint64_t next;
     if (!t) return 0;
@@ -3950,9 +3963,17 @@ SKEW_API uint32_t skew_tick(skew_tracker *t, uint64_t now) {
     skew__reap(t);
     if (t->stats_dirty && now >= t->stats_due) skew__broadcast_stats(t);
     skew__reap(t);
-    next = t->next_keepalive;
-    if (t->stats_dirty && t->stats_due < next) next = t->stats_due;
+    next = skew__due(t);
     skew__leave(t);
+    return next <= now ? 0 : (uint32_t)(next - now);
+}
+
+SKEW_API uint32_t skew_next_due(const skew_tracker *t, uint64_t now) {
+    uint64_t next;
+    if (!t) return 0;
+    skew__lock_ro(t);
+    next = skew__due(t);
+    skew__unlock_ro(t);
     return next <= now ? 0 : (uint32_t)(next - now);
 }
 
@@ -4584,6 +4605,7 @@ SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_requ
         else { resp->status = 204; resp->content_type = "application/json"; }
         break;
     case SKEW_ERR_FULL: skew__error_answer(&h, 503, "too many connections"); break;
+    case SKEW_ERR_STOPPING: skew__error_answer(&h, 503, "server shutting down"); break;
     case SKEW_ERR_INVALID: skew__error_answer(&h, 400, "invalid request"); break;
     default: skew__error_answer(&h, 500, skew_result_str(open_result)); break;
     }

@@ -551,6 +551,8 @@ static void test_coalescing(void) {
     for (i = 0; i < 20; i++) hs[i] = open_sse(t, &env, 1 + i, NULL, NULL);
     for (i = 0; i < 10; i++) skew_close(t, hs[i], SKEW_CLOSE_CLIENT);
     CHECK_EQ_INT(count_type(&env, 0, "stats"), 1); /* nothing before the window ends */
+    CHECK_EQ_INT(skew_next_due(t, 1000), 100);      /* the push is due at the window's end */
+    CHECK_EQ_INT(skew_next_due(t, 1200), 0);
     wait = skew_tick(t, 1050);
     CHECK_EQ_INT(count_type(&env, 0, "stats"), 1);
     CHECK_EQ_INT(wait, 50);
@@ -589,6 +591,7 @@ static void test_keepalive(void) {
     open_sse(t, &env, 0, NULL, NULL);
     open_ws(t, &env, 1, NULL, NULL, NULL);
     CHECK_EQ_INT(skew_tick(t, 5500), 500);
+    CHECK_EQ_INT(skew_next_due(t, 5600), 400);
     CHECK_EQ_INT(count_type(&env, 0, "keepalive"), 0);
     skew_tick(t, 6000);
     CHECK_STR(last_msg(&env, 0), "{\"type\":\"keepalive\",\"timestamp\":6000}");
@@ -797,6 +800,9 @@ static void test_bots_and_open_errors(void) {
     CHECK_EQ_INT(env.conns[0].nmsg, 0);
     skew_http_open_error(t, &r, SKEW_ERR_FULL, &resp, body, sizeof body);
     CHECK_EQ_INT(resp.status, 503);
+    skew_http_open_error(t, &r, SKEW_ERR_STOPPING, &resp, body, sizeof body);
+    CHECK_EQ_INT(resp.status, 503);
+    CHECK_STR(body, "{\"ok\":false,\"error\":\"server shutting down\"}");
     /* not an SSE/WS path */
     r.path = skew_str_c("/__skew/health");
     fh.values[0] = BROWSER_UA;

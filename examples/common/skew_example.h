@@ -46,6 +46,10 @@ extern "C" {
 #define SKEW_EX_DEFAULT_BUILD_ID "dev"
 #define SKEW_EX_DEFAULT_BASE "/__skew"
 #define SKEW_EX_DEFAULT_MAX_OUTPUT (1024u * 1024u)
+/* Content-Security-Policy of the built-in pages: same origin only, WebSockets to ourselves. */
+#define SKEW_EX_PAGE_CSP                                                                      \
+    "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "                \
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 /* Where the built-in pages live when --root serves the app at "/". */
 #define SKEW_EX_UI_PREFIX "/_skew-ui"
 

@@ -54,13 +54,11 @@
    at most 32 exist (only while requests are parsed), the conn struct is ~100 bytes, queues are
    empty when idle.
 
-   Notes on the header's API (skew_tracker.h), worked around here:
-   - There is no result for "server stopping": an SSE/WS open during shutdown is answered with
-     skew_http_open_error(SKEW_ERR_FULL), i.e. 503 "too many connections".
+   Notes on the header's API (skew_tracker.h):
+   - An SSE/WS open during shutdown is answered with skew_http_open_error(SKEW_ERR_STOPPING).
    - skew_tick() returns the delay to the next due work as of that call; a later open, close or
-     route change can make stats due sooner. The adapter therefore re-runs its timer right after
-     every tracker call that may change state (srv_kick). A skew_next_due_ms(t), or a documented
-     "call skew_tick after changes", would make that explicit. */
+     route change can make stats due sooner, so the adapter re-arms its timer after every tracker
+     call that may change state (srv_kick). */
 #if !defined(_POSIX_C_SOURCE) || _POSIX_C_SOURCE < 200809L
 #undef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
@@ -628,8 +626,6 @@ static int answer_small_file(struct lws *wsi, const skew_ex_serve *s, const hdr_
 
 /* The pages and --root files. */
 static int answer_site(server *srv, struct lws *wsi, const skew_request *req, bool finish) {
-    static const char csp[] = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
-                              "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
     skew_ex_serve s;
     char cookie[256];
     hdr_kv extra[4];
@@ -649,7 +645,7 @@ static int answer_site(server *srv, struct lws *wsi, const skew_request *req, bo
         extra[n++].value = "no-cache";
         if (s.html) {
             extra[n].name = "content-security-policy:";
-            extra[n++].value = csp;
+            extra[n++].value = SKEW_EX_PAGE_CSP;
         }
         return respond(wsi, s.status, s.content_type, s.data, s.len, extra, n, s.head, false, finish);
     case SKEW_EX_SERVE_FILE:
@@ -692,7 +688,7 @@ static int open_sse(server *srv, struct lws *wsi, const skew_request *req) {
     skew_result res;
     skew_handle h = 0;
 
-    if (srv->stopping) return answer_open_error(srv, wsi, req, SKEW_ERR_FULL, true);
+    if (srv->stopping) return answer_open_error(srv, wsi, req, SKEW_ERR_STOPPING, true);
     c = conn_new(srv, wsi, CONN_SSE);
     if (!c) return respond_error(wsi, 503, "out of memory", true);
     res = skew_open(srv->t, req, c, &h);
@@ -772,7 +768,7 @@ static int on_upgrade(server *srv, struct lws *wsi, const char *upgrade) {
         return 1;
     }
     if (srv->stopping) {
-        answer_open_error(srv, wsi, &req, SKEW_ERR_FULL, false);
+        answer_open_error(srv, wsi, &req, SKEW_ERR_STOPPING, false);
         return 1;
     }
     c = conn_new(srv, wsi, CONN_WS);

@@ -324,9 +324,6 @@ static void answer_open_error(server *srv, struct mg_connection *c, const skew_r
    >>site  built-in pages and --root files
    ====================================================================================== */
 
-/* Same policy as the lws server. (Shared: see the report; belongs in skew_example.h.) */
-static const char page_csp[] = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
-                               "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /* Queue more of the file being sent; at the end the connection takes requests again. */
 static void file_pump(struct mg_connection *c) {
@@ -401,7 +398,7 @@ static void answer_site(server *srv, struct mg_connection *c, const skew_request
     switch (s.kind) {
     case SKEW_EX_SERVE_MEMORY:
         hdr_add(&h, "Cache-Control", "no-cache");
-        if (s.html) hdr_add(&h, "Content-Security-Policy", page_csp);
+        if (s.html) hdr_add(&h, "Content-Security-Policy", SKEW_EX_PAGE_CSP);
         respond(c, s.status, s.content_type, s.data, s.len, &h, s.head, false);
         return;
     case SKEW_EX_SERVE_FILE:
@@ -584,7 +581,7 @@ static void open_sse(server *srv, struct mg_connection *c, const skew_request *r
     skew_handle h = 0;
 
     if (srv->stopping) {
-        answer_open_error(srv, c, req, SKEW_ERR_FULL, true);
+        answer_open_error(srv, c, req, SKEW_ERR_STOPPING, true);
         return;
     }
     if (!mg_send(c, head, sizeof head - 1)) {
@@ -738,7 +735,7 @@ static void open_ws(server *srv, struct mg_connection *c, struct mg_http_message
         return;
     }
     if (srv->stopping) {
-        answer_open_error(srv, c, req, SKEW_ERR_FULL, true);
+        answer_open_error(srv, c, req, SKEW_ERR_STOPPING, true);
         return;
     }
     st->kind = CONN_WS; /* `connected` is framed as WS text; it must follow the 101 */
