@@ -2095,14 +2095,32 @@ SKEW__PRIV void skew__put(skew__w *w, const char *s, size_t n) {
 }
 SKEW__PRIV void skew__puts(skew__w *w, const char *s) { skew__put(w, s, strlen(s)); }
 
-SKEW__PRIV void skew__put_u64(skew__w *w, uint64_t v) {
+/* Decimal digits of v at out (at most 20, no NUL); returns how many. Two digits a step. */
+SKEW__PRIV size_t skew__u64_text(char *out, uint64_t v) {
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                "8081828384858687888990919293949596979899";
     char tmp[20];
     size_t i = sizeof tmp;
-    do {
-        tmp[--i] = (char)('0' + (v % 10u));
-        v /= 10u;
-    } while (v);
-    skew__put(w, tmp + i, sizeof tmp - i);
+    while (v >= 100u) {
+        size_t k = (size_t)(v % 100u) * 2u;
+        v /= 100u;
+        tmp[--i] = pairs[k + 1];
+        tmp[--i] = pairs[k];
+    }
+    if (v >= 10u) {
+        tmp[--i] = pairs[v * 2u + 1u];
+        tmp[--i] = pairs[v * 2u];
+    } else {
+        tmp[--i] = (char)('0' + v);
+    }
+    memcpy(out, tmp + i, sizeof tmp - i);
+    return sizeof tmp - i;
+}
+
+SKEW__PRIV void skew__put_u64(skew__w *w, uint64_t v) {
+    char tmp[20];
+    skew__put(w, tmp, skew__u64_text(tmp, v));
 }
 
 /* NUL-terminate and return the length the whole output needs. */
@@ -2687,7 +2705,7 @@ SKEW_API skew_auth skew_auth_bearer(const skew_request *req, skew_str token) {
 }
 
 /* ======================================================================================
-   >>rng  ChaCha20 keystream seeded from hooks.random_bytes: one syscall per 64 ids, not per id
+   >>rng  ChaCha12 keystream seeded from hooks.random_bytes: one OS call per 2^18 ids, not per id
    ====================================================================================== */
 
 #define SKEW__ROTL(v, n) (((v) << (n)) | ((v) >> (32 - (n))))
@@ -2705,7 +2723,7 @@ SKEW__PRIV void skew__chacha_block(const uint32_t key[8], uint64_t counter, uint
     s[14] = 0;
     s[15] = 0;
     memcpy(x, s, sizeof x);
-    for (i = 0; i < 10; i++) {
+    for (i = 0; i < 6; i++) { /* ChaCha12: the round count of Rust's StdRng, ample for ids */
         SKEW__QR(x[0], x[4], x[8], x[12]); SKEW__QR(x[1], x[5], x[9], x[13]);
         SKEW__QR(x[2], x[6], x[10], x[14]); SKEW__QR(x[3], x[7], x[11], x[15]);
         SKEW__QR(x[0], x[5], x[10], x[15]); SKEW__QR(x[1], x[6], x[11], x[12]);
@@ -2777,6 +2795,8 @@ struct skew_tracker {
     skew__strtab versions, routes;
     char *server_version;
     size_t server_version_len;
+    char *connected_prefix; /* {"type":"connected","version":<server>,"connectionId":" */
+    size_t connected_prefix_len;
     char *base;        /* copies of the configured strings */
     char *cookie;
     size_t base_len;
@@ -3098,7 +3118,8 @@ SKEW__PRIV void skew__layout_of(const skew_config *c, skew__layout *L) {
     skew__tab_layout(c->route_tracking ? (size_t)c->max_routes + 1 : 1, c->max_route_len, L->rtab, &total);
     /* strings: server version, base path, cookie name, scratch */
     L->strings = total;
-    total += SKEW__ALIGN(c->max_version_len + 1) + SKEW__ALIGN(strlen(c->base_path) + 1) +
+    total += SKEW__ALIGN(c->max_version_len + 1) + SKEW__ALIGN(2 * (size_t)c->max_version_len + 64) +
+             SKEW__ALIGN(strlen(c->base_path) + 1) +
              SKEW__ALIGN(strlen(c->version_cookie) + 1) +
              SKEW__ALIGN((c->max_version_len > c->max_route_len ? c->max_version_len : c->max_route_len) + 1);
     L->msg = total; total += SKEW__ALIGN(c->message_buffer);
@@ -3199,6 +3220,17 @@ SKEW__PRIV void skew__tab_init(skew__strtab *tab, char *mem, const size_t off[7]
     }
 }
 
+/* The part of `connected` that only changes with the server version, kept ready so an open
+   only adds its id and time. Validated versions escape to at most twice their length. */
+SKEW__PRIV void skew__build_connected_prefix(skew_tracker *t) {
+    static const char a[] = "{\"type\":\"connected\",\"version\":", b[] = ",\"connectionId\":\"";
+    skew__w w = skew__w_buf(t->connected_prefix, 2 * (size_t)t->cfg.max_version_len + 64);
+    skew__put(&w, a, sizeof a - 1);
+    skew__put_json_str(&w, skew__str(t->server_version, t->server_version_len));
+    skew__put(&w, b, sizeof b - 1);
+    t->connected_prefix_len = skew__w_end(&w);
+}
+
 SKEW_API skew_result skew_tracker_init(skew_tracker **out, const skew_config *cfg, void *mem, size_t mem_size) {
     skew_config c;
     skew__layout L;
@@ -3239,6 +3271,8 @@ SKEW_API skew_result skew_tracker_init(skew_tracker **out, const skew_config *cf
     t->server_version_len = strlen(c.server_version);
     memcpy(s, c.server_version, t->server_version_len + 1);
     s += SKEW__ALIGN(c.max_version_len + 1);
+    t->connected_prefix = s;
+    s += SKEW__ALIGN(2 * (size_t)c.max_version_len + 64);
     t->base = s;
     t->base_len = strlen(c.base_path);
     memcpy(s, c.base_path, t->base_len + 1);
@@ -3263,6 +3297,7 @@ SKEW_API skew_result skew_tracker_init(skew_tracker **out, const skew_config *cf
     t->cfg.bot_patterns = NULL; /* copied into the filter; the caller's arrays need not live on */
     t->cfg.allow_patterns = NULL;
     t->cfg.bot_pattern_count = t->cfg.allow_pattern_count = 0;
+    skew__build_connected_prefix(t);
     if (skew__seed(t) != SKEW_OK) return SKEW_ERR_RANDOM;
     t->started_ms = t->last_now = skew__now(t);
     t->next_keepalive = t->started_ms + c.keepalive_ms;
@@ -3504,7 +3539,6 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
     skew_conn view;
     size_t len;
     skew_result r;
-    skew__w w;
     *out = 0;
     if (!req) return SKEW_ERR_INVALID;
     tr = skew__transport_of(t, req->path);
@@ -3551,18 +3585,21 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
         t->cfg.hooks.authorize(t->cfg.hooks.user_data, req, SKEW_SCOPE_STATS) == SKEW_AUTH_GRANTED)
         s->flags |= SKEW__F_AUTH;
     skew__conn_view(t, idx, &view); /* one view for `connected` and on_open */
-    w = skew__w_buf(t->msg, t->msg_cap);
     {
-        static const char a[] = "{\"type\":\"connected\",\"version\":", b[] = ",\"connectionId\":", c[] = ",\"timestamp\":";
-        skew__put(&w, a, sizeof a - 1);
-        skew__put_json_str(&w, skew__str(t->server_version, t->server_version_len));
-        skew__put(&w, b, sizeof b - 1);
-        skew__put_id(&w, view.id);
-        skew__put(&w, c, sizeof c - 1);
-        skew__put_u64(&w, t->last_now);
-        skew__put(&w, "}", 1);
+        /* the message buffer holds at least the stats head, far more than this */
+        static const char ts[] = "\",\"timestamp\":";
+        char *p = t->msg;
+        memcpy(p, t->connected_prefix, t->connected_prefix_len);
+        p += t->connected_prefix_len;
+        memcpy(p, view.id, 36);
+        p += 36;
+        memcpy(p, ts, sizeof ts - 1);
+        p += sizeof ts - 1;
+        p += skew__u64_text(p, t->last_now);
+        *p++ = '}';
+        *p = '\0';
+        len = (size_t)(p - t->msg);
     }
-    len = skew__w_end(&w);
     r = skew__deliver_view(t, idx, &view, t->msg, len);
     if (r != SKEW_OK) {
         /* never tracked: undo without on_close and without counting a close */
@@ -3989,6 +4026,7 @@ SKEW__PRIV void skew__set_version(skew_tracker *t, skew_str version) {
     memmove(t->server_version, version.ptr, version.len); /* may come from t->scratch */
     t->server_version[version.len] = '\0';
     t->server_version_len = version.len;
+    skew__build_connected_prefix(t);
     w = skew__w_buf(t->msg, t->msg_cap);
     skew__put_version_msg(&w, skew__str(t->server_version, version.len), false);
     len = skew__w_end(&w);

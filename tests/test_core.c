@@ -994,6 +994,8 @@ static void test_http(void) {
     CHECK_STR(body, "{\"ok\":true,\"version\":\"v2\",\"notified\":2}");
     CHECK_STR(last_msg(&env, 1), "{\"type\":\"version\",\"version\":\"v2\"}");
     CHECK(skew_server_version(t).len == 2);
+    open_sse(t, &env, 5, NULL, NULL); /* a connection opened now hears the new version */
+    CHECK(strncmp(env.conns[5].msgs[0], "{\"type\":\"connected\",\"version\":\"v2\",\"connectionId\":\"", 51) == 0);
     CHECK_EQ_INT(http(t, "POST", "/__skew/admin/version", "{\"version\":\"\"}", "s3cret", body, sizeof body), 400);
     CHECK_EQ_INT(http(t, "POST", "/__skew/admin/version", "version=v3", "s3cret", body, sizeof body), 200);
     CHECK_EQ_INT(http(t, "POST", "/__skew/admin/version", "{\"version\":\"v3\"}", "wrong", body, sizeof body), 401);

@@ -53,6 +53,11 @@ static skew_request req_for(hdrs *h, unsigned i, bool ws) {
     return r;
 }
 
+/* An event loop reads the clock once per wake-up and hands that time to its handlers
+   (mongoose: mg_millis, lws: lws_now_usecs); the tracker gets it through hooks.now_ms. */
+static uint64_t loop_now = 1764000000000ull;
+static uint64_t loop_time(void *ud) { (void)ud; return loop_now; }
+
 typedef struct count_sink { size_t bytes; } count_sink;
 static int sink(void *ctx, const char *d, size_t n) { (void)d; ((count_sink *)ctx)->bytes += n; return 0; }
 
@@ -71,6 +76,7 @@ static void run(unsigned live, bool bots, bool tracking) {
     c.ip_tracking = tracking;
     c.bot_filter_off = !bots;
     c.hooks.send = no_send;
+    c.hooks.now_ms = loop_time;
     if (skew_tracker_create(&t, &c) != SKEW_OK) { fprintf(stderr, "create failed\n"); exit(1); }
     for (i = 0; i < live; i++) {
         skew_request r = req_for(&h, i, i & 1);
