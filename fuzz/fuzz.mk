@@ -1,0 +1,37 @@
+# Fuzzing (fuzz/): libFuzzer targets for every parser, a plain replay driver, seed corpora.
+#   make fuzz                     every target for FUZZ_SECONDS (default 600) each, one after the
+#                                 other, new inputs in $(BUILD)/fuzz-work/<target>, crashes in
+#                                 $(BUILD)/fuzz-artifacts/; FUZZ_TARGETS="ws merge" picks some,
+#                                 FUZZ_RUNS=10000000 stops each after that many executions
+#   make fuzz-replay              the committed corpora through gcc ASan/UBSan builds
+#   make step-fuzz-replay         the same as a test step
+#   make step-fuzz-smoke          each target for FUZZ_SMOKE_SECONDS (default 20) with libFuzzer;
+#                                 "skipped: libFuzzer not available" when clang cannot link it
+# A target is fuzz/fuzz_<name>.c; its corpus fuzz/corpus/<name>/; the dictionary fuzz/skew.dict.
+
+FUZZ_TARGETS       ?= $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_SECONDS       ?= 600
+FUZZ_SMOKE_SECONDS ?= 20
+FUZZ_DEPS          := $(HDR_DEPS) fuzz/fuzz_common.h
+FUZZ_CFLAGS        := $(CSTD) $(WARN_C) -O2 -g -fno-omit-frame-pointer -I. -Ifuzz
+FUZZ_SAN           := -fsanitize=address,undefined -fno-sanitize-recover=all
+
+# libFuzzer builds (clang) and replay builds (gcc, also ASan/UBSan)
+$(BUILD)/fuzz/%: fuzz/fuzz_%.c $(FUZZ_DEPS)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $<
+$(BUILD)/fuzz-replay/%: fuzz/fuzz_%.c fuzz/replay.c $(FUZZ_DEPS)
+	@mkdir -p $(@D)
+	$(GCC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -o $@ $< fuzz/replay.c
+
+TEST_STEPS += step-fuzz-replay step-fuzz-smoke
+
+.PHONY: fuzz fuzz-replay step-fuzz-replay step-fuzz-smoke
+fuzz:
+	@BUILD=$(BUILD) MAKE="$(MAKE)" CLANG="$(CLANG)" FUZZ_RUNS="$(FUZZ_RUNS)" fuzz/fuzz.sh long $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+fuzz-replay:
+	@BUILD=$(BUILD) MAKE="$(MAKE)" CLANG="$(CLANG)" fuzz/fuzz.sh replay 0 $(FUZZ_TARGETS)
+step-fuzz-replay:
+	@BUILD=$(BUILD) MAKE="$(MAKE)" CLANG="$(CLANG)" tests/run_step.sh fuzz-replay fuzz/fuzz.sh replay 0 $(FUZZ_TARGETS)
+step-fuzz-smoke:
+	@BUILD=$(BUILD) MAKE="$(MAKE)" CLANG="$(CLANG)" tests/run_step.sh fuzz-smoke fuzz/fuzz.sh smoke $(FUZZ_SMOKE_SECONDS) $(FUZZ_TARGETS)

@@ -1,0 +1,30 @@
+/* fw_port.h - what the firmware example needs from its board. Two implementations:
+     port_host.c     a host build that runs as a test (simulated clock, deterministic random)
+     port_cortexm.c  a Cortex-M4 build: vector table, SysTick clock, the STM32F4 RNG peripheral
+   Everything else in examples/firmware is the same code on both. */
+#ifndef FW_PORT_H
+#define FW_PORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Milliseconds since the Unix epoch: an RTC read at boot plus a SysTick millisecond counter. */
+uint64_t fw_clock_ms(void);
+
+/* Fill buf with len bytes from a true random number generator; 0 on success.
+   The tracker's connection ids are credentials (the POST endpoints take nothing else), so this
+   MUST be a hardware TRNG (or a CSPRNG seeded from one). A counter, a timer value or a small
+   xorshift seeded from a constant is not acceptable in real firmware: anyone could predict
+   the ids. The host port is deterministic on purpose, for a reproducible test, and says so. */
+int fw_trng_fill(void *buf, size_t len);
+
+/* One line of log output (UART on a board, stdout on the host). */
+void fw_log(const char *line);
+
+/* Nothing to do until the next event: WFI on a board; the host advances its simulated clock. */
+void fw_idle(void);
+
+/* A failed firmware invariant (SKEW_ASSERT lands here too). */
+void fw_panic(const char *what);
+
+#endif

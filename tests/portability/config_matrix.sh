@@ -1,0 +1,60 @@
+#!/bin/sh
+# The configuration matrix: tests/test_core.c (and the tiny-capacity test) built and run with
+# each optional module off, with everything off, as the SKEW_TRACKER_STATIC build, and with the
+# "all files" limits at their smallest. Usage (from the repository root):
+#   tests/portability/config_matrix.sh
+# Environment: BUILD, GCC, GXX, CSTD, CXXSTD, WARN_C, WARN_COMMON, OPT (from the Makefile). Prints one line per variant
+# and the sum of the tests' counts as the last line. (-m32 is its own step, step-m32.)
+set -u
+BUILD=${BUILD:-build}
+GCC=${GCC:-gcc}
+CSTD=${CSTD:--std=c99}
+WARN_C=${WARN_C:--Wall -Wextra -Werror}
+OPT=${OPT:--O2 -g}
+GXX=${GXX:-g++}
+CXXSTD=${CXXSTD:--std=c++11 -x c++}
+WARN_COMMON=${WARN_COMMON:--Wall -Wextra -Werror}
+out=$BUILD/config-matrix
+mkdir -p "$out"
+passed=0; failed=0
+
+# variant NAME SOURCE FLAGS...   (C, gcc);  VARIANT_CXX=1 builds it as C++ with g++
+variant() {
+  name=$1; src=$2; shift 2
+  bin=$out/$name
+  if [ -n "${VARIANT_CXX:-}" ]; then
+    compile="$GXX $CXXSTD $WARN_COMMON -Wno-missing-declarations"
+  else
+    compile="$GCC $CSTD $WARN_C"
+  fi
+  # shellcheck disable=SC2086
+  if ! $compile $OPT "$@" -I. -Itests -o "$bin" "$src" -lm >"$bin.build.log" 2>&1; then
+    head -n 20 "$bin.build.log"; echo "FAIL $name: build ($*)"; failed=$((failed + 1)); return
+  fi
+  "$bin" >"$bin.log" 2>&1
+  rc=$?
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$bin.log" | tail -n 1)
+  p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p'); f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
+  p=${p:-0}; f=${f:-0}
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  passed=$((passed + p)); failed=$((failed + f))
+  if [ "$f" -ne 0 ]; then
+    grep -E '^FAIL' "$bin.log" | head -n 12
+    echo "FAIL $name ($*): $p passed, $f failed (exit $rc)"
+  else
+    echo "ok   $name ($*): $p passed"
+  fi
+}
+
+variant core-no-bot-table tests/test_core.c -DSKEW_ENABLE_BOT_TABLE=0
+variant core-no-ip tests/test_core.c -DSKEW_ENABLE_IP=0
+# SKEW_ENABLE_HOSTED 0: the wrapper supplies allocator, clock and random hooks
+variant core-no-hosted tests/portability/core_nohosted.c
+variant core-all-off tests/portability/core_nohosted.c -DSKEW_ENABLE_BOT_TABLE=0 -DSKEW_ENABLE_IP=0
+variant core-static tests/test_core.c -DSKEW_TRACKER_STATIC
+VARIANT_CXX=1 variant core-static-cxx tests/test_core.c -DSKEW_TRACKER_STATIC
+variant core-small-limits tests/test_core.c -DSKEW_MAX_TRUSTED_PROXIES=2 -DSKEW_MAX_BOT_PATTERNS=4 -DSKEW_BOT_PATTERN_MAX=32
+variant tiny-smallest-limits tests/test_config_tiny.c -DSKEW_MAX_TRUSTED_PROXIES=1 -DSKEW_MAX_BOT_PATTERNS=1 -DSKEW_BOT_PATTERN_MAX=2
+variant tiny-static-all-off tests/test_config_tiny.c -DSKEW_TRACKER_STATIC -DSKEW_ENABLE_BOT_TABLE=0 -DSKEW_ENABLE_IP=0
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,55 @@
+#!/bin/sh
+# Build the unit tests with a Debian cross compiler and run them under qemu-user.
+# Usage (from the repository root): tests/portability/cross.sh armhf|s390x [TEST.c...]
+#   armhf  32-bit ARM, little-endian (arm-linux-gnueabihf-gcc, qemu-arm)
+#   s390x  64-bit, big-endian         (s390x-linux-gnu-gcc, qemu-s390x)
+# Without test files every tests/test_*.c is built. Prints each test's "N passed, N failed"
+# and the sum as the last line; "skipped: <tool> not found" without the compiler or qemu.
+# Environment: BUILD, CSTD, WARN_C (from the Makefile), CROSS_TIMEOUT (seconds per test, 600).
+set -u
+arch=$1; shift
+BUILD=${BUILD:-build}
+CSTD=${CSTD:--std=c99}
+WARN_C=${WARN_C:--Wall -Wextra -Werror}
+limit=${CROSS_TIMEOUT:-600}
+case $arch in
+  armhf) cc=arm-linux-gnueabihf-gcc; qemu=qemu-arm; sysroot=/usr/arm-linux-gnueabihf ;;
+  s390x) cc=s390x-linux-gnu-gcc; qemu=qemu-s390x; sysroot=/usr/s390x-linux-gnu ;;
+  *) echo "usage: $0 armhf|s390x [TEST.c...]" >&2; exit 2 ;;
+esac
+for tool in $cc $qemu; do
+  command -v $tool >/dev/null 2>&1 || { echo "skipped: $tool not found"; exit 0; }
+done
+[ -d "$sysroot" ] || { echo "skipped: $sysroot not found (libc6-dev-$arch-cross)"; exit 0; }
+[ $# -gt 0 ] || set -- tests/test_*.c
+out=$BUILD/cross-$arch
+mkdir -p "$out"
+passed=0; failed=0
+for src in "$@"; do
+  name=$(basename "$src" .c)
+  bin=$out/$name
+  # shellcheck disable=SC2086
+  # maybe-uninitialized differs between targets and optimisers: a warning here, not an error
+  if ! $cc $CSTD $WARN_C -Wno-error=maybe-uninitialized -O2 -g -I. -Itests -o "$bin" "$src" -lm >"$bin.build.log" 2>&1; then
+    cat "$bin.build.log"; echo "FAIL $name: build"; failed=$((failed + 1)); continue
+  fi
+  timeout "$limit" $qemu -L "$sysroot" "$bin" >"$bin.log" 2>&1
+  rc=$?
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$bin.log" | tail -n 1)
+  p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p'); f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
+  p=${p:-0}; f=${f:-0}
+  if grep -q '^skipped:' "$bin.log"; then
+    echo "skip $name: $(grep '^skipped:' "$bin.log" | head -n 1)"
+    continue
+  fi
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  passed=$((passed + p)); failed=$((failed + f))
+  if [ "$f" -ne 0 ]; then
+    grep -E '^FAIL' "$bin.log" | head -n 20
+    echo "FAIL $name ($arch): $p passed, $f failed (exit $rc)"
+  else
+    echo "ok   $name ($arch): $p passed"
+  fi
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
