@@ -3015,9 +3015,11 @@ SKEW__PRIV uint32_t skew__tab_find(const skew__strtab *tab, skew_str s, uint32_t
     }
 }
 
-/* Take a reference on s (already validated, s.len <= stride). Full table: entry 0. */
+/* Take a reference on s (already validated, s.len <= stride). Full table: entry 0. A value
+   spelled like entry 0 ("(other)") is entry 0: a map must never carry one key twice. */
 SKEW__PRIV uint16_t skew__tab_ref(skew__strtab *tab, uint32_t seed, skew_str s) {
     uint32_t h = skew__hash(seed, s), e = skew__tab_find(tab, s, h), i;
+    if (e == SKEW__NONE && s.len == tab->lens[0] && memcmp(s.ptr, tab->text, s.len) == 0) e = 0;
     if (e == SKEW__NONE) {
         if (tab->free_head == SKEW__NONE) {
             tab->counts[0]++;

@@ -325,12 +325,22 @@ static void test_open_connected(void) {
     CHECK_RES(skew_conn_get(t, h, &info), SKEW_OK);
     CHECK(memcmp(info.version.ptr, "(other)", 7) == 0);
     {
+        /* a client whose cookie says "(other)" joins that bucket: no key twice in the map */
+        skew_count vc[8];
+        size_t n, i;
+        h = open_sse(t, &env, 10, NULL, "__nkpv=(other)");
+        n = skew_versions(t, vc, 8);
+        for (i = 0; i < n; i++)
+            if (vc[i].name.len == 7 && memcmp(vc[i].name.ptr, "(other)", 7) == 0) CHECK_EQ_INT(vc[i].count, 3);
+        CHECK_EQ_INT(n, 4); /* v1.0.0, v2, "v 1", (other) */
+    }
+    {
         skew_metrics m;
         skew_get_metrics(t, &m);
         CHECK_EQ_INT(m.invalid_input, 2);
-        CHECK_EQ_INT(m.opened, 6);
+        CHECK_EQ_INT(m.opened, 7);
     }
-    CHECK_EQ_INT(skew_total(t), 6);
+    CHECK_EQ_INT(skew_total(t), 7);
     /* a cookie too long for max_version_len (64) */
     {
         char ck[128];
