@@ -432,7 +432,7 @@ typedef struct skew_tracker skew_tracker;
 SKEW_API skew_result skew_config_resolve(const skew_config *in, skew_config *out);
 /* Bytes of memory a tracker with this config needs (0 if the config is invalid). */
 SKEW_API size_t skew_tracker_memory_size(const skew_config *cfg);
-/* Build a tracker inside mem (aligned to 16, at least skew_tracker_memory_size bytes).
+/* Build a tracker inside mem (aligned to 8, at least skew_tracker_memory_size bytes).
    *out points into mem. Never allocates. */
 SKEW_API skew_result skew_tracker_init(skew_tracker **out, const skew_config *cfg, void *mem, size_t mem_size);
 /* Same, with memory from hooks.alloc (hosted default malloc). */
@@ -3248,7 +3248,7 @@ SKEW_API skew_result skew_tracker_init(skew_tracker **out, const skew_config *cf
     if (!c.hooks.random_bytes) return SKEW_ERR_CONFIG; /* ids are credentials: no weak fallback */
 #endif
     skew__layout_of(&c, &L);
-    if (!mem || mem_size < L.total || ((uintptr_t)mem & 15u)) return SKEW_ERR_NOMEM;
+    if (!mem || mem_size < L.total || ((uintptr_t)mem & 7u)) return SKEW_ERR_NOMEM; /* 8: uint64_t and pointers */
     t = (skew_tracker *)(void *)(m + L.tracker);
     memset(t, 0, sizeof *t);
     t->cfg = c;
@@ -3319,7 +3319,7 @@ SKEW_API skew_result skew_tracker_create(skew_tracker **out, const skew_config *
     need = skew_tracker_memory_size(&c);
     if (c.hooks.alloc) mem = c.hooks.alloc(c.hooks.user_data, need);
 #if SKEW_ENABLE_HOSTED
-    else mem = malloc(need); /* malloc is aligned for every type, so at least 16 on hosts */
+    else mem = malloc(need); /* malloc is aligned for every type, so at least 8 */
 #endif
     if (!mem) return SKEW_ERR_NOMEM;
     r = skew_tracker_init(out, cfg, mem, need);
