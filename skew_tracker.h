@@ -4524,7 +4524,12 @@ SKEW__PRIV void skew__serve(skew_tracker *t, const skew_request *req, skew__answ
     case SKEW_EP_HEALTH:
     case SKEW_EP_ADMIN_STATS:
     case SKEW_EP_METRICS:
-        if (!is_get) { h->resp->allow = "GET"; skew__error_answer(h, 405, "method not allowed"); return; }
+        /* HEAD answers like GET (the adapter sends no body); never on the stream endpoints */
+        if (!is_get && !skew__method(req, "HEAD")) {
+            h->resp->allow = "GET, HEAD";
+            skew__error_answer(h, 405, "method not allowed");
+            return;
+        }
         break;
     default:
         if (!is_post) { h->resp->allow = "POST"; skew__error_answer(h, 405, "method not allowed"); return; }

@@ -910,6 +910,8 @@ static void test_http(void) {
     CHECK_EQ_INT(http(t, "GET", "/__skew/health", NULL, NULL, body, sizeof body), 200);
     CHECK_STR(body, "{\"ok\":true,\"version\":\"v1\",\"uptime\":62}");
     CHECK_EQ_INT(http(t, "POST", "/__skew/health", NULL, NULL, body, sizeof body), 405);
+    CHECK_EQ_INT(http(t, "HEAD", "/__skew/health", NULL, NULL, body, sizeof body), 200);
+    CHECK_EQ_INT(http(t, "HEAD", "/__skew/sse", NULL, NULL, body, sizeof body), 405);
 
     /* POST route: JSON and form, every error */
     snprintf(req, sizeof req, "{\"connectionId\":\"%s\",\"route\":\"/next\"}", ci.id);
