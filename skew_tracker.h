@@ -4320,18 +4320,21 @@ SKEW__PRIV void skew__merge_one(skew_merge *m, bool routes, skew_str key, uint32
     }
 }
 
+/* Two walks over a snapshot: the first only checks the shapes, the second merges, so a bad
+   snapshot changes nothing (the entry arrays are shared, a staged copy could not undo them). */
 typedef struct skew__merge_ctx {
     skew_merge *m;
-    skew_merge staged; /* applied only when the whole snapshot parsed */
+    bool apply;
 } skew__merge_ctx;
 
 SKEW__PRIV int skew__merge_cb(void *ctx, skew_str key, skew__jr *r) {
-    skew_merge *m = (skew_merge *)ctx;
+    skew__merge_ctx *mc = (skew__merge_ctx *)ctx;
+    skew_merge *m = mc->m;
     bool routes;
     if (key.len == 5 && memcmp(key.ptr, "total", 5) == 0) {
         uint32_t v;
         if (!skew__jr_u32(r, &v)) return -1;
-        m->total += v;
+        if (mc->apply) m->total += v;
         return 1;
     }
     if (key.len == 8 && memcmp(key.ptr, "versions", 8) == 0) routes = false;
@@ -4352,7 +4355,7 @@ SKEW__PRIV int skew__merge_cb(void *ctx, skew_str key, skew__jr *r) {
         r->p++;
         skew__jr_ws(r);
         if (!skew__jr_u32(r, &v)) return -1;
-        skew__merge_one(m, routes, key, v);
+        if (mc->apply) skew__merge_one(m, routes, key, v);
         skew__jr_ws(r);
         if (*r->p == '}') { r->p++; return 1; }
         r->p++;
@@ -4360,16 +4363,14 @@ SKEW__PRIV int skew__merge_cb(void *ctx, skew_str key, skew__jr *r) {
 }
 
 SKEW_API skew_result skew_merge_add(skew_merge *m, skew_str snapshot_json) {
-    skew_merge staged = *m;
+    skew__merge_ctx mc;
     skew_result r;
-    /* the arrays are shared, so count into copies of them would need storage: instead check
-       the document first, then merge (a bad snapshot changes nothing) */
-    r = skew_json_validate(snapshot_json);
+    mc.m = m;
+    mc.apply = false;
+    r = skew__json_members(snapshot_json, skew__merge_cb, &mc); /* validates the JSON first */
     if (r != SKEW_OK) return r;
-    r = skew__json_members(snapshot_json, skew__merge_cb, &staged);
-    if (r != SKEW_OK) return r; /* only number shapes can fail here; none were merged before */
-    *m = staged;
-    return SKEW_OK;
+    mc.apply = true;
+    return skew__json_members(snapshot_json, skew__merge_cb, &mc);
 }
 
 SKEW__PRIV void skew__put_counts(skew__w *w, const skew_count *arr, size_t n) {

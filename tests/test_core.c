@@ -1188,6 +1188,8 @@ static void test_snapshot_merge(void) {
     CHECK_RES(skew_merge_add(&m, skew_str_c("{\"total\":-1}")), SKEW_ERR_INVALID);
     CHECK_RES(skew_merge_add(&m, skew_str_c("{\"total\":1,\"versions\":{\"v9\":\"x\"}}")), SKEW_ERR_INVALID);
     CHECK_RES(skew_merge_add(&m, skew_str_c("{\"total\":")), SKEW_ERR_INVALID);
+    /* a snapshot that goes bad half way changes nothing (fuzz: corpus/merge/crash-partial-rollback) */
+    CHECK_RES(skew_merge_add(&m, skew_str_c("{\"total\":7,\"versions\":{\"v1\":5,\"v9\":\"x\"}}")), SKEW_ERR_INVALID);
     CHECK_EQ_INT(m.total, 5);
     CHECK(m.overflow); /* v3 did not fit in 2 entries */
     skew_merge_write(&m, out, sizeof out);
