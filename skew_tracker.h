@@ -2622,54 +2622,54 @@ SKEW_API skew_result skew_url_decode(skew_str in, bool form, char *buf, size_t c
     return SKEW_OK;
 }
 
-SKEW_API skew_result skew_query_param(skew_str query, const char *name, skew_str *out) {
+/* name=value pairs split by sep; the first pair whose name matches wins. Cookies (trim) allow
+   spaces around names and values and drop quotes around a value; query strings take the raw
+   text, and a bare "name" counts as an empty value. */
+SKEW__PRIV skew_result skew__pair_find(skew_str text, char sep, bool trim, const char *name, skew_str *out) {
     const char *p, *end;
     size_t nlen = strlen(name);
     out->ptr = NULL;
     out->len = 0;
-    if (!query.ptr) return SKEW_ERR_NOT_FOUND;
-    p = query.ptr;
-    end = query.ptr + query.len;
+    if (!text.ptr) return SKEW_ERR_NOT_FOUND;
+    p = text.ptr;
+    end = text.ptr + text.len;
     while (p < end) {
-        const char *amp = (const char *)memchr(p, '&', (size_t)(end - p));
-        if (!amp) amp = end;
-        if ((size_t)(amp - p) >= nlen && memcmp(p, name, nlen) == 0 && (p + nlen == amp || p[nlen] == '=')) {
-            out->ptr = p + nlen == amp ? amp : p + nlen + 1;
-            out->len = (size_t)(amp - out->ptr);
-            return SKEW_OK; /* the first value wins (PROTOCOL.md) */
-        }
-        p = amp + 1;
-    }
-    return SKEW_ERR_NOT_FOUND;
-}
-
-SKEW_API skew_result skew_cookie_get(skew_str header, const char *name, skew_str *out) {
-    const char *p, *end;
-    size_t nlen = strlen(name);
-    out->ptr = NULL;
-    out->len = 0;
-    if (!header.ptr) return SKEW_ERR_NOT_FOUND;
-    p = header.ptr;
-    end = header.ptr + header.len;
-    while (p < end) {
-        const char *semi = (const char *)memchr(p, ';', (size_t)(end - p)), *q;
-        if (!semi) semi = end;
-        while (p < semi && skew__is_space((unsigned char)*p)) p++;
-        if ((size_t)(semi - p) > nlen && memcmp(p, name, nlen) == 0) {
-            for (q = p + nlen; q < semi && skew__is_space((unsigned char)*q); q++) {}
-            if (q < semi && *q == '=') {
-                skew_str v = skew__trim(skew__str(q + 1, (size_t)(semi - q - 1)));
-                if (v.len >= 2 && v.ptr[0] == '"' && v.ptr[v.len - 1] == '"') {
-                    v.ptr++;
-                    v.len -= 2;
+        const char *stop = (const char *)memchr(p, sep, (size_t)(end - p)), *q;
+        if (!stop) stop = end;
+        if (trim)
+            while (p < stop && skew__is_space((unsigned char)*p)) p++;
+        if ((size_t)(stop - p) >= nlen && memcmp(p, name, nlen) == 0) {
+            q = p + nlen;
+            if (trim)
+                while (q < stop && skew__is_space((unsigned char)*q)) q++;
+            if (q < stop && *q == '=') {
+                skew_str v = skew__str(q + 1, (size_t)(stop - q - 1));
+                if (trim) {
+                    v = skew__trim(v);
+                    if (v.len >= 2 && v.ptr[0] == '"' && v.ptr[v.len - 1] == '"') {
+                        v.ptr++;
+                        v.len -= 2;
+                    }
                 }
                 *out = v;
                 return SKEW_OK;
             }
+            if (q == stop && !trim) {
+                *out = skew__str(stop, 0);
+                return SKEW_OK;
+            }
         }
-        p = semi + 1;
+        p = stop + 1;
     }
     return SKEW_ERR_NOT_FOUND;
+}
+
+SKEW_API skew_result skew_query_param(skew_str query, const char *name, skew_str *out) {
+    return skew__pair_find(query, '&', false, name, out); /* the first value wins (PROTOCOL.md) */
+}
+
+SKEW_API skew_result skew_cookie_get(skew_str header, const char *name, skew_str *out) {
+    return skew__pair_find(header, ';', true, name, out);
 }
 
 SKEW_API skew_result skew_route_clean(skew_str route, size_t max_len, skew_str *out) {
