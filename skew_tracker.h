@@ -31,7 +31,7 @@
        SKEW_ENABLE_HOSTED       1               POSIX/Windows clock, randomness, malloc  impl only
        SKEW_ENABLE_BOT_TABLE    1               built-in bot rule table (6.5 KB rodata)  impl only
        SKEW_ENABLE_IP           1               proxy-header IP extraction               impl only
-       SKEW_ASSERT(x)           assert(x)       programmer-error checks                  impl only
+       SKEW_ASSERT(x)           assert(x)       programmer-error checks (none w/o HOSTED) impl only
        SKEW_MAX_TRUSTED_PROXIES 16              CIDR ranges kept in a tracker            all files
        SKEW_MAX_BOT_PATTERNS    32              run-time bot/allow patterns              all files
        SKEW_BOT_PATTERN_MAX     48              bytes per run-time pattern               all files
@@ -394,7 +394,7 @@ typedef struct skew_hooks {
 /* Run-time configuration. `skew_config cfg = {0};` is valid: zero means the default shown. */
 typedef struct skew_config {
     const char *server_version;     /* "dev"; the build this server runs */
-    const char *base_path;          /* "/__skew" */
+    const char *base_path;          /* "/__skew"; a path like "/x" or "/x/y", never just "/" */
     const char *version_cookie;     /* "__nkpv" */
     bool route_tracking;            /* false: routes are neither stored nor sent */
     bool ip_tracking;               /* false: IPs are neither stored nor sent */
@@ -659,8 +659,12 @@ SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_requ
 #define SKEW_ENABLE_IP 1
 #endif
 #ifndef SKEW_ASSERT
+#if SKEW_ENABLE_HOSTED
 #include <assert.h>
 #define SKEW_ASSERT(x) assert(x)
+#else
+#define SKEW_ASSERT(x) ((void)0) /* assert() would pull printf into firmware */
+#endif
 #endif
 
 #include <string.h>
@@ -3165,7 +3169,7 @@ SKEW_API skew_result skew_config_resolve(const skew_config *in, skew_config *out
         c.max_version_len > 1024 || c.max_route_len > 8192 || c.max_body > (1u << 24) ||
         c.ip_policy.trusted_count > SKEW_MAX_TRUSTED_PROXIES || c.ip_policy.max_hops > 1024)
         return SKEW_ERR_CONFIG;
-    if (c.base_path[0] != '/' || blen > 128 || (blen > 1 && c.base_path[blen - 1] == '/') ||
+    if (c.base_path[0] != '/' || blen < 2 || blen > 128 || c.base_path[blen - 1] == '/' ||
         !skew__clean_text(skew__cstr(c.base_path)))
         return SKEW_ERR_CONFIG;
     if (!skew__token_chars(c.version_cookie) || strlen(c.version_cookie) > 128) return SKEW_ERR_CONFIG;

@@ -215,6 +215,8 @@ static void test_results_and_config(void) {
     CHECK_RES(skew_config_resolve(&c, &r), SKEW_ERR_CONFIG);
     c.base_path = "/x/";
     CHECK_RES(skew_config_resolve(&c, &r), SKEW_ERR_CONFIG);
+    c.base_path = "/"; /* the endpoints would be "//sse": refused */
+    CHECK_RES(skew_config_resolve(&c, &r), SKEW_ERR_CONFIG);
     c.base_path = "/x";
     CHECK_RES(skew_config_resolve(&c, &r), SKEW_OK);
     c.version_cookie = "bad name";
@@ -288,6 +290,7 @@ static void test_open_connected(void) {
     skew_handle h;
     skew_conn info;
     char want[256];
+    memset(&info, 0, sizeof info);
     base_cfg(&c, &env);
     c.server_version = "v2";
     env.now = 1700000000123ull;
