@@ -248,7 +248,9 @@ static void test_limit_edges(void) {
     CHECK_RES(skew_config_resolve(&c, NULL), SKEW_OK);
     c.max_route_len = 1;
     CHECK_RES(skew_config_resolve(&c, NULL), SKEW_OK);
-    c.base_path = "/";
+    c.base_path = "/"; /* its endpoints would be "//sse" */
+    CHECK_RES(skew_config_resolve(&c, NULL), SKEW_ERR_CONFIG);
+    c.base_path = "/s"; /* the shortest base path */
     CHECK_RES(skew_config_resolve(&c, NULL), SKEW_OK);
     c.base_path = "x";
     CHECK_RES(skew_config_resolve(&c, NULL), SKEW_ERR_CONFIG);
