@@ -4430,12 +4430,17 @@ SKEW__PRIV skew_transport skew__transport_of(const skew_tracker *t, skew_str pat
     return ep == SKEW_EP_SSE ? SKEW_TRANSPORT_SSE : ep == SKEW_EP_WS ? SKEW_TRANSPORT_WS : (skew_transport)0;
 }
 
+/* Methods are case-sensitive (RFC 9110). */
+SKEW__PRIV bool skew__method(const skew_request *req, const char *m) {
+    return req->method.len == strlen(m) && memcmp(req->method.ptr, m, req->method.len) == 0;
+}
+
 SKEW_API skew_endpoint skew_route_request(const skew_tracker *t, const skew_request *req) {
     skew_endpoint ep;
     bool get;
     if (!t || !req) return SKEW_EP_NONE;
     ep = skew_route_path(t, req->path);
-    get = skew__eq_nocase(req->method, "GET") && req->method.ptr[0] == 'G';
+    get = skew__method(req, "GET");
     if (req->upgrade) return ep == SKEW_EP_WS && get ? SKEW_EP_WS : SKEW_EP_REJECT;
     if (ep == SKEW_EP_NONE) return SKEW_EP_NONE;
     if (ep == SKEW_EP_SSE) return get ? SKEW_EP_SSE : SKEW_EP_REJECT;
@@ -4472,9 +4477,6 @@ SKEW__PRIV skew_result skew__body_field(skew_str body, const char *name, char *b
     return skew_url_decode(raw, true, buf, cap, n);
 }
 
-SKEW__PRIV bool skew__method(const skew_request *req, const char *m) {
-    return req->method.len == strlen(m) && memcmp(req->method.ptr, m, req->method.len) == 0;
-}
 
 SKEW__PRIV skew_auth skew__admin_auth(skew_tracker *t, const skew_request *req) {
     if (!t->cfg.hooks.authorize) return SKEW_AUTH_UNAVAILABLE;
