@@ -262,6 +262,25 @@ void skew_ex_apply_config(const skew_ex_options *o, skew_config *cfg) {
 
 uint32_t skew_ex_keepalive_ms(const skew_ex_options *o) { return o->keepalive_ms ? o->keepalive_ms : 30000u; }
 
+bool skew_ex_create_tracker(const skew_ex_options *o, const skew_hooks *hooks, const char *prog, skew_tracker **out) {
+    skew_config cfg;
+    skew_result r;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.hooks = *hooks;
+    skew_ex_apply_config(o, &cfg);
+    r = skew_tracker_create(out, &cfg);
+    if (r != SKEW_OK) {
+        fprintf(stderr, "%s: invalid configuration: %s\n", prog, skew_result_str(r));
+        return false;
+    }
+    return true;
+}
+
+uint32_t skew_ex_sweep_ms(uint32_t keepalive_ms) {
+    uint32_t ms = keepalive_ms / 2;
+    return ms > 5000 ? 5000 : ms < 250 ? 250 : ms;
+}
+
 /* ======================================================================================
    >>auth
    ====================================================================================== */

@@ -95,6 +95,12 @@ void skew_ex_usage(FILE *out, const char *prog);
 void skew_ex_apply_config(const skew_ex_options *o, skew_config *cfg);
 /* The keepalive actually in force (o->keepalive_ms or the tracker default 30000). */
 uint32_t skew_ex_keepalive_ms(const skew_ex_options *o);
+/* Build the tracker for the options with the adapter's send/open/close/authorize hooks (log is
+   skew_ex_log_hook). On a bad configuration it prints "PROG: invalid configuration: ..." and
+   returns false. */
+bool skew_ex_create_tracker(const skew_ex_options *o, const skew_hooks *hooks, const char *prog, skew_tracker **out);
+/* How often a server sweeps its connections for dead peers: keepalive/2, within 250..5000 ms. */
+uint32_t skew_ex_sweep_ms(uint32_t keepalive_ms);
 
 /* ======================================================================================
    >>auth  the authorize hook

@@ -1090,9 +1090,8 @@ static void tune_fd_limit(uint32_t max_connections) {
 int main(int argc, char **argv) {
     static server srv; /* big (arena): not on the stack */
     struct lws_context_creation_info info;
-    skew_config cfg;
+    skew_hooks hooks;
     const skew_config *resolved;
-    skew_result r;
     struct in6_addr v6;
     bool ipv6 = false;
     struct ev_loop *loop = NULL;
@@ -1105,24 +1104,17 @@ int main(int argc, char **argv) {
     default: return 2;
     }
 
-    memset(&cfg, 0, sizeof cfg);
-    skew_ex_apply_config(&srv.opt, &cfg);
-    cfg.hooks.user_data = &srv;
-    cfg.hooks.send = hook_send;
-    cfg.hooks.on_open = hook_on_open;
-    cfg.hooks.on_close = hook_on_close;
-    cfg.hooks.authorize = hook_authorize;
-    r = skew_tracker_create(&srv.t, &cfg);
-    if (r != SKEW_OK) {
-        fprintf(stderr, "skew_server_lws: invalid configuration: %s\n", skew_result_str(r));
-        return 2;
-    }
+    memset(&hooks, 0, sizeof hooks);
+    hooks.user_data = &srv;
+    hooks.send = hook_send;
+    hooks.on_open = hook_on_open;
+    hooks.on_close = hook_on_close;
+    hooks.authorize = hook_authorize;
+    if (!skew_ex_create_tracker(&srv.opt, &hooks, "skew_server_lws", &srv.t)) return 2;
     resolved = skew_tracker_config(srv.t);
     srv.max_body = resolved->max_body ? resolved->max_body : 4096;
     srv.keepalive_ms = resolved->keepalive_ms ? resolved->keepalive_ms : skew_ex_keepalive_ms(&srv.opt);
-    srv.sweep_ms = srv.keepalive_ms / 2;
-    if (srv.sweep_ms > 5000) srv.sweep_ms = 5000;
-    if (srv.sweep_ms < 250) srv.sweep_ms = 250;
+    srv.sweep_ms = skew_ex_sweep_ms(srv.keepalive_ms);
 
     if (!skew_ex_site_init(&srv.site, &srv.opt)) {
         skew_tracker_destroy(srv.t);

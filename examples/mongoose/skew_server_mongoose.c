@@ -972,11 +972,10 @@ static void raise_fd_limit(uint32_t max_connections) {
 
 int main(int argc, char **argv) {
     static server srv; /* big (arena, path): not on the stack */
-    skew_config cfg;
+    skew_hooks hooks;
     const skew_config *resolved;
     struct mg_connection *lsn;
     char url[128];
-    skew_result r;
     bool ipv6;
     int exit_code = 0;
 
@@ -986,24 +985,17 @@ int main(int argc, char **argv) {
     default: return 2;
     }
 
-    memset(&cfg, 0, sizeof cfg);
-    skew_ex_apply_config(&srv.opt, &cfg);
-    cfg.hooks.user_data = &srv;
-    cfg.hooks.send = hook_send;
-    cfg.hooks.on_open = hook_on_open;
-    cfg.hooks.on_close = hook_on_close;
-    cfg.hooks.authorize = hook_authorize;
-    r = skew_tracker_create(&srv.t, &cfg);
-    if (r != SKEW_OK) {
-        fprintf(stderr, "skew_server_mongoose: invalid configuration: %s\n", skew_result_str(r));
-        return 2;
-    }
+    memset(&hooks, 0, sizeof hooks);
+    hooks.user_data = &srv;
+    hooks.send = hook_send;
+    hooks.on_open = hook_on_open;
+    hooks.on_close = hook_on_close;
+    hooks.authorize = hook_authorize;
+    if (!skew_ex_create_tracker(&srv.opt, &hooks, "skew_server_mongoose", &srv.t)) return 2;
     resolved = skew_tracker_config(srv.t);
     srv.max_body = resolved->max_body ? resolved->max_body : 4096;
     srv.keepalive_ms = resolved->keepalive_ms ? resolved->keepalive_ms : skew_ex_keepalive_ms(&srv.opt);
-    srv.sweep_ms = srv.keepalive_ms / 2;
-    if (srv.sweep_ms > 5000) srv.sweep_ms = 5000;
-    if (srv.sweep_ms < 250) srv.sweep_ms = 250;
+    srv.sweep_ms = skew_ex_sweep_ms(srv.keepalive_ms);
     if (srv.max_body > MG_MAX_RECV_SIZE - HEAD_MAX) srv.max_body = MG_MAX_RECV_SIZE - HEAD_MAX;
 
     if (!skew_ex_site_init(&srv.site, &srv.opt)) {
