@@ -31,10 +31,14 @@
        SKEW_ENABLE_HOSTED       1               POSIX/Windows clock, randomness, malloc  impl only
        SKEW_ENABLE_BOT_TABLE    1               built-in bot rule table (6.5 KB rodata)  impl only
        SKEW_ENABLE_IP           1               proxy-header IP extraction               impl only
+       SKEW_ENABLE_HTTP         1               skew_http, skew_http_open_error          impl only
+       SKEW_ENABLE_ADMIN        1               admin endpoints, metrics text, snapshots impl only
+       SKEW_OPTIMIZE_SIZE       1 under -Os     compact, slower ChaCha and number text   impl only
        SKEW_ASSERT(x)           assert(x)       programmer-error checks (none w/o HOSTED) impl only
        SKEW_MAX_TRUSTED_PROXIES 16              CIDR ranges kept in a tracker            all files
        SKEW_MAX_BOT_PATTERNS    32              run-time bot/allow patterns              all files
        SKEW_BOT_PATTERN_MAX     48              bytes per run-time pattern               all files
+   SKEW_ENABLE_HTTP / _ADMIN 0 in every file also hide their declarations (a call fails to compile).
    Run time: skew_config (zero means default; skew_config_resolve() shows the values).
 
    MEMORY
@@ -544,6 +548,9 @@ SKEW_API size_t skew_json_stats_sink(const skew_tracker *t, skew_sink_fn sink, v
 SKEW_API size_t skew_sse_frame(char *buf, size_t cap, const char *msg, size_t len);
 /* {"ok":true,"version":..,"uptime":s} */
 SKEW_API size_t skew_json_health(const skew_tracker *t, char *buf, size_t cap);
+/* The operator tools below go with SKEW_ENABLE_ADMIN (defined 0 in every file, their
+   declarations go too; in the implementation file only, a call fails to link). */
+#if !defined(SKEW_ENABLE_ADMIN) || SKEW_ENABLE_ADMIN
 /* Prometheus text exposition (version 0.0.4). */
 SKEW_API size_t skew_metrics_text(const skew_tracker *t, char *buf, size_t cap);
 
@@ -564,6 +571,7 @@ typedef struct skew_merge {
 SKEW_API void skew_merge_init(skew_merge *m, skew_count *versions, size_t version_cap, skew_count *routes, size_t route_cap);
 SKEW_API skew_result skew_merge_add(skew_merge *m, skew_str snapshot_json);
 SKEW_API size_t skew_merge_write(const skew_merge *m, char *buf, size_t cap);
+#endif /* SKEW_ENABLE_ADMIN */
 
 /* ======================================================================================
    >>reader  bounded JSON reader, query strings, cookies, routes
@@ -627,6 +635,7 @@ typedef struct skew_response {
     bool upgrade_required;      /* for 426: send "Upgrade: websocket" */
 } skew_response;
 
+#if !defined(SKEW_ENABLE_HTTP) || SKEW_ENABLE_HTTP /* see SKEW_ENABLE_ADMIN above */
 /* Answer a plain request under {base} (everything skew_route_request did not send to
    skew_open, including wrong methods and failed opens): status, content type and body.
    Returns SKEW_ERR_TRUNCATED when body needs more than cap (call again with body_len+1).
@@ -637,6 +646,7 @@ SKEW_API skew_result skew_http(skew_tracker *t, const skew_request *req, skew_re
    that refuses opens while it shuts down passes SKEW_ERR_STOPPING (503 "server shutting down"). */
 SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_request *req, skew_result open_result,
                                          skew_response *resp, char *body, size_t cap);
+#endif /* SKEW_ENABLE_HTTP */
 
 #ifdef __cplusplus
 }
@@ -657,6 +667,19 @@ SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_requ
 #endif
 #ifndef SKEW_ENABLE_IP
 #define SKEW_ENABLE_IP 1
+#endif
+#ifndef SKEW_ENABLE_HTTP
+#define SKEW_ENABLE_HTTP 1
+#endif
+#ifndef SKEW_ENABLE_ADMIN
+#define SKEW_ENABLE_ADMIN 1
+#endif
+#ifndef SKEW_OPTIMIZE_SIZE /* -Os builds (firmware) get the compact variants of the hot loops */
+#ifdef __OPTIMIZE_SIZE__
+#define SKEW_OPTIMIZE_SIZE 1
+#else
+#define SKEW_OPTIMIZE_SIZE 0
+#endif
 #endif
 #ifndef SKEW_ASSERT
 #if SKEW_ENABLE_HOSTED
@@ -2100,6 +2123,31 @@ SKEW__PRIV void skew__put(skew__w *w, const char *s, size_t n) {
 SKEW__PRIV void skew__puts(skew__w *w, const char *s) { skew__put(w, s, strlen(s)); }
 
 /* Decimal digits of v at out (at most 20, no NUL); returns how many. Two digits a step. */
+/* *v /= d for d < 2^16, returning the remainder: long division over 16-bit limbs, so 32-bit
+   targets need no 64-bit division helper from libgcc (about 700 bytes on Cortex-M). */
+SKEW__PRIV uint32_t skew__div_small(uint64_t *v, uint32_t d) {
+    uint64_t q = 0;
+    uint32_t r = 0;
+    int k;
+    for (k = 48; k >= 0; k -= 16) {
+        uint32_t cur = (r << 16) | ((uint32_t)(*v >> k) & 0xFFFFu);
+        q |= (uint64_t)(cur / d) << k;
+        r = cur % d;
+    }
+    *v = q;
+    return r;
+}
+
+#if SKEW_OPTIMIZE_SIZE
+SKEW__PRIV size_t skew__u64_text(char *out, uint64_t v) {
+    char tmp[20];
+    size_t i = sizeof tmp;
+    do tmp[--i] = (char)('0' + skew__div_small(&v, 10u));
+    while (v);
+    memcpy(out, tmp + i, sizeof tmp - i);
+    return sizeof tmp - i;
+}
+#else
 SKEW__PRIV size_t skew__u64_text(char *out, uint64_t v) {
     static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
                                 "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
@@ -2121,6 +2169,7 @@ SKEW__PRIV size_t skew__u64_text(char *out, uint64_t v) {
     memcpy(out, tmp + i, sizeof tmp - i);
     return sizeof tmp - i;
 }
+#endif
 
 SKEW__PRIV void skew__put_u64(skew__w *w, uint64_t v) {
     char tmp[20];
@@ -2727,12 +2776,24 @@ SKEW__PRIV void skew__chacha_block(const uint32_t key[8], uint64_t counter, uint
     s[14] = 0;
     s[15] = 0;
     memcpy(x, s, sizeof x);
+#if SKEW_OPTIMIZE_SIZE
+    { /* the same 12 rounds, one quarter round at a time; its four indices packed in 16 bits */
+        static const uint16_t quarter[8] = {0x048C, 0x159D, 0x26AE, 0x37BF, 0x05AF, 0x16BC, 0x278D, 0x349E};
+        for (i = 0; i < 48; i++) {
+            unsigned q = quarter[i & 7], ia = q >> 12, ib = (q >> 8) & 15u, ic = (q >> 4) & 15u, id = q & 15u;
+            uint32_t a = x[ia], b = x[ib], c = x[ic], d = x[id];
+            SKEW__QR(a, b, c, d);
+            x[ia] = a; x[ib] = b; x[ic] = c; x[id] = d;
+        }
+    }
+#else
     for (i = 0; i < 6; i++) { /* ChaCha12: the round count of Rust's StdRng, ample for ids */
         SKEW__QR(x[0], x[4], x[8], x[12]); SKEW__QR(x[1], x[5], x[9], x[13]);
         SKEW__QR(x[2], x[6], x[10], x[14]); SKEW__QR(x[3], x[7], x[11], x[15]);
         SKEW__QR(x[0], x[5], x[10], x[15]); SKEW__QR(x[1], x[6], x[11], x[12]);
         SKEW__QR(x[2], x[7], x[8], x[13]); SKEW__QR(x[3], x[4], x[9], x[14]);
     }
+#endif
     for (i = 0; i < 16; i++) {
         uint32_t v = x[i] + s[i];
         out[4 * i] = (uint8_t)v; out[4 * i + 1] = (uint8_t)(v >> 8);
@@ -4139,8 +4200,13 @@ SKEW__PRIV uint32_t skew__current_count(const skew_tracker *t) {
 }
 
 SKEW__PRIV uint32_t skew__rollout(const skew_tracker *t) {
-    if (!t->live_count) return 1000;
-    return (uint32_t)(((uint64_t)skew__current_count(t) * 1000u + t->live_count / 2) / t->live_count);
+    /* round(count * 1000 / live) in 32 bits: count <= live <= 2^24, so count * 125 fits and
+       8 * remainder + live / 2 does too */
+    uint32_t live = t->live_count, x, q;
+    if (!live) return 1000;
+    x = skew__current_count(t) * 125u;
+    q = x / live;
+    return 8u * q + (8u * (x - q * live) + live / 2u) / live;
 }
 
 SKEW_API uint32_t skew_rollout_permille(const skew_tracker *t) {
@@ -4164,11 +4230,12 @@ SKEW_API void skew_get_metrics(const skew_tracker *t, skew_metrics *out) {
 }
 
 SKEW__PRIV void skew__put_health(const skew_tracker *t, skew__w *w) {
-    uint64_t now = skew__now(t);
+    uint64_t now = skew__now(t), up = now > t->started_ms ? now - t->started_ms : 0;
+    skew__div_small(&up, 1000u);
     skew__puts(w, "{\"ok\":true,\"version\":");
     skew__put_json_str(w, skew__str(t->server_version, t->server_version_len));
     skew__puts(w, ",\"uptime\":");
-    skew__put_u64(w, now > t->started_ms ? (now - t->started_ms) / 1000u : 0);
+    skew__put_u64(w, up);
     skew__put(w, "}", 1);
 }
 
@@ -4179,6 +4246,8 @@ SKEW_API size_t skew_json_health(const skew_tracker *t, char *buf, size_t cap) {
     skew__unlock_ro(t);
     return skew__w_end(&w);
 }
+
+#if SKEW_ENABLE_ADMIN /* metrics text, snapshots and merging: operator tools a firmware may leave out */
 
 /* Prometheus label value: backslash, quote and newline escaped. */
 SKEW__PRIV void skew__put_label(skew__w *w, skew_str s) {
@@ -4401,6 +4470,7 @@ SKEW_API size_t skew_merge_write(const skew_merge *m, char *buf, size_t cap) {
     skew__put(&w, "}", 1);
     return skew__w_end(&w);
 }
+#endif /* SKEW_ENABLE_ADMIN */
 
 /* ======================================================================================
    >>http  router and plain endpoints
@@ -4417,10 +4487,12 @@ SKEW_API skew_endpoint skew_route_path(const skew_tracker *t, skew_str path) {
     if (SKEW__IS("/route")) return SKEW_EP_ROUTE;
     if (SKEW__IS("/subscribe-stats")) return SKEW_EP_SUBSCRIBE;
     if (SKEW__IS("/health")) return SKEW_EP_HEALTH;
+#if SKEW_ENABLE_ADMIN /* without it these paths are unknown: 404 */
     if (SKEW__IS("/admin/stats")) return SKEW_EP_ADMIN_STATS;
     if (SKEW__IS("/admin/version")) return SKEW_EP_ADMIN_VERSION;
     if (SKEW__IS("/admin/invalidate")) return SKEW_EP_ADMIN_INVALIDATE;
     if (SKEW__IS("/metrics")) return SKEW_EP_METRICS;
+#endif
 #undef SKEW__IS
     return SKEW_EP_UNKNOWN;
 }
@@ -4448,6 +4520,7 @@ SKEW_API skew_endpoint skew_route_request(const skew_tracker *t, const skew_requ
     return ep;
 }
 
+#if SKEW_ENABLE_HTTP
 typedef struct skew__http {
     skew_response *resp;
     skew__w w;
@@ -4478,10 +4551,12 @@ SKEW__PRIV skew_result skew__body_field(skew_str body, const char *name, char *b
 }
 
 
+#if SKEW_ENABLE_ADMIN
 SKEW__PRIV skew_auth skew__admin_auth(skew_tracker *t, const skew_request *req) {
     if (!t->cfg.hooks.authorize) return SKEW_AUTH_UNAVAILABLE;
     return t->cfg.hooks.authorize(t->cfg.hooks.user_data, req, SKEW_SCOPE_ADMIN);
 }
+#endif
 
 /* The POST endpoints that name a connection: returns its slot or answers the error. */
 SKEW__PRIV bool skew__post_conn(skew_tracker *t, skew__answer *h, const skew_request *req, uint32_t *idx) {
@@ -4568,7 +4643,7 @@ SKEW__PRIV void skew__serve(skew_tracker *t, const skew_request *req, skew__answ
     default:
         break;
     }
-    /* admin endpoints */
+#if SKEW_ENABLE_ADMIN
     switch (skew__admin_auth(t, req)) {
     case SKEW_AUTH_GRANTED: break;
     case SKEW_AUTH_UNAVAILABLE: skew__error_answer(h, 503, "admin access is not configured"); return;
@@ -4623,9 +4698,10 @@ SKEW__PRIV void skew__serve(skew_tracker *t, const skew_request *req, skew__answ
         return;
     }
     default:
-        skew__error_answer(h, 404, "not found");
-        return;
+        break;
     }
+#endif /* SKEW_ENABLE_ADMIN */
+    skew__error_answer(h, 404, "not found");
 }
 
 SKEW_API skew_result skew_http(skew_tracker *t, const skew_request *req, skew_response *resp, char *body, size_t cap) {
@@ -4665,6 +4741,7 @@ SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_requ
     resp->body_len = skew__w_end(&h.w);
     return resp->body_len >= cap && cap ? SKEW_ERR_TRUNCATED : (cap || !resp->body_len ? SKEW_OK : SKEW_ERR_TRUNCATED);
 }
+#endif /* SKEW_ENABLE_HTTP */
 
 #ifdef __cplusplus
 }

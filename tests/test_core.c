@@ -797,26 +797,34 @@ static void test_bots_and_open_errors(void) {
     /* without the built-in table (firmware builds) only an empty User-Agent is a bot */
     fh.values[0] = SKEW_ENABLE_BOT_TABLE ? "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)" : "";
     CHECK_RES(skew_open(t, &r, &env.conns[0], &h), SKEW_ERR_BOT);
+#if SKEW_ENABLE_HTTP
     CHECK_RES(skew_http_open_error(t, &r, SKEW_ERR_BOT, &resp, body, sizeof body), SKEW_OK);
     CHECK_EQ_INT(resp.status, 204);
     CHECK_EQ_INT(resp.body_len, 0);
+#endif
     r.path = skew_str_c("/__skew/ws");
     r.upgrade = true;
     CHECK_RES(skew_open(t, &r, &env.conns[0], &h), SKEW_ERR_BOT);
+#if SKEW_ENABLE_HTTP
     skew_http_open_error(t, &r, SKEW_ERR_BOT, &resp, body, sizeof body);
     CHECK_EQ_INT(resp.status, 403);
     CHECK_STR(body, "{\"ok\":false,\"error\":\"bots are not tracked\"}");
+#endif
     fh.values[0] = "";
     CHECK_RES(skew_open(t, &r, &env.conns[0], &h), SKEW_ERR_BOT); /* empty UA: not a browser */
     skew_get_metrics(t, &m);
     CHECK_EQ_INT(m.bots_rejected, 3);
     CHECK_EQ_INT(skew_total(t), 0);
     CHECK_EQ_INT(env.conns[0].nmsg, 0);
+#if SKEW_ENABLE_HTTP
     skew_http_open_error(t, &r, SKEW_ERR_FULL, &resp, body, sizeof body);
     CHECK_EQ_INT(resp.status, 503);
     skew_http_open_error(t, &r, SKEW_ERR_STOPPING, &resp, body, sizeof body);
     CHECK_EQ_INT(resp.status, 503);
     CHECK_STR(body, "{\"ok\":false,\"error\":\"server shutting down\"}");
+#else
+    (void)resp; (void)body;
+#endif
     /* not an SSE/WS path */
     r.path = skew_str_c("/__skew/health");
     fh.values[0] = BROWSER_UA;
@@ -848,6 +856,7 @@ static void test_bots_and_open_errors(void) {
 }
 
 /* ---- the plain endpoints --------------------------------------------------------------- */
+#if SKEW_ENABLE_HTTP
 
 static int http(skew_tracker *t, const char *method, const char *path, const char *body, const char *auth,
                 char *out, size_t cap) {
@@ -906,8 +915,20 @@ static void test_http(void) {
     CHECK_EQ_INT(skew_route_request(t, &r), SKEW_EP_UNKNOWN);
     CHECK_EQ_INT(http(t, "GET", "/__skew/nope", NULL, NULL, body, sizeof body), 404);
     CHECK_STR(body, "{\"ok\":false,\"error\":\"not found\"}");
+#if SKEW_ENABLE_ADMIN
     CHECK_EQ_INT(skew_route_path(t, skew_str_c("/__skew/admin/stats")), SKEW_EP_ADMIN_STATS);
     CHECK_EQ_INT(skew_route_path(t, skew_str_c("/__skew/metrics")), SKEW_EP_METRICS);
+#else /* compiled out: the admin paths are unknown, and nothing answers there */
+    CHECK_EQ_INT(skew_route_path(t, skew_str_c("/__skew/admin/stats")), SKEW_EP_UNKNOWN);
+    CHECK_EQ_INT(skew_route_path(t, skew_str_c("/__skew/metrics")), SKEW_EP_UNKNOWN);
+    env.have_auth = true;
+    CHECK_EQ_INT(http(t, "GET", "/__skew/admin/stats", NULL, "Bearer s3cret", body, sizeof body), 404);
+    CHECK_EQ_INT(http(t, "GET", "/__skew/metrics", NULL, "Bearer s3cret", body, sizeof body), 404);
+    CHECK_EQ_INT(http(t, "POST", "/__skew/admin/version", "{\"version\":\"v9\"}", "s3cret", body, sizeof body), 404);
+    CHECK_EQ_INT(http(t, "POST", "/__skew/admin/invalidate", "{\"route\":\"/\"}", "s3cret", body, sizeof body), 404);
+    CHECK(skew_server_version(t).len == 2);
+    env.have_auth = false;
+#endif
 
     /* health */
     env.now = 72000;
@@ -966,6 +987,7 @@ static void test_http(void) {
     CHECK_EQ_INT(http(t, "POST", "/__skew/subscribe-stats", req, "Bearer s3cret", body, sizeof body), 200);
     CHECK_EQ_INT(skew_subscriber_count(t), 1);
 
+#if SKEW_ENABLE_ADMIN
     /* admin */
     env.have_auth = false;
     CHECK_EQ_INT(http(t, "GET", "/__skew/admin/stats", NULL, NULL, body, sizeof body), 503);
@@ -1015,15 +1037,48 @@ static void test_http(void) {
     CHECK_EQ_INT(http(t, "POST", "/__skew/admin/version", "{\"version\":\"\"}", "s3cret", body, sizeof body), 400);
     CHECK_EQ_INT(http(t, "POST", "/__skew/admin/version", "version=v3", "s3cret", body, sizeof body), 200);
     CHECK_EQ_INT(http(t, "POST", "/__skew/admin/version", "{\"version\":\"v3\"}", "wrong", body, sizeof body), 401);
+#endif /* SKEW_ENABLE_ADMIN */
     (void)w;
     unmake(t);
     /* invalidate needs route tracking */
     base_cfg(&c, &env);
     env.have_auth = true;
     t = make(&c);
+#if SKEW_ENABLE_ADMIN
     CHECK_EQ_INT(http(t, "POST", "/__skew/admin/invalidate", "{\"route\":\"/\"}", "s3cret", body, sizeof body), 409);
+#endif
     CHECK_RES(skew_invalidate(t, skew_str_c("/"), NULL), SKEW_ERR_DISABLED);
     unmake(t);
+}
+#endif /* SKEW_ENABLE_HTTP */
+
+/* Number text and the limb division (the only division of 64-bit values when SKEW_OPTIMIZE_SIZE
+   is on), against the compiler's own 64-bit arithmetic. */
+static void test_numbers(void) {
+    static const uint64_t edge[] = {0, 1, 9, 10, 99, 100, 65535, 65536, 999999999, 4294967295u, 4294967296u,
+                                    1700000000123u, 9999999999999999999u, 10000000000000000000u, UINT64_MAX};
+    uint64_t x = 0x9E3779B97F4A7C15u;
+    size_t i;
+    int bad_text = 0, bad_div = 0;
+    for (i = 0; i < sizeof edge / sizeof edge[0] + 20000; i++) {
+        char got[24], want[24];
+        uint64_t v, q;
+        uint32_t d, r;
+        size_t n;
+        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+        v = i < sizeof edge / sizeof edge[0] ? edge[i] : x >> (x & 63u);
+        n = skew__u64_text(got, v);
+        got[n] = '\0';
+        snprintf(want, sizeof want, "%llu", (unsigned long long)v);
+        if (strcmp(got, want) != 0) bad_text++;
+        d = (uint32_t)(x >> 40) & 0xFFFFu;
+        if (!d) d = 1000;
+        q = v;
+        r = skew__div_small(&q, d);
+        if (q != v / d || r != v % d) bad_div++;
+    }
+    CHECK_EQ_INT(bad_text, 0);
+    CHECK_EQ_INT(bad_div, 0);
 }
 
 static void test_json_writer(void) {
@@ -1170,6 +1225,7 @@ static void test_auth_bearer(void) {
     CHECK_EQ_INT(skew_auth_bearer(&r, skew_str_c("tok")), SKEW_AUTH_DENIED);
 }
 
+#if SKEW_ENABLE_ADMIN
 static void test_snapshot_merge(void) {
     skew_config c;
     skew_tracker *t;
@@ -1198,6 +1254,8 @@ static void test_snapshot_merge(void) {
     skew_merge_write(&m, out, sizeof out);
     CHECK_STR(out, "{\"total\":5,\"versions\":{\"v1\":1,\"(other)\":4},\"routes\":{\"/x\":4,\"/y\":1}}");
 }
+
+#endif /* SKEW_ENABLE_ADMIN */
 
 static void test_two_trackers(void) {
     skew_config c;
@@ -1266,12 +1324,17 @@ int main(void) {
     test_sink();
     test_slow_consumer();
     test_bots_and_open_errors();
+#if SKEW_ENABLE_HTTP
     test_http();
+#endif
+    test_numbers();
     test_json_writer();
     test_json_reader();
     test_url_query_cookie_route();
     test_auth_bearer();
+#if SKEW_ENABLE_ADMIN
     test_snapshot_merge();
+#endif
     test_two_trackers();
     test_locks();
     TEST_MAIN_END();

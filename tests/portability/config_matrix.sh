@@ -1,7 +1,7 @@
 #!/bin/sh
 # The configuration matrix: tests/test_core.c (and the tiny-capacity test) built and run with
-# each optional module off, with everything off, as the SKEW_TRACKER_STATIC build, and with the
-# "all files" limits at their smallest. Usage (from the repository root):
+# each optional module off, with everything off, with the compact -Os variants, as the firmware
+# profile, as the SKEW_TRACKER_STATIC build, and with the "all files" limits at their smallest. Usage (from the repository root):
 #   tests/portability/config_matrix.sh
 # Environment: BUILD, GCC, GXX, CSTD, CXXSTD, WARN_C, WARN_COMMON, OPT (from the Makefile). Prints one line per variant
 # and the sum of the tests' counts as the last line. (-m32 is its own step, step-m32.)
@@ -50,11 +50,20 @@ variant core-no-bot-table tests/test_core.c -DSKEW_ENABLE_BOT_TABLE=0
 variant core-no-ip tests/test_core.c -DSKEW_ENABLE_IP=0
 # SKEW_ENABLE_HOSTED 0: the wrapper supplies allocator, clock and random hooks
 variant core-no-hosted tests/portability/core_nohosted.c
-variant core-all-off tests/portability/core_nohosted.c -DSKEW_ENABLE_BOT_TABLE=0 -DSKEW_ENABLE_IP=0
+variant core-no-admin tests/test_core.c -DSKEW_ENABLE_ADMIN=0
+variant core-no-http tests/test_core.c -DSKEW_ENABLE_HTTP=0
+# the compact variants that -Os turns on, here at -O2 so both code paths run everywhere
+variant core-optimize-size tests/test_core.c -DSKEW_OPTIMIZE_SIZE=1
+variant core-all-off tests/portability/core_nohosted.c -DSKEW_ENABLE_BOT_TABLE=0 -DSKEW_ENABLE_IP=0 \
+  -DSKEW_ENABLE_HTTP=0 -DSKEW_ENABLE_ADMIN=0
+# what tests/portability/cortexm_size.sh measures as the firmware profile
+variant core-firmware-profile tests/portability/core_nohosted.c -DSKEW_ENABLE_ADMIN=0 -DSKEW_ENABLE_IP=0 \
+  -DSKEW_OPTIMIZE_SIZE=1
 variant core-static tests/test_core.c -DSKEW_TRACKER_STATIC
 VARIANT_CXX=1 variant core-static-cxx tests/test_core.c -DSKEW_TRACKER_STATIC
 variant core-small-limits tests/test_core.c -DSKEW_MAX_TRUSTED_PROXIES=2 -DSKEW_MAX_BOT_PATTERNS=4 -DSKEW_BOT_PATTERN_MAX=32
 variant tiny-smallest-limits tests/test_config_tiny.c -DSKEW_MAX_TRUSTED_PROXIES=1 -DSKEW_MAX_BOT_PATTERNS=1 -DSKEW_BOT_PATTERN_MAX=2
-variant tiny-static-all-off tests/test_config_tiny.c -DSKEW_TRACKER_STATIC -DSKEW_ENABLE_BOT_TABLE=0 -DSKEW_ENABLE_IP=0
+variant tiny-static-all-off tests/test_config_tiny.c -DSKEW_TRACKER_STATIC -DSKEW_ENABLE_BOT_TABLE=0 -DSKEW_ENABLE_IP=0 \
+  -DSKEW_ENABLE_HTTP=0 -DSKEW_ENABLE_ADMIN=0
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

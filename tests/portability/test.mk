@@ -18,8 +18,7 @@ step-cross-armhf step-cross-s390x:
 	@$(PORT_ENV) tests/run_step.sh $(patsubst step-%,%,$@) tests/portability/cross.sh $(patsubst step-cross-%,%,$@)
 step-cortexm-size:
 	@$(PORT_ENV) tests/run_step.sh cortexm-size sh -c '$(MAKE) --no-print-directory -s \
-	  $(BUILD)/firmware/fw_cortexm.elf $(BUILD)/firmware/fw_cortexm_notable.elf >/dev/null 2>&1; \
-	  tests/portability/cortexm_size.sh'
+	  $(FW_CM_IMAGES) >/dev/null 2>&1; tests/portability/cortexm_size.sh'
 step-config-matrix:
 	@$(PORT_ENV) tests/run_step.sh config-matrix tests/portability/config_matrix.sh
 step-m32:
