@@ -3428,6 +3428,13 @@ SKEW__PRIV skew_result skew__lookup(const skew_tracker *t, skew_handle h, uint32
     return SKEW_OK;
 }
 
+/* The start of a public call on one connection: the lock, then the handle's slot. The caller
+   ends with skew__leave whatever the result. */
+SKEW__PRIV skew_result skew__enter_conn(skew_tracker *t, skew_handle h, uint32_t *idx) {
+    skew__enter(t);
+    return skew__lookup(t, h, idx);
+}
+
 SKEW__PRIV void skew__conn_view(const skew_tracker *t, uint32_t idx, skew_conn *c) {
     const skew__slot *s = &t->slots[idx];
     memset(c, 0, sizeof *c);
@@ -3697,8 +3704,7 @@ SKEW_API skew_result skew_close(skew_tracker *t, skew_handle h, skew_close_reaso
     uint32_t idx;
     skew_result r;
     if (!t) return SKEW_ERR_INVALID;
-    skew__enter(t);
-    r = skew__lookup(t, h, &idx);
+    r = skew__enter_conn(t, h, &idx);
     if (r == SKEW_OK && !(t->slots[idx].flags & SKEW__F_DOOMED)) skew__remove(t, idx, reason, true);
     skew__leave(t);
     return r;
@@ -3742,8 +3748,7 @@ SKEW_API skew_result skew_set_route(skew_tracker *t, skew_handle h, skew_str rou
     uint32_t idx;
     skew_result r;
     if (!t) return SKEW_ERR_INVALID;
-    skew__enter(t);
-    r = skew__lookup(t, h, &idx);
+    r = skew__enter_conn(t, h, &idx);
     if (r == SKEW_OK) r = skew__set_route(t, idx, route);
     skew__leave(t);
     return r;
@@ -3793,8 +3798,7 @@ SKEW_API skew_result skew_subscribe(skew_tracker *t, skew_handle h, const skew_r
     uint32_t idx;
     skew_result r;
     if (!t) return SKEW_ERR_INVALID;
-    skew__enter(t);
-    r = skew__lookup(t, h, &idx);
+    r = skew__enter_conn(t, h, &idx);
     if (r == SKEW_OK) r = skew__subscribe(t, idx, req);
     skew__leave(t);
     return r;
@@ -3804,8 +3808,7 @@ SKEW_API skew_result skew_unsubscribe(skew_tracker *t, skew_handle h) {
     uint32_t idx;
     skew_result r;
     if (!t) return SKEW_ERR_INVALID;
-    skew__enter(t);
-    r = skew__lookup(t, h, &idx);
+    r = skew__enter_conn(t, h, &idx);
     if (r == SKEW_OK) skew__sub_remove(t, idx);
     skew__leave(t);
     return r;
@@ -3864,8 +3867,7 @@ SKEW_API skew_result skew_ws_message(skew_tracker *t, skew_handle h, const char 
     skew_str msg = skew__str(data, data ? len : 0);
     char type[32];
     if (!t) return SKEW_ERR_INVALID;
-    skew__enter(t);
-    r = skew__lookup(t, h, &idx);
+    r = skew__enter_conn(t, h, &idx);
     if (r != SKEW_OK) goto done;
     /* exactly "ping" or {"type":"ping"}: a route like /shipping must never be read as a ping */
     if ((msg.len == 4 && memcmp(msg.ptr, "ping", 4) == 0) || skew__type_is(msg, "ping", type, sizeof type)) {

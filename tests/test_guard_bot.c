@@ -1,16 +1,12 @@
 /* Guard pages: every prefix of every special-case UA (tests/data/ua-special.tsv) is placed so
    that it ends right where a PROT_NONE page starts, then skew_is_bot() and the run-time filter
    run over it. Reading one byte too far crashes the test. Linux only. */
-#if defined(__linux__) && !defined(_DEFAULT_SOURCE)
-#define _DEFAULT_SOURCE /* mmap, MAP_ANONYMOUS, sysconf */
-#endif
+#include "guard_page.h"
 #define SKEW_TRACKER_IMPLEMENTATION
 #include "skew_tracker.h"
 #include "skew_test.h"
 
-#if defined(__linux__)
-#include <sys/mman.h>
-#include <unistd.h>
+#if GUARD_PAGES
 
 static char *page_end; /* first byte of the PROT_NONE page */
 static size_t page_size;
@@ -41,13 +37,10 @@ int main(void) {
     char *mem;
     unsigned i, uas = 0, calls = 0, wrong = 0;
     skew_bot_filter f;
-    long ps = sysconf(_SC_PAGESIZE);
-    page_size = ps > 0 ? (size_t)ps : 4096u;
-    mem = (char *)mmap(NULL, 2 * page_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    CHECK(mem != MAP_FAILED);
-    if (mem == MAP_FAILED) TEST_MAIN_END();
-    CHECK(mprotect(mem + page_size, page_size, PROT_NONE) == 0);
-    page_end = mem + page_size;
+    mem = guard_map(1, &page_size);
+    CHECK(mem != NULL);
+    if (!mem) TEST_MAIN_END();
+    page_end = guard_end(mem, page_size, 0);
 
     skew_bot_filter_init(&f);
     CHECK_RES(skew_bot_filter_add(&f, SKEW_STRV("acmeprobe"), false), SKEW_OK);
@@ -95,13 +88,9 @@ int main(void) {
     CHECK(uas > 100);
     CHECK_EQ_INT(wrong, 0);
     CHECK(calls > 10000);
-    munmap(mem, 2 * page_size);
+    guard_unmap(mem, page_size, 1);
     TEST_MAIN_END();
 }
 #else
-int main(void) {
-    printf("skipped: guard pages need Linux\n");
-    printf("0 passed, 0 failed\n");
-    return 0;
-}
+GUARD_PAGES_SKIPPED_MAIN
 #endif

@@ -7,9 +7,7 @@
    strings), skew_merge_add / skew_merge_write. The pure scanners are also run on the same bytes
    followed by tempting junk in a roomy buffer: the answers must be the same, which catches
    over-reads that do not reach the guard page. */
-#if defined(__linux__) && !defined(_DEFAULT_SOURCE)
-#define _DEFAULT_SOURCE /* MAP_ANONYMOUS, sysconf under -std=c99 */
-#endif
+#include "tests/guard_page.h"
 #define SKEW_TRACKER_IMPLEMENTATION
 #include "skew_tracker.h"
 #include "tests/skew_test.h"
@@ -17,9 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#if defined(__linux__)
-#include <sys/mman.h>
-#include <unistd.h>
+#if GUARD_PAGES
 
 static const char *const corpus[] = {
     /* WebSocket messages and POST bodies */
@@ -295,27 +291,17 @@ static void check_merge(const char *p, size_t n) {
 }
 
 int main(void) {
-    long ps = sysconf(_SC_PAGESIZE);
     size_t i, k, n;
     char *mem;
     skew_config cfg;
     skew_tracker *t = NULL;
     skew_handle ws;
     static char big[3000];
-    if (ps <= 0) ps = 4096;
-    page = (size_t)ps;
     /* [input page][guard][output page][guard] */
-    mem = (char *)mmap(NULL, 4 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (mem == MAP_FAILED) {
-        perror("mmap");
-        return 1;
-    }
-    if (mprotect(mem + page, page, PROT_NONE) != 0 || mprotect(mem + 3 * page, page, PROT_NONE) != 0) {
-        perror("mprotect");
-        return 1;
-    }
-    in_end = mem + page;
-    out_end = mem + 3 * page;
+    mem = guard_map(2, &page);
+    if (!mem) return 1;
+    in_end = guard_end(mem, page, 0);
+    out_end = guard_end(mem, page, 1);
 
     memset(&cfg, 0, sizeof cfg);
     cfg.server_version = "v1";
@@ -358,13 +344,9 @@ int main(void) {
     CHECK(sent > 0);
     CHECK(skew_total(t) == 2);
     skew_tracker_destroy(t);
-    munmap(mem, 4 * page);
+    guard_unmap(mem, page, 2);
     TEST_MAIN_END();
 }
 #else
-int main(void) {
-    printf("skipped: guard pages need Linux\n");
-    printf("0 passed, 0 failed\n");
-    return 0;
-}
+GUARD_PAGES_SKIPPED_MAIN
 #endif

@@ -3,9 +3,7 @@
    run whole, as every prefix and as every suffix, through skew_ip_parse, skew_ip_parse_loose,
    skew_cidr_parse and skew_client_ip (as each proxy header). The result must also match a run
    over the same bytes followed by tempting junk, which catches over-reads that do not crash. */
-#if defined(__linux__) && !defined(_DEFAULT_SOURCE)
-#define _DEFAULT_SOURCE /* MAP_ANONYMOUS, sysconf under -std=c99 */
-#endif
+#include "tests/guard_page.h"
 #define SKEW_TRACKER_IMPLEMENTATION
 #include "skew_tracker.h"
 #include "tests/skew_test.h"
@@ -13,9 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#if defined(__linux__)
-#include <sys/mman.h>
-#include <unistd.h>
+#if GUARD_PAGES
 
 static const char *const corpus[] = {
     /* addresses, valid and not */
@@ -154,21 +150,10 @@ static void check_view(const char *p, size_t n) {
 }
 
 int main(void) {
-    long page = sysconf(_SC_PAGESIZE);
-    size_t ps, i, n, k;
-    char *mem;
-    if (page <= 0) page = 4096;
-    ps = (size_t)page;
-    mem = (char *)mmap(NULL, 2 * ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (mem == MAP_FAILED) {
-        perror("mmap");
-        return 1;
-    }
-    if (mprotect(mem + ps, ps, PROT_NONE) != 0) {
-        perror("mprotect");
-        return 1;
-    }
-    guard_page_end = mem + ps;
+    size_t ps = 0, i, n, k;
+    char *mem = guard_map(1, &ps);
+    if (!mem) return 1;
+    guard_page_end = guard_end(mem, ps, 0);
     for (i = 0; i < sizeof corpus / sizeof corpus[0]; i++) {
         const char *s = corpus[i];
         n = strlen(s);
@@ -191,14 +176,10 @@ int main(void) {
         check_view(big, len);
         check_view(big, len - 1);
     }
-    munmap(mem, 2 * ps);
+    guard_unmap(mem, ps, 1);
     TEST_MAIN_END();
 }
 
 #else
-int main(void) {
-    printf("skipped: guard pages need Linux\n");
-    printf("0 passed, 0 failed\n");
-    return 0;
-}
+GUARD_PAGES_SKIPPED_MAIN
 #endif
