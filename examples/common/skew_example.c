@@ -260,7 +260,6 @@ void skew_ex_apply_config(const skew_ex_options *o, skew_config *cfg) {
     cfg->hooks.log = skew_ex_log_hook;
 }
 
-uint32_t skew_ex_keepalive_ms(const skew_ex_options *o) { return o->keepalive_ms ? o->keepalive_ms : 30000u; }
 
 bool skew_ex_create_tracker(const skew_ex_options *o, const skew_hooks *hooks, const char *prog, skew_tracker **out) {
     skew_config cfg;
@@ -274,6 +273,27 @@ bool skew_ex_create_tracker(const skew_ex_options *o, const skew_hooks *hooks, c
         return false;
     }
     return true;
+}
+
+int skew_ex_start(skew_ex_options *o, skew_ex_site *site, int argc, char **argv, const char *prog,
+                  const skew_hooks *hooks, skew_tracker **t, skew_ex_limits *lim) {
+    const skew_config *resolved;
+    switch (skew_ex_parse_args(o, argc, argv, prog)) {
+    case SKEW_EX_ARGS_OK: break;
+    case SKEW_EX_ARGS_EXIT_OK: return 0;
+    default: return 2;
+    }
+    if (!skew_ex_create_tracker(o, hooks, prog, t)) return 2;
+    resolved = skew_tracker_config(*t);
+    lim->max_body = resolved->max_body;
+    lim->keepalive_ms = resolved->keepalive_ms;
+    lim->sweep_ms = skew_ex_sweep_ms(lim->keepalive_ms);
+    if (!skew_ex_site_init(site, o)) {
+        skew_tracker_destroy(*t);
+        *t = NULL;
+        return 2;
+    }
+    return -1;
 }
 
 uint32_t skew_ex_sweep_ms(uint32_t keepalive_ms) {

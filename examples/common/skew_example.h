@@ -93,8 +93,6 @@ void skew_ex_usage(FILE *out, const char *prog);
 /* Map options onto a tracker configuration (fields the options do not cover are left alone;
    hooks are not touched except log, which is set to skew_ex_log_hook). */
 void skew_ex_apply_config(const skew_ex_options *o, skew_config *cfg);
-/* The keepalive actually in force (o->keepalive_ms or the tracker default 30000). */
-uint32_t skew_ex_keepalive_ms(const skew_ex_options *o);
 /* Build the tracker for the options with the adapter's send/open/close/authorize hooks (log is
    skew_ex_log_hook). On a bad configuration it prints "PROG: invalid configuration: ..." and
    returns false. */
@@ -218,6 +216,19 @@ typedef struct skew_ex_site {
    memory runs out. */
 bool skew_ex_site_init(skew_ex_site *site, const skew_ex_options *o);
 void skew_ex_site_free(skew_ex_site *site);
+
+/* The limits a server reads from its tracker once at start. */
+typedef struct skew_ex_limits {
+    size_t max_body;                 /* POST body bytes the tracker reads */
+    uint32_t keepalive_ms;           /* SSE keepalive in force */
+    uint32_t sweep_ms;               /* dead-peer sweep period (skew_ex_sweep_ms) */
+} skew_ex_limits;
+
+/* What every server does first: parse argv, build the tracker with the adapter's hooks, read
+   its limits and prepare the site. Returns -1 to go on and serve; otherwise the exit code
+   (0 after --help, 2 for a bad option, configuration or --root), with nothing left to free. */
+int skew_ex_start(skew_ex_options *o, skew_ex_site *site, int argc, char **argv, const char *prog,
+                  const skew_hooks *hooks, skew_tracker **t, skew_ex_limits *lim);
 
 /* What to answer for a request that is not under {base}. path is the DECODED path without the
    query (the adapter percent-decodes it, as lws and mongoose do); accept is the Accept header

@@ -135,8 +135,7 @@ typedef struct server {
     bool stopping;
     uint64_t stop_deadline;
     uint64_t next_ping, next_sweep; /* monotonic ms */
-    uint32_t keepalive_ms, sweep_ms;
-    size_t max_body;
+    skew_ex_limits lim;             /* read from the tracker at start */
     char arena[ARENA_SIZE];         /* per-request header copies (one thread, one request) */
     size_t arena_used;
     unsigned char *scratch;         /* response bodies with LWS_PRE headroom */
@@ -859,7 +858,7 @@ static int on_http(server *srv, struct lws *wsi) {
 }
 
 static void on_body(server *srv, conn *c, const char *in, size_t len) {
-    size_t keep = srv->max_body + 1; /* one byte past the limit lets the tracker say 413 */
+    size_t keep = srv->lim.max_body + 1; /* one byte past the limit lets the tracker say 413 */
     size_t take;
     if (c->rx_len >= keep) return;
     take = len < keep - c->rx_len ? len : keep - c->rx_len;
@@ -987,7 +986,7 @@ static void ws_ping_sweep(server *srv) {
 
 static void liveness_sweep(server *srv, uint64_t mono) {
     conn *c;
-    uint64_t stall = (uint64_t)srv->keepalive_ms * STALL_INTERVALS;
+    uint64_t stall = (uint64_t)srv->lim.keepalive_ms * STALL_INTERVALS;
     for (c = srv->conns; c; c = c->next) {
         if (!c->ready || c->dying) continue;
         /* (last_progress may be later than mono: a close earlier in this sweep pushed stats) */
@@ -1020,11 +1019,11 @@ static void srv_timer(lws_sorted_usec_list_t *sul) {
     if (skew_ex_stop_requested()) begin_shutdown(srv);
     if (mono >= srv->next_ping) {
         ws_ping_sweep(srv);
-        srv->next_ping = mono + srv->keepalive_ms;
+        srv->next_ping = mono + srv->lim.keepalive_ms;
     }
     if (mono >= srv->next_sweep) {
         liveness_sweep(srv, mono);
-        srv->next_sweep = mono + srv->sweep_ms;
+        srv->next_sweep = mono + srv->lim.sweep_ms;
     }
     /* last, so the changes the sweeps made are in the delay it returns */
     due = skew_tick(srv->t, skew_ex_now_ms());
@@ -1091,18 +1090,11 @@ int main(int argc, char **argv) {
     static server srv; /* big (arena): not on the stack */
     struct lws_context_creation_info info;
     skew_hooks hooks;
-    const skew_config *resolved;
     struct in6_addr v6;
     bool ipv6 = false;
     struct ev_loop *loop = NULL;
     void *foreign[1];
-    int exit_code = 0;
-
-    switch (skew_ex_parse_args(&srv.opt, argc, argv, "skew_server_lws")) {
-    case SKEW_EX_ARGS_OK: break;
-    case SKEW_EX_ARGS_EXIT_OK: return 0;
-    default: return 2;
-    }
+    int exit_code = 0, started;
 
     memset(&hooks, 0, sizeof hooks);
     hooks.user_data = &srv;
@@ -1110,16 +1102,8 @@ int main(int argc, char **argv) {
     hooks.on_open = hook_on_open;
     hooks.on_close = hook_on_close;
     hooks.authorize = hook_authorize;
-    if (!skew_ex_create_tracker(&srv.opt, &hooks, "skew_server_lws", &srv.t)) return 2;
-    resolved = skew_tracker_config(srv.t);
-    srv.max_body = resolved->max_body ? resolved->max_body : 4096;
-    srv.keepalive_ms = resolved->keepalive_ms ? resolved->keepalive_ms : skew_ex_keepalive_ms(&srv.opt);
-    srv.sweep_ms = skew_ex_sweep_ms(srv.keepalive_ms);
-
-    if (!skew_ex_site_init(&srv.site, &srv.opt)) {
-        skew_tracker_destroy(srv.t);
-        return 2;
-    }
+    started = skew_ex_start(&srv.opt, &srv.site, argc, argv, "skew_server_lws", &hooks, &srv.t, &srv.lim);
+    if (started >= 0) return started; /* --help, or an error already printed */
 
     log_mask = LLL_ERR;
     if (srv.opt.verbosity >= SKEW_EX_NORMAL) log_mask |= LLL_WARN | LLL_USER;
@@ -1147,7 +1131,7 @@ int main(int argc, char **argv) {
        hold (tune_fd_limit). info.fd_limit_per_thread stays 0 on purpose: below the process
        limit, lws 4.1.6 finds a connection from its fd by a linear search (wsi_from_fd), O(n)
        per event; at the limit it indexes the table. */
-    tune_fd_limit(resolved->max_connections);
+    tune_fd_limit(skew_tracker_config(srv.t)->max_connections);
     info.vhost_name = "skew";
     /* lws' own WS validity pings (default: every 300 s, in a sorted timer list re-inserted on
        every frame, O(n) per insert with n connections) are off: the adapter pings every
@@ -1193,8 +1177,8 @@ int main(int argc, char **argv) {
                 srv.opt.base, lws_get_library_version(), srv.opt.build_id);
 
     skew_ex_signals_install();
-    srv.next_ping = skew_ex_mono_ms() + srv.keepalive_ms;
-    srv.next_sweep = skew_ex_mono_ms() + srv.sweep_ms;
+    srv.next_ping = skew_ex_mono_ms() + srv.lim.keepalive_ms;
+    srv.next_sweep = skew_ex_mono_ms() + srv.lim.sweep_ms;
     srv_kick(&srv);
 
     for (;;) {

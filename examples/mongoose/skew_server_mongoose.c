@@ -125,8 +125,7 @@ typedef struct server {
     bool stopping;
     uint64_t stop_deadline;
     uint64_t next_ping, next_sweep; /* monotonic ms */
-    uint32_t keepalive_ms, sweep_ms;
-    size_t max_body;
+    skew_ex_limits lim;             /* read from the tracker at start */
     char arena[ARENA_SIZE];         /* joined repeated headers (one request at a time) */
     size_t arena_used;
     char path[HEAD_MAX + 1];        /* the decoded request path */
@@ -606,7 +605,7 @@ static void open_sse(server *srv, struct mg_connection *c, const skew_request *r
         /* A peer that vanished without FIN never acknowledges the keepalives: the kernel fails
            the socket after this long (instead of ~15 minutes of retransmissions), the next
            write or read errors and the stream is closed. */
-        unsigned int ms = srv->keepalive_ms * STALL_INTERVALS;
+        unsigned int ms = srv->lim.keepalive_ms * STALL_INTERVALS;
         if (ms < SSE_USER_TIMEOUT_MIN) ms = SSE_USER_TIMEOUT_MIN;
         if (setsockopt((int)(size_t)c->fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof ms) != 0)
             skew_ex_logf(SKEW_EX_LOG_DEBUG, "TCP_USER_TIMEOUT: %s", strerror(errno));
@@ -796,7 +795,7 @@ static void on_http_msg(server *srv, struct mg_connection *c, struct mg_http_mes
 static void on_http_hdrs(server *srv, struct mg_connection *c, struct mg_http_message *hm) {
     if (hm->head.len > HEAD_MAX) {
         respond_error(c, 431, "request head too large", true);
-    } else if (hm->body.len > srv->max_body) {
+    } else if (hm->body.len > srv->lim.max_body) {
         respond_error(c, 413, "body too large", true);
     } else {
         return;
@@ -923,7 +922,7 @@ static void ping_sweep(server *srv) {
 
 static void liveness_sweep(server *srv, uint64_t mono) {
     struct mg_connection *c;
-    uint64_t stall = (uint64_t)srv->keepalive_ms * STALL_INTERVALS;
+    uint64_t stall = (uint64_t)srv->lim.keepalive_ms * STALL_INTERVALS;
     for (c = srv->mgr.conns; c; c = c->next) {
         conn *st;
         if (c->is_listening || !c->is_accepted || c->is_closing) continue;
@@ -973,17 +972,10 @@ static void raise_fd_limit(uint32_t max_connections) {
 int main(int argc, char **argv) {
     static server srv; /* big (arena, path): not on the stack */
     skew_hooks hooks;
-    const skew_config *resolved;
     struct mg_connection *lsn;
     char url[128];
     bool ipv6;
-    int exit_code = 0;
-
-    switch (skew_ex_parse_args(&srv.opt, argc, argv, "skew_server_mongoose")) {
-    case SKEW_EX_ARGS_OK: break;
-    case SKEW_EX_ARGS_EXIT_OK: return 0;
-    default: return 2;
-    }
+    int exit_code = 0, started;
 
     memset(&hooks, 0, sizeof hooks);
     hooks.user_data = &srv;
@@ -991,23 +983,15 @@ int main(int argc, char **argv) {
     hooks.on_open = hook_on_open;
     hooks.on_close = hook_on_close;
     hooks.authorize = hook_authorize;
-    if (!skew_ex_create_tracker(&srv.opt, &hooks, "skew_server_mongoose", &srv.t)) return 2;
-    resolved = skew_tracker_config(srv.t);
-    srv.max_body = resolved->max_body ? resolved->max_body : 4096;
-    srv.keepalive_ms = resolved->keepalive_ms ? resolved->keepalive_ms : skew_ex_keepalive_ms(&srv.opt);
-    srv.sweep_ms = skew_ex_sweep_ms(srv.keepalive_ms);
-    if (srv.max_body > MG_MAX_RECV_SIZE - HEAD_MAX) srv.max_body = MG_MAX_RECV_SIZE - HEAD_MAX;
-
-    if (!skew_ex_site_init(&srv.site, &srv.opt)) {
-        skew_tracker_destroy(srv.t);
-        return 2;
-    }
+    started = skew_ex_start(&srv.opt, &srv.site, argc, argv, "skew_server_mongoose", &hooks, &srv.t, &srv.lim);
+    if (started >= 0) return started; /* --help, or an error already printed */
+    if (srv.lim.max_body > MG_MAX_RECV_SIZE - HEAD_MAX) srv.lim.max_body = MG_MAX_RECV_SIZE - HEAD_MAX;
 
     /* quiet by default: mongoose logs client mistakes (bad requests) as errors */
     mg_log_set_fn(mg_log_to_stderr, srv.opt.verbosity >= SKEW_EX_NORMAL ? (void *)stderr : NULL);
     mg_log_set(srv.opt.verbosity >= SKEW_EX_VERBOSE ? MG_LL_INFO
                : srv.opt.verbosity >= SKEW_EX_NORMAL ? MG_LL_ERROR : MG_LL_NONE);
-    raise_fd_limit(resolved->max_connections);
+    raise_fd_limit(skew_tracker_config(srv.t)->max_connections);
 
     mg_mgr_init(&srv.mgr);
     srv.mgr.extraconnsize = sizeof(conn);
@@ -1030,8 +1014,8 @@ int main(int argc, char **argv) {
                 MG_VERSION, srv.opt.build_id);
 
     skew_ex_signals_install();
-    srv.next_ping = skew_ex_mono_ms() + srv.keepalive_ms;
-    srv.next_sweep = skew_ex_mono_ms() + srv.sweep_ms;
+    srv.next_ping = skew_ex_mono_ms() + srv.lim.keepalive_ms;
+    srv.next_sweep = skew_ex_mono_ms() + srv.lim.sweep_ms;
 
     for (;;) {
         uint64_t mono, wait;
@@ -1041,11 +1025,11 @@ int main(int argc, char **argv) {
         mono = skew_ex_mono_ms();
         if (mono >= srv.next_ping) {
             ping_sweep(&srv);
-            srv.next_ping = mono + srv.keepalive_ms;
+            srv.next_ping = mono + srv.lim.keepalive_ms;
         }
         if (mono >= srv.next_sweep) {
             liveness_sweep(&srv, mono);
-            srv.next_sweep = mono + srv.sweep_ms;
+            srv.next_sweep = mono + srv.lim.sweep_ms;
         }
         if (srv.stopping && (srv.streams == 0 || mono > srv.stop_deadline)) break;
         wait = due;
