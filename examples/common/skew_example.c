@@ -358,6 +358,18 @@ void skew_ex_logf(skew_ex_log_level level, const char *fmt, ...) {
     fputc('\n', stderr);
 }
 
+void skew_ex_log_open(void *user_data, const skew_conn *sc) {
+    (void)user_data;
+    skew_ex_logf(SKEW_EX_LOG_INFO, "open %s %s", sc->id, sc->transport == SKEW_TRANSPORT_WS ? "ws" : "sse");
+}
+
+void skew_ex_log_close(const skew_conn *sc, skew_close_reason reason) {
+    skew_ex_logf(SKEW_EX_LOG_INFO, "close %s (%s)", sc->id,
+                 reason == SKEW_CLOSE_CLIENT ? "client" : reason == SKEW_CLOSE_SLOW ? "slow consumer"
+                 : reason == SKEW_CLOSE_SEND_FAILED ? "send failed" : reason == SKEW_CLOSE_TIMEOUT ? "timeout"
+                 : "shutdown");
+}
+
 void skew_ex_log_hook(void *user_data, skew_log_level level, const char *msg) {
     skew_ex_log_level l = level >= SKEW_LOG_ERROR ? SKEW_EX_LOG_ERROR
                           : level >= SKEW_LOG_INFO ? SKEW_EX_LOG_INFO : SKEW_EX_LOG_DEBUG;

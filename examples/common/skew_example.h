@@ -135,6 +135,10 @@ __attribute__((format(printf, 2, 3)))
 void skew_ex_logf(skew_ex_log_level level, const char *fmt, ...);
 /* Usable as skew_hooks.log (user_data ignored). */
 void skew_ex_log_hook(void *user_data, skew_log_level level, const char *msg);
+/* One info line per tracked connection that opens or closes (shown from --verbose on); the
+   first is usable as skew_hooks.on_open (user_data ignored). */
+void skew_ex_log_open(void *user_data, const skew_conn *sc);
+void skew_ex_log_close(const skew_conn *sc, skew_close_reason reason);
 
 /* ======================================================================================
    >>util  clocks, addresses, JSON errors

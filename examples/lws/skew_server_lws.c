@@ -302,10 +302,7 @@ static void hook_on_close(void *user_data, const skew_conn *sc, skew_close_reaso
     (void)user_data;
     if (!c) return;
     c->h = 0;
-    skew_ex_logf(SKEW_EX_LOG_INFO, "close %s (%s)", sc->id,
-                 reason == SKEW_CLOSE_CLIENT ? "client" : reason == SKEW_CLOSE_SLOW ? "slow consumer"
-                 : reason == SKEW_CLOSE_SEND_FAILED ? "send failed" : reason == SKEW_CLOSE_TIMEOUT ? "timeout"
-                 : "shutdown");
+    skew_ex_log_close(sc, reason);
     switch (reason) {
     case SKEW_CLOSE_CLIENT: /* the socket is already going (conn_gone or the SSE sweep) */
         break;
@@ -318,11 +315,6 @@ static void hook_on_close(void *user_data, const skew_conn *sc, skew_close_reaso
         conn_kill(c);
         break;
     }
-}
-
-static void hook_on_open(void *user_data, const skew_conn *sc) {
-    (void)user_data;
-    skew_ex_logf(SKEW_EX_LOG_INFO, "open %s %s", sc->id, sc->transport == SKEW_TRANSPORT_WS ? "ws" : "sse");
 }
 
 static skew_auth hook_authorize(void *user_data, const skew_request *req, skew_auth_scope scope) {
@@ -1099,7 +1091,7 @@ int main(int argc, char **argv) {
     memset(&hooks, 0, sizeof hooks);
     hooks.user_data = &srv;
     hooks.send = hook_send;
-    hooks.on_open = hook_on_open;
+    hooks.on_open = skew_ex_log_open;
     hooks.on_close = hook_on_close;
     hooks.authorize = hook_authorize;
     started = skew_ex_start(&srv.opt, &srv.site, argc, argv, "skew_server_lws", &hooks, &srv.t, &srv.lim);
