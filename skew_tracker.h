@@ -2862,6 +2862,9 @@ struct skew_tracker {
     size_t server_version_len;
     char *connected_prefix; /* {"type":"connected","version":<server>,"connectionId":" */
     size_t connected_prefix_len;
+    uint64_t ts_value;      /* the last `connected` timestamp and its digits: opens within one */
+    char ts_text[20];       /* event-loop wake-up share the clock reading */
+    size_t ts_len;
     char *base;        /* copies of the configured strings */
     char *cookie;
     size_t base_len;
@@ -2958,10 +2961,23 @@ SKEW__PRIV void skew__id_text(const uint8_t id[16], char out[SKEW_ID_STR_MAX]) {
     /* where each byte's two digits go in 8-4-4-4-12 */
     static const uint8_t at[16] = {0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34};
     int i;
+#if SKEW_OPTIMIZE_SIZE
     for (i = 0; i < 16; i++) {
         out[at[i]] = skew__hex[id[i] >> 4];
         out[at[i] + 1] = skew__hex[id[i] & 15];
     }
+#else
+    /* both digits of a byte at once: every open writes an id */
+    static const char two[] = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+                              "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+                              "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+                              "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+                              "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+                              "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+                              "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+                              "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+    for (i = 0; i < 16; i++) memcpy(out + at[i], two + 2 * id[i], 2);
+#endif
     out[8] = out[13] = out[18] = out[23] = '-';
     out[36] = '\0';
 }
@@ -3669,7 +3685,12 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
         p += 36;
         memcpy(p, ts, sizeof ts - 1);
         p += sizeof ts - 1;
-        p += skew__u64_text(p, t->last_now);
+        if (!t->ts_len || t->ts_value != t->last_now) {
+            t->ts_value = t->last_now;
+            t->ts_len = skew__u64_text(t->ts_text, t->last_now);
+        }
+        memcpy(p, t->ts_text, t->ts_len);
+        p += t->ts_len;
         *p++ = '}';
         *p = '\0';
         len = (size_t)(p - t->msg);
