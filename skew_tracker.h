@@ -2122,7 +2122,6 @@ SKEW__PRIV void skew__put(skew__w *w, const char *s, size_t n) {
 }
 SKEW__PRIV void skew__puts(skew__w *w, const char *s) { skew__put(w, s, strlen(s)); }
 
-/* Decimal digits of v at out (at most 20, no NUL); returns how many. Two digits a step. */
 /* *v /= d for d < 2^16, returning the remainder: long division over 16-bit limbs, so 32-bit
    targets need no 64-bit division helper from libgcc (about 700 bytes on Cortex-M). */
 SKEW__PRIV uint32_t skew__div_small(uint64_t *v, uint32_t d) {
@@ -2138,6 +2137,8 @@ SKEW__PRIV uint32_t skew__div_small(uint64_t *v, uint32_t d) {
     return r;
 }
 
+/* Decimal digits of v at out (at most 20, no NUL); returns how many. One digit a step (compact),
+   or two digits a step from a table (fast). */
 #if SKEW_OPTIMIZE_SIZE
 SKEW__PRIV size_t skew__u64_text(char *out, uint64_t v) {
     char tmp[20];

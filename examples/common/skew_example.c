@@ -260,7 +260,6 @@ void skew_ex_apply_config(const skew_ex_options *o, skew_config *cfg) {
     cfg->hooks.log = skew_ex_log_hook;
 }
 
-
 bool skew_ex_create_tracker(const skew_ex_options *o, const skew_hooks *hooks, const char *prog, skew_tracker **out) {
     skew_config cfg;
     skew_result r;

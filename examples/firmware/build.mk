@@ -1,12 +1,12 @@
 # examples/firmware: a fixed-capacity, no-malloc tracker in a bare-metal main loop.
-#   $(BUILD)/firmware/fw_host           the firmware on the host (simulated board); a test
+#   $(BUILD)/firmware/fw_host_full      the firmware on the host (simulated board); a test
 #   $(BUILD)/firmware/fw_host_notable   the same without the built-in bot table
 #   $(BUILD)/firmware/fw_host_lean_notable  the firmware profile: no admin tools, no proxy headers,
 #                                       no bot table (SKEW_ENABLE_ADMIN/IP/BOT_TABLE 0)
-#   $(BUILD)/firmware/fw_cortexm.elf    linked for a Cortex-M4 (arm-none-eabi-gcc, newlib-nano);
+#   $(BUILD)/firmware/fw_cortexm_full.elf  linked for a Cortex-M4 (arm-none-eabi-gcc, newlib-nano);
 #                                       also fw_cortexm_notable, fw_cortexm_lean, fw_cortexm_lean_notable
-# Test steps: step-firmware-host (runs both host builds), step-firmware-cortexm (links both
-# Cortex-M4 images and prints their sizes; skipped without arm-none-eabi-gcc).
+# Test steps: step-firmware-host (runs the three host builds), step-firmware-cortexm (links the
+# four Cortex-M4 images and prints their sizes; skipped without arm-none-eabi-gcc).
 FW_DIR      := examples/firmware
 FW_SRCS     := $(FW_DIR)/firmware.c $(FW_DIR)/fw_port.h skew_tracker.h
 ARM_EABI_CC ?= arm-none-eabi-gcc
