@@ -6,6 +6,7 @@
 # Environment: BUILD, GCC, GXX, CSTD, CXXSTD, WARN_C, WARN_COMMON, OPT (from the Makefile). Prints one line per variant
 # and the sum of the tests' counts as the last line. (-m32 is its own step, step-m32.)
 set -u
+. tests/portability/tally.sh
 BUILD=${BUILD:-build}
 GCC=${GCC:-gcc}
 CSTD=${CSTD:--std=c99}
@@ -33,10 +34,7 @@ variant() {
   fi
   "$bin" >"$bin.log" 2>&1
   rc=$?
-  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$bin.log" | tail -n 1)
-  p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p'); f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
-  p=${p:-0}; f=${f:-0}
-  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  tally "$bin.log" "$rc"
   passed=$((passed + p)); failed=$((failed + f))
   if [ "$f" -ne 0 ]; then
     grep -E '^FAIL' "$bin.log" | head -n 12

@@ -7,6 +7,7 @@
 # and the sum as the last line; "skipped: <tool> not found" without the compiler or qemu.
 # Environment: BUILD, CSTD, WARN_C (from the Makefile), CROSS_TIMEOUT (seconds per test, 600).
 set -u
+. tests/portability/tally.sh
 arch=$1; shift
 BUILD=${BUILD:-build}
 CSTD=${CSTD:--std=c99}
@@ -35,14 +36,11 @@ for src in "$@"; do
   fi
   timeout "$limit" $qemu -L "$sysroot" "$bin" >"$bin.log" 2>&1
   rc=$?
-  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$bin.log" | tail -n 1)
-  p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p'); f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
-  p=${p:-0}; f=${f:-0}
+  tally "$bin.log" "$rc"
   if grep -q '^skipped:' "$bin.log"; then
     echo "skip $name: $(grep '^skipped:' "$bin.log" | head -n 1)"
     continue
   fi
-  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
   passed=$((passed + p)); failed=$((failed + f))
   if [ "$f" -ne 0 ]; then
     grep -E '^FAIL' "$bin.log" | head -n 20
