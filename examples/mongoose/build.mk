@@ -5,6 +5,8 @@
 # Where mongoose comes from:
 #   MONGOOSE_DIR=DIR given   DIR/mongoose.c and DIR/mongoose.h (a warning if they are not 7.22:
 #                            the adapter relies on 7.22 internals, see skew_server_mongoose.c)
+#   else a shared copy       ../shared/third_party/mongoose-7.22/ next to the checkout (CI and the
+#                            team's machines have one) when both its SHA-256 sums match the pins
 #   otherwise                third_party/mongoose-7.22/ (ignored by git), downloaded on first use
 #                            from the tag on GitHub with curl; both SHA-256 sums are checked and
 #                            files that do not match are deleted. `make` alone never downloads:
@@ -19,6 +21,16 @@ MONGOOSE_SHA256_H := bfd98baa344175f8997a285b1b81e5c263f8fbbcc6fc42afc08e0c2405e
 MONGOOSE_URL      := https://raw.githubusercontent.com/cesanta/mongoose/$(MONGOOSE_VERSION)
 MONGOOSE_FETCHED  := third_party/mongoose-$(MONGOOSE_VERSION)
 MONGOOSE_DIR      ?=
+
+# The shared copy becomes the default only when both files are exactly the pinned ones.
+MONGOOSE_SHARED := $(abspath $(CURDIR)/../shared/third_party/mongoose-$(MONGOOSE_VERSION))
+ifeq ($(strip $(MONGOOSE_DIR)),)
+ifneq ($(wildcard $(MONGOOSE_SHARED)/mongoose.c),)
+ifeq ($(shell sha256sum $(MONGOOSE_SHARED)/mongoose.c $(MONGOOSE_SHARED)/mongoose.h 2>/dev/null | cut -d' ' -f1 | tr '\n' ' '),$(MONGOOSE_SHA256_C) $(MONGOOSE_SHA256_H) )
+MONGOOSE_DIR := $(MONGOOSE_SHARED)
+endif
+endif
+endif
 
 MG_SERVER := $(BUILD)/skew_server_mongoose
 MG_BUILD  := $(BUILD)/examples/mongoose
