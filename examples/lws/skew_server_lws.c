@@ -20,11 +20,12 @@
      pending EOF keeps poll() returning POLLIN, so the service loop spins the CPU. Here an SSE
      stream has POLLIN off (lws_rx_flow_control) whenever it has no output pending: nothing
      to spin on. (lws 4.1.6 services POLLOUT of an HTTP/1 connection only while it is not
-     rx-flow-controlled, so POLLIN is on again, briefly, while a message goes out.) A sweep
-     every keepalive/2 (250 ms .. 5 s) reads each idle stream's socket without blocking
-     (recv MSG_DONTWAIT on lws_get_socket_fd; an SSE client sends nothing): EOF or an error
-     closes it. A reset peer still surfaces as POLLHUP/POLLERR, which lws handles without
-     POLLIN. Independently every connection has a stall timeout: output pending with no
+     rx-flow-controlled, so POLLIN is on again, briefly, while a message goes out.) While
+     POLLIN is off, the adapter watches the idle stream's socket itself on the libev loop (an
+     ev_io for EV_READ, sse_idle_watch): readable means EOF or a reset (an SSE client sends
+     nothing), read without blocking (recv MSG_DONTWAIT), and the stream is untracked at once.
+     On lws' poll loop (SKEW_LWS_EVENT_LOOP=poll) a sweep every keepalive/2 (250 ms .. 5 s)
+     does that read instead. Independently every connection has a stall timeout: output pending with no
      progress for 3 keepalive intervals closes it (a peer gone without FIN, a stopped reader).
    - With IPv6 enabled lws ignores the bind interface: for an IPv4 --host (the default,
      127.0.0.1) the context is created with LWS_SERVER_OPTION_DISABLE_IPV6, so it binds exactly
@@ -36,8 +37,11 @@
    - lws percent-decodes the query and splits it at '&' into fragments; the adapter re-encodes
      the fragments so the tracker parses ?route= as it would parse the raw query.
    - lws_service()'s timeout argument is ignored in 4.x (the wait comes from the sul scheduler),
-     so the adapter's periodic work is one lws_sorted_usec_list_t timer, kicked after every
-     tracker change so coalesced stats go out on time.
+     so on lws' poll loop the adapter's periodic work is one lws_sorted_usec_list_t timer. On
+     libev, lws re-arms its libev timer only when that fires, not for a sul scheduled from a
+     connection's callback (a stats push waited up to 500 ms more than its window), so there
+     the periodic work is the adapter's own ev_timer. Either is re-armed from skew_next_due
+     after every tracker call that may make stats due (srv_kick).
    - An empty pong gives no LWS_CALLBACK_RECEIVE_PONG: the adapter's pings carry one byte.
    - lws' own WS validity timer re-inserts every connection into a sorted list on every frame
      (O(n) each): it is off (retry_and_idle_policy), the adapter pings itself (--keepalive-ms).
@@ -115,6 +119,8 @@ typedef struct conn {
     bool awaiting_pong;
     bool rx_overflow;
     bool rx_off;                    /* SSE: POLLIN turned off (lws issue 2455, see the top) */
+    bool idle_watch_on;             /* SSE: idle_watch is started */
+    ev_io idle_watch;               /* SSE, libev loop: the idle socket's EOF/reset (see the top) */
     out_msg *q_head, *q_tail;
     size_t q_bytes;
     uint64_t last_progress;         /* monotonic ms: output last moved (or became pending) */
@@ -128,8 +134,10 @@ typedef struct server {
     skew_tracker *t;
     struct lws_context *ctx;
     struct lws_vhost *vh;
-    lws_sorted_usec_list_t sul;
-    bool kicked;                    /* sul already due at once */
+    lws_sorted_usec_list_t sul;     /* poll loop: the periodic work; libev: srv_lws_heartbeat */
+    struct ev_loop *loop;           /* the libev loop, or NULL (SKEW_LWS_EVENT_LOOP=poll) */
+    ev_timer tick;                  /* the periodic work on the libev loop */
+    uint64_t timer_at;              /* monotonic ms the timer is armed for */
     conn *conns;
     uint32_t nconns;
     bool stopping;
@@ -140,6 +148,7 @@ typedef struct server {
     size_t arena_used;
     unsigned char *scratch;         /* response bodies with LWS_PRE headroom */
     size_t scratch_cap;
+    bool in_upgrade;                /* answering inside CONFIRM_UPGRADE (see respond) */
 } server;
 
 /* What the tracker's header callback reads from. */
@@ -158,6 +167,7 @@ static skew_str view(const char *p, size_t n) {
 }
 
 static void srv_kick(server *srv);
+static void sse_idle_watch(conn *c, bool on);
 
 /* ======================================================================================
    >>conn  lifetime and output queue
@@ -201,6 +211,7 @@ static void conn_gone(server *srv, conn *c) {
         if (c->next) c->next->prev = c->prev;
         srv->nconns--;
     }
+    sse_idle_watch(c, false);
     lws_set_wsi_user(c->wsi, NULL);
     conn_drop_queue(c);
     free(c->rx);
@@ -212,6 +223,7 @@ static void conn_gone(server *srv, conn *c) {
 static void conn_kill(conn *c) {
     if (c->dying) return;
     c->dying = true;
+    sse_idle_watch(c, false);
     conn_drop_queue(c);
     lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 }
@@ -220,11 +232,13 @@ static bool conn_pending(conn *c) { return c->q_head || lws_partial_buffered(c->
 
 /* SSE streams read nothing, so POLLIN is off while they are idle (lws issue 2455: a client's
    EOF would otherwise spin the loop). lws 4.1.6 also services POLLOUT of an HTTP/1 connection
-   only when it is not rx-flow-controlled, so POLLIN goes back on while output is pending. */
+   only when it is not rx-flow-controlled, so POLLIN goes back on while output is pending.
+   While lws does not read, the adapter's own watcher does (sse_idle_watch). */
 static void sse_set_rx(conn *c, bool on) {
     if (c->rx_off == !on) return;
     c->rx_off = !on;
     lws_rx_flow_control(c->wsi, on ? 1 : 0);
+    sse_idle_watch(c, !on);
 }
 
 /* Ask for a writeable callback. */
@@ -512,6 +526,44 @@ typedef struct hdr_kv {
     const char *value;
 } hdr_kv;
 
+static const char *status_reason(int status) {
+    switch (status) {
+    case 200: return "OK";
+    case 204: return "No Content";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Content Too Large";
+    case 426: return "Upgrade Required";
+    case 429: return "Too Many Requests";
+    case 503: return "Service Unavailable";
+    default: return status < 300 ? "OK" : status < 400 ? "Redirect" : status < 500 ? "Client Error" : "Server Error";
+    }
+}
+
+/* The status line and framing headers of an answer to a refused upgrade. While lws confirms an
+   upgrade it has not read the request's HTTP version yet, and lws_add_http_header_status()
+   would write "HTTP/1.0". The connection closes after the answer (the client gave up on it). */
+static int upgrade_refusal_head(struct lws *wsi, int status, const char *ctype, size_t len, unsigned char **p,
+                                unsigned char *end) {
+    char line[64], num[24];
+    int n = snprintf(line, sizeof line, "HTTP/1.1 %d %s", status, status_reason(status));
+    int m = snprintf(num, sizeof num, "%zu", len);
+    if (n < 0 || (size_t)n >= sizeof line || m < 0 || (size_t)m >= sizeof num) return -1;
+    if (lws_add_http_header_by_name(wsi, NULL, (const unsigned char *)line, n, p, end)) return -1;
+    if (ctype && lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE, (const unsigned char *)ctype,
+                                              (int)strlen(ctype), p, end))
+        return -1;
+    if ((status != 204 &&
+         lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, (const unsigned char *)num, m, p, end)) ||
+        lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION, (const unsigned char *)"close", 5, p, end))
+        return -1;
+    return 0;
+}
+
 /* Headers and body. finish: call lws_http_transaction_completed (not inside CONFIRM_UPGRADE,
    where lws does it). Returns the callback's answer. */
 static int respond(struct lws *wsi, int status, const char *ctype, const unsigned char *body, size_t len,
@@ -520,7 +572,11 @@ static int respond(struct lws *wsi, int status, const char *ctype, const unsigne
     server *srv = srv_of(wsi);
     size_t i;
 
-    if (status == 204) {
+    if (srv->in_upgrade) {
+        if (status == 204) len = 0;
+        if (upgrade_refusal_head(wsi, status, ctype, len, &p, end)) return -1;
+        close = false; /* said already */
+    } else if (status == 204) {
         if (lws_add_http_header_status(wsi, 204, &p, end)) return -1;
         len = 0;
     } else if (lws_add_http_common_headers(wsi, (unsigned)status, ctype, (lws_filepos_t)len, &p, end)) {
@@ -727,12 +783,54 @@ static bool sse_peer_gone(conn *c) {
     return false; /* still talking: look again next sweep */
 }
 
+/* libev: the idle stream's socket turned readable, which for an SSE client means EOF or a
+   reset (it sends nothing). Untrack it now instead of at the next sweep. */
+static void sse_idle_readable(struct ev_loop *loop, ev_io *w, int revents) {
+    conn *c = (conn *)w->data;
+    server *srv;
+    (void)loop;
+    (void)revents;
+    if (!sse_peer_gone(c)) return; /* bytes it should not have sent: dropped */
+    srv = srv_of(c->wsi);
+    if (c->h) skew_close(srv->t, c->h, SKEW_CLOSE_CLIENT);
+    conn_kill(c); /* stops the watcher */
+    srv_kick(srv);
+}
+
+/* Watch an idle SSE socket for readability on the libev loop while lws does not (POLLIN off):
+   lws 4.1.6 would notice a closed client only at the next sweep, up to 5 s later. On lws' poll
+   loop (no libev) the sweep stays the only check. */
+static void sse_idle_watch(conn *c, bool on) {
+    server *srv = srv_of(c->wsi);
+    if (!srv->loop || c->kind != CONN_SSE) return;
+    if (on && !c->idle_watch_on && !c->dying) {
+        int fd = lws_get_socket_fd(c->wsi);
+        if (fd < 0) return;
+        ev_io_init(&c->idle_watch, sse_idle_readable, fd, EV_READ);
+        c->idle_watch.data = c;
+        ev_io_start(srv->loop, &c->idle_watch);
+        c->idle_watch_on = true;
+    } else if (!on && c->idle_watch_on) {
+        ev_io_stop(srv->loop, &c->idle_watch);
+        c->idle_watch_on = false;
+    }
+}
+
 /* ======================================================================================
    >>ws
    ====================================================================================== */
 
+/* An RFC 6455 opening handshake lws can complete: a Sec-WebSocket-Key and version 13. (lws
+   4.1.6 would drop the others without an answer.) */
+static bool ws_handshake_ok(struct lws *wsi) {
+    char v[8];
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_KEY) <= 0) return false;
+    if (lws_hdr_copy(wsi, v, (int)sizeof v, WSI_TOKEN_VERSION) <= 0) return false;
+    return !strcmp(v, "13");
+}
+
 /* LWS_CALLBACK_HTTP_CONFIRM_UPGRADE: route, refuse (answering ourselves, return 1) or open. */
-static int on_upgrade(server *srv, struct lws *wsi, const char *upgrade) {
+static int on_upgrade_in(server *srv, struct lws *wsi, const char *upgrade) {
     req_ctx rc;
     skew_request req;
     skew_endpoint ep;
@@ -758,6 +856,14 @@ static int on_upgrade(server *srv, struct lws *wsi, const char *upgrade) {
         answer_http(srv, wsi, &req, false);
         return 1;
     }
+    if (!ws_handshake_ok(wsi)) {
+        static const hdr_kv version[] = {{"cache-control:", "no-store"}, {"sec-websocket-version:", "13"}};
+        char body[160];
+        size_t n = skew_ex_json_error(body, sizeof body, "bad websocket handshake");
+        respond(wsi, 400, "application/json", (const unsigned char *)body, n < sizeof body ? n : sizeof body - 1,
+                version, 2, false, true, false);
+        return 1;
+    }
     if (srv->stopping) {
         answer_open_error(srv, wsi, &req, SKEW_ERR_STOPPING, false);
         return 1;
@@ -779,6 +885,14 @@ static int on_upgrade(server *srv, struct lws *wsi, const char *upgrade) {
     conn_link(srv, c);
     lws_set_wsi_user(wsi, c); /* survives the protocol rebind of the upgrade */
     return 0;
+}
+
+static int on_upgrade(server *srv, struct lws *wsi, const char *upgrade) {
+    int r;
+    srv->in_upgrade = true;
+    r = on_upgrade_in(srv, wsi, upgrade);
+    srv->in_upgrade = false;
+    return r;
 }
 
 static void on_ws_receive(server *srv, conn *c, const char *in, size_t len) {
@@ -948,16 +1062,29 @@ static const struct lws_protocols protocols[] = {
    ====================================================================================== */
 
 static void srv_timer(lws_sorted_usec_list_t *sul);
+static void srv_ev_timer(struct ev_loop *loop, ev_timer *w, int revents);
 
+/* On libev the timer is the adapter's own ev_timer: lws 4.1.6 does not re-arm its libev timer
+   for an lws_sul_schedule() made outside its own timer callback, so a kick from a connection
+   event waited for whatever lws had armed before (up to SIGNAL_POLL_MS). */
 static void srv_schedule(server *srv, uint64_t ms) {
-    lws_sul_schedule(srv->ctx, 0, &srv->sul, srv_timer, (lws_usec_t)ms * LWS_US_PER_MS);
+    srv->timer_at = skew_ex_mono_ms() + ms;
+    if (srv->loop) {
+        ev_timer_stop(srv->loop, &srv->tick);
+        ev_timer_set(&srv->tick, (double)ms / 1000.0, 0.0);
+        ev_timer_start(srv->loop, &srv->tick);
+    } else {
+        lws_sul_schedule(srv->ctx, 0, &srv->sul, srv_timer, (lws_usec_t)(ms ? ms * LWS_US_PER_MS : 1));
+    }
 }
 
-/* After any tracker change: run the timer at once so coalesced stats are due on time. */
+/* After any tracker call that may make a stats push due: re-arm the timer from skew_next_due
+   when that is sooner than what it is armed for. */
 static void srv_kick(server *srv) {
-    if (srv->kicked || !srv->ctx) return;
-    srv->kicked = true;
-    lws_sul_schedule(srv->ctx, 0, &srv->sul, srv_timer, 1);
+    uint64_t due;
+    if (!srv->ctx) return;
+    due = skew_next_due(srv->t, skew_ex_now_ms());
+    if (skew_ex_mono_ms() + due < srv->timer_at) srv_schedule(srv, due);
 }
 
 static void ws_ping_sweep(server *srv) {
@@ -988,7 +1115,7 @@ static void liveness_sweep(server *srv, uint64_t mono) {
             else conn_kill(c);
             continue;
         }
-        if (c->kind == CONN_SSE && sse_peer_gone(c)) {
+        if (c->kind == CONN_SSE && !srv->loop && sse_peer_gone(c)) { /* libev: sse_idle_watch */
             if (c->h) skew_close(srv->t, c->h, SKEW_CLOSE_CLIENT);
             conn_kill(c);
         }
@@ -1003,8 +1130,7 @@ static void begin_shutdown(server *srv) {
     skew_close_all(srv->t); /* on_close(SHUTDOWN): WS close 1001, SSE streams end */
 }
 
-static void srv_timer(lws_sorted_usec_list_t *sul) {
-    server *srv = lws_container_of(sul, server, sul);
+static void srv_run(server *srv) {
     uint64_t mono = skew_ex_mono_ms(), wait;
     uint32_t due;
 
@@ -1025,7 +1151,22 @@ static void srv_timer(lws_sorted_usec_list_t *sul) {
     if (wait > SIGNAL_POLL_MS) wait = SIGNAL_POLL_MS;
     if (wait < 1) wait = 1;
     srv_schedule(srv, wait);
-    srv->kicked = false; /* from here a change needs a fresh run */
+}
+
+static void srv_timer(lws_sorted_usec_list_t *sul) { srv_run(lws_container_of(sul, server, sul)); }
+
+/* libev: lws re-arms its own libev timer only when it fires, so its timeouts (close handshakes,
+   kills) would wait for the next one indefinitely; a sul that reschedules itself keeps that timer
+   firing at least every SIGNAL_POLL_MS (what the adapter's timer on lws' sul did before). */
+static void srv_lws_heartbeat(lws_sorted_usec_list_t *sul) {
+    server *srv = lws_container_of(sul, server, sul);
+    lws_sul_schedule(srv->ctx, 0, &srv->sul, srv_lws_heartbeat, (lws_usec_t)SIGNAL_POLL_MS * LWS_US_PER_MS);
+}
+
+static void srv_ev_timer(struct ev_loop *loop, ev_timer *w, int revents) {
+    (void)loop;
+    (void)revents;
+    srv_run((server *)w->data);
 }
 
 /* ======================================================================================
@@ -1146,6 +1287,9 @@ int main(int argc, char **argv) {
             foreign[0] = loop;
             info.foreign_loops = foreign;
             info.options |= LWS_SERVER_OPTION_LIBEV;
+            srv.loop = loop;
+            ev_timer_init(&srv.tick, srv_ev_timer, 0.0, 0.0);
+            srv.tick.data = &srv;
         }
     }
 
@@ -1171,7 +1315,8 @@ int main(int argc, char **argv) {
     skew_ex_signals_install();
     srv.next_ping = skew_ex_mono_ms() + srv.lim.keepalive_ms;
     srv.next_sweep = skew_ex_mono_ms() + srv.lim.sweep_ms;
-    srv_kick(&srv);
+    srv_schedule(&srv, 0);
+    if (loop) srv_lws_heartbeat(&srv.sul);
 
     for (;;) {
         if (loop) {
@@ -1186,6 +1331,7 @@ int main(int argc, char **argv) {
 
 out:
     lws_sul_cancel(&srv.sul);
+    if (loop) ev_timer_stop(loop, &srv.tick);
     {
         struct lws_context *ctx = srv.ctx;
         srv.ctx = NULL; /* no more timer kicks */

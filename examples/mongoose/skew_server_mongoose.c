@@ -714,6 +714,14 @@ static void ws_guard(struct mg_connection *c, int ev, void *ev_data) {
     mg_ws_handler(c, ev, ev_data);
 }
 
+/* An RFC 6455 opening handshake: a non-empty Sec-WebSocket-Key and version 13 (mongoose 7.22
+   checks neither). */
+static bool ws_handshake_ok(struct mg_http_message *hm) {
+    struct mg_str *key = mg_http_get_header(hm, "Sec-WebSocket-Key");
+    struct mg_str *ver = mg_http_get_header(hm, "Sec-WebSocket-Version");
+    return key && key->len > 0 && ver && ver->len == 2 && !memcmp(ver->buf, "13", 2);
+}
+
 static void open_ws(server *srv, struct mg_connection *c, struct mg_http_message *hm, const skew_request *req) {
     conn *st = CONN(c);
     char stack[512], *frames = stack;
@@ -721,8 +729,15 @@ static void open_ws(server *srv, struct mg_connection *c, struct mg_http_message
     skew_result res;
     skew_handle h = 0;
 
-    if (!mg_http_get_header(hm, "Sec-WebSocket-Key")) {
-        respond_error(c, 400, "bad websocket handshake", true);
+    if (!ws_handshake_ok(hm)) {
+        char body[160];
+        hdrs extra;
+        size_t blen = skew_ex_json_error(body, sizeof body, "bad websocket handshake");
+        extra.len = 0;
+        extra.buf[0] = '\0';
+        hdr_add(&extra, "Cache-Control", "no-store");
+        hdr_add(&extra, "Sec-WebSocket-Version", "13");
+        respond(c, 400, "application/json", body, blen < sizeof body ? blen : sizeof body - 1, &extra, false, true);
         return;
     }
     if (srv->stopping) {
