@@ -3,13 +3,13 @@
 // client stays cheap at tens of thousands of connections. Only 127.0.0.x; every phase is bounded.
 //
 //   node bench/load/load.mjs [--server build/skew_server_lws] [--max 50000] [--quick]
-//                            [--only rss,cap,latency,churn] [--interval-ms 200]
+//                            [--only rss,cap,latency,churn] [--interval-ms 200] [--latency-at N]
 //
 // Measures, for the server given (or SKEW_SERVER, default build/skew_server_lws):
 //   rss      RSS per idle WS and SSE connection at 1k and 10k (from /proc/PID/status VmRSS)
 //   cap      the most concurrent idle connections held (half WS, half SSE), in steps up to --max,
 //            with the count checked exactly against {base}/admin/stats and a subscriber's stats
-//   latency  open-to-stats latency seen by a subscriber with 10k idle connections
+//   latency  open-to-stats latency seen by a subscriber with 10k idle connections (--latency-at N)
 //   churn    2000 open+close with 1000 idle and one subscriber: server CPU seconds (/proc/PID/stat),
 //            stats messages and bytes the subscriber received
 // Raises its own open-file limit (prlimit, as root) and spreads client sockets over several
@@ -43,6 +43,7 @@ const MAX = Number(opt('max', quick ? 2000 : 50000));
 const ONLY = String(opt('only', 'rss,cap,latency,churn')).split(',');
 const INTERVAL = Number(opt('interval-ms', 200));
 const BIG = quick ? 2000 : 10000;
+const LATENCY_AT = Number(opt('latency-at', BIG)); // idle connections during the latency phase
 const SMALL = quick ? 500 : 1000;
 const CHURN = quick ? 400 : 2000;
 const CHURN_IDLE = quick ? 200 : 1000;
@@ -406,7 +407,7 @@ async function phaseLatency() {
   const srv = await startServer(['--stats-interval-ms', '0']);
   try {
     const o0 = Date.now();
-    const { clients } = await openMany(srv.port, BIG, (i) => (i % 2 ? 'sse' : 'ws'));
+    const { clients } = await openMany(srv.port, LATENCY_AT, (i) => (i % 2 ? 'sse' : 'ws'));
     console.log(`  latency: ${clients.length} idle opened in ${((Date.now() - o0) / 1000).toFixed(1)} s`);
     const sub = await subscriber(srv.port);
     await sub.waitStats((e) => e.total === clients.length + 1, 30000, true);
@@ -429,9 +430,9 @@ async function phaseLatency() {
     }
     lat.sort((a, b) => a - b);
     const bytes = sub.log.at(-1).bytes;
-    row(`open-to-stats latency @${BIG} (interval 0)`,
+    row(`open-to-stats latency @${LATENCY_AT} (interval 0)`,
       `median ${lat[lat.length >> 1].toFixed(1)} ms, p95 ${lat[Math.floor(lat.length * 0.95)].toFixed(1)} ms`,
-      `(30 WS opens; ${BIG} idle half WS/half SSE; each stats message ${(bytes / 1024).toFixed(0)} KB)`);
+      `(30 WS opens; ${LATENCY_AT} idle half WS/half SSE; each stats message ${(bytes / 1024).toFixed(0)} KB)`);
     await closeAll(clients);
     sub.sock.destroy();
   } finally {

@@ -21,12 +21,14 @@
        included), and a growing buffer wastes at most 2 KB;
      - buffers are given back when empty (MG_EV_POLL: mg_iobuf_free on an empty recv/send of an
        idle stream or keep-alive connection); the next read or send allocates again.
-   What remains per idle connection: struct mg_connection (288 bytes), this conn (64 bytes), the
+   What remains per idle connection: struct mg_connection (288 bytes), this conn (80 bytes), the
    tracker's slot and malloc overhead. bench/load (RSS growth, 10k idle connections): 0.41 KB per
    WS or SSE connection; MG_IO_SIZE=2048 alone: 4.4 KB; mongoose's defaults: 31 KB.
    (SKEW_MG_RELEASE_IDLE_BUFFERS=0 turns the second choice off, to measure it.)
 
    Mongoose 7.22 behaviours handled here on purpose:
+   - mg_mgr_poll() walks every connection on every wake-up, epoll or not: idle streams are
+     parked outside its list and its epoll set, so a wake-up costs O(active) (see >>park).
    - Its WebSocket parser (mg_ws_cb) accepts unmasked client frames and reserved bits, waits
      forever for a frame that announces 2^64-1 bytes, and buffers any frame whole (up to 1 GB).
      The adapter wraps c->pfn (ws_guard) and checks each frame header before mg_ws_cb sees it:
@@ -112,6 +114,8 @@ typedef struct conn {
     bool close_after;               /* HTTP: close once the response is out */
     bool was_draining;              /* HTTP: is_draining before this poll's read */
     bool counted;                   /* counted in server.streams */
+    bool parked;                    /* idle stream out of mongoose's list (see >>park) */
+    struct mg_connection *park_prev, *park_next; /* server.parked, while parked */
 } conn;
 
 #define CONN(c) ((conn *)(void *)((c) + 1))
@@ -129,6 +133,10 @@ typedef struct server {
     char arena[ARENA_SIZE];         /* joined repeated headers (one request at a time) */
     size_t arena_used;
     char path[HEAD_MAX + 1];        /* the decoded request path */
+    int park_fd;                    /* epoll set of the parked streams; -1: no parking */
+    struct mg_connection *parked;   /* parked streams (conn.park_next) */
+    uint32_t parked_count;
+    struct mg_connection park_bell; /* stands for park_fd in mongoose's epoll set (see >>park) */
 } server;
 
 /* What the tracker's header callback reads from. */
@@ -139,6 +147,8 @@ typedef struct req_ctx {
 
 /* mongoose's own WebSocket handler, wrapped by ws_guard (see the top). */
 static mg_event_handler_t mg_ws_handler;
+
+static void unpark(server *srv, struct mg_connection *c);
 
 static skew_str view(const char *p, size_t n) {
     skew_str s;
@@ -509,6 +519,7 @@ static skew_result hook_send(void *user_data, const skew_conn *sc, const char *m
     size_t need, at;
 
     if (!c || c->is_closing || c->is_draining) return SKEW_ERR_SEND;
+    unpark(srv, c); /* mongoose writes only what is in its list */
     st = CONN(c);
     need = st->kind == CONN_SSE ? skew_sse_frame(NULL, 0, msg, len) : len + 10; /* 10: WS header */
     if (c->send.len + need > srv->opt.max_output_bytes) return SKEW_ERR_SLOW;
@@ -528,8 +539,8 @@ static skew_result hook_send(void *user_data, const skew_conn *sc, const char *m
 static void hook_on_close(void *user_data, const skew_conn *sc, skew_close_reason reason) {
     struct mg_connection *c = (struct mg_connection *)sc->user;
     conn *st;
-    (void)user_data;
     if (!c) return;
+    unpark((server *)user_data, c); /* mongoose closes only what is in its list */
     st = CONN(c);
     st->h = 0;
     skew_ex_log_close(sc, reason);
@@ -823,6 +834,7 @@ static void on_poll(struct mg_connection *c) {
 
 static void on_close(server *srv, struct mg_connection *c) {
     conn *st = CONN(c);
+    if (st->parked) unpark(srv, c); /* cannot happen: mongoose sees only unparked ones */
     if (st->h) skew_close(srv->t, st->h, SKEW_CLOSE_CLIENT); /* on_close zeroes st->h */
     st->h = 0;
     if (st->counted) {
@@ -911,7 +923,11 @@ static void handler(struct mg_connection *c, int ev, void *ev_data) {
    ====================================================================================== */
 
 static void ping_sweep(server *srv) {
-    struct mg_connection *c;
+    struct mg_connection *c, *next;
+    for (c = srv->parked; c; c = next) { /* pings go out through mongoose's list */
+        next = CONN(c)->park_next;
+        if (CONN(c)->kind == CONN_WS) unpark(srv, c);
+    }
     for (c = srv->mgr.conns; c; c = c->next) {
         conn *st;
         if (c->is_listening || !c->is_accepted) continue;
@@ -958,6 +974,140 @@ static void begin_shutdown(server *srv) {
 }
 
 /* ======================================================================================
+   >>park  idle streams out of mongoose's connection list
+   ====================================================================================== */
+
+/* mg_mgr_poll() walks every connection on every wake-up, twice (mg_iotest, then the event
+   loop with an MG_EV_POLL each), even with its epoll backend (MG_ENABLE_EPOLL, the default on
+   Linux): a wake-up costs O(connections), ~1 ms at 10k idle streams. So a stream with nothing
+   buffered either way is "parked": taken out of mgr.conns and out of mongoose's epoll set into
+   the adapter's own (park_fd), which is itself a member of mongoose's set. A parked socket that
+   turns readable (data, EOF, reset) makes park_fd readable, mongoose's epoll_wait returns, and
+   the adapter puts the ready streams back (park_after_poll); so does anything that writes to or
+   closes a parked stream (hook_send, hook_on_close, the ping sweep). A wake-up then costs
+   O(active connections).
+   Mongoose 7.22 internals relied on: its epoll events carry the struct mg_connection * (for
+   park_fd that is park_bell, never in mgr.conns, whose is_readable mongoose sets), and a
+   connection outside mgr.conns is left alone. */
+#if defined(MG_ENABLE_EPOLL) && MG_ENABLE_EPOLL
+#include <sys/epoll.h>
+#include <unistd.h>
+
+static int mg_fd(const struct mg_connection *c) { return (int)(size_t)c->fd; }
+
+static void park_setup(server *srv) {
+    struct epoll_event ev;
+    srv->park_fd = epoll_create1(EPOLL_CLOEXEC);
+    if (srv->park_fd < 0) return;
+    memset(&ev, 0, sizeof ev);
+    ev.events = EPOLLIN;
+    ev.data.ptr = &srv->park_bell;
+    if (srv->mgr.epoll_fd < 0 || epoll_ctl(srv->mgr.epoll_fd, EPOLL_CTL_ADD, srv->park_fd, &ev) != 0) {
+        close(srv->park_fd);
+        srv->park_fd = -1;
+    }
+}
+
+/* Can c leave mongoose's list? A tracked stream with nothing to read, write or finish. */
+static bool parkable(struct mg_connection *c) {
+    const conn *st = CONN(c);
+    return c->is_accepted && !c->is_listening && st->h && st->kind != CONN_HTTP && !st->failed && !c->is_closing &&
+           !c->is_draining && c->send.len == 0 && c->recv.len == 0;
+}
+
+/* Move c's socket from mongoose's epoll set to park_fd (c is unlinked by the caller). */
+static bool park(server *srv, struct mg_connection *c) {
+    conn *st = CONN(c);
+    struct epoll_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.events = EPOLLIN | EPOLLRDHUP;
+    ev.data.ptr = c;
+    if (epoll_ctl(srv->park_fd, EPOLL_CTL_ADD, mg_fd(c), &ev) != 0) return false;
+    if (epoll_ctl(srv->mgr.epoll_fd, EPOLL_CTL_DEL, mg_fd(c), NULL) != 0) {
+        epoll_ctl(srv->park_fd, EPOLL_CTL_DEL, mg_fd(c), NULL);
+        return false;
+    }
+    /* what on_poll would do for an idle stream: no buffers kept */
+    if (SKEW_MG_RELEASE_IDLE_BUFFERS) {
+        if (c->recv.size) mg_iobuf_free(&c->recv);
+        if (c->send.size) mg_iobuf_free(&c->send);
+    }
+    st->parked = true;
+    st->park_prev = NULL;
+    st->park_next = srv->parked;
+    if (srv->parked) CONN(srv->parked)->park_prev = c;
+    srv->parked = c;
+    srv->parked_count++;
+    c->next = NULL;
+    c->is_readable = c->is_writable = 0;
+    return true;
+}
+
+/* Back into mgr.conns (at the head: safe during mongoose's walk, which holds the next one) and
+   into mongoose's epoll set. */
+static void unpark(server *srv, struct mg_connection *c) {
+    conn *st = CONN(c);
+    struct epoll_event ev;
+    if (!st->parked) return;
+    epoll_ctl(srv->park_fd, EPOLL_CTL_DEL, mg_fd(c), NULL);
+    memset(&ev, 0, sizeof ev);
+    ev.events = EPOLLIN | EPOLLERR | EPOLLHUP; /* what mongoose's MG_EPOLL_ADD registers */
+    ev.data.ptr = c;
+    if (epoll_ctl(srv->mgr.epoll_fd, EPOLL_CTL_ADD, mg_fd(c), &ev) != 0) c->is_closing = 1; /* cannot watch it */
+    if (st->park_prev) CONN(st->park_prev)->park_next = st->park_next;
+    else srv->parked = st->park_next;
+    if (st->park_next) CONN(st->park_next)->park_prev = st->park_prev;
+    st->park_prev = st->park_next = NULL;
+    st->parked = false;
+    srv->parked_count--;
+    c->next = srv->mgr.conns;
+    srv->mgr.conns = c;
+}
+
+/* After mg_mgr_poll: parked sockets that turned readable go back to mongoose (which reads
+   them on its next wake-up: level-triggered, at once), and idle streams are parked. Walks
+   only the connections mongoose walked. */
+static void park_after_poll(server *srv) {
+    struct mg_connection **link, *c;
+    if (srv->park_fd < 0) return;
+    link = &srv->mgr.conns;
+    while ((c = *link) != NULL) {
+        struct mg_connection *next = c->next;
+        if (parkable(c) && park(srv, c)) *link = next;
+        else link = &c->next;
+    }
+    /* after parking, so a stream woken here stays out until mongoose has read it */
+    if (srv->park_bell.is_readable) {
+        struct epoll_event evs[256];
+        int i, n;
+        srv->park_bell.is_readable = srv->park_bell.is_writable = 0;
+        do {
+            n = epoll_wait(srv->park_fd, evs, (int)(sizeof evs / sizeof evs[0]), 0);
+            for (i = 0; i < n; i++) unpark(srv, (struct mg_connection *)evs[i].data.ptr);
+        } while (n == (int)(sizeof evs / sizeof evs[0]));
+    }
+}
+
+/* Everything back to mongoose (at exit, so mg_mgr_free closes every socket). */
+static void unpark_all(server *srv) {
+    while (srv->parked) unpark(srv, srv->parked);
+    if (srv->park_fd >= 0) {
+        epoll_ctl(srv->mgr.epoll_fd, EPOLL_CTL_DEL, srv->park_fd, NULL);
+        close(srv->park_fd);
+        srv->park_fd = -1;
+    }
+}
+#else
+static void park_setup(server *srv) { srv->park_fd = -1; }
+static void unpark(server *srv, struct mg_connection *c) {
+    (void)srv;
+    (void)c;
+}
+static void park_after_poll(server *srv) { (void)srv; }
+static void unpark_all(server *srv) { (void)srv; }
+#endif
+
+/* ======================================================================================
    >>main
    ====================================================================================== */
 
@@ -1002,6 +1152,7 @@ int main(int argc, char **argv) {
 
     mg_mgr_init(&srv.mgr);
     srv.mgr.extraconnsize = sizeof(conn);
+    park_setup(&srv);
     ipv6 = strchr(srv.opt.host, ':') != NULL;
     snprintf(url, sizeof url, ipv6 ? "http://[%s]:%u" : "http://%s:%u", srv.opt.host, (unsigned)srv.opt.port);
     errno = 0;
@@ -1010,6 +1161,7 @@ int main(int argc, char **argv) {
         int e = errno;
         fprintf(stderr, "skew_server_mongoose: cannot bind/listen on %s%s%s:%u: %s\n", ipv6 ? "[" : "", srv.opt.host,
                 ipv6 ? "]" : "", (unsigned)srv.opt.port, e ? strerror(e) : "invalid address");
+        unpark_all(&srv);
         mg_mgr_free(&srv.mgr);
         skew_ex_site_free(&srv.site);
         skew_tracker_destroy(srv.t);
@@ -1045,8 +1197,10 @@ int main(int argc, char **argv) {
         if (wait > SIGNAL_POLL_MS) wait = SIGNAL_POLL_MS;
         if (srv.stopping && wait > 20) wait = 20;
         mg_mgr_poll(&srv.mgr, (int)wait);
+        park_after_poll(&srv);
     }
 
+    unpark_all(&srv);
     mg_mgr_free(&srv.mgr); /* what is left: MG_EV_CLOSE tells the tracker */
     skew_ex_site_free(&srv.site);
     skew_tracker_destroy(srv.t);
