@@ -44,7 +44,8 @@ void skew_ex_usage(FILE *out, const char *prog) {
             "\n"
             "  --host ADDR              listen address (default " SKEW_EX_DEFAULT_HOST ")\n"
             "  --port N                 listen port (default %d; 0 picks a free one)\n"
-            "  --build-id ID            the version this server runs (default " SKEW_EX_DEFAULT_BUILD_ID ")\n"
+            "  --build-id ID            the version this server runs (default " SKEW_EX_DEFAULT_BUILD_ID "; with --root,\n"
+            "                           the id in DIR/" SKEW_EX_BUILD_FILE ", followed live)\n"
             "  --base PATH              base path of the endpoints (default " SKEW_EX_DEFAULT_BASE ")\n"
             "  --admin-token TOKEN      admin token (or env SKEW_ADMIN_TOKEN); without one the admin\n"
             "                           endpoints answer 503 and no stats are authorized\n"
@@ -173,6 +174,7 @@ skew_ex_args_result skew_ex_parse_args(skew_ex_options *o, int argc, char **argv
         case OPT_BUILD_ID:
             if (!*val) goto bad_value;
             o->build_id = val;
+            o->build_id_set = true;
             break;
         case OPT_BASE: {
             size_t len = strlen(val);
@@ -292,6 +294,7 @@ int skew_ex_start(skew_ex_options *o, skew_ex_site *site, int argc, char **argv,
         *t = NULL;
         return 2;
     }
+    skew_ex_build_sync(site, *t);
     return -1;
 }
 
@@ -579,6 +582,10 @@ bool skew_ex_site_init(skew_ex_site *site, const skew_ex_options *o) {
         site->root_real_len = strlen(site->root_real);
         /* "/" as root: keep the prefix check meaningful */
         if (site->root_real_len == 1) site->root_real_len = 0;
+        if (!o->build_id_set) {
+            int n = snprintf(site->build.path, sizeof site->build.path, "%s/%s", site->root_real, SKEW_EX_BUILD_FILE);
+            if (n > 0 && (size_t)n < sizeof site->build.path) site->build.state = SKEW_EX_BUILD_NONE;
+        }
     }
     base_html = skew_ex__html_escape(o->base);
     site->pages = (skew_ex_page *)calloc(skew_ex_asset_count, sizeof *site->pages);
@@ -838,4 +845,85 @@ size_t skew_ex_version_cookie(const skew_tracker *t, char *buf, size_t cap) {
     if (cap) buf[n < cap ? n : cap - 1] = '\0';
     w = snprintf(n < cap ? buf + n : NULL, n < cap ? cap - n : 0, "; Path=/; SameSite=Lax");
     return n + (w > 0 ? (size_t)w : 0);
+}
+
+/* ======================================================================================
+   >>build  the build id of a Nuxt build under --root
+   ====================================================================================== */
+
+/* Read latest.json's "id" into id (NUL-terminated). False if unreadable, too big or no id. */
+static bool skew_ex__read_build_id(const char *file_path, char *id, size_t cap, size_t *len) {
+    char buf[SKEW_EX_BUILD_FILE_MAX + 1];
+    size_t n;
+    FILE *f = fopen(file_path, "rb");
+    skew_str json;
+    if (!f) return false;
+    n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    if (n == 0 || n > SKEW_EX_BUILD_FILE_MAX) return false;
+    json.ptr = buf;
+    json.len = n;
+    return skew_json_get_string(json, "id", id, cap, len) == SKEW_OK && *len > 0;
+}
+
+void skew_ex_build_sync(skew_ex_site *site, skew_tracker *t) {
+    skew_ex_build_file *b = &site->build;
+    struct stat st;
+    char id[256];
+    size_t len = 0;
+    skew_str cur;
+    skew_result r;
+
+    if (b->state == SKEW_EX_BUILD_OFF) return;
+    if (stat(b->path, &st) != 0 || !S_ISREG(st.st_mode)) {
+        if (b->seen) skew_ex_logf(SKEW_EX_LOG_INFO, "%s is gone: build unknown, no version cookie", b->path);
+        b->seen = false;
+        if (b->state == SKEW_EX_BUILD_KNOWN) b->state = SKEW_EX_BUILD_UNKNOWN;
+        return;
+    }
+    if (b->seen && b->dev == (uint64_t)st.st_dev && b->ino == (uint64_t)st.st_ino &&
+        b->size == (uint64_t)st.st_size &&
+        b->mtime_ns == (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec &&
+        b->ctime_ns == (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec)
+        return; /* unchanged since it was read */
+    b->seen = true;
+    b->dev = (uint64_t)st.st_dev;
+    b->ino = (uint64_t)st.st_ino;
+    b->size = (uint64_t)st.st_size;
+    b->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+    b->ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec;
+    /* a file being written reads as invalid JSON: unknown until it changes again */
+    if (!skew_ex__read_build_id(b->path, id, sizeof id, &len)) {
+        skew_ex_logf(SKEW_EX_LOG_ERROR, "%s: no build id in it: build unknown, no version cookie", b->path);
+        b->state = SKEW_EX_BUILD_UNKNOWN;
+        return;
+    }
+    cur = skew_server_version(t);
+    if (cur.len == len && !memcmp(cur.ptr, id, len)) {
+        b->state = SKEW_EX_BUILD_KNOWN;
+        return;
+    }
+    cur.ptr = id;
+    cur.len = len;
+    r = skew_set_server_version(t, cur); /* tells every client */
+    if (r != SKEW_OK) {
+        skew_ex_logf(SKEW_EX_LOG_ERROR, "%s: build id not usable as a version: %s", b->path, skew_result_str(r));
+        b->state = SKEW_EX_BUILD_UNKNOWN;
+        return;
+    }
+    b->state = SKEW_EX_BUILD_KNOWN;
+    skew_ex_logf(SKEW_EX_LOG_INFO, "build %s (from %s)", id, b->path);
+}
+
+void skew_ex_build_poll(skew_ex_site *site, skew_tracker *t, uint64_t mono_ms) {
+    skew_ex_build_file *b = &site->build;
+    if (b->state == SKEW_EX_BUILD_OFF || mono_ms - b->checked_ms < SKEW_EX_BUILD_POLL_MS) return;
+    b->checked_ms = mono_ms;
+    skew_ex_build_sync(site, t);
+}
+
+bool skew_ex_html_cookie(skew_ex_site *site, skew_tracker *t, char *buf, size_t cap) {
+    skew_ex_build_sync(site, t);
+    if (site->build.state == SKEW_EX_BUILD_UNKNOWN) return false;
+    return skew_ex_version_cookie(t, buf, cap) < cap;
 }

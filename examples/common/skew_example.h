@@ -64,6 +64,7 @@ typedef struct skew_ex_options {
     const char *host;            /* --host (127.0.0.1) */
     uint16_t port;               /* --port (8000); 0 picks a free port */
     const char *build_id;        /* --build-id (dev): the server version */
+    bool build_id_set;           /* --build-id given (else --root may supply it: >>build) */
     const char *base;            /* --base (/__skew); no trailing slash */
     const char *admin_token;     /* --admin-token or $SKEW_ADMIN_TOKEN; NULL: admin off */
     bool route_tracking;         /* --route-tracking */
@@ -207,6 +208,23 @@ typedef struct skew_ex_page {
     unsigned char *owned;            /* the rendered copy (HTML), or NULL */
 } skew_ex_page;
 
+/* --root without --build-id: the build id of a Nuxt build (see >>build). */
+typedef enum skew_ex_build_state {
+    SKEW_EX_BUILD_OFF = 0,           /* --build-id given, or no --root */
+    SKEW_EX_BUILD_NONE,              /* no latest.json seen yet: the server runs its --build-id default */
+    SKEW_EX_BUILD_KNOWN,             /* the server version is latest.json's id */
+    SKEW_EX_BUILD_UNKNOWN            /* latest.json gone or unreadable after it was seen: no cookie */
+} skew_ex_build_state;
+
+typedef struct skew_ex_build_file {
+    skew_ex_build_state state;
+    char path[SKEW_EX_PATH_MAX];     /* <root>/_nuxt/builds/latest.json */
+    uint64_t dev, ino, size;         /* the file as last read (a change means a deploy) */
+    int64_t mtime_ns, ctime_ns;
+    bool seen;                       /* stat succeeded last time */
+    uint64_t checked_ms;             /* monotonic: last periodic check */
+} skew_ex_build_file;
+
 /* The pages, rendered once for a base path; the root directory, resolved once. */
 typedef struct skew_ex_site {
     const skew_ex_options *opt;
@@ -214,6 +232,7 @@ typedef struct skew_ex_site {
     size_t root_real_len;
     skew_ex_page *pages;
     size_t page_count;
+    skew_ex_build_file build;        /* >>build */
 } skew_ex_site;
 
 /* Prepare the site. Returns false (message logged) if --root is not a readable directory or
@@ -247,6 +266,29 @@ void skew_ex_site_lookup(const skew_ex_site *site, skew_str method, skew_str pat
 /* "Set-Cookie" value for HTML documents: "<cookie>=<version>; Path=/; SameSite=Lax", the
    version percent-encoded where a cookie cannot hold it. snprintf contract. */
 size_t skew_ex_version_cookie(const skew_tracker *t, char *buf, size_t cap);
+
+/* ======================================================================================
+   >>build  the build id of a Nuxt build under --root
+   ====================================================================================== */
+
+/* `nuxt generate` writes _nuxt/builds/latest.json ({"id":"<build id>","timestamp":...}). With
+   --root and without --build-id the server's version is that id: read at start, and again
+   whenever the file changes (a deploy), which sends {"type":"version"} to every client.
+   skew_ex_start calls skew_ex_build_sync once; servers call skew_ex_build_poll from their timer
+   (it checks at most every SKEW_EX_BUILD_POLL_MS) and skew_ex_html_cookie for every HTML
+   answer (it checks first, so a cookie never names another build than the files served). */
+#define SKEW_EX_BUILD_POLL_MS 1000u
+#define SKEW_EX_BUILD_FILE "_nuxt/builds/latest.json"
+#define SKEW_EX_BUILD_FILE_MAX 4096u /* latest.json is ~60 bytes; a bigger one is not it */
+
+/* Look at latest.json now; on a change, read it and set the server version. */
+void skew_ex_build_sync(skew_ex_site *site, skew_tracker *t);
+/* skew_ex_build_sync at most every SKEW_EX_BUILD_POLL_MS (monotonic ms). */
+void skew_ex_build_poll(skew_ex_site *site, skew_tracker *t, uint64_t mono_ms);
+/* The version cookie for an HTML answer, after skew_ex_build_sync. Returns false when no
+   cookie may be set: the files' build is unknown (latest.json unreadable or gone) or the
+   cookie does not fit in cap. */
+bool skew_ex_html_cookie(skew_ex_site *site, skew_tracker *t, char *buf, size_t cap);
 
 #ifdef __cplusplus
 }

@@ -680,8 +680,7 @@ static int answer_site(server *srv, struct lws *wsi, const skew_request *req, bo
 
     skew_ex_site_lookup(&srv->site, req->method, req->path, skew_request_header(req, "accept"), &s);
     if (s.html) {
-        size_t cl = skew_ex_version_cookie(srv->t, cookie, sizeof cookie);
-        if (cl < sizeof cookie) {
+        if (skew_ex_html_cookie(&srv->site, srv->t, cookie, sizeof cookie)) {
             extra[n].name = "set-cookie:";
             extra[n++].value = cookie;
         }
@@ -1143,6 +1142,7 @@ static void srv_run(server *srv) {
         liveness_sweep(srv, mono);
         srv->next_sweep = mono + srv->lim.sweep_ms;
     }
+    skew_ex_build_poll(&srv->site, srv->t, mono); /* a deploy under --root: version push */
     /* last, so the changes the sweeps made are in the delay it returns */
     due = skew_tick(srv->t, skew_ex_now_ms());
     wait = due;

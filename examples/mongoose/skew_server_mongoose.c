@@ -403,7 +403,7 @@ static void answer_site(server *srv, struct mg_connection *c, const skew_request
     h.len = 0;
     h.buf[0] = '\0';
     skew_ex_site_lookup(&srv->site, req->method, req->path, skew_request_header(req, "accept"), &s);
-    if (s.html && skew_ex_version_cookie(srv->t, cookie, sizeof cookie) < sizeof cookie) hdr_add(&h, "Set-Cookie", cookie);
+    if (s.html && skew_ex_html_cookie(&srv->site, srv->t, cookie, sizeof cookie)) hdr_add(&h, "Set-Cookie", cookie);
     switch (s.kind) {
     case SKEW_EX_SERVE_MEMORY:
         hdr_add(&h, "Cache-Control", "no-cache");
@@ -1190,6 +1190,7 @@ int main(int argc, char **argv) {
             liveness_sweep(&srv, mono);
             srv.next_sweep = mono + srv.lim.sweep_ms;
         }
+        skew_ex_build_poll(&srv.site, srv.t, mono); /* a deploy under --root: version push */
         if (srv.stopping && (srv.streams == 0 || mono > srv.stop_deadline)) break;
         wait = due;
         if (srv.next_ping - mono < wait) wait = srv.next_ping - mono;

@@ -99,7 +99,7 @@ function pdeathsigPrefix() {
 
 /**
  * Start a server. Options map to the command line:
- *   buildId, base, adminToken (null: none), routeTracking, ipTracking, trustProxy [cidr..],
+ *   buildId (null: no --build-id), base, adminToken (null: none), routeTracking, ipTracking, trustProxy [cidr..],
  *   statsIntervalMs, keepaliveMs, maxConnections, root, maxOutputBytes, extraArgs [..]
  */
 export async function startServer(opts = {}) {
@@ -117,7 +117,8 @@ export async function startServer(opts = {}) {
   let lastErr;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
-    const args = ['--host', HOST, '--port', String(port), '--build-id', o.buildId, '--base', o.base];
+    const args = ['--host', HOST, '--port', String(port), '--base', o.base];
+    if (o.buildId != null) args.push('--build-id', o.buildId); // null: the server picks (--root)
     if (o.adminToken) args.push('--admin-token', o.adminToken);
     if (o.routeTracking) args.push('--route-tracking');
     if (o.ipTracking) args.push('--ip-tracking');
