@@ -3,7 +3,8 @@
 // client stays cheap at tens of thousands of connections. Only 127.0.0.x; every phase is bounded.
 //
 //   node bench/load/load.mjs [--server build/skew_server_lws] [--max 50000] [--quick]
-//                            [--only rss,cap,latency,churn] [--interval-ms 200] [--latency-at N]
+//                            [--only rss,cap,latency,churn,close,window] [--interval-ms 200]
+//                            [--latency-at N] [--samples N]
 //
 // Measures, for the server given (or SKEW_SERVER, default build/skew_server_lws):
 //   rss      RSS per idle WS and SSE connection at 1k and 10k (from /proc/PID/status VmRSS)
@@ -12,6 +13,11 @@
 //   latency  open-to-stats latency seen by a subscriber with 10k idle connections (--latency-at N)
 //   churn    2000 open+close with 1000 idle and one subscriber: server CPU seconds (/proc/PID/stat),
 //            stats messages and bytes the subscriber received
+//   close    default keepalive, 1000 idle: an SSE client closes (FIN or RST, alternating) at a random
+//            moment; time until a subscriber (interval 0) sees it gone; median, p99, max of 100
+//   window   default --stats-interval-ms (250), 1000 idle: a WS opens or closes at a random moment;
+//            time from the change (the new client's `connected`, or its close) to the
+//            subscriber's stats; median, p99, max of 40 each
 // Raises its own open-file limit (prlimit, as root) and spreads client sockets over several
 // 127.0.0.x source addresses when one address runs out of ports.
 import { spawn, spawnSync } from 'node:child_process';
@@ -40,7 +46,8 @@ const opt = (name, dflt) => {
 };
 const quick = !!opt('quick', false);
 const MAX = Number(opt('max', quick ? 2000 : 50000));
-const ONLY = String(opt('only', 'rss,cap,latency,churn')).split(',');
+const ONLY = String(opt('only', 'rss,cap,latency,churn,close,window')).split(',');
+const SAMPLES = Number(opt('samples', 0)); // close/window samples (0: 100 / 40)
 const INTERVAL = Number(opt('interval-ms', 200));
 const BIG = quick ? 2000 : 10000;
 const LATENCY_AT = Number(opt('latency-at', BIG)); // idle connections during the latency phase
@@ -440,6 +447,75 @@ async function phaseLatency() {
   }
 }
 
+const pct = (xs, p) => xs[Math.min(xs.length - 1, Math.floor(xs.length * p))];
+const dist = (xs) => {
+  xs.sort((a, b) => a - b);
+  if (process.env.BENCH_SAMPLES) console.log(xs.map((x) => x.toFixed(0)).join(" "));
+  return `median ${pct(xs, 0.5).toFixed(1)} ms, p99 ${pct(xs, 0.99).toFixed(1)} ms, max ${xs.at(-1).toFixed(1)} ms`;
+};
+const pause = (lo, hi) => sleep(lo + Math.random() * (hi - lo));
+
+async function phaseClose() {
+  const srv = await startServer(['--stats-interval-ms', '0']);
+  const n = SAMPLES || 100;
+  try {
+    const { clients } = await openMany(srv.port, SMALL, (i) => (i % 2 ? 'sse' : 'ws'));
+    const sub = await subscriber(srv.port);
+    const base = clients.length + 1;
+    await sub.waitStats((e) => e.total === base, 30000, true);
+    const lat = [];
+    for (let i = 0; i < n; i++) {
+      checkBudget('close');
+      const c = await openClient(srv.port, 'sse', { route: '/close' });
+      await sub.waitStats((e) => e.total === base + 1, 10000, true);
+      await pause(20, 250);
+      const gone = sub.waitStats((e) => e.total === base, 15000);
+      const t0 = performance.now();
+      if (i % 2) c.sock.resetAndDestroy();
+      else c.sock.end();
+      lat.push((await gone).at - t0);
+      c.sock.destroy();
+    }
+    row(`SSE close (FIN/RST) to untracked @${SMALL} (default keepalive)`, dist(lat), `(${n} closes)`);
+    await closeAll(clients);
+    sub.sock.destroy();
+  } finally {
+    await srv.stop();
+  }
+}
+
+async function phaseWindow() {
+  const srv = await startServer([]);
+  const n = SAMPLES || 40;
+  try {
+    const { clients } = await openMany(srv.port, SMALL, (i) => (i % 2 ? 'sse' : 'ws'));
+    const sub = await subscriber(srv.port);
+    const base = clients.length + 1;
+    await sub.waitStats((e) => e.total === base, 30000, true);
+    const opens = [];
+    const closes = [];
+    for (let i = 0; i < n; i++) {
+      checkBudget('window');
+      await pause(300, 700);
+      const seen = sub.waitStats((e) => e.total === base + 1, 5000);
+      const c = await openClient(srv.port, 'ws', { route: '/window' });
+      const tOpen = performance.now(); // `connected` just arrived: the change is made
+      opens.push((await seen).at - tOpen);
+      await pause(300, 700);
+      const gone = sub.waitStats((e) => e.total === base, 5000);
+      const t0 = performance.now();
+      c.sock.destroy();
+      closes.push((await gone).at - t0);
+    }
+    row('stats after an open, default window (250 ms)', dist(opens), `(${n} opens, ${SMALL} idle)`);
+    row('stats after a close, default window (250 ms)', dist(closes), `(${n} closes, ${SMALL} idle)`);
+    await closeAll(clients);
+    sub.sock.destroy();
+  } finally {
+    await srv.stop();
+  }
+}
+
 async function phaseChurn() {
   const srv = await startServer(['--stats-interval-ms', String(INTERVAL)]);
   try {
@@ -502,7 +578,8 @@ if (limit < MAX + 1000) {
 const t0 = Date.now();
 let failed = false;
 for (const [name, fn] of [['rss', async () => { await phaseRss('ws'); await phaseRss('sse'); }],
-  ['cap', phaseCapacity], ['latency', phaseLatency], ['churn', phaseChurn]]) {
+  ['cap', phaseCapacity], ['latency', phaseLatency], ['churn', phaseChurn], ['close', phaseClose],
+  ['window', phaseWindow]]) {
   if (!ONLY.includes(name)) continue;
   const p0 = Date.now();
   try {
