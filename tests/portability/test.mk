@@ -6,6 +6,8 @@
 #   make step-cross-i686       the same for 32-bit x86 (i686-linux-gnu-gcc) under qemu-i386
 #   make step-cortexm-size     implementation for Cortex-M4, text/rodata with and without the bot
 #                              table against the budget (SKEW_BUDGET_TOTAL / SKEW_BUDGET_NO_TABLE)
+#   make step-firmware-qemu    the firmware example's checks on qemu-system-arm -M mps2-an386,
+#                              with its flash, static RAM and stack figures (firmware_qemu.sh)
 #   make step-config-matrix    test_core with each module off, all off, static; tiny limits
 #   make step-valgrind-lws     the lws server under valgrind during a short end-to-end run
 PORT_ENV := BUILD="$(BUILD)" MAKE="$(MAKE)" GCC="$(GCC)" GXX="$(GXX)" CSTD="$(CSTD)" CXXSTD="$(CXXSTD)" \
@@ -23,3 +25,12 @@ step-config-matrix:
 	@$(PORT_ENV) tests/run_step.sh config-matrix tests/portability/config_matrix.sh
 step-valgrind-lws:
 	@$(PORT_ENV) tests/run_step.sh valgrind-lws tests/portability/valgrind_lws.sh
+
+# The firmware example on qemu-system-arm -M mps2-an386 (FW_MPS2_IMAGES: examples/firmware/build.mk).
+TEST_STEPS += step-firmware-qemu
+.PHONY: step-firmware-qemu
+step-firmware-qemu:
+	@$(PORT_ENV) tests/run_step.sh firmware-qemu sh -c 'if ! command -v qemu-system-arm >/dev/null 2>&1; then \
+	    echo "skipped: qemu-system-arm not found"; exit 0; fi; \
+	  if ! command -v $(ARM_EABI_CC) >/dev/null 2>&1; then echo "skipped: $(ARM_EABI_CC) not found"; exit 0; fi; \
+	  $(MAKE) --no-print-directory -s $(FW_MPS2_IMAGES) && tests/portability/firmware_qemu.sh'
