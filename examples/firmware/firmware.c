@@ -5,8 +5,9 @@
    such a firmware needs, in the shape of a bare-metal main loop:
 
      - the tracker lives in a static buffer (skew_tracker_init), sized by
-       skew_tracker_memory_size() and checked at boot; SKEW_ENABLE_HOSTED is 0, so the library
-       has no malloc, clock or randomness of its own and never touches an OS;
+       skew_tracker_memory_size() and checked at boot; SKEW_ENABLE_HOSTED is 0 (skew_impl.c,
+       the one file that compiles the library), so it has no malloc, clock or randomness of its
+       own and never touches an OS;
      - the clock, the random source and the log come from the board (fw_port.h): the random
        hook MUST be a hardware TRNG, because connection ids are the only credential the POST
        endpoints take (see fw_port.h and port_cortexm.c);
@@ -19,17 +20,21 @@
 
    The network is simulated by a script of events (requests, WebSocket messages, a stalled
    peer, disconnects) so the same loop runs on the host as a test (port_host.c) and links for a
-   Cortex-M4 (port_cortexm.c). At the end the firmware checks what every socket received and
-   prints "N passed, N failed". */
+   Cortex-M4 (port_cortexm.c), and runs on an emulated one (port_mps2.c, qemu-system-arm). At
+   the end the firmware checks what every socket received and prints "N passed, N failed". */
 #include "fw_port.h"
 
-#define SKEW_ENABLE_HOSTED 0
-#define SKEW_ASSERT(x)                                  \
-    do {                                                \
-        if (!(x)) fw_panic("SKEW_ASSERT failed: " #x); \
-    } while (0)
-#define SKEW_TRACKER_IMPLEMENTATION
+#include <string.h>
+
 #include "skew_tracker.h"
+
+/* The build's module switches (-D on every file, skew_impl.c too), with the header's defaults. */
+#ifndef SKEW_ENABLE_BOT_TABLE
+#define SKEW_ENABLE_BOT_TABLE 1
+#endif
+#ifndef SKEW_ENABLE_ADMIN
+#define SKEW_ENABLE_ADMIN 1
+#endif
 
 /* ---- capacities: everything is fixed at build time ----------------------------------------- */
 

@@ -4,8 +4,9 @@
 #   make step-cross-armhf      every tests/test_*.c built for armhf, run under qemu-arm
 #   make step-cross-s390x      the same for big-endian s390x under qemu-s390x
 #   make step-cross-i686       the same for 32-bit x86 (i686-linux-gnu-gcc) under qemu-i386
-#   make step-cortexm-size     implementation for Cortex-M4, text/rodata with and without the bot
-#                              table against the budget (SKEW_BUDGET_TOTAL / SKEW_BUDGET_NO_TABLE)
+#   make step-cortexm-size     the library's Cortex-M4 size against its budget: the linked firmware
+#                              profile 16 KB without the bot table, 24 KB with it; the whole
+#                              header's object 34 KB (cortexm_size.sh)
 #   make step-firmware-qemu    the firmware example's checks on qemu-system-arm -M mps2-an386,
 #                              with its flash, static RAM and stack figures (firmware_qemu.sh)
 #   make step-config-matrix    test_core with each module off, all off, static; tiny limits
