@@ -3,6 +3,7 @@
 #   make run         the mongoose example server with its dashboard (downloads mongoose 7.22)
 #   make run-lws     the libwebsockets example server
 #   make             the tools and servers that can be built here
+#   make install     header, pkg-config file, CMake package, built programs (packaging/install.mk)
 # Each concern has its own fragment: tests/tests.mk, examples/examples.mk, fuzz/fuzz.mk, bench/bench.mk.
 
 BUILD    ?= build
@@ -30,6 +31,7 @@ include tests/tests.mk
 include examples/examples.mk
 include fuzz/fuzz.mk
 include bench/bench.mk
+include packaging/install.mk
 
 all-targets: $(ALL_TARGETS)
 

@@ -130,10 +130,20 @@ unsigned skew_on_timer(uint64_t now_ms) { return skew_tick(tracker, now_ms); } /
 #include <stdint.h>
 #include <stdbool.h>
 
+/* Version policy (CHANGELOG.md lists every release). Test in #if: SKEW_TRACKER_VERSION_MAJOR,
+   _MINOR, _PATCH, or SKEW_TRACKER_VERSION_NUMBER (MAJOR*10000 + MINOR*100 + PATCH, e.g.
+   #if SKEW_TRACKER_VERSION_NUMBER >= 200); SKEW_TRACKER_VERSION_STRING and skew_version() name it.
+   A patch release only fixes bugs: the same functions, types, struct layouts, config macros and
+   wire protocol. A minor release adds (functions, skew_config fields at the end, enum values at
+   the end, protocol messages of nuxt-skew-protection); before 1.0 a minor release may also change
+   or remove API, each change listed under "Breaking" in CHANGELOG.md. From 1.0 on, only a major
+   release breaks source compatibility. */
 #define SKEW_TRACKER_VERSION_MAJOR 0
 #define SKEW_TRACKER_VERSION_MINOR 1
 #define SKEW_TRACKER_VERSION_PATCH 0
 #define SKEW_TRACKER_VERSION_STRING "0.1.0"
+#define SKEW_TRACKER_VERSION_NUMBER \
+    (SKEW_TRACKER_VERSION_MAJOR * 10000 + SKEW_TRACKER_VERSION_MINOR * 100 + SKEW_TRACKER_VERSION_PATCH)
 
 #if defined(__GNUC__) || defined(__clang__)
 #define SKEW__UNUSED __attribute__((unused))
