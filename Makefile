@@ -3,7 +3,6 @@
 #   make run         the mongoose example server with its dashboard (downloads mongoose 7.22)
 #   make run-lws     the libwebsockets example server
 #   make             the tools and servers that can be built here
-#   make install     header, pkg-config file, CMake package, built programs (packaging/install.mk)
 # Each concern has its own fragment: tests/tests.mk, examples/examples.mk, fuzz/fuzz.mk, bench/bench.mk.
 
 BUILD    ?= build
@@ -31,7 +30,6 @@ include tests/tests.mk
 include examples/examples.mk
 include fuzz/fuzz.mk
 include bench/bench.mk
-include packaging/install.mk
 
 all-targets: $(ALL_TARGETS)
 
@@ -46,3 +44,6 @@ test:
 
 clean:
 	rm -rf $(BUILD)
+
+# make install / make uninstall: header, pkg-config file, CMake package, built programs.
+include packaging/install.mk
