@@ -2271,7 +2271,8 @@ SKEW__PRIV bool skew__clean_text(skew_str s) {
    ====================================================================================== */
 
 static const char skew__hex[] = "0123456789abcdef";
-/* JSON's two-byte escapes: raw byte and the letter after '\\' ('/' is read, never written). */
+/* JSON's two-byte escapes, 8 each without the NUL: the raw byte and the letter after '\\'
+   ('/' is read, never written). */
 static const char skew__json_esc_raw[] = "\"\\\n\r\t\b\f/";
 static const char skew__json_esc_name[] = "\"\\nrtbf/";
 
@@ -2315,8 +2316,8 @@ SKEW__PRIV void skew__put_json_str(skew__w *w, skew_str s) {
         skew__put(w, (const char *)run, (size_t)(p - run));
         esc[0] = '\\';
         {
-            /* the two-byte escapes; c is never NUL here (it would be \u0000) */
-            const char *e = c ? (const char *)memchr(skew__json_esc_raw, c, 7) : NULL;
+            /* the two-byte escapes: the first 7 of the table ('/' stays as it is) */
+            const char *e = (const char *)memchr(skew__json_esc_raw, c, 7);
             if (e) {
                 esc[1] = skew__json_esc_name[e - skew__json_esc_raw];
                 n = 2;
@@ -2490,7 +2491,7 @@ SKEW__PRIV bool skew__jr_string(skew__jr *r, skew__w *w) {
             break;
         }
         default: {
-            const char *e = c ? (const char *)memchr(skew__json_esc_name, c, 8) : NULL;
+            const char *e = (const char *)memchr(skew__json_esc_name, c, 8); /* never the NUL */
             if (!e) return false;
             if (w) skew__put(w, skew__json_esc_raw + (e - skew__json_esc_name), 1);
         }
