@@ -50,7 +50,7 @@ run_consumer() {
 # cmake_consumer NAME SOURCE_DIR ARGS...: configure and build a consumer project
 cmake_consumer() {
   name=$1; src=$2; shift 2
-  rm -rf "$out/$name"
+  rm -rf "${out:?}/$name"
   check "$name: configures" cmake -S "$src" -B "$out/$name" -DCMAKE_BUILD_TYPE=Release \
     "-DCMAKE_C_FLAGS=-Wall -Wextra -Werror" "$@"
   check "$name: builds" cmake --build "$out/$name"

@@ -16,9 +16,9 @@ CSTD=${CSTD:--std=c99}
 WARN_C=${WARN_C:--Wall -Wextra -Werror}
 limit=${CROSS_TIMEOUT:-600}
 case $arch in
-  armhf) cc=arm-linux-gnueabihf-gcc; qemu=qemu-arm; sysroot=/usr/arm-linux-gnueabihf; libc=libc6-dev-armhf-cross ;;
-  s390x) cc=s390x-linux-gnu-gcc; qemu=qemu-s390x; sysroot=/usr/s390x-linux-gnu; libc=libc6-dev-s390x-cross ;;
-  i686) cc=i686-linux-gnu-gcc; qemu=qemu-i386; sysroot=/usr/i686-linux-gnu; libc=libc6-dev-i386-cross ;;
+  armhf) cc=arm-linux-gnueabihf-gcc; qemu="qemu-arm"; sysroot=/usr/arm-linux-gnueabihf; libc=libc6-dev-armhf-cross ;;
+  s390x) cc=s390x-linux-gnu-gcc; qemu="qemu-s390x"; sysroot=/usr/s390x-linux-gnu; libc=libc6-dev-s390x-cross ;;
+  i686) cc=i686-linux-gnu-gcc; qemu="qemu-i386"; sysroot=/usr/i686-linux-gnu; libc=libc6-dev-i386-cross ;;
   *) echo "usage: $0 armhf|s390x|i686 [TEST.c...]" >&2; exit 2 ;;
 esac
 for tool in $cc $qemu; do
