@@ -7,6 +7,8 @@
 #                                       also fw_cortexm_notable, fw_cortexm_lean, fw_cortexm_lean_notable
 #   $(BUILD)/firmware/mps2/fw_full.elf  the same four variants for the MPS2 AN386 board (Cortex-M4),
 #                                       which qemu-system-arm -M mps2-an386 runs (port_mps2.c)
+# Every build compiles the library once, in skew_impl.c: its object's share of a linked image is
+# what tests/portability/cortexm_size.sh holds to the size budget.
 # Test steps: step-firmware-host (runs the three host builds), step-firmware-cortexm (links the
 # four Cortex-M4 images and prints their sizes; skipped without arm-none-eabi-gcc),
 # step-firmware-qemu (runs the MPS2 images under qemu, tests/portability/firmware_qemu.sh).
