@@ -44,3 +44,6 @@ test:
 
 clean:
 	rm -rf $(BUILD)
+
+# make install / make uninstall: header, pkg-config file, CMake package, built programs.
+include packaging/install.mk

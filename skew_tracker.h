@@ -130,10 +130,20 @@ unsigned skew_on_timer(uint64_t now_ms) { return skew_tick(tracker, now_ms); } /
 #include <stdint.h>
 #include <stdbool.h>
 
+/* Version policy (CHANGELOG.md lists every release). Test in #if: SKEW_TRACKER_VERSION_MAJOR,
+   _MINOR, _PATCH, or SKEW_TRACKER_VERSION_NUMBER (MAJOR*10000 + MINOR*100 + PATCH, e.g.
+   #if SKEW_TRACKER_VERSION_NUMBER >= 200); SKEW_TRACKER_VERSION_STRING and skew_version() name it.
+   A patch release only fixes bugs: the same functions, types, struct layouts, config macros and
+   wire protocol. A minor release adds (functions, skew_config fields at the end, enum values at
+   the end, protocol messages of nuxt-skew-protection); before 1.0 a minor release may also change
+   or remove API, each change listed under "Breaking" in CHANGELOG.md. From 1.0 on, only a major
+   release breaks source compatibility. */
 #define SKEW_TRACKER_VERSION_MAJOR 0
 #define SKEW_TRACKER_VERSION_MINOR 1
 #define SKEW_TRACKER_VERSION_PATCH 0
 #define SKEW_TRACKER_VERSION_STRING "0.1.0"
+#define SKEW_TRACKER_VERSION_NUMBER \
+    (SKEW_TRACKER_VERSION_MAJOR * 10000 + SKEW_TRACKER_VERSION_MINOR * 100 + SKEW_TRACKER_VERSION_PATCH)
 
 #if defined(__GNUC__) || defined(__clang__)
 #define SKEW__UNUSED __attribute__((unused))
@@ -2238,6 +2248,7 @@ SKEW__PRIV bool skew__clean_text(skew_str s) {
         size_t n;
         /* the common case, 8 bytes at a time: no byte below 0x20, none at 0x7F or above
            (carries can only raise false alarms, which the byte loop then settles) */
+#if !SKEW_OPTIMIZE_SIZE /* 64-bit arithmetic costs more flash than it saves time on a MCU */
         while (end - p >= 8) {
             uint64_t v;
             memcpy(&v, p, 8);
@@ -2245,6 +2256,7 @@ SKEW__PRIV bool skew__clean_text(skew_str s) {
             p += 8;
         }
         if (p == end) break;
+#endif
         if (*p >= 0x20 && *p < 0x7F) { p++; continue; }
         if (*p < 0x20 || *p == 0x7F) return false;
         n = skew__utf8_seq(p, end);
@@ -2259,13 +2271,22 @@ SKEW__PRIV bool skew__clean_text(skew_str s) {
    ====================================================================================== */
 
 static const char skew__hex[] = "0123456789abcdef";
+/* JSON's two-byte escapes, 8 each without the NUL: the raw byte and the letter after '\\'
+   ('/' is read, never written). */
+static const char skew__json_esc_raw[] = "\"\\\n\r\t\b\f/";
+static const char skew__json_esc_name[] = "\"\\nrtbf/";
 
 /* 1 for the ASCII bytes a JSON string carries unchanged (printable, not '"' or '\\'). */
+#if SKEW_OPTIMIZE_SIZE /* four compares instead of a 128-byte table */
+#define SKEW__JSON_PLAIN(c) ((c) >= 0x20 && (c) < 0x7F && (c) != '"' && (c) != '\\')
+#else
+#define SKEW__JSON_PLAIN(c) ((c) < 0x80 && skew__json_plain[c])
 static const uint8_t skew__json_plain[128] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0};
+#endif
 
 SKEW__PRIV void skew__put_json_str(skew__w *w, skew_str s) {
     const unsigned char *p = (const unsigned char *)s.ptr, *end = p + s.len, *run = p;
@@ -2274,7 +2295,7 @@ SKEW__PRIV void skew__put_json_str(skew__w *w, skew_str s) {
     while (p < end) {
         unsigned char c = *p;
         size_t n;
-        if (c < 0x80 && skew__json_plain[c]) { p++; continue; }
+        if (SKEW__JSON_PLAIN(c)) { p++; continue; }
         if (c >= 0x80) {
             n = skew__utf8_seq(p, end);
             if (n == 3 && c == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) {
@@ -2294,18 +2315,17 @@ SKEW__PRIV void skew__put_json_str(skew__w *w, skew_str s) {
         }
         skew__put(w, (const char *)run, (size_t)(p - run));
         esc[0] = '\\';
-        switch (c) {
-        case '"': esc[1] = '"'; n = 2; break;
-        case '\\': esc[1] = '\\'; n = 2; break;
-        case '\n': esc[1] = 'n'; n = 2; break;
-        case '\r': esc[1] = 'r'; n = 2; break;
-        case '\t': esc[1] = 't'; n = 2; break;
-        case '\b': esc[1] = 'b'; n = 2; break;
-        case '\f': esc[1] = 'f'; n = 2; break;
-        default:
-            esc[1] = 'u'; esc[2] = '0'; esc[3] = '0';
-            esc[4] = skew__hex[c >> 4]; esc[5] = skew__hex[c & 15];
-            n = 6;
+        {
+            /* the two-byte escapes: the first 7 of the table ('/' stays as it is) */
+            const char *e = (const char *)memchr(skew__json_esc_raw, c, 7);
+            if (e) {
+                esc[1] = skew__json_esc_name[e - skew__json_esc_raw];
+                n = 2;
+            } else {
+                esc[1] = 'u'; esc[2] = '0'; esc[3] = '0';
+                esc[4] = skew__hex[c >> 4]; esc[5] = skew__hex[c & 15];
+                n = 6;
+            }
         }
         skew__put(w, esc, n);
         p++;
@@ -2456,14 +2476,6 @@ SKEW__PRIV bool skew__jr_string(skew__jr *r, skew__w *w) {
         if (r->p >= r->end) return false;
         c = *r->p++;
         switch (c) {
-        case '"': case '\\': case '/':
-            if (w) skew__put(w, (const char *)&r->p[-1], 1);
-            break;
-        case 'b': if (w) skew__put(w, "\b", 1); break;
-        case 'f': if (w) skew__put(w, "\f", 1); break;
-        case 'n': if (w) skew__put(w, "\n", 1); break;
-        case 'r': if (w) skew__put(w, "\r", 1); break;
-        case 't': if (w) skew__put(w, "\t", 1); break;
         case 'u': {
             uint32_t cp, lo;
             if (!skew__jr_hex4(r, &cp)) return false;
@@ -2478,8 +2490,11 @@ SKEW__PRIV bool skew__jr_string(skew__jr *r, skew__w *w) {
             if (w) skew__put_cp(w, cp);
             break;
         }
-        default:
-            return false;
+        default: {
+            const char *e = (const char *)memchr(skew__json_esc_name, c, 8); /* never the NUL */
+            if (!e) return false;
+            if (w) skew__put(w, skew__json_esc_raw + (e - skew__json_esc_name), 1);
+        }
         }
     }
     return false;
@@ -2513,6 +2528,16 @@ SKEW__PRIV bool skew__jr_lit(skew__jr *r, const char *lit) {
     return true;
 }
 
+/* An object member's key and its ':' (whitespace around them skipped). */
+SKEW__PRIV bool skew__jr_key(skew__jr *r) {
+    skew__jr_ws(r);
+    if (!skew__jr_string(r, NULL)) return false;
+    skew__jr_ws(r);
+    if (r->p >= r->end || *r->p != ':') return false;
+    r->p++;
+    return true;
+}
+
 /* Skip one JSON value without recursion: a stack of container kinds, one bit per level. */
 SKEW__PRIV skew_result skew__jr_skip(skew__jr *r) {
     uint32_t stack = 0; /* bit d set: level d is an object */
@@ -2530,12 +2555,7 @@ SKEW__PRIV skew_result skew__jr_skip(skew__jr *r) {
             depth++;
             skew__jr_ws(r);
             if (r->p < r->end && *r->p == (obj ? '}' : ']')) { r->p++; depth--; break; }
-            if (obj) {
-                if (!skew__jr_string(r, NULL)) return SKEW_ERR_INVALID;
-                skew__jr_ws(r);
-                if (r->p >= r->end || *r->p != ':') return SKEW_ERR_INVALID;
-                r->p++;
-            }
+            if (obj && !skew__jr_key(r)) return SKEW_ERR_INVALID;
             continue; /* the first member's value */
         }
         case '"': if (!skew__jr_string(r, NULL)) return SKEW_ERR_INVALID; break;
@@ -2553,13 +2573,7 @@ SKEW__PRIV skew_result skew__jr_skip(skew__jr *r) {
             if (r->p >= r->end) return SKEW_ERR_INVALID;
             if (*r->p == ',') {
                 r->p++;
-                if (obj) {
-                    skew__jr_ws(r);
-                    if (!skew__jr_string(r, NULL)) return SKEW_ERR_INVALID;
-                    skew__jr_ws(r);
-                    if (r->p >= r->end || *r->p != ':') return SKEW_ERR_INVALID;
-                    r->p++;
-                }
+                if (obj && !skew__jr_key(r)) return SKEW_ERR_INVALID;
                 break; /* next value */
             }
             if (*r->p == (obj ? '}' : ']')) { r->p++; depth--; continue; }
@@ -3059,6 +3073,28 @@ SKEW__PRIV void skew__id_remove(skew_tracker *t, uint32_t slot) {
 /* Seeded multiply-xorshift over 8-byte words: versions are often 36-byte UUIDs, and a byte-wise
    hash cost more than the rest of an open. Only for in-memory tables, so byte order is free. */
 SKEW__PRIV uint32_t skew__hash(uint32_t seed, skew_str s) {
+#if SKEW_OPTIMIZE_SIZE /* the same scheme on 32-bit words: no 64-bit multiplies on a MCU */
+    const uint32_t k = 0x9E3779B9u;
+    uint32_t h = seed ^ ((uint32_t)s.len * k), v;
+    const char *p = s.ptr;
+    size_t n = s.len;
+    while (n >= 4) {
+        memcpy(&v, p, 4);
+        h = (h ^ v) * k;
+        h ^= h >> 16;
+        p += 4;
+        n -= 4;
+    }
+    if (n) {
+        v = 0;
+        memcpy(&v, p, n);
+        h = (h ^ v) * k;
+    }
+    h ^= h >> 15;
+    h *= 0x85EBCA6Bu;
+    h ^= h >> 13;
+    return h;
+#else
     const uint64_t k = 0x9E3779B97F4A7C15ull;
     uint64_t h = ((uint64_t)seed << 32 | seed) ^ ((uint64_t)s.len * k), v;
     const char *p = s.ptr;
@@ -3079,6 +3115,7 @@ SKEW__PRIV uint32_t skew__hash(uint32_t seed, skew_str s) {
     h *= 0xBF58476D1CE4E5B9ull;
     h ^= h >> 32;
     return (uint32_t)h;
+#endif
 }
 
 SKEW__PRIV skew_str skew__tab_str(const skew__strtab *tab, uint32_t e) {
@@ -3165,14 +3202,17 @@ typedef struct skew__layout {
 } skew__layout;
 
 SKEW__PRIV void skew__tab_layout(size_t cap, size_t stride, size_t out[7], size_t *total) {
-    size_t index = skew__pow2_at_least(cap * 2);
-    out[0] = *total; *total += SKEW__ALIGN(cap * stride);
-    out[1] = *total; *total += SKEW__ALIGN(cap * sizeof(uint16_t));
-    out[2] = *total; *total += SKEW__ALIGN(cap * sizeof(uint32_t));
-    out[3] = *total; *total += SKEW__ALIGN(cap * sizeof(uint32_t));
-    out[4] = *total; *total += SKEW__ALIGN(index * sizeof(uint16_t));
-    out[5] = *total; *total += SKEW__ALIGN(cap * sizeof(uint16_t));
-    out[6] = *total; *total += SKEW__ALIGN(cap * sizeof(uint16_t));
+    /* text, lens, counts, hashes, index (2 * cap rounded up to a power of two), live, live_pos */
+    size_t bytes[7];
+    int i;
+    bytes[0] = cap * stride;
+    bytes[1] = bytes[5] = bytes[6] = cap * sizeof(uint16_t);
+    bytes[2] = bytes[3] = cap * sizeof(uint32_t);
+    bytes[4] = skew__pow2_at_least(cap * 2) * sizeof(uint16_t);
+    for (i = 0; i < 7; i++) {
+        out[i] = *total;
+        *total += SKEW__ALIGN(bytes[i]);
+    }
 }
 
 /* Worst case of the stats head: every version and route at full length with every byte
@@ -3192,7 +3232,6 @@ SKEW__PRIV size_t skew__entry_typical(const skew_config *c) {
 
 SKEW__PRIV void skew__layout_of(const skew_config *c, skew__layout *L) {
     size_t n = c->max_connections, total = 0;
-    memset(L, 0, sizeof *L);
     L->tracker = total; total += SKEW__ALIGN(sizeof(skew_tracker));
     L->slots = total; total += SKEW__ALIGN(n * sizeof(skew__slot));
     L->live = total; total += SKEW__ALIGN(n * sizeof(uint32_t));
@@ -3583,6 +3622,7 @@ SKEW__PRIV skew_transport skew__transport_of(const skew_tracker *t, skew_str pat
 SKEW__PRIV uint16_t skew__ref_version(skew_tracker *t, skew_str raw) {
     size_t n = 0;
     if (!raw.len) return skew__tab_ref(&t->versions, t->hash_seed, skew__str(t->server_version, t->server_version_len));
+#if !SKEW_OPTIMIZE_SIZE /* the decode below gives the same result, with a copy */
     if (raw.len <= t->cfg.max_version_len && !memchr(raw.ptr, '%', raw.len)) {
         /* nothing to decode: look it up in place; only a new value needs validating */
         uint32_t h = skew__hash(t->hash_seed, raw), e = skew__tab_find(&t->versions, raw, h);
@@ -3595,6 +3635,7 @@ SKEW__PRIV uint16_t skew__ref_version(skew_tracker *t, skew_str raw) {
         t->versions.counts[0]++;
         return 0;
     }
+#endif
     if (skew_url_decode(raw, false, t->scratch, t->cfg.max_version_len + 1, &n) != SKEW_OK || n == 0 ||
         !skew__clean_text(skew__str(t->scratch, n))) {
         t->m.invalid_input++;
@@ -3779,6 +3820,7 @@ SKEW_API skew_result skew_set_route(skew_tracker *t, skew_handle h, skew_str rou
 SKEW__PRIV size_t skew__write_stats(const skew_tracker *t, skew__w *w, bool with_type, uint32_t max_listed,
                                     size_t reserve, size_t *list_end);
 #define SKEW__NO_CUT ((size_t)-1)
+SKEW__PRIV void skew__put_your_id(const skew_tracker *t, skew__w *w, uint32_t idx);
 
 SKEW__PRIV skew_result skew__subscribe(skew_tracker *t, uint32_t idx, const skew_request *req) {
     skew__slot *s = &t->slots[idx];
@@ -3804,13 +3846,9 @@ SKEW__PRIV skew_result skew__subscribe(skew_tracker *t, uint32_t idx, const skew
     /* a fresh snapshot to this subscriber right away, every time it asks */
     {
         skew__w w = skew__w_buf(t->msg, t->msg_cap);
-        char id[SKEW_ID_STR_MAX];
         skew__write_stats(t, &w, true, t->cfg.max_listed, 60, &list_end);
         w.len = list_end;
-        skew__id_text(s->id, id);
-        skew__puts(&w, ",\"yourId\":\"");
-        skew__put(&w, id, 36);
-        skew__puts(&w, "\"}");
+        skew__put_your_id(t, &w, idx);
         len = skew__w_end(&w);
     }
     return skew__deliver(t, idx, t->msg, len);
@@ -3878,9 +3916,9 @@ SKEW_API skew_result skew_send(skew_tracker *t, skew_handle h, const char *json,
     return r;
 }
 
-SKEW__PRIV bool skew__type_is(skew_str json, const char *type, char *buf, size_t cap) {
-    size_t n = 0;
-    return skew_json_get_string(json, "type", buf, cap, &n) == SKEW_OK && n == strlen(type) && memcmp(buf, type, n) == 0;
+/* The message's "type" (n bytes in type) is lit. */
+SKEW__PRIV bool skew__type_is(const char *type, size_t n, const char *lit) {
+    return n == strlen(lit) && memcmp(type, lit, n) == 0;
 }
 
 SKEW_API skew_result skew_ws_message(skew_tracker *t, skew_handle h, const char *data, size_t len) {
@@ -3888,18 +3926,22 @@ SKEW_API skew_result skew_ws_message(skew_tracker *t, skew_handle h, const char 
     skew_result r;
     skew_str msg = skew__str(data, data ? len : 0);
     char type[32];
+    size_t tn = 0;
+    bool ping;
     if (!t) return SKEW_ERR_INVALID;
     r = skew__enter_conn(t, h, &idx);
     if (r != SKEW_OK) goto done;
     /* exactly "ping" or {"type":"ping"}: a route like /shipping must never be read as a ping */
-    if ((msg.len == 4 && memcmp(msg.ptr, "ping", 4) == 0) || skew__type_is(msg, "ping", type, sizeof type)) {
+    ping = msg.len == 4 && memcmp(msg.ptr, "ping", 4) == 0;
+    if (!ping && skew_json_get_string(msg, "type", type, sizeof type, &tn) != SKEW_OK) tn = 0; /* read once */
+    if (ping || skew__type_is(type, tn, "ping")) {
         size_t n = skew_json_pong(t->msg, t->msg_cap);
         r = skew__deliver(t, idx, t->msg, n);
-    } else if (skew__type_is(msg, "subscribe-stats", type, sizeof type)) {
+    } else if (skew__type_is(type, tn, "subscribe-stats")) {
         r = skew__subscribe(t, idx, NULL);
-    } else if (skew__type_is(msg, "unsubscribe-stats", type, sizeof type)) {
+    } else if (skew__type_is(type, tn, "unsubscribe-stats")) {
         skew__sub_remove(t, idx);
-    } else if (skew__type_is(msg, "route-update", type, sizeof type)) {
+    } else if (skew__type_is(type, tn, "route-update")) {
         size_t n = 0;
         r = skew_json_get_string(msg, "route", t->scratch, t->scratch_cap, &n);
         if (r == SKEW_OK) r = skew__set_route(t, idx, skew__str(t->scratch, n));
@@ -3965,6 +4007,15 @@ SKEW__PRIV void skew__put_entry(const skew_tracker *t, skew__w *w, uint32_t idx)
     skew__put(w, "}", 1);
 }
 
+/* ,"yourId":"<id>"} after a stats list: the end of a stats message for one recipient. */
+SKEW__PRIV void skew__put_your_id(const skew_tracker *t, skew__w *w, uint32_t idx) {
+    char id[SKEW_ID_STR_MAX];
+    skew__id_text(t->slots[idx].id, id);
+    skew__puts(w, ",\"yourId\":\"");
+    skew__put(w, id, 36);
+    skew__puts(w, "\"}");
+}
+
 /* Write stats up to and including the connections list's ']'. Unless reserve is SKEW__NO_CUT,
    entries are added only while `reserve` bytes remain in the buffer for what the caller
    appends, so a push always fits: the head is always exact and only the list is cut.
@@ -4001,14 +4052,8 @@ SKEW_API size_t skew_json_stats(const skew_tracker *t, char *buf, size_t cap, sk
     uint32_t idx;
     skew__lock_ro(t);
     skew__write_stats(t, &w, true, t->cfg.max_listed, SKEW__NO_CUT, &end);
-    if (you && skew__lookup(t, you, &idx) == SKEW_OK) {
-        char id[SKEW_ID_STR_MAX];
-        skew__id_text(t->slots[idx].id, id);
-        skew__puts(&w, ",\"yourId\":\"");
-        skew__put(&w, id, 36);
-        skew__put(&w, "\"", 1);
-    }
-    skew__put(&w, "}", 1);
+    if (you && skew__lookup(t, you, &idx) == SKEW_OK) skew__put_your_id(t, &w, idx);
+    else skew__put(&w, "}", 1);
     n = skew__w_end(&w);
     skew__unlock_ro(t);
     return n;
@@ -4024,14 +4069,8 @@ SKEW_API size_t skew_json_stats_sink(const skew_tracker *t, skew_sink_fn sink, v
     w.ctx = ctx;
     skew__lock_ro(t);
     skew__write_stats(t, &w, true, max_listed, SKEW__NO_CUT, &end);
-    if (you && skew__lookup(t, you, &idx) == SKEW_OK) {
-        char id[SKEW_ID_STR_MAX];
-        skew__id_text(t->slots[idx].id, id);
-        skew__puts(&w, ",\"yourId\":\"");
-        skew__put(&w, id, 36);
-        skew__put(&w, "\"", 1);
-    }
-    skew__put(&w, "}", 1);
+    if (you && skew__lookup(t, you, &idx) == SKEW_OK) skew__put_your_id(t, &w, idx);
+    else skew__put(&w, "}", 1);
     skew__unlock_ro(t);
     if (res) *res = w.stopped ? SKEW_ERR_SEND : SKEW_OK;
     return w.len;
@@ -4051,13 +4090,9 @@ SKEW__PRIV void skew__broadcast_stats(skew_tracker *t) {
         t->m.stats_pushes++;
         for (i = t->sub_count; i-- > 0;) {
             uint32_t idx = t->subs[i];
-            char id[SKEW_ID_STR_MAX];
             if (t->slots[idx].flags & SKEW__F_DOOMED) continue;
-            skew__id_text(t->slots[idx].id, id);
             w.len = end;
-            skew__puts(&w, ",\"yourId\":\"");
-            skew__put(&w, id, 36);
-            skew__puts(&w, "\"}");
+            skew__put_your_id(t, &w, idx);
             skew__deliver(t, idx, t->msg, skew__w_end(&w));
         }
     }
@@ -4505,19 +4540,18 @@ SKEW_API skew_endpoint skew_route_path(const skew_tracker *t, skew_str path) {
     if (!t || !path.ptr || path.len < t->base_len || memcmp(path.ptr, t->base, t->base_len) != 0) return SKEW_EP_NONE;
     rest = skew__str(path.ptr + t->base_len, path.len - t->base_len);
     if (rest.len && rest.ptr[0] != '/') return SKEW_EP_NONE; /* "/__skewer" is not ours */
-#define SKEW__IS(lit) (rest.len == sizeof(lit) - 1 && memcmp(rest.ptr, lit, rest.len) == 0)
-    if (SKEW__IS("/sse")) return SKEW_EP_SSE;
-    if (SKEW__IS("/ws")) return SKEW_EP_WS;
-    if (SKEW__IS("/route")) return SKEW_EP_ROUTE;
-    if (SKEW__IS("/subscribe-stats")) return SKEW_EP_SUBSCRIBE;
-    if (SKEW__IS("/health")) return SKEW_EP_HEALTH;
+    {
+        /* the paths of the endpoints from SKEW_EP_SSE on, in the enum's order */
+        static const char paths[] = "/sse\0/ws\0/route\0/subscribe-stats\0/health"
 #if SKEW_ENABLE_ADMIN /* without it these paths are unknown: 404 */
-    if (SKEW__IS("/admin/stats")) return SKEW_EP_ADMIN_STATS;
-    if (SKEW__IS("/admin/version")) return SKEW_EP_ADMIN_VERSION;
-    if (SKEW__IS("/admin/invalidate")) return SKEW_EP_ADMIN_INVALIDATE;
-    if (SKEW__IS("/metrics")) return SKEW_EP_METRICS;
+                                    "\0/admin/stats\0/admin/version\0/admin/invalidate\0/metrics"
 #endif
-#undef SKEW__IS
+            ;
+        const char *p;
+        int ep = SKEW_EP_SSE;
+        for (p = paths; p < paths + sizeof paths; p += strlen(p) + 1, ep++)
+            if (rest.len == strlen(p) && memcmp(rest.ptr, p, rest.len) == 0) return (skew_endpoint)ep;
+    }
     return SKEW_EP_UNKNOWN;
 }
 

@@ -5,8 +5,9 @@
    such a firmware needs, in the shape of a bare-metal main loop:
 
      - the tracker lives in a static buffer (skew_tracker_init), sized by
-       skew_tracker_memory_size() and checked at boot; SKEW_ENABLE_HOSTED is 0, so the library
-       has no malloc, clock or randomness of its own and never touches an OS;
+       skew_tracker_memory_size() and checked at boot; SKEW_ENABLE_HOSTED is 0 (skew_impl.c,
+       the one file that compiles the library), so it has no malloc, clock or randomness of its
+       own and never touches an OS;
      - the clock, the random source and the log come from the board (fw_port.h): the random
        hook MUST be a hardware TRNG, because connection ids are the only credential the POST
        endpoints take (see fw_port.h and port_cortexm.c);
@@ -19,17 +20,21 @@
 
    The network is simulated by a script of events (requests, WebSocket messages, a stalled
    peer, disconnects) so the same loop runs on the host as a test (port_host.c) and links for a
-   Cortex-M4 (port_cortexm.c). At the end the firmware checks what every socket received and
-   prints "N passed, N failed". */
+   Cortex-M4 (port_cortexm.c), and runs on an emulated one (port_mps2.c, qemu-system-arm). At
+   the end the firmware checks what every socket received and prints "N passed, N failed". */
 #include "fw_port.h"
 
-#define SKEW_ENABLE_HOSTED 0
-#define SKEW_ASSERT(x)                                  \
-    do {                                                \
-        if (!(x)) fw_panic("SKEW_ASSERT failed: " #x); \
-    } while (0)
-#define SKEW_TRACKER_IMPLEMENTATION
+#include <string.h>
+
 #include "skew_tracker.h"
+
+/* The build's module switches (-D on every file, skew_impl.c too), with the header's defaults. */
+#ifndef SKEW_ENABLE_BOT_TABLE
+#define SKEW_ENABLE_BOT_TABLE 1
+#endif
+#ifndef SKEW_ENABLE_ADMIN
+#define SKEW_ENABLE_ADMIN 1
+#endif
 
 /* ---- capacities: everything is fixed at build time ----------------------------------------- */
 
@@ -366,6 +371,47 @@ static void fw_request(skew_tracker *t, int k, const char *text) {
     fw_log(l.b);
 }
 
+/* ---- figures -------------------------------------------------------------------------------- */
+
+/* The tracker buffer the same configuration needs for n connections (a RAM figure). */
+static void fw_log_capacity(const skew_config *base, uint32_t n) {
+    skew_config cfg = *base;
+    fw_line l;
+    cfg.max_connections = n;
+    ln_start(&l, 0);
+    ln_s(&l, "tracker for ");
+    ln_u(&l, n);
+    ln_s(&l, " connections needs ");
+    ln_u(&l, skew_tracker_memory_size(&cfg));
+    ln_s(&l, " bytes");
+    fw_log(l.b);
+}
+
+/* One full open, message and close cycle on a socket that is free again, with the stack
+   painted below main's frame first: its high-water mark is the stack the cycle needs. */
+static void fw_stack_cycle(skew_tracker *t, int k) {
+    fw_sock *s = &socks[k];
+    size_t base = fw_stack_depth(), peak;
+    fw_line l;
+    static const char route[] = "{\"type\":\"route-update\",\"route\":\"/cycle\"}";
+    uint32_t before = skew_total(t);
+    fw_stack_repaint();
+    fw_request(t, k, "GET /__skew/ws?route=%2F HTTP/1.1\r\n" UA_SAFARI "Upgrade: websocket\r\n\r\n");
+    FW_CHECK(s->state == FW_WS && skew_total(t) == before + 1);
+    FW_CHECK(skew_ws_message(t, s->h, route, sizeof route - 1) == SKEW_OK);
+    FW_CHECK(skew_close(t, s->h, SKEW_CLOSE_CLIENT) == SKEW_OK && skew_total(t) == before);
+    peak = fw_stack_peak();
+    if (!peak) return; /* this board does not measure its stack */
+    FW_CHECK(peak < fw_stack_size()); /* the lowest painted word survived: no overflow */
+    ln_start(&l, now_ms - boot_ms);
+    ln_s(&l, "stack high-water mark of open+message+close: ");
+    ln_u(&l, peak);
+    ln_s(&l, " bytes from the top, ");
+    ln_u(&l, peak - base);
+    ln_s(&l, " below main's frame");
+    fw_log(l.b);
+}
+
 /* ---- main loop ------------------------------------------------------------------------------ */
 
 int main(void) {
@@ -377,6 +423,11 @@ int main(void) {
     skew_conn c;
     skew_result r;
     uint64_t boot = boot_ms = fw_clock_ms();
+    /* the subscriber's stats pushes and the registry's changes around the burst of opens and
+       closes at 90-150 ms, which one coalesced push must cover */
+    unsigned burst_stats[2] = {0, 0};
+    uint64_t burst_changes[2] = {0, 0};
+    int burst_seen = 0;
 
     memset(&cfg, 0, sizeof cfg);
     cfg.server_version = "fw-1.0";
@@ -412,6 +463,8 @@ int main(void) {
     ln_s(&l, " bytes");
     fw_log(l.b);
     if (need == 0 || need > sizeof tracker_mem.bytes) fw_panic("tracker buffer too small");
+    fw_log_capacity(&cfg, 64);
+    fw_log_capacity(&cfg, 1024);
     r = skew_tracker_init(&t, &cfg, tracker_mem.bytes, sizeof tracker_mem.bytes);
     if (r != SKEW_OK) fw_panic(skew_result_str(r));
 
@@ -453,6 +506,12 @@ int main(void) {
             bytes_out += (unsigned)n;
         }
         skew_tick(t, now_ms);
+        if (burst_seen < 2 && now_ms >= boot + (burst_seen ? 280u : 85u)) {
+            skew_get_metrics(t, &m);
+            burst_stats[burst_seen] = socks[1].stats;
+            burst_changes[burst_seen] = m.opened + m.closed;
+            burst_seen++;
+        }
         if (now_ms >= boot + FW_END_MS) break;
         fw_idle();
     }
@@ -465,6 +524,8 @@ int main(void) {
     FW_CHECK(socks[0].version == 1 && socks[1].version == 1); /* the new build */
     FW_CHECK(socks[1].stats >= 3);              /* subscribed, authorized by its handshake */
     FW_CHECK(socks[1].pong == 1);               /* "ping" only: /shipping is a route */
+    FW_CHECK(burst_seen == 2 && burst_changes[1] - burst_changes[0] >= 4); /* opens and closes... */
+    FW_CHECK(burst_stats[1] - burst_stats[0] == 1); /* ...pushed once, coalesced */
     FW_CHECK(http_status[2] == 204);            /* a bot gets no stream */
     FW_CHECK(m.bots_rejected == 1);
 #if SKEW_ENABLE_ADMIN
@@ -482,6 +543,14 @@ int main(void) {
     FW_CHECK(skew_total(t) == 3);
     FW_CHECK(skew_rollout_permille(t) == 0);    /* nobody runs fw-1.1 until they reload */
     FW_CHECK(bytes_out > 0);
+    if (fw_stack_peak()) {
+        l.n = 0;
+        ln_s(&l, "stack high-water mark of the whole run: ");
+        ln_u(&l, fw_stack_peak());
+        ln_s(&l, " bytes");
+        fw_log(l.b);
+    }
+    fw_stack_cycle(t, 5);
     skew_close_all(t);
     FW_CHECK(skew_total(t) == 0);
 

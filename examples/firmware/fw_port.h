@@ -1,6 +1,8 @@
-/* fw_port.h - what the firmware example needs from its board. Two implementations:
+/* fw_port.h - what the firmware example needs from its board. Three implementations:
      port_host.c     a host build that runs as a test (simulated clock, deterministic random)
      port_cortexm.c  a Cortex-M4 build: vector table, SysTick clock, the STM32F4 RNG peripheral
+     port_mps2.c     a Cortex-M4 build that runs under qemu-system-arm -M mps2-an386 as a test:
+                     SysTick clock, semihosting for the log and the exit status, stack painting
    Everything else in examples/firmware is the same code on both. */
 #ifndef FW_PORT_H
 #define FW_PORT_H
@@ -26,5 +28,14 @@ void fw_idle(void);
 
 /* A failed firmware invariant (SKEW_ASSERT lands here too). */
 void fw_panic(const char *what);
+
+/* Stack use, on a board that paints its stack at reset (0 everywhere else: not measured).
+   fw_stack_peak: the deepest use in bytes from the top of the stack since reset or the last
+   fw_stack_repaint, which paints the unused stack below the caller's frame again;
+   fw_stack_depth: the bytes in use at the caller; fw_stack_size: the whole stack region. */
+void fw_stack_repaint(void);
+size_t fw_stack_peak(void);
+size_t fw_stack_depth(void);
+size_t fw_stack_size(void);
 
 #endif

@@ -110,3 +110,9 @@ void fw_panic(const char *what) {
     for (;;) {
     }
 }
+
+/* Stack use is measured on the emulated board (port_mps2.c), not here. */
+void fw_stack_repaint(void) {}
+size_t fw_stack_peak(void) { return 0; }
+size_t fw_stack_depth(void) { return 0; }
+size_t fw_stack_size(void) { return 0; }

@@ -32,3 +32,9 @@ void fw_panic(const char *what) {
     fprintf(stderr, "panic: %s\n", what);
     abort();
 }
+
+/* Stack use is measured on the emulated board (port_mps2.c), not here. */
+void fw_stack_repaint(void) {}
+size_t fw_stack_peak(void) { return 0; }
+size_t fw_stack_depth(void) { return 0; }
+size_t fw_stack_size(void) { return 0; }

@@ -4,7 +4,7 @@
 # profile, as the SKEW_TRACKER_STATIC build, and with the "all files" limits at their smallest. Usage (from the repository root):
 #   tests/portability/config_matrix.sh
 # Environment: BUILD, GCC, GXX, CSTD, CXXSTD, WARN_C, WARN_COMMON, OPT (from the Makefile). Prints one line per variant
-# and the sum of the tests' counts as the last line. (-m32 is its own step, step-m32.)
+# and the sum of the tests' counts as the last line. (32-bit x86 is the step step-cross-i686.)
 set -u
 . tests/portability/tally.sh
 BUILD=${BUILD:-build}

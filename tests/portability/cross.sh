@@ -1,8 +1,10 @@
 #!/bin/sh
 # Build the unit tests with a Debian cross compiler and run them under qemu-user.
-# Usage (from the repository root): tests/portability/cross.sh armhf|s390x [TEST.c...]
+# Usage (from the repository root): tests/portability/cross.sh armhf|s390x|i686 [TEST.c...]
 #   armhf  32-bit ARM, little-endian (arm-linux-gnueabihf-gcc, qemu-arm)
 #   s390x  64-bit, big-endian         (s390x-linux-gnu-gcc, qemu-s390x)
+#   i686   32-bit x86                 (i686-linux-gnu-gcc, qemu-i386; unlike gcc-multilib it
+#                                      installs next to the other cross compilers)
 # Without test files every tests/test_*.c is built. Prints each test's "N passed, N failed"
 # and the sum as the last line; "skipped: <tool> not found" without the compiler or qemu.
 # Environment: BUILD, CSTD, WARN_C (from the Makefile), CROSS_TIMEOUT (seconds per test, 600).
@@ -14,14 +16,15 @@ CSTD=${CSTD:--std=c99}
 WARN_C=${WARN_C:--Wall -Wextra -Werror}
 limit=${CROSS_TIMEOUT:-600}
 case $arch in
-  armhf) cc=arm-linux-gnueabihf-gcc; qemu=qemu-arm; sysroot=/usr/arm-linux-gnueabihf ;;
-  s390x) cc=s390x-linux-gnu-gcc; qemu=qemu-s390x; sysroot=/usr/s390x-linux-gnu ;;
-  *) echo "usage: $0 armhf|s390x [TEST.c...]" >&2; exit 2 ;;
+  armhf) cc=arm-linux-gnueabihf-gcc; qemu="qemu-arm"; sysroot=/usr/arm-linux-gnueabihf; libc=libc6-dev-armhf-cross ;;
+  s390x) cc=s390x-linux-gnu-gcc; qemu="qemu-s390x"; sysroot=/usr/s390x-linux-gnu; libc=libc6-dev-s390x-cross ;;
+  i686) cc=i686-linux-gnu-gcc; qemu="qemu-i386"; sysroot=/usr/i686-linux-gnu; libc=libc6-dev-i386-cross ;;
+  *) echo "usage: $0 armhf|s390x|i686 [TEST.c...]" >&2; exit 2 ;;
 esac
 for tool in $cc $qemu; do
   command -v $tool >/dev/null 2>&1 || { echo "skipped: $tool not found"; exit 0; }
 done
-[ -d "$sysroot" ] || { echo "skipped: $sysroot not found (libc6-dev-$arch-cross)"; exit 0; }
+[ -d "$sysroot" ] || { echo "skipped: $sysroot not found ($libc)"; exit 0; }
 [ $# -gt 0 ] || set -- tests/test_*.c
 out=$BUILD/cross-$arch
 mkdir -p "$out"
