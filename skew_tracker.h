@@ -33,6 +33,7 @@
        SKEW_ENABLE_IP           1               proxy-header IP extraction               impl only
        SKEW_ENABLE_HTTP         1               skew_http, skew_http_open_error          impl only
        SKEW_ENABLE_ADMIN        1               admin endpoints, metrics text, snapshots impl only
+       SKEW_ENABLE_TIMELINE     =HOSTED         rollout timeline ring (>>timeline)        impl only
        SKEW_OPTIMIZE_SIZE       1 under -Os     compact, slower ChaCha and number text   impl only
        SKEW_ASSERT(x)           assert(x)       programmer-error checks (none w/o HOSTED) impl only
        SKEW_MAX_TRUSTED_PROXIES 16              CIDR ranges kept in a tracker            all files
@@ -419,6 +420,11 @@ typedef struct skew_config {
     size_t bot_pattern_count;
     const char *const *allow_patterns; /* substrings that mark a browser, beating every bot rule */
     size_t allow_pattern_count;
+    /* rollout timeline (>>timeline): 0 samples = none, which is the default; servers with a
+       dashboard set SKEW_TIMELINE_DEFAULT_SAMPLES (1 h at 10 s) */
+    uint32_t timeline_samples;      /* 0: no timeline; else samples kept, at most 65536 */
+    uint32_t timeline_period_ms;    /* 10000: one sample per period (10 .. 86400000) */
+    uint32_t timeline_series;       /* 8: versions with a line of their own (1..64), the rest "(other)" */
     skew_hooks hooks;
 } skew_config;
 
@@ -523,6 +529,34 @@ SKEW_API size_t skew_routes(const skew_tracker *t, skew_count *out, size_t cap);
 SKEW_API uint32_t skew_rollout_permille(const skew_tracker *t);
 SKEW_API skew_str skew_server_version(const skew_tracker *t);
 SKEW_API void skew_get_metrics(const skew_tracker *t, skew_metrics *out);
+
+/* ======================================================================================
+   >>timeline  rollout timeline: connections per version over time
+   ======================================================================================
+   A bounded ring of samples inside the tracker's memory (counted by skew_tracker_memory_size,
+   nothing allocated). skew_tick takes one sample every timeline_period_ms (skew_next_due counts
+   the next one): the number of connections on each version at that moment.
+   Each sample holds timeline_series + 1 counts. A version gets a series (a line of its own) the
+   first time it is sampled with connections, and keeps it while any kept sample shows it; the
+   series of a version that has had no connection for the whole window is reused. With more
+   versions than series, a new version takes the series of the smallest one only when it has
+   more connections now; the smaller one's whole history then moves into "(other)", so every
+   series shows one version over the whole window, and every sample still adds up to the total.
+   The history is this tracker's own connections (in a cluster, each instance keeps its own).
+   JSON (skew_json_timeline, and the "timeline" member of GET {base}/admin/stats):
+     {"periodMs":10000,"capacity":360,"series":["v1","v2","(other)"],
+      "samples":[[1733212800000,12,3,0],[1733212810000,9,7,1],...]}
+   samples: oldest first; each is [time in ms since the epoch, one count per name of series].
+   series lists only versions with a connection in some kept sample; "(other)" comes last. */
+
+/* The default of the example servers' --timeline-samples: one hour at 10 s. */
+#define SKEW_TIMELINE_DEFAULT_SAMPLES 360
+#define SKEW_TIMELINE_MAX_SAMPLES 65536
+#define SKEW_TIMELINE_MAX_SERIES 64
+
+/* Write the timeline object above, or `null` when the tracker keeps none (timeline_samples 0,
+   or SKEW_ENABLE_TIMELINE 0). snprintf contract. */
+SKEW_API size_t skew_json_timeline(const skew_tracker *t, char *buf, size_t cap);
 
 /* ======================================================================================
    >>json  protocol messages (snprintf contract: returns bytes needed, excl. NUL)
@@ -673,6 +707,9 @@ SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_requ
 #endif
 #ifndef SKEW_ENABLE_ADMIN
 #define SKEW_ENABLE_ADMIN 1
+#endif
+#ifndef SKEW_ENABLE_TIMELINE /* firmware (not hosted) opts in: it costs flash even when unused */
+#define SKEW_ENABLE_TIMELINE SKEW_ENABLE_HOSTED
 #endif
 #ifndef SKEW_OPTIMIZE_SIZE /* -Os builds (firmware) get the compact variants of the hot loops */
 #ifdef __OPTIMIZE_SIZE__
@@ -2849,6 +2886,35 @@ typedef struct skew__strtab {
     uint32_t free_head;
 } skew__strtab;
 
+/* ---- >>timeline state (the functions are in the >>timeline section) ------------------ */
+
+typedef struct skew__tl_series {
+    uint64_t last_seen;   /* 1 + number of the last sample where it was > 0; 0 = never */
+    uint32_t hash;        /* of the name, as the versions table hashes it */
+    uint32_t entry;       /* versions-table entry that last held the name (a hint) */
+    uint16_t len;
+    bool used;
+} skew__tl_series;
+
+typedef struct skew__timeline {
+    uint64_t *times;           /* ring of sample times */
+    uint32_t *counts;          /* ring of rows: `width` counts, the last one "(other)" */
+    char *names;               /* series k's name at names + k * stride */
+    skew__tl_series *series;
+    uint64_t taken;            /* samples taken since init */
+    uint64_t next_due;
+    uint64_t other_seen;       /* as last_seen, for "(other)" */
+    uint32_t cap, kept, head;  /* ring size, samples in it, slot of the next one */
+    uint32_t nseries, width, stride, period;
+} skew__timeline;
+
+SKEW__PRIV void skew__timeline_defaults(skew_config *c);
+SKEW__PRIV bool skew__timeline_valid(const skew_config *c);
+SKEW__PRIV size_t skew__timeline_bytes(const skew_config *c);
+SKEW__PRIV void skew__timeline_init(skew_tracker *t, char *mem);
+SKEW__PRIV void skew__timeline_tick(skew_tracker *t, uint64_t now);
+SKEW__PRIV void skew__put_timeline_member(const skew_tracker *t, skew__w *w);
+
 struct skew_tracker {
     skew_config cfg;
     skew_bot_filter bots;
@@ -2887,6 +2953,7 @@ struct skew_tracker {
     skew_metrics m;
     void *owned;       /* skew_tracker_create memory, freed by destroy */
     size_t owned_size;
+    skew__timeline tl; /* >>timeline */
 };
 
 /* ---- locking, time ------------------------------------------------------------------ */
@@ -3164,6 +3231,7 @@ SKEW__PRIV size_t skew__pow2_at_least(size_t n) {
 
 typedef struct skew__layout {
     size_t tracker, slots, live, subs, ids, vtab[7], rtab[7], strings, msg, total;
+    size_t timeline; /* >>timeline ring */
 } skew__layout;
 
 SKEW__PRIV void skew__tab_layout(size_t cap, size_t stride, size_t out[7], size_t *total) {
@@ -3209,6 +3277,7 @@ SKEW__PRIV void skew__layout_of(const skew_config *c, skew__layout *L) {
              SKEW__ALIGN(strlen(c->version_cookie) + 1) +
              SKEW__ALIGN((c->max_version_len > c->max_route_len ? c->max_version_len : c->max_route_len) + 1);
     L->msg = total; total += SKEW__ALIGN(c->message_buffer);
+    L->timeline = total; total += skew__timeline_bytes(c);
     L->total = total;
 }
 
@@ -3243,6 +3312,7 @@ SKEW_API skew_result skew_config_resolve(const skew_config *in, skew_config *out
     if (!c.max_listed) c.max_listed = 1000;
     if (!c.max_body) c.max_body = 4096;
     if (!c.ip_policy.max_hops) c.ip_policy.max_hops = 16;
+    skew__timeline_defaults(&c);
     if (out) *out = c;
     blen = strlen(c.base_path);
     if (c.max_connections > (1u << 24) || c.max_versions > 65000 || c.max_routes > 65000 ||
@@ -3257,6 +3327,7 @@ SKEW_API skew_result skew_config_resolve(const skew_config *in, skew_config *out
         return SKEW_ERR_CONFIG;
     if ((c.hooks.alloc == NULL) != (c.hooks.free == NULL)) return SKEW_ERR_CONFIG;
     if ((c.hooks.lock == NULL) != (c.hooks.unlock == NULL)) return SKEW_ERR_CONFIG;
+    if (!skew__timeline_valid(&c)) return SKEW_ERR_CONFIG;
     if (c.bot_pattern_count > SKEW_MAX_BOT_PATTERNS || c.allow_pattern_count > SKEW_MAX_BOT_PATTERNS ||
         c.bot_pattern_count + c.allow_pattern_count > SKEW_MAX_BOT_PATTERNS)
         return SKEW_ERR_CONFIG;
@@ -3387,6 +3458,7 @@ SKEW_API skew_result skew_tracker_init(skew_tracker **out, const skew_config *cf
     if (skew__seed(t) != SKEW_OK) return SKEW_ERR_RANDOM;
     t->started_ms = t->last_now = skew__now(t);
     t->next_keepalive = t->started_ms + c.keepalive_ms;
+    skew__timeline_init(t, m + L.timeline);
     *out = t;
     return SKEW_OK;
 }
@@ -4070,6 +4142,7 @@ SKEW__PRIV void skew__broadcast_stats(skew_tracker *t) {
 SKEW__PRIV uint64_t skew__due(const skew_tracker *t) {
     uint64_t next = t->next_keepalive;
     if (t->stats_dirty && t->stats_due < next) next = t->stats_due;
+    if (t->tl.cap && t->tl.next_due < next) next = t->tl.next_due; /* >>timeline */
     return next;
 }
 
@@ -4083,6 +4156,7 @@ SKEW_API uint32_t skew_tick(skew_tracker *t, uint64_t now) {
         if (t->next_keepalive > now + t->cfg.keepalive_ms) t->next_keepalive = now;
     }
     t->last_now = now;
+    skew__timeline_tick(t, now);
     if (now >= t->next_keepalive) {
         uint32_t i;
         size_t len = skew_json_keepalive(t->msg, t->msg_cap, now);
@@ -4105,6 +4179,235 @@ SKEW_API uint32_t skew_next_due(const skew_tracker *t, uint64_t now) {
     next = skew__due(t);
     skew__unlock_ro(t);
     return next <= now ? 0 : (uint32_t)(next - now);
+}
+
+/* ======================================================================================
+   >>timeline  rollout timeline (implementation)
+   ======================================================================================
+   Memory: times[cap], counts[cap][width], names[nseries][max_version_len], series[nseries].
+   Sampling is O(versions x series) plus, when a version takes a bigger one's series, O(kept) to
+   move the old history into "(other)"; at most nseries such moves per sample. No 64-bit
+   division (Cortex-M needs no libgcc helper). */
+
+#define SKEW__TL_DEFAULT_PERIOD_MS 10000u
+#define SKEW__TL_DEFAULT_SERIES 8u
+
+SKEW__PRIV void skew__timeline_defaults(skew_config *c) {
+#if SKEW_ENABLE_TIMELINE
+    if (!c->timeline_period_ms) c->timeline_period_ms = SKEW__TL_DEFAULT_PERIOD_MS;
+    if (!c->timeline_series) c->timeline_series = SKEW__TL_DEFAULT_SERIES;
+#else
+    c->timeline_samples = 0; /* compiled out: asking for one is not an error, it is just absent */
+#endif
+}
+
+SKEW__PRIV bool skew__timeline_valid(const skew_config *c) {
+    if (!c->timeline_samples) return true;
+    return c->timeline_samples <= SKEW_TIMELINE_MAX_SAMPLES && c->timeline_period_ms >= 10 &&
+           c->timeline_period_ms <= 86400000u && c->timeline_series >= 1 &&
+           c->timeline_series <= SKEW_TIMELINE_MAX_SERIES;
+}
+
+SKEW__PRIV size_t skew__timeline_bytes(const skew_config *c) {
+    size_t n = c->timeline_samples, k = c->timeline_series;
+    if (!n) return 0;
+    return SKEW__ALIGN(n * sizeof(uint64_t)) + SKEW__ALIGN(n * (k + 1) * sizeof(uint32_t)) +
+           SKEW__ALIGN(k * c->max_version_len) + SKEW__ALIGN(k * sizeof(skew__tl_series));
+}
+
+SKEW__PRIV void skew__timeline_init(skew_tracker *t, char *mem) {
+    skew__timeline *tl = &t->tl;
+    const skew_config *c = &t->cfg;
+    memset(tl, 0, sizeof *tl);
+    if (!c->timeline_samples) return;
+    tl->cap = c->timeline_samples;
+    tl->nseries = c->timeline_series;
+    tl->width = tl->nseries + 1;
+    tl->stride = c->max_version_len;
+    tl->period = c->timeline_period_ms;
+    tl->times = (uint64_t *)(void *)mem;
+    mem += SKEW__ALIGN((size_t)tl->cap * sizeof(uint64_t));
+    tl->counts = (uint32_t *)(void *)mem;
+    mem += SKEW__ALIGN((size_t)tl->cap * tl->width * sizeof(uint32_t));
+    tl->names = mem;
+    mem += SKEW__ALIGN((size_t)tl->nseries * tl->stride);
+    tl->series = (skew__tl_series *)(void *)mem;
+    memset(tl->series, 0, tl->nseries * sizeof(skew__tl_series));
+    tl->next_due = t->started_ms; /* the first tick takes the first sample */
+}
+
+/* Row of the j-th oldest kept sample (0 <= j < kept). */
+SKEW__PRIV uint32_t skew__tl_slot(const skew__timeline *tl, uint32_t j) {
+    uint32_t at = tl->head + j + (tl->cap - tl->kept);
+    return at >= tl->cap ? at - tl->cap : at;
+}
+
+/* The versions-table entry that holds series k's name now, or SKEW__NONE. */
+SKEW__PRIV uint32_t skew__tl_entry(skew_tracker *t, uint32_t k) {
+    skew__tl_series *s = &t->tl.series[k];
+    const skew__strtab *v = &t->versions;
+    skew_str name = skew__str(t->tl.names + (size_t)k * t->tl.stride, s->len);
+    uint32_t e = s->entry;
+    if (e == 0 || e >= v->cap || !v->counts[e] || v->lens[e] != s->len ||
+        memcmp(v->text + (size_t)e * v->stride, name.ptr, s->len) != 0) {
+        e = skew__tab_find(v, name, s->hash);
+        if (e != SKEW__NONE) s->entry = e;
+    }
+    return e;
+}
+
+/* Give series k to versions entry e; with `fold`, its history first moves into "(other)" (the
+   kept rows other than the one being written, which is the oldest when the ring is full). */
+SKEW__PRIV void skew__tl_assign(skew_tracker *t, uint32_t k, uint32_t e, bool fold) {
+    skew__timeline *tl = &t->tl;
+    skew__tl_series *s = &tl->series[k];
+    uint32_t j, first = tl->kept == tl->cap ? 1u : 0u;
+    if (fold && s->last_seen) {
+        for (j = first; j < tl->kept; j++) {
+            uint32_t *row = tl->counts + (size_t)skew__tl_slot(tl, j) * tl->width;
+            row[tl->nseries] += row[k];
+            row[k] = 0;
+        }
+        if (s->last_seen > tl->other_seen) tl->other_seen = s->last_seen;
+    }
+    memcpy(tl->names + (size_t)k * tl->stride, t->versions.text + (size_t)e * t->versions.stride, t->versions.lens[e]);
+    s->len = t->versions.lens[e];
+    s->hash = t->versions.hashes[e];
+    s->entry = e;
+    s->last_seen = 0;
+    s->used = true;
+}
+
+/* Take one sample of the connections per version. */
+SKEW__PRIV void skew__tl_sample(skew_tracker *t, uint64_t now) {
+    skew__timeline *tl = &t->tl;
+    const skew__strtab *v = &t->versions;
+    uint32_t cur[SKEW_TIMELINE_MAX_SERIES], i, k, moves = 0, *row;
+    uint64_t total = v->counts[0], sum = 0;
+    /* after this sample the window holds samples [first_kept, taken] (numbered from 1) */
+    uint64_t first_kept = tl->taken + 1 - (tl->kept == tl->cap ? tl->kept - 1u : tl->kept);
+    for (k = 0; k < tl->nseries; k++) cur[k] = tl->series[k].used ? skew__tl_entry(t, k) : SKEW__NONE;
+    for (i = 0; i < v->used; i++) {
+        uint32_t e = v->live[i], victim = SKEW__NONE, low = 0;
+        total += v->counts[e];
+        for (k = 0; k < tl->nseries && cur[k] != e; k++) {}
+        if (k < tl->nseries) continue; /* has its series */
+        for (k = 0; k < tl->nseries; k++) {
+            const skew__tl_series *s = &tl->series[k];
+            uint32_t n = cur[k] == SKEW__NONE ? 0 : v->counts[cur[k]];
+            if (!s->used || (cur[k] == SKEW__NONE && s->last_seen < first_kept)) { /* free, or nothing kept */
+                victim = k;
+                low = 0;
+                break;
+            }
+            if (victim == SKEW__NONE || n < low || (n == low && s->last_seen < tl->series[victim].last_seen)) {
+                victim = k;
+                low = n;
+            }
+        }
+        if (victim == SKEW__NONE) continue;
+        if (tl->series[victim].used && (cur[victim] != SKEW__NONE || tl->series[victim].last_seen >= first_kept)) {
+            /* taking a series that still shows: only for a bigger version, a bounded number of times */
+            if (v->counts[e] <= low || moves == tl->nseries) continue;
+            moves++;
+            skew__tl_assign(t, victim, e, true);
+        } else {
+            skew__tl_assign(t, victim, e, false);
+        }
+        cur[victim] = e;
+    }
+    tl->taken++;
+    row = tl->counts + (size_t)tl->head * tl->width;
+    tl->times[tl->head] = now;
+    for (k = 0; k < tl->nseries; k++) {
+        row[k] = cur[k] == SKEW__NONE ? 0 : v->counts[cur[k]];
+        sum += row[k];
+        if (row[k]) tl->series[k].last_seen = tl->taken;
+    }
+    row[tl->nseries] = (uint32_t)(total - sum);
+    if (row[tl->nseries]) tl->other_seen = tl->taken;
+    if (++tl->head == tl->cap) tl->head = 0;
+    if (tl->kept < tl->cap) tl->kept++;
+}
+
+SKEW__PRIV void skew__timeline_tick(skew_tracker *t, uint64_t now) {
+    skew__timeline *tl = &t->tl;
+#if !SKEW_ENABLE_TIMELINE
+    if (tl) return; /* compiled out: the sampling code is never referenced, so never linked */
+#endif
+    if (!tl->cap) return;
+    if (tl->next_due > now + tl->period) tl->next_due = now; /* the clock went back */
+    if (now < tl->next_due) return;
+    skew__tl_sample(t, now);
+    tl->next_due += tl->period;
+    if (tl->next_due <= now) tl->next_due = now + tl->period; /* missed periods are not made up */
+}
+
+SKEW__PRIV void skew__put_timeline(const skew_tracker *t, skew__w *w) {
+    const skew__timeline *tl = &t->tl;
+    uint64_t first_kept = tl->taken - tl->kept; /* a series shows when last_seen > this */
+    uint32_t j, k;
+    bool any = false, other = tl->other_seen > first_kept;
+    if (!tl->cap || !SKEW_ENABLE_TIMELINE) {
+        skew__puts(w, "null");
+        return;
+    }
+    skew__puts(w, "{\"periodMs\":");
+    skew__put_u64(w, tl->period);
+    skew__puts(w, ",\"capacity\":");
+    skew__put_u64(w, tl->cap);
+    skew__puts(w, ",\"series\":[");
+    for (k = 0; k < tl->nseries; k++) {
+        const skew__tl_series *s = &tl->series[k];
+        if (!s->used || s->last_seen <= first_kept) continue;
+        if (any) skew__put(w, ",", 1);
+        any = true;
+        skew__put_json_str(w, skew__str(tl->names + (size_t)k * tl->stride, s->len));
+    }
+    if (other) {
+        if (any) skew__put(w, ",", 1);
+        skew__puts(w, "\"" SKEW_OTHER_NAME "\"");
+    }
+    skew__puts(w, "],\"samples\":[");
+    for (j = 0; j < tl->kept; j++) {
+        uint32_t slot = skew__tl_slot(tl, j);
+        const uint32_t *row = tl->counts + (size_t)slot * tl->width;
+        if (j) skew__put(w, ",", 1);
+        skew__put(w, "[", 1);
+        skew__put_u64(w, tl->times[slot]);
+        for (k = 0; k < tl->nseries; k++) {
+            if (!tl->series[k].used || tl->series[k].last_seen <= first_kept) continue;
+            skew__put(w, ",", 1);
+            skew__put_u64(w, row[k]);
+        }
+        if (other) {
+            skew__put(w, ",", 1);
+            skew__put_u64(w, row[tl->nseries]);
+        }
+        skew__put(w, "]", 1);
+    }
+    skew__puts(w, "]}");
+}
+
+/* ,"timeline":{...} for GET {base}/admin/stats; nothing when there is no timeline. */
+SKEW__PRIV void skew__put_timeline_member(const skew_tracker *t, skew__w *w) {
+    if (!t->tl.cap) return;
+    skew__puts(w, ",\"timeline\":");
+    skew__put_timeline(t, w);
+}
+
+SKEW_API size_t skew_json_timeline(const skew_tracker *t, char *buf, size_t cap) {
+    skew__w w = skew__w_buf(buf, cap);
+    size_t n;
+    if (!t) {
+        skew__puts(&w, "null");
+        return skew__w_end(&w);
+    }
+    skew__lock_ro(t);
+    skew__put_timeline(t, &w);
+    n = skew__w_end(&w);
+    skew__unlock_ro(t);
+    return n;
 }
 
 /* ======================================================================================
@@ -4681,6 +4984,7 @@ SKEW__PRIV void skew__serve(skew_tracker *t, const skew_request *req, skew__answ
         h->resp->status = 200;
         h->resp->content_type = "application/json";
         skew__write_stats(t, &h->w, false, t->cfg.max_listed, SKEW__NO_CUT, &end);
+        skew__put_timeline_member(t, &h->w);
         skew__put(&h->w, "}", 1);
         return;
     }
