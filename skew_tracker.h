@@ -33,7 +33,7 @@
        SKEW_ENABLE_IP           1               proxy-header IP extraction               impl only
        SKEW_ENABLE_HTTP         1               skew_http, skew_http_open_error          impl only
        SKEW_ENABLE_ADMIN        1               admin endpoints, metrics text, snapshots impl only
-       SKEW_ENABLE_TIMELINE     =HOSTED         rollout timeline ring (>>timeline)        impl only
+       SKEW_ENABLE_TIMELINE     =ENABLE_HOSTED  rollout timeline (2 KB on Cortex-M)      impl only
        SKEW_OPTIMIZE_SIZE       1 under -Os     compact, slower ChaCha and number text   impl only
        SKEW_ASSERT(x)           assert(x)       programmer-error checks (none w/o HOSTED) impl only
        SKEW_MAX_TRUSTED_PROXIES 16              CIDR ranges kept in a tracker            all files
@@ -4142,7 +4142,7 @@ SKEW__PRIV void skew__broadcast_stats(skew_tracker *t) {
 SKEW__PRIV uint64_t skew__due(const skew_tracker *t) {
     uint64_t next = t->next_keepalive;
     if (t->stats_dirty && t->stats_due < next) next = t->stats_due;
-    if (t->tl.cap && t->tl.next_due < next) next = t->tl.next_due; /* >>timeline */
+    if (SKEW_ENABLE_TIMELINE && t->tl.cap && t->tl.next_due < next) next = t->tl.next_due; /* >>timeline */
     return next;
 }
 
@@ -4189,16 +4189,14 @@ SKEW_API uint32_t skew_next_due(const skew_tracker *t, uint64_t now) {
    move the old history into "(other)"; at most nseries such moves per sample. No 64-bit
    division (Cortex-M needs no libgcc helper). */
 
+#if SKEW_ENABLE_TIMELINE
+
 #define SKEW__TL_DEFAULT_PERIOD_MS 10000u
 #define SKEW__TL_DEFAULT_SERIES 8u
 
 SKEW__PRIV void skew__timeline_defaults(skew_config *c) {
-#if SKEW_ENABLE_TIMELINE
     if (!c->timeline_period_ms) c->timeline_period_ms = SKEW__TL_DEFAULT_PERIOD_MS;
     if (!c->timeline_series) c->timeline_series = SKEW__TL_DEFAULT_SERIES;
-#else
-    c->timeline_samples = 0; /* compiled out: asking for one is not an error, it is just absent */
-#endif
 }
 
 SKEW__PRIV bool skew__timeline_valid(const skew_config *c) {
@@ -4332,9 +4330,6 @@ SKEW__PRIV void skew__tl_sample(skew_tracker *t, uint64_t now) {
 
 SKEW__PRIV void skew__timeline_tick(skew_tracker *t, uint64_t now) {
     skew__timeline *tl = &t->tl;
-#if !SKEW_ENABLE_TIMELINE
-    if (tl) return; /* compiled out: the sampling code is never referenced, so never linked */
-#endif
     if (!tl->cap) return;
     if (tl->next_due > now + tl->period) tl->next_due = now; /* the clock went back */
     if (now < tl->next_due) return;
@@ -4348,7 +4343,7 @@ SKEW__PRIV void skew__put_timeline(const skew_tracker *t, skew__w *w) {
     uint64_t first_kept = tl->taken - tl->kept; /* a series shows when last_seen > this */
     uint32_t j, k;
     bool any = false, other = tl->other_seen > first_kept;
-    if (!tl->cap || !SKEW_ENABLE_TIMELINE) {
+    if (!tl->cap) {
         skew__puts(w, "null");
         return;
     }
@@ -4409,6 +4404,24 @@ SKEW_API size_t skew_json_timeline(const skew_tracker *t, char *buf, size_t cap)
     skew__unlock_ro(t);
     return n;
 }
+
+#else /* compiled out: empty hooks; a config that asks for a timeline gets none, not an error */
+
+SKEW__PRIV void skew__timeline_defaults(skew_config *c) { c->timeline_samples = 0; }
+SKEW__PRIV bool skew__timeline_valid(const skew_config *c) { (void)c; return true; }
+SKEW__PRIV size_t skew__timeline_bytes(const skew_config *c) { (void)c; return 0; }
+SKEW__PRIV void skew__timeline_init(skew_tracker *t, char *mem) { (void)t; (void)mem; }
+SKEW__PRIV void skew__timeline_tick(skew_tracker *t, uint64_t now) { (void)t; (void)now; }
+SKEW__PRIV void skew__put_timeline_member(const skew_tracker *t, skew__w *w) { (void)t; (void)w; }
+
+SKEW_API size_t skew_json_timeline(const skew_tracker *t, char *buf, size_t cap) {
+    skew__w w = skew__w_buf(buf, cap);
+    (void)t;
+    skew__puts(&w, "null");
+    return skew__w_end(&w);
+}
+
+#endif /* SKEW_ENABLE_TIMELINE */
 
 /* ======================================================================================
    >>deploy  live redeploy
