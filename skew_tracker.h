@@ -487,8 +487,9 @@ SKEW_API skew_result skew_ws_message(skew_tracker *t, skew_handle h, const char 
    >>time  keepalives and coalesced stats
    ====================================================================================== */
 
-/* Do what is due at now_ms: SSE keepalives, coalesced stats pushes. Returns milliseconds
-   until the next due work (use it as your poll timeout), at most keepalive_ms. */
+/* Do what is due at now_ms: SSE keepalives, coalesced stats pushes, timeline samples
+   (>>timeline). Returns milliseconds until the next due work (use it as your poll timeout),
+   at most keepalive_ms. */
 SKEW_API uint32_t skew_tick(skew_tracker *t, uint64_t now_ms);
 /* Milliseconds from now_ms until skew_tick has work (0: now). A change (open, close, route
    update) can make a stats push due sooner than the last skew_tick said: an adapter with one
