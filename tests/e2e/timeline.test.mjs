@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { withServer, eventually, sleep, ARTIFACTS, CHROME_UA, TOKEN } from './lib/harness.mjs';
+import { spawnSync } from 'node:child_process';
+import { withServer, eventually, sleep, serverBinary, ARTIFACTS, CHROME_UA, TOKEN } from './lib/harness.mjs';
 
 const CHROMIUM = process.env.SKEW_CHROMIUM || '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
@@ -45,6 +46,29 @@ test('admin/stats carries the timeline: one sample per period, bounded, every sa
     assert.equal(sub.first.type, 'stats');
     assert.equal(sub.first.timeline, undefined);
     await Promise.all([a.close(), b.close(), sub.close()]);
+  }));
+
+test('the timeline flags are bounded: one past each bound is refused with exit 2', () => {
+  for (const [flag, bad] of [['--timeline-samples', '65537'], ['--timeline-samples', '-1'], ['--timeline-samples', ''],
+    ['--timeline-period-ms', '9'], ['--timeline-period-ms', '86400001'], ['--timeline-period-ms', '1e3']]) {
+    const r = spawnSync(serverBinary(), ['--port', '0', flag, bad], { encoding: 'utf8', timeout: 10000 });
+    assert.equal(r.status, 2, `${flag} ${bad}: ${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`bad value for ${flag}`));
+  }
+  const help = spawnSync(serverBinary(), ['--help'], { encoding: 'utf8', timeout: 10000 });
+  assert.match(help.stdout, /--timeline-samples N .*default 360/);
+});
+
+test('the largest timeline (--timeline-samples 65536, 10 ms) serves and stays valid', { timeout: 20000 }, () =>
+  withServer({ buildId: 'v1', extraArgs: ['--timeline-samples', '65536', '--timeline-period-ms', '10'] }, async (srv) => {
+    const a = await srv.ws({ cookie: '__nkpv=v1' });
+    const tl = await eventually(async () => {
+      const t = await timelineOf(srv);
+      return t.samples.length >= 20 && t;
+    }, { timeout: 8000, what: 'samples at 10 ms' });
+    assert.equal(tl.capacity, 65536);
+    assert.deepEqual(tl.series, ['v1']);
+    await a.close();
   }));
 
 test('--timeline-samples 0: no timeline in admin/stats', { timeout: 20000 }, () =>
