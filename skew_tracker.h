@@ -32,8 +32,8 @@
        SKEW_ENABLE_BOT_TABLE    1               built-in bot rule table (6.5 KB rodata)  impl only
        SKEW_ENABLE_IP           1               proxy-header IP extraction               impl only
        SKEW_ENABLE_HTTP         1               skew_http, skew_http_open_error          impl only
-       SKEW_ENABLE_ADMIN        1               admin endpoints, metrics text, snapshots impl only
        SKEW_ENABLE_TIMELINE     =ENABLE_HOSTED  rollout timeline (2 KB on Cortex-M)      impl only
+       SKEW_ENABLE_ADMIN        1               admin endpoints, metrics text, snapshots impl only
        SKEW_OPTIMIZE_SIZE       1 under -Os     compact, slower ChaCha and number text   impl only
        SKEW_ASSERT(x)           assert(x)       programmer-error checks (none w/o HOSTED) impl only
        SKEW_MAX_TRUSTED_PROXIES 16              CIDR ranges kept in a tracker            all files
@@ -415,16 +415,16 @@ typedef struct skew_config {
     uint32_t max_listed;            /* 1000 connections listed per stats message */
     uint32_t max_body;              /* 4096 bytes of POST body read */
     uint32_t message_buffer;        /* computed from the limits: stats message buffer bytes */
-    skew_ip_policy ip_policy;       /* trusted proxies; zero = loopback only */
-    const char *const *bot_patterns;   /* extra bot substrings (ASCII, case-insensitive) */
-    size_t bot_pattern_count;
-    const char *const *allow_patterns; /* substrings that mark a browser, beating every bot rule */
-    size_t allow_pattern_count;
     /* rollout timeline (>>timeline): 0 samples = none, which is the default; servers with a
        dashboard set SKEW_TIMELINE_DEFAULT_SAMPLES (1 h at 10 s) */
     uint32_t timeline_samples;      /* 0: no timeline; else samples kept, at most 65536 */
     uint32_t timeline_period_ms;    /* 10000: one sample per period (10 .. 86400000) */
     uint32_t timeline_series;       /* 8: versions with a line of their own (1..64), the rest "(other)" */
+    skew_ip_policy ip_policy;       /* trusted proxies; zero = loopback only */
+    const char *const *bot_patterns;   /* extra bot substrings (ASCII, case-insensitive) */
+    size_t bot_pattern_count;
+    const char *const *allow_patterns; /* substrings that mark a browser, beating every bot rule */
+    size_t allow_pattern_count;
     skew_hooks hooks;
 } skew_config;
 
@@ -706,11 +706,11 @@ SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_requ
 #ifndef SKEW_ENABLE_HTTP
 #define SKEW_ENABLE_HTTP 1
 #endif
-#ifndef SKEW_ENABLE_ADMIN
-#define SKEW_ENABLE_ADMIN 1
-#endif
 #ifndef SKEW_ENABLE_TIMELINE /* firmware (not hosted) opts in: it costs flash even when unused */
 #define SKEW_ENABLE_TIMELINE SKEW_ENABLE_HOSTED
+#endif
+#ifndef SKEW_ENABLE_ADMIN
+#define SKEW_ENABLE_ADMIN 1
 #endif
 #ifndef SKEW_OPTIMIZE_SIZE /* -Os builds (firmware) get the compact variants of the hot loops */
 #ifdef __OPTIMIZE_SIZE__
@@ -2952,9 +2952,9 @@ struct skew_tracker {
     bool broadcasting;
     unsigned depth;    /* nesting of public calls (hooks calling hook-safe functions) */
     skew_metrics m;
+    skew__timeline tl; /* >>timeline */
     void *owned;       /* skew_tracker_create memory, freed by destroy */
     size_t owned_size;
-    skew__timeline tl; /* >>timeline */
 };
 
 /* ---- locking, time ------------------------------------------------------------------ */
@@ -3231,8 +3231,8 @@ SKEW__PRIV size_t skew__pow2_at_least(size_t n) {
 #define SKEW__ALIGN(n) (((n) + 15u) & ~(size_t)15u)
 
 typedef struct skew__layout {
-    size_t tracker, slots, live, subs, ids, vtab[7], rtab[7], strings, msg, total;
     size_t timeline; /* >>timeline ring */
+    size_t tracker, slots, live, subs, ids, vtab[7], rtab[7], strings, msg, total;
 } skew__layout;
 
 SKEW__PRIV void skew__tab_layout(size_t cap, size_t stride, size_t out[7], size_t *total) {
@@ -3277,8 +3277,8 @@ SKEW__PRIV void skew__layout_of(const skew_config *c, skew__layout *L) {
              SKEW__ALIGN(strlen(c->base_path) + 1) +
              SKEW__ALIGN(strlen(c->version_cookie) + 1) +
              SKEW__ALIGN((c->max_version_len > c->max_route_len ? c->max_version_len : c->max_route_len) + 1);
-    L->msg = total; total += SKEW__ALIGN(c->message_buffer);
     L->timeline = total; total += skew__timeline_bytes(c);
+    L->msg = total; total += SKEW__ALIGN(c->message_buffer);
     L->total = total;
 }
 
