@@ -276,8 +276,8 @@
       case 'stats':
         last = msg;
         setAuth('authorized');
-        render();
         timelineStart();
+        render();
         break;
       case 'stats-unauthorized':
         timelineStop();
