@@ -487,9 +487,8 @@ SKEW_API skew_result skew_ws_message(skew_tracker *t, skew_handle h, const char 
    >>time  keepalives and coalesced stats
    ====================================================================================== */
 
-/* Do what is due at now_ms: SSE keepalives, coalesced stats pushes, timeline samples
-   (>>timeline). Returns milliseconds until the next due work (use it as your poll timeout),
-   at most keepalive_ms. */
+/* Do what is due at now_ms: SSE keepalives, coalesced stats pushes. Returns milliseconds
+   until the next due work (use it as your poll timeout), at most keepalive_ms. */
 SKEW_API uint32_t skew_tick(skew_tracker *t, uint64_t now_ms);
 /* Milliseconds from now_ms until skew_tick has work (0: now). A change (open, close, route
    update) can make a stats push due sooner than the last skew_tick said: an adapter with one
@@ -547,7 +546,8 @@ SKEW_API void skew_get_metrics(const skew_tracker *t, skew_metrics *out);
    JSON (skew_json_timeline, and the "timeline" member of GET {base}/admin/stats):
      {"periodMs":10000,"capacity":360,"series":["v1","v2","(other)"],
       "samples":[[1733212800000,12,3,0],[1733212810000,9,7,1],...]}
-   samples: oldest first; each is [time in ms since the epoch, one count per name of series].
+   samples: oldest first; each is [time (hooks.now_ms: ms since the epoch), one count per name of
+   series]; skew_tick's clock only schedules them.
    series lists only versions with a connection in some kept sample; "(other)" comes last. */
 
 /* The default of the example servers' --timeline-samples: one hour at 10 s. */
@@ -3265,6 +3265,7 @@ SKEW__PRIV void skew__layout_of(const skew_config *c, skew__layout *L) {
     size_t n = c->max_connections, total = 0;
     memset(L, 0, sizeof *L);
     L->tracker = total; total += SKEW__ALIGN(sizeof(skew_tracker));
+    L->timeline = total; total += skew__timeline_bytes(c);
     L->slots = total; total += SKEW__ALIGN(n * sizeof(skew__slot));
     L->live = total; total += SKEW__ALIGN(n * sizeof(uint32_t));
     L->subs = total; total += SKEW__ALIGN(n * sizeof(uint32_t));
@@ -3277,7 +3278,6 @@ SKEW__PRIV void skew__layout_of(const skew_config *c, skew__layout *L) {
              SKEW__ALIGN(strlen(c->base_path) + 1) +
              SKEW__ALIGN(strlen(c->version_cookie) + 1) +
              SKEW__ALIGN((c->max_version_len > c->max_route_len ? c->max_version_len : c->max_route_len) + 1);
-    L->timeline = total; total += skew__timeline_bytes(c);
     L->msg = total; total += SKEW__ALIGN(c->message_buffer);
     L->total = total;
 }
@@ -3446,6 +3446,7 @@ SKEW_API skew_result skew_tracker_init(skew_tracker **out, const skew_config *cf
     t->msg = m + L.msg;
     t->msg_cap = c.message_buffer;
     t->doomed_head = SKEW__NONE;
+    skew__timeline_init(t, m + L.timeline);
     skew_bot_filter_init(&t->bots);
     t->bots.allow_empty = c.allow_empty_user_agent;
     for (i = 0; i < c.bot_pattern_count; i++)
@@ -3459,7 +3460,6 @@ SKEW_API skew_result skew_tracker_init(skew_tracker **out, const skew_config *cf
     if (skew__seed(t) != SKEW_OK) return SKEW_ERR_RANDOM;
     t->started_ms = t->last_now = skew__now(t);
     t->next_keepalive = t->started_ms + c.keepalive_ms;
-    skew__timeline_init(t, m + L.timeline);
     *out = t;
     return SKEW_OK;
 }
@@ -4232,7 +4232,7 @@ SKEW__PRIV void skew__timeline_init(skew_tracker *t, char *mem) {
     mem += SKEW__ALIGN((size_t)tl->nseries * tl->stride);
     tl->series = (skew__tl_series *)(void *)mem;
     memset(tl->series, 0, tl->nseries * sizeof(skew__tl_series));
-    tl->next_due = t->started_ms; /* the first tick takes the first sample */
+    tl->next_due = 0; /* the first tick takes the first sample, whatever its clock */
 }
 
 /* Row of the j-th oldest kept sample (0 <= j < kept). */
@@ -4277,8 +4277,9 @@ SKEW__PRIV void skew__tl_assign(skew_tracker *t, uint32_t k, uint32_t e, bool fo
     s->used = true;
 }
 
-/* Take one sample of the connections per version. */
-SKEW__PRIV void skew__tl_sample(skew_tracker *t, uint64_t now) {
+/* Take one sample of the connections per version, stamped with the wall clock (hooks.now_ms):
+   skew_tick's clock only schedules the samples. */
+SKEW__PRIV void skew__tl_sample(skew_tracker *t) {
     skew__timeline *tl = &t->tl;
     const skew__strtab *v = &t->versions;
     uint32_t cur[SKEW_TIMELINE_MAX_SERIES], i, k, moves = 0, *row;
@@ -4317,7 +4318,7 @@ SKEW__PRIV void skew__tl_sample(skew_tracker *t, uint64_t now) {
     }
     tl->taken++;
     row = tl->counts + (size_t)tl->head * tl->width;
-    tl->times[tl->head] = now;
+    tl->times[tl->head] = skew__now(t);
     for (k = 0; k < tl->nseries; k++) {
         row[k] = cur[k] == SKEW__NONE ? 0 : v->counts[cur[k]];
         sum += row[k];
@@ -4332,9 +4333,9 @@ SKEW__PRIV void skew__tl_sample(skew_tracker *t, uint64_t now) {
 SKEW__PRIV void skew__timeline_tick(skew_tracker *t, uint64_t now) {
     skew__timeline *tl = &t->tl;
     if (!tl->cap) return;
-    if (tl->next_due > now + tl->period) tl->next_due = now; /* the clock went back */
+    if (!tl->taken || tl->next_due > now + tl->period) tl->next_due = now; /* first tick, or the clock went back */
     if (now < tl->next_due) return;
-    skew__tl_sample(t, now);
+    skew__tl_sample(t);
     tl->next_due += tl->period;
     if (tl->next_due <= now) tl->next_due = now + tl->period; /* missed periods are not made up */
 }

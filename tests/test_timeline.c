@@ -286,6 +286,29 @@ static void test_sampling_and_wrap(void) {
     skew_tracker_destroy(t);
 }
 
+/* skew_tick's clock only schedules the samples; each is stamped with hooks.now_ms (the wall
+   clock of the wire), so an adapter may tick with a monotonic clock. */
+static void test_two_clocks(void) {
+    tl_env e;
+    skew_tracker *t;
+    uint64_t mono = 100;
+    memset(&e, 0, sizeof e);
+    e.now = 1700000000000ull;
+    t = tl_create(&e, 3, 1000, 2);
+    if (!t) return;
+    tl_open_n(t, &e, "v1", 1);
+    CHECK(skew_tick(t, mono) <= 1000);
+    CHECK_EQ_INT(skew_next_due(t, mono + 400), 600);
+    e.now += 1234;
+    mono += 999;
+    (void)skew_tick(t, mono); /* not due on the tick clock, whatever the wall clock says */
+    mono += 1;
+    (void)skew_tick(t, mono);
+    CHECK_STR(tl_json(t), "{\"periodMs\":1000,\"capacity\":3,\"series\":[\"v1\"],"
+                          "\"samples\":[[1700000000000,1],[1700000001234,1]]}");
+    skew_tracker_destroy(t);
+}
+
 /* Parse "samples" of the JSON: rows[i][0] the time, then the counts; returns the row count. */
 static int tl_rows(const char *json, uint64_t rows[][16], int max_rows, int *cols) {
     const char *p = strstr(json, "\"samples\":[");
@@ -521,6 +544,7 @@ int main(void) {
     test_disabled();
 #if SKEW_ENABLE_TIMELINE
     test_sampling_and_wrap();
+    test_two_clocks();
     test_bounded_series();
     test_series_reuse();
     test_json();
