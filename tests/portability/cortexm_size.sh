@@ -7,7 +7,6 @@
 #   firmware profile  the same object with SKEW_ENABLE_ADMIN 0 and SKEW_ENABLE_IP 0 (no metrics
 #                     text, snapshots or admin endpoints, no proxy headers); what issue 5's
 #                     budget (20 KB with the table, 10 KB without) is compared against
-#   with timeline     the whole header with SKEW_ENABLE_TIMELINE 1 (off by default without HOSTED)
 #   linked images     the firmware example (examples/firmware) linked with --gc-sections: the
 #                     library's share of the image (symbols from skew_tracker.h), when built
 # All with arm-none-eabi-gcc -Os -mcpu=cortex-m4 -mthumb -ffunction-sections -fdata-sections and
@@ -79,8 +78,6 @@ $NM --size-sort -S "$out/whole-header-table.o" | tail -n 8 | while read -r _ siz
   printf '       %6d %s\n' "$((0x$size))" "$sym"
 done
 measure whole-header-no-table "$ceil_whole_0" 0
-# the rollout timeline is compiled out where SKEW_ENABLE_HOSTED is 0; what turning it on costs
-measure whole-header-timeline "${SKEW_CEIL_WHOLE_TIMELINE:-36864}" 1 -DSKEW_ENABLE_TIMELINE=1
 measure firmware-profile-table "$ceil_profile_1" 1 -DSKEW_ENABLE_ADMIN=0 -DSKEW_ENABLE_IP=0
 target_line "$last_total" $target_1
 measure firmware-profile-no-table "$ceil_profile_0" 0 -DSKEW_ENABLE_ADMIN=0 -DSKEW_ENABLE_IP=0
