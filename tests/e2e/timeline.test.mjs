@@ -37,10 +37,11 @@ test('admin/stats carries the timeline: one sample per period, bounded, every sa
     const last = tl.samples[tl.samples.length - 1];
     assert.equal(last.length, 1 + tl.series.length);
     assert.equal(last[1] + last[2], 2);
-    for (let i = 1; i < tl.samples.length; i++) {
-      const gap = tl.samples[i][0] - tl.samples[i - 1][0];
-      assert.ok(gap >= PERIOD - 5 && gap < PERIOD * 5, `samples ${gap} ms apart`);
-    }
+    // the period is kept on the schedule: one late wake-up shortens the next gap, not the cadence
+    const times = tl.samples.map((x) => x[0]);
+    for (let i = 1; i < times.length; i++) assert.ok(times[i] > times[i - 1], `times ${times}`);
+    const mean = (times[times.length - 1] - times[0]) / (times.length - 1);
+    assert.ok(mean >= PERIOD * 0.9 && mean < PERIOD * 3, `samples ${mean} ms apart on average (${times})`);
     // the stats pushes stay lean
     const sub = await srv.subscriber();
     assert.equal(sub.first.type, 'stats');
