@@ -1,5 +1,7 @@
-# Sources of generated code. tools/bots/rules.txt is the source of the bot table in
-# skew_tracker.h (the >>bot-table block); tools/bots/gen-table.js turns it into C.
+# Sources of generated files. tools/bots/rules.txt is the source of the bot table in
+# skew_tracker.h (the >>bot-table block); tools/bots/gen-table.js turns it into C (no packages).
+# tools/bots/build-corpus.js rebuilds tests/data/ua-bots.txt and ua-browsers.txt from npm lists
+# (cd tools/bots && npm ci && node build-corpus.js).
 #   make bot-table        regenerate the block after editing the rules
 #   make step-bot-table   test step: the header's block is what the rules give
 .PHONY: bot-table step-bot-table
