@@ -3,7 +3,8 @@
 #   make run         the mongoose example server with its dashboard (downloads mongoose 7.22)
 #   make run-lws     the libwebsockets example server
 #   make             the tools and servers that can be built here
-# Each concern has its own fragment: tests/tests.mk, examples/examples.mk, fuzz/fuzz.mk, bench/bench.mk.
+# Each concern has its own fragment: tests/tests.mk, examples/examples.mk, fuzz/fuzz.mk, bench/bench.mk,
+# tools/tools.mk.
 
 BUILD    ?= build
 CC       ?= cc
@@ -30,6 +31,7 @@ include tests/tests.mk
 include examples/examples.mk
 include fuzz/fuzz.mk
 include bench/bench.mk
+include tools/tools.mk
 
 all-targets: $(ALL_TARGETS)
 

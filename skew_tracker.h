@@ -32,6 +32,7 @@
        SKEW_ENABLE_BOT_TABLE    1               built-in bot rule table (6.5 KB rodata)  impl only
        SKEW_ENABLE_IP           1               proxy-header IP extraction               impl only
        SKEW_ENABLE_HTTP         1               skew_http, skew_http_open_error          impl only
+       SKEW_ENABLE_TIMELINE     =ENABLE_HOSTED  rollout timeline (2 KB on Cortex-M)      impl only
        SKEW_ENABLE_ADMIN        1               admin endpoints, metrics text, snapshots impl only
        SKEW_OPTIMIZE_SIZE       1 under -Os     compact, slower ChaCha and number text   impl only
        SKEW_ASSERT(x)           assert(x)       programmer-error checks (none w/o HOSTED) impl only
@@ -424,6 +425,11 @@ typedef struct skew_config {
     uint32_t max_listed;            /* 1000 connections listed per stats message */
     uint32_t max_body;              /* 4096 bytes of POST body read */
     uint32_t message_buffer;        /* computed from the limits: stats message buffer bytes */
+    /* rollout timeline (>>timeline): 0 samples = none, which is the default; servers with a
+       dashboard set SKEW_TIMELINE_DEFAULT_SAMPLES (1 h at 10 s) */
+    uint32_t timeline_samples;      /* 0: no timeline; else samples kept, at most 65536 */
+    uint32_t timeline_period_ms;    /* 10000: one sample per period (10 .. 86400000) */
+    uint32_t timeline_series;       /* 8: versions with a line of their own (1..64), the rest "(other)" */
     skew_ip_policy ip_policy;       /* trusted proxies; zero = loopback only */
     const char *const *bot_patterns;   /* extra bot substrings (ASCII, case-insensitive) */
     size_t bot_pattern_count;
@@ -533,6 +539,35 @@ SKEW_API size_t skew_routes(const skew_tracker *t, skew_count *out, size_t cap);
 SKEW_API uint32_t skew_rollout_permille(const skew_tracker *t);
 SKEW_API skew_str skew_server_version(const skew_tracker *t);
 SKEW_API void skew_get_metrics(const skew_tracker *t, skew_metrics *out);
+
+/* ======================================================================================
+   >>timeline  rollout timeline: connections per version over time
+   ======================================================================================
+   A bounded ring of samples inside the tracker's memory (counted by skew_tracker_memory_size,
+   nothing allocated). skew_tick takes one sample every timeline_period_ms (skew_next_due counts
+   the next one): the number of connections on each version at that moment.
+   Each sample holds timeline_series + 1 counts. A version gets a series (a line of its own) the
+   first time it is sampled with connections, and keeps it while any kept sample shows it; the
+   series of a version that has had no connection for the whole window is reused. With more
+   versions than series, a new version takes the series of the smallest one only when it has
+   more connections now; the smaller one's whole history then moves into "(other)", so every
+   series shows one version over the whole window, and every sample still adds up to the total.
+   The history is this tracker's own connections (in a cluster, each instance keeps its own).
+   JSON (skew_json_timeline, and the "timeline" member of GET {base}/admin/stats):
+     {"periodMs":10000,"capacity":360,"series":["v1","v2","(other)"],
+      "samples":[[1733212800000,12,3,0],[1733212810000,9,7,1],...]}
+   samples: oldest first; each is [time (hooks.now_ms: ms since the epoch), one count per name of
+   series]; skew_tick's clock only schedules them.
+   series lists only versions with a connection in some kept sample; "(other)" comes last. */
+
+/* The default of the example servers' --timeline-samples: one hour at 10 s. */
+#define SKEW_TIMELINE_DEFAULT_SAMPLES 360
+#define SKEW_TIMELINE_MAX_SAMPLES 65536
+#define SKEW_TIMELINE_MAX_SERIES 64
+
+/* Write the timeline object above, or `null` when the tracker keeps none (timeline_samples 0,
+   or SKEW_ENABLE_TIMELINE 0). snprintf contract. */
+SKEW_API size_t skew_json_timeline(const skew_tracker *t, char *buf, size_t cap);
 
 /* ======================================================================================
    >>json  protocol messages (snprintf contract: returns bytes needed, excl. NUL)
@@ -680,6 +715,9 @@ SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_requ
 #endif
 #ifndef SKEW_ENABLE_HTTP
 #define SKEW_ENABLE_HTTP 1
+#endif
+#ifndef SKEW_ENABLE_TIMELINE /* firmware (not hosted) opts in: it costs flash even when unused */
+#define SKEW_ENABLE_TIMELINE SKEW_ENABLE_HOSTED
 #endif
 #ifndef SKEW_ENABLE_ADMIN
 #define SKEW_ENABLE_ADMIN 1
@@ -1362,8 +1400,8 @@ SKEW_API skew_result skew_client_ip(const skew_ip_policy *policy, const skew_req
    sends (bare "name/1.0", "Mozilla/5.0 (compatible; x/1.0)", ...) are code in
    skew__bot_shape(), each anchored at one end of the UA. Every check stops at a bound, so
    the whole test is linear in the UA length; nothing allocates.
-   The rules are data: bench/bots/rules.txt, turned into the table below by
-   bench/bots/gen-table.js. SKEW_ENABLE_BOT_TABLE 0 leaves the table and the matcher out;
+   The rules are data: tools/bots/rules.txt, turned into the table below by
+   tools/bots/gen-table.js. SKEW_ENABLE_BOT_TABLE 0 leaves the table and the matcher out;
    then only an empty UA is a bot and the run-time patterns still work. */
 
 #if SKEW_BOT_PATTERN_MAX < 2 || SKEW_BOT_PATTERN_MAX > 256
@@ -1408,8 +1446,8 @@ typedef struct skew__bot_veto {
 } skew__bot_veto;
 
 #define SKEW__BOT_F_START 1u  /* only at offset 0 */
-#define SKEW__BOT_F_LB 2u     /* no letter or digit right before */
-#define SKEW__BOT_F_RB 4u     /* no letter or digit right after */
+#define SKEW__BOT_F_LB 2u     /* no \w character right before, as a regex \b */
+#define SKEW__BOT_F_RB 4u     /* no \w character right after, as a regex \b */
 #define SKEW__BOT_F_END 8u    /* only at the end */
 #define SKEW__BOT_F_EMAIL 16u /* '@' followed by letter, [\w-]+, '.' */
 #define SKEW__BOT_F_WORD 32u  /* a \w character right before */
@@ -1417,15 +1455,15 @@ typedef struct skew__bot_veto {
 #define SKEW__BOT_V_LAST 2u
 #define SKEW__BOT_CLASS_END 63u
 
-/* >>bot-table BEGIN (generated by bench/bots/gen-table.js from bench/bots/rules.txt) */
-/* 208 rules (73 anchored at the start), 477 index pairs.
+/* >>bot-table BEGIN (generated by tools/bots/gen-table.js from tools/bots/rules.txt) */
+/* 210 rules (73 anchored at the start), 479 index pairs.
    Rule texts are lowercase; every rule and veto text below is a slice of skew__bot_text. */
-#define SKEW__BOT_RULE_COUNT 208
+#define SKEW__BOT_RULE_COUNT 210
 #define SKEW__BOT_START_COUNT 73
-#define SKEW__BOT_PAIR_COUNT 477
-#define SKEW__BOT_LIST_COUNT 582
-#define SKEW__BOT_VETO_COUNT 14
-#define SKEW__BOT_TEXT_LEN 1594
+#define SKEW__BOT_PAIR_COUNT 479
+#define SKEW__BOT_LIST_COUNT 586
+#define SKEW__BOT_VETO_COUNT 16
+#define SKEW__BOT_TEXT_LEN 1599
 static const char skew__bot_text[SKEW__BOT_TEXT_LEN + 1] =
     "hubspot marketing graderblackbox exporterzoom marketplace/chrome-lighthouseprospectingstudioxenu"
     " link sleuthask jeeves/teomaburpcollaboratorcookiehubverify/exaleadcloudviewsecurityheadersexodu"
@@ -1441,9 +1479,9 @@ static const char skew__bot_text[SKEW__BOT_TEXT_LEN + 1] =
     "surfofflineopenai/postmantaringa deusu/advisorarchivebrowsexcapturecheckercursor/firephphttracki"
     "nsightinspectiplabellibrarymeasuremonitoropenvaspingdompreviewsindup/synapsetorrentgoogle//googl"
     "eactivecustomhobbithwcdn/jeode/jetty/jigsawpythonstape/yandex daum  daum/detecthotjarparserscrap"
-    "eserverspidersplashxtate/ pixelamayaazureemailowlersora swcd yahootime//1.0;abuseagentauditcatch"
-    "crawlnutchproxyptst/ptst radarrexx;rigorsogoutools ylt rankreedrestwgetzdm/botsnewsscanhttp24x7."
-    "comort/perlfeedgrabjavanodersssvnw3cbw/dlcurl cucam()wv<@|";
+    "eserverspidersplashxtate/ pixelamayaazureemailowlersora swcd yahoobots_time//1.0;abuseagentaudit"
+    "catchcrawlnutchproxyptst/ptst radarrexx;rigorsogoutools ylt rankreedrestwgetzdm/bot_newsscanhttp"
+    "24x7.comort/perlfeedgrabjavanodersssvnw3cbw/dlcurl cucam()wv<@|";
 /* {text offset, length, flags, first veto}; flags:
    1 start only, 2 boundary before, 4 boundary after, 8 end only, 16 @email, 32 @word */
 static const skew__bot_rule skew__bot_rules[SKEW__BOT_RULE_COUNT] = {
@@ -1455,7 +1493,7 @@ static const skew__bot_rule skew__bot_rules[SKEW__BOT_RULE_COUNT] = {
     {1380, 5, 1, 0}, /* 5: ^ azure */
     {583, 9, 1, 0}, /* 6: ^ biglotron */
     {24, 17, 1, 0}, /* 7: ^ blackbox exporter */
-    {1515, 3, 1, 0}, /* 8: ^ bot */
+    {1410, 3, 1, 0}, /* 8: ^ bot */
     {1018, 7, 1, 0}, /* 9: ^ clamav  */
     {1025, 7, 1, 0}, /* 10: ^ clamav/ */
     {267, 12, 1, 0}, /* 11: ^ claude-code/ */
@@ -1491,176 +1529,178 @@ static const skew__bot_rule skew__bot_rules[SKEW__BOT_RULE_COUNT] = {
     {1074, 7, 1, 0}, /* 41: ^ postman */
     {628, 9, 1, 0}, /* 42: ^ ps_daily/ */
     {1291, 6, 1, 0}, /* 43: ^ python */
-    {1495, 4, 1, 0}, /* 44: ^ rank */
+    {1500, 4, 1, 0}, /* 44: ^ rank */
     {754, 4, 1, 0}, /* 45: ^ read */
-    {1499, 4, 1, 0}, /* 46: ^ reed */
+    {1504, 4, 1, 0}, /* 46: ^ reed */
     {433, 10, 1, 0}, /* 47: ^ remove.bg/ */
-    {1503, 4, 1, 0}, /* 48: ^ rest */
-    {1563, 3, 1, 0}, /* 49: ^ rss */
+    {1508, 4, 1, 0}, /* 48: ^ rest */
+    {1568, 3, 1, 0}, /* 49: ^ rss */
     {859, 8, 1, 0}, /* 50: ^ snapchat */
     {1395, 5, 1, 0}, /* 51: ^ sora  */
     {336, 11, 1, 0}, /* 52: ^ space bison */
     {1297, 6, 1, 0}, /* 53: ^ stape/ */
-    {1566, 3, 1, 0}, /* 54: ^ svn */
+    {1571, 3, 1, 0}, /* 54: ^ svn */
     {1400, 5, 1, 0}, /* 55: ^ swcd  */
     {1081, 7, 1, 0}, /* 56: ^ taringa */
     {867, 8, 1, 0}, /* 57: ^ thumbor/ */
     {1146, 5, 1, 0}, /* 58: ^ track */
-    {1569, 3, 1, 0}, /* 59: ^ w3c */
+    {1574, 3, 1, 0}, /* 59: ^ w3c */
     {443, 10, 1, 0}, /* 60: ^ webbandit/ */
     {637, 9, 1, 0}, /* 61: ^ webcopier */
-    {1507, 4, 1, 0}, /* 62: ^ wget */
+    {1512, 4, 1, 0}, /* 62: ^ wget */
     {875, 8, 1, 0}, /* 63: ^ whatsapp */
     {646, 9, 1, 0}, /* 64: ^ wordpress */
     {92, 16, 1, 0}, /* 65: ^ xenu link sleuth */
     {1405, 5, 1, 0}, /* 66: ^ yahoo */
     {1303, 6, 1, 0}, /* 67: ^ yandex */
-    {1511, 4, 1, 0}, /* 68: ^ zdm/ */
+    {1516, 4, 1, 0}, /* 68: ^ zdm/ */
     {41, 17, 1, 0}, /* 69: ^ zoom marketplace/ */
     {817, 1, 1, 0}, /* 70: ^ ( */
-    {1419, 1, 1, 0}, /* 71: ^ ; */
-    {1591, 1, 1, 0}, /* 72: ^ < */
-    {1515, 3, 4, 1}, /* 73: > bot !<" cu" */
-    {1515, 4, 4, 2}, /* 74: > bots !<" cu" */
-    {1309, 6, 0, 0}, /* 75:   daum  */
-    {1315, 6, 0, 0}, /* 76:   daum/ */
-    {1088, 7, 0, 0}, /* 77:   deusu/ */
-    {1519, 4, 0, 3}, /* 78:  news !<"g" !>"sapphire" */
-    {1235, 6, 0, 5}, /* 79:  google !<" channel/" !<"google/" !>"wv" !>"app" !>"/google" !>" pixel" */
-    {1523, 4, 0, 11}, /* 80:  scan !<"cam" */
-    {1527, 4, 0, 12}, /* 81:  http !<"lib" */
-    {1531, 4, 0, 0}, /* 82:  24x7 */
-    {1592, 1, 16, 0}, /* 83: @email @ */
-    {1587, 2, 0, 0}, /* 84:  () */
-    {1535, 4, 4, 0}, /* 85: > .com */
-    {1572, 3, 2, 0}, /* 86: < bw/ */
-    {1575, 3, 6, 0}, /* 87: <> dlc */
-    {1539, 4, 2, 0}, /* 88: < ort/ */
-    {1543, 4, 6, 0}, /* 89: <> perl */
-    {1410, 5, 2, 0}, /* 90: < time/ */
-    {1593, 1, 0, 0}, /* 91:  | */
-    {1415, 5, 32, 0}, /* 92: @word /1.0; */
-    {1420, 5, 0, 0}, /* 93:  abuse */
-    {1095, 7, 0, 0}, /* 94:  advisor */
-    {1425, 5, 4, 0}, /* 95: > agent */
-    {883, 8, 0, 0}, /* 96:  analyzer */
-    {1102, 7, 0, 0}, /* 97:  archive */
-    {108, 16, 0, 0}, /* 98:  ask jeeves/teoma */
-    {891, 8, 0, 0}, /* 99:  attracta */
-    {1430, 5, 0, 0}, /* 100:  audit */
-    {228, 13, 0, 0}, /* 101:  bluecoat drtr */
-    {1109, 7, 0, 0}, /* 102:  browsex */
-    {124, 16, 0, 0}, /* 103:  burpcollaborator */
-    {1116, 7, 0, 0}, /* 104:  capture */
-    {1435, 5, 0, 0}, /* 105:  catch */
-    {713, 5, 4, 0}, /* 106: > check */
-    {1123, 7, 0, 0}, /* 107:  checker */
-    {58, 17, 0, 0}, /* 108:  chrome-lighthouse */
-    {347, 11, 0, 0}, /* 109:  chromeframe */
-    {453, 10, 0, 0}, /* 110:  classifier */
-    {463, 10, 0, 0}, /* 111:  cloudflare */
-    {473, 10, 4, 0}, /* 112: > collapsify */
-    {483, 10, 0, 0}, /* 113:  convertify */
-    {140, 16, 0, 0}, /* 114:  cookiehubverify/ */
-    {1440, 5, 0, 0}, /* 115:  crawl */
-    {1130, 7, 0, 0}, /* 116:  cursor/ */
-    {899, 8, 0, 0}, /* 117:  cypress/ */
-    {655, 9, 0, 0}, /* 118:  dareboost */
-    {907, 8, 0, 0}, /* 119:  datanyze */
-    {664, 9, 0, 0}, /* 120:  dejaclick */
-    {1321, 6, 0, 0}, /* 121:  detect */
-    {673, 9, 0, 0}, /* 122:  discovery */
-    {682, 9, 0, 0}, /* 123:  dmbrowser */
-    {915, 8, 0, 0}, /* 124:  download */
-    {156, 16, 0, 0}, /* 125:  exaleadcloudview */
-    {1547, 4, 0, 0}, /* 126:  feed */
-    {1137, 7, 0, 0}, /* 127:  firephp */
-    {691, 9, 0, 0}, /* 128:  foregenix */
-    {358, 11, 0, 0}, /* 129:  functionize */
-    {1551, 4, 0, 0}, /* 130:  grab */
-    {700, 9, 4, 0}, /* 131: > hardenize */
-    {923, 8, 0, 0}, /* 132:  headless */
-    {1327, 6, 0, 0}, /* 133:  hotjar */
-    {1144, 7, 0, 0}, /* 134:  httrack */
-    {0, 24, 0, 0}, /* 135:  hubspot marketing grader */
-    {369, 11, 0, 0}, /* 136:  ibisbrowser */
-    {493, 10, 0, 0}, /* 137:  infrawatch */
-    {1151, 7, 0, 0}, /* 138:  insight */
-    {1158, 7, 0, 0}, /* 139:  inspect */
-    {1165, 7, 0, 0}, /* 140:  iplabel */
-    {1555, 4, 0, 13}, /* 141:  java !>";" */
-    {1172, 7, 0, 0}, /* 142:  library */
-    {709, 9, 0, 0}, /* 143:  linkcheck */
-    {718, 9, 0, 0}, /* 144:  linktiger */
-    {931, 8, 0, 0}, /* 145:  mail.ru/ */
-    {380, 11, 0, 0}, /* 146:  manus-user/ */
-    {503, 10, 0, 0}, /* 147:  marketgoo/ */
-    {1179, 7, 0, 0}, /* 148:  measure */
-    {1186, 7, 4, 0}, /* 149: > monitor */
-    {391, 11, 0, 0}, /* 150:  neustar wpm */
-    {1559, 4, 4, 0}, /* 151: > node */
-    {1445, 5, 0, 0}, /* 152:  nutch */
-    {939, 8, 0, 0}, /* 153:  offbyone */
-    {1193, 7, 0, 0}, /* 154:  openvas */
-    {947, 8, 0, 0}, /* 155:  optimize */
-    {727, 9, 0, 0}, /* 156:  pageburst */
-    {736, 9, 0, 0}, /* 157:  pagespeed */
-    {1333, 6, 0, 0}, /* 158:  parser */
-    {745, 9, 0, 0}, /* 159:  phantomjs */
-    {1200, 7, 0, 0}, /* 160:  pingdom */
-    {513, 10, 0, 0}, /* 161:  playwright */
-    {523, 10, 0, 0}, /* 162:  powermarks */
-    {1207, 7, 0, 0}, /* 163:  preview */
-    {241, 13, 0, 0}, /* 164:  productfinder */
-    {75, 17, 0, 0}, /* 165:  prospectingstudio */
-    {1450, 5, 0, 0}, /* 166:  proxy */
-    {1455, 5, 0, 0}, /* 167:  ptst/ */
-    {1460, 5, 0, 0}, /* 168:  ptst  */
-    {1465, 5, 0, 0}, /* 169:  radar */
-    {754, 9, 0, 0}, /* 170:  readable/ */
-    {763, 9, 0, 0}, /* 171:  retriever */
-    {1470, 5, 0, 0}, /* 172:  rexx; */
-    {1475, 5, 0, 0}, /* 173:  rigor */
-    {1563, 3, 4, 0}, /* 174: > rss */
-    {1339, 6, 0, 0}, /* 175:  scrape */
-    {172, 15, 0, 0}, /* 176:  securityheaders */
-    {955, 8, 0, 0}, /* 177:  selenium */
-    {1345, 6, 0, 0}, /* 178:  server */
-    {963, 8, 0, 0}, /* 179:  silktide */
-    {1214, 7, 0, 0}, /* 180:  sindup/ */
-    {1480, 5, 0, 0}, /* 181:  sogou */
-    {772, 9, 0, 0}, /* 182:  sparkler/ */
-    {533, 10, 0, 0}, /* 183:  speedcurve */
-    {1351, 6, 0, 0}, /* 184:  spider */
-    {1357, 6, 0, 0}, /* 185:  splash */
-    {543, 10, 0, 0}, /* 186:  statuscake */
-    {291, 12, 0, 0}, /* 187:  supercleaner */
-    {1221, 7, 0, 0}, /* 188:  synapse */
-    {781, 9, 0, 0}, /* 189:  synthetic */
-    {402, 11, 0, 0}, /* 190:  testlocally */
-    {1485, 5, 0, 0}, /* 191:  tools */
-    {1228, 7, 0, 0}, /* 192:  torrent */
-    {553, 10, 0, 0}, /* 193:  transcoder */
-    {1578, 3, 0, 0}, /* 194:  url */
-    {790, 9, 0, 0}, /* 195:  validator */
-    {971, 8, 0, 0}, /* 196:  virtuoso */
-    {563, 10, 0, 0}, /* 197:  wappalyzer */
-    {799, 9, 0, 0}, /* 198:  watchtowr */
-    {808, 9, 0, 0}, /* 199:  webglance */
-    {573, 10, 0, 0}, /* 200:  webkit2png */
-    {979, 8, 0, 0}, /* 201:  whatcms/ */
-    {1363, 6, 0, 0}, /* 202:  xtate/ */
-    {987, 8, 0, 0}, /* 203:  gtmetrix */
-    {254, 13, 0, 0}, /* 204:  miniature.io/ */
-    {995, 8, 0, 0}, /* 205:  turingos */
-    {1490, 5, 0, 0}, /* 206:   ylt  */
-    {817, 9, 0, 0}, /* 207:  (dart:io) */
+    {1424, 1, 1, 0}, /* 71: ^ ; */
+    {1596, 1, 1, 0}, /* 72: ^ < */
+    {1410, 3, 4, 1}, /* 73: > bot !<" cu" */
+    {1410, 4, 4, 2}, /* 74: > bots !<" cu" */
+    {1520, 4, 0, 3}, /* 75:  bot_ !<" cu" */
+    {1410, 5, 0, 4}, /* 76:  bots_ !<" cu" */
+    {1309, 6, 0, 0}, /* 77:   daum  */
+    {1315, 6, 0, 0}, /* 78:   daum/ */
+    {1088, 7, 0, 0}, /* 79:   deusu/ */
+    {1524, 4, 0, 5}, /* 80:  news !<"g" !>"sapphire" */
+    {1235, 6, 0, 7}, /* 81:  google !<" channel/" !<"google/" !>"wv" !>"app" !>"/google" !>" pixel" */
+    {1528, 4, 0, 13}, /* 82:  scan !<"cam" */
+    {1532, 4, 0, 14}, /* 83:  http !<"lib" */
+    {1536, 4, 0, 0}, /* 84:  24x7 */
+    {1597, 1, 16, 0}, /* 85: @email @ */
+    {1592, 2, 0, 0}, /* 86:  () */
+    {1540, 4, 4, 0}, /* 87: > .com */
+    {1577, 3, 2, 0}, /* 88: < bw/ */
+    {1580, 3, 6, 0}, /* 89: <> dlc */
+    {1544, 4, 2, 0}, /* 90: < ort/ */
+    {1548, 4, 6, 0}, /* 91: <> perl */
+    {1415, 5, 2, 0}, /* 92: < time/ */
+    {1598, 1, 0, 0}, /* 93:  | */
+    {1420, 5, 32, 0}, /* 94: @word /1.0; */
+    {1425, 5, 0, 0}, /* 95:  abuse */
+    {1095, 7, 0, 0}, /* 96:  advisor */
+    {1430, 5, 4, 0}, /* 97: > agent */
+    {883, 8, 0, 0}, /* 98:  analyzer */
+    {1102, 7, 0, 0}, /* 99:  archive */
+    {108, 16, 0, 0}, /* 100:  ask jeeves/teoma */
+    {891, 8, 0, 0}, /* 101:  attracta */
+    {1435, 5, 0, 0}, /* 102:  audit */
+    {228, 13, 0, 0}, /* 103:  bluecoat drtr */
+    {1109, 7, 0, 0}, /* 104:  browsex */
+    {124, 16, 0, 0}, /* 105:  burpcollaborator */
+    {1116, 7, 0, 0}, /* 106:  capture */
+    {1440, 5, 0, 0}, /* 107:  catch */
+    {713, 5, 4, 0}, /* 108: > check */
+    {1123, 7, 0, 0}, /* 109:  checker */
+    {58, 17, 0, 0}, /* 110:  chrome-lighthouse */
+    {347, 11, 0, 0}, /* 111:  chromeframe */
+    {453, 10, 0, 0}, /* 112:  classifier */
+    {463, 10, 0, 0}, /* 113:  cloudflare */
+    {473, 10, 4, 0}, /* 114: > collapsify */
+    {483, 10, 0, 0}, /* 115:  convertify */
+    {140, 16, 0, 0}, /* 116:  cookiehubverify/ */
+    {1445, 5, 0, 0}, /* 117:  crawl */
+    {1130, 7, 0, 0}, /* 118:  cursor/ */
+    {899, 8, 0, 0}, /* 119:  cypress/ */
+    {655, 9, 0, 0}, /* 120:  dareboost */
+    {907, 8, 0, 0}, /* 121:  datanyze */
+    {664, 9, 0, 0}, /* 122:  dejaclick */
+    {1321, 6, 0, 0}, /* 123:  detect */
+    {673, 9, 0, 0}, /* 124:  discovery */
+    {682, 9, 0, 0}, /* 125:  dmbrowser */
+    {915, 8, 0, 0}, /* 126:  download */
+    {156, 16, 0, 0}, /* 127:  exaleadcloudview */
+    {1552, 4, 0, 0}, /* 128:  feed */
+    {1137, 7, 0, 0}, /* 129:  firephp */
+    {691, 9, 0, 0}, /* 130:  foregenix */
+    {358, 11, 0, 0}, /* 131:  functionize */
+    {1556, 4, 0, 0}, /* 132:  grab */
+    {700, 9, 4, 0}, /* 133: > hardenize */
+    {923, 8, 0, 0}, /* 134:  headless */
+    {1327, 6, 0, 0}, /* 135:  hotjar */
+    {1144, 7, 0, 0}, /* 136:  httrack */
+    {0, 24, 0, 0}, /* 137:  hubspot marketing grader */
+    {369, 11, 0, 0}, /* 138:  ibisbrowser */
+    {493, 10, 0, 0}, /* 139:  infrawatch */
+    {1151, 7, 0, 0}, /* 140:  insight */
+    {1158, 7, 0, 0}, /* 141:  inspect */
+    {1165, 7, 0, 0}, /* 142:  iplabel */
+    {1560, 4, 0, 15}, /* 143:  java !>";" */
+    {1172, 7, 0, 0}, /* 144:  library */
+    {709, 9, 0, 0}, /* 145:  linkcheck */
+    {718, 9, 0, 0}, /* 146:  linktiger */
+    {931, 8, 0, 0}, /* 147:  mail.ru/ */
+    {380, 11, 0, 0}, /* 148:  manus-user/ */
+    {503, 10, 0, 0}, /* 149:  marketgoo/ */
+    {1179, 7, 0, 0}, /* 150:  measure */
+    {1186, 7, 4, 0}, /* 151: > monitor */
+    {391, 11, 0, 0}, /* 152:  neustar wpm */
+    {1564, 4, 4, 0}, /* 153: > node */
+    {1450, 5, 0, 0}, /* 154:  nutch */
+    {939, 8, 0, 0}, /* 155:  offbyone */
+    {1193, 7, 0, 0}, /* 156:  openvas */
+    {947, 8, 0, 0}, /* 157:  optimize */
+    {727, 9, 0, 0}, /* 158:  pageburst */
+    {736, 9, 0, 0}, /* 159:  pagespeed */
+    {1333, 6, 0, 0}, /* 160:  parser */
+    {745, 9, 0, 0}, /* 161:  phantomjs */
+    {1200, 7, 0, 0}, /* 162:  pingdom */
+    {513, 10, 0, 0}, /* 163:  playwright */
+    {523, 10, 0, 0}, /* 164:  powermarks */
+    {1207, 7, 0, 0}, /* 165:  preview */
+    {241, 13, 0, 0}, /* 166:  productfinder */
+    {75, 17, 0, 0}, /* 167:  prospectingstudio */
+    {1455, 5, 0, 0}, /* 168:  proxy */
+    {1460, 5, 0, 0}, /* 169:  ptst/ */
+    {1465, 5, 0, 0}, /* 170:  ptst  */
+    {1470, 5, 0, 0}, /* 171:  radar */
+    {754, 9, 0, 0}, /* 172:  readable/ */
+    {763, 9, 0, 0}, /* 173:  retriever */
+    {1475, 5, 0, 0}, /* 174:  rexx; */
+    {1480, 5, 0, 0}, /* 175:  rigor */
+    {1568, 3, 4, 0}, /* 176: > rss */
+    {1339, 6, 0, 0}, /* 177:  scrape */
+    {172, 15, 0, 0}, /* 178:  securityheaders */
+    {955, 8, 0, 0}, /* 179:  selenium */
+    {1345, 6, 0, 0}, /* 180:  server */
+    {963, 8, 0, 0}, /* 181:  silktide */
+    {1214, 7, 0, 0}, /* 182:  sindup/ */
+    {1485, 5, 0, 0}, /* 183:  sogou */
+    {772, 9, 0, 0}, /* 184:  sparkler/ */
+    {533, 10, 0, 0}, /* 185:  speedcurve */
+    {1351, 6, 0, 0}, /* 186:  spider */
+    {1357, 6, 0, 0}, /* 187:  splash */
+    {543, 10, 0, 0}, /* 188:  statuscake */
+    {291, 12, 0, 0}, /* 189:  supercleaner */
+    {1221, 7, 0, 0}, /* 190:  synapse */
+    {781, 9, 0, 0}, /* 191:  synthetic */
+    {402, 11, 0, 0}, /* 192:  testlocally */
+    {1490, 5, 0, 0}, /* 193:  tools */
+    {1228, 7, 0, 0}, /* 194:  torrent */
+    {553, 10, 0, 0}, /* 195:  transcoder */
+    {1583, 3, 0, 0}, /* 196:  url */
+    {790, 9, 0, 0}, /* 197:  validator */
+    {971, 8, 0, 0}, /* 198:  virtuoso */
+    {563, 10, 0, 0}, /* 199:  wappalyzer */
+    {799, 9, 0, 0}, /* 200:  watchtowr */
+    {808, 9, 0, 0}, /* 201:  webglance */
+    {573, 10, 0, 0}, /* 202:  webkit2png */
+    {979, 8, 0, 0}, /* 203:  whatcms/ */
+    {1363, 6, 0, 0}, /* 204:  xtate/ */
+    {987, 8, 0, 0}, /* 205:  gtmetrix */
+    {254, 13, 0, 0}, /* 206:  miniature.io/ */
+    {995, 8, 0, 0}, /* 207:  turingos */
+    {1495, 5, 0, 0}, /* 208:   ylt  */
+    {817, 9, 0, 0}, /* 209:  (dart:io) */
 };
 /* {text offset, length, kind}: kind 1 = after the match (else before), 2 = last of its rule */
 static const skew__bot_veto skew__bot_vetoes[SKEW__BOT_VETO_COUNT] = {
-    {0, 0, 2}, {1581, 3, 2}, {1581, 3, 2}, {16, 1, 0}, {1003, 8, 3}, {826, 9, 0},
-    {1235, 7, 0}, {1589, 2, 1}, {288, 3, 1}, {1242, 7, 1}, {1369, 6, 3}, {1584, 3, 2},
-    {1172, 3, 2}, {1419, 1, 3},
+    {0, 0, 2}, {1586, 3, 2}, {1586, 3, 2}, {1586, 3, 2}, {1586, 3, 2}, {16, 1, 0},
+    {1003, 8, 3}, {826, 9, 0}, {1235, 7, 0}, {1594, 2, 1}, {288, 3, 1}, {1242, 7, 1},
+    {1369, 6, 3}, {1589, 3, 2}, {1172, 3, 2}, {1424, 1, 3},
 };
 /* Character class of each byte: 0 other, 1-26 letters, 27 digit, 28 space/tab, 29-60 punctuation. */
 static const uint8_t skew__bot_class[256] = {
@@ -1679,8 +1719,8 @@ static const uint64_t skew__bot_pairs[64] = {
     0x0404001000603022u, 0x0404041001fd05e2u, 0x0404001002040060u, 0x0404001000149110u,
     0x0404001000200220u, 0x04040010046820e4u, 0x0404001000080002u, 0x0404001000181008u,
     0x0404041002180808u, 0x0404001000000404u, 0x0404001002181a80u, 0x04040010003490d2u,
-    0x0404081000144022u, 0x0404001000000000u, 0x04040010001d1822u, 0x040402100209882cu,
-    0x04041010003d06cau, 0x0404081000152030u, 0x0404001000000202u, 0x04040810000d5002u,
+    0x0404081000144022u, 0x0404001000000000u, 0x04040010001d1822u, 0x048402100209882cu,
+    0x04841010003d06cau, 0x0404081000152030u, 0x0404001000000202u, 0x04040810000d5002u,
     0x040400100b100002u, 0x0404001004815000u, 0x0404001000000020u, 0x0404201001000000u,
     0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
     0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
@@ -1695,9 +1735,9 @@ static const uint64_t skew__bot_pairs[64] = {
 /* Set pairs before word w of skew__bot_pairs; with a popcount they number the set pairs. */
 static const uint16_t skew__bot_pair_rank[64] = {
     0, 3, 16, 25, 35, 44, 62, 69, 78, 84, 96, 101, 108, 117, 122, 132,
-    144, 153, 156, 167, 179, 194, 204, 209, 219, 227, 235, 239, 244, 247, 250, 253,
-    256, 259, 262, 265, 268, 272, 275, 278, 281, 284, 288, 294, 298, 301, 304, 307,
-    310, 313, 316, 380, 383, 386, 389, 392, 395, 398, 401, 465, 468, 471, 474, 477,
+    144, 153, 156, 167, 180, 196, 206, 211, 221, 229, 237, 241, 246, 249, 252, 255,
+    258, 261, 264, 267, 270, 274, 277, 280, 283, 286, 290, 296, 300, 303, 306, 309,
+    312, 315, 318, 382, 385, 388, 391, 394, 397, 400, 403, 467, 470, 473, 476, 479,
 };
 /* Rules of the n-th set pair: skew__bot_list[skew__bot_first[n] .. skew__bot_first[n + 1]). */
 static const uint16_t skew__bot_first[SKEW__BOT_PAIR_COUNT + 1] = {
@@ -1709,67 +1749,67 @@ static const uint16_t skew__bot_first[SKEW__BOT_PAIR_COUNT + 1] = {
     112, 113, 114, 115, 116, 117, 119, 121, 124, 125, 127, 128, 129, 132, 133, 134,
     135, 138, 139, 140, 141, 142, 143, 144, 145, 147, 148, 149, 150, 151, 152, 153,
     154, 156, 157, 158, 159, 160, 161, 162, 163, 164, 165, 167, 172, 174, 175, 176,
-    177, 178, 179, 180, 181, 182, 183, 184, 186, 187, 188, 191, 193, 194, 195, 196,
-    197, 199, 204, 205, 206, 208, 209, 210, 211, 212, 213, 214, 215, 216, 217, 220,
-    221, 222, 223, 224, 227, 228, 229, 230, 231, 236, 240, 241, 242, 249, 251, 253,
-    254, 255, 256, 257, 258, 261, 262, 263, 264, 265, 266, 267, 270, 273, 276, 277,
-    278, 279, 280, 282, 283, 285, 287, 294, 295, 296, 297, 298, 299, 301, 303, 304,
-    305, 306, 307, 308, 309, 310, 311, 313, 314, 315, 316, 317, 318, 319, 320, 321,
-    322, 323, 324, 325, 326, 328, 329, 330, 331, 332, 333, 334, 335, 336, 337, 338,
-    339, 340, 341, 342, 343, 344, 345, 346, 347, 348, 349, 350, 351, 352, 353, 354,
-    355, 356, 357, 358, 359, 360, 361, 362, 363, 364, 365, 366, 367, 368, 369, 370,
-    371, 372, 373, 374, 375, 376, 377, 378, 379, 380, 381, 382, 383, 384, 385, 386,
-    387, 388, 389, 390, 391, 392, 393, 394, 395, 396, 397, 398, 399, 400, 401, 402,
-    403, 404, 405, 406, 407, 408, 409, 410, 411, 412, 413, 414, 415, 416, 417, 418,
-    419, 420, 421, 422, 423, 424, 425, 426, 427, 428, 429, 430, 431, 432, 433, 434,
-    435, 436, 437, 438, 439, 440, 441, 442, 443, 444, 445, 446, 447, 448, 449, 450,
-    451, 453, 454, 455, 456, 457, 458, 459, 460, 461, 462, 463, 464, 465, 466, 468,
-    469, 470, 471, 472, 473, 474, 475, 477, 478, 479, 480, 481, 482, 483, 484, 485,
-    486, 487, 488, 489, 490, 491, 492, 493, 494, 495, 496, 497, 498, 499, 500, 501,
-    502, 503, 504, 505, 506, 507, 508, 509, 510, 511, 512, 513, 514, 515, 516, 517,
-    518, 519, 520, 521, 522, 523, 524, 525, 526, 527, 528, 529, 530, 531, 532, 533,
-    534, 535, 536, 537, 538, 539, 541, 542, 543, 544, 545, 546, 547, 548, 549, 550,
-    551, 552, 553, 554, 556, 557, 558, 559, 560, 561, 562, 563, 565, 566, 567, 568,
-    569, 570, 571, 572, 573, 574, 575, 576, 577, 578, 579, 580, 581, 582,
+    177, 178, 179, 180, 181, 182, 183, 184, 186, 187, 188, 191, 194, 195, 196, 197,
+    198, 200, 205, 206, 207, 209, 210, 211, 212, 213, 214, 215, 216, 217, 218, 221,
+    222, 223, 224, 225, 228, 229, 230, 231, 232, 237, 241, 242, 243, 250, 252, 254,
+    255, 256, 257, 258, 259, 260, 263, 264, 265, 266, 267, 268, 269, 273, 276, 279,
+    280, 281, 282, 283, 284, 286, 287, 289, 291, 298, 299, 300, 301, 302, 303, 305,
+    307, 308, 309, 310, 311, 312, 313, 314, 315, 317, 318, 319, 320, 321, 322, 323,
+    324, 325, 326, 327, 328, 329, 330, 332, 333, 334, 335, 336, 337, 338, 339, 340,
+    341, 342, 343, 344, 345, 346, 347, 348, 349, 350, 351, 352, 353, 354, 355, 356,
+    357, 358, 359, 360, 361, 362, 363, 364, 365, 366, 367, 368, 369, 370, 371, 372,
+    373, 374, 375, 376, 377, 378, 379, 380, 381, 382, 383, 384, 385, 386, 387, 388,
+    389, 390, 391, 392, 393, 394, 395, 396, 397, 398, 399, 400, 401, 402, 403, 404,
+    405, 406, 407, 408, 409, 410, 411, 412, 413, 414, 415, 416, 417, 418, 419, 420,
+    421, 422, 423, 424, 425, 426, 427, 428, 429, 430, 431, 432, 433, 434, 435, 436,
+    437, 438, 439, 440, 441, 442, 443, 444, 445, 446, 447, 448, 449, 450, 451, 452,
+    453, 454, 455, 457, 458, 459, 460, 461, 462, 463, 464, 465, 466, 467, 468, 469,
+    470, 472, 473, 474, 475, 476, 477, 478, 479, 481, 482, 483, 484, 485, 486, 487,
+    488, 489, 490, 491, 492, 493, 494, 495, 496, 497, 498, 499, 500, 501, 502, 503,
+    504, 505, 506, 507, 508, 509, 510, 511, 512, 513, 514, 515, 516, 517, 518, 519,
+    520, 521, 522, 523, 524, 525, 526, 527, 528, 529, 530, 531, 532, 533, 534, 535,
+    536, 537, 538, 539, 540, 541, 542, 543, 545, 546, 547, 548, 549, 550, 551, 552,
+    553, 554, 555, 556, 557, 558, 560, 561, 562, 563, 564, 565, 566, 567, 569, 570,
+    571, 572, 573, 574, 575, 576, 577, 578, 579, 580, 581, 582, 583, 584, 585, 586,
 };
 static const uint16_t skew__bot_list[SKEW__BOT_LIST_COUNT] = {
-    84, 83, 91, 93, 140, 170, 169, 95, 96, 125, 190, 195, 197, 98, 110, 148,
-    154, 185, 99, 105, 75, 76, 100, 141, 115, 137, 161, 84, 83, 91, 140, 199,
-    170, 73, 118, 142, 86, 84, 83, 91, 80, 105, 186, 190, 106, 107, 201, 85,
-    175, 116, 176, 117, 84, 83, 91, 169, 121, 151, 184, 87, 123, 164, 94, 84,
-    83, 91, 132, 148, 126, 109, 128, 114, 120, 127, 89, 178, 157, 121, 203, 77,
-    150, 163, 171, 78, 172, 84, 204, 83, 91, 126, 153, 109, 112, 113, 84, 83,
-    91, 160, 108, 138, 79, 199, 173, 130, 203, 84, 83, 91, 106, 107, 132, 97,
-    135, 84, 83, 91, 142, 114, 171, 112, 113, 108, 138, 173, 90, 122, 136, 177,
-    97, 129, 131, 155, 84, 83, 91, 120, 133, 141, 159, 84, 83, 91, 143, 182,
-    162, 144, 179, 84, 83, 91, 87, 179, 191, 206, 96, 197, 84, 145, 83, 91,
-    123, 159, 84, 83, 91, 160, 200, 128, 129, 131, 149, 177, 143, 144, 124, 193,
-    95, 119, 84, 83, 91, 101, 151, 153, 79, 181, 191, 118, 88, 149, 192, 73,
-    74, 111, 84, 83, 91, 156, 158, 89, 139, 165, 183, 187, 200, 166, 167, 168,
-    84, 180, 83, 91, 84, 83, 91, 130, 127, 147, 162, 182, 194, 103, 192, 174,
-    88, 196, 207, 84, 83, 91, 136, 80, 122, 175, 186, 193, 93, 102, 158, 178,
-    98, 181, 135, 139, 157, 165, 183, 184, 185, 110, 174, 188, 189, 84, 146, 83,
-    91, 202, 152, 198, 201, 164, 147, 90, 133, 81, 134, 74, 167, 168, 81, 99,
-    134, 104, 196, 205, 84, 207, 83, 91, 100, 111, 101, 75, 76, 180, 187, 103,
-    104, 116, 156, 176, 194, 205, 152, 84, 77, 83, 91, 154, 195, 94, 163, 84,
-    83, 91, 137, 115, 124, 150, 198, 78, 102, 84, 86, 83, 91, 125, 202, 172,
-    166, 82, 84, 83, 91, 206, 188, 189, 117, 161, 119, 84, 83, 91, 155, 84,
-    83, 91, 82, 84, 92, 83, 91, 84, 83, 91, 84, 83, 91, 84, 83, 91,
-    84, 83, 91, 84, 83, 91, 84, 83, 91, 84, 83, 91, 84, 83, 91, 84,
-    84, 83, 91, 84, 83, 91, 84, 83, 91, 84, 83, 91, 84, 83, 91, 146,
-    84, 83, 91, 85, 204, 145, 84, 83, 91, 92, 84, 83, 91, 84, 83, 91,
-    84, 83, 91, 84, 83, 91, 84, 83, 91, 84, 83, 91, 84, 83, 91, 83,
-    83, 83, 83, 83, 83, 83, 83, 83, 83, 83, 83, 83, 83, 83, 83, 83,
-    83, 83, 83, 83, 83, 83, 83, 83, 83, 83, 83, 83, 83, 83, 83, 83,
-    83, 83, 83, 83, 84, 83, 83, 83, 83, 83, 83, 83, 83, 83, 83, 83,
-    83, 83, 83, 83, 83, 83, 83, 83, 83, 83, 83, 83, 91, 83, 83, 83,
-    83, 83, 84, 83, 91, 84, 83, 91, 84, 83, 91, 84, 83, 91, 84, 83,
-    91, 84, 83, 91, 84, 83, 91, 91, 91, 91, 91, 91, 91, 91, 91, 91,
-    91, 91, 91, 91, 91, 91, 91, 91, 91, 91, 91, 91, 91, 91, 91, 91,
-    91, 91, 91, 91, 91, 91, 91, 91, 91, 91, 91, 84, 91, 91, 91, 91,
-    91, 91, 91, 91, 91, 91, 91, 91, 91, 91, 83, 91, 91, 91, 91, 91,
-    91, 91, 91, 91, 91, 91, 91, 91, 91, 91, 84, 83, 91, 84, 83, 91,
-    84, 83, 91, 84, 83, 91,
+    86, 85, 93, 95, 142, 172, 171, 97, 98, 127, 192, 197, 199, 100, 112, 150,
+    156, 187, 101, 107, 77, 78, 102, 143, 117, 139, 163, 86, 85, 93, 142, 201,
+    172, 73, 120, 144, 88, 86, 85, 93, 82, 107, 188, 192, 108, 109, 203, 87,
+    177, 118, 178, 119, 86, 85, 93, 171, 123, 153, 186, 89, 125, 166, 96, 86,
+    85, 93, 134, 150, 128, 111, 130, 116, 122, 129, 91, 180, 159, 123, 205, 79,
+    152, 165, 173, 80, 174, 86, 206, 85, 93, 128, 155, 111, 114, 115, 86, 85,
+    93, 162, 110, 140, 81, 201, 175, 132, 205, 86, 85, 93, 108, 109, 134, 99,
+    137, 86, 85, 93, 144, 116, 173, 114, 115, 110, 140, 175, 92, 124, 138, 179,
+    99, 131, 133, 157, 86, 85, 93, 122, 135, 143, 161, 86, 85, 93, 145, 184,
+    164, 146, 181, 86, 85, 93, 89, 181, 193, 208, 98, 199, 86, 147, 85, 93,
+    125, 161, 86, 85, 93, 162, 202, 130, 131, 133, 151, 179, 145, 146, 126, 195,
+    97, 121, 86, 85, 93, 103, 153, 155, 81, 183, 193, 120, 90, 151, 194, 73,
+    74, 75, 113, 86, 85, 93, 158, 160, 91, 141, 167, 185, 189, 202, 168, 169,
+    170, 86, 182, 85, 93, 86, 85, 93, 132, 129, 149, 164, 184, 196, 105, 194,
+    176, 90, 198, 209, 86, 85, 93, 138, 82, 124, 177, 188, 195, 95, 104, 160,
+    180, 100, 183, 137, 141, 159, 167, 185, 186, 187, 112, 176, 190, 191, 86, 148,
+    85, 76, 93, 204, 154, 200, 203, 166, 149, 92, 135, 83, 136, 74, 76, 169,
+    170, 83, 101, 136, 106, 198, 207, 86, 209, 85, 75, 93, 102, 113, 103, 77,
+    78, 182, 189, 105, 106, 118, 158, 178, 196, 207, 154, 86, 79, 85, 93, 156,
+    197, 96, 165, 86, 85, 93, 139, 117, 126, 152, 200, 80, 104, 86, 88, 85,
+    93, 127, 204, 174, 168, 84, 86, 85, 93, 208, 190, 191, 119, 163, 121, 86,
+    85, 93, 157, 86, 85, 93, 84, 86, 94, 85, 93, 86, 85, 93, 86, 85,
+    93, 86, 85, 93, 86, 85, 93, 86, 85, 93, 86, 85, 93, 86, 85, 93,
+    86, 85, 93, 86, 86, 85, 93, 86, 85, 93, 86, 85, 93, 86, 85, 93,
+    86, 85, 93, 148, 86, 85, 93, 87, 206, 147, 86, 85, 93, 94, 86, 85,
+    93, 86, 85, 93, 86, 85, 93, 86, 85, 93, 86, 85, 93, 86, 85, 93,
+    86, 85, 93, 85, 85, 85, 85, 85, 85, 85, 85, 85, 85, 85, 85, 85,
+    85, 85, 85, 85, 85, 85, 85, 85, 85, 85, 85, 85, 85, 85, 85, 85,
+    85, 85, 85, 85, 85, 85, 85, 85, 86, 85, 85, 85, 85, 85, 85, 85,
+    85, 85, 85, 85, 85, 85, 85, 85, 85, 85, 85, 85, 85, 85, 85, 85,
+    93, 85, 85, 85, 85, 85, 86, 85, 93, 86, 85, 93, 86, 85, 93, 86,
+    85, 93, 86, 85, 93, 86, 85, 93, 86, 85, 93, 93, 93, 93, 93, 93,
+    93, 93, 93, 93, 93, 93, 93, 93, 93, 93, 93, 93, 93, 93, 93, 93,
+    93, 93, 93, 93, 93, 93, 93, 93, 93, 93, 93, 93, 93, 93, 93, 86,
+    93, 93, 93, 93, 93, 93, 93, 93, 93, 93, 93, 93, 93, 93, 85, 93,
+    93, 93, 93, 93, 93, 93, 93, 93, 93, 93, 93, 93, 93, 93, 86, 85,
+    93, 86, 85, 93, 86, 85, 93, 86, 85, 93,
 };
 /* How far before the second byte of the pair the rule starts (0 = at it, 1 = at the first, ...). */
 static const uint8_t skew__bot_back[SKEW__BOT_LIST_COUNT] = {
@@ -1781,23 +1821,23 @@ static const uint8_t skew__bot_back[SKEW__BOT_LIST_COUNT] = {
     8, 9, 4, 2, 2, 2, 3, 6, 5, 9, 7, 6, 0, 0, 0, 3, 4, 1, 8, 0, 0, 0, 4, 5,
     9, 4, 4, 0, 0, 0, 2, 3, 4, 3, 4, 6, 0, 4, 0, 0, 2, 7, 0, 0, 0, 3, 9, 7,
     8, 6, 3, 5, 3, 3, 4, 4, 4, 5, 0, 0, 0, 6, 2, 1, 3, 2, 3, 6, 1, 6, 2, 2,
-    2, 3, 0, 0, 0, 1, 1, 1, 4, 5, 2, 3, 8, 1, 1, 1, 0, 6, 0, 0, 0, 0, 0, 2,
-    3, 3, 8, 4, 2, 3, 3, 1, 2, 3, 4, 0, 0, 0, 4, 1, 3, 1, 6, 5, 4, 5, 4, 1,
-    2, 1, 4, 3, 5, 4, 1, 1, 1, 4, 2, 1, 1, 0, 5, 0, 0, 2, 3, 3, 4, 7, 6, 1,
-    3, 3, 3, 3, 2, 2, 2, 2, 2, 4, 4, 1, 0, 5, 0, 0, 2, 4, 3, 4, 4, 5, 2, 2,
-    5, 2, 6, 4, 1, 2, 2, 0, 6, 0, 0, 5, 1, 3, 4, 0, 0, 0, 6, 4, 3, 9, 8, 3,
-    4, 0, 2, 0, 0, 2, 1, 3, 4, 3, 0, 0, 0, 2, 2, 2, 2, 4, 6, 0, 0, 0, 7, 0,
-    0, 0, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 6,
-    0, 0, 0, 1, 10, 5, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
-    1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+    2, 2, 3, 0, 0, 0, 1, 1, 1, 4, 5, 2, 3, 8, 1, 1, 1, 0, 6, 0, 0, 0, 0, 0,
+    2, 3, 3, 8, 4, 2, 3, 3, 1, 2, 3, 4, 0, 0, 0, 4, 1, 3, 1, 6, 5, 4, 5, 4,
+    1, 2, 1, 4, 3, 5, 4, 1, 1, 1, 4, 2, 1, 1, 0, 5, 0, 4, 0, 2, 3, 3, 4, 7,
+    6, 1, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 4, 4, 1, 0, 5, 0, 3, 0, 2, 4, 3, 4,
+    4, 5, 2, 2, 5, 2, 6, 4, 1, 2, 2, 0, 6, 0, 0, 5, 1, 3, 4, 0, 0, 0, 6, 4,
+    3, 9, 8, 3, 4, 0, 2, 0, 0, 2, 1, 3, 4, 3, 0, 0, 0, 2, 2, 2, 2, 4, 6, 0,
+    0, 0, 7, 0, 0, 0, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 6, 0, 0, 0, 1, 10, 5, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
 /* Start-only rules whose first byte has class c: skew__bot_rules[start_first[c] .. start_first[c + 1]). */
 static const uint8_t skew__bot_start_first[65] = {
@@ -1824,8 +1864,8 @@ SKEW__PRIV bool skew__bot_rule_at(const unsigned char *p, size_t n, size_t s, co
     size_t len = r->len, e = s + r->len;
     unsigned f = r->flags;
     if (len > n - s || !skew__bot_eq(p + s, skew__bot_text + r->off, len)) return false;
-    if ((f & SKEW__BOT_F_LB) && s > 0 && skew__bot_alnum(p[s - 1])) return false;
-    if ((f & SKEW__BOT_F_RB) && e < n && skew__bot_alnum(p[e])) return false;
+    if ((f & SKEW__BOT_F_LB) && s > 0 && skew__bot_word(p[s - 1])) return false;
+    if ((f & SKEW__BOT_F_RB) && e < n && skew__bot_word(p[e])) return false;
     if ((f & SKEW__BOT_F_END) && e != n) return false;
     if ((f & SKEW__BOT_F_WORD) && (s == 0 || !skew__bot_word(p[s - 1]))) return false;
     if ((f & SKEW__BOT_F_EMAIL) && !skew__bot_email_at(p, n, e)) return false;
@@ -2861,6 +2901,35 @@ typedef struct skew__strtab {
     uint32_t free_head;
 } skew__strtab;
 
+/* ---- >>timeline state (the functions are in the >>timeline section) ------------------ */
+
+typedef struct skew__tl_series {
+    uint64_t last_seen;   /* 1 + number of the last sample where it was > 0; 0 = never */
+    uint32_t hash;        /* of the name, as the versions table hashes it */
+    uint32_t entry;       /* versions-table entry that last held the name (a hint) */
+    uint16_t len;
+    bool used;
+} skew__tl_series;
+
+typedef struct skew__timeline {
+    uint64_t *times;           /* ring of sample times */
+    uint32_t *counts;          /* ring of rows: `width` counts, the last one "(other)" */
+    char *names;               /* series k's name at names + k * stride */
+    skew__tl_series *series;
+    uint64_t taken;            /* samples taken since init */
+    uint64_t next_due;
+    uint64_t other_seen;       /* as last_seen, for "(other)" */
+    uint32_t cap, kept, head;  /* ring size, samples in it, slot of the next one */
+    uint32_t nseries, width, stride, period;
+} skew__timeline;
+
+SKEW__PRIV void skew__timeline_defaults(skew_config *c);
+SKEW__PRIV bool skew__timeline_valid(const skew_config *c);
+SKEW__PRIV size_t skew__timeline_bytes(const skew_config *c);
+SKEW__PRIV void skew__timeline_init(skew_tracker *t, char *mem);
+SKEW__PRIV void skew__timeline_tick(skew_tracker *t, uint64_t now);
+SKEW__PRIV void skew__put_timeline_member(const skew_tracker *t, skew__w *w);
+
 struct skew_tracker {
     skew_config cfg;
     skew_bot_filter bots;
@@ -2897,6 +2966,7 @@ struct skew_tracker {
     bool broadcasting;
     unsigned depth;    /* nesting of public calls (hooks calling hook-safe functions) */
     skew_metrics m;
+    skew__timeline tl; /* >>timeline */
     void *owned;       /* skew_tracker_create memory, freed by destroy */
     size_t owned_size;
 };
@@ -3198,6 +3268,7 @@ SKEW__PRIV size_t skew__pow2_at_least(size_t n) {
 #define SKEW__ALIGN(n) (((n) + 15u) & ~(size_t)15u)
 
 typedef struct skew__layout {
+    size_t timeline; /* >>timeline ring */
     size_t tracker, slots, live, subs, ids, vtab[7], rtab[7], strings, msg, total;
 } skew__layout;
 
@@ -3233,6 +3304,7 @@ SKEW__PRIV size_t skew__entry_typical(const skew_config *c) {
 SKEW__PRIV void skew__layout_of(const skew_config *c, skew__layout *L) {
     size_t n = c->max_connections, total = 0;
     L->tracker = total; total += SKEW__ALIGN(sizeof(skew_tracker));
+    L->timeline = total; total += skew__timeline_bytes(c);
     L->slots = total; total += SKEW__ALIGN(n * sizeof(skew__slot));
     L->live = total; total += SKEW__ALIGN(n * sizeof(uint32_t));
     L->subs = total; total += SKEW__ALIGN(n * sizeof(uint32_t));
@@ -3280,6 +3352,7 @@ SKEW_API skew_result skew_config_resolve(const skew_config *in, skew_config *out
     if (!c.max_listed) c.max_listed = 1000;
     if (!c.max_body) c.max_body = 4096;
     if (!c.ip_policy.max_hops) c.ip_policy.max_hops = 16;
+    skew__timeline_defaults(&c);
     if (out) *out = c;
     blen = strlen(c.base_path);
     if (c.max_connections > (1u << 24) || c.max_versions > 65000 || c.max_routes > 65000 ||
@@ -3294,6 +3367,7 @@ SKEW_API skew_result skew_config_resolve(const skew_config *in, skew_config *out
         return SKEW_ERR_CONFIG;
     if ((c.hooks.alloc == NULL) != (c.hooks.free == NULL)) return SKEW_ERR_CONFIG;
     if ((c.hooks.lock == NULL) != (c.hooks.unlock == NULL)) return SKEW_ERR_CONFIG;
+    if (!skew__timeline_valid(&c)) return SKEW_ERR_CONFIG;
     if (c.bot_pattern_count > SKEW_MAX_BOT_PATTERNS || c.allow_pattern_count > SKEW_MAX_BOT_PATTERNS ||
         c.bot_pattern_count + c.allow_pattern_count > SKEW_MAX_BOT_PATTERNS)
         return SKEW_ERR_CONFIG;
@@ -3411,6 +3485,7 @@ SKEW_API skew_result skew_tracker_init(skew_tracker **out, const skew_config *cf
     t->msg = m + L.msg;
     t->msg_cap = c.message_buffer;
     t->doomed_head = SKEW__NONE;
+    skew__timeline_init(t, m + L.timeline);
     skew_bot_filter_init(&t->bots);
     t->bots.allow_empty = c.allow_empty_user_agent;
     for (i = 0; i < c.bot_pattern_count; i++)
@@ -4103,6 +4178,7 @@ SKEW__PRIV void skew__broadcast_stats(skew_tracker *t) {
 SKEW__PRIV uint64_t skew__due(const skew_tracker *t) {
     uint64_t next = t->next_keepalive;
     if (t->stats_dirty && t->stats_due < next) next = t->stats_due;
+    if (SKEW_ENABLE_TIMELINE && t->tl.cap && t->tl.next_due < next) next = t->tl.next_due; /* >>timeline */
     return next;
 }
 
@@ -4116,6 +4192,7 @@ SKEW_API uint32_t skew_tick(skew_tracker *t, uint64_t now) {
         if (t->next_keepalive > now + t->cfg.keepalive_ms) t->next_keepalive = now;
     }
     t->last_now = now;
+    skew__timeline_tick(t, now);
     if (now >= t->next_keepalive) {
         uint32_t i;
         size_t len = skew_json_keepalive(t->msg, t->msg_cap, now);
@@ -4139,6 +4216,249 @@ SKEW_API uint32_t skew_next_due(const skew_tracker *t, uint64_t now) {
     skew__unlock_ro(t);
     return next <= now ? 0 : (uint32_t)(next - now);
 }
+
+/* ======================================================================================
+   >>timeline  rollout timeline (implementation)
+   ======================================================================================
+   Memory: times[cap], counts[cap][width], names[nseries][max_version_len], series[nseries].
+   Sampling is O(versions x series) plus, when a version takes a bigger one's series, O(kept) to
+   move the old history into "(other)"; at most nseries such moves per sample. No 64-bit
+   division (Cortex-M needs no libgcc helper). */
+
+#if SKEW_ENABLE_TIMELINE
+
+#define SKEW__TL_DEFAULT_PERIOD_MS 10000u
+#define SKEW__TL_DEFAULT_SERIES 8u
+
+SKEW__PRIV void skew__timeline_defaults(skew_config *c) {
+    if (!c->timeline_period_ms) c->timeline_period_ms = SKEW__TL_DEFAULT_PERIOD_MS;
+    if (!c->timeline_series) c->timeline_series = SKEW__TL_DEFAULT_SERIES;
+}
+
+SKEW__PRIV bool skew__timeline_valid(const skew_config *c) {
+    if (!c->timeline_samples) return true;
+    return c->timeline_samples <= SKEW_TIMELINE_MAX_SAMPLES && c->timeline_period_ms >= 10 &&
+           c->timeline_period_ms <= 86400000u && c->timeline_series >= 1 &&
+           c->timeline_series <= SKEW_TIMELINE_MAX_SERIES;
+}
+
+SKEW__PRIV size_t skew__timeline_bytes(const skew_config *c) {
+    size_t n = c->timeline_samples, k = c->timeline_series;
+    if (!n) return 0;
+    return SKEW__ALIGN(n * sizeof(uint64_t)) + SKEW__ALIGN(n * (k + 1) * sizeof(uint32_t)) +
+           SKEW__ALIGN(k * c->max_version_len) + SKEW__ALIGN(k * sizeof(skew__tl_series));
+}
+
+SKEW__PRIV void skew__timeline_init(skew_tracker *t, char *mem) {
+    skew__timeline *tl = &t->tl;
+    const skew_config *c = &t->cfg;
+    memset(tl, 0, sizeof *tl);
+    if (!c->timeline_samples) return;
+    tl->cap = c->timeline_samples;
+    tl->nseries = c->timeline_series;
+    tl->width = tl->nseries + 1;
+    tl->stride = c->max_version_len;
+    tl->period = c->timeline_period_ms;
+    tl->times = (uint64_t *)(void *)mem;
+    mem += SKEW__ALIGN((size_t)tl->cap * sizeof(uint64_t));
+    tl->counts = (uint32_t *)(void *)mem;
+    mem += SKEW__ALIGN((size_t)tl->cap * tl->width * sizeof(uint32_t));
+    tl->names = mem;
+    mem += SKEW__ALIGN((size_t)tl->nseries * tl->stride);
+    tl->series = (skew__tl_series *)(void *)mem;
+    memset(tl->series, 0, tl->nseries * sizeof(skew__tl_series));
+    tl->next_due = 0; /* the first tick takes the first sample, whatever its clock */
+}
+
+/* Row of the j-th oldest kept sample (0 <= j < kept). */
+SKEW__PRIV uint32_t skew__tl_slot(const skew__timeline *tl, uint32_t j) {
+    uint32_t at = tl->head + j + (tl->cap - tl->kept);
+    return at >= tl->cap ? at - tl->cap : at;
+}
+
+/* The versions-table entry that holds series k's name now, or SKEW__NONE. */
+SKEW__PRIV uint32_t skew__tl_entry(skew_tracker *t, uint32_t k) {
+    skew__tl_series *s = &t->tl.series[k];
+    const skew__strtab *v = &t->versions;
+    skew_str name = skew__str(t->tl.names + (size_t)k * t->tl.stride, s->len);
+    uint32_t e = s->entry;
+    if (e == 0 || e >= v->cap || !v->counts[e] || v->lens[e] != s->len ||
+        memcmp(v->text + (size_t)e * v->stride, name.ptr, s->len) != 0) {
+        e = skew__tab_find(v, name, s->hash);
+        if (e != SKEW__NONE) s->entry = e;
+    }
+    return e;
+}
+
+/* Give series k to versions entry e; with `fold`, its history first moves into "(other)" (the
+   kept rows other than the one being written, which is the oldest when the ring is full). */
+SKEW__PRIV void skew__tl_assign(skew_tracker *t, uint32_t k, uint32_t e, bool fold) {
+    skew__timeline *tl = &t->tl;
+    skew__tl_series *s = &tl->series[k];
+    uint32_t j, first = tl->kept == tl->cap ? 1u : 0u;
+    if (fold && s->last_seen) {
+        for (j = first; j < tl->kept; j++) {
+            uint32_t *row = tl->counts + (size_t)skew__tl_slot(tl, j) * tl->width;
+            row[tl->nseries] += row[k];
+            row[k] = 0;
+        }
+        if (s->last_seen > tl->other_seen) tl->other_seen = s->last_seen;
+    }
+    memcpy(tl->names + (size_t)k * tl->stride, t->versions.text + (size_t)e * t->versions.stride, t->versions.lens[e]);
+    s->len = t->versions.lens[e];
+    s->hash = t->versions.hashes[e];
+    s->entry = e;
+    s->last_seen = 0;
+    s->used = true;
+}
+
+/* Take one sample of the connections per version, stamped with the wall clock (hooks.now_ms):
+   skew_tick's clock only schedules the samples. */
+SKEW__PRIV void skew__tl_sample(skew_tracker *t) {
+    skew__timeline *tl = &t->tl;
+    const skew__strtab *v = &t->versions;
+    uint32_t cur[SKEW_TIMELINE_MAX_SERIES], i, k, moves = 0, *row;
+    uint64_t total = v->counts[0], sum = 0;
+    /* after this sample the window holds samples [first_kept, taken] (numbered from 1) */
+    uint64_t first_kept = tl->taken + 1 - (tl->kept == tl->cap ? tl->kept - 1u : tl->kept);
+    for (k = 0; k < tl->nseries; k++) cur[k] = tl->series[k].used ? skew__tl_entry(t, k) : SKEW__NONE;
+    for (i = 0; i < v->used; i++) {
+        uint32_t e = v->live[i], victim = SKEW__NONE, low = 0;
+        total += v->counts[e];
+        for (k = 0; k < tl->nseries && cur[k] != e; k++) {}
+        if (k < tl->nseries) continue; /* has its series */
+        for (k = 0; k < tl->nseries; k++) {
+            const skew__tl_series *s = &tl->series[k];
+            uint32_t n = cur[k] == SKEW__NONE ? 0 : v->counts[cur[k]];
+            if (!s->used || (cur[k] == SKEW__NONE && s->last_seen < first_kept)) { /* free, or nothing kept */
+                victim = k;
+                low = 0;
+                break;
+            }
+            if (victim == SKEW__NONE || n < low || (n == low && s->last_seen < tl->series[victim].last_seen)) {
+                victim = k;
+                low = n;
+            }
+        }
+        if (victim == SKEW__NONE) continue;
+        if (tl->series[victim].used && (cur[victim] != SKEW__NONE || tl->series[victim].last_seen >= first_kept)) {
+            /* taking a series that still shows: only for a bigger version, a bounded number of times */
+            if (v->counts[e] <= low || moves == tl->nseries) continue;
+            moves++;
+            skew__tl_assign(t, victim, e, true);
+        } else {
+            skew__tl_assign(t, victim, e, false);
+        }
+        cur[victim] = e;
+    }
+    tl->taken++;
+    row = tl->counts + (size_t)tl->head * tl->width;
+    tl->times[tl->head] = skew__now(t);
+    for (k = 0; k < tl->nseries; k++) {
+        row[k] = cur[k] == SKEW__NONE ? 0 : v->counts[cur[k]];
+        sum += row[k];
+        if (row[k]) tl->series[k].last_seen = tl->taken;
+    }
+    row[tl->nseries] = (uint32_t)(total - sum);
+    if (row[tl->nseries]) tl->other_seen = tl->taken;
+    if (++tl->head == tl->cap) tl->head = 0;
+    if (tl->kept < tl->cap) tl->kept++;
+}
+
+SKEW__PRIV void skew__timeline_tick(skew_tracker *t, uint64_t now) {
+    skew__timeline *tl = &t->tl;
+    if (!tl->cap) return;
+    if (!tl->taken || tl->next_due > now + tl->period) tl->next_due = now; /* first tick, or the clock went back */
+    if (now < tl->next_due) return;
+    skew__tl_sample(t);
+    tl->next_due += tl->period;
+    if (tl->next_due <= now) tl->next_due = now + tl->period; /* missed periods are not made up */
+}
+
+SKEW__PRIV void skew__put_timeline(const skew_tracker *t, skew__w *w) {
+    const skew__timeline *tl = &t->tl;
+    uint64_t first_kept = tl->taken - tl->kept; /* a series shows when last_seen > this */
+    uint32_t j, k;
+    bool any = false, other = tl->other_seen > first_kept;
+    if (!tl->cap) {
+        skew__puts(w, "null");
+        return;
+    }
+    skew__puts(w, "{\"periodMs\":");
+    skew__put_u64(w, tl->period);
+    skew__puts(w, ",\"capacity\":");
+    skew__put_u64(w, tl->cap);
+    skew__puts(w, ",\"series\":[");
+    for (k = 0; k < tl->nseries; k++) {
+        const skew__tl_series *s = &tl->series[k];
+        if (!s->used || s->last_seen <= first_kept) continue;
+        if (any) skew__put(w, ",", 1);
+        any = true;
+        skew__put_json_str(w, skew__str(tl->names + (size_t)k * tl->stride, s->len));
+    }
+    if (other) {
+        if (any) skew__put(w, ",", 1);
+        skew__puts(w, "\"" SKEW_OTHER_NAME "\"");
+    }
+    skew__puts(w, "],\"samples\":[");
+    for (j = 0; j < tl->kept; j++) {
+        uint32_t slot = skew__tl_slot(tl, j);
+        const uint32_t *row = tl->counts + (size_t)slot * tl->width;
+        if (j) skew__put(w, ",", 1);
+        skew__put(w, "[", 1);
+        skew__put_u64(w, tl->times[slot]);
+        for (k = 0; k < tl->nseries; k++) {
+            if (!tl->series[k].used || tl->series[k].last_seen <= first_kept) continue;
+            skew__put(w, ",", 1);
+            skew__put_u64(w, row[k]);
+        }
+        if (other) {
+            skew__put(w, ",", 1);
+            skew__put_u64(w, row[tl->nseries]);
+        }
+        skew__put(w, "]", 1);
+    }
+    skew__puts(w, "]}");
+}
+
+/* ,"timeline":{...} for GET {base}/admin/stats; nothing when there is no timeline. */
+SKEW__PRIV void skew__put_timeline_member(const skew_tracker *t, skew__w *w) {
+    if (!t->tl.cap) return;
+    skew__puts(w, ",\"timeline\":");
+    skew__put_timeline(t, w);
+}
+
+SKEW_API size_t skew_json_timeline(const skew_tracker *t, char *buf, size_t cap) {
+    skew__w w = skew__w_buf(buf, cap);
+    size_t n;
+    if (!t) {
+        skew__puts(&w, "null");
+        return skew__w_end(&w);
+    }
+    skew__lock_ro(t);
+    skew__put_timeline(t, &w);
+    n = skew__w_end(&w);
+    skew__unlock_ro(t);
+    return n;
+}
+
+#else /* compiled out: empty hooks; a config that asks for a timeline gets none, not an error */
+
+SKEW__PRIV void skew__timeline_defaults(skew_config *c) { c->timeline_samples = 0; }
+SKEW__PRIV bool skew__timeline_valid(const skew_config *c) { (void)c; return true; }
+SKEW__PRIV size_t skew__timeline_bytes(const skew_config *c) { (void)c; return 0; }
+SKEW__PRIV void skew__timeline_init(skew_tracker *t, char *mem) { (void)t; (void)mem; }
+SKEW__PRIV void skew__timeline_tick(skew_tracker *t, uint64_t now) { (void)t; (void)now; }
+SKEW__PRIV void skew__put_timeline_member(const skew_tracker *t, skew__w *w) { (void)t; (void)w; }
+
+SKEW_API size_t skew_json_timeline(const skew_tracker *t, char *buf, size_t cap) {
+    skew__w w = skew__w_buf(buf, cap);
+    (void)t;
+    skew__puts(&w, "null");
+    return skew__w_end(&w);
+}
+
+#endif /* SKEW_ENABLE_TIMELINE */
 
 /* ======================================================================================
    >>deploy  live redeploy
@@ -4713,6 +5033,7 @@ SKEW__PRIV void skew__serve(skew_tracker *t, const skew_request *req, skew__answ
         h->resp->status = 200;
         h->resp->content_type = "application/json";
         skew__write_stats(t, &h->w, false, t->cfg.max_listed, SKEW__NO_CUT, &end);
+        skew__put_timeline_member(t, &h->w);
         skew__put(&h->w, "}", 1);
         return;
     }

@@ -518,6 +518,9 @@ FZ_FN skew_tracker *fz_tracker(uint8_t f1, uint8_t f2, skew_config *out_cfg) {
     c.max_route_len = rlens[(f2 >> 4) & 3];
     c.max_listed = (f2 & 64) ? 1 : 4;
     c.max_body = 512;
+    c.timeline_samples = 3; /* a tiny rollout timeline: every tick samples, the ring wraps */
+    c.timeline_period_ms = 37;
+    c.timeline_series = 2;
     if (f2 & 128) {
         c.base_path = "/x";
         c.version_cookie = "v";
@@ -658,6 +661,9 @@ FZ_FN size_t fz_w_snapshot(void *ctx, char *buf, size_t cap) {
 FZ_FN size_t fz_w_health(void *ctx, char *buf, size_t cap) {
     return skew_json_health((const skew_tracker *)ctx, buf, cap);
 }
+FZ_FN size_t fz_w_timeline(void *ctx, char *buf, size_t cap) {
+    return skew_json_timeline((const skew_tracker *)ctx, buf, cap);
+}
 
 /* full: also the stats, snapshot and health writers (valid JSON, snprintf contract). */
 FZ_FN void fz_check_tracker(skew_tracker *t, int full) {
@@ -716,6 +722,8 @@ FZ_FN void fz_check_tracker(skew_tracker *t, int full) {
     fz_check_writer(fz_w_snapshot, t, fz_big, sizeof fz_big, &n);
     fz_check_json_out(fz_big, n);
     fz_check_writer(fz_w_health, t, fz_big, sizeof fz_big, &n);
+    fz_check_json_out(fz_big, n);
+    fz_check_writer(fz_w_timeline, t, fz_big, sizeof fz_big, &n);
     fz_check_json_out(fz_big, n);
 }
 

@@ -66,6 +66,7 @@ seeds = {
         b"\x00" + S + b"curl/8.4.0", b"\x00" + S + b"python-requests/2.31", b"\x00" + S + b"Mozilla/5.0 (compatible; Bingbot/2.0)",
         b"\x01bot" + S + b"Mozilla/5.0 (compatible; Googlebot/2.1)", b"\x00" + S + b"HeadlessChrome/120.0",
         b"\x00" + S + b"a" * 600, b"\x00" + b"p" * 60 + S + b"p" * 60,
+        b"\x00" + S + UA[11:] + b" shop.com_android/5.2.1", b"\x00" + S + b"Mozilla/5.0 (compatible; Uptime_bot_2)",
     ],
     "request": [
         req(0, 0, 0x80, b"GET", b"/__skew/sse", b"route=%2Fhome"),

@@ -141,6 +141,32 @@ static void test_empty(void) {
     CHECK(skew_bot_filter_is_bot(NULL, SKEW_STRV(GOOGLEBOT)) == TABLE(1));
 }
 
+/* '_' is a word character at every boundary rule, as for a regex \b: a rule marked "no word
+   character before/after" (".com", "perl", "bw/", "agent") does not fire inside "x_rule_y",
+   and fires again when a space or the end stands there. "bot_" stays a bot, as in isbot. */
+static void test_word_boundaries(void) {
+    static const struct { const char *tail; int bot; } tails[] = {
+        {" shop.com_android/5.2.1", 0}, {" shop.com android/5.2.1", 1}, {" shop.com", 1}, {" shop.com/x", 1},
+        {" shop.comx/5.2.1", 0}, {" x_perl_y", 0}, {" x perl y", 1}, {" x_perl y", 0}, {" x perl_y", 0},
+        {" my_bw/2", 0}, {" my bw/2", 1}, {" x_dlc_y", 0}, {" my_time/3", 0}, {" a_ort/3", 0},
+        {" user_agent_2", 0}, {" user agent 2", 1}, {" monitor_x", 0}, {" app_node_7", 0}, {" rss_reader", 0},
+        {" check_in", 0}, {" Uptime_bot_2", 1}, {" Uptime_bots_2", 1}, {" Uptime_bot", 1}, {" CUBOT_P20", 0},
+    };
+    char ua[256];
+    size_t i, base = sizeof CHROME - 1;
+    memcpy(ua, CHROME, base);
+    for (i = 0; i < sizeof tails / sizeof tails[0]; i++) {
+        size_t k = strlen(tails[i].tail);
+        bool got;
+        CHECK(base + k <= sizeof ua);
+        if (base + k > sizeof ua) continue;
+        memcpy(ua + base, tails[i].tail, k);
+        got = skew_is_bot(skew__str(ua, base + k));
+        if (got != (bool)TABLE(tails[i].bot)) fprintf(stderr, "  tail %u:%s\n", (unsigned)i, tails[i].tail);
+        CHECK(got == (bool)TABLE(tails[i].bot));
+    }
+}
+
 /* NUL bytes and bytes >= 0x80 are just bytes: no early stop, no crash, no match. */
 static void test_odd_bytes(void) {
     static const char nul_bot[] = CHROME "\0 Googlebot/2.1";
@@ -319,6 +345,7 @@ int main(void) {
     test_categories();
     test_case_insensitive();
     test_empty();
+    test_word_boundaries();
     test_odd_bytes();
     test_long();
     test_filter();

@@ -143,6 +143,46 @@ static void run(unsigned live, bool bots, bool tracking) {
     free(hs);
 }
 
+/* Rollout timeline (>>timeline): its memory, and the cost of one sample in skew_tick with
+   `versions` builds among `live` connections (keepalives off, so a tick only samples). */
+static void run_timeline(unsigned live, unsigned versions) {
+    skew_config c;
+    skew_tracker *t = NULL;
+    hdrs h;
+    unsigned i, reps = live >= 100000 ? 20000 : 200000;
+    char cookie[32];
+    double t0, t1;
+    size_t off, on;
+    memset(&c, 0, sizeof c);
+    c.max_connections = live + 1;
+    off = skew_tracker_memory_size(&c);
+    c.timeline_samples = SKEW_TIMELINE_DEFAULT_SAMPLES;
+    on = skew_tracker_memory_size(&c);
+    if (versions == 3)
+        printf("%-34s %8u slots %8zu bytes    +%zu bytes (360 x 8 series)\n", "tracker memory with timeline", live, on,
+               on - off);
+    c.keepalive_ms = 86400000u;
+    c.timeline_period_ms = 10;
+    c.hooks.send = no_send;
+    c.hooks.now_ms = loop_time;
+    if (skew_tracker_create(&t, &c) != SKEW_OK) { fprintf(stderr, "create failed\n"); exit(1); }
+    for (i = 0; i < live; i++) {
+        skew_request r = req_for(&h, i, i & 1);
+        skew_handle x;
+        snprintf(cookie, sizeof cookie, "__nkpv=v%u", i % versions);
+        h.cookie = cookie;
+        if (skew_open(t, &r, NULL, &x) != SKEW_OK) { fprintf(stderr, "open failed\n"); exit(1); }
+    }
+    t0 = now_ns();
+    for (i = 0; i < reps; i++) {
+        loop_now += 10;
+        skew_tick(t, loop_now);
+    }
+    t1 = now_ns();
+    printf("%-34s %8u live  %3u versions     %8.1f ns\n", "timeline sample (skew_tick)", live, versions, (t1 - t0) / reps);
+    skew_tracker_destroy(t);
+}
+
 int main(void) {
     printf("skew_tracker %s core benchmark: 3 versions, 4 routes; times are thread CPU time\n", skew_version());
     run(1000, false, true);
@@ -152,5 +192,8 @@ int main(void) {
     run(1000, true, false);
     run(100000, true, false);
     run(100000, true, true);
+    run_timeline(1024, 3);
+    run_timeline(100000, 3);
+    run_timeline(100000, 64);
     return 0;
 }

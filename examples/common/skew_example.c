@@ -33,6 +33,7 @@ void skew_ex_options_defaults(skew_ex_options *o) {
     o->base = SKEW_EX_DEFAULT_BASE;
     o->max_output_bytes = SKEW_EX_DEFAULT_MAX_OUTPUT;
     o->verbosity = SKEW_EX_QUIET;
+    o->timeline_samples = SKEW_TIMELINE_DEFAULT_SAMPLES; /* the dashboard's last hour */
 }
 
 void skew_ex_usage(FILE *out, const char *prog) {
@@ -58,6 +59,8 @@ void skew_ex_usage(FILE *out, const char *prog) {
             "  --max-connections N      cap on tracked SSE/WS connections (default 1024)\n"
             "  --max-output-bytes N     unsent output per connection before it is closed (default %u)\n"
             "  --root DIR               serve static files from DIR (built-in pages move to " SKEW_EX_UI_PREFIX "/)\n"
+            "  --timeline-samples N     rollout timeline samples kept (default %u: 1 h at 10 s; 0: none)\n"
+            "  --timeline-period-ms N   one timeline sample every N ms (default 10000)\n"
             "  --quiet                  errors only (default)\n"
             "  --verbose                more log output; twice for debug output\n"
             "  --help                   this text\n"
@@ -65,7 +68,7 @@ void skew_ex_usage(FILE *out, const char *prog) {
             "Pages: / (demo app) and /admin (dashboard). Endpoints: {base}/sse, {base}/ws,\n"
             "{base}/route, {base}/subscribe-stats, {base}/health, {base}/admin/stats,\n"
             "{base}/admin/version, {base}/admin/invalidate, {base}/metrics.\n",
-            prog, SKEW_EX_DEFAULT_PORT, SKEW_EX_DEFAULT_MAX_OUTPUT);
+            prog, SKEW_EX_DEFAULT_PORT, SKEW_EX_DEFAULT_MAX_OUTPUT, (unsigned)SKEW_TIMELINE_DEFAULT_SAMPLES);
 }
 
 /* Strict unsigned decimal in [lo, hi]. */
@@ -88,7 +91,8 @@ static bool skew_ex__parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t
 typedef enum skew_ex__opt_id {
     OPT_HOST, OPT_PORT, OPT_BUILD_ID, OPT_BASE, OPT_ADMIN_TOKEN, OPT_ROUTE_TRACKING,
     OPT_IP_TRACKING, OPT_TRUST_PROXY, OPT_STATS_INTERVAL, OPT_KEEPALIVE, OPT_MAX_CONN,
-    OPT_MAX_OUTPUT, OPT_ROOT, OPT_QUIET, OPT_VERBOSE, OPT_HELP
+    OPT_MAX_OUTPUT, OPT_ROOT, OPT_QUIET, OPT_VERBOSE, OPT_HELP,
+    OPT_TIMELINE_SAMPLES, OPT_TIMELINE_PERIOD
 } skew_ex__opt_id;
 
 static const struct skew_ex__opt {
@@ -109,6 +113,8 @@ static const struct skew_ex__opt {
     {"--max-connections", OPT_MAX_CONN, true},
     {"--max-output-bytes", OPT_MAX_OUTPUT, true},
     {"--root", OPT_ROOT, true},
+    {"--timeline-samples", OPT_TIMELINE_SAMPLES, true},
+    {"--timeline-period-ms", OPT_TIMELINE_PERIOD, true},
     {"--quiet", OPT_QUIET, false},
     {"--verbose", OPT_VERBOSE, false},
     {"-v", OPT_VERBOSE, false},
@@ -228,6 +234,14 @@ skew_ex_args_result skew_ex_parse_args(skew_ex_options *o, int argc, char **argv
             if (!*val) goto bad_value;
             o->root = val;
             break;
+        case OPT_TIMELINE_SAMPLES:
+            if (!skew_ex__parse_u64(val, 0, SKEW_TIMELINE_MAX_SAMPLES, &n)) goto bad_value;
+            o->timeline_samples = (uint32_t)n;
+            break;
+        case OPT_TIMELINE_PERIOD:
+            if (!skew_ex__parse_u64(val, 10, 86400000u, &n)) goto bad_value;
+            o->timeline_period_ms = (uint32_t)n;
+            break;
         case OPT_QUIET: o->verbosity = SKEW_EX_QUIET; break;
         case OPT_VERBOSE:
             if (o->verbosity < SKEW_EX_VERBOSE) o->verbosity++;
@@ -259,6 +273,8 @@ void skew_ex_apply_config(const skew_ex_options *o, skew_config *cfg) {
         cfg->stats_interval_ms = o->stats_interval_ms ? o->stats_interval_ms : SKEW_STATS_IMMEDIATE;
     if (o->keepalive_ms) cfg->keepalive_ms = o->keepalive_ms;
     if (o->max_connections) cfg->max_connections = o->max_connections;
+    cfg->timeline_samples = o->timeline_samples;
+    if (o->timeline_period_ms) cfg->timeline_period_ms = o->timeline_period_ms;
     cfg->hooks.log = skew_ex_log_hook;
 }
 

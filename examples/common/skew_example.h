@@ -77,6 +77,8 @@ typedef struct skew_ex_options {
     const char *root;            /* --root DIR; NULL: built-in pages at "/" */
     size_t max_output_bytes;     /* --max-output-bytes (1 MiB): unsent output per connection */
     int verbosity;               /* skew_ex_verbosity: --quiet / --verbose (repeatable) */
+    uint32_t timeline_samples;   /* --timeline-samples (SKEW_TIMELINE_DEFAULT_SAMPLES); 0: none */
+    uint32_t timeline_period_ms; /* --timeline-period-ms; 0: tracker default (10000) */
 } skew_ex_options;
 
 typedef enum skew_ex_args_result {

@@ -29,7 +29,8 @@ test('admin/stats: 401 missing or wrong, 200 with Bearer or bare token or cookie
     const r = await srv.adminStats();
     assert.equal(r.status, 200);
     assert.match(String(r.headers['content-type']), /application\/json/);
-    assert.deepEqual(Object.keys(r.json), ['total', 'versions', 'routes', 'connections']);
+    // the servers keep a rollout timeline by default (timeline.test.mjs checks it)
+    assert.deepEqual(Object.keys(r.json), ['total', 'versions', 'routes', 'connections', 'timeline']);
     assert.equal(r.json.total, 2);
     assert.deepEqual(r.json.versions, { v1: 1, v2: 1 });
     assert.deepEqual(r.json.routes, { '/a': 1, '/b/c': 1 });

@@ -1,4 +1,5 @@
-/* admin.js - the live dashboard: totals, rollout progress, versions, routes, connections.
+/* admin.js - the live dashboard: totals, rollout progress, rollout timeline, versions, routes,
+ * connections.
  *
  * It is itself a connection (route /admin) that subscribes to stats. The server authorizes the
  * subscription with the admin token, which browsers can only send on a WebSocket handshake or
@@ -97,6 +98,163 @@
     text('conn-count', list.length < total ? `(showing ${list.length} of ${total})` : `(${total})`);
   }
 
+  // ---- rollout timeline: GET {base}/admin/stats every sample period, drawn as inline SVG ----
+  // (the stats pushes stay lean: the history is only in admin/stats, see skew_tracker.h >>timeline)
+  const SVGNS = 'http://www.w3.org/2000/svg';
+  const PALETTE = ['#2f6fde', '#c2410c', '#15803d', '#7c3aed', '#b91c1c', '#0e7490', '#a16207', '#be185d'];
+  const OTHER_COLOR = '#9ca3af';
+  const timeline = { running: false, timer: null, colors: new Map(), last: null };
+
+  function svg(name, attrs, parent) {
+    const node = document.createElementNS(SVGNS, name);
+    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, String(v));
+    if (parent) parent.appendChild(node);
+    return node;
+  }
+
+  // A colour per version that stays while the version is on the chart.
+  function seriesColor(name, live) {
+    if (name === '(other)') return OTHER_COLOR;
+    for (const k of [...timeline.colors.keys()]) if (!live.includes(k)) timeline.colors.delete(k);
+    if (!timeline.colors.has(name)) {
+      const used = new Set(timeline.colors.values());
+      timeline.colors.set(name, PALETTE.find((c) => !used.has(c)) || PALETTE[timeline.colors.size % PALETTE.length]);
+    }
+    return timeline.colors.get(name);
+  }
+
+  function niceMax(v) {
+    if (v <= 1) return 1;
+    const p = 10 ** Math.floor(Math.log10(v));
+    for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+    return 10 * p;
+  }
+
+  function duration(ms) {
+    if (ms >= 3600000 && ms % 3600000 === 0) return `${ms / 3600000} h`;
+    if (ms >= 60000) return `${Math.round(ms / 60000)} min`;
+    if (ms >= 1000) return `${Math.round(ms / 100) / 10} s`;
+    return `${ms} ms`;
+  }
+
+  function clock(t, withSeconds) {
+    return new Date(t).toLocaleTimeString([], withSeconds
+      ? { hour: '2-digit', minute: '2-digit', second: '2-digit' } : { hour: '2-digit', minute: '2-digit' });
+  }
+
+  function drawTimeline(tl) {
+    const W = 800, H = 240, L = 48, R = 14, T = 12, B = 34;
+    const samples = tl.samples || [];
+    const names = tl.series || [];
+    const span = tl.periodMs * Math.max(tl.capacity - 1, 1);
+    const end = samples.length ? samples[samples.length - 1][0] : Date.now();
+    const start = end - span;
+    let max = 0;
+    for (const s of samples) for (let i = 1; i < s.length; i++) max = Math.max(max, s[i]);
+    const top = niceMax(max);
+    const x = (t) => L + Math.max(0, (t - start) / span) * (W - L - R);
+    const y = (v) => T + (1 - v / top) * (H - T - B);
+    const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': 'Connections per version over time' });
+    // grid and y axis labels
+    for (const v of top >= 2 ? [0, top / 2, top] : [0, top]) {
+      svg('line', { class: 'grid', x1: L, x2: W - R, y1: y(v), y2: y(v) }, root);
+      svg('text', { x: L - 6, y: y(v) + 4, 'text-anchor': 'end' }, root).textContent = String(v);
+    }
+    svg('text', { x: 12, y: T + (H - T - B) / 2, 'text-anchor': 'middle', transform: `rotate(-90 12 ${T + (H - T - B) / 2})` }, root)
+      .textContent = 'connections';
+    // x axis: five times across the window
+    svg('line', { class: 'axis', x1: L, x2: W - R, y1: H - B, y2: H - B }, root);
+    svg('line', { class: 'axis', x1: L, x2: L, y1: T, y2: H - B }, root);
+    for (let i = 0; i <= 4; i++) {
+      const t = start + (span * i) / 4;
+      svg('line', { class: 'axis', x1: x(t), x2: x(t), y1: H - B, y2: H - B + 4 }, root);
+      svg('text', { x: x(t), y: H - B + 16, 'text-anchor': i === 0 ? 'start' : i === 4 ? 'end' : 'middle' }, root)
+        .textContent = clock(t, span < 600000);
+    }
+    svg('text', { x: (L + W - R) / 2, y: H - 2, 'text-anchor': 'middle' }, root).textContent = 'time';
+    // one line per series, a dot on its latest value
+    const legend = $('timeline-legend');
+    legend.replaceChildren();
+    names.forEach((name, j) => {
+      const color = seriesColor(name, names);
+      const g = svg('g', { 'data-series': name }, root);
+      if (samples.length) {
+        svg('polyline', { class: 'series', stroke: color,
+          points: samples.map((s) => `${x(s[0]).toFixed(1)},${y(s[j + 1]).toFixed(1)}`).join(' ') }, g);
+        const lastS = samples[samples.length - 1];
+        svg('circle', { cx: x(lastS[0]), cy: y(lastS[j + 1]), r: 3, fill: color }, g);
+      }
+      const li = document.createElement('li');
+      li.dataset.series = name;
+      if (name === serverVersion) li.classList.add('latest');
+      const sw = document.createElement('span');
+      sw.className = 'swatch';
+      sw.style.background = color;
+      const now = samples.length ? samples[samples.length - 1][j + 1] : 0;
+      li.append(sw, `${name} `);
+      const n = document.createElement('span');
+      n.className = 'muted';
+      n.textContent = `(${now})`;
+      li.append(n);
+      legend.appendChild(li);
+    });
+    if (!samples.length) {
+      svg('text', { x: (L + W - R) / 2, y: T + (H - T - B) / 2, 'text-anchor': 'middle' }, root).textContent = 'no samples yet';
+    }
+    $('timeline').replaceChildren(root);
+    $('timeline').dataset.samples = String(samples.length);
+    text('timeline-range', `(last ${duration(span)}, one sample every ${duration(tl.periodMs)})`);
+    $('timeline-off').hidden = true;
+    timeline.last = tl;
+  }
+
+  function timelineOff(why) {
+    $('timeline').replaceChildren();
+    $('timeline-legend').replaceChildren();
+    text('timeline-range', '');
+    $('timeline-off').textContent = why;
+    $('timeline-off').hidden = false;
+  }
+
+  // One poll; returns the delay to the next one.
+  async function timelineFetch() {
+    const headers = {};
+    const t = token();
+    if (t) headers.authorization = `Bearer ${t}`;
+    try {
+      const res = await fetch(`${base}/admin/stats`, { credentials: 'same-origin', headers, cache: 'no-store' });
+      if (!res.ok) {
+        timelineOff(`The timeline needs the admin token (admin/stats answered ${res.status}).`);
+        return 10000;
+      }
+      const st = await res.json();
+      if (!st.timeline) {
+        timelineOff('This server keeps no timeline (start it with --timeline-samples N).');
+        return 30000;
+      }
+      drawTimeline(st.timeline);
+      return Math.min(10000, Math.max(250, st.timeline.periodMs));
+    } catch (err) {
+      timelineOff(`Timeline: ${err.message}`);
+      return 10000;
+    }
+  }
+
+  function timelineStart() {
+    if (timeline.running) return;
+    timeline.running = true;
+    const loop = async () => {
+      const next = await timelineFetch();
+      if (timeline.running) timeline.timer = setTimeout(loop, next);
+    };
+    loop();
+  }
+
+  function timelineStop() {
+    timeline.running = false;
+    clearTimeout(timeline.timer);
+  }
+
   function setAuth(state, hint) {
     const el = $('auth-state');
     el.textContent = state;
@@ -118,9 +276,11 @@
       case 'stats':
         last = msg;
         setAuth('authorized');
+        timelineStart();
         render();
         break;
       case 'stats-unauthorized':
+        timelineStop();
         setAuth('not authorized', SkewClient.cookie('skew_admin') === null
           ? 'Enter the admin token the server was started with (--admin-token).'
           : 'The saved token was refused.');
@@ -158,6 +318,7 @@
   $('token-clear').addEventListener('click', () => {
     document.cookie = 'skew_admin=; Path=/; SameSite=Strict; Max-Age=0';
     last = null;
+    timelineStop();
     setAuth('pending');
     client.restart();
   });

@@ -4,7 +4,7 @@
 //   tests/data/ua-browsers.txt  people: user-agents (BSD-2-Clause) + top-user-agents (MIT)
 // One UA per line, deduplicated, sorted (byte order). A UA that lands in the wrong list is
 // relabelled below by what it really is; every move is listed with its reason.
-// Usage: cd bench/bots && npm ci && node build-corpus.js
+// Usage: cd tools/bots && npm ci && node build-corpus.js
 'use strict';
 const fs = require('fs');
 const path = require('path');
