@@ -173,6 +173,13 @@ typedef struct skew_str {
     size_t len;
 } skew_str;
 
+/* A view of n bytes at p. */
+SKEW_API skew_str skew_str_n(const char *p, size_t n);
+/* A view of a C string without its NUL; NULL gives {NULL,0}. */
+SKEW_API skew_str skew_str_c(const char *cstr);
+/* Initialiser for a view of a string literal, in C and C++: skew_str s = SKEW_STR_LIT("GET"); */
+#define SKEW_STR_LIT(lit) {"" lit, sizeof(lit) - 1}
+
 #define SKEW_RESULTS(X)                                                        \
     X(SKEW_OK, "ok")                                                           \
     X(SKEW_ERR_INVALID, "invalid input")                                       \
@@ -744,13 +751,16 @@ SKEW_API skew_str skew_request_header(const skew_request *req, const char *lower
     return none;
 }
 
-SKEW__PRIV skew_str skew__str(const char *p, size_t n) {
+SKEW_API skew_str skew_str_n(const char *p, size_t n) {
     skew_str s;
     s.ptr = p;
     s.len = n;
     return s;
 }
-SKEW__PRIV skew_str skew__cstr(const char *p) { return skew__str(p, p ? strlen(p) : 0); }
+SKEW_API skew_str skew_str_c(const char *cstr) { return skew_str_n(cstr, cstr ? strlen(cstr) : 0); }
+/* The short private names the implementation uses everywhere. */
+#define skew__str skew_str_n
+#define skew__cstr skew_str_c
 
 SKEW__PRIV unsigned char skew__lower(unsigned char c) {
     return (unsigned char)((c >= 'A' && c <= 'Z') ? c + 32 : c);

@@ -38,8 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     skew_str in;
     if (!size || size > 4096) return 0;
     max_len = lens[data[0] & 3];
-    in = fz_str((const char *)data + 1, size - 1);
+    in = skew_str_n((const char *)data + 1, size - 1);
     check(in, max_len);
-    if (skew_url_decode(in, true, dec, sizeof dec, &n) == SKEW_OK) check(fz_str(dec, n), max_len);
+    if (skew_url_decode(in, true, dec, sizeof dec, &n) == SKEW_OK) check(skew_str_n(dec, n), max_len);
     return 0;
 }

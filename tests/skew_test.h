@@ -54,14 +54,8 @@ static int skew_test_passed = 0, skew_test_failed = 0;
         }                                                                             \
     } while (0)
 
-#define SKEW_STRV(lit) skew_str_lit_(lit, sizeof(lit) - 1)
-static inline skew_str skew_str_lit_(const char *p, size_t n) {
-    skew_str s;
-    s.ptr = p;
-    s.len = n;
-    return s;
-}
-static inline skew_str skew_str_c(const char *p) { return skew_str_lit_(p, p ? strlen(p) : 0); }
+/* A view of a string literal as an expression (the library's SKEW_STR_LIT is an initialiser). */
+#define STRV(lit) skew_str_n("" lit, sizeof(lit) - 1)
 
 #define TEST_MAIN_END()                                                               \
     do {                                                                              \

@@ -115,13 +115,6 @@ static const struct skew_ex__opt {
     {"-h", OPT_HELP, false},
 };
 
-static skew_str skew_ex__view(const char *s) {
-    skew_str v;
-    v.ptr = s;
-    v.len = s ? strlen(s) : 0;
-    return v;
-}
-
 skew_ex_args_result skew_ex_parse_args(skew_ex_options *o, int argc, char **argv, const char *prog) {
     int i;
     bool trust_given = false;
@@ -201,7 +194,7 @@ skew_ex_args_result skew_ex_parse_args(skew_ex_options *o, int argc, char **argv
                     fprintf(stderr, "%s: at most %d --trust-proxy ranges\n", prog, SKEW_MAX_TRUSTED_PROXIES);
                     return SKEW_EX_ARGS_ERROR;
                 }
-                if (skew_cidr_parse(skew_ex__view(val), &c) != SKEW_OK) goto bad_value;
+                if (skew_cidr_parse(skew_str_c(val), &c) != SKEW_OK) goto bad_value;
                 o->ip_policy.trusted[o->ip_policy.trusted_count++] = c;
             }
             break;
@@ -307,7 +300,7 @@ uint32_t skew_ex_sweep_ms(uint32_t keepalive_ms) {
 skew_auth skew_ex_authorize(const skew_ex_options *o, const skew_request *req, skew_auth_scope scope) {
     (void)scope;
     if (!o->admin_token || !*o->admin_token) return SKEW_AUTH_UNAVAILABLE;
-    return skew_auth_bearer(req, skew_ex__view(o->admin_token));
+    return skew_auth_bearer(req, skew_str_c(o->admin_token));
 }
 
 /* ======================================================================================
@@ -420,7 +413,7 @@ bool skew_ex_ip_from_sockaddr(const struct sockaddr *sa, skew_ip *out) {
 
 size_t skew_ex_json_error(char *buf, size_t cap, const char *msg) {
     char esc[256];
-    size_t n = skew_json_escape(esc, sizeof esc, skew_ex__view(msg));
+    size_t n = skew_json_escape(esc, sizeof esc, skew_str_c(msg));
     int w;
     if (n >= sizeof esc) { /* messages are short literals; cut rather than fail */
         memcpy(esc, "\"error\"", 8);

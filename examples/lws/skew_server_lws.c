@@ -150,13 +150,6 @@ typedef struct req_ctx {
 
 static server *srv_of(struct lws *wsi) { return (server *)lws_context_user(lws_get_context(wsi)); }
 
-static skew_str view(const char *p, size_t n) {
-    skew_str s;
-    s.ptr = p;
-    s.len = n;
-    return s;
-}
-
 static void srv_kick(server *srv);
 
 /* ======================================================================================
@@ -395,7 +388,7 @@ static skew_str req_header(void *ctx, const char *lname) {
             len += (size_t)n;
         }
         srv->arena_used += len + 1;
-        return view(out, len);
+        return skew_str_n(out, len);
     }
     {
         char name[64];
@@ -411,7 +404,7 @@ static skew_str req_header(void *ctx, const char *lname) {
         if (!out) return none;
         vl = lws_hdr_custom_copy(rc->wsi, out, vl + 1, name, (int)nl + 1);
         if (vl < 0) return none;
-        return view(out, (size_t)vl);
+        return skew_str_n(out, (size_t)vl);
     }
 }
 
@@ -429,7 +422,7 @@ static skew_str req_query(server *srv, struct lws *wsi) {
     size_t room = sizeof srv->arena - srv->arena_used, len = 0;
     int idx;
 
-    if (room < 2) return view("", 0);
+    if (room < 2) return skew_str_n("", 0);
     for (idx = 0;; idx++) {
         int n = lws_hdr_copy_fragment(wsi, frag, (int)sizeof frag, WSI_TOKEN_HTTP_URI_ARGS, idx);
         int k;
@@ -451,7 +444,7 @@ static skew_str req_query(server *srv, struct lws *wsi) {
         }
     }
     srv->arena_used += len + 1;
-    return view(out, len);
+    return skew_str_n(out, len);
 }
 
 static const char *method_name(int m) {
@@ -481,8 +474,8 @@ static bool req_build(server *srv, struct lws *wsi, req_ctx *rc, skew_request *r
     rc->wsi = wsi;
     m = lws_http_get_uri_and_method(wsi, &uri, &uri_len);
     if (m < 0 || !uri) return false;
-    req->method = view(method_name(m), strlen(method_name(m)));
-    req->path = view(uri, (size_t)uri_len);
+    req->method = skew_str_n(method_name(m), strlen(method_name(m)));
+    req->path = skew_str_n(uri, (size_t)uri_len);
     req->query = req_query(srv, wsi);
     req->header = req_header;
     req->header_ctx = rc;
@@ -869,7 +862,7 @@ static int on_body_done(server *srv, struct lws *wsi, conn *c) {
     int r;
     if (!req_build(srv, wsi, &rc, &req)) r = respond_error(wsi, 400, "bad request", false);
     else {
-        req.body = view(c->rx ? c->rx : "", c->rx_len);
+        req.body = skew_str_n(c->rx ? c->rx : "", c->rx_len);
         r = answer_http(srv, wsi, &req, false);
     }
     lws_set_wsi_user(wsi, NULL);

@@ -140,14 +140,7 @@ typedef struct req_ctx {
 /* mongoose's own WebSocket handler, wrapped by ws_guard (see the top). */
 static mg_event_handler_t mg_ws_handler;
 
-static skew_str view(const char *p, size_t n) {
-    skew_str s;
-    s.ptr = p;
-    s.len = n;
-    return s;
-}
-
-static skew_str mgview(struct mg_str s) { return view(s.buf, s.len); }
+static skew_str mgview(struct mg_str s) { return skew_str_n(s.buf, s.len); }
 
 static bool ieq_n(const char *a, const char *b, size_t n) {
     size_t i;
@@ -457,7 +450,7 @@ static skew_str req_header(void *ctx, const char *lname) {
         len += v->len;
     }
     srv->arena_used += len;
-    return view(out, len);
+    return skew_str_n(out, len);
 }
 
 /* The socket peer; ::ffff:a.b.c.d becomes IPv4 (skew_ex_ip_from_sockaddr). */
@@ -488,7 +481,7 @@ static bool req_build(server *srv, struct mg_connection *c, struct mg_http_messa
     /* The path as lws gives it: percent-decoded (the site lookup wants it so). */
     if (skew_url_decode(mgview(hm->uri), false, srv->path, sizeof srv->path, &n) != SKEW_OK) return false;
     req->method = mgview(hm->method);
-    req->path = view(srv->path, n);
+    req->path = skew_str_n(srv->path, n);
     req->query = mgview(hm->query);
     req->body = mgview(hm->body);
     req->header = req_header;
