@@ -1,8 +1,9 @@
 /* Cookie parsing: skew_cookie_get() and, through it, the version cookie and skew_auth_bearer().
    Input: byte 0 picks the cookie name; the rest is a Cookie header value.
-   Invariants: the value is a view inside the header, trimmed of spaces and tabs, holds no ';',
-   sits after "name=" (with optional spaces and an optional opening quote) at a pair start, and
-   agrees with a reference parser (first pair whose trimmed name matches). */
+   Invariants: the value is a view inside the header, trimmed of spaces and tabs, holds no ';'
+   or ',' (both separate pairs: HTTP/2 split cookies may be joined either way), sits after
+   "name=" (with optional spaces and an optional opening quote) at a pair start, and agrees
+   with a reference parser (first pair whose trimmed name matches). */
 #define SKEW_TRACKER_IMPLEMENTATION
 #include "fuzz_common.h"
 
@@ -19,7 +20,7 @@ static int ref_cookie(skew_str h, const char *name, skew_str *out) {
     while (i < h.len) {
         size_t st = i, eq;
         skew_str pair, k, v;
-        while (i < h.len && h.ptr[i] != ';') i++;
+        while (i < h.len && h.ptr[i] != ';' && h.ptr[i] != ',') i++;
         pair = skew_str_n(h.ptr + st, i - st);
         i++;
         for (eq = 0; eq < pair.len && pair.ptr[eq] != '='; eq++) {}
@@ -57,7 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (r == SKEW_OK) {
         FZ_ASSERT(v.ptr == rv.ptr && v.len == rv.len);
         FZ_ASSERT(v.ptr >= h.ptr && v.ptr + v.len <= h.ptr + h.len);
-        for (i = 0; i < v.len; i++) FZ_ASSERT(v.ptr[i] != ';');
+        for (i = 0; i < v.len; i++) FZ_ASSERT(v.ptr[i] != ';' && v.ptr[i] != ',');
     } else {
         FZ_ASSERT(r == SKEW_ERR_NOT_FOUND && v.ptr == NULL && v.len == 0);
     }

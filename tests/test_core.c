@@ -604,11 +604,14 @@ static void test_keepalive(void) {
     c.keepalive_ms = 1000;
     env.now = 5000;
     t = make(&c);
+    CHECK_EQ_INT(skew_next_due(t, 5000), 0); /* not started: tick now */
+    CHECK_EQ_INT(skew_tick(t, 5000), 1000);  /* the first tick starts the period */
     open_sse(t, &env, 0, NULL, NULL);
     open_ws(t, &env, 1, NULL, NULL, NULL);
     CHECK_EQ_INT(skew_tick(t, 5500), 500);
     CHECK_EQ_INT(skew_next_due(t, 5600), 400);
     CHECK_EQ_INT(count_type(&env, 0, "keepalive"), 0);
+    env.now = 6000; /* the wall clock (hooks.now_ms) stamps the keepalive */
     skew_tick(t, 6000);
     CHECK_STR(last_msg(&env, 0), "{\"type\":\"keepalive\",\"timestamp\":6000}");
     CHECK_EQ_INT(count_type(&env, 1, "keepalive"), 0); /* WS uses protocol pings */
