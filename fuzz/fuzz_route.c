@@ -1,6 +1,6 @@
 /* Route validation: skew_route_clean() on raw bytes and on what ?route= decodes to.
    Input: byte 0 picks max_len; the rest is the route.
-   Invariants (PROTOCOL.md "Routes are paths"): an accepted route is a prefix view of the input,
+   Invariants (PROTOCOL.md, the route rules): an accepted route is a prefix view of the input,
    starts with '/', stops exactly at the first '?' or '#', is at most max_len bytes, is
    well-formed UTF-8 without C0 controls or DEL; anything else is refused with INVALID or
    TOO_LONG, and TOO_LONG only when the cut route is longer than max_len. */
