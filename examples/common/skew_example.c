@@ -251,6 +251,7 @@ void skew_ex_apply_config(const skew_ex_options *o, skew_config *cfg) {
     if (o->keepalive_ms) cfg->keepalive_ms = o->keepalive_ms;
     if (o->max_connections) cfg->max_connections = o->max_connections;
     cfg->hooks.log = skew_ex_log_hook;
+    cfg->frame_sse = true; /* the send hooks queue SSE events as the tracker frames them */
 }
 
 bool skew_ex_create_tracker(const skew_ex_options *o, const skew_hooks *hooks, const char *prog, skew_tracker **out) {
@@ -275,6 +276,7 @@ int skew_ex_start(skew_ex_options *o, skew_ex_site *site, int argc, char **argv,
     case SKEW_EX_ARGS_EXIT_OK: return 0;
     default: return 2;
     }
+    skew_ex_make_run_token(o, isatty(STDOUT_FILENO) == 1);
     if (!skew_ex_create_tracker(o, hooks, prog, t)) return 2;
     resolved = skew_tracker_config(*t);
     lim->max_body = resolved->max_body;
@@ -286,6 +288,46 @@ int skew_ex_start(skew_ex_options *o, skew_ex_site *site, int argc, char **argv,
         return 2;
     }
     return -1;
+}
+
+bool skew_ex_make_run_token(skew_ex_options *o, bool interactive) {
+    unsigned char raw[16];
+    size_t i;
+    FILE *f;
+    o->run_token[0] = '\0';
+    if (o->admin_token || !interactive) return false;
+    f = fopen("/dev/urandom", "rb");
+    if (!f) return false;
+    i = fread(raw, 1, sizeof raw, f);
+    fclose(f);
+    if (i != sizeof raw) return false;
+    for (i = 0; i < sizeof raw; i++) {
+        o->run_token[2 * i] = "0123456789abcdef"[raw[i] >> 4];
+        o->run_token[2 * i + 1] = "0123456789abcdef"[raw[i] & 15];
+    }
+    o->run_token[2 * sizeof raw] = '\0';
+    o->admin_token = o->run_token;
+    return true;
+}
+
+void skew_ex_print_banner(FILE *out, const skew_ex_options *o, const char *prog, unsigned port) {
+    const char *host = o->host;
+    const char *ui = o->root ? SKEW_EX_UI_PREFIX : "";
+    char origin[96];
+    bool v6;
+    if (!strcmp(host, "0.0.0.0")) host = "127.0.0.1"; /* a browser cannot open the wildcard */
+    if (!strcmp(host, "::")) host = "::1";
+    v6 = strchr(host, ':') != NULL;
+    snprintf(origin, sizeof origin, v6 ? "http://[%s]:%u" : "http://%s:%u", host, port);
+    if (o->admin_token && o->admin_token == o->run_token)
+        fprintf(out, "%s: %s/  dashboard: %s%s/admin#token=%s  (token made for this run)\n", prog, origin, origin, ui,
+                o->run_token);
+    else if (o->admin_token)
+        fprintf(out, "%s: %s/  dashboard: %s%s/admin  (admin token as given)\n", prog, origin, origin, ui);
+    else
+        fprintf(out, "%s: %s/  dashboard: %s%s/admin  (no admin token: pass --admin-token to see data)\n", prog,
+                origin, origin, ui);
+    fflush(out);
 }
 
 uint32_t skew_ex_sweep_ms(uint32_t keepalive_ms) {
@@ -383,32 +425,6 @@ uint64_t skew_ex_mono_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-bool skew_ex_ip_from_sockaddr(const struct sockaddr *sa, skew_ip *out) {
-    memset(out, 0, sizeof *out);
-    if (!sa) return false;
-    if (sa->sa_family == AF_INET) {
-        struct sockaddr_in in4;
-        memcpy(&in4, sa, sizeof in4);
-        out->family = 4;
-        memcpy(out->bytes, &in4.sin_addr, 4);
-        return true;
-    }
-    if (sa->sa_family == AF_INET6) {
-        static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-        struct sockaddr_in6 in6;
-        memcpy(&in6, sa, sizeof in6);
-        if (!memcmp(&in6.sin6_addr, mapped, sizeof mapped)) { /* ::ffff:a.b.c.d is IPv4 */
-            out->family = 4;
-            memcpy(out->bytes, (const uint8_t *)&in6.sin6_addr + 12, 4);
-        } else {
-            out->family = 6;
-            memcpy(out->bytes, &in6.sin6_addr, 16);
-        }
-        return true;
-    }
-    return false;
 }
 
 size_t skew_ex_json_error(char *buf, size_t cap, const char *msg) {

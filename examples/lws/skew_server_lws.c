@@ -9,7 +9,7 @@
    upgrades without a subprotocol (lws binds those to the vhost's default protocol, index 0).
 
    Per connection (SSE or WS) the adapter keeps a `conn`: the tracker handle and a bounded queue
-   of framed messages. hooks.send frames a message (skew_sse_frame or a WS text frame), queues it
+   of framed messages. hooks.send takes a message (an SSE event the tracker framed, or WS text), queues it
    and asks lws for a writeable callback; one message goes out per callback. Past
    --max-output-bytes of unsent output the send hook answers SKEW_ERR_SLOW, the tracker forgets
    the connection (on_close) and the adapter kills the socket.
@@ -30,7 +30,7 @@
      127.0.0.1) the context is created with LWS_SERVER_OPTION_DISABLE_IPV6, so it binds exactly
      that address. An IPv6 literal --host enables IPv6 with V6ONLY, and the bound address is
      verified after start-up (refusing to run if lws bound anything else). Peers are read with
-     getpeername() and ::ffff:a.b.c.d is normalised to IPv4 (skew_ex_ip_from_sockaddr).
+     getpeername() and ::ffff:a.b.c.d is normalised to IPv4 (skew_ip_from_sockaddr).
    - lws_http_mark_sse() logs an error on HTTP/1.1 ("not h2 substream"); the adapter does what
      it does for h1 itself: detach the header table and cancel the transaction timeout.
    - lws percent-decodes the query and splits it at '&' into fragments; the adapter re-encodes
@@ -273,14 +273,13 @@ static skew_result hook_send(void *user_data, const skew_conn *sc, const char *m
     out_msg *m;
 
     if (!c || c->dying) return SKEW_ERR_SEND;
-    need = c->kind == CONN_SSE ? skew_sse_frame(NULL, 0, msg, len) : len;
+    need = len; /* SSE: the framed event already (frame_sse); WS: lws adds the frame header */
     if (c->q_bytes + need > srv->opt.max_output_bytes) return SKEW_ERR_SLOW;
     m = (out_msg *)malloc(sizeof *m + LWS_PRE + need + 1);
     if (!m) return SKEW_ERR_NOMEM;
     m->next = NULL;
     m->len = need;
-    if (c->kind == CONN_SSE) skew_sse_frame((char *)m->buf + LWS_PRE, need + 1, msg, len);
-    else memcpy(m->buf + LWS_PRE, msg, len);
+    memcpy(m->buf + LWS_PRE, msg, len);
     if (!conn_pending(c)) c->last_progress = skew_ex_mono_ms(); /* the stall clock starts now */
     if (c->q_tail) c->q_tail->next = m;
     else c->q_head = m;
@@ -481,7 +480,7 @@ static bool req_build(server *srv, struct lws *wsi, req_ctx *rc, skew_request *r
     req->header_ctx = rc;
     req->upgrade = lws_hdr_total_length(wsi, WSI_TOKEN_UPGRADE) > 0;
     if (getpeername(lws_get_socket_fd(wsi), (struct sockaddr *)&ss, &sl) == 0)
-        skew_ex_ip_from_sockaddr((const struct sockaddr *)&ss, &req->peer);
+        skew_ip_from_sockaddr((const struct sockaddr *)&ss, &req->peer);
     return true;
 }
 
@@ -1011,7 +1010,7 @@ static void srv_timer(lws_sorted_usec_list_t *sul) {
         srv->next_sweep = mono + srv->lim.sweep_ms;
     }
     /* last, so the changes the sweeps made are in the delay it returns */
-    due = skew_tick(srv->t, skew_ex_now_ms());
+    due = skew_tick(srv->t, skew_ex_mono_ms());
     wait = due;
     if (srv->next_ping - mono < wait) wait = srv->next_ping - mono;
     if (srv->next_sweep - mono < wait) wait = srv->next_sweep - mono;
@@ -1160,6 +1159,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "skew_server_lws: listening on http://%s%s%s:%d%s (lws %s, build %s)\n", ipv6 ? "[" : "",
                 srv.opt.host, ipv6 ? "]" : "", srv.vh ? lws_get_vhost_listen_port(srv.vh) : srv.opt.port,
                 srv.opt.base, lws_get_library_version(), srv.opt.build_id);
+    skew_ex_print_banner(stdout, &srv.opt, "skew_server_lws",
+                         (unsigned)(srv.vh ? lws_get_vhost_listen_port(srv.vh) : srv.opt.port));
 
     skew_ex_signals_install();
     srv.next_ping = skew_ex_mono_ms() + srv.lim.keepalive_ms;
