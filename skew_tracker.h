@@ -78,12 +78,13 @@
 #define SKEW_TRACKER_IMPLEMENTATION
 #include "skew_tracker.h"
 
-/* Your transport: write one JSON message to one connection, framed for its transport
-   (SSE: skew_sse_frame; WebSocket: a text frame). Return 0 when it was queued. */
-int my_write(void *conn, skew_transport transport, const char *msg, size_t len);
+/* Your transport: queue bytes on one connection, sent in order (SSE: as they are; WebSocket: as
+   one text frame). Return 0 when queued. my_discard drops what is queued (a refused open). */
+int my_write(void *conn, skew_transport transport, const char *bytes, size_t len);
+void my_discard(void *conn);
 
 static skew_result on_send(void *user, const skew_conn *c, const char *msg, size_t len) {
-    (void)user;
+    (void)user; /* SSE: msg is a ready-to-write event "data: {...}\n\n" (frame_sse) */
     return my_write(c->user, c->transport, msg, len) == 0 ? SKEW_OK : SKEW_ERR_SEND;
 }
 
@@ -94,22 +95,29 @@ int skew_start(const char *build_id) {
     memset(&cfg, 0, sizeof cfg);      /* zero means default everywhere */
     cfg.server_version = build_id;    /* the build this server runs */
     cfg.route_tracking = true;        /* opt-in, like the Nuxt module */
-    cfg.hooks.send = on_send;
+    cfg.frame_sse = true;             /* on_send gets SSE events ready to write */
+    cfg.hooks.send = on_send;         /* hooks.now_ms unset: the system clock stamps messages */
     return skew_tracker_create(&tracker, &cfg) == SKEW_OK ? 0 : -1;
 }
 
-/* Every HTTP request under your server: returns the status you answer with (0 = the
-   request is not ours: serve your app; 200 on an SSE/WS open: keep the stream). */
+/* Every HTTP request under your server (repeated cookie fields joined with "; "). Returns the
+   status of the answer: 0 = not ours (serve your app), 200 on a stream open = keep it open. */
 int skew_on_request(const skew_request *req, void *conn, skew_handle *handle, char *body, size_t cap) {
     skew_response res;
     skew_result r;
-    switch (skew_route_request(tracker, req)) {
+    skew_endpoint ep = skew_route_request(tracker, req);
+    switch (ep) {
     case SKEW_EP_NONE:
         return 0;
     case SKEW_EP_SSE:
     case SKEW_EP_WS:
-        r = skew_open(tracker, req, conn, handle); /* sends `connected` through on_send */
+        /* The head goes first: skew_open sends `connected` through on_send before it returns.
+           SSE: queue SKEW_SSE_RESPONSE_HEAD now. WS: hold on_send's bytes until the 101 is out. */
+        if (ep == SKEW_EP_SSE)
+            my_write(conn, SKEW_TRANSPORT_SSE, SKEW_SSE_RESPONSE_HEAD, sizeof SKEW_SSE_RESPONSE_HEAD - 1);
+        r = skew_open(tracker, req, conn, handle);
         if (r == SKEW_OK) return 200;
+        my_discard(conn);                                       /* refused: no head, an error */
         skew_http_open_error(tracker, req, r, &res, body, cap); /* bot 204/403, full 503 */
         return res.status;
     default:
@@ -118,7 +126,8 @@ int skew_on_request(const skew_request *req, void *conn, skew_handle *handle, ch
     }
 }
 
-/* A WebSocket text frame from a client, a closed socket, and the event loop's timer. */
+/* A WebSocket text frame from a client, a closed socket, and the event loop's timer. now_ms is a
+   monotonic clock: it only schedules (the wire's timestamps come from the tracker's clock). */
 void skew_on_ws_text(skew_handle h, const char *data, size_t len) { skew_ws_message(tracker, h, data, len); }
 void skew_on_socket_closed(skew_handle h) { skew_close(tracker, h, SKEW_CLOSE_CLIENT); }
 unsigned skew_on_timer(uint64_t now_ms) { return skew_tick(tracker, now_ms); } /* ms to sleep */
