@@ -242,7 +242,8 @@ typedef struct skew_cidr {
    ====================================================================================== */
 
 /* Looks up a request header by its lowercase name ("cookie", "user-agent", ...). Returns the
-   value, or {NULL,0} when absent. An adapter joins repeated headers with ", " (RFC 9110), except
+   value, or {NULL,0} when absent; the view stays valid until the skew_* call that asked returns.
+   An adapter joins repeated headers with ", " (RFC 9110), except
    "cookie": HTTP/2 splits the Cookie header into several fields, joined with "; " (RFC 9113
    8.2.3). skew_cookie_get() accepts both separators, so either join reads right. */
 typedef skew_str (*skew_header_fn)(void *ctx, const char *lowercase_name);
