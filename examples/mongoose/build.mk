@@ -59,7 +59,7 @@ else
 # curl -f fails on HTTP errors instead of saving the error page, -sS is quiet but prints errors,
 # -L follows redirects, --retry 2 retries transient failures (timeouts, 5xx), the timeouts keep
 # an offline machine from waiting long. A failed download leaves no empty folder behind.
-MG_FETCH_UNDO = rm -f $(@D)/mongoose.c.part $(@D)/mongoose.h.part; rmdir -p --ignore-fail-on-non-empty $(@D) 2>/dev/null
+MG_FETCH_UNDO = rm -f $(@D)/mongoose.c.part $(@D)/mongoose.h.part; rmdir $(@D) $(patsubst %/,%,$(dir $(@D))) 2>/dev/null
 $(MONGOOSE_FETCHED)/mongoose.c:
 	@mkdir -p $(@D)
 	@if ! command -v curl >/dev/null 2>&1; then $(MG_FETCH_UNDO); \
