@@ -6,7 +6,7 @@
    The C counterpart of the live-connections feature of the Nuxt module nuxt-skew-protection.
    Every browser holding an SSE stream or a WebSocket is tracked with a connection id (UUID v4),
    the build it runs (the `__nkpv` cookie), the route it views (opt-in) and its IP (opt-in).
-   The header holds the whole wire protocol (README.md, "Wire protocol"): an adapter only moves bytes.
+   The header holds the whole wire protocol (PROTOCOL.md): an adapter only moves bytes.
      - registry      O(1) open / close / route update / subscribe, counts per version and route
      - json          serializer for every protocol message, snprintf contract plus sink variant
      - reader        bounded JSON reader for WebSocket messages and POST bodies
@@ -23,6 +23,11 @@
 
    QUICK START: the same code as README.md's (tests/readme/ checks they match, compiles and
    runs it). It sits in the `#if 0` block right after this comment, so it can hold comments.
+   Three rules an adapter must keep (README.md, "Writing an adapter", has a complete one):
+     - queue a stream's response head (SKEW_SSE_RESPONSE_HEAD) before skew_open, which sends
+       `connected` through hooks.send before it returns;
+     - skew_tick takes a monotonic clock; the wire's timestamps come from hooks.now_ms (epoch);
+     - join repeated Cookie fields with "; " (HTTP/2 splits cookies), other headers with ", ".
 
    CONFIGURATION (compile time; define before the implementation; "all files" = must match everywhere)
    =============
