@@ -313,10 +313,11 @@ SKEW_API bool skew_ip_equal(const skew_ip *a, const skew_ip *b);
 SKEW_API skew_result skew_cidr_parse(skew_str text, skew_cidr *out);
 SKEW_API bool skew_cidr_contains(const skew_cidr *range, const skew_ip *ip);
 struct sockaddr;
-/* A socket address (AF_INET or AF_INET6, e.g. from accept() or getpeername()) as a skew_ip, for
-   skew_request.peer; ::ffff:a.b.c.d becomes family 4. SKEW_ERR_INVALID for NULL or another
-   family (*out is then family 0). Needs SKEW_ENABLE_HOSTED (the OS socket headers). */
-SKEW_API skew_result skew_ip_from_sockaddr(const struct sockaddr *sa, skew_ip *out);
+/* A socket address of sa_len bytes (AF_INET or AF_INET6, as accept() or getpeername() fill
+   it) as a skew_ip, for skew_request.peer; ::ffff:a.b.c.d becomes family 4. SKEW_ERR_INVALID
+   for NULL, another family, or sa_len short of its family's struct (*out is then family 0).
+   Needs SKEW_ENABLE_HOSTED (the OS socket headers). */
+SKEW_API skew_result skew_ip_from_sockaddr(const struct sockaddr *sa, size_t sa_len, skew_ip *out);
 /* Is this peer trusted to set proxy headers under the policy (zero policy: loopback)? */
 SKEW_API bool skew_ip_policy_trusts(const skew_ip_policy *policy, const skew_ip *peer);
 /* The client address of a request: headers (cf-connecting-ip, x-forwarded-for, x-real-ip,
@@ -1349,18 +1350,18 @@ SKEW_API bool skew_cidr_contains(const skew_cidr *range, const skew_ip *ip) {
 #if SKEW_ENABLE_HOSTED
 /* Copied out, not cast: a caller's struct sockaddr may be less aligned than sockaddr_in6. The
    mapped form goes through skew__ip_norm like every other address. */
-SKEW_API skew_result skew_ip_from_sockaddr(const struct sockaddr *sa, skew_ip *out) {
+SKEW_API skew_result skew_ip_from_sockaddr(const struct sockaddr *sa, size_t sa_len, skew_ip *out) {
     skew_ip raw;
     if (!out) return SKEW_ERR_INVALID;
     memset(out, 0, sizeof *out);
     memset(&raw, 0, sizeof raw);
-    if (!sa) return SKEW_ERR_INVALID;
-    if (sa->sa_family == AF_INET) {
+    if (!sa || sa_len < sizeof sa->sa_family + offsetof(struct sockaddr, sa_family)) return SKEW_ERR_INVALID;
+    if (sa->sa_family == AF_INET && sa_len >= sizeof(struct sockaddr_in)) {
         struct sockaddr_in in4;
         memcpy(&in4, sa, sizeof in4);
         raw.family = 4;
         memcpy(raw.bytes, &in4.sin_addr, 4);
-    } else if (sa->sa_family == AF_INET6) {
+    } else if (sa->sa_family == AF_INET6 && sa_len >= sizeof(struct sockaddr_in6)) {
         struct sockaddr_in6 in6;
         memcpy(&in6, sa, sizeof in6);
         raw.family = 6;
@@ -3601,8 +3602,8 @@ SKEW__PRIV skew_result skew__frame_sse(skew_tracker *t, const char **msg, size_t
     if (*msg != t->msg) {
         if (t->sending) return SKEW_ERR_INVALID;
         if (*len >= t->msg_cap) return SKEW_ERR_TOO_LONG;
-        if (memchr(*msg, '\n', *len) || memchr(*msg, '\r', *len)) return SKEW_ERR_INVALID;
-        memmove(t->msg, *msg, *len);
+        if (*len && (memchr(*msg, '\n', *len) || memchr(*msg, '\r', *len))) return SKEW_ERR_INVALID;
+        if (*len) memmove(t->msg, *msg, *len);
     }
     memcpy(t->msg - SKEW__SSE_HEAD_LEN, "data: ", SKEW__SSE_HEAD_LEN);
     memcpy(t->msg + *len, "\n\n", 3);

@@ -291,6 +291,8 @@ static void test_frame_sse(void) {
     CHECK_STR(last(0), "data: {\"type\":\"hello\"}\n\n");
     CHECK_RES(skew_send(t, ws, "{\"type\":\"hello\"}", 16), SKEW_OK);
     CHECK_STR(last(1), "{\"type\":\"hello\"}");
+    CHECK_RES(skew_send(t, sse, NULL, 0), SKEW_OK); /* an empty message is an empty event */
+    CHECK_STR(last(0), "data: \n\n");
     /* a newline would end the event early: refused, and the stream is kept */
     CHECK_RES(skew_send(t, sse, "{\"a\":\n1}", 8), SKEW_ERR_INVALID);
     memset(big, ' ', sizeof big);
@@ -317,26 +319,30 @@ static void test_sockaddr(void) {
     in4.sin_family = AF_INET;
     in4.sin_port = htons(8000);
     CHECK(inet_pton(AF_INET, "192.0.2.7", &in4.sin_addr) == 1);
-    CHECK_RES(skew_ip_from_sockaddr((const struct sockaddr *)&in4, &ip), SKEW_OK);
+    CHECK_RES(skew_ip_from_sockaddr((const struct sockaddr *)&in4, sizeof in4, &ip), SKEW_OK);
     skew_ip_format(&ip, text, sizeof text);
     CHECK_STR(text, "192.0.2.7");
     memset(&in6, 0, sizeof in6);
     in6.sin6_family = AF_INET6;
     CHECK(inet_pton(AF_INET6, "2001:db8::1", &in6.sin6_addr) == 1);
-    CHECK_RES(skew_ip_from_sockaddr((const struct sockaddr *)&in6, &ip), SKEW_OK);
+    CHECK_RES(skew_ip_from_sockaddr((const struct sockaddr *)&in6, sizeof in6, &ip), SKEW_OK);
     CHECK_EQ_INT(ip.family, 6);
     skew_ip_format(&ip, text, sizeof text);
     CHECK_STR(text, "2001:db8::1");
     CHECK(inet_pton(AF_INET6, "::ffff:10.1.2.3", &in6.sin6_addr) == 1);
-    CHECK_RES(skew_ip_from_sockaddr((const struct sockaddr *)&in6, &ip), SKEW_OK);
+    CHECK_RES(skew_ip_from_sockaddr((const struct sockaddr *)&in6, sizeof in6, &ip), SKEW_OK);
     CHECK_EQ_INT(ip.family, 4); /* a dual-stack socket's IPv4 client is IPv4 */
     skew_ip_format(&ip, text, sizeof text);
     CHECK_STR(text, "10.1.2.3");
     memset(&un, 0, sizeof un);
     un.sun_family = AF_UNIX;
-    CHECK_RES(skew_ip_from_sockaddr((const struct sockaddr *)&un, &ip), SKEW_ERR_INVALID);
+    CHECK_RES(skew_ip_from_sockaddr((const struct sockaddr *)&un, sizeof un, &ip), SKEW_ERR_INVALID);
     CHECK_EQ_INT(ip.family, 0);
-    CHECK_RES(skew_ip_from_sockaddr(NULL, &ip), SKEW_ERR_INVALID);
+    CHECK_RES(skew_ip_from_sockaddr(NULL, 0, &ip), SKEW_ERR_INVALID);
+    /* a length short of the family's struct is refused, not over-read */
+    CHECK_RES(skew_ip_from_sockaddr((const struct sockaddr *)&in6, sizeof(struct sockaddr_in), &ip), SKEW_ERR_INVALID);
+    CHECK_EQ_INT(ip.family, 0);
+    CHECK_RES(skew_ip_from_sockaddr((const struct sockaddr *)&in4, 1, &ip), SKEW_ERR_INVALID);
 }
 
 static void test_bot_log(void) {

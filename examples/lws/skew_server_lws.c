@@ -480,7 +480,7 @@ static bool req_build(server *srv, struct lws *wsi, req_ctx *rc, skew_request *r
     req->header_ctx = rc;
     req->upgrade = lws_hdr_total_length(wsi, WSI_TOKEN_UPGRADE) > 0;
     if (getpeername(lws_get_socket_fd(wsi), (struct sockaddr *)&ss, &sl) == 0)
-        skew_ip_from_sockaddr((const struct sockaddr *)&ss, &req->peer);
+        skew_ip_from_sockaddr((const struct sockaddr *)&ss, sl, &req->peer);
     return true;
 }
 

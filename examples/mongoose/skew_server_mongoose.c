@@ -460,13 +460,13 @@ static void peer_ip(const struct mg_connection *c, skew_ip *out) {
         memset(&sa, 0, sizeof sa);
         sa.sin6_family = AF_INET6;
         memcpy(&sa.sin6_addr, c->rem.addr.ip, 16);
-        skew_ip_from_sockaddr((const struct sockaddr *)(const void *)&sa, out);
+        skew_ip_from_sockaddr((const struct sockaddr *)(const void *)&sa, sizeof sa, out);
     } else {
         struct sockaddr_in sa;
         memset(&sa, 0, sizeof sa);
         sa.sin_family = AF_INET;
         memcpy(&sa.sin_addr, c->rem.addr.ip, 4);
-        skew_ip_from_sockaddr((const struct sockaddr *)(const void *)&sa, out);
+        skew_ip_from_sockaddr((const struct sockaddr *)(const void *)&sa, sizeof sa, out);
     }
 }
 

@@ -69,7 +69,7 @@ static void test_sse_stream(void) {
     req.body = "";
     req.fields = fields;
     req.field_count = 3;
-    CHECK_EQ_INT(my_on_request(&conn, &req, NULL), 200);
+    CHECK_EQ_INT(my_on_request(&conn, &req, NULL, 0), 200);
     drain(&conn, sv[1], 1000);
 
     /* head order: the status line first, the blank line, then `connected` as the first body bytes */
@@ -122,7 +122,7 @@ static void test_refusals_and_plain_answers(void) {
     req.fields = &ua;
     req.field_count = 1;
     got_len = 0;
-    CHECK_EQ_INT(my_on_request(&conn, &req, NULL), 204); /* a bot: no head, no stream */
+    CHECK_EQ_INT(my_on_request(&conn, &req, NULL, 0), 204); /* a bot: no head, no stream */
     drain(&conn, sv[1], 200);
     CHECK(strncmp(got, "HTTP/1.1 204 \r\n", 15) == 0);
     CHECK(strstr(got, "event-stream") == NULL && strstr(got, "data:") == NULL);
@@ -130,18 +130,18 @@ static void test_refusals_and_plain_answers(void) {
 
     ua.value = BROWSER;
     req.path = "/index.html";
-    CHECK_EQ_INT(my_on_request(&conn, &req, NULL), 0); /* the app's own page */
+    CHECK_EQ_INT(my_on_request(&conn, &req, NULL, 0), 0); /* the app's own page */
     req.path = "/__skew/health";
     got_len = 0;
-    CHECK_EQ_INT(my_on_request(&conn, &req, NULL), 200);
+    CHECK_EQ_INT(my_on_request(&conn, &req, NULL, 0), 200);
     drain(&conn, sv[1], 200);
     CHECK(strstr(got, "\r\n\r\n{\"ok\":true,\"version\":\"v2\"") != NULL);
     req.path = "/__skew/admin/stats"; /* no authorize hook: admin is not configured */
-    CHECK_EQ_INT(my_on_request(&conn, &req, NULL), 503);
+    CHECK_EQ_INT(my_on_request(&conn, &req, NULL, 0), 503);
     req.method = "POST";
     req.path = "/__skew/sse";
     got_len = 0;
-    CHECK_EQ_INT(my_on_request(&conn, &req, NULL), 405);
+    CHECK_EQ_INT(my_on_request(&conn, &req, NULL, 0), 405);
     drain(&conn, sv[1], 200);
     CHECK(strstr(got, "\r\nAllow: GET\r\n") != NULL);
     close(sv[0]);
