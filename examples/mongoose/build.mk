@@ -120,4 +120,4 @@ endif
 
 .PHONY: run
 run: $(MG_SERVER)
-	$(MG_SERVER) $(ARGS)
+	@$(MG_SERVER) $(ARGS)
