@@ -4,9 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import {
   withServer, rawSocket, request, eventually, serverBinary, freePort, within, sleep,
-  CHROME_UA, CURL_UA, HOST,
+  CHROME_UA, CURL_UA, HOST, TOKEN,
 } from './lib/harness.mjs';
 
 const mongoose = /mongoose/.test(serverBinary());
@@ -107,4 +108,32 @@ test('first run on a terminal: a token made for this run, in the dashboard link 
     p.kill('SIGTERM');
     await within(5000, exited, 'script exit').catch(async () => { p.kill('SIGKILL'); await sleep(100); });
   }
+});
+
+test('dashboard link: the #token= fragment authorizes the dashboard and leaves the address bar', { timeout: 60000 }, async (t) => {
+  const chromiumPath = process.env.SKEW_CHROMIUM || '/usr/bin/chromium';
+  if (!fs.existsSync(chromiumPath)) {
+    t.skip(`skipped: no Chromium at ${chromiumPath}`);
+    return;
+  }
+  const { chromium } = await import('playwright-core');
+  await withServer({}, async (srv) => {
+    const browser = await chromium.launch({
+      executablePath: chromiumPath, headless: true, timeout: 30000,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+    });
+    try {
+      const ctx = await browser.newContext({ userAgent: CHROME_UA });
+      const page = await ctx.newPage();
+      const seen = [];
+      page.on('request', (r) => seen.push(r.url()));
+      await page.goto(srv.url(`/admin#token=${TOKEN}`));
+      await eventually(async () => (await page.locator('#auth-state').textContent()) === 'authorized',
+        { timeout: 10000, what: 'dashboard authorized by the link' });
+      assert.equal(await page.evaluate(() => location.hash), '', 'the token left the address bar');
+      assert.ok(seen.every((u) => !u.includes(TOKEN)), `no request URL carries the token: ${seen.join(' ')}`);
+    } finally {
+      await browser.close().catch(() => {});
+    }
+  });
 });
