@@ -421,6 +421,7 @@ typedef struct fz_env {
     uint32_t rnd;
     int auth_mode;    /* 0: no hook answer (UNAVAILABLE), 1: bearer "tok", 2: always granted */
     int closes;
+    int frame_sse;    /* skew_config.frame_sse: SSE messages arrive as "data: <json>\n\n" */
     skew_tracker *t;
 } fz_env;
 
@@ -438,8 +439,13 @@ static struct {
 FZ_FN skew_result fz_send(void *ud, const skew_conn *c, const char *msg, size_t len) {
     fz_env *e = (fz_env *)ud;
     fz_conn *fc = (fz_conn *)c->user;
-    (void)e;
     FZ_ASSERT(fc != NULL);
+    if (e->frame_sse && c->transport == SKEW_TRANSPORT_SSE) { /* exactly one event around the JSON */
+        FZ_ASSERT(len >= 8 && memcmp(msg, "data: ", 6) == 0 && msg[len - 2] == '\n' && msg[len - 1] == '\n');
+        FZ_ASSERT(!memchr(msg, '\n', len - 2) && !memchr(msg, '\r', len));
+        msg += 6;
+        len -= 8;
+    }
     fz_check_json_out(msg, len);
     fc->nmsg++;
     fc->last_len = len < sizeof fc->last ? len : sizeof fc->last;
@@ -511,6 +517,7 @@ FZ_FN skew_tracker *fz_tracker(uint8_t f1, uint8_t f2, skew_config *out_cfg) {
     c.max_route_len = rlens[(f2 >> 4) & 3];
     c.max_listed = (f2 & 64) ? 1 : 4;
     c.max_body = 512;
+    c.frame_sse = ((f1 ^ f2) & 1) != 0; /* no flag bit is free: half of each shape frames SSE */
     if (f2 & 128) {
         c.base_path = "/x";
         c.version_cookie = "v";
@@ -532,6 +539,7 @@ FZ_FN skew_tracker *fz_tracker(uint8_t f1, uint8_t f2, skew_config *out_cfg) {
     FZ_ASSERT(need > 0 && need <= FZ_MEM);
     FZ_ASSERT(skew_tracker_init(&t, &c, fz_mem.b, FZ_MEM) == SKEW_OK);
     fz_e.t = t;
+    fz_e.frame_sse = c.frame_sse;
     if (out_cfg) *out_cfg = c;
     return t;
 }

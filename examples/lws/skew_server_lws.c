@@ -685,7 +685,7 @@ static int open_sse(server *srv, struct lws *wsi, const skew_request *req) {
     conn_link(srv, c);
     lws_set_wsi_user(wsi, c);
     /* no Content-Length: lws adds "connection: close", the stream ends with the socket */
-    if (lws_add_http_common_headers(wsi, 200, "text/event-stream", LWS_ILLEGAL_HTTP_CONTENT_LEN, &p, end) ||
+    if (lws_add_http_common_headers(wsi, 200, SKEW_SSE_CONTENT_TYPE, LWS_ILLEGAL_HTTP_CONTENT_LEN, &p, end) ||
         lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CACHE_CONTROL, (const unsigned char *)"no-cache", 8, &p,
                                      end) ||
         lws_add_http_header_by_name(wsi, (const unsigned char *)"x-accel-buffering:", (const unsigned char *)"no", 2,
