@@ -6,7 +6,7 @@
    The C counterpart of the live-connections feature of the Nuxt module nuxt-skew-protection.
    Every browser holding an SSE stream or a WebSocket is tracked with a connection id (UUID v4),
    the build it runs (the `__nkpv` cookie), the route it views (opt-in) and its IP (opt-in).
-   The header holds the whole wire protocol (README.md, "Wire protocol"): an adapter only moves bytes.
+   The header holds the whole wire protocol (PROTOCOL.md): an adapter only moves bytes.
      - registry      O(1) open / close / route update / subscribe, counts per version and route
      - json          serializer for every protocol message, snprintf contract plus sink variant
      - reader        bounded JSON reader for WebSocket messages and POST bodies
@@ -23,6 +23,11 @@
 
    QUICK START: the same code as README.md's (tests/readme/ checks they match, compiles and
    runs it). It sits in the `#if 0` block right after this comment, so it can hold comments.
+   Three rules an adapter must keep (README.md, "Writing an adapter", has a complete one):
+     - queue a stream's response head (SKEW_SSE_RESPONSE_HEAD) before skew_open, which sends
+       `connected` through hooks.send before it returns;
+     - skew_tick takes a monotonic clock; the wire's timestamps come from hooks.now_ms (epoch);
+     - join repeated Cookie fields with "; " (HTTP/2 splits cookies), other headers with ", ".
 
    CONFIGURATION (compile time; define before the implementation; "all files" = must match everywhere)
    =============
@@ -79,12 +84,13 @@
 #define SKEW_TRACKER_IMPLEMENTATION
 #include "skew_tracker.h"
 
-/* Your transport: write one JSON message to one connection, framed for its transport
-   (SSE: skew_sse_frame; WebSocket: a text frame). Return 0 when it was queued. */
-int my_write(void *conn, skew_transport transport, const char *msg, size_t len);
+/* Your transport: queue bytes on one connection, sent in order (SSE: as they are; WebSocket: as
+   one text frame). Return 0 when queued. my_discard drops what is queued (a refused open). */
+int my_write(void *conn, skew_transport transport, const char *bytes, size_t len);
+void my_discard(void *conn);
 
 static skew_result on_send(void *user, const skew_conn *c, const char *msg, size_t len) {
-    (void)user;
+    (void)user; /* SSE: msg is a ready-to-write event "data: {...}\n\n" (frame_sse) */
     return my_write(c->user, c->transport, msg, len) == 0 ? SKEW_OK : SKEW_ERR_SEND;
 }
 
@@ -95,22 +101,29 @@ int skew_start(const char *build_id) {
     memset(&cfg, 0, sizeof cfg);      /* zero means default everywhere */
     cfg.server_version = build_id;    /* the build this server runs */
     cfg.route_tracking = true;        /* opt-in, like the Nuxt module */
-    cfg.hooks.send = on_send;
+    cfg.frame_sse = true;             /* on_send gets SSE events ready to write */
+    cfg.hooks.send = on_send;         /* hooks.now_ms unset: the system clock stamps messages */
     return skew_tracker_create(&tracker, &cfg) == SKEW_OK ? 0 : -1;
 }
 
-/* Every HTTP request under your server: returns the status you answer with (0 = the
-   request is not ours: serve your app; 200 on an SSE/WS open: keep the stream). */
+/* Every HTTP request under your server (repeated cookie fields joined with "; "). Returns the
+   status of the answer: 0 = not ours (serve your app), 200 on a stream open = keep it open. */
 int skew_on_request(const skew_request *req, void *conn, skew_handle *handle, char *body, size_t cap) {
     skew_response res;
     skew_result r;
-    switch (skew_route_request(tracker, req)) {
+    skew_endpoint ep = skew_route_request(tracker, req);
+    switch (ep) {
     case SKEW_EP_NONE:
         return 0;
     case SKEW_EP_SSE:
     case SKEW_EP_WS:
-        r = skew_open(tracker, req, conn, handle); /* sends `connected` through on_send */
+        /* The head goes first: skew_open sends `connected` through on_send before it returns.
+           SSE: queue SKEW_SSE_RESPONSE_HEAD now. WS: hold on_send's bytes until the 101 is out. */
+        if (ep == SKEW_EP_SSE)
+            my_write(conn, SKEW_TRANSPORT_SSE, SKEW_SSE_RESPONSE_HEAD, sizeof SKEW_SSE_RESPONSE_HEAD - 1);
+        r = skew_open(tracker, req, conn, handle);
         if (r == SKEW_OK) return 200;
+        my_discard(conn);                                       /* refused: no head, an error */
         skew_http_open_error(tracker, req, r, &res, body, cap); /* bot 204/403, full 503 */
         return res.status;
     default:
@@ -119,7 +132,8 @@ int skew_on_request(const skew_request *req, void *conn, skew_handle *handle, ch
     }
 }
 
-/* A WebSocket text frame from a client, a closed socket, and the event loop's timer. */
+/* A WebSocket text frame from a client, a closed socket, and the event loop's timer. now_ms is a
+   monotonic clock: it only schedules (the wire's timestamps come from the tracker's clock). */
 void skew_on_ws_text(skew_handle h, const char *data, size_t len) { skew_ws_message(tracker, h, data, len); }
 void skew_on_socket_closed(skew_handle h) { skew_close(tracker, h, SKEW_CLOSE_CLIENT); }
 unsigned skew_on_timer(uint64_t now_ms) { return skew_tick(tracker, now_ms); } /* ms to sleep */
@@ -184,6 +198,13 @@ typedef struct skew_str {
     size_t len;
 } skew_str;
 
+/* A view of n bytes at p. */
+SKEW_API skew_str skew_str_n(const char *p, size_t n);
+/* A view of a C string without its NUL; NULL gives {NULL,0}. */
+SKEW_API skew_str skew_str_c(const char *cstr);
+/* Initialiser for a view of a string literal, in C and C++: skew_str s = SKEW_STR_LIT("GET"); */
+#define SKEW_STR_LIT(lit) {"" lit, sizeof(lit) - 1}
+
 #define SKEW_RESULTS(X)                                                        \
     X(SKEW_OK, "ok")                                                           \
     X(SKEW_ERR_INVALID, "invalid input")                                       \
@@ -237,7 +258,10 @@ typedef struct skew_cidr {
    ====================================================================================== */
 
 /* Looks up a request header by its lowercase name ("cookie", "user-agent", ...). Returns the
-   value, or {NULL,0} when absent. An adapter joins repeated headers with ", " (RFC 9110). */
+   value, or {NULL,0} when absent; the view stays valid until the skew_* call that asked returns.
+   An adapter joins repeated headers with ", " (RFC 9110), except
+   "cookie": HTTP/2 splits the Cookie header into several fields, joined with "; " (RFC 9113
+   8.2.3). skew_cookie_get() accepts both separators, so either join reads right. */
 typedef skew_str (*skew_header_fn)(void *ctx, const char *lowercase_name);
 
 typedef struct skew_request {
@@ -299,6 +323,12 @@ SKEW_API bool skew_ip_equal(const skew_ip *a, const skew_ip *b);
 /* "10.0.0.0/8", "::1/128", or a bare address (full-length prefix). */
 SKEW_API skew_result skew_cidr_parse(skew_str text, skew_cidr *out);
 SKEW_API bool skew_cidr_contains(const skew_cidr *range, const skew_ip *ip);
+struct sockaddr;
+/* A socket address of sa_len bytes (AF_INET or AF_INET6, as accept() or getpeername() fill
+   it) as a skew_ip, for skew_request.peer; ::ffff:a.b.c.d becomes family 4. SKEW_ERR_INVALID
+   for NULL, another family, or sa_len short of its family's struct (*out is then family 0).
+   Needs SKEW_ENABLE_HOSTED (the OS socket headers). */
+SKEW_API skew_result skew_ip_from_sockaddr(const struct sockaddr *sa, size_t sa_len, skew_ip *out);
 /* Is this peer trusted to set proxy headers under the policy (zero policy: loopback)? */
 SKEW_API bool skew_ip_policy_trusts(const skew_ip_policy *policy, const skew_ip *peer);
 /* The client address of a request: headers (cf-connecting-ip, x-forwarded-for, x-real-ip,
@@ -380,17 +410,26 @@ typedef enum skew_log_level { SKEW_LOG_DEBUG = 0, SKEW_LOG_INFO, SKEW_LOG_WARN, 
    user_data is passed to each. Hooks run with the tracker lock held (see THREADING). */
 typedef struct skew_hooks {
     void *user_data;
-    /* Deliver one JSON message to one connection; the adapter frames it (skew_sse_frame for
-       SSE, a text frame for WS). Return SKEW_OK, SKEW_ERR_SLOW (unsent output over its bound)
-       or any other error (peer dead): the tracker then closes the connection and calls on_close. */
+    /* Deliver one message to one connection. WS: bare JSON, the server library frames it (a text
+       frame). SSE: bare JSON that the adapter frames with skew_sse_frame, or, with
+       skew_config.frame_sse, the ready-to-write event "data: <json>\n\n". Return SKEW_OK,
+       SKEW_ERR_SLOW (unsent output over its bound) or any other error (peer dead): the tracker
+       then closes the connection and calls on_close. Bytes must not reach the wire before the
+       stream's response head: see skew_open. */
     skew_result (*send)(void *user_data, const skew_conn *conn, const char *msg, size_t len);
     void (*on_open)(void *user_data, const skew_conn *conn);
     void (*on_close)(void *user_data, const skew_conn *conn, skew_close_reason reason);
     void (*on_route_update)(void *user_data, const skew_conn *conn, skew_str old_route);
-    /* Decide whether a request may see stats (SSE/WS open, POST subscribe) or use an admin
-       endpoint. NULL: every request is UNAVAILABLE. See skew_auth_bearer() for a token check. */
+    /* Decide whether a request may see stats or use an admin endpoint. Called with SCOPE_STATS
+       at a WS open (the handshake's headers; the answer is kept for the WS subscribe-stats
+       messages) and at every POST {base}/subscribe-stats (that POST's headers); never at an SSE
+       open. Called with SCOPE_ADMIN for admin/stats, admin/version, admin/invalidate, metrics.
+       NULL: every request is UNAVAILABLE. See skew_auth_bearer() for a token check. */
     skew_auth (*authorize)(void *user_data, const skew_request *req, skew_auth_scope scope);
-    /* Milliseconds since the Unix epoch. Hosted default: the system clock. */
+    /* The wall clock: milliseconds since the Unix epoch. The only source of every timestamp the
+       tracker sends (`connected`, `keepalive`) and of health's uptime; skew_tick's argument
+       never reaches the wire. Hosted default: the system clock. Without SKEW_ENABLE_HOSTED and
+       without this hook, timestamps are 0. */
     uint64_t (*now_ms)(void *user_data);
     /* Fill buf with len cryptographically secure random bytes; return SKEW_OK.
        Hosted default: getrandom(), /dev/urandom, BCryptGenRandom. Seeds the id generator. */
@@ -415,6 +454,8 @@ typedef struct skew_config {
     bool ip_tracking;               /* false: IPs are neither stored nor sent */
     bool bot_filter_off;            /* false: bots are refused (204 / 403) and counted */
     bool allow_empty_user_agent;    /* false: a missing/empty User-Agent is treated as a bot */
+    bool frame_sse;                 /* false: the send hook gets bare JSON on SSE too; true: it gets
+                                       "data: <json>\n\n", ready to write (WS stays bare JSON) */
     uint32_t keepalive_ms;          /* 30000: SSE keepalive interval */
     uint32_t stats_interval_ms;     /* 250: coalescing window; SKEW_STATS_IMMEDIATE = at once */
     uint32_t max_connections;       /* 1024 tracked SSE/WS connections */
@@ -468,8 +509,14 @@ SKEW_API const skew_config *skew_tracker_config(const skew_tracker *t);
 
 /* Open a tracked connection from its request (SSE GET or WS upgrade; transport from the
    path). Reads the version cookie, ?route=, User-Agent, client IP; refuses bots
-   (SKEW_ERR_BOT) and a full registry (SKEW_ERR_FULL); sends `connected` through hooks.send,
-   then calls on_open. *out gets the handle. user is given back in skew_conn.user. */
+   (SKEW_ERR_BOT, logged at info level with the reason) and a full registry (SKEW_ERR_FULL);
+   sends `connected` through hooks.send before it returns, then calls on_open. *out gets the
+   handle. user is given back in skew_conn.user.
+   ORDER: `connected` is the first byte of the stream's body, so the response head must go out
+   first. SSE: queue SKEW_SSE_RESPONSE_HEAD (or the status and SKEW_SSE_HEADERS) before calling
+   skew_open, and drop it again if the open fails (then answer with skew_http_open_error); or
+   let the send hook hold messages until the head is written. WS: the server library writes the
+   101 handshake; queue `connected` behind it the same way. */
 SKEW_API skew_result skew_open(skew_tracker *t, const skew_request *req, void *user, skew_handle *out);
 /* Forget a connection; calls on_close. SKEW_ERR_STALE / _NOT_FOUND for a bad handle. */
 SKEW_API skew_result skew_close(skew_tracker *t, skew_handle h, skew_close_reason reason);
@@ -479,7 +526,9 @@ SKEW_API void skew_close_all(skew_tracker *t);
 SKEW_API skew_result skew_set_route(skew_tracker *t, skew_handle h, skew_str route);
 /* Subscribe to stats: sends `stats` now (and after every change) or `stats-unauthorized`.
    req: the request whose headers authorize (the POST's for SSE); NULL uses the decision taken
-   with the WebSocket handshake's headers at open. Returns SKEW_ERR_UNAUTHORIZED when denied. */
+   with the WebSocket handshake's headers at open. Returns SKEW_ERR_UNAUTHORIZED when denied
+   (the connection got `stats-unauthorized`). POST {base}/subscribe-stats still answers 200
+   then: the verdict travels on the stream, as with the Nuxt server. */
 SKEW_API skew_result skew_subscribe(skew_tracker *t, skew_handle h, const skew_request *req);
 SKEW_API skew_result skew_unsubscribe(skew_tracker *t, skew_handle h);
 /* Find a connection by its id text (36 chars). */
@@ -498,7 +547,12 @@ SKEW_API skew_result skew_ws_message(skew_tracker *t, skew_handle h, const char 
    ====================================================================================== */
 
 /* Do what is due at now_ms: SSE keepalives, coalesced stats pushes. Returns milliseconds
-   until the next due work (use it as your poll timeout), at most keepalive_ms. */
+   until the next due work (use it as your poll timeout), at most keepalive_ms.
+   CLOCK: now_ms is your scheduling clock, any millisecond count that does not jump (a monotonic
+   clock is best: CLOCK_MONOTONIC, mg_millis(), lws_now_usecs()/1000). The tracker only measures
+   intervals on it, and never sends it: wire timestamps come from hooks.now_ms (epoch ms), so
+   the two cannot mix. Pass the same clock to every skew_tick and skew_next_due. The first
+   skew_tick starts the keepalive period; until then skew_next_due says 0. */
 SKEW_API uint32_t skew_tick(skew_tracker *t, uint64_t now_ms);
 /* Milliseconds from now_ms until skew_tick has work (0: now). A change (open, close, route
    update) can make a stats push due sooner than the last skew_tick said: an adapter with one
@@ -589,8 +643,20 @@ SKEW_API size_t skew_json_stats(const skew_tracker *t, char *buf, size_t cap, sk
    or SKEW_ERR_... via *res when the sink stopped. */
 SKEW_API size_t skew_json_stats_sink(const skew_tracker *t, skew_sink_fn sink, void *ctx, skew_handle you,
                                      uint32_t max_listed, skew_result *res);
-/* SSE framing: "data: " msg "\n\n" (msg must hold no newline: JSON from this library never does). */
+/* SSE framing: "data: " msg "\n\n" (msg must hold no newline: JSON from this library never does).
+   skew_config.frame_sse makes the tracker do this before the send hook. */
 SKEW_API size_t skew_sse_frame(char *buf, size_t cap, const char *msg, size_t len);
+/* The response an SSE open answers with when skew_open succeeds. SKEW_SSE_HEADERS: the header
+   lines (each ends in CRLF) for a server library that takes the status and headers apart;
+   SKEW_SSE_RESPONSE_HEAD: the whole HTTP/1.1 head for an adapter that writes raw bytes. No
+   length: the stream ends with the connection. Queue it before skew_open (see there). */
+#define SKEW_SSE_CONTENT_TYPE "text/event-stream"
+#define SKEW_SSE_HEADERS                                                                        \
+    "Content-Type: " SKEW_SSE_CONTENT_TYPE "\r\n"                                               \
+    "Cache-Control: no-cache\r\n"                                                               \
+    "X-Accel-Buffering: no\r\n"                                                                 \
+    "X-Content-Type-Options: nosniff\r\n"
+#define SKEW_SSE_RESPONSE_HEAD "HTTP/1.1 200 OK\r\n" SKEW_SSE_HEADERS "Connection: close\r\n\r\n"
 /* {"ok":true,"version":..,"uptime":s} */
 SKEW_API size_t skew_json_health(const skew_tracker *t, char *buf, size_t cap);
 /* The operator tools below go with SKEW_ENABLE_ADMIN (defined 0 in every file, their
@@ -634,7 +700,8 @@ SKEW_API skew_result skew_json_validate(skew_str json);
 SKEW_API skew_result skew_url_decode(skew_str in, bool form, char *buf, size_t cap, size_t *out_len);
 /* The first value of parameter `name` in a query or form body, raw (still encoded). */
 SKEW_API skew_result skew_query_param(skew_str query, const char *name, skew_str *out);
-/* The value of cookie `name` in a Cookie header, raw (quotes removed). */
+/* The value of cookie `name` in a Cookie header, raw (quotes removed). Pairs are separated by
+   ";" or "," (HTTP/2 split cookies joined either way). */
 SKEW_API skew_result skew_cookie_get(skew_str cookie_header, const char *name, skew_str *out);
 /* Check and cut a decoded route: must start with '/', query and fragment removed, no control
    characters, valid UTF-8, at most max_len bytes. *out is a view into route. */
@@ -746,6 +813,8 @@ SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_requ
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
 #endif
+#include <winsock2.h>
+#include <ws2tcpip.h>
 #include <windows.h>
 #include <bcrypt.h>
 #if defined(_MSC_VER)
@@ -753,6 +822,8 @@ SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_requ
 #endif
 #else
 #include <sys/time.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #if defined(__linux__) && defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 25))
 #include <sys/random.h>
@@ -792,13 +863,16 @@ SKEW_API skew_str skew_request_header(const skew_request *req, const char *lower
     return none;
 }
 
-SKEW__PRIV skew_str skew__str(const char *p, size_t n) {
+SKEW_API skew_str skew_str_n(const char *p, size_t n) {
     skew_str s;
     s.ptr = p;
     s.len = n;
     return s;
 }
-SKEW__PRIV skew_str skew__cstr(const char *p) { return skew__str(p, p ? strlen(p) : 0); }
+SKEW_API skew_str skew_str_c(const char *cstr) { return skew_str_n(cstr, cstr ? strlen(cstr) : 0); }
+/* The short private names the implementation uses everywhere. */
+#define skew__str skew_str_n
+#define skew__cstr skew_str_c
 
 SKEW__PRIV unsigned char skew__lower(unsigned char c) {
     return (unsigned char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
@@ -1320,6 +1394,33 @@ SKEW_API bool skew_cidr_contains(const skew_cidr *range, const skew_ip *ip) {
     }
     return true;
 }
+
+#if SKEW_ENABLE_HOSTED
+/* Copied out, not cast: a caller's struct sockaddr may be less aligned than sockaddr_in6. The
+   mapped form goes through skew__ip_norm like every other address. */
+SKEW_API skew_result skew_ip_from_sockaddr(const struct sockaddr *sa, size_t sa_len, skew_ip *out) {
+    skew_ip raw;
+    if (!out) return SKEW_ERR_INVALID;
+    memset(out, 0, sizeof *out);
+    memset(&raw, 0, sizeof raw);
+    if (!sa || sa_len < sizeof sa->sa_family + offsetof(struct sockaddr, sa_family)) return SKEW_ERR_INVALID;
+    if (sa->sa_family == AF_INET && sa_len >= sizeof(struct sockaddr_in)) {
+        struct sockaddr_in in4;
+        memcpy(&in4, sa, sizeof in4);
+        raw.family = 4;
+        memcpy(raw.bytes, &in4.sin_addr, 4);
+    } else if (sa->sa_family == AF_INET6 && sa_len >= sizeof(struct sockaddr_in6)) {
+        struct sockaddr_in6 in6;
+        memcpy(&in6, sa, sizeof in6);
+        raw.family = 6;
+        memcpy(raw.bytes, &in6.sin6_addr, 16);
+    } else {
+        return SKEW_ERR_INVALID;
+    }
+    *out = skew__ip_norm(&raw);
+    return SKEW_OK;
+}
+#endif
 
 /* trust_none wins over trust_all (the safe reading when both are set); trust_all trusts even
    an unknown peer (family 0); a NULL policy is the zero policy (loopback only);
@@ -2744,6 +2845,10 @@ SKEW__PRIV skew_result skew__pair_find(skew_str text, char sep, bool trim, const
     while (p < end) {
         const char *stop = (const char *)memchr(p, sep, (size_t)(end - p)), *q;
         if (!stop) stop = end;
+        if (trim) { /* cookies: "a=1, b=2" (repeated headers joined by ", ") splits too; no cookie value holds ',' */
+            const char *comma = (const char *)memchr(p, ',', (size_t)(stop - p));
+            if (comma) stop = comma;
+        }
         if (trim)
             while (p < stop && skew__is_space((unsigned char)*p)) p++;
         if ((size_t)(stop - p) >= nlen && memcmp(p, name, nlen) == 0) {
@@ -2867,6 +2972,9 @@ SKEW__PRIV void skew__chacha_block(const uint32_t key[8], uint64_t counter, uint
 #define SKEW__F_AUTH 0x04u   /* WS handshake headers were authorized for stats */
 #define SKEW__F_SUB 0x08u
 #define SKEW__F_DOOMED 0x10u /* a send failed: closed when the current call ends */
+/* frame_sse room around the message buffer: "data: " before, "\n\n" after. */
+#define SKEW__SSE_HEAD_LEN 6u
+#define SKEW__SSE_ROOM 8u
 
 /* One connection slot. 64 bytes on 64-bit targets. */
 typedef struct skew__slot {
@@ -2961,7 +3069,10 @@ struct skew_tracker {
     uint8_t rng_buf[64];
     uint32_t rng_avail;
     uint32_t hash_seed;
-    uint64_t started_ms, last_now, next_keepalive, stats_due;
+    uint64_t started_ms;    /* wall clock (hooks.now_ms), for uptime */
+    uint64_t last_now, next_keepalive, stats_due; /* scheduling clock (skew_tick's argument) */
+    bool clock_started;     /* skew_tick ran once: next_keepalive is on the scheduling clock */
+    bool sending;           /* inside hooks.send: the message buffer holds the message sent */
     bool stats_dirty;
     bool broadcasting;
     unsigned depth;    /* nesting of public calls (hooks calling hook-safe functions) */
@@ -2994,8 +3105,9 @@ SKEW__PRIV void skew__unlock_ro(const skew_tracker *t) {
     if (t->cfg.hooks.unlock) t->cfg.hooks.unlock(t->cfg.hooks.user_data);
 }
 
+/* The wall clock for the wire; never the scheduling clock of skew_tick. */
 SKEW__PRIV uint64_t skew__now(const skew_tracker *t) {
-    uint64_t now = t->last_now;
+    uint64_t now = 0;
     if (t->cfg.hooks.now_ms) now = t->cfg.hooks.now_ms(t->cfg.hooks.user_data);
 #if SKEW_ENABLE_HOSTED
     else now = skew__hosted_now_ms();
@@ -3317,7 +3429,7 @@ SKEW__PRIV void skew__layout_of(const skew_config *c, skew__layout *L) {
              SKEW__ALIGN(strlen(c->base_path) + 1) +
              SKEW__ALIGN(strlen(c->version_cookie) + 1) +
              SKEW__ALIGN((c->max_version_len > c->max_route_len ? c->max_version_len : c->max_route_len) + 1);
-    L->msg = total; total += SKEW__ALIGN(c->message_buffer);
+    L->msg = total; total += SKEW__ALIGN(c->message_buffer + (c->frame_sse ? SKEW__SSE_ROOM : 0u));
     L->total = total;
 }
 
@@ -3482,7 +3594,7 @@ SKEW_API skew_result skew_tracker_init(skew_tracker **out, const skew_config *cf
     t->cfg.server_version = t->server_version;
     t->cfg.base_path = t->base;
     t->cfg.version_cookie = t->cookie;
-    t->msg = m + L.msg;
+    t->msg = m + L.msg + (c.frame_sse ? SKEW__SSE_HEAD_LEN : 0u);
     t->msg_cap = c.message_buffer;
     t->doomed_head = SKEW__NONE;
     skew__timeline_init(t, m + L.timeline);
@@ -3497,8 +3609,7 @@ SKEW_API skew_result skew_tracker_init(skew_tracker **out, const skew_config *cf
     t->cfg.bot_pattern_count = t->cfg.allow_pattern_count = 0;
     skew__build_connected_prefix(t);
     if (skew__seed(t) != SKEW_OK) return SKEW_ERR_RANDOM;
-    t->started_ms = t->last_now = skew__now(t);
-    t->next_keepalive = t->started_ms + c.keepalive_ms;
+    t->started_ms = skew__now(t); /* the scheduling clock starts with the first skew_tick */
     *out = t;
     return SKEW_OK;
 }
@@ -3598,19 +3709,45 @@ SKEW__PRIV void skew__doom(skew_tracker *t, uint32_t idx, skew_close_reason why)
     t->doomed_head = idx;
 }
 
+/* skew_config.frame_sse: the message becomes "data: <json>\n\n" in place. The message buffer
+   keeps SKEW__SSE_HEAD_LEN bytes before it and room for "\n\n" after (layout); a message from
+   elsewhere (skew_send) is copied in first, unless the buffer holds the one being sent. */
+SKEW__PRIV skew_result skew__frame_sse(skew_tracker *t, const char **msg, size_t *len) {
+    if (*msg != t->msg) {
+        if (t->sending) return SKEW_ERR_INVALID;
+        if (*len >= t->msg_cap) return SKEW_ERR_TOO_LONG;
+        if (*len && (memchr(*msg, '\n', *len) || memchr(*msg, '\r', *len))) return SKEW_ERR_INVALID;
+        if (*len) memmove(t->msg, *msg, *len);
+    }
+    memcpy(t->msg - SKEW__SSE_HEAD_LEN, "data: ", SKEW__SSE_HEAD_LEN);
+    memcpy(t->msg + *len, "\n\n", 3);
+    *msg = t->msg - SKEW__SSE_HEAD_LEN;
+    *len += SKEW__SSE_ROOM;
+    return SKEW_OK;
+}
+
 /* Deliver one message through hooks.send; a failure dooms the connection (never freed while
    a caller may be iterating). */
 SKEW__PRIV skew_result skew__deliver_view(skew_tracker *t, uint32_t idx, const skew_conn *view, const char *msg,
                                           size_t len) {
     skew_conn c;
     skew_result r = SKEW_OK;
+    bool was_sending = t->sending, framed = false;
     if (t->slots[idx].flags & SKEW__F_DOOMED) return SKEW_ERR_SEND;
     if (t->cfg.hooks.send) {
         if (!view) {
             skew__conn_view(t, idx, &c);
             view = &c;
         }
+        if (t->cfg.frame_sse && view->transport == SKEW_TRANSPORT_SSE) {
+            r = skew__frame_sse(t, &msg, &len);
+            if (r != SKEW_OK) return r; /* the caller's mistake, not the peer's: kept open */
+            framed = true;
+        }
+        t->sending = true;
         r = t->cfg.hooks.send(t->cfg.hooks.user_data, view, msg, len);
+        t->sending = was_sending;
+        if (framed) t->msg[len - SKEW__SSE_ROOM] = '\0'; /* bare JSON again for a WS recipient */
     }
     if (r == SKEW_OK) {
         t->m.messages_sent++;
@@ -3737,6 +3874,31 @@ SKEW__PRIV skew_str skew__initial_route(skew_tracker *t, const skew_request *req
     return clean;
 }
 
+/* A refused bot, at info level: a plain `curl .../sse` gets a silent 204 otherwise. The
+   User-Agent is cut and reduced to printable ASCII so a log line cannot be forged. */
+SKEW__PRIV void skew__log_bot(skew_tracker *t, skew_str ua, skew_transport tr) {
+    static const char head[] = "skew: bot refused (";
+    static const char tail[] = "\" matches the bot filter (bot_filter_off, allow_patterns)";
+    char line[sizeof head + 48 + 64 + sizeof tail];
+    size_t n = sizeof head - 1, i;
+    const char *how = tr == SKEW_TRANSPORT_WS ? "WS 403): User-Agent \"" : "SSE 204): User-Agent \"";
+    if (!t->cfg.hooks.log) return;
+    memcpy(line, head, n);
+    memcpy(line + n, how, strlen(how));
+    n += strlen(how);
+    if (!ua.len) {
+        static const char none[] = "\" is empty (allow_empty_user_agent)";
+        memcpy(line + n, none, sizeof none);
+    } else {
+        for (i = 0; i < ua.len && i < 64; i++) {
+            unsigned char c = (unsigned char)ua.ptr[i];
+            line[n++] = (char)(c >= 0x20 && c < 0x7f && c != '"' ? c : '?');
+        }
+        memcpy(line + n, tail, sizeof tail);
+    }
+    skew__log(t, SKEW_LOG_INFO, line);
+}
+
 SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void *user, skew_handle *out) {
     skew_transport tr;
     skew__slot *s;
@@ -3746,12 +3908,14 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
     skew_conn view;
     size_t len;
     skew_result r;
+    uint64_t wall;
     *out = 0;
     if (!req) return SKEW_ERR_INVALID;
     tr = skew__transport_of(t, req->path);
     if (!tr) return SKEW_ERR_INVALID;
     if (!t->cfg.bot_filter_off && skew_bot_filter_is_bot(&t->bots, skew_request_header(req, "user-agent"))) {
         t->m.bots_rejected++;
+        skew__log_bot(t, skew_request_header(req, "user-agent"), tr);
         return SKEW_ERR_BOT;
     }
     if (t->free_head == SKEW__NONE) {
@@ -3759,10 +3923,7 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
         skew__log(t, SKEW_LOG_WARN, "skew: connection refused: max_connections reached");
         return SKEW_ERR_FULL;
     }
-    {
-        uint64_t now = skew__now(t);
-        if (now > t->last_now) t->last_now = now;
-    }
+    wall = skew__now(t);
     idx = t->free_head;
     s = &t->slots[idx];
     do { /* a repeat is 2^-122 per pair, but the check is free inside the insert */
@@ -3802,9 +3963,9 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
         p += 36;
         memcpy(p, ts, sizeof ts - 1);
         p += sizeof ts - 1;
-        if (!t->ts_len || t->ts_value != t->last_now) {
-            t->ts_value = t->last_now;
-            t->ts_len = skew__u64_text(t->ts_text, t->last_now);
+        if (!t->ts_len || t->ts_value != wall) {
+            t->ts_value = wall;
+            t->ts_len = skew__u64_text(t->ts_text, wall);
         }
         memcpy(p, t->ts_text, t->ts_len);
         p += t->ts_len;
@@ -4186,6 +4347,11 @@ SKEW_API uint32_t skew_tick(skew_tracker *t, uint64_t now) {
     uint64_t next;
     if (!t) return 0;
     skew__enter(t);
+    if (!t->clock_started) { /* the keepalive period starts on the adapter's clock */
+        t->clock_started = true;
+        t->last_now = now;
+        t->next_keepalive = now + t->cfg.keepalive_ms;
+    }
     if (now < t->last_now) {
         /* the clock went back: run what is pending now instead of waiting for the old time */
         if (t->stats_dirty) t->stats_due = now;
@@ -4195,7 +4361,7 @@ SKEW_API uint32_t skew_tick(skew_tracker *t, uint64_t now) {
     skew__timeline_tick(t, now);
     if (now >= t->next_keepalive) {
         uint32_t i;
-        size_t len = skew_json_keepalive(t->msg, t->msg_cap, now);
+        size_t len = skew_json_keepalive(t->msg, t->msg_cap, skew__now(t));
         for (i = t->live_count; i-- > 0;)
             if (!(t->slots[t->live[i]].flags & SKEW__F_WS)) skew__deliver(t, t->live[i], t->msg, len);
         t->next_keepalive = now + t->cfg.keepalive_ms;

@@ -49,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         ua = fz_field(&in, &more);
     } else {
         ua = pat;
-        pat = fz_str(NULL, 0);
+        pat = skew_str_n(NULL, 0);
     }
 
     bot = skew_is_bot(ua);
@@ -59,9 +59,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         up[i] = (c >= 'a' && c <= 'z') ? (char)(c - 32) : c;
         low[i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
     }
-    FZ_ASSERT(skew_is_bot(fz_str(up, ua.len)) == bot);
-    FZ_ASSERT(skew_is_bot(fz_str(low, ua.len)) == bot);
-    FZ_ASSERT(skew_is_bot(fz_str(NULL, 0)));
+    FZ_ASSERT(skew_is_bot(skew_str_n(up, ua.len)) == bot);
+    FZ_ASSERT(skew_is_bot(skew_str_n(low, ua.len)) == bot);
+    FZ_ASSERT(skew_is_bot(skew_str_n(NULL, 0)));
 
     /* a filter without patterns is the built-in verdict */
     skew_bot_filter_init(&flt);
@@ -89,11 +89,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         } else {
             FZ_ASSERT(v == bot);
         }
-        FZ_ASSERT(skew_bot_filter_is_bot(&flt, fz_str(up, ua.len)) == v);
+        FZ_ASSERT(skew_bot_filter_is_bot(&flt, skew_str_n(up, ua.len)) == v);
     }
     /* fill the filter: FULL past the limit, never an overflow */
     for (i = 0; i < SKEW_MAX_BOT_PATTERNS + 2; i++) {
-        r = skew_bot_filter_add(&flt, fz_str("zz", 2), false);
+        r = skew_bot_filter_add(&flt, skew_str_n("zz", 2), false);
         FZ_ASSERT(r == SKEW_OK || r == SKEW_ERR_FULL);
     }
     FZ_ASSERT(flt.count == SKEW_MAX_BOT_PATTERNS);

@@ -75,13 +75,6 @@ FZ_FN skew_str fz_field(fz_in *in, int *more) {
     return s;
 }
 
-FZ_FN skew_str fz_str(const char *p, size_t n) {
-    skew_str s;
-    s.ptr = p;
-    s.len = n;
-    return s;
-}
-
 /* ---- UTF-8, from Unicode Table 3-7 ------------------------------------------------------ */
 
 /* Allowed range of the second byte for each lead byte; later bytes are always 80..BF. */
@@ -428,6 +421,7 @@ typedef struct fz_env {
     uint32_t rnd;
     int auth_mode;    /* 0: no hook answer (UNAVAILABLE), 1: bearer "tok", 2: always granted */
     int closes;
+    int frame_sse;    /* skew_config.frame_sse: SSE messages arrive as "data: <json>\n\n" */
     skew_tracker *t;
 } fz_env;
 
@@ -445,8 +439,13 @@ static struct {
 FZ_FN skew_result fz_send(void *ud, const skew_conn *c, const char *msg, size_t len) {
     fz_env *e = (fz_env *)ud;
     fz_conn *fc = (fz_conn *)c->user;
-    (void)e;
     FZ_ASSERT(fc != NULL);
+    if (e->frame_sse && c->transport == SKEW_TRANSPORT_SSE) { /* exactly one event around the JSON */
+        FZ_ASSERT(len >= 8 && memcmp(msg, "data: ", 6) == 0 && msg[len - 2] == '\n' && msg[len - 1] == '\n');
+        FZ_ASSERT(!memchr(msg, '\n', len - 2) && !memchr(msg, '\r', len));
+        msg += 6;
+        len -= 8;
+    }
     fz_check_json_out(msg, len);
     fc->nmsg++;
     fc->last_len = len < sizeof fc->last ? len : sizeof fc->last;
@@ -473,7 +472,7 @@ FZ_FN skew_auth fz_authorize(void *ud, const skew_request *req, skew_auth_scope 
     fz_env *e = (fz_env *)ud;
     static const char tok[] = "tok";
     (void)scope;
-    if (e->auth_mode == 1) return skew_auth_bearer(req, fz_str(tok, 3));
+    if (e->auth_mode == 1) return skew_auth_bearer(req, skew_str_n(tok, 3));
     if (e->auth_mode == 2) return SKEW_AUTH_GRANTED;
     return SKEW_AUTH_UNAVAILABLE;
 }
@@ -521,6 +520,7 @@ FZ_FN skew_tracker *fz_tracker(uint8_t f1, uint8_t f2, skew_config *out_cfg) {
     c.timeline_samples = 3; /* a tiny rollout timeline: every tick samples, the ring wraps */
     c.timeline_period_ms = 37;
     c.timeline_series = 2;
+    c.frame_sse = ((f1 ^ f2) & 1) != 0; /* no flag bit is free: half of each shape frames SSE */
     if (f2 & 128) {
         c.base_path = "/x";
         c.version_cookie = "v";
@@ -542,6 +542,7 @@ FZ_FN skew_tracker *fz_tracker(uint8_t f1, uint8_t f2, skew_config *out_cfg) {
     FZ_ASSERT(need > 0 && need <= FZ_MEM);
     FZ_ASSERT(skew_tracker_init(&t, &c, fz_mem.b, FZ_MEM) == SKEW_OK);
     fz_e.t = t;
+    fz_e.frame_sse = c.frame_sse;
     if (out_cfg) *out_cfg = c;
     return t;
 }
@@ -569,15 +570,15 @@ FZ_FN skew_str fz_header_fn(void *ctx, const char *name) {
     int i;
     for (i = 0; i < h->n; i++)
         if (fz_name_eq(h->name[i], name)) return h->value[i];
-    return fz_str(NULL, 0);
+    return skew_str_n(NULL, 0);
 }
 
 FZ_FN void fz_header_add(fz_headers *h, skew_str line) {
     size_t i = 0;
     if (h->n >= FZ_MAX_HEADERS) return;
     while (i < line.len && line.ptr[i] != ':') i++;
-    h->name[h->n] = fz_str(line.ptr, i);
-    h->value[h->n] = i < line.len ? fz_str(line.ptr + i + 1, line.len - i - 1) : fz_str(line.ptr + i, 0);
+    h->name[h->n] = skew_str_n(line.ptr, i);
+    h->value[h->n] = i < line.len ? skew_str_n(line.ptr + i + 1, line.len - i - 1) : skew_str_n(line.ptr + i, 0);
     /* one optional space after the colon, as a header parser would strip it */
     if (h->value[h->n].len && h->value[h->n].ptr[0] == ' ') { h->value[h->n].ptr++; h->value[h->n].len--; }
     h->n++;
@@ -610,8 +611,8 @@ FZ_FN skew_handle fz_open_browser(skew_tracker *t, int slot, int ws, const char 
     char line[96];
     memset(&h, 0, sizeof h);
     memset(&r, 0, sizeof r);
-    h.name[0] = fz_str("user-agent", 10);
-    h.value[0] = fz_str(ua, sizeof ua - 1);
+    h.name[0] = skew_str_n("user-agent", 10);
+    h.value[0] = skew_str_n(ua, sizeof ua - 1);
     h.n = 1;
     if (cookie) {
         size_t cl = strlen(c->version_cookie), vl = strlen(cookie);
@@ -619,21 +620,21 @@ FZ_FN skew_handle fz_open_browser(skew_tracker *t, int slot, int ws, const char 
             memcpy(line, c->version_cookie, cl);
             line[cl] = '=';
             memcpy(line + cl + 1, cookie, vl);
-            h.name[1] = fz_str("cookie", 6);
-            h.value[1] = fz_str(line, cl + 1 + vl);
+            h.name[1] = skew_str_n("cookie", 6);
+            h.value[1] = skew_str_n(line, cl + 1 + vl);
             h.n = 2;
         }
     }
     if (ws) {
-        h.name[h.n] = fz_str("authorization", 13);
-        h.value[h.n] = fz_str("Bearer tok", 10);
+        h.name[h.n] = skew_str_n("authorization", 13);
+        h.value[h.n] = skew_str_n("Bearer tok", 10);
         h.n++;
     }
     memcpy(path, c->base_path, bl);
     memcpy(path + bl, ws ? "/ws" : "/sse", ws ? 3 : 4);
-    r.method = fz_str("GET", 3);
-    r.path = fz_str(path, bl + (ws ? 3u : 4u));
-    r.query = fz_str(query ? query : "", query ? strlen(query) : 0);
+    r.method = skew_str_n("GET", 3);
+    r.path = skew_str_n(path, bl + (ws ? 3u : 4u));
+    r.query = skew_str_n(query ? query : "", query ? strlen(query) : 0);
     r.header = fz_header_fn;
     r.header_ctx = &h;
     r.upgrade = ws != 0;

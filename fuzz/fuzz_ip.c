@@ -27,7 +27,7 @@ static void check_addr(const skew_ip *ip) {
     fz_check_writer(w_format, NULL, txt, sizeof txt, &n);
     FZ_ASSERT(n > 0 && n < SKEW_IP_STR_MAX);
     memset(&back, 0xEE, sizeof back);
-    FZ_ASSERT(skew_ip_parse(fz_str(txt, n), &back) == SKEW_OK);
+    FZ_ASSERT(skew_ip_parse(skew_str_n(txt, n), &back) == SKEW_OK);
     FZ_ASSERT(skew_ip_equal(&back, ip));
     FZ_ASSERT(back.family == ip->family && memcmp(back.bytes, ip->bytes, ip->family == 4 ? 4 : 16) == 0);
     FZ_ASSERT(skew_ip_format(&back, txt2, sizeof txt2) == n && memcmp(txt, txt2, n) == 0);
@@ -79,7 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     memset(&h, 0, sizeof h);
     for (k = 0; k < 4 && more; k++) {
         skew_str v = fz_field(&in, &more);
-        h.name[h.n] = fz_str(hnames[k], strlen(hnames[k]));
+        h.name[h.n] = skew_str_n(hnames[k], strlen(hnames[k]));
         h.value[h.n] = v;
         h.n++;
     }
@@ -89,8 +89,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     case 1: pol.trust_all = true; break;
     case 2: pol.trust_none = true; break;
     default:
-        FZ_ASSERT(skew_cidr_parse(fz_str("10.0.0.0/8", 10), &pol.trusted[0]) == SKEW_OK);
-        FZ_ASSERT(skew_cidr_parse(fz_str("fd00::/8", 8), &pol.trusted[1]) == SKEW_OK);
+        FZ_ASSERT(skew_cidr_parse(skew_str_n("10.0.0.0/8", 10), &pol.trusted[0]) == SKEW_OK);
+        FZ_ASSERT(skew_cidr_parse(skew_str_n("fd00::/8", 8), &pol.trusted[1]) == SKEW_OK);
         pol.trusted_count = 2;
         break;
     }

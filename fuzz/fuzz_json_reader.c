@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!size || size > 4096) return 0;
     key = keys[data[0] & 7];
     cap = caps[(data[0] >> 3) & 3];
-    s = fz_str((const char *)data + 1, size - 1);
+    s = skew_str_n((const char *)data + 1, size - 1);
 
     want_valid = fz_json_valid(s.ptr, s.len, 0);
     r = skew_json_validate(s);

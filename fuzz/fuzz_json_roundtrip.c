@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fz_json j;
     skew_result r;
     if (size > RT_MAX) return 0;
-    rt_in = fz_str((const char *)data, size);
+    rt_in = skew_str_n((const char *)data, size);
 
     fz_check_writer(rt_escape, NULL, esc, sizeof esc, &n);
     FZ_ASSERT(n >= 2 && esc[0] == '"' && esc[n - 1] == '"');
@@ -50,12 +50,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     memcpy(doc, "{\"k\":", 5);
     memcpy(doc + 5, esc, n);
     doc[5 + n] = '}';
-    FZ_ASSERT(skew_json_validate(fz_str(doc, n + 6)) == SKEW_OK);
-    r = skew_json_get_string(fz_str(doc, n + 6), "k", back, sizeof back, &bn);
+    FZ_ASSERT(skew_json_validate(skew_str_n(doc, n + 6)) == SKEW_OK);
+    r = skew_json_get_string(skew_str_n(doc, n + 6), "k", back, sizeof back, &bn);
     FZ_ASSERT(r == SKEW_OK);
     FZ_ASSERT(bn == wn && memcmp(back, want, wn) == 0 && back[bn] == '\0');
     /* one byte short of room: TOO_LONG, the full length still reported */
-    r = skew_json_get_string(fz_str(doc, n + 6), "k", back, wn, &bn);
+    r = skew_json_get_string(skew_str_n(doc, n + 6), "k", back, wn, &bn);
     FZ_ASSERT(r == SKEW_ERR_TOO_LONG);
     FZ_ASSERT(bn == wn);
     if (wn) FZ_ASSERT(back[wn - 1] == '\0' && memcmp(back, want, wn - 1) == 0);

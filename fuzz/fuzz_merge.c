@@ -96,7 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         sn = skew_snapshot(t, out, sizeof out);
         FZ_ASSERT(sn < sizeof out);
         skew_merge_init(&m2, mv, 8, mr, 8);
-        FZ_ASSERT(skew_merge_add(&m2, fz_str(out, sn)) == SKEW_OK);
+        FZ_ASSERT(skew_merge_add(&m2, skew_str_n(out, sn)) == SKEW_OK);
         FZ_ASSERT(m2.total == skew_total(t) && !m2.overflow);
         nv = skew_versions(t, tv, 8);
         FZ_ASSERT(nv == m2.version_count);

@@ -59,8 +59,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     memset(&c1, 0, sizeof c1);
     if (fz_e.conns[0].live) FZ_ASSERT(skew_conn_get(t, fz_e.conns[0].h, &c0) == SKEW_OK);
     if (fz_e.conns[1].live) FZ_ASSERT(skew_conn_get(t, fz_e.conns[1].h, &c1) == SKEW_OK);
-    b = fz_str((const char *)in.p, in.n);
-    if (c0.id[0]) b = fz_str(sub, fz_subst_id(b, c0.id, sub, sizeof sub));
+    b = skew_str_n((const char *)in.p, in.n);
+    if (c0.id[0]) b = skew_str_n(sub, fz_subst_id(b, c0.id, sub, sizeof sub));
     if (c1.id[0]) { /* "@WS@" -> the WebSocket's id */
         size_t i = 0, o = 0;
         while (i < b.len && o < sizeof sub2) {
@@ -72,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 sub2[o++] = b.ptr[i++];
             }
         }
-        b = fz_str(sub2, o);
+        b = skew_str_n(sub2, o);
     }
 
     ep = f3 & 3;
@@ -81,14 +81,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     el = strlen(eps[ep]);
     memcpy(path + bl, eps[ep], el);
     memset(&h, 0, sizeof h);
-    if (auths[(f3 >> 2) & 3]) fz_header_add(&h, fz_str(auths[(f3 >> 2) & 3], strlen(auths[(f3 >> 2) & 3])));
+    if (auths[(f3 >> 2) & 3]) fz_header_add(&h, skew_str_n(auths[(f3 >> 2) & 3], strlen(auths[(f3 >> 2) & 3])));
     if (h.n) { /* fz_header_add split at ':'; rebuild as authorization */
-        h.name[0] = fz_str("authorization", 13);
-        h.value[0] = fz_str(auths[(f3 >> 2) & 3], strlen(auths[(f3 >> 2) & 3]));
+        h.name[0] = skew_str_n("authorization", 13);
+        h.value[0] = skew_str_n(auths[(f3 >> 2) & 3], strlen(auths[(f3 >> 2) & 3]));
     }
     memset(&req, 0, sizeof req);
-    req.method = fz_str("POST", 4);
-    req.path = fz_str(path, bl + el);
+    req.method = skew_str_n("POST", 4);
+    req.path = skew_str_n(path, bl + el);
     req.body = b;
     req.header = fz_header_fn;
     req.header_ctx = &h;
@@ -121,8 +121,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         skew_conn c;
         int who;
         FZ_ASSERT(body_field(b, "connectionId", id, sizeof id, &idn) && idn == 36);
-        FZ_ASSERT(fz_name_eq(fz_str((const char *)id, 36), c0.id) || fz_name_eq(fz_str((const char *)id, 36), c1.id));
-        who = fz_name_eq(fz_str((const char *)id, 36), c0.id) ? 0 : 1;
+        FZ_ASSERT(fz_name_eq(skew_str_n((const char *)id, 36), c0.id) || fz_name_eq(skew_str_n((const char *)id, 36), c1.id));
+        who = fz_name_eq(skew_str_n((const char *)id, 36), c0.id) ? 0 : 1;
         FZ_ASSERT(body_field(b, "route", ref, sizeof ref, &rn) && rn >= 1 && ref[0] == '/');
         while (cut < rn && ref[cut] != '?' && ref[cut] != '#') cut++;
         FZ_ASSERT(cut <= cfg.max_route_len);

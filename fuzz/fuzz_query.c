@@ -64,7 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     nlen = strlen(name);
     form = (data[0] >> 2) & 1;
     cap = caps[(data[0] >> 3) & 3];
-    q = fz_str((const char *)data + 1, size - 1);
+    q = skew_str_n((const char *)data + 1, size - 1);
 
     r = skew_query_param(q, name, &v);
     {
@@ -120,7 +120,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             enc[k++] = "0123456789abcdef"[(unsigned char)out[i] & 15];
         }
         memcpy(ref, out, n);
-        FZ_ASSERT(skew_url_decode(fz_str(enc, k), form != 0, out, sizeof out, &i) == SKEW_OK);
+        FZ_ASSERT(skew_url_decode(skew_str_n(enc, k), form != 0, out, sizeof out, &i) == SKEW_OK);
         FZ_ASSERT(i == n && memcmp(out, ref, n) == 0);
     }
     /* null and zero-capacity outputs are refused, not written */

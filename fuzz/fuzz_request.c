@@ -67,20 +67,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         fz_open_browser(t, 1, 1, NULL, NULL);
         if (fz_e.conns[0].live) FZ_ASSERT(skew_conn_get(t, fz_e.conns[0].h, &c0) == SKEW_OK);
     }
-    for (k = 0; k < 4; k++) f[k] = more ? fz_field(&in, &more) : fz_str(NULL, 0);
+    for (k = 0; k < 4; k++) f[k] = more ? fz_field(&in, &more) : skew_str_n(NULL, 0);
     memset(&h, 0, sizeof h);
     while (more) fz_header_add(&h, fz_field(&in, &more));
     if ((f3 & 128) && h.n < FZ_MAX_HEADERS) {
-        h.name[h.n] = fz_str("user-agent", 10);
-        h.value[h.n] = fz_str(browser, sizeof browser - 1);
+        h.name[h.n] = skew_str_n("user-agent", 10);
+        h.value[h.n] = skew_str_n(browser, sizeof browser - 1);
         h.n++;
     }
 
     memset(&req, 0, sizeof req);
     req.method = f[0];
     req.path = f[1];
-    req.query = c0.id[0] ? fz_str(qbuf, fz_subst_id(f[2], c0.id, qbuf, sizeof qbuf)) : f[2];
-    req.body = c0.id[0] ? fz_str(bbuf, fz_subst_id(f[3], c0.id, bbuf, sizeof bbuf)) : f[3];
+    req.query = c0.id[0] ? skew_str_n(qbuf, fz_subst_id(f[2], c0.id, qbuf, sizeof qbuf)) : f[2];
+    req.body = c0.id[0] ? skew_str_n(bbuf, fz_subst_id(f[3], c0.id, bbuf, sizeof bbuf)) : f[3];
     req.header = (f3 & 32) ? NULL : fz_header_fn;
     req.header_ctx = &h;
     req.upgrade = (f3 & 1) != 0;

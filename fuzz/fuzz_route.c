@@ -1,6 +1,6 @@
 /* Route validation: skew_route_clean() on raw bytes and on what ?route= decodes to.
    Input: byte 0 picks max_len; the rest is the route.
-   Invariants (PROTOCOL.md "Routes are paths"): an accepted route is a prefix view of the input,
+   Invariants (PROTOCOL.md, the route rules): an accepted route is a prefix view of the input,
    starts with '/', stops exactly at the first '?' or '#', is at most max_len bytes, is
    well-formed UTF-8 without C0 controls or DEL; anything else is refused with INVALID or
    TOO_LONG, and TOO_LONG only when the cut route is longer than max_len. */
@@ -38,8 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     skew_str in;
     if (!size || size > 4096) return 0;
     max_len = lens[data[0] & 3];
-    in = fz_str((const char *)data + 1, size - 1);
+    in = skew_str_n((const char *)data + 1, size - 1);
     check(in, max_len);
-    if (skew_url_decode(in, true, dec, sizeof dec, &n) == SKEW_OK) check(fz_str(dec, n), max_len);
+    if (skew_url_decode(in, true, dec, sizeof dec, &n) == SKEW_OK) check(skew_str_n(dec, n), max_len);
     return 0;
 }

@@ -93,7 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
         k = (uint8_t)fld.ptr[1] % FZ_MAX_CONNS;
         c = &fz_e.conns[k];
-        rest = fz_str(fld.ptr + 2, fld.len - 2);
+        rest = skew_str_n(fld.ptr + 2, fld.len - 2);
         switch (op) {
         case 1:
             if (!c->live && rest.len && rest.len < sizeof arg) {

@@ -116,9 +116,9 @@ static void test_categories(void) {
 }
 
 static void test_case_insensitive(void) {
-    CHECK(skew_is_bot(SKEW_STRV("MOZILLA/5.0 (COMPATIBLE; GOOGLEBOT/2.1; +HTTP://WWW.GOOGLE.COM/BOT.HTML)")) == TABLE(1));
-    CHECK(skew_is_bot(SKEW_STRV("CURL/8.4.0")) == TABLE(1));
-    CHECK(skew_is_bot(SKEW_STRV("mozilla/5.0 (windows nt 10.0; win64; x64) applewebkit/537.36 (khtml, like gecko) chrome/131.0.0.0 safari/537.36")) == false);
+    CHECK(skew_is_bot(STRV("MOZILLA/5.0 (COMPATIBLE; GOOGLEBOT/2.1; +HTTP://WWW.GOOGLE.COM/BOT.HTML)")) == TABLE(1));
+    CHECK(skew_is_bot(STRV("CURL/8.4.0")) == TABLE(1));
+    CHECK(skew_is_bot(STRV("mozilla/5.0 (windows nt 10.0; win64; x64) applewebkit/537.36 (khtml, like gecko) chrome/131.0.0.0 safari/537.36")) == false);
 }
 
 static void test_empty(void) {
@@ -126,19 +126,19 @@ static void test_empty(void) {
     skew_bot_filter f;
     CHECK(skew_is_bot(none));
     CHECK(skew_is_bot(bad));
-    CHECK(skew_is_bot(SKEW_STRV("")));
-    CHECK(skew_is_bot(SKEW_STRV(" ")));
-    CHECK(skew_is_bot(SKEW_STRV(" \t ")));
+    CHECK(skew_is_bot(STRV("")));
+    CHECK(skew_is_bot(STRV(" ")));
+    CHECK(skew_is_bot(STRV(" \t ")));
     skew_bot_filter_init(&f);
     CHECK(skew_bot_filter_is_bot(&f, none));
-    CHECK(skew_bot_filter_is_bot(&f, SKEW_STRV(" ")));
+    CHECK(skew_bot_filter_is_bot(&f, STRV(" ")));
     f.allow_empty = true;
     CHECK(!skew_bot_filter_is_bot(&f, none));
-    CHECK(!skew_bot_filter_is_bot(&f, SKEW_STRV("")));
-    CHECK(!skew_bot_filter_is_bot(&f, SKEW_STRV("\t")));
-    CHECK(skew_bot_filter_is_bot(&f, SKEW_STRV("curl/8.4.0")) == TABLE(1));
+    CHECK(!skew_bot_filter_is_bot(&f, STRV("")));
+    CHECK(!skew_bot_filter_is_bot(&f, STRV("\t")));
+    CHECK(skew_bot_filter_is_bot(&f, STRV("curl/8.4.0")) == TABLE(1));
     CHECK(skew_bot_filter_is_bot(NULL, none));
-    CHECK(skew_bot_filter_is_bot(NULL, SKEW_STRV(GOOGLEBOT)) == TABLE(1));
+    CHECK(skew_bot_filter_is_bot(NULL, STRV(GOOGLEBOT)) == TABLE(1));
 }
 
 /* '_' is a word character at every boundary rule, as for a regex \b: a rule marked "no word
@@ -177,17 +177,17 @@ static void test_odd_bytes(void) {
     static const char lookalike[] = "Mozilla/5.0 (compatible; Googleb\xcf\x83t)";
     char all[256];
     int i;
-    CHECK(skew_is_bot(skew_str_lit_(nul_bot, sizeof nul_bot - 1)) == TABLE(1));
-    CHECK(!skew_is_bot(skew_str_lit_(nul_browser, sizeof nul_browser - 1)));
-    CHECK(!skew_is_bot(skew_str_lit_(utf8, sizeof utf8 - 1)));
-    CHECK(!skew_is_bot(skew_str_lit_(high, sizeof high - 1)));
-    CHECK(skew_is_bot(skew_str_lit_(bot8, sizeof bot8 - 1)) == TABLE(1));
-    (void)skew_is_bot(skew_str_lit_(lookalike, sizeof lookalike - 1));
+    CHECK(skew_is_bot(skew_str_n(nul_bot, sizeof nul_bot - 1)) == TABLE(1));
+    CHECK(!skew_is_bot(skew_str_n(nul_browser, sizeof nul_browser - 1)));
+    CHECK(!skew_is_bot(skew_str_n(utf8, sizeof utf8 - 1)));
+    CHECK(!skew_is_bot(skew_str_n(high, sizeof high - 1)));
+    CHECK(skew_is_bot(skew_str_n(bot8, sizeof bot8 - 1)) == TABLE(1));
+    (void)skew_is_bot(skew_str_n(lookalike, sizeof lookalike - 1));
     CHECK(1); /* ran */
     for (i = 0; i < 256; i++) all[i] = (char)(255 - i);
-    for (i = 0; i <= 256; i++) (void)skew_is_bot(skew_str_lit_(all, (size_t)i));
+    for (i = 0; i <= 256; i++) (void)skew_is_bot(skew_str_n(all, (size_t)i));
     CHECK(1);
-    CHECK(!skew__bot_empty(skew_str_lit_("\0", 1))); /* a NUL is a byte, not blank */
+    CHECK(!skew__bot_empty(skew_str_n("\0", 1))); /* a NUL is a byte, not blank */
 }
 
 /* Long UAs: no stack or time blow-up, verdicts keep their meaning. */
@@ -219,7 +219,7 @@ static void test_long(void) {
         skew_bot_filter_init(&f);
         memset(buf, 'a', n);
         buf[0] = ' ';
-        CHECK_RES(skew_bot_filter_add(&f, SKEW_STRV("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab"), false), SKEW_OK);
+        CHECK_RES(skew_bot_filter_add(&f, STRV("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab"), false), SKEW_OK);
         f.no_builtin = true;
         CHECK(!skew_bot_filter_is_bot(&f, skew__str(buf, n))); /* linear even for this pattern */
         buf[n - 1] = 'b';
@@ -234,33 +234,33 @@ static void test_filter(void) {
     unsigned i;
     skew_bot_filter_init(&f);
     CHECK(f.count == 0 && !f.allow_empty && !f.no_builtin);
-    CHECK(skew_bot_filter_is_bot(&f, SKEW_STRV(GOOGLEBOT)) == TABLE(1));
-    CHECK(!skew_bot_filter_is_bot(&f, SKEW_STRV(CHROME " AcmeProbe/2.0")));
+    CHECK(skew_bot_filter_is_bot(&f, STRV(GOOGLEBOT)) == TABLE(1));
+    CHECK(!skew_bot_filter_is_bot(&f, STRV(CHROME " AcmeProbe/2.0")));
     /* an extra bot pattern, matched case-insensitively */
-    CHECK_RES(skew_bot_filter_add(&f, SKEW_STRV("ACMEprobe"), false), SKEW_OK);
-    CHECK(skew_bot_filter_is_bot(&f, SKEW_STRV(CHROME " AcmeProbe/2.0")));
-    CHECK(skew_bot_filter_is_bot(&f, SKEW_STRV("acmeprobe")));
-    CHECK(!skew_bot_filter_is_bot(&f, SKEW_STRV(CHROME " AcmePro")));
+    CHECK_RES(skew_bot_filter_add(&f, STRV("ACMEprobe"), false), SKEW_OK);
+    CHECK(skew_bot_filter_is_bot(&f, STRV(CHROME " AcmeProbe/2.0")));
+    CHECK(skew_bot_filter_is_bot(&f, STRV("acmeprobe")));
+    CHECK(!skew_bot_filter_is_bot(&f, STRV(CHROME " AcmePro")));
     /* the table alone does not know it */
-    CHECK(!skew_is_bot(SKEW_STRV(CHROME " AcmeProbe/2.0")));
+    CHECK(!skew_is_bot(STRV(CHROME " AcmeProbe/2.0")));
     /* allow beats the table and the extra patterns */
-    CHECK_RES(skew_bot_filter_add(&f, SKEW_STRV("googlebot"), true), SKEW_OK);
-    CHECK(!skew_bot_filter_is_bot(&f, SKEW_STRV(GOOGLEBOT)));
-    CHECK_RES(skew_bot_filter_add(&f, SKEW_STRV("OurMonitor"), true), SKEW_OK);
-    CHECK(!skew_bot_filter_is_bot(&f, SKEW_STRV("AcmeProbe/2.0 ourmonitor")));
-    CHECK(skew_bot_filter_is_bot(&f, SKEW_STRV("curl/8.4.0")) == TABLE(1));
+    CHECK_RES(skew_bot_filter_add(&f, STRV("googlebot"), true), SKEW_OK);
+    CHECK(!skew_bot_filter_is_bot(&f, STRV(GOOGLEBOT)));
+    CHECK_RES(skew_bot_filter_add(&f, STRV("OurMonitor"), true), SKEW_OK);
+    CHECK(!skew_bot_filter_is_bot(&f, STRV("AcmeProbe/2.0 ourmonitor")));
+    CHECK(skew_bot_filter_is_bot(&f, STRV("curl/8.4.0")) == TABLE(1));
     /* no_builtin: only the run-time patterns */
     f.no_builtin = true;
-    CHECK(!skew_bot_filter_is_bot(&f, SKEW_STRV("curl/8.4.0")));
-    CHECK(skew_bot_filter_is_bot(&f, SKEW_STRV(CHROME " AcmeProbe/2.0")));
-    CHECK(skew_bot_filter_is_bot(&f, SKEW_STRV("")));
+    CHECK(!skew_bot_filter_is_bot(&f, STRV("curl/8.4.0")));
+    CHECK(skew_bot_filter_is_bot(&f, STRV(CHROME " AcmeProbe/2.0")));
+    CHECK(skew_bot_filter_is_bot(&f, STRV("")));
     /* bad patterns */
     {
         skew_str none = {NULL, 0}, null_len = {NULL, 3};
-        CHECK_RES(skew_bot_filter_add(&f, SKEW_STRV(""), false), SKEW_ERR_INVALID);
+        CHECK_RES(skew_bot_filter_add(&f, STRV(""), false), SKEW_ERR_INVALID);
         CHECK_RES(skew_bot_filter_add(&f, none, true), SKEW_ERR_INVALID);
         CHECK_RES(skew_bot_filter_add(&f, null_len, false), SKEW_ERR_INVALID);
-        CHECK_RES(skew_bot_filter_add(NULL, SKEW_STRV("x"), false), SKEW_ERR_INVALID);
+        CHECK_RES(skew_bot_filter_add(NULL, STRV("x"), false), SKEW_ERR_INVALID);
     }
     /* length boundary: SKEW_BOT_PATTERN_MAX - 1 fits, SKEW_BOT_PATTERN_MAX does not */
     memset(pat, 'q', sizeof pat);
@@ -275,10 +275,10 @@ static void test_filter(void) {
         int len = snprintf(p, sizeof p, "zz%uzz", (unsigned)f.count);
         CHECK_RES(skew_bot_filter_add(&f, skew__str(p, (size_t)len), false), SKEW_OK);
     }
-    CHECK_RES(skew_bot_filter_add(&f, SKEW_STRV("onemore"), false), SKEW_ERR_FULL);
-    CHECK_RES(skew_bot_filter_add(&f, SKEW_STRV("onemore"), true), SKEW_ERR_FULL);
+    CHECK_RES(skew_bot_filter_add(&f, STRV("onemore"), false), SKEW_ERR_FULL);
+    CHECK_RES(skew_bot_filter_add(&f, STRV("onemore"), true), SKEW_ERR_FULL);
     CHECK(f.count == SKEW_MAX_BOT_PATTERNS);
-    CHECK(!skew_bot_filter_is_bot(&f, SKEW_STRV(CHROME " onemore")));
+    CHECK(!skew_bot_filter_is_bot(&f, STRV(CHROME " onemore")));
     {
         char ua[32];
         int len = snprintf(ua, sizeof ua, "x zz%uzz y", (unsigned)(SKEW_MAX_BOT_PATTERNS - 1));
@@ -286,13 +286,13 @@ static void test_filter(void) {
     }
     /* the same pattern as allow and bot: allow wins */
     skew_bot_filter_init(&f);
-    CHECK_RES(skew_bot_filter_add(&f, SKEW_STRV("acme"), false), SKEW_OK);
-    CHECK_RES(skew_bot_filter_add(&f, SKEW_STRV("ACME"), true), SKEW_OK);
-    CHECK(!skew_bot_filter_is_bot(&f, SKEW_STRV(CHROME " acme")));
+    CHECK_RES(skew_bot_filter_add(&f, STRV("acme"), false), SKEW_OK);
+    CHECK_RES(skew_bot_filter_add(&f, STRV("ACME"), true), SKEW_OK);
+    CHECK(!skew_bot_filter_is_bot(&f, STRV(CHROME " acme")));
     /* patterns with spaces and punctuation are plain bytes */
-    CHECK_RES(skew_bot_filter_add(&f, SKEW_STRV("(x; y)"), false), SKEW_OK);
-    CHECK(skew_bot_filter_is_bot(&f, SKEW_STRV("Mozilla/5.0 (X; Y) AppleWebKit/537.36")));
-    for (i = 0; i < 3; i++) CHECK(!skew_bot_filter_is_bot(&f, SKEW_STRV(CHROME)));
+    CHECK_RES(skew_bot_filter_add(&f, STRV("(x; y)"), false), SKEW_OK);
+    CHECK(skew_bot_filter_is_bot(&f, STRV("Mozilla/5.0 (X; Y) AppleWebKit/537.36")));
+    for (i = 0; i < 3; i++) CHECK(!skew_bot_filter_is_bot(&f, STRV(CHROME)));
 }
 
 /* Every line of a corpus file must be judged `want` (1 bot, 0 person, -1: label per line). */

@@ -20,7 +20,7 @@ static skew_str h_fn(void *ctx, const char *name) {
     if (strcmp(name, "user-agent") == 0 && h->ua) return skew_str_c(h->ua);
     if (strcmp(name, "x-forwarded-for") == 0 && h->xff) return skew_str_c(h->xff);
     if (strcmp(name, "cf-connecting-ip") == 0 && h->xff) return skew_str_c(h->xff);
-    return skew_str_lit_(NULL, 0);
+    return skew_str_n(NULL, 0);
 }
 
 static char last[1024];
@@ -42,19 +42,19 @@ static skew_auth m_auth(void *ud, const skew_request *req, skew_auth_scope s) {
 static void test_bots(void) {
     skew_bot_filter f;
     CHECK(!skew_is_bot(skew_str_c(GOOGLEBOT)));
-    CHECK(!skew_is_bot(SKEW_STRV("curl/8.4.0")));
+    CHECK(!skew_is_bot(STRV("curl/8.4.0")));
     CHECK(!skew_is_bot(skew_str_c(BROWSER)));
-    CHECK(skew_is_bot(SKEW_STRV("")));
-    CHECK(skew_is_bot(SKEW_STRV(" \t")));
-    CHECK(skew_is_bot(skew_str_lit_(NULL, 0)));
+    CHECK(skew_is_bot(STRV("")));
+    CHECK(skew_is_bot(STRV(" \t")));
+    CHECK(skew_is_bot(skew_str_n(NULL, 0)));
     skew_bot_filter_init(&f);
-    CHECK_RES(skew_bot_filter_add(&f, SKEW_STRV("GoogleBot"), false), SKEW_OK);
-    CHECK_RES(skew_bot_filter_add(&f, SKEW_STRV("friendly"), true), SKEW_OK);
+    CHECK_RES(skew_bot_filter_add(&f, STRV("GoogleBot"), false), SKEW_OK);
+    CHECK_RES(skew_bot_filter_add(&f, STRV("friendly"), true), SKEW_OK);
     CHECK(skew_bot_filter_is_bot(&f, skew_str_c(GOOGLEBOT)));
-    CHECK(!skew_bot_filter_is_bot(&f, SKEW_STRV("friendly googlebot")));
+    CHECK(!skew_bot_filter_is_bot(&f, STRV("friendly googlebot")));
     CHECK(!skew_bot_filter_is_bot(&f, skew_str_c(BROWSER)));
     f.allow_empty = true;
-    CHECK(!skew_bot_filter_is_bot(&f, SKEW_STRV("")));
+    CHECK(!skew_bot_filter_is_bot(&f, STRV("")));
 }
 
 static void test_ip(void) {
@@ -66,11 +66,11 @@ static void test_ip(void) {
     hdr h;
     char txt[SKEW_IP_STR_MAX];
     /* the parsers and the formatter stay */
-    CHECK_RES(skew_ip_parse(SKEW_STRV("2001:db8::1"), &ip), SKEW_OK);
+    CHECK_RES(skew_ip_parse(STRV("2001:db8::1"), &ip), SKEW_OK);
     CHECK_EQ_INT(skew_ip_format(&ip, txt, sizeof txt), 11);
     CHECK_STR(txt, "2001:db8::1");
-    CHECK_RES(skew_ip_parse_loose(SKEW_STRV("[::1]:80"), &ip), SKEW_OK);
-    CHECK_RES(skew_cidr_parse(SKEW_STRV("10.0.0.0/8"), &cidr), SKEW_OK);
+    CHECK_RES(skew_ip_parse_loose(STRV("[::1]:80"), &ip), SKEW_OK);
+    CHECK_RES(skew_cidr_parse(STRV("10.0.0.0/8"), &cidr), SKEW_OK);
     /* but headers are never believed, even from a trusted peer */
     memset(&pol, 0, sizeof pol);
     pol.trust_all = true;
@@ -105,8 +105,8 @@ static void test_tracker(void) {
     CHECK_RES(skew_tracker_create(&t, &c), SKEW_OK);
     if (!t) return;
     memset(&req, 0, sizeof req);
-    req.method = SKEW_STRV("GET");
-    req.path = SKEW_STRV("/__skew/ws");
+    req.method = STRV("GET");
+    req.path = STRV("/__skew/ws");
     req.upgrade = true;
     req.header = h_fn;
     req.header_ctx = &h;

@@ -79,8 +79,8 @@ static skew_result nh_send(void *ud, const skew_conn *c, const char *msg, size_t
 }
 static skew_str nh_header(void *ctx, const char *name) {
     (void)ctx;
-    if (strcmp(name, "user-agent") == 0) return SKEW_STRV("Mozilla/5.0 (Macintosh) AppleWebKit/605.1.15 Version/17.0 Safari/605.1.15");
-    return skew_str_lit_(NULL, 0);
+    if (strcmp(name, "user-agent") == 0) return STRV("Mozilla/5.0 (Macintosh) AppleWebKit/605.1.15 Version/17.0 Safari/605.1.15");
+    return skew_str_n(NULL, 0);
 }
 
 static void base(skew_config *c) {
@@ -121,13 +121,13 @@ int main(void) {
     CHECK_RES(skew_tracker_init(&t, &c, arena.b, need), SKEW_OK);
     CHECK(random_calls >= 1);
     memset(&r, 0, sizeof r);
-    r.method = SKEW_STRV("GET");
-    r.path = SKEW_STRV("/__skew/sse");
+    r.method = STRV("GET");
+    r.path = STRV("/__skew/sse");
     r.header = nh_header;
     CHECK_RES(skew_open(t, &r, NULL, &h), SKEW_OK);
     CHECK(strstr(last, "\"timestamp\":1700000000000}") != NULL); /* the hook's clock */
     clock_ms += 42000;
-    r.path = SKEW_STRV("/__skew/health");
+    r.path = STRV("/__skew/health");
     CHECK_RES(skew_http(t, &r, &resp, body, sizeof body), SKEW_OK);
     CHECK_STR(body, "{\"ok\":true,\"version\":\"fw1\",\"uptime\":42}");
     CHECK_EQ_INT(skew_tick(t, clock_ms), 30000); /* a keepalive was due: the next in 30 s */
@@ -154,7 +154,7 @@ int main(void) {
     c.hooks.free = nh_free;
     CHECK_RES(skew_tracker_create(&t, &c), SKEW_OK);
     if (t) {
-        r.path = SKEW_STRV("/__skew/sse");
+        r.path = STRV("/__skew/sse");
         CHECK_RES(skew_open(t, &r, NULL, &h), SKEW_OK);
         skew_tracker_destroy(t);
     }

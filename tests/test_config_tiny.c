@@ -56,7 +56,7 @@ static skew_str t_header(void *ctx, const char *name) {
     if (strcmp(name, "user-agent") == 0)
         return skew_str_c("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Firefox/120.0");
     if (strcmp(name, "cookie") == 0 && h->cookie) return skew_str_c(h->cookie);
-    return skew_str_lit_(NULL, 0);
+    return skew_str_n(NULL, 0);
 }
 
 static skew_result open_one(skew_tracker *t, const char *query, const char *cookie, bool ws, skew_handle *h) {
@@ -64,8 +64,8 @@ static skew_result open_one(skew_tracker *t, const char *query, const char *cook
     one_cookie hc;
     memset(&r, 0, sizeof r);
     hc.cookie = cookie;
-    r.method = SKEW_STRV("GET");
-    r.path = ws ? SKEW_STRV("/__skew/ws") : SKEW_STRV("/__skew/sse");
+    r.method = STRV("GET");
+    r.path = ws ? STRV("/__skew/ws") : STRV("/__skew/sse");
     r.query = skew_str_c(query);
     r.upgrade = ws;
     r.header = t_header;
@@ -148,17 +148,17 @@ static void test_tiny(void) {
     CHECK_RES(skew_conn_get(t, h, &conn), SKEW_OK);
     CHECK(conn.route.len == 1 && conn.route.ptr[0] == '/');
     CHECK(conn.version.len == 2 && memcmp(conn.version.ptr, "v2", 2) == 0);
-    CHECK_RES(skew_set_route(t, h, SKEW_STRV("/a")), SKEW_OK);
-    CHECK_RES(skew_set_route(t, h, SKEW_STRV("/ab")), SKEW_ERR_TOO_LONG);
-    CHECK_RES(skew_set_route(t, h, SKEW_STRV("/ab?query=is-cut")), SKEW_ERR_TOO_LONG);
-    CHECK_RES(skew_set_route(t, h, SKEW_STRV("/b?query=is-cut")), SKEW_OK);
+    CHECK_RES(skew_set_route(t, h, STRV("/a")), SKEW_OK);
+    CHECK_RES(skew_set_route(t, h, STRV("/ab")), SKEW_ERR_TOO_LONG);
+    CHECK_RES(skew_set_route(t, h, STRV("/ab?query=is-cut")), SKEW_ERR_TOO_LONG);
+    CHECK_RES(skew_set_route(t, h, STRV("/b?query=is-cut")), SKEW_OK);
     CHECK_RES(skew_conn_get(t, h, &conn), SKEW_OK);
     CHECK(conn.route.len == 2 && memcmp(conn.route.ptr, "/b", 2) == 0);
 
     /* subscribe: the whole stats message fits the smallest buffer and is valid JSON */
     CHECK_RES(skew_ws_message(t, h, "{\"type\":\"subscribe-stats\"}", 26), SKEW_OK);
     CHECK(strncmp(last, "{\"type\":\"stats\"", 15) == 0);
-    CHECK_RES(skew_json_validate(skew_str_lit_(last, last_len)), SKEW_OK);
+    CHECK_RES(skew_json_validate(skew_str_n(last, last_len)), SKEW_OK);
     CHECK(strstr(last, "\"yourId\":\"") != NULL);
     CHECK(last_len < c.message_buffer);
 
@@ -185,11 +185,11 @@ static void test_tiny(void) {
     }
     n = skew_json_stats(t, buf, sizeof buf, h);
     CHECK(n < sizeof buf);
-    CHECK_RES(skew_json_validate(skew_str_lit_(buf, n)), SKEW_OK);
+    CHECK_RES(skew_json_validate(skew_str_n(buf, n)), SKEW_OK);
 #if SKEW_ENABLE_ADMIN
     n = skew_snapshot(t, buf, sizeof buf);
     CHECK(n < sizeof buf);
-    CHECK_RES(skew_json_validate(skew_str_lit_(buf, n)), SKEW_OK);
+    CHECK_RES(skew_json_validate(skew_str_n(buf, n)), SKEW_OK);
     n = skew_metrics_text(t, buf, sizeof buf);
     CHECK(n < sizeof buf);
 #endif
@@ -202,14 +202,14 @@ static void test_tiny(void) {
         one_cookie hc;
         memset(&r, 0, sizeof r);
         hc.cookie = NULL;
-        r.method = SKEW_STRV("POST");
-        r.path = SKEW_STRV("/__skew/route");
+        r.method = STRV("POST");
+        r.path = STRV("/__skew/route");
         r.header = t_header;
         r.header_ctx = &hc;
-        r.body = SKEW_STRV("{}");
+        r.body = STRV("{}");
         CHECK_RES(skew_http(t, &r, &resp, buf, sizeof buf), SKEW_OK);
         CHECK_EQ_INT(resp.status, 413);
-        r.body = SKEW_STRV("x");
+        r.body = STRV("x");
         CHECK_RES(skew_http(t, &r, &resp, buf, sizeof buf), SKEW_OK);
         CHECK_EQ_INT(resp.status, 400);
     }

@@ -113,7 +113,7 @@ static skew_str fake_header(void *ctx, const char *name) {
     int i;
     for (i = 0; i < r->n; i++)
         if (strcmp(r->names[i], name) == 0) return skew_str_c(r->values[i]);
-    return skew_str_lit_(NULL, 0);
+    return skew_str_n(NULL, 0);
 }
 
 static const char *BROWSER_UA =
@@ -604,11 +604,14 @@ static void test_keepalive(void) {
     c.keepalive_ms = 1000;
     env.now = 5000;
     t = make(&c);
+    CHECK_EQ_INT(skew_next_due(t, 5000), 0); /* not started: tick now */
+    CHECK_EQ_INT(skew_tick(t, 5000), 1000);  /* the first tick starts the period */
     open_sse(t, &env, 0, NULL, NULL);
     open_ws(t, &env, 1, NULL, NULL, NULL);
     CHECK_EQ_INT(skew_tick(t, 5500), 500);
     CHECK_EQ_INT(skew_next_due(t, 5600), 400);
     CHECK_EQ_INT(count_type(&env, 0, "keepalive"), 0);
+    env.now = 6000; /* the wall clock (hooks.now_ms) stamps the keepalive */
     skew_tick(t, 6000);
     CHECK_STR(last_msg(&env, 0), "{\"type\":\"keepalive\",\"timestamp\":6000}");
     CHECK_EQ_INT(count_type(&env, 1, "keepalive"), 0); /* WS uses protocol pings */
@@ -733,7 +736,7 @@ static void test_sink(void) {
     CHECK_RES(res, SKEW_OK);
     CHECK_EQ_INT(n, s.len);
     s.data[s.len] = '\0';
-    CHECK_RES(skew_json_validate(skew_str_lit_(s.data, s.len)), SKEW_OK);
+    CHECK_RES(skew_json_validate(skew_str_n(s.data, s.len)), SKEW_OK);
     CHECK(strstr(s.data, "\"total\":50") != NULL);
     {
         const char *p;
@@ -1109,9 +1112,9 @@ static void test_json_writer(void) {
     char b[128];
     CHECK_EQ_INT(skew_json_escape(b, sizeof b, skew_str_c("a\"b\\c")), 9);
     CHECK_STR(b, "\"a\\\"b\\\\c\"");
-    skew_json_escape(b, sizeof b, SKEW_STRV("\n\r\t\b\f\x01\x1f\x7f"));
+    skew_json_escape(b, sizeof b, STRV("\n\r\t\b\f\x01\x1f\x7f"));
     CHECK_STR(b, "\"\\n\\r\\t\\b\\f\\u0001\\u001f\\u007f\"");
-    skew_json_escape(b, sizeof b, SKEW_STRV("nul\0x"));
+    skew_json_escape(b, sizeof b, STRV("nul\0x"));
     CHECK_STR(b, "\"nul\\u0000x\"");
     skew_json_escape(b, sizeof b, skew_str_c("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));
     CHECK_STR(b, "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"");
@@ -1190,11 +1193,11 @@ static void test_json_reader(void) {
             d[i] = '[';
             d[SKEW_JSON_MAX_DEPTH + i] = ']';
         }
-        CHECK_RES(skew_json_validate(skew_str_lit_(d, 2 * SKEW_JSON_MAX_DEPTH)), SKEW_OK);
+        CHECK_RES(skew_json_validate(skew_str_n(d, 2 * SKEW_JSON_MAX_DEPTH)), SKEW_OK);
         memmove(d + 1, d, 2 * SKEW_JSON_MAX_DEPTH);
         d[0] = '[';
         d[2 * SKEW_JSON_MAX_DEPTH + 1] = ']';
-        CHECK_RES(skew_json_validate(skew_str_lit_(d, 2 * SKEW_JSON_MAX_DEPTH + 2)), SKEW_ERR_INVALID);
+        CHECK_RES(skew_json_validate(skew_str_n(d, 2 * SKEW_JSON_MAX_DEPTH + 2)), SKEW_ERR_INVALID);
     }
 }
 
@@ -1218,7 +1221,7 @@ static void test_url_query_cookie_route(void) {
     CHECK_RES(skew_query_param(skew_str_c("routes=1&xroute=2"), "route", &v), SKEW_ERR_NOT_FOUND);
     CHECK_RES(skew_query_param(skew_str_c("route"), "route", &v), SKEW_OK);
     CHECK_EQ_INT(v.len, 0);
-    CHECK_RES(skew_query_param(skew_str_lit_(NULL, 0), "route", &v), SKEW_ERR_NOT_FOUND);
+    CHECK_RES(skew_query_param(skew_str_n(NULL, 0), "route", &v), SKEW_ERR_NOT_FOUND);
     CHECK_RES(skew_cookie_get(skew_str_c("x__nkpv=1; __nkpv = v2 ;y=3"), "__nkpv", &v), SKEW_OK);
     CHECK(v.len == 2 && memcmp(v.ptr, "v2", 2) == 0);
     CHECK_RES(skew_cookie_get(skew_str_c("a=b;;; ;=x"), "__nkpv", &v), SKEW_ERR_NOT_FOUND);

@@ -43,9 +43,9 @@ int main(void) {
     page_end = guard_end(mem, page_size, 0);
 
     skew_bot_filter_init(&f);
-    CHECK_RES(skew_bot_filter_add(&f, SKEW_STRV("acmeprobe"), false), SKEW_OK);
-    CHECK_RES(skew_bot_filter_add(&f, SKEW_STRV("ourmonitor"), true), SKEW_OK);
-    CHECK_RES(skew_bot_filter_add(&f, SKEW_STRV("aab"), false), SKEW_OK);
+    CHECK_RES(skew_bot_filter_add(&f, STRV("acmeprobe"), false), SKEW_OK);
+    CHECK_RES(skew_bot_filter_add(&f, STRV("ourmonitor"), true), SKEW_OK);
+    CHECK_RES(skew_bot_filter_add(&f, STRV("aab"), false), SKEW_OK);
 
     for (i = 0; i < 3 && !fp; i++) fp = fopen(dirs[i], "rb");
     CHECK(fp != NULL);

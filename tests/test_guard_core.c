@@ -51,7 +51,7 @@ static size_t page;
 static skew_str at_guard(const char *p, size_t n) {
     char *dst = in_end - n;
     if (n) memcpy(dst, p, n);
-    return skew_str_lit_(dst, n);
+    return skew_str_n(dst, n);
 }
 
 /* An output buffer of cap bytes that ends right at the guard page (NULL for cap 0). */
@@ -131,7 +131,7 @@ static void check_pure(const char *p, size_t n) {
         if (n + jl > sizeof roomy) continue;
         memcpy(roomy, p, n);
         memcpy(roomy + n, junk[j], jl);
-        run_pure(skew_str_lit_(roomy, n), &plain);
+        run_pure(skew_str_n(roomy, n), &plain);
         same = same && same_pure(&guarded, &plain);
     }
     if (!same) fprintf(stderr, "  differs with junk after: \"%.*s\"\n", (int)n, p);
@@ -145,7 +145,7 @@ static skew_result on_send(void *ud, const skew_conn *c, const char *msg, size_t
     (void)ud;
     (void)c;
     sent++;
-    if (skew_json_validate(skew_str_lit_(msg, len)) != SKEW_OK) send_bad++;
+    if (skew_json_validate(skew_str_n(msg, len)) != SKEW_OK) send_bad++;
     return SKEW_OK;
 }
 static uint64_t clock_ms = 1700000000000ull;
@@ -166,7 +166,7 @@ static skew_result on_random(void *ud, void *buf, size_t len) {
 static skew_auth on_auth(void *ud, const skew_request *req, skew_auth_scope scope) {
     (void)ud;
     (void)scope;
-    return skew_auth_bearer(req, SKEW_STRV("tok"));
+    return skew_auth_bearer(req, STRV("tok"));
 }
 
 typedef struct hdrs {
@@ -179,7 +179,7 @@ static skew_str hdr_fn(void *ctx, const char *name) {
     int i;
     for (i = 0; i < h->n; i++)
         if (strcmp(h->name[i], name) == 0) return h->value[i];
-    return skew_str_lit_(NULL, 0);
+    return skew_str_n(NULL, 0);
 }
 
 static const char *BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36";
@@ -193,12 +193,12 @@ static skew_handle open_stream(skew_tracker *t, bool ws, skew_str query, skew_st
     h.name[0] = "user-agent";
     h.value[0] = skew_str_c(BROWSER);
     h.name[1] = "authorization";
-    h.value[1] = SKEW_STRV("Bearer tok");
+    h.value[1] = STRV("Bearer tok");
     h.name[2] = "cookie";
     h.value[2] = cookie;
     h.n = 3;
-    r.method = SKEW_STRV("GET");
-    r.path = ws ? SKEW_STRV("/__skew/ws") : SKEW_STRV("/__skew/sse");
+    r.method = STRV("GET");
+    r.path = ws ? STRV("/__skew/ws") : STRV("/__skew/sse");
     r.query = query;
     r.upgrade = ws;
     r.header = hdr_fn;
@@ -213,7 +213,7 @@ static skew_handle open_stream(skew_tracker *t, bool ws, skew_str query, skew_st
 static bool good_answer(skew_result r, const skew_response *resp, const char *body, size_t cap) {
     if (r == SKEW_OK) {
         if (resp->body_len >= cap || body[resp->body_len] != '\0') return false;
-        return skew_json_validate(skew_str_lit_(body, resp->body_len)) == SKEW_OK;
+        return skew_json_validate(skew_str_n(body, resp->body_len)) == SKEW_OK;
     }
     return r == SKEW_ERR_TRUNCATED && resp->body_len >= cap && (!cap || body[cap - 1] == '\0');
 }
@@ -239,14 +239,14 @@ static void check_tracker(skew_tracker *t, skew_handle ws, const char *p, size_t
     /* POST bodies and a GET query string ending at the guard, answers ending at the other */
     memset(&h, 0, sizeof h);
     h.name[0] = "authorization";
-    h.value[0] = SKEW_STRV("Bearer tok");
+    h.value[0] = STRV("Bearer tok");
     h.n = 1;
     for (i = 0; i < 5; i++)
         for (c = 0; c < 3; c++) {
             char *b = out_buf(caps[c]);
             memset(&req, 0, sizeof req);
-            req.method = i < 4 ? SKEW_STRV("POST") : SKEW_STRV("GET");
-            req.path = i < 4 ? skew_str_c(posts[i]) : SKEW_STRV("/__skew/health");
+            req.method = i < 4 ? STRV("POST") : STRV("GET");
+            req.path = i < 4 ? skew_str_c(posts[i]) : STRV("/__skew/health");
             if (i < 4) req.body = v;
             else req.query = v;
             req.header = hdr_fn;
@@ -254,7 +254,7 @@ static void check_tracker(skew_tracker *t, skew_handle ws, const char *p, size_t
             r = skew_http(t, &req, &resp, b, caps[c]);
             ok = ok && good_answer(r, &resp, b, caps[c]);
             if (i == 2 && resp.status == 200) { /* put the version back */
-                skew_set_server_version(t, SKEW_STRV("v1"));
+                skew_set_server_version(t, STRV("v1"));
             }
         }
     /* the query of a stream that opens and closes at once */
@@ -315,9 +315,9 @@ int main(void) {
     cfg.hooks.authorize = on_auth;
     CHECK_RES(skew_tracker_create(&t, &cfg), SKEW_OK);
     if (!t) TEST_MAIN_END();
-    ws = open_stream(t, true, SKEW_STRV("route=/start"), SKEW_STRV("__nkpv=v0"));
+    ws = open_stream(t, true, STRV("route=/start"), STRV("__nkpv=v0"));
     CHECK(ws != 0);
-    CHECK(open_stream(t, false, SKEW_STRV(""), SKEW_STRV("")) != 0);
+    CHECK(open_stream(t, false, STRV(""), STRV("")) != 0);
 
     for (i = 0; i < sizeof corpus / sizeof corpus[0]; i++) {
         const char *s = corpus[i];

@@ -65,7 +65,7 @@ static char *guard_page_end; /* first byte of the PROT_NONE page */
 static skew_str at_guard(const char *p, size_t n) {
     char *dst = guard_page_end - n;
     if (n) memcpy(dst, p, n);
-    return skew_str_lit_(dst, n);
+    return skew_str_n(dst, n);
 }
 
 typedef struct one_header {
@@ -133,7 +133,7 @@ static void check_view(const char *p, size_t n) {
         if (n + jl > sizeof roomy) continue;
         memcpy(roomy, p, n);
         memcpy(roomy + n, junk[j], jl);
-        run_all(skew_str_lit_(roomy, n), &plain);
+        run_all(skew_str_n(roomy, n), &plain);
         for (k = 0; k < 4; k++)
             same = same && guarded.client[k][0] == plain.client[k][0] && guarded.client[k][1] == plain.client[k][1] &&
                    skew_ip_equal(&guarded.client_ip[k][0], &plain.client_ip[k][0]) &&

@@ -191,13 +191,13 @@ static void test_parse(void) {
         skew_ip ip;
         const char text[] = "1.2.3.45";
         const char nul[] = "1.2.3.4\0";
-        CHECK_RES(skew_ip_parse(skew_str_lit_(text, 7), &ip), SKEW_OK);
+        CHECK_RES(skew_ip_parse(skew_str_n(text, 7), &ip), SKEW_OK);
         CHECK_STR(fmt(&ip), "1.2.3.4");
-        CHECK_RES(skew_ip_parse(skew_str_lit_(nul, 8), &ip), SKEW_ERR_INVALID);
-        CHECK_RES(skew_ip_parse(skew_str_lit_("::1", 2), &ip), SKEW_OK);
+        CHECK_RES(skew_ip_parse(skew_str_n(nul, 8), &ip), SKEW_ERR_INVALID);
+        CHECK_RES(skew_ip_parse(skew_str_n("::1", 2), &ip), SKEW_OK);
         CHECK_STR(fmt(&ip), "::");
-        CHECK_RES(skew_ip_parse(skew_str_lit_(NULL, 0), &ip), SKEW_ERR_INVALID);
-        CHECK_RES(skew_ip_parse(skew_str_lit_(NULL, 5), &ip), SKEW_ERR_INVALID);
+        CHECK_RES(skew_ip_parse(skew_str_n(NULL, 0), &ip), SKEW_ERR_INVALID);
+        CHECK_RES(skew_ip_parse(skew_str_n(NULL, 5), &ip), SKEW_ERR_INVALID);
         CHECK_RES(skew_ip_parse(skew_str_c("1.2.3.4"), NULL), SKEW_ERR_INVALID);
         /* binary layout */
         CHECK_RES(skew_ip_parse(skew_str_c("1.2.3.4"), &ip), SKEW_OK);
@@ -279,11 +279,11 @@ static void test_parse_loose(void) {
         CHECK_EQ_INT(ip.family, c->family);
         if (c->res == SKEW_OK) CHECK_STR(fmt(&ip), c->out);
     }
-    CHECK_RES(skew_ip_parse_loose(skew_str_lit_(NULL, 0), &ip), SKEW_ERR_INVALID);
+    CHECK_RES(skew_ip_parse_loose(skew_str_n(NULL, 0), &ip), SKEW_ERR_INVALID);
     CHECK_RES(skew_ip_parse_loose(skew_str_c("1.2.3.4"), NULL), SKEW_ERR_INVALID);
     /* the closing quote past len does not count */
-    CHECK_RES(skew_ip_parse_loose(skew_str_lit_("\"1.2.3.4\"", 8), &ip), SKEW_ERR_INVALID);
-    CHECK_RES(skew_ip_parse_loose(skew_str_lit_("[::1]:80", 4), &ip), SKEW_ERR_INVALID);
+    CHECK_RES(skew_ip_parse_loose(skew_str_n("\"1.2.3.4\"", 8), &ip), SKEW_ERR_INVALID);
+    CHECK_RES(skew_ip_parse_loose(skew_str_n("[::1]:80", 4), &ip), SKEW_ERR_INVALID);
 }
 
 /* ---- skew_ip_format ------------------------------------------------------------------ */
@@ -516,19 +516,19 @@ static void test_cidr(void) {
         if (got != k->in) fprintf(stderr, "  contains case %s in %s\n", k->ip, k->cidr);
         CHECK(got == k->in);
     }
-    CHECK_RES(skew_cidr_parse(skew_str_lit_(NULL, 0), &c), SKEW_ERR_INVALID);
+    CHECK_RES(skew_cidr_parse(skew_str_n(NULL, 0), &c), SKEW_ERR_INVALID);
     CHECK_RES(skew_cidr_parse(skew_str_c("::1"), NULL), SKEW_ERR_INVALID);
-    CHECK_RES(skew_cidr_parse(skew_str_lit_("10.0.0.0/8", 9), &c), SKEW_ERR_INVALID); /* "10.0.0.0/" */
+    CHECK_RES(skew_cidr_parse(skew_str_n("10.0.0.0/8", 9), &c), SKEW_ERR_INVALID); /* "10.0.0.0/" */
 }
 
 static void test_cidr_edges(void) {
     skew_cidr c;
     skew_ip ip = ipv("1.2.3.4"), none;
     /* only the first len bytes count */
-    CHECK_RES(skew_cidr_parse(skew_str_lit_("10.0.0.0/8", 10), &c), SKEW_OK);
-    CHECK_RES(skew_cidr_parse(skew_str_lit_("10.0.0.0/16", 10), &c), SKEW_OK);
+    CHECK_RES(skew_cidr_parse(skew_str_n("10.0.0.0/8", 10), &c), SKEW_OK);
+    CHECK_RES(skew_cidr_parse(skew_str_n("10.0.0.0/16", 10), &c), SKEW_OK);
     CHECK_EQ_INT(c.prefix, 1);
-    CHECK_RES(skew_cidr_parse(skew_str_lit_("10.0.0.0/8", 8), &c), SKEW_OK);
+    CHECK_RES(skew_cidr_parse(skew_str_n("10.0.0.0/8", 8), &c), SKEW_OK);
     CHECK_EQ_INT(c.prefix, 32);
     /* hand-built ranges: an out-of-range prefix or family 0 contains nothing */
     memset(&c, 0, sizeof c);

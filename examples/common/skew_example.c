@@ -48,8 +48,10 @@ void skew_ex_usage(FILE *out, const char *prog) {
             "  --build-id ID            the version this server runs (default " SKEW_EX_DEFAULT_BUILD_ID "; with --root,\n"
             "                           the id in DIR/" SKEW_EX_BUILD_FILE ", followed live)\n"
             "  --base PATH              base path of the endpoints (default " SKEW_EX_DEFAULT_BASE ")\n"
-            "  --admin-token TOKEN      admin token (or env SKEW_ADMIN_TOKEN); without one the admin\n"
-            "                           endpoints answer 503 and no stats are authorized\n"
+            "  --admin-token TOKEN      admin token (or env SKEW_ADMIN_TOKEN); without one, a server\n"
+            "                           started from a terminal makes one for this run and prints a\n"
+            "                           dashboard link with it; otherwise the admin endpoints answer\n"
+            "                           503 and no stats are authorized\n"
             "  --route-tracking         record and report the route each client views\n"
             "  --ip-tracking            record and report client IP addresses\n"
             "  --trust-proxy CIDR       a proxy whose forwarding headers are believed; repeatable,\n"
@@ -121,13 +123,6 @@ static const struct skew_ex__opt {
     {"--help", OPT_HELP, false},
     {"-h", OPT_HELP, false},
 };
-
-static skew_str skew_ex__view(const char *s) {
-    skew_str v;
-    v.ptr = s;
-    v.len = s ? strlen(s) : 0;
-    return v;
-}
 
 skew_ex_args_result skew_ex_parse_args(skew_ex_options *o, int argc, char **argv, const char *prog) {
     int i;
@@ -209,7 +204,7 @@ skew_ex_args_result skew_ex_parse_args(skew_ex_options *o, int argc, char **argv
                     fprintf(stderr, "%s: at most %d --trust-proxy ranges\n", prog, SKEW_MAX_TRUSTED_PROXIES);
                     return SKEW_EX_ARGS_ERROR;
                 }
-                if (skew_cidr_parse(skew_ex__view(val), &c) != SKEW_OK) goto bad_value;
+                if (skew_cidr_parse(skew_str_c(val), &c) != SKEW_OK) goto bad_value;
                 o->ip_policy.trusted[o->ip_policy.trusted_count++] = c;
             }
             break;
@@ -276,6 +271,7 @@ void skew_ex_apply_config(const skew_ex_options *o, skew_config *cfg) {
     cfg->timeline_samples = o->timeline_samples;
     if (o->timeline_period_ms) cfg->timeline_period_ms = o->timeline_period_ms;
     cfg->hooks.log = skew_ex_log_hook;
+    cfg->frame_sse = true; /* the send hooks queue SSE events as the tracker frames them */
 }
 
 bool skew_ex_create_tracker(const skew_ex_options *o, const skew_hooks *hooks, const char *prog, skew_tracker **out) {
@@ -300,6 +296,7 @@ int skew_ex_start(skew_ex_options *o, skew_ex_site *site, int argc, char **argv,
     case SKEW_EX_ARGS_EXIT_OK: return 0;
     default: return 2;
     }
+    skew_ex_make_run_token(o, isatty(STDOUT_FILENO) == 1);
     if (!skew_ex_create_tracker(o, hooks, prog, t)) return 2;
     resolved = skew_tracker_config(*t);
     lim->max_body = resolved->max_body;
@@ -314,6 +311,46 @@ int skew_ex_start(skew_ex_options *o, skew_ex_site *site, int argc, char **argv,
     return -1;
 }
 
+bool skew_ex_make_run_token(skew_ex_options *o, bool interactive) {
+    unsigned char raw[16];
+    size_t i;
+    FILE *f;
+    o->run_token[0] = '\0';
+    if (o->admin_token || !interactive) return false;
+    f = fopen("/dev/urandom", "rb");
+    if (!f) return false;
+    i = fread(raw, 1, sizeof raw, f);
+    fclose(f);
+    if (i != sizeof raw) return false;
+    for (i = 0; i < sizeof raw; i++) {
+        o->run_token[2 * i] = "0123456789abcdef"[raw[i] >> 4];
+        o->run_token[2 * i + 1] = "0123456789abcdef"[raw[i] & 15];
+    }
+    o->run_token[2 * sizeof raw] = '\0';
+    o->admin_token = o->run_token;
+    return true;
+}
+
+void skew_ex_print_banner(FILE *out, const skew_ex_options *o, const char *prog, unsigned port) {
+    const char *host = o->host;
+    const char *ui = o->root ? SKEW_EX_UI_PREFIX : "";
+    char origin[96];
+    bool v6;
+    if (!strcmp(host, "0.0.0.0")) host = "127.0.0.1"; /* a browser cannot open the wildcard */
+    if (!strcmp(host, "::")) host = "::1";
+    v6 = strchr(host, ':') != NULL;
+    snprintf(origin, sizeof origin, v6 ? "http://[%s]:%u" : "http://%s:%u", host, port);
+    if (o->admin_token && o->admin_token == o->run_token)
+        fprintf(out, "%s: %s/  dashboard: %s%s/admin#token=%s  (token made for this run)\n", prog, origin, origin, ui,
+                o->run_token);
+    else if (o->admin_token)
+        fprintf(out, "%s: %s/  dashboard: %s%s/admin  (admin token as given)\n", prog, origin, origin, ui);
+    else
+        fprintf(out, "%s: %s/  dashboard: %s%s/admin  (no admin token: pass --admin-token to see data)\n", prog,
+                origin, origin, ui);
+    fflush(out);
+}
+
 uint32_t skew_ex_sweep_ms(uint32_t keepalive_ms) {
     uint32_t ms = keepalive_ms / 2;
     return ms > 5000 ? 5000 : ms < 250 ? 250 : ms;
@@ -326,7 +363,7 @@ uint32_t skew_ex_sweep_ms(uint32_t keepalive_ms) {
 skew_auth skew_ex_authorize(const skew_ex_options *o, const skew_request *req, skew_auth_scope scope) {
     (void)scope;
     if (!o->admin_token || !*o->admin_token) return SKEW_AUTH_UNAVAILABLE;
-    return skew_auth_bearer(req, skew_ex__view(o->admin_token));
+    return skew_auth_bearer(req, skew_str_c(o->admin_token));
 }
 
 /* ======================================================================================
@@ -411,35 +448,9 @@ uint64_t skew_ex_mono_ms(void) {
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-bool skew_ex_ip_from_sockaddr(const struct sockaddr *sa, skew_ip *out) {
-    memset(out, 0, sizeof *out);
-    if (!sa) return false;
-    if (sa->sa_family == AF_INET) {
-        struct sockaddr_in in4;
-        memcpy(&in4, sa, sizeof in4);
-        out->family = 4;
-        memcpy(out->bytes, &in4.sin_addr, 4);
-        return true;
-    }
-    if (sa->sa_family == AF_INET6) {
-        static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-        struct sockaddr_in6 in6;
-        memcpy(&in6, sa, sizeof in6);
-        if (!memcmp(&in6.sin6_addr, mapped, sizeof mapped)) { /* ::ffff:a.b.c.d is IPv4 */
-            out->family = 4;
-            memcpy(out->bytes, (const uint8_t *)&in6.sin6_addr + 12, 4);
-        } else {
-            out->family = 6;
-            memcpy(out->bytes, &in6.sin6_addr, 16);
-        }
-        return true;
-    }
-    return false;
-}
-
 size_t skew_ex_json_error(char *buf, size_t cap, const char *msg) {
     char esc[256];
-    size_t n = skew_json_escape(esc, sizeof esc, skew_ex__view(msg));
+    size_t n = skew_json_escape(esc, sizeof esc, skew_str_c(msg));
     int w;
     if (n >= sizeof esc) { /* messages are short literals; cut rather than fail */
         memcpy(esc, "\"error\"", 8);

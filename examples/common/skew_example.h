@@ -67,6 +67,7 @@ typedef struct skew_ex_options {
     bool build_id_set;           /* --build-id given (else --root may supply it: >>build) */
     const char *base;            /* --base (/__skew); no trailing slash */
     const char *admin_token;     /* --admin-token or $SKEW_ADMIN_TOKEN; NULL: admin off */
+    char run_token[33];          /* a token made for this run (skew_ex_make_run_token), or "" */
     bool route_tracking;         /* --route-tracking */
     bool ip_tracking;            /* --ip-tracking */
     skew_ip_policy ip_policy;    /* --trust-proxy CIDR...; no flag: loopback only */
@@ -100,6 +101,13 @@ void skew_ex_apply_config(const skew_ex_options *o, skew_config *cfg);
    skew_ex_log_hook). On a bad configuration it prints "PROG: invalid configuration: ..." and
    returns false. */
 bool skew_ex_create_tracker(const skew_ex_options *o, const skew_hooks *hooks, const char *prog, skew_tracker **out);
+/* First run: with no admin token given and stdout a terminal, a random token for this run
+   (admin_token then points to run_token); else nothing changes. Returns true when it made one. */
+bool skew_ex_make_run_token(skew_ex_options *o, bool interactive);
+/* The one start-up line on stdout: the URL and the dashboard's. A token made for this run rides
+   in the link's fragment (#token=...), which browsers never send to a server or in a Referer;
+   a token the operator gave is never printed. */
+void skew_ex_print_banner(FILE *out, const skew_ex_options *o, const char *prog, unsigned port);
 /* How often a server sweeps its connections for dead peers: keepalive/2, within 250..5000 ms. */
 uint32_t skew_ex_sweep_ms(uint32_t keepalive_ms);
 
@@ -147,15 +155,10 @@ void skew_ex_log_close(const skew_conn *sc, skew_close_reason reason);
    >>util  clocks, addresses, JSON errors
    ====================================================================================== */
 
-/* Milliseconds since the Unix epoch (what skew_tick() and the tracker's clock use). */
+/* Milliseconds since the Unix epoch (the wall clock; the tracker reads its own for the wire). */
 uint64_t skew_ex_now_ms(void);
-/* Monotonic milliseconds, for the adapter's own timeouts. */
+/* Monotonic milliseconds: skew_tick()'s scheduling clock and the adapter's own timeouts. */
 uint64_t skew_ex_mono_ms(void);
-
-struct sockaddr;
-/* A socket address (AF_INET or AF_INET6) as a skew_ip; ::ffff:a.b.c.d becomes family 4.
-   Returns false (and family 0) for other families or NULL. */
-bool skew_ex_ip_from_sockaddr(const struct sockaddr *sa, skew_ip *out);
 
 /* {"ok":false,"error":"<msg>"} with msg JSON-escaped; snprintf contract. */
 size_t skew_ex_json_error(char *buf, size_t cap, const char *msg);

@@ -25,7 +25,7 @@ endif
 .PHONY: run-lws
 ifeq ($(LWS_FOUND),yes)
 run-lws: $(LWS_SERVER)
-	$(LWS_SERVER) $(ARGS)
+	@$(LWS_SERVER) $(ARGS)
 else
 run-lws:
 	@echo "run-lws: libwebsockets not found; install it (Debian: apt-get install libwebsockets-dev)" >&2; exit 1

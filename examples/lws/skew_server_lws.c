@@ -9,7 +9,7 @@
    upgrades without a subprotocol (lws binds those to the vhost's default protocol, index 0).
 
    Per connection (SSE or WS) the adapter keeps a `conn`: the tracker handle and a bounded queue
-   of framed messages. hooks.send frames a message (skew_sse_frame or a WS text frame), queues it
+   of framed messages. hooks.send takes a message (an SSE event the tracker framed, or WS text), queues it
    and asks lws for a writeable callback; one message goes out per callback. Past
    --max-output-bytes of unsent output the send hook answers SKEW_ERR_SLOW, the tracker forgets
    the connection (on_close) and the adapter kills the socket.
@@ -31,7 +31,7 @@
      127.0.0.1) the context is created with LWS_SERVER_OPTION_DISABLE_IPV6, so it binds exactly
      that address. An IPv6 literal --host enables IPv6 with V6ONLY, and the bound address is
      verified after start-up (refusing to run if lws bound anything else). Peers are read with
-     getpeername() and ::ffff:a.b.c.d is normalised to IPv4 (skew_ex_ip_from_sockaddr).
+     getpeername() and ::ffff:a.b.c.d is normalised to IPv4 (skew_ip_from_sockaddr).
    - lws_http_mark_sse() logs an error on HTTP/1.1 ("not h2 substream"); the adapter does what
      it does for h1 itself: detach the header table and cancel the transaction timeout.
    - lws percent-decodes the query and splits it at '&' into fragments; the adapter re-encodes
@@ -158,13 +158,6 @@ typedef struct req_ctx {
 } req_ctx;
 
 static server *srv_of(struct lws *wsi) { return (server *)lws_context_user(lws_get_context(wsi)); }
-
-static skew_str view(const char *p, size_t n) {
-    skew_str s;
-    s.ptr = p;
-    s.len = n;
-    return s;
-}
 
 static void srv_kick(server *srv);
 static void sse_idle_watch(conn *c, bool on);
@@ -294,14 +287,13 @@ static skew_result hook_send(void *user_data, const skew_conn *sc, const char *m
     out_msg *m;
 
     if (!c || c->dying) return SKEW_ERR_SEND;
-    need = c->kind == CONN_SSE ? skew_sse_frame(NULL, 0, msg, len) : len;
+    need = len; /* SSE: the framed event already (frame_sse); WS: lws adds the frame header */
     if (c->q_bytes + need > srv->opt.max_output_bytes) return SKEW_ERR_SLOW;
     m = (out_msg *)malloc(sizeof *m + LWS_PRE + need + 1);
     if (!m) return SKEW_ERR_NOMEM;
     m->next = NULL;
     m->len = need;
-    if (c->kind == CONN_SSE) skew_sse_frame((char *)m->buf + LWS_PRE, need + 1, msg, len);
-    else memcpy(m->buf + LWS_PRE, msg, len);
+    memcpy(m->buf + LWS_PRE, msg, len);
     if (!conn_pending(c)) c->last_progress = skew_ex_mono_ms(); /* the stall clock starts now */
     if (c->q_tail) c->q_tail->next = m;
     else c->q_head = m;
@@ -409,7 +401,7 @@ static skew_str req_header(void *ctx, const char *lname) {
             len += (size_t)n;
         }
         srv->arena_used += len + 1;
-        return view(out, len);
+        return skew_str_n(out, len);
     }
     {
         char name[64];
@@ -425,7 +417,7 @@ static skew_str req_header(void *ctx, const char *lname) {
         if (!out) return none;
         vl = lws_hdr_custom_copy(rc->wsi, out, vl + 1, name, (int)nl + 1);
         if (vl < 0) return none;
-        return view(out, (size_t)vl);
+        return skew_str_n(out, (size_t)vl);
     }
 }
 
@@ -443,7 +435,7 @@ static skew_str req_query(server *srv, struct lws *wsi) {
     size_t room = sizeof srv->arena - srv->arena_used, len = 0;
     int idx;
 
-    if (room < 2) return view("", 0);
+    if (room < 2) return skew_str_n("", 0);
     for (idx = 0;; idx++) {
         int n = lws_hdr_copy_fragment(wsi, frag, (int)sizeof frag, WSI_TOKEN_HTTP_URI_ARGS, idx);
         int k;
@@ -465,7 +457,7 @@ static skew_str req_query(server *srv, struct lws *wsi) {
         }
     }
     srv->arena_used += len + 1;
-    return view(out, len);
+    return skew_str_n(out, len);
 }
 
 static const char *method_name(int m) {
@@ -495,14 +487,14 @@ static bool req_build(server *srv, struct lws *wsi, req_ctx *rc, skew_request *r
     rc->wsi = wsi;
     m = lws_http_get_uri_and_method(wsi, &uri, &uri_len);
     if (m < 0 || !uri) return false;
-    req->method = view(method_name(m), strlen(method_name(m)));
-    req->path = view(uri, (size_t)uri_len);
+    req->method = skew_str_n(method_name(m), strlen(method_name(m)));
+    req->path = skew_str_n(uri, (size_t)uri_len);
     req->query = req_query(srv, wsi);
     req->header = req_header;
     req->header_ctx = rc;
     req->upgrade = lws_hdr_total_length(wsi, WSI_TOKEN_UPGRADE) > 0;
     if (getpeername(lws_get_socket_fd(wsi), (struct sockaddr *)&ss, &sl) == 0)
-        skew_ex_ip_from_sockaddr((const struct sockaddr *)&ss, &req->peer);
+        skew_ip_from_sockaddr((const struct sockaddr *)&ss, sl, &req->peer);
     return true;
 }
 
@@ -748,7 +740,7 @@ static int open_sse(server *srv, struct lws *wsi, const skew_request *req) {
     conn_link(srv, c);
     lws_set_wsi_user(wsi, c);
     /* no Content-Length: lws adds "connection: close", the stream ends with the socket */
-    if (lws_add_http_common_headers(wsi, 200, "text/event-stream", LWS_ILLEGAL_HTTP_CONTENT_LEN, &p, end) ||
+    if (lws_add_http_common_headers(wsi, 200, SKEW_SSE_CONTENT_TYPE, LWS_ILLEGAL_HTTP_CONTENT_LEN, &p, end) ||
         lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CACHE_CONTROL, (const unsigned char *)"no-cache", 8, &p,
                                      end) ||
         lws_add_http_header_by_name(wsi, (const unsigned char *)"x-accel-buffering:", (const unsigned char *)"no", 2,
@@ -982,7 +974,7 @@ static int on_body_done(server *srv, struct lws *wsi, conn *c) {
     int r;
     if (!req_build(srv, wsi, &rc, &req)) r = respond_error(wsi, 400, "bad request", false);
     else {
-        req.body = view(c->rx ? c->rx : "", c->rx_len);
+        req.body = skew_str_n(c->rx ? c->rx : "", c->rx_len);
         r = answer_http(srv, wsi, &req, false);
     }
     lws_set_wsi_user(wsi, NULL);
@@ -1144,7 +1136,7 @@ static void srv_run(server *srv) {
     }
     skew_ex_build_poll(&srv->site, srv->t, mono); /* a deploy under --root: version push */
     /* last, so the changes the sweeps made are in the delay it returns */
-    due = skew_tick(srv->t, skew_ex_now_ms());
+    due = skew_tick(srv->t, skew_ex_mono_ms());
     wait = due;
     if (srv->next_ping - mono < wait) wait = srv->next_ping - mono;
     if (srv->next_sweep - mono < wait) wait = srv->next_sweep - mono;
@@ -1311,6 +1303,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "skew_server_lws: listening on http://%s%s%s:%d%s (lws %s, build %s)\n", ipv6 ? "[" : "",
                 srv.opt.host, ipv6 ? "]" : "", srv.vh ? lws_get_vhost_listen_port(srv.vh) : srv.opt.port,
                 srv.opt.base, lws_get_library_version(), srv.opt.build_id);
+    skew_ex_print_banner(stdout, &srv.opt, "skew_server_lws",
+                         (unsigned)(srv.vh ? lws_get_vhost_listen_port(srv.vh) : srv.opt.port));
 
     skew_ex_signals_install();
     srv.next_ping = skew_ex_mono_ms() + srv.lim.keepalive_ms;

@@ -70,15 +70,16 @@ else
 # The download: both files into *.part, both sums checked, then moved into place together.
 # curl -f fails on HTTP errors instead of saving the error page, -sS is quiet but prints errors,
 # -L follows redirects, --retry 2 retries transient failures (timeouts, 5xx), the timeouts keep
-# an offline machine from waiting long.
+# an offline machine from waiting long. A failed download leaves no empty folder behind.
+MG_FETCH_UNDO = rm -f $(@D)/mongoose.c.part $(@D)/mongoose.h.part; rmdir $(@D) $(patsubst %/,%,$(dir $(@D))) 2>/dev/null
 $(MONGOOSE_FETCHED)/mongoose.c:
 	@mkdir -p $(@D)
-	@if ! command -v curl >/dev/null 2>&1; then \
+	@if ! command -v curl >/dev/null 2>&1; then $(MG_FETCH_UNDO); \
 	  $(call MG_NOT_FOUND,"$(MONGOOSE_FETCHED)/ is empty and curl is not installed to download it"); fi; \
 	echo "downloading mongoose $(MONGOOSE_VERSION) from $(MONGOOSE_URL)/ into $(MONGOOSE_FETCHED)/"; \
 	for f in mongoose.c mongoose.h; do \
 	  if ! curl -fsSL --retry 2 --connect-timeout 10 --max-time 300 -o $(@D)/$$f.part "$(MONGOOSE_URL)/$$f"; then \
-	    rm -f $(@D)/mongoose.c.part $(@D)/mongoose.h.part; \
+	    $(MG_FETCH_UNDO); \
 	    $(call MG_NOT_FOUND,"the download of $(MONGOOSE_URL)/$$f failed (no network?)"); fi; \
 	done; \
 	bad=; \
@@ -89,7 +90,7 @@ $(MONGOOSE_FETCHED)/mongoose.c:
 	    echo "error: SHA-256 mismatch for downloaded $$f: expected $$want, got $$got" >&2; bad=1; fi; \
 	done; \
 	if [ -n "$$bad" ]; then \
-	  rm -f $(@D)/mongoose.c.part $(@D)/mongoose.h.part $(@D)/mongoose.c $(@D)/mongoose.h; \
+	  rm -f $(@D)/mongoose.c $(@D)/mongoose.h; $(MG_FETCH_UNDO); \
 	  echo "error: the downloaded mongoose files were deleted; nothing was built from them" >&2; exit 1; fi; \
 	mv -f $(@D)/mongoose.h.part $(@D)/mongoose.h && mv -f $(@D)/mongoose.c.part $(@D)/mongoose.c && \
 	touch $(@D)/mongoose.c && touch $(@D)/mongoose.h
@@ -122,8 +123,13 @@ $(MG_SERVER): $(MG_BUILD)/skew_server_mongoose.o $(MG_BUILD)/mongoose.o $(EXCOMM
 ifneq ($(wildcard $(MG_SRC)/mongoose.c),)
 ALL_TARGETS += $(MG_SERVER)
 all-targets: $(MG_SERVER)
+else
+all-targets: mongoose-skipped
+.PHONY: mongoose-skipped
+mongoose-skipped:
+	@echo "skew_server_mongoose skipped: no mongoose $(MONGOOSE_VERSION) in $(MG_SRC)/ (make run downloads it; or MONGOOSE_DIR=/path)"
 endif
 
 .PHONY: run
 run: $(MG_SERVER)
-	$(MG_SERVER) $(ARGS)
+	@$(MG_SERVER) $(ARGS)

@@ -8,7 +8,7 @@
 
    Per connection the adapter keeps a `conn` in the bytes mongoose allocates after each
    struct mg_connection (mgr.extraconnsize): no allocation of its own. hooks.send appends the
-   framed message (skew_sse_frame, or a WebSocket text frame) to c->send; past --max-output-bytes
+   framed message (the SSE event the tracker framed, or a WebSocket text frame) to c->send; past --max-output-bytes
    of unsent output it answers SKEW_ERR_SLOW, the tracker forgets the connection and on_close
    closes the socket (is_closing: the queued output is dropped, not drained).
 
@@ -150,14 +150,7 @@ static mg_event_handler_t mg_ws_handler;
 
 static void unpark(server *srv, struct mg_connection *c);
 
-static skew_str view(const char *p, size_t n) {
-    skew_str s;
-    s.ptr = p;
-    s.len = n;
-    return s;
-}
-
-static skew_str mgview(struct mg_str s) { return view(s.buf, s.len); }
+static skew_str mgview(struct mg_str s) { return skew_str_n(s.buf, s.len); }
 
 static bool ieq_n(const char *a, const char *b, size_t n) {
     size_t i;
@@ -467,23 +460,23 @@ static skew_str req_header(void *ctx, const char *lname) {
         len += v->len;
     }
     srv->arena_used += len;
-    return view(out, len);
+    return skew_str_n(out, len);
 }
 
-/* The socket peer; ::ffff:a.b.c.d becomes IPv4 (skew_ex_ip_from_sockaddr). */
+/* The socket peer; ::ffff:a.b.c.d becomes IPv4 (skew_ip_from_sockaddr). */
 static void peer_ip(const struct mg_connection *c, skew_ip *out) {
     if (c->rem.is_ip6) {
         struct sockaddr_in6 sa;
         memset(&sa, 0, sizeof sa);
         sa.sin6_family = AF_INET6;
         memcpy(&sa.sin6_addr, c->rem.addr.ip, 16);
-        skew_ex_ip_from_sockaddr((const struct sockaddr *)(const void *)&sa, out);
+        skew_ip_from_sockaddr((const struct sockaddr *)(const void *)&sa, sizeof sa, out);
     } else {
         struct sockaddr_in sa;
         memset(&sa, 0, sizeof sa);
         sa.sin_family = AF_INET;
         memcpy(&sa.sin_addr, c->rem.addr.ip, 4);
-        skew_ex_ip_from_sockaddr((const struct sockaddr *)(const void *)&sa, out);
+        skew_ip_from_sockaddr((const struct sockaddr *)(const void *)&sa, sizeof sa, out);
     }
 }
 
@@ -498,7 +491,7 @@ static bool req_build(server *srv, struct mg_connection *c, struct mg_http_messa
     /* The path as lws gives it: percent-decoded (the site lookup wants it so). */
     if (skew_url_decode(mgview(hm->uri), false, srv->path, sizeof srv->path, &n) != SKEW_OK) return false;
     req->method = mgview(hm->method);
-    req->path = view(srv->path, n);
+    req->path = skew_str_n(srv->path, n);
     req->query = mgview(hm->query);
     req->body = mgview(hm->body);
     req->header = req_header;
@@ -521,14 +514,13 @@ static skew_result hook_send(void *user_data, const skew_conn *sc, const char *m
     if (!c || c->is_closing || c->is_draining) return SKEW_ERR_SEND;
     unpark(srv, c); /* mongoose writes only what is in its list */
     st = CONN(c);
-    need = st->kind == CONN_SSE ? skew_sse_frame(NULL, 0, msg, len) : len + 10; /* 10: WS header */
+    /* SSE: msg is the framed event already (frame_sse); WS: mongoose frames it */
+    need = st->kind == CONN_SSE ? len : len + 10; /* 10: WS header */
     if (c->send.len + need > srv->opt.max_output_bytes) return SKEW_ERR_SLOW;
     at = c->send.len;
     if (at == 0) st->last_progress = skew_ex_mono_ms(); /* the stall clock starts now */
     if (st->kind == CONN_SSE) {
-        if (mg_iobuf_add(&c->send, at, NULL, need + 1) != need + 1) return SKEW_ERR_NOMEM;
-        skew_sse_frame((char *)c->send.buf + at, need + 1, msg, len);
-        c->send.len = at + need;
+        if (!mg_send(c, msg, len)) return SKEW_ERR_NOMEM;
     } else if (mg_ws_send(c, msg, len, WEBSOCKET_OP_TEXT) < len + 2) {
         c->send.len = at; /* no half frame on the wire */
         return SKEW_ERR_NOMEM;
@@ -571,12 +563,7 @@ static skew_auth hook_authorize(void *user_data, const skew_request *req, skew_a
    ====================================================================================== */
 
 static void open_sse(server *srv, struct mg_connection *c, const skew_request *req) {
-    static const char head[] = "HTTP/1.1 200 OK\r\n"
-                               "Content-Type: text/event-stream\r\n"
-                               "Cache-Control: no-cache\r\n"
-                               "X-Accel-Buffering: no\r\n"
-                               "X-Content-Type-Options: nosniff\r\n"
-                               "Connection: close\r\n\r\n"; /* no length: the stream ends with the socket */
+    static const char head[] = SKEW_SSE_RESPONSE_HEAD; /* queued before skew_open sends `connected` */
     conn *st = CONN(c);
     size_t mark = c->send.len;
     skew_result res;
@@ -1171,6 +1158,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "skew_server_mongoose: listening on http://%s%s%s:%u%s (mongoose %s, build %s)\n",
                 ipv6 ? "[" : "", srv.opt.host, ipv6 ? "]" : "", (unsigned)mg_ntohs(lsn->loc.port), srv.opt.base,
                 MG_VERSION, srv.opt.build_id);
+    skew_ex_print_banner(stdout, &srv.opt, "skew_server_mongoose", (unsigned)mg_ntohs(lsn->loc.port));
 
     skew_ex_signals_install();
     srv.next_ping = skew_ex_mono_ms() + srv.lim.keepalive_ms;
@@ -1180,7 +1168,7 @@ int main(int argc, char **argv) {
         uint64_t mono, wait;
         uint32_t due;
         if (skew_ex_stop_requested()) begin_shutdown(&srv);
-        due = skew_tick(srv.t, skew_ex_now_ms()); /* keepalives, coalesced stats */
+        due = skew_tick(srv.t, skew_ex_mono_ms()); /* keepalives, coalesced stats */
         mono = skew_ex_mono_ms();
         if (mono >= srv.next_ping) {
             ping_sweep(&srv);

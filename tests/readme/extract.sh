@@ -1,7 +1,15 @@
 #!/usr/bin/env bash
 # Extract the quick start from README.md and from the header; fail if they differ.
 # Usage: tests/readme/extract.sh OUT.c
+#        tests/readme/extract.sh --adapter OUT.c   the "Writing an adapter" code of README.md
 set -eu
+if [ "$1" = --adapter ]; then
+  out=$2
+  mkdir -p "$(dirname "$out")"
+  sed -n '/<!-- adapter:begin -->/,/<!-- adapter:end -->/p' README.md | sed '1,2d;$d' | sed '$d' >"$out"
+  [ -s "$out" ] || { echo "no adapter code found in README.md" >&2; exit 1; }
+  exit 0
+fi
 out=$1
 mkdir -p "$(dirname "$out")"
 sed -n '/<!-- quickstart:begin -->/,/<!-- quickstart:end -->/p' README.md | sed '1,2d;$d' | sed '$d' >"$out"

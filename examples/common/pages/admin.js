@@ -297,6 +297,14 @@
     text('transport', state === 'open' ? `via ${transport}` : '');
   }
 
+  // A first-run link (server start-up line) carries the token in the fragment, which never
+  // reaches a server: keep it as the cookie, then drop it from the address bar and history.
+  const fromLink = /(?:^#|&)token=([\x21\x23-\x25\x27-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]+)/.exec(location.hash);
+  if (fromLink) {
+    document.cookie = `skew_admin=${fromLink[1]}; Path=/; SameSite=Strict`;
+    history.replaceState(null, '', location.pathname + location.search);
+  }
+
   const client = new SkewClient({ base, route: '/admin', onMessage, onState });
 
   function token() { return SkewClient.cookie('skew_admin'); }

@@ -1,4 +1,4 @@
-/* skew-client.js - one live connection to a skew server (shared/PROTOCOL.md).
+/* skew-client.js - one live connection to a skew server (PROTOCOL.md at the top of the repository).
  *
  * WebSocket first. When a WebSocket cannot be opened at all, the client falls back to an
  * EventSource (SSE) and sends route changes and stats subscriptions as POSTs to
