@@ -33,12 +33,14 @@
        SKEW_ENABLE_IP           1               proxy-header IP extraction               impl only
        SKEW_ENABLE_HTTP         1               skew_http, skew_http_open_error          impl only
        SKEW_ENABLE_ADMIN        1               admin endpoints, metrics text, snapshots impl only
+       SKEW_ENABLE_CLUSTER      =ENABLE_ADMIN   cluster snapshots, view, relay helpers   impl only
        SKEW_OPTIMIZE_SIZE       1 under -Os     compact, slower ChaCha and number text   impl only
        SKEW_ASSERT(x)           assert(x)       programmer-error checks (none w/o HOSTED) impl only
        SKEW_MAX_TRUSTED_PROXIES 16              CIDR ranges kept in a tracker            all files
        SKEW_MAX_BOT_PATTERNS    32              run-time bot/allow patterns              all files
        SKEW_BOT_PATTERN_MAX     48              bytes per run-time pattern               all files
-   SKEW_ENABLE_HTTP / _ADMIN 0 in every file also hide their declarations (a call fails to compile).
+   SKEW_ENABLE_HTTP / _ADMIN / _CLUSTER 0 in every file also hide their declarations (a call fails
+   to compile); SKEW_ENABLE_ADMIN 0 turns the cluster off too unless SKEW_ENABLE_CLUSTER says 1.
    Run time: skew_config (zero means default; skew_config_resolve() shows the values).
 
    MEMORY
@@ -189,7 +191,8 @@ typedef struct skew_str {
     X(SKEW_ERR_SEND, "send failed")                                            \
     X(SKEW_ERR_SLOW, "slow consumer")                                          \
     X(SKEW_ERR_DISABLED, "feature disabled")                                   \
-    X(SKEW_ERR_STOPPING, "server shutting down")
+    X(SKEW_ERR_STOPPING, "server shutting down")                               \
+    X(SKEW_ERR_NOT_LOCAL, "connection not held here")
 
 typedef enum skew_result {
 #define SKEW__ENUM(name, text) name,
@@ -419,6 +422,12 @@ typedef struct skew_config {
     size_t bot_pattern_count;
     const char *const *allow_patterns; /* substrings that mark a browser, beating every bot rule */
     size_t allow_pattern_count;
+    /* cluster (SKEW_ENABLE_CLUSTER, see >>cluster): several instances shown as one */
+    const char *instance_id;        /* NULL or "": standalone (stats and metrics exactly as without) */
+    uint32_t instance_tag;          /* 0..SKEW_CLUSTER_TAG_MAX, in every connection id made here */
+    uint32_t cluster_max_instances; /* 0: other instances this tracker can show (0 = publish only) */
+    uint32_t snapshot_max_versions; /* 32 (at most max_versions): named in a snapshot, rest "(other)" */
+    uint32_t snapshot_max_routes;   /* 100 (at most max_routes): named in a snapshot, rest "(other)" */
     skew_hooks hooks;
 } skew_config;
 
@@ -640,13 +649,135 @@ typedef struct skew_response {
    skew_open, including wrong methods and failed opens): status, content type and body.
    Returns SKEW_ERR_TRUNCATED when body needs more than cap (call again with body_len+1).
    Side effects (subscribe, route, version, invalidate) happen once per call, so a retry after
-   TRUNCATED is only needed for GET endpoints. */
+   TRUNCATED is only needed for GET endpoints. With an instance_id (>>cluster), a POST {base}/route
+   or {base}/subscribe-stats naming a well-formed id not held here fills the usual 404 answer
+   and returns SKEW_ERR_NOT_LOCAL: relay the request, or send that 404. */
 SKEW_API skew_result skew_http(skew_tracker *t, const skew_request *req, skew_response *resp, char *body, size_t cap);
 /* The JSON error answer for a failed skew_open (bot -> 204/403, full -> 503, ...). An adapter
    that refuses opens while it shuts down passes SKEW_ERR_STOPPING (503 "server shutting down"). */
 SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_request *req, skew_result open_result,
                                          skew_response *resp, char *body, size_t cap);
 #endif /* SKEW_ENABLE_HTTP */
+
+/* ======================================================================================
+   >>cluster  many server instances shown as one (I/O-free; the adapter moves the texts)
+   ======================================================================================
+   Each instance sets skew_config.instance_id (unique per process run) and instance_tag, and
+   every P ms publishes skew_cluster_snapshot() somewhere the others read it (the example servers
+   use Redis). Each instance hands the snapshots of the others to skew_cluster_update(); from
+   then on its stats pushes, GET {base}/admin/stats and {base}/metrics show the whole cluster:
+     - "total", "versions", "routes": exact cluster-wide sums (names past the tracker's own
+       max_versions / max_routes fold into "(other)", the sums stay exact);
+     - "connections": this instance's first, then the others', at most max_listed, each entry
+       with "instance":"<id>";
+     - "instances":[{"id","version","total","ageMs","self"}] and "cluster":"ok"|"degraded"|"off"
+       (both new; no existing field changes meaning). ageMs compares the writer's clock with
+       this tracker's clock, so it relies on the hosts' clocks agreeing (NTP);
+     - /metrics: skew_cluster_up, skew_cluster_instances, the cluster-wide gauges
+       skew_cluster_connections{,_by_version,_by_route}, per instance
+       skew_cluster_instance_connections{instance,version} and skew_cluster_instance_age_ms,
+       and the counter skew_cluster_snapshots_rejected_total. The existing series stay local.
+   A standalone tracker (no instance_id) writes exactly what it wrote before: no new field.
+   Only while the state is SKEW_CLUSTER_OK is the view shown; OFF and DEGRADED show the local
+   numbers (with "cluster":"off"/"degraded" and instances = this one).
+
+   Snapshots are untrusted input: skew_cluster_update checks each one whole (size, JSON depth,
+   types, string lengths and UTF-8, number ranges, sums equal to the total, no key twice, no
+   instance twice, limits of this tracker's config) and skips a bad one whole, counted in
+   skew_cluster_snapshots_rejected_total; nothing of it is merged. All instances of a cluster
+   are expected to run the same limits (max_* and snapshot_max_*): a snapshot bigger than this
+   config's own skew_cluster_snapshot_max() is refused.
+
+   Connection ids: with an instance_id, the last 20 bits of every id (the last 5 hex digits)
+   are instance_tag; the other 102 bits stay random (the UUID v4 version and variant bits are
+   kept). skew_id_tag() reads the tag back, so an instance that gets a POST {base}/route or
+   {base}/subscribe-stats for a connection it does not hold (skew_http returns
+   SKEW_ERR_NOT_LOCAL) can relay the request to the instances that advertise that tag (tags are
+   random and may collide: ask each; only the holder answers 2xx). The holder runs the relayed
+   method, path, headers and body through its ordinary skew_http.
+
+   Memory: the view lives in the tracker's memory (skew_tracker_memory_size counts it), sized by
+   cluster_max_instances; no allocation. Threading: like every tracker call (hooks.lock). */
+#if defined(SKEW_ENABLE_CLUSTER)
+#define SKEW__CLUSTER_DECL SKEW_ENABLE_CLUSTER
+#elif !defined(SKEW_ENABLE_ADMIN) || SKEW_ENABLE_ADMIN
+#define SKEW__CLUSTER_DECL 1
+#else
+#define SKEW__CLUSTER_DECL 0
+#endif
+
+/* Longest skew_config.instance_id, in bytes (valid UTF-8, no control characters). */
+#define SKEW_CLUSTER_ID_MAX 64
+/* Instance tags are 20 bits. */
+#define SKEW_CLUSTER_TAG_MAX 0xFFFFFu
+/* Most instances a view can hold (skew_config.cluster_max_instances). */
+#define SKEW_CLUSTER_MAX_INSTANCES 4096
+/* The snapshot format this library writes and reads (its "skew" member). */
+#define SKEW_CLUSTER_FORMAT 1
+
+#if SKEW__CLUSTER_DECL
+/* The tag inside a connection id (any lowercase or uppercase UUID text, 36 chars): its last 20
+   bits. SKEW_ERR_INVALID when id is not UUID text. Pure function, no tracker. */
+SKEW_API skew_result skew_id_tag(skew_str id, uint32_t *tag);
+
+/* What the view's owner says about the link to the other instances. */
+typedef enum skew_cluster_state_t {
+    SKEW_CLUSTER_OFF = 0,   /* no cluster link (yet): local numbers, "cluster":"off" */
+    SKEW_CLUSTER_OK,        /* the view is current: cluster numbers, "cluster":"ok" */
+    SKEW_CLUSTER_DEGRADED   /* the link is lost: local numbers, "cluster":"degraded" */
+} skew_cluster_state_t;
+
+/* One other instance in the view. Views stay valid until the next skew_cluster_update/_clear. */
+typedef struct skew_cluster_peer {
+    skew_str id;          /* its instance_id */
+    skew_str version;     /* the build it runs */
+    uint32_t tag;         /* its instance_tag */
+    uint32_t total;       /* its tracked connections */
+    uint64_t written_ms;  /* its clock when it wrote the snapshot */
+} skew_cluster_peer;
+
+typedef struct skew_cluster_info {
+    skew_cluster_state_t state;
+    uint32_t instances;   /* other instances in the view (0 unless state is OK) */
+    uint64_t total;       /* connections shown: local, plus the view's while state is OK */
+    uint64_t updates;     /* skew_cluster_update calls */
+    uint64_t rejected;    /* snapshots refused since start */
+} skew_cluster_info;
+
+/* Bytes a snapshot of a tracker with this config can need at most (excluding the NUL); also the
+   largest snapshot skew_cluster_update accepts. 0 for an invalid config. */
+SKEW_API size_t skew_cluster_snapshot_max(const skew_config *cfg);
+/* This instance's snapshot, one JSON object (snprintf contract):
+     {"skew":1,"id":"<instance_id>","tag":N,"version":"<server version>","at":<now_ms>,
+      "total":N,"versions":{..},"routes":{..},"connections":[{"id","version","route","ip"},..]}
+   versions/routes: the snapshot_max_* largest counts by name, the rest summed into "(other)",
+   so the sums equal total; "routes" only with route_tracking; "connections": at most
+   max_listed, "route"/"ip" only when tracked. Returns 0 (and writes "") for a standalone
+   tracker. */
+SKEW_API size_t skew_cluster_snapshot(const skew_tracker *t, char *buf, size_t cap, uint64_t now_ms);
+/* Replace the view with these snapshots of other instances (n may be 0). A snapshot with this
+   tracker's own instance_id is skipped; a bad one, a second one with the same instance id, and
+   those past cluster_max_instances are refused and counted, never partly merged. The view keeps
+   pointers into the texts: keep them alive and unchanged until the next update or clear.
+   Marks the stats as changed (subscribers get a coalesced push). Returns SKEW_OK, SKEW_ERR_INVALID
+   when a snapshot was refused (the view holds the others), SKEW_ERR_DISABLED for a standalone
+   tracker. now_ms: this tracker's clock (as for skew_tick). */
+SKEW_API skew_result skew_cluster_update(skew_tracker *t, const skew_str *snapshots, size_t n, uint64_t now_ms);
+/* Forget the view (the texts may go). Stats are marked changed. */
+SKEW_API void skew_cluster_clear(skew_tracker *t);
+/* Set the link state (see skew_cluster_state_t); a change marks the stats as changed. Ignored by
+   a standalone tracker. */
+SKEW_API void skew_cluster_state(skew_tracker *t, skew_cluster_state_t state);
+SKEW_API void skew_cluster_get_info(const skew_tracker *t, skew_cluster_info *out);
+/* Copy up to cap of the view's instances (whatever the state); returns how many there are. */
+SKEW_API size_t skew_cluster_peers(const skew_tracker *t, skew_cluster_peer *out, size_t cap);
+#if !defined(SKEW_ENABLE_HTTP) || SKEW_ENABLE_HTTP
+/* The connectionId of a POST {base}/route or {base}/subscribe-stats body (JSON or form-encoded,
+   as skew_http reads it) into id (36 chars + NUL). SKEW_ERR_NOT_FOUND when absent or empty,
+   SKEW_ERR_INVALID when it is not UUID text. */
+SKEW_API skew_result skew_post_connection_id(skew_str body, char id[SKEW_ID_STR_MAX]);
+#endif
+#endif /* SKEW__CLUSTER_DECL */
 
 #ifdef __cplusplus
 }
@@ -673,6 +804,9 @@ SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_requ
 #endif
 #ifndef SKEW_ENABLE_ADMIN
 #define SKEW_ENABLE_ADMIN 1
+#endif
+#ifndef SKEW_ENABLE_CLUSTER /* the cluster view shows in admin stats and metrics */
+#define SKEW_ENABLE_CLUSTER SKEW_ENABLE_ADMIN
 #endif
 #ifndef SKEW_OPTIMIZE_SIZE /* -Os builds (firmware) get the compact variants of the hot loops */
 #ifdef __OPTIMIZE_SIZE__
@@ -4766,6 +4900,44 @@ SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_requ
     return resp->body_len >= cap && cap ? SKEW_ERR_TRUNCATED : (cap || !resp->body_len ? SKEW_OK : SKEW_ERR_TRUNCATED);
 }
 #endif /* SKEW_ENABLE_HTTP */
+
+/* ======================================================================================
+   >>cluster  snapshots, the view of the other instances, relay helpers (issue 11)
+   ====================================================================================== */
+#if SKEW_ENABLE_CLUSTER
+SKEW_API skew_result skew_id_tag(skew_str id, uint32_t *tag) {
+    (void)id;
+    if (tag) *tag = 0;
+    return SKEW_ERR_DISABLED;
+}
+SKEW_API size_t skew_cluster_snapshot_max(const skew_config *cfg) { (void)cfg; return 0; }
+SKEW_API size_t skew_cluster_snapshot(const skew_tracker *t, char *buf, size_t cap, uint64_t now_ms) {
+    (void)t; (void)now_ms;
+    if (buf && cap) buf[0] = '\0';
+    return 0;
+}
+SKEW_API skew_result skew_cluster_update(skew_tracker *t, const skew_str *snapshots, size_t n, uint64_t now_ms) {
+    (void)t; (void)snapshots; (void)n; (void)now_ms;
+    return SKEW_ERR_DISABLED;
+}
+SKEW_API void skew_cluster_clear(skew_tracker *t) { (void)t; }
+SKEW_API void skew_cluster_state(skew_tracker *t, skew_cluster_state_t state) { (void)t; (void)state; }
+SKEW_API void skew_cluster_get_info(const skew_tracker *t, skew_cluster_info *out) {
+    (void)t;
+    if (out) memset(out, 0, sizeof *out);
+}
+SKEW_API size_t skew_cluster_peers(const skew_tracker *t, skew_cluster_peer *out, size_t cap) {
+    (void)t; (void)out; (void)cap;
+    return 0;
+}
+#if SKEW_ENABLE_HTTP
+SKEW_API skew_result skew_post_connection_id(skew_str body, char id[SKEW_ID_STR_MAX]) {
+    (void)body;
+    id[0] = '\0';
+    return SKEW_ERR_DISABLED;
+}
+#endif
+#endif /* SKEW_ENABLE_CLUSTER */
 
 #ifdef __cplusplus
 }
