@@ -393,9 +393,6 @@ static void link_fail(skew_link *cl, const char *why) {
     if (cl->backoff_ms > cap) cl->backoff_ms = cap;
     cl->retry_at = now_ms(cl) + cl->backoff_ms;
     skew_ex_logf(SKEW_EX_LOG_DEBUG, "cluster: redis: %s (next try in %u ms)", why, (unsigned)cl->backoff_ms);
-    if (!cl->auth_failed || !cl->up) {
-        /* a refused password is named in the one line of this outage */
-    }
     snprintf(cl->down_reason, sizeof cl->down_reason, "%s", why);
     set_up(cl, false, why);
 }
@@ -419,6 +416,8 @@ static bool reply_error(const redisReply *r, char *why, size_t cap) {
     return false;
 }
 
+static void link_setup(skew_link *cl, redisAsyncContext *ac);
+
 static void on_auth(redisAsyncContext *ac, void *reply, void *priv) {
     skew_link *cl = (skew_link *)ac->data;
     redisReply *r = (redisReply *)reply;
@@ -433,7 +432,9 @@ static void on_auth(redisAsyncContext *ac, void *reply, void *priv) {
             snprintf(msg, sizeof msg, "authentication refused: %.150s", why);
         }
         link_fail(cl, msg);
+        return;
     }
+    link_setup(cl, ac); /* nothing else is sent before the password is accepted */
 }
 
 static void on_select(redisAsyncContext *ac, void *reply, void *priv) {
@@ -441,7 +442,7 @@ static void on_select(redisAsyncContext *ac, void *reply, void *priv) {
     redisReply *r = (redisReply *)reply;
     char why[180], msg[240];
     (void)priv;
-    if (!r || ac != cl->cmd || cl->auth_failed) return;
+    if (!r || (ac != cl->cmd && ac != cl->sub) || cl->auth_failed) return;
     if (reply_error(r, why, sizeof why)) {
         snprintf(msg, sizeof msg, "SELECT %d refused: %s", cl->db, why);
         link_fail(cl, msg);
@@ -546,13 +547,35 @@ static redisAsyncContext *open_one(skew_link *cl) {
     redisLibevAttach(cl->loop, ac);
     redisAsyncSetConnectCallback(ac, on_connect);
     redisAsyncSetDisconnectCallback(ac, on_disconnect);
-    if (cl->password || cl->user_name[0]) {
-        if (cl->user_name[0])
-            CMD(cl, ac, on_auth, NULL, "AUTH", cl->user_name, cl->password ? cl->password : "");
-        else
-            CMD(cl, ac, on_auth, NULL, "AUTH", cl->password);
-    }
     return ac;
+}
+
+/* AUTH first when there are credentials; the rest once it is accepted (on_auth). */
+static void link_auth(skew_link *cl, redisAsyncContext *ac) {
+    if (cl->user_name[0])
+        CMD(cl, ac, on_auth, NULL, "AUTH", cl->user_name, cl->password ? cl->password : "");
+    else if (cl->password)
+        CMD(cl, ac, on_auth, NULL, "AUTH", cl->password);
+    else
+        link_setup(cl, ac);
+}
+
+static void link_setup(skew_link *cl, redisAsyncContext *ac) {
+    if (ac == cl->cmd) {
+        if (cl->db) {
+            char db[16];
+            snprintf(db, sizeof db, "%d", cl->db);
+            CMD(cl, cl->cmd, on_select, NULL, "SELECT", db);
+        }
+        register_build(cl, cl->build, "start");
+    } else if (ac == cl->sub) {
+        if (cl->db) {
+            char db[16];
+            snprintf(db, sizeof db, "%d", cl->db);
+            CMD(cl, cl->sub, on_select, NULL, "SELECT", db);
+        }
+        CMD(cl, cl->sub, on_sub, NULL, "SUBSCRIBE", cl->ch_cmd, cl->ch_self);
+    }
 }
 
 static void link_start(skew_link *cl) {
@@ -564,13 +587,8 @@ static void link_start(skew_link *cl) {
         return;
     }
     cl->cmd_state = cl->sub_state = LINK_SETUP;
-    if (cl->db) {
-        char db[16];
-        snprintf(db, sizeof db, "%d", cl->db);
-        CMD(cl, cl->cmd, on_select, NULL, "SELECT", db);
-    }
-    register_build(cl, cl->build, "start");
-    CMD(cl, cl->sub, on_sub, NULL, "SUBSCRIBE", cl->ch_cmd, cl->ch_self);
+    link_auth(cl, cl->cmd);
+    link_auth(cl, cl->sub);
 }
 
 static uint32_t stall_ms(const skew_link *cl) {
@@ -1240,6 +1258,7 @@ struct skew_node {
     skew_link *link;
     skew_node_respond_fn respond;
     skew_node_kick_fn kick;
+    skew_link_wake_fn wake;
     void *user;
     uint32_t interval_ms;
     uint64_t next_publish;
@@ -1252,6 +1271,12 @@ struct skew_node {
     uint64_t next_relay_id;
     relay_wait relays[RELAY_MAX];
 };
+
+/* The link's wake-up (worker thread) carries the node; the server's wants its own pointer. */
+static void node_wake(void *user) {
+    skew_node *n = (skew_node *)user;
+    n->wake(n->user);
+}
 
 static void node_kick(skew_node *n) {
     if (n->kick) n->kick(n->user);
@@ -1466,7 +1491,8 @@ skew_node *skew_node_create(skew_tracker *t, const skew_cluster_options *o, cons
     lc.max_snapshot = n->snap_cap - 1 ? n->snap_cap - 1 : 65536;
     lc.max_instances = cfg->cluster_max_instances;
     lc.on_event = node_event;
-    lc.wake = wake;
+    n->wake = wake;
+    lc.wake = wake ? node_wake : NULL;
     lc.user = n;
     if (!n->snap || !(n->link = skew_link_create(loop, &lc))) {
         free(n->snap);

@@ -103,8 +103,8 @@ $(MG_BUILD)/skew_server_mongoose.o: examples/mongoose/skew_server_mongoose.c $(E
 	@mkdir -p $(@D)
 	$(GCC) $(EXCOMMON_CFLAGS) $(MG_DEFS) -isystem $(MG_SRC) -c -o $@ $<
 
-$(MG_SERVER): $(MG_BUILD)/skew_server_mongoose.o $(MG_BUILD)/mongoose.o $(EXCOMMON_OBJS)
-	$(GCC) $(OPT) -o $@ $^
+$(MG_SERVER): $(MG_BUILD)/skew_server_mongoose.o $(MG_BUILD)/mongoose.o $(EXCOMMON_OBJS) $(EXCLUSTER_OBJS)
+	$(GCC) $(OPT) -o $@ $^ $(EXCLUSTER_LIBS)
 
 # `make` builds the server when mongoose is here (given or downloaded before); it never downloads.
 ifneq ($(wildcard $(MG_SRC)/mongoose.c),)

@@ -119,6 +119,7 @@
         last = msg;
         setAuth('authorized');
         render();
+        if (window.skewClusterPanel) window.skewClusterPanel(msg); // cluster-panel.js
         break;
       case 'stats-unauthorized':
         setAuth('not authorized', SkewClient.cookie('skew_admin') === null
