@@ -5343,7 +5343,9 @@ SKEW__PRIV int skew__cl_next_entry(const skew_tracker *t, skew__jr *r, bool firs
             if (!skew__cl_text(r, sv, t->cfg.max_version_len, &n) || !n) return -1;
             e->version = skew__str(sv, n);
         } else if (bit == 4u) {
-            if (!skew__cl_text(r, sr, t->cfg.max_route_len, &n) || !n || sr[0] != '/') return -1;
+            if (!skew__cl_text(r, sr, t->cfg.max_route_len, &n) || !n) return -1;
+            /* a route as the tracker stores it: a path, or its "(other)" */
+            if (sr[0] != '/' && (n != t->routes.lens[0] || memcmp(sr, t->routes.text, n) != 0)) return -1;
             e->route = skew__str(sr, n);
         } else if (bit == 8u) {
             if (!skew__cl_text(r, sip, SKEW_IP_STR_MAX - 1, &n) || skew_ip_parse(skew__str(sip, n), &e->ip) != SKEW_OK)
