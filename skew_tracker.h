@@ -428,6 +428,8 @@ typedef struct skew_config {
     uint32_t cluster_max_instances; /* 0: other instances this tracker can show (0 = publish only) */
     uint32_t snapshot_max_versions; /* 32 (at most max_versions): named in a snapshot, rest "(other)" */
     uint32_t snapshot_max_routes;   /* 100 (at most max_routes): named in a snapshot, rest "(other)" */
+    const char *build;              /* NULL: the server version; this binary's own build, shown per
+                                       instance when the servers align server_version cluster-wide */
     skew_hooks hooks;
 } skew_config;
 
@@ -670,12 +672,13 @@ SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_requ
        max_versions / max_routes fold into "(other)", the sums stay exact);
      - "connections": this instance's first, then the others', at most max_listed, each entry
        with "instance":"<id>";
-     - "instances":[{"id","version","total","ageMs","self"}] and "cluster":"ok"|"degraded"|"off"
+     - "instances":[{"id","version","build","total","ageMs","self"}] and
+       "cluster":"ok"|"degraded"|"off"
        (both new; no existing field changes meaning). ageMs compares the writer's clock with
        this tracker's clock, so it relies on the hosts' clocks agreeing (NTP);
      - /metrics: skew_cluster_up, skew_cluster_instances, the cluster-wide gauges
        skew_cluster_connections{,_by_version,_by_route}, per instance
-       skew_cluster_instance_connections{instance,version} and skew_cluster_instance_age_ms,
+       skew_cluster_instance_connections{instance,version,build} and skew_cluster_instance_age_ms,
        and the counter skew_cluster_snapshots_rejected_total. The existing series stay local.
    A standalone tracker (no instance_id) writes exactly what it wrote before: no new field.
    Only while the state is SKEW_CLUSTER_OK is the view shown; OFF and DEGRADED show the local
@@ -730,7 +733,8 @@ typedef enum skew_cluster_state_t {
 /* One other instance in the view. Views stay valid until the next skew_cluster_update/_clear. */
 typedef struct skew_cluster_peer {
     skew_str id;          /* its instance_id */
-    skew_str version;     /* the build it runs */
+    skew_str version;     /* its server version (what its clients are told) */
+    skew_str build;       /* its own build (skew_config.build; its version when it set none) */
     uint32_t tag;         /* its instance_tag */
     uint32_t total;       /* its tracked connections */
     uint64_t written_ms;  /* its clock when it wrote the snapshot */
@@ -748,7 +752,7 @@ typedef struct skew_cluster_info {
    largest snapshot skew_cluster_update accepts. 0 for an invalid config. */
 SKEW_API size_t skew_cluster_snapshot_max(const skew_config *cfg);
 /* This instance's snapshot, one JSON object (snprintf contract):
-     {"skew":1,"id":"<instance_id>","tag":N,"version":"<server version>","at":<now_ms>,
+     {"skew":1,"id":"<instance_id>","tag":N,"version":"<server version>","build":"<build>","at":<now_ms>,
       "total":N,"versions":{..},"routes":{..},"connections":[{"id","version","route","ip"},..]}
    versions/routes: the snapshot_max_* largest counts by name, the rest summed into "(other)",
    so the sums equal total; "routes" only with route_tracking; "connections": at most
@@ -4970,7 +4974,7 @@ typedef struct skew__inst {
     const char *conns;    /* its "connections" array, '[' to ']', or NULL */
     size_t conns_len;
     uint32_t tag, total, listed;
-    uint32_t version_len;
+    uint32_t version_len, build_len;
     uint32_t id_len;
     char id[SKEW_CLUSTER_ID_MAX];
 } skew__inst;
@@ -4987,14 +4991,17 @@ struct skew__cluster {
     size_t id_len;
     char *base;           /* the cluster part of the tracker memory */
     skew__inst *inst;
-    char *inst_ver;       /* instance i's version at i * max_version_len */
+    char *inst_ver;       /* instance i's version at 2i * max_version_len, its build right after */
+    char *build;          /* skew_config.build (copied); NULL: the server version */
+    size_t build_len;
     uint32_t inst_cap, inst_count;
     skew__strtab versions, routes; /* the view's counts per name, hashed like the tracker's */
     uint32_t *vstamp, *rstamp, stamp; /* which snapshot last named an entry: a key twice */
     skew__jent *journal;
     uint32_t journal_len, journal_cap;
     uint16_t *heap;       /* largest counts for a snapshot */
-    char *scratch;        /* one entry's version, route and ip side by side, then a staged version */
+    char *scratch;        /* one entry's version, route and ip side by side, then a staged
+                             version and build */
     uint64_t remote_total;
     uint64_t updates, rejected;
     skew_cluster_state_t state;
@@ -5002,17 +5009,17 @@ struct skew__cluster {
 };
 
 typedef struct skew__cl_layout {
-    size_t head, inst, inst_ver, vtab[7], vstamp, rtab[7], rstamp, journal, heap, scratch, total;
+    size_t head, build, inst, inst_ver, vtab[7], vstamp, rtab[7], rstamp, journal, heap, scratch, total;
 } skew__cl_layout;
 
 SKEW__PRIV bool skew__cl_on(const skew_config *c) { return c->instance_id && c->instance_id[0]; }
 
 /* Decoding room: one entry's version, route and ip (or an instance id) side by side, then the
-   version of the snapshot being read, staged until it is taken. */
+   version and build of the snapshot being read, staged until it is taken. */
 SKEW__PRIV size_t skew__cl_scratch_front(const skew_config *c) {
     return (size_t)c->max_version_len + 1 + (size_t)c->max_route_len + 1 + SKEW_IP_STR_MAX + SKEW_CLUSTER_ID_MAX;
 }
-SKEW__PRIV size_t skew__cl_scratch(const skew_config *c) { return skew__cl_scratch_front(c) + (size_t)c->max_version_len + 1; }
+SKEW__PRIV size_t skew__cl_scratch(const skew_config *c) { return skew__cl_scratch_front(c) + 2 * ((size_t)c->max_version_len + 1); }
 
 SKEW__PRIV void skew__cl_layout_of(const skew_config *c, skew__cl_layout *L) {
     size_t total = 0, n = c->cluster_max_instances, vcap = (size_t)c->max_versions + 1;
@@ -5021,8 +5028,9 @@ SKEW__PRIV void skew__cl_layout_of(const skew_config *c, skew__cl_layout *L) {
     memset(L, 0, sizeof *L);
     if (!skew__cl_on(c)) return;
     L->head = total; total += SKEW__ALIGN(sizeof(struct skew__cluster));
+    L->build = total; total += SKEW__ALIGN((size_t)c->max_version_len + 1);
     L->inst = total; total += SKEW__ALIGN(n * sizeof(skew__inst));
-    L->inst_ver = total; total += SKEW__ALIGN(n * c->max_version_len);
+    L->inst_ver = total; total += SKEW__ALIGN(2 * n * c->max_version_len);
     if (n) {
         skew__tab_layout(vcap, c->max_version_len, L->vtab, &total);
         L->vstamp = total; total += SKEW__ALIGN(vcap * sizeof(uint32_t));
@@ -5050,13 +5058,14 @@ SKEW__PRIV skew_result skew__cl_resolve(skew_config *c) {
     if (skew__cl_on(c) &&
         (strlen(c->instance_id) > SKEW_CLUSTER_ID_MAX || !skew__clean_text(skew__cstr(c->instance_id))))
         return SKEW_ERR_CONFIG;
+    if (c->build && (strlen(c->build) > c->max_version_len || !skew__clean_text(skew__cstr(c->build)))) return SKEW_ERR_CONFIG;
     return SKEW_OK;
 }
 
 /* The stats head grows by the instances list; the maps stay within the tracker's own caps. */
 SKEW__PRIV size_t skew__cl_head_max(const skew_config *c) {
     if (!skew__cl_on(c)) return 0;
-    return 64 + ((size_t)c->cluster_max_instances + 1) * (2 * SKEW_CLUSTER_ID_MAX + 2 * (size_t)c->max_version_len + 96);
+    return 64 + ((size_t)c->cluster_max_instances + 1) * (2 * SKEW_CLUSTER_ID_MAX + 4 * (size_t)c->max_version_len + 112);
 }
 
 /* ,"instance":"<id>" on each listed entry. */
@@ -5086,7 +5095,15 @@ SKEW__PRIV void skew__cl_init(skew_tracker *t, char *mem) {
     cl->base = mem;
     cl->id_len = strlen(c->instance_id);
     memcpy(cl->id, c->instance_id, cl->id_len + 1);
-    t->cfg.instance_id = cl->id; /* copied: the caller's string need not live on */
+    t->cfg.instance_id = cl->id; /* copied: the caller's strings need not live on */
+    if (c->build && c->build[0]) {
+        cl->build = mem + L.build;
+        cl->build_len = strlen(c->build);
+        memcpy(cl->build, c->build, cl->build_len + 1);
+        t->cfg.build = cl->build;
+    } else {
+        t->cfg.build = NULL;
+    }
     cl->inst = (skew__inst *)(void *)(mem + L.inst);
     cl->inst_ver = mem + L.inst_ver;
     cl->inst_cap = c->cluster_max_instances;
@@ -5111,6 +5128,17 @@ SKEW__PRIV void skew__cl_tag_id(const skew_tracker *t, uint8_t id[16]) {
     id[13] = (uint8_t)((id[13] & 0xF0u) | ((tag >> 16) & 0x0Fu));
     id[14] = (uint8_t)(tag >> 8);
     id[15] = (uint8_t)tag;
+}
+
+/* This binary's build: skew_config.build, else the server version. */
+SKEW__PRIV skew_str skew__cl_build(const skew_tracker *t) {
+    return t->cl->build ? skew__str(t->cl->build, t->cl->build_len) : skew__str(t->server_version, t->server_version_len);
+}
+
+/* Instance i's stored version and build. */
+SKEW__PRIV skew_str skew__cl_inst_ver(const skew_tracker *t, uint32_t i, bool build) {
+    const char *p = t->cl->inst_ver + (2 * (size_t)i + (build ? 1u : 0u)) * t->cfg.max_version_len;
+    return skew__str(p, build ? t->cl->inst[i].build_len : t->cl->inst[i].version_len);
 }
 
 SKEW_API skew_result skew_id_tag(skew_str id, uint32_t *tag) {
@@ -5226,6 +5254,8 @@ SKEW_API size_t skew_cluster_snapshot(const skew_tracker *t, char *buf, size_t c
     skew__put_u64(&w, t->cfg.instance_tag);
     skew__puts(&w, ",\"version\":");
     skew__put_json_str(&w, skew__str(t->server_version, t->server_version_len));
+    skew__puts(&w, ",\"build\":");
+    skew__put_json_str(&w, skew__cl_build(t));
     skew__puts(&w, ",\"at\":");
     skew__put_u64(&w, now_ms);
     skew__puts(&w, ",\"total\":");
@@ -5373,7 +5403,7 @@ typedef struct skew__cl_take {
 
 enum {
     SKEW__CL_FORMAT = 1, SKEW__CL_ID = 2, SKEW__CL_TAG = 4, SKEW__CL_VERSION = 8, SKEW__CL_AT = 16,
-    SKEW__CL_TOTAL = 32, SKEW__CL_VERSIONS = 64, SKEW__CL_ROUTES = 128, SKEW__CL_CONNS = 256
+    SKEW__CL_TOTAL = 32, SKEW__CL_VERSIONS = 64, SKEW__CL_ROUTES = 128, SKEW__CL_CONNS = 256, SKEW__CL_BUILD = 512
 };
 #define SKEW__CL_NEEDED (SKEW__CL_FORMAT | SKEW__CL_ID | SKEW__CL_TAG | SKEW__CL_VERSION | SKEW__CL_AT | SKEW__CL_TOTAL | SKEW__CL_VERSIONS)
 
@@ -5455,7 +5485,7 @@ SKEW__PRIV void skew__cl_rollback(skew__cluster *cl) {
 }
 
 SKEW__PRIV int skew__cl_member(void *ctx, skew_str key, skew__jr *r) {
-    static const char *const names[] = {"skew", "id", "tag", "version", "at", "total", "versions", "routes", "connections"};
+    static const char *const names[] = {"skew", "id", "tag", "version", "at", "total", "versions", "routes", "connections", "build"};
     skew__cl_take *k = (skew__cl_take *)ctx;
     skew_tracker *t = k->t;
     unsigned i, bit;
@@ -5479,10 +5509,12 @@ SKEW__PRIV int skew__cl_member(void *ctx, skew_str key, skew__jr *r) {
         if (!skew__cl_uint(r, SKEW_CLUSTER_TAG_MAX, &v)) return -1;
         k->in.tag = (uint32_t)v;
         return 1;
-    case SKEW__CL_VERSION: {
-        char *staged = t->cl->scratch + skew__cl_scratch_front(&t->cfg);
+    case SKEW__CL_VERSION:
+    case SKEW__CL_BUILD: { /* staged side by side until the snapshot is taken */
+        char *staged = t->cl->scratch + skew__cl_scratch_front(&t->cfg) + (bit == SKEW__CL_BUILD ? t->cfg.max_version_len + 1 : 0);
         if (!skew__cl_text(r, staged, t->cfg.max_version_len, &n) || !n) return -1;
-        k->in.version_len = (uint32_t)n;
+        if (bit == SKEW__CL_BUILD) k->in.build_len = (uint32_t)n;
+        else k->in.version_len = (uint32_t)n;
         return 1;
     }
     case SKEW__CL_AT:
@@ -5538,8 +5570,14 @@ SKEW__PRIV int skew__cl_take_one(skew_tracker *t, skew_str snap) {
     }
     /* a peer without route tracking: its connections count under "(other)" so sums stay exact */
     if (t->cfg.route_tracking && !(k.seen & SKEW__CL_ROUTES)) cl->routes.counts[0] += k.in.total;
-    memcpy(cl->inst_ver + (size_t)cl->inst_count * t->cfg.max_version_len,
-           cl->scratch + skew__cl_scratch_front(&t->cfg), k.in.version_len);
+    {
+        char *dst = cl->inst_ver + 2 * (size_t)cl->inst_count * t->cfg.max_version_len;
+        const char *staged = cl->scratch + skew__cl_scratch_front(&t->cfg);
+        memcpy(dst, staged, k.in.version_len);
+        if (!(k.seen & SKEW__CL_BUILD)) k.in.build_len = k.in.version_len; /* a writer without one */
+        else staged += t->cfg.max_version_len + 1;
+        memcpy(dst + t->cfg.max_version_len, staged, k.in.build_len);
+    }
     cl->inst[cl->inst_count++] = k.in;
     cl->remote_total += k.in.total;
     cl->journal_len = 0;
@@ -5621,7 +5659,8 @@ SKEW_API size_t skew_cluster_peers(const skew_tracker *t, skew_cluster_peer *out
     for (i = 0; out && i < n && i < cap; i++) {
         const skew__inst *in = &t->cl->inst[i];
         out[i].id = skew__str(in->id, in->id_len);
-        out[i].version = skew__str(t->cl->inst_ver + i * t->cfg.max_version_len, in->version_len);
+        out[i].version = skew__cl_inst_ver(t, (uint32_t)i, false);
+        out[i].build = skew__cl_inst_ver(t, (uint32_t)i, true);
         out[i].tag = in->tag;
         out[i].total = in->total;
         out[i].written_ms = in->at;
@@ -5687,11 +5726,14 @@ SKEW__PRIV void skew__cl_put_map(const skew_tracker *t, skew__w *w, bool routes)
 
 SKEW__PRIV uint64_t skew__cl_age(uint64_t now, uint64_t at) { return now > at ? now - at : 0; }
 
-SKEW__PRIV void skew__cl_put_instance(skew__w *w, skew_str id, skew_str version, uint64_t total, uint64_t age, bool self) {
+SKEW__PRIV void skew__cl_put_instance(skew__w *w, skew_str id, skew_str version, skew_str build, uint64_t total,
+                                       uint64_t age, bool self) {
     skew__puts(w, "{\"id\":");
     skew__put_json_str(w, id);
     skew__puts(w, ",\"version\":");
     skew__put_json_str(w, version);
+    skew__puts(w, ",\"build\":");
+    skew__put_json_str(w, build);
     skew__puts(w, ",\"total\":");
     skew__put_u64(w, total);
     skew__puts(w, ",\"ageMs\":");
@@ -5719,11 +5761,11 @@ SKEW__PRIV void skew__cl_write_stats(const skew_tracker *t, skew__w *w, bool wit
     }
     skew__puts(w, ",\"instances\":[");
     skew__cl_put_instance(w, skew__str(cl->id, cl->id_len), skew__str(t->server_version, t->server_version_len),
-                          t->live_count, 0, true);
+                          skew__cl_build(t), t->live_count, 0, true);
     for (i = 0; shown && i < cl->inst_count; i++) {
         const skew__inst *in = &cl->inst[i];
         skew__put(w, ",", 1);
-        skew__cl_put_instance(w, skew__str(in->id, in->id_len), skew__str(cl->inst_ver + (size_t)i * t->cfg.max_version_len, in->version_len),
+        skew__cl_put_instance(w, skew__str(in->id, in->id_len), skew__cl_inst_ver(t, i, false), skew__cl_inst_ver(t, i, true),
                               in->total, skew__cl_age(now, in->at), false);
     }
     skew__puts(w, "],\"cluster\":\"");
@@ -5806,13 +5848,16 @@ SKEW__PRIV void skew__cl_metric_head(skew__w *w, const char *name, const char *t
     skew__put(w, "\n", 1);
 }
 
-SKEW__PRIV void skew__cl_metric_instance(skew__w *w, const char *name, skew_str id, const skew_str *version, uint64_t v) {
+SKEW__PRIV void skew__cl_metric_instance(skew__w *w, const char *name, skew_str id, const skew_str *version,
+                                          const skew_str *build, uint64_t v) {
     skew__puts(w, name);
     skew__puts(w, "{instance=\"");
     skew__put_label(w, id);
     if (version) {
         skew__puts(w, "\",version=\"");
         skew__put_label(w, *version);
+        skew__puts(w, "\",build=\"");
+        skew__put_label(w, *build);
     }
     skew__puts(w, "\"} ");
     skew__put_u64(w, v);
@@ -5826,6 +5871,7 @@ SKEW__PRIV void skew__cl_put_metrics(const skew_tracker *t, skew__w *w) {
     uint64_t now = skew__now(t);
     skew__cl_metw m;
     skew_str self_id = skew__str(cl->id, cl->id_len), self_ver = skew__str(t->server_version, t->server_version_len);
+    skew_str self_build = skew__cl_build(t);
     uint32_t i;
     skew__put_metric(w, "skew_cluster_up", "gauge", "1 while the cluster view is current, else 0.",
                      cl->state == SKEW_CLUSTER_OK ? 1u : 0u);
@@ -5843,18 +5889,18 @@ SKEW__PRIV void skew__cl_put_metrics(const skew_tracker *t, skew__w *w) {
         skew__cl_metric_head(w, m.name, "gauge", "Tracked connections of the instances shown, per route.");
         skew__cl_merged(&t->routes, shown ? &cl->routes : NULL, t->hash_seed ^ 0x9E3779B9u, skew__cl_metric_entry, &m);
     }
-    skew__cl_metric_head(w, "skew_cluster_instance_connections", "gauge", "Tracked connections per instance and its build.");
-    skew__cl_metric_instance(w, "skew_cluster_instance_connections", self_id, &self_ver, t->live_count);
+    skew__cl_metric_head(w, "skew_cluster_instance_connections", "gauge", "Tracked connections per instance, its server version and its build.");
+    skew__cl_metric_instance(w, "skew_cluster_instance_connections", self_id, &self_ver, &self_build, t->live_count);
     for (i = 0; shown && i < cl->inst_count; i++) {
-        skew_str v = skew__str(cl->inst_ver + (size_t)i * t->cfg.max_version_len, cl->inst[i].version_len);
+        skew_str v = skew__cl_inst_ver(t, i, false), b = skew__cl_inst_ver(t, i, true);
         skew__cl_metric_instance(w, "skew_cluster_instance_connections", skew__str(cl->inst[i].id, cl->inst[i].id_len), &v,
-                                 cl->inst[i].total);
+                                 &b, cl->inst[i].total);
     }
     skew__cl_metric_head(w, "skew_cluster_instance_age_ms", "gauge", "Age of each instance's last snapshot.");
-    skew__cl_metric_instance(w, "skew_cluster_instance_age_ms", self_id, NULL, 0);
+    skew__cl_metric_instance(w, "skew_cluster_instance_age_ms", self_id, NULL, NULL, 0);
     for (i = 0; shown && i < cl->inst_count; i++)
         skew__cl_metric_instance(w, "skew_cluster_instance_age_ms", skew__str(cl->inst[i].id, cl->inst[i].id_len), NULL,
-                                 skew__cl_age(now, cl->inst[i].at));
+                                 NULL, skew__cl_age(now, cl->inst[i].at));
     skew__put_metric(w, "skew_cluster_snapshots_rejected_total", "counter", "Snapshots of other instances refused as invalid.", cl->rejected);
     skew__put_metric(w, "skew_cluster_updates_total", "counter", "Cluster view updates.", cl->updates);
 }

@@ -232,6 +232,9 @@ static void test_config(void) {
     CHECK_RES(skew_config_resolve(&c, &r), SKEW_ERR_CONFIG);
     cfg_init(&c, "bad\nid", 1, 4);
     CHECK_RES(skew_config_resolve(&c, &r), SKEW_ERR_CONFIG);
+    cfg_init(&c, "a", 1, 4);
+    c.build = "b\x01";
+    CHECK_RES(skew_config_resolve(&c, &r), SKEW_ERR_CONFIG);
     cfg_init(&c, "0123456789012345678901234567890123456789012345678901234567890123", SKEW_CLUSTER_TAG_MAX, 4);
     CHECK_RES(skew_config_resolve(&c, &r), SKEW_OK);
     /* a caller buffer of exactly the size works: the view lives inside it */
@@ -335,10 +338,12 @@ static void test_snapshot_encode(void) {
     CHECK(n < sizeof buf);
     CHECK_EQ_INT(skew_cluster_snapshot(t, NULL, 0, 1234), n);
     CHECK_RES(skew_json_validate(skew_str_lit_(buf, n)), SKEW_OK);
-    CHECK(strncmp(buf, "{\"skew\":1,\"id\":\"a-\\\"1\\\"\",\"tag\":5,\"version\":\"v2\",\"at\":1234,\"total\":3,"
-                       "\"versions\":{\"v1\":2,\"v2\":1},\"routes\":{\"/x\":2,\"/y\":1},\"connections\":[{\"id\":\"",
-                  strlen("{\"skew\":1,\"id\":\"a-\\\"1\\\"\",\"tag\":5,\"version\":\"v2\",\"at\":1234,\"total\":3,"
-                         "\"versions\":{\"v1\":2,\"v2\":1},\"routes\":{\"/x\":2,\"/y\":1},\"connections\":[{\"id\":\"")) == 0);
+    {
+        static const char want[] = "{\"skew\":1,\"id\":\"a-\\\"1\\\"\",\"tag\":5,\"version\":\"v2\",\"build\":\"v2\",\"at\":1234,"
+                                   "\"total\":3,\"versions\":{\"v1\":2,\"v2\":1},\"routes\":{\"/x\":2,\"/y\":1},"
+                                   "\"connections\":[{\"id\":\"";
+        CHECK(strncmp(buf, want, sizeof want - 1) == 0);
+    }
     skew_conn_get(t, h, &cv);
     CHECK(strstr(buf, cv.id) != NULL);
     CHECK_EQ_INT(count_of(buf, "{\"id\":\""), 3);
@@ -434,6 +439,7 @@ static void trio_make(void) {
     tr.a = make(&c);
     cfg_init(&c, "B", 2, 8);
     c.server_version = "v1";
+    c.build = "b-7";
     tr.b = make(&c);
     cfg_init(&c, "C", 3, 8);
     tr.c = make(&c);
@@ -484,6 +490,8 @@ static void test_view_merge(void) {
     CHECK_EQ_INT(skew_cluster_peers(tr.a, peers, 4), 2);
     CHECK(peers[0].id.len == 1 && peers[0].id.ptr[0] == 'B' && peers[0].tag == 2 && peers[0].total == 2);
     CHECK(peers[0].version.len == 2 && memcmp(peers[0].version.ptr, "v1", 2) == 0 && peers[0].written_ms == 48000);
+    CHECK(peers[0].build.len == 3 && memcmp(peers[0].build.ptr, "b-7", 3) == 0);
+    CHECK(peers[1].build.len == 2 && memcmp(peers[1].build.ptr, "v2", 2) == 0);
     CHECK(peers[1].id.ptr[0] == 'C' && peers[1].total == 3);
 
     stats_of(tr.a, big, sizeof big);
@@ -494,9 +502,10 @@ static void test_view_merge(void) {
     CHECK_EQ_INT(map_count(big, "routes", "/a"), 4);
     CHECK_EQ_INT(map_count(big, "routes", "/sub"), 1);
     CHECK_EQ_INT(map_sum(big, "routes", &names), 7);
-    CHECK(strstr(big, "\"instances\":[{\"id\":\"A\",\"version\":\"v2\",\"total\":2,\"ageMs\":0,\"self\":true},"
-                      "{\"id\":\"B\",\"version\":\"v1\",\"total\":2,\"ageMs\":2000,\"self\":false},"
-                      "{\"id\":\"C\",\"version\":\"v2\",\"total\":3,\"ageMs\":0,\"self\":false}],\"cluster\":\"ok\"") != NULL);
+    CHECK(strstr(big, "\"instances\":[{\"id\":\"A\",\"version\":\"v2\",\"build\":\"v2\",\"total\":2,\"ageMs\":0,\"self\":true},"
+                      "{\"id\":\"B\",\"version\":\"v1\",\"build\":\"b-7\",\"total\":2,\"ageMs\":2000,\"self\":false},"
+                      "{\"id\":\"C\",\"version\":\"v2\",\"build\":\"v2\",\"total\":3,\"ageMs\":0,\"self\":false}],"
+                      "\"cluster\":\"ok\"") != NULL);
     CHECK_EQ_INT(count_of(big, "\"instance\":\"A\""), 2);
     CHECK_EQ_INT(count_of(big, "\"instance\":\"B\""), 2);
     CHECK_EQ_INT(count_of(big, "\"instance\":\"C\""), 3);
@@ -573,8 +582,8 @@ static void test_metrics(void) {
     CHECK(strstr(out, "\nskew_cluster_connections 6\n") != NULL);
     CHECK(strstr(out, "\nskew_cluster_connections_by_version{version=\"v1\"} 3\n") != NULL);
     CHECK(strstr(out, "\nskew_cluster_connections_by_route{route=\"/a\"} 4\n") != NULL);
-    CHECK(strstr(out, "\nskew_cluster_instance_connections{instance=\"A\",version=\"v2\"} 1\n") != NULL);
-    CHECK(strstr(out, "\nskew_cluster_instance_connections{instance=\"B\",version=\"v1\"} 2\n") != NULL);
+    CHECK(strstr(out, "\nskew_cluster_instance_connections{instance=\"A\",version=\"v2\",build=\"v2\"} 1\n") != NULL);
+    CHECK(strstr(out, "\nskew_cluster_instance_connections{instance=\"B\",version=\"v1\",build=\"b-7\"} 2\n") != NULL);
     CHECK(strstr(out, "\nskew_cluster_instance_age_ms{instance=\"B\"} 2000\n") != NULL);
     CHECK(strstr(out, "\nskew_cluster_snapshots_rejected_total 0\n") != NULL);
     CHECK(strstr(out, "# TYPE skew_cluster_snapshots_rejected_total counter\n") != NULL);
@@ -654,6 +663,8 @@ static const char *const HOSTILE[] = {
     "{\"skew\":1,\"id\":\"01234567890123456789012345678901234567890123456789012345678901234\",\"tag\":4,\"version\":\"v1\",\"at\":1,\"total\":1,\"versions\":{\"v1\":1}}",
     "{\"skew\":1,\"id\":\"H\",\"tag\":1048576,\"version\":\"v1\",\"at\":1,\"total\":1,\"versions\":{\"v1\":1}}",      /* tag > 20 bits */
     "{\"skew\":1,\"id\":\"H\",\"tag\":-4,\"version\":\"v1\",\"at\":1,\"total\":1,\"versions\":{\"v1\":1}}",
+    "{\"skew\":1,\"id\":\"H\",\"tag\":4,\"version\":\"v1\",\"build\":\"\",\"at\":1,\"total\":1,\"versions\":{\"v1\":1}}",
+    "{\"skew\":1,\"id\":\"H\",\"tag\":4,\"version\":\"v1\",\"build\":7,\"at\":1,\"total\":1,\"versions\":{\"v1\":1}}",
     "{\"skew\":1,\"id\":\"H\",\"tag\":4,\"version\":null,\"at\":1,\"total\":1,\"versions\":{\"v1\":1}}",
     "{\"skew\":1,\"id\":\"H\",\"tag\":4,\"version\":\"v1\",\"at\":1.5,\"total\":1,\"versions\":{\"v1\":1}}",
     "{\"skew\":1,\"id\":\"H\",\"tag\":4,\"version\":\"v1\",\"at\":99999999999999999999,\"total\":1,\"versions\":{\"v1\":1}}",
