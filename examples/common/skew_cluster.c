@@ -222,6 +222,7 @@ struct skew_link {
 
     redisAsyncContext *cmd, *sub;
     link_state cmd_state, sub_state;
+    bool sub_authed, sub_subscribing; /* SUBSCRIBE waits for the command link (a clear ACL error) */
     double link_since;              /* ev_now when the current connect began */
     double retry_at;                /* next connect try (ev_now); 0: now */
     uint32_t backoff_ms;
@@ -463,6 +464,8 @@ static void emit_build(skew_link *cl, const char *p, size_t n) {
     emit_text(cl, SKEW_CLUSTER_EV_BUILD, seq, p + i + 1, n - i - 1);
 }
 
+static void subscribe(skew_link *cl);
+
 static void on_build(redisAsyncContext *ac, void *reply, void *priv) {
     skew_link *cl = (skew_link *)ac->data;
     redisReply *r = (redisReply *)reply;
@@ -477,6 +480,7 @@ static void on_build(redisAsyncContext *ac, void *reply, void *priv) {
     if (r->type == REDIS_REPLY_STRING) emit_build(cl, r->str, r->len);
     if (cl->cmd_state == LINK_SETUP) {
         cl->cmd_state = LINK_READY;
+        if (cl->sub_authed && !cl->sub_subscribing) subscribe(cl);
         check_ready(cl);
     }
 }
@@ -530,10 +534,12 @@ static void on_disconnect(const redisAsyncContext *cac, int status) {
     redisAsyncContext *ac = (redisAsyncContext *)(uintptr_t)cac;
     skew_link *cl = (skew_link *)ac->data;
     bool ours = cl->cmd == ac || cl->sub == ac;
+    /* hiredis 0.14 drops a subscriber link whose SUBSCRIBE gets an error reply */
+    bool refused = cl->sub == ac && cl->sub_state == LINK_SETUP && cl->sub_subscribing;
     (void)status;
     if (cl->cmd == ac) cl->cmd = NULL;
     if (cl->sub == ac) cl->sub = NULL;
-    if (ours) link_fail(cl, "connection lost");
+    if (ours) link_fail(cl, refused ? "SUBSCRIBE refused (an ACL without the channels?)" : "connection lost");
 }
 
 static redisAsyncContext *open_one(skew_link *cl) {
@@ -574,8 +580,14 @@ static void link_setup(skew_link *cl, redisAsyncContext *ac) {
             snprintf(db, sizeof db, "%d", cl->db);
             CMD(cl, cl->sub, on_select, NULL, "SELECT", db);
         }
-        CMD(cl, cl->sub, on_sub, NULL, "SUBSCRIBE", cl->ch_cmd, cl->ch_self);
+        cl->sub_authed = true;
+        if (cl->cmd_state == LINK_READY) subscribe(cl);
     }
+}
+
+static void subscribe(skew_link *cl) {
+    cl->sub_subscribing = true;
+    CMD(cl, cl->sub, on_sub, NULL, "SUBSCRIBE", cl->ch_cmd, cl->ch_self);
 }
 
 static void link_start(skew_link *cl) {
@@ -587,6 +599,7 @@ static void link_start(skew_link *cl) {
         return;
     }
     cl->cmd_state = cl->sub_state = LINK_SETUP;
+    cl->sub_authed = cl->sub_subscribing = false;
     link_auth(cl, cl->cmd);
     link_auth(cl, cl->sub);
 }
@@ -1291,6 +1304,7 @@ bool skew_node_retrack(skew_tracker **t, const skew_cluster_options *o, const ch
     if (!f || fread(&tag, sizeof tag, 1, f) != 1) tag = (uint32_t)skew_ex_now_ms() ^ (uint32_t)getpid() * 2654435761u;
     if (f) fclose(f);
     cfg.instance_id = o->instance_id;
+    if (!cfg.build) cfg.build = cfg.server_version; /* this binary's build, whatever the cluster's is */
     cfg.instance_tag = tag & SKEW_CLUSTER_TAG_MAX;
     if (!cfg.cluster_max_instances) cfg.cluster_max_instances = 64;
     r = skew_tracker_create(&nt, &cfg);

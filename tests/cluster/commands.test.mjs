@@ -57,6 +57,7 @@ test('rolling deploy v1 -> v2 over three instances: every client told about v2 e
         // replace instance i by one on v2 (its clients go away with it, as behind a balancer)
         const old = list[i];
         await old.terminate(5000);
+        for (const c of old.clients) await c.close(); // no reconnect attempts to a dead port
         const fresh = await startInstance(kinds[i], redis, { id: `r${i}-2`, cluster: 'roll', buildId: 'v2' });
         list[i] = fresh;
         for (const s of list) await eventually(async () => (await healthVersion(s)) === 'v2', { timeout: 3000, what: `${s.id} on v2` });
@@ -78,6 +79,7 @@ test('rolling deploy v1 -> v2 over three instances: every client told about v2 e
       // an instance restarted on the old build: the cluster stays on v2, and so does it
       const others = all.filter((c) => c.connected.version === 'v2');
       await list[2].terminate(5000);
+      for (const c of list[2].clients) await c.close();
       list[2] = await startInstance(kinds[2], redis, { id: 'r2-old', cluster: 'roll', buildId: 'v1' });
       await eventually(async () => (await healthVersion(list[2])) === 'v2', { timeout: 3000, what: 'old build adopts v2' });
       await sleep(3 * P);
