@@ -715,12 +715,15 @@ static void on_write(redisAsyncContext *ac, void *reply, void *priv) {
 }
 
 static void do_publish(skew_link *cl, const char *snap, size_t len) {
-    char px[24], expiry[24], now_s[24], limit[24];
+    char px[24], expiry[24], now_s[24], fresh[24], limit[24];
     double now = now_ms(cl);
     if (cl->leaving || cl->cycle_busy || cl->cmd_state != LINK_READY || cl->sub_state != LINK_READY) return;
     snprintf(px, sizeof px, "%u", (unsigned)(cl->interval_ms * 3));
     snprintf(expiry, sizeof expiry, "%.0f", now + cl->interval_ms * 3.0);
     snprintf(now_s, sizeof now_s, "(%.0f", now);
+    /* read only instances that wrote within 2P (score = write time + 3P): a killed one leaves
+       the view within 3P of its last write, before its key's TTL even runs out */
+    snprintf(fresh, sizeof fresh, "(%.0f", now + cl->interval_ms);
     snprintf(limit, sizeof limit, "%u", (unsigned)cl->max_instances + 1);
     {
         const char *argv[] = {"SET", cl->k_snap, snap, "PX", px};
@@ -730,7 +733,7 @@ static void do_publish(skew_link *cl, const char *snap, size_t len) {
     CMD(cl, cl->cmd, on_write, NULL, "ZADD", cl->k_members, expiry, cl->id);
     CMD(cl, cl->cmd, on_write, NULL, "ZREMRANGEBYSCORE", cl->k_members, "-inf", now_s + 1);
     CMD(cl, cl->cmd, on_current, NULL, "GET", cl->k_current);
-    CMD(cl, cl->cmd, on_members, NULL, "ZRANGEBYSCORE", cl->k_members, now_s, "+inf", "LIMIT", "0", limit);
+    CMD(cl, cl->cmd, on_members, NULL, "ZRANGEBYSCORE", cl->k_members, fresh, "+inf", "LIMIT", "0", limit);
     cl->cycle_busy = true;
     cl->cycle_started = now;
 }
