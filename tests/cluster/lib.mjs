@@ -200,13 +200,20 @@ export function clusterShows(instances, total, k, timeout = 8 * P + 3000) {
   }, { timeout, interval: 50, what: `${s.id}: cluster ok, total ${total}, ${k} instances` })));
 }
 
-/** Stop every instance (SIGKILL when it does not exit), then nothing is left running. */
+/** Stop every instance (SIGKILL when it does not exit), then nothing is left running. An
+ *  instance that was not killed on purpose must exit 0 on SIGTERM, with no sanitizer report. */
 export async function stopAll(list) {
+  const problems = [];
   await Promise.all(list.map(async (s) => {
     for (const c of s.clients) { try { await c.close(); } catch { /* gone */ } }
     s.clients.clear();
-    await s.terminate(5000);
+    const r = await s.terminate(5000);
+    if (r.signal === 'SIGKILL' && !r.hung) return; // killed by the test itself
+    if (r.hung || r.code !== 0) problems.push(`${s.id} (${s.kind}): exit ${JSON.stringify(r)}`);
+    if (/AddressSanitizer|LeakSanitizer|runtime error:/.test(s.output())) problems.push(`${s.id}: sanitizer report`);
+    if (problems.length) problems.push(s.output().slice(-3000));
   }));
+  if (problems.length) throw new Error(problems.join('\n'));
 }
 
 export function haveRedis() {
