@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <netdb.h>
+#include <sys/socket.h>
 
 #if defined(__GNUC__) || defined(__clang__)
 #pragma GCC diagnostic push
@@ -87,6 +89,17 @@ static bool id_text_ok(const char *s, size_t max) {
     return true;
 }
 
+void skew_cluster_usage(FILE *out) {
+    fprintf(out,
+            "\ncluster (several instances as one, on Redis):\n"
+            "  --redis URL                 redis://[user@]host:port[/db] or unix:///path; password from\n"
+            "                              $SKEW_REDIS_PASSWORD (never on the command line)\n"
+            "  --cluster NAME              cluster name (default %s)\n"
+            "  --instance-id ID            this instance (default hostname-pid-nonce)\n"
+            "  --cluster-interval-ms P     snapshot period (default %u; TTL 3P)\n",
+            SKEW_CLUSTER_DEFAULT_NAME, SKEW_CLUSTER_DEFAULT_INTERVAL_MS);
+}
+
 int skew_cluster_args(skew_cluster_options *o, int *argc, char **argv, const char *prog) {
     int i, out = 1;
     memset(o, 0, sizeof *o);
@@ -99,14 +112,7 @@ int skew_cluster_args(skew_cluster_options *o, int *argc, char **argv, const cha
             break;
         }
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fprintf(stdout,
-                    "cluster (several instances as one, on Redis):\n"
-                    "  --redis URL                 redis://[user@]host:port[/db] or unix:///path; password from\n"
-                    "                              $SKEW_REDIS_PASSWORD (never on the command line)\n"
-                    "  --cluster NAME              cluster name (default %s)\n"
-                    "  --instance-id ID            this instance (default hostname-pid-nonce)\n"
-                    "  --cluster-interval-ms P     snapshot period (default %u; TTL 3P)\n",
-                    SKEW_CLUSTER_DEFAULT_NAME, SKEW_CLUSTER_DEFAULT_INTERVAL_MS);
+            o->help = true; /* skew_cluster_usage after the other options' help */
             argv[out++] = argv[i];
             continue;
         }
@@ -1008,6 +1014,22 @@ static bool parse_url(skew_link *cl, const char *url) {
     }
     snprintf(cl->url_shown, sizeof cl->url_shown, "redis://%s%s%s:%d/%d", cl->user_name,
              cl->user_name[0] ? "@" : "", cl->host, cl->port, cl->db);
+    {
+        /* hiredis resolves names with a blocking getaddrinfo on every connect: resolve once
+           here, at start, so a reconnect never blocks the loop on DNS */
+        struct addrinfo hints, *res = NULL;
+        memset(&hints, 0, sizeof hints);
+        hints.ai_socktype = SOCK_STREAM;
+        if (getaddrinfo(cl->host, NULL, &hints, &res) != 0 || !res) {
+            fprintf(stderr, "--redis: cannot resolve %s\n", cl->host);
+            return false;
+        }
+        if (getnameinfo(res->ai_addr, res->ai_addrlen, cl->host, sizeof cl->host, NULL, 0, NI_NUMERICHOST) != 0) {
+            freeaddrinfo(res);
+            return false;
+        }
+        freeaddrinfo(res);
+    }
     return true;
 }
 
@@ -1352,7 +1374,7 @@ static void relay_not_here(skew_node *n, relay_wait *w) {
     if (w->waiting && --w->waiting) return;
     {
         char body[96];
-        size_t len = skew_ex_json_error(body, sizeof body, "unknown connection");
+        size_t len = skew_ex_json_error(body, sizeof body, "unknown connectionId"); /* as skew_http says */
         relay_finish(n, w, 404, "application/json", body, len);
     }
 }

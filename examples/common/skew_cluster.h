@@ -33,6 +33,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "skew_tracker.h"
 
@@ -53,13 +54,16 @@ typedef struct skew_cluster_options {
     const char *name;
     const char *instance_id;     /* NULL: hostname-pid-nonce, made by skew_cluster_args */
     uint32_t interval_ms;
+    bool help;                   /* --help was given: print skew_cluster_usage after the rest */
     char id_buf[SKEW_CLUSTER_ID_MAX + 1];
 } skew_cluster_options;
 
 /* Take the cluster flags out of argv (argc shrinks; the other flags stay, in order, for
    skew_ex_start). Returns -1 to go on, else an exit code (2 after a message on stderr).
-   --help prints the cluster part of the usage and leaves --help in argv. */
+   --help sets o->help and stays in argv. */
 int skew_cluster_args(skew_cluster_options *o, int *argc, char **argv, const char *prog);
+/* The cluster part of --help. */
+void skew_cluster_usage(FILE *out);
 
 typedef enum skew_cluster_event_type {
     SKEW_CLUSTER_EV_STATE = 1,   /* up changed: up, text (a reason when down) */

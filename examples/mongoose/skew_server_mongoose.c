@@ -1032,6 +1032,7 @@ int main(int argc, char **argv) {
     started = skew_cluster_args(&srv.copt, &argc, argv, "skew_server_mongoose");
     if (started >= 0) return started;
     started = skew_ex_start(&srv.opt, &srv.site, argc, argv, "skew_server_mongoose", &hooks, &srv.t, &srv.lim);
+    if (started == 0 && srv.copt.help) skew_cluster_usage(stdout);
     if (started >= 0) return started; /* --help, or an error already printed */
     if (srv.copt.redis_url && !skew_node_retrack(&srv.t, &srv.copt, "skew_server_mongoose")) {
         skew_ex_site_free(&srv.site);
