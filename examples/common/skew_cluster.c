@@ -44,6 +44,19 @@
 /* The build registration, atomic in Redis: a build gets a sequence number on first sight;
    the cluster's build changes only to a higher number (mode "admin": always a new number). */
 static const char build_script[] =
+    /* first what this instance already knew (ARGV[4] seq, ARGV[5] build): a Redis that lost
+       its data gets the cluster's build back before anything else registers */
+    "local known = tonumber(ARGV[4]) or 0\n"
+    "if known > 0 then\n"
+    "  if (tonumber(redis.call('GET', KEYS[2]) or '0') or 0) < known then redis.call('SET', KEYS[2], known) end\n"
+    "  if not redis.call('HGET', KEYS[1], ARGV[5]) then redis.call('HSET', KEYS[1], ARGV[5], known) end\n"
+    "  local c0 = redis.call('GET', KEYS[3])\n"
+    "  local c0s = 0\n"
+    "  if c0 then c0s = tonumber(string.match(c0, '^(%d+) ')) or 0 end\n"
+    "  if known > c0s then c0 = known .. ' ' .. ARGV[5]; redis.call('SET', KEYS[3], c0) end\n"
+    /* a reconnect: this binary's build was registered at its first connect already */
+    "  if ARGV[2] == 'start' then return c0 end\n"
+    "end\n"
     "local s = redis.call('HGET', KEYS[1], ARGV[1])\n"
     "if (not s) or ARGV[2] == 'admin' then s = redis.call('INCR', KEYS[2]); redis.call('HSET', KEYS[1], ARGV[1], s) end\n"
     "local cur = redis.call('GET', KEYS[3])\n"
@@ -246,6 +259,9 @@ struct skew_link {
     size_t *cycle_lens;
 
     bool leaving, stopped_sent;
+    uint64_t best_seq;              /* the highest build decision seen (re-asserted on reconnect) */
+    char best_build[BUILD_MAX + 1];
+    char pending_build[BUILD_MAX + 1]; /* an admin push made while Redis was away */
 
     pthread_mutex_t mu;             /* the two queues and the counters */
     qmsg *in_head, *in_tail;        /* server -> worker */
@@ -467,10 +483,16 @@ static void emit_build(skew_link *cl, const char *p, size_t n) {
         pthread_mutex_unlock(&cl->mu);
         return;
     }
+    if (seq > cl->best_seq) {
+        cl->best_seq = seq;
+        memcpy(cl->best_build, p + i + 1, n - i - 1);
+        cl->best_build[n - i - 1] = '\0';
+    }
     emit_text(cl, SKEW_CLUSTER_EV_BUILD, seq, p + i + 1, n - i - 1);
 }
 
 static void subscribe(skew_link *cl);
+static void register_build(skew_link *cl, const char *build, const char *mode);
 
 static void on_build(redisAsyncContext *ac, void *reply, void *priv) {
     skew_link *cl = (skew_link *)ac->data;
@@ -486,14 +508,21 @@ static void on_build(redisAsyncContext *ac, void *reply, void *priv) {
     if (r->type == REDIS_REPLY_STRING) emit_build(cl, r->str, r->len);
     if (cl->cmd_state == LINK_SETUP) {
         cl->cmd_state = LINK_READY;
+        if (cl->pending_build[0]) {
+            register_build(cl, cl->pending_build, "admin");
+            cl->pending_build[0] = '\0';
+        }
         if (cl->sub_authed && !cl->sub_subscribing) subscribe(cl);
         check_ready(cl);
     }
 }
 
 static void register_build(skew_link *cl, const char *build, const char *mode) {
+    char known[24];
+    bool start = !strcmp(mode, "start");
+    snprintf(known, sizeof known, "%" PRIu64, start && cl->best_build[0] ? cl->best_seq : (uint64_t)0);
     CMD(cl, cl->cmd, on_build, NULL, "EVAL", build_script, "3", cl->k_builds, cl->k_seq, cl->k_current, build, mode,
-        cl->ch_cmd);
+        cl->ch_cmd, known, start && cl->best_build[0] ? cl->best_build : "-");
 }
 
 static void on_message(skew_link *cl, const char *channel, size_t clen, const char *p, size_t n);
@@ -869,7 +898,13 @@ static void execute(skew_link *cl, qmsg *m) {
     switch ((op_kind)m->kind) {
     case OP_PUBLISH: do_publish(cl, m->data, m->len); break;
     case OP_PUSH_BUILD:
-        if (cl->cmd_state == LINK_READY && m->len && m->len <= BUILD_MAX) register_build(cl, m->data, "admin");
+        if (!m->len || m->len > BUILD_MAX) break;
+        if (cl->cmd_state == LINK_READY) {
+            register_build(cl, m->data, "admin");
+        } else { /* pushed to the cluster once Redis is back */
+            memcpy(cl->pending_build, m->data, m->len);
+            cl->pending_build[m->len] = '\0';
+        }
         break;
     case OP_INVALIDATE:
         if (cl->cmd_state != LINK_READY) break;
@@ -1550,6 +1585,7 @@ uint32_t skew_node_tick(skew_node *n, uint64_t now) {
     uint64_t next;
     size_t i;
     if (!n) return 60000;
+    skew_link_drain(n->link); /* worker-thread mode: events whose wake-up got lost */
     if (now >= n->next_publish) {
         n->next_publish = now + n->interval_ms;
         if (skew_link_is_up(n->link)) {

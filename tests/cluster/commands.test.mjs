@@ -90,3 +90,32 @@ test('rolling deploy v1 -> v2 over three instances: every client told about v2 e
       await stopAll(list);
     }
   }));
+
+test('redis restarted empty keeps the cluster build; an admin push made during the outage reaches everyone after', { timeout: 60000 }, () =>
+  withRedis({}, async (redis) => {
+    const kinds = threeKinds();
+    const list = [];
+    try {
+      for (let i = 0; i < 3; i++) list.push(await startInstance(kinds[i], redis, { id: `e${i}`, cluster: 'empty', buildId: 'v1' }));
+      const clients = [];
+      for (const s of list) clients.push(await s.ws());
+      await sleep(3 * P);
+      assert.equal((await list[0].admin('/admin/version', { version: 'v5' })).status, 200);
+      for (const s of list) await eventually(async () => (await healthVersion(s)) === 'v5', { timeout: 1000, what: 'v5' });
+
+      await redis.stop(); // its data goes with it (no persistence in tests)
+      await sleep(3 * P);
+      assert.equal((await list[1].admin('/admin/version', { version: 'v6' })).status, 200); // degraded: local now
+      await redis.start();
+      for (const s of list) await eventually(async () => (await healthVersion(s)) === 'v6', { timeout: 4 * P + 2000, what: `${s.id} on v6 after the outage` });
+      assert.match(await redis.cmd('GET', 'skew:{empty}:current'), / v6$/);
+      // nobody was rolled back to v1 (the binaries' build) by the empty Redis
+      await sleep(3 * P);
+      for (const c of clients) {
+        assert.equal(versionMsgs(c, 'v1').length, 0);
+        assert.equal(versionMsgs(c, 'v6').length, 1);
+      }
+    } finally {
+      await stopAll(list);
+    }
+  }));
