@@ -428,6 +428,7 @@ typedef struct skew_config {
     uint32_t cluster_max_instances; /* 0: other instances this tracker can show (0 = publish only) */
     uint32_t snapshot_max_versions; /* 32 (at most max_versions): named in a snapshot, rest "(other)" */
     uint32_t snapshot_max_routes;   /* 100 (at most max_routes): named in a snapshot, rest "(other)" */
+    uint32_t snapshot_max_listed;   /* max_listed (at most): connection entries in a snapshot */
     const char *build;              /* NULL: the server version; this binary's own build, shown per
                                        instance when the servers align server_version cluster-wide */
     skew_hooks hooks;
@@ -756,7 +757,8 @@ SKEW_API size_t skew_cluster_snapshot_max(const skew_config *cfg);
       "total":N,"versions":{..},"routes":{..},"connections":[{"id","version","route","ip"},..]}
    versions/routes: the snapshot_max_* largest counts by name, the rest summed into "(other)",
    so the sums equal total; "routes" only with route_tracking; "connections": at most
-   max_listed, "route"/"ip" only when tracked. Returns 0 (and writes "") for a standalone
+   snapshot_max_listed (the bulk of the bytes: about 120 per entry), "route"/"ip" only when
+   tracked. Returns 0 (and writes "") for a standalone
    tracker. */
 SKEW_API size_t skew_cluster_snapshot(const skew_tracker *t, char *buf, size_t cap, uint64_t now_ms);
 /* Replace the view with these snapshots of other instances (n may be 0). A snapshot with this
@@ -5052,7 +5054,9 @@ SKEW__PRIV size_t skew__cl_memory(const skew_config *c) {
 SKEW__PRIV skew_result skew__cl_resolve(skew_config *c) {
     if (!c->snapshot_max_versions) c->snapshot_max_versions = c->max_versions < 32 ? c->max_versions : 32;
     if (!c->snapshot_max_routes) c->snapshot_max_routes = c->max_routes < 100 ? c->max_routes : 100;
+    if (!c->snapshot_max_listed) c->snapshot_max_listed = c->max_listed;
     if (c->snapshot_max_versions > c->max_versions || c->snapshot_max_routes > c->max_routes ||
+        c->snapshot_max_listed > c->max_listed ||
         c->instance_tag > SKEW_CLUSTER_TAG_MAX || c->cluster_max_instances > SKEW_CLUSTER_MAX_INSTANCES)
         return SKEW_ERR_CONFIG;
     if (skew__cl_on(c) &&
@@ -5267,7 +5271,7 @@ SKEW_API size_t skew_cluster_snapshot(const skew_tracker *t, char *buf, size_t c
         skew__cl_put_top(t, &w, &t->routes, t->cfg.snapshot_max_routes);
     }
     skew__puts(&w, ",\"connections\":[");
-    listed = t->live_count < t->cfg.max_listed ? t->live_count : t->cfg.max_listed;
+    listed = t->live_count < t->cfg.snapshot_max_listed ? t->live_count : t->cfg.snapshot_max_listed;
     for (i = 0; i < listed; i++) {
         if (i) skew__put(&w, ",", 1);
         skew__cl_put_local(t, &w, t->live[i], false);
@@ -5302,9 +5306,56 @@ SKEW__PRIV int skew__cl_peek(const skew__jr *r) { return r->p < r->end ? *r->p :
    text (valid UTF-8, no control characters: what the tracker itself stores). */
 SKEW__PRIV bool skew__cl_text(skew__jr *r, char *buf, size_t max, size_t *n) {
     skew__w w = skew__w_buf(buf, max + 1);
-    if (skew__cl_peek(r) != '"' || !skew__jr_string(r, &w) || w.len > max) return false;
+    const unsigned char *q;
+    if (skew__cl_peek(r) != '"') return false;
+    /* most strings have no escapes: copied in one go */
+    for (q = r->p + 1; q < r->end && *q != '"' && *q != '\\' && *q >= 0x20; q++) {}
+    if (q < r->end && *q == '"') {
+        size_t len = (size_t)(q - r->p - 1);
+        if (len > max) return false;
+        memcpy(buf, r->p + 1, len);
+        r->p = q + 1;
+        *n = len;
+        return skew__clean_text(skew__str(buf, len));
+    }
+    if (!skew__jr_string(r, &w) || w.len > max) return false;
     *n = w.len;
     return skew__clean_text(skew__str(buf, w.len));
+}
+
+/* The members of a snapshot's top-level object, like skew__json_members but in one pass: every
+   value is either read by cb, which checks its grammar, or skipped by skew__jr_skip (bounded
+   depth), so no separate validation pass is needed. */
+SKEW__PRIV skew_result skew__cl_members(skew_str json, skew__member_fn cb, void *ctx) {
+    skew__jr r;
+    char kbuf[64];
+    r.p = (const unsigned char *)json.ptr;
+    r.end = r.p + json.len;
+    skew__jr_ws(&r);
+    if (skew__cl_peek(&r) != '{') return SKEW_ERR_INVALID;
+    r.p++;
+    skew__jr_ws(&r);
+    if (skew__cl_peek(&r) == '}') r.p++;
+    else
+        for (;;) {
+            skew__w kw = skew__w_buf(kbuf, sizeof kbuf);
+            int took, c;
+            skew__jr_ws(&r);
+            if (skew__cl_peek(&r) != '"' || !skew__jr_string(&r, &kw)) return SKEW_ERR_INVALID;
+            skew__jr_ws(&r);
+            if (skew__cl_peek(&r) != ':') return SKEW_ERR_INVALID;
+            r.p++;
+            skew__jr_ws(&r);
+            took = cb(ctx, skew__str(kbuf, kw.len < sizeof kbuf ? kw.len : 0), &r);
+            if (took < 0 || (took == 0 && skew__jr_skip(&r) != SKEW_OK)) return SKEW_ERR_INVALID;
+            skew__jr_ws(&r);
+            c = skew__cl_peek(&r);
+            if (c != ',' && c != '}') return SKEW_ERR_INVALID;
+            r.p++;
+            if (c == '}') break;
+        }
+    skew__jr_ws(&r);
+    return r.p == r.end ? SKEW_OK : SKEW_ERR_INVALID;
 }
 
 /* A non-negative integer up to max: no sign, fraction, exponent or leading zero. */
@@ -5323,6 +5374,20 @@ SKEW__PRIV bool skew__cl_uint(skew__jr *r, uint64_t max, uint64_t *out) {
     return true;
 }
 
+/* UUID text (36 chars, hex digits either case, dashes at 8/13/18/23): what skew__id_parse
+   accepts, checked without decoding (every entry of every snapshot goes through here). */
+SKEW__PRIV bool skew__cl_uuid(const char *s, size_t n) {
+    size_t i;
+    unsigned bad = 0;
+    if (n != 36) return false;
+    for (i = 0; i < 36; i++) {
+        unsigned c = (unsigned char)s[i];
+        if (i == 8 || i == 13 || i == 18 || i == 23) bad |= c ^ '-';
+        else bad |= (c - '0' < 10u || (c | 0x20u) - 'a' < 6u) ? 0u : 1u;
+    }
+    return bad == 0;
+}
+
 /* One connection entry of a snapshot, decoded: version and route point into the scratch. */
 typedef struct skew__cl_entry {
     char id[SKEW_ID_STR_MAX];
@@ -5335,7 +5400,6 @@ typedef struct skew__cl_entry {
 SKEW__PRIV int skew__cl_next_entry(const skew_tracker *t, skew__jr *r, bool first, skew__cl_entry *e) {
     char *sv = t->cl->scratch, *sr = sv + t->cfg.max_version_len + 1, *sip = sr + t->cfg.max_route_len + 1;
     unsigned seen = 0;
-    uint8_t bin[16];
     skew__jr_ws(r);
     if (skew__cl_peek(r) == ']') {
         r->p++;
@@ -5353,22 +5417,27 @@ SKEW__PRIV int skew__cl_next_entry(const skew_tracker *t, skew__jr *r, bool firs
     if (skew__cl_peek(r) == '}') return -1; /* id and version are needed */
     for (;;) {
         char kb[16];
-        skew__w kw = skew__w_buf(kb, sizeof kb);
-        size_t n = 0;
+        size_t n = 0, klen;
         unsigned bit;
+        const unsigned char *key_at;
         skew__jr_ws(r);
-        if (skew__cl_peek(r) != '"' || !skew__jr_string(r, &kw)) return -1;
+        key_at = r->p;
+        if (!skew__cl_text(r, kb, sizeof kb - 1, &klen)) { /* keys we know are short and plain */
+            r->p = key_at;
+            if (!skew__jr_string(r, NULL)) return -1;
+            klen = 0; /* some other key: skipped */
+        }
         skew__jr_ws(r);
         if (skew__cl_peek(r) != ':') return -1;
         r->p++;
         skew__jr_ws(r);
-#define SKEW__KEY(lit) (kw.len == sizeof(lit) - 1 && memcmp(kb, lit, kw.len) == 0)
+#define SKEW__KEY(lit) (klen == sizeof(lit) - 1 && memcmp(kb, lit, klen) == 0)
         bit = SKEW__KEY("id") ? 1u : SKEW__KEY("version") ? 2u : SKEW__KEY("route") ? 4u : SKEW__KEY("ip") ? 8u : 0u;
 #undef SKEW__KEY
         if (bit & seen) return -1;
         seen |= bit;
         if (bit == 1u) {
-            if (!skew__cl_text(r, e->id, 36, &n) || !skew__id_parse(skew__str(e->id, n), bin)) return -1;
+            if (!skew__cl_text(r, e->id, 36, &n) || !skew__cl_uuid(e->id, n)) return -1;
         } else if (bit == 2u) {
             if (!skew__cl_text(r, sv, t->cfg.max_version_len, &n) || !n) return -1;
             e->version = skew__str(sv, n);
@@ -5555,7 +5624,7 @@ SKEW__PRIV int skew__cl_take_one(skew_tracker *t, skew_str snap) {
     k.t = t;
     if (!cl->inst_cap || !snap.ptr || snap.len > skew__cl_snapshot_bound(&t->cfg)) return -1;
     if (cl->remote_total > 0xFFFFFFFFu - (1u << 24)) return -1; /* the view's uint32 counts stay exact */
-    ok = skew__json_members(snap, skew__cl_member, &k) == SKEW_OK && (k.seen & SKEW__CL_NEEDED) == SKEW__CL_NEEDED &&
+    ok = skew__cl_members(snap, skew__cl_member, &k) == SKEW_OK && (k.seen & SKEW__CL_NEEDED) == SKEW__CL_NEEDED &&
          k.vsum == k.in.total && (!(k.seen & SKEW__CL_ROUTES) || !t->cfg.route_tracking || k.rsum == k.in.total) &&
          k.in.listed <= k.in.total;
     if (ok && k.in.id_len == cl->id_len && memcmp(k.in.id, cl->id, cl->id_len) == 0) {

@@ -357,6 +357,18 @@ static void test_snapshot_encode(void) {
     CHECK(small[9] == '\0' && memcmp(small, buf, 9) == 0 && small[10] == 'x');
     CHECK(n <= skew_cluster_snapshot_max(skew_tracker_config(t)));
     skew_tracker_destroy(t);
+    /* fewer entries per snapshot: smaller texts, same numbers */
+    c.snapshot_max_listed = 1;
+    t = make(&c);
+    open_conn(t, 0, "v1", "/x");
+    open_conn(t, 1, "v1", "/x");
+    n = skew_cluster_snapshot(t, buf, sizeof buf, 1234);
+    CHECK_EQ_INT(count_of(buf, "{\"id\":\""), 1);
+    CHECK_EQ_INT(num_after(buf, "\"total\":"), 2);
+    skew_tracker_destroy(t);
+    c.max_listed = 5;
+    c.snapshot_max_listed = 6;
+    CHECK_RES(skew_config_resolve(&c, NULL), SKEW_ERR_CONFIG);
 
     /* routes and ips only when tracked; a standalone tracker writes nothing */
     cfg_init(&c, "b", 5, 0);
@@ -529,6 +541,7 @@ static void test_view_merge(void) {
         skew_config c = *skew_tracker_config(tr.a);
         skew_tracker *small;
         c.max_listed = 3;
+        c.snapshot_max_listed = 0;
         c.message_buffer = 0;
         c.instance_id = "S";
         small = make(&c);
@@ -749,7 +762,9 @@ static void test_hostile(void) {
     /* nesting within the depth bound in an unknown member is fine */
     {
         static const char ok_nested[] = "{\"skew\":1,\"id\":\"N\",\"tag\":4,\"version\":\"v1\",\"at\":1,\"total\":1,"
-                                        "\"versions\":{\"v1\":1},\"future\":[[[[[[[[[[{\"a\":1}]]]]]]]]]]}";
+                                        "\"versions\":{\"v1\":1},\"future\":[[[[[[[[[[{\"a\":1}]]]]]]]]]],"
+                                        "\"connections\":[{\"a \\u0020long future key\":[1],\"id\":\"0f0e0d0c-0b0a-4908-8706-050403000004\","
+                                        "\"version\":\"v1\",\"x\":{}}]}";
         skew_str s = skew_str_c(ok_nested);
         CHECK_RES(skew_cluster_update(t, &s, 1, 100), SKEW_OK);
     }
