@@ -9,7 +9,7 @@
 //   - the same figures scaled on paper to 100 instances x 20k connections.
 //
 //   node bench/cluster-redis/bench.mjs [--interval-ms 2000] [--window-s 10] [--listed 1000]
-//                                      [--relays 500] [--kills 3]
+//                                      [--relays 500] [--kills 3] [--cluster-listed N]
 // Server binaries: SKEW_CLUSTER_SERVERS="build/skew_server_lws build/skew_server_mongoose".
 import {
   startRedis, startInstance, threeKinds, clusterShows, stats, request, sleep, eventually,
@@ -26,6 +26,8 @@ const WINDOW_S = opt('window-s', 10);
 const LISTED = opt('listed', 1000);
 const RELAYS = opt('relays', 500);
 const KILLS = opt('kills', 3);
+const CLUSTER_LISTED = opt('cluster-listed', 0); // --cluster-listed for every instance (0: default)
+const extraArgs = CLUSTER_LISTED ? ['--cluster-listed', String(CLUSTER_LISTED)] : [];
 
 const pct = (a, q) => a[Math.min(a.length - 1, Math.floor(q * a.length))];
 const info = async (redis, section) => Object.fromEntries((await redis.cmd('INFO', section)).split('\r\n')
@@ -42,8 +44,8 @@ const redis = await startRedis();
 const kinds = threeKinds();
 const list = [];
 try {
-  console.log(`cluster-redis bench: P = ${P} ms, servers ${kinds.map((k) => k.split('/').pop()).join(', ')}, redis-server ${(await info(redis, 'server')).redis_version}`);
-  for (let i = 0; i < 3; i++) list.push(await startInstance(kinds[i], redis, { id: `bench${i}`, cluster: 'bench', P, routeTracking: true }));
+  console.log(`cluster-redis bench: P = ${P} ms${CLUSTER_LISTED ? `, --cluster-listed ${CLUSTER_LISTED}` : ''}, servers ${kinds.map((k) => k.split('/').pop()).join(', ')}, redis-server ${(await info(redis, 'server')).redis_version}`);
+  for (let i = 0; i < 3; i++) list.push(await startInstance(kinds[i], redis, { id: `bench${i}`, cluster: 'bench', P, routeTracking: true, extraArgs }));
   const [a, b, c] = list;
   // connections: LISTED on a (a full snapshot), a tenth of that on b, a few on c
   const counts = [LISTED, Math.ceil(LISTED / 10), 10];
@@ -69,7 +71,7 @@ try {
   for (const [k, v] of Object.entries(cs)) {
     const n = Number(/calls=(\d+)/.exec(v)[1]);
     const name = k.replace('cmdstat_', '');
-    if (name === 'info' || name === 'config') continue;
+    if (name.startsWith('info') || name.startsWith('config')) continue; // the bench's own
     per[name] = n;
     calls += n;
   }
@@ -102,7 +104,7 @@ try {
   // ---- kill -9 -> dropped from the view
   const drops = [];
   for (let k = 0; k < KILLS; k++) {
-    const victim = await startInstance(kinds[2], redis, { id: `victim${k}`, cluster: 'bench', P });
+    const victim = await startInstance(kinds[2], redis, { id: `victim${k}`, cluster: 'bench', P, extraArgs });
     await eventually(async () => (await stats(a)).instances.some((e) => e.id === victim.id), { timeout: 4 * P + 3000, what: 'victim in view' });
     await sleep(Math.random() * P); // any phase of its period
     const tk = Date.now();
@@ -119,7 +121,7 @@ try {
   const cmdsPerInst = (N + 4) / (P / 1000);
   const outPerInst = ((N - 1) * S) / (P / 1000);
   const inPerInst = (S + 300 + (N - 1) * 60) / (P / 1000);
-  console.log(`\nOn paper, ${N} instances x 20k connections, P = ${P} ms, snapshot ${S} B (listed entries capped at ${LISTED}):`);
+  console.log(`\nOn paper, ${N} instances x 20k connections, P = ${P} ms, snapshot ${S} B (its listed connections are capped: the size is flat past that):`);
   console.log(`  per instance: ${cmdsPerInst.toFixed(0)} commands/s, ${(inPerInst / 1024).toFixed(1)} KB/s to Redis, ${(outPerInst / 1048576).toFixed(2)} MB/s from Redis`);
   console.log(`  Redis total:  ${(cmdsPerInst * N).toFixed(0)} commands/s, ${(inPerInst * N / 1048576).toFixed(2)} MB/s in, ${(outPerInst * N / 1048576).toFixed(1)} MB/s out`);
 } finally {

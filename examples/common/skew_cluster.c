@@ -109,7 +109,9 @@ void skew_cluster_usage(FILE *out) {
             "                              $SKEW_REDIS_PASSWORD (never on the command line)\n"
             "  --cluster NAME              cluster name (default %s)\n"
             "  --instance-id ID            this instance (default hostname-pid-nonce)\n"
-            "  --cluster-interval-ms P     snapshot period (default %u; TTL 3P)\n",
+            "  --cluster-interval-ms P     snapshot period (default %u; TTL 3P)\n"
+            "  --cluster-listed N          connections listed per snapshot (default: all listed in stats,\n"
+            "                              1000); most of a snapshot's bytes, read by every instance\n",
             SKEW_CLUSTER_DEFAULT_NAME, SKEW_CLUSTER_DEFAULT_INTERVAL_MS);
 }
 
@@ -132,6 +134,17 @@ int skew_cluster_args(skew_cluster_options *o, int *argc, char **argv, const cha
         if (take_value(&i, *argc, argv, "--redis", &v, prog)) {
             if (!v) return 2;
             o->redis_url = v;
+        } else if (take_value(&i, *argc, argv, "--cluster-listed", &v, prog)) {
+            char *end;
+            unsigned long n;
+            if (!v) return 2;
+            errno = 0;
+            n = strtoul(v, &end, 10);
+            if (errno || *end || end == v || n < 1 || n > 1000000) {
+                fprintf(stderr, "%s: --cluster-listed: 1..1000000 (at most the tracker's max_listed)\n", prog);
+                return 2;
+            }
+            o->listed = (uint32_t)n;
         } else if (take_value(&i, *argc, argv, "--cluster-interval-ms", &v, prog)) {
             char *end;
             unsigned long n;
@@ -1367,6 +1380,7 @@ bool skew_node_retrack(skew_tracker **t, const skew_cluster_options *o, const ch
     if (!cfg.build) cfg.build = cfg.server_version; /* this binary's build, whatever the cluster's is */
     cfg.instance_tag = tag & SKEW_CLUSTER_TAG_MAX;
     if (!cfg.cluster_max_instances) cfg.cluster_max_instances = 64;
+    if (o->listed) cfg.snapshot_max_listed = o->listed < cfg.max_listed || !cfg.max_listed ? o->listed : cfg.max_listed;
     r = skew_tracker_create(&nt, &cfg);
     if (r != SKEW_OK) {
         fprintf(stderr, "%s: invalid cluster configuration: %s\n", prog, skew_result_str(r));
