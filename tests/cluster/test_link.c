@@ -116,6 +116,13 @@ static void test_args(void) {
         CHECK(o.instance_id && strlen(o.instance_id) > 8); /* hostname-pid-nonce */
     }
     {
+        const char *const a[] = {"prog", "--cluster-listed", "100", "--redis=redis://h:1"};
+        const char *const bad[] = {"prog", "--cluster-listed", "0"};
+        CHECK_EQ_INT(args(&o, 4, a, out), 1);
+        CHECK_EQ_INT(o.listed, 100);
+        CHECK_EQ_INT(args(&o, 3, bad, out), -1);
+    }
+    {
         const char *const a[] = {"prog", "--port", "1"}; /* no --redis: nothing changes */
         CHECK_EQ_INT(args(&o, 3, a, out), 3);
         CHECK(o.redis_url == NULL && o.instance_id == NULL);
