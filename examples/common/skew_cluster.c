@@ -827,9 +827,14 @@ static void on_message(skew_link *cl, const char *channel, size_t clen, const ch
         return;
     }
 bad:
-    pthread_mutex_lock(&cl->mu);
-    cl->counters.bad_messages++;
-    pthread_mutex_unlock(&cl->mu);
+    {
+        uint64_t count;
+        pthread_mutex_lock(&cl->mu);
+        count = ++cl->counters.bad_messages;
+        pthread_mutex_unlock(&cl->mu);
+        if (!(count & (count - 1))) /* 1, 2, 4, 8, ...: a flood cannot flood the log */
+            skew_ex_logf(SKEW_EX_LOG_INFO, "cluster: skipped a bad message from redis (%" PRIu64 " so far)", count);
+    }
 }
 
 static void on_relay_published(redisAsyncContext *ac, void *reply, void *priv) {

@@ -41,7 +41,9 @@ test('hostile snapshots and messages in Redis are skipped and counted', { timeou
       await redis.cmd('ZADD', 'skew:{bad}:members', far, 'hash');
       await redis.cmd('ZADD', 'skew:{bad}:members', far, 'x'.repeat(500)); // over-long id
       // junk on the channels
-      for (const msg of ['', 'Zzz', 'V', 'Vnot-a-seq v3', 'I', 'L', '\u0000']) await redis.cmd('PUBLISH', 'skew:{bad}:cmd', msg);
+      for (const msg of ['', 'Zzz', 'V', 'Vnot-a-seq v3', 'I', 'L', '\u0000', 'I' + 'x'.repeat(2 * 1024 * 1024)]) {
+        await redis.cmd('PUBLISH', 'skew:{bad}:cmd', msg);
+      }
       for (const msg of ['Q', 'Qx\n1\n', 'A', 'A123', 'Abc\nfoo', 'Q' + 'y'.repeat(70) + '\n1\n']) {
         await redis.cmd('PUBLISH', 'skew:{bad}:inst:h0', msg);
         await redis.cmd('PUBLISH', 'skew:{bad}:inst:h1', msg);
@@ -56,6 +58,7 @@ test('hostile snapshots and messages in Redis are skipped and counted', { timeou
         assert.equal(h.status, 200);
         assert.equal(h.json.version, 'v1', 'junk never changes the build');
       }
+      for (const s of list) assert.match(s.output(), /cluster: skipped a bad message from redis/);
       const after = rejected(await metrics(list[0]));
       assert.ok(after - before >= 6, `rejected counter grew by ${after - before}`);
       // still working afterwards: a new client counts everywhere
