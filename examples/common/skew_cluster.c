@@ -111,7 +111,8 @@ void skew_cluster_usage(FILE *out) {
             "  --instance-id ID            this instance (default hostname-pid-nonce)\n"
             "  --cluster-interval-ms P     snapshot period (default %u; TTL 3P)\n"
             "  --cluster-listed N          connections listed per snapshot (default: all listed in stats,\n"
-            "                              1000); most of a snapshot's bytes, read by every instance\n",
+            "                              1000); most of a snapshot's bytes, read by every instance\n"
+            "  --cluster-max-instances N   other instances shown (default 128; ~750 bytes each)\n",
             SKEW_CLUSTER_DEFAULT_NAME, SKEW_CLUSTER_DEFAULT_INTERVAL_MS);
 }
 
@@ -134,6 +135,17 @@ int skew_cluster_args(skew_cluster_options *o, int *argc, char **argv, const cha
         if (take_value(&i, *argc, argv, "--redis", &v, prog)) {
             if (!v) return 2;
             o->redis_url = v;
+        } else if (take_value(&i, *argc, argv, "--cluster-max-instances", &v, prog)) {
+            char *end;
+            unsigned long n;
+            if (!v) return 2;
+            errno = 0;
+            n = strtoul(v, &end, 10);
+            if (errno || *end || end == v || n < 1 || n > SKEW_CLUSTER_MAX_INSTANCES) {
+                fprintf(stderr, "%s: --cluster-max-instances: 1..%u\n", prog, (unsigned)SKEW_CLUSTER_MAX_INSTANCES);
+                return 2;
+            }
+            o->max_instances = (uint32_t)n;
         } else if (take_value(&i, *argc, argv, "--cluster-listed", &v, prog)) {
             char *end;
             unsigned long n;
@@ -1384,7 +1396,7 @@ bool skew_node_retrack(skew_tracker **t, const skew_cluster_options *o, const ch
     cfg.instance_id = o->instance_id;
     if (!cfg.build) cfg.build = cfg.server_version; /* this binary's build, whatever the cluster's is */
     cfg.instance_tag = tag & SKEW_CLUSTER_TAG_MAX;
-    if (!cfg.cluster_max_instances) cfg.cluster_max_instances = 64;
+    cfg.cluster_max_instances = o->max_instances ? o->max_instances : 128;
     if (o->listed) cfg.snapshot_max_listed = o->listed < cfg.max_listed || !cfg.max_listed ? o->listed : cfg.max_listed;
     r = skew_tracker_create(&nt, &cfg);
     if (r != SKEW_OK) {

@@ -55,6 +55,7 @@ typedef struct skew_cluster_options {
     const char *instance_id;     /* NULL: hostname-pid-nonce, made by skew_cluster_args */
     uint32_t interval_ms;
     uint32_t listed;             /* --cluster-listed: connection entries per snapshot (0: default) */
+    uint32_t max_instances;      /* --cluster-max-instances: others in the view (0: 128) */
     bool help;                   /* --help was given: print skew_cluster_usage after the rest */
     char id_buf[SKEW_CLUSTER_ID_MAX + 1];
 } skew_cluster_options;

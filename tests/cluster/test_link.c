@@ -116,11 +116,14 @@ static void test_args(void) {
         CHECK(o.instance_id && strlen(o.instance_id) > 8); /* hostname-pid-nonce */
     }
     {
-        const char *const a[] = {"prog", "--cluster-listed", "100", "--redis=redis://h:1"};
+        const char *const a[] = {"prog", "--cluster-listed", "100", "--redis=redis://h:1", "--cluster-max-instances=300"};
         const char *const bad[] = {"prog", "--cluster-listed", "0"};
-        CHECK_EQ_INT(args(&o, 4, a, out), 1);
+        const char *const bad2[] = {"prog", "--cluster-max-instances", "5000"};
+        CHECK_EQ_INT(args(&o, 5, a, out), 1);
         CHECK_EQ_INT(o.listed, 100);
+        CHECK_EQ_INT(o.max_instances, 300);
         CHECK_EQ_INT(args(&o, 3, bad, out), -1);
+        CHECK_EQ_INT(args(&o, 3, bad2, out), -1);
     }
     {
         const char *const a[] = {"prog", "--port", "1"}; /* no --redis: nothing changes */
