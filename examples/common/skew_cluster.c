@@ -1371,6 +1371,7 @@ struct skew_node {
     char *view;                     /* the texts the tracker's view points into */
     skew_str *view_parts;
     bool left;
+    bool up;                        /* the link's state as its events said (server thread) */
     uint64_t next_relay_id;
     relay_wait relays[RELAY_MAX];
 };
@@ -1537,6 +1538,7 @@ static void node_event(void *user, const skew_link_event *ev) {
     skew_node *n = (skew_node *)user;
     switch (ev->type) {
     case SKEW_CLUSTER_EV_STATE:
+        n->up = ev->up;
         if (ev->up) {
             skew_cluster_state(n->t, SKEW_CLUSTER_OK);
             n->next_publish = 0; /* publish and read at once */
@@ -1619,7 +1621,7 @@ uint32_t skew_node_tick(skew_node *n, uint64_t now) {
     skew_link_drain(n->link); /* worker-thread mode: events whose wake-up got lost */
     if (now >= n->next_publish) {
         n->next_publish = now + n->interval_ms;
-        if (skew_link_is_up(n->link)) {
+        if (n->up) {
             size_t len = skew_cluster_snapshot(n->t, n->snap, n->snap_cap, now);
             if (len < n->snap_cap) skew_link_publish(n->link, n->snap, len);
         }
@@ -1670,6 +1672,13 @@ bool skew_node_relay(skew_node *n, const skew_request *req, uint64_t token) {
     size_t len;
     uint32_t asked = 0;
     if (!n || skew_post_connection_id(req->body, id) != SKEW_OK) return false;
+    if (!n->up) {
+        /* Redis is away: who holds it is unknown, which is not a 404 */
+        char body[96];
+        size_t blen = skew_ex_json_error(body, sizeof body, "cluster unavailable");
+        n->respond(n->user, token, 503, "application/json", body, blen);
+        return true;
+    }
     ids.ptr = id;
     ids.len = strlen(id);
     if (skew_id_tag(ids, &tag) != SKEW_OK) return false;

@@ -127,6 +127,8 @@ void skew_link_leave(skew_link *cl);
 /* Stop and free (no events after this). */
 void skew_link_destroy(skew_link *cl);
 
+/* Same-loop mode, or the link's own thread: the server thread of worker-thread mode follows
+   STATE events instead. */
 bool skew_link_is_up(const skew_link *cl);
 const char *skew_link_instance_id(const skew_link *cl);
 
@@ -186,8 +188,9 @@ void skew_node_drain(skew_node *n);
 uint32_t skew_node_tick(skew_node *n, uint64_t now_ms);
 /* After a local skew_http answer: an admin version change or invalidation goes cluster-wide. */
 void skew_node_after_http(skew_node *n, const skew_request *req, int status);
-/* skew_http said SKEW_ERR_NOT_LOCAL: relay to the owner. true: the answer comes later through
-   respond(token); false: no live instance advertises that id, send the 404 skew_http made. */
+/* skew_http said SKEW_ERR_NOT_LOCAL: relay to the owner. true: the answer comes through
+   respond(token), later (or at once: 503 while Redis is away); false: no live instance
+   advertises that id, send the 404 skew_http made. */
 bool skew_node_relay(skew_node *n, const skew_request *req, uint64_t token);
 /* The waiting request went away: forget it. */
 void skew_node_cancel(skew_node *n, uint64_t token);

@@ -3,9 +3,10 @@
 // reconnects with backoff and shows the cluster again within 2P of Redis returning.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import {
   withRedis, startRedis, startInstance, binaries, stats, metrics, stopAll, eventually, sleep, P,
-  clusterShows, respCommand,
+  clusterShows, respCommand, request,
 } from './lib.mjs';
 
 const lines = (s, re) => s.output().split('\n').filter((l) => re.test(l));
@@ -47,6 +48,13 @@ test('redis down at start, then up, lost and back: local service throughout, one
     assert.match(await metrics(b), /^skew_cluster_up 0$/m);
     const c2 = await a.ws(); // still serving
     assert.ok(c2.id);
+    // a POST for a connection held elsewhere: unknown while Redis is away (503), local ones work
+    const post = (s, id) => request(s, 'POST', s.path('/route'), {
+      headers: { 'content-type': 'application/json' }, body: JSON.stringify({ connectionId: id, route: '/d' }),
+    });
+    assert.equal((await post(a, crypto.randomUUID())).status, 503);
+    assert.equal((await post(b, crypto.randomUUID())).status, 503);
+    assert.equal((await post(a, c2.id)).status, 200);
     await sleep(4 * P);
     assert.equal(lines(a, DOWN).length, 2, a.output());
 
