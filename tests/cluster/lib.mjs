@@ -210,7 +210,7 @@ export async function stopAll(list) {
     const r = await s.terminate(5000);
     if (r.signal === 'SIGKILL' && !r.hung) return; // killed by the test itself
     if (r.hung || r.code !== 0) problems.push(`${s.id} (${s.kind}): exit ${JSON.stringify(r)}`);
-    if (/AddressSanitizer|LeakSanitizer|runtime error:/.test(s.output())) problems.push(`${s.id}: sanitizer report`);
+    if (/AddressSanitizer|LeakSanitizer|ThreadSanitizer|runtime error:/.test(s.output())) problems.push(`${s.id}: sanitizer report`);
     if (problems.length) problems.push(s.output().slice(-3000));
   }));
   if (problems.length) throw new Error(problems.join('\n'));
