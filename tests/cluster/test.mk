@@ -22,3 +22,11 @@ $(BUILD)/cluster/test_link: $(CLUSTER_LINK_SRCS) examples/common/skew_cluster.h 
 .PHONY: step-cluster-link
 step-cluster-link:
 	@tests/run_step.sh cluster-link sh -c '$(MAKE) --no-print-directory -s $(BUILD)/cluster/test_link && $(BUILD)/cluster/test_link'
+
+# The same suite against sanitizer builds: lws with ASan+UBSan, mongoose with TSan (its Redis
+# link runs in a worker thread). Any report makes an instance's exit non-zero: a failure.
+TEST_STEPS += step-cluster-sanitizers
+# ($(BUILD)/skew_server_mongoose_tsan is built by examples/mongoose/build.mk)
+.PHONY: step-cluster-sanitizers
+step-cluster-sanitizers:
+	@BUILD=$(BUILD) MAKE="$(MAKE)" MONGOOSE_DIR=$(MONGOOSE_DIR) tests/run_step.sh cluster-sanitizers tests/cluster/run.sh sanitizers
