@@ -5364,8 +5364,10 @@ SKEW__PRIV bool skew__cl_uint(skew__jr *r, uint64_t max, uint64_t *out) {
     const unsigned char *s = r->p;
     while (r->p < r->end && *r->p >= '0' && *r->p <= '9') {
         uint64_t d = (uint64_t)(*r->p - '0');
-        if (v > (max - d) / 10u) return false;
+        /* no 64-bit division (a libgcc helper on 32-bit targets): overflow by comparison */
+        if (v > 0x1999999999999999u || (v == 0x1999999999999999u && d > 5u)) return false;
         v = v * 10u + d;
+        if (v > max) return false;
         r->p++;
     }
     if (r->p == s || (r->p - s > 1 && *s == '0')) return false;
