@@ -192,6 +192,19 @@ static int count_of(const char *hay, const char *needle) {
 
 static char big[1 << 18], big2[1 << 18];
 
+typedef struct sink_buf {
+    char *p;
+    size_t n, cap;
+} sink_buf;
+static int to_buf(void *ctx, const char *data, size_t len) {
+    sink_buf *b = (sink_buf *)ctx;
+    if (b->n + len >= b->cap) return 1;
+    memcpy(b->p + b->n, data, len);
+    b->n += len;
+    b->p[b->n] = '\0';
+    return 0;
+}
+
 static size_t stats_of(skew_tracker *t, char *buf, size_t cap) {
     size_t n = skew_json_stats(t, buf, cap, 0);
     CHECK(n < cap);
@@ -527,6 +540,21 @@ static void test_view_merge(void) {
     CHECK_EQ_INT(count_of(big, "\"instance\":\"B\""), 2);
     CHECK_EQ_INT(count_of(big, "\"instance\":\"C\""), 3);
     CHECK(strstr(big, "\"version\":\"v3\",\"route\":\"/a\",\"ip\":\"10.0.0.5\",\"instance\":\"C\"}") != NULL);
+    /* the streamed writer says the same */
+    {
+        sink_buf b;
+        skew_result sr = SKEW_ERR_SEND;
+        b.p = big2;
+        b.n = 0;
+        b.cap = sizeof big2;
+        CHECK_EQ_INT(skew_json_stats_sink(tr.a, to_buf, &b, 0, 1000, &sr), strlen(big));
+        CHECK_RES(sr, SKEW_OK);
+        CHECK_STR(big2, big);
+        b.n = 0;
+        b.cap = 40; /* a sink that stops */
+        skew_json_stats_sink(tr.a, to_buf, &b, 0, 1000, &sr);
+        CHECK_RES(sr, SKEW_ERR_SEND);
+    }
 
     /* the update marked the stats: subscribers get one coalesced push with the cluster numbers */
     skew_tick(tr.a, env.now + 200);
