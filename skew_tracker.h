@@ -13,6 +13,7 @@
      - http          router and request/response endpoints (POSTs, health, admin, metrics)
      - ip            client IP from proxy headers behind a trusted-proxy policy
      - bot           User-Agent bot filter, rules as data
+     - cluster       many instances as one: snapshots, a checked view of the others, relay helpers
    It does not do networking, TLS, HTTP parsing or WebSocket framing: your server library does.
 
    DO THIS
@@ -49,7 +50,9 @@
    caller buffer of that size (static array in firmware) and never allocates. skew_tracker_create()
    gets the same size from hooks.alloc (hosted default: malloc). Nothing else allocates. About 95
    bytes per connection (slot, dense lists, id hash table) plus the string tables and one message
-   buffer (sized from the limits; set message_buffer and max_listed to shrink it).
+   buffer (sized from the limits; set message_buffer and max_listed to shrink it). With an
+   instance_id, the cluster view adds about cluster_max_instances * 2 * max_version_len plus
+   tables as big as the version and route tables (bench/cluster prints a real figure).
 
    THREADING AND HOOKS
    ===================
@@ -665,10 +668,14 @@ SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_requ
 /* ======================================================================================
    >>cluster  many server instances shown as one (I/O-free; the adapter moves the texts)
    ======================================================================================
-   Each instance sets skew_config.instance_id (unique per process run) and instance_tag, and
-   every P ms publishes skew_cluster_snapshot() somewhere the others read it (the example servers
-   use Redis). Each instance hands the snapshots of the others to skew_cluster_update(); from
-   then on its stats pushes, GET {base}/admin/stats and {base}/metrics show the whole cluster:
+   Each instance sets skew_config.instance_id (unique per process run), instance_tag (random,
+   20 bits) and cluster_max_instances, then, on its event loop (which never waits on the store):
+       link up / lost / back        skew_cluster_state(t, SKEW_CLUSTER_OK / _DEGRADED / _OK)
+       every P ms                   n = skew_cluster_snapshot(t, buf, cap, now)   -> the store
+                                    (the example servers: SET skew:{NAME}:snap:<id> PX 3P)
+       the others' texts arrive     skew_cluster_update(t, texts, count, now)   (keep the texts)
+       a per-connection POST        skew_http(...) == SKEW_ERR_NOT_LOCAL        -> relay it
+   From then on its stats pushes, GET {base}/admin/stats and {base}/metrics show the cluster:
      - "total", "versions", "routes": exact cluster-wide sums (names past the tracker's own
        max_versions / max_routes fold into "(other)", the sums stay exact);
      - "connections": this instance's first, then the others', at most max_listed, each entry
@@ -701,7 +708,11 @@ SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_requ
    method, path, headers and body through its ordinary skew_http.
 
    Memory: the view lives in the tracker's memory (skew_tracker_memory_size counts it), sized by
-   cluster_max_instances; no allocation. Threading: like every tracker call (hooks.lock). */
+   cluster_max_instances; no allocation. Threading: like every tracker call (hooks.lock).
+   Cost (bench/cluster): a snapshot is about 120 bytes per listed connection plus the maps
+   (snapshot_max_listed bounds the first); reading 100 snapshots of 1,000 routes and 100 listed
+   connections each takes about 17 ms of CPU. skew_total(), skew_versions(), skew_routes() and
+   the existing metrics series stay this instance's own numbers. */
 #if defined(SKEW_ENABLE_CLUSTER)
 #define SKEW__CLUSTER_DECL SKEW_ENABLE_CLUSTER
 #elif !defined(SKEW_ENABLE_ADMIN) || SKEW_ENABLE_ADMIN
@@ -5364,8 +5375,10 @@ SKEW__PRIV bool skew__cl_uint(skew__jr *r, uint64_t max, uint64_t *out) {
     const unsigned char *s = r->p;
     while (r->p < r->end && *r->p >= '0' && *r->p <= '9') {
         uint64_t d = (uint64_t)(*r->p - '0');
-        if (v > (max - d) / 10u) return false;
+        /* no 64-bit division (a libgcc helper on 32-bit targets): overflow by comparison */
+        if (v > 0x1999999999999999u || (v == 0x1999999999999999u && d > 5u)) return false;
         v = v * 10u + d;
+        if (v > max) return false;
         r->p++;
     }
     if (r->p == s || (r->p - s > 1 && *s == '0')) return false;
