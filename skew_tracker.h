@@ -13,6 +13,7 @@
      - http          router and request/response endpoints (POSTs, health, admin, metrics)
      - ip            client IP from proxy headers behind a trusted-proxy policy
      - bot           User-Agent bot filter, rules as data
+     - cluster       many instances as one: snapshots, a checked view of the others, relay helpers
    It does not do networking, TLS, HTTP parsing or WebSocket framing: your server library does.
 
    DO THIS
@@ -39,12 +40,14 @@
        SKEW_ENABLE_HTTP         1               skew_http, skew_http_open_error          impl only
        SKEW_ENABLE_TIMELINE     =ENABLE_HOSTED  rollout timeline (2 KB on Cortex-M)      impl only
        SKEW_ENABLE_ADMIN        1               admin endpoints, metrics text, snapshots impl only
+       SKEW_ENABLE_CLUSTER      =ENABLE_ADMIN   cluster snapshots, view, relay helpers   impl only
        SKEW_OPTIMIZE_SIZE       1 under -Os     compact, slower ChaCha and number text   impl only
        SKEW_ASSERT(x)           assert(x)       programmer-error checks (none w/o HOSTED) impl only
        SKEW_MAX_TRUSTED_PROXIES 16              CIDR ranges kept in a tracker            all files
        SKEW_MAX_BOT_PATTERNS    32              run-time bot/allow patterns              all files
        SKEW_BOT_PATTERN_MAX     48              bytes per run-time pattern               all files
-   SKEW_ENABLE_HTTP / _ADMIN 0 in every file also hide their declarations (a call fails to compile).
+   SKEW_ENABLE_HTTP / _ADMIN / _CLUSTER 0 in every file also hide their declarations (a call fails
+   to compile); SKEW_ENABLE_ADMIN 0 turns the cluster off too unless SKEW_ENABLE_CLUSTER says 1.
    Run time: skew_config (zero means default; skew_config_resolve() shows the values).
 
    MEMORY
@@ -53,7 +56,9 @@
    caller buffer of that size (static array in firmware) and never allocates. skew_tracker_create()
    gets the same size from hooks.alloc (hosted default: malloc). Nothing else allocates. About 95
    bytes per connection (slot, dense lists, id hash table) plus the string tables and one message
-   buffer (sized from the limits; set message_buffer and max_listed to shrink it).
+   buffer (sized from the limits; set message_buffer and max_listed to shrink it). With an
+   instance_id, the cluster view adds about cluster_max_instances * 2 * max_version_len plus
+   tables as big as the version and route tables (bench/cluster prints a real figure).
 
    THREADING AND HOOKS
    ===================
@@ -221,7 +226,8 @@ SKEW_API skew_str skew_str_c(const char *cstr);
     X(SKEW_ERR_SEND, "send failed")                                            \
     X(SKEW_ERR_SLOW, "slow consumer")                                          \
     X(SKEW_ERR_DISABLED, "feature disabled")                                   \
-    X(SKEW_ERR_STOPPING, "server shutting down")
+    X(SKEW_ERR_STOPPING, "server shutting down")                               \
+    X(SKEW_ERR_NOT_LOCAL, "connection not held here")
 
 typedef enum skew_result {
 #define SKEW__ENUM(name, text) name,
@@ -476,6 +482,15 @@ typedef struct skew_config {
     size_t bot_pattern_count;
     const char *const *allow_patterns; /* substrings that mark a browser, beating every bot rule */
     size_t allow_pattern_count;
+    /* cluster (SKEW_ENABLE_CLUSTER, see >>cluster): several instances shown as one */
+    const char *instance_id;        /* NULL or "": standalone (stats and metrics exactly as without) */
+    uint32_t instance_tag;          /* 0..SKEW_CLUSTER_TAG_MAX, in every connection id made here */
+    uint32_t cluster_max_instances; /* 0: other instances this tracker can show (0 = publish only) */
+    uint32_t snapshot_max_versions; /* 32 (at most max_versions): named in a snapshot, rest "(other)" */
+    uint32_t snapshot_max_routes;   /* 100 (at most max_routes): named in a snapshot, rest "(other)" */
+    uint32_t snapshot_max_listed;   /* max_listed (at most): connection entries in a snapshot */
+    const char *build;              /* NULL: the server version; this binary's own build, shown per
+                                       instance when the servers align server_version cluster-wide */
     skew_hooks hooks;
 } skew_config;
 
@@ -752,13 +767,146 @@ typedef struct skew_response {
    skew_open, including wrong methods and failed opens): status, content type and body.
    Returns SKEW_ERR_TRUNCATED when body needs more than cap (call again with body_len+1).
    Side effects (subscribe, route, version, invalidate) happen once per call, so a retry after
-   TRUNCATED is only needed for GET endpoints. */
+   TRUNCATED is only needed for GET endpoints. With an instance_id (>>cluster), a POST {base}/route
+   or {base}/subscribe-stats naming a well-formed id not held here fills the usual 404 answer
+   and returns SKEW_ERR_NOT_LOCAL: relay the request, or send that 404. */
 SKEW_API skew_result skew_http(skew_tracker *t, const skew_request *req, skew_response *resp, char *body, size_t cap);
 /* The JSON error answer for a failed skew_open (bot -> 204/403, full -> 503, ...). An adapter
    that refuses opens while it shuts down passes SKEW_ERR_STOPPING (503 "server shutting down"). */
 SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_request *req, skew_result open_result,
                                          skew_response *resp, char *body, size_t cap);
 #endif /* SKEW_ENABLE_HTTP */
+
+/* ======================================================================================
+   >>cluster  many server instances shown as one (I/O-free; the adapter moves the texts)
+   ======================================================================================
+   Each instance sets skew_config.instance_id (unique per process run), instance_tag (random,
+   20 bits) and cluster_max_instances, then, on its event loop (which never waits on the store):
+       link up / lost / back        skew_cluster_state(t, SKEW_CLUSTER_OK / _DEGRADED / _OK)
+       every P ms                   n = skew_cluster_snapshot(t, buf, cap, now)   -> the store
+                                    (the example servers: SET skew:{NAME}:snap:<id> PX 3P)
+       the others' texts arrive     skew_cluster_update(t, texts, count, now)   (keep the texts)
+       a per-connection POST        skew_http(...) == SKEW_ERR_NOT_LOCAL        -> relay it
+   From then on its stats pushes, GET {base}/admin/stats and {base}/metrics show the cluster:
+     - "total", "versions", "routes": exact cluster-wide sums (names past the tracker's own
+       max_versions / max_routes fold into "(other)", the sums stay exact);
+     - "connections": this instance's first, then the others', at most max_listed, each entry
+       with "instance":"<id>";
+     - "instances":[{"id","version","build","total","ageMs","self"}] and
+       "cluster":"ok"|"degraded"|"off"
+       (both new; no existing field changes meaning). ageMs compares the writer's clock with
+       this tracker's clock, so it relies on the hosts' clocks agreeing (NTP);
+     - /metrics: skew_cluster_up, skew_cluster_instances, the cluster-wide gauges
+       skew_cluster_connections{,_by_version,_by_route}, per instance
+       skew_cluster_instance_connections{instance,version,build} and skew_cluster_instance_age_ms,
+       and the counter skew_cluster_snapshots_rejected_total. The existing series stay local.
+   A standalone tracker (no instance_id) writes exactly what it wrote before: no new field.
+   Only while the state is SKEW_CLUSTER_OK is the view shown; OFF and DEGRADED show the local
+   numbers (with "cluster":"off"/"degraded" and instances = this one).
+
+   Snapshots are untrusted input: skew_cluster_update checks each one whole (size, JSON depth,
+   types, string lengths and UTF-8, number ranges, sums equal to the total, no key twice, no
+   instance twice, limits of this tracker's config) and skips a bad one whole, counted in
+   skew_cluster_snapshots_rejected_total; nothing of it is merged. All instances of a cluster
+   are expected to run the same limits (max_* and snapshot_max_*): a snapshot bigger than this
+   config's own skew_cluster_snapshot_max() is refused.
+
+   Connection ids: with an instance_id, the last 20 bits of every id (the last 5 hex digits)
+   are instance_tag; the other 102 bits stay random (the UUID v4 version and variant bits are
+   kept). skew_id_tag() reads the tag back, so an instance that gets a POST {base}/route or
+   {base}/subscribe-stats for a connection it does not hold (skew_http returns
+   SKEW_ERR_NOT_LOCAL) can relay the request to the instances that advertise that tag (tags are
+   random and may collide: ask each; only the holder answers 2xx). The holder runs the relayed
+   method, path, headers and body through its ordinary skew_http.
+
+   Memory: the view lives in the tracker's memory (skew_tracker_memory_size counts it), sized by
+   cluster_max_instances; no allocation. Threading: like every tracker call (hooks.lock).
+   Cost (bench/cluster): a snapshot is about 120 bytes per listed connection plus the maps
+   (snapshot_max_listed bounds the first); reading 100 snapshots of 1,000 routes and 100 listed
+   connections each takes about 17 ms of CPU. skew_total(), skew_versions(), skew_routes() and
+   the existing metrics series stay this instance's own numbers. */
+#if defined(SKEW_ENABLE_CLUSTER)
+#define SKEW__CLUSTER_DECL SKEW_ENABLE_CLUSTER
+#elif !defined(SKEW_ENABLE_ADMIN) || SKEW_ENABLE_ADMIN
+#define SKEW__CLUSTER_DECL 1
+#else
+#define SKEW__CLUSTER_DECL 0
+#endif
+
+/* Longest skew_config.instance_id, in bytes (valid UTF-8, no control characters). */
+#define SKEW_CLUSTER_ID_MAX 64
+/* Instance tags are 20 bits. */
+#define SKEW_CLUSTER_TAG_MAX 0xFFFFFu
+/* Most instances a view can hold (skew_config.cluster_max_instances). */
+#define SKEW_CLUSTER_MAX_INSTANCES 4096
+/* The snapshot format this library writes and reads (its "skew" member). */
+#define SKEW_CLUSTER_FORMAT 1
+
+#if SKEW__CLUSTER_DECL
+/* The tag inside a connection id (any lowercase or uppercase UUID text, 36 chars): its last 20
+   bits. SKEW_ERR_INVALID when id is not UUID text. Pure function, no tracker. */
+SKEW_API skew_result skew_id_tag(skew_str id, uint32_t *tag);
+
+/* What the view's owner says about the link to the other instances. */
+typedef enum skew_cluster_state_t {
+    SKEW_CLUSTER_OFF = 0,   /* no cluster link (yet): local numbers, "cluster":"off" */
+    SKEW_CLUSTER_OK,        /* the view is current: cluster numbers, "cluster":"ok" */
+    SKEW_CLUSTER_DEGRADED   /* the link is lost: local numbers, "cluster":"degraded" */
+} skew_cluster_state_t;
+
+/* One other instance in the view. Views stay valid until the next skew_cluster_update/_clear. */
+typedef struct skew_cluster_peer {
+    skew_str id;          /* its instance_id */
+    skew_str version;     /* its server version (what its clients are told) */
+    skew_str build;       /* its own build (skew_config.build; its version when it set none) */
+    uint32_t tag;         /* its instance_tag */
+    uint32_t total;       /* its tracked connections */
+    uint64_t written_ms;  /* its clock when it wrote the snapshot */
+} skew_cluster_peer;
+
+typedef struct skew_cluster_info {
+    skew_cluster_state_t state;
+    uint32_t instances;   /* other instances in the view (0 unless state is OK) */
+    uint64_t total;       /* connections shown: local, plus the view's while state is OK */
+    uint64_t updates;     /* skew_cluster_update calls */
+    uint64_t rejected;    /* snapshots refused since start */
+} skew_cluster_info;
+
+/* Bytes a snapshot of a tracker with this config can need at most (excluding the NUL); also the
+   largest snapshot skew_cluster_update accepts. 0 for an invalid config. */
+SKEW_API size_t skew_cluster_snapshot_max(const skew_config *cfg);
+/* This instance's snapshot, one JSON object (snprintf contract):
+     {"skew":1,"id":"<instance_id>","tag":N,"version":"<server version>","build":"<build>","at":<now_ms>,
+      "total":N,"versions":{..},"routes":{..},"connections":[{"id","version","route","ip"},..]}
+   versions/routes: the snapshot_max_* largest counts by name, the rest summed into "(other)",
+   so the sums equal total; "routes" only with route_tracking; "connections": at most
+   snapshot_max_listed (the bulk of the bytes: about 120 per entry), "route"/"ip" only when
+   tracked. Returns 0 (and writes "") for a standalone
+   tracker. */
+SKEW_API size_t skew_cluster_snapshot(const skew_tracker *t, char *buf, size_t cap, uint64_t now_ms);
+/* Replace the view with these snapshots of other instances (n may be 0). A snapshot with this
+   tracker's own instance_id is skipped; a bad one, a second one with the same instance id, and
+   those past cluster_max_instances are refused and counted, never partly merged. The view keeps
+   pointers into the texts: keep them alive and unchanged until the next update or clear.
+   Marks the stats as changed (subscribers get a coalesced push). Returns SKEW_OK, SKEW_ERR_INVALID
+   when a snapshot was refused (the view holds the others), SKEW_ERR_DISABLED for a standalone
+   tracker. now_ms: this tracker's clock (as for skew_tick). */
+SKEW_API skew_result skew_cluster_update(skew_tracker *t, const skew_str *snapshots, size_t n, uint64_t now_ms);
+/* Forget the view (the texts may go). Stats are marked changed. */
+SKEW_API void skew_cluster_clear(skew_tracker *t);
+/* Set the link state (see skew_cluster_state_t); a change marks the stats as changed. Ignored by
+   a standalone tracker. */
+SKEW_API void skew_cluster_state(skew_tracker *t, skew_cluster_state_t state);
+SKEW_API void skew_cluster_get_info(const skew_tracker *t, skew_cluster_info *out);
+/* Copy up to cap of the view's instances (whatever the state); returns how many there are. */
+SKEW_API size_t skew_cluster_peers(const skew_tracker *t, skew_cluster_peer *out, size_t cap);
+#if !defined(SKEW_ENABLE_HTTP) || SKEW_ENABLE_HTTP
+/* The connectionId of a POST {base}/route or {base}/subscribe-stats body (JSON or form-encoded,
+   as skew_http reads it) into id (36 chars + NUL). SKEW_ERR_NOT_FOUND when absent or empty,
+   SKEW_ERR_INVALID when it is not UUID text. */
+SKEW_API skew_result skew_post_connection_id(skew_str body, char id[SKEW_ID_STR_MAX]);
+#endif
+#endif /* SKEW__CLUSTER_DECL */
 
 #ifdef __cplusplus
 }
@@ -788,6 +936,9 @@ SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_requ
 #endif
 #ifndef SKEW_ENABLE_ADMIN
 #define SKEW_ENABLE_ADMIN 1
+#endif
+#ifndef SKEW_ENABLE_CLUSTER /* the cluster view shows in admin stats and metrics */
+#define SKEW_ENABLE_CLUSTER SKEW_ENABLE_ADMIN
 #endif
 #ifndef SKEW_OPTIMIZE_SIZE /* -Os builds (firmware) get the compact variants of the hot loops */
 #ifdef __OPTIMIZE_SIZE__
@@ -3080,7 +3231,29 @@ struct skew_tracker {
     skew__timeline tl; /* >>timeline */
     void *owned;       /* skew_tracker_create memory, freed by destroy */
     size_t owned_size;
+#if SKEW_ENABLE_CLUSTER
+    struct skew__cluster *cl; /* >>cluster: NULL when standalone */
+#endif
 };
+
+#if SKEW_ENABLE_CLUSTER
+/* >>cluster hooks into the code above it (defined in the >>cluster section at the end) */
+typedef struct skew__cluster skew__cluster;
+SKEW__PRIV skew_result skew__cl_resolve(skew_config *c);
+SKEW__PRIV size_t skew__cl_memory(const skew_config *c);
+SKEW__PRIV size_t skew__cl_head_max(const skew_config *c);
+SKEW__PRIV size_t skew__cl_entry_extra(const skew_config *c);
+SKEW__PRIV void skew__cl_init(skew_tracker *t, char *mem);
+SKEW__PRIV void skew__cl_tag_id(const skew_tracker *t, uint8_t id[16]);
+SKEW__PRIV void skew__cl_write_stats(const skew_tracker *t, skew__w *w, bool with_type, uint32_t max_listed,
+                                     size_t reserve, size_t *list_end);
+#if SKEW_ENABLE_ADMIN
+SKEW__PRIV void skew__cl_put_metrics(const skew_tracker *t, skew__w *w);
+#endif
+#if SKEW_ENABLE_HTTP
+SKEW__PRIV bool skew__cl_not_local(skew_tracker *t, const skew_request *req);
+#endif
+#endif
 
 /* ---- locking, time ------------------------------------------------------------------ */
 
@@ -3151,6 +3324,9 @@ SKEW__PRIV skew_result skew__new_id(skew_tracker *t, uint8_t id[16]) {
     t->rng_avail -= 16;
     id[6] = (uint8_t)((id[6] & 0x0Fu) | 0x40u);
     id[8] = (uint8_t)((id[8] & 0x3Fu) | 0x80u);
+#if SKEW_ENABLE_CLUSTER
+    if (t->cl) skew__cl_tag_id(t, id);
+#endif
     return SKEW_OK;
 }
 
@@ -3382,6 +3558,7 @@ SKEW__PRIV size_t skew__pow2_at_least(size_t n) {
 typedef struct skew__layout {
     size_t timeline; /* >>timeline ring */
     size_t tracker, slots, live, subs, ids, vtab[7], rtab[7], strings, msg, total;
+    size_t cluster; /* >>cluster */
 } skew__layout;
 
 SKEW__PRIV void skew__tab_layout(size_t cap, size_t stride, size_t out[7], size_t *total) {
@@ -3403,6 +3580,9 @@ SKEW__PRIV void skew__tab_layout(size_t cap, size_t stride, size_t out[7], size_
 SKEW__PRIV size_t skew__stats_head_max(const skew_config *c) {
     size_t v = ((size_t)c->max_versions + 1) * (2 * (size_t)c->max_version_len + 16);
     size_t r = c->route_tracking ? ((size_t)c->max_routes + 1) * (2 * (size_t)c->max_route_len + 16) : 0;
+#if SKEW_ENABLE_CLUSTER
+    r += skew__cl_head_max(c);
+#endif
     return 128 + v + r;
 }
 
@@ -3410,6 +3590,9 @@ SKEW__PRIV size_t skew__entry_typical(const skew_config *c) {
     size_t e = 64 + 36 + (c->max_version_len < 40 ? c->max_version_len : 40);
     if (c->route_tracking) e += 16 + (c->max_route_len < 48 ? c->max_route_len : 48);
     if (c->ip_tracking) e += 8 + 20;
+#if SKEW_ENABLE_CLUSTER
+    e += skew__cl_entry_extra(c);
+#endif
     return e;
 }
 
@@ -3430,6 +3613,9 @@ SKEW__PRIV void skew__layout_of(const skew_config *c, skew__layout *L) {
              SKEW__ALIGN(strlen(c->version_cookie) + 1) +
              SKEW__ALIGN((c->max_version_len > c->max_route_len ? c->max_version_len : c->max_route_len) + 1);
     L->msg = total; total += SKEW__ALIGN(c->message_buffer + (c->frame_sse ? SKEW__SSE_ROOM : 0u));
+#if SKEW_ENABLE_CLUSTER
+    L->cluster = total; total += skew__cl_memory(c);
+#endif
     L->total = total;
 }
 
@@ -3483,6 +3669,11 @@ SKEW_API skew_result skew_config_resolve(const skew_config *in, skew_config *out
     if (c.bot_pattern_count > SKEW_MAX_BOT_PATTERNS || c.allow_pattern_count > SKEW_MAX_BOT_PATTERNS ||
         c.bot_pattern_count + c.allow_pattern_count > SKEW_MAX_BOT_PATTERNS)
         return SKEW_ERR_CONFIG;
+#if SKEW_ENABLE_CLUSTER
+    if (skew__cl_resolve(&c) != SKEW_OK) return SKEW_ERR_CONFIG;
+#else
+    if (c.instance_id && c.instance_id[0]) return SKEW_ERR_CONFIG; /* not built in */
+#endif
     {
         size_t head = skew__stats_head_max(&c);
         if (!c.message_buffer) {
@@ -3607,6 +3798,9 @@ SKEW_API skew_result skew_tracker_init(skew_tracker **out, const skew_config *cf
     t->cfg.bot_patterns = NULL; /* copied into the filter; the caller's arrays need not live on */
     t->cfg.allow_patterns = NULL;
     t->cfg.bot_pattern_count = t->cfg.allow_pattern_count = 0;
+#if SKEW_ENABLE_CLUSTER
+    skew__cl_init(t, m + L.cluster);
+#endif
     skew__build_connected_prefix(t);
     if (skew__seed(t) != SKEW_OK) return SKEW_ERR_RANDOM;
     t->started_ms = skew__now(t); /* the scheduling clock starts with the first skew_tick */
@@ -4259,6 +4453,12 @@ SKEW__PRIV void skew__put_your_id(const skew_tracker *t, skew__w *w, uint32_t id
 SKEW__PRIV size_t skew__write_stats(const skew_tracker *t, skew__w *w, bool with_type, uint32_t max_listed,
                                     size_t reserve, size_t *list_end) {
     uint32_t i, n = t->live_count < max_listed ? t->live_count : max_listed;
+#if SKEW_ENABLE_CLUSTER
+    if (t->cl) {
+        skew__cl_write_stats(t, w, with_type, max_listed, reserve, list_end);
+        return w->len;
+    }
+#endif
     skew__puts(w, with_type ? "{\"type\":\"stats\",\"total\":" : "{\"total\":");
     skew__put_u64(w, t->live_count);
     skew__puts(w, ",\"versions\":");
@@ -4857,6 +5057,9 @@ SKEW__PRIV void skew__put_metrics(const skew_tracker *t, skew__w *wp) {
     skew__put_metric(&w, "skew_send_failures_total", "counter", "Connections closed because a send failed.", t->m.send_failed);
     skew__put_metric(&w, "skew_invalid_input_total", "counter", "Malformed client input ignored.", t->m.invalid_input);
     skew__put_metric(&w, "skew_stats_pushes_total", "counter", "Coalesced stats snapshots pushed.", t->m.stats_pushes);
+#if SKEW_ENABLE_CLUSTER
+    if (t->cl) skew__cl_put_metrics(t, &w);
+#endif
 #undef w
 }
 
@@ -5251,14 +5454,19 @@ SKEW__PRIV void skew__serve(skew_tracker *t, const skew_request *req, skew__answ
 
 SKEW_API skew_result skew_http(skew_tracker *t, const skew_request *req, skew_response *resp, char *body, size_t cap) {
     skew__answer h;
+    bool not_local = false;
     if (!t || !req || !resp) return SKEW_ERR_INVALID;
     memset(resp, 0, sizeof *resp);
     h.resp = resp;
     h.w = skew__w_buf(body, cap);
     skew__enter(t);
     skew__serve(t, req, &h);
+#if SKEW_ENABLE_CLUSTER
+    not_local = resp->status == 404 && skew__cl_not_local(t, req);
+#endif
     skew__leave(t);
     resp->body_len = skew__w_end(&h.w);
+    if (not_local) return SKEW_ERR_NOT_LOCAL;
     return resp->body_len >= cap ? SKEW_ERR_TRUNCATED : SKEW_OK;
 }
 
@@ -5287,6 +5495,1049 @@ SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_requ
     return resp->body_len >= cap && cap ? SKEW_ERR_TRUNCATED : (cap || !resp->body_len ? SKEW_OK : SKEW_ERR_TRUNCATED);
 }
 #endif /* SKEW_ENABLE_HTTP */
+
+/* ======================================================================================
+   >>cluster  snapshots, the view of the other instances, relay helpers (issue 11)
+   ====================================================================================== */
+#if SKEW_ENABLE_CLUSTER
+
+/* One other instance in the view. Its id and version are copied; its connection entries stay
+   in the caller's text (checked whole on the way in) and are read again when written out. */
+typedef struct skew__inst {
+    uint64_t at;          /* the writer's clock */
+    const char *conns;    /* its "connections" array, '[' to ']', or NULL */
+    size_t conns_len;
+    uint32_t tag, total, listed;
+    uint32_t version_len, build_len;
+    uint32_t id_len;
+    char id[SKEW_CLUSTER_ID_MAX];
+} skew__inst;
+
+/* What one snapshot added to the view's tables, so a refusal half way can take it back. */
+typedef struct skew__jent {
+    uint32_t e;           /* entry; SKEW__CL_ROUTE set: in the routes table */
+    uint32_t n;
+} skew__jent;
+#define SKEW__CL_ROUTE 0x80000000u
+
+struct skew__cluster {
+    char id[SKEW_CLUSTER_ID_MAX + 1];
+    size_t id_len;
+    char *base;           /* the cluster part of the tracker memory */
+    skew__inst *inst;
+    char *inst_ver;       /* instance i's version at 2i * max_version_len, its build right after */
+    char *build;          /* skew_config.build (copied); NULL: the server version */
+    size_t build_len;
+    uint32_t inst_cap, inst_count;
+    skew__strtab versions, routes; /* the view's counts per name, hashed like the tracker's */
+    uint32_t *vstamp, *rstamp, stamp; /* which snapshot last named an entry: a key twice */
+    skew__jent *journal;
+    uint32_t journal_len, journal_cap;
+    uint16_t *heap;       /* largest counts for a snapshot */
+    char *scratch;        /* one entry's version, route and ip side by side, then a staged
+                             version and build */
+    uint64_t remote_total;
+    uint64_t updates, rejected;
+    skew_cluster_state_t state;
+    bool refusing;        /* the last update refused a snapshot (logged once per change) */
+};
+
+typedef struct skew__cl_layout {
+    size_t head, build, inst, inst_ver, vtab[7], vstamp, rtab[7], rstamp, journal, heap, scratch, total;
+} skew__cl_layout;
+
+SKEW__PRIV bool skew__cl_on(const skew_config *c) { return c->instance_id && c->instance_id[0]; }
+
+/* Decoding room: one entry's version, route and ip (or an instance id) side by side, then the
+   version and build of the snapshot being read, staged until it is taken. */
+SKEW__PRIV size_t skew__cl_scratch_front(const skew_config *c) {
+    return (size_t)c->max_version_len + 1 + (size_t)c->max_route_len + 1 + SKEW_IP_STR_MAX + SKEW_CLUSTER_ID_MAX;
+}
+SKEW__PRIV size_t skew__cl_scratch(const skew_config *c) { return skew__cl_scratch_front(c) + 2 * ((size_t)c->max_version_len + 1); }
+
+SKEW__PRIV void skew__cl_layout_of(const skew_config *c, skew__cl_layout *L) {
+    size_t total = 0, n = c->cluster_max_instances, vcap = (size_t)c->max_versions + 1;
+    size_t rcap = c->route_tracking ? (size_t)c->max_routes + 1 : 1;
+    size_t k = c->snapshot_max_versions > c->snapshot_max_routes ? c->snapshot_max_versions : c->snapshot_max_routes;
+    memset(L, 0, sizeof *L);
+    if (!skew__cl_on(c)) return;
+    L->head = total; total += SKEW__ALIGN(sizeof(struct skew__cluster));
+    L->build = total; total += SKEW__ALIGN((size_t)c->max_version_len + 1);
+    L->inst = total; total += SKEW__ALIGN(n * sizeof(skew__inst));
+    L->inst_ver = total; total += SKEW__ALIGN(2 * n * c->max_version_len);
+    if (n) {
+        skew__tab_layout(vcap, c->max_version_len, L->vtab, &total);
+        L->vstamp = total; total += SKEW__ALIGN(vcap * sizeof(uint32_t));
+        skew__tab_layout(rcap, c->max_route_len, L->rtab, &total);
+        L->rstamp = total; total += SKEW__ALIGN(rcap * sizeof(uint32_t));
+        L->journal = total; total += SKEW__ALIGN((vcap + rcap) * sizeof(skew__jent));
+    }
+    L->heap = total; total += SKEW__ALIGN(k * sizeof(uint16_t));
+    L->scratch = total; total += SKEW__ALIGN(skew__cl_scratch(c));
+    L->total = total;
+}
+
+SKEW__PRIV size_t skew__cl_memory(const skew_config *c) {
+    skew__cl_layout L;
+    skew__cl_layout_of(c, &L);
+    return L.total;
+}
+
+SKEW__PRIV skew_result skew__cl_resolve(skew_config *c) {
+    if (!c->snapshot_max_versions) c->snapshot_max_versions = c->max_versions < 32 ? c->max_versions : 32;
+    if (!c->snapshot_max_routes) c->snapshot_max_routes = c->max_routes < 100 ? c->max_routes : 100;
+    if (!c->snapshot_max_listed) c->snapshot_max_listed = c->max_listed;
+    if (c->snapshot_max_versions > c->max_versions || c->snapshot_max_routes > c->max_routes ||
+        c->snapshot_max_listed > c->max_listed ||
+        c->instance_tag > SKEW_CLUSTER_TAG_MAX || c->cluster_max_instances > SKEW_CLUSTER_MAX_INSTANCES)
+        return SKEW_ERR_CONFIG;
+    if (skew__cl_on(c) &&
+        (strlen(c->instance_id) > SKEW_CLUSTER_ID_MAX || !skew__clean_text(skew__cstr(c->instance_id))))
+        return SKEW_ERR_CONFIG;
+    if (c->build && (strlen(c->build) > c->max_version_len || !skew__clean_text(skew__cstr(c->build)))) return SKEW_ERR_CONFIG;
+    return SKEW_OK;
+}
+
+/* The stats head grows by the instances list; the maps stay within the tracker's own caps. */
+SKEW__PRIV size_t skew__cl_head_max(const skew_config *c) {
+    if (!skew__cl_on(c)) return 0;
+    return 64 + ((size_t)c->cluster_max_instances + 1) * (2 * SKEW_CLUSTER_ID_MAX + 4 * (size_t)c->max_version_len + 112);
+}
+
+/* ,"instance":"<id>" on each listed entry. */
+SKEW__PRIV size_t skew__cl_entry_extra(const skew_config *c) {
+    return skew__cl_on(c) ? 16 + strlen(c->instance_id) : 0;
+}
+
+SKEW__PRIV void skew__cl_tables(skew__cluster *cl, const skew_config *c) {
+    skew__cl_layout L;
+    skew__cl_layout_of(c, &L);
+    cl->inst_count = 0;
+    cl->remote_total = 0;
+    cl->journal_len = 0;
+    if (!cl->inst_cap) return;
+    skew__tab_init(&cl->versions, cl->base, L.vtab, (size_t)c->max_versions + 1, c->max_version_len);
+    skew__tab_init(&cl->routes, cl->base, L.rtab, c->route_tracking ? (size_t)c->max_routes + 1 : 1, c->max_route_len);
+}
+
+SKEW__PRIV void skew__cl_init(skew_tracker *t, char *mem) {
+    const skew_config *c = &t->cfg;
+    skew__cl_layout L;
+    skew__cluster *cl;
+    skew__cl_layout_of(c, &L);
+    if (!L.total) return;
+    cl = (skew__cluster *)(void *)(mem + L.head);
+    memset(cl, 0, sizeof *cl);
+    cl->base = mem;
+    cl->id_len = strlen(c->instance_id);
+    memcpy(cl->id, c->instance_id, cl->id_len + 1);
+    t->cfg.instance_id = cl->id; /* copied: the caller's strings need not live on */
+    if (c->build && c->build[0]) {
+        cl->build = mem + L.build;
+        cl->build_len = strlen(c->build);
+        memcpy(cl->build, c->build, cl->build_len + 1);
+        t->cfg.build = cl->build;
+    } else {
+        t->cfg.build = NULL;
+    }
+    cl->inst = (skew__inst *)(void *)(mem + L.inst);
+    cl->inst_ver = mem + L.inst_ver;
+    cl->inst_cap = c->cluster_max_instances;
+    if (cl->inst_cap) {
+        cl->vstamp = (uint32_t *)(void *)(mem + L.vstamp);
+        cl->rstamp = (uint32_t *)(void *)(mem + L.rstamp);
+        memset(cl->vstamp, 0, ((size_t)c->max_versions + 1) * sizeof(uint32_t));
+        memset(cl->rstamp, 0, (c->route_tracking ? (size_t)c->max_routes + 1 : 1) * sizeof(uint32_t));
+        cl->journal = (skew__jent *)(void *)(mem + L.journal);
+        cl->journal_cap = c->max_versions + 1 + (c->route_tracking ? c->max_routes + 1 : 1);
+    }
+    cl->heap = (uint16_t *)(void *)(mem + L.heap);
+    cl->scratch = mem + L.scratch;
+    skew__cl_tables(cl, c);
+    t->cl = cl;
+}
+
+/* Ids made here carry the tag in their last 20 bits (byte 13's low nibble, bytes 14 and 15):
+   the version nibble (byte 6) and variant bits (byte 8) stay, 102 random bits remain. */
+SKEW__PRIV void skew__cl_tag_id(const skew_tracker *t, uint8_t id[16]) {
+    uint32_t tag = t->cfg.instance_tag;
+    id[13] = (uint8_t)((id[13] & 0xF0u) | ((tag >> 16) & 0x0Fu));
+    id[14] = (uint8_t)(tag >> 8);
+    id[15] = (uint8_t)tag;
+}
+
+/* This binary's build: skew_config.build, else the server version. */
+SKEW__PRIV skew_str skew__cl_build(const skew_tracker *t) {
+    return t->cl->build ? skew__str(t->cl->build, t->cl->build_len) : skew__str(t->server_version, t->server_version_len);
+}
+
+/* Instance i's stored version and build. */
+SKEW__PRIV skew_str skew__cl_inst_ver(const skew_tracker *t, uint32_t i, bool build) {
+    const char *p = t->cl->inst_ver + (2 * (size_t)i + (build ? 1u : 0u)) * t->cfg.max_version_len;
+    return skew__str(p, build ? t->cl->inst[i].build_len : t->cl->inst[i].version_len);
+}
+
+SKEW_API skew_result skew_id_tag(skew_str id, uint32_t *tag) {
+    uint8_t b[16];
+    if (tag) *tag = 0;
+    if (!id.ptr || !skew__id_parse(id, b)) return SKEW_ERR_INVALID;
+    if (tag) *tag = ((uint32_t)(b[13] & 0x0Fu) << 16) | ((uint32_t)b[14] << 8) | b[15];
+    return SKEW_OK;
+}
+
+/* ---- encode --------------------------------------------------------------------------- */
+
+SKEW__PRIV bool skew__cl_less(const skew__strtab *tab, uint16_t a, uint16_t b) { return tab->counts[a] < tab->counts[b]; }
+
+SKEW__PRIV void skew__cl_sift_down(const skew__strtab *tab, uint16_t *heap, uint32_t n, uint32_t i) {
+    for (;;) {
+        uint32_t l = 2 * i + 1, r = l + 1, m = i;
+        uint16_t tmp;
+        if (l < n && skew__cl_less(tab, heap[l], heap[m])) m = l;
+        if (r < n && skew__cl_less(tab, heap[r], heap[m])) m = r;
+        if (m == i) return;
+        tmp = heap[i]; heap[i] = heap[m]; heap[m] = tmp;
+        i = m;
+    }
+}
+
+/* A count map holding the k largest counts by name; the rest (and the table's own "(other)")
+   summed into "(other)", first. A min-heap of k entries: O(n log k). */
+SKEW__PRIV void skew__cl_put_top(const skew_tracker *t, skew__w *w, const skew__strtab *tab, uint32_t k) {
+    uint16_t *heap = t->cl->heap;
+    uint32_t i, n = 0;
+    uint64_t all = tab->counts[0], kept = 0;
+    bool first = true;
+    if (tab->used <= k) {
+        skew__put_map(tab, w);
+        return;
+    }
+    for (i = 0; i < tab->used; i++) {
+        uint16_t e = tab->live[i];
+        all += tab->counts[e];
+        if (n < k) {
+            uint32_t j = n++;
+            heap[j] = e;
+            while (j && skew__cl_less(tab, heap[j], heap[(j - 1) / 2])) { /* sift up */
+                uint16_t tmp = heap[j];
+                heap[j] = heap[(j - 1) / 2];
+                heap[(j - 1) / 2] = tmp;
+                j = (j - 1) / 2;
+            }
+        } else if (k && tab->counts[e] > tab->counts[heap[0]]) {
+            heap[0] = e;
+            skew__cl_sift_down(tab, heap, n, 0);
+        }
+    }
+    for (i = 0; i < n; i++) kept += tab->counts[heap[i]];
+    skew__put(w, "{", 1);
+    if (all > kept) {
+        skew__put_json_str(w, skew__tab_str(tab, 0));
+        skew__put(w, ":", 1);
+        skew__put_u64(w, all - kept);
+        first = false;
+    }
+    for (i = 0; i < n; i++) {
+        if (!first) skew__put(w, ",", 1);
+        first = false;
+        skew__put_json_str(w, skew__tab_str(tab, heap[i]));
+        skew__put(w, ":", 1);
+        skew__put_u64(w, tab->counts[heap[i]]);
+    }
+    skew__put(w, "}", 1);
+}
+
+/* One local connection entry; instance: with ,"instance":"<id>" (stats), without (snapshot). */
+SKEW__PRIV void skew__cl_put_local(const skew_tracker *t, skew__w *w, uint32_t idx, bool instance) {
+    const skew__slot *s = &t->slots[idx];
+    char id[SKEW_ID_STR_MAX];
+    skew__id_text(s->id, id);
+    skew__puts(w, "{\"id\":\"");
+    skew__put(w, id, 36);
+    skew__puts(w, "\",\"version\":");
+    skew__put_json_str(w, skew__tab_str(&t->versions, s->version));
+    if (t->cfg.route_tracking && s->route != SKEW__NO_STR) {
+        skew__puts(w, ",\"route\":");
+        skew__put_json_str(w, skew__tab_str(&t->routes, s->route));
+    }
+    if (t->cfg.ip_tracking && s->ip_family) {
+        char ip[SKEW_IP_STR_MAX];
+        skew_ip a;
+        a.family = s->ip_family;
+        memcpy(a.bytes, s->ip, 16);
+        skew__puts(w, ",\"ip\":\"");
+        skew__put(w, ip, skew_ip_format(&a, ip, sizeof ip));
+        skew__put(w, "\"", 1);
+    }
+    if (instance) {
+        skew__puts(w, ",\"instance\":");
+        skew__put_json_str(w, skew__str(t->cl->id, t->cl->id_len));
+    }
+    skew__put(w, "}", 1);
+}
+
+SKEW_API size_t skew_cluster_snapshot(const skew_tracker *t, char *buf, size_t cap, uint64_t now_ms) {
+    skew__w w = skew__w_buf(buf, cap);
+    size_t n;
+    uint32_t i, listed;
+    if (!t || !t->cl) return skew__w_end(&w);
+    skew__lock_ro(t);
+    skew__puts(&w, "{\"skew\":");
+    skew__put_u64(&w, SKEW_CLUSTER_FORMAT);
+    skew__puts(&w, ",\"id\":");
+    skew__put_json_str(&w, skew__str(t->cl->id, t->cl->id_len));
+    skew__puts(&w, ",\"tag\":");
+    skew__put_u64(&w, t->cfg.instance_tag);
+    skew__puts(&w, ",\"version\":");
+    skew__put_json_str(&w, skew__str(t->server_version, t->server_version_len));
+    skew__puts(&w, ",\"build\":");
+    skew__put_json_str(&w, skew__cl_build(t));
+    skew__puts(&w, ",\"at\":");
+    skew__put_u64(&w, now_ms);
+    skew__puts(&w, ",\"total\":");
+    skew__put_u64(&w, t->live_count);
+    skew__puts(&w, ",\"versions\":");
+    skew__cl_put_top(t, &w, &t->versions, t->cfg.snapshot_max_versions);
+    if (t->cfg.route_tracking) {
+        skew__puts(&w, ",\"routes\":");
+        skew__cl_put_top(t, &w, &t->routes, t->cfg.snapshot_max_routes);
+    }
+    skew__puts(&w, ",\"connections\":[");
+    listed = t->live_count < t->cfg.snapshot_max_listed ? t->live_count : t->cfg.snapshot_max_listed;
+    for (i = 0; i < listed; i++) {
+        if (i) skew__put(&w, ",", 1);
+        skew__cl_put_local(t, &w, t->live[i], false);
+    }
+    skew__puts(&w, "]}");
+    n = skew__w_end(&w);
+    skew__unlock_ro(t);
+    return n;
+}
+
+/* The bound of a snapshot of config c, from the tracker's tables (not the snapshot_max_* caps),
+   so a peer with bigger caps but the same tables is still read. Strings escape to at most twice
+   their length (validated text only needs \" \\ and \u2028/9). */
+SKEW__PRIV size_t skew__cl_snapshot_bound(const skew_config *c) {
+    size_t v = 2 * (size_t)c->max_version_len, r = 2 * (size_t)c->max_route_len;
+    size_t n = 256 + 2 * SKEW_CLUSTER_ID_MAX + v + ((size_t)c->max_versions + 1) * (v + 16);
+    if (c->route_tracking) n += ((size_t)c->max_routes + 1) * (r + 16);
+    return n + (size_t)c->max_listed * (64 + 36 + v + (c->route_tracking ? 12 + r : 0) + (c->ip_tracking ? 10 + SKEW_IP_STR_MAX : 0));
+}
+
+SKEW_API size_t skew_cluster_snapshot_max(const skew_config *cfg) {
+    skew_config c;
+    if (skew_config_resolve(cfg, &c) != SKEW_OK) return 0;
+    return skew__cl_snapshot_bound(&c);
+}
+
+/* ---- decode: every check of a snapshot from another instance --------------------------- */
+
+SKEW__PRIV int skew__cl_peek(const skew__jr *r) { return r->p < r->end ? *r->p : -1; }
+
+/* A JSON string decoded into buf: false unless it is a string of at most max bytes of clean
+   text (valid UTF-8, no control characters: what the tracker itself stores). */
+SKEW__PRIV bool skew__cl_text(skew__jr *r, char *buf, size_t max, size_t *n) {
+    skew__w w = skew__w_buf(buf, max + 1);
+    const unsigned char *q;
+    if (skew__cl_peek(r) != '"') return false;
+    /* most strings have no escapes: copied in one go */
+    for (q = r->p + 1; q < r->end && *q != '"' && *q != '\\' && *q >= 0x20; q++) {}
+    if (q < r->end && *q == '"') {
+        size_t len = (size_t)(q - r->p - 1);
+        if (len > max) return false;
+        memcpy(buf, r->p + 1, len);
+        r->p = q + 1;
+        *n = len;
+        return skew__clean_text(skew__str(buf, len));
+    }
+    if (!skew__jr_string(r, &w) || w.len > max) return false;
+    *n = w.len;
+    return skew__clean_text(skew__str(buf, w.len));
+}
+
+/* The members of a snapshot's top-level object, like skew__json_members but in one pass: every
+   value is either read by cb, which checks its grammar, or skipped by skew__jr_skip (bounded
+   depth), so no separate validation pass is needed. */
+SKEW__PRIV skew_result skew__cl_members(skew_str json, skew__member_fn cb, void *ctx) {
+    skew__jr r;
+    char kbuf[64];
+    r.p = (const unsigned char *)json.ptr;
+    r.end = r.p + json.len;
+    skew__jr_ws(&r);
+    if (skew__cl_peek(&r) != '{') return SKEW_ERR_INVALID;
+    r.p++;
+    skew__jr_ws(&r);
+    if (skew__cl_peek(&r) == '}') r.p++;
+    else
+        for (;;) {
+            skew__w kw = skew__w_buf(kbuf, sizeof kbuf);
+            int took, c;
+            skew__jr_ws(&r);
+            if (skew__cl_peek(&r) != '"' || !skew__jr_string(&r, &kw)) return SKEW_ERR_INVALID;
+            skew__jr_ws(&r);
+            if (skew__cl_peek(&r) != ':') return SKEW_ERR_INVALID;
+            r.p++;
+            skew__jr_ws(&r);
+            took = cb(ctx, skew__str(kbuf, kw.len < sizeof kbuf ? kw.len : 0), &r);
+            if (took < 0 || (took == 0 && skew__jr_skip(&r) != SKEW_OK)) return SKEW_ERR_INVALID;
+            skew__jr_ws(&r);
+            c = skew__cl_peek(&r);
+            if (c != ',' && c != '}') return SKEW_ERR_INVALID;
+            r.p++;
+            if (c == '}') break;
+        }
+    skew__jr_ws(&r);
+    return r.p == r.end ? SKEW_OK : SKEW_ERR_INVALID;
+}
+
+/* A non-negative integer up to max: no sign, fraction, exponent or leading zero. */
+SKEW__PRIV bool skew__cl_uint(skew__jr *r, uint64_t max, uint64_t *out) {
+    uint64_t v = 0;
+    const unsigned char *s = r->p;
+    while (r->p < r->end && *r->p >= '0' && *r->p <= '9') {
+        uint64_t d = (uint64_t)(*r->p - '0');
+        /* no 64-bit division (a libgcc helper on 32-bit targets): overflow by comparison */
+        if (v > 0x1999999999999999u || (v == 0x1999999999999999u && d > 5u)) return false;
+        v = v * 10u + d;
+        if (v > max) return false;
+        r->p++;
+    }
+    if (r->p == s || (r->p - s > 1 && *s == '0')) return false;
+    if (r->p < r->end && (*r->p == '.' || *r->p == 'e' || *r->p == 'E')) return false;
+    *out = v;
+    return true;
+}
+
+/* UUID text (36 chars, hex digits either case, dashes at 8/13/18/23): what skew__id_parse
+   accepts, checked without decoding (every entry of every snapshot goes through here). */
+SKEW__PRIV bool skew__cl_uuid(const char *s, size_t n) {
+    size_t i;
+    unsigned bad = 0;
+    if (n != 36) return false;
+    for (i = 0; i < 36; i++) {
+        unsigned c = (unsigned char)s[i];
+        if (i == 8 || i == 13 || i == 18 || i == 23) bad |= c ^ '-';
+        else bad |= (c - '0' < 10u || (c | 0x20u) - 'a' < 6u) ? 0u : 1u;
+    }
+    return bad == 0;
+}
+
+/* One connection entry of a snapshot, decoded: version and route point into the scratch. */
+typedef struct skew__cl_entry {
+    char id[SKEW_ID_STR_MAX];
+    skew_str version, route;
+    skew_ip ip;
+} skew__cl_entry;
+
+/* The next entry of a connections array (r after '[' or after the previous entry): 1 got one,
+   0 the array ended (r after ']'), -1 bad. */
+SKEW__PRIV int skew__cl_next_entry(const skew_tracker *t, skew__jr *r, bool first, skew__cl_entry *e) {
+    char *sv = t->cl->scratch, *sr = sv + t->cfg.max_version_len + 1, *sip = sr + t->cfg.max_route_len + 1;
+    unsigned seen = 0;
+    skew__jr_ws(r);
+    if (skew__cl_peek(r) == ']') {
+        r->p++;
+        return 0;
+    }
+    if (!first) {
+        if (skew__cl_peek(r) != ',') return -1;
+        r->p++;
+        skew__jr_ws(r);
+    }
+    if (skew__cl_peek(r) != '{') return -1;
+    r->p++;
+    memset(e, 0, sizeof *e);
+    skew__jr_ws(r);
+    if (skew__cl_peek(r) == '}') return -1; /* id and version are needed */
+    for (;;) {
+        char kb[16];
+        size_t n = 0, klen;
+        unsigned bit;
+        const unsigned char *key_at;
+        skew__jr_ws(r);
+        key_at = r->p;
+        if (!skew__cl_text(r, kb, sizeof kb - 1, &klen)) { /* keys we know are short and plain */
+            r->p = key_at;
+            if (!skew__jr_string(r, NULL)) return -1;
+            klen = 0; /* some other key: skipped */
+        }
+        skew__jr_ws(r);
+        if (skew__cl_peek(r) != ':') return -1;
+        r->p++;
+        skew__jr_ws(r);
+#define SKEW__KEY(lit) (klen == sizeof(lit) - 1 && memcmp(kb, lit, klen) == 0)
+        bit = SKEW__KEY("id") ? 1u : SKEW__KEY("version") ? 2u : SKEW__KEY("route") ? 4u : SKEW__KEY("ip") ? 8u : 0u;
+#undef SKEW__KEY
+        if (bit & seen) return -1;
+        seen |= bit;
+        if (bit == 1u) {
+            if (!skew__cl_text(r, e->id, 36, &n) || !skew__cl_uuid(e->id, n)) return -1;
+        } else if (bit == 2u) {
+            if (!skew__cl_text(r, sv, t->cfg.max_version_len, &n) || !n) return -1;
+            e->version = skew__str(sv, n);
+        } else if (bit == 4u) {
+            if (!skew__cl_text(r, sr, t->cfg.max_route_len, &n) || !n) return -1;
+            /* a route as the tracker stores it: a path, or its "(other)" */
+            if (sr[0] != '/' && (n != t->routes.lens[0] || memcmp(sr, t->routes.text, n) != 0)) return -1;
+            e->route = skew__str(sr, n);
+        } else if (bit == 8u) {
+            if (!skew__cl_text(r, sip, SKEW_IP_STR_MAX - 1, &n) || skew_ip_parse(skew__str(sip, n), &e->ip) != SKEW_OK)
+                return -1;
+        } else if (skew__jr_skip(r) != SKEW_OK) {
+            return -1;
+        }
+        skew__jr_ws(r);
+        if (skew__cl_peek(r) == '}') {
+            r->p++;
+            return (seen & 3u) == 3u ? 1 : -1;
+        }
+        if (skew__cl_peek(r) != ',') return -1;
+        r->p++;
+    }
+}
+
+/* What skew_cluster_update learns from one snapshot before it commits it. */
+typedef struct skew__cl_take {
+    skew_tracker *t;
+    skew__inst in;
+    unsigned seen;
+    uint64_t vsum, rsum;
+} skew__cl_take;
+
+enum {
+    SKEW__CL_FORMAT = 1, SKEW__CL_ID = 2, SKEW__CL_TAG = 4, SKEW__CL_VERSION = 8, SKEW__CL_AT = 16,
+    SKEW__CL_TOTAL = 32, SKEW__CL_VERSIONS = 64, SKEW__CL_ROUTES = 128, SKEW__CL_CONNS = 256, SKEW__CL_BUILD = 512
+};
+#define SKEW__CL_NEEDED (SKEW__CL_FORMAT | SKEW__CL_ID | SKEW__CL_TAG | SKEW__CL_VERSION | SKEW__CL_AT | SKEW__CL_TOTAL | SKEW__CL_VERSIONS)
+
+/* A count map into the view's table, journaled. Refused: a key twice, a count of 0 or over
+   2^24 in sum, more keys than the table has entries, a name the tracker would not store. */
+SKEW__PRIV bool skew__cl_map(skew__cl_take *k, skew__jr *r, bool routes) {
+    skew_tracker *t = k->t;
+    skew__cluster *cl = t->cl;
+    skew__strtab *tab = routes ? &cl->routes : &cl->versions;
+    uint32_t *stamp = routes ? cl->rstamp : cl->vstamp;
+    uint32_t seed = routes ? t->hash_seed ^ 0x9E3779B9u : t->hash_seed, keys = 0;
+    size_t max = routes ? t->cfg.max_route_len : t->cfg.max_version_len;
+    uint64_t sum = 0;
+    bool other_seen = false;
+    if (skew__cl_peek(r) != '{') return false;
+    r->p++;
+    if (++cl->stamp == 0) { /* wrapped: forget every old stamp */
+        memset(cl->vstamp, 0, cl->versions.cap * sizeof(uint32_t));
+        memset(cl->rstamp, 0, cl->routes.cap * sizeof(uint32_t));
+        cl->stamp = 1;
+    }
+    skew__jr_ws(r);
+    if (skew__cl_peek(r) == '}') {
+        r->p++;
+        goto done;
+    }
+    for (;;) {
+        size_t n = 0;
+        uint64_t v;
+        uint32_t e;
+        skew_str name;
+        bool is_other;
+        skew__jr_ws(r);
+        if (!skew__cl_text(r, cl->scratch, max, &n) || !n) return false;
+        name = skew__str(cl->scratch, n);
+        is_other = n == tab->lens[0] && memcmp(name.ptr, tab->text, n) == 0;
+        if (routes && !is_other && name.ptr[0] != '/') return false;
+        skew__jr_ws(r);
+        if (skew__cl_peek(r) != ':') return false;
+        r->p++;
+        skew__jr_ws(r);
+        if (!skew__cl_uint(r, 1u << 24, &v) || v == 0 || (sum += v) > (1u << 24)) return false;
+        if (++keys > tab->cap || cl->journal_len == cl->journal_cap) return false;
+        if (is_other) {
+            if (other_seen) return false;
+            other_seen = true;
+        } else {
+            e = skew__tab_find(tab, name, skew__hash(seed, name));
+            /* a key twice (one that folded into "(other)" in a full table goes unseen; the sum
+               check still holds the totals) */
+            if (e != SKEW__NONE && stamp[e] == cl->stamp) return false;
+        }
+        e = skew__tab_ref(tab, seed, name);
+        tab->counts[e] += (uint32_t)v - 1u;
+        if (e) stamp[e] = cl->stamp;
+        cl->journal[cl->journal_len].e = e | (routes ? SKEW__CL_ROUTE : 0u);
+        cl->journal[cl->journal_len].n = (uint32_t)v;
+        cl->journal_len++;
+        skew__jr_ws(r);
+        if (skew__cl_peek(r) == ',') { r->p++; continue; }
+        if (skew__cl_peek(r) == '}') { r->p++; break; }
+        return false;
+    }
+done:
+    if (routes) k->rsum = sum;
+    else k->vsum = sum;
+    return true;
+}
+
+/* Undo what the current snapshot added, newest first, so the tables are as before. */
+SKEW__PRIV void skew__cl_rollback(skew__cluster *cl) {
+    while (cl->journal_len) {
+        skew__jent j = cl->journal[--cl->journal_len];
+        skew__strtab *tab = (j.e & SKEW__CL_ROUTE) ? &cl->routes : &cl->versions;
+        uint32_t e = j.e & ~SKEW__CL_ROUTE;
+        tab->counts[e] -= j.n - 1u;
+        skew__tab_unref(tab, e);
+    }
+}
+
+SKEW__PRIV int skew__cl_member(void *ctx, skew_str key, skew__jr *r) {
+    static const char *const names[] = {"skew", "id", "tag", "version", "at", "total", "versions", "routes", "connections", "build"};
+    skew__cl_take *k = (skew__cl_take *)ctx;
+    skew_tracker *t = k->t;
+    unsigned i, bit;
+    size_t n = 0;
+    uint64_t v = 0;
+    for (i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (key.len == strlen(names[i]) && memcmp(key.ptr, names[i], key.len) == 0) break;
+    if (i == sizeof names / sizeof names[0]) return 0; /* unknown members: a newer writer's */
+    bit = 1u << i;
+    if (k->seen & bit) return -1;
+    k->seen |= bit;
+    switch (bit) {
+    case SKEW__CL_FORMAT:
+        return skew__cl_uint(r, 0xFFFFu, &v) && v == SKEW_CLUSTER_FORMAT ? 1 : -1;
+    case SKEW__CL_ID:
+        if (!skew__cl_text(r, t->cl->scratch, SKEW_CLUSTER_ID_MAX, &n) || !n) return -1;
+        memcpy(k->in.id, t->cl->scratch, n);
+        k->in.id_len = (uint32_t)n;
+        return 1;
+    case SKEW__CL_TAG:
+        if (!skew__cl_uint(r, SKEW_CLUSTER_TAG_MAX, &v)) return -1;
+        k->in.tag = (uint32_t)v;
+        return 1;
+    case SKEW__CL_VERSION:
+    case SKEW__CL_BUILD: { /* staged side by side until the snapshot is taken */
+        char *staged = t->cl->scratch + skew__cl_scratch_front(&t->cfg) + (bit == SKEW__CL_BUILD ? t->cfg.max_version_len + 1 : 0);
+        if (!skew__cl_text(r, staged, t->cfg.max_version_len, &n) || !n) return -1;
+        if (bit == SKEW__CL_BUILD) k->in.build_len = (uint32_t)n;
+        else k->in.version_len = (uint32_t)n;
+        return 1;
+    }
+    case SKEW__CL_AT:
+        if (!skew__cl_uint(r, UINT64_MAX, &k->in.at)) return -1;
+        return 1;
+    case SKEW__CL_TOTAL:
+        if (!skew__cl_uint(r, 1u << 24, &v)) return -1;
+        k->in.total = (uint32_t)v;
+        return 1;
+    case SKEW__CL_VERSIONS:
+        return skew__cl_map(k, r, false) ? 1 : -1;
+    case SKEW__CL_ROUTES:
+        if (!t->cfg.route_tracking) return 0; /* not shown here: skipped */
+        return skew__cl_map(k, r, true) ? 1 : -1;
+    default: { /* connections */
+        skew__cl_entry e;
+        const unsigned char *start = r->p;
+        int got;
+        if (skew__cl_peek(r) != '[') return -1;
+        r->p++;
+        while ((got = skew__cl_next_entry(t, r, k->in.listed == 0, &e)) == 1)
+            if (++k->in.listed > t->cfg.max_listed) return -1;
+        if (got < 0) return -1;
+        k->in.conns = (const char *)start;
+        k->in.conns_len = (size_t)(r->p - start);
+        return 1;
+    }
+    }
+}
+
+/* One snapshot into the view: 1 taken, 0 skipped (this instance's own), -1 refused. */
+SKEW__PRIV int skew__cl_take_one(skew_tracker *t, skew_str snap) {
+    skew__cluster *cl = t->cl;
+    skew__cl_take k;
+    uint32_t i;
+    bool ok;
+    memset(&k, 0, sizeof k);
+    k.t = t;
+    if (!cl->inst_cap || !snap.ptr || snap.len > skew__cl_snapshot_bound(&t->cfg)) return -1;
+    if (cl->remote_total > 0xFFFFFFFFu - (1u << 24)) return -1; /* the view's uint32 counts stay exact */
+    ok = skew__cl_members(snap, skew__cl_member, &k) == SKEW_OK && (k.seen & SKEW__CL_NEEDED) == SKEW__CL_NEEDED &&
+         k.vsum == k.in.total && (!(k.seen & SKEW__CL_ROUTES) || !t->cfg.route_tracking || k.rsum == k.in.total) &&
+         k.in.listed <= k.in.total;
+    if (ok && k.in.id_len == cl->id_len && memcmp(k.in.id, cl->id, cl->id_len) == 0) {
+        skew__cl_rollback(cl);
+        return 0;
+    }
+    for (i = 0; ok && i < cl->inst_count; i++)
+        if (cl->inst[i].id_len == k.in.id_len && memcmp(cl->inst[i].id, k.in.id, k.in.id_len) == 0) ok = false;
+    if (!ok || cl->inst_count == cl->inst_cap) {
+        skew__cl_rollback(cl);
+        return -1;
+    }
+    /* a peer without route tracking: its connections count under "(other)" so sums stay exact */
+    if (t->cfg.route_tracking && !(k.seen & SKEW__CL_ROUTES)) cl->routes.counts[0] += k.in.total;
+    {
+        char *dst = cl->inst_ver + 2 * (size_t)cl->inst_count * t->cfg.max_version_len;
+        const char *staged = cl->scratch + skew__cl_scratch_front(&t->cfg);
+        memcpy(dst, staged, k.in.version_len);
+        if (!(k.seen & SKEW__CL_BUILD)) k.in.build_len = k.in.version_len; /* a writer without one */
+        else staged += t->cfg.max_version_len + 1;
+        memcpy(dst + t->cfg.max_version_len, staged, k.in.build_len);
+    }
+    cl->inst[cl->inst_count++] = k.in;
+    cl->remote_total += k.in.total;
+    cl->journal_len = 0;
+    return 1;
+}
+
+SKEW_API skew_result skew_cluster_update(skew_tracker *t, const skew_str *snapshots, size_t n, uint64_t now_ms) {
+    skew_result res = SKEW_OK;
+    size_t i, refused = 0;
+    if (!t) return SKEW_ERR_INVALID;
+    if (n && !snapshots) return SKEW_ERR_INVALID;
+    skew__enter(t);
+    if (!t->cl) {
+        skew__leave(t);
+        return SKEW_ERR_DISABLED;
+    }
+    if (now_ms > t->last_now) t->last_now = now_ms;
+    skew__cl_tables(t->cl, &t->cfg);
+    t->cl->updates++;
+    for (i = 0; i < n; i++)
+        if (skew__cl_take_one(t, snapshots[i]) < 0) refused++;
+    if (refused) {
+        t->cl->rejected += refused;
+        res = SKEW_ERR_INVALID;
+        if (!t->cl->refusing) skew__log(t, SKEW_LOG_WARN, "skew: refused a cluster snapshot (invalid, duplicate or over the limits)");
+    }
+    t->cl->refusing = refused != 0;
+    skew__changed(t);
+    skew__leave(t);
+    return res;
+}
+
+SKEW_API void skew_cluster_clear(skew_tracker *t) {
+    if (!t) return;
+    skew__enter(t);
+    if (t->cl) {
+        skew__cl_tables(t->cl, &t->cfg);
+        skew__changed(t);
+    }
+    skew__leave(t);
+}
+
+SKEW_API void skew_cluster_state(skew_tracker *t, skew_cluster_state_t state) {
+    if (!t || (unsigned)state > (unsigned)SKEW_CLUSTER_DEGRADED) return;
+    skew__enter(t);
+    if (t->cl && t->cl->state != state) {
+        t->cl->state = state;
+        skew__changed(t);
+    }
+    skew__leave(t);
+}
+
+/* The view counts only while the link is up. */
+SKEW__PRIV bool skew__cl_shown(const skew__cluster *cl) { return cl->state == SKEW_CLUSTER_OK && cl->inst_cap; }
+
+SKEW_API void skew_cluster_get_info(const skew_tracker *t, skew_cluster_info *out) {
+    if (!out) return;
+    memset(out, 0, sizeof *out);
+    if (!t) return;
+    skew__lock_ro(t);
+    out->total = t->live_count;
+    if (t->cl) {
+        out->state = t->cl->state;
+        out->updates = t->cl->updates;
+        out->rejected = t->cl->rejected;
+        if (skew__cl_shown(t->cl)) {
+            out->instances = t->cl->inst_count;
+            out->total += t->cl->remote_total;
+        }
+    }
+    skew__unlock_ro(t);
+}
+
+SKEW_API size_t skew_cluster_peers(const skew_tracker *t, skew_cluster_peer *out, size_t cap) {
+    size_t i, n;
+    if (!t || !t->cl) return 0;
+    skew__lock_ro(t);
+    n = t->cl->inst_count;
+    for (i = 0; out && i < n && i < cap; i++) {
+        const skew__inst *in = &t->cl->inst[i];
+        out[i].id = skew__str(in->id, in->id_len);
+        out[i].version = skew__cl_inst_ver(t, (uint32_t)i, false);
+        out[i].build = skew__cl_inst_ver(t, (uint32_t)i, true);
+        out[i].tag = in->tag;
+        out[i].total = in->total;
+        out[i].written_ms = in->at;
+    }
+    skew__unlock_ro(t);
+    return n;
+}
+
+/* ---- output: stats, admin stats and metrics with the view ------------------------------ */
+
+typedef void (*skew__cl_each_fn)(void *ctx, skew_str name, uint64_t count);
+
+/* The local table plus the view's (rem NULL: none): "(other)" first when not zero, then the
+   local names (with the view's count of the same name), then the view's other names while the
+   local table has room; the rest count under "(other)". Sums stay exact, names stay bounded. */
+SKEW__PRIV void skew__cl_merged(const skew__strtab *loc, const skew__strtab *rem, uint32_t seed, skew__cl_each_fn fn, void *ctx) {
+    uint32_t room = loc->cap - 1u - loc->used, i, k = 0;
+    uint64_t other = loc->counts[0] + (rem ? (uint64_t)rem->counts[0] : 0);
+    for (i = 0; rem && i < rem->used; i++) {
+        skew_str s = skew__tab_str(rem, rem->live[i]);
+        if (skew__tab_find(loc, s, skew__hash(seed, s)) != SKEW__NONE) continue;
+        if (k < room) k++;
+        else other += rem->counts[rem->live[i]];
+    }
+    if (other) fn(ctx, skew__tab_str(loc, 0), other);
+    for (i = 0; i < loc->used; i++) {
+        skew_str s = skew__tab_str(loc, loc->live[i]);
+        uint32_t e = rem ? skew__tab_find(rem, s, skew__hash(seed, s)) : SKEW__NONE;
+        fn(ctx, s, (uint64_t)loc->counts[loc->live[i]] + (e != SKEW__NONE ? rem->counts[e] : 0));
+    }
+    for (k = 0, i = 0; rem && i < rem->used && k < room; i++) {
+        skew_str s = skew__tab_str(rem, rem->live[i]);
+        if (skew__tab_find(loc, s, skew__hash(seed, s)) != SKEW__NONE) continue;
+        fn(ctx, s, rem->counts[rem->live[i]]);
+        k++;
+    }
+}
+
+typedef struct skew__cl_mapw {
+    skew__w *w;
+    bool first;
+} skew__cl_mapw;
+
+SKEW__PRIV void skew__cl_map_entry(void *ctx, skew_str name, uint64_t count) {
+    skew__cl_mapw *m = (skew__cl_mapw *)ctx;
+    if (!m->first) skew__put(m->w, ",", 1);
+    m->first = false;
+    skew__put_json_str(m->w, name);
+    skew__put(m->w, ":", 1);
+    skew__put_u64(m->w, count);
+}
+
+SKEW__PRIV void skew__cl_put_map(const skew_tracker *t, skew__w *w, bool routes) {
+    skew__cl_mapw m;
+    bool shown = skew__cl_shown(t->cl);
+    m.w = w;
+    m.first = true;
+    skew__put(w, "{", 1);
+    if (routes) skew__cl_merged(&t->routes, shown ? &t->cl->routes : NULL, t->hash_seed ^ 0x9E3779B9u, skew__cl_map_entry, &m);
+    else skew__cl_merged(&t->versions, shown ? &t->cl->versions : NULL, t->hash_seed, skew__cl_map_entry, &m);
+    skew__put(w, "}", 1);
+}
+
+SKEW__PRIV uint64_t skew__cl_age(uint64_t now, uint64_t at) { return now > at ? now - at : 0; }
+
+SKEW__PRIV void skew__cl_put_instance(skew__w *w, skew_str id, skew_str version, skew_str build, uint64_t total,
+                                       uint64_t age, bool self) {
+    skew__puts(w, "{\"id\":");
+    skew__put_json_str(w, id);
+    skew__puts(w, ",\"version\":");
+    skew__put_json_str(w, version);
+    skew__puts(w, ",\"build\":");
+    skew__put_json_str(w, build);
+    skew__puts(w, ",\"total\":");
+    skew__put_u64(w, total);
+    skew__puts(w, ",\"ageMs\":");
+    skew__put_u64(w, age);
+    skew__puts(w, self ? ",\"self\":true}" : ",\"self\":false}");
+}
+
+static const char *const skew__cl_state_names[] = {"off", "ok", "degraded"};
+
+/* skew__write_stats for a tracker with an instance_id: the same shape plus "instances" and
+   "cluster" before the list, and the view's entries after the local ones. */
+SKEW__PRIV void skew__cl_write_stats(const skew_tracker *t, skew__w *w, bool with_type, uint32_t max_listed,
+                                     size_t reserve, size_t *list_end) {
+    const skew__cluster *cl = t->cl;
+    bool shown = skew__cl_shown(cl);
+    uint32_t i, j, listed = 0, n = t->live_count < max_listed ? t->live_count : max_listed;
+    uint64_t now = skew__now(t);
+    skew__puts(w, with_type ? "{\"type\":\"stats\",\"total\":" : "{\"total\":");
+    skew__put_u64(w, (uint64_t)t->live_count + (shown ? cl->remote_total : 0));
+    skew__puts(w, ",\"versions\":");
+    skew__cl_put_map(t, w, false);
+    if (t->cfg.route_tracking) {
+        skew__puts(w, ",\"routes\":");
+        skew__cl_put_map(t, w, true);
+    }
+    skew__puts(w, ",\"instances\":[");
+    skew__cl_put_instance(w, skew__str(cl->id, cl->id_len), skew__str(t->server_version, t->server_version_len),
+                          skew__cl_build(t), t->live_count, 0, true);
+    for (i = 0; shown && i < cl->inst_count; i++) {
+        const skew__inst *in = &cl->inst[i];
+        skew__put(w, ",", 1);
+        skew__cl_put_instance(w, skew__str(in->id, in->id_len), skew__cl_inst_ver(t, i, false), skew__cl_inst_ver(t, i, true),
+                              in->total, skew__cl_age(now, in->at), false);
+    }
+    skew__puts(w, "],\"cluster\":\"");
+    skew__puts(w, skew__cl_state_names[cl->state]);
+    skew__puts(w, "\",\"connections\":[");
+#define SKEW__CL_CUT (reserve != SKEW__NO_CUT && !w->sink && w->len + reserve + 1 > w->cap)
+    for (i = 0; i < n; i++) {
+        size_t before = w->len;
+        if (listed) skew__put(w, ",", 1);
+        skew__cl_put_local(t, w, t->live[i], true);
+        if (SKEW__CL_CUT) {
+            w->len = before; /* does not fit: the list ends here */
+            goto end;
+        }
+        listed++;
+    }
+    for (j = 0; shown && j < cl->inst_count && listed < max_listed; j++) {
+        const skew__inst *in = &cl->inst[j];
+        skew__jr r;
+        skew__cl_entry e;
+        bool first = true;
+        if (!in->conns) continue;
+        r.p = (const unsigned char *)in->conns + 1;
+        r.end = (const unsigned char *)in->conns + in->conns_len;
+        while (listed < max_listed && skew__cl_next_entry(t, &r, first, &e) == 1) {
+            size_t before = w->len;
+            first = false;
+            if (listed) skew__put(w, ",", 1);
+            skew__puts(w, "{\"id\":\"");
+            skew__put(w, e.id, 36);
+            skew__puts(w, "\",\"version\":");
+            skew__put_json_str(w, e.version);
+            if (t->cfg.route_tracking && e.route.len) {
+                skew__puts(w, ",\"route\":");
+                skew__put_json_str(w, e.route);
+            }
+            if (t->cfg.ip_tracking && e.ip.family) {
+                char ip[SKEW_IP_STR_MAX];
+                skew__puts(w, ",\"ip\":\"");
+                skew__put(w, ip, skew_ip_format(&e.ip, ip, sizeof ip));
+                skew__put(w, "\"", 1);
+            }
+            skew__puts(w, ",\"instance\":");
+            skew__put_json_str(w, skew__str(in->id, in->id_len));
+            skew__put(w, "}", 1);
+            if (SKEW__CL_CUT) {
+                w->len = before;
+                goto end;
+            }
+            listed++;
+        }
+    }
+#undef SKEW__CL_CUT
+end:
+    skew__put(w, "]", 1);
+    *list_end = w->len;
+}
+
+#if SKEW_ENABLE_ADMIN
+typedef struct skew__cl_metw {
+    skew__w *w;
+    const char *name, *label;
+} skew__cl_metw;
+
+SKEW__PRIV void skew__cl_metric_entry(void *ctx, skew_str name, uint64_t count) {
+    skew__cl_metw *m = (skew__cl_metw *)ctx;
+    skew__puts(m->w, m->name);
+    skew__put(m->w, "{", 1);
+    skew__puts(m->w, m->label);
+    skew__puts(m->w, "=\"");
+    skew__put_label(m->w, name);
+    skew__puts(m->w, "\"} ");
+    skew__put_u64(m->w, count);
+    skew__put(m->w, "\n", 1);
+}
+
+SKEW__PRIV void skew__cl_metric_head(skew__w *w, const char *name, const char *type, const char *help) {
+    skew__puts(w, "# HELP "); skew__puts(w, name); skew__put(w, " ", 1); skew__puts(w, help);
+    skew__puts(w, "\n# TYPE "); skew__puts(w, name); skew__put(w, " ", 1); skew__puts(w, type);
+    skew__put(w, "\n", 1);
+}
+
+SKEW__PRIV void skew__cl_metric_instance(skew__w *w, const char *name, skew_str id, const skew_str *version,
+                                          const skew_str *build, uint64_t v) {
+    skew__puts(w, name);
+    skew__puts(w, "{instance=\"");
+    skew__put_label(w, id);
+    if (version) {
+        skew__puts(w, "\",version=\"");
+        skew__put_label(w, *version);
+        skew__puts(w, "\",build=\"");
+        skew__put_label(w, *build);
+    }
+    skew__puts(w, "\"} ");
+    skew__put_u64(w, v);
+    skew__put(w, "\n", 1);
+}
+
+/* The cluster series after the local ones (those keep their meaning: this instance alone). */
+SKEW__PRIV void skew__cl_put_metrics(const skew_tracker *t, skew__w *w) {
+    const skew__cluster *cl = t->cl;
+    bool shown = skew__cl_shown(cl);
+    uint64_t now = skew__now(t);
+    skew__cl_metw m;
+    skew_str self_id = skew__str(cl->id, cl->id_len), self_ver = skew__str(t->server_version, t->server_version_len);
+    skew_str self_build = skew__cl_build(t);
+    uint32_t i;
+    skew__put_metric(w, "skew_cluster_up", "gauge", "1 while the cluster view is current, else 0.",
+                     cl->state == SKEW_CLUSTER_OK ? 1u : 0u);
+    skew__put_metric(w, "skew_cluster_instances", "gauge", "Instances shown, this one included.", 1u + (shown ? cl->inst_count : 0u));
+    skew__put_metric(w, "skew_cluster_connections", "gauge", "Tracked connections of the instances shown.",
+                     (uint64_t)t->live_count + (shown ? cl->remote_total : 0));
+    m.w = w;
+    m.name = "skew_cluster_connections_by_version";
+    m.label = "version";
+    skew__cl_metric_head(w, m.name, "gauge", "Tracked connections of the instances shown, per build version.");
+    skew__cl_merged(&t->versions, shown ? &cl->versions : NULL, t->hash_seed, skew__cl_metric_entry, &m);
+    if (t->cfg.route_tracking) {
+        m.name = "skew_cluster_connections_by_route";
+        m.label = "route";
+        skew__cl_metric_head(w, m.name, "gauge", "Tracked connections of the instances shown, per route.");
+        skew__cl_merged(&t->routes, shown ? &cl->routes : NULL, t->hash_seed ^ 0x9E3779B9u, skew__cl_metric_entry, &m);
+    }
+    skew__cl_metric_head(w, "skew_cluster_instance_connections", "gauge", "Tracked connections per instance, its server version and its build.");
+    skew__cl_metric_instance(w, "skew_cluster_instance_connections", self_id, &self_ver, &self_build, t->live_count);
+    for (i = 0; shown && i < cl->inst_count; i++) {
+        skew_str v = skew__cl_inst_ver(t, i, false), b = skew__cl_inst_ver(t, i, true);
+        skew__cl_metric_instance(w, "skew_cluster_instance_connections", skew__str(cl->inst[i].id, cl->inst[i].id_len), &v,
+                                 &b, cl->inst[i].total);
+    }
+    skew__cl_metric_head(w, "skew_cluster_instance_age_ms", "gauge", "Age of each instance's last snapshot.");
+    skew__cl_metric_instance(w, "skew_cluster_instance_age_ms", self_id, NULL, NULL, 0);
+    for (i = 0; shown && i < cl->inst_count; i++)
+        skew__cl_metric_instance(w, "skew_cluster_instance_age_ms", skew__str(cl->inst[i].id, cl->inst[i].id_len), NULL,
+                                 NULL, skew__cl_age(now, cl->inst[i].at));
+    skew__put_metric(w, "skew_cluster_snapshots_rejected_total", "counter", "Snapshots of other instances refused as invalid.", cl->rejected);
+    skew__put_metric(w, "skew_cluster_updates_total", "counter", "Cluster view updates.", cl->updates);
+}
+#endif /* SKEW_ENABLE_ADMIN */
+
+/* ---- relay helpers ----------------------------------------------------------------------- */
+#if SKEW_ENABLE_HTTP
+SKEW_API skew_result skew_post_connection_id(skew_str body, char id[SKEW_ID_STR_MAX]) {
+    char buf[48];
+    uint8_t bin[16];
+    size_t n = 0;
+    skew_result r;
+    id[0] = '\0';
+    r = skew__body_field(body, "connectionId", buf, sizeof buf, &n);
+    if (r == SKEW_ERR_NOT_FOUND || (r == SKEW_OK && n == 0)) return SKEW_ERR_NOT_FOUND;
+    if (r != SKEW_OK || !skew__id_parse(skew__str(buf, n), bin)) return SKEW_ERR_INVALID;
+    memcpy(id, buf, 36);
+    id[36] = '\0';
+    return SKEW_OK;
+}
+
+/* After skew__serve answered 404: was it a per-connection POST for a well-formed id that this
+   instance does not hold? (Then another instance may hold it: the adapter relays.) */
+SKEW__PRIV bool skew__cl_not_local(skew_tracker *t, const skew_request *req) {
+    char id[SKEW_ID_STR_MAX];
+    uint32_t idx;
+    skew_endpoint ep;
+    if (!t->cl || !skew__method(req, "POST") || req->body.len > t->cfg.max_body) return false;
+    ep = skew_route_path(t, req->path);
+    if (ep != SKEW_EP_ROUTE && ep != SKEW_EP_SUBSCRIBE) return false;
+    return skew_post_connection_id(req->body, id) == SKEW_OK && skew__find(t, skew__str(id, 36), &idx) == SKEW_ERR_NOT_FOUND;
+}
+#endif /* SKEW_ENABLE_HTTP */
+#endif /* SKEW_ENABLE_CLUSTER */
 
 #ifdef __cplusplus
 }

@@ -16,6 +16,19 @@ def req(f1, f2, f3, method, path, query=b"", body=b"", *headers):
     return bytes([f1, f2, f3]) + S.join([method, path, query, body] + list(headers))
 
 
+CONN = (b"{\"id\":\"0b7c4f0e-1c1a-4a8e-9c3e-2f6d7e8a9b0c\",\"version\":\"v1\",\"route\":\"/a\",\"ip\":\"10.1.2.3\"},"
+        b"{\"id\":\"0B7C4F0E-1C1A-4A8E-9C3E-2F6D7E8A9B0D\",\"version\":\"v2\",\"route\":\"(other)\",\"ip\":\"::1\"}")
+
+
+def SNAP(iid, versions, total, routes=None, conns=b"", extra=b""):
+    """A cluster snapshot as skew_cluster_snapshot writes it (fuzz target "snapshot")."""
+    out = b"{\"skew\":1,\"id\":\"" + iid + b"\",\"tag\":4,\"version\":\"v1\",\"build\":\"b1\",\"at\":1700000000000"
+    out += b",\"total\":" + str(total).encode() + b",\"versions\":" + versions
+    if routes is not None:
+        out += b",\"routes\":" + routes
+    return out + b",\"connections\":[" + conns + b"]" + extra + b"}"
+
+
 seeds = {
     "json_roundtrip": [
         b"", b"plain", b"\"quoted\" \\back\\", b"\x00\x01\x1f\x7f\n\r\t\b\x0c",
@@ -105,6 +118,16 @@ seeds = {
         b"\x00\x00\x08\x00v2" + S + b"\x09\x00/" + S + b"\x0a\x00x", b"\x00\x00{\"type\":\"route-update\",\"route\":5}",
         b"\x81\x41\x01\x02\x01a" + S + b"\x01\x03\x00b" + S + b"\x01\x04\x00c" + S + b"\x02\x02" + S + b"\x01\x02\x01d",
         b"\x01\x00{\"type\":\"route-update\",\"route\":\"/a\\u0000b\"}", b"\x01\x00[]", b"\x01\x00",
+    ],
+    "snapshot": [
+        b"\x83" + SNAP(b"B", b"{\"v1\":2,\"v2\":1}", 3, b"{\"/a\":2,\"/b\":1}", CONN),
+        b"\x33" + SNAP(b"B", b"{\"v1\":1}", 1) + S + SNAP(b"C", b"{\"(other)\":2,\"v3\":1}", 3) + S + SNAP(b"self", b"{\"v1\":1}", 1),
+        b"\x30" + SNAP(b"B", b"{\"v1\":1}", 1) + S + SNAP(b"B", b"{\"v1\":1}", 1),
+        b"\x01" + SNAP(b"D", b"{\"v1\":1,\"v1\":1}", 2) + S + SNAP(b"E", b"{\"v1\":2}", 3),
+        b"\x05" + SNAP(b"\\u00e9\\\"x", b"{\"\\ud800\":1}", 1, b"{\"(other)\":1}"),
+        b"\x0b" + SNAP(b"F", b"{\"v1\":16777216}", 16777216) + S + SNAP(b"G", b"{\"v1\":1}", 1, None, CONN + b",[" * 40),
+        b"\x40" + SNAP(b"H", b"{\"v1\":1}", 1)[:-9] + S + b"{\"skew\":2}" + S + b"[]" + S + b"",
+        b"\x83" + SNAP(b"I", b"{\"v1\":1}", 1, b"{\"/x\":1}", CONN, b",\"future\":[{\"a\":[1,2,null]}]"),
     ],
     "merge": [
         b"\x3f{\"total\":3,\"versions\":{\"v1\":2,\"v2\":1},\"routes\":{\"/\":3}}" + S + b"{\"total\":1,\"versions\":{\"v1\":1}}",

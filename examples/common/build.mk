@@ -13,7 +13,7 @@ EXCOMMON_DIR    := examples/common
 EXCOMMON_BUILD  := $(BUILD)/examples/common
 EXCOMMON_PAGES  := $(sort $(wildcard $(EXCOMMON_DIR)/pages/*))
 EXCOMMON_CFLAGS := $(CSTD) $(WARN_C) $(OPT) -D_POSIX_C_SOURCE=200809L -I. -I$(EXCOMMON_DIR)
-EXCOMMON_DEPS   := $(EXCOMMON_DIR)/skew_example.h skew_tracker.h
+EXCOMMON_DEPS   := $(EXCOMMON_DIR)/skew_example.h $(EXCOMMON_DIR)/skew_cluster.h skew_tracker.h
 EXCOMMON_OBJS   := $(EXCOMMON_BUILD)/skew_example.o $(EXCOMMON_BUILD)/pages.o \
                    $(EXCOMMON_BUILD)/skew_tracker_impl.o
 
@@ -33,6 +33,14 @@ $(EXCOMMON_BUILD)/skew_example.o: $(EXCOMMON_DIR)/skew_example.c $(EXCOMMON_DEPS
 	$(GCC) $(EXCOMMON_CFLAGS) -c -o $@ $<
 
 $(EXCOMMON_BUILD)/skew_tracker_impl.o: $(EXCOMMON_DIR)/skew_tracker_impl.c $(EXCOMMON_DEPS)
+	@mkdir -p $(@D)
+	$(GCC) $(EXCOMMON_CFLAGS) -c -o $@ $<
+
+# The cluster link (skew_cluster.c): hiredis async on libev, pthreads (Debian: libhiredis-dev,
+# libev-dev). Linked by both servers.
+EXCLUSTER_OBJS := $(EXCOMMON_BUILD)/skew_cluster.o
+EXCLUSTER_LIBS := -lhiredis -lev -lpthread
+$(EXCOMMON_BUILD)/skew_cluster.o: $(EXCOMMON_DIR)/skew_cluster.c $(EXCOMMON_DIR)/skew_cluster.h $(EXCOMMON_DEPS)
 	@mkdir -p $(@D)
 	$(GCC) $(EXCOMMON_CFLAGS) -c -o $@ $<
 

@@ -406,11 +406,13 @@ void skew_ex_logf(skew_ex_log_level level, const char *fmt, ...) {
     static const char *const names[] = {"error", "info", "debug"};
     va_list ap;
     if (!skew_ex_log_enabled(level)) return;
+    flockfile(stderr); /* one whole line: the cluster link logs from its own thread (mongoose) */
     fprintf(stderr, "[skew %s] ", names[level]);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
+    funlockfile(stderr);
 }
 
 void skew_ex_log_open(void *user_data, const skew_conn *sc) {

@@ -84,6 +84,7 @@
 #include <ev.h>
 
 #include "skew_example.h"
+#include "skew_cluster.h"
 
 /* ======================================================================================
    >>state
@@ -126,6 +127,7 @@ typedef struct conn {
     uint64_t last_progress;         /* monotonic ms: output last moved (or became pending) */
     char *rx;                       /* WS message being reassembled, or a POST body */
     size_t rx_len, rx_cap;
+    struct relay_answer *relay;     /* cluster: a POST waiting for another instance's answer */
 } conn;
 
 typedef struct server {
@@ -149,6 +151,8 @@ typedef struct server {
     unsigned char *scratch;         /* response bodies with LWS_PRE headroom */
     size_t scratch_cap;
     bool in_upgrade;                /* answering inside CONFIRM_UPGRADE (see respond) */
+    skew_cluster_options copt;      /* cluster: --redis and friends */
+    skew_node *node;                /* cluster: NULL without --redis */
 } server;
 
 /* What the tracker's header callback reads from. */
@@ -161,6 +165,10 @@ static server *srv_of(struct lws *wsi) { return (server *)lws_context_user(lws_g
 
 static void srv_kick(server *srv);
 static void sse_idle_watch(conn *c, bool on);
+/* cluster glue (>>cluster) */
+#define RELAY_DEFERRED 1
+static int cluster_defer(server *srv, struct lws *wsi, const skew_request *req);
+static void cluster_relay_gone(server *srv, conn *c);
 
 /* ======================================================================================
    >>conn  lifetime and output queue
@@ -207,6 +215,7 @@ static void conn_gone(server *srv, conn *c) {
     sse_idle_watch(c, false);
     lws_set_wsi_user(c->wsi, NULL);
     conn_drop_queue(c);
+    if (c->relay) cluster_relay_gone(srv, c);
     free(c->rx);
     free(c);
     srv_kick(srv);
@@ -621,6 +630,8 @@ static int answer_http(server *srv, struct lws *wsi, const skew_request *req, bo
     memset(&r, 0, sizeof r);
     res = skew_http(srv->t, req, &r, small, sizeof small);
     srv_kick(srv);
+    if (res == SKEW_ERR_NOT_LOCAL && cluster_defer(srv, wsi, req)) return RELAY_DEFERRED;
+    if (srv->node && res == SKEW_OK) skew_node_after_http(srv->node, req, r.status);
     if (res == SKEW_ERR_TRUNCATED) {
         /* only GET endpoints are retried (side effects happen once per call) */
         char *big = (char *)malloc(r.body_len + 1);
@@ -976,12 +987,94 @@ static int on_body_done(server *srv, struct lws *wsi, conn *c) {
     else {
         req.body = skew_str_n(c->rx ? c->rx : "", c->rx_len);
         r = answer_http(srv, wsi, &req, false);
+        if (r == RELAY_DEFERRED) return 0; /* c stays: the answer comes from another instance */
     }
     lws_set_wsi_user(wsi, NULL);
     free(c->rx);
     free(c);
     if (r) return r;
     return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+/* ======================================================================================
+   >>cluster  several instances as one (examples/common/skew_cluster.h), on this libev loop
+   ====================================================================================== */
+
+/* The answer of another instance to a POST relayed from here, written when lws says so. */
+typedef struct relay_answer {
+    bool ready;
+    int status;
+    char ctype[64];
+    size_t len;
+    char *body;
+} relay_answer;
+
+/* skew_http said the connection is held elsewhere: relay, keep the request waiting. */
+static int cluster_defer(server *srv, struct lws *wsi, const skew_request *req) {
+    conn *c = (conn *)lws_wsi_user(wsi);
+    if (!srv->node || !c || c->kind != CONN_POST || c->relay) return 0;
+    c->relay = (relay_answer *)calloc(1, sizeof *c->relay);
+    if (!c->relay) return 0;
+    if (!skew_node_relay(srv->node, req, (uint64_t)(uintptr_t)c)) {
+        free(c->relay);
+        c->relay = NULL;
+        return 0;
+    }
+    return 1;
+}
+
+static void cluster_respond(void *user, uint64_t token, int status, const char *ctype, const char *body, size_t len) {
+    conn *c = (conn *)(uintptr_t)token;
+    (void)user;
+    if (!c->relay || c->relay->ready) return;
+    c->relay->body = (char *)malloc(len + 1);
+    if (!c->relay->body) len = 0, status = 500;
+    else if (len) memcpy(c->relay->body, body, len);
+    c->relay->ready = true;
+    c->relay->status = status;
+    c->relay->len = len;
+    snprintf(c->relay->ctype, sizeof c->relay->ctype, "%s", ctype);
+    lws_callback_on_writable(c->wsi);
+}
+
+static void relay_answer_free(conn *c) {
+    if (c->relay) free(c->relay->body);
+    free(c->relay);
+    c->relay = NULL;
+}
+
+static void cluster_relay_gone(server *srv, conn *c) {
+    skew_node_cancel(srv->node, (uint64_t)(uintptr_t)c);
+    relay_answer_free(c);
+}
+
+static int cluster_relay_write(server *srv, struct lws *wsi, conn *c) {
+    static const hdr_kv nocache[] = {{"cache-control:", "no-store"}};
+    int r;
+    (void)srv;
+    if (!c->relay->ready) return 0;
+    r = respond(wsi, c->relay->status, c->relay->ctype, (const unsigned char *)c->relay->body, c->relay->len,
+                nocache, 1, false, false, true);
+    relay_answer_free(c);
+    lws_set_wsi_user(wsi, NULL);
+    free(c->rx);
+    free(c);
+    return r;
+}
+
+static void cluster_kick(void *user) { srv_kick((server *)user); }
+
+static bool cluster_start(server *srv, struct ev_loop *loop) {
+    if (!loop) {
+        fprintf(stderr, "skew_server_lws: --redis needs the libev loop (unset SKEW_LWS_EVENT_LOOP)\n");
+        return false;
+    }
+    srv->node = skew_node_create(srv->t, &srv->copt, srv->opt.build_id, loop, NULL, cluster_respond, cluster_kick, srv);
+    if (!srv->node) {
+        fprintf(stderr, "skew_server_lws: cannot start the cluster link\n");
+        return false;
+    }
+    return true;
 }
 
 /* ======================================================================================
@@ -1007,6 +1100,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         return 0; /* a body nobody waits for: the request was answered already */
     case LWS_CALLBACK_HTTP_WRITEABLE:
         if (c && c->kind == CONN_SSE) return conn_write_next(srv_of(wsi), c);
+        if (c && c->relay) return cluster_relay_write(srv_of(wsi), wsi, c);
         return 0;
     case LWS_CALLBACK_HTTP_FILE_COMPLETION:
         return lws_http_transaction_completed(wsi) ? -1 : 0;
@@ -1119,6 +1213,7 @@ static void begin_shutdown(server *srv) {
     srv->stop_deadline = skew_ex_mono_ms() + SHUTDOWN_GRACE_MS;
     skew_ex_logf(SKEW_EX_LOG_INFO, "stopping: closing %u connections", srv->nconns);
     skew_close_all(srv->t); /* on_close(SHUTDOWN): WS close 1001, SSE streams end */
+    skew_node_leave(srv->node); /* cluster: our snapshot goes now */
 }
 
 static void srv_run(server *srv) {
@@ -1140,6 +1235,10 @@ static void srv_run(server *srv) {
     wait = due;
     if (srv->next_ping - mono < wait) wait = srv->next_ping - mono;
     if (srv->next_sweep - mono < wait) wait = srv->next_sweep - mono;
+    if (srv->node) {
+        uint32_t cw = skew_node_tick(srv->node, skew_ex_now_ms());
+        if (cw < wait) wait = cw;
+    }
     if (wait > SIGNAL_POLL_MS) wait = SIGNAL_POLL_MS;
     if (wait < 1) wait = 1;
     srv_schedule(srv, wait);
@@ -1227,8 +1326,16 @@ int main(int argc, char **argv) {
     hooks.on_open = skew_ex_log_open;
     hooks.on_close = hook_on_close;
     hooks.authorize = hook_authorize;
+    started = skew_cluster_args(&srv.copt, &argc, argv, "skew_server_lws");
+    if (started >= 0) return started;
     started = skew_ex_start(&srv.opt, &srv.site, argc, argv, "skew_server_lws", &hooks, &srv.t, &srv.lim);
+    if (started == 0 && srv.copt.help) skew_cluster_usage(stdout);
     if (started >= 0) return started; /* --help, or an error already printed */
+    if (srv.copt.redis_url && !skew_node_retrack(&srv.t, &srv.copt, "skew_server_lws")) {
+        skew_ex_site_free(&srv.site);
+        skew_tracker_destroy(srv.t);
+        return 2;
+    }
 
     log_mask = LLL_ERR;
     if (srv.opt.verbosity >= SKEW_EX_NORMAL) log_mask |= LLL_WARN | LLL_USER;
@@ -1294,6 +1401,10 @@ int main(int argc, char **argv) {
         return 1;
     }
     srv.vh = lws_get_vhost_by_name(srv.ctx, "skew");
+    if (srv.copt.redis_url && !cluster_start(&srv, loop)) {
+        exit_code = 2;
+        goto out;
+    }
     if (ipv6 && (!srv.vh || !check_bound(&srv, &v6))) {
         fprintf(stderr, "skew_server_lws: lws did not bind [%s]: refusing to listen elsewhere\n", srv.opt.host);
         exit_code = 1;
@@ -1320,7 +1431,7 @@ int main(int argc, char **argv) {
             break;
         }
         if (skew_ex_stop_requested() && !srv.stopping) begin_shutdown(&srv);
-        if (srv.stopping && (srv.nconns == 0 || skew_ex_mono_ms() > srv.stop_deadline)) break;
+        if (srv.stopping && (srv.nconns == 0 || skew_ex_mono_ms() > srv.stop_deadline) && skew_node_left(srv.node)) break;
     }
 
 out:
@@ -1331,6 +1442,7 @@ out:
         srv.ctx = NULL; /* no more timer kicks */
         lws_context_destroy(ctx); /* remaining connections: CLOSED callbacks free their state */
     }
+    skew_node_destroy(srv.node);
     if (loop) ev_loop_destroy(loop);
     skew_ex_site_free(&srv.site);
     skew_tracker_destroy(srv.t);

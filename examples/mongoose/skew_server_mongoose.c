@@ -71,6 +71,7 @@
 #include "mongoose.h"
 
 #include "skew_example.h"
+#include "skew_cluster.h"
 
 /* ======================================================================================
    >>state
@@ -137,6 +138,9 @@ typedef struct server {
     struct mg_connection *parked;   /* parked streams (conn.park_next) */
     uint32_t parked_count;
     struct mg_connection park_bell; /* stands for park_fd in mongoose's epoll set (see >>park) */
+    skew_cluster_options copt;      /* cluster: --redis and friends */
+    skew_node *node;                /* cluster: NULL without --redis */
+    unsigned long wake_id;          /* cluster: the listener, woken by the link's thread */
 } server;
 
 /* What the tracker's header callback reads from. */
@@ -286,6 +290,9 @@ static void answer_http(server *srv, struct mg_connection *c, const skew_request
 
     memset(&r, 0, sizeof r);
     res = skew_http(srv->t, req, &r, small, sizeof small);
+    /* cluster: a connection held by another instance; the answer comes later (cluster_respond) */
+    if (res == SKEW_ERR_NOT_LOCAL && srv->node && skew_node_relay(srv->node, req, c->id)) return;
+    if (srv->node && res == SKEW_OK) skew_node_after_http(srv->node, req, r.status);
     if (res == SKEW_ERR_TRUNCATED) {
         char *big;
         skew_response r2;
@@ -837,6 +844,10 @@ static void on_close(server *srv, struct mg_connection *c) {
 static void handler(struct mg_connection *c, int ev, void *ev_data) {
     server *srv = (server *)c->fn_data;
     conn *st;
+    if (ev == MG_EV_WAKEUP) { /* cluster: events from the link's thread */
+        skew_node_drain(srv->node);
+        return;
+    }
     if (c->is_listening || !c->is_accepted) return;
     st = CONN(c);
     switch (ev) {
@@ -958,6 +969,49 @@ static void begin_shutdown(server *srv) {
     srv->stop_deadline = skew_ex_mono_ms() + SHUTDOWN_GRACE_MS;
     skew_ex_logf(SKEW_EX_LOG_INFO, "stopping: closing %u connections", srv->streams);
     skew_close_all(srv->t); /* on_close(SHUTDOWN): WS close 1001, SSE streams end */
+    skew_node_leave(srv->node); /* cluster: our snapshot goes now */
+}
+
+/* ======================================================================================
+   >>cluster  several instances as one (examples/common/skew_cluster.h): the Redis link runs
+   on its own libev loop in a worker thread; its events come back through mg_wakeup and are
+   handled here, on the server's thread (only this thread touches the tracker)
+   ====================================================================================== */
+
+static void cluster_wake(void *user) {
+    server *srv = (server *)user;
+    mg_wakeup(&srv->mgr, srv->wake_id, "c", 1);
+}
+
+/* The answer of another instance to a POST relayed from here (token: the connection's id). */
+static void cluster_respond(void *user, uint64_t token, int status, const char *ctype, const char *body, size_t len) {
+    server *srv = (server *)user;
+    struct mg_connection *c;
+    hdrs h;
+    for (c = srv->mgr.conns; c; c = c->next)
+        if (c->id == token) break;
+    if (!c || c->is_closing) return; /* the client went away meanwhile */
+    h.len = 0;
+    h.buf[0] = '\0';
+    hdr_add(&h, "Cache-Control", "no-store");
+    respond(c, status, ctype, body, len, &h, false, false);
+}
+
+static void cluster_kick(void *user) { (void)user; } /* the loop asks skew_node_tick every round */
+
+static bool cluster_start(server *srv, struct mg_connection *lsn) {
+    if (!mg_wakeup_init(&srv->mgr)) {
+        fprintf(stderr, "skew_server_mongoose: cannot set up mg_wakeup\n");
+        return false;
+    }
+    srv->wake_id = lsn->id;
+    srv->node = skew_node_create(srv->t, &srv->copt, srv->opt.build_id, NULL, cluster_wake, cluster_respond,
+                                 cluster_kick, srv);
+    if (!srv->node) {
+        fprintf(stderr, "skew_server_mongoose: cannot start the cluster link\n");
+        return false;
+    }
+    return true;
 }
 
 /* ======================================================================================
@@ -1127,8 +1181,16 @@ int main(int argc, char **argv) {
     hooks.on_open = skew_ex_log_open;
     hooks.on_close = hook_on_close;
     hooks.authorize = hook_authorize;
+    started = skew_cluster_args(&srv.copt, &argc, argv, "skew_server_mongoose");
+    if (started >= 0) return started;
     started = skew_ex_start(&srv.opt, &srv.site, argc, argv, "skew_server_mongoose", &hooks, &srv.t, &srv.lim);
+    if (started == 0 && srv.copt.help) skew_cluster_usage(stdout);
     if (started >= 0) return started; /* --help, or an error already printed */
+    if (srv.copt.redis_url && !skew_node_retrack(&srv.t, &srv.copt, "skew_server_mongoose")) {
+        skew_ex_site_free(&srv.site);
+        skew_tracker_destroy(srv.t);
+        return 2;
+    }
     if (srv.lim.max_body > MG_MAX_RECV_SIZE - HEAD_MAX) srv.lim.max_body = MG_MAX_RECV_SIZE - HEAD_MAX;
 
     /* quiet by default: mongoose logs client mistakes (bad requests) as errors */
@@ -1160,6 +1222,13 @@ int main(int argc, char **argv) {
                 MG_VERSION, srv.opt.build_id);
     skew_ex_print_banner(stdout, &srv.opt, "skew_server_mongoose", (unsigned)mg_ntohs(lsn->loc.port));
 
+    if (srv.copt.redis_url && !cluster_start(&srv, lsn)) {
+        mg_mgr_free(&srv.mgr);
+        skew_ex_site_free(&srv.site);
+        skew_tracker_destroy(srv.t);
+        return 2;
+    }
+
     skew_ex_signals_install();
     srv.next_ping = skew_ex_mono_ms() + srv.lim.keepalive_ms;
     srv.next_sweep = skew_ex_mono_ms() + srv.lim.sweep_ms;
@@ -1179,16 +1248,21 @@ int main(int argc, char **argv) {
             srv.next_sweep = mono + srv.lim.sweep_ms;
         }
         skew_ex_build_poll(&srv.site, srv.t, mono); /* a deploy under --root: version push */
-        if (srv.stopping && (srv.streams == 0 || mono > srv.stop_deadline)) break;
+        if (srv.stopping && (srv.streams == 0 || mono > srv.stop_deadline) && skew_node_left(srv.node)) break;
         wait = due;
         if (srv.next_ping - mono < wait) wait = srv.next_ping - mono;
         if (srv.next_sweep - mono < wait) wait = srv.next_sweep - mono;
+        if (srv.node) {
+            uint32_t cw = skew_node_tick(srv.node, skew_ex_now_ms());
+            if (cw < wait) wait = cw;
+        }
         if (wait > SIGNAL_POLL_MS) wait = SIGNAL_POLL_MS;
         if (srv.stopping && wait > 20) wait = 20;
         mg_mgr_poll(&srv.mgr, (int)wait);
         park_after_poll(&srv);
     }
 
+    skew_node_destroy(srv.node); /* the link's thread ends first: nothing wakes a freed manager */
     unpark_all(&srv);
     mg_mgr_free(&srv.mgr); /* what is left: MG_EV_CLOSE tells the tracker */
     skew_ex_site_free(&srv.site);

@@ -58,6 +58,12 @@ variant core-all-off tests/portability/core_nohosted.c -DSKEW_ENABLE_BOT_TABLE=0
 variant core-firmware-profile tests/portability/core_nohosted.c -DSKEW_ENABLE_ADMIN=0 -DSKEW_ENABLE_IP=0 \
   -DSKEW_OPTIMIZE_SIZE=1
 variant core-static tests/test_core.c -DSKEW_TRACKER_STATIC
+# the cluster part (issue 11): off alone, on without the admin endpoints, on with everything else off
+variant core-no-cluster tests/test_core.c -DSKEW_ENABLE_CLUSTER=0
+variant cluster-no-admin tests/test_cluster.c -DSKEW_ENABLE_ADMIN=0 -DSKEW_ENABLE_CLUSTER=1
+variant cluster-no-http tests/test_cluster.c -DSKEW_ENABLE_HTTP=0
+variant cluster-optimize-size tests/test_cluster.c -DSKEW_OPTIMIZE_SIZE=1
+variant cluster-static tests/test_cluster.c -DSKEW_TRACKER_STATIC
 VARIANT_CXX=1 variant core-static-cxx tests/test_core.c -DSKEW_TRACKER_STATIC
 variant core-small-limits tests/test_core.c -DSKEW_MAX_TRUSTED_PROXIES=2 -DSKEW_MAX_BOT_PATTERNS=4 -DSKEW_BOT_PATTERN_MAX=32
 # the rollout timeline compiled out (its tests then check it is absent), and in a static build

@@ -278,6 +278,7 @@
         setAuth('authorized');
         timelineStart();
         render();
+        if (window.skewClusterPanel) window.skewClusterPanel(msg); // cluster-panel.js
         break;
       case 'stats-unauthorized':
         timelineStop();

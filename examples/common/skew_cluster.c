@@ -1,0 +1,1739 @@
+/* skew_cluster.c - the Redis side of the cluster (see skew_cluster.h). hiredis 0.14 async on
+   libev; pthreads for the worker-thread mode. */
+#if !defined(_POSIX_C_SOURCE) || _POSIX_C_SOURCE < 200809L
+#undef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <netdb.h>
+#include <sys/socket.h>
+
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wconversion"
+#pragma GCC diagnostic ignored "-Wsign-conversion"
+#pragma GCC diagnostic ignored "-Wpedantic"
+#pragma GCC diagnostic ignored "-Wshadow"
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#pragma GCC diagnostic ignored "-Wstrict-prototypes"
+#endif
+#include <ev.h>
+#include <hiredis/hiredis.h>
+#include <hiredis/async.h>
+#include <hiredis/adapters/libev.h>
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+#include "skew_cluster.h"
+#include "skew_example.h"
+
+#define KEY_MAX 200                 /* skew:{NAME}:inst:<id> and friends */
+#define BUILD_MAX 128
+#define MESSAGE_MAX (256u * 1024u)  /* a pub/sub message longer than this is skipped, counted */
+#define LEAVE_TIMEOUT_MS 500.0
+#define MIN_STALL_MS 1000u          /* a reply later than max(2P, this): Redis is stalled */
+
+/* The build registration, atomic in Redis: a build gets a sequence number on first sight;
+   the cluster's build changes only to a higher number (mode "admin": always a new number). */
+static const char build_script[] =
+    /* first what this instance already knew (ARGV[4] seq, ARGV[5] build): a Redis that lost
+       its data gets the cluster's build back before anything else registers */
+    "local known = tonumber(ARGV[4]) or 0\n"
+    "if known > 0 then\n"
+    "  if (tonumber(redis.call('GET', KEYS[2]) or '0') or 0) < known then redis.call('SET', KEYS[2], known) end\n"
+    "  if not redis.call('HGET', KEYS[1], ARGV[5]) then redis.call('HSET', KEYS[1], ARGV[5], known) end\n"
+    "  local c0 = redis.call('GET', KEYS[3])\n"
+    "  local c0s = 0\n"
+    "  if c0 then c0s = tonumber(string.match(c0, '^(%d+) ')) or 0 end\n"
+    "  if known > c0s then c0 = known .. ' ' .. ARGV[5]; redis.call('SET', KEYS[3], c0) end\n"
+    /* a reconnect: this binary's build was registered at its first connect already */
+    "  if ARGV[2] == 'start' then return c0 end\n"
+    "end\n"
+    "local s = redis.call('HGET', KEYS[1], ARGV[1])\n"
+    "if (not s) or ARGV[2] == 'admin' then s = redis.call('INCR', KEYS[2]); redis.call('HSET', KEYS[1], ARGV[1], s) end\n"
+    "local cur = redis.call('GET', KEYS[3])\n"
+    "local cs = 0\n"
+    "if cur then cs = tonumber(string.match(cur, '^(%d+) ')) or 0 end\n"
+    "if tonumber(s) > cs then cur = s .. ' ' .. ARGV[1]; redis.call('SET', KEYS[3], cur); "
+    "redis.call('PUBLISH', ARGV[3], 'V' .. cur) end\n"
+    "return cur\n";
+
+/* ======================================================================================
+   >>args
+   ====================================================================================== */
+
+static bool take_value(int *i, int argc, char **argv, const char *flag, const char **out, const char *prog) {
+    size_t fl = strlen(flag);
+    const char *a = argv[*i];
+    if (strncmp(a, flag, fl) != 0) return false;
+    if (a[fl] == '=') {
+        *out = a + fl + 1;
+        return true;
+    }
+    if (a[fl] != '\0') return false;
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "%s: %s needs a value\n", prog, flag);
+        *out = NULL;
+        return true;
+    }
+    *out = argv[++*i];
+    return true;
+}
+
+static bool id_char_ok(char ch) {
+    unsigned char c = (unsigned char)ch;
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+           c == '.';
+}
+
+static bool id_text_ok(const char *s, size_t max) {
+    size_t n = strlen(s), i;
+    if (n == 0 || n > max) return false;
+    for (i = 0; i < n; i++)
+        if (!id_char_ok(s[i])) return false;
+    return true;
+}
+
+void skew_cluster_usage(FILE *out) {
+    fprintf(out,
+            "\ncluster (several instances as one, on Redis):\n"
+            "  --redis URL                 redis://[user@]host:port[/db] or unix:///path; password from\n"
+            "                              $SKEW_REDIS_PASSWORD (never on the command line)\n"
+            "  --cluster NAME              cluster name (default %s)\n"
+            "  --instance-id ID            this instance (default hostname-pid-nonce)\n"
+            "  --cluster-interval-ms P     snapshot period (default %u; TTL 3P)\n"
+            "  --cluster-listed N          connections listed per snapshot (default: all listed in stats,\n"
+            "                              1000); most of a snapshot's bytes, read by every instance\n"
+            "  --cluster-max-instances N   other instances shown (default 128; ~750 bytes each)\n",
+            SKEW_CLUSTER_DEFAULT_NAME, SKEW_CLUSTER_DEFAULT_INTERVAL_MS);
+}
+
+int skew_cluster_args(skew_cluster_options *o, int *argc, char **argv, const char *prog) {
+    int i, out = 1;
+    memset(o, 0, sizeof *o);
+    o->name = SKEW_CLUSTER_DEFAULT_NAME;
+    o->interval_ms = SKEW_CLUSTER_DEFAULT_INTERVAL_MS;
+    for (i = 1; i < *argc; i++) {
+        const char *v = NULL;
+        if (!strcmp(argv[i], "--")) {
+            while (i < *argc) argv[out++] = argv[i++];
+            break;
+        }
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            o->help = true; /* skew_cluster_usage after the other options' help */
+            argv[out++] = argv[i];
+            continue;
+        }
+        if (take_value(&i, *argc, argv, "--redis", &v, prog)) {
+            if (!v) return 2;
+            o->redis_url = v;
+        } else if (take_value(&i, *argc, argv, "--cluster-max-instances", &v, prog)) {
+            char *end;
+            unsigned long n;
+            if (!v) return 2;
+            errno = 0;
+            n = strtoul(v, &end, 10);
+            if (errno || *end || end == v || n < 1 || n > SKEW_CLUSTER_MAX_INSTANCES) {
+                fprintf(stderr, "%s: --cluster-max-instances: 1..%u\n", prog, (unsigned)SKEW_CLUSTER_MAX_INSTANCES);
+                return 2;
+            }
+            o->max_instances = (uint32_t)n;
+        } else if (take_value(&i, *argc, argv, "--cluster-listed", &v, prog)) {
+            char *end;
+            unsigned long n;
+            if (!v) return 2;
+            errno = 0;
+            n = strtoul(v, &end, 10);
+            if (errno || *end || end == v || n < 1 || n > 1000000) {
+                fprintf(stderr, "%s: --cluster-listed: 1..1000000 (at most the tracker's max_listed)\n", prog);
+                return 2;
+            }
+            o->listed = (uint32_t)n;
+        } else if (take_value(&i, *argc, argv, "--cluster-interval-ms", &v, prog)) {
+            char *end;
+            unsigned long n;
+            if (!v) return 2;
+            errno = 0;
+            n = strtoul(v, &end, 10);
+            if (errno || *end || end == v || n < 50 || n > 600000) {
+                fprintf(stderr, "%s: --cluster-interval-ms: 50..600000\n", prog);
+                return 2;
+            }
+            o->interval_ms = (uint32_t)n;
+        } else if (take_value(&i, *argc, argv, "--cluster", &v, prog)) {
+            if (!v) return 2;
+            if (!id_text_ok(v, SKEW_CLUSTER_NAME_MAX)) {
+                fprintf(stderr, "%s: --cluster: 1..%d of [A-Za-z0-9._-]\n", prog, SKEW_CLUSTER_NAME_MAX);
+                return 2;
+            }
+            o->name = v;
+        } else if (take_value(&i, *argc, argv, "--instance-id", &v, prog)) {
+            if (!v) return 2;
+            if (!id_text_ok(v, SKEW_CLUSTER_ID_MAX)) {
+                fprintf(stderr, "%s: --instance-id: 1..%d of [A-Za-z0-9._-]\n", prog, SKEW_CLUSTER_ID_MAX);
+                return 2;
+            }
+            o->instance_id = v;
+        } else {
+            argv[out++] = argv[i];
+        }
+    }
+    argv[out] = NULL;
+    *argc = out;
+    if (o->redis_url && !o->instance_id) {
+        /* hostname, pid and a boot nonce: a restart never reuses an id */
+        char host[40] = "host";
+        unsigned nonce = 0;
+        FILE *f = fopen("/dev/urandom", "rb");
+        size_t k;
+        if (f) {
+            if (fread(&nonce, sizeof nonce, 1, f) != 1) nonce = (unsigned)skew_ex_now_ms();
+            fclose(f);
+        } else {
+            nonce = (unsigned)skew_ex_now_ms();
+        }
+        if (gethostname(host, sizeof host - 1) != 0) strcpy(host, "host");
+        host[sizeof host - 1] = '\0';
+        for (k = 0; host[k]; k++)
+            if (!id_char_ok(host[k])) host[k] = '-';
+        snprintf(o->id_buf, sizeof o->id_buf, "%s-%ld-%06x", host, (long)getpid(), nonce & 0xffffffu);
+        o->instance_id = o->id_buf;
+    }
+    return -1;
+}
+
+/* ======================================================================================
+   >>state
+   ====================================================================================== */
+
+typedef enum op_kind {
+    OP_PUBLISH = 1, OP_PUSH_BUILD, OP_INVALIDATE, OP_RELAY, OP_ANSWER, OP_LEAVE, OP_QUIT
+} op_kind;
+
+/* One message between the threads (or handed straight through in same-loop mode). */
+typedef struct qmsg {
+    struct qmsg *next;
+    int kind;                       /* op_kind towards the worker, skew_cluster_event_type back */
+    bool up;
+    uint32_t rejected;
+    uint64_t seq;
+    char target[SKEW_CLUSTER_ID_MAX + 1];
+    size_t count;
+    skew_str *parts;
+    char *data;
+    size_t len;
+} qmsg;
+
+typedef enum link_state { LINK_DOWN = 0, LINK_SETUP, LINK_READY } link_state;
+
+struct skew_link {
+    char id[SKEW_CLUSTER_ID_MAX + 1];
+    char build[BUILD_MAX + 1];
+    uint32_t interval_ms;
+    size_t max_snapshot;
+    uint32_t max_instances;
+    skew_link_event_fn on_event;
+    skew_link_wake_fn wake;
+    void *user;
+
+    /* where Redis is */
+    bool is_unix;
+    char host[256];
+    int port;
+    int db;
+    char user_name[128];
+    char *password;                 /* from the environment; wiped at destroy */
+    char url_shown[512];            /* for log lines: no password in it, ever */
+
+    char k_snap_prefix[KEY_MAX], k_snap[KEY_MAX], k_members[KEY_MAX], k_builds[KEY_MAX], k_seq[KEY_MAX],
+        k_current[KEY_MAX], ch_cmd[KEY_MAX], ch_self[KEY_MAX], ch_inst_prefix[KEY_MAX];
+
+    struct ev_loop *loop;
+    bool own_loop;
+    pthread_t thread;
+    bool thread_started;
+    ev_async async;
+    ev_timer tick;                  /* reconnects, stall checks */
+    ev_timer leave_timer;
+
+    redisAsyncContext *cmd, *sub;
+    link_state cmd_state, sub_state;
+    bool sub_authed, sub_subscribing; /* SUBSCRIBE waits for the command link (a clear ACL error) */
+    double link_since;              /* ev_now when the current connect began */
+    double retry_at;                /* next connect try (ev_now); 0: now */
+    uint32_t backoff_ms;
+    bool up;                        /* last state reported */
+    bool auth_failed;               /* the reason of the current outage (one log line) */
+    char down_reason[200];
+    bool reported_once;
+
+    bool cycle_busy;
+    double cycle_started;
+    uint32_t cycle_waiting;         /* GETRANGE replies still to come */
+    uint32_t cycle_rejected;
+    size_t cycle_n, cycle_cap;
+    char **cycle_texts;
+    size_t *cycle_lens;
+
+    bool leaving, stopped_sent;
+    uint64_t best_seq;              /* the highest build decision seen (re-asserted on reconnect) */
+    char best_build[BUILD_MAX + 1];
+    char pending_build[BUILD_MAX + 1]; /* an admin push made while Redis was away */
+
+    pthread_mutex_t mu;             /* the two queues and the counters */
+    qmsg *in_head, *in_tail;        /* server -> worker */
+    qmsg *out_head, *out_tail;      /* worker -> server */
+    skew_link_counters counters;
+};
+
+static double now_ms(const skew_link *cl) { return ev_now(cl->loop) * 1000.0; }
+
+static qmsg *qmsg_new(int kind, size_t count, size_t len) {
+    qmsg *m = (qmsg *)calloc(1, sizeof *m + count * sizeof(skew_str) + len + 1);
+    if (!m) return NULL;
+    m->kind = kind;
+    m->count = count;
+    m->parts = (skew_str *)(void *)(m + 1);
+    m->data = (char *)(m->parts + count);
+    m->len = len;
+    return m;
+}
+
+static void q_push(qmsg **head, qmsg **tail, qmsg *m) {
+    m->next = NULL;
+    if (*tail) (*tail)->next = m;
+    else *head = m;
+    *tail = m;
+}
+
+static void deliver(skew_link *cl, qmsg *m) {
+    skew_link_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = (skew_cluster_event_type)m->kind;
+    ev.up = m->up;
+    ev.seq = m->seq;
+    ev.text.ptr = m->data;
+    ev.text.len = m->len;
+    ev.parts = m->parts;
+    ev.count = m->count;
+    ev.rejected = m->rejected;
+    cl->on_event(cl->user, &ev);
+    free(m);
+}
+
+/* An event towards the server: at once (same loop) or queued plus a wake-up. */
+static void emit(skew_link *cl, qmsg *m) {
+    if (!m) return;
+    if (!cl->own_loop) {
+        deliver(cl, m);
+        return;
+    }
+    pthread_mutex_lock(&cl->mu);
+    q_push(&cl->out_head, &cl->out_tail, m);
+    pthread_mutex_unlock(&cl->mu);
+    if (cl->wake) cl->wake(cl->user);
+}
+
+static void emit_text(skew_link *cl, skew_cluster_event_type type, uint64_t seq, const char *p, size_t n) {
+    qmsg *m = qmsg_new((int)type, 0, n);
+    if (!m) return;
+    m->seq = seq;
+    if (n) memcpy(m->data, p, n);
+    emit(cl, m);
+}
+
+void skew_link_drain(skew_link *cl) {
+    qmsg *m;
+    if (!cl || !cl->own_loop) return;
+    pthread_mutex_lock(&cl->mu);
+    m = cl->out_head;
+    cl->out_head = cl->out_tail = NULL;
+    pthread_mutex_unlock(&cl->mu);
+    while (m) {
+        qmsg *n = m->next;
+        deliver(cl, m);
+        m = n;
+    }
+}
+
+/* ======================================================================================
+   >>redis  connections, state, backoff
+   ====================================================================================== */
+
+static void count_command(skew_link *cl, int argc, const size_t *lens) {
+    size_t bytes = 16;
+    int i;
+    for (i = 0; i < argc; i++) bytes += lens[i] + 16; /* RESP framing, roughly */
+    pthread_mutex_lock(&cl->mu);
+    cl->counters.commands++;
+    cl->counters.bytes_out += bytes;
+    pthread_mutex_unlock(&cl->mu);
+}
+
+/* One command, binary-safe; false if it could not be queued. */
+static bool command(skew_link *cl, redisAsyncContext *ac, redisCallbackFn *fn, void *priv, int argc,
+                    const char **argv, const size_t *lens) {
+    if (!ac) return false;
+    count_command(cl, argc, lens);
+    return redisAsyncCommandArgv(ac, fn, priv, argc, argv, lens) == REDIS_OK;
+}
+
+static size_t slen(const char *s) { return strlen(s); }
+
+#define CMD(cl, ac, fn, priv, ...)                                                                  \
+    do {                                                                                            \
+        const char *argv_[] = {__VA_ARGS__};                                                        \
+        size_t lens_[sizeof argv_ / sizeof argv_[0]];                                               \
+        size_t i_;                                                                                  \
+        for (i_ = 0; i_ < sizeof argv_ / sizeof argv_[0]; i_++) lens_[i_] = slen(argv_[i_]);        \
+        command(cl, ac, fn, priv, (int)(sizeof argv_ / sizeof argv_[0]), argv_, lens_);             \
+    } while (0)
+
+static void set_up(skew_link *cl, bool up, const char *why) {
+    if (up == cl->up && cl->reported_once) return;
+    cl->up = up;
+    cl->reported_once = true;
+    if (up) {
+        cl->backoff_ms = 0;
+        skew_ex_logf(SKEW_EX_LOG_INFO, "cluster: redis up at %s: instance %s joined", cl->url_shown, cl->id);
+    } else {
+        skew_ex_logf(SKEW_EX_LOG_ERROR, "cluster: degraded (%s): serving local stats, retrying %s", why, cl->url_shown);
+    }
+    {
+        qmsg *m = qmsg_new(SKEW_CLUSTER_EV_STATE, 0, strlen(why ? why : ""));
+        if (m) {
+            m->up = up;
+            if (why) memcpy(m->data, why, m->len);
+            emit(cl, m);
+        }
+    }
+}
+
+static void cycle_reset(skew_link *cl) {
+    size_t i;
+    for (i = 0; i < cl->cycle_n; i++) free(cl->cycle_texts[i]);
+    cl->cycle_n = 0;
+    cl->cycle_waiting = 0;
+    cl->cycle_rejected = 0;
+    cl->cycle_busy = false;
+}
+
+/* Drop both connections (pending callbacks see a NULL reply and do nothing), schedule a retry. */
+static void link_fail(skew_link *cl, const char *why) {
+    redisAsyncContext *a = cl->cmd, *b = cl->sub;
+    uint32_t cap = cl->interval_ms / 2;
+    cl->cmd = cl->sub = NULL;
+    cl->cmd_state = cl->sub_state = LINK_DOWN;
+    if (a) redisAsyncFree(a);
+    if (b) redisAsyncFree(b);
+    cycle_reset(cl);
+    if (cap < 250) cap = 250;
+    if (cap > 5000) cap = 5000;
+    cl->backoff_ms = cl->backoff_ms ? cl->backoff_ms * 2 : 100;
+    if (cl->backoff_ms > cap) cl->backoff_ms = cap;
+    cl->retry_at = now_ms(cl) + cl->backoff_ms;
+    skew_ex_logf(SKEW_EX_LOG_DEBUG, "cluster: redis: %s (next try in %u ms)", why, (unsigned)cl->backoff_ms);
+    snprintf(cl->down_reason, sizeof cl->down_reason, "%s", why);
+    set_up(cl, false, why);
+}
+
+static void check_ready(skew_link *cl) {
+    if (cl->cmd_state == LINK_READY && cl->sub_state == LINK_READY) {
+        cl->auth_failed = false;
+        set_up(cl, true, NULL);
+    }
+}
+
+static bool reply_error(const redisReply *r, char *why, size_t cap) {
+    if (!r) {
+        snprintf(why, cap, "connection lost");
+        return true;
+    }
+    if (r->type == REDIS_REPLY_ERROR) {
+        snprintf(why, cap, "%.*s", (int)(r->len > 150 ? 150 : r->len), r->str);
+        return true;
+    }
+    return false;
+}
+
+static void link_setup(skew_link *cl, redisAsyncContext *ac);
+
+static void on_auth(redisAsyncContext *ac, void *reply, void *priv) {
+    skew_link *cl = (skew_link *)ac->data;
+    redisReply *r = (redisReply *)reply;
+    char why[180], msg[240];
+    (void)priv;
+    if (!r || (ac != cl->cmd && ac != cl->sub)) return;
+    if (reply_error(r, why, sizeof why)) {
+        if (!cl->auth_failed) {
+            cl->auth_failed = true;
+            snprintf(msg, sizeof msg, "authentication refused: %.100s; check SKEW_REDIS_PASSWORD and the ACL user", why);
+        } else {
+            snprintf(msg, sizeof msg, "authentication refused: %.150s", why);
+        }
+        link_fail(cl, msg);
+        return;
+    }
+    link_setup(cl, ac); /* nothing else is sent before the password is accepted */
+}
+
+static void on_select(redisAsyncContext *ac, void *reply, void *priv) {
+    skew_link *cl = (skew_link *)ac->data;
+    redisReply *r = (redisReply *)reply;
+    char why[180], msg[240];
+    (void)priv;
+    if (!r || (ac != cl->cmd && ac != cl->sub) || cl->auth_failed) return;
+    if (reply_error(r, why, sizeof why)) {
+        snprintf(msg, sizeof msg, "SELECT %d refused: %s", cl->db, why);
+        link_fail(cl, msg);
+    }
+}
+
+static void emit_build(skew_link *cl, const char *p, size_t n) {
+    /* "<seq> <build>" */
+    uint64_t seq = 0;
+    size_t i = 0;
+    while (i < n && p[i] >= '0' && p[i] <= '9' && seq < UINT64_MAX / 10) seq = seq * 10 + (uint64_t)(p[i++] - '0');
+    if (i == 0 || i >= n || p[i] != ' ' || n - i - 1 == 0 || n - i - 1 > BUILD_MAX) {
+        pthread_mutex_lock(&cl->mu);
+        cl->counters.bad_messages++;
+        pthread_mutex_unlock(&cl->mu);
+        return;
+    }
+    if (seq > cl->best_seq) {
+        cl->best_seq = seq;
+        memcpy(cl->best_build, p + i + 1, n - i - 1);
+        cl->best_build[n - i - 1] = '\0';
+    }
+    emit_text(cl, SKEW_CLUSTER_EV_BUILD, seq, p + i + 1, n - i - 1);
+}
+
+static void subscribe(skew_link *cl);
+static void register_build(skew_link *cl, const char *build, const char *mode);
+
+static void on_build(redisAsyncContext *ac, void *reply, void *priv) {
+    skew_link *cl = (skew_link *)ac->data;
+    redisReply *r = (redisReply *)reply;
+    char why[180], msg[220];
+    (void)priv;
+    if (!r || ac != cl->cmd || cl->auth_failed) return;
+    if (reply_error(r, why, sizeof why)) {
+        snprintf(msg, sizeof msg, "build registration failed: %s", why);
+        link_fail(cl, msg);
+        return;
+    }
+    if (r->type == REDIS_REPLY_STRING) emit_build(cl, r->str, r->len);
+    if (cl->cmd_state == LINK_SETUP) {
+        cl->cmd_state = LINK_READY;
+        if (cl->pending_build[0]) {
+            register_build(cl, cl->pending_build, "admin");
+            cl->pending_build[0] = '\0';
+        }
+        if (cl->sub_authed && !cl->sub_subscribing) subscribe(cl);
+        check_ready(cl);
+    }
+}
+
+static void register_build(skew_link *cl, const char *build, const char *mode) {
+    char known[24];
+    bool start = !strcmp(mode, "start");
+    snprintf(known, sizeof known, "%" PRIu64, start && cl->best_build[0] ? cl->best_seq : (uint64_t)0);
+    CMD(cl, cl->cmd, on_build, NULL, "EVAL", build_script, "3", cl->k_builds, cl->k_seq, cl->k_current, build, mode,
+        cl->ch_cmd, known, start && cl->best_build[0] ? cl->best_build : "-");
+}
+
+static void on_message(skew_link *cl, const char *channel, size_t clen, const char *p, size_t n);
+
+static void on_sub(redisAsyncContext *ac, void *reply, void *priv) {
+    skew_link *cl = (skew_link *)ac->data;
+    redisReply *r = (redisReply *)reply;
+    char why[180], msg[240];
+    (void)priv;
+    if (!r || ac != cl->sub || cl->auth_failed) return;
+    if (reply_error(r, why, sizeof why)) {
+        snprintf(msg, sizeof msg, "SUBSCRIBE refused: %s", why);
+        link_fail(cl, msg);
+        return;
+    }
+    if (r->type != REDIS_REPLY_ARRAY || r->elements < 3 || r->element[0]->type != REDIS_REPLY_STRING) return;
+    if (r->element[0]->len == 9 && !memcmp(r->element[0]->str, "subscribe", 9)) {
+        /* the second confirmation: both channels are ours */
+        if (r->element[2]->type == REDIS_REPLY_INTEGER && r->element[2]->integer >= 2 && cl->sub_state == LINK_SETUP) {
+            cl->sub_state = LINK_READY;
+            check_ready(cl);
+        }
+        return;
+    }
+    if (r->element[0]->len == 7 && !memcmp(r->element[0]->str, "message", 7) &&
+        r->element[1]->type == REDIS_REPLY_STRING && r->element[2]->type == REDIS_REPLY_STRING)
+        on_message(cl, r->element[1]->str, r->element[1]->len, r->element[2]->str, r->element[2]->len);
+}
+
+static void on_connect(const redisAsyncContext *cac, int status) {
+    redisAsyncContext *ac = (redisAsyncContext *)(uintptr_t)cac;
+    skew_link *cl = (skew_link *)ac->data;
+    if (status != REDIS_OK) {
+        char why[200];
+        snprintf(why, sizeof why, "cannot connect: %s", ac->errstr[0] ? ac->errstr : "error");
+        /* hiredis frees this context after the callback */
+        if (cl->cmd == ac) cl->cmd = NULL;
+        if (cl->sub == ac) cl->sub = NULL;
+        link_fail(cl, why);
+    }
+}
+
+static void on_disconnect(const redisAsyncContext *cac, int status) {
+    redisAsyncContext *ac = (redisAsyncContext *)(uintptr_t)cac;
+    skew_link *cl = (skew_link *)ac->data;
+    bool ours = cl->cmd == ac || cl->sub == ac;
+    /* hiredis 0.14 drops a subscriber link whose SUBSCRIBE gets an error reply */
+    bool refused = cl->sub == ac && cl->sub_state == LINK_SETUP && cl->sub_subscribing;
+    (void)status;
+    if (cl->cmd == ac) cl->cmd = NULL;
+    if (cl->sub == ac) cl->sub = NULL;
+    if (ours) link_fail(cl, refused ? "SUBSCRIBE refused (an ACL without the channels?)" : "connection lost");
+}
+
+static redisAsyncContext *open_one(skew_link *cl) {
+    redisAsyncContext *ac = cl->is_unix ? redisAsyncConnectUnix(cl->host) : redisAsyncConnect(cl->host, cl->port);
+    if (!ac) return NULL;
+    if (ac->err) {
+        redisAsyncFree(ac);
+        return NULL;
+    }
+    ac->data = cl;
+    redisLibevAttach(cl->loop, ac);
+    redisAsyncSetConnectCallback(ac, on_connect);
+    redisAsyncSetDisconnectCallback(ac, on_disconnect);
+    return ac;
+}
+
+/* AUTH first when there are credentials; the rest once it is accepted (on_auth). */
+static void link_auth(skew_link *cl, redisAsyncContext *ac) {
+    if (cl->user_name[0])
+        CMD(cl, ac, on_auth, NULL, "AUTH", cl->user_name, cl->password ? cl->password : "");
+    else if (cl->password)
+        CMD(cl, ac, on_auth, NULL, "AUTH", cl->password);
+    else
+        link_setup(cl, ac);
+}
+
+static void link_setup(skew_link *cl, redisAsyncContext *ac) {
+    if (ac == cl->cmd) {
+        if (cl->db) {
+            char db[16];
+            snprintf(db, sizeof db, "%d", cl->db);
+            CMD(cl, cl->cmd, on_select, NULL, "SELECT", db);
+        }
+        register_build(cl, cl->build, "start");
+    } else if (ac == cl->sub) {
+        if (cl->db) {
+            char db[16];
+            snprintf(db, sizeof db, "%d", cl->db);
+            CMD(cl, cl->sub, on_select, NULL, "SELECT", db);
+        }
+        cl->sub_authed = true;
+        if (cl->cmd_state == LINK_READY) subscribe(cl);
+    }
+}
+
+static void subscribe(skew_link *cl) {
+    cl->sub_subscribing = true;
+    CMD(cl, cl->sub, on_sub, NULL, "SUBSCRIBE", cl->ch_cmd, cl->ch_self);
+}
+
+static void link_start(skew_link *cl) {
+    cl->cmd = open_one(cl);
+    cl->sub = cl->cmd ? open_one(cl) : NULL;
+    cl->link_since = now_ms(cl);
+    if (!cl->cmd || !cl->sub) {
+        link_fail(cl, "cannot create a connection");
+        return;
+    }
+    cl->cmd_state = cl->sub_state = LINK_SETUP;
+    cl->sub_authed = cl->sub_subscribing = false;
+    link_auth(cl, cl->cmd);
+    link_auth(cl, cl->sub);
+}
+
+static uint32_t stall_ms(const skew_link *cl) {
+    uint32_t s = cl->interval_ms * 2;
+    return s < MIN_STALL_MS ? MIN_STALL_MS : s;
+}
+
+static void on_tick(struct ev_loop *loop, ev_timer *w, int revents) {
+    skew_link *cl = (skew_link *)w->data;
+    double now = now_ms(cl);
+    (void)loop;
+    (void)revents;
+    if (cl->leaving) return;
+    if (!cl->cmd && !cl->sub) {
+        if (now >= cl->retry_at) link_start(cl);
+        return;
+    }
+    if ((cl->cmd_state != LINK_READY || cl->sub_state != LINK_READY) && now - cl->link_since > stall_ms(cl)) {
+        link_fail(cl, "no answer from redis");
+        return;
+    }
+    if (cl->cycle_busy && now - cl->cycle_started > stall_ms(cl)) link_fail(cl, "redis stalled");
+}
+
+/* ======================================================================================
+   >>cycle  publish ours, read theirs
+   ====================================================================================== */
+
+static void cycle_finish(skew_link *cl) {
+    size_t i, total = 0;
+    qmsg *m;
+    char *p;
+    for (i = 0; i < cl->cycle_n; i++) total += cl->cycle_lens[i];
+    m = qmsg_new(SKEW_CLUSTER_EV_VIEW, cl->cycle_n, total);
+    if (m) {
+        p = m->data;
+        for (i = 0; i < cl->cycle_n; i++) {
+            memcpy(p, cl->cycle_texts[i], cl->cycle_lens[i]);
+            m->parts[i].ptr = p;
+            m->parts[i].len = cl->cycle_lens[i];
+            p += cl->cycle_lens[i];
+        }
+        m->rejected = cl->cycle_rejected;
+    }
+    cycle_reset(cl);
+    emit(cl, m);
+}
+
+static void on_snapshot(redisAsyncContext *ac, void *reply, void *priv) {
+    skew_link *cl = (skew_link *)ac->data;
+    redisReply *r = (redisReply *)reply;
+    (void)priv;
+    if (!r || ac != cl->cmd || !cl->cycle_busy) return;
+    /* A value cut by GETRANGE (one byte over max_snapshot) or of another type goes to the
+       tracker as it is (or empty): it refuses it whole and counts it. nil: expired. */
+    if (r->type != REDIS_REPLY_NIL && !(r->type == REDIS_REPLY_STRING && r->len == 0) && cl->cycle_n < cl->cycle_cap) {
+        size_t n = r->type == REDIS_REPLY_STRING ? r->len : 0;
+        char *copy = (char *)malloc(n + 1);
+        if (copy) {
+            if (n) memcpy(copy, r->str, n);
+            cl->cycle_texts[cl->cycle_n] = copy;
+            cl->cycle_lens[cl->cycle_n++] = n;
+        }
+    }
+    if (cl->cycle_waiting && --cl->cycle_waiting == 0) cycle_finish(cl);
+}
+
+static void on_members(redisAsyncContext *ac, void *reply, void *priv) {
+    skew_link *cl = (skew_link *)ac->data;
+    redisReply *r = (redisReply *)reply;
+    size_t i;
+    char end[24];
+    (void)priv;
+    if (!r || ac != cl->cmd || !cl->cycle_busy) return;
+    if (r->type != REDIS_REPLY_ARRAY) {
+        cycle_finish(cl);
+        return;
+    }
+    snprintf(end, sizeof end, "%zu", cl->max_snapshot); /* one byte more than allowed: oversized */
+    for (i = 0; i < r->elements && cl->cycle_waiting < cl->cycle_cap; i++) {
+        redisReply *e = r->element[i];
+        char key[KEY_MAX + SKEW_CLUSTER_ID_MAX];
+        if (e->type != REDIS_REPLY_STRING) continue;
+        if (e->len == strlen(cl->id) && !memcmp(e->str, cl->id, e->len)) continue;
+        if (e->len == 0 || e->len > SKEW_CLUSTER_ID_MAX) {
+            cl->cycle_rejected++;
+            continue;
+        }
+        snprintf(key, sizeof key, "%s%.*s", cl->k_snap_prefix, (int)e->len, e->str);
+        cl->cycle_waiting++;
+        CMD(cl, cl->cmd, on_snapshot, NULL, "GETRANGE", key, "0", end);
+    }
+    if (cl->cycle_waiting == 0) cycle_finish(cl);
+}
+
+static void on_current(redisAsyncContext *ac, void *reply, void *priv) {
+    skew_link *cl = (skew_link *)ac->data;
+    redisReply *r = (redisReply *)reply;
+    (void)priv;
+    if (!r || ac != cl->cmd) return;
+    if (r->type == REDIS_REPLY_STRING) emit_build(cl, r->str, r->len);
+}
+
+static void on_write(redisAsyncContext *ac, void *reply, void *priv) {
+    skew_link *cl = (skew_link *)ac->data;
+    redisReply *r = (redisReply *)reply;
+    char why[180];
+    (void)priv;
+    if (!r || ac != cl->cmd) return;
+    if (reply_error(r, why, sizeof why)) skew_ex_logf(SKEW_EX_LOG_DEBUG, "cluster: redis write refused: %s", why);
+}
+
+static void do_publish(skew_link *cl, const char *snap, size_t len) {
+    char px[24], expiry[24], now_s[24], fresh[24], limit[24];
+    double now = now_ms(cl);
+    if (cl->leaving || cl->cycle_busy || cl->cmd_state != LINK_READY || cl->sub_state != LINK_READY) return;
+    snprintf(px, sizeof px, "%u", (unsigned)(cl->interval_ms * 3));
+    snprintf(expiry, sizeof expiry, "%.0f", now + cl->interval_ms * 3.0);
+    snprintf(now_s, sizeof now_s, "(%.0f", now);
+    /* read only instances that wrote within 2P (score = write time + 3P): a killed one leaves
+       the view within 3P of its last write, before its key's TTL even runs out */
+    snprintf(fresh, sizeof fresh, "(%.0f", now + cl->interval_ms);
+    snprintf(limit, sizeof limit, "%u", (unsigned)cl->max_instances + 1);
+    {
+        const char *argv[] = {"SET", cl->k_snap, snap, "PX", px};
+        size_t lens[] = {3, strlen(cl->k_snap), len, 2, strlen(px)};
+        command(cl, cl->cmd, on_write, NULL, 5, argv, lens);
+    }
+    CMD(cl, cl->cmd, on_write, NULL, "ZADD", cl->k_members, expiry, cl->id);
+    CMD(cl, cl->cmd, on_write, NULL, "ZREMRANGEBYSCORE", cl->k_members, "-inf", now_s + 1);
+    CMD(cl, cl->cmd, on_current, NULL, "GET", cl->k_current);
+    CMD(cl, cl->cmd, on_members, NULL, "ZRANGEBYSCORE", cl->k_members, fresh, "+inf", "LIMIT", "0", limit);
+    cl->cycle_busy = true;
+    cl->cycle_started = now;
+}
+
+/* ======================================================================================
+   >>pubsub  commands and the relay
+   ====================================================================================== */
+
+static void on_message(skew_link *cl, const char *channel, size_t clen, const char *p, size_t n) {
+    bool self_ch = clen == strlen(cl->ch_self) && !memcmp(channel, cl->ch_self, clen);
+    if (n == 0 || n > MESSAGE_MAX) goto bad;
+    if (!self_ch) {
+        switch (p[0]) {
+        case 'V': emit_build(cl, p + 1, n - 1); return;
+        case 'I': {
+            /* "I<origin>\n<route>": the origin applied it already */
+            const char *nl = (const char *)memchr(p, '\n', n);
+            size_t ol;
+            if (!nl) goto bad;
+            ol = (size_t)(nl - p - 1);
+            if (ol == strlen(cl->id) && !memcmp(p + 1, cl->id, ol)) return;
+            emit_text(cl, SKEW_CLUSTER_EV_INVALIDATE, 0, nl + 1, n - (size_t)(nl + 1 - p));
+            return;
+        }
+        case 'L':
+            if (n - 1 == strlen(cl->id) && !memcmp(p + 1, cl->id, n - 1)) return;
+            emit_text(cl, SKEW_CLUSTER_EV_LEFT, 0, p + 1, n - 1);
+            return;
+        default: goto bad;
+        }
+    }
+    if (p[0] == 'Q') {
+        emit_text(cl, SKEW_CLUSTER_EV_REQUEST, 0, p + 1, n - 1);
+        return;
+    }
+    if (p[0] == 'A') {
+        /* "A<id>\n<answer>" */
+        uint64_t id = 0;
+        size_t i = 1;
+        while (i < n && p[i] >= '0' && p[i] <= '9' && id < UINT64_MAX / 10) id = id * 10 + (uint64_t)(p[i++] - '0');
+        if (i == 1 || i >= n || p[i] != '\n') goto bad;
+        emit_text(cl, SKEW_CLUSTER_EV_ANSWER, id, p + i + 1, n - i - 1);
+        return;
+    }
+bad:
+    {
+        uint64_t count;
+        pthread_mutex_lock(&cl->mu);
+        count = ++cl->counters.bad_messages;
+        pthread_mutex_unlock(&cl->mu);
+        if (!(count & (count - 1))) /* 1, 2, 4, 8, ...: a flood cannot flood the log */
+            skew_ex_logf(SKEW_EX_LOG_INFO, "cluster: skipped a bad message from redis (%" PRIu64 " so far)", count);
+    }
+}
+
+static void on_relay_published(redisAsyncContext *ac, void *reply, void *priv) {
+    skew_link *cl = (skew_link *)ac->data;
+    redisReply *r = (redisReply *)reply;
+    uint64_t id = (uint64_t)(uintptr_t)priv;
+    if (!r) {
+        /* the connection went away with the request: nobody will answer */
+        emit_text(cl, SKEW_CLUSTER_EV_NOBODY, id, "", 0);
+        return;
+    }
+    if (r->type != REDIS_REPLY_INTEGER || r->integer == 0) emit_text(cl, SKEW_CLUSTER_EV_NOBODY, id, "", 0);
+}
+
+static void publish_to(skew_link *cl, const char *channel, const char *head, size_t hlen, const char *data,
+                       size_t len, redisCallbackFn *fn, void *priv) {
+    char *buf = (char *)malloc(hlen + len + 1);
+    const char *argv[3];
+    size_t lens[3];
+    if (!buf) {
+        if (fn) fn(cl->cmd, NULL, priv);
+        return;
+    }
+    memcpy(buf, head, hlen);
+    if (len) memcpy(buf + hlen, data, len);
+    argv[0] = "PUBLISH";
+    lens[0] = 7;
+    argv[1] = channel;
+    lens[1] = strlen(channel);
+    argv[2] = buf;
+    lens[2] = hlen + len;
+    if (!command(cl, cl->cmd, fn, priv, 3, argv, lens) && fn == on_relay_published)
+        emit_text(cl, SKEW_CLUSTER_EV_NOBODY, (uint64_t)(uintptr_t)priv, "", 0);
+    free(buf);
+}
+
+static void on_left(redisAsyncContext *ac, void *reply, void *priv) {
+    skew_link *cl = (skew_link *)ac->data;
+    (void)reply;
+    (void)priv;
+    if (cl->stopped_sent) return;
+    cl->stopped_sent = true;
+    ev_timer_stop(cl->loop, &cl->leave_timer);
+    emit_text(cl, SKEW_CLUSTER_EV_STOPPED, 0, "", 0);
+}
+
+static void on_leave_timeout(struct ev_loop *loop, ev_timer *w, int revents) {
+    skew_link *cl = (skew_link *)w->data;
+    (void)loop;
+    (void)revents;
+    if (cl->stopped_sent) return;
+    cl->stopped_sent = true;
+    emit_text(cl, SKEW_CLUSTER_EV_STOPPED, 0, "", 0);
+}
+
+static void do_leave(skew_link *cl) {
+    char msg[SKEW_CLUSTER_ID_MAX + 2];
+    if (cl->leaving) return;
+    cl->leaving = true;
+    if (cl->cmd_state != LINK_READY) {
+        cl->stopped_sent = true;
+        emit_text(cl, SKEW_CLUSTER_EV_STOPPED, 0, "", 0);
+        return;
+    }
+    CMD(cl, cl->cmd, on_write, NULL, "DEL", cl->k_snap);
+    CMD(cl, cl->cmd, on_write, NULL, "ZREM", cl->k_members, cl->id);
+    snprintf(msg, sizeof msg, "L%s", cl->id);
+    CMD(cl, cl->cmd, on_left, NULL, "PUBLISH", cl->ch_cmd, msg);
+    ev_timer_init(&cl->leave_timer, on_leave_timeout, LEAVE_TIMEOUT_MS / 1000.0, 0.);
+    cl->leave_timer.data = cl;
+    ev_timer_start(cl->loop, &cl->leave_timer);
+}
+
+/* Run one operation on the loop's thread. */
+static void execute(skew_link *cl, qmsg *m) {
+    char ch[KEY_MAX + SKEW_CLUSTER_ID_MAX];
+    char head[SKEW_CLUSTER_ID_MAX + 40];
+    int hl;
+    switch ((op_kind)m->kind) {
+    case OP_PUBLISH: do_publish(cl, m->data, m->len); break;
+    case OP_PUSH_BUILD:
+        if (!m->len || m->len > BUILD_MAX) break;
+        if (cl->cmd_state == LINK_READY) {
+            register_build(cl, m->data, "admin");
+        } else { /* pushed to the cluster once Redis is back */
+            memcpy(cl->pending_build, m->data, m->len);
+            cl->pending_build[m->len] = '\0';
+        }
+        break;
+    case OP_INVALIDATE:
+        if (cl->cmd_state != LINK_READY) break;
+        hl = snprintf(head, sizeof head, "I%s\n", cl->id);
+        publish_to(cl, cl->ch_cmd, head, (size_t)hl, m->data, m->len, on_write, NULL);
+        break;
+    case OP_RELAY:
+        if (cl->cmd_state != LINK_READY) {
+            emit_text(cl, SKEW_CLUSTER_EV_NOBODY, m->seq, "", 0);
+            break;
+        }
+        snprintf(ch, sizeof ch, "%s%s", cl->ch_inst_prefix, m->target);
+        publish_to(cl, ch, "Q", 1, m->data, m->len, on_relay_published, (void *)(uintptr_t)m->seq);
+        break;
+    case OP_ANSWER:
+        if (cl->cmd_state != LINK_READY) break;
+        snprintf(ch, sizeof ch, "%s%s", cl->ch_inst_prefix, m->target);
+        hl = snprintf(head, sizeof head, "A%" PRIu64 "\n", m->seq);
+        publish_to(cl, ch, head, (size_t)hl, m->data, m->len, on_write, NULL);
+        break;
+    case OP_LEAVE: do_leave(cl); break;
+    case OP_QUIT: ev_break(cl->loop, EVBREAK_ALL); break;
+    }
+    free(m);
+}
+
+/* An operation from the server: at once (same loop) or queued to the worker. */
+static void submit(skew_link *cl, qmsg *m) {
+    if (!m) return;
+    if (!cl->own_loop) {
+        execute(cl, m);
+        return;
+    }
+    pthread_mutex_lock(&cl->mu);
+    q_push(&cl->in_head, &cl->in_tail, m);
+    pthread_mutex_unlock(&cl->mu);
+    ev_async_send(cl->loop, &cl->async);
+}
+
+static void on_async(struct ev_loop *loop, ev_async *w, int revents) {
+    skew_link *cl = (skew_link *)w->data;
+    qmsg *m;
+    (void)loop;
+    (void)revents;
+    pthread_mutex_lock(&cl->mu);
+    m = cl->in_head;
+    cl->in_head = cl->in_tail = NULL;
+    pthread_mutex_unlock(&cl->mu);
+    while (m) {
+        qmsg *n = m->next;
+        execute(cl, m);
+        m = n;
+    }
+}
+
+static qmsg *op(int kind, const char *target, uint64_t seq, const char *data, size_t len) {
+    qmsg *m = qmsg_new(kind, 0, len);
+    if (!m) return NULL;
+    m->seq = seq;
+    if (target) snprintf(m->target, sizeof m->target, "%s", target);
+    if (len) memcpy(m->data, data, len);
+    return m;
+}
+
+void skew_link_publish(skew_link *cl, const char *snapshot, size_t len) {
+    if (cl) submit(cl, op(OP_PUBLISH, NULL, 0, snapshot, len));
+}
+void skew_link_push_build(skew_link *cl, const char *build, size_t len) {
+    if (cl) submit(cl, op(OP_PUSH_BUILD, NULL, 0, build, len));
+}
+void skew_link_invalidate(skew_link *cl, const char *route, size_t len) {
+    if (cl) submit(cl, op(OP_INVALIDATE, NULL, 0, route, len));
+}
+void skew_link_relay(skew_link *cl, const char *instance_id, uint64_t request_id, const char *data, size_t len) {
+    if (cl) submit(cl, op(OP_RELAY, instance_id, request_id, data, len));
+}
+void skew_link_answer(skew_link *cl, const char *to_instance, uint64_t request_id, const char *data, size_t len) {
+    if (cl) submit(cl, op(OP_ANSWER, to_instance, request_id, data, len));
+}
+void skew_link_leave(skew_link *cl) {
+    if (cl) submit(cl, op(OP_LEAVE, NULL, 0, NULL, 0));
+}
+
+bool skew_link_is_up(const skew_link *cl) { return cl && cl->up; }
+const char *skew_link_instance_id(const skew_link *cl) { return cl ? cl->id : ""; }
+
+void skew_link_get_counters(const skew_link *cl, skew_link_counters *out) {
+    skew_link *m = (skew_link *)(uintptr_t)cl;
+    pthread_mutex_lock(&m->mu);
+    *out = cl->counters;
+    pthread_mutex_unlock(&m->mu);
+}
+
+/* ======================================================================================
+   >>lifecycle
+   ====================================================================================== */
+
+/* redis://[user@]host:port[/db] or unix:///path. A password inside the URL is refused. */
+static bool parse_url(skew_link *cl, const char *url) {
+    const char *p, *at, *slash, *colon;
+    size_t n;
+    if (!strncmp(url, "unix://", 7)) {
+        p = url + 7;
+        if (p[0] != '/' || strlen(p) >= sizeof cl->host) return false;
+        cl->is_unix = true;
+        strcpy(cl->host, p);
+        snprintf(cl->url_shown, sizeof cl->url_shown, "unix://%s", cl->host);
+        return true;
+    }
+    if (strncmp(url, "redis://", 8)) return false;
+    p = url + 8;
+    slash = strchr(p, '/');
+    at = strchr(p, '@');
+    if (at && (!slash || at < slash)) {
+        n = (size_t)(at - p);
+        if (memchr(p, ':', n)) {
+            fprintf(stderr, "--redis: no password in the URL: put it in SKEW_REDIS_PASSWORD\n");
+            return false;
+        }
+        if (n == 0 || n >= sizeof cl->user_name) return false;
+        memcpy(cl->user_name, p, n);
+        cl->user_name[n] = '\0';
+        p = at + 1;
+    }
+    slash = strchr(p, '/');
+    n = slash ? (size_t)(slash - p) : strlen(p);
+    colon = (const char *)memchr(p, ':', n);
+    if (!colon || colon == p || (size_t)(colon - p) >= sizeof cl->host) return false;
+    memcpy(cl->host, p, (size_t)(colon - p));
+    cl->host[colon - p] = '\0';
+    {
+        char *end;
+        long port = strtol(colon + 1, &end, 10);
+        if (end != p + n || port < 1 || port > 65535) return false;
+        cl->port = (int)port;
+    }
+    if (slash && slash[1]) {
+        char *end;
+        long db = strtol(slash + 1, &end, 10);
+        if (*end || db < 0 || db > 1000000) return false;
+        cl->db = (int)db;
+    }
+    snprintf(cl->url_shown, sizeof cl->url_shown, "redis://%s%s%s:%d/%d", cl->user_name,
+             cl->user_name[0] ? "@" : "", cl->host, cl->port, cl->db);
+    {
+        /* hiredis resolves names with a blocking getaddrinfo on every connect: resolve once
+           here, at start, so a reconnect never blocks the loop on DNS */
+        struct addrinfo hints, *res = NULL;
+        memset(&hints, 0, sizeof hints);
+        hints.ai_socktype = SOCK_STREAM;
+        if (getaddrinfo(cl->host, NULL, &hints, &res) != 0 || !res) {
+            fprintf(stderr, "--redis: cannot resolve %s\n", cl->host);
+            return false;
+        }
+        if (getnameinfo(res->ai_addr, res->ai_addrlen, cl->host, sizeof cl->host, NULL, 0, NI_NUMERICHOST) != 0) {
+            freeaddrinfo(res);
+            return false;
+        }
+        freeaddrinfo(res);
+    }
+    return true;
+}
+
+static void *worker_main(void *arg) {
+    skew_link *cl = (skew_link *)arg;
+    ev_run(cl->loop, 0);
+    return NULL;
+}
+
+skew_link *skew_link_create(struct ev_loop *loop, const skew_link_config *cfg) {
+    skew_link *cl;
+    const skew_cluster_options *o = cfg->opt;
+    const char *pw = getenv("SKEW_REDIS_PASSWORD");
+    double tick_s;
+
+    if (!o || !o->redis_url || !o->instance_id || !cfg->on_event) return NULL;
+    cl = (skew_link *)calloc(1, sizeof *cl);
+    if (!cl) return NULL;
+    if (!parse_url(cl, o->redis_url)) {
+        fprintf(stderr, "--redis: expected redis://[user@]host:port[/db] or unix:///path\n");
+        free(cl);
+        return NULL;
+    }
+    snprintf(cl->id, sizeof cl->id, "%s", o->instance_id);
+    snprintf(cl->build, sizeof cl->build, "%s", cfg->build ? cfg->build : "dev");
+    cl->interval_ms = o->interval_ms ? o->interval_ms : SKEW_CLUSTER_DEFAULT_INTERVAL_MS;
+    cl->max_snapshot = cfg->max_snapshot ? cfg->max_snapshot : 65536;
+    cl->max_instances = cfg->max_instances ? cfg->max_instances : 64;
+    cl->on_event = cfg->on_event;
+    cl->wake = cfg->wake;
+    cl->user = cfg->user;
+    if (pw && pw[0]) cl->password = strdup(pw);
+    snprintf(cl->k_snap_prefix, KEY_MAX, "skew:{%s}:snap:", o->name);
+    snprintf(cl->k_snap, KEY_MAX, "skew:{%s}:snap:%s", o->name, cl->id);
+    snprintf(cl->k_members, KEY_MAX, "skew:{%s}:members", o->name);
+    snprintf(cl->k_builds, KEY_MAX, "skew:{%s}:builds", o->name);
+    snprintf(cl->k_seq, KEY_MAX, "skew:{%s}:seq", o->name);
+    snprintf(cl->k_current, KEY_MAX, "skew:{%s}:current", o->name);
+    snprintf(cl->ch_cmd, KEY_MAX, "skew:{%s}:cmd", o->name);
+    snprintf(cl->ch_inst_prefix, KEY_MAX, "skew:{%s}:inst:", o->name);
+    snprintf(cl->ch_self, KEY_MAX, "skew:{%s}:inst:%s", o->name, cl->id);
+    cl->cycle_cap = cl->max_instances + 1;
+    cl->cycle_texts = (char **)calloc(cl->cycle_cap, sizeof *cl->cycle_texts);
+    cl->cycle_lens = (size_t *)calloc(cl->cycle_cap, sizeof *cl->cycle_lens);
+    pthread_mutex_init(&cl->mu, NULL);
+    if (!cl->cycle_texts || !cl->cycle_lens) goto fail;
+
+    if (loop) {
+        cl->loop = loop;
+    } else {
+        cl->own_loop = true;
+        cl->loop = ev_loop_new(EVFLAG_AUTO | EVFLAG_NOENV);
+        if (!cl->loop) goto fail;
+        ev_async_init(&cl->async, on_async);
+        cl->async.data = cl;
+        ev_async_start(cl->loop, &cl->async);
+    }
+    tick_s = (cl->interval_ms / 4 > 250 ? 250 : cl->interval_ms / 4) / 1000.0;
+    ev_timer_init(&cl->tick, on_tick, 0., tick_s);
+    cl->tick.data = cl;
+    ev_timer_start(cl->loop, &cl->tick);
+    ev_init(&cl->leave_timer, on_leave_timeout);
+    cl->leave_timer.data = cl;
+    if (cl->own_loop) {
+        if (pthread_create(&cl->thread, NULL, worker_main, cl) != 0) goto fail;
+        cl->thread_started = true;
+    }
+    skew_ex_logf(SKEW_EX_LOG_INFO, "cluster: instance %s of cluster %s via %s, every %u ms", cl->id, o->name,
+                 cl->url_shown, (unsigned)cl->interval_ms);
+    return cl;
+fail:
+    skew_link_destroy(cl);
+    return NULL;
+}
+
+void skew_link_destroy(skew_link *cl) {
+    qmsg *m;
+    if (!cl) return;
+    if (cl->thread_started) {
+        submit(cl, op(OP_QUIT, NULL, 0, NULL, 0));
+        pthread_join(cl->thread, NULL);
+        cl->thread_started = false;
+    }
+    if (cl->loop) {
+        redisAsyncContext *a = cl->cmd, *b = cl->sub;
+        cl->leaving = true;
+        cl->cmd = cl->sub = NULL;
+        /* after this no callback may emit: on_event is cleared by the NULL contexts checks */
+        if (a) redisAsyncFree(a);
+        if (b) redisAsyncFree(b);
+        ev_timer_stop(cl->loop, &cl->tick);
+        ev_timer_stop(cl->loop, &cl->leave_timer);
+        if (cl->own_loop) {
+            ev_async_stop(cl->loop, &cl->async);
+            ev_loop_destroy(cl->loop);
+        }
+    }
+    cycle_reset(cl);
+    for (m = cl->in_head; m;) {
+        qmsg *n = m->next;
+        free(m);
+        m = n;
+    }
+    for (m = cl->out_head; m;) {
+        qmsg *n = m->next;
+        free(m);
+        m = n;
+    }
+    if (cl->password) {
+        volatile char *p = cl->password;
+        while (*p) *p++ = 0;
+        free(cl->password);
+    }
+    free(cl->cycle_texts);
+    free(cl->cycle_lens);
+    pthread_mutex_destroy(&cl->mu);
+    free(cl);
+}
+
+/* ======================================================================================
+   >>relay  request encoding
+   ====================================================================================== */
+
+static const char *const relay_header_names[] = {"cookie", "authorization", "user-agent", "content-type",
+                                                 "x-forwarded-for", "x-real-ip", "origin", "accept",
+                                                 "host", "referer"};
+
+typedef struct wbuf {
+    char *p;
+    size_t cap, len;
+} wbuf;
+
+static void wb_put(wbuf *w, const char *s, size_t n) {
+    if (w->len < w->cap) {
+        size_t room = w->cap - w->len;
+        memcpy(w->p + w->len, s, n < room ? n : room);
+    }
+    w->len += n;
+}
+
+static void wb_field(wbuf *w, const char *s, size_t n) {
+    char num[24];
+    int k = snprintf(num, sizeof num, "%zu:", n);
+    wb_put(w, num, (size_t)k);
+    if (n) wb_put(w, s, n);
+}
+
+size_t skew_cluster_relay_encode(char *buf, size_t cap, const char *from, uint64_t id, const skew_request *req) {
+    wbuf w;
+    char head[SKEW_CLUSTER_ID_MAX + 40], ip[64];
+    size_t i, iplen = 0;
+    int k;
+    w.p = buf;
+    w.cap = cap ? cap - 1 : 0;
+    w.len = 0;
+    k = snprintf(head, sizeof head, "%s\n%" PRIu64 "\n", from, id);
+    wb_put(&w, head, (size_t)k);
+    wb_field(&w, req->method.ptr, req->method.len);
+    wb_field(&w, req->path.ptr, req->path.len);
+    wb_field(&w, req->query.ptr, req->query.len);
+    wb_field(&w, req->body.ptr, req->body.len);
+    if (req->peer.family) iplen = skew_ip_format(&req->peer, ip, sizeof ip);
+    if (iplen >= sizeof ip) iplen = 0;
+    wb_field(&w, ip, iplen);
+    for (i = 0; i < sizeof relay_header_names / sizeof relay_header_names[0]; i++) {
+        skew_str v = skew_request_header(req, relay_header_names[i]);
+        if (!v.ptr || !v.len) continue;
+        wb_field(&w, relay_header_names[i], strlen(relay_header_names[i]));
+        wb_field(&w, v.ptr, v.len);
+    }
+    if (cap) buf[w.len < cap ? w.len : cap - 1] = '\0';
+    return w.len;
+}
+
+static bool rd_line(skew_str *in, skew_str *line) {
+    const char *nl = in->len ? (const char *)memchr(in->ptr, '\n', in->len) : NULL;
+    if (!nl) return false;
+    line->ptr = in->ptr;
+    line->len = (size_t)(nl - in->ptr);
+    in->len -= line->len + 1;
+    in->ptr = nl + 1;
+    return true;
+}
+
+static bool rd_field(skew_str *in, skew_str *out) {
+    size_t n = 0, i = 0;
+    while (i < in->len && i < 10 && in->ptr[i] >= '0' && in->ptr[i] <= '9') n = n * 10 + (size_t)(in->ptr[i++] - '0');
+    if (i == 0 || i >= in->len || in->ptr[i] != ':') return false;
+    i++;
+    if (n > in->len - i) return false;
+    out->ptr = in->ptr + i;
+    out->len = n;
+    in->ptr += i + n;
+    in->len -= i + n;
+    return true;
+}
+
+bool skew_cluster_relay_decode(skew_str text, skew_cluster_relay_req *out) {
+    skew_str line, ipt;
+    size_t i;
+    memset(out, 0, sizeof *out);
+    if (!text.ptr) return false;
+    if (!rd_line(&text, &line) || line.len == 0 || line.len > SKEW_CLUSTER_ID_MAX) return false;
+    memcpy(out->from, line.ptr, line.len);
+    for (i = 0; i < line.len; i++)
+        if (!id_char_ok(line.ptr[i])) return false;
+    if (!rd_line(&text, &line) || line.len == 0 || line.len > 19) return false;
+    for (i = 0; i < line.len; i++) {
+        if (line.ptr[i] < '0' || line.ptr[i] > '9') return false;
+        out->id = out->id * 10 + (uint64_t)(line.ptr[i] - '0');
+    }
+    if (!rd_field(&text, &out->method) || !rd_field(&text, &out->path) || !rd_field(&text, &out->query) ||
+        !rd_field(&text, &out->body) || !rd_field(&text, &ipt))
+        return false;
+    out->peer = ipt;
+    while (text.len) {
+        if (out->header_count == SKEW_CLUSTER_RELAY_HEADERS) return false;
+        if (!rd_field(&text, &out->names[out->header_count]) || !rd_field(&text, &out->values[out->header_count]))
+            return false;
+        out->header_count++;
+    }
+    return true;
+}
+
+static skew_str relay_header(void *ctx, const char *lname) {
+    const skew_cluster_relay_req *rr = (const skew_cluster_relay_req *)ctx;
+    skew_str none = {NULL, 0};
+    size_t i, n = strlen(lname);
+    for (i = 0; i < rr->header_count; i++)
+        if (rr->names[i].len == n && !memcmp(rr->names[i].ptr, lname, n)) return rr->values[i];
+    return none;
+}
+
+void skew_cluster_relay_request(const skew_cluster_relay_req *rr, skew_request *req) {
+    memset(req, 0, sizeof *req);
+    req->method = rr->method;
+    req->path = rr->path;
+    req->query = rr->query;
+    req->body = rr->body;
+    req->header = relay_header;
+    req->header_ctx = (void *)(uintptr_t)rr;
+    if (rr->peer.len) skew_ip_parse(rr->peer, &req->peer);
+}
+
+/* ======================================================================================
+   >>node  the server-thread half: tracker view, builds, commands, relay
+   ====================================================================================== */
+
+#define RELAY_MAX 256               /* relayed requests waiting at once; more get 503 */
+#define RELAY_CANDIDATES 8          /* instances asked for one tag */
+#define RELAY_TIMEOUT_MS 1000u
+#define RELAY_MAX_BYTES (64u * 1024u)
+#define ANSWER_MAX 8192u
+
+typedef struct relay_wait {
+    uint64_t id;                    /* 0: free */
+    uint64_t token;
+    uint64_t deadline;
+    uint32_t waiting;               /* instances that have not said 404 yet */
+} relay_wait;
+
+struct skew_node {
+    skew_tracker *t;
+    skew_link *link;
+    skew_node_respond_fn respond;
+    skew_node_kick_fn kick;
+    skew_link_wake_fn wake;
+    void *user;
+    uint32_t interval_ms;
+    uint64_t next_publish;
+    uint64_t build_seq;
+    char *snap;                     /* our snapshot, built every P */
+    size_t snap_cap;
+    char *view;                     /* the texts the tracker's view points into */
+    skew_str *view_parts;
+    bool left;
+    bool up;                        /* the link's state as its events said (server thread) */
+    uint64_t next_relay_id;
+    relay_wait relays[RELAY_MAX];
+};
+
+/* The link's wake-up (worker thread) carries the node; the server's wants its own pointer. */
+static void node_wake(void *user) {
+    skew_node *n = (skew_node *)user;
+    n->wake(n->user);
+}
+
+static void node_kick(skew_node *n) {
+    if (n->kick) n->kick(n->user);
+}
+
+bool skew_node_retrack(skew_tracker **t, const skew_cluster_options *o, const char *prog) {
+    skew_config cfg = *skew_tracker_config(*t);
+    skew_tracker *nt = NULL;
+    skew_result r;
+    uint32_t tag = 0;
+    FILE *f = fopen("/dev/urandom", "rb");
+    if (!f || fread(&tag, sizeof tag, 1, f) != 1) tag = (uint32_t)skew_ex_now_ms() ^ (uint32_t)getpid() * 2654435761u;
+    if (f) fclose(f);
+    cfg.instance_id = o->instance_id;
+    if (!cfg.build) cfg.build = cfg.server_version; /* this binary's build, whatever the cluster's is */
+    cfg.instance_tag = tag & SKEW_CLUSTER_TAG_MAX;
+    cfg.cluster_max_instances = o->max_instances ? o->max_instances : 128;
+    if (o->listed) cfg.snapshot_max_listed = o->listed < cfg.max_listed || !cfg.max_listed ? o->listed : cfg.max_listed;
+    r = skew_tracker_create(&nt, &cfg);
+    if (r != SKEW_OK) {
+        fprintf(stderr, "%s: invalid cluster configuration: %s\n", prog, skew_result_str(r));
+        return false;
+    }
+    skew_tracker_destroy(*t);
+    *t = nt;
+    return true;
+}
+
+static void view_free(skew_node *n) {
+    free(n->view);
+    free(n->view_parts);
+    n->view = NULL;
+    n->view_parts = NULL;
+}
+
+static void relay_finish(skew_node *n, relay_wait *w, int status, const char *ctype, const char *body, size_t len) {
+    uint64_t token = w->token;
+    w->id = 0;
+    n->respond(n->user, token, status, ctype, body, len);
+}
+
+static void relay_fail_all(skew_node *n, int status, const char *msg) {
+    size_t i;
+    char body[128];
+    size_t len = skew_ex_json_error(body, sizeof body, msg);
+    for (i = 0; i < RELAY_MAX; i++)
+        if (n->relays[i].id) relay_finish(n, &n->relays[i], status, "application/json", body, len);
+}
+
+static relay_wait *relay_find(skew_node *n, uint64_t id) {
+    size_t i;
+    for (i = 0; i < RELAY_MAX; i++)
+        if (n->relays[i].id == id) return &n->relays[i];
+    return NULL;
+}
+
+static void relay_not_here(skew_node *n, relay_wait *w) {
+    if (w->waiting && --w->waiting) return;
+    {
+        char body[96];
+        size_t len = skew_ex_json_error(body, sizeof body, "unknown connectionId"); /* as skew_http says */
+        relay_finish(n, w, 404, "application/json", body, len);
+    }
+}
+
+/* A relayed request for a connection held here: run it through skew_http, send the answer. */
+static void node_serve_relayed(skew_node *n, skew_str text) {
+    skew_cluster_relay_req rr;
+    skew_request req;
+    skew_response resp;
+    char body[ANSWER_MAX], out[ANSWER_MAX + 128];
+    skew_result r;
+    int hl;
+    if (!skew_cluster_relay_decode(text, &rr)) return;
+    skew_cluster_relay_request(&rr, &req);
+    memset(&resp, 0, sizeof resp);
+    r = skew_http(n->t, &req, &resp, body, sizeof body);
+    if (r == SKEW_ERR_TRUNCATED) resp.body_len = 0, resp.status = 500;
+    if (r == SKEW_ERR_NOT_LOCAL) resp.status = 404;
+    hl = snprintf(out, sizeof out, "%d\n%s\n", resp.status,
+                  resp.content_type ? resp.content_type : "application/json");
+    if (resp.body_len > sizeof out - (size_t)hl) resp.body_len = 0;
+    memcpy(out + hl, body, resp.body_len);
+    skew_link_answer(n->link, rr.from, rr.id, out, (size_t)hl + resp.body_len);
+    node_kick(n);
+}
+
+static void node_answer(skew_node *n, uint64_t id, skew_str text) {
+    relay_wait *w = relay_find(n, id);
+    skew_str line1, line2, rest = text;
+    int status = 0;
+    size_t i;
+    char ctype[64];
+    if (!w || !id) return;
+    if (!rd_line(&rest, &line1) || !rd_line(&rest, &line2) || line1.len != 3 || line2.len >= sizeof ctype) {
+        relay_not_here(n, w);
+        return;
+    }
+    for (i = 0; i < 3; i++) {
+        if (line1.ptr[i] < '0' || line1.ptr[i] > '9') {
+            relay_not_here(n, w);
+            return;
+        }
+        status = status * 10 + (line1.ptr[i] - '0');
+    }
+    if (status == 404) {
+        relay_not_here(n, w);
+        return;
+    }
+    memcpy(ctype, line2.ptr, line2.len);
+    ctype[line2.len] = '\0';
+    relay_finish(n, w, status, ctype, rest.ptr, rest.len);
+}
+
+static void node_view(skew_node *n, const skew_link_event *ev) {
+    size_t i, total = 0;
+    char *texts;
+    skew_str *parts;
+    for (i = 0; i < ev->count; i++) total += ev->parts[i].len;
+    texts = (char *)malloc(total + 1);
+    parts = (skew_str *)calloc(ev->count ? ev->count : 1, sizeof *parts);
+    if (!texts || !parts) {
+        free(texts);
+        free(parts);
+        return;
+    }
+    total = 0;
+    for (i = 0; i < ev->count; i++) {
+        memcpy(texts + total, ev->parts[i].ptr, ev->parts[i].len);
+        parts[i].ptr = texts + total;
+        parts[i].len = ev->parts[i].len;
+        total += ev->parts[i].len;
+    }
+    skew_cluster_update(n->t, parts, ev->count, skew_ex_now_ms()); /* refused ones are counted there */
+    view_free(n);
+    n->view = texts;
+    n->view_parts = parts;
+    node_kick(n);
+}
+
+static void node_build(skew_node *n, uint64_t seq, skew_str build) {
+    skew_str cur;
+    if (seq <= n->build_seq) return; /* an older decision: never roll back */
+    n->build_seq = seq;
+    cur = skew_server_version(n->t);
+    if (cur.len == build.len && !memcmp(cur.ptr, build.ptr, build.len)) return;
+    if (skew_set_server_version(n->t, build) == SKEW_OK) {
+        skew_ex_logf(SKEW_EX_LOG_INFO, "cluster: build %.*s (sequence %" PRIu64 ") from the cluster", (int)build.len,
+                     build.ptr, seq);
+        node_kick(n);
+    }
+}
+
+static void node_event(void *user, const skew_link_event *ev) {
+    skew_node *n = (skew_node *)user;
+    switch (ev->type) {
+    case SKEW_CLUSTER_EV_STATE:
+        n->up = ev->up;
+        if (ev->up) {
+            skew_cluster_state(n->t, SKEW_CLUSTER_OK);
+            n->next_publish = 0; /* publish and read at once */
+        } else {
+            skew_cluster_clear(n->t);
+            skew_cluster_state(n->t, SKEW_CLUSTER_DEGRADED);
+            view_free(n);
+            relay_fail_all(n, 503, "cluster unavailable");
+        }
+        node_kick(n);
+        break;
+    case SKEW_CLUSTER_EV_VIEW: node_view(n, ev); break;
+    case SKEW_CLUSTER_EV_BUILD: node_build(n, ev->seq, ev->text); break;
+    case SKEW_CLUSTER_EV_INVALIDATE: {
+        char route[1024];
+        skew_str r;
+        if (ev->text.len >= sizeof route) break;
+        memcpy(route, ev->text.ptr, ev->text.len);
+        r.ptr = route;
+        r.len = ev->text.len;
+        skew_invalidate(n->t, r, NULL);
+        node_kick(n);
+        break;
+    }
+    case SKEW_CLUSTER_EV_LEFT:
+        n->next_publish = 0; /* read again now: the view drops it at once */
+        node_kick(n);
+        break;
+    case SKEW_CLUSTER_EV_REQUEST: node_serve_relayed(n, ev->text); break;
+    case SKEW_CLUSTER_EV_ANSWER: node_answer(n, ev->seq, ev->text); break;
+    case SKEW_CLUSTER_EV_NOBODY: {
+        relay_wait *w = relay_find(n, ev->seq);
+        if (w && ev->seq) relay_not_here(n, w);
+        break;
+    }
+    case SKEW_CLUSTER_EV_STOPPED: n->left = true; break;
+    }
+}
+
+skew_node *skew_node_create(skew_tracker *t, const skew_cluster_options *o, const char *build, struct ev_loop *loop,
+                            skew_link_wake_fn wake, skew_node_respond_fn respond, skew_node_kick_fn kick,
+                            void *user) {
+    skew_node *n = (skew_node *)calloc(1, sizeof *n);
+    skew_link_config lc;
+    const skew_config *cfg = skew_tracker_config(t);
+    if (!n) return NULL;
+    n->t = t;
+    n->respond = respond;
+    n->kick = kick;
+    n->user = user;
+    n->interval_ms = o->interval_ms;
+    n->snap_cap = skew_cluster_snapshot_max(cfg) + 1;
+    n->snap = (char *)malloc(n->snap_cap);
+    memset(&lc, 0, sizeof lc);
+    lc.opt = o;
+    lc.build = build;
+    lc.max_snapshot = n->snap_cap - 1 ? n->snap_cap - 1 : 65536;
+    lc.max_instances = cfg->cluster_max_instances;
+    lc.on_event = node_event;
+    n->wake = wake;
+    lc.wake = wake ? node_wake : NULL;
+    lc.user = n;
+    if (!n->snap || !(n->link = skew_link_create(loop, &lc))) {
+        free(n->snap);
+        free(n);
+        return NULL;
+    }
+    skew_cluster_state(t, SKEW_CLUSTER_DEGRADED); /* until Redis answers */
+    return n;
+}
+
+void skew_node_drain(skew_node *n) {
+    if (n) skew_link_drain(n->link);
+}
+
+uint32_t skew_node_tick(skew_node *n, uint64_t now) {
+    uint64_t next;
+    size_t i;
+    if (!n) return 60000;
+    skew_link_drain(n->link); /* worker-thread mode: events whose wake-up got lost */
+    if (now >= n->next_publish) {
+        n->next_publish = now + n->interval_ms;
+        if (n->up) {
+            size_t len = skew_cluster_snapshot(n->t, n->snap, n->snap_cap, now);
+            if (len < n->snap_cap) skew_link_publish(n->link, n->snap, len);
+        }
+    }
+    next = n->next_publish;
+    for (i = 0; i < RELAY_MAX; i++) {
+        relay_wait *w = &n->relays[i];
+        if (!w->id) continue;
+        if (now >= w->deadline) {
+            char body[96];
+            size_t len = skew_ex_json_error(body, sizeof body, "the owner of the connection did not answer");
+            relay_finish(n, w, 504, "application/json", body, len);
+        } else if (w->deadline < next) {
+            next = w->deadline;
+        }
+    }
+    return next > now ? (uint32_t)(next - now > 60000 ? 60000 : next - now) : 0;
+}
+
+void skew_node_after_http(skew_node *n, const skew_request *req, int status) {
+    skew_endpoint ep;
+    if (!n || status != 200) return;
+    ep = skew_route_path(n->t, req->path);
+    if (ep == SKEW_EP_ADMIN_VERSION) {
+        skew_str v = skew_server_version(n->t);
+        skew_link_push_build(n->link, v.ptr, v.len);
+    } else if (ep == SKEW_EP_ADMIN_INVALIDATE) {
+        char route[1024];
+        size_t len = 0;
+        skew_str raw;
+        if (skew_json_get_string(req->body, "route", route, sizeof route, &len) != SKEW_OK) {
+            if (skew_query_param(req->body, "route", &raw) != SKEW_OK ||
+                skew_url_decode(raw, true, route, sizeof route, &len) != SKEW_OK)
+                return;
+        }
+        skew_link_invalidate(n->link, route, len);
+    }
+}
+
+bool skew_node_relay(skew_node *n, const skew_request *req, uint64_t token) {
+    char id[SKEW_ID_STR_MAX];
+    skew_str ids;
+    uint32_t tag;
+    skew_cluster_peer peers[RELAY_CANDIDATES * 8];
+    size_t np, i, slot;
+    relay_wait *w = NULL;
+    char *buf;
+    size_t len;
+    uint32_t asked = 0;
+    if (!n || skew_post_connection_id(req->body, id) != SKEW_OK) return false;
+    if (!n->up) {
+        /* Redis is away: who holds it is unknown, which is not a 404 */
+        char body[96];
+        size_t blen = skew_ex_json_error(body, sizeof body, "cluster unavailable");
+        n->respond(n->user, token, 503, "application/json", body, blen);
+        return true;
+    }
+    ids.ptr = id;
+    ids.len = strlen(id);
+    if (skew_id_tag(ids, &tag) != SKEW_OK) return false;
+    np = skew_cluster_peers(n->t, peers, sizeof peers / sizeof peers[0]);
+    if (np > sizeof peers / sizeof peers[0]) np = sizeof peers / sizeof peers[0];
+    for (slot = 0; slot < RELAY_MAX; slot++)
+        if (!n->relays[slot].id) {
+            w = &n->relays[slot];
+            break;
+        }
+    if (!w) return false;
+    buf = (char *)malloc(RELAY_MAX_BYTES);
+    if (!buf) return false;
+    w->id = ++n->next_relay_id;
+    w->token = token;
+    w->deadline = skew_ex_now_ms() + RELAY_TIMEOUT_MS;
+    w->waiting = 0;
+    len = skew_cluster_relay_encode(buf, RELAY_MAX_BYTES, skew_link_instance_id(n->link), w->id, req);
+    if (len < RELAY_MAX_BYTES) {
+        for (i = 0; i < np && asked < RELAY_CANDIDATES; i++) {
+            char target[SKEW_CLUSTER_ID_MAX + 1];
+            if (peers[i].tag != tag || peers[i].id.len > SKEW_CLUSTER_ID_MAX) continue;
+            memcpy(target, peers[i].id.ptr, peers[i].id.len);
+            target[peers[i].id.len] = '\0';
+            w->waiting++;
+            asked++;
+            skew_link_relay(n->link, target, w->id, buf, len);
+        }
+    }
+    free(buf);
+    if (!asked) {
+        w->id = 0;
+        return false;
+    }
+    node_kick(n); /* the timer must see the deadline */
+    return true;
+}
+
+void skew_node_cancel(skew_node *n, uint64_t token) {
+    size_t i;
+    if (!n) return;
+    for (i = 0; i < RELAY_MAX; i++)
+        if (n->relays[i].id && n->relays[i].token == token) n->relays[i].id = 0;
+}
+
+void skew_node_leave(skew_node *n) {
+    if (n) skew_link_leave(n->link);
+}
+
+bool skew_node_left(const skew_node *n) { return !n || n->left; }
+
+void skew_node_destroy(skew_node *n) {
+    if (!n) return;
+    skew_link_destroy(n->link);
+    view_free(n);
+    free(n->snap);
+    free(n);
+}

@@ -1,0 +1,200 @@
+/* test_link.c - the parts of examples/common/skew_cluster.c that take untrusted or user input
+   without Redis: the relay codec (bytes from pub/sub), the command-line flags, the --redis URL.
+   Built with ASan+UBSan by tests/cluster/test.mk (step-cluster-link). */
+#include <ev.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "skew_cluster.h"
+#include "skew_example.h"
+#include "skew_test.h"
+
+static skew_str hdr(void *ctx, const char *name) {
+    skew_str none = {NULL, 0};
+    (void)ctx;
+    if (!strcmp(name, "cookie")) return SKEW_STRV("a=1; skew_admin=tok");
+    if (!strcmp(name, "content-type")) return SKEW_STRV("application/json");
+    if (!strcmp(name, "x-forwarded-for")) return SKEW_STRV("10.0.0.1, 10.0.0.2");
+    return none;
+}
+
+static void test_relay_codec(void) {
+    skew_request req, back;
+    skew_cluster_relay_req rr;
+    char buf[4096], copy[4096];
+    size_t n, cut, i;
+    memset(&req, 0, sizeof req);
+    req.method = SKEW_STRV("POST");
+    req.path = SKEW_STRV("/__skew/route");
+    req.query = SKEW_STRV("a=1&b=%20");
+    req.body = SKEW_STRV("{\"connectionId\":\"x\",\n\"route\":\"/a:b\"}\n12:");
+    req.header = hdr;
+    skew_ip_parse(SKEW_STRV("192.0.2.7"), &req.peer);
+    n = skew_cluster_relay_encode(buf, sizeof buf, "inst-1", 42, &req);
+    CHECK(n > 0 && n < sizeof buf);
+    CHECK_EQ_INT(skew_cluster_relay_encode(NULL, 0, "inst-1", 42, &req), n); /* measure first */
+    CHECK(skew_cluster_relay_decode((skew_str){buf, n}, &rr));
+    CHECK_STR(rr.from, "inst-1");
+    CHECK_EQ_INT(rr.id, 42);
+    CHECK_EQ_INT(rr.header_count, 3);
+    skew_cluster_relay_request(&rr, &back);
+    CHECK(back.body.len == req.body.len && !memcmp(back.body.ptr, req.body.ptr, req.body.len));
+    CHECK(back.query.len == req.query.len && !memcmp(back.query.ptr, req.query.ptr, req.query.len));
+    CHECK(skew_ip_equal(&back.peer, &req.peer));
+    {
+        skew_str c = skew_request_header(&back, "cookie");
+        skew_str none = skew_request_header(&back, "authorization");
+        CHECK(c.len == 19 && !memcmp(c.ptr, "a=1; skew_admin=tok", 19));
+        CHECK(none.ptr == NULL);
+    }
+    /* every truncation is refused (the copy has no bytes after the cut: ASan sees over-reads) */
+    for (cut = 0; cut < n; cut++) {
+        char *p = (char *)malloc(cut ? cut : 1);
+        memcpy(p, buf, cut);
+        if (skew_cluster_relay_decode((skew_str){p, cut}, &rr)) {
+            /* a cut right after a whole header pair is a valid shorter request */
+            CHECK(rr.header_count < 3);
+        }
+        free(p);
+    }
+    /* random mutations never crash, never read outside */
+    srand(7);
+    for (i = 0; i < 20000; i++) {
+        size_t k, m = (size_t)rand() % 6 + 1;
+        memcpy(copy, buf, n);
+        for (k = 0; k < m; k++) copy[(size_t)rand() % n] = (char)(rand() % 256);
+        {
+            char *p = (char *)malloc(n);
+            memcpy(p, copy, n);
+            (void)skew_cluster_relay_decode((skew_str){p, n}, &rr);
+            free(p);
+        }
+    }
+    /* hostile shapes */
+    CHECK(!skew_cluster_relay_decode(SKEW_STRV(""), &rr));
+    CHECK(!skew_cluster_relay_decode(SKEW_STRV("a\n1\n99999999999:"), &rr));
+    CHECK(!skew_cluster_relay_decode(SKEW_STRV("a\n1\n4:POST5:/x"), &rr));
+    CHECK(!skew_cluster_relay_decode(SKEW_STRV("a b\n1\n1:P0:0:0:0:"), &rr));      /* id chars */
+    CHECK(!skew_cluster_relay_decode(SKEW_STRV("a\n12345678901234567890\n1:P0:0:0:0:"), &rr));
+    CHECK(!skew_cluster_relay_decode(SKEW_STRV("a\n1\n1:P0:0:0:0:1:x"), &rr));   /* half a header */
+    CHECK(skew_cluster_relay_decode(SKEW_STRV("a\n1\n1:P0:0:0:0:"), &rr));
+    {
+        /* more headers than the decoder holds */
+        char many[1024];
+        int len = snprintf(many, sizeof many, "a\n1\n1:P0:0:0:0:");
+        for (i = 0; i <= SKEW_CLUSTER_RELAY_HEADERS; i++) len += snprintf(many + len, sizeof many - (size_t)len, "1:h1:v");
+        CHECK(!skew_cluster_relay_decode((skew_str){many, (size_t)len}, &rr));
+    }
+}
+
+static int args(skew_cluster_options *o, int argc, const char *const *in, char **out) {
+    int i;
+    for (i = 0; i < argc; i++) out[i] = (char *)(uintptr_t)in[i];
+    out[argc] = NULL;
+    return skew_cluster_args(o, &argc, out, "test") == -1 ? argc : -1;
+}
+
+static void test_args(void) {
+    skew_cluster_options o;
+    char *out[16];
+    {
+        const char *const a[] = {"prog", "--port", "1", "--redis", "redis://h:6379", "--cluster=shop",
+                                 "--instance-id", "web-1", "--cluster-interval-ms", "500", "--verbose"};
+        CHECK_EQ_INT(args(&o, 11, a, out), 4);
+        CHECK_STR(out[1], "--port");
+        CHECK_STR(out[3], "--verbose");
+        CHECK_STR(o.redis_url, "redis://h:6379");
+        CHECK_STR(o.name, "shop");
+        CHECK_STR(o.instance_id, "web-1");
+        CHECK_EQ_INT(o.interval_ms, 500);
+    }
+    {
+        const char *const a[] = {"prog", "--redis", "unix:///tmp/r.sock"};
+        CHECK_EQ_INT(args(&o, 3, a, out), 1);
+        CHECK_STR(o.name, "default");
+        CHECK_EQ_INT(o.interval_ms, 2000);
+        CHECK(o.instance_id && strlen(o.instance_id) > 8); /* hostname-pid-nonce */
+    }
+    {
+        const char *const a[] = {"prog", "--cluster-listed", "100", "--redis=redis://h:1", "--cluster-max-instances=300"};
+        const char *const bad[] = {"prog", "--cluster-listed", "0"};
+        const char *const bad2[] = {"prog", "--cluster-max-instances", "5000"};
+        CHECK_EQ_INT(args(&o, 5, a, out), 1);
+        CHECK_EQ_INT(o.listed, 100);
+        CHECK_EQ_INT(o.max_instances, 300);
+        CHECK_EQ_INT(args(&o, 3, bad, out), -1);
+        CHECK_EQ_INT(args(&o, 3, bad2, out), -1);
+    }
+    {
+        const char *const a[] = {"prog", "--port", "1"}; /* no --redis: nothing changes */
+        CHECK_EQ_INT(args(&o, 3, a, out), 3);
+        CHECK(o.redis_url == NULL && o.instance_id == NULL);
+    }
+    {
+        const char *const bad1[] = {"prog", "--cluster-interval-ms", "10"};
+        const char *const bad2[] = {"prog", "--instance-id", "a b"};
+        const char *const bad3[] = {"prog", "--cluster", "{x}"};
+        const char *const bad4[] = {"prog", "--redis"};
+        const char *const bad5[] = {"prog", "--cluster-interval-ms", "12x"};
+        CHECK_EQ_INT(args(&o, 3, bad1, out), -1);
+        CHECK_EQ_INT(args(&o, 3, bad2, out), -1);
+        CHECK_EQ_INT(args(&o, 3, bad3, out), -1);
+        CHECK_EQ_INT(args(&o, 2, bad4, out), -1);
+        CHECK_EQ_INT(args(&o, 3, bad5, out), -1);
+    }
+}
+
+static void on_event(void *user, const skew_link_event *ev) {
+    (void)user;
+    (void)ev;
+}
+
+static void test_urls(void) {
+    static const char *const bad[] = {"redis://u:pw@h:1", "http://h:1", "redis://h", "redis://h:0", "redis://h:1/x",
+                                      "unix://rel/path", "redis://:1", "redis://h:99999", ""};
+    struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+    skew_cluster_options o;
+    skew_link_config cfg;
+    size_t i;
+    memset(&o, 0, sizeof o);
+    o.name = "t";
+    o.instance_id = "me";
+    o.interval_ms = 1000;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.opt = &o;
+    cfg.on_event = on_event;
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        o.redis_url = bad[i];
+        CHECK(skew_link_create(loop, &cfg) == NULL);
+    }
+    /* good ones: created (connecting in the background, to a closed port), freed cleanly */
+    {
+        static const char *const good[] = {"redis://127.0.0.1:1", "redis://app@localhost:1/3", "unix:///nonexistent.sock"};
+        for (i = 0; i < sizeof good / sizeof good[0]; i++) {
+            skew_link *l;
+            o.redis_url = good[i];
+            l = skew_link_create(loop, &cfg);
+            CHECK(l != NULL);
+            CHECK(!skew_link_is_up(l));
+            ev_run(loop, EVRUN_NOWAIT);
+            skew_link_destroy(l);
+        }
+        /* worker-thread mode too */
+        o.redis_url = good[0];
+        {
+            skew_link *l = skew_link_create(NULL, &cfg);
+            CHECK(l != NULL);
+            skew_link_publish(l, "{}", 2);
+            skew_link_destroy(l);
+        }
+    }
+    ev_loop_destroy(loop);
+}
+
+int main(void) {
+    skew_ex_log_set_verbosity(0);
+    test_relay_codec();
+    test_args();
+    test_urls();
+    TEST_MAIN_END();
+}
