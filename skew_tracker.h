@@ -3294,7 +3294,9 @@ SKEW__PRIV void skew__log(skew_tracker *t, skew_log_level level, const char *msg
 
 /* ---- ids ------------------------------------------------------------------------------- */
 
-SKEW__PRIV skew_result skew__seed(skew_tracker *t) {
+/* The table hash seed is drawn once, at init: a reseed of the id generator that changed it
+   would make every stored version and route unfindable (duplicates in the counts). */
+SKEW__PRIV skew_result skew__seed(skew_tracker *t, bool with_hash_seed) {
     uint8_t seed[36];
     skew_result r = SKEW_ERR_RANDOM;
     int i;
@@ -3306,7 +3308,8 @@ SKEW__PRIV skew_result skew__seed(skew_tracker *t) {
     for (i = 0; i < 8; i++)
         t->rng_key[i] ^= (uint32_t)seed[4 * i] | ((uint32_t)seed[4 * i + 1] << 8) |
                          ((uint32_t)seed[4 * i + 2] << 16) | ((uint32_t)seed[4 * i + 3] << 24);
-    t->hash_seed ^= (uint32_t)seed[32] | ((uint32_t)seed[33] << 8) | ((uint32_t)seed[34] << 16) | ((uint32_t)seed[35] << 24);
+    if (with_hash_seed)
+        t->hash_seed ^= (uint32_t)seed[32] | ((uint32_t)seed[33] << 8) | ((uint32_t)seed[34] << 16) | ((uint32_t)seed[35] << 24);
     memset(seed, 0, sizeof seed);
     return SKEW_OK;
 }
@@ -3314,7 +3317,7 @@ SKEW__PRIV skew_result skew__seed(skew_tracker *t) {
 /* 16 random bytes as a UUID v4. The key is refreshed from the OS every 2^16 blocks. */
 SKEW__PRIV skew_result skew__new_id(skew_tracker *t, uint8_t id[16]) {
     if (t->rng_avail < 16) {
-        if ((t->rng_counter & 0xFFFFu) == 0xFFFFu && skew__seed(t) != SKEW_OK)
+        if ((t->rng_counter & 0xFFFFu) == 0xFFFFu && skew__seed(t, false) != SKEW_OK)
             skew__log(t, SKEW_LOG_WARN, "skew: reseeding the id generator failed; keeping the old key");
         skew__chacha_block(t->rng_key, t->rng_counter++, t->rng_buf);
         t->rng_avail = 64;
@@ -3802,7 +3805,7 @@ SKEW_API skew_result skew_tracker_init(skew_tracker **out, const skew_config *cf
     skew__cl_init(t, m + L.cluster);
 #endif
     skew__build_connected_prefix(t);
-    if (skew__seed(t) != SKEW_OK) return SKEW_ERR_RANDOM;
+    if (skew__seed(t, true) != SKEW_OK) return SKEW_ERR_RANDOM;
     t->started_ms = skew__now(t); /* the scheduling clock starts with the first skew_tick */
     *out = t;
     return SKEW_OK;
