@@ -143,6 +143,37 @@ static void run(unsigned live, bool bots, bool tracking) {
     free(hs);
 }
 
+/* A keepalive to `live` SSE streams, per stream: the send hook gets bare JSON (the adapter
+   frames it) or, with frame_sse, the event the tracker framed in place. */
+static void run_keepalive(unsigned live, bool frame_sse) {
+    skew_config c;
+    skew_tracker *t = NULL;
+    hdrs h;
+    unsigned i, rounds = 200;
+    double t0, t1;
+    uint64_t tick = 0;
+    memset(&c, 0, sizeof c);
+    c.max_connections = live;
+    c.bot_filter_off = true;
+    c.keepalive_ms = 1;
+    c.frame_sse = frame_sse;
+    c.hooks.send = no_send;
+    c.hooks.now_ms = loop_time;
+    if (skew_tracker_create(&t, &c) != SKEW_OK) { fprintf(stderr, "create failed\n"); exit(1); }
+    for (i = 0; i < live; i++) {
+        skew_request r = req_for(&h, i, false);
+        skew_handle x;
+        if (skew_open(t, &r, NULL, &x) != SKEW_OK) { fprintf(stderr, "open failed\n"); exit(1); }
+    }
+    skew_tick(t, tick); /* starts the keepalive period */
+    t0 = now_ns();
+    for (i = 0; i < rounds; i++) skew_tick(t, ++tick); /* one keepalive to every stream */
+    t1 = now_ns();
+    printf("%-34s %8u live  %-16s  %8.1f ns\n", "keepalive, per SSE stream", live,
+           frame_sse ? "frame_sse" : "bare JSON", (t1 - t0) / ((double)rounds * live));
+    skew_tracker_destroy(t);
+}
+
 /* Rollout timeline (>>timeline): its memory, and the cost of one sample in skew_tick with
    `versions` builds among `live` connections (keepalives off, so a tick only samples). */
 static void run_timeline(unsigned live, unsigned versions) {
@@ -185,6 +216,8 @@ static void run_timeline(unsigned live, unsigned versions) {
 
 int main(void) {
     printf("skew_tracker %s core benchmark: 3 versions, 4 routes; times are thread CPU time\n", skew_version());
+    run_keepalive(10000, false);
+    run_keepalive(10000, true);
     run(1000, false, true);
     run(100000, false, true);
     run(1000, false, false);

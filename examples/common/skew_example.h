@@ -9,7 +9,7 @@
      - log          a quiet-by-default logger, also usable as skew_hooks.log
      - site         the built-in pages (embedded at build time by embed.c) and static files
                     from --root: safe path join, content types, the __nkpv version cookie
-     - small helpers: clocks, socket address -> skew_ip, JSON error bodies
+     - small helpers: clocks, JSON error bodies, the first-run token and start-up line
 
    An adapter does, in this order:
        skew_ex_options o;
