@@ -148,8 +148,6 @@ typedef struct req_ctx {
 /* mongoose's own WebSocket handler, wrapped by ws_guard (see the top). */
 static mg_event_handler_t mg_ws_handler;
 
-static void unpark(server *srv, struct mg_connection *c);
-
 static skew_str view(const char *p, size_t n) {
     skew_str s;
     s.ptr = p;
@@ -511,6 +509,8 @@ static bool req_build(server *srv, struct mg_connection *c, struct mg_http_messa
 /* ======================================================================================
    >>hooks  tracker -> adapter
    ====================================================================================== */
+
+static void unpark(server *srv, struct mg_connection *c);
 
 static skew_result hook_send(void *user_data, const skew_conn *sc, const char *msg, size_t len) {
     server *srv = (server *)user_data;
