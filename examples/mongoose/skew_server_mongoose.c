@@ -126,6 +126,10 @@ typedef struct server {
     skew_tracker *t;
     struct mg_mgr mgr;
     uint32_t streams;               /* live SSE/WS connections */
+    int park_fd;                    /* epoll set of the parked streams; -1: no parking */
+    struct mg_connection *parked;   /* parked streams (conn.park_next) */
+    uint32_t parked_count;
+    struct mg_connection park_bell; /* stands for park_fd in mongoose's epoll set (see >>park) */
     bool stopping;
     uint64_t stop_deadline;
     uint64_t next_ping, next_sweep; /* monotonic ms */
@@ -133,10 +137,6 @@ typedef struct server {
     char arena[ARENA_SIZE];         /* joined repeated headers (one request at a time) */
     size_t arena_used;
     char path[HEAD_MAX + 1];        /* the decoded request path */
-    int park_fd;                    /* epoll set of the parked streams; -1: no parking */
-    struct mg_connection *parked;   /* parked streams (conn.park_next) */
-    uint32_t parked_count;
-    struct mg_connection park_bell; /* stands for park_fd in mongoose's epoll set (see >>park) */
 } server;
 
 /* What the tracker's header callback reads from. */
@@ -1070,6 +1070,10 @@ static void unpark(server *srv, struct mg_connection *c) {
 static void park_after_poll(server *srv) {
     struct mg_connection **link, *c;
     if (srv->park_fd < 0) return;
+    if (srv->stopping) { /* every stream was closed (and so unparked): no more parking */
+        unpark_all(srv);
+        return;
+    }
     link = &srv->mgr.conns;
     while ((c = *link) != NULL) {
         struct mg_connection *next = c->next;
@@ -1088,7 +1092,7 @@ static void park_after_poll(server *srv) {
     }
 }
 
-/* Everything back to mongoose (at exit, so mg_mgr_free closes every socket). */
+/* Everything back to mongoose, parking off (shutdown, or a failed start). */
 static void unpark_all(server *srv) {
     while (srv->parked) unpark(srv, srv->parked);
     if (srv->park_fd >= 0) {
@@ -1182,6 +1186,7 @@ int main(int argc, char **argv) {
         if (skew_ex_stop_requested()) begin_shutdown(&srv);
         due = skew_tick(srv.t, skew_ex_now_ms()); /* keepalives, coalesced stats */
         mono = skew_ex_mono_ms();
+        skew_ex_build_poll(&srv.site, srv.t, mono); /* a deploy under --root: version push */
         if (mono >= srv.next_ping) {
             ping_sweep(&srv);
             srv.next_ping = mono + srv.lim.keepalive_ms;
@@ -1190,7 +1195,6 @@ int main(int argc, char **argv) {
             liveness_sweep(&srv, mono);
             srv.next_sweep = mono + srv.lim.sweep_ms;
         }
-        skew_ex_build_poll(&srv.site, srv.t, mono); /* a deploy under --root: version push */
         if (srv.stopping && (srv.streams == 0 || mono > srv.stop_deadline)) break;
         wait = due;
         if (srv.next_ping - mono < wait) wait = srv.next_ping - mono;
@@ -1201,7 +1205,6 @@ int main(int argc, char **argv) {
         park_after_poll(&srv);
     }
 
-    unpark_all(&srv);
     mg_mgr_free(&srv.mgr); /* what is left: MG_EV_CLOSE tells the tracker */
     skew_ex_site_free(&srv.site);
     skew_tracker_destroy(srv.t);
