@@ -1064,6 +1064,16 @@ static void unpark(server *srv, struct mg_connection *c) {
     srv->mgr.conns = c;
 }
 
+/* Everything back to mongoose, parking off (shutdown, or a failed start). */
+static void unpark_all(server *srv) {
+    while (srv->parked) unpark(srv, srv->parked);
+    if (srv->park_fd >= 0) {
+        epoll_ctl(srv->mgr.epoll_fd, EPOLL_CTL_DEL, srv->park_fd, NULL);
+        close(srv->park_fd);
+        srv->park_fd = -1;
+    }
+}
+
 /* After mg_mgr_poll: parked sockets that turned readable go back to mongoose (which reads
    them on its next wake-up: level-triggered, at once), and idle streams are parked. Walks
    only the connections mongoose walked. */
@@ -1089,16 +1099,6 @@ static void park_after_poll(server *srv) {
             n = epoll_wait(srv->park_fd, evs, (int)(sizeof evs / sizeof evs[0]), 0);
             for (i = 0; i < n; i++) unpark(srv, (struct mg_connection *)evs[i].data.ptr);
         } while (n == (int)(sizeof evs / sizeof evs[0]));
-    }
-}
-
-/* Everything back to mongoose, parking off (shutdown, or a failed start). */
-static void unpark_all(server *srv) {
-    while (srv->parked) unpark(srv, srv->parked);
-    if (srv->park_fd >= 0) {
-        epoll_ctl(srv->mgr.epoll_fd, EPOLL_CTL_DEL, srv->park_fd, NULL);
-        close(srv->park_fd);
-        srv->park_fd = -1;
     }
 }
 #else
