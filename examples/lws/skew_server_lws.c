@@ -142,7 +142,6 @@ typedef struct server {
     conn *conns;
     uint32_t nconns;
     bool stopping;
-    bool in_upgrade;                /* answering inside CONFIRM_UPGRADE (see respond) */
     uint64_t stop_deadline;
     uint64_t next_ping, next_sweep; /* monotonic ms */
     skew_ex_limits lim;             /* read from the tracker at start */
@@ -150,6 +149,7 @@ typedef struct server {
     size_t arena_used;
     unsigned char *scratch;         /* response bodies with LWS_PRE headroom */
     size_t scratch_cap;
+    bool in_upgrade;                /* answering inside CONFIRM_UPGRADE (see respond) */
 } server;
 
 /* What the tracker's header callback reads from. */
@@ -168,12 +168,11 @@ static skew_str view(const char *p, size_t n) {
 }
 
 static void srv_kick(server *srv);
+static void sse_idle_watch(conn *c, bool on);
 
 /* ======================================================================================
    >>conn  lifetime and output queue
    ====================================================================================== */
-
-static void sse_idle_watch(conn *c, bool on);
 
 static conn *conn_new(server *srv, struct lws *wsi, conn_kind kind) {
     conn *c = (conn *)calloc(1, sizeof *c);

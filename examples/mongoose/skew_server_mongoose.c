@@ -126,10 +126,6 @@ typedef struct server {
     skew_tracker *t;
     struct mg_mgr mgr;
     uint32_t streams;               /* live SSE/WS connections */
-    int park_fd;                    /* epoll set of the parked streams; -1: no parking */
-    struct mg_connection *parked;   /* parked streams (conn.park_next) */
-    uint32_t parked_count;
-    struct mg_connection park_bell; /* stands for park_fd in mongoose's epoll set (see >>park) */
     bool stopping;
     uint64_t stop_deadline;
     uint64_t next_ping, next_sweep; /* monotonic ms */
@@ -137,6 +133,10 @@ typedef struct server {
     char arena[ARENA_SIZE];         /* joined repeated headers (one request at a time) */
     size_t arena_used;
     char path[HEAD_MAX + 1];        /* the decoded request path */
+    int park_fd;                    /* epoll set of the parked streams; -1: no parking */
+    struct mg_connection *parked;   /* parked streams (conn.park_next) */
+    uint32_t parked_count;
+    struct mg_connection park_bell; /* stands for park_fd in mongoose's epoll set (see >>park) */
 } server;
 
 /* What the tracker's header callback reads from. */
@@ -147,6 +147,8 @@ typedef struct req_ctx {
 
 /* mongoose's own WebSocket handler, wrapped by ws_guard (see the top). */
 static mg_event_handler_t mg_ws_handler;
+
+static void unpark(server *srv, struct mg_connection *c);
 
 static skew_str view(const char *p, size_t n) {
     skew_str s;
@@ -509,8 +511,6 @@ static bool req_build(server *srv, struct mg_connection *c, struct mg_http_messa
 /* ======================================================================================
    >>hooks  tracker -> adapter
    ====================================================================================== */
-
-static void unpark(server *srv, struct mg_connection *c);
 
 static skew_result hook_send(void *user_data, const skew_conn *sc, const char *msg, size_t len) {
     server *srv = (server *)user_data;
@@ -1064,26 +1064,12 @@ static void unpark(server *srv, struct mg_connection *c) {
     srv->mgr.conns = c;
 }
 
-/* Everything back to mongoose, parking off (shutdown, or a failed start). */
-static void unpark_all(server *srv) {
-    while (srv->parked) unpark(srv, srv->parked);
-    if (srv->park_fd >= 0) {
-        epoll_ctl(srv->mgr.epoll_fd, EPOLL_CTL_DEL, srv->park_fd, NULL);
-        close(srv->park_fd);
-        srv->park_fd = -1;
-    }
-}
-
 /* After mg_mgr_poll: parked sockets that turned readable go back to mongoose (which reads
    them on its next wake-up: level-triggered, at once), and idle streams are parked. Walks
    only the connections mongoose walked. */
 static void park_after_poll(server *srv) {
     struct mg_connection **link, *c;
     if (srv->park_fd < 0) return;
-    if (srv->stopping) { /* every stream was closed (and so unparked): no more parking */
-        unpark_all(srv);
-        return;
-    }
     link = &srv->mgr.conns;
     while ((c = *link) != NULL) {
         struct mg_connection *next = c->next;
@@ -1099,6 +1085,16 @@ static void park_after_poll(server *srv) {
             n = epoll_wait(srv->park_fd, evs, (int)(sizeof evs / sizeof evs[0]), 0);
             for (i = 0; i < n; i++) unpark(srv, (struct mg_connection *)evs[i].data.ptr);
         } while (n == (int)(sizeof evs / sizeof evs[0]));
+    }
+}
+
+/* Everything back to mongoose (at exit, so mg_mgr_free closes every socket). */
+static void unpark_all(server *srv) {
+    while (srv->parked) unpark(srv, srv->parked);
+    if (srv->park_fd >= 0) {
+        epoll_ctl(srv->mgr.epoll_fd, EPOLL_CTL_DEL, srv->park_fd, NULL);
+        close(srv->park_fd);
+        srv->park_fd = -1;
     }
 }
 #else
@@ -1186,7 +1182,6 @@ int main(int argc, char **argv) {
         if (skew_ex_stop_requested()) begin_shutdown(&srv);
         due = skew_tick(srv.t, skew_ex_now_ms()); /* keepalives, coalesced stats */
         mono = skew_ex_mono_ms();
-        skew_ex_build_poll(&srv.site, srv.t, mono); /* a deploy under --root: version push */
         if (mono >= srv.next_ping) {
             ping_sweep(&srv);
             srv.next_ping = mono + srv.lim.keepalive_ms;
@@ -1195,6 +1190,7 @@ int main(int argc, char **argv) {
             liveness_sweep(&srv, mono);
             srv.next_sweep = mono + srv.lim.sweep_ms;
         }
+        skew_ex_build_poll(&srv.site, srv.t, mono); /* a deploy under --root: version push */
         if (srv.stopping && (srv.streams == 0 || mono > srv.stop_deadline)) break;
         wait = due;
         if (srv.next_ping - mono < wait) wait = srv.next_ping - mono;
@@ -1205,6 +1201,7 @@ int main(int argc, char **argv) {
         park_after_poll(&srv);
     }
 
+    unpark_all(&srv);
     mg_mgr_free(&srv.mgr); /* what is left: MG_EV_CLOSE tells the tracker */
     skew_ex_site_free(&srv.site);
     skew_tracker_destroy(srv.t);
