@@ -45,8 +45,8 @@ void skew_ex_usage(FILE *out, const char *prog) {
             "\n"
             "  --host ADDR              listen address (default " SKEW_EX_DEFAULT_HOST ")\n"
             "  --port N                 listen port (default %d; 0 picks a free one)\n"
-            "  --build-id ID            the version this server runs (default " SKEW_EX_DEFAULT_BUILD_ID "; with --root,\n"
-            "                           the id in DIR/" SKEW_EX_BUILD_FILE ", followed live)\n"
+            "  --build-id ID            the version this server runs (default " SKEW_EX_DEFAULT_BUILD_ID ";\n"
+            "                           with --root: the id in DIR/" SKEW_EX_BUILD_FILE ", followed live)\n"
             "  --base PATH              base path of the endpoints (default " SKEW_EX_DEFAULT_BASE ")\n"
             "  --admin-token TOKEN      admin token (or env SKEW_ADMIN_TOKEN); without one, a server\n"
             "                           started from a terminal makes one for this run and prints a\n"
@@ -843,11 +843,17 @@ void skew_ex_site_lookup(const skew_ex_site *site, skew_str method, skew_str pat
     skew_ex__root_lookup(site, path, accept, out);
 }
 
+static size_t skew_ex__cookie(const skew_tracker *t, skew_str v, char *buf, size_t cap);
+
 size_t skew_ex_version_cookie(const skew_tracker *t, char *buf, size_t cap) {
+    return skew_ex__cookie(t, skew_server_version(t), buf, cap);
+}
+
+/* The cookie naming version v. */
+static size_t skew_ex__cookie(const skew_tracker *t, skew_str v, char *buf, size_t cap) {
     static const char hex[] = "0123456789ABCDEF";
     const skew_config *cfg = skew_tracker_config(t);
     const char *name = cfg && cfg->version_cookie ? cfg->version_cookie : "__nkpv";
-    skew_str v = skew_server_version(t);
     size_t n = 0, i;
     int w;
 
@@ -910,11 +916,14 @@ void skew_ex_build_sync(skew_ex_site *site, skew_tracker *t) {
         if (b->state == SKEW_EX_BUILD_KNOWN) b->state = SKEW_EX_BUILD_UNKNOWN;
         return;
     }
+    /* Unchanged since it was read: nothing to do, unless it was modified within the last 2 s,
+       where two writes can share a (coarse) timestamp and a size: then it is read again. */
     if (b->seen && b->dev == (uint64_t)st.st_dev && b->ino == (uint64_t)st.st_ino &&
         b->size == (uint64_t)st.st_size &&
         b->mtime_ns == (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec &&
-        b->ctime_ns == (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec)
-        return; /* unchanged since it was read */
+        b->ctime_ns == (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec &&
+        skew_ex_now_ms() / 1000 > (uint64_t)st.st_mtim.tv_sec + 2)
+        return;
     b->seen = true;
     b->dev = (uint64_t)st.st_dev;
     b->ino = (uint64_t)st.st_ino;
@@ -923,10 +932,15 @@ void skew_ex_build_sync(skew_ex_site *site, skew_tracker *t) {
     b->ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec;
     /* a file being written reads as invalid JSON: unknown until it changes again */
     if (!skew_ex__read_build_id(b->path, id, sizeof id, &len)) {
-        skew_ex_logf(SKEW_EX_LOG_ERROR, "%s: no build id in it: build unknown, no version cookie", b->path);
+        if (b->state != SKEW_EX_BUILD_UNKNOWN)
+            skew_ex_logf(SKEW_EX_LOG_ERROR, "%s: no build id in it: build unknown, no version cookie", b->path);
         b->state = SKEW_EX_BUILD_UNKNOWN;
         return;
     }
+    /* the same build as before (a touch, a racy re-read): an admin/version set since stays */
+    if (b->state == SKEW_EX_BUILD_KNOWN && len == b->file_id_len && !memcmp(id, b->file_id, len)) return;
+    memcpy(b->file_id, id, len);
+    b->file_id_len = len;
     cur = skew_server_version(t);
     if (cur.len == len && !memcmp(cur.ptr, id, len)) {
         b->state = SKEW_EX_BUILD_KNOWN;
@@ -952,7 +966,13 @@ void skew_ex_build_poll(skew_ex_site *site, skew_tracker *t, uint64_t mono_ms) {
 }
 
 bool skew_ex_html_cookie(skew_ex_site *site, skew_tracker *t, char *buf, size_t cap) {
+    skew_ex_build_file *b = &site->build;
+    skew_str files;
     skew_ex_build_sync(site, t);
-    if (site->build.state == SKEW_EX_BUILD_UNKNOWN) return false;
-    return skew_ex_version_cookie(t, buf, cap) < cap;
+    if (b->state == SKEW_EX_BUILD_UNKNOWN) return false;
+    if (b->state != SKEW_EX_BUILD_KNOWN) return skew_ex_version_cookie(t, buf, cap) < cap;
+    /* the files' build, also after an admin/version call named another version */
+    files.ptr = b->file_id;
+    files.len = b->file_id_len;
+    return skew_ex__cookie(t, files, buf, cap) < cap;
 }

@@ -228,6 +228,8 @@ typedef struct skew_ex_build_file {
     int64_t mtime_ns, ctime_ns;
     bool seen;                       /* stat succeeded last time */
     uint64_t checked_ms;             /* monotonic: last periodic check */
+    char file_id[256];               /* the id last read from it (KNOWN) */
+    size_t file_id_len;
 } skew_ex_build_file;
 
 /* The pages, rendered once for a base path; the root directory, resolved once. */
@@ -290,9 +292,10 @@ size_t skew_ex_version_cookie(const skew_tracker *t, char *buf, size_t cap);
 void skew_ex_build_sync(skew_ex_site *site, skew_tracker *t);
 /* skew_ex_build_sync at most every SKEW_EX_BUILD_POLL_MS (monotonic ms). */
 void skew_ex_build_poll(skew_ex_site *site, skew_tracker *t, uint64_t mono_ms);
-/* The version cookie for an HTML answer, after skew_ex_build_sync. Returns false when no
-   cookie may be set: the files' build is unknown (latest.json unreadable or gone) or the
-   cookie does not fit in cap. */
+/* The version cookie for an HTML answer, after skew_ex_build_sync: latest.json's id when it
+   gives the build (even after an admin/version call named another version), else the server
+   version. Returns false when no cookie may be set: the files' build is unknown (latest.json
+   unreadable or gone) or the cookie does not fit in cap. */
 bool skew_ex_html_cookie(skew_ex_site *site, skew_tracker *t, char *buf, size_t cap);
 
 #ifdef __cplusplus

@@ -25,8 +25,9 @@
      ev_io for EV_READ, sse_idle_watch): readable means EOF or a reset (an SSE client sends
      nothing), read without blocking (recv MSG_DONTWAIT), and the stream is untracked at once.
      On lws' poll loop (SKEW_LWS_EVENT_LOOP=poll) a sweep every keepalive/2 (250 ms .. 5 s)
-     does that read instead. Independently every connection has a stall timeout: output pending with no
-     progress for 3 keepalive intervals closes it (a peer gone without FIN, a stopped reader).
+     does that read instead. Independently every connection has a stall timeout: output
+     pending with no progress for 3 keepalive intervals closes it (a peer gone without FIN, a
+     stopped reader).
    - With IPv6 enabled lws ignores the bind interface: for an IPv4 --host (the default,
      127.0.0.1) the context is created with LWS_SERVER_OPTION_DISABLE_IPV6, so it binds exactly
      that address. An IPv6 literal --host enables IPv6 with V6ONLY, and the bound address is

@@ -78,6 +78,19 @@ test('--root with _nuxt/builds/latest.json and no --build-id: its id is the buil
       assert.equal((await srv.health()).json.version, 'b-4444');
       deploy(dir, 'b-5555');
       assert.equal(versionCookie(await request(srv, 'GET', '/', { headers: HTML })), 'b-5555');
+      // an admin version announcement is pushed, but pages still carry the build they are
+      const v = await srv.admin('/admin/version', { version: 'v-announced' });
+      assert.equal(v.status, 200, v.text);
+      await w.inbox.next((m) => m.type === 'version' && m.version === 'v-announced', 3000, 'the announcement');
+      assert.equal(versionCookie(await request(srv, 'GET', '/', { headers: HTML })), 'b-5555', 'cookie names the files');
+      await new Promise((r) => setTimeout(r, 1500)); // the periodic check does not undo the announcement
+      assert.equal((await srv.health()).json.version, 'v-announced');
+      // a rewrite in place with the same size right away is still seen (timestamps can be coarse)
+      const same = (id) => fs.writeFileSync(latest, JSON.stringify({ id, timestamp: 1 }));
+      same('b-6666');
+      assert.equal(versionCookie(await request(srv, 'GET', '/', { headers: HTML })), 'b-6666');
+      same('b-7777');
+      assert.equal(versionCookie(await request(srv, 'GET', '/', { headers: HTML })), 'b-7777', 'same size, same moment');
       await eventually(async () => (await srv.adminStats()).json.versions['b-1111'] === 2,
         { timeout: 3000, what: 'the old clients still counted on the build they run' });
     });

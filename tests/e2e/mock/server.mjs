@@ -221,8 +221,15 @@ server.maxHeaderSize = 16384;
 const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
 server.on('upgrade', (req, sock, head) => {
   const u = new URL(req.url, 'http://x');
-  const reject = (s) => { sock.end(`HTTP/1.1 ${s} X\r\ncontent-length: 0\r\n\r\n`); };
+  const reject = (s, extra = '') => {
+    const body = JSON.stringify({ ok: false, error: `refused ${s}` });
+    sock.end(`HTTP/1.1 ${s} X\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n${extra}` +
+      `connection: close\r\n\r\n${body}`);
+  };
   if (u.pathname !== o.base + '/ws') return reject(404);
+  if (!req.headers['sec-websocket-key'] || req.headers['sec-websocket-version'] !== '13') {
+    return reject(400, 'sec-websocket-version: 13\r\n');
+  }
   if (isBot(req.headers['user-agent'])) { m.bots++; return reject(403); }
   if (conns.size >= o.max) return reject(503);
   wss.handleUpgrade(req, sock, head, (ws) => {
