@@ -223,7 +223,6 @@ typedef struct qmsg {
     struct qmsg *next;
     int kind;                       /* op_kind towards the worker, skew_cluster_event_type back */
     bool up;
-    uint32_t rejected;
     uint64_t seq;
     char target[SKEW_CLUSTER_ID_MAX + 1];
     size_t count;
@@ -278,7 +277,6 @@ struct skew_link {
     bool cycle_busy;
     double cycle_started;
     uint32_t cycle_waiting;         /* GETRANGE replies still to come */
-    uint32_t cycle_rejected;
     size_t cycle_n, cycle_cap;
     char **cycle_texts;
     size_t *cycle_lens;
@@ -324,7 +322,6 @@ static void deliver(skew_link *cl, qmsg *m) {
     ev.text.len = m->len;
     ev.parts = m->parts;
     ev.count = m->count;
-    ev.rejected = m->rejected;
     cl->on_event(cl->user, &ev);
     free(m);
 }
@@ -422,7 +419,6 @@ static void cycle_reset(skew_link *cl) {
     for (i = 0; i < cl->cycle_n; i++) free(cl->cycle_texts[i]);
     cl->cycle_n = 0;
     cl->cycle_waiting = 0;
-    cl->cycle_rejected = 0;
     cl->cycle_busy = false;
 }
 
@@ -704,7 +700,6 @@ static void cycle_finish(skew_link *cl) {
             m->parts[i].len = cl->cycle_lens[i];
             p += cl->cycle_lens[i];
         }
-        m->rejected = cl->cycle_rejected;
     }
     cycle_reset(cl);
     emit(cl, m);
@@ -747,7 +742,12 @@ static void on_members(redisAsyncContext *ac, void *reply, void *priv) {
         if (e->type != REDIS_REPLY_STRING) continue;
         if (e->len == strlen(cl->id) && !memcmp(e->str, cl->id, e->len)) continue;
         if (e->len == 0 || e->len > SKEW_CLUSTER_ID_MAX) {
-            cl->cycle_rejected++;
+            /* an empty text in its place: the tracker refuses it and counts it */
+            char *none = cl->cycle_n < cl->cycle_cap ? (char *)malloc(1) : NULL;
+            if (none) {
+                cl->cycle_texts[cl->cycle_n] = none;
+                cl->cycle_lens[cl->cycle_n++] = 0;
+            }
             continue;
         }
         snprintf(key, sizeof key, "%s%.*s", cl->k_snap_prefix, (int)e->len, e->str);

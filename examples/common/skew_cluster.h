@@ -86,7 +86,6 @@ typedef struct skew_link_event {
     skew_str text;
     const skew_str *parts;
     size_t count;
-    uint32_t rejected;           /* VIEW: snapshots skipped here (oversized) */
 } skew_link_event;
 
 typedef void (*skew_link_event_fn)(void *user, const skew_link_event *ev);
