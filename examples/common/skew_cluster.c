@@ -1614,15 +1614,16 @@ void skew_node_drain(skew_node *n) {
     if (n) skew_link_drain(n->link);
 }
 
-uint32_t skew_node_tick(skew_node *n, uint64_t now) {
-    uint64_t next;
+uint32_t skew_node_tick(skew_node *n, uint64_t wall_ms) {
+    uint64_t next, now = skew_ex_mono_ms(); /* schedules on the monotonic clock */
     size_t i;
     if (!n) return 60000;
     skew_link_drain(n->link); /* worker-thread mode: events whose wake-up got lost */
     if (now >= n->next_publish) {
         n->next_publish = now + n->interval_ms;
         if (n->up) {
-            size_t len = skew_cluster_snapshot(n->t, n->snap, n->snap_cap, now);
+            /* the snapshot's "at" is compared across machines: wall clock */
+            size_t len = skew_cluster_snapshot(n->t, n->snap, n->snap_cap, wall_ms);
             if (len < n->snap_cap) skew_link_publish(n->link, n->snap, len);
         }
     }
@@ -1694,7 +1695,7 @@ bool skew_node_relay(skew_node *n, const skew_request *req, uint64_t token) {
     if (!buf) return false;
     w->id = ++n->next_relay_id;
     w->token = token;
-    w->deadline = skew_ex_now_ms() + RELAY_TIMEOUT_MS;
+    w->deadline = skew_ex_mono_ms() + RELAY_TIMEOUT_MS;
     w->waiting = 0;
     len = skew_cluster_relay_encode(buf, RELAY_MAX_BYTES, skew_link_instance_id(n->link), w->id, req);
     if (len < RELAY_MAX_BYTES) {
