@@ -731,8 +731,10 @@ static void on_members(redisAsyncContext *ac, void *reply, void *priv) {
     char end[24];
     (void)priv;
     if (!r || ac != cl->cmd || !cl->cycle_busy) return;
-    if (r->type != REDIS_REPLY_ARRAY) {
-        cycle_finish(cl);
+    if (r->type != REDIS_REPLY_ARRAY) { /* refused (an ACL?): keep the view we have */
+        char why[180];
+        if (reply_error(r, why, sizeof why)) skew_ex_logf(SKEW_EX_LOG_DEBUG, "cluster: redis read refused: %s", why);
+        cycle_reset(cl);
         return;
     }
     snprintf(end, sizeof end, "%zu", cl->max_snapshot); /* one byte more than allowed: oversized */
