@@ -3110,7 +3110,9 @@ SKEW__PRIV skew_result skew__seed(skew_tracker *t) {
     for (i = 0; i < 8; i++)
         t->rng_key[i] ^= (uint32_t)seed[4 * i] | ((uint32_t)seed[4 * i + 1] << 8) |
                          ((uint32_t)seed[4 * i + 2] << 16) | ((uint32_t)seed[4 * i + 3] << 24);
-    t->hash_seed ^= (uint32_t)seed[32] | ((uint32_t)seed[33] << 8) | ((uint32_t)seed[34] << 16) | ((uint32_t)seed[35] << 24);
+    /* the string tables keep the hashes they stored: their seed is chosen once, at init */
+    if (t->rng_counter == 0)
+        t->hash_seed ^= (uint32_t)seed[32] | ((uint32_t)seed[33] << 8) | ((uint32_t)seed[34] << 16) | ((uint32_t)seed[35] << 24);
     memset(seed, 0, sizeof seed);
     return SKEW_OK;
 }

@@ -85,9 +85,8 @@ static skew_str hdr_fn(void *ctx, const char *name) {
 }
 
 /* Open an SSE connection on version/route; box is the connection's message store. */
-static skew_handle open_conn(skew_tracker *t, int box, const char *version, const char *route) {
+static skew_result open_raw(skew_tracker *t, int box, const char *version, const char *route, skew_handle *out) {
     skew_request r;
-    skew_handle h = 0;
     char cookie[96], query[160];
     memset(&r, 0, sizeof r);
     snprintf(cookie, sizeof cookie, "__nkpv=%s", version);
@@ -100,7 +99,11 @@ static skew_handle open_conn(skew_tracker *t, int box, const char *version, cons
     r.peer.family = 4;
     r.peer.bytes[0] = 10;
     r.peer.bytes[3] = (uint8_t)(box + 1);
-    CHECK_RES(skew_open(t, &r, &env.conns[box], &h), SKEW_OK);
+    return skew_open(t, &r, &env.conns[box], out);
+}
+static skew_handle open_conn(skew_tracker *t, int box, const char *version, const char *route) {
+    skew_handle h = 0;
+    CHECK_RES(open_raw(t, box, version, route, &h), SKEW_OK);
     return h;
 }
 
@@ -993,6 +996,39 @@ static void test_head_bound(void) {
     skew_tracker_destroy(t);
 }
 
+/* Ids come from a key refreshed every 2^18 ids: the tables' hash seed must not change with it,
+   or a version seen before the refresh gets a second entry (a map with one key twice). */
+static void test_names_after_key_refresh(void) {
+    skew_config c;
+    skew_tracker *t;
+    skew_count cnt[4];
+    uint32_t i, bad;
+    skew_str s;
+    char snap[1024];
+    cfg_init(&c, "K", 1, 2);
+    c.route_tracking = false;
+    c.ip_tracking = false;
+    t = make(&c);
+    skew_cluster_state(t, SKEW_CLUSTER_OK);
+    open_conn(t, 0, "v1", "/");
+    for (i = 0, bad = 0; i < (1u << 18) + 8; i++) {
+        skew_handle h = 0;
+        bad += open_raw(t, 1, "v1", "/", &h) != SKEW_OK || skew_close(t, h, SKEW_CLOSE_CLIENT) != SKEW_OK;
+    }
+    CHECK_EQ_INT(bad, 0);
+    open_conn(t, 1, "v1", "/");
+    CHECK_EQ_INT(skew_versions(t, cnt, 4), 1);
+    CHECK_EQ_INT(cnt[0].count, 2);
+    s.ptr = snap;
+    s.len = (size_t)snprintf(snap, sizeof snap, "{\"skew\":1,\"id\":\"L\",\"tag\":2,\"version\":\"v1\",\"at\":1,\"total\":1,"
+                                                "\"versions\":{\"v1\":1}}");
+    CHECK_RES(skew_cluster_update(t, &s, 1, 1), SKEW_OK);
+    stats_of(t, big, sizeof big);
+    CHECK_EQ_INT(count_of(big, "\"v1\":"), 1);
+    CHECK_EQ_INT(map_count(big, "versions", "v1"), 3);
+    skew_tracker_destroy(t);
+}
+
 /* ---- relay helpers --------------------------------------------------------------------------- */
 
 #if SKEW_ENABLE_HTTP
@@ -1056,6 +1092,7 @@ int main(void) {
     test_totals_overflow();
     test_many_instances();
     test_head_bound();
+    test_names_after_key_refresh();
 #if SKEW_ENABLE_HTTP
     test_relay();
 #endif
