@@ -3385,6 +3385,9 @@ SKEW__PRIV void skew__layout_of(const skew_config *c, skew__layout *L) {
     L->ids = total; total += SKEW__ALIGN(skew__pow2_at_least(n * 2) * sizeof(uint64_t));
     skew__tab_layout((size_t)c->max_versions + 1, c->max_version_len, L->vtab, &total);
     skew__tab_layout(c->route_tracking ? (size_t)c->max_routes + 1 : 1, c->max_route_len, L->rtab, &total);
+#if SKEW_ENABLE_CLUSTER
+    L->cluster = total; total += skew__cl_memory(c);
+#endif
     /* strings: server version, base path, cookie name, scratch */
     L->strings = total;
     total += SKEW__ALIGN(c->max_version_len + 1) + SKEW__ALIGN(2 * (size_t)c->max_version_len + 64) +
@@ -3392,9 +3395,6 @@ SKEW__PRIV void skew__layout_of(const skew_config *c, skew__layout *L) {
              SKEW__ALIGN(strlen(c->version_cookie) + 1) +
              SKEW__ALIGN((c->max_version_len > c->max_route_len ? c->max_version_len : c->max_route_len) + 1);
     L->msg = total; total += SKEW__ALIGN(c->message_buffer);
-#if SKEW_ENABLE_CLUSTER
-    L->cluster = total; total += skew__cl_memory(c);
-#endif
     L->total = total;
 }
 
