@@ -529,6 +529,7 @@ static void test_view_merge(void) {
     CHECK_EQ_INT(info.total, 7);
     CHECK_EQ_INT(info.rejected, 0);
     CHECK_EQ_INT(info.updates, 1);
+    CHECK_EQ_INT(info.updated_ms, 50000);
     CHECK_EQ_INT(skew_total(tr.a), 2); /* the C numbers stay local */
     CHECK_EQ_INT(skew_cluster_peers(tr.a, peers, 4), 2);
     CHECK(peers[0].id.len == 1 && peers[0].id.ptr[0] == 'B' && peers[0].tag == 2 && peers[0].total == 2);
