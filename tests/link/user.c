@@ -51,6 +51,26 @@ int main(void) {
         s.len = 3;
         if (skew_json_escape(buf, sizeof buf, s) == 6 && strcmp(buf, "\"a\\\"b\"") == 0) passed++; else failed++;
     }
+    {
+        /* the cluster part links too (issue 11) */
+        skew_tracker *c = NULL;
+        skew_cluster_info info;
+        skew_str snap;
+        uint32_t tag = 0;
+        cfg.instance_id = "link";
+        cfg.instance_tag = 42;
+        cfg.cluster_max_instances = 2;
+        if (skew_tracker_create(&c, &cfg) == SKEW_OK && c) passed++; else failed++;
+        snap.ptr = buf;
+        snap.len = c ? skew_cluster_snapshot(c, buf, sizeof buf, 1) : 0;
+        if (snap.len > 0 && snap.len < sizeof buf && skew_cluster_update(c, &snap, 1, 1) == SKEW_OK) passed++; else failed++;
+        skew_cluster_get_info(c, &info);
+        if (info.updates == 1 && info.rejected == 0) passed++; else failed++;
+        snap.ptr = "0f0e0d0c-0b0a-4908-8706-05040300002a";
+        snap.len = 36;
+        if (skew_id_tag(snap, &tag) == SKEW_OK && tag == 42) passed++; else failed++;
+        skew_tracker_destroy(c);
+    }
     skew_tracker_destroy(t);
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
