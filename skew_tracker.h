@@ -40,14 +40,16 @@
        SKEW_ENABLE_HTTP         1               skew_http, skew_http_open_error          impl only
        SKEW_ENABLE_TIMELINE     =ENABLE_HOSTED  rollout timeline (2 KB on Cortex-M)      impl only
        SKEW_ENABLE_ADMIN        1               admin endpoints, metrics text, snapshots impl only
-       SKEW_ENABLE_CLUSTER      =ENABLE_ADMIN   cluster snapshots, view, relay helpers   impl only
+       SKEW_ENABLE_CLUSTER      =ENABLE_HOSTED  cluster snapshots, view, relay helpers   impl only
        SKEW_OPTIMIZE_SIZE       1 under -Os     compact, slower ChaCha and number text   impl only
        SKEW_ASSERT(x)           assert(x)       programmer-error checks (none w/o HOSTED) impl only
        SKEW_MAX_TRUSTED_PROXIES 16              CIDR ranges kept in a tracker            all files
        SKEW_MAX_BOT_PATTERNS    32              run-time bot/allow patterns              all files
        SKEW_BOT_PATTERN_MAX     48              bytes per run-time pattern               all files
    SKEW_ENABLE_HTTP / _ADMIN / _CLUSTER 0 in every file also hide their declarations (a call fails
-   to compile); SKEW_ENABLE_ADMIN 0 turns the cluster off too unless SKEW_ENABLE_CLUSTER says 1.
+   to compile). The cluster follows SKEW_ENABLE_HOSTED (a cluster runs on hosted servers; firmware
+   never joins one) unless SKEW_ENABLE_CLUSTER says otherwise; without SKEW_ENABLE_ADMIN it has
+   no metrics part.
    Run time: skew_config (zero means default; skew_config_resolve() shows the values).
 
    MEMORY
@@ -794,8 +796,8 @@ SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_requ
        with "instance":"<id>";
      - "instances":[{"id","version","build","total","ageMs","self"}] and
        "cluster":"ok"|"degraded"|"off"
-       (both new; no existing field changes meaning). ageMs compares the writer's clock with
-       this tracker's clock, so it relies on the hosts' clocks agreeing (NTP);
+       (both new; no existing field changes meaning). ageMs is hooks.now_ms (wall clock) at
+       writing minus the snapshot's "at", so it relies on the hosts' clocks agreeing (NTP);
      - /metrics: skew_cluster_up, skew_cluster_instances, the cluster-wide gauges
        skew_cluster_connections{,_by_version,_by_route}, per instance
        skew_cluster_instance_connections{instance,version,build} and skew_cluster_instance_age_ms,
@@ -827,7 +829,7 @@ SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_requ
    the existing metrics series stay this instance's own numbers. */
 #if defined(SKEW_ENABLE_CLUSTER)
 #define SKEW__CLUSTER_DECL SKEW_ENABLE_CLUSTER
-#elif !defined(SKEW_ENABLE_ADMIN) || SKEW_ENABLE_ADMIN
+#elif !defined(SKEW_ENABLE_HOSTED) || SKEW_ENABLE_HOSTED
 #define SKEW__CLUSTER_DECL 1
 #else
 #define SKEW__CLUSTER_DECL 0
@@ -870,6 +872,7 @@ typedef struct skew_cluster_info {
     uint64_t total;       /* connections shown: local, plus the view's while state is OK */
     uint64_t updates;     /* skew_cluster_update calls */
     uint64_t rejected;    /* snapshots refused since start */
+    uint64_t updated_ms;  /* now_ms of the last skew_cluster_update (wall clock), 0 before */
 } skew_cluster_info;
 
 /* Bytes a snapshot of a tracker with this config can need at most (excluding the NUL); also the
@@ -881,16 +884,18 @@ SKEW_API size_t skew_cluster_snapshot_max(const skew_config *cfg);
    versions/routes: the snapshot_max_* largest counts by name, the rest summed into "(other)",
    so the sums equal total; "routes" only with route_tracking; "connections": at most
    snapshot_max_listed (the bulk of the bytes: about 120 per entry), "route"/"ip" only when
-   tracked. Returns 0 (and writes "") for a standalone
-   tracker. */
+   tracked. now_ms: the wall clock (epoch ms, as hooks.now_ms gives it), written as "at": other
+   instances compare it with their own wall clock for "ageMs". Returns 0 (and writes "") for a
+   standalone tracker. */
 SKEW_API size_t skew_cluster_snapshot(const skew_tracker *t, char *buf, size_t cap, uint64_t now_ms);
 /* Replace the view with these snapshots of other instances (n may be 0). A snapshot with this
    tracker's own instance_id is skipped; a bad one, a second one with the same instance id, and
    those past cluster_max_instances are refused and counted, never partly merged. The view keeps
    pointers into the texts: keep them alive and unchanged until the next update or clear.
-   Marks the stats as changed (subscribers get a coalesced push). Returns SKEW_OK, SKEW_ERR_INVALID
-   when a snapshot was refused (the view holds the others), SKEW_ERR_DISABLED for a standalone
-   tracker. now_ms: this tracker's clock (as for skew_tick). */
+   Marks the stats as changed (subscribers get a coalesced push, scheduled on skew_tick's clock).
+   Returns SKEW_OK, SKEW_ERR_INVALID when a snapshot was refused (the view holds the others),
+   SKEW_ERR_DISABLED for a standalone tracker. now_ms: the wall clock (epoch ms, as
+   hooks.now_ms), kept as skew_cluster_info.updated_ms; it schedules nothing. */
 SKEW_API skew_result skew_cluster_update(skew_tracker *t, const skew_str *snapshots, size_t n, uint64_t now_ms);
 /* Forget the view (the texts may go). Stats are marked changed. */
 SKEW_API void skew_cluster_clear(skew_tracker *t);
@@ -937,8 +942,8 @@ SKEW_API skew_result skew_post_connection_id(skew_str body, char id[SKEW_ID_STR_
 #ifndef SKEW_ENABLE_ADMIN
 #define SKEW_ENABLE_ADMIN 1
 #endif
-#ifndef SKEW_ENABLE_CLUSTER /* the cluster view shows in admin stats and metrics */
-#define SKEW_ENABLE_CLUSTER SKEW_ENABLE_ADMIN
+#ifndef SKEW_ENABLE_CLUSTER /* a cluster runs on hosted servers (Redis); firmware never joins one */
+#define SKEW_ENABLE_CLUSTER SKEW_ENABLE_HOSTED
 #endif
 #ifndef SKEW_OPTIMIZE_SIZE /* -Os builds (firmware) get the compact variants of the hot loops */
 #ifdef __OPTIMIZE_SIZE__
@@ -3609,6 +3614,9 @@ SKEW__PRIV void skew__layout_of(const skew_config *c, skew__layout *L) {
     L->ids = total; total += SKEW__ALIGN(skew__pow2_at_least(n * 2) * sizeof(uint64_t));
     skew__tab_layout((size_t)c->max_versions + 1, c->max_version_len, L->vtab, &total);
     skew__tab_layout(c->route_tracking ? (size_t)c->max_routes + 1 : 1, c->max_route_len, L->rtab, &total);
+#if SKEW_ENABLE_CLUSTER
+    L->cluster = total; total += skew__cl_memory(c);
+#endif
     /* strings: server version, base path, cookie name, scratch */
     L->strings = total;
     total += SKEW__ALIGN(c->max_version_len + 1) + SKEW__ALIGN(2 * (size_t)c->max_version_len + 64) +
@@ -3616,9 +3624,6 @@ SKEW__PRIV void skew__layout_of(const skew_config *c, skew__layout *L) {
              SKEW__ALIGN(strlen(c->version_cookie) + 1) +
              SKEW__ALIGN((c->max_version_len > c->max_route_len ? c->max_version_len : c->max_route_len) + 1);
     L->msg = total; total += SKEW__ALIGN(c->message_buffer + (c->frame_sse ? SKEW__SSE_ROOM : 0u));
-#if SKEW_ENABLE_CLUSTER
-    L->cluster = total; total += skew__cl_memory(c);
-#endif
     L->total = total;
 }
 
@@ -5540,7 +5545,7 @@ struct skew__cluster {
     char *scratch;        /* one entry's version, route and ip side by side, then a staged
                              version and build */
     uint64_t remote_total;
-    uint64_t updates, rejected;
+    uint64_t updates, rejected, updated_ms;
     skew_cluster_state_t state;
     bool refusing;        /* the last update refused a snapshot (logged once per change) */
 };
@@ -6200,9 +6205,9 @@ SKEW_API skew_result skew_cluster_update(skew_tracker *t, const skew_str *snapsh
         skew__leave(t);
         return SKEW_ERR_DISABLED;
     }
-    if (now_ms > t->last_now) t->last_now = now_ms;
     skew__cl_tables(t->cl, &t->cfg);
     t->cl->updates++;
+    t->cl->updated_ms = now_ms; /* wall clock: reported, never scheduled on */
     for (i = 0; i < n; i++)
         if (skew__cl_take_one(t, snapshots[i]) < 0) refused++;
     if (refused) {
@@ -6249,6 +6254,7 @@ SKEW_API void skew_cluster_get_info(const skew_tracker *t, skew_cluster_info *ou
         out->state = t->cl->state;
         out->updates = t->cl->updates;
         out->rejected = t->cl->rejected;
+        out->updated_ms = t->cl->updated_ms;
         if (skew__cl_shown(t->cl)) {
             out->instances = t->cl->inst_count;
             out->total += t->cl->remote_total;

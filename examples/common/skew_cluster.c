@@ -223,7 +223,6 @@ typedef struct qmsg {
     struct qmsg *next;
     int kind;                       /* op_kind towards the worker, skew_cluster_event_type back */
     bool up;
-    uint32_t rejected;
     uint64_t seq;
     char target[SKEW_CLUSTER_ID_MAX + 1];
     size_t count;
@@ -278,7 +277,6 @@ struct skew_link {
     bool cycle_busy;
     double cycle_started;
     uint32_t cycle_waiting;         /* GETRANGE replies still to come */
-    uint32_t cycle_rejected;
     size_t cycle_n, cycle_cap;
     char **cycle_texts;
     size_t *cycle_lens;
@@ -324,7 +322,6 @@ static void deliver(skew_link *cl, qmsg *m) {
     ev.text.len = m->len;
     ev.parts = m->parts;
     ev.count = m->count;
-    ev.rejected = m->rejected;
     cl->on_event(cl->user, &ev);
     free(m);
 }
@@ -422,7 +419,6 @@ static void cycle_reset(skew_link *cl) {
     for (i = 0; i < cl->cycle_n; i++) free(cl->cycle_texts[i]);
     cl->cycle_n = 0;
     cl->cycle_waiting = 0;
-    cl->cycle_rejected = 0;
     cl->cycle_busy = false;
 }
 
@@ -704,7 +700,6 @@ static void cycle_finish(skew_link *cl) {
             m->parts[i].len = cl->cycle_lens[i];
             p += cl->cycle_lens[i];
         }
-        m->rejected = cl->cycle_rejected;
     }
     cycle_reset(cl);
     emit(cl, m);
@@ -736,8 +731,10 @@ static void on_members(redisAsyncContext *ac, void *reply, void *priv) {
     char end[24];
     (void)priv;
     if (!r || ac != cl->cmd || !cl->cycle_busy) return;
-    if (r->type != REDIS_REPLY_ARRAY) {
-        cycle_finish(cl);
+    if (r->type != REDIS_REPLY_ARRAY) { /* refused (an ACL?): keep the view we have */
+        char why[180];
+        if (reply_error(r, why, sizeof why)) skew_ex_logf(SKEW_EX_LOG_DEBUG, "cluster: redis read refused: %s", why);
+        cycle_reset(cl);
         return;
     }
     snprintf(end, sizeof end, "%zu", cl->max_snapshot); /* one byte more than allowed: oversized */
@@ -747,7 +744,12 @@ static void on_members(redisAsyncContext *ac, void *reply, void *priv) {
         if (e->type != REDIS_REPLY_STRING) continue;
         if (e->len == strlen(cl->id) && !memcmp(e->str, cl->id, e->len)) continue;
         if (e->len == 0 || e->len > SKEW_CLUSTER_ID_MAX) {
-            cl->cycle_rejected++;
+            /* an empty text in its place: the tracker refuses it and counts it */
+            char *none = cl->cycle_n < cl->cycle_cap ? (char *)malloc(1) : NULL;
+            if (none) {
+                cl->cycle_texts[cl->cycle_n] = none;
+                cl->cycle_lens[cl->cycle_n++] = 0;
+            }
             continue;
         }
         snprintf(key, sizeof key, "%s%.*s", cl->k_snap_prefix, (int)e->len, e->str);
@@ -1614,15 +1616,16 @@ void skew_node_drain(skew_node *n) {
     if (n) skew_link_drain(n->link);
 }
 
-uint32_t skew_node_tick(skew_node *n, uint64_t now) {
-    uint64_t next;
+uint32_t skew_node_tick(skew_node *n, uint64_t wall_ms) {
+    uint64_t next, now = skew_ex_mono_ms(); /* schedules on the monotonic clock */
     size_t i;
     if (!n) return 60000;
     skew_link_drain(n->link); /* worker-thread mode: events whose wake-up got lost */
     if (now >= n->next_publish) {
         n->next_publish = now + n->interval_ms;
         if (n->up) {
-            size_t len = skew_cluster_snapshot(n->t, n->snap, n->snap_cap, now);
+            /* the snapshot's "at" is compared across machines: wall clock */
+            size_t len = skew_cluster_snapshot(n->t, n->snap, n->snap_cap, wall_ms);
             if (len < n->snap_cap) skew_link_publish(n->link, n->snap, len);
         }
     }
@@ -1694,7 +1697,7 @@ bool skew_node_relay(skew_node *n, const skew_request *req, uint64_t token) {
     if (!buf) return false;
     w->id = ++n->next_relay_id;
     w->token = token;
-    w->deadline = skew_ex_now_ms() + RELAY_TIMEOUT_MS;
+    w->deadline = skew_ex_mono_ms() + RELAY_TIMEOUT_MS;
     w->waiting = 0;
     len = skew_cluster_relay_encode(buf, RELAY_MAX_BYTES, skew_link_instance_id(n->link), w->id, req);
     if (len < RELAY_MAX_BYTES) {

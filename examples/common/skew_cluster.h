@@ -86,7 +86,6 @@ typedef struct skew_link_event {
     skew_str text;
     const skew_str *parts;
     size_t count;
-    uint32_t rejected;           /* VIEW: snapshots skipped here (oversized) */
 } skew_link_event;
 
 typedef void (*skew_link_event_fn)(void *user, const skew_link_event *ev);
@@ -184,8 +183,10 @@ skew_node *skew_node_create(skew_tracker *t, const skew_cluster_options *o, cons
                             skew_link_wake_fn wake, skew_node_respond_fn respond, skew_node_kick_fn kick,
                             void *user);
 void skew_node_drain(skew_node *n);
-/* Publish when due, time out relays. Returns ms until it wants to run again. */
-uint32_t skew_node_tick(skew_node *n, uint64_t now_ms);
+/* Publish when due, time out relays. wall_ms: skew_ex_now_ms() (the snapshot's stamp, compared
+   across machines); the schedule itself runs on skew_ex_mono_ms(). Returns ms until it wants to
+   run again. */
+uint32_t skew_node_tick(skew_node *n, uint64_t wall_ms);
 /* After a local skew_http answer: an admin version change or invalidation goes cluster-wide. */
 void skew_node_after_http(skew_node *n, const skew_request *req, int status);
 /* skew_http said SKEW_ERR_NOT_LOCAL: relay to the owner. true: the answer comes through

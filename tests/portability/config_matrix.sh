@@ -58,8 +58,10 @@ variant core-all-off tests/portability/core_nohosted.c -DSKEW_ENABLE_BOT_TABLE=0
 variant core-firmware-profile tests/portability/core_nohosted.c -DSKEW_ENABLE_ADMIN=0 -DSKEW_ENABLE_IP=0 \
   -DSKEW_OPTIMIZE_SIZE=1
 variant core-static tests/test_core.c -DSKEW_TRACKER_STATIC
-# the cluster part (issue 11): off alone, on without the admin endpoints, on with everything else off
+# the cluster part (issue 11): off alone, on without the admin endpoints, on in a non-hosted build
 variant core-no-cluster tests/test_core.c -DSKEW_ENABLE_CLUSTER=0
+variant cluster-no-hosted tests/portability/cluster_nohosted.c
+variant cluster-no-hosted-no-admin tests/portability/cluster_nohosted.c -DSKEW_ENABLE_ADMIN=0 -DSKEW_ENABLE_IP=0
 variant cluster-no-admin tests/test_cluster.c -DSKEW_ENABLE_ADMIN=0 -DSKEW_ENABLE_CLUSTER=1
 variant cluster-no-http tests/test_cluster.c -DSKEW_ENABLE_HTTP=0
 variant cluster-optimize-size tests/test_cluster.c -DSKEW_OPTIMIZE_SIZE=1

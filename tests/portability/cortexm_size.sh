@@ -6,6 +6,8 @@
 # -mcpu=cortex-m4 -mthumb -ffunction-sections -fdata-sections and SKEW_ENABLE_HOSTED 0 (-Os turns
 # SKEW_OPTIMIZE_SIZE on):
 #   whole header      tests/portability/impl_only.c, every module on: every public function kept
+#                     (the cluster part follows SKEW_ENABLE_HOSTED, so it is not in these objects;
+#                     the config matrix compiles it non-hosted)
 #   firmware profile  the same object with SKEW_ENABLE_ADMIN 0 and SKEW_ENABLE_IP 0 (no metrics
 #                     text, snapshots or admin endpoints, no proxy headers), before linking
 #   linked profile    the firmware example (examples/firmware) in that profile, linked with
