@@ -137,7 +137,11 @@ for (const strategy of ['sse', 'ws']) {
       await ctx.addCookies([{ name: 'skew_admin', value: TOKEN, url: srv.url('/') }]);
       page = await ctx.newPage();
       const opened = { sse: [], ws: [] };
-      page.on('request', (r) => { if (r.url().includes(`${BASE}/sse`)) opened.sse.push(r.url()); });
+      const posts = [];
+      page.on('request', (r) => {
+        if (r.url().includes(`${BASE}/sse`)) opened.sse.push(r.url());
+        if (r.method() === 'POST') posts.push(new URL(r.url()).pathname);
+      });
       page.on('websocket', (w) => { if (w.url().includes(`${BASE}/ws`)) opened.ws.push(w.url()); });
       const errors = [];
       page.on('pageerror', (e) => errors.push(String(e)));
@@ -178,6 +182,12 @@ for (const strategy of ['sse', 'ws']) {
       }, 'route update reached the server');
       await expectText(page, 'routes', JSON.stringify({ '/about': 1 }), 'stats pushed to the page');
       assert.equal(opened[strategy].length, 1, 'navigation kept the connection');
+      // SSE clients send on the POST endpoints, WebSocket clients on their socket
+      if (strategy === 'sse') {
+        assert.ok(posts.includes(`${BASE}/route`) && posts.includes(`${BASE}/subscribe-stats`), JSON.stringify(posts));
+      } else {
+        assert.deepEqual(posts, [], 'a WebSocket client sends route and subscription on its socket');
+      }
 
       // an admin version push: the module records the server version, checks builds/latest.json,
       // which still names the page's build, so the app is not outdated
