@@ -792,8 +792,9 @@ SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_requ
    From then on its stats pushes, GET {base}/admin/stats and {base}/metrics show the cluster:
      - "total", "versions", "routes": exact cluster-wide sums (names past the tracker's own
        max_versions / max_routes fold into "(other)", the sums stay exact);
-     - "connections": this instance's first, then the others', at most max_listed, each entry
-       with "instance":"<id>";
+     - "connections": at most max_listed, each entry with "instance":"<id>": every instance
+       shown gets an equal share of the list first (this one, then the others in update
+       order), then the places left go to the rest in the same order;
      - "instances":[{"id","version","build","total","ageMs","self"}] and
        "cluster":"ok"|"degraded"|"off"
        (both new; no existing field changes meaning). ageMs is hooks.now_ms (wall clock) at
@@ -6355,13 +6356,54 @@ SKEW__PRIV void skew__cl_put_instance(skew__w *w, skew_str id, skew_str version,
 
 static const char *const skew__cl_state_names[] = {"off", "ok", "degraded"};
 
+/* The entry just written does not fit what a push must still append: take it back. */
+#define SKEW__CL_CUT(before) \
+    (reserve != SKEW__NO_CUT && !w->sink && w->len + reserve + 1 > w->cap ? (w->len = (before), true) : false)
+
+/* Entries [from, to) of one instance's list, while the whole list stays under max_listed.
+   false: the buffer is full (the list ends). */
+SKEW__PRIV bool skew__cl_put_remote(const skew_tracker *t, skew__w *w, const skew__inst *in, uint32_t from, uint32_t to,
+                                    uint32_t max_listed, size_t reserve, uint32_t *listed) {
+    skew__jr r;
+    skew__cl_entry e;
+    uint32_t k = 0;
+    if (!in->conns) return true;
+    r.p = (const unsigned char *)in->conns + 1;
+    r.end = (const unsigned char *)in->conns + in->conns_len;
+    for (; k < to && *listed < max_listed && skew__cl_next_entry(t, &r, k == 0, &e) == 1; k++) {
+        size_t before = w->len;
+        if (k < from) continue;
+        if (*listed) skew__put(w, ",", 1);
+        skew__puts(w, "{\"id\":\"");
+        skew__put(w, e.id, 36);
+        skew__puts(w, "\",\"version\":");
+        skew__put_json_str(w, e.version);
+        if (t->cfg.route_tracking && e.route.len) {
+            skew__puts(w, ",\"route\":");
+            skew__put_json_str(w, e.route);
+        }
+        if (t->cfg.ip_tracking && e.ip.family) {
+            char ip[SKEW_IP_STR_MAX];
+            skew__puts(w, ",\"ip\":\"");
+            skew__put(w, ip, skew_ip_format(&e.ip, ip, sizeof ip));
+            skew__put(w, "\"", 1);
+        }
+        skew__puts(w, ",\"instance\":");
+        skew__put_json_str(w, skew__str(in->id, in->id_len));
+        skew__put(w, "}", 1);
+        if (SKEW__CL_CUT(before)) return false;
+        (*listed)++;
+    }
+    return true;
+}
+
 /* skew__write_stats for a tracker with an instance_id: the same shape plus "instances" and
    "cluster" before the list, and the view's entries after the local ones. */
 SKEW__PRIV void skew__cl_write_stats(const skew_tracker *t, skew__w *w, bool with_type, uint32_t max_listed,
                                      size_t reserve, size_t *list_end) {
     const skew__cluster *cl = t->cl;
     bool shown = skew__cl_shown(cl);
-    uint32_t i, j, listed = 0, n = t->live_count < max_listed ? t->live_count : max_listed;
+    uint32_t i, j, pass, quota, listed = 0, n = t->live_count < max_listed ? t->live_count : max_listed;
     uint64_t now = skew__now(t);
     skew__puts(w, with_type ? "{\"type\":\"stats\",\"total\":" : "{\"total\":");
     skew__put_u64(w, (uint64_t)t->live_count + (shown ? cl->remote_total : 0));
@@ -6383,58 +6425,27 @@ SKEW__PRIV void skew__cl_write_stats(const skew_tracker *t, skew__w *w, bool wit
     skew__puts(w, "],\"cluster\":\"");
     skew__puts(w, skew__cl_state_names[cl->state]);
     skew__puts(w, "\",\"connections\":[");
-#define SKEW__CL_CUT (reserve != SKEW__NO_CUT && !w->sink && w->len + reserve + 1 > w->cap)
-    for (i = 0; i < n; i++) {
-        size_t before = w->len;
-        if (listed) skew__put(w, ",", 1);
-        skew__cl_put_local(t, w, t->live[i], true);
-        if (SKEW__CL_CUT) {
-            w->len = before; /* does not fit: the list ends here */
-            goto end;
-        }
-        listed++;
-    }
-    for (j = 0; shown && j < cl->inst_count && listed < max_listed; j++) {
-        const skew__inst *in = &cl->inst[j];
-        skew__jr r;
-        skew__cl_entry e;
-        bool first = true;
-        if (!in->conns) continue;
-        r.p = (const unsigned char *)in->conns + 1;
-        r.end = (const unsigned char *)in->conns + in->conns_len;
-        while (listed < max_listed && skew__cl_next_entry(t, &r, first, &e) == 1) {
+    /* every instance gets a fair share of the list first, then the rest fills it in order:
+       max_listed entries show connections of every instance, not just the first ones */
+    quota = max_listed / (1u + (shown ? cl->inst_count : 0u));
+    if (!quota) quota = 1;
+    for (pass = 0; pass < 2 && listed < max_listed; pass++) {
+        uint32_t from = pass ? quota : 0, to = pass ? max_listed : quota;
+        for (i = from; i < n && i < to && listed < max_listed; i++) {
             size_t before = w->len;
-            first = false;
             if (listed) skew__put(w, ",", 1);
-            skew__puts(w, "{\"id\":\"");
-            skew__put(w, e.id, 36);
-            skew__puts(w, "\",\"version\":");
-            skew__put_json_str(w, e.version);
-            if (t->cfg.route_tracking && e.route.len) {
-                skew__puts(w, ",\"route\":");
-                skew__put_json_str(w, e.route);
-            }
-            if (t->cfg.ip_tracking && e.ip.family) {
-                char ip[SKEW_IP_STR_MAX];
-                skew__puts(w, ",\"ip\":\"");
-                skew__put(w, ip, skew_ip_format(&e.ip, ip, sizeof ip));
-                skew__put(w, "\"", 1);
-            }
-            skew__puts(w, ",\"instance\":");
-            skew__put_json_str(w, skew__str(in->id, in->id_len));
-            skew__put(w, "}", 1);
-            if (SKEW__CL_CUT) {
-                w->len = before;
-                goto end;
-            }
+            skew__cl_put_local(t, w, t->live[i], true);
+            if (SKEW__CL_CUT(before)) goto end;
             listed++;
         }
+        for (j = 0; shown && j < cl->inst_count && listed < max_listed; j++)
+            if (!skew__cl_put_remote(t, w, &cl->inst[j], from, to, max_listed, reserve, &listed)) goto end;
     }
-#undef SKEW__CL_CUT
 end:
     skew__put(w, "]", 1);
     *list_end = w->len;
 }
+#undef SKEW__CL_CUT
 
 #if SKEW_ENABLE_ADMIN
 typedef struct skew__cl_metw {

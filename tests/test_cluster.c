@@ -587,22 +587,45 @@ static void test_view_merge(void) {
     (void)res;
 #endif
 
-    /* connections capped at max_listed: local entries first */
+    /* connections capped at max_listed: every instance gets a share before the list fills up,
+       even when this instance alone could fill it */
     {
         skew_config c = *skew_tracker_config(tr.a);
         skew_tracker *small;
-        c.max_listed = 3;
+        int k;
+        c.max_listed = 4;
         c.snapshot_max_listed = 0;
         c.message_buffer = 0;
         c.instance_id = "S";
         small = make(&c);
-        open_conn(small, 7, "v2", "/s");
+        for (k = 7; k < 12; k++) open_conn(small, k, "v2", "/s");
         skew_cluster_state(small, SKEW_CLUSTER_OK);
         CHECK_RES(skew_cluster_update(small, tr.snaps, 3, 50000), SKEW_OK);
         stats_of(small, big, sizeof big);
-        CHECK_EQ_INT(num_after(big, "\"total\":"), 7); /* A, B, C: 2 + 2 + 3 */
-        CHECK_EQ_INT(count_of(big, "{\"id\":\""), 3 + 4); /* 3 entries and 4 instances */
-        CHECK(strstr(big, "\"connections\":[{\"id\":\"") != NULL && count_of(big, "\"instance\":\"S\"") == 1);
+        CHECK_EQ_INT(num_after(big, "\"total\":"), 11); /* S, A (as its snapshot says), B, C: 5 + 1 + 2 + 3 */
+        CHECK_EQ_INT(count_of(big, "{\"id\":\""), 4 + 4); /* 4 entries and 4 instances */
+        /* a share of 1 each (4 / 4), then the rest in order: S gets the one left */
+        CHECK_EQ_INT(count_of(big, "\"instance\":\"S\""), 1);
+        CHECK_EQ_INT(count_of(big, "\"instance\":\"A\""), 1);
+        CHECK_EQ_INT(count_of(big, "\"instance\":\"B\""), 1);
+        CHECK_EQ_INT(count_of(big, "\"instance\":\"C\""), 1);
+        skew_cluster_state(small, SKEW_CLUSTER_DEGRADED);
+        stats_of(small, big, sizeof big);
+        CHECK_EQ_INT(count_of(big, "\"instance\":\"S\""), 4); /* alone: the whole list */
+        skew_tracker_destroy(small);
+        /* 9 places: shares of 2 (S2 A1 B2 C2 = 7), then the rest in order (S 2 more) */
+        c.max_listed = 9;
+        c.message_buffer = 0;
+        small = make(&c);
+        for (k = 7; k < 12; k++) open_conn(small, k, "v2", "/s");
+        skew_cluster_state(small, SKEW_CLUSTER_OK);
+        CHECK_RES(skew_cluster_update(small, tr.snaps, 3, 50000), SKEW_OK);
+        stats_of(small, big, sizeof big);
+        CHECK_EQ_INT(count_of(big, "\"instance\":\""), 9);
+        CHECK_EQ_INT(count_of(big, "\"instance\":\"S\""), 4);
+        CHECK_EQ_INT(count_of(big, "\"instance\":\"A\""), 1);
+        CHECK_EQ_INT(count_of(big, "\"instance\":\"B\""), 2);
+        CHECK_EQ_INT(count_of(big, "\"instance\":\"C\""), 2); /* its share: 2 of its 3 */
         skew_tracker_destroy(small);
     }
 
