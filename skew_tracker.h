@@ -873,6 +873,7 @@ typedef struct skew_cluster_info {
     uint64_t total;       /* connections shown: local, plus the view's while state is OK */
     uint64_t updates;     /* skew_cluster_update calls */
     uint64_t rejected;    /* snapshots refused since start */
+    uint64_t messages_rejected; /* other bad data the adapter counted (skew_cluster_count_rejected) */
     uint64_t updated_ms;  /* now_ms of the last skew_cluster_update (wall clock), 0 before */
 } skew_cluster_info;
 
@@ -904,6 +905,10 @@ SKEW_API void skew_cluster_clear(skew_tracker *t);
    a standalone tracker. */
 SKEW_API void skew_cluster_state(skew_tracker *t, skew_cluster_state_t state);
 SKEW_API void skew_cluster_get_info(const skew_tracker *t, skew_cluster_info *out);
+/* Count n items of bad data the adapter got from the store outside snapshots (a pub/sub message
+   that does not decode, an oversized one), so /metrics shows every bad datum:
+   skew_cluster_messages_rejected_total. Ignored by a standalone tracker. */
+SKEW_API void skew_cluster_count_rejected(skew_tracker *t, uint32_t n);
 /* Copy up to cap of the view's instances (whatever the state); returns how many there are. */
 SKEW_API size_t skew_cluster_peers(const skew_tracker *t, skew_cluster_peer *out, size_t cap);
 #if !defined(SKEW_ENABLE_HTTP) || SKEW_ENABLE_HTTP
@@ -5547,6 +5552,7 @@ struct skew__cluster {
                              version and build */
     uint64_t remote_total;
     uint64_t updates, rejected, updated_ms;
+    uint64_t msg_rejected; /* skew_cluster_count_rejected */
     skew_cluster_state_t state;
     bool refusing;        /* the last update refused a snapshot (logged once per change) */
 };
@@ -6232,6 +6238,13 @@ SKEW_API void skew_cluster_clear(skew_tracker *t) {
     skew__leave(t);
 }
 
+SKEW_API void skew_cluster_count_rejected(skew_tracker *t, uint32_t n) {
+    if (!t) return;
+    skew__enter(t);
+    if (t->cl) t->cl->msg_rejected += n;
+    skew__leave(t);
+}
+
 SKEW_API void skew_cluster_state(skew_tracker *t, skew_cluster_state_t state) {
     if (!t || (unsigned)state > (unsigned)SKEW_CLUSTER_DEGRADED) return;
     skew__enter(t);
@@ -6255,6 +6268,7 @@ SKEW_API void skew_cluster_get_info(const skew_tracker *t, skew_cluster_info *ou
         out->state = t->cl->state;
         out->updates = t->cl->updates;
         out->rejected = t->cl->rejected;
+        out->messages_rejected = t->cl->msg_rejected;
         out->updated_ms = t->cl->updated_ms;
         if (skew__cl_shown(t->cl)) {
             out->instances = t->cl->inst_count;
@@ -6525,6 +6539,7 @@ SKEW__PRIV void skew__cl_put_metrics(const skew_tracker *t, skew__w *w) {
         skew__cl_metric_instance(w, "skew_cluster_instance_age_ms", skew__str(cl->inst[i].id, cl->inst[i].id_len), NULL,
                                  NULL, skew__cl_age(now, cl->inst[i].at));
     skew__put_metric(w, "skew_cluster_snapshots_rejected_total", "counter", "Snapshots of other instances refused as invalid.", cl->rejected);
+    skew__put_metric(w, "skew_cluster_messages_rejected_total", "counter", "Other bad data from the cluster store, skipped.", cl->msg_rejected);
     skew__put_metric(w, "skew_cluster_updates_total", "counter", "Cluster view updates.", cl->updates);
 }
 #endif /* SKEW_ENABLE_ADMIN */

@@ -685,6 +685,18 @@ static void test_metrics(void) {
     CHECK(strstr(out, "\nskew_cluster_instances 1\n") != NULL);
     CHECK(strstr(out, "\nskew_cluster_snapshots_rejected_total 2\n") != NULL);
     CHECK(strstr(out, "\nskew_cluster_updates_total 3\n") != NULL);
+    /* bad data outside snapshots, counted by the adapter */
+    CHECK(strstr(out, "\nskew_cluster_messages_rejected_total 0\n") != NULL);
+    skew_cluster_count_rejected(tr.a, 2);
+    skew_cluster_count_rejected(tr.a, 3);
+    skew_metrics_text(tr.a, out, sizeof out);
+    CHECK(strstr(out, "\nskew_cluster_messages_rejected_total 5\n") != NULL);
+    CHECK(strstr(out, "\nskew_cluster_snapshots_rejected_total 2\n") != NULL); /* a separate count */
+    {
+        skew_cluster_info info;
+        skew_cluster_get_info(tr.a, &info);
+        CHECK(info.messages_rejected == 5 && info.rejected == 2);
+    }
     trio_free();
 }
 #endif
@@ -712,8 +724,10 @@ static void test_standalone(void) {
 #endif
     CHECK_RES(skew_cluster_update(t, NULL, 0, 1), SKEW_ERR_DISABLED);
     skew_cluster_state(t, SKEW_CLUSTER_OK); /* ignored */
+    skew_cluster_count_rejected(t, 7);       /* ignored */
     skew_cluster_get_info(t, &info);
     CHECK_EQ_INT(info.state, SKEW_CLUSTER_OFF);
+    CHECK(info.messages_rejected == 0);
     CHECK_EQ_INT(info.total, 1);
 #if SKEW_ENABLE_HTTP
     /* an unknown connection stays a plain 404 */

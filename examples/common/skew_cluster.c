@@ -1374,6 +1374,7 @@ struct skew_node {
     skew_str *view_parts;
     bool left;
     bool up;                        /* the link's state as its events said (server thread) */
+    uint64_t bad_seen;              /* the link's bad_messages already counted in the tracker */
     uint64_t next_relay_id;
     relay_wait relays[RELAY_MAX];
 };
@@ -1621,6 +1622,16 @@ uint32_t skew_node_tick(skew_node *n, uint64_t wall_ms) {
     size_t i;
     if (!n) return 60000;
     skew_link_drain(n->link); /* worker-thread mode: events whose wake-up got lost */
+    {
+        /* bad pub/sub data the link skipped reaches /metrics (skew_cluster_messages_rejected_total) */
+        skew_link_counters c;
+        skew_link_get_counters(n->link, &c);
+        if (c.bad_messages > n->bad_seen) {
+            uint64_t d = c.bad_messages - n->bad_seen;
+            skew_cluster_count_rejected(n->t, d > UINT32_MAX ? UINT32_MAX : (uint32_t)d);
+            n->bad_seen = c.bad_messages;
+        }
+    }
     if (now >= n->next_publish) {
         n->next_publish = now + n->interval_ms;
         if (n->up) {

@@ -4,10 +4,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withRedis, startInstance, threeKinds, stats, metrics, stopAll, clusterShows, sleep, P } from './lib.mjs';
 
-const rejected = (text) => {
-  const m = /^skew_cluster_snapshots_rejected_total (\d+)$/m.exec(text);
+const counter = (name) => (text) => {
+  const m = new RegExp(`^${name} (\\d+)$`, 'm').exec(text);
   return m ? Number(m[1]) : NaN;
 };
+const rejected = counter('skew_cluster_snapshots_rejected_total');
+const messagesRejected = counter('skew_cluster_messages_rejected_total');
 
 test('hostile snapshots and messages in Redis are skipped and counted', { timeout: 60000 }, () =>
   withRedis({}, async (redis) => {
@@ -59,6 +61,12 @@ test('hostile snapshots and messages in Redis are skipped and counted', { timeou
         assert.equal(h.json.version, 'v1', 'junk never changes the build');
       }
       for (const s of list) assert.match(s.output(), /cluster: skipped a bad message from redis/);
+      // every instance got the junk on the command channel (8 messages, of which 'I', 'L' and the
+      // 2 MB one may be taken as commands or dropped by the link's size bound): counted in /metrics
+      for (const s of list) {
+        const bad = messagesRejected(await metrics(s));
+        assert.ok(bad >= 3, `skew_cluster_messages_rejected_total ${bad}`);
+      }
       const after = rejected(await metrics(list[0]));
       assert.ok(after - before >= 6, `rejected counter grew by ${after - before}`);
       // still working afterwards: a new client counts everywhere
