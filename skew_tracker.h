@@ -4076,25 +4076,24 @@ SKEW__PRIV skew_str skew__initial_route(skew_tracker *t, const skew_request *req
 /* A refused bot, at info level: a plain `curl .../sse` gets a silent 204 otherwise. The
    User-Agent is cut and reduced to printable ASCII so a log line cannot be forged. */
 SKEW__PRIV void skew__log_bot(skew_tracker *t, skew_str ua, skew_transport tr) {
-    static const char head[] = "skew: bot refused (";
     static const char tail[] = "\" matches the bot filter (bot_filter_off, allow_patterns)";
-    char line[sizeof head + 48 + 64 + sizeof tail];
-    size_t n = sizeof head - 1, i;
-    const char *how = tr == SKEW_TRANSPORT_WS ? "WS 403): User-Agent \"" : "SSE 204): User-Agent \"";
+    char line[48 + 64 + sizeof tail];
+    size_t n = 0, i;
+    const char *part[3];
     if (!t->cfg.hooks.log) return;
-    memcpy(line, head, n);
-    memcpy(line + n, how, strlen(how));
-    n += strlen(how);
-    if (!ua.len) {
-        static const char none[] = "\" is empty (allow_empty_user_agent)";
-        memcpy(line + n, none, sizeof none);
-    } else {
-        for (i = 0; i < ua.len && i < 64; i++) {
-            unsigned char c = (unsigned char)ua.ptr[i];
-            line[n++] = (char)(c >= 0x20 && c < 0x7f && c != '"' ? c : '?');
-        }
-        memcpy(line + n, tail, sizeof tail);
+    part[0] = "skew: bot refused (";
+    part[1] = tr == SKEW_TRANSPORT_WS ? "WS 403" : "SSE 204";
+    part[2] = "): User-Agent \"";
+    for (i = 0; i < 3; i++) {
+        memcpy(line + n, part[i], strlen(part[i]));
+        n += strlen(part[i]);
     }
+    for (i = 0; i < ua.len && i < 64; i++) {
+        unsigned char c = (unsigned char)ua.ptr[i];
+        line[n++] = (char)(c >= 0x20 && c < 0x7f && c != '"' ? c : '?');
+    }
+    part[0] = ua.len ? tail : "\" is empty (allow_empty_user_agent)";
+    memcpy(line + n, part[0], strlen(part[0]) + 1);
     skew__log(t, SKEW_LOG_INFO, line);
 }
 
