@@ -3953,8 +3953,9 @@ SKEW__PRIV skew_result skew__deliver_view(skew_tracker *t, uint32_t idx, const s
         t->m.bytes_sent += len;
         return SKEW_OK;
     }
+    if (r != SKEW_ERR_SLOW) r = SKEW_ERR_SEND;
     skew__doom(t, idx, r == SKEW_ERR_SLOW ? SKEW_CLOSE_SLOW : SKEW_CLOSE_SEND_FAILED);
-    return r == SKEW_ERR_SLOW ? SKEW_ERR_SLOW : SKEW_ERR_SEND;
+    return r;
 }
 
 SKEW__PRIV skew_result skew__deliver(skew_tracker *t, uint32_t idx, const char *msg, size_t len) {
