@@ -3290,6 +3290,9 @@ SKEW__PRIV uint64_t skew__now(const skew_tracker *t) {
     return now;
 }
 
+/* One more of a metric: a call is smaller than 64-bit arithmetic written out on 32-bit targets. */
+SKEW__PRIV void skew__count(uint64_t *metric) { ++*metric; }
+
 SKEW__PRIV void skew__log(skew_tracker *t, skew_log_level level, const char *msg) {
     if (t->cfg.hooks.log) t->cfg.hooks.log(t->cfg.hooks.user_data, level, msg);
 }
@@ -3949,7 +3952,7 @@ SKEW__PRIV skew_result skew__deliver_view(skew_tracker *t, uint32_t idx, const s
         if (framed) t->msg[len - SKEW__SSE_ROOM] = '\0'; /* bare JSON again for a WS recipient */
     }
     if (r == SKEW_OK) {
-        t->m.messages_sent++;
+        skew__count(&t->m.messages_sent);
         t->m.bytes_sent += len;
         return SKEW_OK;
     }
@@ -3994,13 +3997,13 @@ SKEW__PRIV void skew__remove(skew_tracker *t, uint32_t idx, skew_close_reason wh
     s->pos = t->free_head;
     t->free_head = idx;
     if (!tracked) return; /* an open that failed half way: it never counted */
-    t->m.closed++;
+    skew__count(&t->m.closed);
     if (why == SKEW_CLOSE_SLOW) {
-        t->m.slow_dropped++;
+        skew__count(&t->m.slow_dropped);
         skew__log(t, SKEW_LOG_INFO, "skew: closed a slow consumer (unsent output over its bound)");
     }
     if (why == SKEW_CLOSE_SEND_FAILED) {
-        t->m.send_failed++;
+        skew__count(&t->m.send_failed);
         skew__log(t, SKEW_LOG_DEBUG, "skew: closed a connection whose send failed");
     }
     skew__changed(t);
@@ -4043,14 +4046,14 @@ SKEW__PRIV uint16_t skew__ref_version(skew_tracker *t, skew_str raw) {
             return (uint16_t)e;
         }
         if (skew__clean_text(raw)) return skew__tab_ref(&t->versions, t->hash_seed, raw);
-        t->m.invalid_input++;
+        skew__count(&t->m.invalid_input);
         t->versions.counts[0]++;
         return 0;
     }
 #endif
     if (skew_url_decode(raw, false, t->scratch, t->cfg.max_version_len + 1, &n) != SKEW_OK || n == 0 ||
         !skew__clean_text(skew__str(t->scratch, n))) {
-        t->m.invalid_input++;
+        skew__count(&t->m.invalid_input);
         t->versions.counts[0]++;
         return 0;
     }
@@ -4068,7 +4071,7 @@ SKEW__PRIV skew_str skew__initial_route(skew_tracker *t, const skew_request *req
     if (skew_query_param(req->query, "route", &raw) != SKEW_OK || raw.len == 0) return skew__str("/", 1);
     if (skew_url_decode(raw, true, t->scratch, t->scratch_cap, &n) != SKEW_OK ||
         skew_route_clean(skew__str(t->scratch, n), t->cfg.max_route_len, &clean) != SKEW_OK) {
-        t->m.invalid_input++;
+        skew__count(&t->m.invalid_input);
         return skew__str("/", 1);
     }
     return clean;
@@ -4113,12 +4116,12 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
     tr = skew__transport_of(t, req->path);
     if (!tr) return SKEW_ERR_INVALID;
     if (!t->cfg.bot_filter_off && skew_bot_filter_is_bot(&t->bots, skew_request_header(req, "user-agent"))) {
-        t->m.bots_rejected++;
+        skew__count(&t->m.bots_rejected);
         skew__log_bot(t, skew_request_header(req, "user-agent"), tr);
         return SKEW_ERR_BOT;
     }
     if (t->free_head == SKEW__NONE) {
-        t->m.refused_full++;
+        skew__count(&t->m.refused_full);
         skew__log(t, SKEW_LOG_WARN, "skew: connection refused: max_connections reached");
         return SKEW_ERR_FULL;
     }
@@ -4178,10 +4181,10 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
         t->slots[idx].flags &= (uint8_t)~SKEW__F_DOOMED;
         t->doomed_head = t->slots[idx].doomed_next;
         skew__remove(t, idx, SKEW_CLOSE_SEND_FAILED, false);
-        t->m.send_failed++;
+        skew__count(&t->m.send_failed);
         return SKEW_ERR_SEND;
     }
-    t->m.opened++;
+    skew__count(&t->m.opened);
     *out = skew__handle(t, idx);
     skew__changed(t);
     if (t->cfg.hooks.on_open) t->cfg.hooks.on_open(t->cfg.hooks.user_data, &view);
@@ -4223,7 +4226,7 @@ SKEW__PRIV skew_result skew__set_route(skew_tracker *t, uint32_t idx, skew_str r
     uint16_t old;
     skew_result r = skew_route_clean(route, t->cfg.max_route_len, &clean);
     if (r != SKEW_OK) {
-        t->m.invalid_input++;
+        skew__count(&t->m.invalid_input);
         return r;
     }
     if (!t->cfg.route_tracking) return SKEW_OK; /* valid, but not recorded */
@@ -4380,10 +4383,10 @@ SKEW_API skew_result skew_ws_message(skew_tracker *t, skew_handle h, const char 
         size_t n = 0;
         r = skew_json_get_string(msg, "route", t->scratch, t->scratch_cap, &n);
         if (r == SKEW_OK) r = skew__set_route(t, idx, skew__str(t->scratch, n));
-        else t->m.invalid_input++;
+        else skew__count(&t->m.invalid_input);
         if (r == SKEW_ERR_NOT_FOUND) r = SKEW_ERR_INVALID;
     } else {
-        t->m.invalid_input++;
+        skew__count(&t->m.invalid_input);
         r = SKEW_ERR_INVALID;
     }
 done:
@@ -4528,7 +4531,7 @@ SKEW__PRIV void skew__broadcast_stats(skew_tracker *t) {
     if (t->sub_count) {
         w = skew__w_buf(t->msg, t->msg_cap);
         skew__write_stats(t, &w, true, t->cfg.max_listed, 60, &end);
-        t->m.stats_pushes++;
+        skew__count(&t->m.stats_pushes);
         for (i = t->sub_count; i-- > 0;) {
             uint32_t idx = t->subs[i];
             if (t->slots[idx].flags & SKEW__F_DOOMED) continue;
