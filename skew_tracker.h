@@ -2794,25 +2794,27 @@ SKEW__PRIV bool skew__jr_string(skew__jr *r, skew__w *w) {
     return false;
 }
 
-SKEW__PRIV bool skew__jr_number(skew__jr *r) {
+/* Skip a run of digits; false when there is none. */
+SKEW__PRIV bool skew__jr_digits(skew__jr *r) {
     const unsigned char *s = r->p;
+    while (r->p < r->end && *r->p >= '0' && *r->p <= '9') r->p++;
+    return r->p > s;
+}
+
+SKEW__PRIV bool skew__jr_number(skew__jr *r) {
     if (r->p < r->end && *r->p == '-') r->p++;
-    if (r->p >= r->end) return false;
-    if (*r->p == '0') r->p++;
-    else if (*r->p >= '1' && *r->p <= '9') { while (r->p < r->end && *r->p >= '0' && *r->p <= '9') r->p++; }
-    else return false;
+    if (r->p < r->end && *r->p == '0') r->p++; /* a leading zero stands alone */
+    else if (!skew__jr_digits(r)) return false;
     if (r->p < r->end && *r->p == '.') {
         r->p++;
-        if (r->p >= r->end || *r->p < '0' || *r->p > '9') return false;
-        while (r->p < r->end && *r->p >= '0' && *r->p <= '9') r->p++;
+        if (!skew__jr_digits(r)) return false;
     }
     if (r->p < r->end && (*r->p == 'e' || *r->p == 'E')) {
         r->p++;
         if (r->p < r->end && (*r->p == '+' || *r->p == '-')) r->p++;
-        if (r->p >= r->end || *r->p < '0' || *r->p > '9') return false;
-        while (r->p < r->end && *r->p >= '0' && *r->p <= '9') r->p++;
+        if (!skew__jr_digits(r)) return false;
     }
-    return r->p > s;
+    return true;
 }
 
 SKEW__PRIV bool skew__jr_lit(skew__jr *r, const char *lit) {
@@ -4106,7 +4108,7 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
     skew__slot *s;
     uint32_t idx;
     uint8_t id[16];
-    skew_str cookie;
+    skew_str cookie, ua;
     skew_conn view;
     size_t len;
     skew_result r;
@@ -4115,9 +4117,10 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
     if (!req) return SKEW_ERR_INVALID;
     tr = skew__transport_of(t, req->path);
     if (!tr) return SKEW_ERR_INVALID;
-    if (!t->cfg.bot_filter_off && skew_bot_filter_is_bot(&t->bots, skew_request_header(req, "user-agent"))) {
+    ua = skew_request_header(req, "user-agent");
+    if (!t->cfg.bot_filter_off && skew_bot_filter_is_bot(&t->bots, ua)) {
         skew__count(&t->m.bots_rejected);
-        skew__log_bot(t, skew_request_header(req, "user-agent"), tr);
+        skew__log_bot(t, ua, tr);
         return SKEW_ERR_BOT;
     }
     if (t->free_head == SKEW__NONE) {
