@@ -2491,33 +2491,18 @@ SKEW__PRIV size_t skew__w_end(skew__w *w) {
    >>utf8  validation and the replacement rule shared by the writer and the intake checks
    ====================================================================================== */
 
-/* Length of the valid UTF-8 sequence at p (1..4), or 0 when the bytes there are invalid
-   (overlong, surrogate, > U+10FFFF, truncated). Never reads past end. */
-SKEW__PRIV size_t skew__utf8_seq(const unsigned char *p, const unsigned char *end) {
-    unsigned char c = p[0];
-    size_t need, i;
-    uint32_t cp;
-    if (c < 0x80) return 1;
-    if (c >= 0xC2 && c <= 0xDF) { need = 1; cp = c & 0x1Fu; }
-    else if (c >= 0xE0 && c <= 0xEF) { need = 2; cp = c & 0x0Fu; }
-    else if (c >= 0xF0 && c <= 0xF4) { need = 3; cp = c & 0x07u; }
-    else return 0;
-    if ((size_t)(end - p) <= need) return 0;
-    for (i = 1; i <= need; i++) {
-        if ((p[i] & 0xC0u) != 0x80u) return 0;
-        cp = (cp << 6) | (p[i] & 0x3Fu);
-    }
-    if ((need == 2 && cp < 0x800u) || (need == 3 && cp < 0x10000u) || cp > 0x10FFFFu) return 0;
-    if (cp >= 0xD800u && cp <= 0xDFFFu) return 0;
-    return need + 1;
-}
-
-/* Length of the maximal invalid subpart at p (at least 1): the bytes that one U+FFFD stands
-   for, as the Unicode standard recommends (and browsers' TextDecoder do). */
-SKEW__PRIV size_t skew__utf8_bad_len(const unsigned char *p, const unsigned char *end) {
+/* The well-formed byte sequences of Unicode's Table 3-7, walked from p (p < end): returns the
+   sequence's length (1..4) with *whole set, or, when the bytes there are invalid (overlong,
+   surrogate, > U+10FFFF, truncated), the length of the maximal invalid subpart (at least 1):
+   the bytes that one U+FFFD stands for, as the standard recommends (and browsers'
+   TextDecoder do). The tight bounds on the second byte rule out the overlong forms,
+   surrogates and code points above U+10FFFF. Never reads past end. */
+SKEW__PRIV size_t skew__utf8_walk(const unsigned char *p, const unsigned char *end, bool *whole) {
     unsigned char c = p[0];
     size_t need, i;
     unsigned char lo = 0x80, hi = 0xBF;
+    *whole = c < 0x80;
+    if (c < 0x80) return 1;
     if (c >= 0xC2 && c <= 0xDF) need = 1;
     else if (c >= 0xE0 && c <= 0xEF) {
         need = 2;
@@ -2532,7 +2517,15 @@ SKEW__PRIV size_t skew__utf8_bad_len(const unsigned char *p, const unsigned char
         unsigned char b = p[i];
         if (i == 1 ? (b < lo || b > hi) : ((b & 0xC0u) != 0x80u)) break;
     }
+    *whole = i > need;
     return i;
+}
+
+/* Length of the valid UTF-8 sequence at p (1..4), or 0 when the bytes there are invalid. */
+SKEW__PRIV size_t skew__utf8_seq(const unsigned char *p, const unsigned char *end) {
+    bool whole;
+    size_t n = skew__utf8_walk(p, end, &whole);
+    return whole ? n : 0;
 }
 
 /* A string we are willing to store: valid UTF-8, no C0 controls, no DEL. */
@@ -2589,10 +2582,11 @@ SKEW__PRIV void skew__put_json_str(skew__w *w, skew_str s) {
     while (p < end) {
         unsigned char c = *p;
         size_t n;
+        bool whole;
         if (SKEW__JSON_PLAIN(c)) { p++; continue; }
         if (c >= 0x80) {
-            n = skew__utf8_seq(p, end);
-            if (n == 3 && c == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) {
+            n = skew__utf8_walk(p, end, &whole);
+            if (whole && n == 3 && c == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) {
                 /* U+2028 / U+2029 are valid JSON but end a line in older JavaScript. */
                 skew__put(w, (const char *)run, (size_t)(p - run));
                 skew__puts(w, p[2] == 0xA8 ? "\\u2028" : "\\u2029");
@@ -2600,10 +2594,10 @@ SKEW__PRIV void skew__put_json_str(skew__w *w, skew_str s) {
                 run = p;
                 continue;
             }
-            if (n) { p += n; continue; }
+            if (whole) { p += n; continue; }
             skew__put(w, (const char *)run, (size_t)(p - run));
             skew__put(w, "\xEF\xBF\xBD", 3); /* U+FFFD for the maximal invalid subpart */
-            p += skew__utf8_bad_len(p, end);
+            p += n;
             run = p;
             continue;
         }
