@@ -2339,13 +2339,16 @@ SKEW_API skew_result skew_bot_filter_add(skew_bot_filter *f, skew_str pattern, b
 
 SKEW_API bool skew_bot_filter_is_bot(const skew_bot_filter *f, skew_str user_agent) {
     uint32_t i, count;
+    bool denied = false;
     if (!f) return skew_is_bot(user_agent);
     if (skew__bot_empty(user_agent)) return !f->allow_empty;
     count = f->count < SKEW_MAX_BOT_PATTERNS ? f->count : SKEW_MAX_BOT_PATTERNS;
-    for (i = 0; i < count; i++)
-        if (f->allow[i] && skew__bot_contains(user_agent, f->patterns[i], f->lens[i])) return false;
-    for (i = 0; i < count; i++)
-        if (!f->allow[i] && skew__bot_contains(user_agent, f->patterns[i], f->lens[i])) return true;
+    for (i = 0; i < count; i++) /* an allow pattern wins over any bot pattern */
+        if (skew__bot_contains(user_agent, f->patterns[i], f->lens[i])) {
+            if (f->allow[i]) return false;
+            denied = true;
+        }
+    if (denied) return true;
     if (f->no_builtin) return false;
     return skew__bot_builtin(user_agent);
 }
