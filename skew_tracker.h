@@ -2852,9 +2852,9 @@ SKEW__PRIV skew_result skew__jr_skip(skew__jr *r) {
             continue; /* the first member's value */
         }
         case '"': if (!skew__jr_string(r, NULL)) return SKEW_ERR_INVALID; break;
-        case 't': if (!skew__jr_lit(r, "true")) return SKEW_ERR_INVALID; break;
-        case 'f': if (!skew__jr_lit(r, "false")) return SKEW_ERR_INVALID; break;
-        case 'n': if (!skew__jr_lit(r, "null")) return SKEW_ERR_INVALID; break;
+        case 't': case 'f': case 'n':
+            if (!skew__jr_lit(r, *r->p == 't' ? "true" : *r->p == 'f' ? "false" : "null")) return SKEW_ERR_INVALID;
+            break;
         default: if (!skew__jr_number(r)) return SKEW_ERR_INVALID; break;
         }
         /* after a value: close containers or move to the next element */
