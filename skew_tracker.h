@@ -3917,8 +3917,12 @@ SKEW__PRIV skew_result skew__frame_sse(skew_tracker *t, const char **msg, size_t
     if (*msg != t->msg) {
         if (t->sending) return SKEW_ERR_INVALID;
         if (*len >= t->msg_cap) return SKEW_ERR_TOO_LONG;
-        if (*len && (memchr(*msg, '\n', *len) || memchr(*msg, '\r', *len))) return SKEW_ERR_INVALID;
-        if (*len) memmove(t->msg, *msg, *len);
+        if (*len) {
+            size_t i;
+            for (i = 0; i < *len; i++)
+                if ((*msg)[i] == '\n' || (*msg)[i] == '\r') return SKEW_ERR_INVALID;
+            memmove(t->msg, *msg, *len);
+        }
     }
     memcpy(t->msg - SKEW__SSE_HEAD_LEN, "data: ", SKEW__SSE_HEAD_LEN);
     memcpy(t->msg + *len, "\n\n", 3);
