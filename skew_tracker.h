@@ -2735,20 +2735,15 @@ SKEW__PRIV bool skew__jr_hex4(skew__jr *r, uint32_t *out) {
 /* Append code point cp as UTF-8 (lone surrogates become U+FFFD: output stays valid UTF-8). */
 SKEW__PRIV void skew__put_cp(skew__w *w, uint32_t cp) {
     char b[4];
+    size_t n, i;
     if (cp >= 0xD800u && cp <= 0xDFFFu) cp = 0xFFFDu;
-    if (cp < 0x80u) { b[0] = (char)cp; skew__put(w, b, 1); }
-    else if (cp < 0x800u) {
-        b[0] = (char)(0xC0u | (cp >> 6)); b[1] = (char)(0x80u | (cp & 0x3Fu));
-        skew__put(w, b, 2);
-    } else if (cp < 0x10000u) {
-        b[0] = (char)(0xE0u | (cp >> 12)); b[1] = (char)(0x80u | ((cp >> 6) & 0x3Fu));
-        b[2] = (char)(0x80u | (cp & 0x3Fu));
-        skew__put(w, b, 3);
-    } else {
-        b[0] = (char)(0xF0u | (cp >> 18)); b[1] = (char)(0x80u | ((cp >> 12) & 0x3Fu));
-        b[2] = (char)(0x80u | ((cp >> 6) & 0x3Fu)); b[3] = (char)(0x80u | (cp & 0x3Fu));
-        skew__put(w, b, 4);
+    n = cp < 0x80u ? 1 : cp < 0x800u ? 2 : cp < 0x10000u ? 3 : 4;
+    for (i = n; i-- > 1;) { /* continuation bytes, the last first */
+        b[i] = (char)(0x80u | (cp & 0x3Fu));
+        cp >>= 6;
     }
+    b[0] = (char)(n > 1 ? ((0xF00u >> n) & 0xFFu) | cp : cp); /* lead: 110xxxxx, 1110xxxx or 11110xxx */
+    skew__put(w, b, n);
 }
 
 /* Read a JSON string at r->p (which must be '"'); decoded text goes to w (may be NULL).
