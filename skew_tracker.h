@@ -4401,14 +4401,9 @@ SKEW__PRIV void skew__put_map(const skew__strtab *tab, skew__w *w) {
     uint32_t i;
     bool first = true;
     skew__put(w, "{", 1);
-    if (tab->counts[0]) {
-        skew__put_json_str(w, skew__tab_str(tab, 0));
-        skew__put(w, ":", 1);
-        skew__put_u64(w, tab->counts[0]);
-        first = false;
-    }
-    for (i = 0; i < tab->used; i++) {
-        uint32_t e = tab->live[i];
+    for (i = 0; i <= tab->used; i++) { /* "(other)" (entry 0, never live) when it counts any, then the live ones */
+        uint32_t e = i ? tab->live[i - 1] : 0;
+        if (!i && !tab->counts[0]) continue;
         if (!first) skew__put(w, ",", 1);
         first = false;
         skew__put_json_str(w, skew__tab_str(tab, e));
