@@ -2002,40 +2002,42 @@ static const uint16_t skew__bot_pair_rank[64] = {
     258, 261, 264, 267, 270, 274, 277, 280, 283, 286, 290, 296, 300, 303, 306, 309,
     312, 315, 318, 382, 385, 388, 391, 394, 397, 400, 403, 467, 470, 473, 476, 479,
 };
-/* Rules of the n-th set pair: skew__bot_list[skew__bot_first[n] .. skew__bot_first[n + 1]). */
-static const uint16_t skew__bot_first[SKEW__BOT_PAIR_COUNT + 1] = {
-    0, 1, 2, 3, 6, 7, 8, 13, 18, 20, 23, 24, 26, 27, 28, 29,
-    30, 31, 32, 33, 35, 36, 37, 38, 39, 40, 44, 46, 47, 48, 49, 51,
-    52, 53, 54, 55, 56, 59, 60, 61, 62, 63, 64, 65, 66, 68, 69, 70,
-    71, 72, 73, 74, 76, 77, 79, 81, 83, 84, 85, 86, 87, 88, 89, 90,
-    91, 92, 94, 95, 96, 97, 98, 100, 102, 103, 104, 105, 106, 107, 108, 111,
-    112, 113, 114, 115, 116, 117, 119, 121, 124, 125, 127, 128, 129, 132, 133, 134,
-    135, 138, 139, 140, 141, 142, 143, 144, 145, 147, 148, 149, 150, 151, 152, 153,
-    154, 156, 157, 158, 159, 160, 161, 162, 163, 164, 165, 167, 172, 174, 175, 176,
-    177, 178, 179, 180, 181, 182, 183, 184, 186, 187, 188, 191, 194, 195, 196, 197,
-    198, 200, 205, 206, 207, 209, 210, 211, 212, 213, 214, 215, 216, 217, 218, 221,
-    222, 223, 224, 225, 228, 229, 230, 231, 232, 237, 241, 242, 243, 250, 252, 254,
-    255, 256, 257, 258, 259, 260, 263, 264, 265, 266, 267, 268, 269, 273, 276, 279,
-    280, 281, 282, 283, 284, 286, 287, 289, 291, 298, 299, 300, 301, 302, 303, 305,
-    307, 308, 309, 310, 311, 312, 313, 314, 315, 317, 318, 319, 320, 321, 322, 323,
-    324, 325, 326, 327, 328, 329, 330, 332, 333, 334, 335, 336, 337, 338, 339, 340,
-    341, 342, 343, 344, 345, 346, 347, 348, 349, 350, 351, 352, 353, 354, 355, 356,
-    357, 358, 359, 360, 361, 362, 363, 364, 365, 366, 367, 368, 369, 370, 371, 372,
-    373, 374, 375, 376, 377, 378, 379, 380, 381, 382, 383, 384, 385, 386, 387, 388,
-    389, 390, 391, 392, 393, 394, 395, 396, 397, 398, 399, 400, 401, 402, 403, 404,
-    405, 406, 407, 408, 409, 410, 411, 412, 413, 414, 415, 416, 417, 418, 419, 420,
-    421, 422, 423, 424, 425, 426, 427, 428, 429, 430, 431, 432, 433, 434, 435, 436,
-    437, 438, 439, 440, 441, 442, 443, 444, 445, 446, 447, 448, 449, 450, 451, 452,
-    453, 454, 455, 457, 458, 459, 460, 461, 462, 463, 464, 465, 466, 467, 468, 469,
-    470, 472, 473, 474, 475, 476, 477, 478, 479, 481, 482, 483, 484, 485, 486, 487,
-    488, 489, 490, 491, 492, 493, 494, 495, 496, 497, 498, 499, 500, 501, 502, 503,
-    504, 505, 506, 507, 508, 509, 510, 511, 512, 513, 514, 515, 516, 517, 518, 519,
-    520, 521, 522, 523, 524, 525, 526, 527, 528, 529, 530, 531, 532, 533, 534, 535,
-    536, 537, 538, 539, 540, 541, 542, 543, 545, 546, 547, 548, 549, 550, 551, 552,
-    553, 554, 555, 556, 557, 558, 560, 561, 562, 563, 564, 565, 566, 567, 569, 570,
-    571, 572, 573, 574, 575, 576, 577, 578, 579, 580, 581, 582, 583, 584, 585, 586,
+/* Rules of the n-th set pair: skew__bot_list[first(n) .. first(n + 1)), where first(n) is
+   n + skew__bot_first_less[n] (every pair has a rule, so the difference fits a byte). */
+static const uint8_t skew__bot_first_less[SKEW__BOT_PAIR_COUNT + 1] = {
+    0, 0, 0, 0, 2, 2, 2, 6, 10, 11, 13, 13, 14, 14, 14, 14,
+    14, 14, 14, 14, 15, 15, 15, 15, 15, 15, 18, 19, 19, 19, 19, 20,
+    20, 20, 20, 20, 20, 22, 22, 22, 22, 22, 22, 22, 22, 23, 23, 23,
+    23, 23, 23, 23, 24, 24, 25, 26, 27, 27, 27, 27, 27, 27, 27, 27,
+    27, 27, 28, 28, 28, 28, 28, 29, 30, 30, 30, 30, 30, 30, 30, 32,
+    32, 32, 32, 32, 32, 32, 33, 34, 36, 36, 37, 37, 37, 39, 39, 39,
+    39, 41, 41, 41, 41, 41, 41, 41, 41, 42, 42, 42, 42, 42, 42, 42,
+    42, 43, 43, 43, 43, 43, 43, 43, 43, 43, 43, 44, 48, 49, 49, 49,
+    49, 49, 49, 49, 49, 49, 49, 49, 50, 50, 50, 52, 54, 54, 54, 54,
+    54, 55, 59, 59, 59, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 62,
+    62, 62, 62, 62, 64, 64, 64, 64, 64, 68, 71, 71, 71, 77, 78, 79,
+    79, 79, 79, 79, 79, 79, 81, 81, 81, 81, 81, 81, 81, 84, 86, 88,
+    88, 88, 88, 88, 88, 89, 89, 90, 91, 97, 97, 97, 97, 97, 97, 98,
+    99, 99, 99, 99, 99, 99, 99, 99, 99, 100, 100, 100, 100, 100, 100, 100,
+    100, 100, 100, 100, 100, 100, 100, 101, 101, 101, 101, 101, 101, 101, 101, 101,
+    101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101,
+    101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101,
+    101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101,
+    101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101,
+    101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101,
+    101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101,
+    101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101, 101,
+    101, 101, 101, 102, 102, 102, 102, 102, 102, 102, 102, 102, 102, 102, 102, 102,
+    102, 103, 103, 103, 103, 103, 103, 103, 103, 104, 104, 104, 104, 104, 104, 104,
+    104, 104, 104, 104, 104, 104, 104, 104, 104, 104, 104, 104, 104, 104, 104, 104,
+    104, 104, 104, 104, 104, 104, 104, 104, 104, 104, 104, 104, 104, 104, 104, 104,
+    104, 104, 104, 104, 104, 104, 104, 104, 104, 104, 104, 104, 104, 104, 104, 104,
+    104, 104, 104, 104, 104, 104, 104, 104, 105, 105, 105, 105, 105, 105, 105, 105,
+    105, 105, 105, 105, 105, 105, 106, 106, 106, 106, 106, 106, 106, 106, 107, 107,
+    107, 107, 107, 107, 107, 107, 107, 107, 107, 107, 107, 107, 107, 107, 107, 107,
 };
-static const uint16_t skew__bot_list[SKEW__BOT_LIST_COUNT] = {
+/* The rule of each list entry (fewer than 256 rules: one byte). */
+static const uint8_t skew__bot_list[SKEW__BOT_LIST_COUNT] = {
     86, 85, 93, 95, 142, 172, 171, 97, 98, 127, 192, 197, 199, 100, 112, 150,
     156, 187, 101, 107, 77, 78, 102, 143, 117, 139, 163, 86, 85, 93, 142, 201,
     172, 73, 120, 144, 88, 86, 85, 93, 82, 107, 188, 192, 108, 109, 203, 87,
@@ -2164,7 +2166,7 @@ SKEW__PRIV bool skew__bot_pair_hit(const unsigned char *p, size_t n, size_t pos,
     unsigned w = key >> 6, b = key & 63u, nth, j;
     uint64_t below = b ? (skew__bot_pairs[w] & ((((uint64_t)1) << b) - 1u)) : 0u;
     nth = skew__bot_pair_rank[w] + skew__bot_popcount64(below);
-    for (j = skew__bot_first[nth]; j < skew__bot_first[nth + 1]; j++) {
+    for (j = nth + skew__bot_first_less[nth]; j < nth + 1 + skew__bot_first_less[nth + 1]; j++) {
         size_t back = skew__bot_back[j];
         if (pos + 1 >= back && skew__bot_rule_at(p, n, pos + 1 - back, &skew__bot_rules[skew__bot_list[j]]))
             return true;
@@ -2348,13 +2350,16 @@ SKEW_API skew_result skew_bot_filter_add(skew_bot_filter *f, skew_str pattern, b
 
 SKEW_API bool skew_bot_filter_is_bot(const skew_bot_filter *f, skew_str user_agent) {
     uint32_t i, count;
+    bool denied = false;
     if (!f) return skew_is_bot(user_agent);
     if (skew__bot_empty(user_agent)) return !f->allow_empty;
     count = f->count < SKEW_MAX_BOT_PATTERNS ? f->count : SKEW_MAX_BOT_PATTERNS;
-    for (i = 0; i < count; i++)
-        if (f->allow[i] && skew__bot_contains(user_agent, f->patterns[i], f->lens[i])) return false;
-    for (i = 0; i < count; i++)
-        if (!f->allow[i] && skew__bot_contains(user_agent, f->patterns[i], f->lens[i])) return true;
+    for (i = 0; i < count; i++) /* an allow pattern wins over any bot pattern */
+        if (skew__bot_contains(user_agent, f->patterns[i], f->lens[i])) {
+            if (f->allow[i]) return false;
+            denied = true;
+        }
+    if (denied) return true;
     if (f->no_builtin) return false;
     return skew__bot_builtin(user_agent);
 }
@@ -2500,33 +2505,18 @@ SKEW__PRIV size_t skew__w_end(skew__w *w) {
    >>utf8  validation and the replacement rule shared by the writer and the intake checks
    ====================================================================================== */
 
-/* Length of the valid UTF-8 sequence at p (1..4), or 0 when the bytes there are invalid
-   (overlong, surrogate, > U+10FFFF, truncated). Never reads past end. */
-SKEW__PRIV size_t skew__utf8_seq(const unsigned char *p, const unsigned char *end) {
-    unsigned char c = p[0];
-    size_t need, i;
-    uint32_t cp;
-    if (c < 0x80) return 1;
-    if (c >= 0xC2 && c <= 0xDF) { need = 1; cp = c & 0x1Fu; }
-    else if (c >= 0xE0 && c <= 0xEF) { need = 2; cp = c & 0x0Fu; }
-    else if (c >= 0xF0 && c <= 0xF4) { need = 3; cp = c & 0x07u; }
-    else return 0;
-    if ((size_t)(end - p) <= need) return 0;
-    for (i = 1; i <= need; i++) {
-        if ((p[i] & 0xC0u) != 0x80u) return 0;
-        cp = (cp << 6) | (p[i] & 0x3Fu);
-    }
-    if ((need == 2 && cp < 0x800u) || (need == 3 && cp < 0x10000u) || cp > 0x10FFFFu) return 0;
-    if (cp >= 0xD800u && cp <= 0xDFFFu) return 0;
-    return need + 1;
-}
-
-/* Length of the maximal invalid subpart at p (at least 1): the bytes that one U+FFFD stands
-   for, as the Unicode standard recommends (and browsers' TextDecoder do). */
-SKEW__PRIV size_t skew__utf8_bad_len(const unsigned char *p, const unsigned char *end) {
+/* The well-formed byte sequences of Unicode's Table 3-7, walked from p (p < end): returns the
+   sequence's length (1..4) with *whole set, or, when the bytes there are invalid (overlong,
+   surrogate, > U+10FFFF, truncated), the length of the maximal invalid subpart (at least 1):
+   the bytes that one U+FFFD stands for, as the standard recommends (and browsers'
+   TextDecoder do). The tight bounds on the second byte rule out the overlong forms,
+   surrogates and code points above U+10FFFF. Never reads past end. */
+SKEW__PRIV size_t skew__utf8_walk(const unsigned char *p, const unsigned char *end, bool *whole) {
     unsigned char c = p[0];
     size_t need, i;
     unsigned char lo = 0x80, hi = 0xBF;
+    *whole = c < 0x80;
+    if (c < 0x80) return 1;
     if (c >= 0xC2 && c <= 0xDF) need = 1;
     else if (c >= 0xE0 && c <= 0xEF) {
         need = 2;
@@ -2541,7 +2531,15 @@ SKEW__PRIV size_t skew__utf8_bad_len(const unsigned char *p, const unsigned char
         unsigned char b = p[i];
         if (i == 1 ? (b < lo || b > hi) : ((b & 0xC0u) != 0x80u)) break;
     }
+    *whole = i > need;
     return i;
+}
+
+/* Length of the valid UTF-8 sequence at p (1..4), or 0 when the bytes there are invalid. */
+SKEW__PRIV size_t skew__utf8_seq(const unsigned char *p, const unsigned char *end) {
+    bool whole;
+    size_t n = skew__utf8_walk(p, end, &whole);
+    return whole ? n : 0;
 }
 
 /* A string we are willing to store: valid UTF-8, no C0 controls, no DEL. */
@@ -2598,10 +2596,11 @@ SKEW__PRIV void skew__put_json_str(skew__w *w, skew_str s) {
     while (p < end) {
         unsigned char c = *p;
         size_t n;
+        bool whole;
         if (SKEW__JSON_PLAIN(c)) { p++; continue; }
         if (c >= 0x80) {
-            n = skew__utf8_seq(p, end);
-            if (n == 3 && c == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) {
+            n = skew__utf8_walk(p, end, &whole);
+            if (whole && n == 3 && c == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) {
                 /* U+2028 / U+2029 are valid JSON but end a line in older JavaScript. */
                 skew__put(w, (const char *)run, (size_t)(p - run));
                 skew__puts(w, p[2] == 0xA8 ? "\\u2028" : "\\u2029");
@@ -2609,10 +2608,10 @@ SKEW__PRIV void skew__put_json_str(skew__w *w, skew_str s) {
                 run = p;
                 continue;
             }
-            if (n) { p += n; continue; }
+            if (whole) { p += n; continue; }
             skew__put(w, (const char *)run, (size_t)(p - run));
             skew__put(w, "\xEF\xBF\xBD", 3); /* U+FFFD for the maximal invalid subpart */
-            p += skew__utf8_bad_len(p, end);
+            p += n;
             run = p;
             continue;
         }
@@ -2747,20 +2746,15 @@ SKEW__PRIV bool skew__jr_hex4(skew__jr *r, uint32_t *out) {
 /* Append code point cp as UTF-8 (lone surrogates become U+FFFD: output stays valid UTF-8). */
 SKEW__PRIV void skew__put_cp(skew__w *w, uint32_t cp) {
     char b[4];
+    size_t n, i;
     if (cp >= 0xD800u && cp <= 0xDFFFu) cp = 0xFFFDu;
-    if (cp < 0x80u) { b[0] = (char)cp; skew__put(w, b, 1); }
-    else if (cp < 0x800u) {
-        b[0] = (char)(0xC0u | (cp >> 6)); b[1] = (char)(0x80u | (cp & 0x3Fu));
-        skew__put(w, b, 2);
-    } else if (cp < 0x10000u) {
-        b[0] = (char)(0xE0u | (cp >> 12)); b[1] = (char)(0x80u | ((cp >> 6) & 0x3Fu));
-        b[2] = (char)(0x80u | (cp & 0x3Fu));
-        skew__put(w, b, 3);
-    } else {
-        b[0] = (char)(0xF0u | (cp >> 18)); b[1] = (char)(0x80u | ((cp >> 12) & 0x3Fu));
-        b[2] = (char)(0x80u | ((cp >> 6) & 0x3Fu)); b[3] = (char)(0x80u | (cp & 0x3Fu));
-        skew__put(w, b, 4);
+    n = cp < 0x80u ? 1 : cp < 0x800u ? 2 : cp < 0x10000u ? 3 : 4;
+    for (i = n; i-- > 1;) { /* continuation bytes, the last first */
+        b[i] = (char)(0x80u | (cp & 0x3Fu));
+        cp >>= 6;
     }
+    b[0] = (char)(n > 1 ? ((0xF00u >> n) & 0xFFu) | cp : cp); /* lead: 110xxxxx, 1110xxxx or 11110xxx */
+    skew__put(w, b, n);
 }
 
 /* Read a JSON string at r->p (which must be '"'); decoded text goes to w (may be NULL).
@@ -2803,25 +2797,27 @@ SKEW__PRIV bool skew__jr_string(skew__jr *r, skew__w *w) {
     return false;
 }
 
-SKEW__PRIV bool skew__jr_number(skew__jr *r) {
+/* Skip a run of digits; false when there is none. */
+SKEW__PRIV bool skew__jr_digits(skew__jr *r) {
     const unsigned char *s = r->p;
+    while (r->p < r->end && *r->p >= '0' && *r->p <= '9') r->p++;
+    return r->p > s;
+}
+
+SKEW__PRIV bool skew__jr_number(skew__jr *r) {
     if (r->p < r->end && *r->p == '-') r->p++;
-    if (r->p >= r->end) return false;
-    if (*r->p == '0') r->p++;
-    else if (*r->p >= '1' && *r->p <= '9') { while (r->p < r->end && *r->p >= '0' && *r->p <= '9') r->p++; }
-    else return false;
+    if (r->p < r->end && *r->p == '0') r->p++; /* a leading zero stands alone */
+    else if (!skew__jr_digits(r)) return false;
     if (r->p < r->end && *r->p == '.') {
         r->p++;
-        if (r->p >= r->end || *r->p < '0' || *r->p > '9') return false;
-        while (r->p < r->end && *r->p >= '0' && *r->p <= '9') r->p++;
+        if (!skew__jr_digits(r)) return false;
     }
     if (r->p < r->end && (*r->p == 'e' || *r->p == 'E')) {
         r->p++;
         if (r->p < r->end && (*r->p == '+' || *r->p == '-')) r->p++;
-        if (r->p >= r->end || *r->p < '0' || *r->p > '9') return false;
-        while (r->p < r->end && *r->p >= '0' && *r->p <= '9') r->p++;
+        if (!skew__jr_digits(r)) return false;
     }
-    return r->p > s;
+    return true;
 }
 
 SKEW__PRIV bool skew__jr_lit(skew__jr *r, const char *lit) {
@@ -2862,9 +2858,9 @@ SKEW__PRIV skew_result skew__jr_skip(skew__jr *r) {
             continue; /* the first member's value */
         }
         case '"': if (!skew__jr_string(r, NULL)) return SKEW_ERR_INVALID; break;
-        case 't': if (!skew__jr_lit(r, "true")) return SKEW_ERR_INVALID; break;
-        case 'f': if (!skew__jr_lit(r, "false")) return SKEW_ERR_INVALID; break;
-        case 'n': if (!skew__jr_lit(r, "null")) return SKEW_ERR_INVALID; break;
+        case 't': case 'f': case 'n':
+            if (!skew__jr_lit(r, *r->p == 't' ? "true" : *r->p == 'f' ? "false" : "null")) return SKEW_ERR_INVALID;
+            break;
         default: if (!skew__jr_number(r)) return SKEW_ERR_INVALID; break;
         }
         /* after a value: close containers or move to the next element */
@@ -3298,6 +3294,9 @@ SKEW__PRIV uint64_t skew__now(const skew_tracker *t) {
 #endif
     return now;
 }
+
+/* One more of a metric: a call is smaller than 64-bit arithmetic written out on 32-bit targets. */
+SKEW__PRIV void skew__count(uint64_t *metric) { ++*metric; }
 
 SKEW__PRIV void skew__log(skew_tracker *t, skew_log_level level, const char *msg) {
     if (t->cfg.hooks.log) t->cfg.hooks.log(t->cfg.hooks.user_data, level, msg);
@@ -3924,8 +3923,12 @@ SKEW__PRIV skew_result skew__frame_sse(skew_tracker *t, const char **msg, size_t
     if (*msg != t->msg) {
         if (t->sending) return SKEW_ERR_INVALID;
         if (*len >= t->msg_cap) return SKEW_ERR_TOO_LONG;
-        if (*len && (memchr(*msg, '\n', *len) || memchr(*msg, '\r', *len))) return SKEW_ERR_INVALID;
-        if (*len) memmove(t->msg, *msg, *len);
+        if (*len) {
+            size_t i;
+            for (i = 0; i < *len; i++)
+                if ((*msg)[i] == '\n' || (*msg)[i] == '\r') return SKEW_ERR_INVALID;
+            memmove(t->msg, *msg, *len);
+        }
     }
     memcpy(t->msg - SKEW__SSE_HEAD_LEN, "data: ", SKEW__SSE_HEAD_LEN);
     memcpy(t->msg + *len, "\n\n", 3);
@@ -3958,12 +3961,13 @@ SKEW__PRIV skew_result skew__deliver_view(skew_tracker *t, uint32_t idx, const s
         if (framed) t->msg[len - SKEW__SSE_ROOM] = '\0'; /* bare JSON again for a WS recipient */
     }
     if (r == SKEW_OK) {
-        t->m.messages_sent++;
+        skew__count(&t->m.messages_sent);
         t->m.bytes_sent += len;
         return SKEW_OK;
     }
+    if (r != SKEW_ERR_SLOW) r = SKEW_ERR_SEND;
     skew__doom(t, idx, r == SKEW_ERR_SLOW ? SKEW_CLOSE_SLOW : SKEW_CLOSE_SEND_FAILED);
-    return r == SKEW_ERR_SLOW ? SKEW_ERR_SLOW : SKEW_ERR_SEND;
+    return r;
 }
 
 SKEW__PRIV skew_result skew__deliver(skew_tracker *t, uint32_t idx, const char *msg, size_t len) {
@@ -4002,13 +4006,13 @@ SKEW__PRIV void skew__remove(skew_tracker *t, uint32_t idx, skew_close_reason wh
     s->pos = t->free_head;
     t->free_head = idx;
     if (!tracked) return; /* an open that failed half way: it never counted */
-    t->m.closed++;
+    skew__count(&t->m.closed);
     if (why == SKEW_CLOSE_SLOW) {
-        t->m.slow_dropped++;
+        skew__count(&t->m.slow_dropped);
         skew__log(t, SKEW_LOG_INFO, "skew: closed a slow consumer (unsent output over its bound)");
     }
     if (why == SKEW_CLOSE_SEND_FAILED) {
-        t->m.send_failed++;
+        skew__count(&t->m.send_failed);
         skew__log(t, SKEW_LOG_DEBUG, "skew: closed a connection whose send failed");
     }
     skew__changed(t);
@@ -4051,14 +4055,14 @@ SKEW__PRIV uint16_t skew__ref_version(skew_tracker *t, skew_str raw) {
             return (uint16_t)e;
         }
         if (skew__clean_text(raw)) return skew__tab_ref(&t->versions, t->hash_seed, raw);
-        t->m.invalid_input++;
+        skew__count(&t->m.invalid_input);
         t->versions.counts[0]++;
         return 0;
     }
 #endif
     if (skew_url_decode(raw, false, t->scratch, t->cfg.max_version_len + 1, &n) != SKEW_OK || n == 0 ||
         !skew__clean_text(skew__str(t->scratch, n))) {
-        t->m.invalid_input++;
+        skew__count(&t->m.invalid_input);
         t->versions.counts[0]++;
         return 0;
     }
@@ -4076,7 +4080,7 @@ SKEW__PRIV skew_str skew__initial_route(skew_tracker *t, const skew_request *req
     if (skew_query_param(req->query, "route", &raw) != SKEW_OK || raw.len == 0) return skew__str("/", 1);
     if (skew_url_decode(raw, true, t->scratch, t->scratch_cap, &n) != SKEW_OK ||
         skew_route_clean(skew__str(t->scratch, n), t->cfg.max_route_len, &clean) != SKEW_OK) {
-        t->m.invalid_input++;
+        skew__count(&t->m.invalid_input);
         return skew__str("/", 1);
     }
     return clean;
@@ -4085,25 +4089,24 @@ SKEW__PRIV skew_str skew__initial_route(skew_tracker *t, const skew_request *req
 /* A refused bot, at info level: a plain `curl .../sse` gets a silent 204 otherwise. The
    User-Agent is cut and reduced to printable ASCII so a log line cannot be forged. */
 SKEW__PRIV void skew__log_bot(skew_tracker *t, skew_str ua, skew_transport tr) {
-    static const char head[] = "skew: bot refused (";
     static const char tail[] = "\" matches the bot filter (bot_filter_off, allow_patterns)";
-    char line[sizeof head + 48 + 64 + sizeof tail];
-    size_t n = sizeof head - 1, i;
-    const char *how = tr == SKEW_TRANSPORT_WS ? "WS 403): User-Agent \"" : "SSE 204): User-Agent \"";
+    char line[48 + 64 + sizeof tail];
+    size_t n = 0, i;
+    const char *part[3];
     if (!t->cfg.hooks.log) return;
-    memcpy(line, head, n);
-    memcpy(line + n, how, strlen(how));
-    n += strlen(how);
-    if (!ua.len) {
-        static const char none[] = "\" is empty (allow_empty_user_agent)";
-        memcpy(line + n, none, sizeof none);
-    } else {
-        for (i = 0; i < ua.len && i < 64; i++) {
-            unsigned char c = (unsigned char)ua.ptr[i];
-            line[n++] = (char)(c >= 0x20 && c < 0x7f && c != '"' ? c : '?');
-        }
-        memcpy(line + n, tail, sizeof tail);
+    part[0] = "skew: bot refused (";
+    part[1] = tr == SKEW_TRANSPORT_WS ? "WS 403" : "SSE 204";
+    part[2] = "): User-Agent \"";
+    for (i = 0; i < 3; i++) {
+        memcpy(line + n, part[i], strlen(part[i]));
+        n += strlen(part[i]);
     }
+    for (i = 0; i < ua.len && i < 64; i++) {
+        unsigned char c = (unsigned char)ua.ptr[i];
+        line[n++] = (char)(c >= 0x20 && c < 0x7f && c != '"' ? c : '?');
+    }
+    part[0] = ua.len ? tail : "\" is empty (allow_empty_user_agent)";
+    memcpy(line + n, part[0], strlen(part[0]) + 1);
     skew__log(t, SKEW_LOG_INFO, line);
 }
 
@@ -4112,7 +4115,7 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
     skew__slot *s;
     uint32_t idx;
     uint8_t id[16];
-    skew_str cookie;
+    skew_str cookie, ua;
     skew_conn view;
     size_t len;
     skew_result r;
@@ -4121,13 +4124,14 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
     if (!req) return SKEW_ERR_INVALID;
     tr = skew__transport_of(t, req->path);
     if (!tr) return SKEW_ERR_INVALID;
-    if (!t->cfg.bot_filter_off && skew_bot_filter_is_bot(&t->bots, skew_request_header(req, "user-agent"))) {
-        t->m.bots_rejected++;
-        skew__log_bot(t, skew_request_header(req, "user-agent"), tr);
+    ua = skew_request_header(req, "user-agent");
+    if (!t->cfg.bot_filter_off && skew_bot_filter_is_bot(&t->bots, ua)) {
+        skew__count(&t->m.bots_rejected);
+        skew__log_bot(t, ua, tr);
         return SKEW_ERR_BOT;
     }
     if (t->free_head == SKEW__NONE) {
-        t->m.refused_full++;
+        skew__count(&t->m.refused_full);
         skew__log(t, SKEW_LOG_WARN, "skew: connection refused: max_connections reached");
         return SKEW_ERR_FULL;
     }
@@ -4187,10 +4191,10 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
         t->slots[idx].flags &= (uint8_t)~SKEW__F_DOOMED;
         t->doomed_head = t->slots[idx].doomed_next;
         skew__remove(t, idx, SKEW_CLOSE_SEND_FAILED, false);
-        t->m.send_failed++;
+        skew__count(&t->m.send_failed);
         return SKEW_ERR_SEND;
     }
-    t->m.opened++;
+    skew__count(&t->m.opened);
     *out = skew__handle(t, idx);
     skew__changed(t);
     if (t->cfg.hooks.on_open) t->cfg.hooks.on_open(t->cfg.hooks.user_data, &view);
@@ -4232,7 +4236,7 @@ SKEW__PRIV skew_result skew__set_route(skew_tracker *t, uint32_t idx, skew_str r
     uint16_t old;
     skew_result r = skew_route_clean(route, t->cfg.max_route_len, &clean);
     if (r != SKEW_OK) {
-        t->m.invalid_input++;
+        skew__count(&t->m.invalid_input);
         return r;
     }
     if (!t->cfg.route_tracking) return SKEW_OK; /* valid, but not recorded */
@@ -4389,10 +4393,10 @@ SKEW_API skew_result skew_ws_message(skew_tracker *t, skew_handle h, const char 
         size_t n = 0;
         r = skew_json_get_string(msg, "route", t->scratch, t->scratch_cap, &n);
         if (r == SKEW_OK) r = skew__set_route(t, idx, skew__str(t->scratch, n));
-        else t->m.invalid_input++;
+        else skew__count(&t->m.invalid_input);
         if (r == SKEW_ERR_NOT_FOUND) r = SKEW_ERR_INVALID;
     } else {
-        t->m.invalid_input++;
+        skew__count(&t->m.invalid_input);
         r = SKEW_ERR_INVALID;
     }
 done:
@@ -4408,14 +4412,9 @@ SKEW__PRIV void skew__put_map(const skew__strtab *tab, skew__w *w) {
     uint32_t i;
     bool first = true;
     skew__put(w, "{", 1);
-    if (tab->counts[0]) {
-        skew__put_json_str(w, skew__tab_str(tab, 0));
-        skew__put(w, ":", 1);
-        skew__put_u64(w, tab->counts[0]);
-        first = false;
-    }
-    for (i = 0; i < tab->used; i++) {
-        uint32_t e = tab->live[i];
+    for (i = 0; i <= tab->used; i++) { /* "(other)" (entry 0, never live) when it counts any, then the live ones */
+        uint32_t e = i ? tab->live[i - 1] : 0;
+        if (!i && !tab->counts[0]) continue;
         if (!first) skew__put(w, ",", 1);
         first = false;
         skew__put_json_str(w, skew__tab_str(tab, e));
@@ -4537,7 +4536,7 @@ SKEW__PRIV void skew__broadcast_stats(skew_tracker *t) {
     if (t->sub_count) {
         w = skew__w_buf(t->msg, t->msg_cap);
         skew__write_stats(t, &w, true, t->cfg.max_listed, 60, &end);
-        t->m.stats_pushes++;
+        skew__count(&t->m.stats_pushes);
         for (i = t->sub_count; i-- > 0;) {
             uint32_t idx = t->subs[i];
             if (t->slots[idx].flags & SKEW__F_DOOMED) continue;

@@ -195,11 +195,16 @@ function main() {
   out.push('static const uint16_t skew__bot_pair_rank[64] = {');
   out.push(rows(rank, 16, String));
   out.push('};');
-  out.push('/* Rules of the n-th set pair: skew__bot_list[skew__bot_first[n] .. skew__bot_first[n + 1]). */');
-  out.push('static const uint16_t skew__bot_first[SKEW__BOT_PAIR_COUNT + 1] = {');
-  out.push(rows(first, 16, String));
+  // Every pair has at least one rule, so first[n] - n never decreases: one byte each.
+  const firstLess = first.map((f, n) => f - n);
+  if (firstLess.some((d) => d > 255) || ordered.length > 256) throw new Error('list too long for byte entries');
+  out.push('/* Rules of the n-th set pair: skew__bot_list[first(n) .. first(n + 1)), where first(n) is');
+  out.push('   n + skew__bot_first_less[n] (every pair has a rule, so the difference fits a byte). */');
+  out.push('static const uint8_t skew__bot_first_less[SKEW__BOT_PAIR_COUNT + 1] = {');
+  out.push(rows(firstLess, 16, String));
   out.push('};');
-  out.push('static const uint16_t skew__bot_list[SKEW__BOT_LIST_COUNT] = {');
+  out.push('/* The rule of each list entry (fewer than 256 rules: one byte). */');
+  out.push('static const uint8_t skew__bot_list[SKEW__BOT_LIST_COUNT] = {');
   out.push(rows(listRule, 16, String));
   out.push('};');
   out.push('/* How far before the second byte of the pair the rule starts (0 = at it, 1 = at the first, ...). */');
@@ -215,7 +220,7 @@ function main() {
   out.push(END);
   const block = out.join('\n');
 
-  const bytes = 1 + text.length + 6 * ordered.length + 4 * vetoRows.length + 256 + 512 + 128 + 2 * (keys.length + 1) + 3 * list.length + 65;
+  const bytes = 1 + text.length + 6 * ordered.length + 4 * vetoRows.length + 256 + 512 + 128 + (keys.length + 1) + 2 * list.length + 65;
   const cur = fs.readFileSync(TARGET, 'utf8');
   const a = cur.indexOf(BEGIN), z = cur.indexOf(END);
   if (a < 0 || z < 0) throw new Error('markers not found in skew_tracker.h');
