@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -286,29 +287,6 @@ bool skew_ex_create_tracker(const skew_ex_options *o, const skew_hooks *hooks, c
         return false;
     }
     return true;
-}
-
-int skew_ex_start(skew_ex_options *o, skew_ex_site *site, int argc, char **argv, const char *prog,
-                  const skew_hooks *hooks, skew_tracker **t, skew_ex_limits *lim) {
-    const skew_config *resolved;
-    switch (skew_ex_parse_args(o, argc, argv, prog)) {
-    case SKEW_EX_ARGS_OK: break;
-    case SKEW_EX_ARGS_EXIT_OK: return 0;
-    default: return 2;
-    }
-    skew_ex_make_run_token(o, isatty(STDOUT_FILENO) == 1);
-    if (!skew_ex_create_tracker(o, hooks, prog, t)) return 2;
-    resolved = skew_tracker_config(*t);
-    lim->max_body = resolved->max_body;
-    lim->keepalive_ms = resolved->keepalive_ms;
-    lim->sweep_ms = skew_ex_sweep_ms(lim->keepalive_ms);
-    if (!skew_ex_site_init(site, o)) {
-        skew_tracker_destroy(*t);
-        *t = NULL;
-        return 2;
-    }
-    skew_ex_build_sync(site, *t);
-    return -1;
 }
 
 bool skew_ex_make_run_token(skew_ex_options *o, bool interactive) {
@@ -975,4 +953,145 @@ bool skew_ex_html_cookie(skew_ex_site *site, skew_tracker *t, char *buf, size_t 
     files.ptr = b->file_id;
     files.len = b->file_id_len;
     return skew_ex__cookie(t, files, buf, cap) < cap;
+}
+
+/* ======================================================================================
+   >>server
+   ====================================================================================== */
+
+static skew_auth server_authorize(void *user_data, const skew_request *req, skew_auth_scope scope) {
+    return skew_ex_authorize(&((skew_ex_server *)user_data)->opt, req, scope);
+}
+
+void skew_ex_server_hooks(skew_ex_server *s, skew_hooks *hooks,
+                          skew_result (*send)(void *user_data, const skew_conn *conn, const char *msg, size_t len),
+                          void (*on_close)(void *user_data, const skew_conn *conn, skew_close_reason reason)) {
+    memset(hooks, 0, sizeof *hooks);
+    hooks->user_data = s;
+    hooks->send = send;
+    hooks->on_open = skew_ex_log_open;
+    hooks->on_close = on_close;
+    hooks->authorize = server_authorize;
+}
+
+bool skew_ex_start(skew_ex_server *s, const char *prog, int argc, char **argv, const skew_hooks *hooks) {
+    const skew_config *resolved;
+    int code;
+    s->prog = prog;
+    s->exit_code = 2;
+    code = skew_cluster_args(&s->copt, &argc, argv, prog);
+    if (code >= 0) {
+        s->exit_code = code;
+        return false;
+    }
+    switch (skew_ex_parse_args(&s->opt, argc, argv, prog)) {
+    case SKEW_EX_ARGS_OK: break;
+    case SKEW_EX_ARGS_EXIT_OK:
+        if (s->copt.help) skew_cluster_usage(stdout);
+        s->exit_code = 0;
+        return false;
+    default: return false;
+    }
+    skew_ex_make_run_token(&s->opt, isatty(STDOUT_FILENO) == 1);
+    if (!skew_ex_create_tracker(&s->opt, hooks, prog, &s->t)) return false;
+    if (s->copt.redis_url && !skew_node_retrack(&s->t, &s->copt, prog)) {
+        skew_tracker_destroy(s->t);
+        s->t = NULL;
+        return false;
+    }
+    resolved = skew_tracker_config(s->t);
+    s->lim.max_body = resolved->max_body;
+    s->lim.keepalive_ms = resolved->keepalive_ms;
+    s->lim.sweep_ms = skew_ex_sweep_ms(s->lim.keepalive_ms);
+    if (!skew_ex_site_init(&s->site, &s->opt)) {
+        skew_tracker_destroy(s->t);
+        s->t = NULL;
+        return false;
+    }
+    skew_ex_build_sync(&s->site, s->t);
+    s->next_ping = skew_ex_mono_ms() + s->lim.keepalive_ms;
+    s->next_sweep = skew_ex_mono_ms() + s->lim.sweep_ms;
+    s->exit_code = 0;
+    return true;
+}
+
+void skew_ex_begin_shutdown(skew_ex_server *s) {
+    if (s->stopping) return;
+    s->stopping = true;
+    s->stop_deadline = skew_ex_mono_ms() + SKEW_EX_SHUTDOWN_GRACE_MS;
+    skew_ex_logf(SKEW_EX_LOG_INFO, "stopping: closing %u connections", (unsigned)s->open_conns);
+    skew_close_all(s->t); /* on_close(SHUTDOWN): WS close 1001, SSE streams end */
+    skew_node_leave(s->node); /* cluster: our snapshot goes now */
+}
+
+bool skew_ex_shutdown_done(const skew_ex_server *s, uint64_t mono) {
+    return s->stopping && (s->open_conns == 0 || mono > s->stop_deadline) && skew_node_left(s->node);
+}
+
+uint32_t skew_ex_server_tick(skew_ex_server *s, skew_ex_sweep_fn ping, skew_ex_sweep_fn liveness) {
+    uint64_t mono = skew_ex_mono_ms(), wait;
+    uint32_t cap = SKEW_EX_SIGNAL_POLL_MS;
+
+    if (skew_ex_stop_requested()) skew_ex_begin_shutdown(s);
+    if (mono >= s->next_ping) {
+        ping(s, mono);
+        s->next_ping = mono + s->lim.keepalive_ms;
+    }
+    if (mono >= s->next_sweep) {
+        liveness(s, mono);
+        s->next_sweep = mono + s->lim.sweep_ms;
+    }
+    skew_ex_build_poll(&s->site, s->t, mono); /* a deploy under --root: version push */
+    wait = skew_tick(s->t, skew_ex_mono_ms()); /* last: the sweeps' changes are in its delay */
+    if (s->next_ping - mono < wait) wait = s->next_ping - mono;
+    if (s->next_sweep - mono < wait) wait = s->next_sweep - mono;
+    if (s->node) {
+        uint32_t cw = skew_node_tick(s->node, skew_ex_now_ms());
+        if (cw < wait) wait = cw;
+    }
+    if (s->stopping) cap = SKEW_EX_STOPPING_POLL_MS;
+    if (wait > cap) wait = cap;
+    if (wait < 1) wait = 1;
+    return (uint32_t)wait;
+}
+
+bool skew_ex_is_head(const skew_request *req) { return req->method.len == 4 && !memcmp(req->method.ptr, "HEAD", 4); }
+
+skew_result skew_ex_http(skew_ex_server *s, const skew_request *req, skew_response *r, char *small, size_t cap,
+                         char **big) {
+    skew_result res;
+    bool get = skew_ex_is_head(req) || (req->method.len == 3 && !memcmp(req->method.ptr, "GET", 3));
+    size_t need;
+
+    *big = NULL;
+    memset(r, 0, sizeof *r);
+    res = skew_http(s->t, req, r, small, cap);
+    if (res == SKEW_OK && s->node) skew_node_after_http(s->node, req, r->status);
+    if (res != SKEW_ERR_TRUNCATED || !get) return res;
+    need = r->body_len + 1;
+    *big = (char *)malloc(need);
+    if (!*big) return SKEW_ERR_NOMEM;
+    memset(r, 0, sizeof *r);
+    res = skew_http(s->t, req, r, *big, need);
+    if (res != SKEW_OK) {
+        free(*big);
+        *big = NULL;
+        return res == SKEW_ERR_NOMEM ? res : SKEW_ERR_TRUNCATED;
+    }
+    return res;
+}
+
+void skew_ex_tune_fd_limit(uint32_t max_connections) {
+    struct rlimit rl;
+    rlim_t want = (rlim_t)max_connections + 1024u;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+    if (rl.rlim_max != RLIM_INFINITY && want > rl.rlim_max) {
+        skew_ex_logf(SKEW_EX_LOG_ERROR, "fd limit %llu is below --max-connections %u + 1024: raise ulimit -n",
+                     (unsigned long long)rl.rlim_max, (unsigned)max_connections);
+        want = rl.rlim_max;
+    }
+    if (want == rl.rlim_cur) return;
+    rl.rlim_cur = want;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+        skew_ex_logf(SKEW_EX_LOG_ERROR, "setrlimit(RLIMIT_NOFILE) failed: %s", strerror(errno));
 }
