@@ -61,6 +61,8 @@ void skew_ex_usage(FILE *out, const char *prog) {
             "  --keepalive-ms N         SSE keepalive and WebSocket ping interval (default 30000)\n"
             "  --max-connections N      cap on tracked SSE/WS connections (default 1024)\n"
             "  --max-output-bytes N     unsent output per connection before it is closed (default %u)\n"
+            "  --version-cookie NAME    the version cookie's name (default __nkpv; the Nuxt module\n"
+            "                           uses __nkpv_<base> for an app with a baseURL)\n"
             "  --root DIR               serve static files from DIR (built-in pages move to " SKEW_EX_UI_PREFIX "/)\n"
             "  --timeline-samples N     rollout timeline samples kept (default %u: 1 h at 10 s; 0: none)\n"
             "  --timeline-period-ms N   one timeline sample every N ms (default 10000)\n"
@@ -72,6 +74,18 @@ void skew_ex_usage(FILE *out, const char *prog) {
             "{base}/route, {base}/subscribe-stats, {base}/health, {base}/admin/stats,\n"
             "{base}/admin/version, {base}/admin/invalidate, {base}/metrics.\n",
             prog, SKEW_EX_DEFAULT_PORT, SKEW_EX_DEFAULT_MAX_OUTPUT, (unsigned)SKEW_TIMELINE_DEFAULT_SAMPLES);
+}
+
+/* A cookie name the tracker takes: 1..SKEW_EX_COOKIE_NAME_MAX letters, digits, '_', '-', '.'
+   (the safe subset of an RFC 6265 token). */
+static bool skew_ex__cookie_name_ok(const char *s) {
+    size_t n = 0;
+    for (; s[n]; n++) {
+        unsigned char c = (unsigned char)s[n];
+        bool alnum = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+        if (n >= SKEW_EX_COOKIE_NAME_MAX || !(alnum || c == '_' || c == '-' || c == '.')) return false;
+    }
+    return n > 0;
 }
 
 /* Strict unsigned decimal in [lo, hi]. */
@@ -95,7 +109,7 @@ typedef enum skew_ex__opt_id {
     OPT_HOST, OPT_PORT, OPT_BUILD_ID, OPT_BASE, OPT_ADMIN_TOKEN, OPT_ROUTE_TRACKING,
     OPT_IP_TRACKING, OPT_TRUST_PROXY, OPT_STATS_INTERVAL, OPT_KEEPALIVE, OPT_MAX_CONN,
     OPT_MAX_OUTPUT, OPT_ROOT, OPT_QUIET, OPT_VERBOSE, OPT_HELP,
-    OPT_TIMELINE_SAMPLES, OPT_TIMELINE_PERIOD
+    OPT_TIMELINE_SAMPLES, OPT_TIMELINE_PERIOD, OPT_VERSION_COOKIE
 } skew_ex__opt_id;
 
 static const struct skew_ex__opt {
@@ -116,6 +130,7 @@ static const struct skew_ex__opt {
     {"--max-connections", OPT_MAX_CONN, true},
     {"--max-output-bytes", OPT_MAX_OUTPUT, true},
     {"--root", OPT_ROOT, true},
+    {"--version-cookie", OPT_VERSION_COOKIE, true},
     {"--timeline-samples", OPT_TIMELINE_SAMPLES, true},
     {"--timeline-period-ms", OPT_TIMELINE_PERIOD, true},
     {"--quiet", OPT_QUIET, false},
@@ -230,6 +245,10 @@ skew_ex_args_result skew_ex_parse_args(skew_ex_options *o, int argc, char **argv
             if (!*val) goto bad_value;
             o->root = val;
             break;
+        case OPT_VERSION_COOKIE:
+            if (!skew_ex__cookie_name_ok(val)) goto bad_value;
+            o->version_cookie = val;
+            break;
         case OPT_TIMELINE_SAMPLES:
             if (!skew_ex__parse_u64(val, 0, SKEW_TIMELINE_MAX_SAMPLES, &n)) goto bad_value;
             o->timeline_samples = (uint32_t)n;
@@ -262,6 +281,7 @@ skew_ex_args_result skew_ex_parse_args(skew_ex_options *o, int argc, char **argv
 void skew_ex_apply_config(const skew_ex_options *o, skew_config *cfg) {
     cfg->server_version = o->build_id;
     cfg->base_path = o->base;
+    cfg->version_cookie = o->version_cookie;
     cfg->route_tracking = o->route_tracking;
     cfg->ip_tracking = o->ip_tracking;
     cfg->ip_policy = o->ip_policy;
@@ -1013,6 +1033,13 @@ bool skew_ex_start(skew_ex_server *s, const char *prog, int argc, char **argv, c
     s->next_sweep = skew_ex_mono_ms() + s->lim.sweep_ms;
     s->exit_code = 0;
     return true;
+}
+
+bool skew_ex_cluster_start(skew_ex_server *s, struct ev_loop *loop, skew_link_wake_fn wake, skew_node_respond_fn respond,
+                           skew_node_kick_fn kick) {
+    s->node = skew_node_create(s->t, &s->copt, s->opt.build_id, loop, wake, respond, kick, s);
+    if (!s->node) fprintf(stderr, "%s: cannot start the cluster link\n", s->prog);
+    return s->node != NULL;
 }
 
 void skew_ex_begin_shutdown(skew_ex_server *s) {

@@ -1,27 +1,30 @@
 /* skew_example.h - what the example servers share that is not protocol logic.
 
-   Both example servers (examples/lws and examples/mongoose) are thin adapters: the protocol lives
-   in skew_tracker.h, the adapter moves bytes. Everything else they have in common lives here, once:
+   Both example servers (examples/lws and examples/mongoose) take every protocol decision from
+   skew_tracker.h; what they have in common besides lives here, once:
 
      - options      the command line, parsed into skew_ex_options and mapped onto skew_config
      - auth         the authorize hook: an admin token checked with skew_auth_bearer()
      - signals      SIGINT/SIGTERM set a flag the event loop polls; SIGPIPE is ignored
      - log          a quiet-by-default logger, also usable as skew_hooks.log
      - site         the built-in pages (embedded at build time by embed.c) and static files
-                    from --root: safe path join, content types, the __nkpv version cookie
+                    from --root: safe path join, content types, the version cookie
+     - build        the build id of a Nuxt build under --root, followed live
+     - server       the policy: a base struct, start-up, the timer's sweeps and wait, shutdown,
+                    admin answers, the fd limit, the cluster start
      - small helpers: clocks, JSON error bodies, the first-run token and start-up line
 
-   An adapter does, in this order:
-       skew_ex_options o;
-       switch (skew_ex_parse_args(&o, argc, argv, "skew_server_xyz")) { ... }
-       skew_config cfg = {0};
-       skew_ex_apply_config(&o, &cfg);          // then set cfg.hooks.send etc.
-       skew_ex_site site;  skew_ex_site_init(&site, &o);
+   A server does, in this order:
+       typedef struct server { skew_ex_server ex; ...its own... } server;
+       skew_ex_server_hooks(&srv.ex, &hooks, my_send, my_on_close);
+       if (!skew_ex_start(&srv.ex, "skew_server_xyz", argc, argv, &hooks)) return srv.ex.exit_code;
+       skew_ex_tune_fd_limit(...); listen; skew_ex_cluster_start(...) with --redis;
        skew_ex_signals_install();
-       while (!skew_ex_stop_requested()) { ...serve... }
+       loop: wait = skew_ex_server_tick(&srv.ex, ping_sweep, liveness_sweep);
+             stop when skew_ex_shutdown_done(&srv.ex, skew_ex_mono_ms())
 
-   Nothing here allocates after start-up (skew_ex_site_init renders the pages once).
-   Single-threaded like the servers; the only global
+   Nothing here allocates after start-up (skew_ex_site_init renders the pages once) except
+   skew_ex_http's buffer for a large answer. Single-threaded like the servers; the only global
    state is the signal flag and the log level. POSIX (needs _POSIX_C_SOURCE >= 200809L). */
 #ifndef SKEW_EXAMPLE_H
 #define SKEW_EXAMPLE_H
@@ -47,6 +50,7 @@ extern "C" {
 #define SKEW_EX_DEFAULT_BUILD_ID "dev"
 #define SKEW_EX_DEFAULT_BASE "/__skew"
 #define SKEW_EX_DEFAULT_MAX_OUTPUT (1024u * 1024u)
+#define SKEW_EX_COOKIE_NAME_MAX 128  /* --version-cookie: the tracker's bound too */
 /* Content-Security-Policy of the built-in pages: same origin only, WebSockets to ourselves. */
 #define SKEW_EX_PAGE_CSP                                                                      \
     "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "                \
@@ -81,6 +85,7 @@ typedef struct skew_ex_options {
     int verbosity;               /* skew_ex_verbosity: --quiet / --verbose (repeatable) */
     uint32_t timeline_samples;   /* --timeline-samples (SKEW_TIMELINE_DEFAULT_SAMPLES); 0: none */
     uint32_t timeline_period_ms; /* --timeline-period-ms; 0: tracker default (10000) */
+    const char *version_cookie;  /* --version-cookie NAME; NULL: tracker default (__nkpv) */
 } skew_ex_options;
 
 typedef enum skew_ex_args_result {
@@ -333,6 +338,12 @@ void skew_ex_server_hooks(skew_ex_server *s, skew_hooks *hooks,
    false: exit with s->exit_code (0 after --help, 2 for a bad option, configuration or --root),
    nothing left to free. On true the ping and sweep timers start now. */
 bool skew_ex_start(skew_ex_server *s, const char *prog, int argc, char **argv, const skew_hooks *hooks);
+
+/* With --redis: join the cluster (skew_node_create with user = s, the server). loop: the
+   server's libev loop, or NULL with a wake function (see skew_node_create). false: a message
+   was printed, exit 2. */
+bool skew_ex_cluster_start(skew_ex_server *s, struct ev_loop *loop, skew_link_wake_fn wake, skew_node_respond_fn respond,
+                           skew_node_kick_fn kick);
 
 /* A sweep the timer runs (s is the server's first member). */
 typedef void (*skew_ex_sweep_fn)(skew_ex_server *s, uint64_t mono);

@@ -1,69 +1,17 @@
 /* skew_server_lws.c - the skew server on libwebsockets 4.1.6 (Debian's libwebsockets-dev).
 
-   A thin adapter: every protocol decision comes from skew_tracker.h (routing, opening, POST and
-   admin endpoints, WebSocket messages, keepalives, coalesced stats, every JSON byte). This file
-   only moves bytes between lws and the tracker; pages, options, auth and signals come from
-   examples/common/skew_example.h, shared with the mongoose server.
+   The lws adapter: protocol decisions come from skew_tracker.h, the policy both servers share
+   (options, pages, timer, shutdown, admin answers, fd limit, cluster start) from
+   examples/common/skew_example.h. What remains here is lws itself: request headers and query,
+   response framing, per-connection output queues (`conn`: the tracker handle and a bounded
+   queue, one message per writeable callback, SKEW_ERR_SLOW past --max-output-bytes), the
+   libev/poll loop and its timer, and work-arounds for lws 4.1.6 defects. Those defects and the
+   memory and CPU figures are in examples/lws/README.md; the code says which one it handles.
 
    One lws protocol (protocols[0]) serves everything: plain HTTP, SSE streams and WebSocket
    upgrades without a subprotocol (lws binds those to the vhost's default protocol, index 0).
-
-   Per connection (SSE or WS) the adapter keeps a `conn`: the tracker handle and a bounded queue
-   of framed messages. hooks.send takes a message (an SSE event the tracker framed, or WS text), queues it
-   and asks lws for a writeable callback; one message goes out per callback. Past
-   --max-output-bytes of unsent output the send hook answers SKEW_ERR_SLOW, the tracker forgets
-   the connection (on_close) and the adapter kills the socket.
-
-   lws 4.1.6 defects handled on purpose:
-   - An HTTP/1.1 SSE client that goes away is never noticed (upstream issue 2455, fixed in
-     4.3.1): the stream sits in LRS_DOING_TRANSACTION, lws never reads it, and the socket's
-     pending EOF keeps poll() returning POLLIN, so the service loop spins the CPU. Here an SSE
-     stream has POLLIN off (lws_rx_flow_control) whenever it has no output pending: nothing
-     to spin on. (lws 4.1.6 services POLLOUT of an HTTP/1 connection only while it is not
-     rx-flow-controlled, so POLLIN is on again, briefly, while a message goes out.) While
-     POLLIN is off, the adapter watches the idle stream's socket itself on the libev loop (an
-     ev_io for EV_READ, sse_idle_watch): readable means EOF or a reset (an SSE client sends
-     nothing), read without blocking (recv MSG_DONTWAIT), and the stream is untracked at once.
-     On lws' poll loop (SKEW_LWS_EVENT_LOOP=poll) a sweep every keepalive/2 (250 ms .. 5 s)
-     does that read instead. Independently every connection has a stall timeout: output
-     pending with no progress for 3 keepalive intervals closes it (a peer gone without FIN, a
-     stopped reader).
-   - With IPv6 enabled lws ignores the bind interface: for an IPv4 --host (the default,
-     127.0.0.1) the context is created with LWS_SERVER_OPTION_DISABLE_IPV6, so it binds exactly
-     that address. An IPv6 literal --host enables IPv6 with V6ONLY, and the bound address is
-     verified after start-up (refusing to run if lws bound anything else). Peers are read with
-     getpeername() and ::ffff:a.b.c.d is normalised to IPv4 (skew_ip_from_sockaddr).
-   - lws_http_mark_sse() logs an error on HTTP/1.1 ("not h2 substream"); the adapter does what
-     it does for h1 itself: detach the header table and cancel the transaction timeout.
-   - lws percent-decodes the query and splits it at '&' into fragments; the adapter re-encodes
-     the fragments so the tracker parses ?route= as it would parse the raw query.
-   - lws_service()'s timeout argument is ignored in 4.x (the wait comes from the sul scheduler),
-     so on lws' poll loop the adapter's periodic work is one lws_sorted_usec_list_t timer. On
-     libev, lws re-arms its libev timer only when that fires, not for a sul scheduled from a
-     connection's callback (a stats push waited up to 500 ms more than its window), so there
-     the periodic work is the adapter's own ev_timer. Either is re-armed from skew_next_due
-     after every tracker call that may make stats due (srv_kick).
-   - An empty pong gives no LWS_CALLBACK_RECEIVE_PONG: the adapter's pings carry one byte.
-   - lws' own WS validity timer re-inserts every connection into a sorted list on every frame
-     (O(n) each): it is off (retry_and_idle_policy), the adapter pings itself (--keepalive-ms).
-   - Scaling: lws' poll() loop walks all n descriptors per wake-up, a fd_limit_per_thread below
-     RLIMIT_NOFILE turns every fd -> connection lookup into a linear search, and Debian's build
-     (_DEBUG) scans the whole fd table on every accept. So the loop is libev (epoll; lws' evlib
-     plugin, run by the adapter as a "foreign" loop), and RLIMIT_NOFILE is set to
-     --max-connections + 1024 so lws' table is exactly that big.
-
-   Memory per idle connection (targets: <= 3 KB WS, <= 2 KB SSE; measured about 1.9 KB WS and
-   1.2 KB SSE RSS at 10k): the WS rx buffer is 512 bytes (lws allocates it per connection; the
-   4 KB default would blow the budget; bigger messages arrive in pieces and are reassembled on
-   demand, up to 8 KB), SSE streams give their header table back, header tables are 8 KB but
-   at most 32 exist (only while requests are parsed), the conn struct is ~100 bytes, queues are
-   empty when idle.
-
-   Notes on the header's API (skew_tracker.h):
-   - An SSE/WS open during shutdown is answered with skew_http_open_error(SKEW_ERR_STOPPING).
-   - skew_tick() returns the delay to the next due work as of that call; a later open, close or
-     route change can make stats due sooner, so the adapter re-arms its timer after every tracker
-     call that may change state (srv_kick). */
+   skew_tick() returns the delay as of that call; a later open, close or route change can make
+   stats due sooner, so the timer is re-armed after every tracker call that may (srv_kick). */
 #if !defined(_POSIX_C_SOURCE) || _POSIX_C_SOURCE < 200809L
 #undef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
@@ -115,9 +63,9 @@ typedef struct conn {
     bool ping_due;
     bool awaiting_pong;
     bool rx_overflow;
-    bool rx_off;                    /* SSE: POLLIN turned off (lws issue 2455, see the top) */
+    bool rx_off;                    /* SSE: POLLIN turned off (lws issue 2455, see README.md) */
     bool idle_watch_on;             /* SSE: idle_watch is started */
-    ev_io idle_watch;               /* SSE, libev loop: the idle socket's EOF/reset (see the top) */
+    ev_io idle_watch;               /* SSE, libev loop: the idle socket's EOF/reset (see README.md) */
     out_msg *q_head, *q_tail;
     size_t q_bytes;
     uint64_t last_progress;         /* monotonic ms: output last moved (or became pending) */
@@ -1037,12 +985,7 @@ static bool cluster_start(server *srv, struct ev_loop *loop) {
         fprintf(stderr, "skew_server_lws: --redis needs the libev loop (unset SKEW_LWS_EVENT_LOOP)\n");
         return false;
     }
-    srv->ex.node = skew_node_create(srv->ex.t, &srv->ex.copt, srv->ex.opt.build_id, loop, NULL, cluster_respond, cluster_kick, srv);
-    if (!srv->ex.node) {
-        fprintf(stderr, "skew_server_lws: cannot start the cluster link\n");
-        return false;
-    }
-    return true;
+    return skew_ex_cluster_start(&srv->ex, loop, NULL, cluster_respond, cluster_kick);
 }
 
 /* ======================================================================================

@@ -1,56 +1,13 @@
 /* skew_server_mongoose.c - the skew server on mongoose 7.22.
 
-   A thin adapter: every protocol decision comes from skew_tracker.h (routing, opening, POST and
-   admin endpoints, WebSocket messages, keepalives, coalesced stats, every JSON byte). This file
-   moves bytes between mongoose and the tracker; pages, options, auth and signals come from
-   examples/common/skew_example.h, shared with the libwebsockets server (same command line, same
-   behaviour, one e2e suite for both).
-
-   Per connection the adapter keeps a `conn` in the bytes mongoose allocates after each
-   struct mg_connection (mgr.extraconnsize): no allocation of its own. hooks.send appends the
-   framed message (the SSE event the tracker framed, or a WebSocket text frame) to c->send; past --max-output-bytes
-   of unsent output it answers SKEW_ERR_SLOW, the tracker forgets the connection and on_close
-   closes the socket (is_closing: the queued output is dropped, not drained).
-
-   Memory per idle connection. Mongoose never shrinks an I/O buffer: c->recv keeps the size of the
-   largest request or frame it held, c->send the size of the largest message queued (a stats
-   subscriber's ~50 KB), and both grow in steps of MG_IO_SIZE (16 KB by default on Unix, so an
-   idle connection costs 2 x 16 KB plus the struct). Two choices bring an idle connection to well
-   under 1 KB of heap:
-     - MG_IO_SIZE=2048 (build.mk): one read holds a typical browser request head (cookies
-       included), and a growing buffer wastes at most 2 KB;
-     - buffers are given back when empty (MG_EV_POLL: mg_iobuf_free on an empty recv/send of an
-       idle stream or keep-alive connection); the next read or send allocates again.
-   What remains per idle connection: struct mg_connection (288 bytes), this conn (80 bytes), the
-   tracker's slot and malloc overhead. bench/load (RSS growth, 10k idle connections): 0.41 KB per
-   WS or SSE connection; MG_IO_SIZE=2048 alone: 4.4 KB; mongoose's defaults: 31 KB.
-   (SKEW_MG_RELEASE_IDLE_BUFFERS=0 turns the second choice off, to measure it.)
-
-   Mongoose 7.22 behaviours handled here on purpose:
-   - mg_mgr_poll() walks every connection on every wake-up, epoll or not: idle streams are
-     parked outside its list and its epoll set, so a wake-up costs O(active) (see >>park).
-   - Its WebSocket parser (mg_ws_cb) accepts unmasked client frames and reserved bits, waits
-     forever for a frame that announces 2^64-1 bytes, and buffers any frame whole (up to 1 GB).
-     The adapter wraps c->pfn (ws_guard) and checks each frame header before mg_ws_cb sees it:
-     protocol errors get close 1002 (a fragmented message over SKEW_EX_WS_MESSAGE_MAX gets 1009), and a
-     single frame longer than SKEW_EX_WS_MESSAGE_MAX is discarded as it arrives, keeping the connection
-     (what the lws server does: no protocol message is that long). The wrapper reads
-     c->pfn_data, where mg_ws_cb keeps the end of a fragmented message being reassembled
-     (mongoose 7.22 internals; build.mk warns when MONGOOSE_DIR is not 7.22).
-   - mg_http_get_header() returns the first of repeated headers (X-Forwarded-For can come twice);
-     the header callback joins all of them with ", ".
-   - An HTTP request head may grow to MG_MAX_RECV_SIZE; heads over HEAD_MAX get 431, bodies
-     over the tracker's max_body get 413, both before they are buffered whole.
-   - Keep-alive HTTP connections have no idle timeout in mongoose: the sweep closes them after
-     HTTP_IDLE_MS without traffic (this also bounds a request that never completes).
-   - mg_http_reply() always sends Content-Length (also on 204) and no way to add headers after
-     the body is formatted; responses here are written with mg_send. A request mongoose cannot
-     parse is dropped without an answer; the adapter answers it 400 (JSON) before the close.
-   - Client EOF on an SSE stream is seen at once (mongoose keeps reading every socket). A peer
-     that vanished without FIN is found by the keepalive write failing: TCP_USER_TIMEOUT on SSE
-     sockets makes the kernel fail it after max(3 keepalives, 20 s) of unacknowledged output;
-     and by the stall check (output pending without progress for SKEW_EX_STALL_INTERVALS keepalive
-     intervals). WebSocket peers are pinged every keepalive and dropped after SKEW_EX_MISSED_PONGS_MAX. */
+   The mongoose adapter: protocol decisions come from skew_tracker.h, the policy both servers
+   share (options, pages, timer, shutdown, admin answers, fd limit, cluster start) from
+   examples/common/skew_example.h. What remains here is mongoose itself: request headers,
+   response framing, static files in chunks, WebSocket frame checks ahead of mg_ws_cb
+   (ws_guard), parking idle streams outside mongoose's list (>>park), idle buffers given back,
+   and the cluster link's wake-ups from its thread. Per connection a `conn` lives in the bytes
+   mongoose allocates after each struct mg_connection (mgr.extraconnsize). The mongoose 7.22
+   behaviours handled on purpose and the memory figures are in examples/mongoose/README.md. */
 #if !defined(_POSIX_C_SOURCE) || _POSIX_C_SOURCE < 200809L
 #undef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
@@ -82,7 +39,7 @@
 #define FILE_CHUNK 65536u           /* static file bytes queued at a time */
 #define ARENA_SIZE (HEAD_MAX + 1024u) /* joined header copies for one request */
 #define SSE_USER_TIMEOUT_MIN 20000u /* ms: unacknowledged output before the kernel gives up */
-/* 1: give empty I/O buffers back (see the top); 0 only to measure what that saves. */
+/* 1: give empty I/O buffers back (see README.md); 0 only to measure what that saves. */
 #ifndef SKEW_MG_RELEASE_IDLE_BUFFERS
 #define SKEW_MG_RELEASE_IDLE_BUFFERS 1
 #endif
@@ -136,7 +93,7 @@ typedef struct req_ctx {
     struct mg_http_message *hm;
 } req_ctx;
 
-/* mongoose's own WebSocket handler, wrapped by ws_guard (see the top). */
+/* mongoose's own WebSocket handler, wrapped by ws_guard (see README.md). */
 static mg_event_handler_t mg_ws_handler;
 
 static void unpark(server *srv, struct mg_connection *c);
@@ -587,8 +544,9 @@ static void ws_fail(server *srv, struct mg_connection *c, unsigned code) {
     skew_ex_logf(SKEW_EX_LOG_DEBUG, "ws protocol error: close %u", code);
 }
 
-/* Check the frames mg_ws_cb has not parsed yet (from c->pfn_data on, see the top). Returns
-   false when the connection was failed. Frame accounting happens only for complete frames, so
+/* Check the frames mg_ws_cb has not parsed yet: from c->pfn_data on, where mg_ws_cb keeps the
+   end of a fragmented message it reassembles (mongoose 7.22 internals; build.mk warns when
+   MONGOOSE_DIR is not 7.22). Returns false when the connection was failed. Frame accounting happens only for complete frames, so
    a header seen again on the next read is not counted twice. */
 static bool ws_check(server *srv, struct mg_connection *c) {
     conn *st = CONN(c);
@@ -776,7 +734,7 @@ static void on_poll(struct mg_connection *c) {
     conn *st = CONN(c);
     st->was_draining = c->is_draining; /* MG_EV_POLL comes before the read of the same round */
     if (st->file) file_pump(c);
-    /* Give idle buffers back (see the top): streams, and keep-alive connections between requests. */
+    /* Give idle buffers back (see README.md): streams, and keep-alive connections between requests. */
     if (SKEW_MG_RELEASE_IDLE_BUFFERS && (st->kind != CONN_HTTP || (!c->is_resp && !st->file))) {
         if (c->recv.len == 0 && c->recv.size) mg_iobuf_free(&c->recv);
         if (c->send.len == 0 && c->send.size) mg_iobuf_free(&c->send);
@@ -956,13 +914,7 @@ static bool cluster_start(server *srv, struct mg_connection *lsn) {
         return false;
     }
     srv->wake_id = lsn->id;
-    srv->ex.node = skew_node_create(srv->ex.t, &srv->ex.copt, srv->ex.opt.build_id, NULL, cluster_wake, cluster_respond,
-                                 cluster_kick, srv);
-    if (!srv->ex.node) {
-        fprintf(stderr, "skew_server_mongoose: cannot start the cluster link\n");
-        return false;
-    }
-    return true;
+    return skew_ex_cluster_start(&srv->ex, NULL, cluster_wake, cluster_respond, cluster_kick);
 }
 
 /* ======================================================================================
