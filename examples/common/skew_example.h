@@ -367,6 +367,12 @@ bool skew_ex_shutdown_done(const skew_ex_server *s, uint64_t mono);
    answer 500. */
 skew_result skew_ex_http(skew_ex_server *s, const skew_request *req, skew_response *r, char *small, size_t cap,
                          char **big);
+/* The answer to a failed skew_open (bot 204/403, full 503, stopping 503, ...) in *r and body;
+   a body longer than cap - 1 bytes is cut there. */
+void skew_ex_open_error(skew_ex_server *s, const skew_request *req, skew_result res, skew_response *r, char *body,
+                        size_t cap);
+/* The reason phrase of an HTTP status line (a generic one for a status without its own). */
+const char *skew_ex_status_reason(int status);
 /* Is this a HEAD request (headers only)? */
 bool skew_ex_is_head(const skew_request *req);
 

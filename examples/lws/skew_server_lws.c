@@ -457,31 +457,13 @@ typedef struct hdr_kv {
     const char *value;
 } hdr_kv;
 
-static const char *status_reason(int status) {
-    switch (status) {
-    case 200: return "OK";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 413: return "Content Too Large";
-    case 426: return "Upgrade Required";
-    case 429: return "Too Many Requests";
-    case 503: return "Service Unavailable";
-    default: return status < 300 ? "OK" : status < 400 ? "Redirect" : status < 500 ? "Client Error" : "Server Error";
-    }
-}
-
 /* The status line and framing headers of an answer to a refused upgrade. While lws confirms an
    upgrade it has not read the request's HTTP version yet, and lws_add_http_header_status()
    would write "HTTP/1.0". The connection closes after the answer (the client gave up on it). */
 static int upgrade_refusal_head(struct lws *wsi, int status, const char *ctype, size_t len, unsigned char **p,
                                 unsigned char *end) {
     char line[64], num[24];
-    int n = snprintf(line, sizeof line, "HTTP/1.1 %d %s", status, status_reason(status));
+    int n = snprintf(line, sizeof line, "HTTP/1.1 %d %s", status, skew_ex_status_reason(status));
     int m = snprintf(num, sizeof num, "%zu", len);
     if (n < 0 || (size_t)n >= sizeof line || m < 0 || (size_t)m >= sizeof num) return -1;
     if (lws_add_http_header_by_name(wsi, NULL, (const unsigned char *)line, n, p, end)) return -1;
@@ -569,8 +551,7 @@ static int answer_http(server *srv, struct lws *wsi, const skew_request *req, bo
 static int answer_open_error(server *srv, struct lws *wsi, const skew_request *req, skew_result res, bool finish) {
     char body[512];
     skew_response r;
-    memset(&r, 0, sizeof r);
-    if (skew_http_open_error(srv->ex.t, req, res, &r, body, sizeof body) == SKEW_ERR_TRUNCATED) r.body_len = sizeof body - 1;
+    skew_ex_open_error(&srv->ex, req, res, &r, body, sizeof body);
     return respond_json(wsi, &r, body, false, finish);
 }
 

@@ -130,33 +130,6 @@ static bool has_token(skew_str v, const char *token) {
    >>respond  plain HTTP answers, written with mg_send
    ====================================================================================== */
 
-static const char *reason(int status) {
-    switch (status) {
-    case 101: return "Switching Protocols";
-    case 200: return "OK";
-    case 204: return "No Content";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 304: return "Not Modified";
-    case 307: return "Temporary Redirect";
-    case 308: return "Permanent Redirect";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 411: return "Length Required";
-    case 413: return "Content Too Large";
-    case 426: return "Upgrade Required";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return status < 300 ? "OK" : status < 400 ? "Redirect" : status < 500 ? "Client Error" : "Server Error";
-    }
-}
-
 /* Extra response headers, "Name: value\r\n" each. */
 typedef struct hdrs {
     char buf[1536];
@@ -175,7 +148,7 @@ static void hdr_add(hdrs *h, const char *name, const char *value) {
 static bool send_head(struct mg_connection *c, int status, const char *ctype, long long content_length,
                       const hdrs *extra, bool close) {
     char head[2048];
-    int n = snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\n", status, reason(status));
+    int n = snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\n", status, skew_ex_status_reason(status));
     if (ctype && status != 204 && status != 304)
         n += snprintf(head + n, sizeof head - (size_t)n, "Content-Type: %s\r\n", ctype);
     if (content_length >= 0 && status != 204 && status != 304)
@@ -242,8 +215,7 @@ static void answer_open_error(server *srv, struct mg_connection *c, const skew_r
                               bool close) {
     char body[512];
     skew_response r;
-    memset(&r, 0, sizeof r);
-    if (skew_http_open_error(srv->ex.t, req, res, &r, body, sizeof body) == SKEW_ERR_TRUNCATED) r.body_len = sizeof body - 1;
+    skew_ex_open_error(&srv->ex, req, res, &r, body, sizeof body);
     if (close) r.close = true;
     respond_skew(c, &r, body, false);
 }
