@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -60,6 +61,8 @@ void skew_ex_usage(FILE *out, const char *prog) {
             "  --keepalive-ms N         SSE keepalive and WebSocket ping interval (default 30000)\n"
             "  --max-connections N      cap on tracked SSE/WS connections (default 1024)\n"
             "  --max-output-bytes N     unsent output per connection before it is closed (default %u)\n"
+            "  --version-cookie NAME    the version cookie's name (default __nkpv; the Nuxt module\n"
+            "                           uses __nkpv_<base> for an app with a baseURL)\n"
             "  --root DIR               serve static files from DIR (built-in pages move to " SKEW_EX_UI_PREFIX "/)\n"
             "  --timeline-samples N     rollout timeline samples kept (default %u: 1 h at 10 s; 0: none)\n"
             "  --timeline-period-ms N   one timeline sample every N ms (default 10000)\n"
@@ -71,6 +74,18 @@ void skew_ex_usage(FILE *out, const char *prog) {
             "{base}/route, {base}/subscribe-stats, {base}/health, {base}/admin/stats,\n"
             "{base}/admin/version, {base}/admin/invalidate, {base}/metrics.\n",
             prog, SKEW_EX_DEFAULT_PORT, SKEW_EX_DEFAULT_MAX_OUTPUT, (unsigned)SKEW_TIMELINE_DEFAULT_SAMPLES);
+}
+
+/* A cookie name the tracker takes: 1..SKEW_EX_COOKIE_NAME_MAX letters, digits, '_', '-', '.'
+   (the safe subset of an RFC 6265 token). */
+static bool skew_ex__cookie_name_ok(const char *s) {
+    size_t n = 0;
+    for (; s[n]; n++) {
+        unsigned char c = (unsigned char)s[n];
+        bool alnum = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+        if (n >= SKEW_EX_COOKIE_NAME_MAX || !(alnum || c == '_' || c == '-' || c == '.')) return false;
+    }
+    return n > 0;
 }
 
 /* Strict unsigned decimal in [lo, hi]. */
@@ -94,7 +109,7 @@ typedef enum skew_ex__opt_id {
     OPT_HOST, OPT_PORT, OPT_BUILD_ID, OPT_BASE, OPT_ADMIN_TOKEN, OPT_ROUTE_TRACKING,
     OPT_IP_TRACKING, OPT_TRUST_PROXY, OPT_STATS_INTERVAL, OPT_KEEPALIVE, OPT_MAX_CONN,
     OPT_MAX_OUTPUT, OPT_ROOT, OPT_QUIET, OPT_VERBOSE, OPT_HELP,
-    OPT_TIMELINE_SAMPLES, OPT_TIMELINE_PERIOD
+    OPT_TIMELINE_SAMPLES, OPT_TIMELINE_PERIOD, OPT_VERSION_COOKIE
 } skew_ex__opt_id;
 
 static const struct skew_ex__opt {
@@ -115,6 +130,7 @@ static const struct skew_ex__opt {
     {"--max-connections", OPT_MAX_CONN, true},
     {"--max-output-bytes", OPT_MAX_OUTPUT, true},
     {"--root", OPT_ROOT, true},
+    {"--version-cookie", OPT_VERSION_COOKIE, true},
     {"--timeline-samples", OPT_TIMELINE_SAMPLES, true},
     {"--timeline-period-ms", OPT_TIMELINE_PERIOD, true},
     {"--quiet", OPT_QUIET, false},
@@ -229,6 +245,10 @@ skew_ex_args_result skew_ex_parse_args(skew_ex_options *o, int argc, char **argv
             if (!*val) goto bad_value;
             o->root = val;
             break;
+        case OPT_VERSION_COOKIE:
+            if (!skew_ex__cookie_name_ok(val)) goto bad_value;
+            o->version_cookie = val;
+            break;
         case OPT_TIMELINE_SAMPLES:
             if (!skew_ex__parse_u64(val, 0, SKEW_TIMELINE_MAX_SAMPLES, &n)) goto bad_value;
             o->timeline_samples = (uint32_t)n;
@@ -261,6 +281,7 @@ skew_ex_args_result skew_ex_parse_args(skew_ex_options *o, int argc, char **argv
 void skew_ex_apply_config(const skew_ex_options *o, skew_config *cfg) {
     cfg->server_version = o->build_id;
     cfg->base_path = o->base;
+    cfg->version_cookie = o->version_cookie;
     cfg->route_tracking = o->route_tracking;
     cfg->ip_tracking = o->ip_tracking;
     cfg->ip_policy = o->ip_policy;
@@ -286,29 +307,6 @@ bool skew_ex_create_tracker(const skew_ex_options *o, const skew_hooks *hooks, c
         return false;
     }
     return true;
-}
-
-int skew_ex_start(skew_ex_options *o, skew_ex_site *site, int argc, char **argv, const char *prog,
-                  const skew_hooks *hooks, skew_tracker **t, skew_ex_limits *lim) {
-    const skew_config *resolved;
-    switch (skew_ex_parse_args(o, argc, argv, prog)) {
-    case SKEW_EX_ARGS_OK: break;
-    case SKEW_EX_ARGS_EXIT_OK: return 0;
-    default: return 2;
-    }
-    skew_ex_make_run_token(o, isatty(STDOUT_FILENO) == 1);
-    if (!skew_ex_create_tracker(o, hooks, prog, t)) return 2;
-    resolved = skew_tracker_config(*t);
-    lim->max_body = resolved->max_body;
-    lim->keepalive_ms = resolved->keepalive_ms;
-    lim->sweep_ms = skew_ex_sweep_ms(lim->keepalive_ms);
-    if (!skew_ex_site_init(site, o)) {
-        skew_tracker_destroy(*t);
-        *t = NULL;
-        return 2;
-    }
-    skew_ex_build_sync(site, *t);
-    return -1;
 }
 
 bool skew_ex_make_run_token(skew_ex_options *o, bool interactive) {
@@ -975,4 +973,185 @@ bool skew_ex_html_cookie(skew_ex_site *site, skew_tracker *t, char *buf, size_t 
     files.ptr = b->file_id;
     files.len = b->file_id_len;
     return skew_ex__cookie(t, files, buf, cap) < cap;
+}
+
+/* ======================================================================================
+   >>server
+   ====================================================================================== */
+
+static skew_auth server_authorize(void *user_data, const skew_request *req, skew_auth_scope scope) {
+    return skew_ex_authorize(&((skew_ex_server *)user_data)->opt, req, scope);
+}
+
+void skew_ex_server_hooks(skew_ex_server *s, skew_hooks *hooks,
+                          skew_result (*send)(void *user_data, const skew_conn *conn, const char *msg, size_t len),
+                          void (*on_close)(void *user_data, const skew_conn *conn, skew_close_reason reason)) {
+    memset(hooks, 0, sizeof *hooks);
+    hooks->user_data = s;
+    hooks->send = send;
+    hooks->on_open = skew_ex_log_open;
+    hooks->on_close = on_close;
+    hooks->authorize = server_authorize;
+}
+
+bool skew_ex_start(skew_ex_server *s, const char *prog, int argc, char **argv, const skew_hooks *hooks) {
+    const skew_config *resolved;
+    int code;
+    s->prog = prog;
+    s->exit_code = 2;
+    code = skew_cluster_args(&s->copt, &argc, argv, prog);
+    if (code >= 0) {
+        s->exit_code = code;
+        return false;
+    }
+    switch (skew_ex_parse_args(&s->opt, argc, argv, prog)) {
+    case SKEW_EX_ARGS_OK: break;
+    case SKEW_EX_ARGS_EXIT_OK:
+        if (s->copt.help) skew_cluster_usage(stdout);
+        s->exit_code = 0;
+        return false;
+    default: return false;
+    }
+    skew_ex_make_run_token(&s->opt, isatty(STDOUT_FILENO) == 1);
+    if (!skew_ex_create_tracker(&s->opt, hooks, prog, &s->t)) return false;
+    if (s->copt.redis_url && !skew_node_retrack(&s->t, &s->copt, prog)) {
+        skew_tracker_destroy(s->t);
+        s->t = NULL;
+        return false;
+    }
+    resolved = skew_tracker_config(s->t);
+    s->lim.max_body = resolved->max_body;
+    s->lim.keepalive_ms = resolved->keepalive_ms;
+    s->lim.sweep_ms = skew_ex_sweep_ms(s->lim.keepalive_ms);
+    if (!skew_ex_site_init(&s->site, &s->opt)) {
+        skew_tracker_destroy(s->t);
+        s->t = NULL;
+        return false;
+    }
+    skew_ex_build_sync(&s->site, s->t);
+    s->next_ping = skew_ex_mono_ms() + s->lim.keepalive_ms;
+    s->next_sweep = skew_ex_mono_ms() + s->lim.sweep_ms;
+    s->exit_code = 0;
+    return true;
+}
+
+bool skew_ex_cluster_start(skew_ex_server *s, struct ev_loop *loop, skew_link_wake_fn wake, skew_node_respond_fn respond,
+                           skew_node_kick_fn kick) {
+    s->node = skew_node_create(s->t, &s->copt, s->opt.build_id, loop, wake, respond, kick, s);
+    if (!s->node) fprintf(stderr, "%s: cannot start the cluster link\n", s->prog);
+    return s->node != NULL;
+}
+
+void skew_ex_begin_shutdown(skew_ex_server *s) {
+    if (s->stopping) return;
+    s->stopping = true;
+    s->stop_deadline = skew_ex_mono_ms() + SKEW_EX_SHUTDOWN_GRACE_MS;
+    skew_ex_logf(SKEW_EX_LOG_INFO, "stopping: closing %u connections", (unsigned)s->open_conns);
+    skew_close_all(s->t); /* on_close(SHUTDOWN): WS close 1001, SSE streams end */
+    skew_node_leave(s->node); /* cluster: our snapshot goes now */
+}
+
+bool skew_ex_shutdown_done(const skew_ex_server *s, uint64_t mono) {
+    return s->stopping && (s->open_conns == 0 || mono > s->stop_deadline) && skew_node_left(s->node);
+}
+
+uint32_t skew_ex_server_tick(skew_ex_server *s, skew_ex_sweep_fn ping, skew_ex_sweep_fn liveness) {
+    uint64_t mono = skew_ex_mono_ms(), wait;
+    uint32_t cap = SKEW_EX_SIGNAL_POLL_MS;
+
+    if (skew_ex_stop_requested()) skew_ex_begin_shutdown(s);
+    if (mono >= s->next_ping) {
+        ping(s, mono);
+        s->next_ping = mono + s->lim.keepalive_ms;
+    }
+    if (mono >= s->next_sweep) {
+        liveness(s, mono);
+        s->next_sweep = mono + s->lim.sweep_ms;
+    }
+    skew_ex_build_poll(&s->site, s->t, mono); /* a deploy under --root: version push */
+    wait = skew_tick(s->t, skew_ex_mono_ms()); /* last: the sweeps' changes are in its delay */
+    if (s->next_ping - mono < wait) wait = s->next_ping - mono;
+    if (s->next_sweep - mono < wait) wait = s->next_sweep - mono;
+    if (s->node) {
+        uint32_t cw = skew_node_tick(s->node, skew_ex_now_ms());
+        if (cw < wait) wait = cw;
+    }
+    if (s->stopping) cap = SKEW_EX_STOPPING_POLL_MS;
+    if (wait > cap) wait = cap;
+    if (wait < 1) wait = 1;
+    return (uint32_t)wait;
+}
+
+void skew_ex_open_error(skew_ex_server *s, const skew_request *req, skew_result res, skew_response *r, char *body,
+                        size_t cap) {
+    memset(r, 0, sizeof *r);
+    if (skew_http_open_error(s->t, req, res, r, body, cap) == SKEW_ERR_TRUNCATED) r->body_len = cap - 1;
+}
+
+const char *skew_ex_status_reason(int status) {
+    switch (status) {
+    case 101: return "Switching Protocols";
+    case 200: return "OK";
+    case 204: return "No Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 304: return "Not Modified";
+    case 307: return "Temporary Redirect";
+    case 308: return "Permanent Redirect";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 411: return "Length Required";
+    case 413: return "Content Too Large";
+    case 426: return "Upgrade Required";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return status < 300 ? "OK" : status < 400 ? "Redirect" : status < 500 ? "Client Error" : "Server Error";
+    }
+}
+
+bool skew_ex_is_head(const skew_request *req) { return req->method.len == 4 && !memcmp(req->method.ptr, "HEAD", 4); }
+
+skew_result skew_ex_http(skew_ex_server *s, const skew_request *req, skew_response *r, char *small, size_t cap,
+                         char **big) {
+    skew_result res;
+    bool get = skew_ex_is_head(req) || (req->method.len == 3 && !memcmp(req->method.ptr, "GET", 3));
+    size_t need;
+
+    *big = NULL;
+    memset(r, 0, sizeof *r);
+    res = skew_http(s->t, req, r, small, cap);
+    if (res == SKEW_OK && s->node) skew_node_after_http(s->node, req, r->status);
+    if (res != SKEW_ERR_TRUNCATED || !get) return res;
+    need = r->body_len + 1;
+    *big = (char *)malloc(need);
+    if (!*big) return SKEW_ERR_NOMEM;
+    memset(r, 0, sizeof *r);
+    res = skew_http(s->t, req, r, *big, need);
+    if (res != SKEW_OK) {
+        free(*big);
+        *big = NULL;
+        return res == SKEW_ERR_NOMEM ? res : SKEW_ERR_TRUNCATED;
+    }
+    return res;
+}
+
+void skew_ex_tune_fd_limit(uint32_t max_connections) {
+    struct rlimit rl;
+    rlim_t want = (rlim_t)max_connections + 1024u;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+    if (rl.rlim_max != RLIM_INFINITY && want > rl.rlim_max) {
+        skew_ex_logf(SKEW_EX_LOG_ERROR, "fd limit %llu is below --max-connections %u + 1024: raise ulimit -n",
+                     (unsigned long long)rl.rlim_max, (unsigned)max_connections);
+        want = rl.rlim_max;
+    }
+    if (want == rl.rlim_cur) return;
+    rl.rlim_cur = want;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+        skew_ex_logf(SKEW_EX_LOG_ERROR, "setrlimit(RLIMIT_NOFILE) failed: %s", strerror(errno));
 }

@@ -1,27 +1,30 @@
 /* skew_example.h - what the example servers share that is not protocol logic.
 
-   Both example servers (examples/lws and examples/mongoose) are thin adapters: the protocol lives
-   in skew_tracker.h, the adapter moves bytes. Everything else they have in common lives here, once:
+   Both example servers (examples/lws and examples/mongoose) take every protocol decision from
+   skew_tracker.h; what they have in common besides lives here, once:
 
      - options      the command line, parsed into skew_ex_options and mapped onto skew_config
      - auth         the authorize hook: an admin token checked with skew_auth_bearer()
      - signals      SIGINT/SIGTERM set a flag the event loop polls; SIGPIPE is ignored
      - log          a quiet-by-default logger, also usable as skew_hooks.log
      - site         the built-in pages (embedded at build time by embed.c) and static files
-                    from --root: safe path join, content types, the __nkpv version cookie
+                    from --root: safe path join, content types, the version cookie
+     - build        the build id of a Nuxt build under --root, followed live
+     - server       the policy: a base struct, start-up, the timer's sweeps and wait, shutdown,
+                    admin answers, the fd limit, the cluster start
      - small helpers: clocks, JSON error bodies, the first-run token and start-up line
 
-   An adapter does, in this order:
-       skew_ex_options o;
-       switch (skew_ex_parse_args(&o, argc, argv, "skew_server_xyz")) { ... }
-       skew_config cfg = {0};
-       skew_ex_apply_config(&o, &cfg);          // then set cfg.hooks.send etc.
-       skew_ex_site site;  skew_ex_site_init(&site, &o);
+   A server does, in this order:
+       typedef struct server { skew_ex_server ex; ...its own... } server;
+       skew_ex_server_hooks(&srv.ex, &hooks, my_send, my_on_close);
+       if (!skew_ex_start(&srv.ex, "skew_server_xyz", argc, argv, &hooks)) return srv.ex.exit_code;
+       skew_ex_tune_fd_limit(...); listen; skew_ex_cluster_start(...) with --redis;
        skew_ex_signals_install();
-       while (!skew_ex_stop_requested()) { ...serve... }
+       loop: wait = skew_ex_server_tick(&srv.ex, ping_sweep, liveness_sweep);
+             stop when skew_ex_shutdown_done(&srv.ex, skew_ex_mono_ms())
 
-   Nothing here allocates after start-up (skew_ex_site_init renders the pages once).
-   Single-threaded like the servers; the only global
+   Nothing here allocates after start-up (skew_ex_site_init renders the pages once) except
+   skew_ex_http's buffer for a large answer. Single-threaded like the servers; the only global
    state is the signal flag and the log level. POSIX (needs _POSIX_C_SOURCE >= 200809L). */
 #ifndef SKEW_EXAMPLE_H
 #define SKEW_EXAMPLE_H
@@ -32,6 +35,7 @@
 #include <stdio.h>
 
 #include "skew_tracker.h"
+#include "skew_cluster.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -46,6 +50,7 @@ extern "C" {
 #define SKEW_EX_DEFAULT_BUILD_ID "dev"
 #define SKEW_EX_DEFAULT_BASE "/__skew"
 #define SKEW_EX_DEFAULT_MAX_OUTPUT (1024u * 1024u)
+#define SKEW_EX_COOKIE_NAME_MAX 128  /* --version-cookie: the tracker's bound too */
 /* Content-Security-Policy of the built-in pages: same origin only, WebSockets to ourselves. */
 #define SKEW_EX_PAGE_CSP                                                                      \
     "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "                \
@@ -80,6 +85,7 @@ typedef struct skew_ex_options {
     int verbosity;               /* skew_ex_verbosity: --quiet / --verbose (repeatable) */
     uint32_t timeline_samples;   /* --timeline-samples (SKEW_TIMELINE_DEFAULT_SAMPLES); 0: none */
     uint32_t timeline_period_ms; /* --timeline-period-ms; 0: tracker default (10000) */
+    const char *version_cookie;  /* --version-cookie NAME; NULL: tracker default (__nkpv) */
 } skew_ex_options;
 
 typedef enum skew_ex_args_result {
@@ -254,11 +260,6 @@ typedef struct skew_ex_limits {
     uint32_t sweep_ms;               /* dead-peer sweep period (skew_ex_sweep_ms) */
 } skew_ex_limits;
 
-/* What every server does first: parse argv, build the tracker with the adapter's hooks, read
-   its limits and prepare the site. Returns -1 to go on and serve; otherwise the exit code
-   (0 after --help, 2 for a bad option, configuration or --root), with nothing left to free. */
-int skew_ex_start(skew_ex_options *o, skew_ex_site *site, int argc, char **argv, const char *prog,
-                  const skew_hooks *hooks, skew_tracker **t, skew_ex_limits *lim);
 
 /* What to answer for a request that is not under {base}. path is the DECODED path without the
    query (the adapter percent-decodes it, as lws and mongoose do); accept is the Accept header
@@ -297,6 +298,89 @@ void skew_ex_build_poll(skew_ex_site *site, skew_tracker *t, uint64_t mono_ms);
    version. Returns false when no cookie may be set: the files' build is unknown (latest.json
    unreadable or gone) or the cookie does not fit in cap. */
 bool skew_ex_html_cookie(skew_ex_site *site, skew_tracker *t, char *buf, size_t cap);
+
+/* ======================================================================================
+   >>server  the policy both servers share: start-up, timer, shutdown, admin answers, fd limit
+   ====================================================================================== */
+
+#define SKEW_EX_WS_MESSAGE_MAX 8192u     /* longest client WS message kept; longer ones are dropped */
+#define SKEW_EX_MISSED_PONGS_MAX 2u      /* pings unanswered before a WS peer is dropped */
+#define SKEW_EX_STALL_INTERVALS 3u       /* keepalive intervals of pending output without progress */
+#define SKEW_EX_SHUTDOWN_GRACE_MS 3000u  /* how long close 1001 / SSE ends may take at exit */
+#define SKEW_EX_SIGNAL_POLL_MS 500u      /* the loop never sleeps longer (stop flag check) */
+#define SKEW_EX_STOPPING_POLL_MS 20u     /* nor longer than this while it waits for closes */
+
+/* The part of a server that is the same in both: the first member of each server's struct, so
+   hooks.user_data (the server) is also a skew_ex_server. */
+typedef struct skew_ex_server {
+    const char *prog;                /* the binary's name in messages */
+    skew_ex_options opt;
+    skew_ex_site site;
+    skew_tracker *t;
+    skew_ex_limits lim;              /* read from the tracker at start */
+    skew_cluster_options copt;       /* cluster: --redis and friends */
+    skew_node *node;                 /* cluster: NULL without --redis */
+    uint32_t open_conns;             /* what the server holds open (its own count) */
+    bool stopping;
+    uint64_t stop_deadline;          /* monotonic ms */
+    uint64_t next_ping, next_sweep;  /* monotonic ms */
+    int exit_code;                   /* skew_ex_start returned false: exit with this */
+} skew_ex_server;
+
+/* The hooks every server sets: user_data = s, its own send and on_close, the shared open log
+   and authorize (skew_ex_authorize on s->opt). */
+void skew_ex_server_hooks(skew_ex_server *s, skew_hooks *hooks,
+                          skew_result (*send)(void *user_data, const skew_conn *conn, const char *msg, size_t len),
+                          void (*on_close)(void *user_data, const skew_conn *conn, skew_close_reason reason));
+
+/* What every server does first: cluster options, argv, the tracker with the adapter's hooks
+   (rebuilt for the cluster with --redis), its limits, the site and the first build check.
+   false: exit with s->exit_code (0 after --help, 2 for a bad option, configuration or --root),
+   nothing left to free. On true the ping and sweep timers start now. */
+bool skew_ex_start(skew_ex_server *s, const char *prog, int argc, char **argv, const skew_hooks *hooks);
+
+/* With --redis: join the cluster (skew_node_create with user = s, the server). loop: the
+   server's libev loop, or NULL with a wake function (see skew_node_create). false: a message
+   was printed, exit 2. */
+bool skew_ex_cluster_start(skew_ex_server *s, struct ev_loop *loop, skew_link_wake_fn wake, skew_node_respond_fn respond,
+                           skew_node_kick_fn kick);
+
+/* A sweep the timer runs (s is the server's first member). */
+typedef void (*skew_ex_sweep_fn)(skew_ex_server *s, uint64_t mono);
+
+/* The server's periodic work, in this order: the stop flag, WS pings every keepalive, the
+   liveness sweep, the --root build poll, then skew_tick last (so what the sweeps changed is in
+   its delay). Returns the ms until it wants to run again: the soonest of the tracker, the
+   sweeps and the cluster link, within 1..SKEW_EX_SIGNAL_POLL_MS (..SKEW_EX_STOPPING_POLL_MS
+   while stopping). */
+uint32_t skew_ex_server_tick(skew_ex_server *s, skew_ex_sweep_fn ping, skew_ex_sweep_fn liveness);
+
+/* SIGTERM: close every tracked connection (WS 1001, SSE ends) and leave the cluster, once. */
+void skew_ex_begin_shutdown(skew_ex_server *s);
+/* Stopping, and every connection closed (or the grace time over) and the cluster left. */
+bool skew_ex_shutdown_done(const skew_ex_server *s, uint64_t mono);
+
+/* skew_http for a server: the cluster hears of admin changes; an answer too large for small
+   is asked for again into *big (malloc, the caller frees) for GET and HEAD only, since a POST's
+   side effects must happen once. SKEW_OK: the answer is in *r with body (small or *big).
+   SKEW_ERR_NOT_LOCAL: relay it, or send the 404 in *r. SKEW_ERR_TRUNCATED or SKEW_ERR_NOMEM:
+   answer 500. */
+skew_result skew_ex_http(skew_ex_server *s, const skew_request *req, skew_response *r, char *small, size_t cap,
+                         char **big);
+/* The answer to a failed skew_open (bot 204/403, full 503, stopping 503, ...) in *r and body;
+   a body longer than cap - 1 bytes is cut there. */
+void skew_ex_open_error(skew_ex_server *s, const skew_request *req, skew_result res, skew_response *r, char *body,
+                        size_t cap);
+/* The reason phrase of an HTTP status line (a generic one for a status without its own). */
+const char *skew_ex_status_reason(int status);
+/* Is this a HEAD request (headers only)? */
+bool skew_ex_is_head(const skew_request *req);
+
+/* Set the soft fd limit to max_connections + 1024 (room for HTTP requests): raised up to the
+   hard limit, with an error when that is too low, and lowered from a huge one (Debian's lws
+   4.1.6 is a debug build that scans its whole fd table, RLIMIT_NOFILE entries, per accept;
+   an epoll loop needs no more either). */
+void skew_ex_tune_fd_limit(uint32_t max_connections);
 
 #ifdef __cplusplus
 }

@@ -1,69 +1,17 @@
 /* skew_server_lws.c - the skew server on libwebsockets 4.1.6 (Debian's libwebsockets-dev).
 
-   A thin adapter: every protocol decision comes from skew_tracker.h (routing, opening, POST and
-   admin endpoints, WebSocket messages, keepalives, coalesced stats, every JSON byte). This file
-   only moves bytes between lws and the tracker; pages, options, auth and signals come from
-   examples/common/skew_example.h, shared with the mongoose server.
+   The lws adapter: protocol decisions come from skew_tracker.h, the policy both servers share
+   (options, pages, timer, shutdown, admin answers, fd limit, cluster start) from
+   examples/common/skew_example.h. What remains here is lws itself: request headers and query,
+   response framing, per-connection output queues (`conn`: the tracker handle and a bounded
+   queue, one message per writeable callback, SKEW_ERR_SLOW past --max-output-bytes), the
+   libev/poll loop and its timer, and work-arounds for lws 4.1.6 defects. Those defects and the
+   memory and CPU figures are in examples/lws/README.md; the code says which one it handles.
 
    One lws protocol (protocols[0]) serves everything: plain HTTP, SSE streams and WebSocket
    upgrades without a subprotocol (lws binds those to the vhost's default protocol, index 0).
-
-   Per connection (SSE or WS) the adapter keeps a `conn`: the tracker handle and a bounded queue
-   of framed messages. hooks.send takes a message (an SSE event the tracker framed, or WS text), queues it
-   and asks lws for a writeable callback; one message goes out per callback. Past
-   --max-output-bytes of unsent output the send hook answers SKEW_ERR_SLOW, the tracker forgets
-   the connection (on_close) and the adapter kills the socket.
-
-   lws 4.1.6 defects handled on purpose:
-   - An HTTP/1.1 SSE client that goes away is never noticed (upstream issue 2455, fixed in
-     4.3.1): the stream sits in LRS_DOING_TRANSACTION, lws never reads it, and the socket's
-     pending EOF keeps poll() returning POLLIN, so the service loop spins the CPU. Here an SSE
-     stream has POLLIN off (lws_rx_flow_control) whenever it has no output pending: nothing
-     to spin on. (lws 4.1.6 services POLLOUT of an HTTP/1 connection only while it is not
-     rx-flow-controlled, so POLLIN is on again, briefly, while a message goes out.) While
-     POLLIN is off, the adapter watches the idle stream's socket itself on the libev loop (an
-     ev_io for EV_READ, sse_idle_watch): readable means EOF or a reset (an SSE client sends
-     nothing), read without blocking (recv MSG_DONTWAIT), and the stream is untracked at once.
-     On lws' poll loop (SKEW_LWS_EVENT_LOOP=poll) a sweep every keepalive/2 (250 ms .. 5 s)
-     does that read instead. Independently every connection has a stall timeout: output
-     pending with no progress for 3 keepalive intervals closes it (a peer gone without FIN, a
-     stopped reader).
-   - With IPv6 enabled lws ignores the bind interface: for an IPv4 --host (the default,
-     127.0.0.1) the context is created with LWS_SERVER_OPTION_DISABLE_IPV6, so it binds exactly
-     that address. An IPv6 literal --host enables IPv6 with V6ONLY, and the bound address is
-     verified after start-up (refusing to run if lws bound anything else). Peers are read with
-     getpeername() and ::ffff:a.b.c.d is normalised to IPv4 (skew_ip_from_sockaddr).
-   - lws_http_mark_sse() logs an error on HTTP/1.1 ("not h2 substream"); the adapter does what
-     it does for h1 itself: detach the header table and cancel the transaction timeout.
-   - lws percent-decodes the query and splits it at '&' into fragments; the adapter re-encodes
-     the fragments so the tracker parses ?route= as it would parse the raw query.
-   - lws_service()'s timeout argument is ignored in 4.x (the wait comes from the sul scheduler),
-     so on lws' poll loop the adapter's periodic work is one lws_sorted_usec_list_t timer. On
-     libev, lws re-arms its libev timer only when that fires, not for a sul scheduled from a
-     connection's callback (a stats push waited up to 500 ms more than its window), so there
-     the periodic work is the adapter's own ev_timer. Either is re-armed from skew_next_due
-     after every tracker call that may make stats due (srv_kick).
-   - An empty pong gives no LWS_CALLBACK_RECEIVE_PONG: the adapter's pings carry one byte.
-   - lws' own WS validity timer re-inserts every connection into a sorted list on every frame
-     (O(n) each): it is off (retry_and_idle_policy), the adapter pings itself (--keepalive-ms).
-   - Scaling: lws' poll() loop walks all n descriptors per wake-up, a fd_limit_per_thread below
-     RLIMIT_NOFILE turns every fd -> connection lookup into a linear search, and Debian's build
-     (_DEBUG) scans the whole fd table on every accept. So the loop is libev (epoll; lws' evlib
-     plugin, run by the adapter as a "foreign" loop), and RLIMIT_NOFILE is set to
-     --max-connections + 1024 so lws' table is exactly that big.
-
-   Memory per idle connection (targets: <= 3 KB WS, <= 2 KB SSE; measured about 1.9 KB WS and
-   1.2 KB SSE RSS at 10k): the WS rx buffer is 512 bytes (lws allocates it per connection; the
-   4 KB default would blow the budget; bigger messages arrive in pieces and are reassembled on
-   demand, up to 8 KB), SSE streams give their header table back, header tables are 8 KB but
-   at most 32 exist (only while requests are parsed), the conn struct is ~100 bytes, queues are
-   empty when idle.
-
-   Notes on the header's API (skew_tracker.h):
-   - An SSE/WS open during shutdown is answered with skew_http_open_error(SKEW_ERR_STOPPING).
-   - skew_tick() returns the delay to the next due work as of that call; a later open, close or
-     route change can make stats due sooner, so the adapter re-arms its timer after every tracker
-     call that may change state (srv_kick). */
+   skew_tick() returns the delay as of that call; a later open, close or route change can make
+   stats due sooner, so the timer is re-armed after every tracker call that may (srv_kick). */
 #if !defined(_POSIX_C_SOURCE) || _POSIX_C_SOURCE < 200809L
 #undef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
@@ -93,11 +41,6 @@
 
 #define WS_RX_BUFFER 512            /* lws rx buffer per WebSocket (allocated per connection) */
 #define WS_TX_PACKET 16384          /* bytes per send() for large stats messages */
-#define WS_MESSAGE_MAX 8192         /* reassembled client message cap; longer ones are dropped */
-#define MISSED_PONGS_MAX 2          /* pings unanswered before a WS peer is dropped */
-#define STALL_INTERVALS 3           /* keepalive intervals of pending output without progress */
-#define SHUTDOWN_GRACE_MS 3000      /* how long close 1001 / SSE ends may take at exit */
-#define SIGNAL_POLL_MS 500          /* the timer never sleeps longer (stop flag check) */
 #define ARENA_SIZE 32768            /* header/query copies for one request */
 
 typedef struct out_msg {
@@ -120,9 +63,9 @@ typedef struct conn {
     bool ping_due;
     bool awaiting_pong;
     bool rx_overflow;
-    bool rx_off;                    /* SSE: POLLIN turned off (lws issue 2455, see the top) */
+    bool rx_off;                    /* SSE: POLLIN turned off (lws issue 2455, see README.md) */
     bool idle_watch_on;             /* SSE: idle_watch is started */
-    ev_io idle_watch;               /* SSE, libev loop: the idle socket's EOF/reset (see the top) */
+    ev_io idle_watch;               /* SSE, libev loop: the idle socket's EOF/reset (see README.md) */
     out_msg *q_head, *q_tail;
     size_t q_bytes;
     uint64_t last_progress;         /* monotonic ms: output last moved (or became pending) */
@@ -132,28 +75,19 @@ typedef struct conn {
 } conn;
 
 typedef struct server {
-    skew_ex_options opt;
-    skew_ex_site site;
-    skew_tracker *t;
+    skew_ex_server ex;              /* first: the shared part (hooks.user_data is both) */
     struct lws_context *ctx;
     struct lws_vhost *vh;
     lws_sorted_usec_list_t sul;     /* poll loop: the periodic work; libev: srv_lws_heartbeat */
     struct ev_loop *loop;           /* the libev loop, or NULL (SKEW_LWS_EVENT_LOOP=poll) */
     ev_timer tick;                  /* the periodic work on the libev loop */
     uint64_t timer_at;              /* monotonic ms the timer is armed for */
-    conn *conns;
-    uint32_t nconns;
-    bool stopping;
-    uint64_t stop_deadline;
-    uint64_t next_ping, next_sweep; /* monotonic ms */
-    skew_ex_limits lim;             /* read from the tracker at start */
+    conn *conns;                    /* ex.open_conns of them */
     char arena[ARENA_SIZE];         /* per-request header copies (one thread, one request) */
     size_t arena_used;
     unsigned char *scratch;         /* response bodies with LWS_PRE headroom */
     size_t scratch_cap;
     bool in_upgrade;                /* answering inside CONFIRM_UPGRADE (see respond) */
-    skew_cluster_options copt;      /* cluster: --redis and friends */
-    skew_node *node;                /* cluster: NULL without --redis */
 } server;
 
 /* What the tracker's header callback reads from. */
@@ -189,7 +123,7 @@ static void conn_link(server *srv, conn *c) {
     c->next = srv->conns;
     if (srv->conns) srv->conns->prev = c;
     srv->conns = c;
-    srv->nconns++;
+    srv->ex.open_conns++;
 }
 
 static void conn_drop_queue(conn *c) {
@@ -205,13 +139,13 @@ static void conn_drop_queue(conn *c) {
 /* Free a conn that lws is done with (CLOSED / CLOSED_HTTP), telling the tracker if it still
    tracks it. */
 static void conn_gone(server *srv, conn *c) {
-    if (c->h) skew_close(srv->t, c->h, SKEW_CLOSE_CLIENT); /* on_close zeroes c->h */
+    if (c->h) skew_close(srv->ex.t, c->h, SKEW_CLOSE_CLIENT); /* on_close zeroes c->h */
     c->h = 0;
     if (c->kind != CONN_POST) {
         if (c->prev) c->prev->next = c->next;
         else if (srv->conns == c) srv->conns = c->next;
         if (c->next) c->next->prev = c->prev;
-        srv->nconns--;
+        srv->ex.open_conns--;
     }
     sse_idle_watch(c, false);
     lws_set_wsi_user(c->wsi, NULL);
@@ -298,7 +232,7 @@ static skew_result hook_send(void *user_data, const skew_conn *sc, const char *m
 
     if (!c || c->dying) return SKEW_ERR_SEND;
     need = len; /* SSE: the framed event already (frame_sse); WS: lws adds the frame header */
-    if (c->q_bytes + need > srv->opt.max_output_bytes) return SKEW_ERR_SLOW;
+    if (c->q_bytes + need > srv->ex.opt.max_output_bytes) return SKEW_ERR_SLOW;
     m = (out_msg *)malloc(sizeof *m + LWS_PRE + need + 1);
     if (!m) return SKEW_ERR_NOMEM;
     m->next = NULL;
@@ -331,11 +265,6 @@ static void hook_on_close(void *user_data, const skew_conn *sc, skew_close_reaso
         conn_kill(c);
         break;
     }
-}
-
-static skew_auth hook_authorize(void *user_data, const skew_request *req, skew_auth_scope scope) {
-    server *srv = (server *)user_data;
-    return skew_ex_authorize(&srv->opt, req, scope);
 }
 
 /* ======================================================================================
@@ -528,31 +457,13 @@ typedef struct hdr_kv {
     const char *value;
 } hdr_kv;
 
-static const char *status_reason(int status) {
-    switch (status) {
-    case 200: return "OK";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 413: return "Content Too Large";
-    case 426: return "Upgrade Required";
-    case 429: return "Too Many Requests";
-    case 503: return "Service Unavailable";
-    default: return status < 300 ? "OK" : status < 400 ? "Redirect" : status < 500 ? "Client Error" : "Server Error";
-    }
-}
-
 /* The status line and framing headers of an answer to a refused upgrade. While lws confirms an
    upgrade it has not read the request's HTTP version yet, and lws_add_http_header_status()
    would write "HTTP/1.0". The connection closes after the answer (the client gave up on it). */
 static int upgrade_refusal_head(struct lws *wsi, int status, const char *ctype, size_t len, unsigned char **p,
                                 unsigned char *end) {
     char line[64], num[24];
-    int n = snprintf(line, sizeof line, "HTTP/1.1 %d %s", status, status_reason(status));
+    int n = snprintf(line, sizeof line, "HTTP/1.1 %d %s", status, skew_ex_status_reason(status));
     int m = snprintf(num, sizeof num, "%zu", len);
     if (n < 0 || (size_t)n >= sizeof line || m < 0 || (size_t)m >= sizeof num) return -1;
     if (lws_add_http_header_by_name(wsi, NULL, (const unsigned char *)line, n, p, end)) return -1;
@@ -621,41 +532,26 @@ static int respond_error(struct lws *wsi, int status, const char *msg, bool fini
     return respond_json(wsi, &r, body, false, finish);
 }
 
-/* skew_http with a growing buffer (admin stats can be large). */
+/* skew_http (skew_ex_http: a large answer is asked for again, GET only). */
 static int answer_http(server *srv, struct lws *wsi, const skew_request *req, bool finish) {
-    char small[2048];
+    char small[2048], *big;
     skew_response r;
-    skew_result res;
-    bool head = req->method.len == 4 && !memcmp(req->method.ptr, "HEAD", 4);
+    skew_result res = skew_ex_http(&srv->ex, req, &r, small, sizeof small, &big);
+    int ret;
 
-    memset(&r, 0, sizeof r);
-    res = skew_http(srv->t, req, &r, small, sizeof small);
     srv_kick(srv);
     if (res == SKEW_ERR_NOT_LOCAL && cluster_defer(srv, wsi, req)) return RELAY_DEFERRED;
-    if (srv->node && res == SKEW_OK) skew_node_after_http(srv->node, req, r.status);
-    if (res == SKEW_ERR_TRUNCATED) {
-        /* only GET endpoints are retried (side effects happen once per call) */
-        char *big = (char *)malloc(r.body_len + 1);
-        skew_response r2;
-        int ret;
-        if (!big) return respond_error(wsi, 500, "out of memory", finish);
-        memset(&r2, 0, sizeof r2);
-        if (skew_http(srv->t, req, &r2, big, r.body_len + 1) != SKEW_OK) {
-            free(big);
-            return respond_error(wsi, 500, "response too large", finish);
-        }
-        ret = respond_json(wsi, &r2, big, head, finish);
-        free(big);
-        return ret;
-    }
-    return respond_json(wsi, &r, small, head, finish);
+    if (res == SKEW_ERR_NOMEM) return respond_error(wsi, 500, "out of memory", finish);
+    if (res == SKEW_ERR_TRUNCATED) return respond_error(wsi, 500, "response too large", finish);
+    ret = respond_json(wsi, &r, big ? big : small, skew_ex_is_head(req), finish);
+    free(big);
+    return ret;
 }
 
 static int answer_open_error(server *srv, struct lws *wsi, const skew_request *req, skew_result res, bool finish) {
     char body[512];
     skew_response r;
-    memset(&r, 0, sizeof r);
-    if (skew_http_open_error(srv->t, req, res, &r, body, sizeof body) == SKEW_ERR_TRUNCATED) r.body_len = sizeof body - 1;
+    skew_ex_open_error(&srv->ex, req, res, &r, body, sizeof body);
     return respond_json(wsi, &r, body, false, finish);
 }
 
@@ -682,9 +578,9 @@ static int answer_site(server *srv, struct lws *wsi, const skew_request *req, bo
     hdr_kv extra[4];
     size_t n = 0;
 
-    skew_ex_site_lookup(&srv->site, req->method, req->path, skew_request_header(req, "accept"), &s);
+    skew_ex_site_lookup(&srv->ex.site, req->method, req->path, skew_request_header(req, "accept"), &s);
     if (s.html) {
-        if (skew_ex_html_cookie(&srv->site, srv->t, cookie, sizeof cookie)) {
+        if (skew_ex_html_cookie(&srv->ex.site, srv->ex.t, cookie, sizeof cookie)) {
             extra[n].name = "set-cookie:";
             extra[n++].value = cookie;
         }
@@ -738,10 +634,10 @@ static int open_sse(server *srv, struct lws *wsi, const skew_request *req) {
     skew_result res;
     skew_handle h = 0;
 
-    if (srv->stopping) return answer_open_error(srv, wsi, req, SKEW_ERR_STOPPING, true);
+    if (srv->ex.stopping) return answer_open_error(srv, wsi, req, SKEW_ERR_STOPPING, true);
     c = conn_new(srv, wsi, CONN_SSE);
     if (!c) return respond_error(wsi, 503, "out of memory", true);
-    res = skew_open(srv->t, req, c, &h);
+    res = skew_open(srv->ex.t, req, c, &h);
     srv_kick(srv);
     if (res != SKEW_OK) {
         conn_drop_queue(c);
@@ -795,7 +691,7 @@ static void sse_idle_readable(struct ev_loop *loop, ev_io *w, int revents) {
     (void)revents;
     if (!sse_peer_gone(c)) return; /* bytes it should not have sent: dropped */
     srv = srv_of(c->wsi);
-    if (c->h) skew_close(srv->t, c->h, SKEW_CLOSE_CLIENT);
+    if (c->h) skew_close(srv->ex.t, c->h, SKEW_CLOSE_CLIENT);
     conn_kill(c); /* stops the watcher */
     srv_kick(srv);
 }
@@ -844,13 +740,13 @@ static int on_upgrade_in(server *srv, struct lws *wsi, const char *upgrade) {
     if (!req_build(srv, wsi, &rc, &req)) return -1;
     if (!upgrade || strcasecmp(upgrade, "websocket")) { /* e.g. h2c: answer as plain HTTP/1.1 */
         req.upgrade = false;
-        ep = skew_route_request(srv->t, &req);
+        ep = skew_route_request(srv->ex.t, &req);
         if (ep == SKEW_EP_NONE) answer_site(srv, wsi, &req, false);
         else if (ep == SKEW_EP_SSE || ep == SKEW_EP_WS) respond_error(wsi, 400, "unsupported upgrade", false);
         else answer_http(srv, wsi, &req, false);
         return 1;
     }
-    ep = skew_route_request(srv->t, &req);
+    ep = skew_route_request(srv->ex.t, &req);
     if (ep == SKEW_EP_NONE) {
         respond_error(wsi, 404, "not found", false);
         return 1;
@@ -867,7 +763,7 @@ static int on_upgrade_in(server *srv, struct lws *wsi, const char *upgrade) {
                 version, 2, false, true, false);
         return 1;
     }
-    if (srv->stopping) {
+    if (srv->ex.stopping) {
         answer_open_error(srv, wsi, &req, SKEW_ERR_STOPPING, false);
         return 1;
     }
@@ -876,7 +772,7 @@ static int on_upgrade_in(server *srv, struct lws *wsi, const char *upgrade) {
         respond_error(wsi, 503, "out of memory", false);
         return 1;
     }
-    res = skew_open(srv->t, &req, c, &h); /* `connected` waits in the queue for ESTABLISHED */
+    res = skew_open(srv->ex.t, &req, c, &h); /* `connected` waits in the queue for ESTABLISHED */
     srv_kick(srv);
     if (res != SKEW_OK) {
         conn_drop_queue(c);
@@ -904,16 +800,16 @@ static void on_ws_receive(server *srv, conn *c, const char *in, size_t len) {
     c->missed_pongs = 0;
     if (!c->h || c->dying) return;
     if (final && !c->rx_len && !c->rx_overflow) {
-        skew_ws_message(srv->t, c->h, in, len);
+        skew_ws_message(srv->ex.t, c->h, in, len);
         srv_kick(srv);
         return;
     }
     if (!c->rx_overflow) {
-        if (c->rx_len + len > WS_MESSAGE_MAX) {
+        if (c->rx_len + len > SKEW_EX_WS_MESSAGE_MAX) {
             c->rx_overflow = true; /* too long for any protocol message: ignore it whole */
         } else {
             if (c->rx_len + len > c->rx_cap) {
-                size_t cap = c->rx_len + len < 1024 ? 1024 : WS_MESSAGE_MAX;
+                size_t cap = c->rx_len + len < 1024 ? 1024 : SKEW_EX_WS_MESSAGE_MAX;
                 char *p = (char *)realloc(c->rx, cap);
                 if (!p) {
                     c->rx_overflow = true;
@@ -929,7 +825,7 @@ static void on_ws_receive(server *srv, conn *c, const char *in, size_t len) {
 done:
     if (final) {
         if (!c->rx_overflow && c->h) {
-            skew_ws_message(srv->t, c->h, c->rx, c->rx_len);
+            skew_ws_message(srv->ex.t, c->h, c->rx, c->rx_len);
             srv_kick(srv);
         }
         free(c->rx);
@@ -950,7 +846,7 @@ static int on_http(server *srv, struct lws *wsi) {
     int clen;
 
     if (!req_build(srv, wsi, &rc, &req)) return respond_error(wsi, 400, "bad request", true);
-    ep = skew_route_request(srv->t, &req);
+    ep = skew_route_request(srv->ex.t, &req);
     if (ep == SKEW_EP_SSE) return open_sse(srv, wsi, &req);
     if (ep == SKEW_EP_NONE) return answer_site(srv, wsi, &req, true);
     clen = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH);
@@ -967,7 +863,7 @@ static int on_http(server *srv, struct lws *wsi) {
 }
 
 static void on_body(server *srv, conn *c, const char *in, size_t len) {
-    size_t keep = srv->lim.max_body + 1; /* one byte past the limit lets the tracker say 413 */
+    size_t keep = srv->ex.lim.max_body + 1; /* one byte past the limit lets the tracker say 413 */
     size_t take;
     if (c->rx_len >= keep) return;
     take = len < keep - c->rx_len ? len : keep - c->rx_len;
@@ -1013,10 +909,10 @@ typedef struct relay_answer {
 /* skew_http said the connection is held elsewhere: relay, keep the request waiting. */
 static int cluster_defer(server *srv, struct lws *wsi, const skew_request *req) {
     conn *c = (conn *)lws_wsi_user(wsi);
-    if (!srv->node || !c || c->kind != CONN_POST || c->relay) return 0;
+    if (!srv->ex.node || !c || c->kind != CONN_POST || c->relay) return 0;
     c->relay = (relay_answer *)calloc(1, sizeof *c->relay);
     if (!c->relay) return 0;
-    if (!skew_node_relay(srv->node, req, (uint64_t)(uintptr_t)c)) {
+    if (!skew_node_relay(srv->ex.node, req, (uint64_t)(uintptr_t)c)) {
         free(c->relay);
         c->relay = NULL;
         return 0;
@@ -1045,7 +941,7 @@ static void relay_answer_free(conn *c) {
 }
 
 static void cluster_relay_gone(server *srv, conn *c) {
-    skew_node_cancel(srv->node, (uint64_t)(uintptr_t)c);
+    skew_node_cancel(srv->ex.node, (uint64_t)(uintptr_t)c);
     relay_answer_free(c);
 }
 
@@ -1070,12 +966,7 @@ static bool cluster_start(server *srv, struct ev_loop *loop) {
         fprintf(stderr, "skew_server_lws: --redis needs the libev loop (unset SKEW_LWS_EVENT_LOOP)\n");
         return false;
     }
-    srv->node = skew_node_create(srv->t, &srv->copt, srv->opt.build_id, loop, NULL, cluster_respond, cluster_kick, srv);
-    if (!srv->node) {
-        fprintf(stderr, "skew_server_lws: cannot start the cluster link\n");
-        return false;
-    }
-    return true;
+    return skew_ex_cluster_start(&srv->ex, loop, NULL, cluster_respond, cluster_kick);
 }
 
 /* ======================================================================================
@@ -1152,7 +1043,7 @@ static void srv_ev_timer(struct ev_loop *loop, ev_timer *w, int revents);
 
 /* On libev the timer is the adapter's own ev_timer: lws 4.1.6 does not re-arm its libev timer
    for an lws_sul_schedule() made outside its own timer callback, so a kick from a connection
-   event waited for whatever lws had armed before (up to SIGNAL_POLL_MS). */
+   event waited for whatever lws had armed before (up to SKEW_EX_SIGNAL_POLL_MS). */
 static void srv_schedule(server *srv, uint64_t ms) {
     srv->timer_at = skew_ex_mono_ms() + ms;
     if (srv->loop) {
@@ -1169,17 +1060,19 @@ static void srv_schedule(server *srv, uint64_t ms) {
 static void srv_kick(server *srv) {
     uint64_t due;
     if (!srv->ctx) return;
-    due = skew_next_due(srv->t, skew_ex_now_ms());
+    due = skew_next_due(srv->ex.t, skew_ex_now_ms());
     if (skew_ex_mono_ms() + due < srv->timer_at) srv_schedule(srv, due);
 }
 
-static void ws_ping_sweep(server *srv) {
+static void ws_ping_sweep(skew_ex_server *ex, uint64_t mono) {
+    server *srv = (server *)ex;
     conn *c;
+    (void)mono;
     for (c = srv->conns; c; c = c->next) {
         if (c->kind != CONN_WS || !c->ready || c->dying || c->going_away) continue;
-        if (c->awaiting_pong && ++c->missed_pongs >= MISSED_PONGS_MAX) {
+        if (c->awaiting_pong && ++c->missed_pongs >= SKEW_EX_MISSED_PONGS_MAX) {
             skew_ex_logf(SKEW_EX_LOG_DEBUG, "ws peer answers no ping: dropping");
-            if (c->h) skew_close(srv->t, c->h, SKEW_CLOSE_TIMEOUT); /* on_close kills it */
+            if (c->h) skew_close(srv->ex.t, c->h, SKEW_CLOSE_TIMEOUT); /* on_close kills it */
             else conn_kill(c);
             continue;
         }
@@ -1189,70 +1082,36 @@ static void ws_ping_sweep(server *srv) {
     }
 }
 
-static void liveness_sweep(server *srv, uint64_t mono) {
+static void liveness_sweep(skew_ex_server *ex, uint64_t mono) {
+    server *srv = (server *)ex;
     conn *c;
-    uint64_t stall = (uint64_t)srv->lim.keepalive_ms * STALL_INTERVALS;
+    uint64_t stall = (uint64_t)srv->ex.lim.keepalive_ms * SKEW_EX_STALL_INTERVALS;
     for (c = srv->conns; c; c = c->next) {
         if (!c->ready || c->dying) continue;
         /* (last_progress may be later than mono: a close earlier in this sweep pushed stats) */
         if (conn_pending(c) && c->last_progress + stall < mono) {
             skew_ex_logf(SKEW_EX_LOG_DEBUG, "output stalled for %llu ms: dropping", (unsigned long long)(mono - c->last_progress));
-            if (c->h) skew_close(srv->t, c->h, SKEW_CLOSE_TIMEOUT);
+            if (c->h) skew_close(srv->ex.t, c->h, SKEW_CLOSE_TIMEOUT);
             else conn_kill(c);
             continue;
         }
         if (c->kind == CONN_SSE && !srv->loop && sse_peer_gone(c)) { /* libev: sse_idle_watch */
-            if (c->h) skew_close(srv->t, c->h, SKEW_CLOSE_CLIENT);
+            if (c->h) skew_close(srv->ex.t, c->h, SKEW_CLOSE_CLIENT);
             conn_kill(c);
         }
     }
 }
 
-static void begin_shutdown(server *srv) {
-    if (srv->stopping) return;
-    srv->stopping = true;
-    srv->stop_deadline = skew_ex_mono_ms() + SHUTDOWN_GRACE_MS;
-    skew_ex_logf(SKEW_EX_LOG_INFO, "stopping: closing %u connections", srv->nconns);
-    skew_close_all(srv->t); /* on_close(SHUTDOWN): WS close 1001, SSE streams end */
-    skew_node_leave(srv->node); /* cluster: our snapshot goes now */
-}
-
-static void srv_run(server *srv) {
-    uint64_t mono = skew_ex_mono_ms(), wait;
-    uint32_t due;
-
-    if (skew_ex_stop_requested()) begin_shutdown(srv);
-    if (mono >= srv->next_ping) {
-        ws_ping_sweep(srv);
-        srv->next_ping = mono + srv->lim.keepalive_ms;
-    }
-    if (mono >= srv->next_sweep) {
-        liveness_sweep(srv, mono);
-        srv->next_sweep = mono + srv->lim.sweep_ms;
-    }
-    skew_ex_build_poll(&srv->site, srv->t, mono); /* a deploy under --root: version push */
-    /* last, so the changes the sweeps made are in the delay it returns */
-    due = skew_tick(srv->t, skew_ex_mono_ms());
-    wait = due;
-    if (srv->next_ping - mono < wait) wait = srv->next_ping - mono;
-    if (srv->next_sweep - mono < wait) wait = srv->next_sweep - mono;
-    if (srv->node) {
-        uint32_t cw = skew_node_tick(srv->node, skew_ex_now_ms());
-        if (cw < wait) wait = cw;
-    }
-    if (wait > SIGNAL_POLL_MS) wait = SIGNAL_POLL_MS;
-    if (wait < 1) wait = 1;
-    srv_schedule(srv, wait);
-}
+static void srv_run(server *srv) { srv_schedule(srv, skew_ex_server_tick(&srv->ex, ws_ping_sweep, liveness_sweep)); }
 
 static void srv_timer(lws_sorted_usec_list_t *sul) { srv_run(lws_container_of(sul, server, sul)); }
 
 /* libev: lws re-arms its own libev timer only when it fires, so its timeouts (close handshakes,
    kills) would wait for the next one indefinitely; a sul that reschedules itself keeps that timer
-   firing at least every SIGNAL_POLL_MS (what the adapter's timer on lws' sul did before). */
+   firing at least every SKEW_EX_SIGNAL_POLL_MS (what the adapter's timer on lws' sul did before). */
 static void srv_lws_heartbeat(lws_sorted_usec_list_t *sul) {
     server *srv = lws_container_of(sul, server, sul);
-    lws_sul_schedule(srv->ctx, 0, &srv->sul, srv_lws_heartbeat, (lws_usec_t)SIGNAL_POLL_MS * LWS_US_PER_MS);
+    lws_sul_schedule(srv->ctx, 0, &srv->sul, srv_lws_heartbeat, (lws_usec_t)SKEW_EX_SIGNAL_POLL_MS * LWS_US_PER_MS);
 }
 
 static void srv_ev_timer(struct ev_loop *loop, ev_timer *w, int revents) {
@@ -1294,23 +1153,6 @@ static bool check_bound(server *srv, const struct in6_addr *want) {
 
 static const lws_retry_bo_t no_validity = {NULL, 0, 0, 0, 0, 0}; /* secs_since_valid_hangup 0: off */
 
-/* Set the soft fd limit to max_connections plus room for HTTP requests (raising it up to the
-   hard limit when needed, lowering a huge one): Debian's lws 4.1.6 is a debug build whose
-   sanity check scans the whole fd table, RLIMIT_NOFILE entries, on every accepted socket. */
-static void tune_fd_limit(uint32_t max_connections) {
-    struct rlimit rl;
-    rlim_t want = (rlim_t)max_connections + 1024u;
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
-    if (rl.rlim_max != RLIM_INFINITY && want > rl.rlim_max) {
-        skew_ex_logf(SKEW_EX_LOG_ERROR, "fd limit %llu is below --max-connections %u + 1024: raise ulimit -n",
-                     (unsigned long long)rl.rlim_max, (unsigned)max_connections);
-        want = rl.rlim_max;
-    }
-    if (want == rl.rlim_cur) return;
-    rl.rlim_cur = want;
-    if (setrlimit(RLIMIT_NOFILE, &rl) != 0) skew_ex_logf(SKEW_EX_LOG_ERROR, "setrlimit(RLIMIT_NOFILE) failed");
-}
-
 int main(int argc, char **argv) {
     static server srv; /* big (arena): not on the stack */
     struct lws_context_creation_info info;
@@ -1319,38 +1161,24 @@ int main(int argc, char **argv) {
     bool ipv6 = false;
     struct ev_loop *loop = NULL;
     void *foreign[1];
-    int exit_code = 0, started;
+    int exit_code = 0;
 
-    memset(&hooks, 0, sizeof hooks);
-    hooks.user_data = &srv;
-    hooks.send = hook_send;
-    hooks.on_open = skew_ex_log_open;
-    hooks.on_close = hook_on_close;
-    hooks.authorize = hook_authorize;
-    started = skew_cluster_args(&srv.copt, &argc, argv, "skew_server_lws");
-    if (started >= 0) return started;
-    started = skew_ex_start(&srv.opt, &srv.site, argc, argv, "skew_server_lws", &hooks, &srv.t, &srv.lim);
-    if (started == 0 && srv.copt.help) skew_cluster_usage(stdout);
-    if (started >= 0) return started; /* --help, or an error already printed */
-    if (srv.copt.redis_url && !skew_node_retrack(&srv.t, &srv.copt, "skew_server_lws")) {
-        skew_ex_site_free(&srv.site);
-        skew_tracker_destroy(srv.t);
-        return 2;
-    }
+    skew_ex_server_hooks(&srv.ex, &hooks, hook_send, hook_on_close);
+    if (!skew_ex_start(&srv.ex, "skew_server_lws", argc, argv, &hooks)) return srv.ex.exit_code;
 
     log_mask = LLL_ERR;
-    if (srv.opt.verbosity >= SKEW_EX_NORMAL) log_mask |= LLL_WARN | LLL_USER;
-    if (srv.opt.verbosity >= SKEW_EX_VERBOSE) log_mask |= LLL_NOTICE | LLL_INFO;
+    if (srv.ex.opt.verbosity >= SKEW_EX_NORMAL) log_mask |= LLL_WARN | LLL_USER;
+    if (srv.ex.opt.verbosity >= SKEW_EX_VERBOSE) log_mask |= LLL_NOTICE | LLL_INFO;
     lws_set_log_level(log_mask, lws_log_emit);
 
     memset(&info, 0, sizeof info);
-    ipv6 = strchr(srv.opt.host, ':') != NULL;
-    if (ipv6 && inet_pton(AF_INET6, srv.opt.host, &v6) != 1) {
-        fprintf(stderr, "skew_server_lws: --host %s: not an IPv6 address\n", srv.opt.host);
+    ipv6 = strchr(srv.ex.opt.host, ':') != NULL;
+    if (ipv6 && inet_pton(AF_INET6, srv.ex.opt.host, &v6) != 1) {
+        fprintf(stderr, "skew_server_lws: --host %s: not an IPv6 address\n", srv.ex.opt.host);
         return 2;
     }
-    info.port = srv.opt.port;
-    info.iface = srv.opt.host;
+    info.port = srv.ex.opt.port;
+    info.iface = srv.ex.opt.host;
     info.protocols = protocols;
     info.user = &srv;
     info.options = LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS;
@@ -1361,10 +1189,10 @@ int main(int argc, char **argv) {
     info.keepalive_timeout = 5;        /* idle HTTP keep-alive connections */
     info.timeout_secs = 10;            /* handshakes and other pending states */
     /* lws sizes its fd table from RLIMIT_NOFILE, so the limit is set to what the tracker can
-       hold (tune_fd_limit). info.fd_limit_per_thread stays 0 on purpose: below the process
+       hold (skew_ex_tune_fd_limit). info.fd_limit_per_thread stays 0 on purpose: below the process
        limit, lws 4.1.6 finds a connection from its fd by a linear search (wsi_from_fd), O(n)
        per event; at the limit it indexes the table. */
-    tune_fd_limit(skew_tracker_config(srv.t)->max_connections);
+    skew_ex_tune_fd_limit(skew_tracker_config(srv.ex.t)->max_connections);
     info.vhost_name = "skew";
     /* lws' own WS validity pings (default: every 300 s, in a sorted timer list re-inserted on
        every frame, O(n) per insert with n connections) are off: the adapter pings every
@@ -1395,32 +1223,30 @@ int main(int argc, char **argv) {
 
     srv.ctx = lws_create_context(&info);
     if (!srv.ctx) {
-        fprintf(stderr, "skew_server_lws: cannot listen on %s:%u\n", srv.opt.host, (unsigned)srv.opt.port);
+        fprintf(stderr, "skew_server_lws: cannot listen on %s:%u\n", srv.ex.opt.host, (unsigned)srv.ex.opt.port);
         if (loop) ev_loop_destroy(loop);
-        skew_ex_site_free(&srv.site);
-        skew_tracker_destroy(srv.t);
+        skew_ex_site_free(&srv.ex.site);
+        skew_tracker_destroy(srv.ex.t);
         return 1;
     }
     srv.vh = lws_get_vhost_by_name(srv.ctx, "skew");
-    if (srv.copt.redis_url && !cluster_start(&srv, loop)) {
+    if (srv.ex.copt.redis_url && !cluster_start(&srv, loop)) {
         exit_code = 2;
         goto out;
     }
     if (ipv6 && (!srv.vh || !check_bound(&srv, &v6))) {
-        fprintf(stderr, "skew_server_lws: lws did not bind [%s]: refusing to listen elsewhere\n", srv.opt.host);
+        fprintf(stderr, "skew_server_lws: lws did not bind [%s]: refusing to listen elsewhere\n", srv.ex.opt.host);
         exit_code = 1;
         goto out;
     }
-    if (srv.opt.port == 0 || srv.opt.verbosity >= SKEW_EX_NORMAL)
+    if (srv.ex.opt.port == 0 || srv.ex.opt.verbosity >= SKEW_EX_NORMAL)
         fprintf(stderr, "skew_server_lws: listening on http://%s%s%s:%d%s (lws %s, build %s)\n", ipv6 ? "[" : "",
-                srv.opt.host, ipv6 ? "]" : "", srv.vh ? lws_get_vhost_listen_port(srv.vh) : srv.opt.port,
-                srv.opt.base, lws_get_library_version(), srv.opt.build_id);
-    skew_ex_print_banner(stdout, &srv.opt, "skew_server_lws",
-                         (unsigned)(srv.vh ? lws_get_vhost_listen_port(srv.vh) : srv.opt.port));
+                srv.ex.opt.host, ipv6 ? "]" : "", srv.vh ? lws_get_vhost_listen_port(srv.vh) : srv.ex.opt.port,
+                srv.ex.opt.base, lws_get_library_version(), srv.ex.opt.build_id);
+    skew_ex_print_banner(stdout, &srv.ex.opt, "skew_server_lws",
+                         (unsigned)(srv.vh ? lws_get_vhost_listen_port(srv.vh) : srv.ex.opt.port));
 
     skew_ex_signals_install();
-    srv.next_ping = skew_ex_mono_ms() + srv.lim.keepalive_ms;
-    srv.next_sweep = skew_ex_mono_ms() + srv.lim.sweep_ms;
     srv_schedule(&srv, 0);
     if (loop) srv_lws_heartbeat(&srv.sul);
 
@@ -1431,8 +1257,8 @@ int main(int argc, char **argv) {
             exit_code = 1;
             break;
         }
-        if (skew_ex_stop_requested() && !srv.stopping) begin_shutdown(&srv);
-        if (srv.stopping && (srv.nconns == 0 || skew_ex_mono_ms() > srv.stop_deadline) && skew_node_left(srv.node)) break;
+        if (skew_ex_stop_requested()) skew_ex_begin_shutdown(&srv.ex);
+        if (skew_ex_shutdown_done(&srv.ex, skew_ex_mono_ms())) break;
     }
 
 out:
@@ -1443,10 +1269,10 @@ out:
         srv.ctx = NULL; /* no more timer kicks */
         lws_context_destroy(ctx); /* remaining connections: CLOSED callbacks free their state */
     }
-    skew_node_destroy(srv.node);
+    skew_node_destroy(srv.ex.node);
     if (loop) ev_loop_destroy(loop);
-    skew_ex_site_free(&srv.site);
-    skew_tracker_destroy(srv.t);
+    skew_ex_site_free(&srv.ex.site);
+    skew_tracker_destroy(srv.ex.t);
     free(srv.scratch);
     return exit_code;
 }

@@ -1,56 +1,13 @@
 /* skew_server_mongoose.c - the skew server on mongoose 7.22.
 
-   A thin adapter: every protocol decision comes from skew_tracker.h (routing, opening, POST and
-   admin endpoints, WebSocket messages, keepalives, coalesced stats, every JSON byte). This file
-   moves bytes between mongoose and the tracker; pages, options, auth and signals come from
-   examples/common/skew_example.h, shared with the libwebsockets server (same command line, same
-   behaviour, one e2e suite for both).
-
-   Per connection the adapter keeps a `conn` in the bytes mongoose allocates after each
-   struct mg_connection (mgr.extraconnsize): no allocation of its own. hooks.send appends the
-   framed message (the SSE event the tracker framed, or a WebSocket text frame) to c->send; past --max-output-bytes
-   of unsent output it answers SKEW_ERR_SLOW, the tracker forgets the connection and on_close
-   closes the socket (is_closing: the queued output is dropped, not drained).
-
-   Memory per idle connection. Mongoose never shrinks an I/O buffer: c->recv keeps the size of the
-   largest request or frame it held, c->send the size of the largest message queued (a stats
-   subscriber's ~50 KB), and both grow in steps of MG_IO_SIZE (16 KB by default on Unix, so an
-   idle connection costs 2 x 16 KB plus the struct). Two choices bring an idle connection to well
-   under 1 KB of heap:
-     - MG_IO_SIZE=2048 (build.mk): one read holds a typical browser request head (cookies
-       included), and a growing buffer wastes at most 2 KB;
-     - buffers are given back when empty (MG_EV_POLL: mg_iobuf_free on an empty recv/send of an
-       idle stream or keep-alive connection); the next read or send allocates again.
-   What remains per idle connection: struct mg_connection (288 bytes), this conn (80 bytes), the
-   tracker's slot and malloc overhead. bench/load (RSS growth, 10k idle connections): 0.41 KB per
-   WS or SSE connection; MG_IO_SIZE=2048 alone: 4.4 KB; mongoose's defaults: 31 KB.
-   (SKEW_MG_RELEASE_IDLE_BUFFERS=0 turns the second choice off, to measure it.)
-
-   Mongoose 7.22 behaviours handled here on purpose:
-   - mg_mgr_poll() walks every connection on every wake-up, epoll or not: idle streams are
-     parked outside its list and its epoll set, so a wake-up costs O(active) (see >>park).
-   - Its WebSocket parser (mg_ws_cb) accepts unmasked client frames and reserved bits, waits
-     forever for a frame that announces 2^64-1 bytes, and buffers any frame whole (up to 1 GB).
-     The adapter wraps c->pfn (ws_guard) and checks each frame header before mg_ws_cb sees it:
-     protocol errors get close 1002 (a fragmented message over WS_MESSAGE_MAX gets 1009), and a
-     single frame longer than WS_MESSAGE_MAX is discarded as it arrives, keeping the connection
-     (what the lws server does: no protocol message is that long). The wrapper reads
-     c->pfn_data, where mg_ws_cb keeps the end of a fragmented message being reassembled
-     (mongoose 7.22 internals; build.mk warns when MONGOOSE_DIR is not 7.22).
-   - mg_http_get_header() returns the first of repeated headers (X-Forwarded-For can come twice);
-     the header callback joins all of them with ", ".
-   - An HTTP request head may grow to MG_MAX_RECV_SIZE; heads over HEAD_MAX get 431, bodies
-     over the tracker's max_body get 413, both before they are buffered whole.
-   - Keep-alive HTTP connections have no idle timeout in mongoose: the sweep closes them after
-     HTTP_IDLE_MS without traffic (this also bounds a request that never completes).
-   - mg_http_reply() always sends Content-Length (also on 204) and no way to add headers after
-     the body is formatted; responses here are written with mg_send. A request mongoose cannot
-     parse is dropped without an answer; the adapter answers it 400 (JSON) before the close.
-   - Client EOF on an SSE stream is seen at once (mongoose keeps reading every socket). A peer
-     that vanished without FIN is found by the keepalive write failing: TCP_USER_TIMEOUT on SSE
-     sockets makes the kernel fail it after max(3 keepalives, 20 s) of unacknowledged output;
-     and by the stall check (output pending without progress for STALL_INTERVALS keepalive
-     intervals). WebSocket peers are pinged every keepalive and dropped after MISSED_PONGS_MAX. */
+   The mongoose adapter: protocol decisions come from skew_tracker.h, the policy both servers
+   share (options, pages, timer, shutdown, admin answers, fd limit, cluster start) from
+   examples/common/skew_example.h. What remains here is mongoose itself: request headers,
+   response framing, static files in chunks, WebSocket frame checks ahead of mg_ws_cb
+   (ws_guard), parking idle streams outside mongoose's list (>>park), idle buffers given back,
+   and the cluster link's wake-ups from its thread. Per connection a `conn` lives in the bytes
+   mongoose allocates after each struct mg_connection (mgr.extraconnsize). The mongoose 7.22
+   behaviours handled on purpose and the memory figures are in examples/mongoose/README.md. */
 #if !defined(_POSIX_C_SOURCE) || _POSIX_C_SOURCE < 200809L
 #undef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
@@ -77,17 +34,12 @@
    >>state
    ====================================================================================== */
 
-#define WS_MESSAGE_MAX 8192u        /* longest client message kept; longer ones are dropped */
-#define MISSED_PONGS_MAX 2          /* pings unanswered before a WS peer is dropped */
-#define STALL_INTERVALS 3           /* keepalive intervals of pending output without progress */
-#define SHUTDOWN_GRACE_MS 3000      /* how long close 1001 / SSE ends may take at exit */
-#define SIGNAL_POLL_MS 500          /* the loop never sleeps longer (stop flag check) */
 #define HEAD_MAX 16384u             /* request line + headers */
 #define HTTP_IDLE_MS 10000u         /* plain HTTP connection without traffic: closed */
 #define FILE_CHUNK 65536u           /* static file bytes queued at a time */
 #define ARENA_SIZE (HEAD_MAX + 1024u) /* joined header copies for one request */
 #define SSE_USER_TIMEOUT_MIN 20000u /* ms: unacknowledged output before the kernel gives up */
-/* 1: give empty I/O buffers back (see the top); 0 only to measure what that saves. */
+/* 1: give empty I/O buffers back (see README.md); 0 only to measure what that saves. */
 #ifndef SKEW_MG_RELEASE_IDLE_BUFFERS
 #define SKEW_MG_RELEASE_IDLE_BUFFERS 1
 #endif
@@ -122,15 +74,9 @@ typedef struct conn {
 #define CONN(c) ((conn *)(void *)((c) + 1))
 
 typedef struct server {
-    skew_ex_options opt;
-    skew_ex_site site;
-    skew_tracker *t;
+    skew_ex_server ex;              /* first: the shared part (hooks.user_data is both);
+                                       ex.open_conns counts live SSE/WS connections */
     struct mg_mgr mgr;
-    uint32_t streams;               /* live SSE/WS connections */
-    bool stopping;
-    uint64_t stop_deadline;
-    uint64_t next_ping, next_sweep; /* monotonic ms */
-    skew_ex_limits lim;             /* read from the tracker at start */
     char arena[ARENA_SIZE];         /* joined repeated headers (one request at a time) */
     size_t arena_used;
     char path[HEAD_MAX + 1];        /* the decoded request path */
@@ -138,8 +84,6 @@ typedef struct server {
     struct mg_connection *parked;   /* parked streams (conn.park_next) */
     uint32_t parked_count;
     struct mg_connection park_bell; /* stands for park_fd in mongoose's epoll set (see >>park) */
-    skew_cluster_options copt;      /* cluster: --redis and friends */
-    skew_node *node;                /* cluster: NULL without --redis */
     unsigned long wake_id;          /* cluster: the listener, woken by the link's thread */
 } server;
 
@@ -149,7 +93,7 @@ typedef struct req_ctx {
     struct mg_http_message *hm;
 } req_ctx;
 
-/* mongoose's own WebSocket handler, wrapped by ws_guard (see the top). */
+/* mongoose's own WebSocket handler, wrapped by ws_guard (see README.md). */
 static mg_event_handler_t mg_ws_handler;
 
 static void unpark(server *srv, struct mg_connection *c);
@@ -186,33 +130,6 @@ static bool has_token(skew_str v, const char *token) {
    >>respond  plain HTTP answers, written with mg_send
    ====================================================================================== */
 
-static const char *reason(int status) {
-    switch (status) {
-    case 101: return "Switching Protocols";
-    case 200: return "OK";
-    case 204: return "No Content";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 304: return "Not Modified";
-    case 307: return "Temporary Redirect";
-    case 308: return "Permanent Redirect";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 411: return "Length Required";
-    case 413: return "Content Too Large";
-    case 426: return "Upgrade Required";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return status < 300 ? "OK" : status < 400 ? "Redirect" : status < 500 ? "Client Error" : "Server Error";
-    }
-}
-
 /* Extra response headers, "Name: value\r\n" each. */
 typedef struct hdrs {
     char buf[1536];
@@ -231,7 +148,7 @@ static void hdr_add(hdrs *h, const char *name, const char *value) {
 static bool send_head(struct mg_connection *c, int status, const char *ctype, long long content_length,
                       const hdrs *extra, bool close) {
     char head[2048];
-    int n = snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\n", status, reason(status));
+    int n = snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\n", status, skew_ex_status_reason(status));
     if (ctype && status != 204 && status != 304)
         n += snprintf(head + n, sizeof head - (size_t)n, "Content-Type: %s\r\n", ctype);
     if (content_length >= 0 && status != 204 && status != 304)
@@ -279,43 +196,18 @@ static void respond_skew(struct mg_connection *c, const skew_response *r, const 
             r->close);
 }
 
-static bool is_head(const skew_request *req) { return req->method.len == 4 && !memcmp(req->method.ptr, "HEAD", 4); }
-
-/* skew_http with a growing buffer (admin stats can be large). */
+/* skew_http (skew_ex_http: a large answer is asked for again, GET only). */
 static void answer_http(server *srv, struct mg_connection *c, const skew_request *req) {
-    char small[2048];
+    char small[2048], *big;
     skew_response r;
-    skew_result res;
-    bool get = is_head(req) || (req->method.len == 3 && !memcmp(req->method.ptr, "GET", 3));
+    skew_result res = skew_ex_http(&srv->ex, req, &r, small, sizeof small, &big);
 
-    memset(&r, 0, sizeof r);
-    res = skew_http(srv->t, req, &r, small, sizeof small);
     /* cluster: a connection held by another instance; the answer comes later (cluster_respond) */
-    if (res == SKEW_ERR_NOT_LOCAL && srv->node && skew_node_relay(srv->node, req, c->id)) return;
-    if (srv->node && res == SKEW_OK) skew_node_after_http(srv->node, req, r.status);
-    if (res == SKEW_ERR_TRUNCATED) {
-        char *big;
-        skew_response r2;
-        if (!get) { /* side effects happen once: only GET answers are asked for twice */
-            respond_error(c, 500, "response too large", false);
-            return;
-        }
-        big = (char *)malloc(r.body_len + 1);
-        memset(&r2, 0, sizeof r2);
-        if (!big) {
-            respond_error(c, 500, "out of memory", false);
-            return;
-        }
-        if (skew_http(srv->t, req, &r2, big, r.body_len + 1) != SKEW_OK) {
-            free(big);
-            respond_error(c, 500, "response too large", false);
-            return;
-        }
-        respond_skew(c, &r2, big, is_head(req));
-        free(big);
-        return;
-    }
-    respond_skew(c, &r, small, is_head(req));
+    if (res == SKEW_ERR_NOT_LOCAL && srv->ex.node && skew_node_relay(srv->ex.node, req, c->id)) return;
+    if (res == SKEW_ERR_NOMEM) respond_error(c, 500, "out of memory", false);
+    else if (res == SKEW_ERR_TRUNCATED) respond_error(c, 500, "response too large", false);
+    else respond_skew(c, &r, big ? big : small, skew_ex_is_head(req));
+    free(big);
 }
 
 /* The error answer for a failed skew_open (bot 204/403, full 503, ...). */
@@ -323,8 +215,7 @@ static void answer_open_error(server *srv, struct mg_connection *c, const skew_r
                               bool close) {
     char body[512];
     skew_response r;
-    memset(&r, 0, sizeof r);
-    if (skew_http_open_error(srv->t, req, res, &r, body, sizeof body) == SKEW_ERR_TRUNCATED) r.body_len = sizeof body - 1;
+    skew_ex_open_error(&srv->ex, req, res, &r, body, sizeof body);
     if (close) r.close = true;
     respond_skew(c, &r, body, false);
 }
@@ -402,8 +293,8 @@ static void answer_site(server *srv, struct mg_connection *c, const skew_request
 
     h.len = 0;
     h.buf[0] = '\0';
-    skew_ex_site_lookup(&srv->site, req->method, req->path, skew_request_header(req, "accept"), &s);
-    if (s.html && skew_ex_html_cookie(&srv->site, srv->t, cookie, sizeof cookie)) hdr_add(&h, "Set-Cookie", cookie);
+    skew_ex_site_lookup(&srv->ex.site, req->method, req->path, skew_request_header(req, "accept"), &s);
+    if (s.html && skew_ex_html_cookie(&srv->ex.site, srv->ex.t, cookie, sizeof cookie)) hdr_add(&h, "Set-Cookie", cookie);
     switch (s.kind) {
     case SKEW_EX_SERVE_MEMORY:
         hdr_add(&h, "Cache-Control", "no-cache");
@@ -523,7 +414,7 @@ static skew_result hook_send(void *user_data, const skew_conn *sc, const char *m
     st = CONN(c);
     /* SSE: msg is the framed event already (frame_sse); WS: mongoose frames it */
     need = st->kind == CONN_SSE ? len : len + 10; /* 10: WS header */
-    if (c->send.len + need > srv->opt.max_output_bytes) return SKEW_ERR_SLOW;
+    if (c->send.len + need > srv->ex.opt.max_output_bytes) return SKEW_ERR_SLOW;
     at = c->send.len;
     if (at == 0) st->last_progress = skew_ex_mono_ms(); /* the stall clock starts now */
     if (st->kind == CONN_SSE) {
@@ -560,11 +451,6 @@ static void hook_on_close(void *user_data, const skew_conn *sc, skew_close_reaso
     }
 }
 
-static skew_auth hook_authorize(void *user_data, const skew_request *req, skew_auth_scope scope) {
-    server *srv = (server *)user_data;
-    return skew_ex_authorize(&srv->opt, req, scope);
-}
-
 /* ======================================================================================
    >>sse
    ====================================================================================== */
@@ -576,7 +462,7 @@ static void open_sse(server *srv, struct mg_connection *c, const skew_request *r
     skew_result res;
     skew_handle h = 0;
 
-    if (srv->stopping) {
+    if (srv->ex.stopping) {
         answer_open_error(srv, c, req, SKEW_ERR_STOPPING, true);
         return;
     }
@@ -585,7 +471,7 @@ static void open_sse(server *srv, struct mg_connection *c, const skew_request *r
         return;
     }
     st->kind = CONN_SSE; /* `connected` goes out SSE-framed, after the head */
-    res = skew_open(srv->t, req, c, &h);
+    res = skew_open(srv->ex.t, req, c, &h);
     if (res != SKEW_OK) {
         st->kind = CONN_HTTP;
         c->send.len = mark;
@@ -594,7 +480,7 @@ static void open_sse(server *srv, struct mg_connection *c, const skew_request *r
     }
     st->h = h;
     st->counted = true;
-    srv->streams++;
+    srv->ex.open_conns++;
     st->last_progress = skew_ex_mono_ms();
     /* c->is_resp stays set: mongoose parses nothing more on this connection */
 #ifdef TCP_USER_TIMEOUT
@@ -602,7 +488,7 @@ static void open_sse(server *srv, struct mg_connection *c, const skew_request *r
         /* A peer that vanished without FIN never acknowledges the keepalives: the kernel fails
            the socket after this long (instead of ~15 minutes of retransmissions), the next
            write or read errors and the stream is closed. */
-        unsigned int ms = srv->lim.keepalive_ms * STALL_INTERVALS;
+        unsigned int ms = srv->ex.lim.keepalive_ms * SKEW_EX_STALL_INTERVALS;
         if (ms < SSE_USER_TIMEOUT_MIN) ms = SSE_USER_TIMEOUT_MIN;
         if (setsockopt((int)(size_t)c->fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof ms) != 0)
             skew_ex_logf(SKEW_EX_LOG_DEBUG, "TCP_USER_TIMEOUT: %s", strerror(errno));
@@ -624,14 +510,15 @@ static void ws_fail(server *srv, struct mg_connection *c, unsigned code) {
     st->last_progress = skew_ex_mono_ms();
     c->recv.len = 0;
     c->pfn_data = NULL;
-    if (st->h) skew_close(srv->t, st->h, SKEW_CLOSE_CLIENT);
+    if (st->h) skew_close(srv->ex.t, st->h, SKEW_CLOSE_CLIENT);
     mg_ws_send(c, p, 2, WEBSOCKET_OP_CLOSE);
     c->is_draining = 1;
     skew_ex_logf(SKEW_EX_LOG_DEBUG, "ws protocol error: close %u", code);
 }
 
-/* Check the frames mg_ws_cb has not parsed yet (from c->pfn_data on, see the top). Returns
-   false when the connection was failed. Frame accounting happens only for complete frames, so
+/* Check the frames mg_ws_cb has not parsed yet: from c->pfn_data on, where mg_ws_cb keeps the
+   end of a fragmented message it reassembles (mongoose 7.22 internals; build.mk warns when
+   MONGOOSE_DIR is not 7.22). Returns false when the connection was failed. Frame accounting happens only for complete frames, so
    a header seen again on the next read is not counted twice. */
 static bool ws_check(server *srv, struct mg_connection *c) {
     conn *st = CONN(c);
@@ -683,7 +570,7 @@ static bool ws_check(server *srv, struct mg_connection *c) {
         }
         hl = 2 + lenbytes + 4; /* with the mask key */
         frame = hl + plen;
-        if (op < 8 && plen > WS_MESSAGE_MAX) {
+        if (op < 8 && plen > SKEW_EX_WS_MESSAGE_MAX) {
             size_t k;
             if (op == 0 || !fin) { /* part of a fragmented message: it cannot be cut out alone */
                 ws_fail(srv, c, 1009);
@@ -702,7 +589,7 @@ static bool ws_check(server *srv, struct mg_connection *c) {
             st->msg_len = (uint32_t)plen;
         } else if (op == 0) {
             st->msg_len += (uint32_t)plen;
-            if (st->msg_len > WS_MESSAGE_MAX) {
+            if (st->msg_len > SKEW_EX_WS_MESSAGE_MAX) {
                 ws_fail(srv, c, 1009);
                 return false;
             }
@@ -745,12 +632,12 @@ static void open_ws(server *srv, struct mg_connection *c, struct mg_http_message
         respond(c, 400, "application/json", body, blen < sizeof body ? blen : sizeof body - 1, &extra, false, true);
         return;
     }
-    if (srv->stopping) {
+    if (srv->ex.stopping) {
         answer_open_error(srv, c, req, SKEW_ERR_STOPPING, true);
         return;
     }
     st->kind = CONN_WS; /* `connected` is framed as WS text; it must follow the 101 */
-    res = skew_open(srv->t, req, c, &h);
+    res = skew_open(srv->ex.t, req, c, &h);
     if (res != SKEW_OK) {
         st->kind = CONN_HTTP;
         c->send.len = mark;
@@ -760,7 +647,7 @@ static void open_ws(server *srv, struct mg_connection *c, struct mg_http_message
     /* Move what skew_open queued behind the handshake answer. */
     n = c->send.len - mark;
     if (n > sizeof stack && !(frames = (char *)malloc(n))) {
-        skew_close(srv->t, h, SKEW_CLOSE_SEND_FAILED); /* on_close: is_closing */
+        skew_close(srv->ex.t, h, SKEW_CLOSE_SEND_FAILED); /* on_close: is_closing */
         return;
     }
     if (n) memcpy(frames, c->send.buf + mark, n);
@@ -772,9 +659,9 @@ static void open_ws(server *srv, struct mg_connection *c, struct mg_http_message
     if (frames != stack) free(frames);
     st->h = h;
     st->counted = true;
-    srv->streams++;
+    srv->ex.open_conns++;
     st->last_progress = skew_ex_mono_ms();
-    if (c->is_closing) skew_close(srv->t, h, SKEW_CLOSE_SEND_FAILED);
+    if (c->is_closing) skew_close(srv->ex.t, h, SKEW_CLOSE_SEND_FAILED);
 }
 
 /* ======================================================================================
@@ -795,7 +682,7 @@ static void on_http_msg(server *srv, struct mg_connection *c, struct mg_http_mes
     cn = req_header(&rc, "connection");
     st->close_after = has_token(cn, "close") ||
                       (hm->proto.len == 8 && !memcmp(hm->proto.buf, "HTTP/1.0", 8) && !has_token(cn, "keep-alive"));
-    switch (skew_route_request(srv->t, &req)) {
+    switch (skew_route_request(srv->ex.t, &req)) {
     case SKEW_EP_SSE: open_sse(srv, c, &req); break;
     case SKEW_EP_WS: open_ws(srv, c, hm, &req); break;
     case SKEW_EP_NONE: answer_site(srv, c, &req); break;
@@ -807,7 +694,7 @@ static void on_http_msg(server *srv, struct mg_connection *c, struct mg_http_mes
 static void on_http_hdrs(server *srv, struct mg_connection *c, struct mg_http_message *hm) {
     if (hm->head.len > HEAD_MAX) {
         respond_error(c, 431, "request head too large", true);
-    } else if (hm->body.len > srv->lim.max_body) {
+    } else if (hm->body.len > srv->ex.lim.max_body) {
         respond_error(c, 413, "body too large", true);
     } else {
         return;
@@ -819,7 +706,7 @@ static void on_poll(struct mg_connection *c) {
     conn *st = CONN(c);
     st->was_draining = c->is_draining; /* MG_EV_POLL comes before the read of the same round */
     if (st->file) file_pump(c);
-    /* Give idle buffers back (see the top): streams, and keep-alive connections between requests. */
+    /* Give idle buffers back (see README.md): streams, and keep-alive connections between requests. */
     if (SKEW_MG_RELEASE_IDLE_BUFFERS && (st->kind != CONN_HTTP || (!c->is_resp && !st->file))) {
         if (c->recv.len == 0 && c->recv.size) mg_iobuf_free(&c->recv);
         if (c->send.len == 0 && c->send.size) mg_iobuf_free(&c->send);
@@ -829,11 +716,11 @@ static void on_poll(struct mg_connection *c) {
 static void on_close(server *srv, struct mg_connection *c) {
     conn *st = CONN(c);
     if (st->parked) unpark(srv, c); /* cannot happen: mongoose sees only unparked ones */
-    if (st->h) skew_close(srv->t, st->h, SKEW_CLOSE_CLIENT); /* on_close zeroes st->h */
+    if (st->h) skew_close(srv->ex.t, st->h, SKEW_CLOSE_CLIENT); /* on_close zeroes st->h */
     st->h = 0;
     if (st->counted) {
         st->counted = false;
-        srv->streams--;
+        srv->ex.open_conns--;
     }
     if (st->file) {
         fclose(st->file);
@@ -845,7 +732,7 @@ static void handler(struct mg_connection *c, int ev, void *ev_data) {
     server *srv = (server *)c->fn_data;
     conn *st;
     if (ev == MG_EV_WAKEUP) { /* cluster: events from the link's thread */
-        skew_node_drain(srv->node);
+        skew_node_drain(srv->ex.node);
         return;
     }
     if (c->is_listening || !c->is_accepted) return;
@@ -890,7 +777,7 @@ static void handler(struct mg_connection *c, int ev, void *ev_data) {
         struct mg_ws_message *m = (struct mg_ws_message *)ev_data;
         st->awaiting_pong = false; /* any frame proves the peer alive */
         st->missed_pongs = 0;
-        if (st->h) skew_ws_message(srv->t, st->h, m->data.buf, m->data.len);
+        if (st->h) skew_ws_message(srv->ex.t, st->h, m->data.buf, m->data.len);
         break;
     }
     case MG_EV_WS_CTL: {
@@ -901,7 +788,7 @@ static void handler(struct mg_connection *c, int ev, void *ev_data) {
            may follow the close frame, so the tracker forgets the connection now */
         if ((m->flags & 0x0f) == WEBSOCKET_OP_CLOSE) {
             if (!c->send.len) st->last_progress = skew_ex_mono_ms(); /* the echo is queued next */
-            if (st->h) skew_close(srv->t, st->h, SKEW_CLOSE_CLIENT);
+            if (st->h) skew_close(srv->ex.t, st->h, SKEW_CLOSE_CLIENT);
         }
         break;
     }
@@ -920,8 +807,10 @@ static void handler(struct mg_connection *c, int ev, void *ev_data) {
    >>timer  WS pings, stalls, idle HTTP, shutdown
    ====================================================================================== */
 
-static void ping_sweep(server *srv) {
+static void ping_sweep(skew_ex_server *ex, uint64_t mono) {
+    server *srv = (server *)ex;
     struct mg_connection *c, *next;
+    (void)mono;
     for (c = srv->parked; c; c = next) { /* pings go out through mongoose's list */
         next = CONN(c)->park_next;
         if (CONN(c)->kind == CONN_WS) unpark(srv, c);
@@ -931,9 +820,9 @@ static void ping_sweep(server *srv) {
         if (c->is_listening || !c->is_accepted) continue;
         st = CONN(c);
         if (st->kind != CONN_WS || !st->h || c->is_draining || c->is_closing) continue;
-        if (st->awaiting_pong && ++st->missed_pongs >= MISSED_PONGS_MAX) {
+        if (st->awaiting_pong && ++st->missed_pongs >= SKEW_EX_MISSED_PONGS_MAX) {
             skew_ex_logf(SKEW_EX_LOG_DEBUG, "ws peer answers no ping: dropping");
-            skew_close(srv->t, st->h, SKEW_CLOSE_TIMEOUT); /* on_close: is_closing */
+            skew_close(srv->ex.t, st->h, SKEW_CLOSE_TIMEOUT); /* on_close: is_closing */
             continue;
         }
         st->awaiting_pong = true;
@@ -941,9 +830,10 @@ static void ping_sweep(server *srv) {
     }
 }
 
-static void liveness_sweep(server *srv, uint64_t mono) {
+static void liveness_sweep(skew_ex_server *ex, uint64_t mono) {
+    server *srv = (server *)ex;
     struct mg_connection *c;
-    uint64_t stall = (uint64_t)srv->lim.keepalive_ms * STALL_INTERVALS;
+    uint64_t stall = (uint64_t)srv->ex.lim.keepalive_ms * SKEW_EX_STALL_INTERVALS;
     for (c = srv->mgr.conns; c; c = c->next) {
         conn *st;
         if (c->is_listening || !c->is_accepted || c->is_closing) continue;
@@ -952,7 +842,7 @@ static void liveness_sweep(server *srv, uint64_t mono) {
             if (c->send.len && mono - st->last_progress > stall) {
                 skew_ex_logf(SKEW_EX_LOG_DEBUG, "output stalled for %llu ms: dropping",
                              (unsigned long long)(mono - st->last_progress));
-                skew_close(srv->t, st->h, SKEW_CLOSE_TIMEOUT);
+                skew_close(srv->ex.t, st->h, SKEW_CLOSE_TIMEOUT);
             }
         } else if (st->kind != CONN_HTTP) {
             /* forgotten by the tracker, sending its last bytes (a close frame): bounded too */
@@ -961,15 +851,6 @@ static void liveness_sweep(server *srv, uint64_t mono) {
             c->is_closing = 1;
         }
     }
-}
-
-static void begin_shutdown(server *srv) {
-    if (srv->stopping) return;
-    srv->stopping = true;
-    srv->stop_deadline = skew_ex_mono_ms() + SHUTDOWN_GRACE_MS;
-    skew_ex_logf(SKEW_EX_LOG_INFO, "stopping: closing %u connections", srv->streams);
-    skew_close_all(srv->t); /* on_close(SHUTDOWN): WS close 1001, SSE streams end */
-    skew_node_leave(srv->node); /* cluster: our snapshot goes now */
 }
 
 /* ======================================================================================
@@ -1005,13 +886,7 @@ static bool cluster_start(server *srv, struct mg_connection *lsn) {
         return false;
     }
     srv->wake_id = lsn->id;
-    srv->node = skew_node_create(srv->t, &srv->copt, srv->opt.build_id, NULL, cluster_wake, cluster_respond,
-                                 cluster_kick, srv);
-    if (!srv->node) {
-        fprintf(stderr, "skew_server_mongoose: cannot start the cluster link\n");
-        return false;
-    }
-    return true;
+    return skew_ex_cluster_start(&srv->ex, NULL, cluster_wake, cluster_respond, cluster_kick);
 }
 
 /* ======================================================================================
@@ -1158,114 +1033,66 @@ static void mg_log_to_stderr(char ch, void *param) {
     if (param) fputc(ch, stderr);
 }
 
-static void raise_fd_limit(uint32_t max_connections) {
-    struct rlimit rl;
-    rlim_t want = (rlim_t)max_connections + 1024u;
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want) return;
-    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
-    if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
-        skew_ex_logf(SKEW_EX_LOG_INFO, "cannot raise the open-file limit: %s", strerror(errno));
-}
-
 int main(int argc, char **argv) {
     static server srv; /* big (arena, path): not on the stack */
     skew_hooks hooks;
     struct mg_connection *lsn;
     char url[128];
     bool ipv6;
-    int exit_code = 0, started;
+    int exit_code = 0;
 
-    memset(&hooks, 0, sizeof hooks);
-    hooks.user_data = &srv;
-    hooks.send = hook_send;
-    hooks.on_open = skew_ex_log_open;
-    hooks.on_close = hook_on_close;
-    hooks.authorize = hook_authorize;
-    started = skew_cluster_args(&srv.copt, &argc, argv, "skew_server_mongoose");
-    if (started >= 0) return started;
-    started = skew_ex_start(&srv.opt, &srv.site, argc, argv, "skew_server_mongoose", &hooks, &srv.t, &srv.lim);
-    if (started == 0 && srv.copt.help) skew_cluster_usage(stdout);
-    if (started >= 0) return started; /* --help, or an error already printed */
-    if (srv.copt.redis_url && !skew_node_retrack(&srv.t, &srv.copt, "skew_server_mongoose")) {
-        skew_ex_site_free(&srv.site);
-        skew_tracker_destroy(srv.t);
-        return 2;
-    }
-    if (srv.lim.max_body > MG_MAX_RECV_SIZE - HEAD_MAX) srv.lim.max_body = MG_MAX_RECV_SIZE - HEAD_MAX;
+    skew_ex_server_hooks(&srv.ex, &hooks, hook_send, hook_on_close);
+    if (!skew_ex_start(&srv.ex, "skew_server_mongoose", argc, argv, &hooks)) return srv.ex.exit_code;
+    if (srv.ex.lim.max_body > MG_MAX_RECV_SIZE - HEAD_MAX) srv.ex.lim.max_body = MG_MAX_RECV_SIZE - HEAD_MAX;
 
     /* quiet by default: mongoose logs client mistakes (bad requests) as errors */
-    mg_log_set_fn(mg_log_to_stderr, srv.opt.verbosity >= SKEW_EX_NORMAL ? (void *)stderr : NULL);
-    mg_log_set(srv.opt.verbosity >= SKEW_EX_VERBOSE ? MG_LL_INFO
-               : srv.opt.verbosity >= SKEW_EX_NORMAL ? MG_LL_ERROR : MG_LL_NONE);
-    raise_fd_limit(skew_tracker_config(srv.t)->max_connections);
+    mg_log_set_fn(mg_log_to_stderr, srv.ex.opt.verbosity >= SKEW_EX_NORMAL ? (void *)stderr : NULL);
+    mg_log_set(srv.ex.opt.verbosity >= SKEW_EX_VERBOSE ? MG_LL_INFO
+               : srv.ex.opt.verbosity >= SKEW_EX_NORMAL ? MG_LL_ERROR : MG_LL_NONE);
+    skew_ex_tune_fd_limit(skew_tracker_config(srv.ex.t)->max_connections);
 
     mg_mgr_init(&srv.mgr);
     srv.mgr.extraconnsize = sizeof(conn);
     park_setup(&srv);
-    ipv6 = strchr(srv.opt.host, ':') != NULL;
-    snprintf(url, sizeof url, ipv6 ? "http://[%s]:%u" : "http://%s:%u", srv.opt.host, (unsigned)srv.opt.port);
+    ipv6 = strchr(srv.ex.opt.host, ':') != NULL;
+    snprintf(url, sizeof url, ipv6 ? "http://[%s]:%u" : "http://%s:%u", srv.ex.opt.host, (unsigned)srv.ex.opt.port);
     errno = 0;
     lsn = mg_http_listen(&srv.mgr, url, handler, &srv);
     if (!lsn) {
         int e = errno;
-        fprintf(stderr, "skew_server_mongoose: cannot bind/listen on %s%s%s:%u: %s\n", ipv6 ? "[" : "", srv.opt.host,
-                ipv6 ? "]" : "", (unsigned)srv.opt.port, e ? strerror(e) : "invalid address");
+        fprintf(stderr, "skew_server_mongoose: cannot bind/listen on %s%s%s:%u: %s\n", ipv6 ? "[" : "", srv.ex.opt.host,
+                ipv6 ? "]" : "", (unsigned)srv.ex.opt.port, e ? strerror(e) : "invalid address");
         unpark_all(&srv);
         mg_mgr_free(&srv.mgr);
-        skew_ex_site_free(&srv.site);
-        skew_tracker_destroy(srv.t);
+        skew_ex_site_free(&srv.ex.site);
+        skew_tracker_destroy(srv.ex.t);
         return 1;
     }
-    if (srv.opt.port == 0 || srv.opt.verbosity >= SKEW_EX_NORMAL)
+    if (srv.ex.opt.port == 0 || srv.ex.opt.verbosity >= SKEW_EX_NORMAL)
         fprintf(stderr, "skew_server_mongoose: listening on http://%s%s%s:%u%s (mongoose %s, build %s)\n",
-                ipv6 ? "[" : "", srv.opt.host, ipv6 ? "]" : "", (unsigned)mg_ntohs(lsn->loc.port), srv.opt.base,
-                MG_VERSION, srv.opt.build_id);
-    skew_ex_print_banner(stdout, &srv.opt, "skew_server_mongoose", (unsigned)mg_ntohs(lsn->loc.port));
+                ipv6 ? "[" : "", srv.ex.opt.host, ipv6 ? "]" : "", (unsigned)mg_ntohs(lsn->loc.port), srv.ex.opt.base,
+                MG_VERSION, srv.ex.opt.build_id);
+    skew_ex_print_banner(stdout, &srv.ex.opt, "skew_server_mongoose", (unsigned)mg_ntohs(lsn->loc.port));
 
-    if (srv.copt.redis_url && !cluster_start(&srv, lsn)) {
+    if (srv.ex.copt.redis_url && !cluster_start(&srv, lsn)) {
         mg_mgr_free(&srv.mgr);
-        skew_ex_site_free(&srv.site);
-        skew_tracker_destroy(srv.t);
+        skew_ex_site_free(&srv.ex.site);
+        skew_tracker_destroy(srv.ex.t);
         return 2;
     }
 
     skew_ex_signals_install();
-    srv.next_ping = skew_ex_mono_ms() + srv.lim.keepalive_ms;
-    srv.next_sweep = skew_ex_mono_ms() + srv.lim.sweep_ms;
-
     for (;;) {
-        uint64_t mono, wait;
-        uint32_t due;
-        if (skew_ex_stop_requested()) begin_shutdown(&srv);
-        due = skew_tick(srv.t, skew_ex_mono_ms()); /* keepalives, coalesced stats */
-        mono = skew_ex_mono_ms();
-        if (mono >= srv.next_ping) {
-            ping_sweep(&srv);
-            srv.next_ping = mono + srv.lim.keepalive_ms;
-        }
-        if (mono >= srv.next_sweep) {
-            liveness_sweep(&srv, mono);
-            srv.next_sweep = mono + srv.lim.sweep_ms;
-        }
-        skew_ex_build_poll(&srv.site, srv.t, mono); /* a deploy under --root: version push */
-        if (srv.stopping && (srv.streams == 0 || mono > srv.stop_deadline) && skew_node_left(srv.node)) break;
-        wait = due;
-        if (srv.next_ping - mono < wait) wait = srv.next_ping - mono;
-        if (srv.next_sweep - mono < wait) wait = srv.next_sweep - mono;
-        if (srv.node) {
-            uint32_t cw = skew_node_tick(srv.node, skew_ex_now_ms());
-            if (cw < wait) wait = cw;
-        }
-        if (wait > SIGNAL_POLL_MS) wait = SIGNAL_POLL_MS;
-        if (srv.stopping && wait > 20) wait = 20;
+        uint32_t wait = skew_ex_server_tick(&srv.ex, ping_sweep, liveness_sweep);
+        if (skew_ex_shutdown_done(&srv.ex, skew_ex_mono_ms())) break;
         mg_mgr_poll(&srv.mgr, (int)wait);
         park_after_poll(&srv);
     }
 
-    skew_node_destroy(srv.node); /* the link's thread ends first: nothing wakes a freed manager */
+    skew_node_destroy(srv.ex.node); /* the link's thread ends first: nothing wakes a freed manager */
     unpark_all(&srv);
     mg_mgr_free(&srv.mgr); /* what is left: MG_EV_CLOSE tells the tracker */
-    skew_ex_site_free(&srv.site);
-    skew_tracker_destroy(srv.t);
+    skew_ex_site_free(&srv.ex.site);
+    skew_tracker_destroy(srv.ex.t);
     return exit_code;
 }
