@@ -3635,24 +3635,43 @@ SKEW__PRIV bool skew__token_chars(const char *s) {
     return true;
 }
 
+/* What a zero (or an empty string) in skew_config stands for; the public comments give the same. */
+#define SKEW__DEFAULT_SERVER_VERSION "dev"
+#define SKEW__DEFAULT_BASE_PATH "/__skew"
+#define SKEW__DEFAULT_VERSION_COOKIE "__nkpv"
+#define SKEW__DEFAULT_KEEPALIVE_MS 30000u
+#define SKEW__DEFAULT_STATS_INTERVAL_MS 250u
+#define SKEW__DEFAULT_MAX_CONNECTIONS 1024u
+#define SKEW__DEFAULT_MAX_VERSIONS 64u
+#define SKEW__DEFAULT_MAX_ROUTES 256u
+#define SKEW__DEFAULT_MAX_VERSION_LEN 64u
+#define SKEW__DEFAULT_MAX_ROUTE_LEN 256u
+#define SKEW__DEFAULT_MAX_LISTED 1000u
+#define SKEW__DEFAULT_MAX_BODY 4096u
+#define SKEW__DEFAULT_MAX_HOPS SKEW__IP_DEFAULT_HOPS /* one value, also used by skew_client_ip */
+
+/* zero means default (sokol's _sg_def); strings: NULL or "" means default */
+#define SKEW__DEF(field, dflt) ((field) = (field) ? (field) : (dflt))
+#define SKEW__DEF_TEXT(field, dflt) ((field) = ((field) && *(field)) ? (field) : (dflt))
+
 SKEW_API skew_result skew_config_resolve(const skew_config *in, skew_config *out) {
     skew_config c;
     size_t blen;
     if (in) c = *in;
     else memset(&c, 0, sizeof c);
-    if (!c.server_version || !*c.server_version) c.server_version = "dev";
-    if (!c.base_path || !*c.base_path) c.base_path = "/__skew";
-    if (!c.version_cookie || !*c.version_cookie) c.version_cookie = "__nkpv";
-    if (!c.keepalive_ms) c.keepalive_ms = 30000;
-    if (!c.stats_interval_ms) c.stats_interval_ms = 250;
-    if (!c.max_connections) c.max_connections = 1024;
-    if (!c.max_versions) c.max_versions = 64;
-    if (!c.max_routes) c.max_routes = 256;
-    if (!c.max_version_len) c.max_version_len = 64;
-    if (!c.max_route_len) c.max_route_len = 256;
-    if (!c.max_listed) c.max_listed = 1000;
-    if (!c.max_body) c.max_body = 4096;
-    if (!c.ip_policy.max_hops) c.ip_policy.max_hops = 16;
+    SKEW__DEF_TEXT(c.server_version, SKEW__DEFAULT_SERVER_VERSION);
+    SKEW__DEF_TEXT(c.base_path, SKEW__DEFAULT_BASE_PATH);
+    SKEW__DEF_TEXT(c.version_cookie, SKEW__DEFAULT_VERSION_COOKIE);
+    SKEW__DEF(c.keepalive_ms, SKEW__DEFAULT_KEEPALIVE_MS);
+    SKEW__DEF(c.stats_interval_ms, SKEW__DEFAULT_STATS_INTERVAL_MS);
+    SKEW__DEF(c.max_connections, SKEW__DEFAULT_MAX_CONNECTIONS);
+    SKEW__DEF(c.max_versions, SKEW__DEFAULT_MAX_VERSIONS);
+    SKEW__DEF(c.max_routes, SKEW__DEFAULT_MAX_ROUTES);
+    SKEW__DEF(c.max_version_len, SKEW__DEFAULT_MAX_VERSION_LEN);
+    SKEW__DEF(c.max_route_len, SKEW__DEFAULT_MAX_ROUTE_LEN);
+    SKEW__DEF(c.max_listed, SKEW__DEFAULT_MAX_LISTED);
+    SKEW__DEF(c.max_body, SKEW__DEFAULT_MAX_BODY);
+    SKEW__DEF(c.ip_policy.max_hops, SKEW__DEFAULT_MAX_HOPS);
     skew__timeline_defaults(&c);
     if (out) *out = c;
     blen = strlen(c.base_path);
