@@ -2161,26 +2161,52 @@ SKEW__PRIV bool skew__bot_pair_hit(const unsigned char *p, size_t n, size_t pos,
     return false;
 }
 
-/* UA shapes that no browser sends; each test is anchored at one end and stops at the first
-   byte that does not fit. Written for this library after the structural patterns of isbot. */
-SKEW__PRIV bool skew__bot_shape(const unsigned char *p, size_t n) {
-    size_t i, j, k, w;
-    /* Fast path: after "Mozilla/5.0 (" only the shapes that end in ')' or ';' can match. */
-    if (n > 13 && p[12] == '(' && p[n - 1] != ')' && p[n - 1] != ';' && skew__is_space(p[11]) &&
-        skew__bot_eq(p, "mozilla/", 8) && skew__bot_digit(p[8]) && p[9] == '.' && skew__bot_digit(p[10]))
-        return false;
-    for (w = 0; w < n && skew__bot_word(p[w]); w++) {}
-    /* a number first: "12345", "0 (compatible)" */
-    if (skew__bot_digit(p[0])) {
-        for (i = 0; i < n && skew__bot_digit(p[i]); i++) {}
-        if (i == n || !skew__bot_word(p[i])) return true;
+/* UA shapes that no browser sends, written for this library after the structural patterns of
+   isbot. Each predicate is anchored at one end of the UA (n >= 1 bytes at p; w is the length of
+   its first \w run) and stops at the first byte that does not fit. */
+
+/* "Mozilla/D.D " (the caller has checked n >= 12) */
+SKEW__PRIV bool skew__shape_mozilla_head(const unsigned char *p) {
+    return skew__bot_eq(p, "mozilla/", 8) && skew__bot_digit(p[8]) && p[9] == '.' && skew__bot_digit(p[10]) &&
+           skew__is_space(p[11]);
+}
+
+/* a number first: "12345", "0 (compatible)" */
+SKEW__PRIV bool skew__shape_number_first(const unsigned char *p, size_t n) {
+    size_t i;
+    if (!skew__bot_digit(p[0])) return false;
+    for (i = 0; i < n && skew__bot_digit(p[i]); i++) {}
+    return i == n || !skew__bot_word(p[i]);
+}
+
+/* the first word ends in "search": "Websearch/1.1", "ABCsearch" */
+SKEW__PRIV bool skew__shape_search_word(const unsigned char *p, size_t w) {
+    return w >= 6 && skew__bot_eq(p + w - 6, "search", 6);
+}
+
+/* 50 bytes or more without a space */
+SKEW__PRIV bool skew__shape_no_space(const unsigned char *p, size_t n) { return n >= 50 && !memchr(p, ' ', n); }
+
+/* A version from p[j] ("v" allowed first): digits, then ".digits" groups, then the end or ','.
+   Groups after the second hold at most 10 digits, so a build stamp like
+   "Fetch/49.0.20200702190156" is not a version. */
+SKEW__PRIV bool skew__shape_version_to_end(const unsigned char *p, size_t n, size_t j) {
+    size_t i, k, groups = 0;
+    bool stamp = false;
+    if (j < n && skew__lower(p[j]) == 'v') j++;
+    for (k = j; k < n && skew__bot_digit(p[k]); k++) {}
+    if (k == j) return false;
+    while (!stamp && k + 1 < n && p[k] == '.' && skew__bot_digit(p[k + 1])) {
+        for (i = ++k; k < n && skew__bot_digit(p[k]); k++) {}
+        stamp = ++groups > 1 && k - i > 10;
     }
-    /* the first word ends in "search": "Websearch/1.1", "ABCsearch" */
-    if (w >= 6 && skew__bot_eq(p + w - 6, "search", 6)) return true;
-    /* 50 bytes or more without a space */
-    if (n >= 50 && !memchr(p, ' ', n)) return true;
-    /* a bare product: name characters [\w .()?:%-], maybe "/1.2.3" or "/v2", then the end or
-       ',': "curl/8.4.0", "Go-http-client/1.1", "node", "Site24x7", "Datadog Agent/7.69.2" */
+    return !stamp && (k == n || p[k] == ',');
+}
+
+/* a bare product: name characters [\w .()?:%-], maybe "/1.2.3" or "/v2", then the end or
+   ',': "curl/8.4.0", "Go-http-client/1.1", "node", "Site24x7", "Datadog Agent/7.69.2" */
+SKEW__PRIV bool skew__shape_bare_product(const unsigned char *p, size_t n, size_t w) {
+    size_t i;
     for (i = w; i < n; i++) {
         unsigned char c = p[i];
         if (!(skew__bot_word(c) || c == ' ' || c == '.' || c == '-' || c == '(' || c == ')' || c == '?' ||
@@ -2188,66 +2214,78 @@ SKEW__PRIV bool skew__bot_shape(const unsigned char *p, size_t n) {
             break;
     }
     if (i > 0 && (i == n || p[i] == ',')) return true;
-    if (i > 0 && p[i] == '/') {
-        j = i + 1;
-        if (j < n && skew__lower(p[j]) == 'v') j++;
-        /* version: digits, then ".digits" groups; groups after the second hold at most 10
-           digits, so a build stamp like "Fetch/49.0.20200702190156" is not a version */
-        for (k = j; k < n && skew__bot_digit(p[k]); k++) {}
-        if (k > j) {
-            size_t groups = 0;
-            bool stamp = false;
-            while (!stamp && k + 1 < n && p[k] == '.' && skew__bot_digit(p[k + 1])) {
-                for (i = ++k; k < n && skew__bot_digit(p[k]); k++) {}
-                stamp = ++groups > 1 && k - i > 10;
-            }
-            if (!stamp && (k == n || p[k] == ',')) return true;
-        }
-    }
-    /* "name/word" and nothing else: "Ruby/cli", "okhttp/x", "aaa-bbb/ccc" */
+    return i > 0 && p[i] == '/' && skew__shape_version_to_end(p, n, i + 1);
+}
+
+/* "name/word" and nothing else: "Ruby/cli", "okhttp/x", "aaa-bbb/ccc" */
+SKEW__PRIV bool skew__shape_name_slash_word(const unsigned char *p, size_t n, size_t w) {
+    size_t i, j;
     for (i = w; i < n && (skew__bot_word(p[i]) || p[i] == '-'); i++) {}
-    if (i > 0 && i + 1 < n && p[i] == '/') {
-        for (j = i + 1; j < n && skew__bot_word(p[j]); j++) {}
-        if (j == n) return true;
-    }
-    if (w > 0 && w < n && p[w] == '/') {
-        /* "name/x(y)" and nothing else */
-        for (j = w + 1; j < n && (skew__bot_word(p[j]) || p[j] == '(' || p[j] == ')'); j++) {}
-        if (j == n) return true;
-        /* "name/1.0 (word)" and nothing else */
-        j = w + 1;
-        if (n - j >= 7 && skew__bot_digit(p[j]) && p[j + 1] == '.' && skew__bot_digit(p[j + 2]) &&
-            skew__is_space(p[j + 3]) && p[j + 4] == '(') {
-            for (k = j + 5; k < n && (skew__bot_word(p[k]) || p[k] == '@'); k++) {}
-            if (k > j + 5 && k + 1 == n && p[k] == ')') return true;
-        }
-    }
-    /* "Mozilla/5.0 word" or "Mozilla/5.0 (compatible; name/1.0)" and nothing else */
-    if (n >= 13 && skew__bot_eq(p, "mozilla/", 8) && skew__bot_digit(p[8]) && p[9] == '.' &&
-        skew__bot_digit(p[10]) && skew__is_space(p[11])) {
-        for (j = 12; j < n && (skew__bot_word(p[j]) || p[j] == '.' || p[j] == '-'); j++) {}
-        if (j == n) return true;
-        if (p[12] == '(') {
-            i = 13;
-            if (n - i >= 11 && skew__bot_eq(p + i, "compatible;", 11)) i += 11;
-            if (i + 1 == n && p[i] == ')') return true;
-            if (i < n && skew__is_space(p[i])) i++;
-            for (j = i; j < n && (skew__bot_word(p[j]) || p[j] == '-' || p[j] == '.'); j++) {}
-            if (j > i && j < n && (skew__is_space(p[j]) || p[j] == '/')) {
-                for (k = j + 1; k < n && skew__bot_digit(p[k]); k++) {}
-                if (k > j + 1 && k < n && p[k] == '.') {
-                    for (i = ++k; k < n && skew__bot_digit(p[k]); k++) {}
-                    if (k > i && k + 1 == n && p[k] == ')') return true;
-                }
-            }
-        }
-    }
-    /* ends in "; word;" */
-    if (n >= 4 && p[n - 1] == ';') {
-        for (j = n - 1; j > 0 && skew__bot_word(p[j - 1]); j--) {}
-        if (j < n - 1 && j >= 2 && skew__is_space(p[j - 1]) && p[j - 2] == ';') return true;
-    }
-    return false;
+    if (!(i > 0 && i + 1 < n && p[i] == '/')) return false;
+    for (j = i + 1; j < n && skew__bot_word(p[j]); j++) {}
+    return j == n;
+}
+
+/* "name/x(y)" and nothing else */
+SKEW__PRIV bool skew__shape_name_slash_parens(const unsigned char *p, size_t n, size_t w) {
+    size_t j;
+    if (!(w > 0 && w < n && p[w] == '/')) return false;
+    for (j = w + 1; j < n && (skew__bot_word(p[j]) || p[j] == '(' || p[j] == ')'); j++) {}
+    return j == n;
+}
+
+/* "name/1.0 (word)" and nothing else */
+SKEW__PRIV bool skew__shape_name_version_word(const unsigned char *p, size_t n, size_t w) {
+    size_t j = w + 1, k;
+    if (!(w > 0 && w < n && p[w] == '/')) return false;
+    if (!(n - j >= 7 && skew__bot_digit(p[j]) && p[j + 1] == '.' && skew__bot_digit(p[j + 2]) &&
+          skew__is_space(p[j + 3]) && p[j + 4] == '('))
+        return false;
+    for (k = j + 5; k < n && (skew__bot_word(p[k]) || p[k] == '@'); k++) {}
+    return k > j + 5 && k + 1 == n && p[k] == ')';
+}
+
+/* "Mozilla/5.0 word" and nothing else */
+SKEW__PRIV bool skew__shape_mozilla_word(const unsigned char *p, size_t n) {
+    size_t j;
+    if (!(n >= 13 && skew__shape_mozilla_head(p))) return false;
+    for (j = 12; j < n && (skew__bot_word(p[j]) || p[j] == '.' || p[j] == '-'); j++) {}
+    return j == n;
+}
+
+/* "Mozilla/5.0 (compatible; name/1.0)" and nothing else */
+SKEW__PRIV bool skew__shape_mozilla_compatible(const unsigned char *p, size_t n) {
+    size_t i = 13, j, k;
+    if (!(n >= 13 && p[12] == '(' && skew__shape_mozilla_head(p))) return false;
+    if (n - i >= 11 && skew__bot_eq(p + i, "compatible;", 11)) i += 11;
+    if (i + 1 == n && p[i] == ')') return true;
+    if (i < n && skew__is_space(p[i])) i++;
+    for (j = i; j < n && (skew__bot_word(p[j]) || p[j] == '-' || p[j] == '.'); j++) {}
+    if (!(j > i && j < n && (skew__is_space(p[j]) || p[j] == '/'))) return false;
+    for (k = j + 1; k < n && skew__bot_digit(p[k]); k++) {}
+    if (!(k > j + 1 && k < n && p[k] == '.')) return false;
+    for (i = ++k; k < n && skew__bot_digit(p[k]); k++) {}
+    return k > i && k + 1 == n && p[k] == ')';
+}
+
+/* ends in "; word;" */
+SKEW__PRIV bool skew__shape_word_semicolon_end(const unsigned char *p, size_t n) {
+    size_t j;
+    if (!(n >= 4 && p[n - 1] == ';')) return false;
+    for (j = n - 1; j > 0 && skew__bot_word(p[j - 1]); j--) {}
+    return j < n - 1 && j >= 2 && skew__is_space(p[j - 1]) && p[j - 2] == ';';
+}
+
+SKEW__PRIV bool skew__bot_shape(const unsigned char *p, size_t n) {
+    size_t w;
+    /* Fast path: after "Mozilla/5.0 (" only the shapes that end in ')' or ';' can match. */
+    if (n > 13 && p[12] == '(' && p[n - 1] != ')' && p[n - 1] != ';' && skew__shape_mozilla_head(p)) return false;
+    for (w = 0; w < n && skew__bot_word(p[w]); w++) {}
+    return skew__shape_number_first(p, n) || skew__shape_search_word(p, w) || skew__shape_no_space(p, n) ||
+           skew__shape_bare_product(p, n, w) || skew__shape_name_slash_word(p, n, w) ||
+           skew__shape_name_slash_parens(p, n, w) || skew__shape_name_version_word(p, n, w) ||
+           skew__shape_mozilla_word(p, n) || skew__shape_mozilla_compatible(p, n) ||
+           skew__shape_word_semicolon_end(p, n);
 }
 
 /* The built-in table on a non-empty UA. */
