@@ -81,7 +81,7 @@ static skew_str hdr_fn(void *ctx, const char *name) {
     const char *cookie = (const char *)ctx;
     if (strcmp(name, "user-agent") == 0) return skew_str_c("Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0 Safari/537.36");
     if (strcmp(name, "cookie") == 0 && cookie) return skew_str_c(cookie);
-    return skew_str_lit_(NULL, 0);
+    return skew_str_n(NULL, 0);
 }
 
 /* Open an SSE connection on version/route; box is the connection's message store. */
@@ -208,7 +208,7 @@ static int to_buf(void *ctx, const char *data, size_t len) {
 static size_t stats_of(skew_tracker *t, char *buf, size_t cap) {
     size_t n = skew_json_stats(t, buf, cap, 0);
     CHECK(n < cap);
-    CHECK_RES(skew_json_validate(skew_str_lit_(buf, n)), SKEW_OK);
+    CHECK_RES(skew_json_validate(skew_str_n(buf, n)), SKEW_OK);
     return n;
 }
 
@@ -332,7 +332,7 @@ static void test_id_tag(void) {
     CHECK_EQ_INT(tag, 0xABCDEu);
     CHECK_RES(skew_id_tag(skew_str_c("0f0e0d0c-0b0a-4908-8706-0504030abcdg"), &tag), SKEW_ERR_INVALID);
     CHECK_RES(skew_id_tag(skew_str_c("0f0e0d0c+0b0a-4908-8706-0504030abcde"), &tag), SKEW_ERR_INVALID);
-    CHECK_RES(skew_id_tag(skew_str_lit_(NULL, 0), &tag), SKEW_ERR_INVALID);
+    CHECK_RES(skew_id_tag(skew_str_n(NULL, 0), &tag), SKEW_ERR_INVALID);
     CHECK_EQ_INT(tag, 0);
 }
 
@@ -355,7 +355,7 @@ static void test_snapshot_encode(void) {
     n = skew_cluster_snapshot(t, buf, sizeof buf, 1234);
     CHECK(n < sizeof buf);
     CHECK_EQ_INT(skew_cluster_snapshot(t, NULL, 0, 1234), n);
-    CHECK_RES(skew_json_validate(skew_str_lit_(buf, n)), SKEW_OK);
+    CHECK_RES(skew_json_validate(skew_str_n(buf, n)), SKEW_OK);
     {
         static const char want[] = "{\"skew\":1,\"id\":\"a-\\\"1\\\"\",\"tag\":5,\"version\":\"v2\",\"build\":\"v2\",\"at\":1234,"
                                    "\"total\":3,\"versions\":{\"v1\":2,\"v2\":1},\"routes\":{\"/x\":2,\"/y\":1},"
@@ -441,7 +441,7 @@ static void test_snapshot_caps(void) {
     cfg_init(&c, "reader", 2, 4);
     v = make(&c);
     skew_cluster_state(v, SKEW_CLUSTER_OK);
-    s = skew_str_lit_(buf, n);
+    s = skew_str_n(buf, n);
     CHECK_RES(skew_cluster_update(v, &s, 1, 7), SKEW_OK);
     stats_of(v, big, sizeof big);
     CHECK_EQ_INT(num_after(big, "\"total\":"), 15);
@@ -481,11 +481,11 @@ static void trio_make(void) {
     open_conn(tr.c, 4, "v3", "/a");
     open_conn(tr.c, 5, "v1", "/a");
     n = skew_cluster_snapshot(tr.a, tr.sa, sizeof tr.sa, 49000);
-    tr.snaps[0] = skew_str_lit_(tr.sa, n);
+    tr.snaps[0] = skew_str_n(tr.sa, n);
     n = skew_cluster_snapshot(tr.b, tr.sb, sizeof tr.sb, 48000);
-    tr.snaps[1] = skew_str_lit_(tr.sb, n);
+    tr.snaps[1] = skew_str_n(tr.sb, n);
     n = skew_cluster_snapshot(tr.c, tr.sc, sizeof tr.sc, 50500); /* a clock ahead: age 0 */
-    tr.snaps[2] = skew_str_lit_(tr.sc, n);
+    tr.snaps[2] = skew_str_n(tr.sc, n);
 }
 
 static void trio_free(void) {
@@ -620,7 +620,7 @@ static void test_view_merge(void) {
 #if SKEW_ENABLE_ADMIN
 static void test_metrics(void) {
     char out[1 << 14];
-    skew_str bad = SKEW_STRV("{\"skew\":1}");
+    skew_str bad = SKEW_STR_LIT("{\"skew\":1}");
     size_t n;
     trio_make();
     skew_cluster_state(tr.a, SKEW_CLUSTER_OK);
@@ -798,7 +798,7 @@ static void test_hostile(void) {
     /* every prefix of a good snapshot is refused, and changes nothing */
     for (i = 0, refused = 1, same = 1; i + 1 < sizeof GOOD; i++) {
         two[0] = good;
-        two[1] = skew_str_lit_(GOOD, i);
+        two[1] = skew_str_n(GOOD, i);
         if (skew_cluster_update(t, two, 2, 100) != SKEW_ERR_INVALID) refused = 0;
         rejected++;
         len = skew_json_stats(t, big, sizeof big, 0);
@@ -825,10 +825,10 @@ static void test_hostile(void) {
         if (!pad) return;
         memcpy(pad, GOOD, n);
         memset(pad + n, ' ', max + 1 - n);
-        two[0] = skew_str_lit_(pad, max + 1);
+        two[0] = skew_str_n(pad, max + 1);
         CHECK_RES(skew_cluster_update(t, two, 1, 100), SKEW_ERR_INVALID);
         rejected++;
-        two[0] = skew_str_lit_(pad, max); /* at the bound: read */
+        two[0] = skew_str_n(pad, max); /* at the bound: read */
         CHECK_RES(skew_cluster_update(t, two, 1, 100), SKEW_OK);
         free(pad);
     }
@@ -837,11 +837,11 @@ static void test_hostile(void) {
         skew_str s[6];
         char own[512];
         size_t k;
-        s[0] = skew_str_lit_(NULL, 5);
+        s[0] = skew_str_n(NULL, 5);
         CHECK_RES(skew_cluster_update(t, s, 1, 100), SKEW_ERR_INVALID);
         rejected++;
         k = skew_cluster_snapshot(t, own, sizeof own, 100);
-        s[0] = skew_str_lit_(own, k);
+        s[0] = skew_str_n(own, k);
         CHECK_RES(skew_cluster_update(t, s, 1, 100), SKEW_OK);
         CHECK_EQ_INT(skew_cluster_peers(t, NULL, 0), 0);
     }
