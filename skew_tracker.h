@@ -5333,15 +5333,19 @@ typedef struct skew__http {
     skew__w w;
 } skew__answer;
 
-SKEW__PRIV void skew__json_answer(skew__answer *h, int status, const char *json) {
+/* Every JSON answer starts here; the caller writes the body. */
+SKEW__PRIV void skew__json_head(skew__answer *h, int status) {
     h->resp->status = status;
     h->resp->content_type = "application/json";
+}
+
+SKEW__PRIV void skew__json_answer(skew__answer *h, int status, const char *json) {
+    skew__json_head(h, status);
     skew__puts(&h->w, json);
 }
 
 SKEW__PRIV void skew__error_answer(skew__answer *h, int status, const char *error) {
-    h->resp->status = status;
-    h->resp->content_type = "application/json";
+    skew__json_head(h, status);
     skew__puts(&h->w, "{\"ok\":false,\"error\":");
     skew__put_json_str(&h->w, skew__cstr(error));
     skew__put(&h->w, "}", 1);
@@ -5390,144 +5394,160 @@ SKEW__PRIV bool skew__post_conn(skew_tracker *t, skew__answer *h, const skew_req
     return true;
 }
 
-SKEW__PRIV void skew__serve(skew_tracker *t, const skew_request *req, skew__answer *h) {
-    skew_endpoint ep = skew_route_path(t, req->path);
-    bool is_get = skew__method(req, "GET"), is_post = skew__method(req, "POST");
-    uint32_t idx;
-    if (req->upgrade && ep != SKEW_EP_WS) { skew__error_answer(h, 404, "no WebSocket endpoint here"); return; }
+/* The method and body size an endpoint accepts; false when it has answered the error. */
+SKEW__PRIV bool skew__method_ok(const skew_tracker *t, const skew_request *req, skew__answer *h, skew_endpoint ep) {
+    bool is_get = skew__method(req, "GET");
     switch (ep) {
     case SKEW_EP_NONE:
     case SKEW_EP_UNKNOWN:
     case SKEW_EP_REJECT:
         skew__error_answer(h, 404, "not found");
-        return;
+        return false;
     case SKEW_EP_SSE:
-        if (!is_get) { h->resp->allow = "GET"; skew__error_answer(h, 405, "method not allowed"); return; }
+        if (!is_get) break;
         skew__error_answer(h, 400, "open SSE streams with skew_open");
-        return;
+        return false;
     case SKEW_EP_WS:
-        if (!is_get) { h->resp->allow = "GET"; skew__error_answer(h, 405, "method not allowed"); return; }
+        if (!is_get) break;
         skew__error_answer(h, 426, "upgrade required");
         h->resp->upgrade_required = true;
-        return;
+        return false;
     case SKEW_EP_HEALTH:
     case SKEW_EP_ADMIN_STATS:
     case SKEW_EP_METRICS:
         /* HEAD answers like GET (the adapter sends no body); never on the stream endpoints */
-        if (!is_get && !skew__method(req, "HEAD")) {
-            h->resp->allow = "GET, HEAD";
+        if (is_get || skew__method(req, "HEAD")) return true;
+        h->resp->allow = "GET, HEAD";
+        skew__error_answer(h, 405, "method not allowed");
+        return false;
+    default:
+        if (!skew__method(req, "POST")) {
+            h->resp->allow = "POST";
             skew__error_answer(h, 405, "method not allowed");
-            return;
+            return false;
         }
-        break;
-    default:
-        if (!is_post) { h->resp->allow = "POST"; skew__error_answer(h, 405, "method not allowed"); return; }
-        if (req->body.len > t->cfg.max_body) { skew__error_answer(h, 413, "body too large"); return; }
-        break;
+        if (req->body.len > t->cfg.max_body) { skew__error_answer(h, 413, "body too large"); return false; }
+        return true;
     }
-    switch (ep) {
-    case SKEW_EP_HEALTH:
-        h->resp->status = 200;
-        h->resp->content_type = "application/json";
-        skew__put_health(t, &h->w);
-        return;
-    case SKEW_EP_ROUTE: {
-        size_t n = 0;
-        skew_result r;
-        if (!skew__post_conn(t, h, req, &idx)) return;
-        r = skew__body_field(req->body, "route", t->scratch, t->scratch_cap, &n);
-        if (r == SKEW_ERR_NOT_FOUND) { skew__error_answer(h, 400, "missing route"); return; }
-        if (r == SKEW_OK) r = skew__set_route(t, idx, skew__str(t->scratch, n));
-        if (r != SKEW_OK) { skew__error_answer(h, 400, "invalid route"); return; }
-        skew__json_answer(h, 200, "{\"ok\":true}");
-        return;
-    }
-    case SKEW_EP_SUBSCRIBE:
-        if (!skew__post_conn(t, h, req, &idx)) return;
+    h->resp->allow = "GET"; /* the stream endpoints */
+    skew__error_answer(h, 405, "method not allowed");
+    return false;
+}
+
+/* The POSTs a page sends about its own connection; false when ep is not one of them. */
+SKEW__PRIV bool skew__serve_conn(skew_tracker *t, const skew_request *req, skew__answer *h, skew_endpoint ep) {
+    uint32_t idx;
+    size_t n = 0;
+    skew_result r;
+    if (ep != SKEW_EP_ROUTE && ep != SKEW_EP_SUBSCRIBE) return false;
+    if (!skew__post_conn(t, h, req, &idx)) return true;
+    if (ep == SKEW_EP_SUBSCRIBE) {
         skew__subscribe(t, idx, req); /* stats or stats-unauthorized goes down the stream */
-        skew__json_answer(h, 200, "{\"ok\":true}");
-        return;
-    default:
-        break;
+    } else {
+        r = skew__body_field(req->body, "route", t->scratch, t->scratch_cap, &n);
+        if (r == SKEW_ERR_NOT_FOUND) { skew__error_answer(h, 400, "missing route"); return true; }
+        if (r == SKEW_OK) r = skew__set_route(t, idx, skew__str(t->scratch, n));
+        if (r != SKEW_OK) { skew__error_answer(h, 400, "invalid route"); return true; }
     }
+    skew__json_answer(h, 200, "{\"ok\":true}");
+    return true;
+}
+
 #if SKEW_ENABLE_ADMIN
+/* The admin endpoints, after the authorize hook; false when ep is not one of them. */
+SKEW__PRIV bool skew__serve_admin(skew_tracker *t, const skew_request *req, skew__answer *h, skew_endpoint ep) {
+    size_t n = 0, end = 0;
+    skew_str prefix;
+    skew_result r;
+    if (ep != SKEW_EP_ADMIN_STATS && ep != SKEW_EP_METRICS && ep != SKEW_EP_ADMIN_VERSION &&
+        ep != SKEW_EP_ADMIN_INVALIDATE)
+        return false;
     switch (skew__admin_auth(t, req)) {
     case SKEW_AUTH_GRANTED: break;
-    case SKEW_AUTH_UNAVAILABLE: skew__error_answer(h, 503, "admin access is not configured"); return;
-    default: skew__error_answer(h, 401, "unauthorized"); return;
+    case SKEW_AUTH_UNAVAILABLE: skew__error_answer(h, 503, "admin access is not configured"); return true;
+    default: skew__error_answer(h, 401, "unauthorized"); return true;
     }
     switch (ep) {
-    case SKEW_EP_ADMIN_STATS: {
-        size_t end = 0;
-        h->resp->status = 200;
-        h->resp->content_type = "application/json";
+    case SKEW_EP_ADMIN_STATS:
+        skew__json_head(h, 200);
         skew__write_stats(t, &h->w, false, t->cfg.max_listed, SKEW__NO_CUT, &end);
         skew__put_timeline_member(t, &h->w);
         skew__put(&h->w, "}", 1);
-        return;
-    }
-    case SKEW_EP_METRICS: {
+        return true;
+    case SKEW_EP_METRICS:
         skew__put_metrics(t, &h->w);
         h->resp->status = 200;
         h->resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
-        return;
-    }
-    case SKEW_EP_ADMIN_VERSION: {
-        size_t n = 0;
-        skew_result r = skew__body_field(req->body, "version", t->scratch, t->scratch_cap, &n);
+        return true;
+    case SKEW_EP_ADMIN_VERSION:
+        r = skew__body_field(req->body, "version", t->scratch, t->scratch_cap, &n);
         if (r == SKEW_OK) r = skew__check_version(t, skew__str(t->scratch, n));
-        if (r != SKEW_OK) {
-            skew__error_answer(h, 400, "invalid version");
-            return;
-        }
+        if (r != SKEW_OK) { skew__error_answer(h, 400, "invalid version"); return true; }
         skew__set_version(t, skew__str(t->scratch, n));
-        h->resp->status = 200;
-        h->resp->content_type = "application/json";
+        skew__json_head(h, 200);
         skew__puts(&h->w, "{\"ok\":true,\"version\":");
         skew__put_json_str(&h->w, skew__str(t->server_version, t->server_version_len));
         skew__puts(&h->w, ",\"notified\":");
         skew__put_u64(&h->w, t->live_count);
         skew__put(&h->w, "}", 1);
-        return;
-    }
-    case SKEW_EP_ADMIN_INVALIDATE: {
-        size_t n = 0;
-        skew_str prefix;
-        skew_result r;
-        if (!t->cfg.route_tracking) { skew__error_answer(h, 409, "route tracking is off"); return; }
+        return true;
+    default: /* SKEW_EP_ADMIN_INVALIDATE */
+        if (!t->cfg.route_tracking) { skew__error_answer(h, 409, "route tracking is off"); return true; }
         r = skew__body_field(req->body, "route", t->scratch, t->scratch_cap, &n);
         if (r == SKEW_OK) r = skew_route_clean(skew__str(t->scratch, n), t->cfg.max_route_len, &prefix);
-        if (r != SKEW_OK) { skew__error_answer(h, 400, "invalid route"); return; }
-        h->resp->status = 200;
-        h->resp->content_type = "application/json";
+        if (r != SKEW_OK) { skew__error_answer(h, 400, "invalid route"); return true; }
+        skew__json_head(h, 200);
         skew__puts(&h->w, "{\"ok\":true,\"notified\":");
         skew__put_u64(&h->w, skew__invalidate(t, prefix));
         skew__put(&h->w, "}", 1);
+        return true;
+    }
+}
+#endif
+
+SKEW__PRIV void skew__serve(skew_tracker *t, const skew_request *req, skew__answer *h) {
+    skew_endpoint ep = skew_route_path(t, req->path);
+    if (req->upgrade && ep != SKEW_EP_WS) { skew__error_answer(h, 404, "no WebSocket endpoint here"); return; }
+    if (!skew__method_ok(t, req, h, ep)) return;
+    if (ep == SKEW_EP_HEALTH) {
+        skew__json_head(h, 200);
+        skew__put_health(t, &h->w);
         return;
     }
-    default:
-        break;
-    }
-#endif /* SKEW_ENABLE_ADMIN */
+    if (skew__serve_conn(t, req, h, ep)) return;
+#if SKEW_ENABLE_ADMIN
+    if (skew__serve_admin(t, req, h, ep)) return;
+#endif
     skew__error_answer(h, 404, "not found");
+}
+
+/* Both HTTP entry points start and finish here: body_len is what the answer needs (snprintf
+   contract), and an answer that did not fit is TRUNCATED. */
+SKEW__PRIV void skew__answer_begin(skew__answer *h, skew_response *resp, char *body, size_t cap) {
+    memset(resp, 0, sizeof *resp);
+    h->resp = resp;
+    h->w = skew__w_buf(body, cap);
+}
+
+SKEW__PRIV skew_result skew__answer_end(skew__answer *h, size_t cap) {
+    h->resp->body_len = skew__w_end(&h->w);
+    return h->resp->body_len && h->resp->body_len >= cap ? SKEW_ERR_TRUNCATED : SKEW_OK;
 }
 
 SKEW_API skew_result skew_http(skew_tracker *t, const skew_request *req, skew_response *resp, char *body, size_t cap) {
     skew__answer h;
     bool not_local = false;
+    skew_result r;
     if (!t || !req || !resp) return SKEW_ERR_INVALID;
-    memset(resp, 0, sizeof *resp);
-    h.resp = resp;
-    h.w = skew__w_buf(body, cap);
+    skew__answer_begin(&h, resp, body, cap);
     skew__enter(t);
     skew__serve(t, req, &h);
 #if SKEW_ENABLE_CLUSTER
     not_local = resp->status == 404 && skew__cl_not_local(t, req);
 #endif
     skew__leave(t);
-    resp->body_len = skew__w_end(&h.w);
-    if (not_local) return SKEW_ERR_NOT_LOCAL;
-    return resp->body_len >= cap ? SKEW_ERR_TRUNCATED : SKEW_OK;
+    r = skew__answer_end(&h, cap);
+    return not_local ? SKEW_ERR_NOT_LOCAL : r;
 }
 
 SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_request *req, skew_result open_result,
@@ -5535,15 +5555,13 @@ SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_requ
     skew__answer h;
     bool ws;
     if (!t || !req || !resp) return SKEW_ERR_INVALID;
-    memset(resp, 0, sizeof *resp);
-    h.resp = resp;
-    h.w = skew__w_buf(body, cap);
+    skew__answer_begin(&h, resp, body, cap);
     ws = skew_route_path(t, req->path) == SKEW_EP_WS;
     switch (open_result) {
     case SKEW_ERR_BOT:
         /* an EventSource does not reconnect after 204; a WebSocket client sees a refusal */
         if (ws) skew__error_answer(&h, 403, "bots are not tracked");
-        else { resp->status = 204; resp->content_type = "application/json"; }
+        else skew__json_head(&h, 204);
         break;
     case SKEW_ERR_FULL: skew__error_answer(&h, 503, "too many connections"); break;
     case SKEW_ERR_STOPPING: skew__error_answer(&h, 503, "server shutting down"); break;
@@ -5551,8 +5569,7 @@ SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_requ
     default: skew__error_answer(&h, 500, skew_result_str(open_result)); break;
     }
     resp->close = true;
-    resp->body_len = skew__w_end(&h.w);
-    return resp->body_len >= cap && cap ? SKEW_ERR_TRUNCATED : (cap || !resp->body_len ? SKEW_OK : SKEW_ERR_TRUNCATED);
+    return skew__answer_end(&h, cap);
 }
 #endif /* SKEW_ENABLE_HTTP */
 
