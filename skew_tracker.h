@@ -3241,11 +3241,6 @@ struct skew_tracker {
     skew__strtab versions, routes;
     char *server_version;
     size_t server_version_len;
-    char *connected_prefix; /* {"type":"connected","version":<server>,"connectionId":" */
-    size_t connected_prefix_len;
-    uint64_t ts_value;      /* the last `connected` timestamp and its digits: opens within one */
-    char ts_text[20];       /* event-loop wake-up share the clock reading */
-    size_t ts_len;
     char *base;        /* copies of the configured strings */
     char *cookie;
     size_t base_len;
@@ -3649,7 +3644,7 @@ SKEW__PRIV void skew__layout_of(const skew_config *c, skew__layout *L) {
     skew__tab_layout(c->route_tracking ? (size_t)c->max_routes + 1 : 1, c->max_route_len, L->rtab, &total);
     /* strings: server version, base path, cookie name, scratch */
     L->strings = total;
-    total += SKEW__ALIGN(c->max_version_len + 1) + SKEW__ALIGN(2 * (size_t)c->max_version_len + 64) +
+    total += SKEW__ALIGN(c->max_version_len + 1) +
              SKEW__ALIGN(strlen(c->base_path) + 1) +
              SKEW__ALIGN(strlen(c->version_cookie) + 1) +
              SKEW__ALIGN((c->max_version_len > c->max_route_len ? c->max_version_len : c->max_route_len) + 1);
@@ -3780,17 +3775,6 @@ SKEW__PRIV void skew__tab_init(skew__strtab *tab, char *mem, const size_t off[7]
     }
 }
 
-/* The part of `connected` that only changes with the server version, kept ready so an open
-   only adds its id and time. Validated versions escape to at most twice their length. */
-SKEW__PRIV void skew__build_connected_prefix(skew_tracker *t) {
-    static const char a[] = "{\"type\":\"connected\",\"version\":", b[] = ",\"connectionId\":\"";
-    skew__w w = skew__w_buf(t->connected_prefix, 2 * (size_t)t->cfg.max_version_len + 64);
-    skew__put(&w, a, sizeof a - 1);
-    skew__put_json_str(&w, skew__str(t->server_version, t->server_version_len));
-    skew__put(&w, b, sizeof b - 1);
-    t->connected_prefix_len = skew__w_end(&w);
-}
-
 SKEW_API skew_result skew_tracker_init(skew_tracker **out, const skew_config *cfg, void *mem, size_t mem_size) {
     skew_config c;
     skew__layout L;
@@ -3831,8 +3815,6 @@ SKEW_API skew_result skew_tracker_init(skew_tracker **out, const skew_config *cf
     t->server_version_len = strlen(c.server_version);
     memcpy(s, c.server_version, t->server_version_len + 1);
     s += SKEW__ALIGN(c.max_version_len + 1);
-    t->connected_prefix = s;
-    s += SKEW__ALIGN(2 * (size_t)c.max_version_len + 64);
     t->base = s;
     t->base_len = strlen(c.base_path);
     memcpy(s, c.base_path, t->base_len + 1);
@@ -3861,7 +3843,6 @@ SKEW_API skew_result skew_tracker_init(skew_tracker **out, const skew_config *cf
 #if SKEW_ENABLE_CLUSTER
     skew__cl_init(t, m + L.cluster);
 #endif
-    skew__build_connected_prefix(t);
     if (skew__seed(t, true) != SKEW_OK) return SKEW_ERR_RANDOM;
     t->started_ms = skew__now(t); /* the scheduling clock starts with the first skew_tick */
     *out = t;
@@ -4207,26 +4188,9 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
         t->cfg.hooks.authorize(t->cfg.hooks.user_data, req, SKEW_SCOPE_STATS) == SKEW_AUTH_GRANTED)
         s->flags |= SKEW__F_AUTH;
     skew__conn_view(t, idx, &view); /* one view for `connected` and on_open */
-    {
-        /* the message buffer holds at least the stats head, far more than this */
-        static const char ts[] = "\",\"timestamp\":";
-        char *p = t->msg;
-        memcpy(p, t->connected_prefix, t->connected_prefix_len);
-        p += t->connected_prefix_len;
-        memcpy(p, view.id, 36);
-        p += 36;
-        memcpy(p, ts, sizeof ts - 1);
-        p += sizeof ts - 1;
-        if (!t->ts_len || t->ts_value != wall) {
-            t->ts_value = wall;
-            t->ts_len = skew__u64_text(t->ts_text, wall);
-        }
-        memcpy(p, t->ts_text, t->ts_len);
-        p += t->ts_len;
-        *p++ = '}';
-        *p = '\0';
-        len = (size_t)(p - t->msg);
-    }
+    /* the message buffer holds at least the stats head, far more than this */
+    len = skew_json_connected(t->msg, t->msg_cap, skew__str(t->server_version, t->server_version_len),
+                              skew__str(view.id, 36), wall);
     r = skew__deliver_view(t, idx, &view, t->msg, len);
     if (r != SKEW_OK) {
         /* never tracked: undo without on_close and without counting a close */
@@ -4898,7 +4862,6 @@ SKEW__PRIV void skew__set_version(skew_tracker *t, skew_str version) {
     memmove(t->server_version, version.ptr, version.len); /* may come from t->scratch */
     t->server_version[version.len] = '\0';
     t->server_version_len = version.len;
-    skew__build_connected_prefix(t);
     w = skew__w_buf(t->msg, t->msg_cap);
     skew__put_version_msg(&w, skew__str(t->server_version, version.len), false);
     len = skew__w_end(&w);
