@@ -4506,32 +4506,30 @@ SKEW__PRIV size_t skew__write_stats(const skew_tracker *t, skew__w *w, bool with
     return w->len;
 }
 
-SKEW_API size_t skew_json_stats(const skew_tracker *t, char *buf, size_t cap, skew_handle you) {
-    skew__w w = skew__w_buf(buf, cap);
-    size_t end = 0, n;
+/* The one core of skew_json_stats and skew_json_stats_sink: a whole stats message for `you`. */
+SKEW__PRIV void skew__json_stats_to(const skew_tracker *t, skew__w *w, skew_handle you, uint32_t max_listed) {
+    size_t end = 0;
     uint32_t idx;
     skew__lock_ro(t);
-    skew__write_stats(t, &w, true, t->cfg.max_listed, SKEW__NO_CUT, &end);
-    if (you && skew__lookup(t, you, &idx) == SKEW_OK) skew__put_your_id(t, &w, idx);
-    else skew__put(&w, "}", 1);
-    n = skew__w_end(&w);
+    skew__write_stats(t, w, true, max_listed, SKEW__NO_CUT, &end);
+    if (you && skew__lookup(t, you, &idx) == SKEW_OK) skew__put_your_id(t, w, idx);
+    else skew__put(w, "}", 1);
     skew__unlock_ro(t);
-    return n;
+}
+
+SKEW_API size_t skew_json_stats(const skew_tracker *t, char *buf, size_t cap, skew_handle you) {
+    skew__w w = skew__w_buf(buf, cap);
+    skew__json_stats_to(t, &w, you, t->cfg.max_listed);
+    return skew__w_end(&w);
 }
 
 SKEW_API size_t skew_json_stats_sink(const skew_tracker *t, skew_sink_fn sink, void *ctx, skew_handle you,
                                      uint32_t max_listed, skew_result *res) {
     skew__w w;
-    size_t end = 0;
-    uint32_t idx;
     memset(&w, 0, sizeof w);
     w.sink = sink;
     w.ctx = ctx;
-    skew__lock_ro(t);
-    skew__write_stats(t, &w, true, max_listed, SKEW__NO_CUT, &end);
-    if (you && skew__lookup(t, you, &idx) == SKEW_OK) skew__put_your_id(t, &w, idx);
-    else skew__put(&w, "}", 1);
-    skew__unlock_ro(t);
+    skew__json_stats_to(t, &w, you, max_listed);
     if (res) *res = w.stopped ? SKEW_ERR_SEND : SKEW_OK;
     return w.len;
 }
