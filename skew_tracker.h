@@ -4470,6 +4470,19 @@ SKEW__PRIV void skew__put_your_id(const skew_tracker *t, skew__w *w, uint32_t id
     skew__puts(w, "\"}");
 }
 
+/* The head every counts message shares: {["type":"stats",]"total":N,"versions":{..}[,"routes":{..}]
+   (stats messages, the admin stats and skew_snapshot). */
+SKEW__PRIV void skew__put_counts_head(const skew_tracker *t, skew__w *w, bool with_type) {
+    skew__puts(w, with_type ? "{\"type\":\"stats\",\"total\":" : "{\"total\":");
+    skew__put_u64(w, t->live_count);
+    skew__puts(w, ",\"versions\":");
+    skew__put_map(&t->versions, w);
+    if (t->cfg.route_tracking) {
+        skew__puts(w, ",\"routes\":");
+        skew__put_map(&t->routes, w);
+    }
+}
+
 /* Write stats up to and including the connections list's ']'. Unless reserve is SKEW__NO_CUT,
    entries are added only while `reserve` bytes remain in the buffer for what the caller
    appends, so a push always fits: the head is always exact and only the list is cut.
@@ -4483,14 +4496,7 @@ SKEW__PRIV size_t skew__write_stats(const skew_tracker *t, skew__w *w, bool with
         return w->len;
     }
 #endif
-    skew__puts(w, with_type ? "{\"type\":\"stats\",\"total\":" : "{\"total\":");
-    skew__put_u64(w, t->live_count);
-    skew__puts(w, ",\"versions\":");
-    skew__put_map(&t->versions, w);
-    if (t->cfg.route_tracking) {
-        skew__puts(w, ",\"routes\":");
-        skew__put_map(&t->routes, w);
-    }
+    skew__put_counts_head(t, w, with_type);
     skew__puts(w, ",\"connections\":[");
     for (i = 0; i < n; i++) {
         size_t before = w->len;
@@ -5096,14 +5102,7 @@ SKEW_API size_t skew_snapshot(const skew_tracker *t, char *buf, size_t cap) {
     skew__w w = skew__w_buf(buf, cap);
     size_t n;
     skew__lock_ro(t);
-    skew__puts(&w, "{\"total\":");
-    skew__put_u64(&w, t->live_count);
-    skew__puts(&w, ",\"versions\":");
-    skew__put_map(&t->versions, &w);
-    if (t->cfg.route_tracking) {
-        skew__puts(&w, ",\"routes\":");
-        skew__put_map(&t->routes, &w);
-    }
+    skew__put_counts_head(t, &w, false);
     skew__put(&w, "}", 1);
     n = skew__w_end(&w);
     skew__unlock_ro(t);
