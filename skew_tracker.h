@@ -1045,6 +1045,16 @@ SKEW__PRIV bool skew__eq_nocase(skew_str a, const char *b) {
     return true;
 }
 
+/* Hex digits for every module: ids, IPv6 text, JSON escapes, URL decoding. */
+static const char skew__hex[] = "0123456789abcdef";
+
+SKEW__PRIV int skew__hexval(unsigned char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
 /* ======================================================================================
    >>ip  client IP behind proxies: parse, format, CIDR, trusted-proxy policy
    ====================================================================================== */
@@ -1053,13 +1063,6 @@ SKEW__PRIV bool skew__eq_nocase(skew_str a, const char *b) {
 #define SKEW__IP_DEFAULT_HOPS 16u
 /* Longest IPv6 zone id accepted (and dropped); Linux interface names have at most 15. */
 #define SKEW__IP_ZONE_MAX 32u
-
-SKEW__PRIV int skew__ip_hexval(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 SKEW__PRIV bool skew__ip_has(const char *p, size_t n, char c) {
     size_t i;
@@ -1131,7 +1134,7 @@ SKEW__PRIV bool skew__ip_parse6(const char *p, size_t n, uint8_t out[16]) {
         size_t start = i, digits = 0;
         unsigned v = 0;
         int h;
-        while (i < n && (h = skew__ip_hexval(p[i])) >= 0) {
+        while (i < n && (h = skew__hexval((unsigned char)p[i])) >= 0) {
             if (digits == 4) return false;
             v = v * 16u + (unsigned)h;
             digits++;
@@ -1223,7 +1226,6 @@ SKEW__PRIV size_t skew__ip_fmt_u8(char *o, unsigned v) {
 /* RFC 5952 section 4: lowercase, no leading zeros, the longest run (>= 2) of zero groups
    becomes "::", the first run on a tie; a single zero group stays "0". o holds >= 40 bytes. */
 SKEW__PRIV size_t skew__ip_fmt6(char *o, const uint8_t b[16]) {
-    static const char hexd[] = "0123456789abcdef";
     unsigned g[8];
     size_t k, n = 0, best = 8, best_len = 0, run = 0;
     for (k = 0; k < 8; k++) {
@@ -1249,7 +1251,7 @@ SKEW__PRIV size_t skew__ip_fmt6(char *o, const uint8_t b[16]) {
         for (shift = 12; shift >= 0; shift -= 4) {
             unsigned d = g[k] >> (unsigned)shift & 15u;
             if (d || started || shift == 0) {
-                o[n++] = hexd[d];
+                o[n++] = skew__hex[d];
                 started = true;
             }
         }
@@ -2600,7 +2602,6 @@ SKEW__PRIV bool skew__clean_text(skew_str s) {
    >>json  writer and protocol messages
    ====================================================================================== */
 
-static const char skew__hex[] = "0123456789abcdef";
 /* JSON's two-byte escapes, 8 each without the NUL: the raw byte and the letter after '\\'
    ('/' is read, never written). */
 static const char skew__json_esc_raw[] = "\"\\\n\r\t\b\f/";
@@ -2748,13 +2749,6 @@ typedef struct skew__jr {
 
 SKEW__PRIV void skew__jr_ws(skew__jr *r) {
     while (r->p < r->end && (*r->p == ' ' || *r->p == '\t' || *r->p == '\n' || *r->p == '\r')) r->p++;
-}
-
-SKEW__PRIV int skew__hexval(unsigned char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
 }
 
 SKEW__PRIV bool skew__jr_hex4(skew__jr *r, uint32_t *out) {
