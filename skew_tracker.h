@@ -3436,24 +3436,54 @@ SKEW__PRIV bool skew__id_insert(skew_tracker *t, uint32_t slot) {
     return true;
 }
 
-/* Linear-probing delete with backward shift: no tombstones, so lookups stay O(1). */
-SKEW__PRIV void skew__id_remove(skew_tracker *t, uint32_t slot) {
-    uint32_t h = skew__id_hash(t->slots[slot].id), i = h & t->id_mask, j;
-    uint64_t want = SKEW__ID_ENTRY(h, slot);
-    while (t->ids[i] != want) i = (i + 1) & t->id_mask;
-    j = i;
+/* Both linear-probing tables (connection ids, string-table index) delete with a backward
+   shift: no tombstones, so lookups stay O(1). A table holds 64-bit entries with their hash in
+   the high half (wide), or 16-bit entries e + 1 whose hash is hashes[e] (narrow). */
+typedef struct skew__probe {
+    uint64_t *wide;         /* NULL for a narrow table */
+    uint16_t *narrow;
+    const uint32_t *hashes; /* of the narrow entries */
+    uint32_t mask;
+} skew__probe;
+
+/* Whether slot j holds an entry, and then its home slot. */
+SKEW__PRIV bool skew__probe_home(const skew__probe *p, uint32_t j, uint32_t *home) {
+    if (p->wide) {
+        *home = (uint32_t)(p->wide[j] >> 32) & p->mask;
+        return p->wide[j] != 0;
+    }
+    if (!p->narrow[j]) return false;
+    *home = p->hashes[p->narrow[j] - 1] & p->mask;
+    return true;
+}
+
+/* Empty slot i, moving back the entries after it that would no longer be found. */
+SKEW__PRIV void skew__probe_delete(const skew__probe *p, uint32_t i) {
+    uint32_t j = i, home;
     for (;;) {
-        uint32_t home;
-        j = (j + 1) & t->id_mask;
-        if (!t->ids[j]) break;
-        home = (uint32_t)(t->ids[j] >> 32) & t->id_mask;
+        j = (j + 1) & p->mask;
+        if (!skew__probe_home(p, j, &home)) break;
         /* move j back to i unless its home lies cyclically in (i, j] */
         if ((j > i && (home <= i || home > j)) || (j < i && (home <= i && home > j))) {
-            t->ids[i] = t->ids[j];
+            if (p->wide) p->wide[i] = p->wide[j];
+            else p->narrow[i] = p->narrow[j];
             i = j;
         }
     }
-    t->ids[i] = 0;
+    if (p->wide) p->wide[i] = 0;
+    else p->narrow[i] = 0;
+}
+
+SKEW__PRIV void skew__id_remove(skew_tracker *t, uint32_t slot) {
+    uint32_t h = skew__id_hash(t->slots[slot].id), i = h & t->id_mask;
+    uint64_t want = SKEW__ID_ENTRY(h, slot);
+    skew__probe p;
+    while (t->ids[i] != want) i = (i + 1) & t->id_mask;
+    p.wide = t->ids;
+    p.narrow = NULL;
+    p.hashes = NULL;
+    p.mask = t->id_mask;
+    skew__probe_delete(&p, i);
 }
 
 /* ---- string tables ------------------------------------------------------------------- */
@@ -3549,24 +3579,18 @@ SKEW__PRIV uint16_t skew__tab_ref(skew__strtab *tab, uint32_t seed, skew_str s) 
 }
 
 SKEW__PRIV void skew__tab_unref(skew__strtab *tab, uint32_t e) {
-    uint32_t i, j, last;
+    uint32_t i, last;
+    skew__probe p;
     if (e == SKEW__NO_STR) return;
     if (--tab->counts[e] || e == 0) return;
-    /* unlink from the index (backward shift) */
+    /* unlink from the index */
     i = tab->hashes[e] & tab->index_mask;
     while (tab->index[i] != e + 1) i = (i + 1) & tab->index_mask;
-    j = i;
-    for (;;) {
-        uint32_t home;
-        j = (j + 1) & tab->index_mask;
-        if (!tab->index[j]) break;
-        home = tab->hashes[tab->index[j] - 1] & tab->index_mask;
-        if ((j > i && (home <= i || home > j)) || (j < i && (home <= i && home > j))) {
-            tab->index[i] = tab->index[j];
-            i = j;
-        }
-    }
-    tab->index[i] = 0;
+    p.wide = NULL;
+    p.narrow = tab->index;
+    p.hashes = tab->hashes;
+    p.mask = tab->index_mask;
+    skew__probe_delete(&p, i);
     /* unlink from the dense list, then free */
     last = tab->live[--tab->used];
     tab->live[tab->live_pos[e]] = (uint16_t)last;
