@@ -3702,8 +3702,8 @@ SKEW__PRIV bool skew__token_chars(const char *s) {
 #define SKEW__DEFAULT_MAX_HOPS SKEW__IP_DEFAULT_HOPS /* one value, also used by skew_client_ip */
 
 /* zero means default (sokol's _sg_def); strings: NULL or "" means default */
-#define SKEW__DEF(field, dflt) ((field) = (field) ? (field) : (dflt))
-#define SKEW__DEF_TEXT(field, dflt) ((field) = ((field) && *(field)) ? (field) : (dflt))
+#define SKEW__DEF(field, dflt) do { if (!(field)) (field) = (dflt); } while (0)
+#define SKEW__DEF_TEXT(field, dflt) do { if (!(field) || !*(field)) (field) = (dflt); } while (0)
 
 SKEW_API skew_result skew_config_resolve(const skew_config *in, skew_config *out) {
     skew_config c;
