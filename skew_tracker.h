@@ -118,13 +118,13 @@ int skew_on_request(const skew_request *req, void *conn, skew_handle *handle, ch
     skew_result r;
     skew_endpoint ep = skew_route_request(tracker, req);
     switch (ep) {
-    case SKEW_EP_NONE:
+    case SKEW_ENDPOINT_NONE:
         return 0;
-    case SKEW_EP_SSE:
-    case SKEW_EP_WS:
+    case SKEW_ENDPOINT_SSE:
+    case SKEW_ENDPOINT_WS:
         /* The head goes first: skew_open sends `connected` through on_send before it returns.
            SSE: queue SKEW_SSE_RESPONSE_HEAD now. WS: hold on_send's bytes until the 101 is out. */
-        if (ep == SKEW_EP_SSE)
+        if (ep == SKEW_ENDPOINT_SSE)
             my_write(conn, SKEW_TRANSPORT_SSE, SKEW_SSE_RESPONSE_HEAD, sizeof SKEW_SSE_RESPONSE_HEAD - 1);
         r = skew_open(tracker, req, conn, handle);
         if (r == SKEW_OK) return 200;
@@ -290,13 +290,20 @@ SKEW_API skew_str skew_request_header(const skew_request *req, const char *lower
 
 /* Which source gave the client address. */
 typedef enum skew_ip_source {
-    SKEW_IP_FROM_NONE = 0,
-    SKEW_IP_FROM_PEER,
-    SKEW_IP_FROM_CF_CONNECTING_IP,
-    SKEW_IP_FROM_X_FORWARDED_FOR,
-    SKEW_IP_FROM_X_REAL_IP,
-    SKEW_IP_FROM_FORWARDED
+    SKEW_IP_SOURCE_NONE = 0,
+    SKEW_IP_SOURCE_PEER,
+    SKEW_IP_SOURCE_CF_CONNECTING_IP,
+    SKEW_IP_SOURCE_X_FORWARDED_FOR,
+    SKEW_IP_SOURCE_X_REAL_IP,
+    SKEW_IP_SOURCE_FORWARDED
 } skew_ip_source;
+/* Deprecated names, removed in 0.2.0: SKEW_IP_FROM_* is SKEW_IP_SOURCE_*. */
+#define SKEW_IP_FROM_NONE SKEW_IP_SOURCE_NONE
+#define SKEW_IP_FROM_PEER SKEW_IP_SOURCE_PEER
+#define SKEW_IP_FROM_CF_CONNECTING_IP SKEW_IP_SOURCE_CF_CONNECTING_IP
+#define SKEW_IP_FROM_X_FORWARDED_FOR SKEW_IP_SOURCE_X_FORWARDED_FOR
+#define SKEW_IP_FROM_X_REAL_IP SKEW_IP_SOURCE_X_REAL_IP
+#define SKEW_IP_FROM_FORWARDED SKEW_IP_SOURCE_FORWARDED
 
 /* Who may set proxy headers. Zero value = loopback only (127.0.0.0/8 and ::1). */
 typedef struct skew_ip_policy {
@@ -401,7 +408,10 @@ typedef enum skew_close_reason {
 } skew_close_reason;
 
 /* What an authorization asks for: live stats on a connection, or an admin endpoint. */
-typedef enum skew_auth_scope { SKEW_SCOPE_STATS = 0, SKEW_SCOPE_ADMIN } skew_auth_scope;
+typedef enum skew_auth_scope { SKEW_AUTH_SCOPE_STATS = 0, SKEW_AUTH_SCOPE_ADMIN } skew_auth_scope;
+/* Deprecated names, removed in 0.2.0: SKEW_SCOPE_* is SKEW_AUTH_SCOPE_*. */
+#define SKEW_SCOPE_STATS SKEW_AUTH_SCOPE_STATS
+#define SKEW_SCOPE_ADMIN SKEW_AUTH_SCOPE_ADMIN
 
 /* Answer of the authorize hook. UNAVAILABLE = no credential configured (admin endpoints: 503). */
 typedef enum skew_auth {
@@ -730,27 +740,40 @@ SKEW_API skew_auth skew_auth_bearer(const skew_request *req, skew_str token);
    ====================================================================================== */
 
 typedef enum skew_endpoint {
-    SKEW_EP_NONE = 0,          /* not ours: serve the app */
-    SKEW_EP_SSE,               /* {base}/sse: GET opens a stream (skew_open) */
-    SKEW_EP_WS,                /* {base}/ws: GET + upgrade opens a WebSocket (skew_open) */
-    SKEW_EP_ROUTE,             /* POST {base}/route */
-    SKEW_EP_SUBSCRIBE,         /* POST {base}/subscribe-stats */
-    SKEW_EP_HEALTH,            /* GET {base}/health */
-    SKEW_EP_ADMIN_STATS,       /* GET {base}/admin/stats */
-    SKEW_EP_ADMIN_VERSION,     /* POST {base}/admin/version {"version":"v2"} */
-    SKEW_EP_ADMIN_INVALIDATE,  /* POST {base}/admin/invalidate {"route":"/x"} */
-    SKEW_EP_METRICS,           /* GET {base}/metrics */
-    SKEW_EP_UNKNOWN,           /* under {base} but no such endpoint (404) */
-    SKEW_EP_REJECT             /* from skew_route_request: ours but not openable (wrong method,
+    SKEW_ENDPOINT_NONE = 0,          /* not ours: serve the app */
+    SKEW_ENDPOINT_SSE,               /* {base}/sse: GET opens a stream (skew_open) */
+    SKEW_ENDPOINT_WS,                /* {base}/ws: GET + upgrade opens a WebSocket (skew_open) */
+    SKEW_ENDPOINT_ROUTE,             /* POST {base}/route */
+    SKEW_ENDPOINT_SUBSCRIBE,         /* POST {base}/subscribe-stats */
+    SKEW_ENDPOINT_HEALTH,            /* GET {base}/health */
+    SKEW_ENDPOINT_ADMIN_STATS,       /* GET {base}/admin/stats */
+    SKEW_ENDPOINT_ADMIN_VERSION,     /* POST {base}/admin/version {"version":"v2"} */
+    SKEW_ENDPOINT_ADMIN_INVALIDATE,  /* POST {base}/admin/invalidate {"route":"/x"} */
+    SKEW_ENDPOINT_METRICS,           /* GET {base}/metrics */
+    SKEW_ENDPOINT_UNKNOWN,           /* under {base} but no such endpoint (404) */
+    SKEW_ENDPOINT_REJECT             /* from skew_route_request: ours but not openable (wrong method,
                                   missing upgrade, upgrade to another path): answer with skew_http */
 } skew_endpoint;
+/* Deprecated names, removed in 0.2.0: SKEW_EP_* is SKEW_ENDPOINT_*. */
+#define SKEW_EP_NONE SKEW_ENDPOINT_NONE
+#define SKEW_EP_SSE SKEW_ENDPOINT_SSE
+#define SKEW_EP_WS SKEW_ENDPOINT_WS
+#define SKEW_EP_ROUTE SKEW_ENDPOINT_ROUTE
+#define SKEW_EP_SUBSCRIBE SKEW_ENDPOINT_SUBSCRIBE
+#define SKEW_EP_HEALTH SKEW_ENDPOINT_HEALTH
+#define SKEW_EP_ADMIN_STATS SKEW_ENDPOINT_ADMIN_STATS
+#define SKEW_EP_ADMIN_VERSION SKEW_ENDPOINT_ADMIN_VERSION
+#define SKEW_EP_ADMIN_INVALIDATE SKEW_ENDPOINT_ADMIN_INVALIDATE
+#define SKEW_EP_METRICS SKEW_ENDPOINT_METRICS
+#define SKEW_EP_UNKNOWN SKEW_ENDPOINT_UNKNOWN
+#define SKEW_EP_REJECT SKEW_ENDPOINT_REJECT
 
 /* Which endpoint a path is (method is checked by skew_http). */
 SKEW_API skew_endpoint skew_route_path(const skew_tracker *t, skew_str path);
-/* Which endpoint a request is, and whether to open a stream: returns SKEW_EP_SSE / SKEW_EP_WS
-   only when the method (and upgrade) fit, so the adapter calls skew_open; SKEW_EP_NONE for paths
+/* Which endpoint a request is, and whether to open a stream: returns SKEW_ENDPOINT_SSE / SKEW_ENDPOINT_WS
+   only when the method (and upgrade) fit, so the adapter calls skew_open; SKEW_ENDPOINT_NONE for paths
    that are not ours (serve the app); anything else goes to skew_http. A WebSocket upgrade to any
-   path but {base}/ws is SKEW_EP_REJECT (404): check your own WebSocket paths first. */
+   path but {base}/ws is SKEW_ENDPOINT_REJECT (404): check your own WebSocket paths first. */
 SKEW_API skew_endpoint skew_route_request(const skew_tracker *t, const skew_request *req);
 
 typedef struct skew_response {
@@ -1604,7 +1627,7 @@ SKEW_API bool skew_ip_policy_trusts(const skew_ip_policy *policy, const skew_ip 
 SKEW_API skew_result skew_client_ip(const skew_ip_policy *policy, const skew_request *req, skew_ip *out,
                                    skew_ip_source *source) {
     skew_ip peer;
-    if (source) *source = SKEW_IP_FROM_NONE;
+    if (source) *source = SKEW_IP_SOURCE_NONE;
     if (!out) return SKEW_ERR_INVALID;
     memset(out, 0, sizeof *out);
     if (!req) return SKEW_ERR_INVALID;
@@ -1612,8 +1635,8 @@ SKEW_API skew_result skew_client_ip(const skew_ip_policy *policy, const skew_req
 #if SKEW_ENABLE_IP
     if (skew_ip_policy_trusts(policy, &req->peer)) {
         static const char *const names[4] = {"cf-connecting-ip", "x-forwarded-for", "x-real-ip", "forwarded"};
-        static const skew_ip_source from[4] = {SKEW_IP_FROM_CF_CONNECTING_IP, SKEW_IP_FROM_X_FORWARDED_FOR,
-                                               SKEW_IP_FROM_X_REAL_IP, SKEW_IP_FROM_FORWARDED};
+        static const skew_ip_source from[4] = {SKEW_IP_SOURCE_CF_CONNECTING_IP, SKEW_IP_SOURCE_X_FORWARDED_FOR,
+                                               SKEW_IP_SOURCE_X_REAL_IP, SKEW_IP_SOURCE_FORWARDED};
         int k;
         for (k = 0; k < 4; k++) {
             skew_str v = skew_request_header(req, names[k]);
@@ -1636,7 +1659,7 @@ SKEW_API skew_result skew_client_ip(const skew_ip_policy *policy, const skew_req
 #endif
     if (!peer.family) return SKEW_ERR_NOT_FOUND;
     *out = peer;
-    if (source) *source = SKEW_IP_FROM_PEER;
+    if (source) *source = SKEW_IP_SOURCE_PEER;
     return SKEW_OK;
 }
 
@@ -4203,7 +4226,7 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
         }
     }
     if (tr == SKEW_TRANSPORT_WS && t->cfg.hooks.authorize &&
-        t->cfg.hooks.authorize(t->cfg.hooks.user_data, req, SKEW_SCOPE_STATS) == SKEW_AUTH_GRANTED)
+        t->cfg.hooks.authorize(t->cfg.hooks.user_data, req, SKEW_AUTH_SCOPE_STATS) == SKEW_AUTH_GRANTED)
         s->flags |= SKEW__F_AUTH;
     skew__conn_view(t, idx, &view); /* one view for `connected` and on_open */
     /* the message buffer holds at least the stats head, far more than this */
@@ -4300,7 +4323,7 @@ SKEW__PRIV skew_result skew__subscribe(skew_tracker *t, uint32_t idx, const skew
     size_t len, list_end = 0;
     if (req) {
         ok = t->cfg.hooks.authorize &&
-             t->cfg.hooks.authorize(t->cfg.hooks.user_data, req, SKEW_SCOPE_STATS) == SKEW_AUTH_GRANTED;
+             t->cfg.hooks.authorize(t->cfg.hooks.user_data, req, SKEW_AUTH_SCOPE_STATS) == SKEW_AUTH_GRANTED;
     } else {
         ok = (s->flags & SKEW__F_AUTH) != 0;
     }
@@ -5264,27 +5287,27 @@ SKEW_API size_t skew_merge_write(const skew_merge *m, char *buf, size_t cap) {
 
 SKEW_API skew_endpoint skew_route_path(const skew_tracker *t, skew_str path) {
     skew_str rest;
-    if (!t || !path.ptr || path.len < t->base_len || memcmp(path.ptr, t->base, t->base_len) != 0) return SKEW_EP_NONE;
+    if (!t || !path.ptr || path.len < t->base_len || memcmp(path.ptr, t->base, t->base_len) != 0) return SKEW_ENDPOINT_NONE;
     rest = skew__str(path.ptr + t->base_len, path.len - t->base_len);
-    if (rest.len && rest.ptr[0] != '/') return SKEW_EP_NONE; /* "/__skewer" is not ours */
+    if (rest.len && rest.ptr[0] != '/') return SKEW_ENDPOINT_NONE; /* "/__skewer" is not ours */
     {
-        /* the paths of the endpoints from SKEW_EP_SSE on, in the enum's order */
+        /* the paths of the endpoints from SKEW_ENDPOINT_SSE on, in the enum's order */
         static const char paths[] = "/sse\0/ws\0/route\0/subscribe-stats\0/health"
 #if SKEW_ENABLE_ADMIN /* without it these paths are unknown: 404 */
                                     "\0/admin/stats\0/admin/version\0/admin/invalidate\0/metrics"
 #endif
             ;
         const char *p;
-        int ep = SKEW_EP_SSE;
+        int ep = SKEW_ENDPOINT_SSE;
         for (p = paths; p < paths + sizeof paths; p += strlen(p) + 1, ep++)
             if (rest.len == strlen(p) && memcmp(rest.ptr, p, rest.len) == 0) return (skew_endpoint)ep;
     }
-    return SKEW_EP_UNKNOWN;
+    return SKEW_ENDPOINT_UNKNOWN;
 }
 
 SKEW__PRIV skew_transport skew__transport_of(const skew_tracker *t, skew_str path) {
     skew_endpoint ep = skew_route_path(t, path);
-    return ep == SKEW_EP_SSE ? SKEW_TRANSPORT_SSE : ep == SKEW_EP_WS ? SKEW_TRANSPORT_WS : (skew_transport)0;
+    return ep == SKEW_ENDPOINT_SSE ? SKEW_TRANSPORT_SSE : ep == SKEW_ENDPOINT_WS ? SKEW_TRANSPORT_WS : (skew_transport)0;
 }
 
 /* Methods are case-sensitive (RFC 9110). */
@@ -5295,13 +5318,13 @@ SKEW__PRIV bool skew__method(const skew_request *req, const char *m) {
 SKEW_API skew_endpoint skew_route_request(const skew_tracker *t, const skew_request *req) {
     skew_endpoint ep;
     bool get;
-    if (!t || !req) return SKEW_EP_NONE;
+    if (!t || !req) return SKEW_ENDPOINT_NONE;
     ep = skew_route_path(t, req->path);
     get = skew__method(req, "GET");
-    if (req->upgrade) return ep == SKEW_EP_WS && get ? SKEW_EP_WS : SKEW_EP_REJECT;
-    if (ep == SKEW_EP_NONE) return SKEW_EP_NONE;
-    if (ep == SKEW_EP_SSE) return get ? SKEW_EP_SSE : SKEW_EP_REJECT;
-    if (ep == SKEW_EP_WS) return SKEW_EP_REJECT; /* 426 from skew_http */
+    if (req->upgrade) return ep == SKEW_ENDPOINT_WS && get ? SKEW_ENDPOINT_WS : SKEW_ENDPOINT_REJECT;
+    if (ep == SKEW_ENDPOINT_NONE) return SKEW_ENDPOINT_NONE;
+    if (ep == SKEW_ENDPOINT_SSE) return get ? SKEW_ENDPOINT_SSE : SKEW_ENDPOINT_REJECT;
+    if (ep == SKEW_ENDPOINT_WS) return SKEW_ENDPOINT_REJECT; /* 426 from skew_http */
     return ep;
 }
 
@@ -5343,7 +5366,7 @@ SKEW__PRIV skew_result skew__body_field(skew_str body, const char *name, char *b
 #if SKEW_ENABLE_ADMIN
 SKEW__PRIV skew_auth skew__admin_auth(skew_tracker *t, const skew_request *req) {
     if (!t->cfg.hooks.authorize) return SKEW_AUTH_UNAVAILABLE;
-    return t->cfg.hooks.authorize(t->cfg.hooks.user_data, req, SKEW_SCOPE_ADMIN);
+    return t->cfg.hooks.authorize(t->cfg.hooks.user_data, req, SKEW_AUTH_SCOPE_ADMIN);
 }
 #endif
 
@@ -5376,23 +5399,23 @@ SKEW__PRIV bool skew__post_conn(skew_tracker *t, skew__answer *h, const skew_req
 SKEW__PRIV bool skew__method_ok(const skew_tracker *t, const skew_request *req, skew__answer *h, skew_endpoint ep) {
     bool is_get = skew__method(req, "GET");
     switch (ep) {
-    case SKEW_EP_NONE:
-    case SKEW_EP_UNKNOWN:
-    case SKEW_EP_REJECT:
+    case SKEW_ENDPOINT_NONE:
+    case SKEW_ENDPOINT_UNKNOWN:
+    case SKEW_ENDPOINT_REJECT:
         skew__error_answer(h, 404, "not found");
         return false;
-    case SKEW_EP_SSE:
+    case SKEW_ENDPOINT_SSE:
         if (!is_get) break;
         skew__error_answer(h, 400, "open SSE streams with skew_open");
         return false;
-    case SKEW_EP_WS:
+    case SKEW_ENDPOINT_WS:
         if (!is_get) break;
         skew__error_answer(h, 426, "upgrade required");
         h->resp->upgrade_required = true;
         return false;
-    case SKEW_EP_HEALTH:
-    case SKEW_EP_ADMIN_STATS:
-    case SKEW_EP_METRICS:
+    case SKEW_ENDPOINT_HEALTH:
+    case SKEW_ENDPOINT_ADMIN_STATS:
+    case SKEW_ENDPOINT_METRICS:
         /* HEAD answers like GET (the adapter sends no body); never on the stream endpoints */
         if (is_get || skew__method(req, "HEAD")) return true;
         h->resp->allow = "GET, HEAD";
@@ -5417,9 +5440,9 @@ SKEW__PRIV bool skew__serve_conn(skew_tracker *t, const skew_request *req, skew_
     uint32_t idx;
     size_t n = 0;
     skew_result r;
-    if (ep != SKEW_EP_ROUTE && ep != SKEW_EP_SUBSCRIBE) return false;
+    if (ep != SKEW_ENDPOINT_ROUTE && ep != SKEW_ENDPOINT_SUBSCRIBE) return false;
     if (!skew__post_conn(t, h, req, &idx)) return true;
-    if (ep == SKEW_EP_SUBSCRIBE) {
+    if (ep == SKEW_ENDPOINT_SUBSCRIBE) {
         skew__subscribe(t, idx, req); /* stats or stats-unauthorized goes down the stream */
     } else {
         r = skew__body_field(req->body, "route", t->scratch, t->scratch_cap, &n);
@@ -5437,8 +5460,8 @@ SKEW__PRIV bool skew__serve_admin(skew_tracker *t, const skew_request *req, skew
     size_t n = 0, end = 0;
     skew_str prefix;
     skew_result r;
-    if (ep != SKEW_EP_ADMIN_STATS && ep != SKEW_EP_METRICS && ep != SKEW_EP_ADMIN_VERSION &&
-        ep != SKEW_EP_ADMIN_INVALIDATE)
+    if (ep != SKEW_ENDPOINT_ADMIN_STATS && ep != SKEW_ENDPOINT_METRICS && ep != SKEW_ENDPOINT_ADMIN_VERSION &&
+        ep != SKEW_ENDPOINT_ADMIN_INVALIDATE)
         return false;
     switch (skew__admin_auth(t, req)) {
     case SKEW_AUTH_GRANTED: break;
@@ -5446,18 +5469,18 @@ SKEW__PRIV bool skew__serve_admin(skew_tracker *t, const skew_request *req, skew
     default: skew__error_answer(h, 401, "unauthorized"); return true;
     }
     switch (ep) {
-    case SKEW_EP_ADMIN_STATS:
+    case SKEW_ENDPOINT_ADMIN_STATS:
         skew__json_head(h, 200);
         skew__write_stats(t, &h->w, false, t->cfg.max_listed, SKEW__NO_CUT, &end);
         skew__put_timeline_member(t, &h->w);
         skew__put(&h->w, "}", 1);
         return true;
-    case SKEW_EP_METRICS:
+    case SKEW_ENDPOINT_METRICS:
         skew__put_metrics(t, &h->w);
         h->resp->status = 200;
         h->resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
         return true;
-    case SKEW_EP_ADMIN_VERSION:
+    case SKEW_ENDPOINT_ADMIN_VERSION:
         r = skew__body_field(req->body, "version", t->scratch, t->scratch_cap, &n);
         if (r == SKEW_OK) r = skew__check_version(t, skew__str(t->scratch, n));
         if (r != SKEW_OK) { skew__error_answer(h, 400, "invalid version"); return true; }
@@ -5469,7 +5492,7 @@ SKEW__PRIV bool skew__serve_admin(skew_tracker *t, const skew_request *req, skew
         skew__put_u64(&h->w, t->live_count);
         skew__put(&h->w, "}", 1);
         return true;
-    default: /* SKEW_EP_ADMIN_INVALIDATE */
+    default: /* SKEW_ENDPOINT_ADMIN_INVALIDATE */
         if (!t->cfg.route_tracking) { skew__error_answer(h, 409, "route tracking is off"); return true; }
         r = skew__body_field(req->body, "route", t->scratch, t->scratch_cap, &n);
         if (r == SKEW_OK) r = skew_route_clean(skew__str(t->scratch, n), t->cfg.max_route_len, &prefix);
@@ -5485,9 +5508,9 @@ SKEW__PRIV bool skew__serve_admin(skew_tracker *t, const skew_request *req, skew
 
 SKEW__PRIV void skew__serve(skew_tracker *t, const skew_request *req, skew__answer *h) {
     skew_endpoint ep = skew_route_path(t, req->path);
-    if (req->upgrade && ep != SKEW_EP_WS) { skew__error_answer(h, 404, "no WebSocket endpoint here"); return; }
+    if (req->upgrade && ep != SKEW_ENDPOINT_WS) { skew__error_answer(h, 404, "no WebSocket endpoint here"); return; }
     if (!skew__method_ok(t, req, h, ep)) return;
-    if (ep == SKEW_EP_HEALTH) {
+    if (ep == SKEW_ENDPOINT_HEALTH) {
         skew__json_head(h, 200);
         skew__put_health(t, &h->w);
         return;
@@ -5534,7 +5557,7 @@ SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_requ
     bool ws;
     if (!t || !req || !resp) return SKEW_ERR_INVALID;
     skew__answer_begin(&h, resp, body, cap);
-    ws = skew_route_path(t, req->path) == SKEW_EP_WS;
+    ws = skew_route_path(t, req->path) == SKEW_ENDPOINT_WS;
     switch (open_result) {
     case SKEW_ERR_BOT:
         /* an EventSource does not reconnect after 204; a WebSocket client sees a refusal */

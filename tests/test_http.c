@@ -38,38 +38,38 @@ static void test_http(void) {
 
     /* routing */
     r = make_req(&fh, "GET", "/__skew/sse", NULL, NULL);
-    CHECK_EQ_INT(skew_route_request(t, &r), SKEW_EP_SSE);
+    CHECK_EQ_INT(skew_route_request(t, &r), SKEW_ENDPOINT_SSE);
     r.method = skew_str_c("HEAD");
-    CHECK_EQ_INT(skew_route_request(t, &r), SKEW_EP_REJECT);
+    CHECK_EQ_INT(skew_route_request(t, &r), SKEW_ENDPOINT_REJECT);
     skew_http(t, &r, &resp, body, sizeof body);
     CHECK_EQ_INT(resp.status, 405);
     CHECK_STR(resp.allow, "GET");
     r.method = skew_str_c("GET");
     r.path = skew_str_c("/__skew/ws");
-    CHECK_EQ_INT(skew_route_request(t, &r), SKEW_EP_REJECT);
+    CHECK_EQ_INT(skew_route_request(t, &r), SKEW_ENDPOINT_REJECT);
     skew_http(t, &r, &resp, body, sizeof body);
     CHECK_EQ_INT(resp.status, 426);
     CHECK(resp.upgrade_required);
     r.upgrade = true;
-    CHECK_EQ_INT(skew_route_request(t, &r), SKEW_EP_WS);
+    CHECK_EQ_INT(skew_route_request(t, &r), SKEW_ENDPOINT_WS);
     r.path = skew_str_c("/elsewhere");
-    CHECK_EQ_INT(skew_route_request(t, &r), SKEW_EP_REJECT);
+    CHECK_EQ_INT(skew_route_request(t, &r), SKEW_ENDPOINT_REJECT);
     skew_http(t, &r, &resp, body, sizeof body);
     CHECK_EQ_INT(resp.status, 404);
     r.upgrade = false;
-    CHECK_EQ_INT(skew_route_request(t, &r), SKEW_EP_NONE);
+    CHECK_EQ_INT(skew_route_request(t, &r), SKEW_ENDPOINT_NONE);
     r.path = skew_str_c("/__skewer/sse");
-    CHECK_EQ_INT(skew_route_request(t, &r), SKEW_EP_NONE);
+    CHECK_EQ_INT(skew_route_request(t, &r), SKEW_ENDPOINT_NONE);
     r.path = skew_str_c("/__skew/nope");
-    CHECK_EQ_INT(skew_route_request(t, &r), SKEW_EP_UNKNOWN);
+    CHECK_EQ_INT(skew_route_request(t, &r), SKEW_ENDPOINT_UNKNOWN);
     CHECK_EQ_INT(http(t, "GET", "/__skew/nope", NULL, NULL, body, sizeof body), 404);
     CHECK_STR(body, "{\"ok\":false,\"error\":\"not found\"}");
 #if SKEW_ENABLE_ADMIN
-    CHECK_EQ_INT(skew_route_path(t, skew_str_c("/__skew/admin/stats")), SKEW_EP_ADMIN_STATS);
-    CHECK_EQ_INT(skew_route_path(t, skew_str_c("/__skew/metrics")), SKEW_EP_METRICS);
+    CHECK_EQ_INT(skew_route_path(t, skew_str_c("/__skew/admin/stats")), SKEW_ENDPOINT_ADMIN_STATS);
+    CHECK_EQ_INT(skew_route_path(t, skew_str_c("/__skew/metrics")), SKEW_ENDPOINT_METRICS);
 #else /* compiled out: the admin paths are unknown, and nothing answers there */
-    CHECK_EQ_INT(skew_route_path(t, skew_str_c("/__skew/admin/stats")), SKEW_EP_UNKNOWN);
-    CHECK_EQ_INT(skew_route_path(t, skew_str_c("/__skew/metrics")), SKEW_EP_UNKNOWN);
+    CHECK_EQ_INT(skew_route_path(t, skew_str_c("/__skew/admin/stats")), SKEW_ENDPOINT_UNKNOWN);
+    CHECK_EQ_INT(skew_route_path(t, skew_str_c("/__skew/metrics")), SKEW_ENDPOINT_UNKNOWN);
     env.have_auth = true;
     CHECK_EQ_INT(http(t, "GET", "/__skew/admin/stats", NULL, "Bearer s3cret", body, sizeof body), 404);
     CHECK_EQ_INT(http(t, "GET", "/__skew/metrics", NULL, "Bearer s3cret", body, sizeof body), 404);
