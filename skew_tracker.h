@@ -84,6 +84,19 @@
    characters, DEL, U+2028 and U+2029, and replaces every invalid UTF-8 sequence (maximal subpart)
    by U+FFFD, so its output is always valid UTF-8 JSON. Stored versions and routes are validated
    on the way in (valid UTF-8, no control characters, bounded length).
+
+   SECTIONS
+   ========
+   Each concern has one name; grep `>>name` finds both halves, the declarations and (after
+   IMPLEMENTATION) the code. In file order:
+     public and implementation   types, request, ip, bot, config, lifetime, registry, time,
+                                 deploy, numbers, timeline, json, reader, http, cluster
+     implementation only         hosted, writer, utf8, rng, state, ids, strings, layout, stats
+                                 (the stats message body; its functions are declared under >>json),
+                                 bot-table (generated: tools/bots/)
+   The implementation follows the order its code needs (helpers first): types, request, ip, bot,
+   bot-table, hosted, writer, utf8, json, reader, rng, state, ids, strings, layout, config,
+   lifetime, registry, stats, time, timeline, deploy, numbers, http, cluster.
 */
 #if 0 /* QUICK START */
 #define SKEW_TRACKER_IMPLEMENTATION
@@ -508,7 +521,7 @@ typedef struct skew_config {
 #define SKEW_OTHER_NAME "(other)"
 
 /* ======================================================================================
-   >>tracker  lifetime
+   >>lifetime  create, init, destroy, memory size
    ====================================================================================== */
 
 typedef struct skew_tracker skew_tracker;
@@ -596,7 +609,7 @@ SKEW_API skew_result skew_set_server_version(skew_tracker *t, skew_str version);
 SKEW_API skew_result skew_invalidate(skew_tracker *t, skew_str route_prefix, uint32_t *count);
 
 /* ======================================================================================
-   >>stats  numbers for C code
+   >>numbers  counts, health and metrics for C code
    ====================================================================================== */
 
 typedef struct skew_count {
@@ -1014,7 +1027,7 @@ SKEW_API skew_result skew_post_connection_id(skew_str body, char id[SKEW_ID_STR_
 extern "C" {
 #endif
 
-/* >>base  result names, version, small string helpers shared by every module */
+/* >>types  result names, version, string views and the small string helpers every module uses */
 
 static const char *const skew__result_names[] = {
 #define SKEW__NAME(name, text) text,
@@ -1028,14 +1041,6 @@ SKEW_API const char *skew_result_str(skew_result r) {
 }
 
 SKEW_API const char *skew_version(void) { return SKEW_TRACKER_VERSION_STRING; }
-
-SKEW_API skew_str skew_request_header(const skew_request *req, const char *lowercase_name) {
-    skew_str none = {NULL, 0};
-    if (!req || !req->header || !lowercase_name) return none;
-    none = req->header(req->header_ctx, lowercase_name);
-    if (!none.ptr) none.len = 0;
-    return none;
-}
 
 SKEW_API skew_str skew_str_n(const char *p, size_t n) {
     skew_str s;
@@ -1076,6 +1081,16 @@ SKEW__PRIV int skew__hexval(unsigned char c) {
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
+}
+
+/* >>request  the headers of a request */
+
+SKEW_API skew_str skew_request_header(const skew_request *req, const char *lowercase_name) {
+    skew_str none = {NULL, 0};
+    if (!req || !req->header || !lowercase_name) return none;
+    none = req->header(req->header_ctx, lowercase_name);
+    if (!none.ptr) none.len = 0;
+    return none;
 }
 
 /* ======================================================================================
@@ -1664,7 +1679,7 @@ SKEW_API skew_result skew_client_ip(const skew_ip_policy *policy, const skew_req
 }
 
 /* ======================================================================================
-   >>bot  User-Agent bot filter (implementation)
+   >>bot  User-Agent bot filter
    ======================================================================================
    skew_is_bot() looks at every UA byte once. Each byte gets a character class (letters
    folded, digits as one class, space, each ASCII punctuation, "other" for the rest); the
@@ -3168,7 +3183,7 @@ SKEW__PRIV void skew__chacha_block(const uint32_t key[8], uint64_t counter, uint
 }
 
 /* ======================================================================================
-   >>tracker  state
+   >>state  the tracker struct, locking, the clock (implementation only)
    ====================================================================================== */
 
 #define SKEW__NONE 0xFFFFFFFFu
@@ -3342,7 +3357,9 @@ SKEW__PRIV void skew__log(skew_tracker *t, skew_log_level level, const char *msg
     if (t->cfg.hooks.log) t->cfg.hooks.log(t->cfg.hooks.user_data, level, msg);
 }
 
-/* ---- ids ------------------------------------------------------------------------------- */
+/* ======================================================================================
+   >>ids  connection ids: text form and the id table (implementation only)
+   ====================================================================================== */
 
 /* The table hash seed is drawn once, at init: a reseed of the id generator that changed it
    would make every stored version and route unfindable (duplicates in the counts). */
@@ -3509,7 +3526,9 @@ SKEW__PRIV void skew__id_remove(skew_tracker *t, uint32_t slot) {
     skew__probe_delete(&p, i);
 }
 
-/* ---- string tables ------------------------------------------------------------------- */
+/* ======================================================================================
+   >>strings  the version and route tables (implementation only)
+   ====================================================================================== */
 
 /* Seeded multiply-xorshift over 8-byte words: versions are often 36-byte UUIDs, and a byte-wise
    hash cost more than the rest of an open. Only for in-memory tables, so byte order is free. */
@@ -3628,7 +3647,9 @@ SKEW__PRIV size_t skew__pow2_at_least(size_t n) {
     return p;
 }
 
-/* ---- memory layout -------------------------------------------------------------------- */
+/* ======================================================================================
+   >>layout  where each part of the tracker sits in its one block (implementation only)
+   ====================================================================================== */
 
 #define SKEW__ALIGN(n) (((n) + 15u) & ~(size_t)15u)
 
@@ -3696,7 +3717,9 @@ SKEW__PRIV void skew__layout_of(const skew_config *c, skew__layout *L) {
     L->total = total;
 }
 
-/* ---- configuration ------------------------------------------------------------------- */
+/* ======================================================================================
+   >>config  defaults and checks of skew_config
+   ====================================================================================== */
 
 SKEW__PRIV bool skew__token_chars(const char *s) {
     /* cookie names are RFC 6265 tokens; keep it to the safe subset */
@@ -3782,6 +3805,10 @@ SKEW_API skew_result skew_config_resolve(const skew_config *in, skew_config *out
     }
     return SKEW_OK;
 }
+
+/* ======================================================================================
+   >>lifetime  create, init, destroy, memory size
+   ====================================================================================== */
 
 SKEW_API size_t skew_tracker_memory_size(const skew_config *cfg) {
     skew_config c;
@@ -4452,7 +4479,7 @@ done:
 }
 
 /* ======================================================================================
-   >>stats  serialization of counts and connections
+   >>stats  the stats message from the tables (implementation only; declared under >>json)
    ====================================================================================== */
 
 SKEW__PRIV void skew__put_map(const skew__strtab *tab, skew__w *w) {
@@ -4580,6 +4607,10 @@ SKEW_API size_t skew_json_stats_sink(const skew_tracker *t, skew_sink_fn sink, v
     if (res) *res = w.stopped ? SKEW_ERR_SEND : SKEW_OK;
     return w.len;
 }
+
+/* ======================================================================================
+   >>time  coalesced stats pushes, keepalives, skew_tick
+   ====================================================================================== */
 
 /* One snapshot for all subscribers: the body is built once; each recipient only gets its own
    ,"yourId":"..."} written after the list. */
@@ -4968,7 +4999,7 @@ SKEW_API skew_result skew_invalidate(skew_tracker *t, skew_str route_prefix, uin
 }
 
 /* ======================================================================================
-   >>numbers  stats for C code, health, metrics, snapshots
+   >>numbers  counts, health, metrics and snapshots for C code
    ====================================================================================== */
 
 SKEW_API uint32_t skew_total(const skew_tracker *t) { return t ? t->live_count : 0; }
@@ -5282,7 +5313,7 @@ SKEW_API size_t skew_merge_write(const skew_merge *m, char *buf, size_t cap) {
 #endif /* SKEW_ENABLE_ADMIN */
 
 /* ======================================================================================
-   >>http  router and plain endpoints
+   >>http  router and request/response endpoints
    ====================================================================================== */
 
 SKEW_API skew_endpoint skew_route_path(const skew_tracker *t, skew_str path) {
