@@ -72,7 +72,7 @@ static size_t check_view(const skew_tracker *t, char *out, size_t cap, int route
     fz_check_writer(w_stats, NULL, out, cap, &n);
     fz_check_json_out(out, n);
     skew_merge_init(&m, vs, 16, rs, 16);
-    FZ_ASSERT(skew_merge_add(&m, fz_str(out, n)) == SKEW_OK);
+    FZ_ASSERT(skew_merge_add(&m, skew_str_n(out, n)) == SKEW_OK);
     FZ_ASSERT(!m.overflow);
     for (i = 0; i < m.version_count; i++) sum += vs[i].count;
     FZ_ASSERT(sum == m.total);
@@ -117,7 +117,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         len = skew_cluster_snapshot(o, real_snap, sizeof real_snap, 1700000000000ull);
         FZ_ASSERT(len < sizeof real_snap);
         fz_check_json_out(real_snap, len);
-        snaps[n++] = fz_str(real_snap, len);
+        snaps[n++] = skew_str_n(real_snap, len);
         fz_e.conns[4].live = 0; /* that tracker is dropped, its connection with it */
     }
 
