@@ -3,8 +3,9 @@
 #   make run         the mongoose example server with its dashboard (downloads mongoose 7.22)
 #   make run-lws     the libwebsockets example server
 #   make             the tools and servers that can be built here
-# Each concern has its own fragment: tests/tests.mk, examples/examples.mk, fuzz/fuzz.mk, bench/bench.mk,
-# tools/tools.mk.
+# Each folder's make fragment is its build.mk (tests/build.mk, fuzz/build.mk, bench/build.mk,
+# tools/build.mk, packaging/build.mk, and tests/*/build.mk, bench/*/build.mk, examples/*/build.mk
+# below them); examples/examples.mk is still to be renamed to examples/build.mk.
 
 BUILD    ?= build
 CC       ?= cc
@@ -27,11 +28,11 @@ ALL_TARGETS :=
 .PHONY: all test clean
 all: all-targets
 
-include tests/tests.mk
+include tests/build.mk
 include examples/examples.mk
-include fuzz/fuzz.mk
-include bench/bench.mk
-include tools/tools.mk
+include fuzz/build.mk
+include bench/build.mk
+include tools/build.mk
 
 all-targets: $(ALL_TARGETS)
 
@@ -48,4 +49,4 @@ clean:
 	rm -rf $(BUILD)
 
 # make install / make uninstall: header, pkg-config file, CMake package, built programs.
-include packaging/install.mk
+include packaging/build.mk

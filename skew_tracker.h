@@ -86,6 +86,19 @@
    characters, DEL, U+2028 and U+2029, and replaces every invalid UTF-8 sequence (maximal subpart)
    by U+FFFD, so its output is always valid UTF-8 JSON. Stored versions and routes are validated
    on the way in (valid UTF-8, no control characters, bounded length).
+
+   SECTIONS
+   ========
+   Each concern has one name; grep `>>name` finds both halves, the declarations and (after
+   IMPLEMENTATION) the code. In file order:
+     public and implementation   types, request, ip, bot, config, lifetime, registry, time,
+                                 deploy, numbers, timeline, json, reader, http, cluster
+     implementation only         hosted, writer, utf8, rng, state, ids, strings, layout, stats
+                                 (the stats message body; its functions are declared under >>json),
+                                 bot-table (generated: tools/bots/)
+   The implementation follows the order its code needs (helpers first): types, request, ip, bot,
+   bot-table, hosted, writer, utf8, json, reader, rng, state, ids, strings, layout, config,
+   lifetime, registry, stats, time, timeline, deploy, numbers, http, cluster.
 */
 #if 0 /* QUICK START */
 #define SKEW_TRACKER_IMPLEMENTATION
@@ -120,13 +133,13 @@ int skew_on_request(const skew_request *req, void *conn, skew_handle *handle, ch
     skew_result r;
     skew_endpoint ep = skew_route_request(tracker, req);
     switch (ep) {
-    case SKEW_EP_NONE:
+    case SKEW_ENDPOINT_NONE:
         return 0;
-    case SKEW_EP_SSE:
-    case SKEW_EP_WS:
+    case SKEW_ENDPOINT_SSE:
+    case SKEW_ENDPOINT_WS:
         /* The head goes first: skew_open sends `connected` through on_send before it returns.
            SSE: queue SKEW_SSE_RESPONSE_HEAD now. WS: hold on_send's bytes until the 101 is out. */
-        if (ep == SKEW_EP_SSE)
+        if (ep == SKEW_ENDPOINT_SSE)
             my_write(conn, SKEW_TRANSPORT_SSE, SKEW_SSE_RESPONSE_HEAD, sizeof SKEW_SSE_RESPONSE_HEAD - 1);
         r = skew_open(tracker, req, conn, handle);
         if (r == SKEW_OK) return 200;
@@ -292,13 +305,20 @@ SKEW_API skew_str skew_request_header(const skew_request *req, const char *lower
 
 /* Which source gave the client address. */
 typedef enum skew_ip_source {
-    SKEW_IP_FROM_NONE = 0,
-    SKEW_IP_FROM_PEER,
-    SKEW_IP_FROM_CF_CONNECTING_IP,
-    SKEW_IP_FROM_X_FORWARDED_FOR,
-    SKEW_IP_FROM_X_REAL_IP,
-    SKEW_IP_FROM_FORWARDED
+    SKEW_IP_SOURCE_NONE = 0,
+    SKEW_IP_SOURCE_PEER,
+    SKEW_IP_SOURCE_CF_CONNECTING_IP,
+    SKEW_IP_SOURCE_X_FORWARDED_FOR,
+    SKEW_IP_SOURCE_X_REAL_IP,
+    SKEW_IP_SOURCE_FORWARDED
 } skew_ip_source;
+/* Deprecated names, removed in 0.2.0: SKEW_IP_FROM_* is SKEW_IP_SOURCE_*. */
+#define SKEW_IP_FROM_NONE SKEW_IP_SOURCE_NONE
+#define SKEW_IP_FROM_PEER SKEW_IP_SOURCE_PEER
+#define SKEW_IP_FROM_CF_CONNECTING_IP SKEW_IP_SOURCE_CF_CONNECTING_IP
+#define SKEW_IP_FROM_X_FORWARDED_FOR SKEW_IP_SOURCE_X_FORWARDED_FOR
+#define SKEW_IP_FROM_X_REAL_IP SKEW_IP_SOURCE_X_REAL_IP
+#define SKEW_IP_FROM_FORWARDED SKEW_IP_SOURCE_FORWARDED
 
 /* Who may set proxy headers. Zero value = loopback only (127.0.0.0/8 and ::1). */
 typedef struct skew_ip_policy {
@@ -403,7 +423,10 @@ typedef enum skew_close_reason {
 } skew_close_reason;
 
 /* What an authorization asks for: live stats on a connection, or an admin endpoint. */
-typedef enum skew_auth_scope { SKEW_SCOPE_STATS = 0, SKEW_SCOPE_ADMIN } skew_auth_scope;
+typedef enum skew_auth_scope { SKEW_AUTH_SCOPE_STATS = 0, SKEW_AUTH_SCOPE_ADMIN } skew_auth_scope;
+/* Deprecated names, removed in 0.2.0: SKEW_SCOPE_* is SKEW_AUTH_SCOPE_*. */
+#define SKEW_SCOPE_STATS SKEW_AUTH_SCOPE_STATS
+#define SKEW_SCOPE_ADMIN SKEW_AUTH_SCOPE_ADMIN
 
 /* Answer of the authorize hook. UNAVAILABLE = no credential configured (admin endpoints: 503). */
 typedef enum skew_auth {
@@ -500,7 +523,7 @@ typedef struct skew_config {
 #define SKEW_OTHER_NAME "(other)"
 
 /* ======================================================================================
-   >>tracker  lifetime
+   >>lifetime  create, init, destroy, memory size
    ====================================================================================== */
 
 typedef struct skew_tracker skew_tracker;
@@ -588,7 +611,7 @@ SKEW_API skew_result skew_set_server_version(skew_tracker *t, skew_str version);
 SKEW_API skew_result skew_invalidate(skew_tracker *t, skew_str route_prefix, uint32_t *count);
 
 /* ======================================================================================
-   >>stats  numbers for C code
+   >>numbers  counts, health and metrics for C code
    ====================================================================================== */
 
 typedef struct skew_count {
@@ -732,27 +755,40 @@ SKEW_API skew_auth skew_auth_bearer(const skew_request *req, skew_str token);
    ====================================================================================== */
 
 typedef enum skew_endpoint {
-    SKEW_EP_NONE = 0,          /* not ours: serve the app */
-    SKEW_EP_SSE,               /* {base}/sse: GET opens a stream (skew_open) */
-    SKEW_EP_WS,                /* {base}/ws: GET + upgrade opens a WebSocket (skew_open) */
-    SKEW_EP_ROUTE,             /* POST {base}/route */
-    SKEW_EP_SUBSCRIBE,         /* POST {base}/subscribe-stats */
-    SKEW_EP_HEALTH,            /* GET {base}/health */
-    SKEW_EP_ADMIN_STATS,       /* GET {base}/admin/stats */
-    SKEW_EP_ADMIN_VERSION,     /* POST {base}/admin/version {"version":"v2"} */
-    SKEW_EP_ADMIN_INVALIDATE,  /* POST {base}/admin/invalidate {"route":"/x"} */
-    SKEW_EP_METRICS,           /* GET {base}/metrics */
-    SKEW_EP_UNKNOWN,           /* under {base} but no such endpoint (404) */
-    SKEW_EP_REJECT             /* from skew_route_request: ours but not openable (wrong method,
+    SKEW_ENDPOINT_NONE = 0,          /* not ours: serve the app */
+    SKEW_ENDPOINT_SSE,               /* {base}/sse: GET opens a stream (skew_open) */
+    SKEW_ENDPOINT_WS,                /* {base}/ws: GET + upgrade opens a WebSocket (skew_open) */
+    SKEW_ENDPOINT_ROUTE,             /* POST {base}/route */
+    SKEW_ENDPOINT_SUBSCRIBE,         /* POST {base}/subscribe-stats */
+    SKEW_ENDPOINT_HEALTH,            /* GET {base}/health */
+    SKEW_ENDPOINT_ADMIN_STATS,       /* GET {base}/admin/stats */
+    SKEW_ENDPOINT_ADMIN_VERSION,     /* POST {base}/admin/version {"version":"v2"} */
+    SKEW_ENDPOINT_ADMIN_INVALIDATE,  /* POST {base}/admin/invalidate {"route":"/x"} */
+    SKEW_ENDPOINT_METRICS,           /* GET {base}/metrics */
+    SKEW_ENDPOINT_UNKNOWN,           /* under {base} but no such endpoint (404) */
+    SKEW_ENDPOINT_REJECT             /* from skew_route_request: ours but not openable (wrong method,
                                   missing upgrade, upgrade to another path): answer with skew_http */
 } skew_endpoint;
+/* Deprecated names, removed in 0.2.0: SKEW_EP_* is SKEW_ENDPOINT_*. */
+#define SKEW_EP_NONE SKEW_ENDPOINT_NONE
+#define SKEW_EP_SSE SKEW_ENDPOINT_SSE
+#define SKEW_EP_WS SKEW_ENDPOINT_WS
+#define SKEW_EP_ROUTE SKEW_ENDPOINT_ROUTE
+#define SKEW_EP_SUBSCRIBE SKEW_ENDPOINT_SUBSCRIBE
+#define SKEW_EP_HEALTH SKEW_ENDPOINT_HEALTH
+#define SKEW_EP_ADMIN_STATS SKEW_ENDPOINT_ADMIN_STATS
+#define SKEW_EP_ADMIN_VERSION SKEW_ENDPOINT_ADMIN_VERSION
+#define SKEW_EP_ADMIN_INVALIDATE SKEW_ENDPOINT_ADMIN_INVALIDATE
+#define SKEW_EP_METRICS SKEW_ENDPOINT_METRICS
+#define SKEW_EP_UNKNOWN SKEW_ENDPOINT_UNKNOWN
+#define SKEW_EP_REJECT SKEW_ENDPOINT_REJECT
 
 /* Which endpoint a path is (method is checked by skew_http). */
 SKEW_API skew_endpoint skew_route_path(const skew_tracker *t, skew_str path);
-/* Which endpoint a request is, and whether to open a stream: returns SKEW_EP_SSE / SKEW_EP_WS
-   only when the method (and upgrade) fit, so the adapter calls skew_open; SKEW_EP_NONE for paths
+/* Which endpoint a request is, and whether to open a stream: returns SKEW_ENDPOINT_SSE / SKEW_ENDPOINT_WS
+   only when the method (and upgrade) fit, so the adapter calls skew_open; SKEW_ENDPOINT_NONE for paths
    that are not ours (serve the app); anything else goes to skew_http. A WebSocket upgrade to any
-   path but {base}/ws is SKEW_EP_REJECT (404): check your own WebSocket paths first. */
+   path but {base}/ws is SKEW_ENDPOINT_REJECT (404): check your own WebSocket paths first. */
 SKEW_API skew_endpoint skew_route_request(const skew_tracker *t, const skew_request *req);
 
 typedef struct skew_response {
@@ -1002,7 +1038,7 @@ SKEW_API skew_result skew_post_connection_id(skew_str body, char id[SKEW_ID_STR_
 extern "C" {
 #endif
 
-/* >>base  result names, version, small string helpers shared by every module */
+/* >>types  result names, version, string views and the small string helpers every module uses */
 
 static const char *const skew__result_names[] = {
 #define SKEW__NAME(name, text) text,
@@ -1016,14 +1052,6 @@ SKEW_API const char *skew_result_str(skew_result r) {
 }
 
 SKEW_API const char *skew_version(void) { return SKEW_TRACKER_VERSION_STRING; }
-
-SKEW_API skew_str skew_request_header(const skew_request *req, const char *lowercase_name) {
-    skew_str none = {NULL, 0};
-    if (!req || !req->header || !lowercase_name) return none;
-    none = req->header(req->header_ctx, lowercase_name);
-    if (!none.ptr) none.len = 0;
-    return none;
-}
 
 SKEW_API skew_str skew_str_n(const char *p, size_t n) {
     skew_str s;
@@ -1056,6 +1084,26 @@ SKEW__PRIV bool skew__eq_nocase(skew_str a, const char *b) {
     return true;
 }
 
+/* Hex digits for every module: ids, IPv6 text, JSON escapes, URL decoding. */
+static const char skew__hex[] = "0123456789abcdef";
+
+SKEW__PRIV int skew__hexval(unsigned char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* >>request  the headers of a request */
+
+SKEW_API skew_str skew_request_header(const skew_request *req, const char *lowercase_name) {
+    skew_str none = {NULL, 0};
+    if (!req || !req->header || !lowercase_name) return none;
+    none = req->header(req->header_ctx, lowercase_name);
+    if (!none.ptr) none.len = 0;
+    return none;
+}
+
 /* ======================================================================================
    >>ip  client IP behind proxies: parse, format, CIDR, trusted-proxy policy
    ====================================================================================== */
@@ -1064,13 +1112,6 @@ SKEW__PRIV bool skew__eq_nocase(skew_str a, const char *b) {
 #define SKEW__IP_DEFAULT_HOPS 16u
 /* Longest IPv6 zone id accepted (and dropped); Linux interface names have at most 15. */
 #define SKEW__IP_ZONE_MAX 32u
-
-SKEW__PRIV int skew__ip_hexval(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 SKEW__PRIV bool skew__ip_has(const char *p, size_t n, char c) {
     size_t i;
@@ -1142,7 +1183,7 @@ SKEW__PRIV bool skew__ip_parse6(const char *p, size_t n, uint8_t out[16]) {
         size_t start = i, digits = 0;
         unsigned v = 0;
         int h;
-        while (i < n && (h = skew__ip_hexval(p[i])) >= 0) {
+        while (i < n && (h = skew__hexval((unsigned char)p[i])) >= 0) {
             if (digits == 4) return false;
             v = v * 16u + (unsigned)h;
             digits++;
@@ -1234,7 +1275,6 @@ SKEW__PRIV size_t skew__ip_fmt_u8(char *o, unsigned v) {
 /* RFC 5952 section 4: lowercase, no leading zeros, the longest run (>= 2) of zero groups
    becomes "::", the first run on a tie; a single zero group stays "0". o holds >= 40 bytes. */
 SKEW__PRIV size_t skew__ip_fmt6(char *o, const uint8_t b[16]) {
-    static const char hexd[] = "0123456789abcdef";
     unsigned g[8];
     size_t k, n = 0, best = 8, best_len = 0, run = 0;
     for (k = 0; k < 8; k++) {
@@ -1260,7 +1300,7 @@ SKEW__PRIV size_t skew__ip_fmt6(char *o, const uint8_t b[16]) {
         for (shift = 12; shift >= 0; shift -= 4) {
             unsigned d = g[k] >> (unsigned)shift & 15u;
             if (d || started || shift == 0) {
-                o[n++] = hexd[d];
+                o[n++] = skew__hex[d];
                 started = true;
             }
         }
@@ -1613,7 +1653,7 @@ SKEW_API bool skew_ip_policy_trusts(const skew_ip_policy *policy, const skew_ip 
 SKEW_API skew_result skew_client_ip(const skew_ip_policy *policy, const skew_request *req, skew_ip *out,
                                    skew_ip_source *source) {
     skew_ip peer;
-    if (source) *source = SKEW_IP_FROM_NONE;
+    if (source) *source = SKEW_IP_SOURCE_NONE;
     if (!out) return SKEW_ERR_INVALID;
     memset(out, 0, sizeof *out);
     if (!req) return SKEW_ERR_INVALID;
@@ -1621,8 +1661,8 @@ SKEW_API skew_result skew_client_ip(const skew_ip_policy *policy, const skew_req
 #if SKEW_ENABLE_IP
     if (skew_ip_policy_trusts(policy, &req->peer)) {
         static const char *const names[4] = {"cf-connecting-ip", "x-forwarded-for", "x-real-ip", "forwarded"};
-        static const skew_ip_source from[4] = {SKEW_IP_FROM_CF_CONNECTING_IP, SKEW_IP_FROM_X_FORWARDED_FOR,
-                                               SKEW_IP_FROM_X_REAL_IP, SKEW_IP_FROM_FORWARDED};
+        static const skew_ip_source from[4] = {SKEW_IP_SOURCE_CF_CONNECTING_IP, SKEW_IP_SOURCE_X_FORWARDED_FOR,
+                                               SKEW_IP_SOURCE_X_REAL_IP, SKEW_IP_SOURCE_FORWARDED};
         int k;
         for (k = 0; k < 4; k++) {
             skew_str v = skew_request_header(req, names[k]);
@@ -1645,12 +1685,12 @@ SKEW_API skew_result skew_client_ip(const skew_ip_policy *policy, const skew_req
 #endif
     if (!peer.family) return SKEW_ERR_NOT_FOUND;
     *out = peer;
-    if (source) *source = SKEW_IP_FROM_PEER;
+    if (source) *source = SKEW_IP_SOURCE_PEER;
     return SKEW_OK;
 }
 
 /* ======================================================================================
-   >>bot  User-Agent bot filter (implementation)
+   >>bot  User-Agent bot filter
    ======================================================================================
    skew_is_bot() looks at every UA byte once. Each byte gets a character class (letters
    folded, digits as one class, space, each ASCII punctuation, "other" for the rest); the
@@ -2174,26 +2214,52 @@ SKEW__PRIV bool skew__bot_pair_hit(const unsigned char *p, size_t n, size_t pos,
     return false;
 }
 
-/* UA shapes that no browser sends; each test is anchored at one end and stops at the first
-   byte that does not fit. Written for this library after the structural patterns of isbot. */
-SKEW__PRIV bool skew__bot_shape(const unsigned char *p, size_t n) {
-    size_t i, j, k, w;
-    /* Fast path: after "Mozilla/5.0 (" only the shapes that end in ')' or ';' can match. */
-    if (n > 13 && p[12] == '(' && p[n - 1] != ')' && p[n - 1] != ';' && skew__is_space(p[11]) &&
-        skew__bot_eq(p, "mozilla/", 8) && skew__bot_digit(p[8]) && p[9] == '.' && skew__bot_digit(p[10]))
-        return false;
-    for (w = 0; w < n && skew__bot_word(p[w]); w++) {}
-    /* a number first: "12345", "0 (compatible)" */
-    if (skew__bot_digit(p[0])) {
-        for (i = 0; i < n && skew__bot_digit(p[i]); i++) {}
-        if (i == n || !skew__bot_word(p[i])) return true;
+/* UA shapes that no browser sends, written for this library after the structural patterns of
+   isbot. Each predicate is anchored at one end of the UA (n >= 1 bytes at p; w is the length of
+   its first \w run) and stops at the first byte that does not fit. */
+
+/* "Mozilla/D.D " (the caller has checked n >= 12) */
+SKEW__PRIV bool skew__shape_mozilla_head(const unsigned char *p) {
+    return skew__bot_eq(p, "mozilla/", 8) && skew__bot_digit(p[8]) && p[9] == '.' && skew__bot_digit(p[10]) &&
+           skew__is_space(p[11]);
+}
+
+/* a number first: "12345", "0 (compatible)" */
+SKEW__PRIV bool skew__shape_number_first(const unsigned char *p, size_t n) {
+    size_t i;
+    if (!skew__bot_digit(p[0])) return false;
+    for (i = 0; i < n && skew__bot_digit(p[i]); i++) {}
+    return i == n || !skew__bot_word(p[i]);
+}
+
+/* the first word ends in "search": "Websearch/1.1", "ABCsearch" */
+SKEW__PRIV bool skew__shape_search_word(const unsigned char *p, size_t w) {
+    return w >= 6 && skew__bot_eq(p + w - 6, "search", 6);
+}
+
+/* 50 bytes or more without a space */
+SKEW__PRIV bool skew__shape_no_space(const unsigned char *p, size_t n) { return n >= 50 && !memchr(p, ' ', n); }
+
+/* A version from p[j] ("v" allowed first): digits, then ".digits" groups, then the end or ','.
+   Groups after the second hold at most 10 digits, so a build stamp like
+   "Fetch/49.0.20200702190156" is not a version. */
+SKEW__PRIV bool skew__shape_version_to_end(const unsigned char *p, size_t n, size_t j) {
+    size_t i, k, groups = 0;
+    bool stamp = false;
+    if (j < n && skew__lower(p[j]) == 'v') j++;
+    for (k = j; k < n && skew__bot_digit(p[k]); k++) {}
+    if (k == j) return false;
+    while (!stamp && k + 1 < n && p[k] == '.' && skew__bot_digit(p[k + 1])) {
+        for (i = ++k; k < n && skew__bot_digit(p[k]); k++) {}
+        stamp = ++groups > 1 && k - i > 10;
     }
-    /* the first word ends in "search": "Websearch/1.1", "ABCsearch" */
-    if (w >= 6 && skew__bot_eq(p + w - 6, "search", 6)) return true;
-    /* 50 bytes or more without a space */
-    if (n >= 50 && !memchr(p, ' ', n)) return true;
-    /* a bare product: name characters [\w .()?:%-], maybe "/1.2.3" or "/v2", then the end or
-       ',': "curl/8.4.0", "Go-http-client/1.1", "node", "Site24x7", "Datadog Agent/7.69.2" */
+    return !stamp && (k == n || p[k] == ',');
+}
+
+/* a bare product: name characters [\w .()?:%-], maybe "/1.2.3" or "/v2", then the end or
+   ',': "curl/8.4.0", "Go-http-client/1.1", "node", "Site24x7", "Datadog Agent/7.69.2" */
+SKEW__PRIV bool skew__shape_bare_product(const unsigned char *p, size_t n, size_t w) {
+    size_t i;
     for (i = w; i < n; i++) {
         unsigned char c = p[i];
         if (!(skew__bot_word(c) || c == ' ' || c == '.' || c == '-' || c == '(' || c == ')' || c == '?' ||
@@ -2201,66 +2267,78 @@ SKEW__PRIV bool skew__bot_shape(const unsigned char *p, size_t n) {
             break;
     }
     if (i > 0 && (i == n || p[i] == ',')) return true;
-    if (i > 0 && p[i] == '/') {
-        j = i + 1;
-        if (j < n && skew__lower(p[j]) == 'v') j++;
-        /* version: digits, then ".digits" groups; groups after the second hold at most 10
-           digits, so a build stamp like "Fetch/49.0.20200702190156" is not a version */
-        for (k = j; k < n && skew__bot_digit(p[k]); k++) {}
-        if (k > j) {
-            size_t groups = 0;
-            bool stamp = false;
-            while (!stamp && k + 1 < n && p[k] == '.' && skew__bot_digit(p[k + 1])) {
-                for (i = ++k; k < n && skew__bot_digit(p[k]); k++) {}
-                stamp = ++groups > 1 && k - i > 10;
-            }
-            if (!stamp && (k == n || p[k] == ',')) return true;
-        }
-    }
-    /* "name/word" and nothing else: "Ruby/cli", "okhttp/x", "aaa-bbb/ccc" */
+    return i > 0 && p[i] == '/' && skew__shape_version_to_end(p, n, i + 1);
+}
+
+/* "name/word" and nothing else: "Ruby/cli", "okhttp/x", "aaa-bbb/ccc" */
+SKEW__PRIV bool skew__shape_name_slash_word(const unsigned char *p, size_t n, size_t w) {
+    size_t i, j;
     for (i = w; i < n && (skew__bot_word(p[i]) || p[i] == '-'); i++) {}
-    if (i > 0 && i + 1 < n && p[i] == '/') {
-        for (j = i + 1; j < n && skew__bot_word(p[j]); j++) {}
-        if (j == n) return true;
-    }
-    if (w > 0 && w < n && p[w] == '/') {
-        /* "name/x(y)" and nothing else */
-        for (j = w + 1; j < n && (skew__bot_word(p[j]) || p[j] == '(' || p[j] == ')'); j++) {}
-        if (j == n) return true;
-        /* "name/1.0 (word)" and nothing else */
-        j = w + 1;
-        if (n - j >= 7 && skew__bot_digit(p[j]) && p[j + 1] == '.' && skew__bot_digit(p[j + 2]) &&
-            skew__is_space(p[j + 3]) && p[j + 4] == '(') {
-            for (k = j + 5; k < n && (skew__bot_word(p[k]) || p[k] == '@'); k++) {}
-            if (k > j + 5 && k + 1 == n && p[k] == ')') return true;
-        }
-    }
-    /* "Mozilla/5.0 word" or "Mozilla/5.0 (compatible; name/1.0)" and nothing else */
-    if (n >= 13 && skew__bot_eq(p, "mozilla/", 8) && skew__bot_digit(p[8]) && p[9] == '.' &&
-        skew__bot_digit(p[10]) && skew__is_space(p[11])) {
-        for (j = 12; j < n && (skew__bot_word(p[j]) || p[j] == '.' || p[j] == '-'); j++) {}
-        if (j == n) return true;
-        if (p[12] == '(') {
-            i = 13;
-            if (n - i >= 11 && skew__bot_eq(p + i, "compatible;", 11)) i += 11;
-            if (i + 1 == n && p[i] == ')') return true;
-            if (i < n && skew__is_space(p[i])) i++;
-            for (j = i; j < n && (skew__bot_word(p[j]) || p[j] == '-' || p[j] == '.'); j++) {}
-            if (j > i && j < n && (skew__is_space(p[j]) || p[j] == '/')) {
-                for (k = j + 1; k < n && skew__bot_digit(p[k]); k++) {}
-                if (k > j + 1 && k < n && p[k] == '.') {
-                    for (i = ++k; k < n && skew__bot_digit(p[k]); k++) {}
-                    if (k > i && k + 1 == n && p[k] == ')') return true;
-                }
-            }
-        }
-    }
-    /* ends in "; word;" */
-    if (n >= 4 && p[n - 1] == ';') {
-        for (j = n - 1; j > 0 && skew__bot_word(p[j - 1]); j--) {}
-        if (j < n - 1 && j >= 2 && skew__is_space(p[j - 1]) && p[j - 2] == ';') return true;
-    }
-    return false;
+    if (!(i > 0 && i + 1 < n && p[i] == '/')) return false;
+    for (j = i + 1; j < n && skew__bot_word(p[j]); j++) {}
+    return j == n;
+}
+
+/* "name/x(y)" and nothing else */
+SKEW__PRIV bool skew__shape_name_slash_parens(const unsigned char *p, size_t n, size_t w) {
+    size_t j;
+    if (!(w > 0 && w < n && p[w] == '/')) return false;
+    for (j = w + 1; j < n && (skew__bot_word(p[j]) || p[j] == '(' || p[j] == ')'); j++) {}
+    return j == n;
+}
+
+/* "name/1.0 (word)" and nothing else */
+SKEW__PRIV bool skew__shape_name_version_word(const unsigned char *p, size_t n, size_t w) {
+    size_t j = w + 1, k;
+    if (!(w > 0 && w < n && p[w] == '/')) return false;
+    if (!(n - j >= 7 && skew__bot_digit(p[j]) && p[j + 1] == '.' && skew__bot_digit(p[j + 2]) &&
+          skew__is_space(p[j + 3]) && p[j + 4] == '('))
+        return false;
+    for (k = j + 5; k < n && (skew__bot_word(p[k]) || p[k] == '@'); k++) {}
+    return k > j + 5 && k + 1 == n && p[k] == ')';
+}
+
+/* "Mozilla/5.0 word" and nothing else */
+SKEW__PRIV bool skew__shape_mozilla_word(const unsigned char *p, size_t n) {
+    size_t j;
+    if (!(n >= 13 && skew__shape_mozilla_head(p))) return false;
+    for (j = 12; j < n && (skew__bot_word(p[j]) || p[j] == '.' || p[j] == '-'); j++) {}
+    return j == n;
+}
+
+/* "Mozilla/5.0 (compatible; name/1.0)" and nothing else */
+SKEW__PRIV bool skew__shape_mozilla_compatible(const unsigned char *p, size_t n) {
+    size_t i = 13, j, k;
+    if (!(n >= 13 && p[12] == '(' && skew__shape_mozilla_head(p))) return false;
+    if (n - i >= 11 && skew__bot_eq(p + i, "compatible;", 11)) i += 11;
+    if (i + 1 == n && p[i] == ')') return true;
+    if (i < n && skew__is_space(p[i])) i++;
+    for (j = i; j < n && (skew__bot_word(p[j]) || p[j] == '-' || p[j] == '.'); j++) {}
+    if (!(j > i && j < n && (skew__is_space(p[j]) || p[j] == '/'))) return false;
+    for (k = j + 1; k < n && skew__bot_digit(p[k]); k++) {}
+    if (!(k > j + 1 && k < n && p[k] == '.')) return false;
+    for (i = ++k; k < n && skew__bot_digit(p[k]); k++) {}
+    return k > i && k + 1 == n && p[k] == ')';
+}
+
+/* ends in "; word;" */
+SKEW__PRIV bool skew__shape_word_semicolon_end(const unsigned char *p, size_t n) {
+    size_t j;
+    if (!(n >= 4 && p[n - 1] == ';')) return false;
+    for (j = n - 1; j > 0 && skew__bot_word(p[j - 1]); j--) {}
+    return j < n - 1 && j >= 2 && skew__is_space(p[j - 1]) && p[j - 2] == ';';
+}
+
+SKEW__PRIV bool skew__bot_shape(const unsigned char *p, size_t n) {
+    size_t w;
+    /* Fast path: after "Mozilla/5.0 (" only the shapes that end in ')' or ';' can match. */
+    if (n > 13 && p[12] == '(' && p[n - 1] != ')' && p[n - 1] != ';' && skew__shape_mozilla_head(p)) return false;
+    for (w = 0; w < n && skew__bot_word(p[w]); w++) {}
+    return skew__shape_number_first(p, n) || skew__shape_search_word(p, w) || skew__shape_no_space(p, n) ||
+           skew__shape_bare_product(p, n, w) || skew__shape_name_slash_word(p, n, w) ||
+           skew__shape_name_slash_parens(p, n, w) || skew__shape_name_version_word(p, n, w) ||
+           skew__shape_mozilla_word(p, n) || skew__shape_mozilla_compatible(p, n) ||
+           skew__shape_word_semicolon_end(p, n);
 }
 
 /* The built-in table on a non-empty UA. */
@@ -2571,7 +2649,6 @@ SKEW__PRIV bool skew__clean_text(skew_str s) {
    >>json  writer and protocol messages
    ====================================================================================== */
 
-static const char skew__hex[] = "0123456789abcdef";
 /* JSON's two-byte escapes, 8 each without the NUL: the raw byte and the letter after '\\'
    ('/' is read, never written). */
 static const char skew__json_esc_raw[] = "\"\\\n\r\t\b\f/";
@@ -2720,13 +2797,6 @@ typedef struct skew__jr {
 
 SKEW__PRIV void skew__jr_ws(skew__jr *r) {
     while (r->p < r->end && (*r->p == ' ' || *r->p == '\t' || *r->p == '\n' || *r->p == '\r')) r->p++;
-}
-
-SKEW__PRIV int skew__hexval(unsigned char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
 }
 
 SKEW__PRIV bool skew__jr_hex4(skew__jr *r, uint32_t *out) {
@@ -3120,7 +3190,7 @@ SKEW__PRIV void skew__chacha_block(const uint32_t key[8], uint64_t counter, uint
 }
 
 /* ======================================================================================
-   >>tracker  state
+   >>state  the tracker struct, locking, the clock (implementation only)
    ====================================================================================== */
 
 #define SKEW__NONE 0xFFFFFFFFu
@@ -3210,11 +3280,6 @@ struct skew_tracker {
     skew__strtab versions, routes;
     char *server_version;
     size_t server_version_len;
-    char *connected_prefix; /* {"type":"connected","version":<server>,"connectionId":" */
-    size_t connected_prefix_len;
-    uint64_t ts_value;      /* the last `connected` timestamp and its digits: opens within one */
-    char ts_text[20];       /* event-loop wake-up share the clock reading */
-    size_t ts_len;
     char *base;        /* copies of the configured strings */
     char *cookie;
     size_t base_len;
@@ -3302,7 +3367,9 @@ SKEW__PRIV void skew__log(skew_tracker *t, skew_log_level level, const char *msg
     if (t->cfg.hooks.log) t->cfg.hooks.log(t->cfg.hooks.user_data, level, msg);
 }
 
-/* ---- ids ------------------------------------------------------------------------------- */
+/* ======================================================================================
+   >>ids  connection ids: text form and the id table (implementation only)
+   ====================================================================================== */
 
 /* The table hash seed is drawn once, at init: a reseed of the id generator that changed it
    would make every stored version and route unfindable (duplicates in the counts). */
@@ -3419,27 +3486,59 @@ SKEW__PRIV bool skew__id_insert(skew_tracker *t, uint32_t slot) {
     return true;
 }
 
-/* Linear-probing delete with backward shift: no tombstones, so lookups stay O(1). */
-SKEW__PRIV void skew__id_remove(skew_tracker *t, uint32_t slot) {
-    uint32_t h = skew__id_hash(t->slots[slot].id), i = h & t->id_mask, j;
-    uint64_t want = SKEW__ID_ENTRY(h, slot);
-    while (t->ids[i] != want) i = (i + 1) & t->id_mask;
-    j = i;
+/* Both linear-probing tables (connection ids, string-table index) delete with a backward
+   shift: no tombstones, so lookups stay O(1). A table holds 64-bit entries with their hash in
+   the high half (wide), or 16-bit entries e + 1 whose hash is hashes[e] (narrow). */
+typedef struct skew__probe {
+    uint64_t *wide;         /* NULL for a narrow table */
+    uint16_t *narrow;
+    const uint32_t *hashes; /* of the narrow entries */
+    uint32_t mask;
+} skew__probe;
+
+/* Whether slot j holds an entry, and then its home slot. */
+SKEW__PRIV bool skew__probe_home(const skew__probe *p, uint32_t j, uint32_t *home) {
+    if (p->wide) {
+        *home = (uint32_t)(p->wide[j] >> 32) & p->mask;
+        return p->wide[j] != 0;
+    }
+    if (!p->narrow[j]) return false;
+    *home = p->hashes[p->narrow[j] - 1] & p->mask;
+    return true;
+}
+
+/* Empty slot i, moving back the entries after it that would no longer be found. */
+SKEW__PRIV void skew__probe_delete(const skew__probe *p, uint32_t i) {
+    uint32_t j = i, home;
     for (;;) {
-        uint32_t home;
-        j = (j + 1) & t->id_mask;
-        if (!t->ids[j]) break;
-        home = (uint32_t)(t->ids[j] >> 32) & t->id_mask;
+        j = (j + 1) & p->mask;
+        if (!skew__probe_home(p, j, &home)) break;
         /* move j back to i unless its home lies cyclically in (i, j] */
         if ((j > i && (home <= i || home > j)) || (j < i && (home <= i && home > j))) {
-            t->ids[i] = t->ids[j];
+            if (p->wide) p->wide[i] = p->wide[j];
+            else p->narrow[i] = p->narrow[j];
             i = j;
         }
     }
-    t->ids[i] = 0;
+    if (p->wide) p->wide[i] = 0;
+    else p->narrow[i] = 0;
 }
 
-/* ---- string tables ------------------------------------------------------------------- */
+SKEW__PRIV void skew__id_remove(skew_tracker *t, uint32_t slot) {
+    uint32_t h = skew__id_hash(t->slots[slot].id), i = h & t->id_mask;
+    uint64_t want = SKEW__ID_ENTRY(h, slot);
+    skew__probe p;
+    while (t->ids[i] != want) i = (i + 1) & t->id_mask;
+    p.wide = t->ids;
+    p.narrow = NULL;
+    p.hashes = NULL;
+    p.mask = t->id_mask;
+    skew__probe_delete(&p, i);
+}
+
+/* ======================================================================================
+   >>strings  the version and route tables (implementation only)
+   ====================================================================================== */
 
 /* Seeded multiply-xorshift over 8-byte words: versions are often 36-byte UUIDs, and a byte-wise
    hash cost more than the rest of an open. Only for in-memory tables, so byte order is free. */
@@ -3532,24 +3631,18 @@ SKEW__PRIV uint16_t skew__tab_ref(skew__strtab *tab, uint32_t seed, skew_str s) 
 }
 
 SKEW__PRIV void skew__tab_unref(skew__strtab *tab, uint32_t e) {
-    uint32_t i, j, last;
+    uint32_t i, last;
+    skew__probe p;
     if (e == SKEW__NO_STR) return;
     if (--tab->counts[e] || e == 0) return;
-    /* unlink from the index (backward shift) */
+    /* unlink from the index */
     i = tab->hashes[e] & tab->index_mask;
     while (tab->index[i] != e + 1) i = (i + 1) & tab->index_mask;
-    j = i;
-    for (;;) {
-        uint32_t home;
-        j = (j + 1) & tab->index_mask;
-        if (!tab->index[j]) break;
-        home = tab->hashes[tab->index[j] - 1] & tab->index_mask;
-        if ((j > i && (home <= i || home > j)) || (j < i && (home <= i && home > j))) {
-            tab->index[i] = tab->index[j];
-            i = j;
-        }
-    }
-    tab->index[i] = 0;
+    p.wide = NULL;
+    p.narrow = tab->index;
+    p.hashes = tab->hashes;
+    p.mask = tab->index_mask;
+    skew__probe_delete(&p, i);
     /* unlink from the dense list, then free */
     last = tab->live[--tab->used];
     tab->live[tab->live_pos[e]] = (uint16_t)last;
@@ -3564,7 +3657,9 @@ SKEW__PRIV size_t skew__pow2_at_least(size_t n) {
     return p;
 }
 
-/* ---- memory layout -------------------------------------------------------------------- */
+/* ======================================================================================
+   >>layout  where each part of the tracker sits in its one block (implementation only)
+   ====================================================================================== */
 
 #define SKEW__ALIGN(n) (((n) + 15u) & ~(size_t)15u)
 
@@ -3624,7 +3719,7 @@ SKEW__PRIV void skew__layout_of(const skew_config *c, skew__layout *L) {
 #endif
     /* strings: server version, base path, cookie name, scratch */
     L->strings = total;
-    total += SKEW__ALIGN(c->max_version_len + 1) + SKEW__ALIGN(2 * (size_t)c->max_version_len + 64) +
+    total += SKEW__ALIGN(c->max_version_len + 1) +
              SKEW__ALIGN(strlen(c->base_path) + 1) +
              SKEW__ALIGN(strlen(c->version_cookie) + 1) +
              SKEW__ALIGN((c->max_version_len > c->max_route_len ? c->max_version_len : c->max_route_len) + 1);
@@ -3632,7 +3727,9 @@ SKEW__PRIV void skew__layout_of(const skew_config *c, skew__layout *L) {
     L->total = total;
 }
 
-/* ---- configuration ------------------------------------------------------------------- */
+/* ======================================================================================
+   >>config  defaults and checks of skew_config
+   ====================================================================================== */
 
 SKEW__PRIV bool skew__token_chars(const char *s) {
     /* cookie names are RFC 6265 tokens; keep it to the safe subset */
@@ -3645,24 +3742,43 @@ SKEW__PRIV bool skew__token_chars(const char *s) {
     return true;
 }
 
+/* What a zero (or an empty string) in skew_config stands for; the public comments give the same. */
+#define SKEW__DEFAULT_SERVER_VERSION "dev"
+#define SKEW__DEFAULT_BASE_PATH "/__skew"
+#define SKEW__DEFAULT_VERSION_COOKIE "__nkpv"
+#define SKEW__DEFAULT_KEEPALIVE_MS 30000u
+#define SKEW__DEFAULT_STATS_INTERVAL_MS 250u
+#define SKEW__DEFAULT_MAX_CONNECTIONS 1024u
+#define SKEW__DEFAULT_MAX_VERSIONS 64u
+#define SKEW__DEFAULT_MAX_ROUTES 256u
+#define SKEW__DEFAULT_MAX_VERSION_LEN 64u
+#define SKEW__DEFAULT_MAX_ROUTE_LEN 256u
+#define SKEW__DEFAULT_MAX_LISTED 1000u
+#define SKEW__DEFAULT_MAX_BODY 4096u
+#define SKEW__DEFAULT_MAX_HOPS SKEW__IP_DEFAULT_HOPS /* one value, also used by skew_client_ip */
+
+/* zero means default (sokol's _sg_def); strings: NULL or "" means default */
+#define SKEW__DEF(field, dflt) do { if (!(field)) (field) = (dflt); } while (0)
+#define SKEW__DEF_TEXT(field, dflt) do { if (!(field) || !*(field)) (field) = (dflt); } while (0)
+
 SKEW_API skew_result skew_config_resolve(const skew_config *in, skew_config *out) {
     skew_config c;
     size_t blen;
     if (in) c = *in;
     else memset(&c, 0, sizeof c);
-    if (!c.server_version || !*c.server_version) c.server_version = "dev";
-    if (!c.base_path || !*c.base_path) c.base_path = "/__skew";
-    if (!c.version_cookie || !*c.version_cookie) c.version_cookie = "__nkpv";
-    if (!c.keepalive_ms) c.keepalive_ms = 30000;
-    if (!c.stats_interval_ms) c.stats_interval_ms = 250;
-    if (!c.max_connections) c.max_connections = 1024;
-    if (!c.max_versions) c.max_versions = 64;
-    if (!c.max_routes) c.max_routes = 256;
-    if (!c.max_version_len) c.max_version_len = 64;
-    if (!c.max_route_len) c.max_route_len = 256;
-    if (!c.max_listed) c.max_listed = 1000;
-    if (!c.max_body) c.max_body = 4096;
-    if (!c.ip_policy.max_hops) c.ip_policy.max_hops = 16;
+    SKEW__DEF_TEXT(c.server_version, SKEW__DEFAULT_SERVER_VERSION);
+    SKEW__DEF_TEXT(c.base_path, SKEW__DEFAULT_BASE_PATH);
+    SKEW__DEF_TEXT(c.version_cookie, SKEW__DEFAULT_VERSION_COOKIE);
+    SKEW__DEF(c.keepalive_ms, SKEW__DEFAULT_KEEPALIVE_MS);
+    SKEW__DEF(c.stats_interval_ms, SKEW__DEFAULT_STATS_INTERVAL_MS);
+    SKEW__DEF(c.max_connections, SKEW__DEFAULT_MAX_CONNECTIONS);
+    SKEW__DEF(c.max_versions, SKEW__DEFAULT_MAX_VERSIONS);
+    SKEW__DEF(c.max_routes, SKEW__DEFAULT_MAX_ROUTES);
+    SKEW__DEF(c.max_version_len, SKEW__DEFAULT_MAX_VERSION_LEN);
+    SKEW__DEF(c.max_route_len, SKEW__DEFAULT_MAX_ROUTE_LEN);
+    SKEW__DEF(c.max_listed, SKEW__DEFAULT_MAX_LISTED);
+    SKEW__DEF(c.max_body, SKEW__DEFAULT_MAX_BODY);
+    SKEW__DEF(c.ip_policy.max_hops, SKEW__DEFAULT_MAX_HOPS);
     skew__timeline_defaults(&c);
     if (out) *out = c;
     blen = strlen(c.base_path);
@@ -3700,6 +3816,10 @@ SKEW_API skew_result skew_config_resolve(const skew_config *in, skew_config *out
     return SKEW_OK;
 }
 
+/* ======================================================================================
+   >>lifetime  create, init, destroy, memory size
+   ====================================================================================== */
+
 SKEW_API size_t skew_tracker_memory_size(const skew_config *cfg) {
     skew_config c;
     skew__layout L;
@@ -3731,17 +3851,6 @@ SKEW__PRIV void skew__tab_init(skew__strtab *tab, char *mem, const size_t off[7]
         tab->live_pos[e] = (uint16_t)(tab->free_head == SKEW__NONE ? 0xFFFFu : tab->free_head);
         tab->free_head = (uint32_t)e;
     }
-}
-
-/* The part of `connected` that only changes with the server version, kept ready so an open
-   only adds its id and time. Validated versions escape to at most twice their length. */
-SKEW__PRIV void skew__build_connected_prefix(skew_tracker *t) {
-    static const char a[] = "{\"type\":\"connected\",\"version\":", b[] = ",\"connectionId\":\"";
-    skew__w w = skew__w_buf(t->connected_prefix, 2 * (size_t)t->cfg.max_version_len + 64);
-    skew__put(&w, a, sizeof a - 1);
-    skew__put_json_str(&w, skew__str(t->server_version, t->server_version_len));
-    skew__put(&w, b, sizeof b - 1);
-    t->connected_prefix_len = skew__w_end(&w);
 }
 
 SKEW_API skew_result skew_tracker_init(skew_tracker **out, const skew_config *cfg, void *mem, size_t mem_size) {
@@ -3784,8 +3893,6 @@ SKEW_API skew_result skew_tracker_init(skew_tracker **out, const skew_config *cf
     t->server_version_len = strlen(c.server_version);
     memcpy(s, c.server_version, t->server_version_len + 1);
     s += SKEW__ALIGN(c.max_version_len + 1);
-    t->connected_prefix = s;
-    s += SKEW__ALIGN(2 * (size_t)c.max_version_len + 64);
     t->base = s;
     t->base_len = strlen(c.base_path);
     memcpy(s, c.base_path, t->base_len + 1);
@@ -3814,7 +3921,6 @@ SKEW_API skew_result skew_tracker_init(skew_tracker **out, const skew_config *cf
 #if SKEW_ENABLE_CLUSTER
     skew__cl_init(t, m + L.cluster);
 #endif
-    skew__build_connected_prefix(t);
     if (skew__seed(t, true) != SKEW_OK) return SKEW_ERR_RANDOM;
     t->started_ms = skew__now(t); /* the scheduling clock starts with the first skew_tick */
     *out = t;
@@ -4162,29 +4268,12 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
         }
     }
     if (tr == SKEW_TRANSPORT_WS && t->cfg.hooks.authorize &&
-        t->cfg.hooks.authorize(t->cfg.hooks.user_data, req, SKEW_SCOPE_STATS) == SKEW_AUTH_GRANTED)
+        t->cfg.hooks.authorize(t->cfg.hooks.user_data, req, SKEW_AUTH_SCOPE_STATS) == SKEW_AUTH_GRANTED)
         s->flags |= SKEW__F_AUTH;
     skew__conn_view(t, idx, &view); /* one view for `connected` and on_open */
-    {
-        /* the message buffer holds at least the stats head, far more than this */
-        static const char ts[] = "\",\"timestamp\":";
-        char *p = t->msg;
-        memcpy(p, t->connected_prefix, t->connected_prefix_len);
-        p += t->connected_prefix_len;
-        memcpy(p, view.id, 36);
-        p += 36;
-        memcpy(p, ts, sizeof ts - 1);
-        p += sizeof ts - 1;
-        if (!t->ts_len || t->ts_value != wall) {
-            t->ts_value = wall;
-            t->ts_len = skew__u64_text(t->ts_text, wall);
-        }
-        memcpy(p, t->ts_text, t->ts_len);
-        p += t->ts_len;
-        *p++ = '}';
-        *p = '\0';
-        len = (size_t)(p - t->msg);
-    }
+    /* the message buffer holds at least the stats head, far more than this */
+    len = skew_json_connected(t->msg, t->msg_cap, skew__str(t->server_version, t->server_version_len),
+                              skew__str(view.id, 36), wall);
     r = skew__deliver_view(t, idx, &view, t->msg, len);
     if (r != SKEW_OK) {
         /* never tracked: undo without on_close and without counting a close */
@@ -4276,7 +4365,7 @@ SKEW__PRIV skew_result skew__subscribe(skew_tracker *t, uint32_t idx, const skew
     size_t len, list_end = 0;
     if (req) {
         ok = t->cfg.hooks.authorize &&
-             t->cfg.hooks.authorize(t->cfg.hooks.user_data, req, SKEW_SCOPE_STATS) == SKEW_AUTH_GRANTED;
+             t->cfg.hooks.authorize(t->cfg.hooks.user_data, req, SKEW_AUTH_SCOPE_STATS) == SKEW_AUTH_GRANTED;
     } else {
         ok = (s->flags & SKEW__F_AUTH) != 0;
     }
@@ -4405,7 +4494,7 @@ done:
 }
 
 /* ======================================================================================
-   >>stats  serialization of counts and connections
+   >>stats  the stats message from the tables (implementation only; declared under >>json)
    ====================================================================================== */
 
 SKEW__PRIV void skew__put_map(const skew__strtab *tab, skew__w *w) {
@@ -4459,6 +4548,19 @@ SKEW__PRIV void skew__put_your_id(const skew_tracker *t, skew__w *w, uint32_t id
     skew__puts(w, "\"}");
 }
 
+/* The head every counts message shares: {["type":"stats",]"total":N,"versions":{..}[,"routes":{..}]
+   (stats messages, the admin stats and skew_snapshot). */
+SKEW__PRIV void skew__put_counts_head(const skew_tracker *t, skew__w *w, bool with_type) {
+    skew__puts(w, with_type ? "{\"type\":\"stats\",\"total\":" : "{\"total\":");
+    skew__put_u64(w, t->live_count);
+    skew__puts(w, ",\"versions\":");
+    skew__put_map(&t->versions, w);
+    if (t->cfg.route_tracking) {
+        skew__puts(w, ",\"routes\":");
+        skew__put_map(&t->routes, w);
+    }
+}
+
 /* Write stats up to and including the connections list's ']'. Unless reserve is SKEW__NO_CUT,
    entries are added only while `reserve` bytes remain in the buffer for what the caller
    appends, so a push always fits: the head is always exact and only the list is cut.
@@ -4472,14 +4574,7 @@ SKEW__PRIV size_t skew__write_stats(const skew_tracker *t, skew__w *w, bool with
         return w->len;
     }
 #endif
-    skew__puts(w, with_type ? "{\"type\":\"stats\",\"total\":" : "{\"total\":");
-    skew__put_u64(w, t->live_count);
-    skew__puts(w, ",\"versions\":");
-    skew__put_map(&t->versions, w);
-    if (t->cfg.route_tracking) {
-        skew__puts(w, ",\"routes\":");
-        skew__put_map(&t->routes, w);
-    }
+    skew__put_counts_head(t, w, with_type);
     skew__puts(w, ",\"connections\":[");
     for (i = 0; i < n; i++) {
         size_t before = w->len;
@@ -4495,35 +4590,37 @@ SKEW__PRIV size_t skew__write_stats(const skew_tracker *t, skew__w *w, bool with
     return w->len;
 }
 
-SKEW_API size_t skew_json_stats(const skew_tracker *t, char *buf, size_t cap, skew_handle you) {
-    skew__w w = skew__w_buf(buf, cap);
-    size_t end = 0, n;
+/* The one core of skew_json_stats and skew_json_stats_sink: a whole stats message for `you`. */
+SKEW__PRIV void skew__json_stats_to(const skew_tracker *t, skew__w *w, skew_handle you, uint32_t max_listed) {
+    size_t end = 0;
     uint32_t idx;
     skew__lock_ro(t);
-    skew__write_stats(t, &w, true, t->cfg.max_listed, SKEW__NO_CUT, &end);
-    if (you && skew__lookup(t, you, &idx) == SKEW_OK) skew__put_your_id(t, &w, idx);
-    else skew__put(&w, "}", 1);
-    n = skew__w_end(&w);
+    skew__write_stats(t, w, true, max_listed, SKEW__NO_CUT, &end);
+    if (you && skew__lookup(t, you, &idx) == SKEW_OK) skew__put_your_id(t, w, idx);
+    else skew__put(w, "}", 1);
     skew__unlock_ro(t);
-    return n;
+}
+
+SKEW_API size_t skew_json_stats(const skew_tracker *t, char *buf, size_t cap, skew_handle you) {
+    skew__w w = skew__w_buf(buf, cap);
+    skew__json_stats_to(t, &w, you, t->cfg.max_listed);
+    return skew__w_end(&w);
 }
 
 SKEW_API size_t skew_json_stats_sink(const skew_tracker *t, skew_sink_fn sink, void *ctx, skew_handle you,
                                      uint32_t max_listed, skew_result *res) {
     skew__w w;
-    size_t end = 0;
-    uint32_t idx;
     memset(&w, 0, sizeof w);
     w.sink = sink;
     w.ctx = ctx;
-    skew__lock_ro(t);
-    skew__write_stats(t, &w, true, max_listed, SKEW__NO_CUT, &end);
-    if (you && skew__lookup(t, you, &idx) == SKEW_OK) skew__put_your_id(t, &w, idx);
-    else skew__put(&w, "}", 1);
-    skew__unlock_ro(t);
+    skew__json_stats_to(t, &w, you, max_listed);
     if (res) *res = w.stopped ? SKEW_ERR_SEND : SKEW_OK;
     return w.len;
 }
+
+/* ======================================================================================
+   >>time  coalesced stats pushes, keepalives, skew_tick
+   ====================================================================================== */
 
 /* One snapshot for all subscribers: the body is built once; each recipient only gets its own
    ,"yourId":"..."} written after the list. */
@@ -4851,7 +4948,6 @@ SKEW__PRIV void skew__set_version(skew_tracker *t, skew_str version) {
     memmove(t->server_version, version.ptr, version.len); /* may come from t->scratch */
     t->server_version[version.len] = '\0';
     t->server_version_len = version.len;
-    skew__build_connected_prefix(t);
     w = skew__w_buf(t->msg, t->msg_cap);
     skew__put_version_msg(&w, skew__str(t->server_version, version.len), false);
     len = skew__w_end(&w);
@@ -4913,7 +5009,7 @@ SKEW_API skew_result skew_invalidate(skew_tracker *t, skew_str route_prefix, uin
 }
 
 /* ======================================================================================
-   >>numbers  stats for C code, health, metrics, snapshots
+   >>numbers  counts, health, metrics and snapshots for C code
    ====================================================================================== */
 
 SKEW_API uint32_t skew_total(const skew_tracker *t) { return t ? t->live_count : 0; }
@@ -5088,14 +5184,7 @@ SKEW_API size_t skew_snapshot(const skew_tracker *t, char *buf, size_t cap) {
     skew__w w = skew__w_buf(buf, cap);
     size_t n;
     skew__lock_ro(t);
-    skew__puts(&w, "{\"total\":");
-    skew__put_u64(&w, t->live_count);
-    skew__puts(&w, ",\"versions\":");
-    skew__put_map(&t->versions, &w);
-    if (t->cfg.route_tracking) {
-        skew__puts(&w, ",\"routes\":");
-        skew__put_map(&t->routes, &w);
-    }
+    skew__put_counts_head(t, &w, false);
     skew__put(&w, "}", 1);
     n = skew__w_end(&w);
     skew__unlock_ro(t);
@@ -5234,32 +5323,32 @@ SKEW_API size_t skew_merge_write(const skew_merge *m, char *buf, size_t cap) {
 #endif /* SKEW_ENABLE_ADMIN */
 
 /* ======================================================================================
-   >>http  router and plain endpoints
+   >>http  router and request/response endpoints
    ====================================================================================== */
 
 SKEW_API skew_endpoint skew_route_path(const skew_tracker *t, skew_str path) {
     skew_str rest;
-    if (!t || !path.ptr || path.len < t->base_len || memcmp(path.ptr, t->base, t->base_len) != 0) return SKEW_EP_NONE;
+    if (!t || !path.ptr || path.len < t->base_len || memcmp(path.ptr, t->base, t->base_len) != 0) return SKEW_ENDPOINT_NONE;
     rest = skew__str(path.ptr + t->base_len, path.len - t->base_len);
-    if (rest.len && rest.ptr[0] != '/') return SKEW_EP_NONE; /* "/__skewer" is not ours */
+    if (rest.len && rest.ptr[0] != '/') return SKEW_ENDPOINT_NONE; /* "/__skewer" is not ours */
     {
-        /* the paths of the endpoints from SKEW_EP_SSE on, in the enum's order */
+        /* the paths of the endpoints from SKEW_ENDPOINT_SSE on, in the enum's order */
         static const char paths[] = "/sse\0/ws\0/route\0/subscribe-stats\0/health"
 #if SKEW_ENABLE_ADMIN /* without it these paths are unknown: 404 */
                                     "\0/admin/stats\0/admin/version\0/admin/invalidate\0/metrics"
 #endif
             ;
         const char *p;
-        int ep = SKEW_EP_SSE;
+        int ep = SKEW_ENDPOINT_SSE;
         for (p = paths; p < paths + sizeof paths; p += strlen(p) + 1, ep++)
             if (rest.len == strlen(p) && memcmp(rest.ptr, p, rest.len) == 0) return (skew_endpoint)ep;
     }
-    return SKEW_EP_UNKNOWN;
+    return SKEW_ENDPOINT_UNKNOWN;
 }
 
 SKEW__PRIV skew_transport skew__transport_of(const skew_tracker *t, skew_str path) {
     skew_endpoint ep = skew_route_path(t, path);
-    return ep == SKEW_EP_SSE ? SKEW_TRANSPORT_SSE : ep == SKEW_EP_WS ? SKEW_TRANSPORT_WS : (skew_transport)0;
+    return ep == SKEW_ENDPOINT_SSE ? SKEW_TRANSPORT_SSE : ep == SKEW_ENDPOINT_WS ? SKEW_TRANSPORT_WS : (skew_transport)0;
 }
 
 /* Methods are case-sensitive (RFC 9110). */
@@ -5270,13 +5359,13 @@ SKEW__PRIV bool skew__method(const skew_request *req, const char *m) {
 SKEW_API skew_endpoint skew_route_request(const skew_tracker *t, const skew_request *req) {
     skew_endpoint ep;
     bool get;
-    if (!t || !req) return SKEW_EP_NONE;
+    if (!t || !req) return SKEW_ENDPOINT_NONE;
     ep = skew_route_path(t, req->path);
     get = skew__method(req, "GET");
-    if (req->upgrade) return ep == SKEW_EP_WS && get ? SKEW_EP_WS : SKEW_EP_REJECT;
-    if (ep == SKEW_EP_NONE) return SKEW_EP_NONE;
-    if (ep == SKEW_EP_SSE) return get ? SKEW_EP_SSE : SKEW_EP_REJECT;
-    if (ep == SKEW_EP_WS) return SKEW_EP_REJECT; /* 426 from skew_http */
+    if (req->upgrade) return ep == SKEW_ENDPOINT_WS && get ? SKEW_ENDPOINT_WS : SKEW_ENDPOINT_REJECT;
+    if (ep == SKEW_ENDPOINT_NONE) return SKEW_ENDPOINT_NONE;
+    if (ep == SKEW_ENDPOINT_SSE) return get ? SKEW_ENDPOINT_SSE : SKEW_ENDPOINT_REJECT;
+    if (ep == SKEW_ENDPOINT_WS) return SKEW_ENDPOINT_REJECT; /* 426 from skew_http */
     return ep;
 }
 
@@ -5286,15 +5375,19 @@ typedef struct skew__http {
     skew__w w;
 } skew__answer;
 
-SKEW__PRIV void skew__json_answer(skew__answer *h, int status, const char *json) {
+/* Every JSON answer starts here; the caller writes the body. */
+SKEW__PRIV void skew__json_head(skew__answer *h, int status) {
     h->resp->status = status;
     h->resp->content_type = "application/json";
+}
+
+SKEW__PRIV void skew__json_answer(skew__answer *h, int status, const char *json) {
+    skew__json_head(h, status);
     skew__puts(&h->w, json);
 }
 
 SKEW__PRIV void skew__error_answer(skew__answer *h, int status, const char *error) {
-    h->resp->status = status;
-    h->resp->content_type = "application/json";
+    skew__json_head(h, status);
     skew__puts(&h->w, "{\"ok\":false,\"error\":");
     skew__put_json_str(&h->w, skew__cstr(error));
     skew__put(&h->w, "}", 1);
@@ -5314,7 +5407,7 @@ SKEW__PRIV skew_result skew__body_field(skew_str body, const char *name, char *b
 #if SKEW_ENABLE_ADMIN
 SKEW__PRIV skew_auth skew__admin_auth(skew_tracker *t, const skew_request *req) {
     if (!t->cfg.hooks.authorize) return SKEW_AUTH_UNAVAILABLE;
-    return t->cfg.hooks.authorize(t->cfg.hooks.user_data, req, SKEW_SCOPE_ADMIN);
+    return t->cfg.hooks.authorize(t->cfg.hooks.user_data, req, SKEW_AUTH_SCOPE_ADMIN);
 }
 #endif
 
@@ -5343,144 +5436,160 @@ SKEW__PRIV bool skew__post_conn(skew_tracker *t, skew__answer *h, const skew_req
     return true;
 }
 
-SKEW__PRIV void skew__serve(skew_tracker *t, const skew_request *req, skew__answer *h) {
-    skew_endpoint ep = skew_route_path(t, req->path);
-    bool is_get = skew__method(req, "GET"), is_post = skew__method(req, "POST");
-    uint32_t idx;
-    if (req->upgrade && ep != SKEW_EP_WS) { skew__error_answer(h, 404, "no WebSocket endpoint here"); return; }
+/* The method and body size an endpoint accepts; false when it has answered the error. */
+SKEW__PRIV bool skew__method_ok(const skew_tracker *t, const skew_request *req, skew__answer *h, skew_endpoint ep) {
+    bool is_get = skew__method(req, "GET");
     switch (ep) {
-    case SKEW_EP_NONE:
-    case SKEW_EP_UNKNOWN:
-    case SKEW_EP_REJECT:
+    case SKEW_ENDPOINT_NONE:
+    case SKEW_ENDPOINT_UNKNOWN:
+    case SKEW_ENDPOINT_REJECT:
         skew__error_answer(h, 404, "not found");
-        return;
-    case SKEW_EP_SSE:
-        if (!is_get) { h->resp->allow = "GET"; skew__error_answer(h, 405, "method not allowed"); return; }
+        return false;
+    case SKEW_ENDPOINT_SSE:
+        if (!is_get) break;
         skew__error_answer(h, 400, "open SSE streams with skew_open");
-        return;
-    case SKEW_EP_WS:
-        if (!is_get) { h->resp->allow = "GET"; skew__error_answer(h, 405, "method not allowed"); return; }
+        return false;
+    case SKEW_ENDPOINT_WS:
+        if (!is_get) break;
         skew__error_answer(h, 426, "upgrade required");
         h->resp->upgrade_required = true;
-        return;
-    case SKEW_EP_HEALTH:
-    case SKEW_EP_ADMIN_STATS:
-    case SKEW_EP_METRICS:
+        return false;
+    case SKEW_ENDPOINT_HEALTH:
+    case SKEW_ENDPOINT_ADMIN_STATS:
+    case SKEW_ENDPOINT_METRICS:
         /* HEAD answers like GET (the adapter sends no body); never on the stream endpoints */
-        if (!is_get && !skew__method(req, "HEAD")) {
-            h->resp->allow = "GET, HEAD";
+        if (is_get || skew__method(req, "HEAD")) return true;
+        h->resp->allow = "GET, HEAD";
+        skew__error_answer(h, 405, "method not allowed");
+        return false;
+    default:
+        if (!skew__method(req, "POST")) {
+            h->resp->allow = "POST";
             skew__error_answer(h, 405, "method not allowed");
-            return;
+            return false;
         }
-        break;
-    default:
-        if (!is_post) { h->resp->allow = "POST"; skew__error_answer(h, 405, "method not allowed"); return; }
-        if (req->body.len > t->cfg.max_body) { skew__error_answer(h, 413, "body too large"); return; }
-        break;
+        if (req->body.len > t->cfg.max_body) { skew__error_answer(h, 413, "body too large"); return false; }
+        return true;
     }
-    switch (ep) {
-    case SKEW_EP_HEALTH:
-        h->resp->status = 200;
-        h->resp->content_type = "application/json";
-        skew__put_health(t, &h->w);
-        return;
-    case SKEW_EP_ROUTE: {
-        size_t n = 0;
-        skew_result r;
-        if (!skew__post_conn(t, h, req, &idx)) return;
-        r = skew__body_field(req->body, "route", t->scratch, t->scratch_cap, &n);
-        if (r == SKEW_ERR_NOT_FOUND) { skew__error_answer(h, 400, "missing route"); return; }
-        if (r == SKEW_OK) r = skew__set_route(t, idx, skew__str(t->scratch, n));
-        if (r != SKEW_OK) { skew__error_answer(h, 400, "invalid route"); return; }
-        skew__json_answer(h, 200, "{\"ok\":true}");
-        return;
-    }
-    case SKEW_EP_SUBSCRIBE:
-        if (!skew__post_conn(t, h, req, &idx)) return;
+    h->resp->allow = "GET"; /* the stream endpoints */
+    skew__error_answer(h, 405, "method not allowed");
+    return false;
+}
+
+/* The POSTs a page sends about its own connection; false when ep is not one of them. */
+SKEW__PRIV bool skew__serve_conn(skew_tracker *t, const skew_request *req, skew__answer *h, skew_endpoint ep) {
+    uint32_t idx;
+    size_t n = 0;
+    skew_result r;
+    if (ep != SKEW_ENDPOINT_ROUTE && ep != SKEW_ENDPOINT_SUBSCRIBE) return false;
+    if (!skew__post_conn(t, h, req, &idx)) return true;
+    if (ep == SKEW_ENDPOINT_SUBSCRIBE) {
         skew__subscribe(t, idx, req); /* stats or stats-unauthorized goes down the stream */
-        skew__json_answer(h, 200, "{\"ok\":true}");
-        return;
-    default:
-        break;
+    } else {
+        r = skew__body_field(req->body, "route", t->scratch, t->scratch_cap, &n);
+        if (r == SKEW_ERR_NOT_FOUND) { skew__error_answer(h, 400, "missing route"); return true; }
+        if (r == SKEW_OK) r = skew__set_route(t, idx, skew__str(t->scratch, n));
+        if (r != SKEW_OK) { skew__error_answer(h, 400, "invalid route"); return true; }
     }
+    skew__json_answer(h, 200, "{\"ok\":true}");
+    return true;
+}
+
 #if SKEW_ENABLE_ADMIN
+/* The admin endpoints, after the authorize hook; false when ep is not one of them. */
+SKEW__PRIV bool skew__serve_admin(skew_tracker *t, const skew_request *req, skew__answer *h, skew_endpoint ep) {
+    size_t n = 0, end = 0;
+    skew_str prefix;
+    skew_result r;
+    if (ep != SKEW_ENDPOINT_ADMIN_STATS && ep != SKEW_ENDPOINT_METRICS && ep != SKEW_ENDPOINT_ADMIN_VERSION &&
+        ep != SKEW_ENDPOINT_ADMIN_INVALIDATE)
+        return false;
     switch (skew__admin_auth(t, req)) {
     case SKEW_AUTH_GRANTED: break;
-    case SKEW_AUTH_UNAVAILABLE: skew__error_answer(h, 503, "admin access is not configured"); return;
-    default: skew__error_answer(h, 401, "unauthorized"); return;
+    case SKEW_AUTH_UNAVAILABLE: skew__error_answer(h, 503, "admin access is not configured"); return true;
+    default: skew__error_answer(h, 401, "unauthorized"); return true;
     }
     switch (ep) {
-    case SKEW_EP_ADMIN_STATS: {
-        size_t end = 0;
-        h->resp->status = 200;
-        h->resp->content_type = "application/json";
+    case SKEW_ENDPOINT_ADMIN_STATS:
+        skew__json_head(h, 200);
         skew__write_stats(t, &h->w, false, t->cfg.max_listed, SKEW__NO_CUT, &end);
         skew__put_timeline_member(t, &h->w);
         skew__put(&h->w, "}", 1);
-        return;
-    }
-    case SKEW_EP_METRICS: {
+        return true;
+    case SKEW_ENDPOINT_METRICS:
         skew__put_metrics(t, &h->w);
         h->resp->status = 200;
         h->resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
-        return;
-    }
-    case SKEW_EP_ADMIN_VERSION: {
-        size_t n = 0;
-        skew_result r = skew__body_field(req->body, "version", t->scratch, t->scratch_cap, &n);
+        return true;
+    case SKEW_ENDPOINT_ADMIN_VERSION:
+        r = skew__body_field(req->body, "version", t->scratch, t->scratch_cap, &n);
         if (r == SKEW_OK) r = skew__check_version(t, skew__str(t->scratch, n));
-        if (r != SKEW_OK) {
-            skew__error_answer(h, 400, "invalid version");
-            return;
-        }
+        if (r != SKEW_OK) { skew__error_answer(h, 400, "invalid version"); return true; }
         skew__set_version(t, skew__str(t->scratch, n));
-        h->resp->status = 200;
-        h->resp->content_type = "application/json";
+        skew__json_head(h, 200);
         skew__puts(&h->w, "{\"ok\":true,\"version\":");
         skew__put_json_str(&h->w, skew__str(t->server_version, t->server_version_len));
         skew__puts(&h->w, ",\"notified\":");
         skew__put_u64(&h->w, t->live_count);
         skew__put(&h->w, "}", 1);
-        return;
-    }
-    case SKEW_EP_ADMIN_INVALIDATE: {
-        size_t n = 0;
-        skew_str prefix;
-        skew_result r;
-        if (!t->cfg.route_tracking) { skew__error_answer(h, 409, "route tracking is off"); return; }
+        return true;
+    default: /* SKEW_ENDPOINT_ADMIN_INVALIDATE */
+        if (!t->cfg.route_tracking) { skew__error_answer(h, 409, "route tracking is off"); return true; }
         r = skew__body_field(req->body, "route", t->scratch, t->scratch_cap, &n);
         if (r == SKEW_OK) r = skew_route_clean(skew__str(t->scratch, n), t->cfg.max_route_len, &prefix);
-        if (r != SKEW_OK) { skew__error_answer(h, 400, "invalid route"); return; }
-        h->resp->status = 200;
-        h->resp->content_type = "application/json";
+        if (r != SKEW_OK) { skew__error_answer(h, 400, "invalid route"); return true; }
+        skew__json_head(h, 200);
         skew__puts(&h->w, "{\"ok\":true,\"notified\":");
         skew__put_u64(&h->w, skew__invalidate(t, prefix));
         skew__put(&h->w, "}", 1);
+        return true;
+    }
+}
+#endif
+
+SKEW__PRIV void skew__serve(skew_tracker *t, const skew_request *req, skew__answer *h) {
+    skew_endpoint ep = skew_route_path(t, req->path);
+    if (req->upgrade && ep != SKEW_ENDPOINT_WS) { skew__error_answer(h, 404, "no WebSocket endpoint here"); return; }
+    if (!skew__method_ok(t, req, h, ep)) return;
+    if (ep == SKEW_ENDPOINT_HEALTH) {
+        skew__json_head(h, 200);
+        skew__put_health(t, &h->w);
         return;
     }
-    default:
-        break;
-    }
-#endif /* SKEW_ENABLE_ADMIN */
+    if (skew__serve_conn(t, req, h, ep)) return;
+#if SKEW_ENABLE_ADMIN
+    if (skew__serve_admin(t, req, h, ep)) return;
+#endif
     skew__error_answer(h, 404, "not found");
+}
+
+/* Both HTTP entry points start and finish here: body_len is what the answer needs (snprintf
+   contract), and an answer that did not fit is TRUNCATED. */
+SKEW__PRIV void skew__answer_begin(skew__answer *h, skew_response *resp, char *body, size_t cap) {
+    memset(resp, 0, sizeof *resp);
+    h->resp = resp;
+    h->w = skew__w_buf(body, cap);
+}
+
+SKEW__PRIV skew_result skew__answer_end(skew__answer *h, size_t cap) {
+    h->resp->body_len = skew__w_end(&h->w);
+    return h->resp->body_len && h->resp->body_len >= cap ? SKEW_ERR_TRUNCATED : SKEW_OK;
 }
 
 SKEW_API skew_result skew_http(skew_tracker *t, const skew_request *req, skew_response *resp, char *body, size_t cap) {
     skew__answer h;
     bool not_local = false;
+    skew_result r;
     if (!t || !req || !resp) return SKEW_ERR_INVALID;
-    memset(resp, 0, sizeof *resp);
-    h.resp = resp;
-    h.w = skew__w_buf(body, cap);
+    skew__answer_begin(&h, resp, body, cap);
     skew__enter(t);
     skew__serve(t, req, &h);
 #if SKEW_ENABLE_CLUSTER
     not_local = resp->status == 404 && skew__cl_not_local(t, req);
 #endif
     skew__leave(t);
-    resp->body_len = skew__w_end(&h.w);
-    if (not_local) return SKEW_ERR_NOT_LOCAL;
-    return resp->body_len >= cap ? SKEW_ERR_TRUNCATED : SKEW_OK;
+    r = skew__answer_end(&h, cap);
+    return not_local ? SKEW_ERR_NOT_LOCAL : r;
 }
 
 SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_request *req, skew_result open_result,
@@ -5488,15 +5597,13 @@ SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_requ
     skew__answer h;
     bool ws;
     if (!t || !req || !resp) return SKEW_ERR_INVALID;
-    memset(resp, 0, sizeof *resp);
-    h.resp = resp;
-    h.w = skew__w_buf(body, cap);
-    ws = skew_route_path(t, req->path) == SKEW_EP_WS;
+    skew__answer_begin(&h, resp, body, cap);
+    ws = skew_route_path(t, req->path) == SKEW_ENDPOINT_WS;
     switch (open_result) {
     case SKEW_ERR_BOT:
         /* an EventSource does not reconnect after 204; a WebSocket client sees a refusal */
         if (ws) skew__error_answer(&h, 403, "bots are not tracked");
-        else { resp->status = 204; resp->content_type = "application/json"; }
+        else skew__json_head(&h, 204);
         break;
     case SKEW_ERR_FULL: skew__error_answer(&h, 503, "too many connections"); break;
     case SKEW_ERR_STOPPING: skew__error_answer(&h, 503, "server shutting down"); break;
@@ -5504,8 +5611,7 @@ SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_requ
     default: skew__error_answer(&h, 500, skew_result_str(open_result)); break;
     }
     resp->close = true;
-    resp->body_len = skew__w_end(&h.w);
-    return resp->body_len >= cap && cap ? SKEW_ERR_TRUNCATED : (cap || !resp->body_len ? SKEW_OK : SKEW_ERR_TRUNCATED);
+    return skew__answer_end(&h, cap);
 }
 #endif /* SKEW_ENABLE_HTTP */
 

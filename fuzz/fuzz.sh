@@ -1,5 +1,5 @@
 #!/bin/sh
-# Drive the fuzz targets (called by fuzz/fuzz.mk; run from the repository root).
+# Drive the fuzz targets (called by fuzz/build.mk; run from the repository root).
 #   fuzz/fuzz.sh replay 0 TARGET...      corpus replay with the gcc ASan/UBSan builds
 #   fuzz/fuzz.sh smoke SECONDS TARGET... short libFuzzer runs (skipped without libFuzzer)
 #   fuzz/fuzz.sh long SECONDS TARGET...  long libFuzzer runs, one target after the other

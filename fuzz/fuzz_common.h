@@ -1,7 +1,7 @@
 /* fuzz_common.h - what the libFuzzer targets in fuzz/ share.
 
    Each target is one .c file that defines SKEW_TRACKER_IMPLEMENTATION, includes this header and
-   defines LLVMFuzzerTestOneInput. It is built twice: with clang -fsanitize=fuzzer (fuzz/fuzz.mk)
+   defines LLVMFuzzerTestOneInput. It is built twice: with clang -fsanitize=fuzzer (fuzz/build.mk)
    and with fuzz/replay.c as a plain main() (gcc, ASan/UBSan), so nothing here may depend on
    libFuzzer.
 

@@ -118,8 +118,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     r = skew_client_ip(&pol, &req, &ip, &src);
     if (r == SKEW_OK) {
         check_addr(&ip);
-        FZ_ASSERT(src != SKEW_IP_FROM_NONE);
-        if (src == SKEW_IP_FROM_PEER) {
+        FZ_ASSERT(src != SKEW_IP_SOURCE_NONE);
+        if (src == SKEW_IP_SOURCE_PEER) {
             skew_ip p2;
             memset(&p2, 0, sizeof p2);
             FZ_ASSERT(req.peer.family != 0);
@@ -131,7 +131,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
     } else {
         FZ_ASSERT(r == SKEW_ERR_NOT_FOUND);
-        FZ_ASSERT(src == SKEW_IP_FROM_NONE);
+        FZ_ASSERT(src == SKEW_IP_SOURCE_NONE);
         FZ_ASSERT(req.peer.family == 0);
     }
     return 0;

@@ -95,14 +95,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
     path_ep = skew_route_path(t, req.path);
     ep = skew_route_request(t, &req);
-    FZ_ASSERT((int)ep >= SKEW_EP_NONE && (int)ep <= SKEW_EP_REJECT);
-    if (path_ep == SKEW_EP_NONE && !req.upgrade) FZ_ASSERT(ep == SKEW_EP_NONE);
-    if (ep == SKEW_EP_SSE) FZ_ASSERT(path_ep == SKEW_EP_SSE && !req.upgrade);
-    if (ep == SKEW_EP_WS) FZ_ASSERT(path_ep == SKEW_EP_WS && req.upgrade);
-    if (req.upgrade) FZ_ASSERT(ep == SKEW_EP_WS || ep == SKEW_EP_REJECT);
+    FZ_ASSERT((int)ep >= SKEW_ENDPOINT_NONE && (int)ep <= SKEW_ENDPOINT_REJECT);
+    if (path_ep == SKEW_ENDPOINT_NONE && !req.upgrade) FZ_ASSERT(ep == SKEW_ENDPOINT_NONE);
+    if (ep == SKEW_ENDPOINT_SSE) FZ_ASSERT(path_ep == SKEW_ENDPOINT_SSE && !req.upgrade);
+    if (ep == SKEW_ENDPOINT_WS) FZ_ASSERT(path_ep == SKEW_ENDPOINT_WS && req.upgrade);
+    if (req.upgrade) FZ_ASSERT(ep == SKEW_ENDPOINT_WS || ep == SKEW_ENDPOINT_REJECT);
 
     memset(&resp, 0, sizeof resp);
-    if (ep == SKEW_EP_SSE || ep == SKEW_EP_WS) {
+    if (ep == SKEW_ENDPOINT_SSE || ep == SKEW_ENDPOINT_WS) {
         skew_handle hd = 0;
         uint32_t before = skew_total(t);
         for (slot = 2; slot < FZ_MAX_CONNS - 1 && fz_e.conns[slot].live; slot++) {}
@@ -115,7 +115,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             FZ_ASSERT(strncmp(fz_e.conns[slot].last, "{\"type\":\"connected\"", 19) == 0 ||
                       fz_e.conns[slot].nmsg > 1);
             FZ_ASSERT(skew_conn_get(t, hd, &c) == SKEW_OK);
-            FZ_ASSERT(c.transport == (ep == SKEW_EP_WS ? SKEW_TRANSPORT_WS : SKEW_TRANSPORT_SSE));
+            FZ_ASSERT(c.transport == (ep == SKEW_ENDPOINT_WS ? SKEW_TRANSPORT_WS : SKEW_TRANSPORT_SSE));
             fz_e.conns[slot].h = hd;
         } else {
             fz_e.conns[slot].live = 0;
@@ -128,7 +128,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     } else {
         r = skew_http(t, &req, &resp, bp, cap);
         check_answer(&resp, r, bp, cap);
-        if (ep == SKEW_EP_NONE) FZ_ASSERT(resp.status == 404);
+        if (ep == SKEW_ENDPOINT_NONE) FZ_ASSERT(resp.status == 404);
         if (r == SKEW_ERR_TRUNCATED && req.method.len == 3 && memcmp(req.method.ptr, "GET", 3) == 0) {
             size_t need = resp.body_len;
             FZ_ASSERT(need + 1 <= sizeof body);

@@ -14,14 +14,6 @@
 
 #define MAXSNAP 8
 
-/* A local view helper: the target builds with or without fuzz_common's and the header's. */
-static skew_str snap_sv(const char *p, size_t n) {
-    skew_str s;
-    s.ptr = p;
-    s.len = n;
-    return s;
-}
-
 static char view[1u << 16], empty_view[1u << 16], real_snap[1u << 14];
 
 static const skew_tracker *w_t;
@@ -80,7 +72,7 @@ static size_t check_view(const skew_tracker *t, char *out, size_t cap, int route
     fz_check_writer(w_stats, NULL, out, cap, &n);
     fz_check_json_out(out, n);
     skew_merge_init(&m, vs, 16, rs, 16);
-    FZ_ASSERT(skew_merge_add(&m, snap_sv(out, n)) == SKEW_OK);
+    FZ_ASSERT(skew_merge_add(&m, skew_str_n(out, n)) == SKEW_OK);
     FZ_ASSERT(!m.overflow);
     for (i = 0; i < m.version_count; i++) sum += vs[i].count;
     FZ_ASSERT(sum == m.total);
@@ -125,7 +117,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         len = skew_cluster_snapshot(o, real_snap, sizeof real_snap, 1700000000000ull);
         FZ_ASSERT(len < sizeof real_snap);
         fz_check_json_out(real_snap, len);
-        snaps[n++] = snap_sv(real_snap, len);
+        snaps[n++] = skew_str_n(real_snap, len);
         fz_e.conns[4].live = 0; /* that tracker is dropped, its connection with it */
     }
 

@@ -7,16 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* Local string views: this file compiles with or without the header's and harness's helpers. */
-static skew_str cl_svn(const char *p, size_t n) {
-    skew_str s;
-    s.ptr = p;
-    s.len = n;
-    return s;
-}
-static skew_str cl_sv(const char *p) { return cl_svn(p, p ? strlen(p) : 0); }
-#define CL_STRV(lit) cl_svn(lit, sizeof(lit) - 1)
-
 /* ---- a small environment: a clock, a deterministic random source, messages per connection -- */
 
 #define MAXC 16
@@ -89,9 +79,9 @@ static skew_tracker *make(const skew_config *c) {
 
 static skew_str hdr_fn(void *ctx, const char *name) {
     const char *cookie = (const char *)ctx;
-    if (strcmp(name, "user-agent") == 0) return cl_sv("Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0 Safari/537.36");
-    if (strcmp(name, "cookie") == 0 && cookie) return cl_sv(cookie);
-    return cl_svn(NULL, 0);
+    if (strcmp(name, "user-agent") == 0) return skew_str_c("Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0 Safari/537.36");
+    if (strcmp(name, "cookie") == 0 && cookie) return skew_str_c(cookie);
+    return skew_str_n(NULL, 0);
 }
 
 /* Open an SSE connection on version/route; box is the connection's message store. */
@@ -101,9 +91,9 @@ static skew_result open_raw(skew_tracker *t, int box, const char *version, const
     memset(&r, 0, sizeof r);
     snprintf(cookie, sizeof cookie, "__nkpv=%s", version);
     snprintf(query, sizeof query, "route=%s", route);
-    r.method = cl_sv("GET");
-    r.path = cl_sv("/__skew/sse");
-    r.query = cl_sv(query);
+    r.method = skew_str_c("GET");
+    r.path = skew_str_c("/__skew/sse");
+    r.query = skew_str_c(query);
     r.header = hdr_fn;
     r.header_ctx = cookie;
     r.peer.family = 4;
@@ -121,9 +111,9 @@ static skew_handle open_conn(skew_tracker *t, int box, const char *version, cons
 static skew_result post(skew_tracker *t, const char *path, const char *body, skew_response *res, char *out, size_t cap) {
     skew_request r;
     memset(&r, 0, sizeof r);
-    r.method = cl_sv("POST");
-    r.path = cl_sv(path);
-    r.body = cl_sv(body);
+    r.method = skew_str_c("POST");
+    r.path = skew_str_c(path);
+    r.body = skew_str_c(body);
     r.header = hdr_fn;
     return skew_http(t, &r, res, out, cap);
 }
@@ -133,8 +123,8 @@ static skew_result post(skew_tracker *t, const char *path, const char *body, ske
 static skew_result get(skew_tracker *t, const char *path, skew_response *res, char *out, size_t cap) {
     skew_request r;
     memset(&r, 0, sizeof r);
-    r.method = cl_sv("GET");
-    r.path = cl_sv(path);
+    r.method = skew_str_c("GET");
+    r.path = skew_str_c(path);
     r.header = hdr_fn;
     return skew_http(t, &r, res, out, cap);
 }
@@ -144,8 +134,8 @@ static skew_result get(skew_tracker *t, const char *path, skew_response *res, ch
 static void subscribe(skew_tracker *t, skew_handle h) {
     skew_request r;
     memset(&r, 0, sizeof r);
-    r.method = cl_sv("POST");
-    r.path = cl_sv("/__skew/subscribe-stats");
+    r.method = skew_str_c("POST");
+    r.path = skew_str_c("/__skew/subscribe-stats");
     r.header = hdr_fn;
     CHECK_RES(skew_subscribe(t, h, &r), SKEW_OK);
 }
@@ -221,7 +211,7 @@ static int to_buf(void *ctx, const char *data, size_t len) {
 static size_t stats_of(skew_tracker *t, char *buf, size_t cap) {
     size_t n = skew_json_stats(t, buf, cap, 0);
     CHECK(n < cap);
-    CHECK_RES(skew_json_validate(cl_svn(buf, n)), SKEW_OK);
+    CHECK_RES(skew_json_validate(skew_str_n(buf, n)), SKEW_OK);
     return n;
 }
 
@@ -301,7 +291,7 @@ static void test_id_tag(void) {
         uint8_t b[16];
         skew_handle found = 0;
         CHECK_RES(skew_conn_get(t, h, &cv), SKEW_OK);
-        CHECK_RES(skew_id_tag(cl_sv(cv.id), &tag), SKEW_OK);
+        CHECK_RES(skew_id_tag(skew_str_c(cv.id), &tag), SKEW_OK);
         if (tag != 0xABCDEu) fixed_ok = 0;
         if (cv.id[14] != '4' || !strchr("89ab", cv.id[19]) || strcmp(cv.id + 31, "abcde") != 0) fixed_ok = 0;
         for (k = 0; k < 16; k++) {
@@ -312,7 +302,7 @@ static void test_id_tag(void) {
             ones[k] |= b[k];
             zeros[k] &= b[k];
         }
-        CHECK_RES(skew_find(t, cl_sv(cv.id), &found), SKEW_OK);
+        CHECK_RES(skew_find(t, skew_str_c(cv.id), &found), SKEW_OK);
         if (found != h) fixed_ok = 0;
         skew_close(t, h, SKEW_CLOSE_CLIENT);
     }
@@ -332,7 +322,7 @@ static void test_id_tag(void) {
         skew_handle h = open_conn(plain, 0, "v1", "/");
         skew_conn cv;
         skew_conn_get(plain, h, &cv);
-        skew_id_tag(cl_sv(cv.id), &tag);
+        skew_id_tag(skew_str_c(cv.id), &tag);
         if (i == 0) first_tag = tag;
         else if (tag != first_tag) tags_seen++;
         skew_close(plain, h, SKEW_CLOSE_CLIENT);
@@ -340,12 +330,12 @@ static void test_id_tag(void) {
     CHECK(tags_seen > 0);
     skew_tracker_destroy(plain);
 
-    CHECK_RES(skew_id_tag(cl_sv("0f0e0d0c-0b0a-4908-8706-05040302ABCDE"), &tag), SKEW_ERR_INVALID); /* 37 chars */
-    CHECK_RES(skew_id_tag(cl_sv("0f0e0d0c-0b0a-4908-8706-0504030ABCDE"), &tag), SKEW_OK);
+    CHECK_RES(skew_id_tag(skew_str_c("0f0e0d0c-0b0a-4908-8706-05040302ABCDE"), &tag), SKEW_ERR_INVALID); /* 37 chars */
+    CHECK_RES(skew_id_tag(skew_str_c("0f0e0d0c-0b0a-4908-8706-0504030ABCDE"), &tag), SKEW_OK);
     CHECK_EQ_INT(tag, 0xABCDEu);
-    CHECK_RES(skew_id_tag(cl_sv("0f0e0d0c-0b0a-4908-8706-0504030abcdg"), &tag), SKEW_ERR_INVALID);
-    CHECK_RES(skew_id_tag(cl_sv("0f0e0d0c+0b0a-4908-8706-0504030abcde"), &tag), SKEW_ERR_INVALID);
-    CHECK_RES(skew_id_tag(cl_svn(NULL, 0), &tag), SKEW_ERR_INVALID);
+    CHECK_RES(skew_id_tag(skew_str_c("0f0e0d0c-0b0a-4908-8706-0504030abcdg"), &tag), SKEW_ERR_INVALID);
+    CHECK_RES(skew_id_tag(skew_str_c("0f0e0d0c+0b0a-4908-8706-0504030abcde"), &tag), SKEW_ERR_INVALID);
+    CHECK_RES(skew_id_tag(skew_str_n(NULL, 0), &tag), SKEW_ERR_INVALID);
     CHECK_EQ_INT(tag, 0);
 }
 
@@ -368,7 +358,7 @@ static void test_snapshot_encode(void) {
     n = skew_cluster_snapshot(t, buf, sizeof buf, 1234);
     CHECK(n < sizeof buf);
     CHECK_EQ_INT(skew_cluster_snapshot(t, NULL, 0, 1234), n);
-    CHECK_RES(skew_json_validate(cl_svn(buf, n)), SKEW_OK);
+    CHECK_RES(skew_json_validate(skew_str_n(buf, n)), SKEW_OK);
     {
         static const char want[] = "{\"skew\":1,\"id\":\"a-\\\"1\\\"\",\"tag\":5,\"version\":\"v2\",\"build\":\"v2\",\"at\":1234,"
                                    "\"total\":3,\"versions\":{\"v1\":2,\"v2\":1},\"routes\":{\"/x\":2,\"/y\":1},"
@@ -454,7 +444,7 @@ static void test_snapshot_caps(void) {
     cfg_init(&c, "reader", 2, 4);
     v = make(&c);
     skew_cluster_state(v, SKEW_CLUSTER_OK);
-    s = cl_svn(buf, n);
+    s = skew_str_n(buf, n);
     CHECK_RES(skew_cluster_update(v, &s, 1, 7), SKEW_OK);
     stats_of(v, big, sizeof big);
     CHECK_EQ_INT(num_after(big, "\"total\":"), 15);
@@ -494,11 +484,11 @@ static void trio_make(void) {
     open_conn(tr.c, 4, "v3", "/a");
     open_conn(tr.c, 5, "v1", "/a");
     n = skew_cluster_snapshot(tr.a, tr.sa, sizeof tr.sa, 49000);
-    tr.snaps[0] = cl_svn(tr.sa, n);
+    tr.snaps[0] = skew_str_n(tr.sa, n);
     n = skew_cluster_snapshot(tr.b, tr.sb, sizeof tr.sb, 48000);
-    tr.snaps[1] = cl_svn(tr.sb, n);
+    tr.snaps[1] = skew_str_n(tr.sb, n);
     n = skew_cluster_snapshot(tr.c, tr.sc, sizeof tr.sc, 50500); /* a clock ahead: age 0 */
-    tr.snaps[2] = cl_svn(tr.sc, n);
+    tr.snaps[2] = skew_str_n(tr.sc, n);
 }
 
 static void trio_free(void) {
@@ -575,7 +565,7 @@ static void test_view_merge(void) {
     CHECK_EQ_INT(env.conns[6].stats_msgs, 1);
     CHECK_EQ_INT(num_after(env.conns[6].last, "\"total\":"), 7);
     CHECK(strstr(env.conns[6].last, "\"yourId\":\"") != NULL);
-    CHECK_RES(skew_json_validate(cl_sv(env.conns[6].last)), SKEW_OK);
+    CHECK_RES(skew_json_validate(skew_str_c(env.conns[6].last)), SKEW_OK);
 
 #if SKEW_ENABLE_HTTP && SKEW_ENABLE_ADMIN
     /* admin stats answers the same numbers, without "type" */
@@ -657,7 +647,7 @@ static void test_view_merge(void) {
 #if SKEW_ENABLE_ADMIN
 static void test_metrics(void) {
     char out[1 << 14];
-    skew_str bad = CL_STRV("{\"skew\":1}");
+    skew_str bad = SKEW_STR_LIT("{\"skew\":1}");
     size_t n;
     trio_make();
     skew_cluster_state(tr.a, SKEW_CLUSTER_OK);
@@ -811,7 +801,7 @@ static const char *const HOSTILE[] = {
 /* The view after [GOOD, bad] and [bad, GOOD] equals the view after [GOOD] alone. */
 static void test_hostile(void) {
     skew_tracker *t = victim(4);
-    skew_str good = cl_sv(GOOD), two[2];
+    skew_str good = skew_str_c(GOOD), two[2];
     skew_cluster_info info;
     size_t i, ref_len, len;
     uint64_t rejected = 0;
@@ -824,7 +814,7 @@ static void test_hostile(void) {
         int order;
         for (order = 0; order < 2; order++) {
             two[order] = good;
-            two[1 - order] = cl_sv(HOSTILE[i]);
+            two[1 - order] = skew_str_c(HOSTILE[i]);
             if (skew_cluster_update(t, two, 2, 100) != SKEW_ERR_INVALID) {
                 refused = 0;
                 fprintf(stderr, "accepted hostile snapshot %u: %s\n", (unsigned)i, HOSTILE[i]);
@@ -841,7 +831,7 @@ static void test_hostile(void) {
     CHECK(same);
     /* a second snapshot of the same instance is refused (the first one counts) */
     two[0] = good;
-    two[1] = cl_sv("{\"skew\":1,\"id\":\"G\",\"tag\":4,\"version\":\"v1\",\"at\":1,\"total\":1,\"versions\":{\"v1\":1}}");
+    two[1] = skew_str_c("{\"skew\":1,\"id\":\"G\",\"tag\":4,\"version\":\"v1\",\"at\":1,\"total\":1,\"versions\":{\"v1\":1}}");
     CHECK_RES(skew_cluster_update(t, two, 2, 100), SKEW_ERR_INVALID);
     rejected++;
     len = skew_json_stats(t, big, sizeof big, 0);
@@ -849,7 +839,7 @@ static void test_hostile(void) {
     /* every prefix of a good snapshot is refused, and changes nothing */
     for (i = 0, refused = 1, same = 1; i + 1 < sizeof GOOD; i++) {
         two[0] = good;
-        two[1] = cl_svn(GOOD, i);
+        two[1] = skew_str_n(GOOD, i);
         if (skew_cluster_update(t, two, 2, 100) != SKEW_ERR_INVALID) refused = 0;
         rejected++;
         len = skew_json_stats(t, big, sizeof big, 0);
@@ -863,7 +853,7 @@ static void test_hostile(void) {
                                         "\"versions\":{\"v1\":1},\"future\":[[[[[[[[[[{\"a\":1}]]]]]]]]]],"
                                         "\"connections\":[{\"a \\u0020long future key\":[1],\"id\":\"0f0e0d0c-0b0a-4908-8706-050403000004\","
                                         "\"version\":\"v1\",\"x\":{}}]}";
-        skew_str s = cl_sv(ok_nested);
+        skew_str s = skew_str_c(ok_nested);
         CHECK_RES(skew_cluster_update(t, &s, 1, 100), SKEW_OK);
     }
     /* oversized: a valid snapshot padded past the bound */
@@ -876,10 +866,10 @@ static void test_hostile(void) {
         if (!pad) return;
         memcpy(pad, GOOD, n);
         memset(pad + n, ' ', max + 1 - n);
-        two[0] = cl_svn(pad, max + 1);
+        two[0] = skew_str_n(pad, max + 1);
         CHECK_RES(skew_cluster_update(t, two, 1, 100), SKEW_ERR_INVALID);
         rejected++;
-        two[0] = cl_svn(pad, max); /* at the bound: read */
+        two[0] = skew_str_n(pad, max); /* at the bound: read */
         CHECK_RES(skew_cluster_update(t, two, 1, 100), SKEW_OK);
         free(pad);
     }
@@ -888,11 +878,11 @@ static void test_hostile(void) {
         skew_str s[6];
         char own[512];
         size_t k;
-        s[0] = cl_svn(NULL, 5);
+        s[0] = skew_str_n(NULL, 5);
         CHECK_RES(skew_cluster_update(t, s, 1, 100), SKEW_ERR_INVALID);
         rejected++;
         k = skew_cluster_snapshot(t, own, sizeof own, 100);
-        s[0] = cl_svn(own, k);
+        s[0] = skew_str_n(own, k);
         CHECK_RES(skew_cluster_update(t, s, 1, 100), SKEW_OK);
         CHECK_EQ_INT(skew_cluster_peers(t, NULL, 0), 0);
     }
@@ -910,7 +900,7 @@ static void test_hostile(void) {
             snprintf(texts[k], sizeof texts[k],
                      "{\"skew\":1,\"id\":\"I%u\",\"tag\":%u,\"version\":\"v1\",\"at\":1,\"total\":1,\"versions\":{\"v1\":1}}",
                      (unsigned)k, (unsigned)k);
-            s[k] = cl_sv(texts[k]);
+            s[k] = skew_str_c(texts[k]);
         }
         CHECK_RES(skew_cluster_update(t, s, 6, 100), SKEW_ERR_INVALID);
         skew_cluster_get_info(t, &info);
@@ -938,7 +928,7 @@ static void test_totals_overflow(void) {
         snprintf(texts[k], sizeof texts[k],
                  "{\"skew\":1,\"id\":\"i%u\",\"tag\":1,\"version\":\"v1\",\"at\":1,\"total\":16777216,\"versions\":{\"v1\":16777216}}",
                  (unsigned)k);
-        s[k] = cl_sv(texts[k]);
+        s[k] = skew_str_c(texts[k]);
     }
     CHECK_RES(skew_cluster_update(t, s, 300, 1), SKEW_ERR_INVALID);
     skew_cluster_get_info(t, &info);
@@ -982,7 +972,7 @@ static void test_many_instances(void) {
                  "\"routes\":{\"/r%u\":%u},\"connections\":[{\"id\":\"0f0e0d0c-0b0a-4908-8706-%012u\",\"version\":\"v%u\"}]}",
                  (unsigned)k, (unsigned)k, (unsigned)(k % 7), n, (unsigned)(k % 7), n, (unsigned)(k % 13), n, (unsigned)k,
                  (unsigned)(k % 7));
-        s[k] = cl_sv(texts[k]);
+        s[k] = skew_str_c(texts[k]);
         want_v[k % 7] += n;
         if (k % 13 == 1) want_r1 += n;
         total += n;
@@ -1003,7 +993,7 @@ static void test_many_instances(void) {
     CHECK_EQ_INT(count_of(big, "\"instance\":\""), 50); /* max_listed */
     /* the push fits its buffer whole: the instances list is inside the head bound */
     skew_tick(t, env.now + 1000);
-    CHECK_RES(skew_json_validate(cl_sv(env.conns[sub_box].last)), SKEW_OK);
+    CHECK_RES(skew_json_validate(skew_str_c(env.conns[sub_box].last)), SKEW_OK);
     CHECK_EQ_INT(count_of(env.conns[sub_box].last, "\"self\":"), 101);
     skew_tracker_destroy(t);
 }
@@ -1035,11 +1025,11 @@ static void test_head_bound(void) {
         snprintf(texts[k], sizeof texts[k],
                  "{\"skew\":1,\"id\":\"%s\",\"tag\":1,\"version\":\"%s\",\"at\":1,\"total\":16777216,\"versions\":{\"%s\":16777216}}",
                  esc_id, esc_ver, esc_ver);
-        s[k] = cl_sv(texts[k]);
+        s[k] = skew_str_c(texts[k]);
     }
     CHECK_RES(skew_cluster_update(t, s, 16, 1), SKEW_OK);
     skew_tick(t, env.now + 1000);
-    CHECK_RES(skew_json_validate(cl_sv(env.conns[10].last)), SKEW_OK);
+    CHECK_RES(skew_json_validate(skew_str_c(env.conns[10].last)), SKEW_OK);
     CHECK_EQ_INT(count_of(env.conns[10].last, "\"self\":false"), 16);
     skew_tracker_destroy(t);
 }
@@ -1096,11 +1086,11 @@ static void test_relay(void) {
     snprintf(body, sizeof body, "connectionId=%s", cv.id);
     CHECK_RES(post(tr.a, "/__skew/subscribe-stats", body, &res, out, sizeof out), SKEW_ERR_NOT_LOCAL);
     /* the relay target: the id's tag names B */
-    CHECK_RES(skew_post_connection_id(cl_sv(body), id), SKEW_OK);
+    CHECK_RES(skew_post_connection_id(skew_str_c(body), id), SKEW_OK);
     CHECK_STR(id, cv.id);
     {
         uint32_t tag = 0;
-        CHECK_RES(skew_id_tag(cl_sv(id), &tag), SKEW_OK);
+        CHECK_RES(skew_id_tag(skew_str_c(id), &tag), SKEW_OK);
         CHECK_EQ_INT(tag, 2);
     }
     /* the holder answers the relayed request as if local */
@@ -1114,12 +1104,12 @@ static void test_relay(void) {
     CHECK_EQ_INT(res.status, 400);
     CHECK_RES(post(tr.a, "/__skew/nothing", body, &res, out, sizeof out), SKEW_OK);
     CHECK_EQ_INT(res.status, 404);
-    CHECK_RES(skew_post_connection_id(cl_sv("{\"route\":\"/x\"}"), id), SKEW_ERR_NOT_FOUND);
+    CHECK_RES(skew_post_connection_id(skew_str_c("{\"route\":\"/x\"}"), id), SKEW_ERR_NOT_FOUND);
     CHECK_STR(id, "");
-    CHECK_RES(skew_post_connection_id(cl_sv("{\"connectionId\":\"\"}"), id), SKEW_ERR_NOT_FOUND);
-    CHECK_RES(skew_post_connection_id(cl_sv("{\"connectionId\":\"abc\"}"), id), SKEW_ERR_INVALID);
-    CHECK_RES(skew_post_connection_id(cl_sv("{\"connectionId\":"), id), SKEW_ERR_INVALID);
-    CHECK_RES(skew_post_connection_id(cl_sv("connectionId=0f0e0d0c-0b0a-4908-8706-05040302010%30"), id), SKEW_OK);
+    CHECK_RES(skew_post_connection_id(skew_str_c("{\"connectionId\":\"\"}"), id), SKEW_ERR_NOT_FOUND);
+    CHECK_RES(skew_post_connection_id(skew_str_c("{\"connectionId\":\"abc\"}"), id), SKEW_ERR_INVALID);
+    CHECK_RES(skew_post_connection_id(skew_str_c("{\"connectionId\":"), id), SKEW_ERR_INVALID);
+    CHECK_RES(skew_post_connection_id(skew_str_c("connectionId=0f0e0d0c-0b0a-4908-8706-05040302010%30"), id), SKEW_OK);
     CHECK_STR(id, "0f0e0d0c-0b0a-4908-8706-050403020100");
     trio_free();
 }

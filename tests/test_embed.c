@@ -54,7 +54,7 @@ static uint64_t rec_now(void *ud) { return ((rec_env *)ud)->wall; }
 static skew_auth rec_auth(void *ud, const skew_request *req, skew_auth_scope scope) {
     rec_env *e = (rec_env *)ud;
     (void)req;
-    e->auth_calls[scope == SKEW_SCOPE_ADMIN]++;
+    e->auth_calls[scope == SKEW_AUTH_SCOPE_ADMIN]++;
     return e->answer;
 }
 static void rec_log(void *ud, skew_log_level level, const char *msg) {

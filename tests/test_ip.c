@@ -663,151 +663,151 @@ typedef struct client_case {
 
 static const client_case client_cases[] = {
     /* no headers: the peer */
-    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_FROM_PEER, {NULL}},
-    {L, P_ZERO, "8.8.8.8", "8.8.8.8", SKEW_IP_FROM_PEER, {NULL}},
-    {L, P_ZERO, "", "", SKEW_IP_FROM_NONE, {NULL}},
-    {L, P_ZERO, "", "", SKEW_IP_FROM_NONE, {XFF, "1.2.3.4", NULL}}, /* unknown peer is not trusted */
-    {L, P_ALL, "", "1.2.3.4", SKEW_IP_FROM_X_FORWARDED_FOR, {XFF, "1.2.3.4", NULL}},
-    {L, P_ALL, "", "", SKEW_IP_FROM_NONE, {XFF, "garbage", NULL}},
+    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_SOURCE_PEER, {NULL}},
+    {L, P_ZERO, "8.8.8.8", "8.8.8.8", SKEW_IP_SOURCE_PEER, {NULL}},
+    {L, P_ZERO, "", "", SKEW_IP_SOURCE_NONE, {NULL}},
+    {L, P_ZERO, "", "", SKEW_IP_SOURCE_NONE, {XFF, "1.2.3.4", NULL}}, /* unknown peer is not trusted */
+    {L, P_ALL, "", "1.2.3.4", SKEW_IP_SOURCE_X_FORWARDED_FOR, {XFF, "1.2.3.4", NULL}},
+    {L, P_ALL, "", "", SKEW_IP_SOURCE_NONE, {XFF, "garbage", NULL}},
     /* x-forwarded-for */
-    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_X_FORWARDED_FOR, {XFF, "1.2.3.4", NULL}},
-    {L, P_NULL, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_X_FORWARDED_FOR, {XFF, "1.2.3.4", NULL}},
-    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_X_FORWARDED_FOR, {XFF, "6.6.6.6, 1.2.3.4", NULL}},
-    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_X_FORWARDED_FOR, {XFF, "6.6.6.6, 1.2.3.4, 127.0.0.2", NULL}},
-    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_X_FORWARDED_FOR, {XFF, "1.2.3.4,127.0.0.2,::1", NULL}},
-    {L, P_ZERO, "127.0.0.1", "127.0.0.5", SKEW_IP_FROM_X_FORWARDED_FOR, {XFF, "127.0.0.5, 127.0.0.6", NULL}},
-    {L, P_ZERO, "127.0.0.1", "::1", SKEW_IP_FROM_X_FORWARDED_FOR, {XFF, "::1", NULL}},
-    {L, P_ZERO, "127.0.0.1", "5.6.7.8", SKEW_IP_FROM_X_FORWARDED_FOR, {XFF, "1.2.3.4,,5.6.7.8", NULL}},
-    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_X_FORWARDED_FOR, {XFF, "1.2.3.4,, 127.0.0.1", NULL}},
-    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_X_FORWARDED_FOR, {XFF, " , ,\t1.2.3.4 , ", NULL}},
-    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_FROM_PEER, {XFF, ",,,", NULL}},
-    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_FROM_PEER, {XFF, "", NULL}},
-    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_FROM_PEER, {XFF, "  ", NULL}},
-    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_X_FORWARDED_FOR, {XFF, "1.2.3.4:5678", NULL}},
-    {L, P_ZERO, "127.0.0.1", "2001:db8::1", SKEW_IP_FROM_X_FORWARDED_FOR, {XFF, "2001:db8::1, [::1]:80", NULL}},
-    {L, P_ZERO, "127.0.0.1", "2001:db8::1", SKEW_IP_FROM_X_FORWARDED_FOR, {XFF, "[2001:DB8:0::1]:443", NULL}},
-    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_X_FORWARDED_FOR, {XFF, "\"1.2.3.4\"", NULL}},
-    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_X_FORWARDED_FOR, {XFF, "::ffff:1.2.3.4", NULL}},
-    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_X_FORWARDED_FOR, {XFF, "1.2.3.4, ::ffff:127.0.0.9", NULL}},
-    {L, P_ZERO, "127.0.0.1", "fe80::1", SKEW_IP_FROM_X_FORWARDED_FOR, {XFF, "fe80::1%eth0", NULL}},
+    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_X_FORWARDED_FOR, {XFF, "1.2.3.4", NULL}},
+    {L, P_NULL, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_X_FORWARDED_FOR, {XFF, "1.2.3.4", NULL}},
+    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_X_FORWARDED_FOR, {XFF, "6.6.6.6, 1.2.3.4", NULL}},
+    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_X_FORWARDED_FOR, {XFF, "6.6.6.6, 1.2.3.4, 127.0.0.2", NULL}},
+    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_X_FORWARDED_FOR, {XFF, "1.2.3.4,127.0.0.2,::1", NULL}},
+    {L, P_ZERO, "127.0.0.1", "127.0.0.5", SKEW_IP_SOURCE_X_FORWARDED_FOR, {XFF, "127.0.0.5, 127.0.0.6", NULL}},
+    {L, P_ZERO, "127.0.0.1", "::1", SKEW_IP_SOURCE_X_FORWARDED_FOR, {XFF, "::1", NULL}},
+    {L, P_ZERO, "127.0.0.1", "5.6.7.8", SKEW_IP_SOURCE_X_FORWARDED_FOR, {XFF, "1.2.3.4,,5.6.7.8", NULL}},
+    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_X_FORWARDED_FOR, {XFF, "1.2.3.4,, 127.0.0.1", NULL}},
+    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_X_FORWARDED_FOR, {XFF, " , ,\t1.2.3.4 , ", NULL}},
+    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_SOURCE_PEER, {XFF, ",,,", NULL}},
+    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_SOURCE_PEER, {XFF, "", NULL}},
+    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_SOURCE_PEER, {XFF, "  ", NULL}},
+    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_X_FORWARDED_FOR, {XFF, "1.2.3.4:5678", NULL}},
+    {L, P_ZERO, "127.0.0.1", "2001:db8::1", SKEW_IP_SOURCE_X_FORWARDED_FOR, {XFF, "2001:db8::1, [::1]:80", NULL}},
+    {L, P_ZERO, "127.0.0.1", "2001:db8::1", SKEW_IP_SOURCE_X_FORWARDED_FOR, {XFF, "[2001:DB8:0::1]:443", NULL}},
+    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_X_FORWARDED_FOR, {XFF, "\"1.2.3.4\"", NULL}},
+    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_X_FORWARDED_FOR, {XFF, "::ffff:1.2.3.4", NULL}},
+    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_X_FORWARDED_FOR, {XFF, "1.2.3.4, ::ffff:127.0.0.9", NULL}},
+    {L, P_ZERO, "127.0.0.1", "fe80::1", SKEW_IP_SOURCE_X_FORWARDED_FOR, {XFF, "fe80::1%eth0", NULL}},
     /* spoofing: the client writes its own XFF, the trusted proxy appends the real address */
-    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_X_FORWARDED_FOR, {XFF, "127.0.0.1, 1.2.3.4", NULL}},
-    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_X_FORWARDED_FOR, {XFF, "unknown, 1.2.3.4", NULL}},
-    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_X_FORWARDED_FOR, {XFF, "garbage, 1.2.3.4", NULL}},
-    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_X_FORWARDED_FOR, {XFF, "\"6.6.6.6, 1.2.3.4", NULL}},
+    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_X_FORWARDED_FOR, {XFF, "127.0.0.1, 1.2.3.4", NULL}},
+    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_X_FORWARDED_FOR, {XFF, "unknown, 1.2.3.4", NULL}},
+    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_X_FORWARDED_FOR, {XFF, "garbage, 1.2.3.4", NULL}},
+    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_X_FORWARDED_FOR, {XFF, "\"6.6.6.6, 1.2.3.4", NULL}},
     /* garbage on the walk stops it: the header yields nothing, the next source answers */
-    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_FROM_PEER, {XFF, "1.2.3.4, garbage", NULL}},
-    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_FROM_PEER, {XFF, "1.2.3.4, 127.0.0.2, 01.2.3.4", NULL}},
-    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_FROM_PEER, {XFF, "1.2.3.4, 256.0.0.1", NULL}},
-    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_FROM_PEER, {XFF, "1.2.3.4, unknown", NULL}},
-    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_FROM_PEER, {XFF, "1.2.3.4, _hidden, 127.0.0.1", NULL}},
-    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_FROM_PEER, {XFF, "1.2.3.4 5.6.7.8", NULL}},
-    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_FROM_PEER, {XFF, "1.2.3.4, \"6.6.6.6", NULL}},
-    {L, P_ZERO, "127.0.0.1", "9.9.9.9", SKEW_IP_FROM_X_REAL_IP, {XFF, "1.2.3.4, garbage", XRI, "9.9.9.9", NULL}},
-    {L, P_ZERO, "127.0.0.1", "7.7.7.7", SKEW_IP_FROM_FORWARDED, {XFF, "x", FWD, "for=7.7.7.7", NULL}},
+    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_SOURCE_PEER, {XFF, "1.2.3.4, garbage", NULL}},
+    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_SOURCE_PEER, {XFF, "1.2.3.4, 127.0.0.2, 01.2.3.4", NULL}},
+    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_SOURCE_PEER, {XFF, "1.2.3.4, 256.0.0.1", NULL}},
+    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_SOURCE_PEER, {XFF, "1.2.3.4, unknown", NULL}},
+    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_SOURCE_PEER, {XFF, "1.2.3.4, _hidden, 127.0.0.1", NULL}},
+    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_SOURCE_PEER, {XFF, "1.2.3.4 5.6.7.8", NULL}},
+    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_SOURCE_PEER, {XFF, "1.2.3.4, \"6.6.6.6", NULL}},
+    {L, P_ZERO, "127.0.0.1", "9.9.9.9", SKEW_IP_SOURCE_X_REAL_IP, {XFF, "1.2.3.4, garbage", XRI, "9.9.9.9", NULL}},
+    {L, P_ZERO, "127.0.0.1", "7.7.7.7", SKEW_IP_SOURCE_FORWARDED, {XFF, "x", FWD, "for=7.7.7.7", NULL}},
     /* untrusted peers: every header ignored */
-    {L, P_ZERO, "8.8.8.8", "8.8.8.8", SKEW_IP_FROM_PEER,
+    {L, P_ZERO, "8.8.8.8", "8.8.8.8", SKEW_IP_SOURCE_PEER,
      {CF, "5.5.5.5", XFF, "1.2.3.4", XRI, "9.9.9.9", FWD, "for=7.7.7.7"}},
-    {L, P_ZERO, "::2", "::2", SKEW_IP_FROM_PEER, {XFF, "1.2.3.4", NULL}},
-    {L, P_ZERO, "10.0.0.1", "10.0.0.1", SKEW_IP_FROM_PEER, {XFF, "1.2.3.4", NULL}},
+    {L, P_ZERO, "::2", "::2", SKEW_IP_SOURCE_PEER, {XFF, "1.2.3.4", NULL}},
+    {L, P_ZERO, "10.0.0.1", "10.0.0.1", SKEW_IP_SOURCE_PEER, {XFF, "1.2.3.4", NULL}},
     /* cf-connecting-ip first, then x-forwarded-for, x-real-ip, Forwarded */
-    {L, P_ZERO, "127.0.0.1", "5.5.5.5", SKEW_IP_FROM_CF_CONNECTING_IP,
+    {L, P_ZERO, "127.0.0.1", "5.5.5.5", SKEW_IP_SOURCE_CF_CONNECTING_IP,
      {FWD, "for=7.7.7.7", XRI, "9.9.9.9", XFF, "1.2.3.4", CF, "5.5.5.5"}},
-    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_X_FORWARDED_FOR,
+    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_X_FORWARDED_FOR,
      {FWD, "for=7.7.7.7", XRI, "9.9.9.9", XFF, "1.2.3.4", NULL}},
-    {L, P_ZERO, "127.0.0.1", "9.9.9.9", SKEW_IP_FROM_X_REAL_IP, {FWD, "for=7.7.7.7", XRI, "9.9.9.9", NULL}},
-    {L, P_ZERO, "127.0.0.1", "2001:db8::5", SKEW_IP_FROM_CF_CONNECTING_IP, {CF, " 2001:db8::5 ", NULL}},
-    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_X_FORWARDED_FOR, {CF, "nope", XFF, "1.2.3.4", NULL}},
-    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_X_FORWARDED_FOR, {CF, "unknown", XFF, "1.2.3.4", NULL}},
-    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_X_FORWARDED_FOR, {CF, "5.5.5.5, 6.6.6.6", XFF, "1.2.3.4", NULL}},
-    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_X_FORWARDED_FOR, {CF, "", XFF, "1.2.3.4", NULL}},
-    {L, P_ZERO, "127.0.0.1", "9.9.9.9", SKEW_IP_FROM_X_REAL_IP, {XRI, "9.9.9.9:443", NULL}},
-    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_FROM_PEER, {XRI, "9.9.9.9, 8.8.8.8", NULL}},
-    {L, P_ZERO, "127.0.0.1", "7.7.7.7", SKEW_IP_FROM_FORWARDED, {XRI, "_hidden", FWD, "for=7.7.7.7", NULL}},
+    {L, P_ZERO, "127.0.0.1", "9.9.9.9", SKEW_IP_SOURCE_X_REAL_IP, {FWD, "for=7.7.7.7", XRI, "9.9.9.9", NULL}},
+    {L, P_ZERO, "127.0.0.1", "2001:db8::5", SKEW_IP_SOURCE_CF_CONNECTING_IP, {CF, " 2001:db8::5 ", NULL}},
+    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_X_FORWARDED_FOR, {CF, "nope", XFF, "1.2.3.4", NULL}},
+    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_X_FORWARDED_FOR, {CF, "unknown", XFF, "1.2.3.4", NULL}},
+    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_X_FORWARDED_FOR, {CF, "5.5.5.5, 6.6.6.6", XFF, "1.2.3.4", NULL}},
+    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_X_FORWARDED_FOR, {CF, "", XFF, "1.2.3.4", NULL}},
+    {L, P_ZERO, "127.0.0.1", "9.9.9.9", SKEW_IP_SOURCE_X_REAL_IP, {XRI, "9.9.9.9:443", NULL}},
+    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_SOURCE_PEER, {XRI, "9.9.9.9, 8.8.8.8", NULL}},
+    {L, P_ZERO, "127.0.0.1", "7.7.7.7", SKEW_IP_SOURCE_FORWARDED, {XRI, "_hidden", FWD, "for=7.7.7.7", NULL}},
     /* Forwarded (RFC 7239) */
-    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_FORWARDED, {FWD, "for=1.2.3.4", NULL}},
-    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_FORWARDED, {FWD, "For=1.2.3.4", NULL}},
-    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_FORWARDED, {FWD, "FOR=\"1.2.3.4:80\"", NULL}},
-    {L, P_ZERO, "127.0.0.1", "2001:db8::1", SKEW_IP_FROM_FORWARDED, {FWD, "for=\"[2001:db8::1]:4711\"", NULL}},
-    {L, P_ZERO, "127.0.0.1", "2001:db8::1", SKEW_IP_FROM_FORWARDED, {FWD, "for=\"[2001:db8::1]\"", NULL}},
-    {L, P_ZERO, "127.0.0.1", "2001:db8::1", SKEW_IP_FROM_FORWARDED, {FWD, "for=[2001:db8::1]:4711", NULL}},
-    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_FORWARDED, {FWD, "for=\"::ffff:1.2.3.4\"", NULL}},
-    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_FORWARDED,
+    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_FORWARDED, {FWD, "for=1.2.3.4", NULL}},
+    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_FORWARDED, {FWD, "For=1.2.3.4", NULL}},
+    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_FORWARDED, {FWD, "FOR=\"1.2.3.4:80\"", NULL}},
+    {L, P_ZERO, "127.0.0.1", "2001:db8::1", SKEW_IP_SOURCE_FORWARDED, {FWD, "for=\"[2001:db8::1]:4711\"", NULL}},
+    {L, P_ZERO, "127.0.0.1", "2001:db8::1", SKEW_IP_SOURCE_FORWARDED, {FWD, "for=\"[2001:db8::1]\"", NULL}},
+    {L, P_ZERO, "127.0.0.1", "2001:db8::1", SKEW_IP_SOURCE_FORWARDED, {FWD, "for=[2001:db8::1]:4711", NULL}},
+    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_FORWARDED, {FWD, "for=\"::ffff:1.2.3.4\"", NULL}},
+    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_FORWARDED,
      {FWD, "for=1.2.3.4;proto=https;by=127.0.0.1, for=127.0.0.1", NULL}},
-    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_FORWARDED, {FWD, "proto=http;for=1.2.3.4;host=example.com", NULL}},
-    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_FORWARDED, {FWD, " for=1.2.3.4 ; proto=http ", NULL}},
-    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_FORWARDED, {FWD, "for=1.2.3.4;", NULL}},
-    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_FORWARDED, {FWD, "for=6.6.6.6, for=1.2.3.4", NULL}},
-    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_FORWARDED, {FWD, "for=6.6.6.6,,for=1.2.3.4,", NULL}},
-    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_FORWARDED, {FWD, "for=_hidden, for=1.2.3.4", NULL}},
-    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_FORWARDED, {FWD, "for=1.2.3.4, for=\"[::1]:8080\"", NULL}},
+    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_FORWARDED, {FWD, "proto=http;for=1.2.3.4;host=example.com", NULL}},
+    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_FORWARDED, {FWD, " for=1.2.3.4 ; proto=http ", NULL}},
+    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_FORWARDED, {FWD, "for=1.2.3.4;", NULL}},
+    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_FORWARDED, {FWD, "for=6.6.6.6, for=1.2.3.4", NULL}},
+    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_FORWARDED, {FWD, "for=6.6.6.6,,for=1.2.3.4,", NULL}},
+    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_FORWARDED, {FWD, "for=_hidden, for=1.2.3.4", NULL}},
+    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_FORWARDED, {FWD, "for=1.2.3.4, for=\"[::1]:8080\"", NULL}},
     /* quoted separators do not split elements or pairs */
-    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_FORWARDED, {FWD, "for=1.2.3.4;host=\"a,for=6.6.6.6\"", NULL}},
-    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_FORWARDED,
+    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_FORWARDED, {FWD, "for=1.2.3.4;host=\"a,for=6.6.6.6\"", NULL}},
+    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_FORWARDED,
      {FWD, "for=1.2.3.4;host=\"a\\\",for=6.6.6.6\"", NULL}},
-    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_FORWARDED, {FWD, "for=1.2.3.4;host=\"a;for=6.6.6.6\"", NULL}},
+    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_FORWARDED, {FWD, "for=1.2.3.4;host=\"a;for=6.6.6.6\"", NULL}},
     /* Forwarded elements that name no address: nothing believed */
-    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_FROM_PEER, {FWD, "for=_hidden", NULL}},
-    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_FROM_PEER, {FWD, "for=unknown", NULL}},
-    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_FROM_PEER, {FWD, "for=1.2.3.4, for=_hidden", NULL}},
-    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_FROM_PEER, {FWD, "for=1.2.3.4, proto=https", NULL}},
-    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_FROM_PEER, {FWD, "proto=https", NULL}},
-    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_FROM_PEER, {FWD, "for=1.2.3.4;for=5.6.7.8", NULL}},
-    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_FROM_PEER, {FWD, "for=1.2.3.4;For=1.2.3.4", NULL}},
-    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_FROM_PEER, {FWD, "1.2.3.4", NULL}},
-    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_FROM_PEER, {FWD, "for", NULL}},
-    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_FROM_PEER, {FWD, "for=", NULL}},
-    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_FROM_PEER, {FWD, "=1.2.3.4", NULL}},
-    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_FROM_PEER, {FWD, "fo r=1.2.3.4", NULL}},
-    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_FROM_PEER, {FWD, "for=1.2.3.4;proto", NULL}},
-    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_FROM_PEER, {FWD, "for=\"1.2.3.4", NULL}},
-    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_FROM_PEER, {FWD, "for=\"[2001:db8::1\"", NULL}},
-    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_FROM_PEER, {FWD, "for=1.2.3.4, for=\"6.6.6.6", NULL}},
-    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_FROM_PEER, {FWD, "for=\"1.2.3.4\\\"\"", NULL}},
+    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_SOURCE_PEER, {FWD, "for=_hidden", NULL}},
+    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_SOURCE_PEER, {FWD, "for=unknown", NULL}},
+    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_SOURCE_PEER, {FWD, "for=1.2.3.4, for=_hidden", NULL}},
+    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_SOURCE_PEER, {FWD, "for=1.2.3.4, proto=https", NULL}},
+    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_SOURCE_PEER, {FWD, "proto=https", NULL}},
+    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_SOURCE_PEER, {FWD, "for=1.2.3.4;for=5.6.7.8", NULL}},
+    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_SOURCE_PEER, {FWD, "for=1.2.3.4;For=1.2.3.4", NULL}},
+    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_SOURCE_PEER, {FWD, "1.2.3.4", NULL}},
+    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_SOURCE_PEER, {FWD, "for", NULL}},
+    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_SOURCE_PEER, {FWD, "for=", NULL}},
+    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_SOURCE_PEER, {FWD, "=1.2.3.4", NULL}},
+    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_SOURCE_PEER, {FWD, "fo r=1.2.3.4", NULL}},
+    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_SOURCE_PEER, {FWD, "for=1.2.3.4;proto", NULL}},
+    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_SOURCE_PEER, {FWD, "for=\"1.2.3.4", NULL}},
+    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_SOURCE_PEER, {FWD, "for=\"[2001:db8::1\"", NULL}},
+    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_SOURCE_PEER, {FWD, "for=1.2.3.4, for=\"6.6.6.6", NULL}},
+    {L, P_ZERO, "127.0.0.1", "127.0.0.1", SKEW_IP_SOURCE_PEER, {FWD, "for=\"1.2.3.4\\\"\"", NULL}},
     /* a client's unterminated quote must not swallow what the proxy appended right of it */
-    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_FORWARDED, {FWD, "for=\", for=1.2.3.4", NULL}},
-    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_FORWARDED, {FWD, "for=6.6.6.6;x=\", for=1.2.3.4", NULL}},
-    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_FORWARDED, {FWD, "for=\"[::1, for=\"1.2.3.4\"", NULL}},
-    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_FORWARDED,
+    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_FORWARDED, {FWD, "for=\", for=1.2.3.4", NULL}},
+    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_FORWARDED, {FWD, "for=6.6.6.6;x=\", for=1.2.3.4", NULL}},
+    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_FORWARDED, {FWD, "for=\"[::1, for=\"1.2.3.4\"", NULL}},
+    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_FORWARDED,
      {FWD, "for=1.2.3.4;x=\"a\\\\\\\"b,c\", for=127.0.0.2", NULL}},
-    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_FORWARDED,
+    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_FORWARDED,
      {FWD, "for=6.6.6.6, for=1.2.3.4;x=\"a\\\\\", for=127.0.0.2", NULL}},
-    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_X_FORWARDED_FOR, {XFF, "\", 1.2.3.4", XRI, "6.6.6.6", NULL}},
-    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_FROM_FORWARDED,
+    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_X_FORWARDED_FOR, {XFF, "\", 1.2.3.4", XRI, "6.6.6.6", NULL}},
+    {L, P_ZERO, "127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_FORWARDED,
      {FWD, "for=\"6.6.6.6, for=1.2.3.4", XRI, "_x", NULL}},
     /* trust_all: every hop trusted, so the left-most examined (the Nuxt reading) */
-    {L, P_ALL, "8.8.8.8", "6.6.6.6", SKEW_IP_FROM_X_FORWARDED_FOR, {XFF, "6.6.6.6, 1.2.3.4", NULL}},
-    {L, P_ALL, "8.8.8.8", "5.5.5.5", SKEW_IP_FROM_CF_CONNECTING_IP, {CF, "5.5.5.5", NULL}},
-    {L, P_ALL, "8.8.8.8", "8.8.8.8", SKEW_IP_FROM_PEER, {XFF, "6.6.6.6, junk", NULL}},
+    {L, P_ALL, "8.8.8.8", "6.6.6.6", SKEW_IP_SOURCE_X_FORWARDED_FOR, {XFF, "6.6.6.6, 1.2.3.4", NULL}},
+    {L, P_ALL, "8.8.8.8", "5.5.5.5", SKEW_IP_SOURCE_CF_CONNECTING_IP, {CF, "5.5.5.5", NULL}},
+    {L, P_ALL, "8.8.8.8", "8.8.8.8", SKEW_IP_SOURCE_PEER, {XFF, "6.6.6.6, junk", NULL}},
     /* trust_none: the socket peer, always */
-    {L, P_NONE, "127.0.0.1", "127.0.0.1", SKEW_IP_FROM_PEER,
+    {L, P_NONE, "127.0.0.1", "127.0.0.1", SKEW_IP_SOURCE_PEER,
      {CF, "5.5.5.5", XFF, "1.2.3.4", XRI, "9.9.9.9", FWD, "for=7.7.7.7"}},
-    {L, P_NONE, "", "", SKEW_IP_FROM_NONE, {XFF, "1.2.3.4", NULL}},
+    {L, P_NONE, "", "", SKEW_IP_SOURCE_NONE, {XFF, "1.2.3.4", NULL}},
     /* a custom list replaces loopback, for the peer and for the hops */
-    {L, P_CUSTOM, "10.0.0.1", "1.2.3.4", SKEW_IP_FROM_X_FORWARDED_FOR, {XFF, "6.6.6.6, 1.2.3.4, 10.9.9.9", NULL}},
-    {L, P_CUSTOM, "10.0.0.1", "127.0.0.1", SKEW_IP_FROM_X_FORWARDED_FOR, {XFF, "6.6.6.6, 127.0.0.1", NULL}},
-    {L, P_CUSTOM, "127.0.0.1", "127.0.0.1", SKEW_IP_FROM_PEER, {XFF, "1.2.3.4", CF, "5.5.5.5", NULL}},
-    {L, P_CUSTOM, "::1", "::1", SKEW_IP_FROM_PEER, {XFF, "1.2.3.4", NULL}},
-    {L, P_CUSTOM, "2001:db8:1::2", "1.2.3.4", SKEW_IP_FROM_FORWARDED,
+    {L, P_CUSTOM, "10.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_X_FORWARDED_FOR, {XFF, "6.6.6.6, 1.2.3.4, 10.9.9.9", NULL}},
+    {L, P_CUSTOM, "10.0.0.1", "127.0.0.1", SKEW_IP_SOURCE_X_FORWARDED_FOR, {XFF, "6.6.6.6, 127.0.0.1", NULL}},
+    {L, P_CUSTOM, "127.0.0.1", "127.0.0.1", SKEW_IP_SOURCE_PEER, {XFF, "1.2.3.4", CF, "5.5.5.5", NULL}},
+    {L, P_CUSTOM, "::1", "::1", SKEW_IP_SOURCE_PEER, {XFF, "1.2.3.4", NULL}},
+    {L, P_CUSTOM, "2001:db8:1::2", "1.2.3.4", SKEW_IP_SOURCE_FORWARDED,
      {FWD, "for=1.2.3.4, for=\"[2001:db8::9]\", for=10.0.0.3", NULL}},
-    {L, P_CUSTOM, "::ffff:10.0.0.1", "1.2.3.4", SKEW_IP_FROM_X_FORWARDED_FOR, {XFF, "1.2.3.4", NULL}},
-    {L, P_CUSTOM, "10.0.0.1", "10.0.0.7", SKEW_IP_FROM_X_FORWARDED_FOR, {XFF, "10.0.0.7, ::ffff:10.0.0.8", NULL}},
+    {L, P_CUSTOM, "::ffff:10.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_X_FORWARDED_FOR, {XFF, "1.2.3.4", NULL}},
+    {L, P_CUSTOM, "10.0.0.1", "10.0.0.7", SKEW_IP_SOURCE_X_FORWARDED_FOR, {XFF, "10.0.0.7, ::ffff:10.0.0.8", NULL}},
     /* IPv6 and mapped peers */
-    {L, P_ZERO, "::1", "1.2.3.4", SKEW_IP_FROM_X_FORWARDED_FOR, {XFF, "1.2.3.4", NULL}},
-    {L, P_ZERO, "::ffff:127.0.0.1", "1.2.3.4", SKEW_IP_FROM_X_FORWARDED_FOR, {XFF, "1.2.3.4", NULL}},
-    {L, P_ZERO, "::ffff:8.8.8.8", "8.8.8.8", SKEW_IP_FROM_PEER, {XFF, "1.2.3.4", NULL}},
-    {L, P_ZERO, "2001:db8::1", "2001:db8::1", SKEW_IP_FROM_PEER, {XFF, "1.2.3.4", NULL}},
+    {L, P_ZERO, "::1", "1.2.3.4", SKEW_IP_SOURCE_X_FORWARDED_FOR, {XFF, "1.2.3.4", NULL}},
+    {L, P_ZERO, "::ffff:127.0.0.1", "1.2.3.4", SKEW_IP_SOURCE_X_FORWARDED_FOR, {XFF, "1.2.3.4", NULL}},
+    {L, P_ZERO, "::ffff:8.8.8.8", "8.8.8.8", SKEW_IP_SOURCE_PEER, {XFF, "1.2.3.4", NULL}},
+    {L, P_ZERO, "2001:db8::1", "2001:db8::1", SKEW_IP_SOURCE_PEER, {XFF, "1.2.3.4", NULL}},
     /* max_hops = 1 and 2 */
-    {L, P_HOPS1, "127.0.0.1", "127.0.0.2", SKEW_IP_FROM_X_FORWARDED_FOR, {XFF, "1.2.3.4, 127.0.0.2", NULL}},
-    {L, P_HOPS1, "127.0.0.1", "5.6.7.8", SKEW_IP_FROM_X_FORWARDED_FOR, {XFF, "junk, 5.6.7.8", NULL}},
-    {L, P_HOPS2, "127.0.0.1", "5.5.5.5", SKEW_IP_FROM_X_FORWARDED_FOR, {XFF, "6.6.6.6, 5.5.5.5, 127.0.0.3", NULL}},
-    {L, P_HOPS2, "127.0.0.1", "127.0.0.2", SKEW_IP_FROM_X_FORWARDED_FOR,
+    {L, P_HOPS1, "127.0.0.1", "127.0.0.2", SKEW_IP_SOURCE_X_FORWARDED_FOR, {XFF, "1.2.3.4, 127.0.0.2", NULL}},
+    {L, P_HOPS1, "127.0.0.1", "5.6.7.8", SKEW_IP_SOURCE_X_FORWARDED_FOR, {XFF, "junk, 5.6.7.8", NULL}},
+    {L, P_HOPS2, "127.0.0.1", "5.5.5.5", SKEW_IP_SOURCE_X_FORWARDED_FOR, {XFF, "6.6.6.6, 5.5.5.5, 127.0.0.3", NULL}},
+    {L, P_HOPS2, "127.0.0.1", "127.0.0.2", SKEW_IP_SOURCE_X_FORWARDED_FOR,
      {XFF, "5.5.5.5, 127.0.0.2, 127.0.0.3", NULL}},
-    {L, P_HOPS2, "127.0.0.1", "127.0.0.2", SKEW_IP_FROM_X_FORWARDED_FOR, {XFF, "junk, 127.0.0.2, 127.0.0.3", NULL}},
-    {L, P_HOPS2, "127.0.0.1", "5.5.5.5", SKEW_IP_FROM_X_FORWARDED_FOR, {XFF, "5.5.5.5, , ,127.0.0.3,", NULL}},
-    {L, P_HOPS2, "127.0.0.1", "127.0.0.2", SKEW_IP_FROM_FORWARDED,
+    {L, P_HOPS2, "127.0.0.1", "127.0.0.2", SKEW_IP_SOURCE_X_FORWARDED_FOR, {XFF, "junk, 127.0.0.2, 127.0.0.3", NULL}},
+    {L, P_HOPS2, "127.0.0.1", "5.5.5.5", SKEW_IP_SOURCE_X_FORWARDED_FOR, {XFF, "5.5.5.5, , ,127.0.0.3,", NULL}},
+    {L, P_HOPS2, "127.0.0.1", "127.0.0.2", SKEW_IP_SOURCE_FORWARDED,
      {FWD, "for=5.5.5.5, for=127.0.0.2, for=127.0.0.3", NULL}},
-    {L, P_HOPS2, "127.0.0.1", "5.5.5.5", SKEW_IP_FROM_FORWARDED, {FWD, "for=_x, for=5.5.5.5, for=127.0.0.3", NULL}},
+    {L, P_HOPS2, "127.0.0.1", "5.5.5.5", SKEW_IP_SOURCE_FORWARDED, {FWD, "for=_x, for=5.5.5.5, for=127.0.0.3", NULL}},
 };
 
 static void policy_for(int kind, skew_ip_policy *p) {
@@ -833,7 +833,7 @@ static void expect_client(int line, int kind, const char *peer, const char *cons
     skew_request req;
     mock_headers m;
     skew_ip out;
-    skew_ip_source from = SKEW_IP_FROM_CF_CONNECTING_IP;
+    skew_ip_source from = SKEW_IP_SOURCE_CF_CONNECTING_IP;
     skew_result r;
     policy_for(kind, &p);
     memset(&req, 0, sizeof req);
@@ -865,7 +865,7 @@ static void test_client_ip(void) {
             skew_ip_format(&peer, want, sizeof want);
         }
         expect_client(c->line, c->policy, c->peer, c->headers, want,
-                      c->peer[0] ? SKEW_IP_FROM_PEER : SKEW_IP_FROM_NONE);
+                      c->peer[0] ? SKEW_IP_SOURCE_PEER : SKEW_IP_SOURCE_NONE);
 #endif
     }
 }
@@ -889,17 +889,17 @@ static void test_max_hops(void) {
         /* n <= 16: 5.5.5.5 is examined and is the client; n = 17: it is the 17th, not examined,
            all 16 examined are trusted and the left-most of them (127.0.0.2) is taken */
         expect_client(__LINE__, P_ZERO, "127.0.0.1", pairs, n <= 16 ? "5.5.5.5" : "127.0.0.2",
-                      SKEW_IP_FROM_X_FORWARDED_FOR);
+                      SKEW_IP_SOURCE_X_FORWARDED_FOR);
         pairs[0] = FWD;
         pairs[1] = fwd;
         expect_client(__LINE__, P_ZERO, "127.0.0.1", pairs, n <= 16 ? "5.5.5.5" : "127.0.0.2",
-                      SKEW_IP_FROM_FORWARDED);
+                      SKEW_IP_SOURCE_FORWARDED);
         /* garbage as the left-most element: harmful only when it is examined */
         xff[0] = 'x';
         pairs[0] = XFF;
         pairs[1] = xff;
         expect_client(__LINE__, P_ZERO, "127.0.0.1", pairs, n <= 16 ? "127.0.0.1" : "127.0.0.2",
-                      n <= 16 ? SKEW_IP_FROM_PEER : SKEW_IP_FROM_X_FORWARDED_FOR);
+                      n <= 16 ? SKEW_IP_SOURCE_PEER : SKEW_IP_SOURCE_X_FORWARDED_FOR);
     }
     /* a larger custom bound reaches further; empty elements are not hops */
     {
@@ -935,7 +935,7 @@ static void test_max_hops(void) {
 static void test_client_ip_edges(void) {
     skew_request req;
     skew_ip out;
-    skew_ip_source from = SKEW_IP_FROM_X_REAL_IP;
+    skew_ip_source from = SKEW_IP_SOURCE_X_REAL_IP;
     mock_headers m;
     static const char *const pairs[] = {XFF, "1.2.3.4", NULL};
     memset(&req, 0, sizeof req);
@@ -951,7 +951,7 @@ static void test_client_ip_edges(void) {
     CHECK_STR(fmt(&out), SKEW_ENABLE_IP ? "1.2.3.4" : "127.0.0.1");
     /* programmer errors come back as codes */
     CHECK_RES(skew_client_ip(NULL, NULL, &out, &from), SKEW_ERR_INVALID);
-    CHECK(from == SKEW_IP_FROM_NONE && out.family == 0);
+    CHECK(from == SKEW_IP_SOURCE_NONE && out.family == 0);
     CHECK_RES(skew_client_ip(NULL, &req, NULL, &from), SKEW_ERR_INVALID);
     /* a raw mapped peer (sin6_addr copied verbatim) is normalised to family 4 */
     memset(&req.peer, 0, sizeof req.peer);
@@ -961,7 +961,7 @@ static void test_client_ip_edges(void) {
     req.peer.bytes[12] = 8;
     req.peer.bytes[15] = 8;
     CHECK_RES(skew_client_ip(NULL, &req, &out, &from), SKEW_OK);
-    CHECK(out.family == 4 && from == SKEW_IP_FROM_PEER);
+    CHECK(out.family == 4 && from == SKEW_IP_SOURCE_PEER);
     CHECK_STR(fmt(&out), "8.0.0.8");
     req.peer.bytes[12] = 127;
     CHECK_RES(skew_client_ip(NULL, &req, &out, &from), SKEW_OK);
@@ -970,7 +970,7 @@ static void test_client_ip_edges(void) {
     req.peer.family = 9;
     req.header = NULL;
     CHECK_RES(skew_client_ip(NULL, &req, &out, &from), SKEW_ERR_NOT_FOUND);
-    CHECK(from == SKEW_IP_FROM_NONE && out.family == 0);
+    CHECK(from == SKEW_IP_SOURCE_NONE && out.family == 0);
 }
 
 #if SKEW_ENABLE_IP
@@ -994,14 +994,14 @@ static void test_header_mask(void) {
     p.headers = SKEW_IP_HDR_X_FORWARDED_FOR;
     CHECK_RES(skew_client_ip(&p, &req, &out, &from), SKEW_OK);
     CHECK_STR(fmt(&out), "1.2.3.4");
-    CHECK(from == SKEW_IP_FROM_X_FORWARDED_FOR);
+    CHECK(from == SKEW_IP_SOURCE_X_FORWARDED_FOR);
     p.headers = SKEW_IP_HDR_X_REAL_IP | SKEW_IP_HDR_FORWARDED;
     CHECK_RES(skew_client_ip(&p, &req, &out, &from), SKEW_OK);
     CHECK_STR(fmt(&out), "5.5.5.5");
     p.headers = SKEW_IP_HDR_FORWARDED; /* none of that kind present: the peer */
     CHECK_RES(skew_client_ip(&p, &req, &out, &from), SKEW_OK);
     CHECK_STR(fmt(&out), "127.0.0.1");
-    CHECK(from == SKEW_IP_FROM_PEER);
+    CHECK(from == SKEW_IP_SOURCE_PEER);
 }
 #endif
 

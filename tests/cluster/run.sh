@@ -1,7 +1,7 @@
 #!/bin/sh
 # Build both example servers and run the cluster suite (tests/cluster) against a real redis-server.
 # Usage (from the repository root): tests/cluster/run.sh [sanitizers]
-# BUILD, MAKE and MONGOOSE_DIR come from the environment (tests/cluster/test.mk passes them).
+# BUILD, MAKE and MONGOOSE_DIR come from the environment (tests/cluster/build.mk passes them).
 # Without mongoose the three instances are all lws; without redis-server the step is skipped.
 set -u
 BUILD=${BUILD:-build}

@@ -1,6 +1,6 @@
 /* test_link.c - the parts of examples/common/skew_cluster.c that take untrusted or user input
    without Redis: the relay codec (bytes from pub/sub), the command-line flags, the --redis URL.
-   Built with ASan+UBSan by tests/cluster/test.mk (step-cluster-link). */
+   Built with ASan+UBSan by tests/cluster/build.mk (step-cluster-link). */
 #include <ev.h>
 #include <stdlib.h>
 #include <string.h>

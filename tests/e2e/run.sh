@@ -1,7 +1,7 @@
 #!/bin/sh
 # Build one example server and run the end-to-end suite against it.
 # Usage (from the repository root): tests/e2e/run.sh lws|mongoose
-# BUILD and MAKE come from the environment (tests/e2e/test.mk passes them).
+# BUILD and MAKE come from the environment (tests/e2e/build.mk passes them).
 # For mongoose, a build that fails because mongoose is absent is reported as a skip.
 set -u
 flavor=$1

@@ -41,7 +41,7 @@ int main(void) {
     req.path.ptr = "/__skew/sse";
     req.path.len = 11;
     req.header = ua;
-    if (t && skew_route_request(t, &req) == SKEW_EP_SSE && skew_open(t, &req, NULL, &h) == SKEW_OK) passed++; else failed++;
+    if (t && skew_route_request(t, &req) == SKEW_ENDPOINT_SSE && skew_open(t, &req, NULL, &h) == SKEW_OK) passed++; else failed++;
     if (t && skew_total(t) == 1) passed++; else failed++;
     if (strcmp(skew_version(), SKEW_TRACKER_VERSION_STRING) == 0) passed++; else failed++;
     if (strcmp(skew_result_str(SKEW_ERR_FULL), "full") == 0) passed++; else failed++;

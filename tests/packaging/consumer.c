@@ -75,7 +75,7 @@ int main(void) {
         printf("%d passed, %d failed\n", passed, failed);
         return 1;
     }
-    CHECK(skew_route_request(t, &req) == SKEW_EP_SSE);
+    CHECK(skew_route_request(t, &req) == SKEW_ENDPOINT_SSE);
     CHECK(skew_open(t, &req, NULL, &h) == SKEW_OK);
     CHECK(connected_sent == 1);
     CHECK(skew_total(t) == 1);

@@ -1,5 +1,6 @@
 #!/bin/sh
-# The configuration matrix: tests/test_core.c (and the tiny-capacity test) built and run with
+# The configuration matrix: the tracker tests (tests/test_core.c, test_json.c, test_http.c: each
+# core-* line below runs all three) and the tiny-capacity test built and run with
 # each optional module off, with everything off, with the compact -Os variants, as the firmware
 # profile, as the SKEW_TRACKER_STATIC build, and with the "all files" limits at their smallest. Usage (from the repository root):
 #   tests/portability/config_matrix.sh
@@ -44,30 +45,44 @@ variant() {
   fi
 }
 
-variant core-no-bot-table tests/test_core.c -DSKEW_ENABLE_BOT_TABLE=0
-variant core-no-ip tests/test_core.c -DSKEW_ENABLE_IP=0
+# core NAME SOURCE FLAGS...: the variant for test_core.c, then for test_json.c and test_http.c
+# (SOURCE is test_core.c or the no-hosted wrapper, which includes the file NOHOSTED_TEST names)
+core() {
+  cname=$1; csrc=$2; shift 2
+  variant "$cname" "$csrc" "$@"
+  for part in json http; do
+    if [ "$csrc" = tests/test_core.c ]; then
+      variant "$(echo "$cname" | sed "s/^core-/$part-/")" "tests/test_$part.c" "$@"
+    else
+      variant "$(echo "$cname" | sed "s/^core-/$part-/")" "$csrc" "-DNOHOSTED_TEST=\"../test_$part.c\"" "$@"
+    fi
+  done
+}
+
+core core-no-bot-table tests/test_core.c -DSKEW_ENABLE_BOT_TABLE=0
+core core-no-ip tests/test_core.c -DSKEW_ENABLE_IP=0
 # SKEW_ENABLE_HOSTED 0: the wrapper supplies allocator, clock and random hooks
-variant core-no-hosted tests/portability/core_nohosted.c
-variant core-no-admin tests/test_core.c -DSKEW_ENABLE_ADMIN=0
-variant core-no-http tests/test_core.c -DSKEW_ENABLE_HTTP=0
+core core-no-hosted tests/portability/core_nohosted.c
+core core-no-admin tests/test_core.c -DSKEW_ENABLE_ADMIN=0
+core core-no-http tests/test_core.c -DSKEW_ENABLE_HTTP=0
 # the compact variants that -Os turns on, here at -O2 so both code paths run everywhere
-variant core-optimize-size tests/test_core.c -DSKEW_OPTIMIZE_SIZE=1
-variant core-all-off tests/portability/core_nohosted.c -DSKEW_ENABLE_BOT_TABLE=0 -DSKEW_ENABLE_IP=0 \
+core core-optimize-size tests/test_core.c -DSKEW_OPTIMIZE_SIZE=1
+core core-all-off tests/portability/core_nohosted.c -DSKEW_ENABLE_BOT_TABLE=0 -DSKEW_ENABLE_IP=0 \
   -DSKEW_ENABLE_HTTP=0 -DSKEW_ENABLE_ADMIN=0
 # what tests/portability/cortexm_size.sh measures as the firmware profile
-variant core-firmware-profile tests/portability/core_nohosted.c -DSKEW_ENABLE_ADMIN=0 -DSKEW_ENABLE_IP=0 \
+core core-firmware-profile tests/portability/core_nohosted.c -DSKEW_ENABLE_ADMIN=0 -DSKEW_ENABLE_IP=0 \
   -DSKEW_OPTIMIZE_SIZE=1
-variant core-static tests/test_core.c -DSKEW_TRACKER_STATIC
+core core-static tests/test_core.c -DSKEW_TRACKER_STATIC
 # the cluster part (issue 11): off alone, on without the admin endpoints, on in a non-hosted build
-variant core-no-cluster tests/test_core.c -DSKEW_ENABLE_CLUSTER=0
+core core-no-cluster tests/test_core.c -DSKEW_ENABLE_CLUSTER=0
 variant cluster-no-hosted tests/portability/cluster_nohosted.c
 variant cluster-no-hosted-no-admin tests/portability/cluster_nohosted.c -DSKEW_ENABLE_ADMIN=0 -DSKEW_ENABLE_IP=0
 variant cluster-no-admin tests/test_cluster.c -DSKEW_ENABLE_ADMIN=0 -DSKEW_ENABLE_CLUSTER=1
 variant cluster-no-http tests/test_cluster.c -DSKEW_ENABLE_HTTP=0
 variant cluster-optimize-size tests/test_cluster.c -DSKEW_OPTIMIZE_SIZE=1
 variant cluster-static tests/test_cluster.c -DSKEW_TRACKER_STATIC
-VARIANT_CXX=1 variant core-static-cxx tests/test_core.c -DSKEW_TRACKER_STATIC
-variant core-small-limits tests/test_core.c -DSKEW_MAX_TRUSTED_PROXIES=2 -DSKEW_MAX_BOT_PATTERNS=4 -DSKEW_BOT_PATTERN_MAX=32
+VARIANT_CXX=1 core core-static-cxx tests/test_core.c -DSKEW_TRACKER_STATIC
+core core-small-limits tests/test_core.c -DSKEW_MAX_TRUSTED_PROXIES=2 -DSKEW_MAX_BOT_PATTERNS=4 -DSKEW_BOT_PATTERN_MAX=32
 # the rollout timeline compiled out (its tests then check it is absent), and in a static build
 variant timeline-off tests/test_timeline.c -DSKEW_ENABLE_TIMELINE=0
 variant timeline-static tests/test_timeline.c -DSKEW_TRACKER_STATIC -DSKEW_OPTIMIZE_SIZE=1

@@ -1,7 +1,7 @@
-/* tests/test_core.c built with SKEW_ENABLE_HOSTED 0: no malloc, clock or randomness inside the
-   library. skew_tracker_create() is wrapped so every tracker the tests create gets an allocator
+/* tests/test_core.c (or the file NOHOSTED_TEST names, e.g. -DNOHOSTED_TEST='"../test_http.c"')
+   built with SKEW_ENABLE_HOSTED 0: no malloc, clock or randomness inside the library. skew_tracker_create() is wrapped so every tracker the tests create gets an allocator
    hook (the test process itself may use malloc), and a clock and a random hook when the test
-   gave none (deterministic: a test, not a CSPRNG). Everything else is test_core.c unchanged. */
+   gave none (deterministic: a test, not a CSPRNG). Everything else is that test file unchanged. */
 #define SKEW_ENABLE_HOSTED 0
 #define SKEW_TRACKER_IMPLEMENTATION
 #include "skew_tracker.h"
@@ -46,4 +46,7 @@ static skew_result nh_create(skew_tracker **out, const skew_config *cfg) {
 }
 #define skew_tracker_create nh_create
 
-#include "../test_core.c"
+#ifndef NOHOSTED_TEST
+#define NOHOSTED_TEST "../test_core.c"
+#endif
+#include NOHOSTED_TEST

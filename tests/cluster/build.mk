@@ -1,6 +1,6 @@
 # Cluster suite (tests/cluster/): three instances of the example servers (lws and mongoose when
 # mongoose is there) joined through a real redis-server started by the tests. Included by
-# tests/tests.mk.
+# tests/build.mk.
 #   make step-cluster     build the servers and run the suite (skipped without redis-server)
 TEST_STEPS += step-cluster
 

@@ -1,6 +1,6 @@
 # Portability (tests/portability/): cross targets under qemu-user, the Cortex-M4 size budget,
 # the firmware example on an emulated Cortex-M4, the configuration matrix, and valgrind on the
-# libwebsockets server. Included by tests/tests.mk. Each step prints "skipped: <tool> not found" when its tool is missing.
+# libwebsockets server. Included by tests/build.mk. Each step prints "skipped: <tool> not found" when its tool is missing.
 #   make step-cross-armhf      every tests/test_*.c built for armhf, run under qemu-arm
 #   make step-cross-s390x      the same for big-endian s390x under qemu-s390x
 #   make step-cross-i686       the same for 32-bit x86 (i686-linux-gnu-gcc) under qemu-i386

@@ -1,5 +1,5 @@
 # Packaging (tests/packaging/): each way of getting the library, tried by a consumer that is
-# built and run. Included by tests/tests.mk.
+# built and run. Included by tests/build.mk.
 #   make step-packaging-install    make install/uninstall, pkg-config consumer, find_package
 #   make step-packaging-cmake      cmake --install + find_package, FetchContent, add_subdirectory
 #   make step-packaging-meson      the repository as a Meson subproject

@@ -35,4 +35,4 @@ step-%:
 	esac
 
 # Sub-suites (tests/readme, tests/e2e, tests/portability, ...) add their steps after the unit tests.
-include $(sort $(wildcard tests/*/test.mk))
+include $(sort $(wildcard tests/*/build.mk))

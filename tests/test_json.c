@@ -1,0 +1,176 @@
+/* Black-box tests of the JSON writer and reader, URL/query/cookie/route parsing, snapshots. */
+#define SKEW_TRACKER_IMPLEMENTATION
+#include "skew_tracker.h"
+#include "skew_test.h"
+#include "fake_transport.h"
+
+static void test_json_writer(void) {
+    char b[128];
+    CHECK_EQ_INT(skew_json_escape(b, sizeof b, skew_str_c("a\"b\\c")), 9);
+    CHECK_STR(b, "\"a\\\"b\\\\c\"");
+    skew_json_escape(b, sizeof b, STRV("\n\r\t\b\f\x01\x1f\x7f"));
+    CHECK_STR(b, "\"\\n\\r\\t\\b\\f\\u0001\\u001f\\u007f\"");
+    skew_json_escape(b, sizeof b, STRV("nul\0x"));
+    CHECK_STR(b, "\"nul\\u0000x\"");
+    skew_json_escape(b, sizeof b, skew_str_c("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));
+    CHECK_STR(b, "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"");
+    /* invalid UTF-8: one U+FFFD per maximal invalid subpart */
+    skew_json_escape(b, sizeof b, skew_str_c("a\xff" "b\xc3" "c\xe2\x82" "d\xed\xa0\x80" "e\xc0\xaf"));
+    CHECK_STR(b, "\"a\xef\xbf\xbd" "b\xef\xbf\xbd" "c\xef\xbf\xbd" "d\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+                 "e\xef\xbf\xbd\xef\xbf\xbd\"");
+    skew_json_escape(b, sizeof b, skew_str_c("\xe2\x80\xa8\xe2\x80\xa9"));
+    CHECK_STR(b, "\"\\u2028\\u2029\"");
+    /* a truncated trailing sequence at the very end of the input */
+    skew_json_escape(b, sizeof b, skew_str_c("x\xf0\x9f\x98"));
+    CHECK_STR(b, "\"x\xef\xbf\xbd\"");
+    /* snprintf contract */
+    CHECK_EQ_INT(skew_json_escape(NULL, 0, skew_str_c("abc")), 5);
+    memset(b, 'Z', sizeof b);
+    CHECK_EQ_INT(skew_json_escape(b, 3, skew_str_c("abc")), 5);
+    CHECK_STR(b, "\"a");
+    CHECK(b[3] == 'Z');
+    CHECK_EQ_INT(skew_json_escape(b, 1, skew_str_c("abc")), 5);
+    CHECK_STR(b, "");
+    CHECK_EQ_INT(skew_json_pong(b, sizeof b), 15);
+    CHECK_STR(b, "{\"type\":\"pong\"}");
+    skew_json_keepalive(b, sizeof b, 18446744073709551615ull);
+    CHECK_STR(b, "{\"type\":\"keepalive\",\"timestamp\":18446744073709551615}");
+    skew_json_version(b, sizeof b, skew_str_c("v\"2"), true);
+    CHECK_STR(b, "{\"type\":\"version\",\"version\":\"v\\\"2\",\"force\":true}");
+    skew_json_version(b, sizeof b, skew_str_c("v2"), false);
+    CHECK_STR(b, "{\"type\":\"version\",\"version\":\"v2\"}");
+    skew_json_stats_unauthorized(b, sizeof b);
+    CHECK_STR(b, "{\"type\":\"stats-unauthorized\"}");
+    skew_json_connected(b, sizeof b, skew_str_c("v1"), skew_str_c("id"), 5);
+    CHECK_STR(b, "{\"type\":\"connected\",\"version\":\"v1\",\"connectionId\":\"id\",\"timestamp\":5}");
+    CHECK_EQ_INT(skew_sse_frame(b, sizeof b, "{}", 2), 10);
+    CHECK_STR(b, "data: {}\n\n");
+    CHECK_EQ_INT(skew_sse_frame(NULL, 0, "{}", 2), 10);
+}
+
+static void test_json_reader(void) {
+    char b[64];
+    size_t n = 99;
+    CHECK_RES(skew_json_get_string(skew_str_c("{\"a\":1,\"k\":\"v\\\"\\\\\\/\\n\\u00e9\\ud83d\\ude00\"}"), "k", b, sizeof b, &n), SKEW_OK);
+    CHECK_STR(b, "v\"\\/\n\xc3\xa9\xf0\x9f\x98\x80");
+    CHECK_EQ_INT(n, 11);
+    /* lone surrogate -> U+FFFD */
+    CHECK_RES(skew_json_get_string(skew_str_c("{\"k\":\"\\ud800x\"}"), "k", b, sizeof b, &n), SKEW_OK);
+    CHECK_STR(b, "\xef\xbf\xbdx");
+    CHECK_RES(skew_json_get_string(skew_str_c("{\"k\":1}"), "k", b, sizeof b, &n), SKEW_ERR_NOT_FOUND);
+    CHECK_RES(skew_json_get_string(skew_str_c("{\"j\":\"x\"}"), "k", b, sizeof b, &n), SKEW_ERR_NOT_FOUND);
+    CHECK_RES(skew_json_get_string(skew_str_c("[\"k\"]"), "k", b, sizeof b, &n), SKEW_ERR_INVALID);
+    CHECK_RES(skew_json_get_string(skew_str_c("{\"k\":\"x\"} junk"), "k", b, sizeof b, &n), SKEW_ERR_INVALID);
+    CHECK_RES(skew_json_get_string(skew_str_c("{\"k\":\"x\",}"), "k", b, sizeof b, &n), SKEW_ERR_INVALID);
+    CHECK_RES(skew_json_get_string(skew_str_c("{\"k\":\"a\tb\"}"), "k", b, sizeof b, &n), SKEW_ERR_INVALID);
+    CHECK_RES(skew_json_get_string(skew_str_c("{\"k\":\"\\x\"}"), "k", b, sizeof b, &n), SKEW_ERR_INVALID);
+    CHECK_RES(skew_json_get_string(skew_str_c("{\"k\":\"\\u12\"}"), "k", b, sizeof b, &n), SKEW_ERR_INVALID);
+    CHECK_RES(skew_json_get_string(skew_str_c("{\"k\":\"x\",\"k\":\"y\"}"), "k", b, sizeof b, &n), SKEW_OK);
+    CHECK_STR(b, "x"); /* the first of duplicate keys */
+    CHECK_RES(skew_json_get_string(skew_str_c("{\"o\":{\"k\":\"in\"},\"k\":\"top\"}"), "k", b, sizeof b, &n), SKEW_OK);
+    CHECK_STR(b, "top");
+    CHECK_RES(skew_json_get_string(skew_str_c("{\"k\":\"0123456789\"}"), "k", b, 11, &n), SKEW_OK);
+    CHECK_RES(skew_json_get_string(skew_str_c("{\"k\":\"0123456789\"}"), "k", b, 10, &n), SKEW_ERR_TOO_LONG);
+    CHECK_RES(skew_json_validate(skew_str_c("{}")), SKEW_OK);
+    CHECK_RES(skew_json_validate(skew_str_c(" [1, -2.5e+3, true, false, null, \"s\", {\"a\": []}] ")), SKEW_OK);
+    CHECK_RES(skew_json_validate(skew_str_c("[01]")), SKEW_ERR_INVALID);
+    CHECK_RES(skew_json_validate(skew_str_c("[1.]")), SKEW_ERR_INVALID);
+    CHECK_RES(skew_json_validate(skew_str_c("[tru]")), SKEW_ERR_INVALID);
+    CHECK_RES(skew_json_validate(skew_str_c("")), SKEW_ERR_INVALID);
+    CHECK_RES(skew_json_validate(skew_str_c("[1 2]")), SKEW_ERR_INVALID);
+    CHECK_RES(skew_json_validate(skew_str_c("{\"a\" 1}")), SKEW_ERR_INVALID);
+    CHECK_RES(skew_json_validate(skew_str_c("{1:2}")), SKEW_ERR_INVALID);
+    CHECK_RES(skew_json_validate(skew_str_c("[}")), SKEW_ERR_INVALID);
+    /* depth: exactly SKEW_JSON_MAX_DEPTH levels pass, one more fails */
+    {
+        char d[2 * SKEW_JSON_MAX_DEPTH + 3];
+        int i;
+        for (i = 0; i < SKEW_JSON_MAX_DEPTH; i++) {
+            d[i] = '[';
+            d[SKEW_JSON_MAX_DEPTH + i] = ']';
+        }
+        CHECK_RES(skew_json_validate(skew_str_n(d, 2 * SKEW_JSON_MAX_DEPTH)), SKEW_OK);
+        memmove(d + 1, d, 2 * SKEW_JSON_MAX_DEPTH);
+        d[0] = '[';
+        d[2 * SKEW_JSON_MAX_DEPTH + 1] = ']';
+        CHECK_RES(skew_json_validate(skew_str_n(d, 2 * SKEW_JSON_MAX_DEPTH + 2)), SKEW_ERR_INVALID);
+    }
+}
+
+static void test_url_query_cookie_route(void) {
+    char b[16];
+    size_t n;
+    skew_str v;
+    CHECK_RES(skew_url_decode(skew_str_c("a%2Fb+c%zz"), true, b, sizeof b, &n), SKEW_ERR_INVALID);
+    CHECK_RES(skew_url_decode(skew_str_c("a%2Fb+c"), true, b, sizeof b, &n), SKEW_OK);
+    CHECK_STR(b, "a/b c");
+    CHECK_RES(skew_url_decode(skew_str_c("a+c"), false, b, sizeof b, &n), SKEW_OK);
+    CHECK_STR(b, "a+c");
+    CHECK_RES(skew_url_decode(skew_str_c("%"), false, b, sizeof b, &n), SKEW_ERR_INVALID);
+    CHECK_RES(skew_url_decode(skew_str_c("%4"), false, b, sizeof b, &n), SKEW_ERR_INVALID);
+    CHECK_RES(skew_url_decode(skew_str_c("%41"), false, b, sizeof b, &n), SKEW_OK);
+    CHECK_STR(b, "A");
+    CHECK_RES(skew_url_decode(skew_str_c("123456789012345"), false, b, sizeof b, &n), SKEW_OK);
+    CHECK_RES(skew_url_decode(skew_str_c("1234567890123456"), false, b, sizeof b, &n), SKEW_ERR_TOO_LONG);
+    CHECK_RES(skew_query_param(skew_str_c("a=1&route=%2Fx&route=/y"), "route", &v), SKEW_OK);
+    CHECK(v.len == 4 && memcmp(v.ptr, "%2Fx", 4) == 0);
+    CHECK_RES(skew_query_param(skew_str_c("routes=1&xroute=2"), "route", &v), SKEW_ERR_NOT_FOUND);
+    CHECK_RES(skew_query_param(skew_str_c("route"), "route", &v), SKEW_OK);
+    CHECK_EQ_INT(v.len, 0);
+    CHECK_RES(skew_query_param(skew_str_n(NULL, 0), "route", &v), SKEW_ERR_NOT_FOUND);
+    CHECK_RES(skew_cookie_get(skew_str_c("x__nkpv=1; __nkpv = v2 ;y=3"), "__nkpv", &v), SKEW_OK);
+    CHECK(v.len == 2 && memcmp(v.ptr, "v2", 2) == 0);
+    CHECK_RES(skew_cookie_get(skew_str_c("a=b;;; ;=x"), "__nkpv", &v), SKEW_ERR_NOT_FOUND);
+    CHECK_RES(skew_cookie_get(skew_str_c("__nkpv=\""), "__nkpv", &v), SKEW_OK);
+    CHECK_EQ_INT(v.len, 1);
+    CHECK_RES(skew_route_clean(skew_str_c("/a?b#c"), 2, &v), SKEW_OK);
+    CHECK_EQ_INT(v.len, 2);
+    CHECK_RES(skew_route_clean(skew_str_c("/ab?b#c"), 2, &v), SKEW_ERR_TOO_LONG);
+    CHECK_RES(skew_route_clean(skew_str_c("a"), 2, &v), SKEW_ERR_INVALID);
+    CHECK_RES(skew_route_clean(skew_str_c(""), 2, &v), SKEW_ERR_INVALID);
+    CHECK_RES(skew_route_clean(skew_str_c("/\x7f"), 8, &v), SKEW_ERR_INVALID);
+    CHECK_RES(skew_route_clean(skew_str_c("/#frag"), 8, &v), SKEW_OK);
+    CHECK_EQ_INT(v.len, 1);
+}
+
+#if SKEW_ENABLE_ADMIN
+static void test_snapshot_merge(void) {
+    skew_config c;
+    skew_tracker *t;
+    char a[512], b[512], out[512];
+    skew_count vs[2], rs[8];
+    skew_merge m;
+    base_cfg(&c, &env);
+    c.route_tracking = true;
+    t = make(&c);
+    open_sse(t, &env, 0, "route=/x", "__nkpv=v1");
+    open_sse(t, &env, 1, "route=/y", "__nkpv=v2");
+    skew_snapshot(t, a, sizeof a);
+    CHECK_STR(a, "{\"total\":2,\"versions\":{\"v1\":1,\"v2\":1},\"routes\":{\"/x\":1,\"/y\":1}}");
+    unmake(t);
+    strcpy(b, "{\"total\":3,\"versions\":{\"v2\":2,\"v3\":1},\"routes\":{\"/x\":3},\"extra\":[1,{\"z\":null}]}");
+    skew_merge_init(&m, vs, 2, rs, 8);
+    CHECK_RES(skew_merge_add(&m, skew_str_c(a)), SKEW_OK);
+    CHECK_RES(skew_merge_add(&m, skew_str_c(b)), SKEW_OK);
+    CHECK_RES(skew_merge_add(&m, skew_str_c("{\"total\":-1}")), SKEW_ERR_INVALID);
+    CHECK_RES(skew_merge_add(&m, skew_str_c("{\"total\":1,\"versions\":{\"v9\":\"x\"}}")), SKEW_ERR_INVALID);
+    CHECK_RES(skew_merge_add(&m, skew_str_c("{\"total\":")), SKEW_ERR_INVALID);
+    /* a snapshot that goes bad half way changes nothing (fuzz: corpus/merge/crash-partial-rollback) */
+    CHECK_RES(skew_merge_add(&m, skew_str_c("{\"total\":7,\"versions\":{\"v1\":5,\"v9\":\"x\"}}")), SKEW_ERR_INVALID);
+    CHECK_EQ_INT(m.total, 5);
+    CHECK(m.overflow); /* v3 did not fit in 2 entries */
+    skew_merge_write(&m, out, sizeof out);
+    CHECK_STR(out, "{\"total\":5,\"versions\":{\"v1\":1,\"(other)\":4},\"routes\":{\"/x\":4,\"/y\":1}}");
+}
+
+#endif /* SKEW_ENABLE_ADMIN */
+
+int main(void) {
+    SUBTEST("json_writer", test_json_writer);
+    SUBTEST("json_reader", test_json_reader);
+    SUBTEST("url_query_cookie_route", test_url_query_cookie_route);
+#if SKEW_ENABLE_ADMIN
+    SUBTEST("snapshot_merge", test_snapshot_merge);
+#endif
+    TEST_MAIN_END();
+}
