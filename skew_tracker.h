@@ -3663,24 +3663,33 @@ SKEW__PRIV size_t skew__pow2_at_least(size_t n) {
 
 #define SKEW__ALIGN(n) (((n) + 15u) & ~(size_t)15u)
 
+/* Where one string table's arrays sit in the tracker memory (skew__tab_layout, skew__tab_init). */
+typedef struct skew__tab_offsets {
+    size_t text, lens, counts, hashes, index, live, live_pos;
+} skew__tab_offsets;
+
 typedef struct skew__layout {
     size_t timeline; /* >>timeline ring */
-    size_t tracker, slots, live, subs, ids, vtab[7], rtab[7], strings, msg, total;
+    size_t tracker, slots, live, subs, ids, strings, msg, total;
+    skew__tab_offsets vtab, rtab;
     size_t cluster; /* >>cluster */
 } skew__layout;
 
-SKEW__PRIV void skew__tab_layout(size_t cap, size_t stride, size_t out[7], size_t *total) {
-    /* text, lens, counts, hashes, index (2 * cap rounded up to a power of two), live, live_pos */
-    size_t bytes[7];
-    int i;
-    bytes[0] = cap * stride;
-    bytes[1] = bytes[5] = bytes[6] = cap * sizeof(uint16_t);
-    bytes[2] = bytes[3] = cap * sizeof(uint32_t);
-    bytes[4] = skew__pow2_at_least(cap * 2) * sizeof(uint16_t);
-    for (i = 0; i < 7; i++) {
-        out[i] = *total;
-        *total += SKEW__ALIGN(bytes[i]);
-    }
+SKEW__PRIV size_t skew__carve(size_t *total, size_t bytes) {
+    size_t at = *total;
+    *total += SKEW__ALIGN(bytes);
+    return at;
+}
+
+SKEW__PRIV void skew__tab_layout(size_t cap, size_t stride, skew__tab_offsets *out, size_t *total) {
+    size_t u16 = cap * sizeof(uint16_t), u32 = cap * sizeof(uint32_t);
+    out->text = skew__carve(total, cap * stride);
+    out->lens = skew__carve(total, u16);
+    out->counts = skew__carve(total, u32);
+    out->hashes = skew__carve(total, u32);
+    out->index = skew__carve(total, skew__pow2_at_least(cap * 2) * sizeof(uint16_t)); /* 2 * cap, a power of two */
+    out->live = skew__carve(total, u16);
+    out->live_pos = skew__carve(total, u16);
 }
 
 /* Worst case of the stats head: every version and route at full length with every byte
@@ -3712,8 +3721,8 @@ SKEW__PRIV void skew__layout_of(const skew_config *c, skew__layout *L) {
     L->live = total; total += SKEW__ALIGN(n * sizeof(uint32_t));
     L->subs = total; total += SKEW__ALIGN(n * sizeof(uint32_t));
     L->ids = total; total += SKEW__ALIGN(skew__pow2_at_least(n * 2) * sizeof(uint64_t));
-    skew__tab_layout((size_t)c->max_versions + 1, c->max_version_len, L->vtab, &total);
-    skew__tab_layout(c->route_tracking ? (size_t)c->max_routes + 1 : 1, c->max_route_len, L->rtab, &total);
+    skew__tab_layout((size_t)c->max_versions + 1, c->max_version_len, &L->vtab, &total);
+    skew__tab_layout(c->route_tracking ? (size_t)c->max_routes + 1 : 1, c->max_route_len, &L->rtab, &total);
 #if SKEW_ENABLE_CLUSTER
     L->cluster = total; total += skew__cl_memory(c);
 #endif
@@ -3828,15 +3837,15 @@ SKEW_API size_t skew_tracker_memory_size(const skew_config *cfg) {
     return L.total;
 }
 
-SKEW__PRIV void skew__tab_init(skew__strtab *tab, char *mem, const size_t off[7], size_t cap, size_t stride) {
+SKEW__PRIV void skew__tab_init(skew__strtab *tab, char *mem, const skew__tab_offsets *off, size_t cap, size_t stride) {
     size_t e;
-    tab->text = mem + off[0];
-    tab->lens = (uint16_t *)(void *)(mem + off[1]);
-    tab->counts = (uint32_t *)(void *)(mem + off[2]);
-    tab->hashes = (uint32_t *)(void *)(mem + off[3]);
-    tab->index = (uint16_t *)(void *)(mem + off[4]);
-    tab->live = (uint16_t *)(void *)(mem + off[5]);
-    tab->live_pos = (uint16_t *)(void *)(mem + off[6]);
+    tab->text = mem + off->text;
+    tab->lens = (uint16_t *)(void *)(mem + off->lens);
+    tab->counts = (uint32_t *)(void *)(mem + off->counts);
+    tab->hashes = (uint32_t *)(void *)(mem + off->hashes);
+    tab->index = (uint16_t *)(void *)(mem + off->index);
+    tab->live = (uint16_t *)(void *)(mem + off->live);
+    tab->live_pos = (uint16_t *)(void *)(mem + off->live_pos);
     tab->cap = (uint32_t)cap;
     tab->stride = (uint32_t)stride;
     tab->index_mask = (uint32_t)skew__pow2_at_least(cap * 2) - 1;
@@ -3886,8 +3895,8 @@ SKEW_API skew_result skew_tracker_init(skew_tracker **out, const skew_config *cf
         t->slots[i].sub_pos = SKEW__NONE;
         t->free_head = i;
     }
-    skew__tab_init(&t->versions, m, L.vtab, (size_t)c.max_versions + 1, c.max_version_len);
-    skew__tab_init(&t->routes, m, L.rtab, c.route_tracking ? (size_t)c.max_routes + 1 : 1, c.max_route_len);
+    skew__tab_init(&t->versions, m, &L.vtab, (size_t)c.max_versions + 1, c.max_version_len);
+    skew__tab_init(&t->routes, m, &L.rtab, c.route_tracking ? (size_t)c.max_routes + 1 : 1, c.max_route_len);
     s = m + L.strings;
     t->server_version = s;
     t->server_version_len = strlen(c.server_version);
@@ -5663,7 +5672,8 @@ struct skew__cluster {
 };
 
 typedef struct skew__cl_layout {
-    size_t head, build, inst, inst_ver, vtab[7], vstamp, rtab[7], rstamp, journal, heap, scratch, total;
+    size_t head, build, inst, inst_ver, vstamp, rstamp, journal, heap, scratch, total;
+    skew__tab_offsets vtab, rtab;
 } skew__cl_layout;
 
 SKEW__PRIV bool skew__cl_on(const skew_config *c) { return c->instance_id && c->instance_id[0]; }
@@ -5686,9 +5696,9 @@ SKEW__PRIV void skew__cl_layout_of(const skew_config *c, skew__cl_layout *L) {
     L->inst = total; total += SKEW__ALIGN(n * sizeof(skew__inst));
     L->inst_ver = total; total += SKEW__ALIGN(2 * n * c->max_version_len);
     if (n) {
-        skew__tab_layout(vcap, c->max_version_len, L->vtab, &total);
+        skew__tab_layout(vcap, c->max_version_len, &L->vtab, &total);
         L->vstamp = total; total += SKEW__ALIGN(vcap * sizeof(uint32_t));
-        skew__tab_layout(rcap, c->max_route_len, L->rtab, &total);
+        skew__tab_layout(rcap, c->max_route_len, &L->rtab, &total);
         L->rstamp = total; total += SKEW__ALIGN(rcap * sizeof(uint32_t));
         L->journal = total; total += SKEW__ALIGN((vcap + rcap) * sizeof(skew__jent));
     }
@@ -5736,8 +5746,8 @@ SKEW__PRIV void skew__cl_tables(skew__cluster *cl, const skew_config *c) {
     cl->remote_total = 0;
     cl->journal_len = 0;
     if (!cl->inst_cap) return;
-    skew__tab_init(&cl->versions, cl->base, L.vtab, (size_t)c->max_versions + 1, c->max_version_len);
-    skew__tab_init(&cl->routes, cl->base, L.rtab, c->route_tracking ? (size_t)c->max_routes + 1 : 1, c->max_route_len);
+    skew__tab_init(&cl->versions, cl->base, &L.vtab, (size_t)c->max_versions + 1, c->max_version_len);
+    skew__tab_init(&cl->routes, cl->base, &L.rtab, c->route_tracking ? (size_t)c->max_routes + 1 : 1, c->max_route_len);
 }
 
 SKEW__PRIV void skew__cl_init(skew_tracker *t, char *mem) {
