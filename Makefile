@@ -4,8 +4,8 @@
 #   make run-lws     the libwebsockets example server
 #   make             the tools and servers that can be built here
 # Each folder's make fragment is its build.mk (tests/build.mk, fuzz/build.mk, bench/build.mk,
-# tools/build.mk, packaging/build.mk, and tests/*/build.mk, bench/*/build.mk, examples/*/build.mk
-# below them); examples/examples.mk is still to be renamed to examples/build.mk.
+# tools/build.mk, packaging/build.mk, examples/build.mk, and tests/*/build.mk, bench/*/build.mk,
+# examples/*/build.mk below them).
 
 BUILD    ?= build
 CC       ?= cc
@@ -29,7 +29,7 @@ ALL_TARGETS :=
 all: all-targets
 
 include tests/build.mk
-include examples/examples.mk
+include examples/build.mk
 include fuzz/build.mk
 include bench/build.mk
 include tools/build.mk
