@@ -6683,7 +6683,7 @@ SKEW__PRIV bool skew__cl_not_local(skew_tracker *t, const skew_request *req) {
     skew_endpoint ep;
     if (!t->cl || !skew__method(req, "POST") || req->body.len > t->cfg.max_body) return false;
     ep = skew_route_path(t, req->path);
-    if (ep != SKEW_EP_ROUTE && ep != SKEW_EP_SUBSCRIBE) return false;
+    if (ep != SKEW_ENDPOINT_ROUTE && ep != SKEW_ENDPOINT_SUBSCRIBE) return false;
     return skew_post_connection_id(req->body, id) == SKEW_OK && skew__find(t, skew__str(id, 36), &idx) == SKEW_ERR_NOT_FOUND;
 }
 #endif /* SKEW_ENABLE_HTTP */

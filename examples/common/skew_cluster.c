@@ -1659,10 +1659,10 @@ void skew_node_after_http(skew_node *n, const skew_request *req, int status) {
     skew_endpoint ep;
     if (!n || status != 200) return;
     ep = skew_route_path(n->t, req->path);
-    if (ep == SKEW_EP_ADMIN_VERSION) {
+    if (ep == SKEW_ENDPOINT_ADMIN_VERSION) {
         skew_str v = skew_server_version(n->t);
         skew_link_push_build(n->link, v.ptr, v.len);
-    } else if (ep == SKEW_EP_ADMIN_INVALIDATE) {
+    } else if (ep == SKEW_ENDPOINT_ADMIN_INVALIDATE) {
         char route[1024];
         size_t len = 0;
         skew_str raw;

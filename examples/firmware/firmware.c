@@ -340,8 +340,8 @@ static void fw_request(skew_tracker *t, int k, const char *text) {
     ln_s(&l, " ");
     ln_sn(&l, req.path.ptr, req.path.len);
     ep = skew_route_request(t, &req);
-    if (ep == SKEW_EP_SSE || ep == SKEW_EP_WS) {
-        s->state = ep == SKEW_EP_WS ? FW_WS : FW_SSE; /* before open: `connected` is sent inside */
+    if (ep == SKEW_ENDPOINT_SSE || ep == SKEW_ENDPOINT_WS) {
+        s->state = ep == SKEW_ENDPOINT_WS ? FW_WS : FW_SSE; /* before open: `connected` is sent inside */
         s->tx_len = 0;
         r = skew_open(t, &req, s, &s->h);
         if (r == SKEW_OK) {
@@ -357,7 +357,7 @@ static void fw_request(skew_tracker *t, int k, const char *text) {
         }
         s->state = FW_FREE;
         skew_http_open_error(t, &req, r, &resp, body, sizeof body);
-    } else if (ep == SKEW_EP_NONE) {
+    } else if (ep == SKEW_ENDPOINT_NONE) {
         resp.status = 404; /* the device's own pages would be served here */
         body[0] = '\0';
     } else {

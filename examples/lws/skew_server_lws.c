@@ -741,17 +741,17 @@ static int on_upgrade_in(server *srv, struct lws *wsi, const char *upgrade) {
     if (!upgrade || strcasecmp(upgrade, "websocket")) { /* e.g. h2c: answer as plain HTTP/1.1 */
         req.upgrade = false;
         ep = skew_route_request(srv->ex.t, &req);
-        if (ep == SKEW_EP_NONE) answer_site(srv, wsi, &req, false);
-        else if (ep == SKEW_EP_SSE || ep == SKEW_EP_WS) respond_error(wsi, 400, "unsupported upgrade", false);
+        if (ep == SKEW_ENDPOINT_NONE) answer_site(srv, wsi, &req, false);
+        else if (ep == SKEW_ENDPOINT_SSE || ep == SKEW_ENDPOINT_WS) respond_error(wsi, 400, "unsupported upgrade", false);
         else answer_http(srv, wsi, &req, false);
         return 1;
     }
     ep = skew_route_request(srv->ex.t, &req);
-    if (ep == SKEW_EP_NONE) {
+    if (ep == SKEW_ENDPOINT_NONE) {
         respond_error(wsi, 404, "not found", false);
         return 1;
     }
-    if (ep != SKEW_EP_WS) {
+    if (ep != SKEW_ENDPOINT_WS) {
         answer_http(srv, wsi, &req, false);
         return 1;
     }
@@ -847,8 +847,8 @@ static int on_http(server *srv, struct lws *wsi) {
 
     if (!req_build(srv, wsi, &rc, &req)) return respond_error(wsi, 400, "bad request", true);
     ep = skew_route_request(srv->ex.t, &req);
-    if (ep == SKEW_EP_SSE) return open_sse(srv, wsi, &req);
-    if (ep == SKEW_EP_NONE) return answer_site(srv, wsi, &req, true);
+    if (ep == SKEW_ENDPOINT_SSE) return open_sse(srv, wsi, &req);
+    if (ep == SKEW_ENDPOINT_NONE) return answer_site(srv, wsi, &req, true);
     clen = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH);
     if (clen > 0) {
         char num[24];

@@ -683,9 +683,9 @@ static void on_http_msg(server *srv, struct mg_connection *c, struct mg_http_mes
     st->close_after = has_token(cn, "close") ||
                       (hm->proto.len == 8 && !memcmp(hm->proto.buf, "HTTP/1.0", 8) && !has_token(cn, "keep-alive"));
     switch (skew_route_request(srv->ex.t, &req)) {
-    case SKEW_EP_SSE: open_sse(srv, c, &req); break;
-    case SKEW_EP_WS: open_ws(srv, c, hm, &req); break;
-    case SKEW_EP_NONE: answer_site(srv, c, &req); break;
+    case SKEW_ENDPOINT_SSE: open_sse(srv, c, &req); break;
+    case SKEW_ENDPOINT_WS: open_ws(srv, c, hm, &req); break;
+    case SKEW_ENDPOINT_NONE: answer_site(srv, c, &req); break;
     default: answer_http(srv, c, &req); break;
     }
 }
