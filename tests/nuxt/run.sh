@@ -1,7 +1,7 @@
 #!/bin/sh
 # The real nuxt-skew-protection browser client against one example server.
 # Usage (from the repository root): tests/nuxt/run.sh lws|mongoose
-# BUILD and MAKE come from the environment (tests/nuxt/test.mk passes them).
+# BUILD and MAKE come from the environment (tests/nuxt/build.mk passes them).
 # Builds the server, installs tests/nuxt's node packages from the lockfile when missing, builds
 # the Nuxt app once per transport into $BUILD/nuxt-app (reused while app/ and the lockfile are
 # unchanged), then runs nuxt.test.mjs in Chromium.
