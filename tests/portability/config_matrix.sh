@@ -75,8 +75,9 @@ core core-firmware-profile tests/portability/core_nohosted.c -DSKEW_ENABLE_ADMIN
 core core-static tests/test_core.c -DSKEW_TRACKER_STATIC
 # the cluster part (issue 11): off alone, on without the admin endpoints, on in a non-hosted build
 core core-no-cluster tests/test_core.c -DSKEW_ENABLE_CLUSTER=0
-variant cluster-no-hosted tests/portability/cluster_nohosted.c
-variant cluster-no-hosted-no-admin tests/portability/cluster_nohosted.c -DSKEW_ENABLE_ADMIN=0 -DSKEW_ENABLE_IP=0
+variant cluster-no-hosted tests/portability/core_nohosted.c "-DNOHOSTED_TEST=\"../test_cluster.c\"" -DSKEW_ENABLE_CLUSTER=1
+variant cluster-no-hosted-no-admin tests/portability/core_nohosted.c "-DNOHOSTED_TEST=\"../test_cluster.c\"" \
+  -DSKEW_ENABLE_CLUSTER=1 -DSKEW_ENABLE_ADMIN=0 -DSKEW_ENABLE_IP=0
 variant cluster-no-admin tests/test_cluster.c -DSKEW_ENABLE_ADMIN=0 -DSKEW_ENABLE_CLUSTER=1
 variant cluster-no-http tests/test_cluster.c -DSKEW_ENABLE_HTTP=0
 variant cluster-optimize-size tests/test_cluster.c -DSKEW_OPTIMIZE_SIZE=1
