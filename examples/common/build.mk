@@ -4,7 +4,8 @@
 #
 # Gives the servers:
 #   EXCOMMON_CFLAGS   flags for files that include skew_example.h
-#   EXCOMMON_OBJS     objects to link: skew_example.o, the generated pages, the tracker itself
+#   EXCOMMON_SRCS     the shared C files (a new module of examples/common: add its .c here)
+#   EXCOMMON_OBJS     objects to link: those files, the generated pages, the tracker itself
 #   EXCOMMON_DEPS     headers a server object depends on
 ifndef EXCOMMON_MK_INCLUDED
 EXCOMMON_MK_INCLUDED := 1
@@ -13,8 +14,9 @@ EXCOMMON_DIR    := examples/common
 EXCOMMON_BUILD  := $(BUILD)/examples/common
 EXCOMMON_PAGES  := $(sort $(wildcard $(EXCOMMON_DIR)/pages/*))
 EXCOMMON_CFLAGS := $(CSTD) $(WARN_C) $(OPT) -D_POSIX_C_SOURCE=200809L -I. -I$(EXCOMMON_DIR)
-EXCOMMON_DEPS   := $(EXCOMMON_DIR)/skew_example.h $(EXCOMMON_DIR)/skew_cluster.h skew_tracker.h
-EXCOMMON_OBJS   := $(EXCOMMON_BUILD)/skew_example.o $(EXCOMMON_BUILD)/pages.o \
+EXCOMMON_SRCS   := $(EXCOMMON_DIR)/skew_example.c $(EXCOMMON_DIR)/skew_options.c
+EXCOMMON_DEPS   := $(wildcard $(EXCOMMON_DIR)/*.h) skew_tracker.h
+EXCOMMON_OBJS   := $(patsubst $(EXCOMMON_DIR)/%.c,$(EXCOMMON_BUILD)/%.o,$(EXCOMMON_SRCS)) $(EXCOMMON_BUILD)/pages.o \
                    $(EXCOMMON_BUILD)/skew_tracker_impl.o
 
 # The embed tool runs on the build machine: plain C, no xxd.
@@ -28,11 +30,7 @@ $(EXCOMMON_BUILD)/pages.c: $(EXCOMMON_BUILD)/embed $(EXCOMMON_PAGES)
 $(EXCOMMON_BUILD)/pages.o: $(EXCOMMON_BUILD)/pages.c $(EXCOMMON_DEPS)
 	$(GCC) $(EXCOMMON_CFLAGS) -c -o $@ $<
 
-$(EXCOMMON_BUILD)/skew_example.o: $(EXCOMMON_DIR)/skew_example.c $(EXCOMMON_DEPS)
-	@mkdir -p $(@D)
-	$(GCC) $(EXCOMMON_CFLAGS) -c -o $@ $<
-
-$(EXCOMMON_BUILD)/skew_tracker_impl.o: $(EXCOMMON_DIR)/skew_tracker_impl.c $(EXCOMMON_DEPS)
+$(EXCOMMON_BUILD)/%.o: $(EXCOMMON_DIR)/%.c $(EXCOMMON_DEPS)
 	@mkdir -p $(@D)
 	$(GCC) $(EXCOMMON_CFLAGS) -c -o $@ $<
 
@@ -40,9 +38,6 @@ $(EXCOMMON_BUILD)/skew_tracker_impl.o: $(EXCOMMON_DIR)/skew_tracker_impl.c $(EXC
 # libev-dev). Linked by both servers.
 EXCLUSTER_OBJS := $(EXCOMMON_BUILD)/skew_cluster.o
 EXCLUSTER_LIBS := -lhiredis -lev -lpthread
-$(EXCOMMON_BUILD)/skew_cluster.o: $(EXCOMMON_DIR)/skew_cluster.c $(EXCOMMON_DIR)/skew_cluster.h $(EXCOMMON_DEPS)
-	@mkdir -p $(@D)
-	$(GCC) $(EXCOMMON_CFLAGS) -c -o $@ $<
 
 .PHONY: examples-common
 examples-common: $(EXCOMMON_OBJS)

@@ -70,24 +70,6 @@ static const char build_script[] =
    >>args
    ====================================================================================== */
 
-static bool take_value(int *i, int argc, char **argv, const char *flag, const char **out, const char *prog) {
-    size_t fl = strlen(flag);
-    const char *a = argv[*i];
-    if (strncmp(a, flag, fl) != 0) return false;
-    if (a[fl] == '=') {
-        *out = a + fl + 1;
-        return true;
-    }
-    if (a[fl] != '\0') return false;
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "%s: %s needs a value\n", prog, flag);
-        *out = NULL;
-        return true;
-    }
-    *out = argv[++*i];
-    return true;
-}
-
 static bool id_char_ok(char ch) {
     unsigned char c = (unsigned char)ch;
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
@@ -102,112 +84,97 @@ static bool id_text_ok(const char *s, size_t max) {
     return true;
 }
 
-void skew_cluster_usage(FILE *out) {
-    fprintf(out,
-            "\ncluster (several instances as one, on Redis):\n"
-            "  --redis URL                 redis://[user@]host:port[/db] or unix:///path; password from\n"
-            "                              $SKEW_REDIS_PASSWORD (never on the command line)\n"
-            "  --cluster NAME              cluster name (default %s)\n"
-            "  --instance-id ID            this instance (default hostname-pid-nonce)\n"
-            "  --cluster-interval-ms P     snapshot period (default %u; TTL 3P)\n"
-            "  --cluster-listed N          connections listed per snapshot (default: all listed in stats,\n"
-            "                              1000); most of a snapshot's bytes, read by every instance\n"
-            "  --cluster-max-instances N   other instances shown (default 128; ~750 bytes each)\n",
-            SKEW_CLUSTER_DEFAULT_NAME, SKEW_CLUSTER_DEFAULT_INTERVAL_MS);
+/* The setters of the cluster's flags; ctx is a skew_cluster_options. */
+#define SKEW_CL__O ((skew_cluster_options *)ctx)
+
+static bool set_redis(void *ctx, const char *v, const char **why) {
+    (void)why;
+    if (!*v) return false;
+    SKEW_CL__O->redis_url = v;
+    return true;
+}
+static bool set_cluster_name(void *ctx, const char *v, const char **why) {
+    *why = "1..64 of [A-Za-z0-9._-]";
+    if (!id_text_ok(v, SKEW_CLUSTER_NAME_MAX)) return false;
+    SKEW_CL__O->name = v;
+    return true;
+}
+static bool set_instance_id(void *ctx, const char *v, const char **why) {
+    *why = "1..40 of [A-Za-z0-9._-]";
+    if (!id_text_ok(v, SKEW_CLUSTER_ID_MAX)) return false;
+    SKEW_CL__O->instance_id = v;
+    return true;
+}
+static bool set_interval(void *ctx, const char *v, const char **why) {
+    *why = "50..600000";
+    return skew_ex_parse_u32(v, 50, 600000u, &SKEW_CL__O->interval_ms);
+}
+static bool set_listed(void *ctx, const char *v, const char **why) {
+    *why = "1..1000000 (at most the tracker's max_listed)";
+    return skew_ex_parse_u32(v, 1, 1000000u, &SKEW_CL__O->listed);
+}
+static bool set_max_instances(void *ctx, const char *v, const char **why) {
+    *why = "1..the build's SKEW_CLUSTER_MAX_INSTANCES";
+    return skew_ex_parse_u32(v, 1, SKEW_CLUSTER_MAX_INSTANCES, &SKEW_CL__O->max_instances);
 }
 
-int skew_cluster_args(skew_cluster_options *o, int *argc, char **argv, const char *prog) {
-    int i, out = 1;
-    memset(o, 0, sizeof *o);
-    o->name = SKEW_CLUSTER_DEFAULT_NAME;
-    o->interval_ms = SKEW_CLUSTER_DEFAULT_INTERVAL_MS;
-    for (i = 1; i < *argc; i++) {
-        const char *v = NULL;
-        if (!strcmp(argv[i], "--")) {
-            while (i < *argc) argv[out++] = argv[i++];
-            break;
-        }
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            o->help = true; /* skew_cluster_usage after the other options' help */
-            argv[out++] = argv[i];
-            continue;
-        }
-        if (take_value(&i, *argc, argv, "--redis", &v, prog)) {
-            if (!v) return 2;
-            o->redis_url = v;
-        } else if (take_value(&i, *argc, argv, "--cluster-max-instances", &v, prog)) {
-            char *end;
-            unsigned long n;
-            if (!v) return 2;
-            errno = 0;
-            n = strtoul(v, &end, 10);
-            if (errno || *end || end == v || n < 1 || n > SKEW_CLUSTER_MAX_INSTANCES) {
-                fprintf(stderr, "%s: --cluster-max-instances: 1..%u\n", prog, (unsigned)SKEW_CLUSTER_MAX_INSTANCES);
-                return 2;
-            }
-            o->max_instances = (uint32_t)n;
-        } else if (take_value(&i, *argc, argv, "--cluster-listed", &v, prog)) {
-            char *end;
-            unsigned long n;
-            if (!v) return 2;
-            errno = 0;
-            n = strtoul(v, &end, 10);
-            if (errno || *end || end == v || n < 1 || n > 1000000) {
-                fprintf(stderr, "%s: --cluster-listed: 1..1000000 (at most the tracker's max_listed)\n", prog);
-                return 2;
-            }
-            o->listed = (uint32_t)n;
-        } else if (take_value(&i, *argc, argv, "--cluster-interval-ms", &v, prog)) {
-            char *end;
-            unsigned long n;
-            if (!v) return 2;
-            errno = 0;
-            n = strtoul(v, &end, 10);
-            if (errno || *end || end == v || n < 50 || n > 600000) {
-                fprintf(stderr, "%s: --cluster-interval-ms: 50..600000\n", prog);
-                return 2;
-            }
-            o->interval_ms = (uint32_t)n;
-        } else if (take_value(&i, *argc, argv, "--cluster", &v, prog)) {
-            if (!v) return 2;
-            if (!id_text_ok(v, SKEW_CLUSTER_NAME_MAX)) {
-                fprintf(stderr, "%s: --cluster: 1..%d of [A-Za-z0-9._-]\n", prog, SKEW_CLUSTER_NAME_MAX);
-                return 2;
-            }
-            o->name = v;
-        } else if (take_value(&i, *argc, argv, "--instance-id", &v, prog)) {
-            if (!v) return 2;
-            if (!id_text_ok(v, SKEW_CLUSTER_ID_MAX)) {
-                fprintf(stderr, "%s: --instance-id: 1..%d of [A-Za-z0-9._-]\n", prog, SKEW_CLUSTER_ID_MAX);
-                return 2;
-            }
-            o->instance_id = v;
-        } else {
-            argv[out++] = argv[i];
-        }
+static const skew_ex_opt skew_cluster__opts[] = {
+    {"--redis", "URL",
+     "redis://[user@]host:port[/db] or unix:///path; password from\n"
+     "$SKEW_REDIS_PASSWORD (never on the command line)",
+     set_redis},
+    {"--cluster", "NAME", "cluster name (default " SKEW_CLUSTER_DEFAULT_NAME ")", set_cluster_name},
+    {"--instance-id", "ID", "this instance (default hostname-pid-nonce)", set_instance_id},
+    {"--cluster-interval-ms", "P", "snapshot period (default 2000; TTL 3P)", set_interval},
+    {"--cluster-listed", "N",
+     "connections listed per snapshot (default: all listed in stats,\n"
+     "1000); most of a snapshot's bytes, read by every instance",
+     set_listed},
+    {"--cluster-max-instances", "N", "other instances shown (default 128; ~750 bytes each)", set_max_instances},
+};
+
+static void skew_cluster__defaults(void *ctx) {
+    memset(SKEW_CL__O, 0, sizeof *SKEW_CL__O);
+    SKEW_CL__O->name = SKEW_CLUSTER_DEFAULT_NAME;
+    SKEW_CL__O->interval_ms = SKEW_CLUSTER_DEFAULT_INTERVAL_MS;
+}
+
+/* Without --instance-id: hostname, pid and a boot nonce, so a restart never reuses an id. */
+static bool skew_cluster__finish(void *ctx, const char *prog) {
+    skew_cluster_options *o = SKEW_CL__O;
+    char host[40] = "host";
+    unsigned nonce = 0;
+    FILE *f;
+    size_t k;
+    (void)prog;
+    if (!o->redis_url || o->instance_id) return true;
+    f = fopen("/dev/urandom", "rb");
+    if (f) {
+        if (fread(&nonce, sizeof nonce, 1, f) != 1) nonce = (unsigned)skew_ex_now_ms();
+        fclose(f);
+    } else {
+        nonce = (unsigned)skew_ex_now_ms();
     }
-    argv[out] = NULL;
-    *argc = out;
-    if (o->redis_url && !o->instance_id) {
-        /* hostname, pid and a boot nonce: a restart never reuses an id */
-        char host[40] = "host";
-        unsigned nonce = 0;
-        FILE *f = fopen("/dev/urandom", "rb");
-        size_t k;
-        if (f) {
-            if (fread(&nonce, sizeof nonce, 1, f) != 1) nonce = (unsigned)skew_ex_now_ms();
-            fclose(f);
-        } else {
-            nonce = (unsigned)skew_ex_now_ms();
-        }
-        if (gethostname(host, sizeof host - 1) != 0) strcpy(host, "host");
-        host[sizeof host - 1] = '\0';
-        for (k = 0; host[k]; k++)
-            if (!id_char_ok(host[k])) host[k] = '-';
-        snprintf(o->id_buf, sizeof o->id_buf, "%s-%ld-%06x", host, (long)getpid(), nonce & 0xffffffu);
-        o->instance_id = o->id_buf;
-    }
-    return -1;
+    if (gethostname(host, sizeof host - 1) != 0) strcpy(host, "host");
+    host[sizeof host - 1] = '\0';
+    for (k = 0; host[k]; k++)
+        if (!id_char_ok(host[k])) host[k] = '-';
+    snprintf(o->id_buf, sizeof o->id_buf, "%s-%ld-%06x", host, (long)getpid(), nonce & 0xffffffu);
+    o->instance_id = o->id_buf;
+    return true;
+}
+#undef SKEW_CL__O
+
+skew_ex_opt_group skew_cluster_opt_group(skew_cluster_options *o) {
+    skew_ex_opt_group g;
+    memset(&g, 0, sizeof g);
+    g.title = "cluster (several instances as one, on Redis)";
+    g.opts = skew_cluster__opts;
+    g.count = sizeof skew_cluster__opts / sizeof skew_cluster__opts[0];
+    g.ctx = o;
+    g.defaults = skew_cluster__defaults;
+    g.finish = skew_cluster__finish;
+    return g;
 }
 
 /* ======================================================================================

@@ -36,6 +36,7 @@
 #include <stdio.h>
 
 #include "skew_tracker.h"
+#include "skew_options.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -52,20 +53,16 @@ struct ev_loop;
 typedef struct skew_cluster_options {
     const char *redis_url;       /* NULL: no cluster (standalone, exactly as without this module) */
     const char *name;
-    const char *instance_id;     /* NULL: hostname-pid-nonce, made by skew_cluster_args */
+    const char *instance_id;     /* NULL: hostname-pid-nonce, made when parsed */
     uint32_t interval_ms;
     uint32_t listed;             /* --cluster-listed: connection entries per snapshot (0: default) */
     uint32_t max_instances;      /* --cluster-max-instances: others in the view (0: 128) */
-    bool help;                   /* --help was given: print skew_cluster_usage after the rest */
     char id_buf[SKEW_CLUSTER_ID_MAX + 1];
 } skew_cluster_options;
 
-/* Take the cluster flags out of argv (argc shrinks; the other flags stay, in order, for
-   skew_ex_start). Returns -1 to go on, else an exit code (2 after a message on stderr).
-   --help sets o->help and stays in argv. */
-int skew_cluster_args(skew_cluster_options *o, int *argc, char **argv, const char *prog);
-/* The cluster part of --help. */
-void skew_cluster_usage(FILE *out);
+/* The cluster's flags as an option group (skew_options.h); ctx is o. Without --instance-id its
+   finish makes one (hostname-pid-nonce). */
+skew_ex_opt_group skew_cluster_opt_group(skew_cluster_options *o);
 
 typedef enum skew_cluster_event_type {
     SKEW_CLUSTER_EV_STATE = 1,   /* up changed: up, text (a reason when down) */

@@ -9,6 +9,9 @@
 
 #include "skew_example.h"
 
+#define SKEW_EX__STR(x) #x
+#define SKEW_EX__XSTR(x) SKEW_EX__STR(x)
+
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -37,245 +40,211 @@ void skew_ex_options_defaults(skew_ex_options *o) {
     o->timeline_samples = SKEW_TIMELINE_DEFAULT_SAMPLES; /* the dashboard's last hour */
 }
 
-void skew_ex_usage(FILE *out, const char *prog) {
+void skew_ex_usage(FILE *out, const char *prog, const skew_ex_opt_group *groups, size_t ngroups) {
     fprintf(out,
             "usage: %s [options]\n"
             "\n"
             "A skew protection server: tracks the browsers connected over SSE and WebSocket,\n"
-            "which build they run and (optionally) which route they view, with a live dashboard.\n"
-            "\n"
-            "  --host ADDR              listen address (default " SKEW_EX_DEFAULT_HOST ")\n"
-            "  --port N                 listen port (default %d; 0 picks a free one)\n"
-            "  --build-id ID            the version this server runs (default " SKEW_EX_DEFAULT_BUILD_ID ";\n"
-            "                           with --root: the id in DIR/" SKEW_EX_BUILD_FILE ", followed live)\n"
-            "  --base PATH              base path of the endpoints (default " SKEW_EX_DEFAULT_BASE ")\n"
-            "  --admin-token TOKEN      admin token (or env SKEW_ADMIN_TOKEN); without one, a server\n"
-            "                           started from a terminal makes one for this run and prints a\n"
-            "                           dashboard link with it; otherwise the admin endpoints answer\n"
-            "                           503 and no stats are authorized\n"
-            "  --route-tracking         record and report the route each client views\n"
-            "  --ip-tracking            record and report client IP addresses\n"
-            "  --trust-proxy CIDR       a proxy whose forwarding headers are believed; repeatable,\n"
-            "                           replaces the default (loopback); 'all' or 'none' also work\n"
-            "  --stats-interval-ms N    coalescing window for stats pushes (0: push at once)\n"
-            "  --keepalive-ms N         SSE keepalive and WebSocket ping interval (default 30000)\n"
-            "  --max-connections N      cap on tracked SSE/WS connections (default 1024)\n"
-            "  --max-output-bytes N     unsent output per connection before it is closed (default %u)\n"
-            "  --version-cookie NAME    the version cookie's name (default __nkpv; the Nuxt module\n"
-            "                           uses __nkpv_<base> for an app with a baseURL)\n"
-            "  --root DIR               serve static files from DIR (built-in pages move to " SKEW_EX_UI_PREFIX "/)\n"
-            "  --timeline-samples N     rollout timeline samples kept (default %u: 1 h at 10 s; 0: none)\n"
-            "  --timeline-period-ms N   one timeline sample every N ms (default 10000)\n"
-            "  --quiet                  errors only (default)\n"
-            "  --verbose                more log output; twice for debug output\n"
-            "  --help                   this text\n"
+            "which build they run and (optionally) which route they view, with a live dashboard.\n",
+            prog);
+    skew_ex_opts_usage(out, groups, ngroups);
+    fprintf(out,
             "\n"
             "Pages: / (demo app) and /admin (dashboard). Endpoints: {base}/sse, {base}/ws,\n"
             "{base}/route, {base}/subscribe-stats, {base}/health, {base}/admin/stats,\n"
-            "{base}/admin/version, {base}/admin/invalidate, {base}/metrics.\n",
-            prog, SKEW_EX_DEFAULT_PORT, SKEW_EX_DEFAULT_MAX_OUTPUT, (unsigned)SKEW_TIMELINE_DEFAULT_SAMPLES);
+            "{base}/admin/version, {base}/admin/invalidate, {base}/metrics.\n");
 }
 
-/* A cookie name the tracker takes: 1..SKEW_EX_COOKIE_NAME_MAX letters, digits, '_', '-', '.'
-   (the safe subset of an RFC 6265 token). */
-static bool skew_ex__cookie_name_ok(const char *s) {
-    size_t n = 0;
-    for (; s[n]; n++) {
-        unsigned char c = (unsigned char)s[n];
-        bool alnum = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-        if (n >= SKEW_EX_COOKIE_NAME_MAX || !(alnum || c == '_' || c == '-' || c == '.')) return false;
-    }
-    return n > 0;
-}
+/* The setters of the server's own flags; ctx is a skew_ex_options. */
+#define SKEW_EX__O ((skew_ex_options *)ctx)
 
-/* Strict unsigned decimal in [lo, hi]. */
-static bool skew_ex__parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out) {
-    uint64_t v = 0;
-    const char *p = s;
-    if (!s || !*s) return false;
-    for (; *p; p++) {
-        unsigned d;
-        if (*p < '0' || *p > '9') return false;
-        d = (unsigned)(*p - '0');
-        if (v > (UINT64_MAX - d) / 10u) return false;
-        v = v * 10u + d;
+static bool set_host(void *ctx, const char *v, const char **why) {
+    (void)why;
+    if (!*v) return false;
+    SKEW_EX__O->host = v;
+    return true;
+}
+static bool set_port(void *ctx, const char *v, const char **why) {
+    uint32_t n;
+    *why = "0..65535";
+    if (!skew_ex_parse_u32(v, 0, 65535, &n)) return false;
+    SKEW_EX__O->port = (uint16_t)n;
+    return true;
+}
+static bool set_build_id(void *ctx, const char *v, const char **why) {
+    (void)why;
+    if (!*v) return false;
+    SKEW_EX__O->build_id = v;
+    SKEW_EX__O->build_id_set = true;
+    return true;
+}
+static bool set_base(void *ctx, const char *v, const char **why) {
+    size_t len = strlen(v);
+    *why = "a path such as /__skew";
+    while (len > 1 && v[len - 1] == '/') len--;  /* no trailing slash */
+    if (v[0] != '/' || len < 2 || len >= sizeof SKEW_EX__O->base_buf) return false;
+    memcpy(SKEW_EX__O->base_buf, v, len);
+    SKEW_EX__O->base_buf[len] = '\0';
+    SKEW_EX__O->base = SKEW_EX__O->base_buf;
+    return true;
+}
+static bool set_admin_token(void *ctx, const char *v, const char **why) {
+    (void)why;
+    SKEW_EX__O->admin_token = v;
+    return true;
+}
+static bool set_route_tracking(void *ctx, const char *v, const char **why) {
+    (void)v, (void)why;
+    SKEW_EX__O->route_tracking = true;
+    return true;
+}
+static bool set_ip_tracking(void *ctx, const char *v, const char **why) {
+    (void)v, (void)why;
+    SKEW_EX__O->ip_tracking = true;
+    return true;
+}
+static bool set_trust_proxy(void *ctx, const char *v, const char **why) {
+    skew_ip_policy *p = &SKEW_EX__O->ip_policy;
+    skew_cidr c;
+    if (!SKEW_EX__O->trust_given) { /* the flags replace the default trusted set */
+        memset(p, 0, sizeof *p);
+        SKEW_EX__O->trust_given = true;
     }
-    if (v < lo || v > hi) return false;
-    *out = v;
+    if (!strcmp(v, "all")) p->trust_all = true;
+    else if (!strcmp(v, "none")) p->trust_none = true;
+    else {
+        *why = "a CIDR, 'all' or 'none'; at most " SKEW_EX__XSTR(SKEW_MAX_TRUSTED_PROXIES) " ranges";
+        if (p->trusted_count >= SKEW_MAX_TRUSTED_PROXIES) return false;
+        if (skew_cidr_parse(skew_str_c(v), &c) != SKEW_OK) return false;
+        p->trusted[p->trusted_count++] = c;
+    }
+    return true;
+}
+static bool set_stats_interval(void *ctx, const char *v, const char **why) {
+    *why = "0..3600000";
+    if (!skew_ex_parse_u32(v, 0, 3600000u, &SKEW_EX__O->stats_interval_ms)) return false;
+    SKEW_EX__O->stats_interval_set = true;
+    return true;
+}
+static bool set_keepalive(void *ctx, const char *v, const char **why) {
+    *why = "1..86400000";
+    return skew_ex_parse_u32(v, 1, 86400000u, &SKEW_EX__O->keepalive_ms);
+}
+static bool set_max_conn(void *ctx, const char *v, const char **why) {
+    *why = "1..100000000";
+    return skew_ex_parse_u32(v, 1, 100000000u, &SKEW_EX__O->max_connections);
+}
+static bool set_max_output(void *ctx, const char *v, const char **why) {
+    uint64_t n;
+    *why = "1024..2147483648";
+    if (!skew_ex_parse_u64(v, 1024, (uint64_t)1 << 31, &n)) return false;
+    SKEW_EX__O->max_output_bytes = (size_t)n;
+    return true;
+}
+static bool set_root(void *ctx, const char *v, const char **why) {
+    (void)why;
+    if (!*v) return false;
+    SKEW_EX__O->root = v;
+    return true;
+}
+static bool set_version_cookie(void *ctx, const char *v, const char **why) {
+    *why = "1..128 of [A-Za-z0-9._-]";
+    if (!skew_ex_name_ok(v, SKEW_EX_COOKIE_NAME_MAX)) return false;
+    SKEW_EX__O->version_cookie = v;
+    return true;
+}
+static bool set_timeline_samples(void *ctx, const char *v, const char **why) {
+    *why = "0.." SKEW_EX__XSTR(SKEW_TIMELINE_MAX_SAMPLES);
+    return skew_ex_parse_u32(v, 0, SKEW_TIMELINE_MAX_SAMPLES, &SKEW_EX__O->timeline_samples);
+}
+static bool set_timeline_period(void *ctx, const char *v, const char **why) {
+    *why = "10..86400000";
+    return skew_ex_parse_u32(v, 10, 86400000u, &SKEW_EX__O->timeline_period_ms);
+}
+static bool set_quiet(void *ctx, const char *v, const char **why) {
+    (void)v, (void)why;
+    SKEW_EX__O->verbosity = SKEW_EX_QUIET;
+    return true;
+}
+static bool set_verbose(void *ctx, const char *v, const char **why) {
+    (void)v, (void)why;
+    if (SKEW_EX__O->verbosity < SKEW_EX_VERBOSE) SKEW_EX__O->verbosity++;
     return true;
 }
 
-typedef enum skew_ex__opt_id {
-    OPT_HOST, OPT_PORT, OPT_BUILD_ID, OPT_BASE, OPT_ADMIN_TOKEN, OPT_ROUTE_TRACKING,
-    OPT_IP_TRACKING, OPT_TRUST_PROXY, OPT_STATS_INTERVAL, OPT_KEEPALIVE, OPT_MAX_CONN,
-    OPT_MAX_OUTPUT, OPT_ROOT, OPT_QUIET, OPT_VERBOSE, OPT_HELP,
-    OPT_TIMELINE_SAMPLES, OPT_TIMELINE_PERIOD, OPT_VERSION_COOKIE
-} skew_ex__opt_id;
-
-static const struct skew_ex__opt {
-    const char *name;
-    skew_ex__opt_id id;
-    bool value;
-} skew_ex__opts[] = {
-    {"--host", OPT_HOST, true},
-    {"--port", OPT_PORT, true},
-    {"--build-id", OPT_BUILD_ID, true},
-    {"--base", OPT_BASE, true},
-    {"--admin-token", OPT_ADMIN_TOKEN, true},
-    {"--route-tracking", OPT_ROUTE_TRACKING, false},
-    {"--ip-tracking", OPT_IP_TRACKING, false},
-    {"--trust-proxy", OPT_TRUST_PROXY, true},
-    {"--stats-interval-ms", OPT_STATS_INTERVAL, true},
-    {"--keepalive-ms", OPT_KEEPALIVE, true},
-    {"--max-connections", OPT_MAX_CONN, true},
-    {"--max-output-bytes", OPT_MAX_OUTPUT, true},
-    {"--root", OPT_ROOT, true},
-    {"--version-cookie", OPT_VERSION_COOKIE, true},
-    {"--timeline-samples", OPT_TIMELINE_SAMPLES, true},
-    {"--timeline-period-ms", OPT_TIMELINE_PERIOD, true},
-    {"--quiet", OPT_QUIET, false},
-    {"--verbose", OPT_VERBOSE, false},
-    {"-v", OPT_VERBOSE, false},
-    {"--help", OPT_HELP, false},
-    {"-h", OPT_HELP, false},
+static const skew_ex_opt skew_ex__server_opts[] = {
+    {"--host", "ADDR", "listen address (default " SKEW_EX_DEFAULT_HOST ")", set_host},
+    {"--port", "N", "listen port (default " SKEW_EX__XSTR(SKEW_EX_DEFAULT_PORT) "; 0 picks a free one)", set_port},
+    {"--build-id", "ID",
+     "the version this server runs (default " SKEW_EX_DEFAULT_BUILD_ID ";\n"
+     "with --root: the id in DIR/" SKEW_EX_BUILD_FILE ", followed live)",
+     set_build_id},
+    {"--base", "PATH", "base path of the endpoints (default " SKEW_EX_DEFAULT_BASE ")", set_base},
+    {"--admin-token", "TOKEN",
+     "admin token (or env SKEW_ADMIN_TOKEN); without one, a server\n"
+     "started from a terminal makes one for this run and prints a\n"
+     "dashboard link with it; otherwise the admin endpoints answer\n"
+     "503 and no stats are authorized",
+     set_admin_token},
+    {"--route-tracking", NULL, "record and report the route each client views", set_route_tracking},
+    {"--ip-tracking", NULL, "record and report client IP addresses", set_ip_tracking},
+    {"--trust-proxy", "CIDR",
+     "a proxy whose forwarding headers are believed; repeatable,\n"
+     "replaces the default (loopback); 'all' or 'none' also work",
+     set_trust_proxy},
+    {"--stats-interval-ms", "N", "coalescing window for stats pushes (0: push at once)", set_stats_interval},
+    {"--keepalive-ms", "N", "SSE keepalive and WebSocket ping interval (default 30000)", set_keepalive},
+    {"--max-connections", "N", "cap on tracked SSE/WS connections (default 1024)", set_max_conn},
+    {"--max-output-bytes", "N",
+     "unsent output per connection before it is closed (default 1048576)",
+     set_max_output},
+    {"--version-cookie", "NAME",
+     "the version cookie's name (default __nkpv; the Nuxt module\n"
+     "uses __nkpv_<base> for an app with a baseURL)",
+     set_version_cookie},
+    {"--root", "DIR", "serve static files from DIR (built-in pages move to " SKEW_EX_UI_PREFIX "/)", set_root},
+    {"--timeline-samples", "N",
+     "rollout timeline samples kept (default " SKEW_EX__XSTR(SKEW_TIMELINE_DEFAULT_SAMPLES) ": 1 h at 10 s; 0: none)",
+     set_timeline_samples},
+    {"--timeline-period-ms", "N", "one timeline sample every N ms (default 10000)", set_timeline_period},
+    {"--quiet", NULL, "errors only (default)", set_quiet},
+    {"--verbose", NULL, "more log output; twice for debug output", set_verbose},
+    {"-v", NULL, NULL, set_verbose},
 };
 
-skew_ex_args_result skew_ex_parse_args(skew_ex_options *o, int argc, char **argv, const char *prog) {
-    int i;
-    bool trust_given = false;
-    const char *env;
-    uint64_t n;
+static void skew_ex__server_defaults(void *ctx) {
+    const char *env = getenv("SKEW_ADMIN_TOKEN");
+    skew_ex_options_defaults(SKEW_EX__O);
+    if (env && *env) SKEW_EX__O->admin_token = env;
+}
 
-    skew_ex_options_defaults(o);
-    env = getenv("SKEW_ADMIN_TOKEN");
-    if (env && *env) o->admin_token = env;
-
-    for (i = 1; i < argc; i++) {
-        char *arg = argv[i], *eq, *val = NULL;
-        size_t k, name_len;
-        const struct skew_ex__opt *opt = NULL;
-
-        eq = strchr(arg, '=');
-        name_len = eq && arg[0] == '-' ? (size_t)(eq - arg) : strlen(arg);
-        for (k = 0; k < sizeof skew_ex__opts / sizeof skew_ex__opts[0]; k++) {
-            if (strlen(skew_ex__opts[k].name) == name_len && !strncmp(arg, skew_ex__opts[k].name, name_len)) {
-                opt = &skew_ex__opts[k];
-                break;
-            }
-        }
-        if (!opt) {
-            fprintf(stderr, "%s: unknown option '%s' (see --help)\n", prog, arg);
-            return SKEW_EX_ARGS_ERROR;
-        }
-        if (opt->value) {
-            if (eq) val = eq + 1;
-            else if (i + 1 < argc) val = argv[++i];
-            else {
-                fprintf(stderr, "%s: %s needs a value\n", prog, opt->name);
-                return SKEW_EX_ARGS_ERROR;
-            }
-        } else if (eq) {
-            fprintf(stderr, "%s: %s takes no value\n", prog, opt->name);
-            return SKEW_EX_ARGS_ERROR;
-        }
-
-        switch (opt->id) {
-        case OPT_HOST:
-            if (!*val) goto bad_value;
-            o->host = val;
-            break;
-        case OPT_PORT:
-            if (!skew_ex__parse_u64(val, 0, 65535, &n)) goto bad_value;
-            o->port = (uint16_t)n;
-            break;
-        case OPT_BUILD_ID:
-            if (!*val) goto bad_value;
-            o->build_id = val;
-            o->build_id_set = true;
-            break;
-        case OPT_BASE: {
-            size_t len = strlen(val);
-            while (len > 1 && val[len - 1] == '/') val[--len] = '\0';
-            if (val[0] != '/' || len < 2) goto bad_value;
-            o->base = val;
-            break;
-        }
-        case OPT_ADMIN_TOKEN:
-            o->admin_token = val;
-            break;
-        case OPT_ROUTE_TRACKING: o->route_tracking = true; break;
-        case OPT_IP_TRACKING: o->ip_tracking = true; break;
-        case OPT_TRUST_PROXY:
-            if (!trust_given) { /* the flags replace the default trusted set */
-                memset(&o->ip_policy, 0, sizeof o->ip_policy);
-                trust_given = true;
-            }
-            if (!strcmp(val, "all")) {
-                o->ip_policy.trust_all = true;
-            } else if (!strcmp(val, "none")) {
-                o->ip_policy.trust_none = true;
-            } else {
-                skew_cidr c;
-                if (o->ip_policy.trusted_count >= SKEW_MAX_TRUSTED_PROXIES) {
-                    fprintf(stderr, "%s: at most %d --trust-proxy ranges\n", prog, SKEW_MAX_TRUSTED_PROXIES);
-                    return SKEW_EX_ARGS_ERROR;
-                }
-                if (skew_cidr_parse(skew_str_c(val), &c) != SKEW_OK) goto bad_value;
-                o->ip_policy.trusted[o->ip_policy.trusted_count++] = c;
-            }
-            break;
-        case OPT_STATS_INTERVAL:
-            if (!skew_ex__parse_u64(val, 0, 3600000u, &n)) goto bad_value;
-            o->stats_interval_set = true;
-            o->stats_interval_ms = (uint32_t)n;
-            break;
-        case OPT_KEEPALIVE:
-            if (!skew_ex__parse_u64(val, 1, 86400000u, &n)) goto bad_value;
-            o->keepalive_ms = (uint32_t)n;
-            break;
-        case OPT_MAX_CONN:
-            if (!skew_ex__parse_u64(val, 1, 100000000u, &n)) goto bad_value;
-            o->max_connections = (uint32_t)n;
-            break;
-        case OPT_MAX_OUTPUT:
-            if (!skew_ex__parse_u64(val, 1024, (uint64_t)1 << 31, &n)) goto bad_value;
-            o->max_output_bytes = (size_t)n;
-            break;
-        case OPT_ROOT:
-            if (!*val) goto bad_value;
-            o->root = val;
-            break;
-        case OPT_VERSION_COOKIE:
-            if (!skew_ex__cookie_name_ok(val)) goto bad_value;
-            o->version_cookie = val;
-            break;
-        case OPT_TIMELINE_SAMPLES:
-            if (!skew_ex__parse_u64(val, 0, SKEW_TIMELINE_MAX_SAMPLES, &n)) goto bad_value;
-            o->timeline_samples = (uint32_t)n;
-            break;
-        case OPT_TIMELINE_PERIOD:
-            if (!skew_ex__parse_u64(val, 10, 86400000u, &n)) goto bad_value;
-            o->timeline_period_ms = (uint32_t)n;
-            break;
-        case OPT_QUIET: o->verbosity = SKEW_EX_QUIET; break;
-        case OPT_VERBOSE:
-            if (o->verbosity < SKEW_EX_VERBOSE) o->verbosity++;
-            break;
-        case OPT_HELP:
-            skew_ex_usage(stdout, prog);
-            return SKEW_EX_ARGS_EXIT_OK;
-        }
-        continue;
-    bad_value:
-        fprintf(stderr, "%s: bad value for %s: '%s'\n", prog, opt->name, val ? val : "");
-        return SKEW_EX_ARGS_ERROR;
-    }
-    if (o->ip_policy.trust_all && o->ip_policy.trust_none) {
+static bool skew_ex__server_finish(void *ctx, const char *prog) {
+    if (SKEW_EX__O->ip_policy.trust_all && SKEW_EX__O->ip_policy.trust_none) {
         fprintf(stderr, "%s: --trust-proxy all and none contradict each other\n", prog);
-        return SKEW_EX_ARGS_ERROR;
+        return false;
     }
-    skew_ex_log_set_verbosity(o->verbosity);
-    return SKEW_EX_ARGS_OK;
+    skew_ex_log_set_verbosity(SKEW_EX__O->verbosity);
+    return true;
+}
+#undef SKEW_EX__O
+
+skew_ex_opt_group skew_ex_server_opt_group(skew_ex_options *o) {
+    skew_ex_opt_group g;
+    memset(&g, 0, sizeof g);
+    g.title = NULL; /* the first group: no heading */
+    g.opts = skew_ex__server_opts;
+    g.count = sizeof skew_ex__server_opts / sizeof skew_ex__server_opts[0];
+    g.ctx = o;
+    g.defaults = skew_ex__server_defaults;
+    g.finish = skew_ex__server_finish;
+    return g;
+}
+
+skew_ex_args_result skew_ex_parse_args(skew_ex_options *o, int argc, char **argv, const char *prog) {
+    skew_ex_opt_group g = skew_ex_server_opt_group(o);
+    skew_ex_args_result r = skew_ex_opts_parse(&g, 1, argc, argv, prog);
+    if (r == SKEW_EX_ARGS_EXIT_OK) skew_ex_usage(stdout, prog, &g, 1);
+    return r;
 }
 
 void skew_ex_apply_config(const skew_ex_options *o, skew_config *cfg) {
@@ -996,21 +965,21 @@ void skew_ex_server_hooks(skew_ex_server *s, skew_hooks *hooks,
 
 bool skew_ex_start(skew_ex_server *s, const char *prog, int argc, char **argv, const skew_hooks *hooks) {
     const skew_config *resolved;
-    int code;
     s->prog = prog;
     s->exit_code = 2;
-    code = skew_cluster_args(&s->copt, &argc, argv, prog);
-    if (code >= 0) {
-        s->exit_code = code;
-        return false;
-    }
-    switch (skew_ex_parse_args(&s->opt, argc, argv, prog)) {
-    case SKEW_EX_ARGS_OK: break;
-    case SKEW_EX_ARGS_EXIT_OK:
-        if (s->copt.help) skew_cluster_usage(stdout);
-        s->exit_code = 0;
-        return false;
-    default: return false;
+    {
+        /* every module's flags: one table (skew_options.h); add a module's group here */
+        skew_ex_opt_group groups[2];
+        groups[0] = skew_ex_server_opt_group(&s->opt);
+        groups[1] = skew_cluster_opt_group(&s->copt);
+        switch (skew_ex_opts_parse(groups, sizeof groups / sizeof groups[0], argc, argv, prog)) {
+        case SKEW_EX_ARGS_OK: break;
+        case SKEW_EX_ARGS_EXIT_OK:
+            skew_ex_usage(stdout, prog, groups, sizeof groups / sizeof groups[0]);
+            s->exit_code = 0;
+            return false;
+        default: return false;
+        }
     }
     skew_ex_make_run_token(&s->opt, isatty(STDOUT_FILENO) == 1);
     if (!skew_ex_create_tracker(&s->opt, hooks, prog, &s->t)) return false;

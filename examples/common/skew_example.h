@@ -36,6 +36,7 @@
 
 #include "skew_tracker.h"
 #include "skew_cluster.h"
+#include "skew_options.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -71,11 +72,13 @@ typedef struct skew_ex_options {
     const char *build_id;        /* --build-id (dev): the server version */
     bool build_id_set;           /* --build-id given (else --root may supply it: >>build) */
     const char *base;            /* --base (/__skew); no trailing slash */
+    char base_buf[256];          /* --base's value without its trailing slashes */
     const char *admin_token;     /* --admin-token or $SKEW_ADMIN_TOKEN; NULL: admin off */
     char run_token[33];          /* a token made for this run (skew_ex_make_run_token), or "" */
     bool route_tracking;         /* --route-tracking */
     bool ip_tracking;            /* --ip-tracking */
     skew_ip_policy ip_policy;    /* --trust-proxy CIDR...; no flag: loopback only */
+    bool trust_given;            /* a --trust-proxy was seen (the first replaces the default) */
     bool stats_interval_set;     /* --stats-interval-ms given */
     uint32_t stats_interval_ms;  /* its value; 0 means SKEW_STATS_IMMEDIATE */
     uint32_t keepalive_ms;       /* --keepalive-ms; 0: tracker default (30000) */
@@ -88,18 +91,16 @@ typedef struct skew_ex_options {
     const char *version_cookie;  /* --version-cookie NAME; NULL: tracker default (__nkpv) */
 } skew_ex_options;
 
-typedef enum skew_ex_args_result {
-    SKEW_EX_ARGS_OK = 0,     /* run the server */
-    SKEW_EX_ARGS_EXIT_OK,    /* --help was printed: exit 0 */
-    SKEW_EX_ARGS_ERROR       /* a message went to stderr: exit 2 */
-} skew_ex_args_result;
 
 /* Defaults only (no environment). */
 void skew_ex_options_defaults(skew_ex_options *o);
-/* Parse argv ("--flag value" or "--flag=value"). prog names the binary in messages. */
+/* The server's own flags as an option group (skew_options.h); ctx is o. Its defaults read
+   $SKEW_ADMIN_TOKEN. */
+skew_ex_opt_group skew_ex_server_opt_group(skew_ex_options *o);
+/* Parse argv against the server's own flags only (--help prints them). */
 skew_ex_args_result skew_ex_parse_args(skew_ex_options *o, int argc, char **argv, const char *prog);
-/* The --help text. */
-void skew_ex_usage(FILE *out, const char *prog);
+/* The --help text for these groups. */
+void skew_ex_usage(FILE *out, const char *prog, const skew_ex_opt_group *groups, size_t ngroups);
 /* Map options onto a tracker configuration (fields the options do not cover are left alone;
    hooks are not touched except log, which is set to skew_ex_log_hook). */
 void skew_ex_apply_config(const skew_ex_options *o, skew_config *cfg);

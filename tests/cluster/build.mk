@@ -2,6 +2,8 @@
 # mongoose is there) joined through a real redis-server started by the tests. Included by
 # tests/build.mk.
 #   make step-cluster     build the servers and run the suite (skipped without redis-server)
+include examples/common/build.mk
+
 TEST_STEPS += step-cluster
 
 .PHONY: step-cluster cluster
@@ -12,7 +14,7 @@ cluster:
 
 # The link's codec, flags and URLs without Redis (tests/cluster/test_link.c), under ASan+UBSan.
 TEST_STEPS += step-cluster-link
-CLUSTER_LINK_SRCS := tests/cluster/test_link.c examples/common/skew_cluster.c examples/common/skew_example.c \
+CLUSTER_LINK_SRCS := tests/cluster/test_link.c examples/common/skew_cluster.c $(EXCOMMON_SRCS) \
                      examples/common/skew_tracker_impl.c $(BUILD)/examples/common/pages.c
 $(BUILD)/cluster/test_link: $(CLUSTER_LINK_SRCS) examples/common/skew_cluster.h examples/common/skew_example.h $(HDR_DEPS)
 	@mkdir -p $(@D)
