@@ -64,12 +64,20 @@
 
    THREADING AND HOOKS
    ===================
-   One tracker is driven from one thread (the server's event loop). A multi-threaded server sets
-   hooks.lock/unlock; every skew_* function that takes a tracker then holds the lock. Hooks run
-   with the lock held: inside a hook call only the HOOK-SAFE functions (skew_send, skew_conn_get,
-   and functions without a tracker argument). Never call skew_close/skew_open/... from a hook: a
-   send hook reports failure by its return value and the tracker closes the connection itself,
-   calling on_close. Two trackers share nothing; a handle belongs to the tracker that made it.
+   A single-threaded server (one event loop) sets no lock hooks. A multi-threaded one (a worker
+   thread per connection, or a loop plus other threads) sets hooks.lock/unlock to a RECURSIVE
+   mutex (PTHREAD_MUTEX_RECURSIVE): every skew_* function that takes a tracker holds it for the
+   whole call, and hooks run with it held, so a hook calling a HOOK-SAFE function takes it again.
+   Inside a hook only the HOOK-SAFE functions: skew_send, skew_conn_get, skew_total,
+   skew_subscriber_count, skew_server_version(_copy), skew_tracker_config, and functions without a
+   tracker argument. Never skew_close/skew_open/... from a hook: a send hook reports failure by its
+   return value and the tracker closes the connection itself (on_close) when the outermost call
+   ends. Views a function returns (skew_server_version, skew_count names, skew_conn strings) stay
+   valid until the tracker changes: another thread copies them (skew_server_version_copy) or reads
+   them while it holds the same recursive mutex around the call and the read.
+   skew_tracker_config's answer never changes after init, except server_version: read that one with
+   skew_server_version_copy. Who ticks without an event loop: README, "Threads without an event
+   loop". Two trackers share nothing; a handle belongs to the tracker that made it.
    Firmware (SKEW_ENABLE_HOSTED 0) must give hooks.random_bytes (a hardware TRNG): ids are the
    only credential of the POST endpoints, so there is no weak fallback.
 
@@ -287,13 +295,16 @@ typedef skew_str (*skew_header_fn)(void *ctx, const char *lowercase_name);
 
 typedef struct skew_request {
     skew_str method;       /* "GET", "POST", ... */
-    skew_str path;         /* "/__skew/sse", without the query */
+    skew_str path;         /* "/__skew/sse", without the query; as sent (not percent-decoded) */
     skew_str query;        /* "route=%2Fx&a=b", without '?'; may be empty */
-    skew_str body;         /* POST body (JSON or form-encoded); may be empty */
+    skew_str body;         /* POST body (JSON or form-encoded); may be empty. Read up to
+                              max_body + 1 bytes: one over the limit is how skew_http knows to
+                              answer 413 rather than parse a cut body */
     skew_header_fn header; /* may be NULL: no headers */
     void *header_ctx;
     skew_ip peer;          /* socket peer address (family 0 if unknown) */
-    bool upgrade;          /* the request asks for a WebSocket upgrade */
+    bool upgrade;          /* asks for a WebSocket upgrade: skew_route_request opens only an
+                              upgrade to {base}/ws; a plain GET there gets 426 from skew_http */
 } skew_request;
 
 /* Header lookup helper: calls req->header if set. */
@@ -312,17 +323,12 @@ typedef enum skew_ip_source {
     SKEW_IP_SOURCE_X_REAL_IP,
     SKEW_IP_SOURCE_FORWARDED
 } skew_ip_source;
-/* Deprecated names, removed in 0.2.0: SKEW_IP_FROM_* is SKEW_IP_SOURCE_*. */
-#define SKEW_IP_FROM_NONE SKEW_IP_SOURCE_NONE
-#define SKEW_IP_FROM_PEER SKEW_IP_SOURCE_PEER
-#define SKEW_IP_FROM_CF_CONNECTING_IP SKEW_IP_SOURCE_CF_CONNECTING_IP
-#define SKEW_IP_FROM_X_FORWARDED_FOR SKEW_IP_SOURCE_X_FORWARDED_FOR
-#define SKEW_IP_FROM_X_REAL_IP SKEW_IP_SOURCE_X_REAL_IP
-#define SKEW_IP_FROM_FORWARDED SKEW_IP_SOURCE_FORWARDED
 
 /* Who may set proxy headers. Zero value = loopback only (127.0.0.0/8 and ::1). */
 typedef struct skew_ip_policy {
-    skew_cidr trusted[SKEW_MAX_TRUSTED_PROXIES]; /* used when trusted_count > 0 */
+    skew_cidr trusted[SKEW_MAX_TRUSTED_PROXIES]; /* used when trusted_count > 0; REPLACES the
+                                                    loopback default (list loopback too if a
+                                                    local proxy should stay trusted) */
     size_t trusted_count;
     bool trust_all;      /* believe headers from every peer (the Nuxt behaviour) */
     bool trust_none;     /* believe no header: the socket peer is the client */
@@ -424,9 +430,6 @@ typedef enum skew_close_reason {
 
 /* What an authorization asks for: live stats on a connection, or an admin endpoint. */
 typedef enum skew_auth_scope { SKEW_AUTH_SCOPE_STATS = 0, SKEW_AUTH_SCOPE_ADMIN } skew_auth_scope;
-/* Deprecated names, removed in 0.2.0: SKEW_SCOPE_* is SKEW_AUTH_SCOPE_*. */
-#define SKEW_SCOPE_STATS SKEW_AUTH_SCOPE_STATS
-#define SKEW_SCOPE_ADMIN SKEW_AUTH_SCOPE_ADMIN
 
 /* Answer of the authorize hook. UNAVAILABLE = no credential configured (admin endpoints: 503). */
 typedef enum skew_auth {
@@ -488,7 +491,8 @@ typedef struct skew_config {
     bool frame_sse;                 /* false: the send hook gets bare JSON on SSE too; true: it gets
                                        "data: <json>\n\n", ready to write (WS stays bare JSON) */
     uint32_t keepalive_ms;          /* 30000: SSE keepalive interval */
-    uint32_t stats_interval_ms;     /* 250: coalescing window; SKEW_STATS_IMMEDIATE = at once */
+    uint32_t stats_interval_ms;     /* 250: coalescing window (0 means this default);
+                                       SKEW_STATS_IMMEDIATE = no coalescing, push at once */
     uint32_t max_connections;       /* 1024 tracked SSE/WS connections */
     uint32_t max_versions;          /* 64 distinct versions (more fold into "(other)") */
     uint32_t max_routes;            /* 256 distinct routes (more fold into "(other)") */
@@ -540,7 +544,9 @@ SKEW_API skew_result skew_tracker_init(skew_tracker **out, const skew_config *cf
 SKEW_API skew_result skew_tracker_create(skew_tracker **out, const skew_config *cfg);
 /* Frees what skew_tracker_create allocated; no-op for skew_tracker_init trackers. No hooks run. */
 SKEW_API void skew_tracker_destroy(skew_tracker *t);
-/* The resolved configuration. */
+/* HOOK-SAFE. The resolved configuration; takes no lock: nothing in it changes after init except
+   server_version, which follows the tracker's version (read that with skew_server_version_copy
+   from another thread). */
 SKEW_API const skew_config *skew_tracker_config(const skew_tracker *t);
 
 /* ======================================================================================
@@ -562,6 +568,13 @@ SKEW_API skew_result skew_open(skew_tracker *t, const skew_request *req, void *u
 SKEW_API skew_result skew_close(skew_tracker *t, skew_handle h, skew_close_reason reason);
 /* Close every connection (reason SHUTDOWN), calling on_close for each. */
 SKEW_API void skew_close_all(skew_tracker *t);
+/* Start shutting down: from now on every skew_open answers SKEW_ERR_STOPPING (and
+   skew_http_open_error turns that into 503), so an adapter keeps no flag of its own. Connections
+   already open stay until the adapter closes them: all at once with skew_close_all, or spread
+   over a drain window with skew_close (the example servers' --drain-ms). Irreversible. */
+SKEW_API void skew_shutdown(skew_tracker *t);
+/* Whether skew_shutdown was called. */
+SKEW_API bool skew_is_shutting_down(const skew_tracker *t);
 /* Change the route of a connection (validated as PROTOCOL.md says). */
 SKEW_API skew_result skew_set_route(skew_tracker *t, skew_handle h, skew_str route);
 /* Subscribe to stats: sends `stats` now (and after every change) or `stats-unauthorized`.
@@ -573,13 +586,15 @@ SKEW_API skew_result skew_subscribe(skew_tracker *t, skew_handle h, const skew_r
 SKEW_API skew_result skew_unsubscribe(skew_tracker *t, skew_handle h);
 /* Find a connection by its id text (36 chars). */
 SKEW_API skew_result skew_find(skew_tracker *t, skew_str id, skew_handle *out);
-/* HOOK-SAFE. Describe a connection. */
+/* HOOK-SAFE. Describe a connection (its strings are views: see THREADING). */
 SKEW_API skew_result skew_conn_get(const skew_tracker *t, skew_handle h, skew_conn *out);
 /* HOOK-SAFE. Send a custom JSON message to one connection through hooks.send. */
 SKEW_API skew_result skew_send(skew_tracker *t, skew_handle h, const char *json, size_t len);
 
-/* A WebSocket text (or binary) frame from a client: subscribe-stats, route-update, ping.
-   Anything else is ignored and returns SKEW_ERR_INVALID (the connection is kept). */
+/* A whole WebSocket text (or binary) message from a client: subscribe-stats, route-update, ping.
+   Whole messages, not frames: reassemble fragments first, and never pass control frames (ping,
+   pong, close: the WebSocket library answers those). Anything else is ignored and returns
+   SKEW_ERR_INVALID (the connection is kept). Changes state: re-arm with skew_next_due after. */
 SKEW_API skew_result skew_ws_message(skew_tracker *t, skew_handle h, const char *data, size_t len);
 
 /* ======================================================================================
@@ -631,7 +646,12 @@ SKEW_API size_t skew_versions(const skew_tracker *t, skew_count *out, size_t cap
 SKEW_API size_t skew_routes(const skew_tracker *t, skew_count *out, size_t cap);
 /* Connections on the current server version, per mille of the total (1000 when empty). */
 SKEW_API uint32_t skew_rollout_permille(const skew_tracker *t);
+/* The server's version as a view into the tracker: valid until the version changes
+   (skew_set_server_version, POST admin/version, a cluster push). Single-threaded adapters and
+   hooks use it freely; another thread copies it with skew_server_version_copy instead. */
 SKEW_API skew_str skew_server_version(const skew_tracker *t);
+/* The server's version copied under the lock; snprintf contract. */
+SKEW_API size_t skew_server_version_copy(const skew_tracker *t, char *buf, size_t cap);
 SKEW_API void skew_get_metrics(const skew_tracker *t, skew_metrics *out);
 
 /* ======================================================================================
@@ -769,19 +789,6 @@ typedef enum skew_endpoint {
     SKEW_ENDPOINT_REJECT             /* from skew_route_request: ours but not openable (wrong method,
                                   missing upgrade, upgrade to another path): answer with skew_http */
 } skew_endpoint;
-/* Deprecated names, removed in 0.2.0: SKEW_EP_* is SKEW_ENDPOINT_*. */
-#define SKEW_EP_NONE SKEW_ENDPOINT_NONE
-#define SKEW_EP_SSE SKEW_ENDPOINT_SSE
-#define SKEW_EP_WS SKEW_ENDPOINT_WS
-#define SKEW_EP_ROUTE SKEW_ENDPOINT_ROUTE
-#define SKEW_EP_SUBSCRIBE SKEW_ENDPOINT_SUBSCRIBE
-#define SKEW_EP_HEALTH SKEW_ENDPOINT_HEALTH
-#define SKEW_EP_ADMIN_STATS SKEW_ENDPOINT_ADMIN_STATS
-#define SKEW_EP_ADMIN_VERSION SKEW_ENDPOINT_ADMIN_VERSION
-#define SKEW_EP_ADMIN_INVALIDATE SKEW_ENDPOINT_ADMIN_INVALIDATE
-#define SKEW_EP_METRICS SKEW_ENDPOINT_METRICS
-#define SKEW_EP_UNKNOWN SKEW_ENDPOINT_UNKNOWN
-#define SKEW_EP_REJECT SKEW_ENDPOINT_REJECT
 
 /* Which endpoint a path is (method is checked by skew_http). */
 SKEW_API skew_endpoint skew_route_path(const skew_tracker *t, skew_str path);
@@ -3298,6 +3305,7 @@ struct skew_tracker {
     bool sending;           /* inside hooks.send: the message buffer holds the message sent */
     bool stats_dirty;
     bool broadcasting;
+    bool shutting_down;     /* skew_shutdown: every open answers SKEW_ERR_STOPPING */
     unsigned depth;    /* nesting of public calls (hooks calling hook-safe functions) */
     skew_metrics m;
     skew__timeline tl; /* >>timeline */
@@ -4237,6 +4245,7 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
     uint64_t wall;
     *out = 0;
     if (!req) return SKEW_ERR_INVALID;
+    if (t->shutting_down) return SKEW_ERR_STOPPING;
     tr = skew__transport_of(t, req->path);
     if (!tr) return SKEW_ERR_INVALID;
     ua = skew_request_header(req, "user-agent");
@@ -4326,6 +4335,22 @@ SKEW_API void skew_close_all(skew_tracker *t) {
     t->doomed_head = SKEW__NONE;
     t->stats_dirty = false;
     skew__leave(t);
+}
+
+SKEW_API void skew_shutdown(skew_tracker *t) {
+    if (!t) return;
+    skew__enter(t);
+    t->shutting_down = true;
+    skew__leave(t);
+}
+
+SKEW_API bool skew_is_shutting_down(const skew_tracker *t) {
+    bool v;
+    if (!t) return false;
+    skew__lock_ro(t);
+    v = t->shutting_down;
+    skew__unlock_ro(t);
+    return v;
 }
 
 SKEW__PRIV skew_result skew__set_route(skew_tracker *t, uint32_t idx, skew_str route) {
@@ -4446,8 +4471,10 @@ SKEW_API skew_result skew_conn_get(const skew_tracker *t, skew_handle h, skew_co
     uint32_t idx;
     skew_result r;
     if (!t || !out) return SKEW_ERR_INVALID;
+    skew__lock_ro(t);
     r = skew__lookup(t, h, &idx);
     if (r == SKEW_OK) skew__conn_view(t, idx, out);
+    skew__unlock_ro(t);
     return r;
 }
 
@@ -4455,10 +4482,10 @@ SKEW_API skew_result skew_send(skew_tracker *t, skew_handle h, const char *json,
     uint32_t idx;
     skew_result r;
     if (!t || (!json && len)) return SKEW_ERR_INVALID;
+    skew__enter(t); /* from a hook: nested (the lock must be recursive); outside: settles */
     r = skew__lookup(t, h, &idx);
-    if (r != SKEW_OK) return r;
-    r = skew__deliver(t, idx, json, len);
-    if (t->depth == 0) skew__reap(t); /* called outside any hook: close a failed peer now */
+    if (r == SKEW_OK) r = skew__deliver(t, idx, json, len);
+    skew__leave(t); /* outermost call: a peer that failed is closed now */
     return r;
 }
 
@@ -5021,8 +5048,22 @@ SKEW_API skew_result skew_invalidate(skew_tracker *t, skew_str route_prefix, uin
    >>numbers  counts, health, metrics and snapshots for C code
    ====================================================================================== */
 
-SKEW_API uint32_t skew_total(const skew_tracker *t) { return t ? t->live_count : 0; }
-SKEW_API uint32_t skew_subscriber_count(const skew_tracker *t) { return t ? t->sub_count : 0; }
+SKEW_API uint32_t skew_total(const skew_tracker *t) {
+    uint32_t n;
+    if (!t) return 0;
+    skew__lock_ro(t);
+    n = t->live_count;
+    skew__unlock_ro(t);
+    return n;
+}
+SKEW_API uint32_t skew_subscriber_count(const skew_tracker *t) {
+    uint32_t n;
+    if (!t) return 0;
+    skew__lock_ro(t);
+    n = t->sub_count;
+    skew__unlock_ro(t);
+    return n;
+}
 
 SKEW__PRIV size_t skew__counts(const skew__strtab *tab, skew_count *out, size_t cap) {
     size_t n = 0, i;
@@ -5054,6 +5095,23 @@ SKEW_API size_t skew_routes(const skew_tracker *t, skew_count *out, size_t cap) 
 
 SKEW_API skew_str skew_server_version(const skew_tracker *t) {
     return t ? skew__str(t->server_version, t->server_version_len) : skew__str("", 0);
+}
+
+SKEW_API size_t skew_server_version_copy(const skew_tracker *t, char *buf, size_t cap) {
+    size_t n;
+    if (!t) {
+        if (cap) buf[0] = '\0';
+        return 0;
+    }
+    skew__lock_ro(t);
+    n = t->server_version_len;
+    if (cap) {
+        size_t k = n < cap - 1 ? n : cap - 1;
+        memcpy(buf, t->server_version, k);
+        buf[k] = '\0';
+    }
+    skew__unlock_ro(t);
+    return n;
 }
 
 SKEW__PRIV uint32_t skew__current_count(const skew_tracker *t) {
