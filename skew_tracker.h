@@ -816,6 +816,13 @@ typedef struct skew_response {
    or {base}/subscribe-stats naming a well-formed id not held here fills the usual 404 answer
    and returns SKEW_ERR_NOT_LOCAL: relay the request, or send that 404. */
 SKEW_API skew_result skew_http(skew_tracker *t, const skew_request *req, skew_response *resp, char *body, size_t cap);
+/* skew_http in one pass for an answer of any size: the body goes to sink (in pieces, in order)
+   while the tracker holds its lock, so no other thread changes the state halfway, and nothing
+   is retried. resp->body_len is the body's total length. Returns what skew_http returns (never
+   SKEW_ERR_TRUNCATED), or SKEW_ERR_SEND when the sink returned non-zero (it is not called again;
+   the side effects have happened). */
+SKEW_API skew_result skew_http_sink(skew_tracker *t, const skew_request *req, skew_response *resp, skew_sink_fn sink,
+                                    void *ctx);
 /* The JSON error answer for a failed skew_open (bot -> 204/403, full -> 503, ...). An adapter
    that refuses opens while it shuts down passes SKEW_ERR_STOPPING (503 "server shutting down"). */
 SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_request *req, skew_result open_result,
@@ -5657,6 +5664,25 @@ SKEW_API skew_result skew_http(skew_tracker *t, const skew_request *req, skew_re
     skew__leave(t);
     r = skew__answer_end(&h, cap);
     return not_local ? SKEW_ERR_NOT_LOCAL : r;
+}
+
+SKEW_API skew_result skew_http_sink(skew_tracker *t, const skew_request *req, skew_response *resp, skew_sink_fn sink,
+                                    void *ctx) {
+    skew__answer h;
+    bool not_local = false;
+    if (!t || !req || !resp || !sink) return SKEW_ERR_INVALID;
+    skew__answer_begin(&h, resp, NULL, 0);
+    h.w.sink = sink;
+    h.w.ctx = ctx;
+    skew__enter(t);
+    skew__serve(t, req, &h);
+#if SKEW_ENABLE_CLUSTER
+    not_local = resp->status == 404 && skew__cl_not_local(t, req);
+#endif
+    skew__leave(t);
+    resp->body_len = h.w.len;
+    if (h.w.stopped) return SKEW_ERR_SEND;
+    return not_local ? SKEW_ERR_NOT_LOCAL : SKEW_OK;
 }
 
 SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_request *req, skew_result open_result,
