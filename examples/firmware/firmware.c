@@ -81,6 +81,11 @@ static void ln_u(fw_line *l, uint64_t v) {
     } while (v);
     ln_s(l, t + i);
 }
+/* An empty line without the time prefix. */
+static void ln_clear(fw_line *l) {
+    l->n = 0;
+    l->b[0] = '\0';
+}
 static void ln_start(fw_line *l, uint64_t ms) {
     l->n = 0;
     l->b[0] = '\0';
@@ -414,47 +419,40 @@ static void fw_stack_cycle(skew_tracker *t, int k) {
 
 /* ---- main loop ------------------------------------------------------------------------------ */
 
-int main(void) {
-    skew_config cfg;
-    skew_tracker *t = NULL;
-    size_t need, next = 0, i;
-    skew_metrics m;
-    fw_line l;
-    skew_conn c;
-    skew_result r;
-    uint64_t boot = boot_ms = fw_clock_ms();
-    /* the subscriber's stats pushes and the registry's changes around the burst of opens and
-       closes at 90-150 ms, which one coalesced push must cover */
-    unsigned burst_stats[2] = {0, 0};
-    uint64_t burst_changes[2] = {0, 0};
-    int burst_seen = 0;
-
-    memset(&cfg, 0, sizeof cfg);
-    cfg.server_version = "fw-1.0";
-    cfg.route_tracking = true;
-    cfg.max_connections = FW_MAX_CONN;
-    cfg.max_versions = 4;
-    cfg.max_routes = 8;
-    cfg.max_version_len = 16;
-    cfg.max_route_len = 32;
-    cfg.max_listed = FW_MAX_CONN;
-    cfg.max_body = 256;
-    cfg.stats_interval_ms = 100;
-    cfg.hooks.send = fw_send;
-    cfg.hooks.on_close = fw_on_close;
-    cfg.hooks.authorize = fw_authorize;
-    cfg.hooks.now_ms = fw_now_hook;
-    cfg.hooks.random_bytes = fw_random_hook;
+/* The device's tracker configuration: small tables sized for this firmware. */
+static void fw_config(skew_config *cfg) {
+    memset(cfg, 0, sizeof *cfg);
+    cfg->server_version = "fw-1.0";
+    cfg->route_tracking = true;
+    cfg->max_connections = FW_MAX_CONN;
+    cfg->max_versions = 4;
+    cfg->max_routes = 8;
+    cfg->max_version_len = 16;
+    cfg->max_route_len = 32;
+    cfg->max_listed = FW_MAX_CONN;
+    cfg->max_body = 256;
+    cfg->stats_interval_ms = 100;
+    cfg->hooks.send = fw_send;
+    cfg->hooks.on_close = fw_on_close;
+    cfg->hooks.authorize = fw_authorize;
+    cfg->hooks.now_ms = fw_now_hook;
+    cfg->hooks.random_bytes = fw_random_hook;
 #if !SKEW_ENABLE_BOT_TABLE
     {   /* built without the bot table (-DSKEW_ENABLE_BOT_TABLE=0, 6 KB less flash): a short
            list of run-time patterns catches the crawlers that matter to this device */
         static const char *const bots[] = {"bot", "crawl", "spider", "curl/", "wget/"};
-        cfg.bot_patterns = bots;
-        cfg.bot_pattern_count = sizeof bots / sizeof bots[0];
+        cfg->bot_patterns = bots;
+        cfg->bot_pattern_count = sizeof bots / sizeof bots[0];
     }
 #endif
+}
 
-    need = skew_tracker_memory_size(&cfg);
+/* The tracker on the static buffer; the sizes it needs go to the log. */
+static skew_tracker *fw_start(const skew_config *cfg) {
+    skew_tracker *t = NULL;
+    size_t need = skew_tracker_memory_size(cfg);
+    skew_result r;
+    fw_line l;
     ln_start(&l, 0);
     ln_s(&l, "tracker needs ");
     ln_u(&l, need);
@@ -463,41 +461,56 @@ int main(void) {
     ln_s(&l, " bytes");
     fw_log(l.b);
     if (need == 0 || need > sizeof tracker_mem.bytes) fw_panic("tracker buffer too small");
-    fw_log_capacity(&cfg, 64);
-    fw_log_capacity(&cfg, 1024);
-    r = skew_tracker_init(&t, &cfg, tracker_mem.bytes, sizeof tracker_mem.bytes);
+    fw_log_capacity(cfg, 64);
+    fw_log_capacity(cfg, 1024);
+    r = skew_tracker_init(&t, cfg, tracker_mem.bytes, sizeof tracker_mem.bytes);
     if (r != SKEW_OK) fw_panic(skew_result_str(r));
+    return t;
+}
 
+/* One scripted network event. */
+static void fw_event_run(skew_tracker *t, const fw_event *e) {
+    fw_sock *s = &socks[e->sock];
+    switch (e->kind) {
+    case EV_REQUEST:
+        fw_request(t, e->sock, e->data);
+        break;
+    case EV_WS_TEXT:
+        if (s->state == FW_WS) skew_ws_message(t, s->h, e->data, strlen(e->data));
+        break;
+    case EV_CLOSE:
+        if (s->state != FW_FREE) skew_close(t, s->h, SKEW_CLOSE_CLIENT);
+        break;
+    case EV_STALL:
+        s->stalled = 1;
+        break;
+    default: { /* an operator installed a new build: tell every page */
+        skew_str v;
+        v.ptr = e->data;
+        v.len = strlen(e->data);
+        skew_set_server_version(t, v);
+        break;
+    }
+    }
+}
+
+/* The subscriber's stats pushes and the registry's changes around the burst of opens and
+   closes at 90-150 ms, which one coalesced push must cover. */
+typedef struct fw_burst {
+    unsigned stats[2];
+    uint64_t changes[2];
+    int seen;
+} fw_burst;
+
+/* The main loop: due events, the peers reading, the tracker's timer, until FW_END_MS. */
+static void fw_loop(skew_tracker *t, uint64_t boot, fw_burst *burst) {
+    size_t next = 0, i;
+    skew_metrics m;
     for (;;) {
         now_ms = fw_clock_ms();
-        /* network events that are due */
-        while (next < sizeof script / sizeof script[0] && now_ms >= boot + script[next].at_ms) {
-            const fw_event *e = &script[next++];
-            fw_sock *s = &socks[e->sock];
-            switch (e->kind) {
-            case EV_REQUEST:
-                fw_request(t, e->sock, e->data);
-                break;
-            case EV_WS_TEXT:
-                if (s->state == FW_WS) skew_ws_message(t, s->h, e->data, strlen(e->data));
-                break;
-            case EV_CLOSE:
-                if (s->state != FW_FREE) skew_close(t, s->h, SKEW_CLOSE_CLIENT);
-                break;
-            case EV_STALL:
-                s->stalled = 1;
-                break;
-            default: { /* an operator installed a new build: tell every page */
-                skew_str v;
-                v.ptr = e->data;
-                v.len = strlen(e->data);
-                skew_set_server_version(t, v);
-                break;
-            }
-            }
-        }
-        /* the peers read what was sent */
-        for (i = 0; i < FW_SOCKS; i++) {
+        while (next < sizeof script / sizeof script[0] && now_ms >= boot + script[next].at_ms)
+            fw_event_run(t, &script[next++]);
+        for (i = 0; i < FW_SOCKS; i++) { /* the peers read what was sent */
             fw_sock *s = &socks[i];
             size_t n = s->tx_len < FW_DRAIN ? s->tx_len : FW_DRAIN;
             if (s->stalled || !n) continue;
@@ -506,17 +519,21 @@ int main(void) {
             bytes_out += (unsigned)n;
         }
         skew_tick(t, now_ms);
-        if (burst_seen < 2 && now_ms >= boot + (burst_seen ? 280u : 85u)) {
+        if (burst->seen < 2 && now_ms >= boot + (burst->seen ? 280u : 85u)) {
             skew_get_metrics(t, &m);
-            burst_stats[burst_seen] = socks[1].stats;
-            burst_changes[burst_seen] = m.opened + m.closed;
-            burst_seen++;
+            burst->stats[burst->seen] = socks[1].stats;
+            burst->changes[burst->seen] = m.opened + m.closed;
+            burst->seen++;
         }
         if (now_ms >= boot + FW_END_MS) break;
         fw_idle();
     }
+}
 
-    /* what every socket saw */
+/* What every socket saw. */
+static void fw_check_run(skew_tracker *t, const fw_burst *burst) {
+    skew_metrics m;
+    skew_conn c;
     skew_get_metrics(t, &m);
     FW_CHECK(socks[0].connected == 1 && socks[1].connected == 1);
     FW_CHECK(socks[0].keepalive >= 1);          /* SSE: every 30 s */
@@ -524,8 +541,8 @@ int main(void) {
     FW_CHECK(socks[0].version == 1 && socks[1].version == 1); /* the new build */
     FW_CHECK(socks[1].stats >= 3);              /* subscribed, authorized by its handshake */
     FW_CHECK(socks[1].pong == 1);               /* "ping" only: /shipping is a route */
-    FW_CHECK(burst_seen == 2 && burst_changes[1] - burst_changes[0] >= 4); /* opens and closes... */
-    FW_CHECK(burst_stats[1] - burst_stats[0] == 1); /* ...pushed once, coalesced */
+    FW_CHECK(burst->seen == 2 && burst->changes[1] - burst->changes[0] >= 4); /* opens and closes... */
+    FW_CHECK(burst->stats[1] - burst->stats[0] == 1); /* ...pushed once, coalesced */
     FW_CHECK(http_status[2] == 204);            /* a bot gets no stream */
     FW_CHECK(m.bots_rejected == 1);
 #if SKEW_ENABLE_ADMIN
@@ -543,8 +560,22 @@ int main(void) {
     FW_CHECK(skew_total(t) == 3);
     FW_CHECK(skew_rollout_permille(t) == 0);    /* nobody runs fw-1.1 until they reload */
     FW_CHECK(bytes_out > 0);
+}
+
+int main(void) {
+    skew_config cfg;
+    skew_tracker *t;
+    fw_line l;
+    fw_burst burst;
+    uint64_t boot = boot_ms = fw_clock_ms();
+
+    memset(&burst, 0, sizeof burst);
+    fw_config(&cfg);
+    t = fw_start(&cfg);
+    fw_loop(t, boot, &burst);
+    fw_check_run(t, &burst);
     if (fw_stack_peak()) {
-        l.n = 0;
+        ln_clear(&l);
         ln_s(&l, "stack high-water mark of the whole run: ");
         ln_u(&l, fw_stack_peak());
         ln_s(&l, " bytes");
@@ -554,7 +585,7 @@ int main(void) {
     skew_close_all(t);
     FW_CHECK(skew_total(t) == 0);
 
-    l.n = 0;
+    ln_clear(&l);
     ln_u(&l, (uint64_t)checks_passed);
     ln_s(&l, " passed, ");
     ln_u(&l, (uint64_t)checks_failed);
