@@ -1072,6 +1072,7 @@ const char *skew_ex_status_reason(int status) {
     case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
     case 409: return "Conflict";
     case 411: return "Length Required";
     case 413: return "Content Too Large";
@@ -1086,6 +1087,29 @@ const char *skew_ex_status_reason(int status) {
 
 bool skew_ex_is_head(const skew_request *req) { return req->method.len == 4 && !memcmp(req->method.ptr, "HEAD", 4); }
 
+/* A 200 of {base}/metrics: the defence counters after the tracker's series, in body (cap bytes)
+   or, when they do not fit, in a new *big holding both (an old *big is freed). */
+static skew_result skew_ex__metrics_defences(skew_ex_server *s, const skew_request *req, skew_response *r, char *body,
+                                             size_t cap, char **big) {
+    size_t n;
+    char *joined;
+    if (r->status != 200 || skew_route_request(s->t, req) != SKEW_ENDPOINT_METRICS) return SKEW_OK;
+    n = skew_ex_defences_text(&s->defences, NULL, 0);
+    if (r->body_len + n < cap) {
+        skew_ex_defences_text(&s->defences, body + r->body_len, cap - r->body_len);
+        r->body_len += n;
+        return SKEW_OK;
+    }
+    joined = (char *)malloc(r->body_len + n + 1);
+    if (!joined) return SKEW_ERR_NOMEM;
+    memcpy(joined, body, r->body_len);
+    skew_ex_defences_text(&s->defences, joined + r->body_len, n + 1);
+    r->body_len += n;
+    free(*big);
+    *big = joined;
+    return SKEW_OK;
+}
+
 skew_result skew_ex_http(skew_ex_server *s, const skew_request *req, skew_response *r, char *small, size_t cap,
                          char **big) {
     skew_result res;
@@ -1096,6 +1120,7 @@ skew_result skew_ex_http(skew_ex_server *s, const skew_request *req, skew_respon
     memset(r, 0, sizeof *r);
     res = skew_http(s->t, req, r, small, cap);
     if (res == SKEW_OK && s->node) skew_node_after_http(s->node, req, r->status);
+    if (res == SKEW_OK) return skew_ex__metrics_defences(s, req, r, small, cap, big);
     if (res != SKEW_ERR_TRUNCATED || !get) return res;
     need = r->body_len + 1;
     *big = (char *)malloc(need);
@@ -1107,7 +1132,7 @@ skew_result skew_ex_http(skew_ex_server *s, const skew_request *req, skew_respon
         *big = NULL;
         return res == SKEW_ERR_NOMEM ? res : SKEW_ERR_TRUNCATED;
     }
-    return res;
+    return skew_ex__metrics_defences(s, req, r, *big, need, big);
 }
 
 void skew_ex_tune_fd_limit(uint32_t max_connections) {

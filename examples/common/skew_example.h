@@ -37,6 +37,7 @@
 #include "skew_tracker.h"
 #include "skew_cluster.h"
 #include "skew_options.h"
+#include "skew_defence.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -322,6 +323,7 @@ typedef struct skew_ex_server {
     skew_cluster_options copt;       /* cluster: --redis and friends */
     skew_node *node;                 /* cluster: NULL without --redis */
     uint32_t open_conns;             /* what the server holds open (its own count) */
+    skew_ex_defences defences;       /* what the defences did (skew_defence.h): /metrics */
     bool stopping;
     uint64_t stop_deadline;          /* monotonic ms */
     uint64_t next_ping, next_sweep;  /* monotonic ms */
@@ -365,7 +367,7 @@ bool skew_ex_shutdown_done(const skew_ex_server *s, uint64_t mono);
    is asked for again into *big (malloc, the caller frees) for GET and HEAD only, since a POST's
    side effects must happen once. SKEW_OK: the answer is in *r with body (small or *big).
    SKEW_ERR_NOT_LOCAL: relay it, or send the 404 in *r. SKEW_ERR_TRUNCATED or SKEW_ERR_NOMEM:
-   answer 500. */
+   answer 500. A 200 of {base}/metrics gets s->defences appended (skew_defence.h). */
 skew_result skew_ex_http(skew_ex_server *s, const skew_request *req, skew_response *r, char *small, size_t cap,
                          char **big);
 /* The answer to a failed skew_open (bot 204/403, full 503, stopping 503, ...) in *r and body;
