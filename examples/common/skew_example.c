@@ -8,6 +8,7 @@
 #endif
 
 #include "skew_example.h"
+#include "skew_ip_header.h"
 
 #define SKEW_EX__STR(x) #x
 #define SKEW_EX__XSTR(x) SKEW_EX__STR(x)
@@ -713,6 +714,23 @@ static void skew_ex__encode_path(const char *in, size_t len, char *out, size_t c
     out[o] = '\0';
 }
 
+/* The redirect of a directory path to its form with a trailing slash. The Location is always a
+   path on this origin: repeated leading slashes are collapsed ("//evil.example" would be a
+   network-path reference, an open redirect), a backslash is percent-encoded (browsers read "/\"
+   as "//"); whatever does not fit or still does not start with exactly one '/' is not
+   redirected (404). */
+static void skew_ex__dir_redirect(const char *rel, size_t len, skew_ex_serve *out) {
+    char enc[SKEW_EX_PATH_MAX / 4 - 2];
+    size_t skip = 0, n;
+    while (skip + 1 < len && rel[skip] == '/' && rel[skip + 1] == '/') skip++;
+    skew_ex__encode_path(rel + skip, len - skip, enc, sizeof enc);
+    n = strlen(enc);
+    if (enc[0] != '/' || enc[1] == '/' || enc[1] == '\\' || n + 2 > sizeof out->location) return;
+    out->kind = SKEW_EX_SERVE_REDIRECT;
+    out->status = 308;
+    snprintf(out->location, sizeof out->location, "%s/", enc);
+}
+
 /* file_path (already joined) exists as a regular file inside the root? Fills size. */
 static bool skew_ex__regular_in_root(const skew_ex_site *site, const char *file_path, uint64_t *size) {
     struct stat st;
@@ -760,11 +778,7 @@ static void skew_ex__root_lookup(const skew_ex_site *site, skew_str path, skew_s
         return;
     if (stat(full, &st) == 0 && S_ISDIR(st.st_mode)) {
         if (rel[len - 1] != '/') { /* "/docs" -> "/docs/" so relative links resolve */
-            char enc[SKEW_EX_PATH_MAX / 4 - 2];
-            skew_ex__encode_path(rel, len, enc, sizeof enc);
-            out->kind = SKEW_EX_SERVE_REDIRECT;
-            out->status = 308;
-            snprintf(out->location, sizeof out->location, "%s/", enc);
+            skew_ex__dir_redirect(rel, len, out);
             return;
         }
         skew_ex__append(rel, sizeof rel, &len, "index.html", 10);
@@ -969,9 +983,10 @@ bool skew_ex_start(skew_ex_server *s, const char *prog, int argc, char **argv, c
     s->exit_code = 2;
     {
         /* every module's flags: one table (skew_options.h); add a module's group here */
-        skew_ex_opt_group groups[2];
+        skew_ex_opt_group groups[3];
         groups[0] = skew_ex_server_opt_group(&s->opt);
         groups[1] = skew_cluster_opt_group(&s->copt);
+        groups[2] = skew_ex_ip_header_opt_group(&s->opt);
         switch (skew_ex_opts_parse(groups, sizeof groups / sizeof groups[0], argc, argv, prog)) {
         case SKEW_EX_ARGS_OK: break;
         case SKEW_EX_ARGS_EXIT_OK:

@@ -79,6 +79,7 @@ typedef struct skew_ex_options {
     bool route_tracking;         /* --route-tracking */
     bool ip_tracking;            /* --ip-tracking */
     skew_ip_policy ip_policy;    /* --trust-proxy CIDR...; no flag: loopback only */
+    uint8_t ip_headers;          /* --ip-header (SKEW_IP_HDR_* bits; 0: all): skew_ip_header.h */
     bool trust_given;            /* a --trust-proxy was seen (the first replaces the default) */
     bool stats_interval_set;     /* --stats-interval-ms given */
     uint32_t stats_interval_ms;  /* its value; 0 means SKEW_STATS_IMMEDIATE */
