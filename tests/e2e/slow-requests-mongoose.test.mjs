@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import {
-  startServer, serverBinary, freePort, request, sleep, eventually, Server, HOST, TOKEN,
+  startServer, serverBinary, freePort, request, sleep, eventually, within, Server, HOST, TOKEN,
 } from './lib/harness.mjs';
 
 const onlyMongoose = !process.env.SKEW_E2E_SLOW_ALL && !/mongoose/.test(path.basename(serverBinary()));
@@ -31,6 +31,7 @@ function trickle(port, head, drip) {
       s.write(drip[c.sent++ % drip.length]);
     }, 1000);
   });
+  c.connected = new Promise((r) => { s.on('connect', r); s.on('close', r); });
   c.stop = () => { c.destroyedByUs = true; clearInterval(c.timer); s.destroy(); };
   return c;
 }
@@ -64,6 +65,7 @@ test('200 trickling requests are ended; health answered within 1 s throughout', 
     for (let i = 0; i < 120; i++) conns.push(trickle(srv.port, bodyHead(base, 3000), '{"type":"route"'));
     for (let i = 0; i < 80; i++) conns.push(trickle(srv.port, unfinishedHead(base), 'X-Slow: aaaaaaaaaa'));
     const t0 = Date.now();
+    await within(5000, Promise.all(conns.map((c) => c.connected)), 'the 200 connections are made');
     const checks = [];
     while (Date.now() - t0 < 25000) {
       checks.push(await timedHealth(srv, 3000));
