@@ -13,6 +13,9 @@
      - server       the policy: a base struct, start-up, the timer's sweeps and wait, shutdown,
                     admin answers, the fd limit, the cluster start
      - small helpers: clocks, JSON error bodies, the first-run token and start-up line
+     - defences     skew_ex_server.defences: what the servers' defences refused or ended, one
+                    skew_ex_defence_bump() per event, appended to every 200 of {base}/metrics
+                    by skew_ex_http (skew_defence.h); --ip-header (skew_ip_header.h)
 
    A server does, in this order:
        typedef struct server { skew_ex_server ex; ...its own... } server;
