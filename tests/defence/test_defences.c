@@ -175,6 +175,25 @@ static void test_dir_redirect(void) {
     CHECK_STR(s.location, "/a//b/");
     lookup(&site, "/docs/", &s); /* no index.html: nothing, and no redirect */
     CHECK(s.kind != SKEW_EX_SERVE_REDIRECT);
+    { /* every path of up to 6 of '/', '\\', 'a', 'b': a redirect stays on this origin */
+        static const char alphabet[4] = {'/', '\\', 'a', 'b'};
+        char path[8];
+        unsigned code, len, k, bad = 0, redirects = 0;
+        for (len = 1; len <= 6; len++) {
+            unsigned total = 1u << (2 * len);
+            for (code = 0; code < total; code++) {
+                path[0] = '/';
+                for (k = 1; k < len; k++) path[k] = alphabet[(code >> (2 * k)) & 3];
+                path[len] = '\0';
+                lookup(&site, path, &s);
+                if (s.kind != SKEW_EX_SERVE_REDIRECT) continue;
+                redirects++;
+                if (s.location[0] != '/' || s.location[1] == '/' || s.location[1] == '\\') bad++;
+            }
+        }
+        CHECK(redirects > 0);
+        CHECK_EQ_INT(bad, 0);
+    }
     skew_ex_site_free(&site);
     for (i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
         snprintf(sub, sizeof sub, "%s/%s", dir, dirs[i]);
