@@ -8,6 +8,7 @@
 #endif
 
 #include "skew_example.h"
+#include "skew_ip_header.h"
 
 #define SKEW_EX__STR(x) #x
 #define SKEW_EX__XSTR(x) SKEW_EX__STR(x)
@@ -713,6 +714,23 @@ static void skew_ex__encode_path(const char *in, size_t len, char *out, size_t c
     out[o] = '\0';
 }
 
+/* The redirect of a directory path to its form with a trailing slash. The Location is always a
+   path on this origin: repeated leading slashes are collapsed ("//evil.example" would be a
+   network-path reference, an open redirect), a backslash is percent-encoded (browsers read "/\"
+   as "//"); whatever does not fit or still does not start with exactly one '/' is not
+   redirected (404). */
+static void skew_ex__dir_redirect(const char *rel, size_t len, skew_ex_serve *out) {
+    char enc[SKEW_EX_PATH_MAX / 4 - 2];
+    size_t skip = 0, n;
+    while (skip + 1 < len && rel[skip] == '/' && rel[skip + 1] == '/') skip++;
+    skew_ex__encode_path(rel + skip, len - skip, enc, sizeof enc);
+    n = strlen(enc);
+    if (enc[0] != '/' || enc[1] == '/' || enc[1] == '\\' || n + 2 > sizeof out->location) return;
+    out->kind = SKEW_EX_SERVE_REDIRECT;
+    out->status = 308;
+    snprintf(out->location, sizeof out->location, "%s/", enc);
+}
+
 /* file_path (already joined) exists as a regular file inside the root? Fills size. */
 static bool skew_ex__regular_in_root(const skew_ex_site *site, const char *file_path, uint64_t *size) {
     struct stat st;
@@ -760,11 +778,7 @@ static void skew_ex__root_lookup(const skew_ex_site *site, skew_str path, skew_s
         return;
     if (stat(full, &st) == 0 && S_ISDIR(st.st_mode)) {
         if (rel[len - 1] != '/') { /* "/docs" -> "/docs/" so relative links resolve */
-            char enc[SKEW_EX_PATH_MAX / 4 - 2];
-            skew_ex__encode_path(rel, len, enc, sizeof enc);
-            out->kind = SKEW_EX_SERVE_REDIRECT;
-            out->status = 308;
-            snprintf(out->location, sizeof out->location, "%s/", enc);
+            skew_ex__dir_redirect(rel, len, out);
             return;
         }
         skew_ex__append(rel, sizeof rel, &len, "index.html", 10);
@@ -969,9 +983,10 @@ bool skew_ex_start(skew_ex_server *s, const char *prog, int argc, char **argv, c
     s->exit_code = 2;
     {
         /* every module's flags: one table (skew_options.h); add a module's group here */
-        skew_ex_opt_group groups[2];
+        skew_ex_opt_group groups[3];
         groups[0] = skew_ex_server_opt_group(&s->opt);
         groups[1] = skew_cluster_opt_group(&s->copt);
+        groups[2] = skew_ex_ip_header_opt_group(&s->opt);
         switch (skew_ex_opts_parse(groups, sizeof groups / sizeof groups[0], argc, argv, prog)) {
         case SKEW_EX_ARGS_OK: break;
         case SKEW_EX_ARGS_EXIT_OK:
@@ -1072,6 +1087,7 @@ const char *skew_ex_status_reason(int status) {
     case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
     case 409: return "Conflict";
     case 411: return "Length Required";
     case 413: return "Content Too Large";
@@ -1086,6 +1102,29 @@ const char *skew_ex_status_reason(int status) {
 
 bool skew_ex_is_head(const skew_request *req) { return req->method.len == 4 && !memcmp(req->method.ptr, "HEAD", 4); }
 
+/* A 200 of {base}/metrics: the defence counters after the tracker's series, in body (cap bytes)
+   or, when they do not fit, in a new *big holding both (an old *big is freed). */
+static skew_result skew_ex__metrics_defences(skew_ex_server *s, const skew_request *req, skew_response *r, char *body,
+                                             size_t cap, char **big) {
+    size_t n;
+    char *joined;
+    if (r->status != 200 || skew_route_request(s->t, req) != SKEW_ENDPOINT_METRICS) return SKEW_OK;
+    n = skew_ex_defences_text(&s->defences, NULL, 0);
+    if (r->body_len + n < cap) {
+        skew_ex_defences_text(&s->defences, body + r->body_len, cap - r->body_len);
+        r->body_len += n;
+        return SKEW_OK;
+    }
+    joined = (char *)malloc(r->body_len + n + 1);
+    if (!joined) return SKEW_ERR_NOMEM;
+    memcpy(joined, body, r->body_len);
+    skew_ex_defences_text(&s->defences, joined + r->body_len, n + 1);
+    r->body_len += n;
+    free(*big);
+    *big = joined;
+    return SKEW_OK;
+}
+
 skew_result skew_ex_http(skew_ex_server *s, const skew_request *req, skew_response *r, char *small, size_t cap,
                          char **big) {
     skew_result res;
@@ -1096,6 +1135,7 @@ skew_result skew_ex_http(skew_ex_server *s, const skew_request *req, skew_respon
     memset(r, 0, sizeof *r);
     res = skew_http(s->t, req, r, small, cap);
     if (res == SKEW_OK && s->node) skew_node_after_http(s->node, req, r->status);
+    if (res == SKEW_OK) return skew_ex__metrics_defences(s, req, r, small, cap, big);
     if (res != SKEW_ERR_TRUNCATED || !get) return res;
     need = r->body_len + 1;
     *big = (char *)malloc(need);
@@ -1107,7 +1147,7 @@ skew_result skew_ex_http(skew_ex_server *s, const skew_request *req, skew_respon
         *big = NULL;
         return res == SKEW_ERR_NOMEM ? res : SKEW_ERR_TRUNCATED;
     }
-    return res;
+    return skew_ex__metrics_defences(s, req, r, *big, need, big);
 }
 
 void skew_ex_tune_fd_limit(uint32_t max_connections) {

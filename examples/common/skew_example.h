@@ -13,6 +13,9 @@
      - server       the policy: a base struct, start-up, the timer's sweeps and wait, shutdown,
                     admin answers, the fd limit, the cluster start
      - small helpers: clocks, JSON error bodies, the first-run token and start-up line
+     - defences     skew_ex_server.defences: what the servers' defences refused or ended, one
+                    skew_ex_defence_bump() per event, appended to every 200 of {base}/metrics
+                    by skew_ex_http (skew_defence.h); --ip-header (skew_ip_header.h)
 
    A server does, in this order:
        typedef struct server { skew_ex_server ex; ...its own... } server;
@@ -37,6 +40,7 @@
 #include "skew_tracker.h"
 #include "skew_cluster.h"
 #include "skew_options.h"
+#include "skew_defence.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -52,9 +56,11 @@ extern "C" {
 #define SKEW_EX_DEFAULT_BASE "/__skew"
 #define SKEW_EX_DEFAULT_MAX_OUTPUT (1024u * 1024u)
 #define SKEW_EX_COOKIE_NAME_MAX 128  /* --version-cookie: the tracker's bound too */
-/* Content-Security-Policy of the built-in pages: same origin only, WebSockets to ourselves. */
+/* Content-Security-Policy of the built-in pages: same origin only. 'self' in connect-src also
+   covers ws:// and wss:// to this host and port (CSP Level 3; tests/e2e/csp.test.mjs checks
+   Chromium); "ws: wss:" there would let an injected script talk to any host. */
 #define SKEW_EX_PAGE_CSP                                                                      \
-    "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "                \
+    "default-src 'self'; connect-src 'self'; img-src 'self' data:; "                         \
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 /* Where the built-in pages live when --root serves the app at "/". */
 #define SKEW_EX_UI_PREFIX "/_skew-ui"
@@ -78,6 +84,7 @@ typedef struct skew_ex_options {
     bool route_tracking;         /* --route-tracking */
     bool ip_tracking;            /* --ip-tracking */
     skew_ip_policy ip_policy;    /* --trust-proxy CIDR...; no flag: loopback only */
+    uint8_t ip_headers;          /* --ip-header (SKEW_IP_HDR_* bits; 0: all): skew_ip_header.h */
     bool trust_given;            /* a --trust-proxy was seen (the first replaces the default) */
     bool stats_interval_set;     /* --stats-interval-ms given */
     uint32_t stats_interval_ms;  /* its value; 0 means SKEW_STATS_IMMEDIATE */
@@ -322,6 +329,7 @@ typedef struct skew_ex_server {
     skew_cluster_options copt;       /* cluster: --redis and friends */
     skew_node *node;                 /* cluster: NULL without --redis */
     uint32_t open_conns;             /* what the server holds open (its own count) */
+    skew_ex_defences defences;       /* what the defences did (skew_defence.h): /metrics */
     bool stopping;
     uint64_t stop_deadline;          /* monotonic ms */
     uint64_t next_ping, next_sweep;  /* monotonic ms */
@@ -365,7 +373,7 @@ bool skew_ex_shutdown_done(const skew_ex_server *s, uint64_t mono);
    is asked for again into *big (malloc, the caller frees) for GET and HEAD only, since a POST's
    side effects must happen once. SKEW_OK: the answer is in *r with body (small or *big).
    SKEW_ERR_NOT_LOCAL: relay it, or send the 404 in *r. SKEW_ERR_TRUNCATED or SKEW_ERR_NOMEM:
-   answer 500. */
+   answer 500. A 200 of {base}/metrics gets s->defences appended (skew_defence.h). */
 skew_result skew_ex_http(skew_ex_server *s, const skew_request *req, skew_response *r, char *small, size_t cap,
                          char **big);
 /* The answer to a failed skew_open (bot 204/403, full 503, stopping 503, ...) in *r and body;

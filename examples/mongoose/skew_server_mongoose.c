@@ -36,6 +36,10 @@
 
 #define HEAD_MAX 16384u             /* request line + headers */
 #define HTTP_IDLE_MS 10000u         /* plain HTTP connection without traffic: closed */
+#define HEAD_DEADLINE_MS 10000u     /* a request head complete this long after its first byte */
+#define BODY_GRACE_MS 10000u        /* a body: this long after its head, plus ... */
+#define BODY_MIN_RATE 1024u         /* ... a second per this many bytes (bytes/s) */
+#define FD_RESERVE 16u              /* descriptors kept for files, epoll, the cluster link */
 #define FILE_CHUNK 65536u           /* static file bytes queued at a time */
 #define ARENA_SIZE (HEAD_MAX + 1024u) /* joined header copies for one request */
 #define SSE_USER_TIMEOUT_MIN 20000u /* ms: unacknowledged output before the kernel gives up */
@@ -57,6 +61,7 @@ typedef struct conn {
     uint64_t file_left;
     uint64_t last_progress;         /* monotonic ms: output moved, or became pending */
     uint64_t last_active;           /* monotonic ms: plain HTTP traffic */
+    uint64_t req_deadline;          /* monotonic ms: the request being read must be in; 0: none */
     uint64_t skip_left;             /* WS: bytes of an oversized frame still to discard */
     uint32_t msg_len;               /* WS: bytes of the fragmented message so far */
     uint8_t kind;                   /* conn_kind */
@@ -68,6 +73,8 @@ typedef struct conn {
     bool was_draining;              /* HTTP: is_draining before this poll's read */
     bool counted;                   /* counted in server.streams */
     bool parked;                    /* idle stream out of mongoose's list (see >>park) */
+    bool body_timed;                /* req_deadline is the body's (set once per request) */
+    bool fd_counted;                /* counted in server.accepted */
     struct mg_connection *park_prev, *park_next; /* server.parked, while parked */
 } conn;
 
@@ -85,6 +92,10 @@ typedef struct server {
     uint32_t parked_count;
     struct mg_connection park_bell; /* stands for park_fd in mongoose's epoll set (see >>park) */
     unsigned long wake_id;          /* cluster: the listener, woken by the link's thread */
+    struct mg_connection *lsn;      /* the listener (see >>gate) */
+    uint32_t accepted;              /* accepted connections alive (parked ones too) */
+    uint32_t accept_cap;            /* accepting pauses at this many (the fd limit less FD_RESERVE) */
+    bool accept_paused;             /* the listener is out of mongoose's epoll set */
 } server;
 
 /* What the tracker's header callback reads from. */
@@ -97,6 +108,7 @@ typedef struct req_ctx {
 static mg_event_handler_t mg_ws_handler;
 
 static void unpark(server *srv, struct mg_connection *c);
+static void accept_gate(server *srv);
 
 static skew_str mgview(struct mg_str s) { return skew_str_n(s.buf, s.len); }
 
@@ -674,6 +686,8 @@ static void on_http_msg(server *srv, struct mg_connection *c, struct mg_http_mes
     skew_request req;
     skew_str cn;
 
+    st->req_deadline = 0; /* the request is in: its clock stops (>>deadline) */
+    st->body_timed = false;
     if (c->is_draining || c->is_closing) return;
     if (!req_build(srv, c, hm, &rc, &req)) {
         respond_error(c, 400, "bad request", true);
@@ -690,16 +704,71 @@ static void on_http_msg(server *srv, struct mg_connection *c, struct mg_http_mes
     }
 }
 
-/* Headers are in, the body may not be: refuse what would not fit before buffering it. */
+/* Framing mongoose 7.22 would read or drop without an answer. Its parser already refuses two
+   Content-Length or Transfer-Encoding fields, both together, and a Content-Length that is not a
+   number (answered 400 in the MG_EV_READ handler); what is left: a Content-Length that is not
+   plain decimal ("+5"), any Transfer-Encoding (chunked bodies are not read here: mongoose 7.22
+   cannot read chunk extensions, and the protocol's POSTs carry a Content-Length), and a head with
+   more fields than mongoose keeps (MG_MAX_HTTP_HEADERS: the rest would go unseen). Returns the
+   status to refuse with, or 0. */
+static int framing_refusal(const struct mg_http_message *hm, const char **why) {
+    size_t i, k;
+    for (i = 0; i < MG_MAX_HTTP_HEADERS && hm->headers[i].name.len > 0; i++) {
+        const struct mg_str *n = &hm->headers[i].name, *v = &hm->headers[i].value;
+        if (n->len == 17 && ieq_n(n->buf, "transfer-encoding", 17)) {
+            *why = "Transfer-Encoding is not accepted: send a Content-Length";
+            return 411;
+        }
+        if (n->len == 14 && ieq_n(n->buf, "content-length", 14)) {
+            for (k = 0; k < v->len && v->buf[k] >= '0' && v->buf[k] <= '9'; k++) continue;
+            if (v->len == 0 || k != v->len) {
+                *why = "bad Content-Length";
+                return 400;
+            }
+        }
+    }
+    if (i == MG_MAX_HTTP_HEADERS) {
+        *why = "too many header fields";
+        return 431;
+    }
+    return 0;
+}
+
+/* Headers are in, the body may not be: refuse what would not fit or is badly framed before
+   buffering it; else the body's deadline starts (>>deadline). */
 static void on_http_hdrs(server *srv, struct mg_connection *c, struct mg_http_message *hm) {
+    conn *st = CONN(c);
+    const char *why = NULL;
+    int status;
     if (hm->head.len > HEAD_MAX) {
         respond_error(c, 431, "request head too large", true);
+    } else if ((status = framing_refusal(hm, &why)) != 0) {
+        skew_ex_defence_bump(&srv->ex.defences, SKEW_EX_DEFENCE_FRAMING);
+        respond_error(c, status, why, true);
     } else if (hm->body.len > srv->ex.lim.max_body) {
         respond_error(c, 413, "body too large", true);
     } else {
+        if (!st->body_timed) { /* HDRS comes again with every read of the body */
+            st->body_timed = true;
+            st->req_deadline = skew_ex_mono_ms() + BODY_GRACE_MS + (uint64_t)hm->body.len * 1000u / BODY_MIN_RATE;
+        }
         return;
     }
     c->recv.len = 0; /* mongoose's HTTP handler lets go of the connection */
+}
+
+/* >>deadline  A request must be complete within a deadline whatever its pace: its head within
+   HEAD_DEADLINE_MS of its first byte, its body within BODY_GRACE_MS of the head plus a second per
+   BODY_MIN_RATE bytes. (The idle timer alone restarts with every byte: a client trickling one a
+   second would hold its descriptor forever.) Runs after mongoose's HTTP handler has taken what
+   it could: what is left in recv is an unfinished request. */
+static void request_clock(conn *st, struct mg_connection *c) {
+    if (!c->recv.len || c->is_resp || c->is_draining) {
+        st->req_deadline = 0; /* nothing pending, or an answer is going out first */
+        st->body_timed = false;
+    } else if (!st->req_deadline) {
+        st->req_deadline = skew_ex_mono_ms() + HEAD_DEADLINE_MS;
+    }
 }
 
 static void on_poll(struct mg_connection *c) {
@@ -726,6 +795,10 @@ static void on_close(server *srv, struct mg_connection *c) {
         fclose(st->file);
         st->file = NULL;
     }
+    if (st->fd_counted) {
+        st->fd_counted = false;
+        srv->accepted--;
+    }
 }
 
 static void handler(struct mg_connection *c, int ev, void *ev_data) {
@@ -740,6 +813,8 @@ static void handler(struct mg_connection *c, int ev, void *ev_data) {
     switch (ev) {
     case MG_EV_ACCEPT:
         st->last_active = skew_ex_mono_ms();
+        st->fd_counted = true;
+        srv->accepted++;
         break;
     case MG_EV_POLL:
         on_poll(c);
@@ -750,7 +825,9 @@ static void handler(struct mg_connection *c, int ev, void *ev_data) {
         } else if (st->kind == CONN_HTTP) {
             st->last_active = skew_ex_mono_ms();
             if (c->is_draining && !st->was_draining && !c->send.len && !c->is_closing) {
-                /* mongoose's HTTP parser refused the request: it drains without a word */
+                /* mongoose's HTTP parser refused the request: it drains without a word
+                   (framing among the reasons: two Content-Lengths, CL with TE, ...) */
+                skew_ex_defence_bump(&srv->ex.defences, SKEW_EX_DEFENCE_FRAMING);
                 respond_error(c, 400, "bad request", true);
                 c->recv.len = 0;
             } else if (c->is_draining) {
@@ -761,6 +838,7 @@ static void handler(struct mg_connection *c, int ev, void *ev_data) {
                 c->recv.len = 0;
                 c->pfn = NULL; /* the rest of that head is not a request: parse nothing more */
             }
+            request_clock(st, c);
         }
         break;
     case MG_EV_WRITE:
@@ -847,6 +925,13 @@ static void liveness_sweep(skew_ex_server *ex, uint64_t mono) {
         } else if (st->kind != CONN_HTTP) {
             /* forgotten by the tracker, sending its last bytes (a close frame): bounded too */
             if (c->send.len && mono - st->last_progress > stall) c->is_closing = 1;
+        } else if (st->req_deadline && mono > st->req_deadline && !c->is_draining) {
+            skew_ex_logf(SKEW_EX_LOG_DEBUG, "connection %lu: request not complete in time: closing", c->id);
+            skew_ex_defence_bump(&srv->ex.defences, SKEW_EX_DEFENCE_SLOW_REQUEST);
+            st->req_deadline = 0;
+            c->recv.len = 0;
+            c->pfn = NULL; /* what still trickles in is not parsed */
+            respond_error(c, 408, "request timeout", true);
         } else if (mono - st->last_active > HTTP_IDLE_MS) {
             c->is_closing = 1;
         }
@@ -1013,7 +1098,31 @@ static void unpark_all(server *srv) {
         srv->park_fd = -1;
     }
 }
+
+/* >>gate  At the descriptor limit accept() fails with EMFILE, the listener stays readable and
+   mongoose (level-triggered epoll) tries again at once: 100 % CPU, and nobody served. So the
+   listener leaves mongoose's epoll set while accept_cap connections are open and comes back
+   when one closes; meanwhile new clients wait in the kernel's listen backlog. FD_RESERVE
+   descriptors stay for files, the epoll sets and the cluster link. Mongoose 7.22 registers the
+   listener once (MG_EPOLL_ADD at listen) and never modifies it (it has nothing to send). */
+static void accept_gate(server *srv) {
+    struct epoll_event ev;
+    bool full = srv->accepted >= srv->accept_cap;
+    if (full == srv->accept_paused || !srv->lsn || srv->mgr.epoll_fd < 0) return;
+    memset(&ev, 0, sizeof ev);
+    ev.events = EPOLLIN | EPOLLERR | EPOLLHUP; /* what mongoose's MG_EPOLL_ADD registers */
+    ev.data.ptr = srv->lsn;
+    if (epoll_ctl(srv->mgr.epoll_fd, full ? EPOLL_CTL_DEL : EPOLL_CTL_ADD, mg_fd(srv->lsn), &ev) != 0) return;
+    srv->accept_paused = full;
+    srv->lsn->is_readable = 0;
+    if (full)
+        skew_ex_logf(SKEW_EX_LOG_ERROR, "%u connections: descriptor limit near, accepting paused",
+                     (unsigned)srv->accepted);
+    else
+        skew_ex_logf(SKEW_EX_LOG_INFO, "accepting again");
+}
 #else
+static void accept_gate(server *srv) { (void)srv; }
 static void park_setup(server *srv) { srv->park_fd = -1; }
 static void unpark(server *srv, struct mg_connection *c) {
     (void)srv;
@@ -1026,6 +1135,17 @@ static void unpark_all(server *srv) { (void)srv; }
 /* ======================================================================================
    >>main
    ====================================================================================== */
+
+/* The connections accept_gate lets in: the soft descriptor limit less FD_RESERVE (half of a
+   tiny limit). */
+static void gate_setup(server *srv, struct mg_connection *lsn) {
+    struct rlimit rl;
+    rlim_t cap = (rlim_t)UINT32_MAX;
+    srv->lsn = lsn;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+        cap = rl.rlim_cur > 2u * FD_RESERVE ? rl.rlim_cur - FD_RESERVE : rl.rlim_cur / 2u;
+    srv->accept_cap = cap < (rlim_t)UINT32_MAX ? (uint32_t)cap : UINT32_MAX;
+}
 
 /* Mongoose's log output goes to stderr, or nowhere when quiet: mg_hexdump() (16 bytes of every
    malformed request) writes whatever the log level. */
@@ -1068,6 +1188,7 @@ int main(int argc, char **argv) {
         skew_tracker_destroy(srv.ex.t);
         return 1;
     }
+    gate_setup(&srv, lsn);
     if (srv.ex.opt.port == 0 || srv.ex.opt.verbosity >= SKEW_EX_NORMAL)
         fprintf(stderr, "skew_server_mongoose: listening on http://%s%s%s:%u%s (mongoose %s, build %s)\n",
                 ipv6 ? "[" : "", srv.ex.opt.host, ipv6 ? "]" : "", (unsigned)mg_ntohs(lsn->loc.port), srv.ex.opt.base,
@@ -1087,6 +1208,7 @@ int main(int argc, char **argv) {
         if (skew_ex_shutdown_done(&srv.ex, skew_ex_mono_ms())) break;
         mg_mgr_poll(&srv.mgr, (int)wait);
         park_after_poll(&srv);
+        accept_gate(&srv);
     }
 
     skew_node_destroy(srv.ex.node); /* the link's thread ends first: nothing wakes a freed manager */
