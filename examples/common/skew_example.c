@@ -88,11 +88,6 @@ static bool set_base(void *ctx, const char *v, const char **why) {
     SKEW_EX__O->base = SKEW_EX__O->base_buf;
     return true;
 }
-static bool set_admin_token(void *ctx, const char *v, const char **why) {
-    (void)why;
-    SKEW_EX__O->admin_token = v;
-    return true;
-}
 static bool set_route_tracking(void *ctx, const char *v, const char **why) {
     (void)v, (void)why;
     SKEW_EX__O->route_tracking = true;
@@ -180,12 +175,6 @@ static const skew_ex_opt skew_ex__server_opts[] = {
      "with --root: the id in DIR/" SKEW_EX_BUILD_FILE ", followed live)",
      set_build_id},
     {"--base", "PATH", "base path of the endpoints (default " SKEW_EX_DEFAULT_BASE ")", set_base},
-    {"--admin-token", "TOKEN",
-     "admin token (or env SKEW_ADMIN_TOKEN); without one, a server\n"
-     "started from a terminal makes one for this run and prints a\n"
-     "dashboard link with it; otherwise the admin endpoints answer\n"
-     "503 and no stats are authorized",
-     set_admin_token},
     {"--route-tracking", NULL, "record and report the route each client views", set_route_tracking},
     {"--ip-tracking", NULL, "record and report client IP addresses", set_ip_tracking},
     {"--trust-proxy", "CIDR",
@@ -213,9 +202,7 @@ static const skew_ex_opt skew_ex__server_opts[] = {
 };
 
 static void skew_ex__server_defaults(void *ctx) {
-    const char *env = getenv("SKEW_ADMIN_TOKEN");
-    skew_ex_options_defaults(SKEW_EX__O);
-    if (env && *env) SKEW_EX__O->admin_token = env;
+    skew_ex_options_defaults(SKEW_EX__O); /* the tokens: skew_auth's group */
 }
 
 static bool skew_ex__server_finish(void *ctx, const char *prog) {
@@ -324,16 +311,6 @@ uint32_t skew_ex_sweep_ms(uint32_t keepalive_ms) {
 }
 
 /* ======================================================================================
-   >>auth
-   ====================================================================================== */
-
-skew_auth skew_ex_authorize(const skew_ex_options *o, const skew_request *req, skew_auth_scope scope) {
-    (void)scope;
-    if (!o->admin_token || !*o->admin_token) return SKEW_AUTH_UNAVAILABLE;
-    return skew_auth_bearer(req, skew_str_c(o->admin_token));
-}
-
-/* ======================================================================================
    >>signals
    ====================================================================================== */
 
@@ -355,6 +332,7 @@ void skew_ex_signals_install(void) {
     sigaction(SIGTERM, &sa, NULL);
     sa.sa_handler = SIG_IGN;
     sigaction(SIGPIPE, &sa, NULL);
+    skew_auth_signals_install(); /* SIGHUP: secrets reload */
 }
 
 bool skew_ex_stop_requested(void) { return skew_ex__stop != 0; }
@@ -949,7 +927,16 @@ bool skew_ex_html_cookie(skew_ex_site *site, skew_tracker *t, char *buf, size_t 
    ====================================================================================== */
 
 static skew_auth server_authorize(void *user_data, const skew_request *req, skew_auth_scope scope) {
-    return skew_ex_authorize(&((skew_ex_server *)user_data)->opt, req, scope);
+    skew_ex_server *s = (skew_ex_server *)user_data;
+    return skew_auth_check(&s->auth, s->t, req, scope, NULL, 0);
+}
+
+/* A WebSocket authorized for stats at its handshake: the grant follows the connection. */
+static void server_on_open(void *user_data, const skew_conn *sc) {
+    skew_ex_server *s = (skew_ex_server *)user_data;
+    if (sc->transport == SKEW_TRANSPORT_WS) skew_auth_bind(&s->auth, s->t, sc->handle);
+    skew_auth_clear_pending(&s->auth);
+    skew_ex_log_open(user_data, sc);
 }
 
 void skew_ex_server_hooks(skew_ex_server *s, skew_hooks *hooks,
@@ -958,7 +945,7 @@ void skew_ex_server_hooks(skew_ex_server *s, skew_hooks *hooks,
     memset(hooks, 0, sizeof *hooks);
     hooks->user_data = s;
     hooks->send = send;
-    hooks->on_open = skew_ex_log_open;
+    hooks->on_open = server_on_open;
     hooks->on_close = on_close;
     hooks->authorize = server_authorize;
 }
@@ -969,9 +956,10 @@ bool skew_ex_start(skew_ex_server *s, const char *prog, int argc, char **argv, c
     s->exit_code = 2;
     {
         /* every module's flags: one table (skew_options.h); add a module's group here */
-        skew_ex_opt_group groups[2];
+        skew_ex_opt_group groups[3];
         groups[0] = skew_ex_server_opt_group(&s->opt);
         groups[1] = skew_cluster_opt_group(&s->copt);
+        groups[2] = skew_auth_opt_group(&s->auth);
         switch (skew_ex_opts_parse(groups, sizeof groups / sizeof groups[0], argc, argv, prog)) {
         case SKEW_EX_ARGS_OK: break;
         case SKEW_EX_ARGS_EXIT_OK:
@@ -981,7 +969,9 @@ bool skew_ex_start(skew_ex_server *s, const char *prog, int argc, char **argv, c
         default: return false;
         }
     }
+    if (skew_auth_has_admin(&s->auth)) s->opt.admin_token = s->auth.admin.value;
     skew_ex_make_run_token(&s->opt, isatty(STDOUT_FILENO) == 1);
+    if (!skew_auth_init(&s->auth, prog, s->opt.base, &s->opt.ip_policy, s->opt.run_token)) return false;
     if (!skew_ex_create_tracker(&s->opt, hooks, prog, &s->t)) return false;
     if (s->copt.redis_url && !skew_node_retrack(&s->t, &s->copt, prog)) {
         skew_tracker_destroy(s->t);
@@ -1038,6 +1028,7 @@ uint32_t skew_ex_server_tick(skew_ex_server *s, skew_ex_sweep_fn ping, skew_ex_s
         s->next_sweep = mono + s->lim.sweep_ms;
     }
     skew_ex_build_poll(&s->site, s->t, mono); /* a deploy under --root: version push */
+    skew_auth_tick(&s->auth, s->t, mono);       /* SIGHUP reload, session expiry */
     wait = skew_tick(s->t, skew_ex_mono_ms()); /* last: the sweeps' changes are in its delay */
     if (s->next_ping - mono < wait) wait = s->next_ping - mono;
     if (s->next_sweep - mono < wait) wait = s->next_sweep - mono;
@@ -1086,8 +1077,9 @@ const char *skew_ex_status_reason(int status) {
 
 bool skew_ex_is_head(const skew_request *req) { return req->method.len == 4 && !memcmp(req->method.ptr, "HEAD", 4); }
 
-skew_result skew_ex_http(skew_ex_server *s, const skew_request *req, skew_response *r, char *small, size_t cap,
-                         char **big) {
+/* skew_http, asked again into *big for a large GET answer. */
+static skew_result skew_ex__http(skew_ex_server *s, const skew_request *req, skew_response *r, char *small, size_t cap,
+                                 char **big) {
     skew_result res;
     bool get = skew_ex_is_head(req) || (req->method.len == 3 && !memcmp(req->method.ptr, "GET", 3));
     size_t need;
@@ -1107,6 +1099,39 @@ skew_result skew_ex_http(skew_ex_server *s, const skew_request *req, skew_respon
         *big = NULL;
         return res == SKEW_ERR_NOMEM ? res : SKEW_ERR_TRUNCATED;
     }
+    return res;
+}
+
+/* /metrics: skew_auth's counters after the tracker's (into small when they fit, else a new *big). */
+static skew_result skew_ex__metrics_append(skew_ex_server *s, skew_response *r, char *small, size_t cap, char **big) {
+    size_t extra = skew_auth_metrics_text(&s->auth, NULL, 0), total = r->body_len + extra;
+    char *body = *big ? *big : small, *grown;
+    if (!*big && total < cap) {
+        skew_auth_metrics_text(&s->auth, small + r->body_len, cap - r->body_len);
+        r->body_len = total;
+        return SKEW_OK;
+    }
+    grown = (char *)malloc(total + 1);
+    if (!grown) return SKEW_ERR_NOMEM;
+    memcpy(grown, body, r->body_len);
+    skew_auth_metrics_text(&s->auth, grown + r->body_len, extra + 1);
+    free(*big);
+    *big = grown;
+    r->body_len = total;
+    return SKEW_OK;
+}
+
+skew_result skew_ex_http(skew_ex_server *s, const skew_request *req, skew_response *r, char *small, size_t cap,
+                         char **big) {
+    skew_result res;
+    *big = NULL;
+    memset(r, 0, sizeof *r);
+    /* login, logout, cross-site and non-JSON admin requests: answered before the tracker */
+    if (skew_auth_http(&s->auth, s->t, req, r, small, cap, s->set_cookie, sizeof s->set_cookie)) return SKEW_OK;
+    res = skew_ex__http(s, req, r, small, cap, big);
+    skew_auth_after_http(&s->auth, s->t, req, r); /* subscribe-stats grants followed, admin audit */
+    if (res == SKEW_OK && r->status == 200 && skew_route_path(s->t, req->path) == SKEW_ENDPOINT_METRICS)
+        res = skew_ex__metrics_append(s, r, small, cap, big);
     return res;
 }
 
