@@ -298,6 +298,8 @@ static bool skew_auth__origin_norm(skew_str scheme, skew_str host, char *out, si
     if (host.len > 3 && !https && !memcmp(host.ptr + host.len - 3, ":80", 3)) host.len -= 3;
     if (host.len > 4 && https && !memcmp(host.ptr + host.len - 4, ":443", 4)) host.len -= 4;
     if (!host.len || scheme.len + 3 + host.len + 1 > cap) return false;
+    for (i = 0; i < host.len; i++) /* no NUL, space or control byte can make two origins equal */
+        if ((unsigned char)host.ptr[i] < 0x21 || (unsigned char)host.ptr[i] > 0x7e) return false;
     for (i = 0; i < scheme.len; i++) out[n++] = scheme.ptr[i];
     memcpy(out + n, "://", 3);
     n += 3;
