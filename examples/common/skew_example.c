@@ -52,7 +52,8 @@ void skew_ex_usage(FILE *out, const char *prog, const skew_ex_opt_group *groups,
             "\n"
             "Pages: / (demo app) and /admin (dashboard). Endpoints: {base}/sse, {base}/ws,\n"
             "{base}/route, {base}/subscribe-stats, {base}/health, {base}/admin/stats,\n"
-            "{base}/admin/version, {base}/admin/invalidate, {base}/metrics.\n");
+            "{base}/admin/version, {base}/admin/invalidate, {base}/metrics, {base}/admin/login,\n"
+            "{base}/admin/logout. SIGHUP reads the token files again.\n");
 }
 
 /* The setters of the server's own flags; ctx is a skew_ex_options. */
