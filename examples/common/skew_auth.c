@@ -30,15 +30,14 @@ static uint64_t skew_auth__mono_ms(void) {
 bool skew_auth_ct_equal(const char *given, size_t given_len, const char *secret, size_t secret_len) {
     /* runs over the secret's length whatever was given: the time tells nothing about where a
        guess differs, nor how long it is */
-    volatile unsigned char diff = 0;
-    size_t i;
+    unsigned char diff = (unsigned char)(given_len != secret_len);
+    volatile unsigned char result;
+    size_t i, n = given_len < secret_len ? given_len : secret_len;
     if (secret_len == 0) return false;
-    diff |= (unsigned char)(given_len != secret_len);
-    for (i = 0; i < secret_len; i++) {
-        unsigned char g = i < given_len ? (unsigned char)given[i] : 0;
-        diff |= (unsigned char)(g ^ (unsigned char)secret[i]);
-    }
-    return diff == 0;
+    for (i = 0; i < n; i++) diff |= (unsigned char)((unsigned char)given[i] ^ (unsigned char)secret[i]);
+    for (; i < secret_len; i++) diff |= (unsigned char)(0xFFu ^ (unsigned char)secret[i]) | 1u; /* same work */
+    result = diff; /* an OR over every byte, no early exit; read back through volatile */
+    return result == 0;
 }
 
 static bool skew_auth__str_is(skew_str s, const char *lit) {
@@ -567,11 +566,16 @@ static skew_auth_cred skew_auth__cookies(skew_auth_state *a, const skew_request 
 
 static void skew_auth__who(const skew_auth_state *a, skew_auth_cred c, const skew_auth_session *s, char *who, size_t cap) {
     const skew_auth_secret *sec = skew_auth__secret_of(a, c);
+    const char *name = sec ? sec->name : c == SKEW_AUTH_CRED_CIDR ? "metrics-allow" : "-";
+    size_t n = strlen(name);
     if (!cap) return;
-    if (s) snprintf(who, cap, "session #%u (%s)", (unsigned)s->serial, skew_auth__secret_of(a, s->from)->name);
-    else if (sec) snprintf(who, cap, "%s", sec->name);
-    else if (c == SKEW_AUTH_CRED_CIDR) snprintf(who, cap, "metrics-allow");
-    else snprintf(who, cap, "-");
+    if (s) {
+        snprintf(who, cap, "session #%u (%s)", (unsigned)s->serial, skew_auth__secret_of(a, s->from)->name);
+        return;
+    }
+    if (n >= cap) n = cap - 1;
+    memcpy(who, name, n);
+    who[n] = '\0';
 }
 
 /* A STATS grant: reserve its binding (pending until skew_auth_bind). false: no room. */
@@ -594,7 +598,7 @@ skew_auth skew_auth_check(skew_auth_state *a, skew_tracker *t, const skew_reques
     skew_auth_session *sess = NULL;
     bool presented = false;
     skew_str h = skew_auth__trim(skew_request_header(req, "authorization"));
-    char peer[64];
+    char peer[64] = "-";
 
     if (h.len > 7 && skew_auth__str_is(skew_str_n(h.ptr, 7), "bearer "))
         h = skew_auth__trim(skew_str_n(h.ptr + 7, h.len - 7));
@@ -617,7 +621,7 @@ skew_auth skew_auth_check(skew_auth_state *a, skew_tracker *t, const skew_reques
     }
     skew_auth__who(a, c, sess, a->who, sizeof a->who);
     if (who && who_cap) snprintf(who, who_cap, "%s", a->who);
-    skew_auth__peer(req, peer, sizeof peer);
+    if (scope == SKEW_AUTH_SCOPE_STATS || why == SKEW_AUTH_M_ORIGIN) skew_auth__peer(req, peer, sizeof peer);
     if (c && scope == SKEW_AUTH_SCOPE_STATS && !skew_auth__pend(a, t, c, sess)) {
         skew_auth_audit(a, "stats denied to %s from %s: %d subscriptions followed already", a->who, peer,
                         SKEW_AUTH_BINDINGS_MAX);
