@@ -600,6 +600,7 @@ skew_auth skew_auth_check(skew_auth_state *a, skew_tracker *t, const skew_reques
     skew_str h = skew_auth__trim(skew_request_header(req, "authorization"));
     char peer[64] = "-";
 
+    skew_auth_clear_pending(a); /* a grant is bound right after the call that made it, or never */
     if (h.len > 7 && skew_auth__str_is(skew_str_n(h.ptr, 7), "bearer "))
         h = skew_auth__trim(skew_str_n(h.ptr + 7, h.len - 7));
     if (scope == SKEW_AUTH_SCOPE_METRICS) {

@@ -273,6 +273,38 @@ static void test_reload_revokes(void) {
     unlink(stats_file);
     CHECK(!skew_auth_reload(&w.a, w.t));
     CHECK(skew_auth_ct_equal("S-two", 5, w.a.stats.value, w.a.stats.len));
+
+    /* a session's expiry ends the stats it authorized (the timer's sweep) */
+    {
+        hdrs lh = {{"content-type", "application/json"}};
+        skew_request login = mkreq(&lh, "POST", "/__skew/admin/login", "127.0.0.1");
+        skew_response resp;
+        char body[256], cookie[256], sc[128];
+        hdrs wh = {{"user-agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36",
+                    "cookie", sc, "host", "h:1", "origin", "http://h:1"}};
+        skew_request r;
+        skew_handle hw = 0;
+        size_t i;
+        login.body = STRV("{\"token\":\"A-one\"}");
+        CHECK(skew_auth_http(&w.a, w.t, &login, &resp, body, sizeof body, cookie, sizeof cookie));
+        CHECK_EQ_INT(resp.status, 200);
+        snprintf(sc, sizeof sc, "%.*s", 77, cookie);
+        r = mkreq(&wh, "GET", "/__skew/ws", "127.0.0.1");
+        r.upgrade = true;
+        CHECK_RES(skew_open(w.t, &r, (void *)(uintptr_t)2, &hw), SKEW_OK);
+        CHECK_RES(skew_subscribe(w.t, hw, NULL), SKEW_OK);
+        CHECK(strncmp(w.last[2], "{\"type\":\"stats\"", 15) == 0);
+        skew_auth_tick(&w.a, w.t, w.a.last_sweep_ms + 2000); /* not expired: nothing happens */
+        CHECK(skew_conn_get(w.t, hw, &info) == SKEW_OK && info.subscribed);
+        for (i = 0; i < SKEW_AUTH_SESSIONS_MAX; i++)
+            if (w.a.sessions[i].id[0]) w.a.sessions[i].expires_ms = 0;
+        skew_auth_tick(&w.a, w.t, w.a.last_sweep_ms + 2000);
+        CHECK_STR(w.last[2], "{\"type\":\"stats-unauthorized\"}");
+        CHECK(skew_conn_get(w.t, hw, &info) == SKEW_OK && !info.subscribed);
+        CHECK(skew_conn_get(w.t, ha, &info) == SKEW_OK && info.subscribed); /* the token's stays */
+        /* and the expired cookie is refused */
+        CHECK_EQ_INT(skew_auth_check(&w.a, NULL, &r, SKEW_AUTH_SCOPE_STATS, NULL, 0), SKEW_AUTH_DENIED);
+    }
     skew_tracker_destroy(w.t);
 }
 
