@@ -282,8 +282,6 @@ bool skew_auth_init(skew_auth_state *a, const char *prog, const char *base, cons
     return true;
 }
 
-void skew_auth_free(skew_auth_state *a) { (void)a; /* nothing allocated; kept for the API's shape */ }
-
 bool skew_auth_has_admin(const skew_auth_state *a) { return a->admin.len > 0; }
 
 /* ======================================================================================

@@ -19,7 +19,7 @@
 
    Single-threaded like the servers: all state lives in one skew_auth_state (in skew_ex_server), the
    SIGHUP flag is the only global. Memory: the session table and the stats bindings are fixed
-   arrays inside it (about 25 KB); nothing is allocated. */
+   arrays inside it (about 30 KB); nothing is allocated. */
 #ifndef SKEW_AUTH_H
 #define SKEW_AUTH_H
 
@@ -131,7 +131,6 @@ skew_ex_opt_group skew_auth_opt_group(skew_auth_state *a);
    (used as the admin token when none was given), or NULL. false: a message was printed. */
 bool skew_auth_init(skew_auth_state *a, const char *prog, const char *base, const skew_ip_policy *trust,
                     const char *run_token);
-void skew_auth_free(skew_auth_state *a);
 /* Is any admin token configured (the banner's question)? */
 bool skew_auth_has_admin(const skew_auth_state *a);
 
