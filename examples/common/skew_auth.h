@@ -19,7 +19,7 @@
 
    Single-threaded like the servers: all state lives in one skew_auth_state (in skew_ex_server), the
    SIGHUP flag is the only global. Memory: the session table and the stats bindings are fixed
-   arrays inside it (about 30 KB); nothing is allocated. */
+   arrays inside it (about 34 KB); nothing is allocated. */
 #ifndef SKEW_AUTH_H
 #define SKEW_AUTH_H
 
