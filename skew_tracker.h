@@ -428,8 +428,9 @@ typedef enum skew_close_reason {
     SKEW_CLOSE_SHUTDOWN        /* skew_close_all / server stop */
 } skew_close_reason;
 
-/* What an authorization asks for: live stats on a connection, or an admin endpoint. */
-typedef enum skew_auth_scope { SKEW_AUTH_SCOPE_STATS = 0, SKEW_AUTH_SCOPE_ADMIN } skew_auth_scope;
+/* What an authorization asks for: STATS reads (live stats on a connection, GET admin/stats),
+   ADMIN acts (admin/version, admin/invalidate), METRICS is GET {base}/metrics. */
+typedef enum skew_auth_scope { SKEW_AUTH_SCOPE_STATS = 0, SKEW_AUTH_SCOPE_ADMIN, SKEW_AUTH_SCOPE_METRICS } skew_auth_scope;
 
 /* Answer of the authorize hook. UNAVAILABLE = no credential configured (admin endpoints: 503). */
 typedef enum skew_auth {
@@ -457,7 +458,9 @@ typedef struct skew_hooks {
     /* Decide whether a request may see stats or use an admin endpoint. Called with SCOPE_STATS
        at a WS open (the handshake's headers; the answer is kept for the WS subscribe-stats
        messages) and at every POST {base}/subscribe-stats (that POST's headers); never at an SSE
-       open. Called with SCOPE_ADMIN for admin/stats, admin/version, admin/invalidate, metrics.
+       open, and for GET admin/stats. Called with SCOPE_ADMIN for admin/version and
+       admin/invalidate, with SCOPE_METRICS for GET metrics. A credential revoked later ends the
+       stats it authorized with skew_revoke_stats().
        NULL: every request is UNAVAILABLE. See skew_auth_bearer() for a token check. */
     skew_auth (*authorize)(void *user_data, const skew_request *req, skew_auth_scope scope);
     /* The wall clock: milliseconds since the Unix epoch. The only source of every timestamp the
@@ -584,6 +587,10 @@ SKEW_API skew_result skew_set_route(skew_tracker *t, skew_handle h, skew_str rou
    then: the verdict travels on the stream, as with the Nuxt server. */
 SKEW_API skew_result skew_subscribe(skew_tracker *t, skew_handle h, const skew_request *req);
 SKEW_API skew_result skew_unsubscribe(skew_tracker *t, skew_handle h);
+/* The credential that authorized this connection's stats was revoked: its subscription ends
+   (it gets `stats-unauthorized` if it had one) and the WebSocket handshake's decision is
+   forgotten, so a later subscribe-stats message is refused. The connection stays open. */
+SKEW_API skew_result skew_revoke_stats(skew_tracker *t, skew_handle h);
 /* Find a connection by its id text (36 chars). */
 SKEW_API skew_result skew_find(skew_tracker *t, skew_str id, skew_handle *out);
 /* HOOK-SAFE. Describe a connection (its strings are views: see THREADING). */
@@ -4452,6 +4459,21 @@ SKEW_API skew_result skew_unsubscribe(skew_tracker *t, skew_handle h) {
     return r;
 }
 
+SKEW_API skew_result skew_revoke_stats(skew_tracker *t, skew_handle h) {
+    uint32_t idx;
+    skew_result r;
+    if (!t) return SKEW_ERR_INVALID;
+    r = skew__enter_conn(t, h, &idx);
+    if (r == SKEW_OK) {
+        bool was = (t->slots[idx].flags & SKEW__F_SUB) != 0;
+        t->slots[idx].flags &= (uint8_t)~SKEW__F_AUTH;
+        skew__sub_remove(t, idx);
+        if (was) skew__deliver(t, idx, t->msg, skew_json_stats_unauthorized(t->msg, t->msg_cap));
+    }
+    skew__leave(t);
+    return r;
+}
+
 SKEW__PRIV skew_result skew__find(const skew_tracker *t, skew_str id, uint32_t *idx) {
     uint8_t bin[16];
     uint32_t i;
@@ -5479,9 +5501,13 @@ SKEW__PRIV skew_result skew__body_field(skew_str body, const char *name, char *b
 
 
 #if SKEW_ENABLE_ADMIN
-SKEW__PRIV skew_auth skew__admin_auth(skew_tracker *t, const skew_request *req) {
+/* admin/stats reads (STATS), metrics has its own scope, the rest acts (ADMIN). */
+SKEW__PRIV skew_auth skew__admin_auth(skew_tracker *t, const skew_request *req, skew_endpoint ep) {
+    skew_auth_scope scope = ep == SKEW_ENDPOINT_ADMIN_STATS ? SKEW_AUTH_SCOPE_STATS
+                            : ep == SKEW_ENDPOINT_METRICS   ? SKEW_AUTH_SCOPE_METRICS
+                                                            : SKEW_AUTH_SCOPE_ADMIN;
     if (!t->cfg.hooks.authorize) return SKEW_AUTH_UNAVAILABLE;
-    return t->cfg.hooks.authorize(t->cfg.hooks.user_data, req, SKEW_AUTH_SCOPE_ADMIN);
+    return t->cfg.hooks.authorize(t->cfg.hooks.user_data, req, scope);
 }
 #endif
 
@@ -5578,7 +5604,7 @@ SKEW__PRIV bool skew__serve_admin(skew_tracker *t, const skew_request *req, skew
     if (ep != SKEW_ENDPOINT_ADMIN_STATS && ep != SKEW_ENDPOINT_METRICS && ep != SKEW_ENDPOINT_ADMIN_VERSION &&
         ep != SKEW_ENDPOINT_ADMIN_INVALIDATE)
         return false;
-    switch (skew__admin_auth(t, req)) {
+    switch (skew__admin_auth(t, req, ep)) {
     case SKEW_AUTH_GRANTED: break;
     case SKEW_AUTH_UNAVAILABLE: skew__error_answer(h, 503, "admin access is not configured"); return true;
     default: skew__error_answer(h, 401, "unauthorized"); return true;

@@ -25,7 +25,7 @@ typedef struct rec_conn {
 typedef struct rec_env {
     rec_conn conns[NCONN];
     uint64_t wall;          /* hooks.now_ms: epoch milliseconds */
-    int auth_calls[2];      /* per scope */
+    int auth_calls[3];      /* per scope: STATS, ADMIN, METRICS */
     skew_auth answer;
     skew_tracker *t;
     bool send_from_hook;    /* the send hook tries skew_send on the same connection */
@@ -54,7 +54,7 @@ static uint64_t rec_now(void *ud) { return ((rec_env *)ud)->wall; }
 static skew_auth rec_auth(void *ud, const skew_request *req, skew_auth_scope scope) {
     rec_env *e = (rec_env *)ud;
     (void)req;
-    e->auth_calls[scope == SKEW_AUTH_SCOPE_ADMIN]++;
+    e->auth_calls[scope == SKEW_AUTH_SCOPE_ADMIN ? 1 : scope == SKEW_AUTH_SCOPE_METRICS ? 2 : 0]++;
     return e->answer;
 }
 static void rec_log(void *ud, skew_log_level level, const char *msg) {
@@ -222,6 +222,7 @@ static void test_authorization(void) {
     skew_response res;
     char body[256], idbody[128];
     skew_conn info;
+    int stats_calls;
     base_cfg(&c);
     env.answer = SKEW_AUTH_DENIED;
     t = make(&c);
@@ -253,7 +254,8 @@ static void test_authorization(void) {
     CHECK(strncmp(last(0), "{\"type\":\"stats\"", 15) == 0);
     CHECK_EQ_INT(skew_subscriber_count(t), 1);
 
-    /* admin endpoints ask with SCOPE_ADMIN; no credential configured is 503, wrong is 401 */
+    /* admin/stats reads: it asks with SCOPE_STATS; no credential configured is 503, wrong is 401 */
+    stats_calls = env.auth_calls[0];
     post = req_for(&h, "GET", "/__skew/admin/stats");
     env.answer = SKEW_AUTH_UNAVAILABLE;
     CHECK_RES(skew_http(t, &post, &res, body, sizeof body), SKEW_OK);
@@ -261,7 +263,17 @@ static void test_authorization(void) {
     env.answer = SKEW_AUTH_DENIED;
     CHECK_RES(skew_http(t, &post, &res, body, sizeof body), SKEW_OK);
     CHECK_EQ_INT(res.status, 401);
-    CHECK_EQ_INT(env.auth_calls[1], 2);
+    CHECK_EQ_INT(env.auth_calls[0], stats_calls + 2);
+    CHECK_EQ_INT(env.auth_calls[1], 0);
+    /* metrics has its own scope; admin/version acts (SCOPE_ADMIN) */
+    post = req_for(&h, "GET", "/__skew/metrics");
+    CHECK_RES(skew_http(t, &post, &res, body, sizeof body), SKEW_OK);
+    CHECK_EQ_INT(res.status, 401);
+    CHECK_EQ_INT(env.auth_calls[2], 1);
+    post = req_for(&h, "POST", "/__skew/admin/version");
+    CHECK_RES(skew_http(t, &post, &res, body, sizeof body), SKEW_OK);
+    CHECK_EQ_INT(res.status, 401);
+    CHECK_EQ_INT(env.auth_calls[1], 1);
     skew_tracker_destroy(t);
 }
 

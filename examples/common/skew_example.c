@@ -53,7 +53,8 @@ void skew_ex_usage(FILE *out, const char *prog, const skew_ex_opt_group *groups,
             "\n"
             "Pages: / (demo app) and /admin (dashboard). Endpoints: {base}/sse, {base}/ws,\n"
             "{base}/route, {base}/subscribe-stats, {base}/health, {base}/admin/stats,\n"
-            "{base}/admin/version, {base}/admin/invalidate, {base}/metrics.\n");
+            "{base}/admin/version, {base}/admin/invalidate, {base}/metrics, {base}/admin/login,\n"
+            "{base}/admin/logout. SIGHUP reads the token files again.\n");
 }
 
 /* The setters of the server's own flags; ctx is a skew_ex_options. */
@@ -87,11 +88,6 @@ static bool set_base(void *ctx, const char *v, const char **why) {
     memcpy(SKEW_EX__O->base_buf, v, len);
     SKEW_EX__O->base_buf[len] = '\0';
     SKEW_EX__O->base = SKEW_EX__O->base_buf;
-    return true;
-}
-static bool set_admin_token(void *ctx, const char *v, const char **why) {
-    (void)why;
-    SKEW_EX__O->admin_token = v;
     return true;
 }
 static bool set_route_tracking(void *ctx, const char *v, const char **why) {
@@ -181,12 +177,6 @@ static const skew_ex_opt skew_ex__server_opts[] = {
      "with --root: the id in DIR/" SKEW_EX_BUILD_FILE ", followed live)",
      set_build_id},
     {"--base", "PATH", "base path of the endpoints (default " SKEW_EX_DEFAULT_BASE ")", set_base},
-    {"--admin-token", "TOKEN",
-     "admin token (or env SKEW_ADMIN_TOKEN); without one, a server\n"
-     "started from a terminal makes one for this run and prints a\n"
-     "dashboard link with it; otherwise the admin endpoints answer\n"
-     "503 and no stats are authorized",
-     set_admin_token},
     {"--route-tracking", NULL, "record and report the route each client views", set_route_tracking},
     {"--ip-tracking", NULL, "record and report client IP addresses", set_ip_tracking},
     {"--trust-proxy", "CIDR",
@@ -214,9 +204,7 @@ static const skew_ex_opt skew_ex__server_opts[] = {
 };
 
 static void skew_ex__server_defaults(void *ctx) {
-    const char *env = getenv("SKEW_ADMIN_TOKEN");
-    skew_ex_options_defaults(SKEW_EX__O);
-    if (env && *env) SKEW_EX__O->admin_token = env;
+    skew_ex_options_defaults(SKEW_EX__O); /* the tokens: skew_auth's group */
 }
 
 static bool skew_ex__server_finish(void *ctx, const char *prog) {
@@ -325,16 +313,6 @@ uint32_t skew_ex_sweep_ms(uint32_t keepalive_ms) {
 }
 
 /* ======================================================================================
-   >>auth
-   ====================================================================================== */
-
-skew_auth skew_ex_authorize(const skew_ex_options *o, const skew_request *req, skew_auth_scope scope) {
-    (void)scope;
-    if (!o->admin_token || !*o->admin_token) return SKEW_AUTH_UNAVAILABLE;
-    return skew_auth_bearer(req, skew_str_c(o->admin_token));
-}
-
-/* ======================================================================================
    >>signals
    ====================================================================================== */
 
@@ -356,6 +334,7 @@ void skew_ex_signals_install(void) {
     sigaction(SIGTERM, &sa, NULL);
     sa.sa_handler = SIG_IGN;
     sigaction(SIGPIPE, &sa, NULL);
+    skew_auth_signals_install(); /* SIGHUP: secrets reload */
 }
 
 bool skew_ex_stop_requested(void) { return skew_ex__stop != 0; }
@@ -963,7 +942,16 @@ bool skew_ex_html_cookie(skew_ex_site *site, skew_tracker *t, char *buf, size_t 
    ====================================================================================== */
 
 static skew_auth server_authorize(void *user_data, const skew_request *req, skew_auth_scope scope) {
-    return skew_ex_authorize(&((skew_ex_server *)user_data)->opt, req, scope);
+    skew_ex_server *s = (skew_ex_server *)user_data;
+    return skew_auth_check(&s->auth, s->t, req, scope, NULL, 0);
+}
+
+/* A WebSocket authorized for stats at its handshake: the grant follows the connection. */
+static void server_on_open(void *user_data, const skew_conn *sc) {
+    skew_ex_server *s = (skew_ex_server *)user_data;
+    if (sc->transport == SKEW_TRANSPORT_WS) skew_auth_bind(&s->auth, s->t, sc->handle);
+    skew_auth_clear_pending(&s->auth);
+    skew_ex_log_open(user_data, sc);
 }
 
 void skew_ex_server_hooks(skew_ex_server *s, skew_hooks *hooks,
@@ -972,7 +960,7 @@ void skew_ex_server_hooks(skew_ex_server *s, skew_hooks *hooks,
     memset(hooks, 0, sizeof *hooks);
     hooks->user_data = s;
     hooks->send = send;
-    hooks->on_open = skew_ex_log_open;
+    hooks->on_open = server_on_open;
     hooks->on_close = on_close;
     hooks->authorize = server_authorize;
 }
@@ -983,20 +971,24 @@ bool skew_ex_start(skew_ex_server *s, const char *prog, int argc, char **argv, c
     s->exit_code = 2;
     {
         /* every module's flags: one table (skew_options.h); add a module's group here */
-        skew_ex_opt_group groups[3];
-        groups[0] = skew_ex_server_opt_group(&s->opt);
-        groups[1] = skew_cluster_opt_group(&s->copt);
-        groups[2] = skew_ex_ip_header_opt_group(&s->opt);
-        switch (skew_ex_opts_parse(groups, sizeof groups / sizeof groups[0], argc, argv, prog)) {
+        skew_ex_opt_group groups[16];
+        size_t n = 0;
+        groups[n++] = skew_ex_server_opt_group(&s->opt);
+        groups[n++] = skew_cluster_opt_group(&s->copt);
+        groups[n++] = skew_ex_ip_header_opt_group(&s->opt);
+        groups[n++] = skew_auth_opt_group(&s->auth);
+        switch (skew_ex_opts_parse(groups, n, argc, argv, prog)) {
         case SKEW_EX_ARGS_OK: break;
         case SKEW_EX_ARGS_EXIT_OK:
-            skew_ex_usage(stdout, prog, groups, sizeof groups / sizeof groups[0]);
+            skew_ex_usage(stdout, prog, groups, n);
             s->exit_code = 0;
             return false;
         default: return false;
         }
     }
+    if (skew_auth_has_admin(&s->auth)) s->opt.admin_token = s->auth.admin.value;
     skew_ex_make_run_token(&s->opt, isatty(STDOUT_FILENO) == 1);
+    if (!skew_auth_init(&s->auth, prog, s->opt.base, &s->opt.ip_policy, s->opt.run_token)) return false;
     if (!skew_ex_create_tracker(&s->opt, hooks, prog, &s->t)) return false;
     if (s->copt.redis_url && !skew_node_retrack(&s->t, &s->copt, prog)) {
         skew_tracker_destroy(s->t);
@@ -1053,6 +1045,7 @@ uint32_t skew_ex_server_tick(skew_ex_server *s, skew_ex_sweep_fn ping, skew_ex_s
         s->next_sweep = mono + s->lim.sweep_ms;
     }
     skew_ex_build_poll(&s->site, s->t, mono); /* a deploy under --root: version push */
+    skew_auth_tick(&s->auth, s->t, mono);       /* SIGHUP reload, session expiry */
     wait = skew_tick(s->t, skew_ex_mono_ms()); /* last: the sweeps' changes are in its delay */
     if (s->next_ping - mono < wait) wait = s->next_ping - mono;
     if (s->next_sweep - mono < wait) wait = s->next_sweep - mono;
@@ -1102,31 +1095,9 @@ const char *skew_ex_status_reason(int status) {
 
 bool skew_ex_is_head(const skew_request *req) { return req->method.len == 4 && !memcmp(req->method.ptr, "HEAD", 4); }
 
-/* A 200 of {base}/metrics: the defence counters after the tracker's series, in body (cap bytes)
-   or, when they do not fit, in a new *big holding both (an old *big is freed). */
-static skew_result skew_ex__metrics_defences(skew_ex_server *s, const skew_request *req, skew_response *r, char *body,
-                                             size_t cap, char **big) {
-    size_t n;
-    char *joined;
-    if (r->status != 200 || skew_route_request(s->t, req) != SKEW_ENDPOINT_METRICS) return SKEW_OK;
-    n = skew_ex_defences_text(&s->defences, NULL, 0);
-    if (r->body_len + n < cap) {
-        skew_ex_defences_text(&s->defences, body + r->body_len, cap - r->body_len);
-        r->body_len += n;
-        return SKEW_OK;
-    }
-    joined = (char *)malloc(r->body_len + n + 1);
-    if (!joined) return SKEW_ERR_NOMEM;
-    memcpy(joined, body, r->body_len);
-    skew_ex_defences_text(&s->defences, joined + r->body_len, n + 1);
-    r->body_len += n;
-    free(*big);
-    *big = joined;
-    return SKEW_OK;
-}
-
-skew_result skew_ex_http(skew_ex_server *s, const skew_request *req, skew_response *r, char *small, size_t cap,
-                         char **big) {
+/* skew_http, asked again into *big for a large GET answer. */
+static skew_result skew_ex__http(skew_ex_server *s, const skew_request *req, skew_response *r, char *small, size_t cap,
+                                 char **big) {
     skew_result res;
     bool get = skew_ex_is_head(req) || (req->method.len == 3 && !memcmp(req->method.ptr, "GET", 3));
     size_t need;
@@ -1135,7 +1106,6 @@ skew_result skew_ex_http(skew_ex_server *s, const skew_request *req, skew_respon
     memset(r, 0, sizeof *r);
     res = skew_http(s->t, req, r, small, cap);
     if (res == SKEW_OK && s->node) skew_node_after_http(s->node, req, r->status);
-    if (res == SKEW_OK) return skew_ex__metrics_defences(s, req, r, small, cap, big);
     if (res != SKEW_ERR_TRUNCATED || !get) return res;
     need = r->body_len + 1;
     *big = (char *)malloc(need);
@@ -1147,7 +1117,53 @@ skew_result skew_ex_http(skew_ex_server *s, const skew_request *req, skew_respon
         *big = NULL;
         return res == SKEW_ERR_NOMEM ? res : SKEW_ERR_TRUNCATED;
     }
-    return skew_ex__metrics_defences(s, req, r, *big, need, big);
+    return res;
+}
+
+/* /metrics: more lines after the tracker's series: text(ctx, buf, cap) with the snprintf contract,
+   into small when they fit, else into a new *big holding the whole answer. */
+typedef size_t (*skew_ex__text_fn)(const void *ctx, char *buf, size_t cap);
+static size_t skew_ex__auth_text(const void *ctx, char *buf, size_t cap) {
+    return skew_auth_metrics_text((const skew_auth_state *)ctx, buf, cap);
+}
+static size_t skew_ex__defences_text(const void *ctx, char *buf, size_t cap) {
+    return skew_ex_defences_text((const skew_ex_defences *)ctx, buf, cap);
+}
+static skew_result skew_ex__metrics_append(skew_response *r, skew_ex__text_fn text, const void *ctx, char *small,
+                                           size_t cap, char **big) {
+    size_t extra = text(ctx, NULL, 0), total = r->body_len + extra;
+    char *body = *big ? *big : small, *grown;
+    if (!*big && total < cap) {
+        text(ctx, small + r->body_len, cap - r->body_len);
+        r->body_len = total;
+        return SKEW_OK;
+    }
+    grown = (char *)malloc(total + 1);
+    if (!grown) return SKEW_ERR_NOMEM;
+    memcpy(grown, body, r->body_len);
+    text(ctx, grown + r->body_len, extra + 1);
+    free(*big);
+    *big = grown;
+    r->body_len = total;
+    return SKEW_OK;
+}
+
+skew_result skew_ex_http(skew_ex_server *s, const skew_request *req, skew_response *r, char *small, size_t cap,
+                         char **big) {
+    skew_result res;
+    *big = NULL;
+    memset(r, 0, sizeof *r);
+    /* login, logout, cross-site and non-JSON admin requests: answered before the tracker */
+    if (skew_auth_http(&s->auth, s->t, req, r, small, cap, s->set_cookie, sizeof s->set_cookie)) return SKEW_OK;
+    res = skew_ex__http(s, req, r, small, cap, big);
+    skew_auth_after_http(&s->auth, s->t, req, r); /* subscribe-stats grants followed, admin audit */
+    if (res == SKEW_OK && r->status == 200 && skew_route_path(s->t, req->path) == SKEW_ENDPOINT_METRICS) {
+        /* skew_auth counts the cross-origin refusals; the defence series shows the same number */
+        s->defences.n[SKEW_EX_DEFENCE_CROSS_ORIGIN] = s->auth.denied[SKEW_AUTH_M_ORIGIN];
+        res = skew_ex__metrics_append(r, skew_ex__auth_text, &s->auth, small, cap, big);
+        if (res == SKEW_OK) res = skew_ex__metrics_append(r, skew_ex__defences_text, &s->defences, small, cap, big);
+    }
+    return res;
 }
 
 void skew_ex_tune_fd_limit(uint32_t max_connections) {

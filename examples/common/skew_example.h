@@ -4,7 +4,7 @@
    skew_tracker.h; what they have in common besides lives here, once:
 
      - options      the command line, parsed into skew_ex_options and mapped onto skew_config
-     - auth         the authorize hook: an admin token checked with skew_auth_bearer()
+     - auth         the authorize hook: skew_auth.h (scopes, tokens, sessions, origins, audit)
      - signals      SIGINT/SIGTERM set a flag the event loop polls; SIGPIPE is ignored
      - log          a quiet-by-default logger, also usable as skew_hooks.log
      - site         the built-in pages (embedded at build time by embed.c) and static files
@@ -41,6 +41,7 @@
 #include "skew_cluster.h"
 #include "skew_options.h"
 #include "skew_defence.h"
+#include "skew_auth.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -79,7 +80,7 @@ typedef struct skew_ex_options {
     bool build_id_set;           /* --build-id given (else --root may supply it: >>build) */
     const char *base;            /* --base (/__skew); no trailing slash */
     char base_buf[256];          /* --base's value without its trailing slashes */
-    const char *admin_token;     /* --admin-token or $SKEW_ADMIN_TOKEN; NULL: admin off */
+    const char *admin_token;     /* the admin token skew_auth read (or run_token); NULL: admin off */
     char run_token[33];          /* a token made for this run (skew_ex_make_run_token), or "" */
     bool route_tracking;         /* --route-tracking */
     bool ip_tracking;            /* --ip-tracking */
@@ -129,10 +130,7 @@ uint32_t skew_ex_sweep_ms(uint32_t keepalive_ms);
    >>auth  the authorize hook
    ====================================================================================== */
 
-/* What a server's hooks.authorize returns: GRANTED for the admin token (Authorization: Bearer T,
-   a bare Authorization: T, or cookie skew_admin=T), DENIED otherwise, UNAVAILABLE when no token
-   is configured. Same answer for both scopes. */
-skew_auth skew_ex_authorize(const skew_ex_options *o, const skew_request *req, skew_auth_scope scope);
+/* A server's hooks.authorize is skew_auth_check on its skew_ex_server's auth (skew_auth.h). */
 
 /* ======================================================================================
    >>signals
@@ -328,6 +326,8 @@ typedef struct skew_ex_server {
     skew_ex_limits lim;              /* read from the tracker at start */
     skew_cluster_options copt;       /* cluster: --redis and friends */
     skew_node *node;                 /* cluster: NULL without --redis */
+    skew_auth_state auth;                /* tokens, sessions, origins (skew_auth.h) */
+    char set_cookie[256];            /* skew_ex_http: a Set-Cookie for its answer, or "" */
     uint32_t open_conns;             /* what the server holds open (its own count) */
     skew_ex_defences defences;       /* what the defences did (skew_defence.h): /metrics */
     bool stopping;
@@ -337,7 +337,7 @@ typedef struct skew_ex_server {
 } skew_ex_server;
 
 /* The hooks every server sets: user_data = s, its own send and on_close, the shared open log
-   and authorize (skew_ex_authorize on s->opt). */
+   and authorize (skew_auth_check on s->auth). */
 void skew_ex_server_hooks(skew_ex_server *s, skew_hooks *hooks,
                           skew_result (*send)(void *user_data, const skew_conn *conn, const char *msg, size_t len),
                           void (*on_close)(void *user_data, const skew_conn *conn, skew_close_reason reason));
@@ -374,6 +374,8 @@ bool skew_ex_shutdown_done(const skew_ex_server *s, uint64_t mono);
    side effects must happen once. SKEW_OK: the answer is in *r with body (small or *big).
    SKEW_ERR_NOT_LOCAL: relay it, or send the 404 in *r. SKEW_ERR_TRUNCATED or SKEW_ERR_NOMEM:
    answer 500. A 200 of {base}/metrics gets s->defences appended (skew_defence.h). */
+/* Also: login/logout and the cross-site refusals (skew_auth_http) first, with s->set_cookie
+   set for the answer; the audit after; skew_auth's lines appended to /metrics. */
 skew_result skew_ex_http(skew_ex_server *s, const skew_request *req, skew_response *r, char *small, size_t cap,
                          char **big);
 /* The answer to a failed skew_open (bot 204/403, full 503, stopping 503, ...) in *r and body;

@@ -543,7 +543,14 @@ static int answer_http(server *srv, struct lws *wsi, const skew_request *req, bo
     if (res == SKEW_ERR_NOT_LOCAL && cluster_defer(srv, wsi, req)) return RELAY_DEFERRED;
     if (res == SKEW_ERR_NOMEM) return respond_error(wsi, 500, "out of memory", finish);
     if (res == SKEW_ERR_TRUNCATED) return respond_error(wsi, 500, "response too large", finish);
-    ret = respond_json(wsi, &r, big ? big : small, skew_ex_is_head(req), finish);
+    if (srv->ex.set_cookie[0]) { /* login / logout (skew_auth.c) */
+        const hdr_kv extra[] = {{"cache-control:", "no-store"}, {"set-cookie:", srv->ex.set_cookie}};
+        ret = respond(wsi, r.status, r.content_type ? r.content_type : "application/json",
+                      (const unsigned char *)(big ? big : small), r.body_len, extra, 2, skew_ex_is_head(req), r.close,
+                      finish);
+    } else {
+        ret = respond_json(wsi, &r, big ? big : small, skew_ex_is_head(req), finish);
+    }
     free(big);
     return ret;
 }

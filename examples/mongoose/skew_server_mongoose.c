@@ -196,16 +196,22 @@ static void respond_error(struct mg_connection *c, int status, const char *msg, 
     respond(c, status, "application/json", body, n < sizeof body ? n : sizeof body - 1, &h, false, close);
 }
 
-/* An answer the tracker described. */
-static void respond_skew(struct mg_connection *c, const skew_response *r, const char *body, bool head) {
+/* An answer the tracker described (set_cookie: a Set-Cookie value, or NULL). */
+static void respond_skew_cookie(struct mg_connection *c, const skew_response *r, const char *body, bool head,
+                                const char *set_cookie) {
     hdrs h;
     h.len = 0;
     h.buf[0] = '\0';
     hdr_add(&h, "Cache-Control", "no-store");
+    if (set_cookie && *set_cookie) hdr_add(&h, "Set-Cookie", set_cookie);
     if (r->allow) hdr_add(&h, "Allow", r->allow);
     if (r->upgrade_required) hdr_add(&h, "Upgrade", "websocket");
     respond(c, r->status, r->content_type ? r->content_type : "application/json", body, r->body_len, &h, head,
             r->close);
+}
+
+static void respond_skew(struct mg_connection *c, const skew_response *r, const char *body, bool head) {
+    respond_skew_cookie(c, r, body, head, NULL);
 }
 
 /* skew_http (skew_ex_http: a large answer is asked for again, GET only). */
@@ -218,7 +224,7 @@ static void answer_http(server *srv, struct mg_connection *c, const skew_request
     if (res == SKEW_ERR_NOT_LOCAL && srv->ex.node && skew_node_relay(srv->ex.node, req, c->id)) return;
     if (res == SKEW_ERR_NOMEM) respond_error(c, 500, "out of memory", false);
     else if (res == SKEW_ERR_TRUNCATED) respond_error(c, 500, "response too large", false);
-    else respond_skew(c, &r, big ? big : small, skew_ex_is_head(req));
+    else respond_skew_cookie(c, &r, big ? big : small, skew_ex_is_head(req), srv->ex.set_cookie);
     free(big);
 }
 

@@ -82,7 +82,7 @@ test('dashboard shows the right numbers as demo pages open, navigate and close',
       assert.equal(await textOf(admin, '#total'), '–', 'no numbers without authorization');
       await shot(admin, 'dashboard-0-no-token');
 
-      // the token form: stored as cookie skew_admin, the dashboard reconnects and subscribes
+      // the token form: exchanged for a session cookie, the dashboard reconnects and subscribes
       await admin.fill('#token', TOKEN);
       await admin.click('#token-save');
       await eventually(async () => (await textOf(admin, '#auth-state')) === 'authorized',

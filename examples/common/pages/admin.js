@@ -1,9 +1,10 @@
 /* admin.js - the live dashboard: totals, rollout progress, rollout timeline, versions, routes,
  * connections.
  *
- * It is itself a connection (route /admin) that subscribes to stats. The server authorizes the
- * subscription with the admin token, which browsers can only send on a WebSocket handshake or
- * an EventSource as a cookie: the token form stores it as cookie skew_admin and reconnects.
+ * It is itself a connection (route /admin) that subscribes to stats. The token is never kept
+ * here: the form (or a first-run #token= link) posts it once to {base}/admin/login, which sets
+ * an HttpOnly session cookie (scripts cannot read it) that the WebSocket handshake, the
+ * EventSource and the admin requests carry; "Log out" ends the session on the server.
  */
 'use strict';
 
@@ -218,13 +219,10 @@
 
   // One poll; returns the delay to the next one.
   async function timelineFetch() {
-    const headers = {};
-    const t = token();
-    if (t) headers.authorization = `Bearer ${t}`;
     try {
-      const res = await fetch(`${base}/admin/stats`, { credentials: 'same-origin', headers, cache: 'no-store' });
+      const res = await fetch(`${base}/admin/stats`, { credentials: 'same-origin', cache: 'no-store' });
       if (!res.ok) {
-        timelineOff(`The timeline needs the admin token (admin/stats answered ${res.status}).`);
+        timelineOff(`The timeline needs a login (admin/stats answered ${res.status}).`);
         return 10000;
       }
       const st = await res.json();
@@ -282,9 +280,9 @@
         break;
       case 'stats-unauthorized':
         timelineStop();
-        setAuth('not authorized', SkewClient.cookie('skew_admin') === null
-          ? 'Enter the admin token the server was started with (--admin-token).'
-          : 'The saved token was refused.');
+        setAuth('not authorized', loggedIn
+          ? 'The session ended (logout, expiry or a token rotation): log in again.'
+          : 'Log in with the admin or stats token the server was started with.');
         break;
       default:
         break;
@@ -298,34 +296,40 @@
     text('transport', state === 'open' ? `via ${transport}` : '');
   }
 
-  // A first-run link (server start-up line) carries the token in the fragment, which never
-  // reaches a server: keep it as the cookie, then drop it from the address bar and history.
-  const fromLink = /(?:^#|&)token=([\x21\x23-\x25\x27-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]+)/.exec(location.hash);
-  if (fromLink) {
-    document.cookie = `skew_admin=${fromLink[1]}; Path=/; SameSite=Strict`;
-    history.replaceState(null, '', location.pathname + location.search);
+  const client = new SkewClient({ base, route: '/admin', onMessage, onState });
+  let loggedIn = false;
+
+  // The token goes to the server once; what comes back is an HttpOnly session cookie.
+  async function login(t) {
+    try {
+      const res = await fetch(`${base}/admin/login`, {
+        method: 'POST', credentials: 'same-origin', cache: 'no-store',
+        headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: t }),
+      });
+      loggedIn = res.ok;
+      if (!res.ok) setAuth('not authorized', res.status === 401 ? 'The token was refused.' : `Login answered ${res.status}.`);
+      return res.ok;
+    } catch (err) {
+      setAuth('not authorized', `Login: ${err.message}`);
+      return false;
+    }
   }
 
-  const client = new SkewClient({ base, route: '/admin', onMessage, onState });
-
-  function token() { return SkewClient.cookie('skew_admin'); }
-
-  $('token-form').addEventListener('submit', (e) => {
+  $('token-form').addEventListener('submit', async (e) => {
     e.preventDefault();
     const t = $('token').value.trim();
-    if (!t) return;
-    if (!/^[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]+$/.test(t)) {
-      setAuth('not authorized', 'This token has characters a cookie cannot carry.');
-      return;
-    }
-    document.cookie = `skew_admin=${t}; Path=/; SameSite=Strict`;
     $('token').value = '';
+    if (!t) return;
     setAuth('pending');
-    client.restart();
+    if (await login(t)) client.restart();
   });
 
-  $('token-clear').addEventListener('click', () => {
-    document.cookie = 'skew_admin=; Path=/; SameSite=Strict; Max-Age=0';
+  $('token-clear').addEventListener('click', async () => {
+    try {
+      await fetch(`${base}/admin/logout`, { method: 'POST', credentials: 'same-origin', cache: 'no-store' });
+    } catch { /* the server is away: the session ends with its expiry */ }
+    document.cookie = 'skew_admin=; Path=/; SameSite=Strict; Max-Age=0'; // an old dashboard's cookie
+    loggedIn = false;
     last = null;
     timelineStop();
     setAuth('pending');
@@ -334,8 +338,6 @@
 
   async function adminPost(path, body) {
     const headers = { 'content-type': 'application/json' };
-    const t = token();
-    if (t) headers.authorization = `Bearer ${t}`;
     const out = $('admin-result');
     try {
       const res = await fetch(base + path, { method: 'POST', credentials: 'same-origin', headers, body: JSON.stringify(body) });
@@ -359,6 +361,18 @@
   });
 
   client.subscribeStats(); // sent on every (re)connect
-  client.start();
   window.skewClient = client; // for the console and browser tests
+
+  // A first-run link (server start-up line) carries the token in the fragment, which never
+  // reaches a server: it leaves the address bar and history at once, is exchanged for a
+  // session, and is kept nowhere.
+  const fromLink = /(?:^#|&)token=([\x21-\x7e]+)/.exec(location.hash);
+  if (fromLink) {
+    history.replaceState(null, '', location.pathname + location.search);
+    let t = fromLink[1];
+    try { t = decodeURIComponent(t); } catch { /* not percent-encoded: as it is */ }
+    login(t).finally(() => client.start());
+  } else {
+    client.start();
+  }
 })();
