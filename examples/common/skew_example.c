@@ -306,7 +306,7 @@ void skew_ex_print_banner(FILE *out, const skew_ex_options *o, const char *prog,
     if (!strcmp(host, "0.0.0.0")) host = "127.0.0.1"; /* a browser cannot open the wildcard */
     if (!strcmp(host, "::")) host = "::1";
     v6 = strchr(host, ':') != NULL;
-    snprintf(origin, sizeof origin, v6 ? "http://[%s]:%u" : "http://%s:%u", host, port);
+    snprintf(origin, sizeof origin, v6 ? "%s://[%s]:%u" : "%s://%s:%u", o->https ? "https" : "http", host, port);
     if (o->admin_token && o->admin_token == o->run_token)
         fprintf(out, "%s: %s/  dashboard: %s%s/admin#token=%s  (token made for this run)\n", prog, origin, origin, ui,
                 o->run_token);
@@ -969,9 +969,10 @@ bool skew_ex_start(skew_ex_server *s, const char *prog, int argc, char **argv, c
     s->exit_code = 2;
     {
         /* every module's flags: one table (skew_options.h); add a module's group here */
-        skew_ex_opt_group groups[2];
+        skew_ex_opt_group groups[3];
         groups[0] = skew_ex_server_opt_group(&s->opt);
         groups[1] = skew_cluster_opt_group(&s->copt);
+        groups[2] = skew_tls_opt_group(&s->tls);
         switch (skew_ex_opts_parse(groups, sizeof groups / sizeof groups[0], argc, argv, prog)) {
         case SKEW_EX_ARGS_OK: break;
         case SKEW_EX_ARGS_EXIT_OK:
@@ -981,6 +982,7 @@ bool skew_ex_start(skew_ex_server *s, const char *prog, int argc, char **argv, c
         default: return false;
         }
     }
+    s->opt.https = skew_tls_enabled(&s->tls);
     skew_ex_make_run_token(&s->opt, isatty(STDOUT_FILENO) == 1);
     if (!skew_ex_create_tracker(&s->opt, hooks, prog, &s->t)) return false;
     if (s->copt.redis_url && !skew_node_retrack(&s->t, &s->copt, prog)) {

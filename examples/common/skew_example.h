@@ -37,6 +37,7 @@
 #include "skew_tracker.h"
 #include "skew_cluster.h"
 #include "skew_options.h"
+#include "skew_tls.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -89,6 +90,7 @@ typedef struct skew_ex_options {
     uint32_t timeline_samples;   /* --timeline-samples (SKEW_TIMELINE_DEFAULT_SAMPLES); 0: none */
     uint32_t timeline_period_ms; /* --timeline-period-ms; 0: tracker default (10000) */
     const char *version_cookie;  /* --version-cookie NAME; NULL: tracker default (__nkpv) */
+    bool https;                  /* TLS is on (skew_tls.h; set by skew_ex_start): https:// links */
 } skew_ex_options;
 
 
@@ -321,6 +323,7 @@ typedef struct skew_ex_server {
     skew_ex_limits lim;              /* read from the tracker at start */
     skew_cluster_options copt;       /* cluster: --redis and friends */
     skew_node *node;                 /* cluster: NULL without --redis */
+    skew_tls tls;                    /* --tls-cert/--tls-key (skew_tls.h) */
     uint32_t open_conns;             /* what the server holds open (its own count) */
     bool stopping;
     uint64_t stop_deadline;          /* monotonic ms */
