@@ -147,12 +147,14 @@ export function startProc(bin, args, { env = {}, cwd } = {}) {
 function mod(url) { return url.startsWith('https:') ? https : http; }
 
 /** One request: {status, headers, text, json, cert} (cert: the server's fingerprint over TLS). */
-export function request(url, { method = 'GET', headers = {}, body, ca, timeout = 5000 } = {}) {
+export function request(url, { method = 'GET', headers = {}, body, ca, timeout = 5000, rawPath } = {}) {
   return new Promise((resolve, reject) => {
-    const req = mod(url).request(url, {
-      method, ca, agent: false, timeout,
-      headers: { 'user-agent': CHROME_UA, ...headers },
-    }, (res) => {
+    // rawPath: sent exactly as given (a URL string would have its dot segments resolved)
+    const u = new URL(url);
+    const h = { 'user-agent': CHROME_UA, ...headers };
+    if (body !== undefined) h['content-length'] = Buffer.byteLength(body); // not chunked
+    const opts = { method, ca, agent: false, timeout, headers: h };
+    const onRes = (res) => {
       const cert = res.socket.getPeerCertificate ? res.socket.getPeerCertificate().fingerprint256 : undefined;
       let text = '';
       res.setEncoding('utf8');
@@ -162,7 +164,9 @@ export function request(url, { method = 'GET', headers = {}, body, ca, timeout =
         try { json = JSON.parse(text); } catch { json = undefined; }
         resolve({ status: res.statusCode, headers: res.headers, text, json, cert });
       });
-    });
+    };
+    const req = rawPath ? mod(url).request({ host: u.hostname, port: u.port, path: rawPath, ...opts }, onRes)
+      : mod(url).request(url, opts, onRes);
     req.on('timeout', () => req.destroy(new Error(`timeout: ${method} ${url}`)));
     req.on('error', reject);
     if (body) req.write(body);
