@@ -7,3 +7,9 @@ TEST_STEPS += step-topology
 .PHONY: step-topology
 step-topology:
 	@BUILD=$(BUILD) MAKE="$(MAKE)" tests/run_step.sh topology tests/topology/run.sh
+
+# The README's nginx configuration is deploy/nginx/skew.conf (tests/topology/readme_nginx.sh).
+TEST_STEPS += step-readme-nginx
+.PHONY: step-readme-nginx
+step-readme-nginx:
+	@tests/run_step.sh readme-nginx tests/topology/readme_nginx.sh $(BUILD)/readme/nginx.conf
