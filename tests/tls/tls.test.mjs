@@ -129,6 +129,15 @@ test('TLS: HTTPS, SSE, WSS, Chromium, SIGHUP reload', { timeout: 90000 }, async 
       assert.equal(r.cert, b.fingerprint);
       assert.equal(srv.exit, null);
     });
+
+    await t.test('SIGTERM: the server exits 0 (sanitizer builds: no report)', async () => {
+      for (const c of clients.splice(0)) c.close();
+      if (browser) await browser.close();
+      browser = null;
+      const r = await srv.stop();
+      assert.deepEqual(r, { code: 0, signal: null });
+      assert.doesNotMatch(srv.out, /Sanitizer|runtime error/);
+    });
   } catch (e) {
     e.message += `\n--- server output ---\n${srv.out.slice(-2000)}`;
     throw e;
