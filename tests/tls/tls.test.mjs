@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import tls from 'node:tls';
 import path from 'node:path';
 import {
   HOST, CHROME_UA, CHROMIUM_ARGS, chromium, eventually, freePort, installLeaf, makeCa, makeLeaf, needTool, openSse,
@@ -59,6 +60,17 @@ test('TLS: HTTPS, SSE, WSS, Chromium, SIGHUP reload', { timeout: 90000 }, async 
       await assert.rejects(request(`${origin}${BASE}/health`), /self[- ]signed|unable to (get|verify)/i);
       // plain HTTP on the TLS port gets no answer
       await assert.rejects(request(`http://${HOST}:${port}${BASE}/health`, { timeout: 3000 }));
+    });
+
+    await t.test('a client offering h2 gets HTTP/1.1 (ALPN pinned: the adapters speak HTTP/1.1 only)', async () => {
+      const alpn = await new Promise((resolve, reject) => {
+        const s = tls.connect({ host: HOST, port, ca: ca.pem, ALPNProtocols: ['h2', 'http/1.1'] }, () => {
+          resolve(s.alpnProtocol);
+          s.end();
+        });
+        s.on('error', reject);
+      });
+      assert.notEqual(alpn, 'h2');
     });
 
     await t.test('SSE over HTTPS: connected, counted', async () => {
