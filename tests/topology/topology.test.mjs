@@ -15,7 +15,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  HOST, ROOT, CHROME_UA, CHROMIUM_ARGS, chromium, eventually, freePort, needTool, openSse, request, sleep,
+  HOST, ROOT, CHROME_UA, CHROMIUM_ARGS, chromium, eventually, freePort, needTool, openSse, openWs, request, sleep,
   startProc, stats, tmpDir, waitHealthy,
 } from '../tls/lib.mjs';
 
@@ -143,7 +143,7 @@ test('nginx + Nuxt + lws + mongoose + Redis + Chromium', { timeout: 170000 }, as
     });
 
     let visitors;
-    let nodeGone = false; // the node SSE client's stream ended
+    let nodeAlive = 0; // node clients (no reconnect) still connected
     let survivorLeft; // the instance left after the SIGTERM
     await t.test('three visitors in Chromium: the admin sees 3 through nginx, from a cluster of both instances', async () => {
       browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS, timeout: 30000 });
@@ -164,14 +164,18 @@ test('nginx + Nuxt + lws + mongoose + Redis + Chromium', { timeout: 170000 }, as
     });
 
     await t.test('a spoofed X-Forwarded-For / CF-Connecting-IP is not what is recorded', async () => {
-      // a node client too, with the same headers, straight through nginx
+      // node clients too, with the same headers, straight through nginx: SSE and WebSocket
       const s = await openSse(`${edge}${BASE}/sse?route=/spoof`, { headers: SPOOF });
-      clients.push(s);
-      s.closed.then(() => { nodeGone = true; });
-      await s.inbox.next((m) => m.type === 'connected');
-      await expectCounts(4, {}, 'four connections');
+      const w = await openWs(`${edge.replace('http:', 'ws:')}${BASE}/ws?route=/spoof`, { headers: SPOOF });
+      nodeAlive = 2;
+      for (const c of [s, w]) {
+        clients.push(c);
+        c.closed.then(() => { nodeAlive--; });
+        await c.inbox.next((m) => m.type === 'connected');
+      }
+      await expectCounts(5, {}, 'five connections');
       const j = await stats(edge, BASE, TOKEN);
-      assert.equal(j.connections.length, 4);
+      assert.equal(j.connections.length, 5);
       for (const c of j.connections) assert.equal(c.ip, '127.0.0.1', JSON.stringify(c));
       // control: the same headers straight to an instance (a trusted loopback peer) ARE believed,
       // so it is nginx's header hygiene that keeps them out
@@ -180,7 +184,7 @@ test('nginx + Nuxt + lws + mongoose + Redis + Chromium', { timeout: 170000 }, as
       const direct = (await stats(a.origin, BASE, TOKEN)).connections.find((c) => c.id === id);
       await d.close();
       assert.equal(direct.ip, '203.0.113.8', 'CF-Connecting-IP believed from a trusted peer');
-      await expectCounts(4, {}, 'back to four');
+      await expectCounts(5, {}, 'back to five');
     });
 
     await t.test('admin actions and metrics are unreachable through nginx; streams, POSTs and stats pass', async () => {
@@ -226,9 +230,9 @@ test('nginx + Nuxt + lws + mongoose + Redis + Chromium', { timeout: 170000 }, as
       const r = await victim.stop();
       assert.equal(r.code, 0, JSON.stringify(r));
       await sleep(1000);
-      // the visitors' module reconnects and nginx sends it to the survivor; the node client does
-      // not reconnect, so it counts only if it was on the survivor
-      const n = 3 + (nodeGone ? 0 : 1);
+      // the visitors' module reconnects and nginx sends it to the survivor; the node clients do
+      // not reconnect, so they count only if they were on the survivor
+      const n = 3 + nodeAlive;
       await expectCounts(n, { [survivorId]: n, [victimId]: 0 }, `after SIGTERM of ${victimId}`, 30000);
       const j = await stats(survivor.origin, BASE, TOKEN);
       assert.deepEqual(j.instances.map((e) => e.id), [survivorId]);
@@ -243,10 +247,10 @@ test('nginx + Nuxt + lws + mongoose + Redis + Chromium', { timeout: 170000 }, as
       const exitedBefore = (nginx.errorLog().match(/exited with code/g) || []).length;
       nginx.reload();
       // the old worker closes its streams within worker_shutdown_timeout (3 s) and exits: the
-      // visitors reconnect through the new one, the node client (no reconnect) is gone
+      // visitors reconnect through the new one, the node clients (no reconnect) are gone
       await eventually(() => (nginx.errorLog().match(/exited with code/g) || []).length > exitedBefore,
         'the old nginx worker exited', 15000);
-      await eventually(() => nodeGone, 'the node client\'s stream ended', 5000);
+      await eventually(() => nodeAlive === 0, 'the node clients\' streams ended', 5000);
       await expectCounts(3, { [survivorLeft]: 3 }, 'after reload', 30000);
       const j = await stats(edge, BASE, TOKEN);
       assert.equal(j.routes['/'], 3, `the three visitors: ${JSON.stringify(j.routes)}`);
