@@ -186,6 +186,8 @@ bool skew_tls_ctx_use(skew_tls *t, void *ssl_ctx) {
     char err[256];
     if (!t->cert_pem || !ssl_ctx) return false;
     t->ssl_ctx = ssl_ctx;
+    /* an idle stream gives its TLS record buffers back */
+    SSL_CTX_set_mode((SSL_CTX *)ssl_ctx, SSL_MODE_RELEASE_BUFFERS);
     if (ctx_use_pem((SSL_CTX *)ssl_ctx, t->cert_pem, t->cert_len, t->key_pem, t->key_len)) return true;
     fprintf(stderr, "TLS: the server's SSL_CTX refused the certificate: %s\n", ssl_error(err, sizeof err));
     return false;
