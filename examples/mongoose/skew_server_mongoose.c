@@ -1090,8 +1090,8 @@ int main(int argc, char **argv) {
     }
     if (srv.ex.opt.port == 0 || srv.ex.opt.verbosity >= SKEW_EX_NORMAL)
         fprintf(stderr, "skew_server_mongoose: listening on %s://%s%s%s:%u%s (mongoose %s, build %s)\n",
-                skew_tls_enabled(&srv.ex.tls) ? "https" : "http", ipv6 ? "[" : "", srv.ex.opt.host, ipv6 ? "]" : "", (unsigned)mg_ntohs(lsn->loc.port), srv.ex.opt.base,
-                MG_VERSION, srv.ex.opt.build_id);
+                skew_tls_enabled(&srv.ex.tls) ? "https" : "http", ipv6 ? "[" : "", srv.ex.opt.host, ipv6 ? "]" : "",
+                (unsigned)mg_ntohs(lsn->loc.port), srv.ex.opt.base, MG_VERSION, srv.ex.opt.build_id);
     skew_ex_print_banner(stdout, &srv.ex.opt, "skew_server_mongoose", (unsigned)mg_ntohs(lsn->loc.port));
 
     if (srv.ex.copt.redis_url && !cluster_start(&srv, lsn)) {
