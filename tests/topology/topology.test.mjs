@@ -145,6 +145,7 @@ test('nginx + Nuxt + lws + mongoose + Redis + Chromium', { timeout: 170000 }, as
     let visitors;
     let nodeAlive = 0; // node clients (no reconnect) still connected
     let survivorLeft; // the instance left after the SIGTERM
+    let victimLeft; // the instance stopped by it (its port stays in nginx's upstream)
     await t.test('three visitors in Chromium: the admin sees 3 through nginx, from a cluster of both instances', async () => {
       browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS, timeout: 30000 });
       visitors = [];
@@ -157,10 +158,15 @@ test('nginx + Nuxt + lws + mongoose + Redis + Chromium', { timeout: 170000 }, as
         visitors.push({ ctx, page });
       }
       await expectCounts(3, {}, 'three visitors counted', 30000);
-      const j = await stats(edge, BASE, TOKEN);
-      assert.equal(j.versions[buildId], 3, JSON.stringify(j.versions));
-      assert.equal(j.routes['/'], 3, JSON.stringify(j.routes));
-      assert.deepEqual(j.instances.map((e) => e.id).sort(), ['lws-a', 'mg-b']);
+      // all on the app's build and route, both instances in the view (settled: the module may
+      // reconnect once while the page hydrates)
+      await eventually(async () => {
+        const j = await stats(edge, BASE, TOKEN);
+        assert.equal(j.versions[buildId], 3, JSON.stringify(j.versions));
+        assert.equal(j.routes['/'], 3, JSON.stringify(j.routes));
+        assert.deepEqual(j.instances.map((e) => e.id).sort(), ['lws-a', 'mg-b']);
+        return true;
+      }, 'versions, routes and instances', 10000);
     });
 
     await t.test('a spoofed X-Forwarded-For / CF-Connecting-IP is not what is recorded', async () => {
@@ -239,8 +245,48 @@ test('nginx + Nuxt + lws + mongoose + Redis + Chromium', { timeout: 170000 }, as
       assert.equal(j.versions[buildId], n);
       assert.equal(j.routes['/'], 3, JSON.stringify(j.routes));
       survivorLeft = survivorId;
+      victimLeft = victim;
       // TODO(h-prod merge): with the graceful drain, assert that the drained instance's clients
       // spread over the others through nginx (proxy_next_upstream http_503) without a gap.
+    });
+
+    await t.test('a full instance\'s 503 sends the client to the other (proxy_next_upstream http_503)', async () => {
+      // a new instance on the stopped one's port, full at one connection (held directly)
+      const full = startProc(victimLeft === b ? mgBin : lwsBin, ['--host', HOST, '--port', String(victimLeft.port),
+        '--base', BASE, '--build-id', buildId, '--max-connections', '1', '--stats-interval-ms', '0'],
+      { env: { SKEW_ADMIN_TOKEN: TOKEN } });
+      procs.push(full);
+      const fullOrigin = `http://${HOST}:${victimLeft.port}`;
+      await waitHealthy(fullOrigin, BASE, full);
+      const held = await openSse(`${fullOrigin}${BASE}/sse?route=/held`);
+      await held.inbox.next((m) => m.type === 'connected');
+      const refused = async () => Number(((await request(`${fullOrigin}${BASE}/metrics`,
+        { headers: { authorization: `Bearer ${TOKEN}` } })).text.match(/^skew_refused_full_total (\d+)$/m) || [])[1]);
+      assert.equal(await refused(), 0);
+      // streams through nginx: round robin offers some to the full instance (once nginx stops
+      // skipping its address, up to fail_timeout = 10 s after the refused connects of the stop),
+      // which answers 503; nginx then tries the other one, so every client gets its stream
+      const extra = [];
+      try {
+        const end = Date.now() + 20000;
+        while (extra.length < 4 || (await refused()) < 1) {
+          assert.ok(Date.now() < end && extra.length < 80, `the full instance never asked (${extra.length} streams)`);
+          const c = await openSse(`${edge}${BASE}/sse?route=/retry`);
+          extra.push(c);
+          assert.equal(c.status, 200, `stream ${extra.length}`);
+          await c.inbox.next((m) => m.type === 'connected');
+          await sleep(200);
+        }
+        console.log(`# ${extra.length} streams through nginx, ${await refused()} refused by the full instance, none lost`);
+        await eventually(async () => (await stats(edge, BASE, TOKEN)).routes['/retry'] === extra.length,
+          'every retried stream counted');
+      } finally {
+        for (const c of extra) await c.close();
+        await held.close();
+        const r = await full.stop();
+        assert.equal(r.code, 0);
+      }
+      await expectCounts(3 + nodeAlive, { [survivorLeft]: 3 + nodeAlive }, 'back to where it was', 15000);
     });
 
     await t.test('nginx -s reload mid-run: counts right afterwards', async () => {
