@@ -8,7 +8,8 @@
 // visitor's spoofed X-Forwarded-For / CF-Connecting-IP / X-Real-IP / Forwarded is not what is
 // recorded (--ip-tracking); admin actions and metrics are unreachable (403), while streams,
 // POSTs and GET admin/stats pass; SIGTERM of one instance moves its clients to the other with
-// the totals right; `nginx -s reload` mid-run leaves the counts right.
+// the totals right; an instance answering 503 (full) hands streams to the other
+// (proxy_next_upstream http_503); `nginx -s reload` mid-run leaves the counts right.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
