@@ -16,7 +16,8 @@ EXCOMMON_PAGES  := $(sort $(wildcard $(EXCOMMON_DIR)/pages/*))
 EXCOMMON_CFLAGS := $(CSTD) $(WARN_C) $(OPT) -D_POSIX_C_SOURCE=200809L -I. -I$(EXCOMMON_DIR)
 EXCOMMON_SRCS   := $(EXCOMMON_DIR)/skew_example.c $(EXCOMMON_DIR)/skew_options.c \
                    $(EXCOMMON_DIR)/skew_defence.c $(EXCOMMON_DIR)/skew_ip_header.c \
-                   $(EXCOMMON_DIR)/skew_auth.c
+                   $(EXCOMMON_DIR)/skew_auth.c \
+                   $(EXCOMMON_DIR)/skew_tls.c
 EXCOMMON_DEPS   := $(wildcard $(EXCOMMON_DIR)/*.h) skew_tracker.h
 EXCOMMON_OBJS   := $(patsubst $(EXCOMMON_DIR)/%.c,$(EXCOMMON_BUILD)/%.o,$(EXCOMMON_SRCS)) $(EXCOMMON_BUILD)/pages.o \
                    $(EXCOMMON_BUILD)/skew_tracker_impl.o
@@ -40,6 +41,8 @@ $(EXCOMMON_BUILD)/%.o: $(EXCOMMON_DIR)/%.c $(EXCOMMON_DEPS)
 # libev-dev). Linked by both servers.
 EXCLUSTER_OBJS := $(EXCOMMON_BUILD)/skew_cluster.o
 EXCLUSTER_LIBS := -lhiredis -lev -lpthread
+# skew_tls.c (HTTPS/WSS): OpenSSL (Debian: libssl-dev); everything that links the shared files links it
+EXCLUSTER_LIBS += -lssl -lcrypto
 
 .PHONY: examples-common
 examples-common: $(EXCOMMON_OBJS)

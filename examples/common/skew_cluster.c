@@ -88,7 +88,12 @@ static bool id_text_ok(const char *s, size_t max) {
 #define SKEW_CL__O ((skew_cluster_options *)ctx)
 
 static bool set_redis(void *ctx, const char *v, const char **why) {
-    (void)why;
+    /* hiredis 0.14 (Debian 12) has no TLS: say what works instead of failing later */
+    *why = "rediss:// (TLS) is not supported by hiredis 0.14: run a stunnel4 sidecar in client mode in\n"
+           "front of the TLS redis-server and give --redis redis://127.0.0.1:<stunnel port>\n"
+           "(README: Redis over TLS)";
+    if (!strncmp(v, "rediss://", 9)) return false;
+    *why = NULL;
     if (!*v) return false;
     SKEW_CL__O->redis_url = v;
     return true;

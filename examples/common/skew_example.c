@@ -295,7 +295,7 @@ void skew_ex_print_banner(FILE *out, const skew_ex_options *o, const char *prog,
     if (!strcmp(host, "0.0.0.0")) host = "127.0.0.1"; /* a browser cannot open the wildcard */
     if (!strcmp(host, "::")) host = "::1";
     v6 = strchr(host, ':') != NULL;
-    snprintf(origin, sizeof origin, v6 ? "http://[%s]:%u" : "http://%s:%u", host, port);
+    snprintf(origin, sizeof origin, v6 ? "%s://[%s]:%u" : "%s://%s:%u", o->https ? "https" : "http", host, port);
     if (o->admin_token && o->admin_token == o->run_token)
         fprintf(out, "%s: %s/  dashboard: %s%s/admin#token=%s  (token made for this run)\n", prog, origin, origin, ui,
                 o->run_token);
@@ -965,6 +965,12 @@ void skew_ex_server_hooks(skew_ex_server *s, skew_hooks *hooks,
     hooks->authorize = server_authorize;
 }
 
+/* SIGHUP (skew_auth's reload list): the certificate and key files read again. */
+static void skew_ex__tls_reload(void *ctx) {
+    skew_ex_server *s = (skew_ex_server *)ctx;
+    skew_tls_reload(&s->tls, s->prog);
+}
+
 bool skew_ex_start(skew_ex_server *s, const char *prog, int argc, char **argv, const skew_hooks *hooks) {
     const skew_config *resolved;
     s->prog = prog;
@@ -977,6 +983,7 @@ bool skew_ex_start(skew_ex_server *s, const char *prog, int argc, char **argv, c
         groups[n++] = skew_cluster_opt_group(&s->copt);
         groups[n++] = skew_ex_ip_header_opt_group(&s->opt);
         groups[n++] = skew_auth_opt_group(&s->auth);
+        groups[n++] = skew_tls_opt_group(&s->tls);
         switch (skew_ex_opts_parse(groups, n, argc, argv, prog)) {
         case SKEW_EX_ARGS_OK: break;
         case SKEW_EX_ARGS_EXIT_OK:
@@ -987,8 +994,10 @@ bool skew_ex_start(skew_ex_server *s, const char *prog, int argc, char **argv, c
         }
     }
     if (skew_auth_has_admin(&s->auth)) s->opt.admin_token = s->auth.admin.value;
+    s->opt.https = skew_tls_enabled(&s->tls);
     skew_ex_make_run_token(&s->opt, isatty(STDOUT_FILENO) == 1);
     if (!skew_auth_init(&s->auth, prog, s->opt.base, &s->opt.ip_policy, s->opt.run_token)) return false;
+    if (skew_tls_enabled(&s->tls)) skew_auth_on_reload(&s->auth, skew_ex__tls_reload, s); /* SIGHUP */
     if (!skew_ex_create_tracker(&s->opt, hooks, prog, &s->t)) return false;
     if (s->copt.redis_url && !skew_node_retrack(&s->t, &s->copt, prog)) {
         skew_tracker_destroy(s->t);

@@ -42,6 +42,7 @@
 #include "skew_options.h"
 #include "skew_defence.h"
 #include "skew_auth.h"
+#include "skew_tls.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -97,6 +98,7 @@ typedef struct skew_ex_options {
     uint32_t timeline_samples;   /* --timeline-samples (SKEW_TIMELINE_DEFAULT_SAMPLES); 0: none */
     uint32_t timeline_period_ms; /* --timeline-period-ms; 0: tracker default (10000) */
     const char *version_cookie;  /* --version-cookie NAME; NULL: tracker default (__nkpv) */
+    bool https;                  /* TLS is on (skew_tls.h; set by skew_ex_start): https:// links */
 } skew_ex_options;
 
 
@@ -328,6 +330,7 @@ typedef struct skew_ex_server {
     skew_node *node;                 /* cluster: NULL without --redis */
     skew_auth_state auth;                /* tokens, sessions, origins (skew_auth.h) */
     char set_cookie[256];            /* skew_ex_http: a Set-Cookie for its answer, or "" */
+    skew_tls tls;                    /* --tls-cert/--tls-key (skew_tls.h) */
     uint32_t open_conns;             /* what the server holds open (its own count) */
     skew_ex_defences defences;       /* what the defences did (skew_defence.h): /metrics */
     bool stopping;

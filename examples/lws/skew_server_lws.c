@@ -985,6 +985,9 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     conn *c = (conn *)user;
 
     switch (reason) {
+    case LWS_CALLBACK_OPENSSL_LOAD_EXTRA_SERVER_VERIFY_CERTS: /* user: the vhost's SSL_CTX */
+        srv = srv_of(wsi);
+        return skew_tls_enabled(&srv->ex.tls) && !skew_tls_ctx_use(&srv->ex.tls, user) ? 1 : 0;
     case LWS_CALLBACK_HTTP:
         srv = srv_of(wsi);
         if (c) { /* a new transaction on a keep-alive connection that still has state */
@@ -1158,6 +1161,18 @@ static bool check_bound(server *srv, const struct in6_addr *want) {
     return false;
 }
 
+/* --tls-cert/--tls-key: lws' OpenSSL TLS on the vhost. lws reads the files once to set the vhost
+   up; the callback above then loads the pair (with its chain) into the vhost's SSL_CTX from
+   skew_tls, which does it again after a SIGHUP. ALPN is pinned to http/1.1: Debian's lws is
+   built with HTTP/2, which the adapter does not speak. */
+static void lws_tls_setup(server *srv, struct lws_context_creation_info *info) {
+    if (!skew_tls_enabled(&srv->ex.tls)) return;
+    info->options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    info->ssl_cert_filepath = srv->ex.tls.cert_path;
+    info->ssl_private_key_filepath = srv->ex.tls.key_path;
+    info->alpn = "http/1.1";
+}
+
 static const lws_retry_bo_t no_validity = {NULL, 0, 0, 0, 0, 0}; /* secs_since_valid_hangup 0: off */
 
 int main(int argc, char **argv) {
@@ -1205,6 +1220,7 @@ int main(int argc, char **argv) {
        every frame, O(n) per insert with n connections) are off: the adapter pings every
        --keepalive-ms itself (ws_ping_sweep). */
     info.retry_and_idle_policy = &no_validity;
+    lws_tls_setup(&srv, &info);
 
     /* The event loop: lws' default backend is poll(), whose every wake-up walks all n
        descriptors (O(n) per event: 10k handshakes cost seconds of CPU). With libev (its lws
@@ -1247,7 +1263,8 @@ int main(int argc, char **argv) {
         goto out;
     }
     if (srv.ex.opt.port == 0 || srv.ex.opt.verbosity >= SKEW_EX_NORMAL)
-        fprintf(stderr, "skew_server_lws: listening on http://%s%s%s:%d%s (lws %s, build %s)\n", ipv6 ? "[" : "",
+        fprintf(stderr, "skew_server_lws: listening on %s://%s%s%s:%d%s (lws %s, build %s)\n",
+                skew_tls_enabled(&srv.ex.tls) ? "https" : "http", ipv6 ? "[" : "",
                 srv.ex.opt.host, ipv6 ? "]" : "", srv.vh ? lws_get_vhost_listen_port(srv.vh) : srv.ex.opt.port,
                 srv.ex.opt.base, lws_get_library_version(), srv.ex.opt.build_id);
     skew_ex_print_banner(stdout, &srv.ex.opt, "skew_server_lws",
@@ -1280,6 +1297,7 @@ out:
     if (loop) ev_loop_destroy(loop);
     skew_ex_site_free(&srv.ex.site);
     skew_tracker_destroy(srv.ex.t);
+    skew_tls_free(&srv.ex.tls);
     free(srv.scratch);
     return exit_code;
 }

@@ -51,8 +51,11 @@ MG_FILES  := $(MG_SRC)/mongoose.c $(MG_SRC)/mongoose.h
 #                           connection per poll): a burst of connects, or clients waiting while
 #                           accepting is paused at the descriptor limit, is not dropped (a
 #                           dropped SYN costs the client a 1 s retransmission)
+#   MG_TLS=MG_TLS_OPENSSL   --tls-cert/--tls-key: HTTPS and WSS through OpenSSL (libssl-dev;
+#                           -lssl -lcrypto come with EXCLUSTER_LIBS, see examples/common/build.mk)
 MG_DEFS := -DMG_IO_SIZE=2048 -DMG_MAX_RECV_SIZE=65536 -DMG_MAX_HTTP_HEADERS=48 \
-           -DMG_ENABLE_IPV6=1 -DMG_IPV6_V6ONLY=1 -DMG_ENABLE_DIRLIST=0 -DMG_SOCK_LISTEN_BACKLOG_SIZE=1024
+           -DMG_ENABLE_IPV6=1 -DMG_IPV6_V6ONLY=1 -DMG_ENABLE_DIRLIST=0 -DMG_SOCK_LISTEN_BACKLOG_SIZE=1024 \
+           -DMG_TLS=MG_TLS_OPENSSL
 # mongoose.c is not ours: its own flags, warnings shown but never errors.
 MG_CFLAGS := $(CSTD) $(OPT) -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Wall -Wextra $(MG_DEFS)
 
@@ -111,12 +114,12 @@ endif
 
 # The object names carry no version: a different MONGOOSE_DIR rebuilds through the file
 # prerequisites (a newer copy) or `make clean`.
-$(MG_BUILD)/mongoose.o: $(MG_FILES)
+$(MG_BUILD)/mongoose.o: $(MG_FILES) examples/mongoose/build.mk
 	@mkdir -p $(@D)
 	@$(MG_VERSION_CHECK)
 	$(GCC) $(MG_CFLAGS) -c -o $@ $(MG_SRC)/mongoose.c
 
-$(MG_BUILD)/skew_server_mongoose.o: examples/mongoose/skew_server_mongoose.c $(EXCOMMON_DEPS) $(MG_SRC)/mongoose.h
+$(MG_BUILD)/skew_server_mongoose.o: examples/mongoose/skew_server_mongoose.c $(EXCOMMON_DEPS) $(MG_SRC)/mongoose.h examples/mongoose/build.mk
 	@mkdir -p $(@D)
 	$(GCC) $(EXCOMMON_CFLAGS) $(MG_DEFS) -isystem $(MG_SRC) -c -o $@ $<
 

@@ -807,6 +807,23 @@ static void on_close(server *srv, struct mg_connection *c) {
     }
 }
 
+/* --tls-cert/--tls-key (MG_TLS_OPENSSL): mongoose makes an SSL_CTX per connection from PEM in
+   memory; skew_tls holds the pair in force, re-read on SIGHUP, so a new connection gets the
+   latest certificate and an open one keeps its own. */
+static void tls_accept(server *srv, struct mg_connection *c) {
+    struct mg_tls_opts o;
+    size_t n;
+    const char *p;
+    memset(&o, 0, sizeof o);
+    p = skew_tls_cert(&srv->ex.tls, &n);
+    o.cert = mg_str_n(p, n);
+    p = skew_tls_key(&srv->ex.tls, &n);
+    o.key = mg_str_n(p, n);
+    mg_tls_init(c, &o);
+    /* an idle stream gives its TLS record buffers back (~34 KB; struct mg_tls is public) */
+    if (c->tls) SSL_set_mode(((struct mg_tls *)c->tls)->ssl, SSL_MODE_RELEASE_BUFFERS);
+}
+
 static void handler(struct mg_connection *c, int ev, void *ev_data) {
     server *srv = (server *)c->fn_data;
     conn *st;
@@ -821,6 +838,7 @@ static void handler(struct mg_connection *c, int ev, void *ev_data) {
         st->last_active = skew_ex_mono_ms();
         st->fd_counted = true;
         srv->accepted++;
+        if (c->is_tls) tls_accept(srv, c);
         break;
     case MG_EV_POLL:
         on_poll(c);
@@ -1019,7 +1037,8 @@ static void park_setup(server *srv) {
 static bool parkable(struct mg_connection *c) {
     const conn *st = CONN(c);
     return c->is_accepted && !c->is_listening && st->h && st->kind != CONN_HTTP && !st->failed && !c->is_closing &&
-           !c->is_draining && c->send.len == 0 && c->recv.len == 0;
+           !c->is_draining && c->send.len == 0 && c->recv.len == 0 && !c->is_tls_hs &&
+           (!c->is_tls || mg_tls_pending(c) == 0); /* nothing decrypted and unread inside OpenSSL */
 }
 
 /* Move c's socket from mongoose's epoll set to park_fd (c is unlinked by the caller). */
@@ -1181,7 +1200,8 @@ int main(int argc, char **argv) {
     srv.mgr.extraconnsize = sizeof(conn);
     park_setup(&srv);
     ipv6 = strchr(srv.ex.opt.host, ':') != NULL;
-    snprintf(url, sizeof url, ipv6 ? "http://[%s]:%u" : "http://%s:%u", srv.ex.opt.host, (unsigned)srv.ex.opt.port);
+    snprintf(url, sizeof url, ipv6 ? "%s://[%s]:%u" : "%s://%s:%u", skew_tls_enabled(&srv.ex.tls) ? "https" : "http",
+             srv.ex.opt.host, (unsigned)srv.ex.opt.port);
     errno = 0;
     lsn = mg_http_listen(&srv.mgr, url, handler, &srv);
     if (!lsn) {
@@ -1196,9 +1216,9 @@ int main(int argc, char **argv) {
     }
     gate_setup(&srv, lsn);
     if (srv.ex.opt.port == 0 || srv.ex.opt.verbosity >= SKEW_EX_NORMAL)
-        fprintf(stderr, "skew_server_mongoose: listening on http://%s%s%s:%u%s (mongoose %s, build %s)\n",
-                ipv6 ? "[" : "", srv.ex.opt.host, ipv6 ? "]" : "", (unsigned)mg_ntohs(lsn->loc.port), srv.ex.opt.base,
-                MG_VERSION, srv.ex.opt.build_id);
+        fprintf(stderr, "skew_server_mongoose: listening on %s://%s%s%s:%u%s (mongoose %s, build %s)\n",
+                skew_tls_enabled(&srv.ex.tls) ? "https" : "http", ipv6 ? "[" : "", srv.ex.opt.host, ipv6 ? "]" : "",
+                (unsigned)mg_ntohs(lsn->loc.port), srv.ex.opt.base, MG_VERSION, srv.ex.opt.build_id);
     skew_ex_print_banner(stdout, &srv.ex.opt, "skew_server_mongoose", (unsigned)mg_ntohs(lsn->loc.port));
 
     if (srv.ex.copt.redis_url && !cluster_start(&srv, lsn)) {
@@ -1222,5 +1242,6 @@ int main(int argc, char **argv) {
     mg_mgr_free(&srv.mgr); /* what is left: MG_EV_CLOSE tells the tracker */
     skew_ex_site_free(&srv.ex.site);
     skew_tracker_destroy(srv.ex.t);
+    skew_tls_free(&srv.ex.tls);
     return exit_code;
 }

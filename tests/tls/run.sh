@@ -1,0 +1,40 @@
+#!/bin/sh
+# The edge tests of tests/tls against the example servers.
+# Usage (from the repository root): tests/tls/run.sh tls lws|mongoose    TLS on one server
+#                                   tests/tls/run.sh redis                 Redis over TLS (stunnel4)
+# BUILD and MAKE come from the environment (tests/tls/build.mk passes them). Under CI=true a
+# missing tool (openssl, chromium, redis-server, stunnel4, node) FAILS the step; elsewhere the
+# step reports itself skipped.
+set -u
+what=$1
+BUILD=${BUILD:-build}
+MAKE=${MAKE:-make}
+case $BUILD in /*) build=$BUILD ;; *) build=$(pwd)/$BUILD ;; esac
+
+missing() {
+  if [ "${CI:-}" = true ]; then echo "tls: $1 (CI=true: a missing tool fails the step)" >&2; exit 1; fi
+  echo "skipped: $1"; exit 0
+}
+need() { command -v "$1" >/dev/null 2>&1 || missing "$1 not installed"; }
+need node; need openssl
+[ -d tests/e2e/node_modules/ws ] || (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error) ||
+  { echo "tls: npm ci in tests/e2e failed" >&2; exit 1; }
+
+build_server() {
+  $MAKE --no-print-directory "$BUILD/skew_server_$1" || { echo "tls: building $BUILD/skew_server_$1 failed" >&2; exit 1; }
+}
+
+cd_run() { cd tests/tls && exec timeout --kill-after=10 240 node --test --test-reporter=tap --test-concurrency=1 "$@"; }
+
+case $what in
+  tls)
+    [ -x "${SKEW_CHROMIUM:-/usr/bin/chromium}" ] || missing "chromium not found"
+    build_server "$2"
+    SKEW_SERVER=$build/skew_server_$2 cd_run ./tls.test.mjs ;;
+  redis)
+    need redis-server
+    command -v stunnel4 >/dev/null 2>&1 || command -v stunnel >/dev/null 2>&1 || missing "stunnel4 not installed"
+    build_server lws; build_server mongoose
+    SKEW_SERVER_LWS=$build/skew_server_lws SKEW_SERVER_MONGOOSE=$build/skew_server_mongoose cd_run ./redis_tls.test.mjs ;;
+  *) echo "usage: tests/tls/run.sh tls lws|mongoose | redis" >&2; exit 2 ;;
+esac

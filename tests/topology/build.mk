@@ -1,0 +1,15 @@
+# The whole production topology (tests/topology/): real nginx with deploy/nginx/skew.conf, the
+# Nuxt app of tests/nuxt (node-server build), one lws and one mongoose instance on redis-server,
+# three Chromium visitors. Included by tests/build.mk.
+#   make step-topology    run it (builds both servers and, once, the Nuxt app)
+TEST_STEPS += step-topology
+
+.PHONY: step-topology
+step-topology:
+	@BUILD=$(BUILD) MAKE="$(MAKE)" tests/run_step.sh topology tests/topology/run.sh
+
+# The README's nginx configuration is deploy/nginx/skew.conf (tests/topology/readme_nginx.sh).
+TEST_STEPS += step-readme-nginx
+.PHONY: step-readme-nginx
+step-readme-nginx:
+	@tests/run_step.sh readme-nginx tests/topology/readme_nginx.sh $(BUILD)/readme/nginx.conf
