@@ -715,7 +715,7 @@ export async function idleSse(srv, n, { route = '/idle' } = {}) {
     const c = await rawSocket(srv);
     c.write(`GET ${srv.path('/sse')}?route=${encodeURIComponent(route)} HTTP/1.1\r\nHost: ${HOST}\r\n` +
       `Accept: text/event-stream\r\nUser-Agent: ${CHROME_UA}\r\n\r\n`);
-    await eventually(() => c.data.includes('"connected"'), { timeout: 5000, interval: 20, what: 'idle SSE connected' });
+    await eventually(() => c.data.includes('"connected"'), { timeout: 15000, interval: 20, what: 'idle SSE connected' }); // generous: a loaded machine
     c.sock.removeAllListeners('data');
     c.sock.on('data', () => {});
     c.data = Buffer.alloc(0);
