@@ -14,9 +14,9 @@ cluster:
 
 # The link's codec, flags and URLs without Redis (tests/cluster/test_link.c), under ASan+UBSan.
 TEST_STEPS += step-cluster-link
-CLUSTER_LINK_SRCS := tests/cluster/test_link.c examples/common/skew_cluster.c $(EXCOMMON_SRCS) \
+CLUSTER_LINK_SRCS := tests/cluster/test_link.c $(EXCLUSTER_SRCS) $(EXCOMMON_SRCS) \
                      examples/common/skew_tracker_impl.c $(BUILD)/examples/common/pages.c
-$(BUILD)/cluster/test_link: $(CLUSTER_LINK_SRCS) examples/common/skew_cluster.h examples/common/skew_example.h $(HDR_DEPS)
+$(BUILD)/cluster/test_link: $(CLUSTER_LINK_SRCS) $(wildcard examples/common/*.h) $(HDR_DEPS)
 	@mkdir -p $(@D)
 	$(CLANG) $(CSTD) $(WARN_C) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
 	  -D_POSIX_C_SOURCE=200809L -I. -Iexamples/common -Itests -o $@ $(CLUSTER_LINK_SRCS) -lhiredis -lev -lpthread
