@@ -29,6 +29,7 @@ typedef struct relay_wait {
     uint64_t token;
     uint64_t deadline;
     uint32_t waiting;               /* instances that have not said 404 yet */
+    bool unsure;                    /* one candidate could not be asked: no 404 from this one */
 } relay_wait;
 
 struct skcl_node {
@@ -47,6 +48,10 @@ struct skcl_node {
     skew_str *view_parts;
     bool left;
     bool up;                        /* the link's state as its events said (server thread) */
+    bool view_ready;                /* a view was read since the link came up: peers are known */
+    bool was_up;                    /* the link was up before: a reconnect, not the first connect */
+    uint64_t settled_at;            /* mono ms: from then on, a view without a tag's owner is proof;
+                                       before, the others may still be republishing after an outage */
     uint64_t bad_seen;              /* the link's bad_messages already counted in the tracker */
     uint64_t next_relay_id;
     relay_wait relays[RELAY_MAX];
@@ -113,13 +118,28 @@ static relay_wait *relay_find(skcl_node *n, uint64_t id) {
     return NULL;
 }
 
-static void relay_not_here(skcl_node *n, relay_wait *w) {
+/* A 404 is an answer only when every candidate said it; a candidate not reached (Redis gone or
+   stalled, nobody subscribed on its channel) makes the whole request a 503: try again. */
+static void relay_not_here(skcl_node *n, relay_wait *w, bool reached) {
+    if (!reached) w->unsure = true;
     if (w->waiting && --w->waiting) return;
     {
         char body[96];
-        size_t len = skew_ex_json_error(body, sizeof body, "unknown connectionId"); /* as skew_http says */
+        size_t len;
+        if (w->unsure) {
+            len = skew_ex_json_error(body, sizeof body, "cluster unavailable");
+            relay_finish(n, w, 503, "application/json", body, len);
+            return;
+        }
+        len = skew_ex_json_error(body, sizeof body, "unknown connectionId"); /* as skew_http says */
         relay_finish(n, w, 404, "application/json", body, len);
     }
+}
+
+static void relay_unavailable(skcl_node *n, uint64_t token) {
+    char body[96];
+    size_t len = skew_ex_json_error(body, sizeof body, "cluster unavailable");
+    n->respond(n->user, token, 503, "application/json", body, len);
 }
 
 /* A relayed request for a connection held here: run it through skew_http, send the answer. */
@@ -151,7 +171,7 @@ static void node_answer(skcl_node *n, uint64_t id, skew_str text) {
     char cbuf[64];
     if (!w || !id) return;
     if (!skcl_relay_answer_decode(text, &status, &ctype, &body) || status == 404 || ctype.len >= sizeof cbuf) {
-        relay_not_here(n, w);
+        relay_not_here(n, w, true);
         return;
     }
     memcpy(cbuf, ctype.ptr, ctype.len);
@@ -182,6 +202,7 @@ static void node_view(skcl_node *n, const skcl_link_event *ev) {
     view_free(n);
     n->view = texts;
     n->view_parts = parts;
+    n->view_ready = n->up;
     node_kick(n);
 }
 
@@ -203,6 +224,11 @@ static void node_event(void *user, const skcl_link_event *ev) {
     switch (ev->type) {
     case SKCL_EV_STATE:
         n->up = ev->up;
+        n->view_ready = false; /* until the next view: the peers are unknown */
+        /* the others' keys may have expired meanwhile: they republish within their backoff
+           (<= P/2) plus a period; until then "nobody has that tag" is no answer */
+        if (n->was_up) n->settled_at = skew_ex_mono_ms() + 3u * (uint64_t)n->interval_ms + 1000u;
+        n->was_up = n->was_up || ev->up;
         if (ev->up) {
             skew_cluster_state(n->t, SKEW_CLUSTER_OK);
             n->next_publish = 0; /* publish and read at once */
@@ -235,7 +261,7 @@ static void node_event(void *user, const skcl_link_event *ev) {
     case SKCL_EV_ANSWER: node_answer(n, ev->seq, ev->text); break;
     case SKCL_EV_NOBODY: {
         relay_wait *w = relay_find(n, ev->seq);
-        if (w && ev->seq) relay_not_here(n, w);
+        if (w && ev->seq) relay_not_here(n, w, false);
         break;
     }
     case SKCL_EV_STOPPED: n->left = true; break;
@@ -347,11 +373,10 @@ bool skcl_node_relay(skcl_node *n, const skew_request *req, uint64_t token) {
     size_t len;
     uint32_t asked = 0;
     if (!n || skew_post_connection_id(req->body, id) != SKEW_OK) return false;
-    if (!n->up) {
-        /* Redis is away: who holds it is unknown, which is not a 404 */
-        char body[96];
-        size_t blen = skew_ex_json_error(body, sizeof body, "cluster unavailable");
-        n->respond(n->user, token, 503, "application/json", body, blen);
+    if (!n->up || !n->view_ready) {
+        /* Redis is away, or no view read since it came back: who holds it is unknown, which is
+           not a 404 */
+        relay_unavailable(n, token);
         return true;
     }
     ids.ptr = id;
@@ -364,13 +389,16 @@ bool skcl_node_relay(skcl_node *n, const skew_request *req, uint64_t token) {
             w = &n->relays[slot];
             break;
         }
-    if (!w) return false;
-    buf = (char *)malloc(RELAY_MAX_BYTES);
-    if (!buf) return false;
+    buf = w ? (char *)malloc(RELAY_MAX_BYTES) : NULL;
+    if (!buf) { /* every slot waiting (or no memory): busy, not unknown */
+        relay_unavailable(n, token);
+        return true;
+    }
     w->id = ++n->next_relay_id;
     w->token = token;
     w->deadline = skew_ex_mono_ms() + RELAY_TIMEOUT_MS;
     w->waiting = 0;
+    w->unsure = false;
     len = skcl_relay_encode(buf, RELAY_MAX_BYTES, skcl_link_instance_id(n->link), w->id, req);
     if (len < RELAY_MAX_BYTES) {
         for (i = 0; i < np && asked < RELAY_CANDIDATES; i++) {
@@ -386,6 +414,11 @@ bool skcl_node_relay(skcl_node *n, const skew_request *req, uint64_t token) {
     free(buf);
     if (!asked) {
         w->id = 0;
+        if (len >= RELAY_MAX_BYTES || skew_ex_mono_ms() < n->settled_at) { /* too big to relay, or
+                                                   the view still filling: not a 404 either */
+            relay_unavailable(n, token);
+            return true;
+        }
         return false;
     }
     node_kick(n); /* the timer must see the deadline */
