@@ -41,6 +41,21 @@
 #define LEAVE_TIMEOUT_MS 500.0
 #define MIN_STALL_MS 1000u          /* a reply later than max(2P, this): Redis is stalled */
 
+/* Our snapshot, written only while we own the id: skew:{NAME}:owner:<id> holds the nonce of the
+   live process using it (TTL 3P, renewed with every write). Another live holder: 0, we refuse. */
+static const char write_script[] =
+    "local o = redis.call('GET', KEYS[1])\n"
+    "if o and o ~= ARGV[1] then return 0 end\n"
+    "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])\n"
+    "redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[2])\n"
+    "return 1\n";
+/* Leaving: our keys go only if the id is still ours (a refused duplicate deletes nothing). */
+static const char leave_script[] =
+    "if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end\n"
+    "redis.call('DEL', KEYS[1], KEYS[2])\n"
+    "redis.call('ZREM', KEYS[3], ARGV[2])\n"
+    "return 1\n";
+
 /* The build registration, atomic in Redis: a build gets a sequence number on first sight;
    the cluster's build changes only to a higher number (mode "admin": always a new number). */
 static const char build_script[] =
@@ -219,6 +234,10 @@ struct skcl_link {
     char *password;                 /* from the environment; wiped at destroy */
     char url_shown[512];            /* for log lines: no password in it, ever */
 
+    char nonce[40];                 /* this process: the owner key's value */
+    bool refused;                   /* another live instance owns our id: we stay out */
+    double claim_failing_since;     /* ev ms of the first write refused for the owner key; 0: owned */
+    char k_owner[KEY_MAX];
     char k_snap_prefix[KEY_MAX], k_snap[KEY_MAX], k_members[KEY_MAX], k_builds[KEY_MAX], k_seq[KEY_MAX],
         k_current[KEY_MAX], ch_cmd[KEY_MAX], ch_self[KEY_MAX], ch_inst_prefix[KEY_MAX];
 
@@ -734,6 +753,30 @@ static void on_current(redisAsyncContext *ac, void *reply, void *priv) {
     if (r->type == REDIS_REPLY_STRING) emit_build(cl, r->str, r->len);
 }
 
+static void on_owned_write(redisAsyncContext *ac, void *reply, void *priv) {
+    skcl_link *cl = (skcl_link *)ac->data;
+    redisReply *r = (redisReply *)reply;
+    char why[180];
+    (void)priv;
+    if (!r || ac != cl->cmd) return;
+    if (reply_error(r, why, sizeof why)) {
+        skew_ex_logf(SKEW_EX_LOG_DEBUG, "cluster: redis write refused: %s", why);
+    } else if (r->type == REDIS_REPLY_INTEGER && r->integer == 1) {
+        cl->claim_failing_since = 0;
+    } else if (r->type == REDIS_REPLY_INTEGER && r->integer == 0 && !cl->refused) {
+        /* A dead holder's key (kill -9) expires within 3P of its last write; one still there
+           after 4P of tries is renewed by a live process. */
+        char msg[SKEW_CLUSTER_ID_MAX + 200];
+        if (!cl->claim_failing_since) cl->claim_failing_since = now_ms(cl);
+        if (now_ms(cl) - cl->claim_failing_since <= 4.0 * cl->interval_ms) return;
+        cl->refused = true;
+        snprintf(msg, sizeof msg,
+                 "instance id \"%s\" is in use by another live instance (a second server with --instance-id %s?)", cl->id,
+                 cl->id);
+        emit_text(cl, SKCL_EV_REFUSED, 0, msg, strlen(msg));
+    }
+}
+
 static void on_write(redisAsyncContext *ac, void *reply, void *priv) {
     skcl_link *cl = (skcl_link *)ac->data;
     redisReply *r = (redisReply *)reply;
@@ -746,7 +789,7 @@ static void on_write(redisAsyncContext *ac, void *reply, void *priv) {
 static void do_publish(skcl_link *cl, const char *snap, size_t len) {
     char px[24], expiry[24], now_s[24], fresh[24], limit[24];
     double now = now_ms(cl);
-    if (cl->leaving || cl->cycle_busy || cl->cmd_state != LINK_READY || cl->sub_state != LINK_READY) return;
+    if (cl->refused || cl->leaving || cl->cycle_busy || cl->cmd_state != LINK_READY || cl->sub_state != LINK_READY) return;
     snprintf(px, sizeof px, "%u", (unsigned)(cl->interval_ms * 3));
     snprintf(expiry, sizeof expiry, "%.0f", now + cl->interval_ms * 3.0);
     snprintf(now_s, sizeof now_s, "(%.0f", now);
@@ -755,9 +798,10 @@ static void do_publish(skcl_link *cl, const char *snap, size_t len) {
     snprintf(fresh, sizeof fresh, "(%.0f", now + cl->interval_ms);
     snprintf(limit, sizeof limit, "%u", (unsigned)cl->max_instances + 1);
     {
-        const char *argv[] = {"SET", cl->k_snap, snap, "PX", px};
-        size_t lens[] = {3, strlen(cl->k_snap), len, 2, strlen(px)};
-        command(cl, cl->cmd, on_write, NULL, 5, argv, lens);
+        const char *argv[] = {"EVAL", write_script, "2", cl->k_owner, cl->k_snap, cl->nonce, px, snap};
+        size_t lens[] = {4, strlen(write_script), 1, strlen(cl->k_owner), strlen(cl->k_snap), strlen(cl->nonce),
+                         strlen(px), len};
+        command(cl, cl->cmd, on_owned_write, NULL, 8, argv, lens);
     }
     CMD(cl, cl->cmd, on_write, NULL, "ZADD", cl->k_members, expiry, cl->id);
     CMD(cl, cl->cmd, on_write, NULL, "ZREMRANGEBYSCORE", cl->k_members, "-inf", now_s + 1);
@@ -875,13 +919,12 @@ static void do_leave(skcl_link *cl) {
     char msg[SKEW_CLUSTER_ID_MAX + 2];
     if (cl->leaving) return;
     cl->leaving = true;
-    if (cl->cmd_state != LINK_READY) {
+    if (cl->cmd_state != LINK_READY || cl->refused) {
         cl->stopped_sent = true;
         emit_text(cl, SKCL_EV_STOPPED, 0, "", 0);
         return;
     }
-    CMD(cl, cl->cmd, on_write, NULL, "DEL", cl->k_snap);
-    CMD(cl, cl->cmd, on_write, NULL, "ZREM", cl->k_members, cl->id);
+    CMD(cl, cl->cmd, on_write, NULL, "EVAL", leave_script, "3", cl->k_owner, cl->k_snap, cl->k_members, cl->nonce, cl->id);
     snprintf(msg, sizeof msg, "L%s", cl->id);
     CMD(cl, cl->cmd, on_left, NULL, "PUBLISH", cl->ch_cmd, msg);
     ev_timer_init(&cl->leave_timer, on_leave_timeout, LEAVE_TIMEOUT_MS / 1000.0, 0.);
@@ -1073,6 +1116,22 @@ static void *worker_main(void *arg) {
     return NULL;
 }
 
+/* Unique per process start: the owner key tells a live duplicate from our own earlier write. */
+static void make_nonce(char *out, size_t cap) {
+    unsigned char b[12];
+    size_t i, got = 0;
+    FILE *f = fopen("/dev/urandom", "rb");
+    if (f) {
+        got = fread(b, 1, sizeof b, f);
+        fclose(f);
+    }
+    if (got != sizeof b) { /* no urandom: pid and clock still differ between two live processes */
+        uint64_t x = ((uint64_t)getpid() << 32) ^ (uint64_t)skew_ex_mono_ms() ^ (uint64_t)(uintptr_t)out;
+        for (i = 0; i < sizeof b; i++) b[i] = (unsigned char)(x >> (8 * (i % 8))) ^ (unsigned char)(i * 37u);
+    }
+    for (i = 0; i < sizeof b && 2 * i + 2 < cap; i++) snprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
 skcl_link *skcl_link_create(struct ev_loop *loop, const skcl_link_config *cfg) {
     skcl_link *cl;
     const skew_cluster_options *o = cfg->opt;
@@ -1098,6 +1157,8 @@ skcl_link *skcl_link_create(struct ev_loop *loop, const skcl_link_config *cfg) {
     if (pw && pw[0]) cl->password = strdup(pw);
     snprintf(cl->k_snap_prefix, KEY_MAX, "skew:{%s}:snap:", o->name);
     snprintf(cl->k_snap, KEY_MAX, "skew:{%s}:snap:%s", o->name, cl->id);
+    snprintf(cl->k_owner, KEY_MAX, "skew:{%s}:owner:%s", o->name, cl->id);
+    make_nonce(cl->nonce, sizeof cl->nonce);
     snprintf(cl->k_members, KEY_MAX, "skew:{%s}:members", o->name);
     snprintf(cl->k_builds, KEY_MAX, "skew:{%s}:builds", o->name);
     snprintf(cl->k_seq, KEY_MAX, "skew:{%s}:seq", o->name);

@@ -8,6 +8,8 @@
    Cluster):
      skew:{NAME}:snap:<id>    the instance's snapshot, SET .. PX 3P every P by its one writer,
                               DEL at SIGTERM
+     skew:{NAME}:owner:<id>   the nonce of the process using that id, SET .. PX 3P with every
+                              snapshot write, only if absent or ours (a live duplicate is refused)
      skew:{NAME}:members      sorted set: instance id -> expiry (ms); who to read
      skew:{NAME}:builds       hash: build -> sequence number of its first appearance
      skew:{NAME}:seq          the sequence counter
@@ -74,7 +76,8 @@ typedef enum skcl_event_type {
     SKCL_EV_REQUEST,     /* a relayed request for us: text (skcl_relay_decode) */
     SKCL_EV_ANSWER,      /* an answer to a relayed request of ours: seq = request id, text */
     SKCL_EV_NOBODY,      /* a relayed request reached no subscriber: seq = request id */
-    SKCL_EV_STOPPED      /* skcl_link_leave finished (or gave up) */
+    SKCL_EV_STOPPED,     /* skcl_link_leave finished (or gave up) */
+    SKCL_EV_REFUSED      /* another live instance owns our id: text says so; nothing written */
 } skcl_event_type;
 
 typedef struct skcl_link_event {

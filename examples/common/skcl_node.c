@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -48,6 +49,7 @@ struct skcl_node {
     skew_str *view_parts;
     bool left;
     bool up;                        /* the link's state as its events said (server thread) */
+    bool refused;                   /* another live instance owns our id (SKCL_EV_REFUSED) */
     bool view_ready;                /* a view was read since the link came up: peers are known */
     bool was_up;                    /* the link was up before: a reconnect, not the first connect */
     uint64_t settled_at;            /* mono ms: from then on, a view without a tag's owner is proof;
@@ -257,7 +259,9 @@ static void node_event(void *user, const skcl_link_event *ev) {
         n->next_publish = 0; /* read again now: the view drops it at once */
         node_kick(n);
         break;
-    case SKCL_EV_REQUEST: node_serve_relayed(n, ev->text); break;
+    case SKCL_EV_REQUEST:
+        if (!n->refused) node_serve_relayed(n, ev->text); /* the id's owner answers, not us */
+        break;
     case SKCL_EV_ANSWER: node_answer(n, ev->seq, ev->text); break;
     case SKCL_EV_NOBODY: {
         relay_wait *w = relay_find(n, ev->seq);
@@ -265,6 +269,15 @@ static void node_event(void *user, const skcl_link_event *ev) {
         break;
     }
     case SKCL_EV_STOPPED: n->left = true; break;
+    case SKCL_EV_REFUSED:
+        /* two live servers with one id would overwrite each other's snapshot: the second stops */
+        if (n->refused) break;
+        n->refused = true;
+        skew_ex_logf(SKEW_EX_LOG_ERROR, "cluster: refused: %.*s; stopping (give each instance its own id; a restart "
+                     "with the same id is accepted once the other has stopped, within 3P after a kill -9)",
+                     (int)ev->text.len, ev->text.ptr);
+        raise(SIGTERM); /* the server's own graceful stop; our leave deletes nothing of the other's */
+        break;
     }
 }
 
