@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "skcl_node.h"
@@ -50,6 +51,7 @@ struct skcl_node {
     bool left;
     bool up;                        /* the link's state as its events said (server thread) */
     bool refused;                   /* another live instance owns our id (SKCL_EV_REFUSED) */
+    bool trace;                     /* SKEW_CLUSTER_TRACE: log the time of each cluster work slice */
     bool view_ready;                /* a view was read since the link came up: peers are known */
     bool was_up;                    /* the link was up before: a reconnect, not the first connect */
     uint64_t settled_at;            /* mono ms: from then on, a view without a tag's owner is proof;
@@ -58,6 +60,19 @@ struct skcl_node {
     uint64_t next_relay_id;
     relay_wait relays[RELAY_MAX];
 };
+
+/* Cluster work on the server's thread, timed for bench/cluster-scale: with SKEW_CLUSTER_TRACE=1
+   in the environment every slice of 0.1 ms or more is logged (with --verbose). */
+static double work_clock_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static void work_done(const skcl_node *n, const char *what, double started, size_t count) {
+    double ms = work_clock_ms() - started;
+    if (n->trace && ms >= 0.1) skew_ex_logf(SKEW_EX_LOG_INFO, "cluster: work %.3f ms (%s, %zu)", ms, what, count);
+}
 
 /* The link's wake-up (worker thread) carries the node; the server's wants its own pointer. */
 static void node_wake(void *user) {
@@ -242,7 +257,12 @@ static void node_event(void *user, const skcl_link_event *ev) {
         }
         node_kick(n);
         break;
-    case SKCL_EV_VIEW: node_view(n, ev); break;
+    case SKCL_EV_VIEW: {
+        double t0 = work_clock_ms();
+        node_view(n, ev);
+        work_done(n, "view", t0, ev->count);
+        break;
+    }
     case SKCL_EV_BUILD: node_build(n, ev->seq, ev->text); break;
     case SKCL_EV_INVALIDATE: {
         char route[1024];
@@ -293,6 +313,7 @@ skcl_node *skcl_node_create(skew_tracker *t, const skew_cluster_options *o, cons
     n->kick = kick;
     n->user = user;
     n->interval_ms = o->interval_ms;
+    n->trace = getenv("SKEW_CLUSTER_TRACE") && getenv("SKEW_CLUSTER_TRACE")[0] == '1';
     n->snap_cap = skew_cluster_snapshot_max(cfg) + 1;
     n->snap = (char *)malloc(n->snap_cap);
     memset(&lc, 0, sizeof lc);
@@ -336,8 +357,10 @@ uint32_t skcl_node_tick(skcl_node *n, uint64_t wall_ms) {
         n->next_publish = now + n->interval_ms;
         if (n->up) {
             /* the snapshot's "at" is compared across machines: wall clock */
+            double t0 = work_clock_ms();
             size_t len = skew_cluster_snapshot(n->t, n->snap, n->snap_cap, wall_ms);
             if (len < n->snap_cap) skcl_link_publish(n->link, n->snap, len);
+            work_done(n, "snapshot", t0, len);
         }
     }
     next = n->next_publish;
