@@ -133,6 +133,22 @@ static bool set_max_instances(void *ctx, const char *v, const char **why) {
     return skew_ex_parse_u32(v, 1, SKEW_CLUSTER_MAX_INSTANCES, &SKEW_CL__O->max_instances);
 }
 
+static bool set_sentinel(void *ctx, const char *v, const char **why) {
+    const char *colon = strrchr(v, ':');
+    uint32_t port;
+    *why = "HOST:PORT (up to 8 sentinels)";
+    if (!colon || colon == v || (size_t)(colon - v) > 200 || !skew_ex_parse_u32(colon + 1, 1, 65535, &port)) return false;
+    if (SKEW_CL__O->sentinel_count >= SKCL_SENTINELS_MAX) return false;
+    SKEW_CL__O->sentinels[SKEW_CL__O->sentinel_count++] = v;
+    return true;
+}
+static bool set_master(void *ctx, const char *v, const char **why) {
+    *why = "1..64 of [A-Za-z0-9._-]";
+    if (!id_text_ok(v, SKCL_NAME_MAX)) return false;
+    SKEW_CL__O->master_name = v;
+    return true;
+}
+
 static const skew_ex_opt skew_cluster__opts[] = {
     {"--redis", "URL",
      "redis://[user@]host:port[/db] or unix:///path; password from\n"
@@ -146,6 +162,12 @@ static const skew_ex_opt skew_cluster__opts[] = {
      "1000); most of a snapshot's bytes, read by every instance",
      set_listed},
     {"--cluster-max-instances", "N", "other instances shown (default 128; ~750 bytes each)", set_max_instances},
+    {"--redis-sentinel", "HOST:PORT",
+     "find the master through Redis Sentinel (repeatable, up to 8; with\n"
+     "--redis-master; --redis then only gives user and db); sentinel\n"
+     "password from $SKEW_REDIS_SENTINEL_PASSWORD",
+     set_sentinel},
+    {"--redis-master", "NAME", "the master's name at the sentinels", set_master},
 };
 
 static void skew_cluster__defaults(void *ctx) {
@@ -161,7 +183,16 @@ static bool skew_cluster__finish(void *ctx, const char *prog) {
     unsigned nonce = 0;
     FILE *f;
     size_t k;
-    (void)prog;
+    if (o->sentinel_count && !o->master_name) {
+        fprintf(stderr, "%s: --redis-sentinel needs --redis-master NAME\n", prog);
+        return false;
+    }
+    if (o->master_name && !o->sentinel_count) {
+        fprintf(stderr, "%s: --redis-master needs at least one --redis-sentinel HOST:PORT\n", prog);
+        return false;
+    }
+    /* with sentinels the master's address comes from them; --redis (if any) gives user and db */
+    if (o->sentinel_count && !o->redis_url) o->redis_url = "redis://127.0.0.1:6379";
     if (!o->redis_url || o->instance_id) return true;
     f = fopen("/dev/urandom", "rb");
     if (f) {
@@ -233,6 +264,19 @@ struct skcl_link {
     char user_name[128];
     char *password;                 /* from the environment; wiped at destroy */
     char url_shown[512];            /* for log lines: no password in it, ever */
+
+    /* Sentinel (--redis-sentinel): the master's address is asked before every connect */
+    size_t sent_n;
+    char sent_host[SKCL_SENTINELS_MAX][64];
+    int sent_port[SKCL_SENTINELS_MAX];
+    char master_name[SKCL_NAME_MAX + 1];
+    char *sent_password;            /* SKEW_REDIS_SENTINEL_PASSWORD; wiped at destroy */
+    redisAsyncContext *sq;          /* asking one sentinel */
+    size_t sq_next, sq_tried;       /* the next sentinel to ask; asked in this round */
+    double sq_since;
+    bool resolved;                  /* host/port are the master the sentinels named */
+    redisAsyncContext *swatch;      /* +switch-master from one sentinel */
+    char master_shown[300];         /* the last address logged */
 
     char nonce[40];                 /* this process: the owner key's value */
     bool refused;                   /* another live instance owns our id: we stay out */
@@ -414,6 +458,7 @@ static void link_fail(skcl_link *cl, const char *why) {
     uint32_t cap = cl->interval_ms / 2;
     cl->cmd = cl->sub = NULL;
     cl->cmd_state = cl->sub_state = LINK_DOWN;
+    cl->resolved = false; /* sentinel mode: ask again who the master is */
     if (a) redisAsyncFree(a);
     if (b) redisAsyncFree(b);
     cycle_reset(cl);
@@ -608,6 +653,29 @@ static void link_auth(skcl_link *cl, redisAsyncContext *ac) {
         link_setup(cl, ac);
 }
 
+/* Sentinel mode: the address the sentinels gave must be a master now (a failover may be under
+   way); nothing is written before ROLE says so. */
+static void on_role(redisAsyncContext *ac, void *reply, void *priv) {
+    skcl_link *cl = (skcl_link *)ac->data;
+    redisReply *r = (redisReply *)reply;
+    char why[180], msg[520];
+    (void)priv;
+    if (!r || ac != cl->cmd || cl->auth_failed) return;
+    if (reply_error(r, why, sizeof why)) {
+        snprintf(msg, sizeof msg, "ROLE refused: %s (the ACL user needs +role with --redis-sentinel)", why);
+        link_fail(cl, msg);
+        return;
+    }
+    if (r->type != REDIS_REPLY_ARRAY || r->elements < 1 || r->element[0]->type != REDIS_REPLY_STRING ||
+        r->element[0]->len != 6 || memcmp(r->element[0]->str, "master", 6) != 0) {
+        snprintf(msg, sizeof msg, "%s:%d is not a master (ROLE %.20s): asking the sentinels again", cl->host, cl->port,
+                 r->type == REDIS_REPLY_ARRAY && r->elements && r->element[0]->type == REDIS_REPLY_STRING ? r->element[0]->str : "?");
+        link_fail(cl, msg);
+        return;
+    }
+    register_build(cl, cl->build, "start");
+}
+
 static void link_setup(skcl_link *cl, redisAsyncContext *ac) {
     if (ac == cl->cmd) {
         if (cl->db) {
@@ -615,7 +683,10 @@ static void link_setup(skcl_link *cl, redisAsyncContext *ac) {
             snprintf(db, sizeof db, "%d", cl->db);
             CMD(cl, cl->cmd, on_select, NULL, "SELECT", db);
         }
-        register_build(cl, cl->build, "start");
+        if (cl->sent_n)
+            CMD(cl, cl->cmd, on_role, NULL, "ROLE");
+        else
+            register_build(cl, cl->build, "start");
     } else if (ac == cl->sub) {
         if (cl->db) {
             char db[16];
@@ -632,7 +703,13 @@ static void subscribe(skcl_link *cl) {
     CMD(cl, cl->sub, on_sub, NULL, "SUBSCRIBE", cl->ch_cmd, cl->ch_self);
 }
 
+static void sentinel_ask(skcl_link *cl);
+
 static void link_start(skcl_link *cl) {
+    if (cl->sent_n && !cl->resolved) { /* the master's address first */
+        sentinel_ask(cl);
+        return;
+    }
     cl->cmd = open_one(cl);
     cl->sub = cl->cmd ? open_one(cl) : NULL;
     cl->link_since = now_ms(cl);
@@ -657,6 +734,15 @@ static void on_tick(struct ev_loop *loop, ev_timer *w, int revents) {
     (void)loop;
     (void)revents;
     if (cl->leaving) return;
+    if (cl->sq && now - cl->sq_since > stall_ms(cl)) { /* a sentinel that does not answer: the next */
+        redisAsyncContext *q = cl->sq;
+        cl->sq = NULL;
+        redisAsyncFree(q);
+        cl->sq_next++;
+        if (++cl->sq_tried >= cl->sent_n) link_fail(cl, "no sentinel answered");
+        return;
+    }
+    if (cl->sq) return;
     if (!cl->cmd && !cl->sub) {
         if (now >= cl->retry_at) link_start(cl);
         return;
@@ -666,6 +752,200 @@ static void on_tick(struct ev_loop *loop, ev_timer *w, int revents) {
         return;
     }
     if (cl->cycle_busy && now - cl->cycle_started > stall_ms(cl)) link_fail(cl, "redis stalled");
+}
+
+/* ======================================================================================
+   >>sentinel  where the master is (--redis-sentinel, --redis-master)
+   ====================================================================================== */
+
+static void sentinel_next(skcl_link *cl, const char *why);
+static void watch_start(skcl_link *cl, size_t i);
+
+static void on_sq_disconnect(const redisAsyncContext *cac, int status) {
+    skcl_link *cl = (skcl_link *)cac->data;
+    (void)status;
+    if (cl->sq == cac) {
+        cl->sq = NULL;
+        sentinel_next(cl, "connection lost");
+    }
+}
+
+static void on_sq_connect(const redisAsyncContext *cac, int status) {
+    skcl_link *cl = (skcl_link *)cac->data;
+    if (status != REDIS_OK && cl->sq == cac) {
+        cl->sq = NULL; /* hiredis frees it after this callback */
+        sentinel_next(cl, "cannot connect");
+    }
+}
+
+static void master_at(skcl_link *cl, const char *ip, size_t iplen, long port) {
+    char shown[300];
+    if (iplen == 0 || iplen >= sizeof cl->host || port < 1 || port > 65535) return;
+    memcpy(cl->host, ip, iplen);
+    cl->host[iplen] = '\0';
+    cl->port = (int)port;
+    cl->is_unix = false;
+    snprintf(shown, sizeof shown, "%s:%d", cl->host, cl->port);
+    snprintf(cl->url_shown, sizeof cl->url_shown, "redis://%s%s%s:%d/%d (master %s)", cl->user_name,
+             cl->user_name[0] ? "@" : "", cl->host, cl->port, cl->db, cl->master_name);
+    if (strcmp(shown, cl->master_shown) != 0) { /* one line per change of master */
+        skew_ex_logf(SKEW_EX_LOG_INFO, "cluster: sentinel: master %s at %s", cl->master_name, shown);
+        snprintf(cl->master_shown, sizeof cl->master_shown, "%s", shown);
+    }
+}
+
+static void on_sq_reply(redisAsyncContext *ac, void *reply, void *priv) {
+    skcl_link *cl = (skcl_link *)ac->data;
+    redisReply *r = (redisReply *)reply;
+    char why[180];
+    size_t asked = (size_t)(uintptr_t)priv;
+    if (!r || ac != cl->sq) return;
+    if (reply_error(r, why, sizeof why)) {
+        cl->sq = NULL;
+        redisAsyncDisconnect(ac);
+        sentinel_next(cl, why);
+        return;
+    }
+    if (r->type == REDIS_REPLY_ARRAY && r->elements == 2 && r->element[0]->type == REDIS_REPLY_STRING &&
+        r->element[1]->type == REDIS_REPLY_STRING && r->element[1]->len < 8) {
+        char port[8];
+        memcpy(port, r->element[1]->str, r->element[1]->len);
+        port[r->element[1]->len] = '\0';
+        master_at(cl, r->element[0]->str, r->element[0]->len, strtol(port, NULL, 10));
+        cl->sq = NULL;
+        redisAsyncDisconnect(ac);
+        cl->resolved = true;
+        cl->sq_tried = 0;
+        if (!cl->swatch) watch_start(cl, asked);
+        link_start(cl);
+        return;
+    }
+    cl->sq = NULL;
+    redisAsyncDisconnect(ac);
+    sentinel_next(cl, "the sentinel does not know that master");
+}
+
+static void on_sq_auth(redisAsyncContext *ac, void *reply, void *priv) {
+    skcl_link *cl = (skcl_link *)ac->data;
+    redisReply *r = (redisReply *)reply;
+    char why[180], msg[240];
+    if (!r || ac != cl->sq) return;
+    if (reply_error(r, why, sizeof why)) {
+        snprintf(msg, sizeof msg, "sentinel authentication refused: %.120s; check SKEW_REDIS_SENTINEL_PASSWORD", why);
+        cl->sq = NULL;
+        redisAsyncDisconnect(ac);
+        sentinel_next(cl, msg);
+        return;
+    }
+    CMD(cl, ac, on_sq_reply, priv, "SENTINEL", "get-master-addr-by-name", cl->master_name);
+}
+
+static redisAsyncContext *sentinel_open(skcl_link *cl, size_t i, redisConnectCallback *on_conn,
+                                        redisDisconnectCallback *on_disc) {
+    redisAsyncContext *ac = redisAsyncConnect(cl->sent_host[i], cl->sent_port[i]);
+    if (!ac) return NULL;
+    if (ac->err) {
+        redisAsyncFree(ac);
+        return NULL;
+    }
+    ac->data = cl;
+    redisLibevAttach(cl->loop, ac);
+    redisAsyncSetConnectCallback(ac, on_conn);
+    redisAsyncSetDisconnectCallback(ac, on_disc);
+    return ac;
+}
+
+/* Ask the sentinels in turn (one at a time) for the master's address. */
+static void sentinel_ask(skcl_link *cl) {
+    size_t i = cl->sq_next % cl->sent_n;
+    if (cl->sq) return;
+    cl->link_since = cl->sq_since = now_ms(cl);
+    cl->sq = sentinel_open(cl, i, on_sq_connect, on_sq_disconnect);
+    if (!cl->sq) {
+        sentinel_next(cl, "cannot create a connection");
+        return;
+    }
+    if (cl->sent_password)
+        CMD(cl, cl->sq, on_sq_auth, (void *)(uintptr_t)i, "AUTH", cl->sent_password);
+    else
+        CMD(cl, cl->sq, on_sq_reply, (void *)(uintptr_t)i, "SENTINEL", "get-master-addr-by-name", cl->master_name);
+}
+
+static void sentinel_next(skcl_link *cl, const char *why) {
+    char msg[260];
+    cl->sq_next++;
+    if (++cl->sq_tried < cl->sent_n) {
+        sentinel_ask(cl);
+        return;
+    }
+    cl->sq_tried = 0;
+    snprintf(msg, sizeof msg, "no sentinel names master %s (last: %.150s)", cl->master_name, why);
+    link_fail(cl, msg);
+}
+
+/* +switch-master "<name> <old-ip> <old-port> <new-ip> <new-port>": reconnect to the new one. */
+static void on_watch(redisAsyncContext *ac, void *reply, void *priv) {
+    skcl_link *cl = (skcl_link *)ac->data;
+    redisReply *r = (redisReply *)reply;
+    const char *tok[5];
+    size_t len[5], k = 0, i, nlen;
+    (void)priv;
+    if (!r || ac != cl->swatch || r->type != REDIS_REPLY_ARRAY || r->elements != 3) return;
+    if (r->element[0]->type != REDIS_REPLY_STRING || r->element[0]->len != 7 || memcmp(r->element[0]->str, "message", 7) ||
+        r->element[2]->type != REDIS_REPLY_STRING || r->element[2]->len > 400)
+        return;
+    for (i = 0; i < r->element[2]->len && k < 5;) {
+        const char *p = r->element[2]->str;
+        size_t j = i;
+        while (j < r->element[2]->len && p[j] != ' ') j++;
+        tok[k] = p + i;
+        len[k++] = j - i;
+        i = j + 1;
+    }
+    nlen = strlen(cl->master_name);
+    if (k != 5 || len[0] != nlen || memcmp(tok[0], cl->master_name, nlen) != 0 || len[4] >= 8) return;
+    {
+        char port[8];
+        char why[400];
+        memcpy(port, tok[4], len[4]);
+        port[len[4]] = '\0';
+        master_at(cl, tok[3], len[3], strtol(port, NULL, 10));
+        snprintf(why, sizeof why, "master %s switched to %s", cl->master_name, cl->master_shown);
+        if (cl->cmd || cl->sub) link_fail(cl, why);
+    }
+}
+
+static void on_watch_disconnect(const redisAsyncContext *cac, int status) {
+    skcl_link *cl = (skcl_link *)cac->data;
+    (void)status;
+    if (cl->swatch == cac) cl->swatch = NULL; /* a new one at the next answer from a sentinel */
+}
+
+static void on_watch_connect(const redisAsyncContext *cac, int status) {
+    skcl_link *cl = (skcl_link *)cac->data;
+    if (status != REDIS_OK && cl->swatch == cac) cl->swatch = NULL;
+}
+
+static void on_watch_auth(redisAsyncContext *ac, void *reply, void *priv) {
+    skcl_link *cl = (skcl_link *)ac->data;
+    redisReply *r = (redisReply *)reply;
+    (void)priv;
+    if (!r || ac != cl->swatch) return;
+    if (r->type == REDIS_REPLY_ERROR) {
+        cl->swatch = NULL;
+        redisAsyncDisconnect(ac);
+        return;
+    }
+    CMD(cl, ac, on_watch, NULL, "SUBSCRIBE", "+switch-master");
+}
+
+static void watch_start(skcl_link *cl, size_t i) {
+    cl->swatch = sentinel_open(cl, i % cl->sent_n, on_watch_connect, on_watch_disconnect);
+    if (!cl->swatch) return;
+    if (cl->sent_password)
+        CMD(cl, cl->swatch, on_watch_auth, NULL, "AUTH", cl->sent_password);
+    else
+        CMD(cl, cl->swatch, on_watch, NULL, "SUBSCRIBE", "+switch-master");
 }
 
 /* ======================================================================================
@@ -1110,6 +1390,36 @@ static bool parse_url(skcl_link *cl, const char *url) {
     return true;
 }
 
+/* --redis-sentinel HOST:PORT rows, resolved once here (hiredis would block on DNS per connect). */
+static bool sentinels_setup(skcl_link *cl, const skew_cluster_options *o) {
+    const char *spw = getenv("SKEW_REDIS_SENTINEL_PASSWORD");
+    size_t i;
+    for (i = 0; i < o->sentinel_count && i < SKCL_SENTINELS_MAX; i++) {
+        const char *v = o->sentinels[i], *colon = strrchr(v, ':');
+        char host[256];
+        struct addrinfo hints, *res = NULL;
+        size_t hl = colon ? (size_t)(colon - v) : 0;
+        if (!hl || hl >= sizeof host) return false;
+        memcpy(host, v, hl);
+        host[hl] = '\0';
+        memset(&hints, 0, sizeof hints);
+        hints.ai_socktype = SOCK_STREAM;
+        if (getaddrinfo(host, NULL, &hints, &res) != 0 || !res ||
+            getnameinfo(res->ai_addr, res->ai_addrlen, cl->sent_host[i], sizeof cl->sent_host[i], NULL, 0,
+                        NI_NUMERICHOST) != 0) {
+            if (res) freeaddrinfo(res);
+            fprintf(stderr, "--redis-sentinel: cannot resolve %s\n", host);
+            return false;
+        }
+        freeaddrinfo(res);
+        cl->sent_port[i] = (int)strtol(colon + 1, NULL, 10);
+    }
+    cl->sent_n = i;
+    snprintf(cl->master_name, sizeof cl->master_name, "%s", o->master_name ? o->master_name : "");
+    if (spw && spw[0]) cl->sent_password = strdup(spw);
+    return true;
+}
+
 static void *worker_main(void *arg) {
     skcl_link *cl = (skcl_link *)arg;
     ev_run(cl->loop, 0);
@@ -1155,6 +1465,11 @@ skcl_link *skcl_link_create(struct ev_loop *loop, const skcl_link_config *cfg) {
     cl->wake = cfg->wake;
     cl->user = cfg->user;
     if (pw && pw[0]) cl->password = strdup(pw);
+    if (o->sentinel_count && !sentinels_setup(cl, o)) {
+        free(cl->password);
+        free(cl);
+        return NULL;
+    }
     snprintf(cl->k_snap_prefix, KEY_MAX, "skew:{%s}:snap:", o->name);
     snprintf(cl->k_snap, KEY_MAX, "skew:{%s}:snap:%s", o->name, cl->id);
     snprintf(cl->k_owner, KEY_MAX, "skew:{%s}:owner:%s", o->name, cl->id);
@@ -1215,6 +1530,16 @@ void skcl_link_destroy(skcl_link *cl) {
         /* after this no callback may emit: on_event is cleared by the NULL contexts checks */
         if (a) redisAsyncFree(a);
         if (b) redisAsyncFree(b);
+        if (cl->sq) {
+            a = cl->sq;
+            cl->sq = NULL;
+            redisAsyncFree(a);
+        }
+        if (cl->swatch) {
+            a = cl->swatch;
+            cl->swatch = NULL;
+            redisAsyncFree(a);
+        }
         ev_timer_stop(cl->loop, &cl->tick);
         ev_timer_stop(cl->loop, &cl->leave_timer);
         if (cl->own_loop) {
@@ -1237,6 +1562,11 @@ void skcl_link_destroy(skcl_link *cl) {
         volatile char *p = cl->password;
         while (*p) *p++ = 0;
         free(cl->password);
+    }
+    if (cl->sent_password) {
+        volatile char *p = cl->sent_password;
+        while (*p) *p++ = 0;
+        free(cl->sent_password);
     }
     free(cl->cycle_texts);
     free(cl->cycle_lens);

@@ -51,6 +51,7 @@ struct ev_loop;
 #define SKCL_DEFAULT_INTERVAL_MS 2000u
 
 #define SKCL_NAME_MAX 64
+#define SKCL_SENTINELS_MAX 8
 
 /* --redis, --cluster, --instance-id, --cluster-interval-ms. Pointers into argv or literals. */
 typedef struct skew_cluster_options {
@@ -60,6 +61,9 @@ typedef struct skew_cluster_options {
     uint32_t interval_ms;
     uint32_t listed;             /* --cluster-listed: connection entries per snapshot (0: default) */
     uint32_t max_instances;      /* --cluster-max-instances: others in the view (0: 128) */
+    const char *sentinels[SKCL_SENTINELS_MAX]; /* --redis-sentinel HOST:PORT */
+    size_t sentinel_count;
+    const char *master_name;     /* --redis-master */
     char id_buf[SKEW_CLUSTER_ID_MAX + 1];
 } skew_cluster_options;
 
