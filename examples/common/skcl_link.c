@@ -1047,7 +1047,7 @@ static void on_owned_write(redisAsyncContext *ac, void *reply, void *priv) {
         /* A dead holder's key (kill -9) expires within 3P of its last write; one still there
            after 4P of tries is renewed by a live process. */
         char msg[SKEW_CLUSTER_ID_MAX + 200];
-        if (!cl->claim_failing_since) cl->claim_failing_since = now_ms(cl);
+        if (cl->claim_failing_since <= 0.0) cl->claim_failing_since = now_ms(cl);
         if (now_ms(cl) - cl->claim_failing_since <= 4.0 * cl->interval_ms) return;
         cl->refused = true;
         snprintf(msg, sizeof msg,

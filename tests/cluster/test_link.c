@@ -154,6 +154,31 @@ static void test_args(void) {
         CHECK_EQ_INT(args(&o, 2, bad4, out), -1);
         CHECK_EQ_INT(args(&o, 3, bad5, out), -1);
     }
+    { /* Sentinel: repeatable HOST:PORT, with --redis-master; --redis optional (user, db) */
+        const char *const a[] = {"prog", "--redis-sentinel", "127.0.0.1:26379", "--redis-sentinel=[::1]:26380",
+                                 "--redis-master", "mymaster"};
+        const char *const nomaster[] = {"prog", "--redis-sentinel", "h:26379"};
+        const char *const nosent[] = {"prog", "--redis-master", "m", "--redis", "redis://h:1"};
+        const char *const badport[] = {"prog", "--redis-sentinel", "h:0", "--redis-master", "m"};
+        const char *const noport[] = {"prog", "--redis-sentinel", "h", "--redis-master", "m"};
+        const char *const badname[] = {"prog", "--redis-sentinel", "h:1", "--redis-master", "a b"};
+        const char *const nine[] = {"prog", "--redis-sentinel", "h:1", "--redis-sentinel", "h:2", "--redis-sentinel", "h:3",
+                                    "--redis-sentinel", "h:4", "--redis-sentinel", "h:5", "--redis-sentinel", "h:6",
+                                    "--redis-sentinel", "h:7", "--redis-sentinel", "h:8", "--redis-sentinel", "h:9",
+                                    "--redis-master", "m"};
+        char *big[24];
+        CHECK_EQ_INT(args(&o, 6, a, out), 0);
+        CHECK_EQ_INT(o.sentinel_count, 2);
+        CHECK_STR(o.sentinels[1], "[::1]:26380");
+        CHECK_STR(o.master_name, "mymaster");
+        CHECK(o.redis_url != NULL && o.instance_id != NULL); /* the cluster is on */
+        CHECK_EQ_INT(args(&o, 3, nomaster, out), -1);
+        CHECK_EQ_INT(args(&o, 5, nosent, out), -1);
+        CHECK_EQ_INT(args(&o, 5, badport, out), -1);
+        CHECK_EQ_INT(args(&o, 5, noport, out), -1);
+        CHECK_EQ_INT(args(&o, 5, badname, out), -1);
+        CHECK_EQ_INT(args(&o, 21, nine, big), -1); /* at most 8 */
+    }
 }
 
 static void on_event(void *user, const skcl_link_event *ev) {
