@@ -25,7 +25,8 @@ const WINDOW_S = Number(opt('window-s', 12));
 const CONNS = Number(opt('conns', 20000));
 const ROUTES = Number(opt('routes', 1000));
 const LISTED = Number(opt('listed', 1000));
-const SIMS = Number(opt('sims', 1)); // simulator processes (the simulated instances split between them)
+const SIMS = Number(opt('sims', 1));
+const DASHBOARDS = String(opt('dashboards', '0')).split(',').map(Number); // GET admin/stats pollers on the real server // simulator processes (the simulated instances split between them)
 const SIM = process.env.SKEW_CLUSTER_SIM || 'build/cluster_sim';
 const [SERVER] = (process.env.SKEW_CLUSTER_SERVERS || 'build/skew_server_lws').split(/\s+/);
 
@@ -57,14 +58,16 @@ function startSim(redis, cluster, n, first) {
   return s;
 }
 
-async function runOne(redis, N) {
+async function runOne(redis, N, dashboards) {
   const cluster = `scale${N}`;
   const sims = [];
   const others = N - 1;
   const per = Math.ceil(others / SIMS);
   for (let k = 0, first = 1; first <= others; k++, first += per) sims.push(startSim(redis, cluster, Math.min(per, others - first + 1), first));
   let real;
-  const row = { N };
+  const row = { N, dashboards };
+  let polling = true;
+  const pollers = [];
   try {
     real = await startInstance(SERVER, redis, {
       id: 'real', cluster, P, env: { SKEW_CLUSTER_TRACE: '1' },
@@ -74,11 +77,17 @@ async function runOne(redis, N) {
     const t0 = Date.now();
     let shown = 0;
     while (Date.now() - t0 < 4 * P + 20000) {
-      shown = ((await stats(real)).instances || []).length;
+      // /metrics, not admin/stats: a GET admin/stats is a dashboard looking (connections listed)
+      shown = Number(/^skew_cluster_instances (\d+)/m.exec(await metrics(real).catch(() => '')) ?.[1] || 0);
       if (shown >= N) break;
       await sleep(500);
     }
     row.shownAtStart = shown;
+    // a dashboard: the admin page polls GET admin/stats once a second
+    for (let d = 0; d < dashboards; d++) {
+      pollers.push((async () => { while (polling) { await stats(real).catch(() => null); await sleep(1000); } })());
+    }
+    if (dashboards) await sleep(3 * P); // the watch key reaches everyone
     await redis.cmd('CONFIG', 'RESETSTAT');
     const cpu0 = await info(redis, 'cpu');
     const simCpu0 = sims.map((s) => cpuOf(s.proc.pid));
@@ -122,6 +131,8 @@ async function runOne(redis, N) {
     const snap = /snapshot (\d+) bytes/.exec(sims[0]?.head || '');
     row.snapBytes = snap ? Number(snap[1]) : 0;
   } finally {
+    polling = false;
+    await Promise.all(pollers);
     for (const s of sims) s.proc.kill('SIGTERM');
     await Promise.all(sims.map((s) => Promise.race([s.exited, sleep(5000).then(() => s.proc.kill('SIGKILL'))])));
     if (real) await stopAll([real]).catch((e) => console.log(`# real server: ${e.message.split('\n')[0]}`));
@@ -135,11 +146,11 @@ try {
   const ver = (await info(redis, 'server')).redis_version;
   console.log(`cluster-scale bench: P = ${P} ms, ${CONNS} connections and ${ROUTES} routes per simulated instance (${LISTED} listed), window ${WINDOW_S} s, redis-server ${ver}, ${SIMS} simulator process(es), real server ${SERVER.split('/').pop()} (a few connections of its own)`);
   console.log('');
-  console.log('|     N | Redis out MB/s | Redis in MB/s | Redis CPU | CPU per sim. instance | real server CPU | longest cluster slice (real loop) | view age p50 / p99 | instances shown min-max | views read by the sims per s (due) | snapshot bytes |');
-  console.log('|------:|---------------:|--------------:|----------:|----------------------:|----------------:|----------------------------------:|-------------------:|------------------------:|-----------------------------------:|---------------:|');
-  for (const N of NS) {
-    const r = await runOne(redis, N);
-    console.log(`| ${String(N).padStart(5)} | ${mb(r.outMBs).padStart(14)} | ${mb(r.inMBs).padStart(13)} | ${(100 * r.redisCpu).toFixed(0).padStart(8)}% | ${(100 * r.simCpuPer).toFixed(2).padStart(20)}% | ${(100 * r.realCpu).toFixed(1).padStart(14)}% | ${r.slice.toFixed(2).padStart(30)} ms | ${String(r.ageP50).padStart(7)} / ${String(r.ageP99).padStart(6)} ms | ${String(r.shown).padStart(9)}-${String(r.maxShown).padEnd(4)} of ${String(N).padStart(4)} | ${r.readsDone.toFixed(1).padStart(16)} (${r.readsDue.toFixed(1)}) | ${String(r.snapBytes).padStart(14)} |`);
+  console.log('|     N | dashboards | Redis out MB/s | Redis in MB/s | Redis CPU | CPU per sim. instance | real server CPU | longest cluster slice (real loop) | view age p50 / p99 | instances shown min-max | views read by the sims per s (due) | snapshot bytes |');
+  console.log('|------:|-----------:|---------------:|--------------:|----------:|----------------------:|----------------:|----------------------------------:|-------------------:|------------------------:|-----------------------------------:|---------------:|');
+  for (const N of NS) for (const D of DASHBOARDS) {
+    const r = await runOne(redis, N, D);
+    console.log(`| ${String(N).padStart(5)} | ${String(D).padStart(10)} | ${mb(r.outMBs).padStart(14)} | ${mb(r.inMBs).padStart(13)} | ${(100 * r.redisCpu).toFixed(0).padStart(8)}% | ${(100 * r.simCpuPer).toFixed(2).padStart(20)}% | ${(100 * r.realCpu).toFixed(1).padStart(14)}% | ${r.slice.toFixed(2).padStart(30)} ms | ${String(r.ageP50).padStart(7)} / ${String(r.ageP99).padStart(6)} ms | ${String(r.shown).padStart(9)}-${String(r.maxShown).padEnd(4)} of ${String(N).padStart(4)} | ${r.readsDone.toFixed(1).padStart(16)} (${r.readsDue.toFixed(1)}) | ${String(r.snapBytes).padStart(14)} |`);
   }
 } finally {
   await redis.stop();

@@ -51,6 +51,7 @@ static char *snap;
 static size_t snap_cap, id_at;
 static volatile sig_atomic_t stop_flag;
 static uint64_t views_total;
+static bool watched; /* skew:{NAME}:watch: list connections, as the servers do */
 
 static skew_result no_send(void *ud, const skew_conn *c, const char *m, size_t n) {
     (void)ud;
@@ -115,6 +116,7 @@ static void make_template(uint32_t conns, uint32_t routes, uint32_t listed) {
 
 static void on_event(void *user, const skcl_link_event *ev) {
     sim *s = (sim *)user;
+    if (ev->type == SKCL_EV_WATCHED) watched = ev->seq != 0;
     if (ev->type == SKCL_EV_VIEW) {
         s->views++;
         views_total++;
@@ -123,7 +125,7 @@ static void on_event(void *user, const skcl_link_event *ev) {
 
 static void on_publish(struct ev_loop *loop, ev_timer *w, int revents) {
     sim *s = (sim *)w->data;
-    size_t n = skew_cluster_snapshot(tmpl, snap, snap_cap, skew_ex_now_ms());
+    size_t n = skew_cluster_snapshot_listed(tmpl, snap, snap_cap, skew_ex_now_ms(), watched ? UINT32_MAX : 0u);
     char *at;
     (void)loop;
     (void)revents;

@@ -281,7 +281,8 @@ struct skcl_link {
     char nonce[40];                 /* this process: the owner key's value */
     bool refused;                   /* another live instance owns our id: we stay out */
     double claim_failing_since;     /* ev ms of the first write refused for the owner key; 0: owned */
-    char k_owner[KEY_MAX];
+    char k_owner[KEY_MAX], k_watch[KEY_MAX];
+    bool watched;                   /* the watch key was there at the last cycle */
     char k_snap_prefix[KEY_MAX], k_snap[KEY_MAX], k_members[KEY_MAX], k_builds[KEY_MAX], k_seq[KEY_MAX],
         k_current[KEY_MAX], ch_cmd[KEY_MAX], ch_self[KEY_MAX], ch_inst_prefix[KEY_MAX];
 
@@ -1066,7 +1067,22 @@ static void on_write(redisAsyncContext *ac, void *reply, void *priv) {
     if (reply_error(r, why, sizeof why)) skew_ex_logf(SKEW_EX_LOG_DEBUG, "cluster: redis write refused: %s", why);
 }
 
-static void do_publish(skcl_link *cl, const char *snap, size_t len) {
+/* skew:{NAME}:watch exists while a dashboard somewhere shows the merged connections: only then
+   do snapshots list them (its value is never read: only whether GET finds one). */
+static void on_watch_key(redisAsyncContext *ac, void *reply, void *priv) {
+    skcl_link *cl = (skcl_link *)ac->data;
+    redisReply *r = (redisReply *)reply;
+    bool watched;
+    (void)priv;
+    if (!r || ac != cl->cmd || r->type == REDIS_REPLY_ERROR) return;
+    watched = r->type != REDIS_REPLY_NIL;
+    if (watched != cl->watched) {
+        cl->watched = watched;
+        emit_text(cl, SKCL_EV_WATCHED, watched ? 1 : 0, "", 0);
+    }
+}
+
+static void do_publish(skcl_link *cl, const char *snap, size_t len, bool watching) {
     char px[24], expiry[24], now_s[24], fresh[24], limit[24];
     double now = now_ms(cl);
     if (cl->refused || cl->leaving || cl->cycle_busy || cl->cmd_state != LINK_READY || cl->sub_state != LINK_READY) return;
@@ -1086,6 +1102,8 @@ static void do_publish(skcl_link *cl, const char *snap, size_t len) {
     CMD(cl, cl->cmd, on_write, NULL, "ZADD", cl->k_members, expiry, cl->id);
     CMD(cl, cl->cmd, on_write, NULL, "ZREMRANGEBYSCORE", cl->k_members, "-inf", now_s + 1);
     CMD(cl, cl->cmd, on_current, NULL, "GET", cl->k_current);
+    if (watching) CMD(cl, cl->cmd, on_write, NULL, "SET", cl->k_watch, "1", "PX", px);
+    CMD(cl, cl->cmd, on_watch_key, NULL, "GET", cl->k_watch);
     CMD(cl, cl->cmd, on_members, NULL, "ZRANGEBYSCORE", cl->k_members, fresh, "+inf", "LIMIT", "0", limit);
     cl->cycle_busy = true;
     cl->cycle_started = now;
@@ -1218,7 +1236,7 @@ static void execute(skcl_link *cl, qmsg *m) {
     char head[SKEW_CLUSTER_ID_MAX + 40];
     int hl;
     switch ((op_kind)m->kind) {
-    case OP_PUBLISH: do_publish(cl, m->data, m->len); break;
+    case OP_PUBLISH: do_publish(cl, m->data, m->len, m->seq != 0); break;
     case OP_PUSH_BUILD:
         if (!m->len || m->len > BUILD_MAX) break;
         if (cl->cmd_state == LINK_READY) {
@@ -1292,7 +1310,10 @@ static qmsg *op(int kind, const char *target, uint64_t seq, const char *data, si
 }
 
 void skcl_link_publish(skcl_link *cl, const char *snapshot, size_t len) {
-    if (cl) submit(cl, op(OP_PUBLISH, NULL, 0, snapshot, len));
+    skcl_link_publish_watched(cl, snapshot, len, false);
+}
+void skcl_link_publish_watched(skcl_link *cl, const char *snapshot, size_t len, bool watching) {
+    if (cl) submit(cl, op(OP_PUBLISH, NULL, watching ? 1 : 0, snapshot, len));
 }
 void skcl_link_push_build(skcl_link *cl, const char *build, size_t len) {
     if (cl) submit(cl, op(OP_PUSH_BUILD, NULL, 0, build, len));
@@ -1473,6 +1494,7 @@ skcl_link *skcl_link_create(struct ev_loop *loop, const skcl_link_config *cfg) {
     snprintf(cl->k_snap_prefix, KEY_MAX, "skew:{%s}:snap:", o->name);
     snprintf(cl->k_snap, KEY_MAX, "skew:{%s}:snap:%s", o->name, cl->id);
     snprintf(cl->k_owner, KEY_MAX, "skew:{%s}:owner:%s", o->name, cl->id);
+    snprintf(cl->k_watch, KEY_MAX, "skew:{%s}:watch", o->name);
     make_nonce(cl->nonce, sizeof cl->nonce);
     snprintf(cl->k_members, KEY_MAX, "skew:{%s}:members", o->name);
     snprintf(cl->k_builds, KEY_MAX, "skew:{%s}:builds", o->name);

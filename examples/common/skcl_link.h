@@ -10,6 +10,8 @@
                               DEL at SIGTERM
      skew:{NAME}:owner:<id>   the nonce of the process using that id, SET .. PX 3P with every
                               snapshot write, only if absent or ours (a live duplicate is refused)
+     skew:{NAME}:watch        exists (TTL 3P) while a dashboard somewhere shows the merged
+                              connections: snapshots list connections only then
      skew:{NAME}:members      sorted set: instance id -> expiry (ms); who to read
      skew:{NAME}:builds       hash: build -> sequence number of its first appearance
      skew:{NAME}:seq          the sequence counter
@@ -81,7 +83,8 @@ typedef enum skcl_event_type {
     SKCL_EV_ANSWER,      /* an answer to a relayed request of ours: seq = request id, text */
     SKCL_EV_NOBODY,      /* a relayed request reached no subscriber: seq = request id */
     SKCL_EV_STOPPED,     /* skcl_link_leave finished (or gave up) */
-    SKCL_EV_REFUSED      /* another live instance owns our id: text says so; nothing written */
+    SKCL_EV_REFUSED,     /* another live instance owns our id: text says so; nothing written */
+    SKCL_EV_WATCHED      /* someone in the cluster watches the merged connections (seq 1) or not (0) */
 } skcl_event_type;
 
 typedef struct skcl_link_event {
@@ -117,6 +120,9 @@ void skcl_link_drain(skcl_link *cl);
 /* Publish our snapshot now and read the others' (the server calls this every P). Dropped if a
    cycle is still in flight or Redis is down. */
 void skcl_link_publish(skcl_link *cl, const char *snapshot, size_t len);
+/* The same; watching: a dashboard here shows the merged connections, so every instance lists
+   its connections in its snapshots (skew:{NAME}:watch, TTL 3P; SKCL_EV_WATCHED says when). */
+void skcl_link_publish_watched(skcl_link *cl, const char *snapshot, size_t len, bool watching);
 /* An admin set the build here: a new sequence number, the whole cluster follows. */
 void skcl_link_push_build(skcl_link *cl, const char *build, size_t len);
 /* An admin invalidated a route here: every other instance repeats it. */

@@ -51,6 +51,8 @@ struct skcl_node {
     bool left;
     bool up;                        /* the link's state as its events said (server thread) */
     bool refused;                   /* another live instance owns our id (SKCL_EV_REFUSED) */
+    uint64_t watch_until;           /* mono ms: a GET admin/stats here counts as watching until then */
+    bool remote_watch;              /* someone in the cluster watches (SKCL_EV_WATCHED) */
     bool trace;                     /* SKEW_CLUSTER_TRACE: log the time of each cluster work slice */
     bool view_ready;                /* a view was read since the link came up: peers are known */
     bool was_up;                    /* the link was up before: a reconnect, not the first connect */
@@ -289,6 +291,10 @@ static void node_event(void *user, const skcl_link_event *ev) {
         break;
     }
     case SKCL_EV_STOPPED: n->left = true; break;
+    case SKCL_EV_WATCHED:
+        n->remote_watch = ev->seq != 0;
+        if (n->remote_watch) n->next_publish = 0; /* our connections to the watcher now */
+        break;
     case SKCL_EV_REFUSED:
         /* two live servers with one id would overwrite each other's snapshot: the second stops */
         if (n->refused) break;
@@ -358,8 +364,12 @@ uint32_t skcl_node_tick(skcl_node *n, uint64_t wall_ms) {
         if (n->up) {
             /* the snapshot's "at" is compared across machines: wall clock */
             double t0 = work_clock_ms();
-            size_t len = skew_cluster_snapshot(n->t, n->snap, n->snap_cap, wall_ms);
-            if (len < n->snap_cap) skcl_link_publish(n->link, n->snap, len);
+            /* connections listed only while a dashboard (here: a stats subscriber or a recent GET
+               admin/stats; elsewhere: the watch key) shows them: the bulk of a snapshot's bytes */
+            bool here = skew_subscriber_count(n->t) > 0 || now < n->watch_until;
+            size_t len = skew_cluster_snapshot_listed(n->t, n->snap, n->snap_cap, wall_ms,
+                                                      here || n->remote_watch ? UINT32_MAX : 0u);
+            if (len < n->snap_cap) skcl_link_publish_watched(n->link, n->snap, len, here);
             work_done(n, "snapshot", t0, len);
         }
     }
@@ -382,7 +392,11 @@ void skcl_node_after_http(skcl_node *n, const skew_request *req, int status) {
     skew_endpoint ep;
     if (!n || status != 200) return;
     ep = skew_route_path(n->t, req->path);
-    if (ep == SKEW_ENDPOINT_ADMIN_VERSION) {
+    if (ep == SKEW_ENDPOINT_ADMIN_STATS || ep == SKEW_ENDPOINT_SUBSCRIBE) {
+        bool was = skew_ex_mono_ms() < n->watch_until || skew_subscriber_count(n->t) > 0;
+        n->watch_until = skew_ex_mono_ms() + 3u * (uint64_t)n->interval_ms;
+        if (!was) n->next_publish = 0; /* tell the others now, not in up to P */
+    } else if (ep == SKEW_ENDPOINT_ADMIN_VERSION) {
         skew_str v = skew_server_version(n->t);
         skcl_link_push_build(n->link, v.ptr, v.len);
     } else if (ep == SKEW_ENDPOINT_ADMIN_INVALIDATE) {

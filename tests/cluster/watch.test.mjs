@@ -1,0 +1,44 @@
+// Issue 20 item 2 (the part done): the merged connection list is paid for only while someone
+// watches. Snapshots carry counts only ("connections":[]) until a dashboard (a GET admin/stats or
+// a stats subscriber) somewhere sets skew:{NAME}:watch; then every instance lists its
+// connections within a few P, and stops 3P after the last look. Totals stay exact throughout.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { withRedis, startInstance, threeKinds, stopAll, metrics, stats, sleep, eventually, P } from './lib.mjs';
+
+const gauge = (text, name) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? NaN);
+const listedIn = async (redis, id) => JSON.parse(await redis.cmd('GET', `skew:{watch}:snap:${id}`)).connections.length;
+
+test('connections listed in snapshots only while a dashboard watches; totals exact either way', { timeout: 60000 }, () =>
+  withRedis({}, async (redis) => {
+    const kinds = threeKinds();
+    const list = [];
+    try {
+      for (let i = 0; i < 2; i++) list.push(await startInstance(kinds[i], redis, { id: `w${i}`, cluster: 'watch' }));
+      const [a, b] = list;
+      for (let k = 0; k < 3; k++) await b.sse({ route: `/b${k}` });
+      await a.ws({ route: '/a' });
+      // nobody looks (only /metrics, which lists no connections): counts only, totals exact
+      await eventually(async () => gauge(await metrics(a), 'skew_cluster_connections') === 4, { timeout: 8 * P + 3000, what: 'total 4 on a' });
+      await sleep(3 * P);
+      assert.equal(await redis.cmd('GET', 'skew:{watch}:watch'), null);
+      assert.equal(await listedIn(redis, 'w1'), 0, 'b lists nothing while nobody watches');
+      assert.equal(JSON.parse(await redis.cmd('GET', 'skew:{watch}:snap:w1')).total, 3);
+
+      // a dashboard on a: b's connections reach a's merged list within a few P
+      const t0 = Date.now();
+      await eventually(async () => {
+        const st = await stats(a);
+        return st.total === 4 && st.connections.filter((c) => c.instance === 'w1').length === 3;
+      }, { timeout: 6 * P + 3000, interval: P / 2, what: 'b\'s connections on a\'s dashboard' });
+      console.log(`# dashboard opened -> the others' connections shown after ${Date.now() - t0} ms (P = ${P} ms)`);
+      assert.equal(await listedIn(redis, 'w1'), 3);
+
+      // the dashboard closes: 3P later the watch key is gone and snapshots are counts only again
+      await eventually(async () => (await redis.cmd('GET', 'skew:{watch}:watch')) === null, { timeout: 6 * P + 3000, what: 'watch key expired' });
+      await eventually(async () => (await listedIn(redis, 'w1')) === 0, { timeout: 4 * P + 3000, what: 'counts only again' });
+      assert.equal(gauge(await metrics(a), 'skew_cluster_connections'), 4, 'totals exact after');
+    } finally {
+      await stopAll(list);
+    }
+  }));
