@@ -33,6 +33,7 @@
 #endif
 
 #include "skcl_link.h"
+#include "skcl_sentinel_parse.h"
 #include "skew_example.h"
 
 #define KEY_MAX 200                 /* skew:{NAME}:inst:<id> and friends */
@@ -779,7 +780,7 @@ static void on_sq_connect(const redisAsyncContext *cac, int status) {
     }
 }
 
-static void master_at(skcl_link *cl, const char *ip, size_t iplen, long port) {
+static void master_at(skcl_link *cl, const char *ip, size_t iplen, int port) {
     char shown[300];
     if (iplen == 0 || iplen >= sizeof cl->host || port < 1 || port > 65535) return;
     memcpy(cl->host, ip, iplen);
@@ -800,6 +801,7 @@ static void on_sq_reply(redisAsyncContext *ac, void *reply, void *priv) {
     redisReply *r = (redisReply *)reply;
     char why[180];
     size_t asked = (size_t)(uintptr_t)priv;
+    int port = 0;
     if (!r || ac != cl->sq) return;
     if (reply_error(r, why, sizeof why)) {
         cl->sq = NULL;
@@ -808,11 +810,9 @@ static void on_sq_reply(redisAsyncContext *ac, void *reply, void *priv) {
         return;
     }
     if (r->type == REDIS_REPLY_ARRAY && r->elements == 2 && r->element[0]->type == REDIS_REPLY_STRING &&
-        r->element[1]->type == REDIS_REPLY_STRING && r->element[1]->len < 8) {
-        char port[8];
-        memcpy(port, r->element[1]->str, r->element[1]->len);
-        port[r->element[1]->len] = '\0';
-        master_at(cl, r->element[0]->str, r->element[0]->len, strtol(port, NULL, 10));
+        r->element[1]->type == REDIS_REPLY_STRING &&
+        skcl_sentinel_addr_ok(r->element[0]->str, r->element[0]->len, r->element[1]->str, r->element[1]->len, &port)) {
+        master_at(cl, r->element[0]->str, r->element[0]->len, port);
         cl->sq = NULL;
         redisAsyncDisconnect(ac);
         cl->resolved = true;
@@ -888,32 +888,21 @@ static void sentinel_next(skcl_link *cl, const char *why) {
 static void on_watch(redisAsyncContext *ac, void *reply, void *priv) {
     skcl_link *cl = (skcl_link *)ac->data;
     redisReply *r = (redisReply *)reply;
-    const char *tok[5];
-    size_t len[5], k = 0, i, nlen;
+    const char *ip;
+    size_t iplen;
+    int port;
+    char why[400];
     (void)priv;
     if (!r || ac != cl->swatch || r->type != REDIS_REPLY_ARRAY || r->elements != 3) return;
     if (r->element[0]->type != REDIS_REPLY_STRING || r->element[0]->len != 7 || memcmp(r->element[0]->str, "message", 7) ||
-        r->element[2]->type != REDIS_REPLY_STRING || r->element[2]->len > 400)
+        r->element[2]->type != REDIS_REPLY_STRING)
         return;
-    for (i = 0; i < r->element[2]->len && k < 5;) {
-        const char *p = r->element[2]->str;
-        size_t j = i;
-        while (j < r->element[2]->len && p[j] != ' ') j++;
-        tok[k] = p + i;
-        len[k++] = j - i;
-        i = j + 1;
-    }
-    nlen = strlen(cl->master_name);
-    if (k != 5 || len[0] != nlen || memcmp(tok[0], cl->master_name, nlen) != 0 || len[4] >= 8) return;
-    {
-        char port[8];
-        char why[400];
-        memcpy(port, tok[4], len[4]);
-        port[len[4]] = '\0';
-        master_at(cl, tok[3], len[3], strtol(port, NULL, 10));
-        snprintf(why, sizeof why, "master %s switched to %s", cl->master_name, cl->master_shown);
-        if (cl->cmd || cl->sub) link_fail(cl, why);
-    }
+    if (!skcl_switch_master_parse(r->element[2]->str, r->element[2]->len, cl->master_name, strlen(cl->master_name), &ip,
+                                  &iplen, &port))
+        return; /* another master's, or not one we understand */
+    master_at(cl, ip, iplen, port);
+    snprintf(why, sizeof why, "master %s switched to %s", cl->master_name, cl->master_shown);
+    if (cl->cmd || cl->sub) link_fail(cl, why);
 }
 
 static void on_watch_disconnect(const redisAsyncContext *cac, int status) {

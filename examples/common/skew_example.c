@@ -1107,6 +1107,7 @@ skew_result skew_ex_http(skew_ex_server *s, const skew_request *req, skew_respon
         *big = NULL;
         return res == SKEW_ERR_NOMEM ? res : SKEW_ERR_TRUNCATED;
     }
+    if (s->node) skcl_node_after_http(s->node, req, r->status); /* a big GET admin/stats: a dashboard */
     return res;
 }
 
