@@ -32,3 +32,12 @@ TEST_STEPS += step-cluster-sanitizers
 .PHONY: step-cluster-sanitizers
 step-cluster-sanitizers:
 	@BUILD=$(BUILD) MAKE="$(MAKE)" MONGOOSE_DIR=$(MONGOOSE_DIR) tests/run_step.sh cluster-sanitizers tests/cluster/run.sh sanitizers
+
+# Rolling upgrade (tests/cluster/upgrade.check.mjs): a server built from CLUSTER_UPGRADE_BASE
+# (git archive of that commit: the cluster before the owner and watch keys) next to today's, on
+# one Redis and cluster. Needs the commit in the clone's history; about a minute with the build.
+TEST_STEPS += step-cluster-upgrade
+CLUSTER_UPGRADE_BASE ?= a5d57c4
+.PHONY: step-cluster-upgrade
+step-cluster-upgrade:
+	@BUILD=$(BUILD) MAKE="$(MAKE)" BASE=$(CLUSTER_UPGRADE_BASE) tests/run_step.sh cluster-upgrade tests/cluster/upgrade.sh
