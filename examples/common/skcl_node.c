@@ -98,6 +98,9 @@ bool skcl_node_retrack(skew_tracker **t, const skew_cluster_options *o, const ch
     if (!cfg.build) cfg.build = cfg.server_version; /* this binary's build, whatever the cluster's is */
     cfg.instance_tag = tag & SKEW_CLUSTER_TAG_MAX;
     cfg.cluster_max_instances = o->max_instances ? o->max_instances : 128;
+    /* the copy carries the standalone tracker's message buffer, sized without the instances list
+       and the "instance" on each entry: sized again for the cluster (it refused past ~256) */
+    cfg.message_buffer = 0;
     if (o->listed) cfg.snapshot_max_listed = o->listed < cfg.max_listed || !cfg.max_listed ? o->listed : cfg.max_listed;
     r = skew_tracker_create(&nt, &cfg);
     if (r != SKEW_OK) {

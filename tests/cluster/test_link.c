@@ -181,6 +181,30 @@ static void test_args(void) {
     }
 }
 
+/* The cluster's tracker for big views: --cluster-max-instances up to the build's maximum. */
+static void test_retrack(void) {
+    static const uint32_t sizes[] = {1, 128, 300, 1000, SKEW_CLUSTER_MAX_INSTANCES};
+    size_t i;
+    for (i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        skew_config c;
+        skew_tracker *t = NULL;
+        skew_cluster_options o;
+        skew_cluster_info info;
+        memset(&c, 0, sizeof c);
+        memset(&o, 0, sizeof o);
+        c.server_version = "v1";
+        c.route_tracking = true;
+        CHECK_EQ_INT(skew_tracker_create(&t, &c), SKEW_OK);
+        o.instance_id = "web-1";
+        o.max_instances = sizes[i];
+        CHECK(skcl_node_retrack(&t, &o, "test"));
+        skew_cluster_get_info(t, &info);
+        CHECK_EQ_INT(info.state, SKEW_CLUSTER_OFF);
+        CHECK(skew_tracker_config(t)->cluster_max_instances == sizes[i]);
+        skew_tracker_destroy(t);
+    }
+}
+
 static void on_event(void *user, const skcl_link_event *ev) {
     (void)user;
     (void)ev;
@@ -233,5 +257,6 @@ int main(void) {
     test_relay_codec();
     test_args();
     test_urls();
+    test_retrack();
     TEST_MAIN_END();
 }
