@@ -3,7 +3,9 @@
 # for N = 10, 100, 1000. Prints per N Redis bytes out/in per second, Redis CPU, CPU per instance,
 # the longest cluster-work slice on the real server's loop and the view age p99.
 #   make bench-cluster-scale                                        N = 10 100 1000, 12 s windows
-#   make bench-cluster-scale CLUSTER_SCALE_ARGS='--n 10,100 --window-s 8 --conns 20000 --routes 1000'
+#   make bench-cluster-scale CLUSTER_SCALE_ARGS='--n 10,100 --dashboards 0,1 --window-s 10'
+#   (--dashboards K: K pollers of GET admin/stats on the real server, a dashboard each; also
+#   --conns, --routes, --listed per simulated instance, --interval-ms, --sims processes)
 # Figures only, no pass/fail. Needs redis-server.
 BENCH_TARGETS += bench-cluster-scale
 CLUSTER_SCALE_ARGS ?=
