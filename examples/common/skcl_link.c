@@ -1020,7 +1020,7 @@ static void on_current(redisAsyncContext *ac, void *reply, void *priv) {
     redisReply *r = (redisReply *)reply;
     (void)priv;
     if (!r || ac != cl->cmd) return;
-    if (r->type == REDIS_REPLY_STRING) emit_build(cl, r->str, r->len);
+    if (r->type == REDIS_REPLY_STRING && r->len > 0) emit_build(cl, r->str, r->len); /* "": no build yet */
 }
 
 static void on_owned_write(redisAsyncContext *ac, void *reply, void *priv) {
@@ -1057,14 +1057,14 @@ static void on_write(redisAsyncContext *ac, void *reply, void *priv) {
 }
 
 /* skew:{NAME}:watch exists while a dashboard somewhere shows the merged connections: only then
-   do snapshots list them (its value is never read: only whether GET finds one). */
+   do snapshots list them (its value is never read: one byte of it says it is there). */
 static void on_watch_key(redisAsyncContext *ac, void *reply, void *priv) {
     skcl_link *cl = (skcl_link *)ac->data;
     redisReply *r = (redisReply *)reply;
     bool watched;
     (void)priv;
     if (!r || ac != cl->cmd || r->type == REDIS_REPLY_ERROR) return;
-    watched = r->type != REDIS_REPLY_NIL;
+    watched = r->type == REDIS_REPLY_STRING && r->len > 0; /* GETRANGE of a missing key: "" */
     if (watched != cl->watched) {
         cl->watched = watched;
         emit_text(cl, SKCL_EV_WATCHED, watched ? 1 : 0, "", 0);
@@ -1090,9 +1090,10 @@ static void do_publish(skcl_link *cl, const char *snap, size_t len, bool watchin
     }
     CMD(cl, cl->cmd, on_write, NULL, "ZADD", cl->k_members, expiry, cl->id);
     CMD(cl, cl->cmd, on_write, NULL, "ZREMRANGEBYSCORE", cl->k_members, "-inf", now_s + 1);
-    CMD(cl, cl->cmd, on_current, NULL, "GET", cl->k_current);
+    /* bounded reads: a hostile value of any size costs at most these bytes (a cut one is refused) */
+    CMD(cl, cl->cmd, on_current, NULL, "GETRANGE", cl->k_current, "0", "199");
     if (watching) CMD(cl, cl->cmd, on_write, NULL, "SET", cl->k_watch, "1", "PX", px);
-    CMD(cl, cl->cmd, on_watch_key, NULL, "GET", cl->k_watch);
+    CMD(cl, cl->cmd, on_watch_key, NULL, "GETRANGE", cl->k_watch, "0", "0");
     CMD(cl, cl->cmd, on_members, NULL, "ZRANGEBYSCORE", cl->k_members, fresh, "+inf", "LIMIT", "0", limit);
     cl->cycle_busy = true;
     cl->cycle_started = now;

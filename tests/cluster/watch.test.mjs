@@ -44,3 +44,32 @@ test('connections listed in snapshots only while a dashboard watches; totals exa
       await stopAll(list);
     }
   }));
+
+test('hostile :watch and :current values: bounded reads, totals exact, nothing crashes', { timeout: 60000 }, () =>
+  withRedis({}, async (redis) => {
+    const kinds = threeKinds();
+    const list = [];
+    try {
+      for (let i = 0; i < 2; i++) list.push(await startInstance(kinds[i], redis, { id: `h${i}`, cluster: 'hw' }));
+      const [a, b] = list;
+      await a.sse({ route: '/a' });
+      await b.sse({ route: '/b' });
+      await eventually(async () => gauge(await metrics(a), 'skew_cluster_connections') === 2, { timeout: 8 * P + 3000, what: 'total 2' });
+      const rejected0 = gauge(await metrics(a), 'skew_cluster_messages_rejected_total');
+      // the watch key of another type: ignored (counts only); a 4 MB cluster build: read as 200
+      // bytes, refused and counted
+      await redis.cmd('RPUSH', 'skew:{hw}:watch', 'x');
+      await redis.cmd('SET', 'skew:{hw}:current', `9 ${'v'.repeat(4 << 20)}`);
+      await eventually(async () => gauge(await metrics(a), 'skew_cluster_messages_rejected_total') > rejected0,
+        { timeout: 4 * P + 3000, what: 'the oversized build counted' });
+      for (let k = 0; k < 5; k++) {
+        for (const s of list) assert.equal(gauge(await metrics(s), 'skew_cluster_connections'), 2);
+        await sleep(P);
+      }
+      assert.equal(JSON.parse(await redis.cmd('GETRANGE', 'skew:{hw}:snap:h1', '0', '100000')).connections.length, 0,
+        'a watch key of the wrong type is nobody watching');
+      for (const s of list) assert.equal((await s.health()).json?.version, 'v1', 'the junk build is not adopted');
+    } finally {
+      await stopAll(list);
+    }
+  }));
