@@ -947,6 +947,10 @@ SKEW_API size_t skew_cluster_snapshot_max(const skew_config *cfg);
    instances compare it with their own wall clock for "ageMs". Returns 0 (and writes "") for a
    standalone tracker. */
 SKEW_API size_t skew_cluster_snapshot(const skew_tracker *t, char *buf, size_t cap, uint64_t now_ms);
+/* The same with at most max_listed connections listed (also capped by snapshot_max_listed);
+   0: counts only ("connections":[]), for when nobody looks at the merged list. */
+SKEW_API size_t skew_cluster_snapshot_listed(const skew_tracker *t, char *buf, size_t cap, uint64_t now_ms,
+                                             uint32_t max_listed);
 /* Replace the view with these snapshots of other instances (n may be 0). A snapshot with this
    tracker's own instance_id is skipped; a bad one, a second one with the same instance id, and
    those past cluster_max_instances are refused and counted, never partly merged. The view keeps
@@ -6017,6 +6021,11 @@ SKEW__PRIV void skew__cl_put_local(const skew_tracker *t, skew__w *w, uint32_t i
 }
 
 SKEW_API size_t skew_cluster_snapshot(const skew_tracker *t, char *buf, size_t cap, uint64_t now_ms) {
+    return skew_cluster_snapshot_listed(t, buf, cap, now_ms, UINT32_MAX);
+}
+
+SKEW_API size_t skew_cluster_snapshot_listed(const skew_tracker *t, char *buf, size_t cap, uint64_t now_ms,
+                                             uint32_t max_listed) {
     skew__w w = skew__w_buf(buf, cap);
     size_t n;
     uint32_t i, listed;
@@ -6044,6 +6053,7 @@ SKEW_API size_t skew_cluster_snapshot(const skew_tracker *t, char *buf, size_t c
     }
     skew__puts(&w, ",\"connections\":[");
     listed = t->live_count < t->cfg.snapshot_max_listed ? t->live_count : t->cfg.snapshot_max_listed;
+    if (listed > max_listed) listed = max_listed;
     for (i = 0; i < listed; i++) {
         if (i) skew__put(&w, ",", 1);
         skew__cl_put_local(t, &w, t->live[i], false);

@@ -455,6 +455,44 @@ static void test_snapshot_caps(void) {
     skew_tracker_destroy(t);
 }
 
+/* Counts only (max_listed 0, nobody watching) or a few listed: the same totals and maps, the
+   connections capped, and another instance reads it with exact totals. */
+static void test_snapshot_listed(void) {
+    skew_config c;
+    skew_tracker *t, *v;
+    char full[8192], none[8192], two[8192];
+    size_t nf, nn, n2;
+    int i;
+    skew_str s;
+    cfg_init(&c, "lst", 1, 0);
+    t = make(&c);
+    for (i = 0; i < 5; i++) open_conn(t, 0, i % 2 ? "va" : "vb", i % 2 ? "/x" : "/y");
+    nf = skew_cluster_snapshot(t, full, sizeof full, 9);
+    CHECK_EQ_INT(skew_cluster_snapshot_listed(t, NULL, 0, 9, UINT32_MAX), nf);
+    CHECK_EQ_INT(skew_cluster_snapshot_listed(t, full, sizeof full, 9, UINT32_MAX), nf);
+    nn = skew_cluster_snapshot_listed(t, none, sizeof none, 9, 0);
+    n2 = skew_cluster_snapshot_listed(t, two, sizeof two, 9, 2);
+    CHECK(nn < n2 && n2 < nf);
+    CHECK(strstr(none, "\"connections\":[]}") != NULL);
+    CHECK_EQ_INT(num_after(none, "\"total\":"), 5);
+    CHECK_EQ_INT(map_count(none, "versions", "va"), 2);
+    CHECK_EQ_INT(map_count(none, "routes", "/y"), 3);
+    cfg_init(&c, "reader", 2, 4);
+    v = make(&c);
+    skew_cluster_state(v, SKEW_CLUSTER_OK);
+    s = skew_str_n(none, nn);
+    CHECK_RES(skew_cluster_update(v, &s, 1, 9), SKEW_OK);
+    stats_of(v, big, sizeof big);
+    CHECK_EQ_INT(num_after(big, "\"total\":"), 5);
+    CHECK_EQ_INT(map_count(big, "versions", "vb"), 3);
+    s = skew_str_n(two, n2);
+    CHECK_RES(skew_cluster_update(v, &s, 1, 9), SKEW_OK);
+    stats_of(v, big, sizeof big);
+    CHECK_EQ_INT(num_after(big, "\"total\":"), 5);
+    skew_tracker_destroy(v);
+    skew_tracker_destroy(t);
+}
+
 /* ---- the view ---------------------------------------------------------------------------- */
 
 typedef struct trio {
@@ -1121,6 +1159,7 @@ int main(void) {
     test_id_tag();
     test_snapshot_encode();
     test_snapshot_caps();
+    test_snapshot_listed();
     test_view_merge();
 #if SKEW_ENABLE_ADMIN
     test_metrics();

@@ -999,7 +999,7 @@ bool skew_ex_start(skew_ex_server *s, const char *prog, int argc, char **argv, c
     if (!skew_auth_init(&s->auth, prog, s->opt.base, &s->opt.ip_policy, s->opt.run_token)) return false;
     if (skew_tls_enabled(&s->tls)) skew_auth_on_reload(&s->auth, skew_ex__tls_reload, s); /* SIGHUP */
     if (!skew_ex_create_tracker(&s->opt, hooks, prog, &s->t)) return false;
-    if (s->copt.redis_url && !skew_node_retrack(&s->t, &s->copt, prog)) {
+    if (s->copt.redis_url && !skcl_node_retrack(&s->t, &s->copt, prog)) {
         skew_tracker_destroy(s->t);
         s->t = NULL;
         return false;
@@ -1020,9 +1020,9 @@ bool skew_ex_start(skew_ex_server *s, const char *prog, int argc, char **argv, c
     return true;
 }
 
-bool skew_ex_cluster_start(skew_ex_server *s, struct ev_loop *loop, skew_link_wake_fn wake, skew_node_respond_fn respond,
-                           skew_node_kick_fn kick) {
-    s->node = skew_node_create(s->t, &s->copt, s->opt.build_id, loop, wake, respond, kick, s);
+bool skew_ex_cluster_start(skew_ex_server *s, struct ev_loop *loop, skcl_link_wake_fn wake, skcl_node_respond_fn respond,
+                           skcl_node_kick_fn kick) {
+    s->node = skcl_node_create(s->t, &s->copt, s->opt.build_id, loop, wake, respond, kick, s);
     if (!s->node) fprintf(stderr, "%s: cannot start the cluster link\n", s->prog);
     return s->node != NULL;
 }
@@ -1033,11 +1033,11 @@ void skew_ex_begin_shutdown(skew_ex_server *s) {
     s->stop_deadline = skew_ex_mono_ms() + SKEW_EX_SHUTDOWN_GRACE_MS;
     skew_ex_logf(SKEW_EX_LOG_INFO, "stopping: closing %u connections", (unsigned)s->open_conns);
     skew_close_all(s->t); /* on_close(SHUTDOWN): WS close 1001, SSE streams end */
-    skew_node_leave(s->node); /* cluster: our snapshot goes now */
+    skcl_node_leave(s->node); /* cluster: our snapshot goes now */
 }
 
 bool skew_ex_shutdown_done(const skew_ex_server *s, uint64_t mono) {
-    return s->stopping && (s->open_conns == 0 || mono > s->stop_deadline) && skew_node_left(s->node);
+    return s->stopping && (s->open_conns == 0 || mono > s->stop_deadline) && skcl_node_left(s->node);
 }
 
 uint32_t skew_ex_server_tick(skew_ex_server *s, skew_ex_sweep_fn ping, skew_ex_sweep_fn liveness) {
@@ -1059,7 +1059,7 @@ uint32_t skew_ex_server_tick(skew_ex_server *s, skew_ex_sweep_fn ping, skew_ex_s
     if (s->next_ping - mono < wait) wait = s->next_ping - mono;
     if (s->next_sweep - mono < wait) wait = s->next_sweep - mono;
     if (s->node) {
-        uint32_t cw = skew_node_tick(s->node, skew_ex_now_ms());
+        uint32_t cw = skcl_node_tick(s->node, skew_ex_now_ms());
         if (cw < wait) wait = cw;
     }
     if (s->stopping) cap = SKEW_EX_STOPPING_POLL_MS;
@@ -1114,7 +1114,7 @@ static skew_result skew_ex__http(skew_ex_server *s, const skew_request *req, ske
     *big = NULL;
     memset(r, 0, sizeof *r);
     res = skew_http(s->t, req, r, small, cap);
-    if (res == SKEW_OK && s->node) skew_node_after_http(s->node, req, r->status);
+    if (res == SKEW_OK && s->node) skcl_node_after_http(s->node, req, r->status);
     if (res != SKEW_ERR_TRUNCATED || !get) return res;
     need = r->body_len + 1;
     *big = (char *)malloc(need);
@@ -1126,6 +1126,7 @@ static skew_result skew_ex__http(skew_ex_server *s, const skew_request *req, ske
         *big = NULL;
         return res == SKEW_ERR_NOMEM ? res : SKEW_ERR_TRUNCATED;
     }
+    if (s->node) skcl_node_after_http(s->node, req, r->status); /* a big GET admin/stats: a dashboard */
     return res;
 }
 

@@ -327,7 +327,7 @@ typedef struct skew_ex_server {
     skew_tracker *t;
     skew_ex_limits lim;              /* read from the tracker at start */
     skew_cluster_options copt;       /* cluster: --redis and friends */
-    skew_node *node;                 /* cluster: NULL without --redis */
+    skcl_node *node;                 /* cluster: NULL without --redis */
     skew_auth_state auth;                /* tokens, sessions, origins (skew_auth.h) */
     char set_cookie[256];            /* skew_ex_http: a Set-Cookie for its answer, or "" */
     skew_tls tls;                    /* --tls-cert/--tls-key (skew_tls.h) */
@@ -351,11 +351,11 @@ void skew_ex_server_hooks(skew_ex_server *s, skew_hooks *hooks,
    nothing left to free. On true the ping and sweep timers start now. */
 bool skew_ex_start(skew_ex_server *s, const char *prog, int argc, char **argv, const skew_hooks *hooks);
 
-/* With --redis: join the cluster (skew_node_create with user = s, the server). loop: the
-   server's libev loop, or NULL with a wake function (see skew_node_create). false: a message
+/* With --redis: join the cluster (skcl_node_create with user = s, the server). loop: the
+   server's libev loop, or NULL with a wake function (see skcl_node_create). false: a message
    was printed, exit 2. */
-bool skew_ex_cluster_start(skew_ex_server *s, struct ev_loop *loop, skew_link_wake_fn wake, skew_node_respond_fn respond,
-                           skew_node_kick_fn kick);
+bool skew_ex_cluster_start(skew_ex_server *s, struct ev_loop *loop, skcl_link_wake_fn wake, skcl_node_respond_fn respond,
+                           skcl_node_kick_fn kick);
 
 /* A sweep the timer runs (s is the server's first member). */
 typedef void (*skew_ex_sweep_fn)(skew_ex_server *s, uint64_t mono);

@@ -8,7 +8,7 @@
 
    To add a flag to a module: add a row to the module's table and write its setter.
    To add a module: give it a table and a group (see skew_ex_server_opt_group in skew_example.c
-   and skew_cluster_opt_group in skew_cluster.c), then add the group to the list that
+   and skew_cluster_opt_group in skcl_link.c), then add the group to the list that
    skew_ex_start builds.
 
    Value strings are not copied: a setter that keeps one keeps a pointer into argv (or into the

@@ -35,7 +35,7 @@ endif
 #   make $(BUILD)/skew_server_lws_asan && SKEW_SERVER=$PWD/$(BUILD)/skew_server_lws_asan ...
 LWS_ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LWS_ASAN_SRCS  := examples/lws/skew_server_lws.c $(EXCOMMON_SRCS) \
-                  $(EXCOMMON_DIR)/skew_tracker_impl.c $(EXCOMMON_BUILD)/pages.c $(EXCOMMON_DIR)/skew_cluster.c
+                  $(EXCOMMON_DIR)/skew_tracker_impl.c $(EXCOMMON_BUILD)/pages.c $(EXCLUSTER_SRCS)
 $(BUILD)/skew_server_lws_asan: $(LWS_ASAN_SRCS) $(EXCOMMON_DEPS)
 	$(CLANG) $(CSTD) $(WARN_C) $(LWS_ASAN_FLAGS) -D_POSIX_C_SOURCE=200809L -I. -I$(EXCOMMON_DIR) $(LWS_CFLAGS) \
 	  -o $@ $(LWS_ASAN_SRCS) $(LWS_LIBS) $(EXCLUSTER_LIBS)

@@ -919,7 +919,7 @@ static int cluster_defer(server *srv, struct lws *wsi, const skew_request *req) 
     if (!srv->ex.node || !c || c->kind != CONN_POST || c->relay) return 0;
     c->relay = (relay_answer *)calloc(1, sizeof *c->relay);
     if (!c->relay) return 0;
-    if (!skew_node_relay(srv->ex.node, req, (uint64_t)(uintptr_t)c)) {
+    if (!skcl_node_relay(srv->ex.node, req, (uint64_t)(uintptr_t)c)) {
         free(c->relay);
         c->relay = NULL;
         return 0;
@@ -929,7 +929,7 @@ static int cluster_defer(server *srv, struct lws *wsi, const skew_request *req) 
 
 static void cluster_respond(void *user, uint64_t token, int status, const char *ctype, const char *body, size_t len) {
     conn *c = (conn *)(uintptr_t)token;
-    (void)user;
+    if (status == 503) skew_ex_defence_bump(&((server *)user)->ex.defences, SKEW_EX_DEFENCE_RELAY_503);
     if (!c->relay || c->relay->ready) return;
     c->relay->body = (char *)malloc(len + 1);
     if (!c->relay->body) len = 0, status = 500;
@@ -948,7 +948,7 @@ static void relay_answer_free(conn *c) {
 }
 
 static void cluster_relay_gone(server *srv, conn *c) {
-    skew_node_cancel(srv->ex.node, (uint64_t)(uintptr_t)c);
+    skcl_node_cancel(srv->ex.node, (uint64_t)(uintptr_t)c);
     relay_answer_free(c);
 }
 
@@ -1293,7 +1293,7 @@ out:
         srv.ctx = NULL; /* no more timer kicks */
         lws_context_destroy(ctx); /* remaining connections: CLOSED callbacks free their state */
     }
-    skew_node_destroy(srv.ex.node);
+    skcl_node_destroy(srv.ex.node);
     if (loop) ev_loop_destroy(loop);
     skew_ex_site_free(&srv.ex.site);
     skew_tracker_destroy(srv.ex.t);

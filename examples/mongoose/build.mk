@@ -144,7 +144,7 @@ run: $(MG_SERVER)
 # The same server under ThreadSanitizer (not part of `make`): its Redis link runs in a worker
 # thread (--redis); tests/cluster runs it (step-cluster-sanitizers).
 MG_TSAN_SRCS := examples/mongoose/skew_server_mongoose.c $(MG_SRC)/mongoose.c $(EXCOMMON_SRCS) \
-                $(EXCOMMON_DIR)/skew_tracker_impl.c $(EXCOMMON_BUILD)/pages.c $(EXCOMMON_DIR)/skew_cluster.c
+                $(EXCOMMON_DIR)/skew_tracker_impl.c $(EXCOMMON_BUILD)/pages.c $(EXCLUSTER_SRCS)
 $(BUILD)/skew_server_mongoose_tsan: $(MG_TSAN_SRCS) $(EXCOMMON_DEPS) $(MG_SRC)/mongoose.h
 	$(CLANG) $(CSTD) -O1 -g -fsanitize=thread -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(MG_DEFS) \
 	  -I. -I$(EXCOMMON_DIR) -isystem $(MG_SRC) -o $@ $(MG_TSAN_SRCS) $(EXCLUSTER_LIBS)

@@ -221,7 +221,7 @@ static void answer_http(server *srv, struct mg_connection *c, const skew_request
     skew_result res = skew_ex_http(&srv->ex, req, &r, small, sizeof small, &big);
 
     /* cluster: a connection held by another instance; the answer comes later (cluster_respond) */
-    if (res == SKEW_ERR_NOT_LOCAL && srv->ex.node && skew_node_relay(srv->ex.node, req, c->id)) return;
+    if (res == SKEW_ERR_NOT_LOCAL && srv->ex.node && skcl_node_relay(srv->ex.node, req, c->id)) return;
     if (res == SKEW_ERR_NOMEM) respond_error(c, 500, "out of memory", false);
     else if (res == SKEW_ERR_TRUNCATED) respond_error(c, 500, "response too large", false);
     else respond_skew_cookie(c, &r, big ? big : small, skew_ex_is_head(req), srv->ex.set_cookie);
@@ -828,7 +828,7 @@ static void handler(struct mg_connection *c, int ev, void *ev_data) {
     server *srv = (server *)c->fn_data;
     conn *st;
     if (ev == MG_EV_WAKEUP) { /* cluster: events from the link's thread */
-        skew_node_drain(srv->ex.node);
+        skcl_node_drain(srv->ex.node);
         return;
     }
     if (c->is_listening || !c->is_accepted) return;
@@ -978,6 +978,7 @@ static void cluster_respond(void *user, uint64_t token, int status, const char *
     server *srv = (server *)user;
     struct mg_connection *c;
     hdrs h;
+    if (status == 503) skew_ex_defence_bump(&srv->ex.defences, SKEW_EX_DEFENCE_RELAY_503);
     for (c = srv->mgr.conns; c; c = c->next)
         if (c->id == token) break;
     if (!c || c->is_closing) return; /* the client went away meanwhile */
@@ -987,7 +988,7 @@ static void cluster_respond(void *user, uint64_t token, int status, const char *
     respond(c, status, ctype, body, len, &h, false, false);
 }
 
-static void cluster_kick(void *user) { (void)user; } /* the loop asks skew_node_tick every round */
+static void cluster_kick(void *user) { (void)user; } /* the loop asks skcl_node_tick every round */
 
 static bool cluster_start(server *srv, struct mg_connection *lsn) {
     if (!mg_wakeup_init(&srv->mgr)) {
@@ -1237,7 +1238,7 @@ int main(int argc, char **argv) {
         accept_gate(&srv);
     }
 
-    skew_node_destroy(srv.ex.node); /* the link's thread ends first: nothing wakes a freed manager */
+    skcl_node_destroy(srv.ex.node); /* the link's thread ends first: nothing wakes a freed manager */
     unpark_all(&srv);
     mg_mgr_free(&srv.mgr); /* what is left: MG_EV_CLOSE tells the tracker */
     skew_ex_site_free(&srv.ex.site);

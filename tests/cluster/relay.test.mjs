@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { withRedis, startInstance, threeKinds, stopAll, clusterShows, stats, request, TOKEN, sleep, P } from './lib.mjs';
+import net from 'node:net';
+import { withRedis, startInstance, threeKinds, stopAll, clusterShows, stats, request, respCommand, TOKEN, sleep, eventually, P, HOST, CHROME_UA } from './lib.mjs';
 
 const post = (s, p, body, headers = {}) => request(s, 'POST', s.path(p), {
   headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body), timeout: 5000,
@@ -65,6 +66,73 @@ test('POST /route and /subscribe-stats relayed to the owner; 404 only for unknow
       const g = await post(b, '/route', { connectionId: sse.id, route: '/x' });
       assert.equal(g.status, 404, g.text);
       await sleep(10);
+    } finally {
+      await stopAll(list);
+    }
+  }));
+
+// Issue 17 item 11: a relayed POST for a live connection is never a false 404. Every relay slot
+// waiting (Redis asleep) and the moments after a stall (the link back, the view not read yet)
+// answer 503 (try again); 404 stays for ids no live instance holds.
+test('relay: slots full or Redis stalled gives 503, never 404 for a live connection', { timeout: 90000 }, () =>
+  withRedis({}, async (redis) => {
+    const kinds = threeKinds();
+    const list = [];
+    try {
+      for (let i = 0; i < 2; i++) list.push(await startInstance(kinds[i], redis, { id: `q${i}`, cluster: 'busy', P: 1000 }));
+      const [a, b] = list;
+      const sse = await a.sse({ route: '/start' });
+      await clusterShows(list, 1, 2);
+      const seen = {};
+      const tally = (r) => { seen[r.status] = (seen[r.status] || 0) + 1; return r; };
+
+      // 1. Redis holding every write (CLIENT PAUSE 800 WRITE: PUBLISH waits too), 300 relays at
+      //    once on sockets opened beforehand, more than the 256 slots: the ones past the slots
+      //    are busy, not unknown
+      const socks = await Promise.all(Array.from({ length: 300 }, () => new Promise((res, rej) => {
+        const sk = net.connect(b.port, HOST, () => res(sk));
+        sk.on('error', rej);
+      })));
+      const answers = socks.map((sk) => new Promise((res) => {
+        let got = '';
+        sk.on('data', (d) => { got += d; });
+        sk.on('close', () => res(Number(/^HTTP\/1\.[01] (\d{3})/.exec(got)?.[1] || 0)));
+        sk.on('error', () => {});
+      }));
+      assert.equal(await redis.cmd('CLIENT', 'PAUSE', '800', 'WRITE'), 'OK');
+      socks.forEach((sk, i) => {
+        const body = JSON.stringify({ connectionId: sse.id, route: `/b${i}` });
+        sk.write(`POST ${b.path('/route')} HTTP/1.1\r\nHost: ${HOST}\r\nUser-Agent: ${CHROME_UA}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+      });
+      for (const st of await Promise.all(answers)) tally({ status: st });
+      console.log(`# 300 relays while Redis holds writes for 0.8 s: ${JSON.stringify(seen)}`);
+      assert.equal(seen[404], undefined, `no 404 for a live connection (${JSON.stringify(seen)})`);
+      assert.ok(seen[503] > 0, `past the slots: 503 (${JSON.stringify(seen)})`);
+      assert.ok(seen[200] > 0, `the slots' requests answered (${JSON.stringify(seen)})`);
+      assert.equal((seen[200] || 0) + (seen[503] || 0) + (seen[504] || 0), 300, JSON.stringify(seen));
+
+      // 2. a stall long enough to drop the link (DEBUG SLEEP 3 > max(2P, 1 s) = 2 s): relays during it,
+      //    during the reconnect and until the view is back are 503/504, never 404
+      await clusterShows(list, 1, 2);
+      for (const k of Object.keys(seen)) delete seen[k];
+      const stalled = respCommand(redis.port, ['DEBUG', 'SLEEP', '3'], undefined, 10000);
+      const t0 = Date.now();
+      let back = false;
+      while (Date.now() - t0 < 15000) {
+        const r = tally(await post(b, '/route', { connectionId: sse.id, route: '/s' }));
+        assert.notEqual(r.status, 404, `a live connection answered 404 after ${Date.now() - t0} ms: ${r.text}`);
+        if (r.status === 200 && Date.now() - t0 > 3500) { back = true; break; }
+        await sleep(15);
+      }
+      await stalled;
+      console.log(`# relays through a 3 s Redis stall: ${JSON.stringify(seen)}`);
+      assert.ok(back, `relays answered 200 again after the stall (${JSON.stringify(seen)})`);
+      assert.ok(seen[503] > 0 || seen[504] > 0, `the stall was seen (${JSON.stringify(seen)})`);
+
+      // and an unknown id gets its 404 again once the view has settled (3P + 1 s after the link
+      // came back, the others have republished)
+      await eventually(async () => (await post(b, '/route', { connectionId: crypto.randomUUID(), route: '/x' })).status === 404,
+        { timeout: 3 * 1000 + 5000, what: '404 for an unknown id after the stall' });
     } finally {
       await stopAll(list);
     }

@@ -1,4 +1,4 @@
-/* test_link.c - the parts of examples/common/skew_cluster.c that take untrusted or user input
+/* test_link.c - the parts of examples/common/skcl_link.c that take untrusted or user input
    without Redis: the relay codec (bytes from pub/sub), the command-line flags, the --redis URL.
    Built with ASan+UBSan by tests/cluster/build.mk (step-cluster-link). */
 #include <ev.h>
@@ -28,7 +28,7 @@ static skew_str hdr(void *ctx, const char *name) {
 
 static void test_relay_codec(void) {
     skew_request req, back;
-    skew_cluster_relay_req rr;
+    skcl_relay_req rr;
     char buf[4096], copy[4096];
     size_t n, cut, i;
     memset(&req, 0, sizeof req);
@@ -38,14 +38,14 @@ static void test_relay_codec(void) {
     req.body = lv("{\"connectionId\":\"x\",\n\"route\":\"/a:b\"}\n12:");
     req.header = hdr;
     skew_ip_parse(lv("192.0.2.7"), &req.peer);
-    n = skew_cluster_relay_encode(buf, sizeof buf, "inst-1", 42, &req);
+    n = skcl_relay_encode(buf, sizeof buf, "inst-1", 42, &req);
     CHECK(n > 0 && n < sizeof buf);
-    CHECK_EQ_INT(skew_cluster_relay_encode(NULL, 0, "inst-1", 42, &req), n); /* measure first */
-    CHECK(skew_cluster_relay_decode((skew_str){buf, n}, &rr));
+    CHECK_EQ_INT(skcl_relay_encode(NULL, 0, "inst-1", 42, &req), n); /* measure first */
+    CHECK(skcl_relay_decode((skew_str){buf, n}, &rr));
     CHECK_STR(rr.from, "inst-1");
     CHECK_EQ_INT(rr.id, 42);
     CHECK_EQ_INT(rr.header_count, 3);
-    skew_cluster_relay_request(&rr, &back);
+    skcl_relay_request(&rr, &back);
     CHECK(back.body.len == req.body.len && !memcmp(back.body.ptr, req.body.ptr, req.body.len));
     CHECK(back.query.len == req.query.len && !memcmp(back.query.ptr, req.query.ptr, req.query.len));
     CHECK(skew_ip_equal(&back.peer, &req.peer));
@@ -59,7 +59,7 @@ static void test_relay_codec(void) {
     for (cut = 0; cut < n; cut++) {
         char *p = (char *)malloc(cut ? cut : 1);
         memcpy(p, buf, cut);
-        if (skew_cluster_relay_decode((skew_str){p, cut}, &rr)) {
+        if (skcl_relay_decode((skew_str){p, cut}, &rr)) {
             /* a cut right after a whole header pair is a valid shorter request */
             CHECK(rr.header_count < 3);
         }
@@ -74,24 +74,24 @@ static void test_relay_codec(void) {
         {
             char *p = (char *)malloc(n);
             memcpy(p, copy, n);
-            (void)skew_cluster_relay_decode((skew_str){p, n}, &rr);
+            (void)skcl_relay_decode((skew_str){p, n}, &rr);
             free(p);
         }
     }
     /* hostile shapes */
-    CHECK(!skew_cluster_relay_decode(lv(""), &rr));
-    CHECK(!skew_cluster_relay_decode(lv("a\n1\n99999999999:"), &rr));
-    CHECK(!skew_cluster_relay_decode(lv("a\n1\n4:POST5:/x"), &rr));
-    CHECK(!skew_cluster_relay_decode(lv("a b\n1\n1:P0:0:0:0:"), &rr));      /* id chars */
-    CHECK(!skew_cluster_relay_decode(lv("a\n12345678901234567890\n1:P0:0:0:0:"), &rr));
-    CHECK(!skew_cluster_relay_decode(lv("a\n1\n1:P0:0:0:0:1:x"), &rr));   /* half a header */
-    CHECK(skew_cluster_relay_decode(lv("a\n1\n1:P0:0:0:0:"), &rr));
+    CHECK(!skcl_relay_decode(lv(""), &rr));
+    CHECK(!skcl_relay_decode(lv("a\n1\n99999999999:"), &rr));
+    CHECK(!skcl_relay_decode(lv("a\n1\n4:POST5:/x"), &rr));
+    CHECK(!skcl_relay_decode(lv("a b\n1\n1:P0:0:0:0:"), &rr));      /* id chars */
+    CHECK(!skcl_relay_decode(lv("a\n12345678901234567890\n1:P0:0:0:0:"), &rr));
+    CHECK(!skcl_relay_decode(lv("a\n1\n1:P0:0:0:0:1:x"), &rr));   /* half a header */
+    CHECK(skcl_relay_decode(lv("a\n1\n1:P0:0:0:0:"), &rr));
     {
         /* more headers than the decoder holds */
         char many[1024];
         int len = snprintf(many, sizeof many, "a\n1\n1:P0:0:0:0:");
-        for (i = 0; i <= SKEW_CLUSTER_RELAY_HEADERS; i++) len += snprintf(many + len, sizeof many - (size_t)len, "1:h1:v");
-        CHECK(!skew_cluster_relay_decode((skew_str){many, (size_t)len}, &rr));
+        for (i = 0; i <= SKCL_RELAY_HEADERS; i++) len += snprintf(many + len, sizeof many - (size_t)len, "1:h1:v");
+        CHECK(!skcl_relay_decode((skew_str){many, (size_t)len}, &rr));
     }
 }
 
@@ -154,9 +154,58 @@ static void test_args(void) {
         CHECK_EQ_INT(args(&o, 2, bad4, out), -1);
         CHECK_EQ_INT(args(&o, 3, bad5, out), -1);
     }
+    { /* Sentinel: repeatable HOST:PORT, with --redis-master; --redis optional (user, db) */
+        const char *const a[] = {"prog", "--redis-sentinel", "127.0.0.1:26379", "--redis-sentinel=[::1]:26380",
+                                 "--redis-master", "mymaster"};
+        const char *const nomaster[] = {"prog", "--redis-sentinel", "h:26379"};
+        const char *const nosent[] = {"prog", "--redis-master", "m", "--redis", "redis://h:1"};
+        const char *const badport[] = {"prog", "--redis-sentinel", "h:0", "--redis-master", "m"};
+        const char *const noport[] = {"prog", "--redis-sentinel", "h", "--redis-master", "m"};
+        const char *const badname[] = {"prog", "--redis-sentinel", "h:1", "--redis-master", "a b"};
+        const char *const nine[] = {"prog", "--redis-sentinel", "h:1", "--redis-sentinel", "h:2", "--redis-sentinel", "h:3",
+                                    "--redis-sentinel", "h:4", "--redis-sentinel", "h:5", "--redis-sentinel", "h:6",
+                                    "--redis-sentinel", "h:7", "--redis-sentinel", "h:8", "--redis-sentinel", "h:9",
+                                    "--redis-master", "m"};
+        char *big[24];
+        CHECK_EQ_INT(args(&o, 6, a, out), 0);
+        CHECK_EQ_INT(o.sentinel_count, 2);
+        CHECK_STR(o.sentinels[1], "[::1]:26380");
+        CHECK_STR(o.master_name, "mymaster");
+        CHECK(o.redis_url != NULL && o.instance_id != NULL); /* the cluster is on */
+        CHECK_EQ_INT(args(&o, 3, nomaster, out), -1);
+        CHECK_EQ_INT(args(&o, 5, nosent, out), -1);
+        CHECK_EQ_INT(args(&o, 5, badport, out), -1);
+        CHECK_EQ_INT(args(&o, 5, noport, out), -1);
+        CHECK_EQ_INT(args(&o, 5, badname, out), -1);
+        CHECK_EQ_INT(args(&o, 21, nine, big), -1); /* at most 8 */
+    }
 }
 
-static void on_event(void *user, const skew_link_event *ev) {
+/* The cluster's tracker for big views: --cluster-max-instances up to the build's maximum. */
+static void test_retrack(void) {
+    static const uint32_t sizes[] = {1, 128, 300, 1000, SKEW_CLUSTER_MAX_INSTANCES};
+    size_t i;
+    for (i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        skew_config c;
+        skew_tracker *t = NULL;
+        skew_cluster_options o;
+        skew_cluster_info info;
+        memset(&c, 0, sizeof c);
+        memset(&o, 0, sizeof o);
+        c.server_version = "v1";
+        c.route_tracking = true;
+        CHECK_EQ_INT(skew_tracker_create(&t, &c), SKEW_OK);
+        o.instance_id = "web-1";
+        o.max_instances = sizes[i];
+        CHECK(skcl_node_retrack(&t, &o, "test"));
+        skew_cluster_get_info(t, &info);
+        CHECK_EQ_INT(info.state, SKEW_CLUSTER_OFF);
+        CHECK(skew_tracker_config(t)->cluster_max_instances == sizes[i]);
+        skew_tracker_destroy(t);
+    }
+}
+
+static void on_event(void *user, const skcl_link_event *ev) {
     (void)user;
     (void)ev;
 }
@@ -166,7 +215,7 @@ static void test_urls(void) {
                                       "unix://rel/path", "redis://:1", "redis://h:99999", ""};
     struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
     skew_cluster_options o;
-    skew_link_config cfg;
+    skcl_link_config cfg;
     size_t i;
     memset(&o, 0, sizeof o);
     o.name = "t";
@@ -177,27 +226,27 @@ static void test_urls(void) {
     cfg.on_event = on_event;
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         o.redis_url = bad[i];
-        CHECK(skew_link_create(loop, &cfg) == NULL);
+        CHECK(skcl_link_create(loop, &cfg) == NULL);
     }
     /* good ones: created (connecting in the background, to a closed port), freed cleanly */
     {
         static const char *const good[] = {"redis://127.0.0.1:1", "redis://app@localhost:1/3", "unix:///nonexistent.sock"};
         for (i = 0; i < sizeof good / sizeof good[0]; i++) {
-            skew_link *l;
+            skcl_link *l;
             o.redis_url = good[i];
-            l = skew_link_create(loop, &cfg);
+            l = skcl_link_create(loop, &cfg);
             CHECK(l != NULL);
-            CHECK(!skew_link_is_up(l));
+            CHECK(!skcl_link_is_up(l));
             ev_run(loop, EVRUN_NOWAIT);
-            skew_link_destroy(l);
+            skcl_link_destroy(l);
         }
         /* worker-thread mode too */
         o.redis_url = good[0];
         {
-            skew_link *l = skew_link_create(NULL, &cfg);
+            skcl_link *l = skcl_link_create(NULL, &cfg);
             CHECK(l != NULL);
-            skew_link_publish(l, "{}", 2);
-            skew_link_destroy(l);
+            skcl_link_publish(l, "{}", 2);
+            skcl_link_destroy(l);
         }
     }
     ev_loop_destroy(loop);
@@ -208,5 +257,6 @@ int main(void) {
     test_relay_codec();
     test_args();
     test_urls();
+    test_retrack();
     TEST_MAIN_END();
 }

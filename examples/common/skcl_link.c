@@ -1,5 +1,5 @@
-/* skew_cluster.c - the Redis side of the cluster (see skew_cluster.h). hiredis 0.14 async on
-   libev; pthreads for the worker-thread mode. */
+/* skcl_link.c - the cluster's Redis link (see skcl_link.h): options, connection, snapshot cycle,
+   pub/sub, relay encoding. hiredis 0.14 async on libev; pthreads for the worker-thread mode. */
 #if !defined(_POSIX_C_SOURCE) || _POSIX_C_SOURCE < 200809L
 #undef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
@@ -32,7 +32,8 @@
 #pragma GCC diagnostic pop
 #endif
 
-#include "skew_cluster.h"
+#include "skcl_link.h"
+#include "skcl_sentinel_parse.h"
 #include "skew_example.h"
 
 #define KEY_MAX 200                 /* skew:{NAME}:inst:<id> and friends */
@@ -40,6 +41,21 @@
 #define MESSAGE_MAX (256u * 1024u)  /* a pub/sub message longer than this is skipped, counted */
 #define LEAVE_TIMEOUT_MS 500.0
 #define MIN_STALL_MS 1000u          /* a reply later than max(2P, this): Redis is stalled */
+
+/* Our snapshot, written only while we own the id: skew:{NAME}:owner:<id> holds the nonce of the
+   live process using it (TTL 3P, renewed with every write). Another live holder: 0, we refuse. */
+static const char write_script[] =
+    "local o = redis.call('GET', KEYS[1])\n"
+    "if o and o ~= ARGV[1] then return 0 end\n"
+    "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])\n"
+    "redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[2])\n"
+    "return 1\n";
+/* Leaving: our keys go only if the id is still ours (a refused duplicate deletes nothing). */
+static const char leave_script[] =
+    "if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end\n"
+    "redis.call('DEL', KEYS[1], KEYS[2])\n"
+    "redis.call('ZREM', KEYS[3], ARGV[2])\n"
+    "return 1\n";
 
 /* The build registration, atomic in Redis: a build gets a sequence number on first sight;
    the cluster's build changes only to a higher number (mode "admin": always a new number). */
@@ -100,7 +116,7 @@ static bool set_redis(void *ctx, const char *v, const char **why) {
 }
 static bool set_cluster_name(void *ctx, const char *v, const char **why) {
     *why = "1..64 of [A-Za-z0-9._-]";
-    if (!id_text_ok(v, SKEW_CLUSTER_NAME_MAX)) return false;
+    if (!id_text_ok(v, SKCL_NAME_MAX)) return false;
     SKEW_CL__O->name = v;
     return true;
 }
@@ -123,12 +139,28 @@ static bool set_max_instances(void *ctx, const char *v, const char **why) {
     return skew_ex_parse_u32(v, 1, SKEW_CLUSTER_MAX_INSTANCES, &SKEW_CL__O->max_instances);
 }
 
+static bool set_sentinel(void *ctx, const char *v, const char **why) {
+    const char *colon = strrchr(v, ':');
+    uint32_t port;
+    *why = "HOST:PORT (up to 8 sentinels)";
+    if (!colon || colon == v || (size_t)(colon - v) > 200 || !skew_ex_parse_u32(colon + 1, 1, 65535, &port)) return false;
+    if (SKEW_CL__O->sentinel_count >= SKCL_SENTINELS_MAX) return false;
+    SKEW_CL__O->sentinels[SKEW_CL__O->sentinel_count++] = v;
+    return true;
+}
+static bool set_master(void *ctx, const char *v, const char **why) {
+    *why = "1..64 of [A-Za-z0-9._-]";
+    if (!id_text_ok(v, SKCL_NAME_MAX)) return false;
+    SKEW_CL__O->master_name = v;
+    return true;
+}
+
 static const skew_ex_opt skew_cluster__opts[] = {
     {"--redis", "URL",
      "redis://[user@]host:port[/db] or unix:///path; password from\n"
      "$SKEW_REDIS_PASSWORD (never on the command line)",
      set_redis},
-    {"--cluster", "NAME", "cluster name (default " SKEW_CLUSTER_DEFAULT_NAME ")", set_cluster_name},
+    {"--cluster", "NAME", "cluster name (default " SKCL_DEFAULT_NAME ")", set_cluster_name},
     {"--instance-id", "ID", "this instance (default hostname-pid-nonce)", set_instance_id},
     {"--cluster-interval-ms", "P", "snapshot period (default 2000; TTL 3P)", set_interval},
     {"--cluster-listed", "N",
@@ -136,12 +168,18 @@ static const skew_ex_opt skew_cluster__opts[] = {
      "1000); most of a snapshot's bytes, read by every instance",
      set_listed},
     {"--cluster-max-instances", "N", "other instances shown (default 128; ~750 bytes each)", set_max_instances},
+    {"--redis-sentinel", "HOST:PORT",
+     "find the master through Redis Sentinel (repeatable, up to 8; with\n"
+     "--redis-master; --redis then only gives user and db); sentinel\n"
+     "password from $SKEW_REDIS_SENTINEL_PASSWORD",
+     set_sentinel},
+    {"--redis-master", "NAME", "the master's name at the sentinels", set_master},
 };
 
 static void skew_cluster__defaults(void *ctx) {
     memset(SKEW_CL__O, 0, sizeof *SKEW_CL__O);
-    SKEW_CL__O->name = SKEW_CLUSTER_DEFAULT_NAME;
-    SKEW_CL__O->interval_ms = SKEW_CLUSTER_DEFAULT_INTERVAL_MS;
+    SKEW_CL__O->name = SKCL_DEFAULT_NAME;
+    SKEW_CL__O->interval_ms = SKCL_DEFAULT_INTERVAL_MS;
 }
 
 /* Without --instance-id: hostname, pid and a boot nonce, so a restart never reuses an id. */
@@ -151,7 +189,16 @@ static bool skew_cluster__finish(void *ctx, const char *prog) {
     unsigned nonce = 0;
     FILE *f;
     size_t k;
-    (void)prog;
+    if (o->sentinel_count && !o->master_name) {
+        fprintf(stderr, "%s: --redis-sentinel needs --redis-master NAME\n", prog);
+        return false;
+    }
+    if (o->master_name && !o->sentinel_count) {
+        fprintf(stderr, "%s: --redis-master needs at least one --redis-sentinel HOST:PORT\n", prog);
+        return false;
+    }
+    /* with sentinels the master's address comes from them; --redis (if any) gives user and db */
+    if (o->sentinel_count && !o->redis_url) o->redis_url = "redis://127.0.0.1:6379";
     if (!o->redis_url || o->instance_id) return true;
     f = fopen("/dev/urandom", "rb");
     if (f) {
@@ -193,7 +240,7 @@ typedef enum op_kind {
 /* One message between the threads (or handed straight through in same-loop mode). */
 typedef struct qmsg {
     struct qmsg *next;
-    int kind;                       /* op_kind towards the worker, skew_cluster_event_type back */
+    int kind;                       /* op_kind towards the worker, skcl_event_type back */
     bool up;
     uint64_t seq;
     char target[SKEW_CLUSTER_ID_MAX + 1];
@@ -205,14 +252,14 @@ typedef struct qmsg {
 
 typedef enum link_state { LINK_DOWN = 0, LINK_SETUP, LINK_READY } link_state;
 
-struct skew_link {
+struct skcl_link {
     char id[SKEW_CLUSTER_ID_MAX + 1];
     char build[BUILD_MAX + 1];
     uint32_t interval_ms;
     size_t max_snapshot;
     uint32_t max_instances;
-    skew_link_event_fn on_event;
-    skew_link_wake_fn wake;
+    skcl_link_event_fn on_event;
+    skcl_link_wake_fn wake;
     void *user;
 
     /* where Redis is */
@@ -224,6 +271,24 @@ struct skew_link {
     char *password;                 /* from the environment; wiped at destroy */
     char url_shown[512];            /* for log lines: no password in it, ever */
 
+    /* Sentinel (--redis-sentinel): the master's address is asked before every connect */
+    size_t sent_n;
+    char sent_host[SKCL_SENTINELS_MAX][64];
+    int sent_port[SKCL_SENTINELS_MAX];
+    char master_name[SKCL_NAME_MAX + 1];
+    char *sent_password;            /* SKEW_REDIS_SENTINEL_PASSWORD; wiped at destroy */
+    redisAsyncContext *sq;          /* asking one sentinel */
+    size_t sq_next, sq_tried;       /* the next sentinel to ask; asked in this round */
+    double sq_since;
+    bool resolved;                  /* host/port are the master the sentinels named */
+    redisAsyncContext *swatch;      /* +switch-master from one sentinel */
+    char master_shown[300];         /* the last address logged */
+
+    char nonce[40];                 /* this process: the owner key's value */
+    bool refused;                   /* another live instance owns our id: we stay out */
+    double claim_failing_since;     /* ev ms of the first write refused for the owner key; 0: owned */
+    char k_owner[KEY_MAX], k_watch[KEY_MAX];
+    bool watched;                   /* the watch key was there at the last cycle */
     char k_snap_prefix[KEY_MAX], k_snap[KEY_MAX], k_members[KEY_MAX], k_builds[KEY_MAX], k_seq[KEY_MAX],
         k_current[KEY_MAX], ch_cmd[KEY_MAX], ch_self[KEY_MAX], ch_inst_prefix[KEY_MAX];
 
@@ -261,10 +326,10 @@ struct skew_link {
     pthread_mutex_t mu;             /* the two queues and the counters */
     qmsg *in_head, *in_tail;        /* server -> worker */
     qmsg *out_head, *out_tail;      /* worker -> server */
-    skew_link_counters counters;
+    skcl_link_counters counters;
 };
 
-static double now_ms(const skew_link *cl) { return ev_now(cl->loop) * 1000.0; }
+static double now_ms(const skcl_link *cl) { return ev_now(cl->loop) * 1000.0; }
 
 static qmsg *qmsg_new(int kind, size_t count, size_t len) {
     qmsg *m = (qmsg *)calloc(1, sizeof *m + count * sizeof(skew_str) + len + 1);
@@ -284,10 +349,10 @@ static void q_push(qmsg **head, qmsg **tail, qmsg *m) {
     *tail = m;
 }
 
-static void deliver(skew_link *cl, qmsg *m) {
-    skew_link_event ev;
+static void deliver(skcl_link *cl, qmsg *m) {
+    skcl_link_event ev;
     memset(&ev, 0, sizeof ev);
-    ev.type = (skew_cluster_event_type)m->kind;
+    ev.type = (skcl_event_type)m->kind;
     ev.up = m->up;
     ev.seq = m->seq;
     ev.text.ptr = m->data;
@@ -299,7 +364,7 @@ static void deliver(skew_link *cl, qmsg *m) {
 }
 
 /* An event towards the server: at once (same loop) or queued plus a wake-up. */
-static void emit(skew_link *cl, qmsg *m) {
+static void emit(skcl_link *cl, qmsg *m) {
     if (!m) return;
     if (!cl->own_loop) {
         deliver(cl, m);
@@ -311,7 +376,7 @@ static void emit(skew_link *cl, qmsg *m) {
     if (cl->wake) cl->wake(cl->user);
 }
 
-static void emit_text(skew_link *cl, skew_cluster_event_type type, uint64_t seq, const char *p, size_t n) {
+static void emit_text(skcl_link *cl, skcl_event_type type, uint64_t seq, const char *p, size_t n) {
     qmsg *m = qmsg_new((int)type, 0, n);
     if (!m) return;
     m->seq = seq;
@@ -319,7 +384,7 @@ static void emit_text(skew_link *cl, skew_cluster_event_type type, uint64_t seq,
     emit(cl, m);
 }
 
-void skew_link_drain(skew_link *cl) {
+void skcl_link_drain(skcl_link *cl) {
     qmsg *m;
     if (!cl || !cl->own_loop) return;
     pthread_mutex_lock(&cl->mu);
@@ -337,7 +402,7 @@ void skew_link_drain(skew_link *cl) {
    >>redis  connections, state, backoff
    ====================================================================================== */
 
-static void count_command(skew_link *cl, int argc, const size_t *lens) {
+static void count_command(skcl_link *cl, int argc, const size_t *lens) {
     size_t bytes = 16;
     int i;
     for (i = 0; i < argc; i++) bytes += lens[i] + 16; /* RESP framing, roughly */
@@ -348,7 +413,7 @@ static void count_command(skew_link *cl, int argc, const size_t *lens) {
 }
 
 /* One command, binary-safe; false if it could not be queued. */
-static bool command(skew_link *cl, redisAsyncContext *ac, redisCallbackFn *fn, void *priv, int argc,
+static bool command(skcl_link *cl, redisAsyncContext *ac, redisCallbackFn *fn, void *priv, int argc,
                     const char **argv, const size_t *lens) {
     if (!ac) return false;
     count_command(cl, argc, lens);
@@ -366,7 +431,7 @@ static size_t slen(const char *s) { return strlen(s); }
         command(cl, ac, fn, priv, (int)(sizeof argv_ / sizeof argv_[0]), argv_, lens_);             \
     } while (0)
 
-static void set_up(skew_link *cl, bool up, const char *why) {
+static void set_up(skcl_link *cl, bool up, const char *why) {
     if (up == cl->up && cl->reported_once) return;
     cl->up = up;
     cl->reported_once = true;
@@ -377,7 +442,7 @@ static void set_up(skew_link *cl, bool up, const char *why) {
         skew_ex_logf(SKEW_EX_LOG_ERROR, "cluster: degraded (%s): serving local stats, retrying %s", why, cl->url_shown);
     }
     {
-        qmsg *m = qmsg_new(SKEW_CLUSTER_EV_STATE, 0, strlen(why ? why : ""));
+        qmsg *m = qmsg_new(SKCL_EV_STATE, 0, strlen(why ? why : ""));
         if (m) {
             m->up = up;
             if (why) memcpy(m->data, why, m->len);
@@ -386,7 +451,7 @@ static void set_up(skew_link *cl, bool up, const char *why) {
     }
 }
 
-static void cycle_reset(skew_link *cl) {
+static void cycle_reset(skcl_link *cl) {
     size_t i;
     for (i = 0; i < cl->cycle_n; i++) free(cl->cycle_texts[i]);
     cl->cycle_n = 0;
@@ -395,11 +460,12 @@ static void cycle_reset(skew_link *cl) {
 }
 
 /* Drop both connections (pending callbacks see a NULL reply and do nothing), schedule a retry. */
-static void link_fail(skew_link *cl, const char *why) {
+static void link_fail(skcl_link *cl, const char *why) {
     redisAsyncContext *a = cl->cmd, *b = cl->sub;
     uint32_t cap = cl->interval_ms / 2;
     cl->cmd = cl->sub = NULL;
     cl->cmd_state = cl->sub_state = LINK_DOWN;
+    cl->resolved = false; /* sentinel mode: ask again who the master is */
     if (a) redisAsyncFree(a);
     if (b) redisAsyncFree(b);
     cycle_reset(cl);
@@ -413,7 +479,7 @@ static void link_fail(skew_link *cl, const char *why) {
     set_up(cl, false, why);
 }
 
-static void check_ready(skew_link *cl) {
+static void check_ready(skcl_link *cl) {
     if (cl->cmd_state == LINK_READY && cl->sub_state == LINK_READY) {
         cl->auth_failed = false;
         set_up(cl, true, NULL);
@@ -432,10 +498,10 @@ static bool reply_error(const redisReply *r, char *why, size_t cap) {
     return false;
 }
 
-static void link_setup(skew_link *cl, redisAsyncContext *ac);
+static void link_setup(skcl_link *cl, redisAsyncContext *ac);
 
 static void on_auth(redisAsyncContext *ac, void *reply, void *priv) {
-    skew_link *cl = (skew_link *)ac->data;
+    skcl_link *cl = (skcl_link *)ac->data;
     redisReply *r = (redisReply *)reply;
     char why[180], msg[240];
     (void)priv;
@@ -454,7 +520,7 @@ static void on_auth(redisAsyncContext *ac, void *reply, void *priv) {
 }
 
 static void on_select(redisAsyncContext *ac, void *reply, void *priv) {
-    skew_link *cl = (skew_link *)ac->data;
+    skcl_link *cl = (skcl_link *)ac->data;
     redisReply *r = (redisReply *)reply;
     char why[180], msg[240];
     (void)priv;
@@ -465,7 +531,7 @@ static void on_select(redisAsyncContext *ac, void *reply, void *priv) {
     }
 }
 
-static void emit_build(skew_link *cl, const char *p, size_t n) {
+static void emit_build(skcl_link *cl, const char *p, size_t n) {
     /* "<seq> <build>" */
     uint64_t seq = 0;
     size_t i = 0;
@@ -481,14 +547,14 @@ static void emit_build(skew_link *cl, const char *p, size_t n) {
         memcpy(cl->best_build, p + i + 1, n - i - 1);
         cl->best_build[n - i - 1] = '\0';
     }
-    emit_text(cl, SKEW_CLUSTER_EV_BUILD, seq, p + i + 1, n - i - 1);
+    emit_text(cl, SKCL_EV_BUILD, seq, p + i + 1, n - i - 1);
 }
 
-static void subscribe(skew_link *cl);
-static void register_build(skew_link *cl, const char *build, const char *mode);
+static void subscribe(skcl_link *cl);
+static void register_build(skcl_link *cl, const char *build, const char *mode);
 
 static void on_build(redisAsyncContext *ac, void *reply, void *priv) {
-    skew_link *cl = (skew_link *)ac->data;
+    skcl_link *cl = (skcl_link *)ac->data;
     redisReply *r = (redisReply *)reply;
     char why[180], msg[220];
     (void)priv;
@@ -510,7 +576,7 @@ static void on_build(redisAsyncContext *ac, void *reply, void *priv) {
     }
 }
 
-static void register_build(skew_link *cl, const char *build, const char *mode) {
+static void register_build(skcl_link *cl, const char *build, const char *mode) {
     char known[24];
     bool start = !strcmp(mode, "start");
     snprintf(known, sizeof known, "%" PRIu64, start && cl->best_build[0] ? cl->best_seq : (uint64_t)0);
@@ -518,10 +584,10 @@ static void register_build(skew_link *cl, const char *build, const char *mode) {
         cl->ch_cmd, known, start && cl->best_build[0] ? cl->best_build : "-");
 }
 
-static void on_message(skew_link *cl, const char *channel, size_t clen, const char *p, size_t n);
+static void on_message(skcl_link *cl, const char *channel, size_t clen, const char *p, size_t n);
 
 static void on_sub(redisAsyncContext *ac, void *reply, void *priv) {
-    skew_link *cl = (skew_link *)ac->data;
+    skcl_link *cl = (skcl_link *)ac->data;
     redisReply *r = (redisReply *)reply;
     char why[180], msg[240];
     (void)priv;
@@ -547,7 +613,7 @@ static void on_sub(redisAsyncContext *ac, void *reply, void *priv) {
 
 static void on_connect(const redisAsyncContext *cac, int status) {
     redisAsyncContext *ac = (redisAsyncContext *)(uintptr_t)cac;
-    skew_link *cl = (skew_link *)ac->data;
+    skcl_link *cl = (skcl_link *)ac->data;
     if (status != REDIS_OK) {
         char why[200];
         snprintf(why, sizeof why, "cannot connect: %s", ac->errstr[0] ? ac->errstr : "error");
@@ -560,7 +626,7 @@ static void on_connect(const redisAsyncContext *cac, int status) {
 
 static void on_disconnect(const redisAsyncContext *cac, int status) {
     redisAsyncContext *ac = (redisAsyncContext *)(uintptr_t)cac;
-    skew_link *cl = (skew_link *)ac->data;
+    skcl_link *cl = (skcl_link *)ac->data;
     bool ours = cl->cmd == ac || cl->sub == ac;
     /* hiredis 0.14 drops a subscriber link whose SUBSCRIBE gets an error reply */
     bool refused = cl->sub == ac && cl->sub_state == LINK_SETUP && cl->sub_subscribing;
@@ -570,7 +636,7 @@ static void on_disconnect(const redisAsyncContext *cac, int status) {
     if (ours) link_fail(cl, refused ? "SUBSCRIBE refused (an ACL without the channels?)" : "connection lost");
 }
 
-static redisAsyncContext *open_one(skew_link *cl) {
+static redisAsyncContext *open_one(skcl_link *cl) {
     redisAsyncContext *ac = cl->is_unix ? redisAsyncConnectUnix(cl->host) : redisAsyncConnect(cl->host, cl->port);
     if (!ac) return NULL;
     if (ac->err) {
@@ -585,7 +651,7 @@ static redisAsyncContext *open_one(skew_link *cl) {
 }
 
 /* AUTH first when there are credentials; the rest once it is accepted (on_auth). */
-static void link_auth(skew_link *cl, redisAsyncContext *ac) {
+static void link_auth(skcl_link *cl, redisAsyncContext *ac) {
     if (cl->user_name[0])
         CMD(cl, ac, on_auth, NULL, "AUTH", cl->user_name, cl->password ? cl->password : "");
     else if (cl->password)
@@ -594,14 +660,40 @@ static void link_auth(skew_link *cl, redisAsyncContext *ac) {
         link_setup(cl, ac);
 }
 
-static void link_setup(skew_link *cl, redisAsyncContext *ac) {
+/* Sentinel mode: the address the sentinels gave must be a master now (a failover may be under
+   way); nothing is written before ROLE says so. */
+static void on_role(redisAsyncContext *ac, void *reply, void *priv) {
+    skcl_link *cl = (skcl_link *)ac->data;
+    redisReply *r = (redisReply *)reply;
+    char why[180], msg[520];
+    (void)priv;
+    if (!r || ac != cl->cmd || cl->auth_failed) return;
+    if (reply_error(r, why, sizeof why)) {
+        snprintf(msg, sizeof msg, "ROLE refused: %s (the ACL user needs +role with --redis-sentinel)", why);
+        link_fail(cl, msg);
+        return;
+    }
+    if (r->type != REDIS_REPLY_ARRAY || r->elements < 1 || r->element[0]->type != REDIS_REPLY_STRING ||
+        r->element[0]->len != 6 || memcmp(r->element[0]->str, "master", 6) != 0) {
+        snprintf(msg, sizeof msg, "%s:%d is not a master (ROLE %.20s): asking the sentinels again", cl->host, cl->port,
+                 r->type == REDIS_REPLY_ARRAY && r->elements && r->element[0]->type == REDIS_REPLY_STRING ? r->element[0]->str : "?");
+        link_fail(cl, msg);
+        return;
+    }
+    register_build(cl, cl->build, "start");
+}
+
+static void link_setup(skcl_link *cl, redisAsyncContext *ac) {
     if (ac == cl->cmd) {
         if (cl->db) {
             char db[16];
             snprintf(db, sizeof db, "%d", cl->db);
             CMD(cl, cl->cmd, on_select, NULL, "SELECT", db);
         }
-        register_build(cl, cl->build, "start");
+        if (cl->sent_n)
+            CMD(cl, cl->cmd, on_role, NULL, "ROLE");
+        else
+            register_build(cl, cl->build, "start");
     } else if (ac == cl->sub) {
         if (cl->db) {
             char db[16];
@@ -613,12 +705,18 @@ static void link_setup(skew_link *cl, redisAsyncContext *ac) {
     }
 }
 
-static void subscribe(skew_link *cl) {
+static void subscribe(skcl_link *cl) {
     cl->sub_subscribing = true;
     CMD(cl, cl->sub, on_sub, NULL, "SUBSCRIBE", cl->ch_cmd, cl->ch_self);
 }
 
-static void link_start(skew_link *cl) {
+static void sentinel_ask(skcl_link *cl);
+
+static void link_start(skcl_link *cl) {
+    if (cl->sent_n && !cl->resolved) { /* the master's address first */
+        sentinel_ask(cl);
+        return;
+    }
     cl->cmd = open_one(cl);
     cl->sub = cl->cmd ? open_one(cl) : NULL;
     cl->link_since = now_ms(cl);
@@ -632,17 +730,26 @@ static void link_start(skew_link *cl) {
     link_auth(cl, cl->sub);
 }
 
-static uint32_t stall_ms(const skew_link *cl) {
+static uint32_t stall_ms(const skcl_link *cl) {
     uint32_t s = cl->interval_ms * 2;
     return s < MIN_STALL_MS ? MIN_STALL_MS : s;
 }
 
 static void on_tick(struct ev_loop *loop, ev_timer *w, int revents) {
-    skew_link *cl = (skew_link *)w->data;
+    skcl_link *cl = (skcl_link *)w->data;
     double now = now_ms(cl);
     (void)loop;
     (void)revents;
     if (cl->leaving) return;
+    if (cl->sq && now - cl->sq_since > stall_ms(cl)) { /* a sentinel that does not answer: the next */
+        redisAsyncContext *q = cl->sq;
+        cl->sq = NULL;
+        redisAsyncFree(q);
+        cl->sq_next++;
+        if (++cl->sq_tried >= cl->sent_n) link_fail(cl, "no sentinel answered");
+        return;
+    }
+    if (cl->sq) return;
     if (!cl->cmd && !cl->sub) {
         if (now >= cl->retry_at) link_start(cl);
         return;
@@ -655,15 +762,197 @@ static void on_tick(struct ev_loop *loop, ev_timer *w, int revents) {
 }
 
 /* ======================================================================================
+   >>sentinel  where the master is (--redis-sentinel, --redis-master)
+   ====================================================================================== */
+
+static void sentinel_next(skcl_link *cl, const char *why);
+static void watch_start(skcl_link *cl, size_t i);
+
+static void on_sq_disconnect(const redisAsyncContext *cac, int status) {
+    skcl_link *cl = (skcl_link *)cac->data;
+    (void)status;
+    if (cl->sq == cac) {
+        cl->sq = NULL;
+        sentinel_next(cl, "connection lost");
+    }
+}
+
+static void on_sq_connect(const redisAsyncContext *cac, int status) {
+    skcl_link *cl = (skcl_link *)cac->data;
+    if (status != REDIS_OK && cl->sq == cac) {
+        cl->sq = NULL; /* hiredis frees it after this callback */
+        sentinel_next(cl, "cannot connect");
+    }
+}
+
+static void master_at(skcl_link *cl, const char *ip, size_t iplen, int port) {
+    char shown[300];
+    if (iplen == 0 || iplen >= sizeof cl->host || port < 1 || port > 65535) return;
+    memcpy(cl->host, ip, iplen);
+    cl->host[iplen] = '\0';
+    cl->port = (int)port;
+    cl->is_unix = false;
+    snprintf(shown, sizeof shown, "%s:%d", cl->host, cl->port);
+    snprintf(cl->url_shown, sizeof cl->url_shown, "redis://%s%s%s:%d/%d (master %s)", cl->user_name,
+             cl->user_name[0] ? "@" : "", cl->host, cl->port, cl->db, cl->master_name);
+    if (strcmp(shown, cl->master_shown) != 0) { /* one line per change of master */
+        skew_ex_logf(SKEW_EX_LOG_INFO, "cluster: sentinel: master %s at %s", cl->master_name, shown);
+        snprintf(cl->master_shown, sizeof cl->master_shown, "%s", shown);
+    }
+}
+
+static void on_sq_reply(redisAsyncContext *ac, void *reply, void *priv) {
+    skcl_link *cl = (skcl_link *)ac->data;
+    redisReply *r = (redisReply *)reply;
+    char why[180];
+    size_t asked = (size_t)(uintptr_t)priv;
+    int port = 0;
+    if (!r || ac != cl->sq) return;
+    if (reply_error(r, why, sizeof why)) {
+        cl->sq = NULL;
+        redisAsyncDisconnect(ac);
+        sentinel_next(cl, why);
+        return;
+    }
+    if (r->type == REDIS_REPLY_ARRAY && r->elements == 2 && r->element[0]->type == REDIS_REPLY_STRING &&
+        r->element[1]->type == REDIS_REPLY_STRING &&
+        skcl_sentinel_addr_ok(r->element[0]->str, r->element[0]->len, r->element[1]->str, r->element[1]->len, &port)) {
+        master_at(cl, r->element[0]->str, r->element[0]->len, port);
+        cl->sq = NULL;
+        redisAsyncDisconnect(ac);
+        cl->resolved = true;
+        cl->sq_tried = 0;
+        if (!cl->swatch) watch_start(cl, asked);
+        link_start(cl);
+        return;
+    }
+    cl->sq = NULL;
+    redisAsyncDisconnect(ac);
+    sentinel_next(cl, "the sentinel does not know that master");
+}
+
+static void on_sq_auth(redisAsyncContext *ac, void *reply, void *priv) {
+    skcl_link *cl = (skcl_link *)ac->data;
+    redisReply *r = (redisReply *)reply;
+    char why[180], msg[240];
+    if (!r || ac != cl->sq) return;
+    if (reply_error(r, why, sizeof why)) {
+        snprintf(msg, sizeof msg, "sentinel authentication refused: %.120s; check SKEW_REDIS_SENTINEL_PASSWORD", why);
+        cl->sq = NULL;
+        redisAsyncDisconnect(ac);
+        sentinel_next(cl, msg);
+        return;
+    }
+    CMD(cl, ac, on_sq_reply, priv, "SENTINEL", "get-master-addr-by-name", cl->master_name);
+}
+
+static redisAsyncContext *sentinel_open(skcl_link *cl, size_t i, redisConnectCallback *on_conn,
+                                        redisDisconnectCallback *on_disc) {
+    redisAsyncContext *ac = redisAsyncConnect(cl->sent_host[i], cl->sent_port[i]);
+    if (!ac) return NULL;
+    if (ac->err) {
+        redisAsyncFree(ac);
+        return NULL;
+    }
+    ac->data = cl;
+    redisLibevAttach(cl->loop, ac);
+    redisAsyncSetConnectCallback(ac, on_conn);
+    redisAsyncSetDisconnectCallback(ac, on_disc);
+    return ac;
+}
+
+/* Ask the sentinels in turn (one at a time) for the master's address. */
+static void sentinel_ask(skcl_link *cl) {
+    size_t i = cl->sq_next % cl->sent_n;
+    if (cl->sq) return;
+    cl->link_since = cl->sq_since = now_ms(cl);
+    cl->sq = sentinel_open(cl, i, on_sq_connect, on_sq_disconnect);
+    if (!cl->sq) {
+        sentinel_next(cl, "cannot create a connection");
+        return;
+    }
+    if (cl->sent_password)
+        CMD(cl, cl->sq, on_sq_auth, (void *)(uintptr_t)i, "AUTH", cl->sent_password);
+    else
+        CMD(cl, cl->sq, on_sq_reply, (void *)(uintptr_t)i, "SENTINEL", "get-master-addr-by-name", cl->master_name);
+}
+
+static void sentinel_next(skcl_link *cl, const char *why) {
+    char msg[260];
+    cl->sq_next++;
+    if (++cl->sq_tried < cl->sent_n) {
+        sentinel_ask(cl);
+        return;
+    }
+    cl->sq_tried = 0;
+    snprintf(msg, sizeof msg, "no sentinel names master %s (last: %.150s)", cl->master_name, why);
+    link_fail(cl, msg);
+}
+
+/* +switch-master "<name> <old-ip> <old-port> <new-ip> <new-port>": reconnect to the new one. */
+static void on_watch(redisAsyncContext *ac, void *reply, void *priv) {
+    skcl_link *cl = (skcl_link *)ac->data;
+    redisReply *r = (redisReply *)reply;
+    const char *ip;
+    size_t iplen;
+    int port;
+    char why[400];
+    (void)priv;
+    if (!r || ac != cl->swatch || r->type != REDIS_REPLY_ARRAY || r->elements != 3) return;
+    if (r->element[0]->type != REDIS_REPLY_STRING || r->element[0]->len != 7 || memcmp(r->element[0]->str, "message", 7) ||
+        r->element[2]->type != REDIS_REPLY_STRING)
+        return;
+    if (!skcl_switch_master_parse(r->element[2]->str, r->element[2]->len, cl->master_name, strlen(cl->master_name), &ip,
+                                  &iplen, &port))
+        return; /* another master's, or not one we understand */
+    master_at(cl, ip, iplen, port);
+    snprintf(why, sizeof why, "master %s switched to %s", cl->master_name, cl->master_shown);
+    if (cl->cmd || cl->sub) link_fail(cl, why);
+}
+
+static void on_watch_disconnect(const redisAsyncContext *cac, int status) {
+    skcl_link *cl = (skcl_link *)cac->data;
+    (void)status;
+    if (cl->swatch == cac) cl->swatch = NULL; /* a new one at the next answer from a sentinel */
+}
+
+static void on_watch_connect(const redisAsyncContext *cac, int status) {
+    skcl_link *cl = (skcl_link *)cac->data;
+    if (status != REDIS_OK && cl->swatch == cac) cl->swatch = NULL;
+}
+
+static void on_watch_auth(redisAsyncContext *ac, void *reply, void *priv) {
+    skcl_link *cl = (skcl_link *)ac->data;
+    redisReply *r = (redisReply *)reply;
+    (void)priv;
+    if (!r || ac != cl->swatch) return;
+    if (r->type == REDIS_REPLY_ERROR) {
+        cl->swatch = NULL;
+        redisAsyncDisconnect(ac);
+        return;
+    }
+    CMD(cl, ac, on_watch, NULL, "SUBSCRIBE", "+switch-master");
+}
+
+static void watch_start(skcl_link *cl, size_t i) {
+    cl->swatch = sentinel_open(cl, i % cl->sent_n, on_watch_connect, on_watch_disconnect);
+    if (!cl->swatch) return;
+    if (cl->sent_password)
+        CMD(cl, cl->swatch, on_watch_auth, NULL, "AUTH", cl->sent_password);
+    else
+        CMD(cl, cl->swatch, on_watch, NULL, "SUBSCRIBE", "+switch-master");
+}
+
+/* ======================================================================================
    >>cycle  publish ours, read theirs
    ====================================================================================== */
 
-static void cycle_finish(skew_link *cl) {
+static void cycle_finish(skcl_link *cl) {
     size_t i, total = 0;
     qmsg *m;
     char *p;
     for (i = 0; i < cl->cycle_n; i++) total += cl->cycle_lens[i];
-    m = qmsg_new(SKEW_CLUSTER_EV_VIEW, cl->cycle_n, total);
+    m = qmsg_new(SKCL_EV_VIEW, cl->cycle_n, total);
     if (m) {
         p = m->data;
         for (i = 0; i < cl->cycle_n; i++) {
@@ -678,7 +967,7 @@ static void cycle_finish(skew_link *cl) {
 }
 
 static void on_snapshot(redisAsyncContext *ac, void *reply, void *priv) {
-    skew_link *cl = (skew_link *)ac->data;
+    skcl_link *cl = (skcl_link *)ac->data;
     redisReply *r = (redisReply *)reply;
     (void)priv;
     if (!r || ac != cl->cmd || !cl->cycle_busy) return;
@@ -697,7 +986,7 @@ static void on_snapshot(redisAsyncContext *ac, void *reply, void *priv) {
 }
 
 static void on_members(redisAsyncContext *ac, void *reply, void *priv) {
-    skew_link *cl = (skew_link *)ac->data;
+    skcl_link *cl = (skcl_link *)ac->data;
     redisReply *r = (redisReply *)reply;
     size_t i;
     char end[24];
@@ -732,15 +1021,39 @@ static void on_members(redisAsyncContext *ac, void *reply, void *priv) {
 }
 
 static void on_current(redisAsyncContext *ac, void *reply, void *priv) {
-    skew_link *cl = (skew_link *)ac->data;
+    skcl_link *cl = (skcl_link *)ac->data;
     redisReply *r = (redisReply *)reply;
     (void)priv;
     if (!r || ac != cl->cmd) return;
-    if (r->type == REDIS_REPLY_STRING) emit_build(cl, r->str, r->len);
+    if (r->type == REDIS_REPLY_STRING && r->len > 0) emit_build(cl, r->str, r->len); /* "": no build yet */
+}
+
+static void on_owned_write(redisAsyncContext *ac, void *reply, void *priv) {
+    skcl_link *cl = (skcl_link *)ac->data;
+    redisReply *r = (redisReply *)reply;
+    char why[180];
+    (void)priv;
+    if (!r || ac != cl->cmd) return;
+    if (reply_error(r, why, sizeof why)) {
+        skew_ex_logf(SKEW_EX_LOG_DEBUG, "cluster: redis write refused: %s", why);
+    } else if (r->type == REDIS_REPLY_INTEGER && r->integer == 1) {
+        cl->claim_failing_since = 0;
+    } else if (r->type == REDIS_REPLY_INTEGER && r->integer == 0 && !cl->refused) {
+        /* A dead holder's key (kill -9) expires within 3P of its last write; one still there
+           after 4P of tries is renewed by a live process. */
+        char msg[SKEW_CLUSTER_ID_MAX + 200];
+        if (cl->claim_failing_since <= 0.0) cl->claim_failing_since = now_ms(cl);
+        if (now_ms(cl) - cl->claim_failing_since <= 4.0 * cl->interval_ms) return;
+        cl->refused = true;
+        snprintf(msg, sizeof msg,
+                 "instance id \"%s\" is in use by another live instance (a second server with --instance-id %s?)", cl->id,
+                 cl->id);
+        emit_text(cl, SKCL_EV_REFUSED, 0, msg, strlen(msg));
+    }
 }
 
 static void on_write(redisAsyncContext *ac, void *reply, void *priv) {
-    skew_link *cl = (skew_link *)ac->data;
+    skcl_link *cl = (skcl_link *)ac->data;
     redisReply *r = (redisReply *)reply;
     char why[180];
     (void)priv;
@@ -748,10 +1061,25 @@ static void on_write(redisAsyncContext *ac, void *reply, void *priv) {
     if (reply_error(r, why, sizeof why)) skew_ex_logf(SKEW_EX_LOG_DEBUG, "cluster: redis write refused: %s", why);
 }
 
-static void do_publish(skew_link *cl, const char *snap, size_t len) {
+/* skew:{NAME}:watch exists while a dashboard somewhere shows the merged connections: only then
+   do snapshots list them (its value is never read: one byte of it says it is there). */
+static void on_watch_key(redisAsyncContext *ac, void *reply, void *priv) {
+    skcl_link *cl = (skcl_link *)ac->data;
+    redisReply *r = (redisReply *)reply;
+    bool watched;
+    (void)priv;
+    if (!r || ac != cl->cmd || r->type == REDIS_REPLY_ERROR) return;
+    watched = r->type == REDIS_REPLY_STRING && r->len > 0; /* GETRANGE of a missing key: "" */
+    if (watched != cl->watched) {
+        cl->watched = watched;
+        emit_text(cl, SKCL_EV_WATCHED, watched ? 1 : 0, "", 0);
+    }
+}
+
+static void do_publish(skcl_link *cl, const char *snap, size_t len, bool watching) {
     char px[24], expiry[24], now_s[24], fresh[24], limit[24];
     double now = now_ms(cl);
-    if (cl->leaving || cl->cycle_busy || cl->cmd_state != LINK_READY || cl->sub_state != LINK_READY) return;
+    if (cl->refused || cl->leaving || cl->cycle_busy || cl->cmd_state != LINK_READY || cl->sub_state != LINK_READY) return;
     snprintf(px, sizeof px, "%u", (unsigned)(cl->interval_ms * 3));
     snprintf(expiry, sizeof expiry, "%.0f", now + cl->interval_ms * 3.0);
     snprintf(now_s, sizeof now_s, "(%.0f", now);
@@ -760,13 +1088,17 @@ static void do_publish(skew_link *cl, const char *snap, size_t len) {
     snprintf(fresh, sizeof fresh, "(%.0f", now + cl->interval_ms);
     snprintf(limit, sizeof limit, "%u", (unsigned)cl->max_instances + 1);
     {
-        const char *argv[] = {"SET", cl->k_snap, snap, "PX", px};
-        size_t lens[] = {3, strlen(cl->k_snap), len, 2, strlen(px)};
-        command(cl, cl->cmd, on_write, NULL, 5, argv, lens);
+        const char *argv[] = {"EVAL", write_script, "2", cl->k_owner, cl->k_snap, cl->nonce, px, snap};
+        size_t lens[] = {4, strlen(write_script), 1, strlen(cl->k_owner), strlen(cl->k_snap), strlen(cl->nonce),
+                         strlen(px), len};
+        command(cl, cl->cmd, on_owned_write, NULL, 8, argv, lens);
     }
     CMD(cl, cl->cmd, on_write, NULL, "ZADD", cl->k_members, expiry, cl->id);
     CMD(cl, cl->cmd, on_write, NULL, "ZREMRANGEBYSCORE", cl->k_members, "-inf", now_s + 1);
-    CMD(cl, cl->cmd, on_current, NULL, "GET", cl->k_current);
+    /* bounded reads: a hostile value of any size costs at most these bytes (a cut one is refused) */
+    CMD(cl, cl->cmd, on_current, NULL, "GETRANGE", cl->k_current, "0", "199");
+    if (watching) CMD(cl, cl->cmd, on_write, NULL, "SET", cl->k_watch, "1", "PX", px);
+    CMD(cl, cl->cmd, on_watch_key, NULL, "GETRANGE", cl->k_watch, "0", "0");
     CMD(cl, cl->cmd, on_members, NULL, "ZRANGEBYSCORE", cl->k_members, fresh, "+inf", "LIMIT", "0", limit);
     cl->cycle_busy = true;
     cl->cycle_started = now;
@@ -776,7 +1108,7 @@ static void do_publish(skew_link *cl, const char *snap, size_t len) {
    >>pubsub  commands and the relay
    ====================================================================================== */
 
-static void on_message(skew_link *cl, const char *channel, size_t clen, const char *p, size_t n) {
+static void on_message(skcl_link *cl, const char *channel, size_t clen, const char *p, size_t n) {
     bool self_ch = clen == strlen(cl->ch_self) && !memcmp(channel, cl->ch_self, clen);
     if (n == 0 || n > MESSAGE_MAX) goto bad;
     if (!self_ch) {
@@ -789,18 +1121,18 @@ static void on_message(skew_link *cl, const char *channel, size_t clen, const ch
             if (!nl) goto bad;
             ol = (size_t)(nl - p - 1);
             if (ol == strlen(cl->id) && !memcmp(p + 1, cl->id, ol)) return;
-            emit_text(cl, SKEW_CLUSTER_EV_INVALIDATE, 0, nl + 1, n - (size_t)(nl + 1 - p));
+            emit_text(cl, SKCL_EV_INVALIDATE, 0, nl + 1, n - (size_t)(nl + 1 - p));
             return;
         }
         case 'L':
             if (n - 1 == strlen(cl->id) && !memcmp(p + 1, cl->id, n - 1)) return;
-            emit_text(cl, SKEW_CLUSTER_EV_LEFT, 0, p + 1, n - 1);
+            emit_text(cl, SKCL_EV_LEFT, 0, p + 1, n - 1);
             return;
         default: goto bad;
         }
     }
     if (p[0] == 'Q') {
-        emit_text(cl, SKEW_CLUSTER_EV_REQUEST, 0, p + 1, n - 1);
+        emit_text(cl, SKCL_EV_REQUEST, 0, p + 1, n - 1);
         return;
     }
     if (p[0] == 'A') {
@@ -809,7 +1141,7 @@ static void on_message(skew_link *cl, const char *channel, size_t clen, const ch
         size_t i = 1;
         while (i < n && p[i] >= '0' && p[i] <= '9' && id < UINT64_MAX / 10) id = id * 10 + (uint64_t)(p[i++] - '0');
         if (i == 1 || i >= n || p[i] != '\n') goto bad;
-        emit_text(cl, SKEW_CLUSTER_EV_ANSWER, id, p + i + 1, n - i - 1);
+        emit_text(cl, SKCL_EV_ANSWER, id, p + i + 1, n - i - 1);
         return;
     }
 bad:
@@ -824,18 +1156,18 @@ bad:
 }
 
 static void on_relay_published(redisAsyncContext *ac, void *reply, void *priv) {
-    skew_link *cl = (skew_link *)ac->data;
+    skcl_link *cl = (skcl_link *)ac->data;
     redisReply *r = (redisReply *)reply;
     uint64_t id = (uint64_t)(uintptr_t)priv;
     if (!r) {
         /* the connection went away with the request: nobody will answer */
-        emit_text(cl, SKEW_CLUSTER_EV_NOBODY, id, "", 0);
+        emit_text(cl, SKCL_EV_NOBODY, id, "", 0);
         return;
     }
-    if (r->type != REDIS_REPLY_INTEGER || r->integer == 0) emit_text(cl, SKEW_CLUSTER_EV_NOBODY, id, "", 0);
+    if (r->type != REDIS_REPLY_INTEGER || r->integer == 0) emit_text(cl, SKCL_EV_NOBODY, id, "", 0);
 }
 
-static void publish_to(skew_link *cl, const char *channel, const char *head, size_t hlen, const char *data,
+static void publish_to(skcl_link *cl, const char *channel, const char *head, size_t hlen, const char *data,
                        size_t len, redisCallbackFn *fn, void *priv) {
     char *buf = (char *)malloc(hlen + len + 1);
     const char *argv[3];
@@ -853,40 +1185,39 @@ static void publish_to(skew_link *cl, const char *channel, const char *head, siz
     argv[2] = buf;
     lens[2] = hlen + len;
     if (!command(cl, cl->cmd, fn, priv, 3, argv, lens) && fn == on_relay_published)
-        emit_text(cl, SKEW_CLUSTER_EV_NOBODY, (uint64_t)(uintptr_t)priv, "", 0);
+        emit_text(cl, SKCL_EV_NOBODY, (uint64_t)(uintptr_t)priv, "", 0);
     free(buf);
 }
 
 static void on_left(redisAsyncContext *ac, void *reply, void *priv) {
-    skew_link *cl = (skew_link *)ac->data;
+    skcl_link *cl = (skcl_link *)ac->data;
     (void)reply;
     (void)priv;
     if (cl->stopped_sent) return;
     cl->stopped_sent = true;
     ev_timer_stop(cl->loop, &cl->leave_timer);
-    emit_text(cl, SKEW_CLUSTER_EV_STOPPED, 0, "", 0);
+    emit_text(cl, SKCL_EV_STOPPED, 0, "", 0);
 }
 
 static void on_leave_timeout(struct ev_loop *loop, ev_timer *w, int revents) {
-    skew_link *cl = (skew_link *)w->data;
+    skcl_link *cl = (skcl_link *)w->data;
     (void)loop;
     (void)revents;
     if (cl->stopped_sent) return;
     cl->stopped_sent = true;
-    emit_text(cl, SKEW_CLUSTER_EV_STOPPED, 0, "", 0);
+    emit_text(cl, SKCL_EV_STOPPED, 0, "", 0);
 }
 
-static void do_leave(skew_link *cl) {
+static void do_leave(skcl_link *cl) {
     char msg[SKEW_CLUSTER_ID_MAX + 2];
     if (cl->leaving) return;
     cl->leaving = true;
-    if (cl->cmd_state != LINK_READY) {
+    if (cl->cmd_state != LINK_READY || cl->refused) {
         cl->stopped_sent = true;
-        emit_text(cl, SKEW_CLUSTER_EV_STOPPED, 0, "", 0);
+        emit_text(cl, SKCL_EV_STOPPED, 0, "", 0);
         return;
     }
-    CMD(cl, cl->cmd, on_write, NULL, "DEL", cl->k_snap);
-    CMD(cl, cl->cmd, on_write, NULL, "ZREM", cl->k_members, cl->id);
+    CMD(cl, cl->cmd, on_write, NULL, "EVAL", leave_script, "3", cl->k_owner, cl->k_snap, cl->k_members, cl->nonce, cl->id);
     snprintf(msg, sizeof msg, "L%s", cl->id);
     CMD(cl, cl->cmd, on_left, NULL, "PUBLISH", cl->ch_cmd, msg);
     ev_timer_init(&cl->leave_timer, on_leave_timeout, LEAVE_TIMEOUT_MS / 1000.0, 0.);
@@ -895,12 +1226,12 @@ static void do_leave(skew_link *cl) {
 }
 
 /* Run one operation on the loop's thread. */
-static void execute(skew_link *cl, qmsg *m) {
+static void execute(skcl_link *cl, qmsg *m) {
     char ch[KEY_MAX + SKEW_CLUSTER_ID_MAX];
     char head[SKEW_CLUSTER_ID_MAX + 40];
     int hl;
     switch ((op_kind)m->kind) {
-    case OP_PUBLISH: do_publish(cl, m->data, m->len); break;
+    case OP_PUBLISH: do_publish(cl, m->data, m->len, m->seq != 0); break;
     case OP_PUSH_BUILD:
         if (!m->len || m->len > BUILD_MAX) break;
         if (cl->cmd_state == LINK_READY) {
@@ -917,7 +1248,7 @@ static void execute(skew_link *cl, qmsg *m) {
         break;
     case OP_RELAY:
         if (cl->cmd_state != LINK_READY) {
-            emit_text(cl, SKEW_CLUSTER_EV_NOBODY, m->seq, "", 0);
+            emit_text(cl, SKCL_EV_NOBODY, m->seq, "", 0);
             break;
         }
         snprintf(ch, sizeof ch, "%s%s", cl->ch_inst_prefix, m->target);
@@ -936,7 +1267,7 @@ static void execute(skew_link *cl, qmsg *m) {
 }
 
 /* An operation from the server: at once (same loop) or queued to the worker. */
-static void submit(skew_link *cl, qmsg *m) {
+static void submit(skcl_link *cl, qmsg *m) {
     if (!m) return;
     if (!cl->own_loop) {
         execute(cl, m);
@@ -949,7 +1280,7 @@ static void submit(skew_link *cl, qmsg *m) {
 }
 
 static void on_async(struct ev_loop *loop, ev_async *w, int revents) {
-    skew_link *cl = (skew_link *)w->data;
+    skcl_link *cl = (skcl_link *)w->data;
     qmsg *m;
     (void)loop;
     (void)revents;
@@ -973,30 +1304,33 @@ static qmsg *op(int kind, const char *target, uint64_t seq, const char *data, si
     return m;
 }
 
-void skew_link_publish(skew_link *cl, const char *snapshot, size_t len) {
-    if (cl) submit(cl, op(OP_PUBLISH, NULL, 0, snapshot, len));
+void skcl_link_publish(skcl_link *cl, const char *snapshot, size_t len) {
+    skcl_link_publish_watched(cl, snapshot, len, false);
 }
-void skew_link_push_build(skew_link *cl, const char *build, size_t len) {
+void skcl_link_publish_watched(skcl_link *cl, const char *snapshot, size_t len, bool watching) {
+    if (cl) submit(cl, op(OP_PUBLISH, NULL, watching ? 1 : 0, snapshot, len));
+}
+void skcl_link_push_build(skcl_link *cl, const char *build, size_t len) {
     if (cl) submit(cl, op(OP_PUSH_BUILD, NULL, 0, build, len));
 }
-void skew_link_invalidate(skew_link *cl, const char *route, size_t len) {
+void skcl_link_invalidate(skcl_link *cl, const char *route, size_t len) {
     if (cl) submit(cl, op(OP_INVALIDATE, NULL, 0, route, len));
 }
-void skew_link_relay(skew_link *cl, const char *instance_id, uint64_t request_id, const char *data, size_t len) {
+void skcl_link_relay(skcl_link *cl, const char *instance_id, uint64_t request_id, const char *data, size_t len) {
     if (cl) submit(cl, op(OP_RELAY, instance_id, request_id, data, len));
 }
-void skew_link_answer(skew_link *cl, const char *to_instance, uint64_t request_id, const char *data, size_t len) {
+void skcl_link_answer(skcl_link *cl, const char *to_instance, uint64_t request_id, const char *data, size_t len) {
     if (cl) submit(cl, op(OP_ANSWER, to_instance, request_id, data, len));
 }
-void skew_link_leave(skew_link *cl) {
+void skcl_link_leave(skcl_link *cl) {
     if (cl) submit(cl, op(OP_LEAVE, NULL, 0, NULL, 0));
 }
 
-bool skew_link_is_up(const skew_link *cl) { return cl && cl->up; }
-const char *skew_link_instance_id(const skew_link *cl) { return cl ? cl->id : ""; }
+bool skcl_link_is_up(const skcl_link *cl) { return cl && cl->up; }
+const char *skcl_link_instance_id(const skcl_link *cl) { return cl ? cl->id : ""; }
 
-void skew_link_get_counters(const skew_link *cl, skew_link_counters *out) {
-    skew_link *m = (skew_link *)(uintptr_t)cl;
+void skcl_link_get_counters(const skcl_link *cl, skcl_link_counters *out) {
+    skcl_link *m = (skcl_link *)(uintptr_t)cl;
     pthread_mutex_lock(&m->mu);
     *out = cl->counters;
     pthread_mutex_unlock(&m->mu);
@@ -1007,7 +1341,7 @@ void skew_link_get_counters(const skew_link *cl, skew_link_counters *out) {
    ====================================================================================== */
 
 /* redis://[user@]host:port[/db] or unix:///path. A password inside the URL is refused. */
-static bool parse_url(skew_link *cl, const char *url) {
+static bool parse_url(skcl_link *cl, const char *url) {
     const char *p, *at, *slash, *colon;
     size_t n;
     if (!strncmp(url, "unix://", 7)) {
@@ -1072,20 +1406,66 @@ static bool parse_url(skew_link *cl, const char *url) {
     return true;
 }
 
+/* --redis-sentinel HOST:PORT rows, resolved once here (hiredis would block on DNS per connect). */
+static bool sentinels_setup(skcl_link *cl, const skew_cluster_options *o) {
+    const char *spw = getenv("SKEW_REDIS_SENTINEL_PASSWORD");
+    size_t i;
+    for (i = 0; i < o->sentinel_count && i < SKCL_SENTINELS_MAX; i++) {
+        const char *v = o->sentinels[i], *colon = strrchr(v, ':');
+        char host[256];
+        struct addrinfo hints, *res = NULL;
+        size_t hl = colon ? (size_t)(colon - v) : 0;
+        if (!hl || hl >= sizeof host) return false;
+        memcpy(host, v, hl);
+        host[hl] = '\0';
+        memset(&hints, 0, sizeof hints);
+        hints.ai_socktype = SOCK_STREAM;
+        if (getaddrinfo(host, NULL, &hints, &res) != 0 || !res ||
+            getnameinfo(res->ai_addr, res->ai_addrlen, cl->sent_host[i], sizeof cl->sent_host[i], NULL, 0,
+                        NI_NUMERICHOST) != 0) {
+            if (res) freeaddrinfo(res);
+            fprintf(stderr, "--redis-sentinel: cannot resolve %s\n", host);
+            return false;
+        }
+        freeaddrinfo(res);
+        cl->sent_port[i] = (int)strtol(colon + 1, NULL, 10);
+    }
+    cl->sent_n = i;
+    snprintf(cl->master_name, sizeof cl->master_name, "%s", o->master_name ? o->master_name : "");
+    if (spw && spw[0]) cl->sent_password = strdup(spw);
+    return true;
+}
+
 static void *worker_main(void *arg) {
-    skew_link *cl = (skew_link *)arg;
+    skcl_link *cl = (skcl_link *)arg;
     ev_run(cl->loop, 0);
     return NULL;
 }
 
-skew_link *skew_link_create(struct ev_loop *loop, const skew_link_config *cfg) {
-    skew_link *cl;
+/* Unique per process start: the owner key tells a live duplicate from our own earlier write. */
+static void make_nonce(char *out, size_t cap) {
+    unsigned char b[12];
+    size_t i, got = 0;
+    FILE *f = fopen("/dev/urandom", "rb");
+    if (f) {
+        got = fread(b, 1, sizeof b, f);
+        fclose(f);
+    }
+    if (got != sizeof b) { /* no urandom: pid and clock still differ between two live processes */
+        uint64_t x = ((uint64_t)getpid() << 32) ^ (uint64_t)skew_ex_mono_ms() ^ (uint64_t)(uintptr_t)out;
+        for (i = 0; i < sizeof b; i++) b[i] = (unsigned char)(x >> (8 * (i % 8))) ^ (unsigned char)(i * 37u);
+    }
+    for (i = 0; i < sizeof b && 2 * i + 2 < cap; i++) snprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
+skcl_link *skcl_link_create(struct ev_loop *loop, const skcl_link_config *cfg) {
+    skcl_link *cl;
     const skew_cluster_options *o = cfg->opt;
     const char *pw = getenv("SKEW_REDIS_PASSWORD");
     double tick_s;
 
     if (!o || !o->redis_url || !o->instance_id || !cfg->on_event) return NULL;
-    cl = (skew_link *)calloc(1, sizeof *cl);
+    cl = (skcl_link *)calloc(1, sizeof *cl);
     if (!cl) return NULL;
     if (!parse_url(cl, o->redis_url)) {
         fprintf(stderr, "--redis: expected redis://[user@]host:port[/db] or unix:///path\n");
@@ -1094,15 +1474,23 @@ skew_link *skew_link_create(struct ev_loop *loop, const skew_link_config *cfg) {
     }
     snprintf(cl->id, sizeof cl->id, "%s", o->instance_id);
     snprintf(cl->build, sizeof cl->build, "%s", cfg->build ? cfg->build : "dev");
-    cl->interval_ms = o->interval_ms ? o->interval_ms : SKEW_CLUSTER_DEFAULT_INTERVAL_MS;
+    cl->interval_ms = o->interval_ms ? o->interval_ms : SKCL_DEFAULT_INTERVAL_MS;
     cl->max_snapshot = cfg->max_snapshot ? cfg->max_snapshot : 65536;
     cl->max_instances = cfg->max_instances ? cfg->max_instances : 64;
     cl->on_event = cfg->on_event;
     cl->wake = cfg->wake;
     cl->user = cfg->user;
     if (pw && pw[0]) cl->password = strdup(pw);
+    if (o->sentinel_count && !sentinels_setup(cl, o)) {
+        free(cl->password);
+        free(cl);
+        return NULL;
+    }
     snprintf(cl->k_snap_prefix, KEY_MAX, "skew:{%s}:snap:", o->name);
     snprintf(cl->k_snap, KEY_MAX, "skew:{%s}:snap:%s", o->name, cl->id);
+    snprintf(cl->k_owner, KEY_MAX, "skew:{%s}:owner:%s", o->name, cl->id);
+    snprintf(cl->k_watch, KEY_MAX, "skew:{%s}:watch", o->name);
+    make_nonce(cl->nonce, sizeof cl->nonce);
     snprintf(cl->k_members, KEY_MAX, "skew:{%s}:members", o->name);
     snprintf(cl->k_builds, KEY_MAX, "skew:{%s}:builds", o->name);
     snprintf(cl->k_seq, KEY_MAX, "skew:{%s}:seq", o->name);
@@ -1140,11 +1528,11 @@ skew_link *skew_link_create(struct ev_loop *loop, const skew_link_config *cfg) {
                  cl->url_shown, (unsigned)cl->interval_ms);
     return cl;
 fail:
-    skew_link_destroy(cl);
+    skcl_link_destroy(cl);
     return NULL;
 }
 
-void skew_link_destroy(skew_link *cl) {
+void skcl_link_destroy(skcl_link *cl) {
     qmsg *m;
     if (!cl) return;
     if (cl->thread_started) {
@@ -1159,6 +1547,16 @@ void skew_link_destroy(skew_link *cl) {
         /* after this no callback may emit: on_event is cleared by the NULL contexts checks */
         if (a) redisAsyncFree(a);
         if (b) redisAsyncFree(b);
+        if (cl->sq) {
+            a = cl->sq;
+            cl->sq = NULL;
+            redisAsyncFree(a);
+        }
+        if (cl->swatch) {
+            a = cl->swatch;
+            cl->swatch = NULL;
+            redisAsyncFree(a);
+        }
         ev_timer_stop(cl->loop, &cl->tick);
         ev_timer_stop(cl->loop, &cl->leave_timer);
         if (cl->own_loop) {
@@ -1181,6 +1579,11 @@ void skew_link_destroy(skew_link *cl) {
         volatile char *p = cl->password;
         while (*p) *p++ = 0;
         free(cl->password);
+    }
+    if (cl->sent_password) {
+        volatile char *p = cl->sent_password;
+        while (*p) *p++ = 0;
+        free(cl->sent_password);
     }
     free(cl->cycle_texts);
     free(cl->cycle_lens);
@@ -1216,7 +1619,7 @@ static void wb_field(wbuf *w, const char *s, size_t n) {
     if (n) wb_put(w, s, n);
 }
 
-size_t skew_cluster_relay_encode(char *buf, size_t cap, const char *from, uint64_t id, const skew_request *req) {
+size_t skcl_relay_encode(char *buf, size_t cap, const char *from, uint64_t id, const skew_request *req) {
     wbuf w;
     char head[SKEW_CLUSTER_ID_MAX + 40], ip[64];
     size_t i, iplen = 0;
@@ -1266,7 +1669,7 @@ static bool rd_field(skew_str *in, skew_str *out) {
     return true;
 }
 
-bool skew_cluster_relay_decode(skew_str text, skew_cluster_relay_req *out) {
+bool skcl_relay_decode(skew_str text, skcl_relay_req *out) {
     skew_str line, ipt;
     size_t i;
     memset(out, 0, sizeof *out);
@@ -1285,7 +1688,7 @@ bool skew_cluster_relay_decode(skew_str text, skew_cluster_relay_req *out) {
         return false;
     out->peer = ipt;
     while (text.len) {
-        if (out->header_count == SKEW_CLUSTER_RELAY_HEADERS) return false;
+        if (out->header_count == SKCL_RELAY_HEADERS) return false;
         if (!rd_field(&text, &out->names[out->header_count]) || !rd_field(&text, &out->values[out->header_count]))
             return false;
         out->header_count++;
@@ -1293,8 +1696,22 @@ bool skew_cluster_relay_decode(skew_str text, skew_cluster_relay_req *out) {
     return true;
 }
 
+bool skcl_relay_answer_decode(skew_str text, int *status, skew_str *ctype, skew_str *body) {
+    skew_str line1, line2, rest = text;
+    size_t i;
+    *status = 0;
+    if (!rd_line(&rest, &line1) || !rd_line(&rest, &line2) || line1.len != 3) return false;
+    for (i = 0; i < 3; i++) {
+        if (line1.ptr[i] < '0' || line1.ptr[i] > '9') return false;
+        *status = *status * 10 + (line1.ptr[i] - '0');
+    }
+    *ctype = line2;
+    *body = rest;
+    return true;
+}
+
 static skew_str relay_header(void *ctx, const char *lname) {
-    const skew_cluster_relay_req *rr = (const skew_cluster_relay_req *)ctx;
+    const skcl_relay_req *rr = (const skcl_relay_req *)ctx;
     skew_str none = {NULL, 0};
     size_t i, n = strlen(lname);
     for (i = 0; i < rr->header_count; i++)
@@ -1302,7 +1719,7 @@ static skew_str relay_header(void *ctx, const char *lname) {
     return none;
 }
 
-void skew_cluster_relay_request(const skew_cluster_relay_req *rr, skew_request *req) {
+void skcl_relay_request(const skcl_relay_req *rr, skew_request *req) {
     memset(req, 0, sizeof *req);
     req->method = rr->method;
     req->path = rr->path;
@@ -1313,413 +1730,3 @@ void skew_cluster_relay_request(const skew_cluster_relay_req *rr, skew_request *
     if (rr->peer.len) skew_ip_parse(rr->peer, &req->peer);
 }
 
-/* ======================================================================================
-   >>node  the server-thread half: tracker view, builds, commands, relay
-   ====================================================================================== */
-
-#define RELAY_MAX 256               /* relayed requests waiting at once; more get 503 */
-#define RELAY_CANDIDATES 8          /* instances asked for one tag */
-#define RELAY_TIMEOUT_MS 1000u
-#define RELAY_MAX_BYTES (64u * 1024u)
-#define ANSWER_MAX 8192u
-
-typedef struct relay_wait {
-    uint64_t id;                    /* 0: free */
-    uint64_t token;
-    uint64_t deadline;
-    uint32_t waiting;               /* instances that have not said 404 yet */
-} relay_wait;
-
-struct skew_node {
-    skew_tracker *t;
-    skew_link *link;
-    skew_node_respond_fn respond;
-    skew_node_kick_fn kick;
-    skew_link_wake_fn wake;
-    void *user;
-    uint32_t interval_ms;
-    uint64_t next_publish;
-    uint64_t build_seq;
-    char *snap;                     /* our snapshot, built every P */
-    size_t snap_cap;
-    char *view;                     /* the texts the tracker's view points into */
-    skew_str *view_parts;
-    bool left;
-    bool up;                        /* the link's state as its events said (server thread) */
-    uint64_t bad_seen;              /* the link's bad_messages already counted in the tracker */
-    uint64_t next_relay_id;
-    relay_wait relays[RELAY_MAX];
-};
-
-/* The link's wake-up (worker thread) carries the node; the server's wants its own pointer. */
-static void node_wake(void *user) {
-    skew_node *n = (skew_node *)user;
-    n->wake(n->user);
-}
-
-static void node_kick(skew_node *n) {
-    if (n->kick) n->kick(n->user);
-}
-
-bool skew_node_retrack(skew_tracker **t, const skew_cluster_options *o, const char *prog) {
-    skew_config cfg = *skew_tracker_config(*t);
-    skew_tracker *nt = NULL;
-    skew_result r;
-    uint32_t tag = 0;
-    FILE *f = fopen("/dev/urandom", "rb");
-    if (!f || fread(&tag, sizeof tag, 1, f) != 1) tag = (uint32_t)skew_ex_now_ms() ^ (uint32_t)getpid() * 2654435761u;
-    if (f) fclose(f);
-    cfg.instance_id = o->instance_id;
-    if (!cfg.build) cfg.build = cfg.server_version; /* this binary's build, whatever the cluster's is */
-    cfg.instance_tag = tag & SKEW_CLUSTER_TAG_MAX;
-    cfg.cluster_max_instances = o->max_instances ? o->max_instances : 128;
-    if (o->listed) cfg.snapshot_max_listed = o->listed < cfg.max_listed || !cfg.max_listed ? o->listed : cfg.max_listed;
-    r = skew_tracker_create(&nt, &cfg);
-    if (r != SKEW_OK) {
-        fprintf(stderr, "%s: invalid cluster configuration: %s\n", prog, skew_result_str(r));
-        return false;
-    }
-    skew_tracker_destroy(*t);
-    *t = nt;
-    return true;
-}
-
-static void view_free(skew_node *n) {
-    free(n->view);
-    free(n->view_parts);
-    n->view = NULL;
-    n->view_parts = NULL;
-}
-
-static void relay_finish(skew_node *n, relay_wait *w, int status, const char *ctype, const char *body, size_t len) {
-    uint64_t token = w->token;
-    w->id = 0;
-    n->respond(n->user, token, status, ctype, body, len);
-}
-
-static void relay_fail_all(skew_node *n, int status, const char *msg) {
-    size_t i;
-    char body[128];
-    size_t len = skew_ex_json_error(body, sizeof body, msg);
-    for (i = 0; i < RELAY_MAX; i++)
-        if (n->relays[i].id) relay_finish(n, &n->relays[i], status, "application/json", body, len);
-}
-
-static relay_wait *relay_find(skew_node *n, uint64_t id) {
-    size_t i;
-    for (i = 0; i < RELAY_MAX; i++)
-        if (n->relays[i].id == id) return &n->relays[i];
-    return NULL;
-}
-
-static void relay_not_here(skew_node *n, relay_wait *w) {
-    if (w->waiting && --w->waiting) return;
-    {
-        char body[96];
-        size_t len = skew_ex_json_error(body, sizeof body, "unknown connectionId"); /* as skew_http says */
-        relay_finish(n, w, 404, "application/json", body, len);
-    }
-}
-
-/* A relayed request for a connection held here: run it through skew_http, send the answer. */
-static void node_serve_relayed(skew_node *n, skew_str text) {
-    skew_cluster_relay_req rr;
-    skew_request req;
-    skew_response resp;
-    char body[ANSWER_MAX], out[ANSWER_MAX + 128];
-    skew_result r;
-    int hl;
-    if (!skew_cluster_relay_decode(text, &rr)) return;
-    skew_cluster_relay_request(&rr, &req);
-    memset(&resp, 0, sizeof resp);
-    r = skew_http(n->t, &req, &resp, body, sizeof body);
-    if (r == SKEW_ERR_TRUNCATED) resp.body_len = 0, resp.status = 500;
-    if (r == SKEW_ERR_NOT_LOCAL) resp.status = 404;
-    hl = snprintf(out, sizeof out, "%d\n%s\n", resp.status,
-                  resp.content_type ? resp.content_type : "application/json");
-    if (resp.body_len > sizeof out - (size_t)hl) resp.body_len = 0;
-    memcpy(out + hl, body, resp.body_len);
-    skew_link_answer(n->link, rr.from, rr.id, out, (size_t)hl + resp.body_len);
-    node_kick(n);
-}
-
-static void node_answer(skew_node *n, uint64_t id, skew_str text) {
-    relay_wait *w = relay_find(n, id);
-    skew_str line1, line2, rest = text;
-    int status = 0;
-    size_t i;
-    char ctype[64];
-    if (!w || !id) return;
-    if (!rd_line(&rest, &line1) || !rd_line(&rest, &line2) || line1.len != 3 || line2.len >= sizeof ctype) {
-        relay_not_here(n, w);
-        return;
-    }
-    for (i = 0; i < 3; i++) {
-        if (line1.ptr[i] < '0' || line1.ptr[i] > '9') {
-            relay_not_here(n, w);
-            return;
-        }
-        status = status * 10 + (line1.ptr[i] - '0');
-    }
-    if (status == 404) {
-        relay_not_here(n, w);
-        return;
-    }
-    memcpy(ctype, line2.ptr, line2.len);
-    ctype[line2.len] = '\0';
-    relay_finish(n, w, status, ctype, rest.ptr, rest.len);
-}
-
-static void node_view(skew_node *n, const skew_link_event *ev) {
-    size_t i, total = 0;
-    char *texts;
-    skew_str *parts;
-    for (i = 0; i < ev->count; i++) total += ev->parts[i].len;
-    texts = (char *)malloc(total + 1);
-    parts = (skew_str *)calloc(ev->count ? ev->count : 1, sizeof *parts);
-    if (!texts || !parts) {
-        free(texts);
-        free(parts);
-        return;
-    }
-    total = 0;
-    for (i = 0; i < ev->count; i++) {
-        memcpy(texts + total, ev->parts[i].ptr, ev->parts[i].len);
-        parts[i].ptr = texts + total;
-        parts[i].len = ev->parts[i].len;
-        total += ev->parts[i].len;
-    }
-    skew_cluster_update(n->t, parts, ev->count, skew_ex_now_ms()); /* refused ones are counted there */
-    view_free(n);
-    n->view = texts;
-    n->view_parts = parts;
-    node_kick(n);
-}
-
-static void node_build(skew_node *n, uint64_t seq, skew_str build) {
-    skew_str cur;
-    if (seq <= n->build_seq) return; /* an older decision: never roll back */
-    n->build_seq = seq;
-    cur = skew_server_version(n->t);
-    if (cur.len == build.len && !memcmp(cur.ptr, build.ptr, build.len)) return;
-    if (skew_set_server_version(n->t, build) == SKEW_OK) {
-        skew_ex_logf(SKEW_EX_LOG_INFO, "cluster: build %.*s (sequence %" PRIu64 ") from the cluster", (int)build.len,
-                     build.ptr, seq);
-        node_kick(n);
-    }
-}
-
-static void node_event(void *user, const skew_link_event *ev) {
-    skew_node *n = (skew_node *)user;
-    switch (ev->type) {
-    case SKEW_CLUSTER_EV_STATE:
-        n->up = ev->up;
-        if (ev->up) {
-            skew_cluster_state(n->t, SKEW_CLUSTER_OK);
-            n->next_publish = 0; /* publish and read at once */
-        } else {
-            skew_cluster_clear(n->t);
-            skew_cluster_state(n->t, SKEW_CLUSTER_DEGRADED);
-            view_free(n);
-            relay_fail_all(n, 503, "cluster unavailable");
-        }
-        node_kick(n);
-        break;
-    case SKEW_CLUSTER_EV_VIEW: node_view(n, ev); break;
-    case SKEW_CLUSTER_EV_BUILD: node_build(n, ev->seq, ev->text); break;
-    case SKEW_CLUSTER_EV_INVALIDATE: {
-        char route[1024];
-        skew_str r;
-        if (ev->text.len >= sizeof route) break;
-        memcpy(route, ev->text.ptr, ev->text.len);
-        r.ptr = route;
-        r.len = ev->text.len;
-        skew_invalidate(n->t, r, NULL);
-        node_kick(n);
-        break;
-    }
-    case SKEW_CLUSTER_EV_LEFT:
-        n->next_publish = 0; /* read again now: the view drops it at once */
-        node_kick(n);
-        break;
-    case SKEW_CLUSTER_EV_REQUEST: node_serve_relayed(n, ev->text); break;
-    case SKEW_CLUSTER_EV_ANSWER: node_answer(n, ev->seq, ev->text); break;
-    case SKEW_CLUSTER_EV_NOBODY: {
-        relay_wait *w = relay_find(n, ev->seq);
-        if (w && ev->seq) relay_not_here(n, w);
-        break;
-    }
-    case SKEW_CLUSTER_EV_STOPPED: n->left = true; break;
-    }
-}
-
-skew_node *skew_node_create(skew_tracker *t, const skew_cluster_options *o, const char *build, struct ev_loop *loop,
-                            skew_link_wake_fn wake, skew_node_respond_fn respond, skew_node_kick_fn kick,
-                            void *user) {
-    skew_node *n = (skew_node *)calloc(1, sizeof *n);
-    skew_link_config lc;
-    const skew_config *cfg = skew_tracker_config(t);
-    if (!n) return NULL;
-    n->t = t;
-    n->respond = respond;
-    n->kick = kick;
-    n->user = user;
-    n->interval_ms = o->interval_ms;
-    n->snap_cap = skew_cluster_snapshot_max(cfg) + 1;
-    n->snap = (char *)malloc(n->snap_cap);
-    memset(&lc, 0, sizeof lc);
-    lc.opt = o;
-    lc.build = build;
-    lc.max_snapshot = n->snap_cap - 1 ? n->snap_cap - 1 : 65536;
-    lc.max_instances = cfg->cluster_max_instances;
-    lc.on_event = node_event;
-    n->wake = wake;
-    lc.wake = wake ? node_wake : NULL;
-    lc.user = n;
-    if (!n->snap || !(n->link = skew_link_create(loop, &lc))) {
-        free(n->snap);
-        free(n);
-        return NULL;
-    }
-    skew_cluster_state(t, SKEW_CLUSTER_DEGRADED); /* until Redis answers */
-    return n;
-}
-
-void skew_node_drain(skew_node *n) {
-    if (n) skew_link_drain(n->link);
-}
-
-uint32_t skew_node_tick(skew_node *n, uint64_t wall_ms) {
-    uint64_t next, now = skew_ex_mono_ms(); /* schedules on the monotonic clock */
-    size_t i;
-    if (!n) return 60000;
-    skew_link_drain(n->link); /* worker-thread mode: events whose wake-up got lost */
-    {
-        /* bad pub/sub data the link skipped reaches /metrics (skew_cluster_messages_rejected_total) */
-        skew_link_counters c;
-        skew_link_get_counters(n->link, &c);
-        if (c.bad_messages > n->bad_seen) {
-            uint64_t d = c.bad_messages - n->bad_seen;
-            skew_cluster_count_rejected(n->t, d > UINT32_MAX ? UINT32_MAX : (uint32_t)d);
-            n->bad_seen = c.bad_messages;
-        }
-    }
-    if (now >= n->next_publish) {
-        n->next_publish = now + n->interval_ms;
-        if (n->up) {
-            /* the snapshot's "at" is compared across machines: wall clock */
-            size_t len = skew_cluster_snapshot(n->t, n->snap, n->snap_cap, wall_ms);
-            if (len < n->snap_cap) skew_link_publish(n->link, n->snap, len);
-        }
-    }
-    next = n->next_publish;
-    for (i = 0; i < RELAY_MAX; i++) {
-        relay_wait *w = &n->relays[i];
-        if (!w->id) continue;
-        if (now >= w->deadline) {
-            char body[96];
-            size_t len = skew_ex_json_error(body, sizeof body, "the owner of the connection did not answer");
-            relay_finish(n, w, 504, "application/json", body, len);
-        } else if (w->deadline < next) {
-            next = w->deadline;
-        }
-    }
-    return next > now ? (uint32_t)(next - now > 60000 ? 60000 : next - now) : 0;
-}
-
-void skew_node_after_http(skew_node *n, const skew_request *req, int status) {
-    skew_endpoint ep;
-    if (!n || status != 200) return;
-    ep = skew_route_path(n->t, req->path);
-    if (ep == SKEW_ENDPOINT_ADMIN_VERSION) {
-        skew_str v = skew_server_version(n->t);
-        skew_link_push_build(n->link, v.ptr, v.len);
-    } else if (ep == SKEW_ENDPOINT_ADMIN_INVALIDATE) {
-        char route[1024];
-        size_t len = 0;
-        skew_str raw;
-        if (skew_json_get_string(req->body, "route", route, sizeof route, &len) != SKEW_OK) {
-            if (skew_query_param(req->body, "route", &raw) != SKEW_OK ||
-                skew_url_decode(raw, true, route, sizeof route, &len) != SKEW_OK)
-                return;
-        }
-        skew_link_invalidate(n->link, route, len);
-    }
-}
-
-bool skew_node_relay(skew_node *n, const skew_request *req, uint64_t token) {
-    char id[SKEW_ID_STR_MAX];
-    skew_str ids;
-    uint32_t tag;
-    skew_cluster_peer peers[RELAY_CANDIDATES * 8];
-    size_t np, i, slot;
-    relay_wait *w = NULL;
-    char *buf;
-    size_t len;
-    uint32_t asked = 0;
-    if (!n || skew_post_connection_id(req->body, id) != SKEW_OK) return false;
-    if (!n->up) {
-        /* Redis is away: who holds it is unknown, which is not a 404 */
-        char body[96];
-        size_t blen = skew_ex_json_error(body, sizeof body, "cluster unavailable");
-        n->respond(n->user, token, 503, "application/json", body, blen);
-        return true;
-    }
-    ids.ptr = id;
-    ids.len = strlen(id);
-    if (skew_id_tag(ids, &tag) != SKEW_OK) return false;
-    np = skew_cluster_peers(n->t, peers, sizeof peers / sizeof peers[0]);
-    if (np > sizeof peers / sizeof peers[0]) np = sizeof peers / sizeof peers[0];
-    for (slot = 0; slot < RELAY_MAX; slot++)
-        if (!n->relays[slot].id) {
-            w = &n->relays[slot];
-            break;
-        }
-    if (!w) return false;
-    buf = (char *)malloc(RELAY_MAX_BYTES);
-    if (!buf) return false;
-    w->id = ++n->next_relay_id;
-    w->token = token;
-    w->deadline = skew_ex_mono_ms() + RELAY_TIMEOUT_MS;
-    w->waiting = 0;
-    len = skew_cluster_relay_encode(buf, RELAY_MAX_BYTES, skew_link_instance_id(n->link), w->id, req);
-    if (len < RELAY_MAX_BYTES) {
-        for (i = 0; i < np && asked < RELAY_CANDIDATES; i++) {
-            char target[SKEW_CLUSTER_ID_MAX + 1];
-            if (peers[i].tag != tag || peers[i].id.len > SKEW_CLUSTER_ID_MAX) continue;
-            memcpy(target, peers[i].id.ptr, peers[i].id.len);
-            target[peers[i].id.len] = '\0';
-            w->waiting++;
-            asked++;
-            skew_link_relay(n->link, target, w->id, buf, len);
-        }
-    }
-    free(buf);
-    if (!asked) {
-        w->id = 0;
-        return false;
-    }
-    node_kick(n); /* the timer must see the deadline */
-    return true;
-}
-
-void skew_node_cancel(skew_node *n, uint64_t token) {
-    size_t i;
-    if (!n) return;
-    for (i = 0; i < RELAY_MAX; i++)
-        if (n->relays[i].id && n->relays[i].token == token) n->relays[i].id = 0;
-}
-
-void skew_node_leave(skew_node *n) {
-    if (n) skew_link_leave(n->link);
-}
-
-bool skew_node_left(const skew_node *n) { return !n || n->left; }
-
-void skew_node_destroy(skew_node *n) {
-    if (!n) return;
-    skew_link_destroy(n->link);
-    view_free(n);
-    free(n->snap);
-    free(n);
-}
