@@ -1705,6 +1705,13 @@ void skew_node_cancel(skew_node *n, uint64_t token) {
         if (n->relays[i].id && n->relays[i].token == token) n->relays[i].id = 0;
 }
 
+void skew_node_push_build(skew_node *n) {
+    skew_str v;
+    if (!n) return;
+    v = skew_server_version(n->t);
+    skew_link_push_build(n->link, v.ptr, v.len);
+}
+
 void skew_node_leave(skew_node *n) {
     if (n) skew_link_leave(n->link);
 }

@@ -186,6 +186,9 @@ void skew_node_drain(skew_node *n);
 uint32_t skew_node_tick(skew_node *n, uint64_t wall_ms);
 /* After a local skew_http answer: an admin version change or invalidation goes cluster-wide. */
 void skew_node_after_http(skew_node *n, const skew_request *req, int status);
+/* The server version changed from a build file (--root, --build-id-file): the cluster takes it
+   as its build (a new sequence number, as admin/version does). NULL n: nothing. */
+void skew_node_push_build(skew_node *n);
 /* skew_http said SKEW_ERR_NOT_LOCAL: relay to the owner. true: the answer comes through
    respond(token), later (or at once: 503 while Redis is away); false: no live instance
    advertises that id, send the 404 skew_http made. */
