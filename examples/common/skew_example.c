@@ -373,13 +373,9 @@ void skew_ex_logf(skew_ex_log_level level, const char *fmt, ...) {
     static const char *const names[] = {"error", "info", "debug"};
     va_list ap;
     if (!skew_ex_log_enabled(level)) return;
-    flockfile(stderr); /* one whole line: the cluster link logs from its own thread (mongoose) */
-    fprintf(stderr, "[skew %s] ", names[level]);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    skew_ex_log_vline(names[level], fmt, ap); /* time, level, instance; text or JSON (skew_log.c) */
     va_end(ap);
-    fputc('\n', stderr);
-    funlockfile(stderr);
 }
 
 void skew_ex_log_open(void *user_data, const skew_conn *sc) {
@@ -389,11 +385,12 @@ void skew_ex_log_open(void *user_data, const skew_conn *sc) {
 }
 
 void skew_ex_log_close(const skew_conn *sc, skew_close_reason reason) {
+    const char *why = reason == SKEW_CLOSE_CLIENT ? "client" : reason == SKEW_CLOSE_SLOW ? "slow consumer"
+                      : reason == SKEW_CLOSE_SEND_FAILED ? "send failed" : reason == SKEW_CLOSE_TIMEOUT ? "timeout"
+                      : "shutdown";
+    skew_ex_log_stream_close(sc, why);
     skew_ex_live_remove(sc->handle);
-    skew_ex_logf(SKEW_EX_LOG_INFO, "close %s (%s)", sc->id,
-                 reason == SKEW_CLOSE_CLIENT ? "client" : reason == SKEW_CLOSE_SLOW ? "slow consumer"
-                 : reason == SKEW_CLOSE_SEND_FAILED ? "send failed" : reason == SKEW_CLOSE_TIMEOUT ? "timeout"
-                 : "shutdown");
+    skew_ex_logf(SKEW_EX_LOG_INFO, "close %s (%s)", sc->id, why);
 }
 
 void skew_ex_log_hook(void *user_data, skew_log_level level, const char *msg) {
@@ -1020,10 +1017,11 @@ bool skew_ex_start(skew_ex_server *s, const char *prog, int argc, char **argv, c
     s->exit_code = 2;
     {
         /* every module's flags: one table (skew_options.h); add a module's group here */
-        skew_ex_opt_group groups[3];
+        skew_ex_opt_group groups[4];
         groups[0] = skew_ex_server_opt_group(&s->opt);
         groups[1] = skew_cluster_opt_group(&s->copt);
         groups[2] = skew_ex_life_opt_group(&s->life);
+        groups[3] = skew_ex_log_opt_group();
         switch (skew_ex_opts_parse(groups, sizeof groups / sizeof groups[0], argc, argv, prog)) {
         case SKEW_EX_ARGS_OK: break;
         case SKEW_EX_ARGS_EXIT_OK:
@@ -1033,6 +1031,7 @@ bool skew_ex_start(skew_ex_server *s, const char *prog, int argc, char **argv, c
         default: return false;
         }
     }
+    if (!skew_ex_log_start(prog, s->copt.instance_id)) return false;
     skew_ex_make_run_token(&s->opt, isatty(STDOUT_FILENO) == 1);
     skew_ex_life_init(&s->life);
     if (!skew_ex_site_init(&s->site, &s->opt)) return false;
@@ -1109,6 +1108,7 @@ uint32_t skew_ex_server_tick(skew_ex_server *s, skew_ex_sweep_fn ping, skew_ex_s
         skew_node_push_build(s->node);
     }
     skew_ex_life_tick(s, mono); /* ready, watchdog, drain */
+    skew_ex_log_reopen_if_asked(); /* SIGUSR1: --log-file again (logrotate) */
     wait = skew_tick(s->t, skew_ex_mono_ms()); /* last: the sweeps' changes are in its delay */
     if (s->next_ping - mono < wait) wait = s->next_ping - mono;
     if (s->next_sweep - mono < wait) wait = s->next_sweep - mono;
@@ -1126,6 +1126,7 @@ void skew_ex_open_error(skew_ex_server *s, const skew_request *req, skew_result 
                         size_t cap) {
     memset(r, 0, sizeof *r);
     if (skew_http_open_error(s->t, req, res, r, body, cap) == SKEW_ERR_TRUNCATED) r->body_len = cap - 1;
+    skew_ex_log_access(s, req, r->status);
 }
 
 const char *skew_ex_status_reason(int status) {
@@ -1165,8 +1166,12 @@ skew_result skew_ex_http(skew_ex_server *s, const skew_request *req, skew_respon
 
     *big = NULL;
     memset(r, 0, sizeof *r);
-    if (skew_ex_answer_ready(s, req, r, small, cap)) return SKEW_OK;
+    if (skew_ex_answer_ready(s, req, r, small, cap)) {
+        skew_ex_log_access(s, req, r->status);
+        return SKEW_OK;
+    }
     res = skew_http(s->t, req, r, small, cap);
+    skew_ex_log_access(s, req, res == SKEW_OK || res == SKEW_ERR_NOT_LOCAL ? r->status : 500);
     if (res == SKEW_OK && s->node) skew_node_after_http(s->node, req, r->status);
     if (res != SKEW_ERR_TRUNCATED || !get) return res;
     need = r->body_len + 1;

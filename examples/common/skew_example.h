@@ -38,6 +38,7 @@
 #include "skew_cluster.h"
 #include "skew_options.h"
 #include "skew_lifecycle.h"
+#include "skew_log.h"
 
 #ifdef __cplusplus
 extern "C" {

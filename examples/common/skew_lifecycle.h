@@ -80,8 +80,13 @@ bool skew_ex_answer_ready(struct skew_ex_server *s, const skew_request *req, ske
 /* Send one sd_notify message ("READY=1"); false when there is no socket or it failed. */
 bool skew_ex_notify(const skew_ex_life *life, const char *msg);
 
-/* The live-stream registry (handles of open tracked connections), for the drain. */
+/* The live-stream registry (handles of open tracked connections and their client IPs), for the
+   drain and the access log. */
+#define SKEW_EX_IP_TEXT_MAX 48
 void skew_ex_live_add(skew_handle h);
+void skew_ex_live_set_ip(skew_handle h, const char *ip);
+/* The IP stored for h, or "". */
+const char *skew_ex_live_ip(skew_handle h);
 void skew_ex_live_remove(skew_handle h);
 uint32_t skew_ex_live_count(void);
 /* Copy up to cap handles of open streams; returns how many were copied. */

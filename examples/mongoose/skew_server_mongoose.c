@@ -294,6 +294,7 @@ static void answer_site(server *srv, struct mg_connection *c, const skew_request
     h.len = 0;
     h.buf[0] = '\0';
     skew_ex_site_lookup(&srv->ex.site, req->method, req->path, skew_request_header(req, "accept"), &s);
+    skew_ex_log_access(&srv->ex, req, s.status);
     if (s.html && skew_ex_html_cookie(&srv->ex.site, srv->ex.t, cookie, sizeof cookie)) hdr_add(&h, "Set-Cookie", cookie);
     switch (s.kind) {
     case SKEW_EX_SERVE_MEMORY:
@@ -481,6 +482,7 @@ static void open_sse(server *srv, struct mg_connection *c, const skew_request *r
     st->h = h;
     st->counted = true;
     srv->ex.open_conns++;
+    skew_ex_log_stream_open(&srv->ex, req, h); /* its client IP, the access log */
     st->last_progress = skew_ex_mono_ms();
     /* c->is_resp stays set: mongoose parses nothing more on this connection */
 #ifdef TCP_USER_TIMEOUT
@@ -660,6 +662,7 @@ static void open_ws(server *srv, struct mg_connection *c, struct mg_http_message
     st->h = h;
     st->counted = true;
     srv->ex.open_conns++;
+    skew_ex_log_stream_open(&srv->ex, req, h); /* its client IP, the access log */
     st->last_progress = skew_ex_mono_ms();
     if (c->is_closing) skew_close(srv->ex.t, h, SKEW_CLOSE_SEND_FAILED);
 }
@@ -1069,7 +1072,7 @@ int main(int argc, char **argv) {
         return 1;
     }
     if (srv.ex.opt.port == 0 || srv.ex.opt.verbosity >= SKEW_EX_NORMAL)
-        fprintf(stderr, "skew_server_mongoose: listening on http://%s%s%s:%u%s (mongoose %s, build %s)\n",
+        skew_ex_log_line("info", "skew_server_mongoose: listening on http://%s%s%s:%u%s (mongoose %s, build %s)",
                 ipv6 ? "[" : "", srv.ex.opt.host, ipv6 ? "]" : "", (unsigned)mg_ntohs(lsn->loc.port), srv.ex.opt.base,
                 MG_VERSION, srv.ex.opt.build_id);
     skew_ex_print_banner(stdout, &srv.ex.opt, "skew_server_mongoose", (unsigned)mg_ntohs(lsn->loc.port));
