@@ -1017,12 +1017,14 @@ bool skew_ex_start(skew_ex_server *s, const char *prog, int argc, char **argv, c
     s->exit_code = 2;
     {
         /* every module's flags: one table (skew_options.h); add a module's group here */
-        skew_ex_opt_group groups[4];
+        skew_ex_opt_group groups[5];
         groups[0] = skew_ex_server_opt_group(&s->opt);
         groups[1] = skew_cluster_opt_group(&s->copt);
         groups[2] = skew_ex_life_opt_group(&s->life);
         groups[3] = skew_ex_log_opt_group();
-        switch (skew_ex_opts_parse(groups, sizeof groups / sizeof groups[0], argc, argv, prog)) {
+        groups[4] = skew_ex_config_opt_group();
+        /* --config FILE first, then argv (skew_config_file.h) */
+        switch (skew_ex_config_parse_args(groups, sizeof groups / sizeof groups[0], argc, argv, prog)) {
         case SKEW_EX_ARGS_OK: break;
         case SKEW_EX_ARGS_EXIT_OK:
             skew_ex_usage(stdout, prog, groups, sizeof groups / sizeof groups[0]);

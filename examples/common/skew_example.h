@@ -39,6 +39,7 @@
 #include "skew_options.h"
 #include "skew_lifecycle.h"
 #include "skew_log.h"
+#include "skew_config_file.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -40,6 +40,9 @@ bool skew_ex_log_access_enabled(void);
 
 /* One log line at a level name ("error", "info", "debug", "audit"), whatever the verbosity
    (the caller decides); fmt as printf. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((format(printf, 2, 0)))
+#endif
 void skew_ex_log_vline(const char *level, const char *fmt, va_list ap);
 
 /* One line at a level name whatever the verbosity (the start line). */
