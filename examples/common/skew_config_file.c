@@ -16,12 +16,23 @@ static bool set_config(void *ctx, const char *v, const char **why) {
     return *v != '\0'; /* read before the command line by skew_ex_config_parse_args */
 }
 
+static bool skew_ex__check_only;
+
+static bool set_check_config(void *ctx, const char *v, const char **why) {
+    (void)ctx, (void)v, (void)why;
+    skew_ex__check_only = true;
+    return true;
+}
+
+bool skew_ex_config_check_only(void) { return skew_ex__check_only; }
+
 static const skew_ex_opt skew_ex__config_opts[] = {
     {"--config", "FILE",
      "read flags from FILE first: one 'name = value' line per long\n"
      "flag (port = 8080, route-tracking = true), '#' comments;\n"
      "flags on the command line override it",
      set_config},
+    {"--check-config", NULL, "check the flags and --config FILE, say so and exit (0: good)", set_check_config},
 };
 
 skew_ex_opt_group skew_ex_config_opt_group(void) {
@@ -29,7 +40,7 @@ skew_ex_opt_group skew_ex_config_opt_group(void) {
     memset(&g, 0, sizeof g);
     g.title = "Configuration file";
     g.opts = skew_ex__config_opts;
-    g.count = 1;
+    g.count = sizeof skew_ex__config_opts / sizeof skew_ex__config_opts[0];
     return g;
 }
 

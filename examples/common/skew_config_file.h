@@ -38,6 +38,9 @@ extern "C" {
 /* The --config row (its setter only notes the path; skew_ex_config_parse_args reads the file). */
 skew_ex_opt_group skew_ex_config_opt_group(void);
 
+/* --check-config was given: the server checks its configuration and exits. */
+bool skew_ex_config_check_only(void);
+
 /* Parse text (len bytes in a buffer of at least len + 1, modified in place: lines are cut into NUL-terminated names and values,
    which setters may keep) against the groups. file names it in messages, written to err.
    Returns false at the first bad line. */

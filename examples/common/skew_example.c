@@ -1033,6 +1033,11 @@ bool skew_ex_start(skew_ex_server *s, const char *prog, int argc, char **argv, c
         default: return false;
         }
     }
+    if (skew_ex_config_check_only()) { /* --check-config: every flag and the file parsed */
+        printf("%s: configuration OK\n", prog);
+        s->exit_code = 0;
+        return false;
+    }
     if (!skew_ex_log_start(prog, s->copt.instance_id)) return false;
     skew_ex_make_run_token(&s->opt, isatty(STDOUT_FILENO) == 1);
     skew_ex_life_init(&s->life);
