@@ -697,7 +697,8 @@ SKEW_API size_t skew_sse_frame(char *buf, size_t cap, const char *msg, size_t le
     "X-Accel-Buffering: no\r\n"                                                                 \
     "X-Content-Type-Options: nosniff\r\n"
 #define SKEW_SSE_RESPONSE_HEAD "HTTP/1.1 200 OK\r\n" SKEW_SSE_HEADERS "Connection: close\r\n\r\n"
-/* {"ok":true,"version":..,"uptime":s} */
+/* {"ok":true,"version":..,"uptime":s}; a cluster member (instance_id set) adds
+   "cluster":"ok"|"degraded"|"off", the link state. No I/O: the state is what the adapter set. */
 SKEW_API size_t skew_json_health(const skew_tracker *t, char *buf, size_t cap);
 /* The operator tools below go with SKEW_ENABLE_ADMIN (defined 0 in every file, their
    declarations go too; in the implementation file only, a call fails to link). */
