@@ -1030,10 +1030,21 @@ static void unpark_all(server *srv) { (void)srv; }
    >>main
    ====================================================================================== */
 
-/* Mongoose's log output goes to stderr, or nowhere when quiet: mg_hexdump() (16 bytes of every
-   malformed request) writes whatever the log level. */
+/* Mongoose's log output goes to the log (a line at a time: timestamp, instance, client bytes
+   escaped), or nowhere when quiet: mg_hexdump() (16 bytes of every malformed request) writes
+   whatever the log level. */
 static void mg_log_to_stderr(char ch, void *param) {
-    if (param) fputc(ch, stderr);
+    static char line[1024];
+    static size_t n;
+    if (!param) return;
+    if (ch != '\n') {
+        if (n < sizeof line - 1) line[n++] = ch; /* a longer line is cut */
+        return;
+    }
+    while (n && line[n - 1] == '\r') n--; /* mongoose ends its lines with CRLF */
+    line[n] = '\0';
+    n = 0;
+    skew_ex_log_line("info", "mongoose: %s", line);
 }
 
 int main(int argc, char **argv) {
