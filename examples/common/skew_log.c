@@ -149,7 +149,8 @@ static size_t skew_ex__utf8_safe(const unsigned char *p, size_t n) {
     return len;
 }
 
-size_t skew_ex_log_escape(const char *in, size_t n, bool json, char *out, size_t cap) {
+/* quotes: also escape '"' (JSON strings, key="value" fields; a text line's message keeps them) */
+static size_t skew_ex__escape(const char *in, size_t n, bool json, bool quotes, char *out, size_t cap) {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)in;
     size_t i = 0, o = 0;
@@ -160,7 +161,7 @@ size_t skew_ex_log_escape(const char *in, size_t n, bool json, char *out, size_t
         unsigned char c = p[i];
         if (c >= 0x20 && c < 0x7f) {
             if (c == '\\') rep[rl++] = '\\', rep[rl++] = '\\';
-            else if (c == '"') rep[rl++] = '\\', rep[rl++] = '"';
+            else if (c == '"' && quotes) rep[rl++] = '\\', rep[rl++] = '"';
             else rep[rl++] = (char)c;
             u = 1;
         } else if (c >= 0x80 && (u = skew_ex__utf8_safe(p + i, n - i)) > 0) {
@@ -181,6 +182,10 @@ size_t skew_ex_log_escape(const char *in, size_t n, bool json, char *out, size_t
     }
     out[o] = '\0';
     return o;
+}
+
+size_t skew_ex_log_escape(const char *in, size_t n, bool json, char *out, size_t cap) {
+    return skew_ex__escape(in, n, json, true, out, cap);
 }
 
 /* ======================================================================================
@@ -228,7 +233,7 @@ static void skew_ex__emit(const char *level, const char *msg, const char *const 
     } else {
         fprintf(f, "%s %s %s", stamp, level, skew_ex__log.instance);
         if (msg) {
-            skew_ex_log_escape(msg, strlen(msg), false, esc, sizeof esc);
+            skew_ex__escape(msg, strlen(msg), false, false, esc, sizeof esc);
             fprintf(f, " %s", esc);
         }
         for (k = 0; k < n; k++) {
