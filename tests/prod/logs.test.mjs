@@ -120,6 +120,7 @@ for (const bin of servers()) {
 test('stderr is the default: the start line is a log line', { timeout: 20000 }, async () => {
   const srv = await start(servers()[0], ['--verbose']);
   try {
+    await eventually(() => srv.output().includes('listening on'), { what: 'the start line' });
     const l = srv.output().split('\n').find((x) => x.includes('listening on'));
     assert.match(l, LINE);
   } finally {
