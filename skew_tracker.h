@@ -724,7 +724,8 @@ SKEW_API size_t skew_sse_frame(char *buf, size_t cap, const char *msg, size_t le
     "X-Accel-Buffering: no\r\n"                                                                 \
     "X-Content-Type-Options: nosniff\r\n"
 #define SKEW_SSE_RESPONSE_HEAD "HTTP/1.1 200 OK\r\n" SKEW_SSE_HEADERS "Connection: close\r\n\r\n"
-/* {"ok":true,"version":..,"uptime":s} */
+/* {"ok":true,"version":..,"uptime":s}; a cluster member (instance_id set) adds
+   "cluster":"ok"|"degraded"|"off", the link state. No I/O: the state is what the adapter set. */
 SKEW_API size_t skew_json_health(const skew_tracker *t, char *buf, size_t cap);
 /* The operator tools below go with SKEW_ENABLE_ADMIN (defined 0 in every file, their
    declarations go too; in the implementation file only, a call fails to link). */
@@ -3343,6 +3344,7 @@ SKEW__PRIV size_t skew__cl_head_max(const skew_config *c);
 SKEW__PRIV size_t skew__cl_entry_extra(const skew_config *c);
 SKEW__PRIV void skew__cl_init(skew_tracker *t, char *mem);
 SKEW__PRIV void skew__cl_tag_id(const skew_tracker *t, uint8_t id[16]);
+SKEW__PRIV skew_cluster_state_t skew__cl_state(const skew_tracker *t);
 SKEW__PRIV void skew__cl_write_stats(const skew_tracker *t, skew__w *w, bool with_type, uint32_t max_listed,
                                      size_t reserve, size_t *list_end);
 #if SKEW_ENABLE_ADMIN
@@ -5190,6 +5192,13 @@ SKEW__PRIV void skew__put_health(const skew_tracker *t, skew__w *w) {
     skew__put_json_str(w, skew__str(t->server_version, t->server_version_len));
     skew__puts(w, ",\"uptime\":");
     skew__put_u64(w, up);
+#if SKEW_ENABLE_CLUSTER
+    if (t->cl) { /* a cluster member: the link state, so a liveness probe shows it */
+        skew_cluster_state_t st = skew__cl_state(t);
+        skew__puts(w, st == SKEW_CLUSTER_OK ? ",\"cluster\":\"ok\""
+                      : st == SKEW_CLUSTER_DEGRADED ? ",\"cluster\":\"degraded\"" : ",\"cluster\":\"off\"");
+    }
+#endif
     skew__put(w, "}", 1);
 }
 
@@ -5903,6 +5912,8 @@ SKEW__PRIV void skew__cl_init(skew_tracker *t, char *mem) {
 
 /* Ids made here carry the tag in their last 20 bits (byte 13's low nibble, bytes 14 and 15):
    the version nibble (byte 6) and variant bits (byte 8) stay, 102 random bits remain. */
+SKEW__PRIV skew_cluster_state_t skew__cl_state(const skew_tracker *t) { return t->cl->state; }
+
 SKEW__PRIV void skew__cl_tag_id(const skew_tracker *t, uint8_t id[16]) {
     uint32_t tag = t->cfg.instance_tag;
     id[13] = (uint8_t)((id[13] & 0xF0u) | ((tag >> 16) & 0x0Fu));

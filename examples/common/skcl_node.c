@@ -485,6 +485,13 @@ void skcl_node_cancel(skcl_node *n, uint64_t token) {
         if (n->relays[i].id && n->relays[i].token == token) n->relays[i].id = 0;
 }
 
+void skcl_node_push_build(skcl_node *n) {
+    skew_str v;
+    if (!n) return;
+    v = skew_server_version(n->t);
+    skcl_link_push_build(n->link, v.ptr, v.len);
+}
+
 void skcl_node_leave(skcl_node *n) {
     if (n) skcl_link_leave(n->link);
 }

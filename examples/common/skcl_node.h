@@ -45,6 +45,9 @@ void skcl_node_after_http(skcl_node *n, const skew_request *req, int status);
 bool skcl_node_relay(skcl_node *n, const skew_request *req, uint64_t token);
 /* The waiting request went away: forget it. */
 void skcl_node_cancel(skcl_node *n, uint64_t token);
+/* The server version changed from a build file (--root, --build-id-file): the cluster takes it
+   as its build (a new sequence number, as admin/version does). NULL n: nothing. */
+void skcl_node_push_build(skcl_node *n);
 /* SIGTERM: delete our snapshot, tell the others. skcl_node_left says when that is done. */
 void skcl_node_leave(skcl_node *n);
 bool skcl_node_left(const skcl_node *n);

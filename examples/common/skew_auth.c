@@ -61,20 +61,25 @@ static skew_str skew_auth__trim(skew_str s) {
    >>audit
    ====================================================================================== */
 
+void (*skew_auth_audit_sink)(const char *line);
+
 void skew_auth_audit(const skew_auth_state *a, const char *fmt, ...) {
     va_list ap;
-    char when[32];
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    flockfile(stderr);
-    fprintf(stderr, "[skew audit] %s %s: ", when, a && a->prog ? a->prog : "skew");
+    char msg[1024];
+    int n = snprintf(msg, sizeof msg, "%s: ", a && a->prog ? a->prog : "skew");
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    if (n > 0 && (size_t)n < sizeof msg) vsnprintf(msg + n, sizeof msg - (size_t)n, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
-    funlockfile(stderr);
+    if (skew_auth_audit_sink) {
+        skew_auth_audit_sink(msg); /* the server's logger: timestamp, instance, --log-format */
+    } else {
+        char when[32];
+        time_t now = time(NULL);
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        fprintf(stderr, "[skew audit] %s %s\n", when, msg);
+    }
 }
 
 /* A request's peer as text for the audit. */

@@ -174,7 +174,10 @@ bool skew_auth_reload(skew_auth_state *a, skew_tracker *t);
 /* Other modules' secrets reload with ours (e.g. skew_person.c's key files). false: list full. */
 bool skew_auth_on_reload(skew_auth_state *a, skew_auth_reload_fn fn, void *ctx);
 
-/* The audit log: always written (stderr), whatever --quiet says. */
+/* Where audit lines go: NULL (the default) writes "[skew audit] TIME line" to stderr; the
+   servers point it at their logger (skew_log.c: timestamp, level "audit", instance id, JSON). */
+extern void (*skew_auth_audit_sink)(const char *line);
+/* The audit log: always written, whatever --quiet says. */
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((format(printf, 2, 3)))
 #endif

@@ -353,25 +353,24 @@ void skew_ex_logf(skew_ex_log_level level, const char *fmt, ...) {
     static const char *const names[] = {"error", "info", "debug"};
     va_list ap;
     if (!skew_ex_log_enabled(level)) return;
-    flockfile(stderr); /* one whole line: the cluster link logs from its own thread (mongoose) */
-    fprintf(stderr, "[skew %s] ", names[level]);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    skew_ex_log_vline(names[level], fmt, ap); /* time, level, instance; text or JSON (skew_log.c) */
     va_end(ap);
-    fputc('\n', stderr);
-    funlockfile(stderr);
 }
 
 void skew_ex_log_open(void *user_data, const skew_conn *sc) {
     (void)user_data;
+    skew_ex_live_add(sc->handle); /* for the drain */
     skew_ex_logf(SKEW_EX_LOG_INFO, "open %s %s", sc->id, sc->transport == SKEW_TRANSPORT_WS ? "ws" : "sse");
 }
 
 void skew_ex_log_close(const skew_conn *sc, skew_close_reason reason) {
-    skew_ex_logf(SKEW_EX_LOG_INFO, "close %s (%s)", sc->id,
-                 reason == SKEW_CLOSE_CLIENT ? "client" : reason == SKEW_CLOSE_SLOW ? "slow consumer"
-                 : reason == SKEW_CLOSE_SEND_FAILED ? "send failed" : reason == SKEW_CLOSE_TIMEOUT ? "timeout"
-                 : "shutdown");
+    const char *why = reason == SKEW_CLOSE_CLIENT ? "client" : reason == SKEW_CLOSE_SLOW ? "slow consumer"
+                      : reason == SKEW_CLOSE_SEND_FAILED ? "send failed" : reason == SKEW_CLOSE_TIMEOUT ? "timeout"
+                      : "shutdown";
+    skew_ex_log_stream_close(sc, why);
+    skew_ex_live_remove(sc->handle);
+    skew_ex_logf(SKEW_EX_LOG_INFO, "close %s (%s)", sc->id, why);
 }
 
 void skew_ex_log_hook(void *user_data, skew_log_level level, const char *msg) {
@@ -561,6 +560,7 @@ bool skew_ex_site_init(skew_ex_site *site, const skew_ex_options *o) {
         if (!o->build_id_set) {
             int n = snprintf(site->build.path, sizeof site->build.path, "%s/%s", site->root_real, SKEW_EX_BUILD_FILE);
             if (n > 0 && (size_t)n < sizeof site->build.path) site->build.state = SKEW_EX_BUILD_NONE;
+            else site->build.path[0] = '\0';
         }
     }
     base_html = skew_ex__html_escape(o->base);
@@ -846,8 +846,24 @@ static size_t skew_ex__cookie(const skew_tracker *t, skew_str v, char *buf, size
    >>build  the build id of a Nuxt build under --root
    ====================================================================================== */
 
-/* Read latest.json's "id" into id (NUL-terminated). False if unreadable, too big or no id. */
-static bool skew_ex__read_build_id(const char *file_path, char *id, size_t cap, size_t *len) {
+/* A file holding just the id (--build-id-file): one token of printable ASCII, surrounding
+   whitespace ignored. */
+static bool skew_ex__plain_build_id(const char *buf, size_t n, char *id, size_t cap, size_t *len) {
+    size_t a = 0, i;
+    while (a < n && (buf[a] == ' ' || buf[a] == '\t' || buf[a] == '\r' || buf[a] == '\n')) a++;
+    while (n > a && (buf[n - 1] == ' ' || buf[n - 1] == '\t' || buf[n - 1] == '\r' || buf[n - 1] == '\n')) n--;
+    if (n == a || n - a >= cap || buf[a] == '{') return false;
+    for (i = a; i < n; i++)
+        if ((unsigned char)buf[i] <= 0x20 || (unsigned char)buf[i] >= 0x7f) return false;
+    memcpy(id, buf + a, n - a);
+    id[n - a] = '\0';
+    *len = n - a;
+    return true;
+}
+
+/* Read latest.json's "id" into id (NUL-terminated); with plain, a file holding just the id
+   too. False if unreadable, too big or no id. */
+static bool skew_ex__read_build_id(const char *file_path, bool plain, char *id, size_t cap, size_t *len) {
     char buf[SKEW_EX_BUILD_FILE_MAX + 1];
     size_t n;
     FILE *f = fopen(file_path, "rb");
@@ -858,7 +874,37 @@ static bool skew_ex__read_build_id(const char *file_path, char *id, size_t cap, 
     if (n == 0 || n > SKEW_EX_BUILD_FILE_MAX) return false;
     json.ptr = buf;
     json.len = n;
-    return skew_json_get_string(json, "id", id, cap, len) == SKEW_OK && *len > 0;
+    if (skew_json_get_string(json, "id", id, cap, len) == SKEW_OK && *len > 0) return true;
+    return plain && skew_ex__plain_build_id(buf, n, id, cap, len);
+}
+
+/* --root again: a deploy that switches a symlink (current -> releases/N+1) changes where it
+   leads. The files served and the build file then both come from the new directory. */
+static void skew_ex__reroot(skew_ex_site *site) {
+    struct stat st;
+    char *real;
+    if (!site->opt || !site->opt->root || !site->root_real) return;
+    real = realpath(site->opt->root, NULL);
+    if (!real) return; /* mid-switch or gone: keep serving what was there */
+    if (!strcmp(real, site->root_real) || stat(real, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        free(real);
+        return;
+    }
+    skew_ex_logf(SKEW_EX_LOG_INFO, "--root %s now leads to %s", site->opt->root, real);
+    free(site->root_real);
+    site->root_real = real;
+    site->root_real_len = strlen(real);
+    if (site->root_real_len == 1) site->root_real_len = 0;
+    if (site->build.state != SKEW_EX_BUILD_OFF && !site->build.plain)
+        snprintf(site->build.path, sizeof site->build.path, "%s/%s", real, SKEW_EX_BUILD_FILE);
+}
+
+void skew_ex_build_first(skew_ex_site *site, skew_ex_options *o) {
+    skew_ex_build_file *b = &site->build;
+    size_t len = 0;
+    if (b->state == SKEW_EX_BUILD_OFF) return;
+    if (!skew_ex__read_build_id(b->path, b->plain, b->start_id, sizeof b->start_id, &len)) return;
+    o->build_id = b->start_id;
 }
 
 void skew_ex_build_sync(skew_ex_site *site, skew_tracker *t) {
@@ -869,6 +915,7 @@ void skew_ex_build_sync(skew_ex_site *site, skew_tracker *t) {
     skew_str cur;
     skew_result r;
 
+    skew_ex__reroot(site);
     if (b->state == SKEW_EX_BUILD_OFF) return;
     if (stat(b->path, &st) != 0 || !S_ISREG(st.st_mode)) {
         if (b->seen) skew_ex_logf(SKEW_EX_LOG_INFO, "%s is gone: build unknown, no version cookie", b->path);
@@ -891,7 +938,7 @@ void skew_ex_build_sync(skew_ex_site *site, skew_tracker *t) {
     b->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
     b->ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec;
     /* a file being written reads as invalid JSON: unknown until it changes again */
-    if (!skew_ex__read_build_id(b->path, id, sizeof id, &len)) {
+    if (!skew_ex__read_build_id(b->path, b->plain, id, sizeof id, &len)) {
         if (b->state != SKEW_EX_BUILD_UNKNOWN)
             skew_ex_logf(SKEW_EX_LOG_ERROR, "%s: no build id in it: build unknown, no version cookie", b->path);
         b->state = SKEW_EX_BUILD_UNKNOWN;
@@ -915,12 +962,13 @@ void skew_ex_build_sync(skew_ex_site *site, skew_tracker *t) {
         return;
     }
     b->state = SKEW_EX_BUILD_KNOWN;
+    b->announce = true; /* the cluster hears of it (skew_ex_server_tick) */
     skew_ex_logf(SKEW_EX_LOG_INFO, "build %s (from %s)", id, b->path);
 }
 
 void skew_ex_build_poll(skew_ex_site *site, skew_tracker *t, uint64_t mono_ms) {
     skew_ex_build_file *b = &site->build;
-    if (b->state == SKEW_EX_BUILD_OFF || mono_ms - b->checked_ms < SKEW_EX_BUILD_POLL_MS) return;
+    if ((b->state == SKEW_EX_BUILD_OFF && !site->root_real) || mono_ms - b->checked_ms < SKEW_EX_BUILD_POLL_MS) return;
     b->checked_ms = mono_ms;
     skew_ex_build_sync(site, t);
 }
@@ -965,6 +1013,9 @@ void skew_ex_server_hooks(skew_ex_server *s, skew_hooks *hooks,
     hooks->authorize = server_authorize;
 }
 
+/* skew_auth's audit lines through the server's logger, written whatever the verbosity. */
+static void skew_ex__audit_line(const char *line) { skew_ex_log_audit("%s", line); }
+
 /* SIGHUP (skew_auth's reload list): the certificate and key files read again. */
 static void skew_ex__tls_reload(void *ctx) {
     skew_ex_server *s = (skew_ex_server *)ctx;
@@ -984,7 +1035,11 @@ bool skew_ex_start(skew_ex_server *s, const char *prog, int argc, char **argv, c
         groups[n++] = skew_ex_ip_header_opt_group(&s->opt);
         groups[n++] = skew_auth_opt_group(&s->auth);
         groups[n++] = skew_tls_opt_group(&s->tls);
-        switch (skew_ex_opts_parse(groups, n, argc, argv, prog)) {
+        groups[n++] = skew_ex_life_opt_group(&s->life);
+        groups[n++] = skew_ex_log_opt_group();
+        groups[n++] = skew_ex_config_opt_group();
+        /* --config FILE first, then argv (skew_config_file.h) */
+        switch (skew_ex_config_parse_args(groups, n, argc, argv, prog)) {
         case SKEW_EX_ARGS_OK: break;
         case SKEW_EX_ARGS_EXIT_OK:
             skew_ex_usage(stdout, prog, groups, n);
@@ -993,27 +1048,49 @@ bool skew_ex_start(skew_ex_server *s, const char *prog, int argc, char **argv, c
         default: return false;
         }
     }
+    if (skew_ex_config_check_only()) { /* --check-config: every flag and the file parsed */
+        printf("%s: configuration OK\n", prog);
+        s->exit_code = 0;
+        return false;
+    }
+    if (!skew_ex_log_start(prog, s->copt.instance_id)) return false;
+    skew_auth_audit_sink = skew_ex__audit_line;
     if (skew_auth_has_admin(&s->auth)) s->opt.admin_token = s->auth.admin.value;
     s->opt.https = skew_tls_enabled(&s->tls);
     skew_ex_make_run_token(&s->opt, isatty(STDOUT_FILENO) == 1);
     if (!skew_auth_init(&s->auth, prog, s->opt.base, &s->opt.ip_policy, s->opt.run_token)) return false;
     if (skew_tls_enabled(&s->tls)) skew_auth_on_reload(&s->auth, skew_ex__tls_reload, s); /* SIGHUP */
-    if (!skew_ex_create_tracker(&s->opt, hooks, prog, &s->t)) return false;
+    skew_ex_life_init(&s->life);
+    if (!skew_ex_site_init(&s->site, &s->opt)) return false;
+    if (s->life.build_id_file && !s->opt.build_id_set) { /* --build-id-file: followed, nothing served */
+        skew_ex_build_file *b = &s->site.build;
+        int n = snprintf(b->path, sizeof b->path, "%s", s->life.build_id_file);
+        if (n <= 0 || (size_t)n >= sizeof b->path) {
+            fprintf(stderr, "%s: --build-id-file: path too long\n", prog);
+            skew_ex_site_free(&s->site);
+            return false;
+        }
+        b->state = SKEW_EX_BUILD_NONE;
+        b->plain = true;
+    }
+    /* the build file's id before the tracker and the cluster registration exist: never "dev" */
+    skew_ex_build_first(&s->site, &s->opt);
+    if (!skew_ex_create_tracker(&s->opt, hooks, prog, &s->t)) {
+        skew_ex_site_free(&s->site);
+        return false;
+    }
     if (s->copt.redis_url && !skcl_node_retrack(&s->t, &s->copt, prog)) {
         skew_tracker_destroy(s->t);
         s->t = NULL;
+        skew_ex_site_free(&s->site);
         return false;
     }
     resolved = skew_tracker_config(s->t);
     s->lim.max_body = resolved->max_body;
     s->lim.keepalive_ms = resolved->keepalive_ms;
     s->lim.sweep_ms = skew_ex_sweep_ms(s->lim.keepalive_ms);
-    if (!skew_ex_site_init(&s->site, &s->opt)) {
-        skew_tracker_destroy(s->t);
-        s->t = NULL;
-        return false;
-    }
     skew_ex_build_sync(&s->site, s->t);
+    s->site.build.announce = false; /* the start registration carries it */
     s->next_ping = skew_ex_mono_ms() + s->lim.keepalive_ms;
     s->next_sweep = skew_ex_mono_ms() + s->lim.sweep_ms;
     s->exit_code = 0;
@@ -1028,16 +1105,15 @@ bool skew_ex_cluster_start(skew_ex_server *s, struct ev_loop *loop, skcl_link_wa
 }
 
 void skew_ex_begin_shutdown(skew_ex_server *s) {
+    uint64_t mono = skew_ex_mono_ms();
     if (s->stopping) return;
-    s->stopping = true;
-    s->stop_deadline = skew_ex_mono_ms() + SKEW_EX_SHUTDOWN_GRACE_MS;
-    skew_ex_logf(SKEW_EX_LOG_INFO, "stopping: closing %u connections", (unsigned)s->open_conns);
-    skew_close_all(s->t); /* on_close(SHUTDOWN): WS close 1001, SSE streams end */
-    skcl_node_leave(s->node); /* cluster: our snapshot goes now */
+    skew_ex_drain_begin(s, mono); /* the drain's policy lives in skew_lifecycle.c */
+    skew_ex_drain_step(s, mono);
 }
 
 bool skew_ex_shutdown_done(const skew_ex_server *s, uint64_t mono) {
-    return s->stopping && (s->open_conns == 0 || mono > s->stop_deadline) && skcl_node_left(s->node);
+    return s->stopping && s->life.drain_done && (s->open_conns == 0 || mono > s->stop_deadline) &&
+           skcl_node_left(s->node);
 }
 
 uint32_t skew_ex_server_tick(skew_ex_server *s, skew_ex_sweep_fn ping, skew_ex_sweep_fn liveness) {
@@ -1055,6 +1131,12 @@ uint32_t skew_ex_server_tick(skew_ex_server *s, skew_ex_sweep_fn ping, skew_ex_s
     }
     skew_ex_build_poll(&s->site, s->t, mono); /* a deploy under --root: version push */
     skew_auth_tick(&s->auth, s->t, mono);       /* SIGHUP reload, session expiry */
+    if (s->site.build.announce) { /* a new build from the file: every instance hears of it */
+        s->site.build.announce = false;
+        skcl_node_push_build(s->node);
+    }
+    skew_ex_life_tick(s, mono); /* ready, watchdog, drain */
+    skew_ex_log_reopen_if_asked(); /* SIGUSR1: --log-file again (logrotate) */
     wait = skew_tick(s->t, skew_ex_mono_ms()); /* last: the sweeps' changes are in its delay */
     if (s->next_ping - mono < wait) wait = s->next_ping - mono;
     if (s->next_sweep - mono < wait) wait = s->next_sweep - mono;
@@ -1072,6 +1154,7 @@ void skew_ex_open_error(skew_ex_server *s, const skew_request *req, skew_result 
                         size_t cap) {
     memset(r, 0, sizeof *r);
     if (skew_http_open_error(s->t, req, res, r, body, cap) == SKEW_ERR_TRUNCATED) r->body_len = cap - 1;
+    skew_ex_log_access(s, req, r->status);
 }
 
 const char *skew_ex_status_reason(int status) {
@@ -1113,7 +1196,12 @@ static skew_result skew_ex__http(skew_ex_server *s, const skew_request *req, ske
 
     *big = NULL;
     memset(r, 0, sizeof *r);
+    if (skew_ex_answer_ready(s, req, r, small, cap)) {
+        skew_ex_log_access(s, req, r->status);
+        return SKEW_OK;
+    }
     res = skew_http(s->t, req, r, small, cap);
+    skew_ex_log_access(s, req, res == SKEW_OK || res == SKEW_ERR_NOT_LOCAL ? r->status : 500);
     if (res == SKEW_OK && s->node) skcl_node_after_http(s->node, req, r->status);
     if (res != SKEW_ERR_TRUNCATED || !get) return res;
     need = r->body_len + 1;

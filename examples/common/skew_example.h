@@ -43,6 +43,9 @@
 #include "skew_defence.h"
 #include "skew_auth.h"
 #include "skew_tls.h"
+#include "skew_lifecycle.h"
+#include "skew_log.h"
+#include "skew_config_file.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -244,9 +247,13 @@ typedef struct skew_ex_build_file {
     uint64_t checked_ms;             /* monotonic: last periodic check */
     char file_id[256];               /* the id last read from it (KNOWN) */
     size_t file_id_len;
+    char start_id[256];              /* the id read before the tracker was made (skew_ex_build_first) */
+    bool announce;                   /* the version changed from the file: tell the cluster (>>server) */
+    bool plain;                      /* --build-id-file: the file may hold just the id */
 } skew_ex_build_file;
 
-/* The pages, rendered once for a base path; the root directory, resolved once. */
+/* The pages, rendered once for a base path; the root directory, resolved again at every build
+   check (a deploy that switches a symlink such as current -> releases/N is seen). */
 typedef struct skew_ex_site {
     const skew_ex_options *opt;
     char *root_real;                 /* realpath(--root) or NULL */
@@ -297,7 +304,12 @@ size_t skew_ex_version_cookie(const skew_tracker *t, char *buf, size_t cap);
 #define SKEW_EX_BUILD_FILE "_nuxt/builds/latest.json"
 #define SKEW_EX_BUILD_FILE_MAX 4096u /* latest.json is ~60 bytes; a bigger one is not it */
 
-/* Look at latest.json now; on a change, read it and set the server version. */
+/* Before the tracker exists: read the build file once and, when it names a build, make it the
+   options' build_id (pointing into site->build.start_id), so the tracker, the cluster
+   registration and the start line all carry it from the first moment (not "dev"). */
+void skew_ex_build_first(skew_ex_site *site, skew_ex_options *o);
+/* Look at the build file now (--root: the root is resolved again first); on a change, read it
+   and set the server version (and site->build.announce). */
 void skew_ex_build_sync(skew_ex_site *site, skew_tracker *t);
 /* skew_ex_build_sync at most every SKEW_EX_BUILD_POLL_MS (monotonic ms). */
 void skew_ex_build_poll(skew_ex_site *site, skew_tracker *t, uint64_t mono_ms);
@@ -331,6 +343,7 @@ typedef struct skew_ex_server {
     skew_auth_state auth;                /* tokens, sessions, origins (skew_auth.h) */
     char set_cookie[256];            /* skew_ex_http: a Set-Cookie for its answer, or "" */
     skew_tls tls;                    /* --tls-cert/--tls-key (skew_tls.h) */
+    skew_ex_life life;               /* readiness, drain, sd_notify, --build-id-file (skew_lifecycle.h) */
     uint32_t open_conns;             /* what the server holds open (its own count) */
     skew_ex_defences defences;       /* what the defences did (skew_defence.h): /metrics */
     bool stopping;
@@ -367,9 +380,10 @@ typedef void (*skew_ex_sweep_fn)(skew_ex_server *s, uint64_t mono);
    while stopping). */
 uint32_t skew_ex_server_tick(skew_ex_server *s, skew_ex_sweep_fn ping, skew_ex_sweep_fn liveness);
 
-/* SIGTERM: close every tracked connection (WS 1001, SSE ends) and leave the cluster, once. */
+/* SIGTERM: the graceful drain (skew_ex_drain_begin): new streams refused at once, the open ones
+   closed (WS 1001, SSE ends) spread over --drain-ms, then the cluster left. */
 void skew_ex_begin_shutdown(skew_ex_server *s);
-/* Stopping, and every connection closed (or the grace time over) and the cluster left. */
+/* Stopping, the drain over, every connection closed (or the grace time over), the cluster left. */
 bool skew_ex_shutdown_done(const skew_ex_server *s, uint64_t mono);
 
 /* skew_http for a server: the cluster hears of admin changes; an answer too large for small

@@ -89,19 +89,35 @@ static skew_ex_args_result skew_ex__opts_one(const skew_ex_opt_group *groups, si
     return skew_ex_opts_apply(group, opt, val, prog, "") ? SKEW_EX_ARGS_OK : SKEW_EX_ARGS_ERROR;
 }
 
-skew_ex_args_result skew_ex_opts_parse(const skew_ex_opt_group *groups, size_t ngroups, int argc, char **argv,
-                                       const char *prog) {
+void skew_ex_opts_defaults(const skew_ex_opt_group *groups, size_t ngroups) {
     size_t g;
-    int i;
     for (g = 0; g < ngroups; g++)
         if (groups[g].defaults) groups[g].defaults(groups[g].ctx);
+}
+
+skew_ex_args_result skew_ex_opts_parse_argv(const skew_ex_opt_group *groups, size_t ngroups, int argc, char **argv,
+                                            const char *prog) {
+    int i;
     for (i = 1; i < argc; i++) {
         skew_ex_args_result r = skew_ex__opts_one(groups, ngroups, argc, argv, &i, prog);
         if (r != SKEW_EX_ARGS_OK) return r;
     }
+    return SKEW_EX_ARGS_OK;
+}
+
+skew_ex_args_result skew_ex_opts_finish(const skew_ex_opt_group *groups, size_t ngroups, const char *prog) {
+    size_t g;
     for (g = 0; g < ngroups; g++)
         if (groups[g].finish && !groups[g].finish(groups[g].ctx, prog)) return SKEW_EX_ARGS_ERROR;
     return SKEW_EX_ARGS_OK;
+}
+
+skew_ex_args_result skew_ex_opts_parse(const skew_ex_opt_group *groups, size_t ngroups, int argc, char **argv,
+                                       const char *prog) {
+    skew_ex_args_result r;
+    skew_ex_opts_defaults(groups, ngroups);
+    r = skew_ex_opts_parse_argv(groups, ngroups, argc, argv, prog);
+    return r != SKEW_EX_ARGS_OK ? r : skew_ex_opts_finish(groups, ngroups, prog);
 }
 
 void skew_ex_opts_usage(FILE *out, const skew_ex_opt_group *groups, size_t ngroups) {

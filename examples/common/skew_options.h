@@ -56,6 +56,12 @@ typedef enum skew_ex_args_result {
    messages. */
 skew_ex_args_result skew_ex_opts_parse(const skew_ex_opt_group *groups, size_t ngroups, int argc, char **argv,
                                        const char *prog);
+/* skew_ex_opts_parse's three steps, for a caller that reads more in between (a configuration
+   file: skew_config_file.h): every group's defaults; argv alone; every group's finish. */
+void skew_ex_opts_defaults(const skew_ex_opt_group *groups, size_t ngroups);
+skew_ex_args_result skew_ex_opts_parse_argv(const skew_ex_opt_group *groups, size_t ngroups, int argc, char **argv,
+                                            const char *prog);
+skew_ex_args_result skew_ex_opts_finish(const skew_ex_opt_group *groups, size_t ngroups, const char *prog);
 /* The row called name ("--port"), or NULL; *group_out (if not NULL) gets its group. */
 const skew_ex_opt *skew_ex_opts_find(const skew_ex_opt_group *groups, size_t ngroups, const char *name,
                                      size_t name_len, const skew_ex_opt_group **group_out);

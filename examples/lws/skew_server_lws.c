@@ -586,6 +586,7 @@ static int answer_site(server *srv, struct lws *wsi, const skew_request *req, bo
     size_t n = 0;
 
     skew_ex_site_lookup(&srv->ex.site, req->method, req->path, skew_request_header(req, "accept"), &s);
+    skew_ex_log_access(&srv->ex, req, s.status);
     if (s.html) {
         if (skew_ex_html_cookie(&srv->ex.site, srv->ex.t, cookie, sizeof cookie)) {
             extra[n].name = "set-cookie:";
@@ -653,6 +654,7 @@ static int open_sse(server *srv, struct lws *wsi, const skew_request *req) {
     }
     c->h = h;
     conn_link(srv, c);
+    skew_ex_log_stream_open(&srv->ex, req, h); /* its client IP, the access log */
     lws_set_wsi_user(wsi, c);
     /* no Content-Length: lws adds "connection: close", the stream ends with the socket */
     if (lws_add_http_common_headers(wsi, 200, SKEW_SSE_CONTENT_TYPE, LWS_ILLEGAL_HTTP_CONTENT_LEN, &p, end) ||
@@ -789,6 +791,7 @@ static int on_upgrade_in(server *srv, struct lws *wsi, const char *upgrade) {
     }
     c->h = h;
     conn_link(srv, c);
+    skew_ex_log_stream_open(&srv->ex, &req, h); /* its client IP, the access log */
     lws_set_wsi_user(wsi, c); /* survives the protocol rebind of the upgrade */
     return 0;
 }
@@ -1263,7 +1266,7 @@ int main(int argc, char **argv) {
         goto out;
     }
     if (srv.ex.opt.port == 0 || srv.ex.opt.verbosity >= SKEW_EX_NORMAL)
-        fprintf(stderr, "skew_server_lws: listening on %s://%s%s%s:%d%s (lws %s, build %s)\n",
+        skew_ex_log_line("info", "skew_server_lws: listening on %s://%s%s%s:%d%s (lws %s, build %s)",
                 skew_tls_enabled(&srv.ex.tls) ? "https" : "http", ipv6 ? "[" : "",
                 srv.ex.opt.host, ipv6 ? "]" : "", srv.vh ? lws_get_vhost_listen_port(srv.vh) : srv.ex.opt.port,
                 srv.ex.opt.base, lws_get_library_version(), srv.ex.opt.build_id);

@@ -312,6 +312,7 @@ static void answer_site(server *srv, struct mg_connection *c, const skew_request
     h.len = 0;
     h.buf[0] = '\0';
     skew_ex_site_lookup(&srv->ex.site, req->method, req->path, skew_request_header(req, "accept"), &s);
+    skew_ex_log_access(&srv->ex, req, s.status);
     if (s.html && skew_ex_html_cookie(&srv->ex.site, srv->ex.t, cookie, sizeof cookie)) hdr_add(&h, "Set-Cookie", cookie);
     switch (s.kind) {
     case SKEW_EX_SERVE_MEMORY:
@@ -499,6 +500,7 @@ static void open_sse(server *srv, struct mg_connection *c, const skew_request *r
     st->h = h;
     st->counted = true;
     srv->ex.open_conns++;
+    skew_ex_log_stream_open(&srv->ex, req, h); /* its client IP, the access log */
     st->last_progress = skew_ex_mono_ms();
     /* c->is_resp stays set: mongoose parses nothing more on this connection */
 #ifdef TCP_USER_TIMEOUT
@@ -678,6 +680,7 @@ static void open_ws(server *srv, struct mg_connection *c, struct mg_http_message
     st->h = h;
     st->counted = true;
     srv->ex.open_conns++;
+    skew_ex_log_stream_open(&srv->ex, req, h); /* its client IP, the access log */
     st->last_progress = skew_ex_mono_ms();
     if (c->is_closing) skew_close(srv->ex.t, h, SKEW_CLOSE_SEND_FAILED);
 }
@@ -1173,10 +1176,21 @@ static void gate_setup(server *srv, struct mg_connection *lsn) {
     srv->accept_cap = cap < (rlim_t)UINT32_MAX ? (uint32_t)cap : UINT32_MAX;
 }
 
-/* Mongoose's log output goes to stderr, or nowhere when quiet: mg_hexdump() (16 bytes of every
-   malformed request) writes whatever the log level. */
+/* Mongoose's log output goes to the log (a line at a time: timestamp, instance, client bytes
+   escaped), or nowhere when quiet: mg_hexdump() (16 bytes of every malformed request) writes
+   whatever the log level. */
 static void mg_log_to_stderr(char ch, void *param) {
-    if (param) fputc(ch, stderr);
+    static char line[1024];
+    static size_t n;
+    if (!param) return;
+    if (ch != '\n') {
+        if (n < sizeof line - 1) line[n++] = ch; /* a longer line is cut */
+        return;
+    }
+    while (n && line[n - 1] == '\r') n--; /* mongoose ends its lines with CRLF */
+    line[n] = '\0';
+    n = 0;
+    skew_ex_log_line("info", "mongoose: %s", line);
 }
 
 int main(int argc, char **argv) {
@@ -1217,7 +1231,7 @@ int main(int argc, char **argv) {
     }
     gate_setup(&srv, lsn);
     if (srv.ex.opt.port == 0 || srv.ex.opt.verbosity >= SKEW_EX_NORMAL)
-        fprintf(stderr, "skew_server_mongoose: listening on %s://%s%s%s:%u%s (mongoose %s, build %s)\n",
+        skew_ex_log_line("info", "skew_server_mongoose: listening on %s://%s%s%s:%u%s (mongoose %s, build %s)",
                 skew_tls_enabled(&srv.ex.tls) ? "https" : "http", ipv6 ? "[" : "", srv.ex.opt.host, ipv6 ? "]" : "",
                 (unsigned)mg_ntohs(lsn->loc.port), srv.ex.opt.base, MG_VERSION, srv.ex.opt.build_id);
     skew_ex_print_banner(stdout, &srv.ex.opt, "skew_server_mongoose", (unsigned)mg_ntohs(lsn->loc.port));

@@ -165,6 +165,7 @@ export async function startInstance(bin, redis, opts = {}) {
   if (o.keepaliveMs) args.push('--keepalive-ms', String(o.keepaliveMs));
   if (redis) args.push('--redis', typeof redis === 'string' ? redis : redis.url);
   args.push('--cluster', o.cluster, '--instance-id', o.id, '--cluster-interval-ms', String(o.P));
+  args.push('--drain-ms', String(o.drainMs ?? 0)); // SIGTERM: streams closed at once unless asked
   if (o.extraArgs) args.push(...o.extraArgs);
   const saved = {};
   for (const [k, v] of Object.entries(o.env || {})) { saved[k] = process.env[k]; process.env[k] = v; }

@@ -184,7 +184,7 @@ test('audit: admin actions and stats decisions are logged with who, even with --
       'a session from the stats token cannot act');
     await sleep(100);
     const out = srv.output();
-    assert.match(out, /\[skew audit\] \S+ skew_server_\w+: \/admin\/version version="v-audit" by admin-token from 127\.0\.0\.1: 200/);
+    assert.match(out, / audit \S+ skew_server_\w+: \/admin\/version version="v-audit" by admin-token from 127\.0\.0\.1: 200/);
     assert.match(out, /\/admin\/invalidate route="\/x" by admin-token from 127\.0\.0\.1: 200/);
     assert.match(out, /\/admin\/version version="v-no" by - from 127\.0\.0\.1: 401/);
     assert.match(out, /stats granted to stats-token from 127\.0\.0\.1/);

@@ -58,7 +58,7 @@ function freePort() {
 async function startServer(root) {
   const port = await freePort();
   const args = ['--host', HOST, '--port', String(port), '--base', BASE, '--root', root,
-    '--admin-token', TOKEN, '--route-tracking', '--stats-interval-ms', '0'];
+    '--admin-token', TOKEN, '--route-tracking', '--stats-interval-ms', '0', '--drain-ms', '0'];
   const proc = spawn(SERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout.on('data', (d) => { out += d; });

@@ -26,7 +26,7 @@ log=$work/server.log
 valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
   --show-leak-kinds=definite,indirect --num-callers=30 \
   "$bin" --host 127.0.0.1 --port 0 --admin-token tok --route-tracking --ip-tracking \
-  --stats-interval-ms 0 --keepalive-ms 1000 >"$log" 2>&1 &
+  --stats-interval-ms 0 --keepalive-ms 1000 --drain-ms 0 >"$log" 2>&1 &
 pid=$!
 
 # wait for "listening on http://127.0.0.1:PORT" (valgrind starts slowly)

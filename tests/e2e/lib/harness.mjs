@@ -100,7 +100,7 @@ function pdeathsigPrefix() {
 /**
  * Start a server. Options map to the command line:
  *   buildId (null: no --build-id), base, adminToken (null: none), routeTracking, ipTracking, trustProxy [cidr..],
- *   statsIntervalMs, keepaliveMs, maxConnections, root, maxOutputBytes, extraArgs [..]
+ *   statsIntervalMs, keepaliveMs, maxConnections, root, maxOutputBytes, drainMs (default 0), extraArgs [..]
  */
 export async function startServer(opts = {}) {
   const bin = serverBinary();
@@ -128,6 +128,8 @@ export async function startServer(opts = {}) {
     if (o.maxConnections != null) args.push('--max-connections', String(o.maxConnections));
     if (o.root != null) args.push('--root', o.root);
     if (o.maxOutputBytes != null) args.push('--max-output-bytes', String(o.maxOutputBytes));
+    // SIGTERM closes streams at once unless a test asks for the graceful drain (tests/prod)
+    args.push('--drain-ms', String(o.drainMs ?? 0));
     if (o.extraArgs) args.push(...o.extraArgs);
     const srv = new Server(bin, args, port, o);
     try {

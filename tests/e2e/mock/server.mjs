@@ -23,6 +23,7 @@ for (let i = 0; i < a.length; i++) {
   else if (f === '--max-output-bytes') o.maxOut = Number(v());
   else if (f === '--root') v();
   else if (f === '--timeline-samples' || f === '--timeline-period-ms') v(); // no timeline here
+  else if (f === '--drain-ms') v(); // SIGTERM ends at once here
   else { console.error(`unknown flag ${f}`); process.exit(2); }
 }
 if (!o.trust.length) o.trust = ['127.0.0.0/8', '::1/128'];
