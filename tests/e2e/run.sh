@@ -33,5 +33,5 @@ case $BUILD in /*) art=$BUILD/e2e-artifacts/$flavor ;; esac
 mkdir -p "$art"
 cd tests/e2e || exit 1
 # The whole suite is bounded too (each test has its own timeout).
-SKEW_SERVER=$abs SKEW_E2E_ARTIFACTS=$art exec timeout --kill-after=10 1200 \
+SKEW_SERVER=$abs SKEW_E2E_ARTIFACTS=$art exec timeout --kill-after=10 1800 \
   node --test --test-reporter=tap --test-concurrency=1 --test-timeout=120000 ./*.test.mjs
