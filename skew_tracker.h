@@ -736,6 +736,18 @@ SKEW_API size_t skew_merge_write(const skew_merge *m, char *buf, size_t cap);
 SKEW_API skew_result skew_json_get_string(skew_str json, const char *key, char *buf, size_t cap, size_t *out_len);
 /* Validate a whole JSON text (one value, bounded depth). */
 SKEW_API skew_result skew_json_validate(skew_str json);
+/* Nested reads by path: member names joined by '.', an all-digit segment indexes an array
+   ("data.user.email", "aud.0", "roles.1"; a name holding '.' cannot be named, nor one of 64 bytes
+   or more). The first member of a name wins. The whole document is validated first (the errors
+   of skew_json_get_string); SKEW_ERR_NOT_FOUND when a segment is missing or the value is not of
+   the kind asked for.
+   skew_json_find: the value's raw JSON text (a view into json: '"..."', '[...]', '123', 'true').
+   skew_json_path_string: a string value, decoded as skew_json_get_string does.
+   skew_json_path_int: a number's integer part (the fraction is dropped); SKEW_ERR_TOO_LONG
+   outside int64_t, SKEW_ERR_INVALID with an exponent. */
+SKEW_API skew_result skew_json_find(skew_str json, const char *path, skew_str *out);
+SKEW_API skew_result skew_json_path_string(skew_str json, const char *path, char *buf, size_t cap, size_t *out_len);
+SKEW_API skew_result skew_json_path_int(skew_str json, const char *path, int64_t *out);
 /* Percent-decode (and '+' -> ' ' when form is true) into buf; SKEW_ERR_TOO_LONG if cap is short. */
 SKEW_API skew_result skew_url_decode(skew_str in, bool form, char *buf, size_t cap, size_t *out_len);
 /* The first value of parameter `name` in a query or form body, raw (still encoded). */
@@ -3029,6 +3041,120 @@ SKEW_API skew_result skew_json_get_string(skew_str json, const char *key, char *
     skew__w_end(&g.w);
     if (out_len) *out_len = g.w.len;
     if (g.w.len >= cap) return SKEW_ERR_TOO_LONG;
+    return SKEW_OK;
+}
+
+/* Find member name[0..n) in the object at r->p ('{'); r->p moves to its value (first match). */
+SKEW__PRIV skew_result skew__jr_member(skew__jr *r, const char *name, size_t n) {
+    char kbuf[64];
+    r->p++;
+    skew__jr_ws(r);
+    if (*r->p == '}') return SKEW_ERR_NOT_FOUND;
+    for (;;) {
+        skew__w kw = skew__w_buf(kbuf, sizeof kbuf);
+        bool hit;
+        skew__jr_ws(r);
+        skew__jr_string(r, &kw);
+        skew__w_end(&kw);
+        hit = kw.len == n && n < sizeof kbuf && memcmp(kbuf, name, n) == 0;
+        skew__jr_ws(r);
+        r->p++; /* ':' (validated) */
+        skew__jr_ws(r);
+        if (hit) return SKEW_OK;
+        skew__jr_skip(r);
+        skew__jr_ws(r);
+        if (*r->p == '}') return SKEW_ERR_NOT_FOUND;
+        r->p++; /* ',' */
+    }
+}
+
+/* Element idx of the array at r->p ('['); r->p moves to it. */
+SKEW__PRIV skew_result skew__jr_element(skew__jr *r, size_t idx) {
+    r->p++;
+    skew__jr_ws(r);
+    if (*r->p == ']') return SKEW_ERR_NOT_FOUND;
+    for (; idx > 0; idx--) {
+        skew__jr_skip(r);
+        skew__jr_ws(r);
+        if (*r->p == ']') return SKEW_ERR_NOT_FOUND;
+        r->p++; /* ',' */
+        skew__jr_ws(r);
+    }
+    return SKEW_OK;
+}
+
+/* Validate json, then walk path: r->p ends on the value's first byte. */
+SKEW__PRIV skew_result skew__json_locate(skew_str json, const char *path, skew__jr *r) {
+    skew_result res = skew_json_validate(json);
+    if (res != SKEW_OK) return res;
+    r->p = (const unsigned char *)json.ptr;
+    r->end = r->p + json.len;
+    skew__jr_ws(r);
+    while (*path) {
+        size_t n = 0, idx = 0, i;
+        bool digits = true;
+        while (path[n] && path[n] != '.') n++;
+        for (i = 0; i < n; i++) {
+            if (path[i] < '0' || path[i] > '9' || i >= 9) digits = false;
+            else idx = idx * 10 + (size_t)(path[i] - '0');
+        }
+        if (*r->p == '{') res = skew__jr_member(r, path, n);
+        else if (*r->p == '[' && digits && n > 0) res = skew__jr_element(r, idx);
+        else res = SKEW_ERR_NOT_FOUND;
+        if (res != SKEW_OK) return res;
+        path += n;
+        if (*path == '.') path++;
+    }
+    return SKEW_OK;
+}
+
+SKEW_API skew_result skew_json_find(skew_str json, const char *path, skew_str *out) {
+    skew__jr r;
+    const unsigned char *start;
+    skew_result res = skew__json_locate(json, path, &r);
+    out->ptr = NULL;
+    out->len = 0;
+    if (res != SKEW_OK) return res;
+    start = r.p;
+    skew__jr_skip(&r);
+    *out = skew__str((const char *)start, (size_t)(r.p - start));
+    return SKEW_OK;
+}
+
+SKEW_API skew_result skew_json_path_string(skew_str json, const char *path, char *buf, size_t cap, size_t *out_len) {
+    skew__jr r;
+    skew__w w = skew__w_buf(buf, cap);
+    skew_result res = skew__json_locate(json, path, &r);
+    if (out_len) *out_len = 0;
+    if (buf && cap) buf[0] = '\0';
+    if (res != SKEW_OK) return res;
+    if (*r.p != '"') return SKEW_ERR_NOT_FOUND;
+    skew__jr_string(&r, &w);
+    skew__w_end(&w);
+    if (out_len) *out_len = w.len;
+    return w.len >= cap ? SKEW_ERR_TOO_LONG : SKEW_OK;
+}
+
+SKEW_API skew_result skew_json_path_int(skew_str json, const char *path, int64_t *out) {
+    skew__jr r;
+    uint64_t v = 0, lim;
+    bool neg;
+    skew_result res = skew__json_locate(json, path, &r);
+    *out = 0;
+    if (res != SKEW_OK) return res;
+    neg = *r.p == '-';
+    if (neg) r.p++;
+    if (r.p >= r.end || *r.p < '0' || *r.p > '9') return SKEW_ERR_NOT_FOUND;
+    lim = neg ? (uint64_t)INT64_MAX + 1u : (uint64_t)INT64_MAX;
+    for (; r.p < r.end && *r.p >= '0' && *r.p <= '9'; r.p++) {
+        unsigned d = (unsigned)(*r.p - '0');
+        if (v > (lim - d) / 10u) return SKEW_ERR_TOO_LONG;
+        v = v * 10u + d;
+    }
+    if (r.p < r.end && *r.p == '.') /* the fraction is dropped (toward zero) */
+        for (r.p++; r.p < r.end && *r.p >= '0' && *r.p <= '9'; r.p++) {}
+    if (r.p < r.end && (*r.p == 'e' || *r.p == 'E')) return SKEW_ERR_INVALID;
+    *out = neg ? (v == (uint64_t)INT64_MAX + 1u ? INT64_MIN : -(int64_t)v) : (int64_t)v;
     return SKEW_OK;
 }
 

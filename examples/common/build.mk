@@ -7,6 +7,7 @@
 #   EXCOMMON_SRCS     the shared C files (a new module of examples/common: add its .c here)
 #   EXCOMMON_OBJS     objects to link: those files, the generated pages, the tracker itself
 #   EXCOMMON_DEPS     headers a server object depends on
+#   EXCOMMON_LIBS     libraries EXCOMMON_SRCS need at link time (wherever they are linked)
 ifndef EXCOMMON_MK_INCLUDED
 EXCOMMON_MK_INCLUDED := 1
 
@@ -15,6 +16,9 @@ EXCOMMON_BUILD  := $(BUILD)/examples/common
 EXCOMMON_PAGES  := $(sort $(wildcard $(EXCOMMON_DIR)/pages/*))
 EXCOMMON_CFLAGS := $(CSTD) $(WARN_C) $(OPT) -D_POSIX_C_SOURCE=200809L -I. -I$(EXCOMMON_DIR)
 EXCOMMON_SRCS   := $(EXCOMMON_DIR)/skew_example.c $(EXCOMMON_DIR)/skew_options.c
+# the app's own admins (skew_person.h): OpenSSL libcrypto (Debian: libssl-dev)
+EXCOMMON_SRCS   += $(EXCOMMON_DIR)/skew_person.c $(EXCOMMON_DIR)/skew_person_crypto.c
+EXCOMMON_LIBS   := -lcrypto
 EXCOMMON_DEPS   := $(wildcard $(EXCOMMON_DIR)/*.h) skew_tracker.h
 EXCOMMON_OBJS   := $(patsubst $(EXCOMMON_DIR)/%.c,$(EXCOMMON_BUILD)/%.o,$(EXCOMMON_SRCS)) $(EXCOMMON_BUILD)/pages.o \
                    $(EXCOMMON_BUILD)/skew_tracker_impl.o

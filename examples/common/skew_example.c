@@ -949,7 +949,23 @@ bool skew_ex_html_cookie(skew_ex_site *site, skew_tracker *t, char *buf, size_t 
    ====================================================================================== */
 
 static skew_auth server_authorize(void *user_data, const skew_request *req, skew_auth_scope scope) {
-    return skew_ex_authorize(&((skew_ex_server *)user_data)->opt, req, scope);
+    skew_ex_server *s = (skew_ex_server *)user_data;
+    skew_auth a = skew_ex_authorize(&s->opt, req, scope), p;
+    char who[128];
+    if (a == SKEW_AUTH_GRANTED) return a;
+    /* The app's own admins (skew_person.h). A session cookie is a cookie credential: it must
+       only count once the request passed the Origin check (h-origin's skew_auth.c runs that
+       check first when the two branches merge). */
+    p = skew_person_check(&s->person, req, scope, who, sizeof who);
+    if (p == SKEW_AUTH_GRANTED) skew_ex_logf(SKEW_EX_LOG_INFO, "admins: %s authorized for %s", who,
+                                             scope == SKEW_AUTH_SCOPE_ADMIN ? "admin" : "stats");
+    if (p == SKEW_AUTH_GRANTED) return p;
+    return a == SKEW_AUTH_UNAVAILABLE ? p : a; /* a refusal beats "nothing configured" */
+}
+
+static void server_person_log(void *ctx, const char *line) {
+    (void)ctx;
+    skew_ex_logf(SKEW_EX_LOG_ERROR, "%s", line);
 }
 
 void skew_ex_server_hooks(skew_ex_server *s, skew_hooks *hooks,
@@ -967,11 +983,14 @@ bool skew_ex_start(skew_ex_server *s, const char *prog, int argc, char **argv, c
     const skew_config *resolved;
     s->prog = prog;
     s->exit_code = 2;
+    s->person.prog = prog;
+    s->person.log = server_person_log;
     {
         /* every module's flags: one table (skew_options.h); add a module's group here */
-        skew_ex_opt_group groups[2];
+        skew_ex_opt_group groups[3];
         groups[0] = skew_ex_server_opt_group(&s->opt);
         groups[1] = skew_cluster_opt_group(&s->copt);
+        groups[2] = skew_person_opt_group(&s->person);
         switch (skew_ex_opts_parse(groups, sizeof groups / sizeof groups[0], argc, argv, prog)) {
         case SKEW_EX_ARGS_OK: break;
         case SKEW_EX_ARGS_EXIT_OK:

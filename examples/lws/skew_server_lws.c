@@ -1273,6 +1273,7 @@ out:
     if (loop) ev_loop_destroy(loop);
     skew_ex_site_free(&srv.ex.site);
     skew_tracker_destroy(srv.ex.t);
+    skew_person_free(&srv.ex.person);
     free(srv.scratch);
     return exit_code;
 }

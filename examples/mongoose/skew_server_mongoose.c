@@ -1094,5 +1094,6 @@ int main(int argc, char **argv) {
     mg_mgr_free(&srv.mgr); /* what is left: MG_EV_CLOSE tells the tracker */
     skew_ex_site_free(&srv.ex.site);
     skew_tracker_destroy(srv.ex.t);
+    skew_person_free(&srv.ex.person);
     return exit_code;
 }

@@ -19,7 +19,7 @@ CLUSTER_LINK_SRCS := tests/cluster/test_link.c examples/common/skew_cluster.c $(
 $(BUILD)/cluster/test_link: $(CLUSTER_LINK_SRCS) examples/common/skew_cluster.h examples/common/skew_example.h $(HDR_DEPS)
 	@mkdir -p $(@D)
 	$(CLANG) $(CSTD) $(WARN_C) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
-	  -D_POSIX_C_SOURCE=200809L -I. -Iexamples/common -Itests -o $@ $(CLUSTER_LINK_SRCS) -lhiredis -lev -lpthread
+	  -D_POSIX_C_SOURCE=200809L -I. -Iexamples/common -Itests -o $@ $(CLUSTER_LINK_SRCS) -lhiredis -lev -lpthread $(EXCOMMON_LIBS)
 
 .PHONY: step-cluster-link
 step-cluster-link:
