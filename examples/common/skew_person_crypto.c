@@ -147,7 +147,8 @@ skew_person_err skew_person_unseal(const skew_person_secrets *sec, skew_str seal
     if (!iron_key(password, z.f[2], key)) return SKEW_PERSON_INTERNAL;
     if (!aes_cbc_decrypt(key, z.iv, ct, ctlen, (unsigned char *)json, &ptlen)) {
         OPENSSL_cleanse(key, sizeof key);
-        return SKEW_PERSON_MALFORMED; /* the app's own seal, so only a bug on its side gets here */
+        json[0] = '\0'; /* no partial plaintext left behind */
+        return SKEW_PERSON_MALFORMED; /* the MAC held: only a bug on the app's side gets here */
     }
     OPENSSL_cleanse(key, sizeof key);
     json[ptlen] = '\0';
