@@ -3137,7 +3137,8 @@ SKEW_API skew_result skew_json_path_string(skew_str json, const char *path, char
 
 SKEW_API skew_result skew_json_path_int(skew_str json, const char *path, int64_t *out) {
     skew__jr r;
-    uint64_t v = 0, lim;
+    uint64_t v = 0;
+    unsigned last;
     bool neg;
     skew_result res = skew__json_locate(json, path, &r);
     *out = 0;
@@ -3145,10 +3146,10 @@ SKEW_API skew_result skew_json_path_int(skew_str json, const char *path, int64_t
     neg = *r.p == '-';
     if (neg) r.p++;
     if (r.p >= r.end || *r.p < '0' || *r.p > '9') return SKEW_ERR_NOT_FOUND;
-    lim = neg ? (uint64_t)INT64_MAX + 1u : (uint64_t)INT64_MAX;
+    last = neg ? 8u : 7u; /* INT64_MIN / INT64_MAX end in 8 / 7; no 64-bit division (firmware) */
     for (; r.p < r.end && *r.p >= '0' && *r.p <= '9'; r.p++) {
         unsigned d = (unsigned)(*r.p - '0');
-        if (v > (lim - d) / 10u) return SKEW_ERR_TOO_LONG;
+        if (v > UINT64_C(922337203685477580) || (v == UINT64_C(922337203685477580) && d > last)) return SKEW_ERR_TOO_LONG;
         v = v * 10u + d;
     }
     if (r.p < r.end && *r.p == '.') /* the fraction is dropped (toward zero) */
