@@ -428,11 +428,14 @@ typedef enum skew_auth_scope { SKEW_AUTH_SCOPE_STATS = 0, SKEW_AUTH_SCOPE_ADMIN 
 #define SKEW_SCOPE_STATS SKEW_AUTH_SCOPE_STATS
 #define SKEW_SCOPE_ADMIN SKEW_AUTH_SCOPE_ADMIN
 
-/* Answer of the authorize hook. UNAVAILABLE = no credential configured (admin endpoints: 503). */
+/* Answer of the authorize hook. UNAVAILABLE = no credential configured (admin endpoints: 503).
+   PENDING (scope STATS only; an admin endpoint takes it as DENIED): the answer comes later, from
+   skew_set_stats_verdict() for the connection skew_get_auth_subject() names inside the hook. */
 typedef enum skew_auth {
     SKEW_AUTH_DENIED = 0,
     SKEW_AUTH_GRANTED,
-    SKEW_AUTH_UNAVAILABLE
+    SKEW_AUTH_UNAVAILABLE,
+    SKEW_AUTH_PENDING
 } skew_auth;
 
 typedef enum skew_log_level { SKEW_LOG_DEBUG = 0, SKEW_LOG_INFO, SKEW_LOG_WARN, SKEW_LOG_ERROR } skew_log_level;
@@ -571,6 +574,15 @@ SKEW_API skew_result skew_set_route(skew_tracker *t, skew_handle h, skew_str rou
    then: the verdict travels on the stream, as with the Nuxt server. */
 SKEW_API skew_result skew_subscribe(skew_tracker *t, skew_handle h, const skew_request *req);
 SKEW_API skew_result skew_unsubscribe(skew_tracker *t, skew_handle h);
+/* HOOK-SAFE, inside hooks.authorize with SCOPE_STATS only: the connection asked about (at a WS
+   open or a subscribe). SKEW_ERR_NOT_FOUND anywhere else. For a hook that answers PENDING. */
+SKEW_API skew_result skew_get_auth_subject(const skew_tracker *t, skew_handle *out);
+/* The later answer to a PENDING stats authorization: GRANTED or anything else (denied). Until
+   it comes, the connection's subscribe-stats waits (nothing is sent, as while the Nuxt server's
+   hook runs); then it gets `stats` or `stats-unauthorized`, and the answer is kept for its WS
+   subscribe-stats messages. SKEW_ERR_INVALID when no answer was pending, SKEW_ERR_STALE for a
+   closed connection; otherwise what the waiting subscribe returns (SKEW_OK without one). */
+SKEW_API skew_result skew_set_stats_verdict(skew_tracker *t, skew_handle h, skew_auth verdict);
 /* Find a connection by its id text (36 chars). */
 SKEW_API skew_result skew_find(skew_tracker *t, skew_str id, skew_handle *out);
 /* HOOK-SAFE. Describe a connection. */
@@ -3327,6 +3339,8 @@ SKEW__PRIV void skew__chacha_block(const uint32_t key[8], uint64_t counter, uint
 #define SKEW__F_AUTH 0x04u   /* WS handshake headers were authorized for stats */
 #define SKEW__F_SUB 0x08u
 #define SKEW__F_DOOMED 0x10u /* a send failed: closed when the current call ends */
+#define SKEW__F_PENDING 0x20u /* the stats authorization answered PENDING: skew_set_stats_verdict */
+#define SKEW__F_SUBWAIT 0x40u /* a subscribe-stats waits for that answer */
 /* frame_sse room around the message buffer: "data: " before, "\n\n" after. */
 #define SKEW__SSE_HEAD_LEN 6u
 #define SKEW__SSE_ROOM 8u
@@ -3404,6 +3418,8 @@ struct skew_tracker {
     uint32_t free_head;
     uint32_t live_count, sub_count;
     uint32_t doomed_head;
+    uint32_t auth_idx; /* the connection hooks.authorize is asked about (auth_asking) */
+    bool auth_asking;
     skew__strtab versions, routes;
     char *server_version;
     size_t server_version_len;
@@ -4352,6 +4368,8 @@ SKEW__PRIV void skew__log_bot(skew_tracker *t, skew_str ua, skew_transport tr) {
     skew__log(t, SKEW_LOG_INFO, line);
 }
 
+SKEW__PRIV skew_auth skew__ask_stats(skew_tracker *t, uint32_t idx, const skew_request *req);
+
 SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void *user, skew_handle *out) {
     skew_transport tr;
     skew__slot *s;
@@ -4403,9 +4421,11 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
             memcpy(s->ip, ip.bytes, 16);
         }
     }
-    if (tr == SKEW_TRANSPORT_WS && t->cfg.hooks.authorize &&
-        t->cfg.hooks.authorize(t->cfg.hooks.user_data, req, SKEW_AUTH_SCOPE_STATS) == SKEW_AUTH_GRANTED)
-        s->flags |= SKEW__F_AUTH;
+    if (tr == SKEW_TRANSPORT_WS) {
+        skew_auth a = skew__ask_stats(t, idx, req);
+        if (a == SKEW_AUTH_GRANTED) s->flags |= SKEW__F_AUTH;
+        if (a == SKEW_AUTH_PENDING) s->flags |= SKEW__F_PENDING;
+    }
     skew__conn_view(t, idx, &view); /* one view for `connected` and on_open */
     /* the message buffer holds at least the stats head, far more than this */
     len = skew_json_connected(t->msg, t->msg_cap, skew__str(t->server_version, t->server_version_len),
@@ -4495,15 +4515,31 @@ SKEW__PRIV size_t skew__write_stats(const skew_tracker *t, skew__w *w, bool with
 #define SKEW__NO_CUT ((size_t)-1)
 SKEW__PRIV void skew__put_your_id(const skew_tracker *t, skew__w *w, uint32_t idx);
 
+/* hooks.authorize for a connection's stats, with the connection named for skew_get_auth_subject. */
+SKEW__PRIV skew_auth skew__ask_stats(skew_tracker *t, uint32_t idx, const skew_request *req) {
+    skew_auth a;
+    if (!t->cfg.hooks.authorize) return SKEW_AUTH_UNAVAILABLE;
+    t->auth_idx = idx;
+    t->auth_asking = true;
+    a = t->cfg.hooks.authorize(t->cfg.hooks.user_data, req, SKEW_AUTH_SCOPE_STATS);
+    t->auth_asking = false;
+    return a;
+}
+
 SKEW__PRIV skew_result skew__subscribe(skew_tracker *t, uint32_t idx, const skew_request *req) {
     skew__slot *s = &t->slots[idx];
     bool ok;
     size_t len, list_end = 0;
     if (req) {
-        ok = t->cfg.hooks.authorize &&
-             t->cfg.hooks.authorize(t->cfg.hooks.user_data, req, SKEW_AUTH_SCOPE_STATS) == SKEW_AUTH_GRANTED;
+        skew_auth a = skew__ask_stats(t, idx, req);
+        if (a == SKEW_AUTH_PENDING) s->flags |= SKEW__F_PENDING;
+        ok = a == SKEW_AUTH_GRANTED;
     } else {
         ok = (s->flags & SKEW__F_AUTH) != 0;
+    }
+    if (s->flags & SKEW__F_PENDING) { /* the answer comes with skew_set_stats_verdict */
+        s->flags |= SKEW__F_SUBWAIT;
+        return SKEW_OK;
     }
     if (!ok) {
         skew__sub_remove(t, idx); /* a credential that no longer passes ends the subscription */
@@ -4525,6 +4561,29 @@ SKEW__PRIV skew_result skew__subscribe(skew_tracker *t, uint32_t idx, const skew
         len = skew__w_end(&w);
     }
     return skew__deliver(t, idx, t->msg, len);
+}
+
+SKEW_API skew_result skew_get_auth_subject(const skew_tracker *t, skew_handle *out) {
+    if (!t || !t->auth_asking) return SKEW_ERR_NOT_FOUND;
+    *out = skew__handle(t, t->auth_idx);
+    return SKEW_OK;
+}
+
+SKEW_API skew_result skew_set_stats_verdict(skew_tracker *t, skew_handle h, skew_auth verdict) {
+    uint32_t idx;
+    skew_result r;
+    if (!t) return SKEW_ERR_INVALID;
+    r = skew__enter_conn(t, h, &idx);
+    if (r == SKEW_OK && !(t->slots[idx].flags & SKEW__F_PENDING)) r = SKEW_ERR_INVALID;
+    if (r == SKEW_OK) {
+        skew__slot *s = &t->slots[idx];
+        bool waiting = (s->flags & SKEW__F_SUBWAIT) != 0;
+        s->flags = (uint8_t)(s->flags & ~(SKEW__F_PENDING | SKEW__F_SUBWAIT | SKEW__F_AUTH));
+        if (verdict == SKEW_AUTH_GRANTED) s->flags |= SKEW__F_AUTH;
+        if (waiting) r = skew__subscribe(t, idx, NULL);
+    }
+    skew__leave(t);
+    return r;
 }
 
 SKEW_API skew_result skew_subscribe(skew_tracker *t, skew_handle h, const skew_request *req) {
