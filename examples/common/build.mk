@@ -17,7 +17,7 @@ EXCOMMON_PAGES  := $(sort $(wildcard $(EXCOMMON_DIR)/pages/*))
 EXCOMMON_CFLAGS := $(CSTD) $(WARN_C) $(OPT) -D_POSIX_C_SOURCE=200809L -I. -I$(EXCOMMON_DIR)
 EXCOMMON_SRCS   := $(EXCOMMON_DIR)/skew_example.c $(EXCOMMON_DIR)/skew_options.c
 # the app's own admins (skew_person.h): OpenSSL libcrypto (Debian: libssl-dev)
-EXCOMMON_SRCS   += $(EXCOMMON_DIR)/skew_person.c $(EXCOMMON_DIR)/skew_person_crypto.c
+EXCOMMON_SRCS   += $(EXCOMMON_DIR)/skew_person.c $(EXCOMMON_DIR)/skew_person_crypto.c $(EXCOMMON_DIR)/skew_forward.c
 EXCOMMON_LIBS   := -lcrypto
 EXCOMMON_DEPS   := $(wildcard $(EXCOMMON_DIR)/*.h) skew_tracker.h
 EXCOMMON_OBJS   := $(patsubst $(EXCOMMON_DIR)/%.c,$(EXCOMMON_BUILD)/%.o,$(EXCOMMON_SRCS)) $(EXCOMMON_BUILD)/pages.o \

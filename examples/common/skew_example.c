@@ -960,7 +960,11 @@ static skew_auth server_authorize(void *user_data, const skew_request *req, skew
     if (p == SKEW_AUTH_GRANTED) skew_ex_logf(SKEW_EX_LOG_INFO, "admins: %s authorized for %s", who,
                                              scope == SKEW_AUTH_SCOPE_ADMIN ? "admin" : "stats");
     if (p == SKEW_AUTH_GRANTED) return p;
-    return a == SKEW_AUTH_UNAVAILABLE ? p : a; /* a refusal beats "nothing configured" */
+    if (p != SKEW_AUTH_UNAVAILABLE) a = a == SKEW_AUTH_UNAVAILABLE ? p : a; /* a refusal beats "nothing configured" */
+    /* last, --auth-url: the app itself answers, later (PENDING; skew_forward_poll delivers it) */
+    p = skew_forward_ask(&s->fwd, s->t, req, scope, skew_ex_mono_ms());
+    if (p == SKEW_AUTH_GRANTED || p == SKEW_AUTH_PENDING) return p;
+    return a == SKEW_AUTH_UNAVAILABLE ? p : a;
 }
 
 static void server_person_log(void *ctx, const char *line) {
@@ -985,12 +989,14 @@ bool skew_ex_start(skew_ex_server *s, const char *prog, int argc, char **argv, c
     s->exit_code = 2;
     s->person.prog = prog;
     s->person.log = server_person_log;
+    s->fwd.log = server_person_log;
     {
         /* every module's flags: one table (skew_options.h); add a module's group here */
-        skew_ex_opt_group groups[3];
+        skew_ex_opt_group groups[4];
         groups[0] = skew_ex_server_opt_group(&s->opt);
         groups[1] = skew_cluster_opt_group(&s->copt);
         groups[2] = skew_person_opt_group(&s->person);
+        groups[3] = skew_forward_opt_group(&s->fwd);
         switch (skew_ex_opts_parse(groups, sizeof groups / sizeof groups[0], argc, argv, prog)) {
         case SKEW_EX_ARGS_OK: break;
         case SKEW_EX_ARGS_EXIT_OK:
@@ -1057,6 +1063,7 @@ uint32_t skew_ex_server_tick(skew_ex_server *s, skew_ex_sweep_fn ping, skew_ex_s
         s->next_sweep = mono + s->lim.sweep_ms;
     }
     skew_ex_build_poll(&s->site, s->t, mono); /* a deploy under --root: version push */
+    skew_forward_poll(&s->fwd, s->t, mono);   /* --auth-url answers: stats verdicts */
     wait = skew_tick(s->t, skew_ex_mono_ms()); /* last: the sweeps' changes are in its delay */
     if (s->next_ping - mono < wait) wait = s->next_ping - mono;
     if (s->next_sweep - mono < wait) wait = s->next_sweep - mono;
@@ -1065,6 +1072,7 @@ uint32_t skew_ex_server_tick(skew_ex_server *s, skew_ex_sweep_fn ping, skew_ex_s
         if (cw < wait) wait = cw;
     }
     if (s->stopping) cap = SKEW_EX_STOPPING_POLL_MS;
+    if (skew_forward_busy(&s->fwd)) cap = SKEW_FORWARD_POLL_MS;
     if (wait > cap) wait = cap;
     if (wait < 1) wait = 1;
     return (uint32_t)wait;

@@ -38,6 +38,7 @@
 #include "skew_cluster.h"
 #include "skew_options.h"
 #include "skew_person.h"
+#include "skew_forward.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -322,6 +323,7 @@ typedef struct skew_ex_server {
     skew_ex_limits lim;              /* read from the tracker at start */
     skew_cluster_options copt;       /* cluster: --redis and friends */
     skew_person person;              /* the app's own admins: sessions, JWTs (skew_person.h) */
+    skew_forward fwd;                /* --auth-url: ask the app (skew_forward.h) */
     skew_node *node;                 /* cluster: NULL without --redis */
     uint32_t open_conns;             /* what the server holds open (its own count) */
     bool stopping;

@@ -1095,5 +1095,6 @@ int main(int argc, char **argv) {
     skew_ex_site_free(&srv.ex.site);
     skew_tracker_destroy(srv.ex.t);
     skew_person_free(&srv.ex.person);
+    skew_forward_free(&srv.ex.fwd);
     return exit_code;
 }
