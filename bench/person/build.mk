@@ -9,3 +9,9 @@ $(BUILD)/bench_person: $(BENCH_PERSON_SRCS) examples/common/skew_person.h $(HDR_
 .PHONY: bench-person
 bench-person: $(BUILD)/bench_person
 	@d=$$(mktemp -d) && trap 'rm -rf $$d' EXIT && node tests/e2e/person_vectors.mjs $$d >/dev/null && $(BUILD)/bench_person $$d
+
+# Forward-auth latency (--auth-url) through a server: p50/p99 of subscribe-stats -> stats.
+BENCH_TARGETS += bench-forward
+.PHONY: bench-forward
+bench-forward: $(BUILD)/skew_server_lws
+	@SKEW_SERVER=$(abspath $(BUILD)/skew_server_lws) node bench/person/forward_latency.mjs
