@@ -458,7 +458,9 @@ typedef struct skew_hooks {
        at a WS open (the handshake's headers; the answer is kept for the WS subscribe-stats
        messages) and at every POST {base}/subscribe-stats (that POST's headers); never at an SSE
        open. Called with SCOPE_ADMIN for admin/stats, admin/version, admin/invalidate, metrics.
-       NULL: every request is UNAVAILABLE. See skew_auth_bearer() for a token check. */
+       NULL: every request is UNAVAILABLE. See skew_auth_bearer() for a token check. A hook that
+       must ask elsewhere (over the network) answers SCOPE_STATS with PENDING and gives the
+       verdict later: skew_get_auth_subject, skew_set_stats_verdict. */
     skew_auth (*authorize)(void *user_data, const skew_request *req, skew_auth_scope scope);
     /* The wall clock: milliseconds since the Unix epoch. The only source of every timestamp the
        tracker sends (`connected`, `keepalive`) and of health's uptime; skew_tick's argument
