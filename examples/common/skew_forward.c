@@ -174,6 +174,38 @@ static void cache_put(skew_forward *f, const unsigned char key[32], bool ok, boo
 }
 
 /* ======================================================================================
+   >>answer  the app's response head
+   ====================================================================================== */
+
+static bool nocase_prefix(const char *p, const char *end, const char *lit) {
+    size_t n = strlen(lit);
+    return (size_t)(end - p) >= n && strncasecmp(p, lit, n) == 0;
+}
+
+bool skew_forward_parse_answer(const char *head, size_t len, bool *ok, bool *admin) {
+    const char *end = head + len, *p, *eol;
+    int status;
+    *ok = *admin = false;
+    if (len < 12 || !nocase_prefix(head, end, "HTTP/1.") || (head[7] != '0' && head[7] != '1') || head[8] != ' ')
+        return false;
+    if (head[9] < '1' || head[9] > '5' || head[10] < '0' || head[10] > '9' || head[11] < '0' || head[11] > '9')
+        return false;
+    if (len > 12 && head[12] != ' ' && head[12] != '\r') return false;
+    status = (head[9] - '0') * 100 + (head[10] - '0') * 10 + (head[11] - '0');
+    *ok = status >= 200 && status < 300;
+    for (p = head; *ok && p < end; p = eol + 1) { /* header lines, up to the blank line */
+        const char *v;
+        eol = memchr(p, '\n', (size_t)(end - p));
+        if (!eol) break; /* a cut line is not read */
+        if (p != head && (eol == p || (eol == p + 1 && *p == '\r'))) break;
+        if (!nocase_prefix(p, eol, "x-skew-scope:")) continue;
+        for (v = p + 13; v < eol && (*v == ' ' || *v == '\t'); v++) {}
+        *admin = nocase_prefix(v, eol, "admin") && (v + 5 == eol || v[5] == '\r' || v[5] == ' ' || v[5] == '\t');
+    }
+    return true;
+}
+
+/* ======================================================================================
    >>jobs
    ====================================================================================== */
 
@@ -245,21 +277,10 @@ static int job_step(skew_forward_job *j, short revents, bool *ok, bool *admin, c
         j->resp[j->got] = '\0';
         end = strstr(j->resp, "\r\n\r\n");
         if (end || n == 0 || j->got == sizeof j->resp - 1) {
-            int status = 0;
-            char *p;
-            if (sscanf(j->resp, "HTTP/1.%*1[01] %3d", &status) != 1) {
+            if (!skew_forward_parse_answer(j->resp, j->got, ok, admin)) {
                 *why = "not an HTTP answer";
                 return -1;
             }
-            if (end) end[2] = '\0'; /* the head only */
-            *ok = status >= 200 && status < 300;
-            *admin = false;
-            for (p = strstr(j->resp, "\r\n"); *ok && p; p = strstr(p + 2, "\r\n"))
-                if (!strncasecmp(p + 2, "x-skew-scope:", 13)) {
-                    const char *v = p + 15;
-                    while (*v == ' ' || *v == '\t') v++;
-                    *admin = !strncasecmp(v, "admin", 5) && (v[5] == '\r' || v[5] == ' ' || v[5] == '\0');
-                }
             return 1;
         }
     }

@@ -74,6 +74,10 @@ skew_auth skew_forward_ask(skew_forward *f, skew_tracker *t, const skew_request 
 void skew_forward_poll(skew_forward *f, skew_tracker *t, uint64_t mono_ms);
 /* Is a request out (the loop should tick within SKEW_FORWARD_POLL_MS)? */
 bool skew_forward_busy(const skew_forward *f);
+/* The app's answer: head (len bytes, need not be NUL-terminated) from "HTTP/1.x NNN". *ok for
+   a 2xx status, *admin for "X-Skew-Scope: admin" among its complete header lines (2xx only).
+   false: not an HTTP/1.x status line. */
+bool skew_forward_parse_answer(const char *head, size_t len, bool *ok, bool *admin);
 /* Close the requests still out (their connections keep waiting) and free them. */
 void skew_forward_free(skew_forward *f);
 
