@@ -112,6 +112,11 @@ test('forward auth: X-Skew-Scope admin opens the admin endpoints (cached answer)
 });
 
 test('--auth-url must name a loopback or private address', { timeout: 20000 }, async () => {
-  await assert.rejects(withServer({ extraArgs: ['--auth-url', 'http://8.8.8.8/auth'] }, async () => {}), /auth-url/);
-  await assert.rejects(withServer({ extraArgs: ['--auth-url', 'https://127.0.0.1/auth'] }, async () => {}), /auth-url/);
+  await assert.rejects(withServer({ extraArgs: ['--auth-url', 'http://8.8.8.8/auth'] }, async () => {}), /bad value for --auth-url/);
+  await assert.rejects(withServer({ extraArgs: ['--auth-url', 'https://127.0.0.1/auth'] }, async () => {}), /bad value for --auth-url/);
+  for (const ok of ['http://127.0.0.1:9/auth', 'http://[::1]:9/a', 'http://10.1.2.3/x', 'http://localhost:3000/api/skew-auth']) {
+    await withServer({ extraArgs: ['--auth-url', ok] }, async (srv) => {
+      assert.equal((await request(srv, 'GET', srv.path('/health'))).status, 200, ok);
+    });
+  }
 });
