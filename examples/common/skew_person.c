@@ -284,6 +284,7 @@ bool skew_person_load(skew_person *p) {
     const char *prog = p->prog ? p->prog : "skew";
     if (!p->session_cookie) p->session_cookie = "nuxt-session";
     skew_person_secrets_free(&p->sec);
+    if (!rules && !named) return true; /* not asked for: NUXT_SESSION_PASSWORD alone is not read */
     if (!load_all(p, &p->sec, err, sizeof err)) {
         fprintf(stderr, "%s: %s\n", prog, err);
         return false;
@@ -297,7 +298,6 @@ bool skew_person_load(skew_person *p) {
         fprintf(stderr, "%s: a session password or JWT key needs --admin-email or --admin-claim\n", prog);
         return false;
     }
-    if (!rules) skew_person_secrets_free(&p->sec); /* NUXT_SESSION_PASSWORD alone: nothing to check */
     return true;
 }
 
@@ -312,6 +312,7 @@ static void person_log(const skew_person *p, const char *a, const char *b, const
 void skew_person_reload(skew_person *p) {
     skew_person_secrets fresh;
     char err[512];
+    if (!p->nadmin_emails && !p->nadmin_claims) return; /* nothing asked for */
     if (!load_all(p, &fresh, err, sizeof err)) {
         person_log(p, "reload failed, the old keys stay: ", err, "");
         return;

@@ -185,7 +185,9 @@ static void test_config(void) {
     char who[64];
     FILE *f;
     memset(&p, 0, sizeof p);
+    setenv("NUXT_SESSION_PASSWORD", "short", 1); /* the app's env, but no admin flags: not read */
     CHECK(skew_person_load(&p)); /* nothing asked for: fine, and nothing to check */
+    unsetenv("NUXT_SESSION_PASSWORD");
     CHECK(!skew_person_configured(&p));
     CHECK_EQ_INT(check(&p, "nuxt-session=x", NULL, SKEW_AUTH_SCOPE_STATS, who, sizeof who), SKEW_AUTH_UNAVAILABLE);
     p.admin_emails[p.nadmin_emails++] = "admin@example.com";
