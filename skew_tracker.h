@@ -432,11 +432,14 @@ typedef enum skew_close_reason {
    ADMIN acts (admin/version, admin/invalidate), METRICS is GET {base}/metrics. */
 typedef enum skew_auth_scope { SKEW_AUTH_SCOPE_STATS = 0, SKEW_AUTH_SCOPE_ADMIN, SKEW_AUTH_SCOPE_METRICS } skew_auth_scope;
 
-/* Answer of the authorize hook. UNAVAILABLE = no credential configured (admin endpoints: 503). */
+/* Answer of the authorize hook. UNAVAILABLE = no credential configured (admin endpoints: 503).
+   PENDING (scope STATS only; an admin endpoint takes it as DENIED): the answer comes later, from
+   skew_set_stats_verdict() for the connection skew_get_auth_subject() names inside the hook. */
 typedef enum skew_auth {
     SKEW_AUTH_DENIED = 0,
     SKEW_AUTH_GRANTED,
-    SKEW_AUTH_UNAVAILABLE
+    SKEW_AUTH_UNAVAILABLE,
+    SKEW_AUTH_PENDING
 } skew_auth;
 
 typedef enum skew_log_level { SKEW_LOG_DEBUG = 0, SKEW_LOG_INFO, SKEW_LOG_WARN, SKEW_LOG_ERROR } skew_log_level;
@@ -461,7 +464,9 @@ typedef struct skew_hooks {
        open, and for GET admin/stats. Called with SCOPE_ADMIN for admin/version and
        admin/invalidate, with SCOPE_METRICS for GET metrics. A credential revoked later ends the
        stats it authorized with skew_revoke_stats().
-       NULL: every request is UNAVAILABLE. See skew_auth_bearer() for a token check. */
+       NULL: every request is UNAVAILABLE. See skew_auth_bearer() for a token check. A hook that
+       must ask elsewhere (over the network) answers SCOPE_STATS with PENDING and gives the
+       verdict later: skew_get_auth_subject, skew_set_stats_verdict. */
     skew_auth (*authorize)(void *user_data, const skew_request *req, skew_auth_scope scope);
     /* The wall clock: milliseconds since the Unix epoch. The only source of every timestamp the
        tracker sends (`connected`, `keepalive`) and of health's uptime; skew_tick's argument
@@ -591,6 +596,15 @@ SKEW_API skew_result skew_unsubscribe(skew_tracker *t, skew_handle h);
    (it gets `stats-unauthorized` if it had one) and the WebSocket handshake's decision is
    forgotten, so a later subscribe-stats message is refused. The connection stays open. */
 SKEW_API skew_result skew_revoke_stats(skew_tracker *t, skew_handle h);
+/* HOOK-SAFE, inside hooks.authorize with SCOPE_STATS only: the connection asked about (at a WS
+   open or a subscribe). SKEW_ERR_NOT_FOUND anywhere else. For a hook that answers PENDING. */
+SKEW_API skew_result skew_get_auth_subject(const skew_tracker *t, skew_handle *out);
+/* The later answer to a PENDING stats authorization: GRANTED or anything else (denied). Until
+   it comes, the connection's subscribe-stats waits (nothing is sent, as while the Nuxt server's
+   hook runs); then it gets `stats` or `stats-unauthorized`, and the answer is kept for its WS
+   subscribe-stats messages. SKEW_ERR_INVALID when no answer was pending, SKEW_ERR_STALE for a
+   closed connection; otherwise what the waiting subscribe returns (SKEW_OK without one). */
+SKEW_API skew_result skew_set_stats_verdict(skew_tracker *t, skew_handle h, skew_auth verdict);
 /* Find a connection by its id text (36 chars). */
 SKEW_API skew_result skew_find(skew_tracker *t, skew_str id, skew_handle *out);
 /* HOOK-SAFE. Describe a connection (its strings are views: see THREADING). */
@@ -764,6 +778,18 @@ SKEW_API size_t skew_merge_write(const skew_merge *m, char *buf, size_t cap);
 SKEW_API skew_result skew_json_get_string(skew_str json, const char *key, char *buf, size_t cap, size_t *out_len);
 /* Validate a whole JSON text (one value, bounded depth). */
 SKEW_API skew_result skew_json_validate(skew_str json);
+/* Nested reads by path: member names joined by '.', an all-digit segment indexes an array
+   ("data.user.email", "aud.0", "roles.1"; a name holding '.' cannot be named, nor one of 64 bytes
+   or more). The first member of a name wins. The whole document is validated first (the errors
+   of skew_json_get_string); SKEW_ERR_NOT_FOUND when a segment is missing or the value is not of
+   the kind asked for.
+   skew_json_find: the value's raw JSON text (a view into json: '"..."', '[...]', '123', 'true').
+   skew_json_path_string: a string value, decoded as skew_json_get_string does.
+   skew_json_path_int: a number's integer part (the fraction is dropped); SKEW_ERR_TOO_LONG
+   outside int64_t, SKEW_ERR_INVALID with an exponent. */
+SKEW_API skew_result skew_json_find(skew_str json, const char *path, skew_str *out);
+SKEW_API skew_result skew_json_path_string(skew_str json, const char *path, char *buf, size_t cap, size_t *out_len);
+SKEW_API skew_result skew_json_path_int(skew_str json, const char *path, int64_t *out);
 /* Percent-decode (and '+' -> ' ' when form is true) into buf; SKEW_ERR_TOO_LONG if cap is short. */
 SKEW_API skew_result skew_url_decode(skew_str in, bool form, char *buf, size_t cap, size_t *out_len);
 /* The first value of parameter `name` in a query or form body, raw (still encoded). */
@@ -3058,6 +3084,121 @@ SKEW_API skew_result skew_json_get_string(skew_str json, const char *key, char *
     return SKEW_OK;
 }
 
+/* Find member name[0..n) in the object at r->p ('{'); r->p moves to its value (first match). */
+SKEW__PRIV skew_result skew__jr_member(skew__jr *r, const char *name, size_t n) {
+    char kbuf[64];
+    r->p++;
+    skew__jr_ws(r);
+    if (*r->p == '}') return SKEW_ERR_NOT_FOUND;
+    for (;;) {
+        skew__w kw = skew__w_buf(kbuf, sizeof kbuf);
+        bool hit;
+        skew__jr_ws(r);
+        skew__jr_string(r, &kw);
+        skew__w_end(&kw);
+        hit = kw.len == n && n < sizeof kbuf && memcmp(kbuf, name, n) == 0;
+        skew__jr_ws(r);
+        r->p++; /* ':' (validated) */
+        skew__jr_ws(r);
+        if (hit) return SKEW_OK;
+        skew__jr_skip(r);
+        skew__jr_ws(r);
+        if (*r->p == '}') return SKEW_ERR_NOT_FOUND;
+        r->p++; /* ',' */
+    }
+}
+
+/* Element idx of the array at r->p ('['); r->p moves to it. */
+SKEW__PRIV skew_result skew__jr_element(skew__jr *r, size_t idx) {
+    r->p++;
+    skew__jr_ws(r);
+    if (*r->p == ']') return SKEW_ERR_NOT_FOUND;
+    for (; idx > 0; idx--) {
+        skew__jr_skip(r);
+        skew__jr_ws(r);
+        if (*r->p == ']') return SKEW_ERR_NOT_FOUND;
+        r->p++; /* ',' */
+        skew__jr_ws(r);
+    }
+    return SKEW_OK;
+}
+
+/* Validate json, then walk path: r->p ends on the value's first byte. */
+SKEW__PRIV skew_result skew__json_locate(skew_str json, const char *path, skew__jr *r) {
+    skew_result res = skew_json_validate(json);
+    if (res != SKEW_OK) return res;
+    r->p = (const unsigned char *)json.ptr;
+    r->end = r->p + json.len;
+    skew__jr_ws(r);
+    while (*path) {
+        size_t n = 0, idx = 0, i;
+        bool digits = true;
+        while (path[n] && path[n] != '.') n++;
+        for (i = 0; i < n; i++) {
+            if (path[i] < '0' || path[i] > '9' || i >= 9) digits = false;
+            else idx = idx * 10 + (size_t)(path[i] - '0');
+        }
+        if (*r->p == '{') res = skew__jr_member(r, path, n);
+        else if (*r->p == '[' && digits && n > 0) res = skew__jr_element(r, idx);
+        else res = SKEW_ERR_NOT_FOUND;
+        if (res != SKEW_OK) return res;
+        path += n;
+        if (*path == '.') path++;
+    }
+    return SKEW_OK;
+}
+
+SKEW_API skew_result skew_json_find(skew_str json, const char *path, skew_str *out) {
+    skew__jr r;
+    const unsigned char *start;
+    skew_result res = skew__json_locate(json, path, &r);
+    out->ptr = NULL;
+    out->len = 0;
+    if (res != SKEW_OK) return res;
+    start = r.p;
+    skew__jr_skip(&r);
+    *out = skew__str((const char *)start, (size_t)(r.p - start));
+    return SKEW_OK;
+}
+
+SKEW_API skew_result skew_json_path_string(skew_str json, const char *path, char *buf, size_t cap, size_t *out_len) {
+    skew__jr r;
+    skew__w w = skew__w_buf(buf, cap);
+    skew_result res = skew__json_locate(json, path, &r);
+    if (out_len) *out_len = 0;
+    if (buf && cap) buf[0] = '\0';
+    if (res != SKEW_OK) return res;
+    if (*r.p != '"') return SKEW_ERR_NOT_FOUND;
+    skew__jr_string(&r, &w);
+    skew__w_end(&w);
+    if (out_len) *out_len = w.len;
+    return w.len >= cap ? SKEW_ERR_TOO_LONG : SKEW_OK;
+}
+
+SKEW_API skew_result skew_json_path_int(skew_str json, const char *path, int64_t *out) {
+    skew__jr r;
+    uint64_t v = 0;
+    unsigned last;
+    bool neg;
+    skew_result res = skew__json_locate(json, path, &r);
+    *out = 0;
+    if (res != SKEW_OK) return res;
+    neg = *r.p == '-';
+    if (neg) r.p++;
+    if (r.p >= r.end || *r.p < '0' || *r.p > '9') return SKEW_ERR_NOT_FOUND;
+    last = neg ? 8u : 7u; /* INT64_MIN / INT64_MAX end in 8 / 7; no 64-bit division (firmware) */
+    for (; r.p < r.end && *r.p >= '0' && *r.p <= '9'; r.p++) {
+        unsigned d = (unsigned)(*r.p - '0');
+        if (v > UINT64_C(922337203685477580) || (v == UINT64_C(922337203685477580) && d > last)) return SKEW_ERR_TOO_LONG;
+        v = v * 10u + d;
+    }
+    if (r.p < r.end && *r.p == '.') /* the fraction is dropped (toward zero) */
+        for (r.p++; r.p < r.end && *r.p >= '0' && *r.p <= '9'; r.p++) {}
+    if (r.p < r.end && (*r.p == 'e' || *r.p == 'E')) return SKEW_ERR_INVALID;
+    *out = neg ? (v == (uint64_t)INT64_MAX + 1u ? INT64_MIN : -(int64_t)v) : (int64_t)v;
+    return SKEW_OK;
+}
+
 SKEW_API skew_result skew_url_decode(skew_str in, bool form, char *buf, size_t cap, size_t *out_len) {
     size_t i, n = 0;
     if (out_len) *out_len = 0;
@@ -3226,6 +3367,8 @@ SKEW__PRIV void skew__chacha_block(const uint32_t key[8], uint64_t counter, uint
 #define SKEW__F_AUTH 0x04u   /* WS handshake headers were authorized for stats */
 #define SKEW__F_SUB 0x08u
 #define SKEW__F_DOOMED 0x10u /* a send failed: closed when the current call ends */
+#define SKEW__F_PENDING 0x20u /* the stats authorization answered PENDING: skew_set_stats_verdict */
+#define SKEW__F_SUBWAIT 0x40u /* a subscribe-stats waits for that answer */
 /* frame_sse room around the message buffer: "data: " before, "\n\n" after. */
 #define SKEW__SSE_HEAD_LEN 6u
 #define SKEW__SSE_ROOM 8u
@@ -3303,6 +3446,8 @@ struct skew_tracker {
     uint32_t free_head;
     uint32_t live_count, sub_count;
     uint32_t doomed_head;
+    uint32_t auth_idx; /* the connection hooks.authorize is asked about (auth_asking) */
+    bool auth_asking;
     skew__strtab versions, routes;
     char *server_version;
     size_t server_version_len;
@@ -4253,6 +4398,8 @@ SKEW__PRIV void skew__log_bot(skew_tracker *t, skew_str ua, skew_transport tr) {
     skew__log(t, SKEW_LOG_INFO, line);
 }
 
+SKEW__PRIV skew_auth skew__ask_stats(skew_tracker *t, uint32_t idx, const skew_request *req);
+
 SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void *user, skew_handle *out) {
     skew_transport tr;
     skew__slot *s;
@@ -4305,9 +4452,11 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
             memcpy(s->ip, ip.bytes, 16);
         }
     }
-    if (tr == SKEW_TRANSPORT_WS && t->cfg.hooks.authorize &&
-        t->cfg.hooks.authorize(t->cfg.hooks.user_data, req, SKEW_AUTH_SCOPE_STATS) == SKEW_AUTH_GRANTED)
-        s->flags |= SKEW__F_AUTH;
+    if (tr == SKEW_TRANSPORT_WS) {
+        skew_auth a = skew__ask_stats(t, idx, req);
+        if (a == SKEW_AUTH_GRANTED) s->flags |= SKEW__F_AUTH;
+        if (a == SKEW_AUTH_PENDING) s->flags |= SKEW__F_PENDING;
+    }
     skew__conn_view(t, idx, &view); /* one view for `connected` and on_open */
     /* the message buffer holds at least the stats head, far more than this */
     len = skew_json_connected(t->msg, t->msg_cap, skew__str(t->server_version, t->server_version_len),
@@ -4413,15 +4562,31 @@ SKEW__PRIV size_t skew__write_stats(const skew_tracker *t, skew__w *w, bool with
 #define SKEW__NO_CUT ((size_t)-1)
 SKEW__PRIV void skew__put_your_id(const skew_tracker *t, skew__w *w, uint32_t idx);
 
+/* hooks.authorize for a connection's stats, with the connection named for skew_get_auth_subject. */
+SKEW__PRIV skew_auth skew__ask_stats(skew_tracker *t, uint32_t idx, const skew_request *req) {
+    skew_auth a;
+    if (!t->cfg.hooks.authorize) return SKEW_AUTH_UNAVAILABLE;
+    t->auth_idx = idx;
+    t->auth_asking = true;
+    a = t->cfg.hooks.authorize(t->cfg.hooks.user_data, req, SKEW_AUTH_SCOPE_STATS);
+    t->auth_asking = false;
+    return a;
+}
+
 SKEW__PRIV skew_result skew__subscribe(skew_tracker *t, uint32_t idx, const skew_request *req) {
     skew__slot *s = &t->slots[idx];
     bool ok;
     size_t len, list_end = 0;
     if (req) {
-        ok = t->cfg.hooks.authorize &&
-             t->cfg.hooks.authorize(t->cfg.hooks.user_data, req, SKEW_AUTH_SCOPE_STATS) == SKEW_AUTH_GRANTED;
+        skew_auth a = skew__ask_stats(t, idx, req);
+        if (a == SKEW_AUTH_PENDING) s->flags |= SKEW__F_PENDING;
+        ok = a == SKEW_AUTH_GRANTED;
     } else {
         ok = (s->flags & SKEW__F_AUTH) != 0;
+    }
+    if (s->flags & SKEW__F_PENDING) { /* the answer comes with skew_set_stats_verdict */
+        s->flags |= SKEW__F_SUBWAIT;
+        return SKEW_OK;
     }
     if (!ok) {
         skew__sub_remove(t, idx); /* a credential that no longer passes ends the subscription */
@@ -4443,6 +4608,29 @@ SKEW__PRIV skew_result skew__subscribe(skew_tracker *t, uint32_t idx, const skew
         len = skew__w_end(&w);
     }
     return skew__deliver(t, idx, t->msg, len);
+}
+
+SKEW_API skew_result skew_get_auth_subject(const skew_tracker *t, skew_handle *out) {
+    if (!t || !t->auth_asking) return SKEW_ERR_NOT_FOUND;
+    *out = skew__handle(t, t->auth_idx);
+    return SKEW_OK;
+}
+
+SKEW_API skew_result skew_set_stats_verdict(skew_tracker *t, skew_handle h, skew_auth verdict) {
+    uint32_t idx;
+    skew_result r;
+    if (!t) return SKEW_ERR_INVALID;
+    r = skew__enter_conn(t, h, &idx);
+    if (r == SKEW_OK && !(t->slots[idx].flags & SKEW__F_PENDING)) r = SKEW_ERR_INVALID;
+    if (r == SKEW_OK) {
+        skew__slot *s = &t->slots[idx];
+        bool waiting = (s->flags & SKEW__F_SUBWAIT) != 0;
+        s->flags = (uint8_t)(s->flags & ~(SKEW__F_PENDING | SKEW__F_SUBWAIT | SKEW__F_AUTH));
+        if (verdict == SKEW_AUTH_GRANTED) s->flags |= SKEW__F_AUTH;
+        if (waiting) r = skew__subscribe(t, idx, NULL);
+    }
+    skew__leave(t);
+    return r;
 }
 
 SKEW_API skew_result skew_subscribe(skew_tracker *t, skew_handle h, const skew_request *req) {

@@ -97,6 +97,80 @@ static void test_json_reader(void) {
     }
 }
 
+/* Nested reads by path (skew_json_find, _path_string, _path_int): what a session or JWT check needs. */
+static void test_json_path(void) {
+    const char *doc = "{\"id\":\"s1\",\"createdAt\":1700000000123,\"data\":{\"user\":{\"email\":\"a@x\",\"n\":-7.9,"
+                      "\"roles\":[\"viewer\",\"admin\"],\"ok\":true}},\"aud\":[\"a\",\"b\"],\"big\":9223372036854775807,"
+                      "\"neg\":-9223372036854775808,\"over\":9223372036854775808,\"e\":1e3,\"d.k\":\"dot\","
+                      "\"o\":{\"k\":\"first\",\"k\":\"second\"}}";
+    skew_str j = skew_str_c(doc), v;
+    char b[16];
+    size_t n = 99;
+    int64_t i = 5;
+    CHECK_RES(skew_json_path_string(j, "data.user.email", b, sizeof b, &n), SKEW_OK);
+    CHECK_STR(b, "a@x");
+    CHECK_EQ_INT(n, 3);
+    CHECK_RES(skew_json_path_string(j, "id", b, sizeof b, &n), SKEW_OK); /* a one-segment path is a top-level key */
+    CHECK_STR(b, "s1");
+    CHECK_RES(skew_json_path_string(j, "data.user.roles.1", b, sizeof b, &n), SKEW_OK);
+    CHECK_STR(b, "admin");
+    CHECK_RES(skew_json_path_string(j, "aud.0", b, sizeof b, &n), SKEW_OK);
+    CHECK_STR(b, "a");
+    CHECK_RES(skew_json_path_string(j, "aud.2", b, sizeof b, &n), SKEW_ERR_NOT_FOUND); /* one past the end */
+    CHECK_RES(skew_json_path_string(j, "aud.x", b, sizeof b, &n), SKEW_ERR_NOT_FOUND); /* a name into an array */
+    CHECK_RES(skew_json_path_string(j, "data.0", b, sizeof b, &n), SKEW_ERR_NOT_FOUND); /* an index into an object */
+    CHECK_RES(skew_json_path_string(j, "data.user.email.x", b, sizeof b, &n), SKEW_ERR_NOT_FOUND); /* into a string */
+    CHECK_RES(skew_json_path_string(j, "data.user", b, sizeof b, &n), SKEW_ERR_NOT_FOUND); /* not a string */
+    CHECK_RES(skew_json_path_string(j, "data.nobody", b, sizeof b, &n), SKEW_ERR_NOT_FOUND);
+    CHECK_RES(skew_json_path_string(j, "d.k", b, sizeof b, &n), SKEW_ERR_NOT_FOUND); /* '.' always splits */
+    CHECK_RES(skew_json_path_string(j, "o.k", b, sizeof b, &n), SKEW_OK);
+    CHECK_STR(b, "first"); /* the first of duplicate names, as skew_json_get_string */
+    CHECK_RES(skew_json_path_string(j, "data.user.roles.1", b, 5, &n), SKEW_ERR_TOO_LONG);
+    CHECK_EQ_INT(n, 5);
+    CHECK_RES(skew_json_path_string(j, "data.user.roles.1", b, 6, &n), SKEW_OK);
+    /* raw values */
+    CHECK_RES(skew_json_find(j, "aud", &v), SKEW_OK);
+    CHECK(v.len == 9 && memcmp(v.ptr, "[\"a\",\"b\"]", 9) == 0);
+    CHECK_RES(skew_json_find(j, "data.user.ok", &v), SKEW_OK);
+    CHECK(v.len == 4 && memcmp(v.ptr, "true", 4) == 0);
+    CHECK_RES(skew_json_find(j, "", &v), SKEW_OK); /* the empty path: the whole document */
+    CHECK_EQ_INT(v.len, strlen(doc));
+    CHECK_RES(skew_json_find(j, "nothing", &v), SKEW_ERR_NOT_FOUND);
+    CHECK(v.ptr == NULL && v.len == 0);
+    /* integers: range boundaries, fractions dropped, exponents refused */
+    CHECK_RES(skew_json_path_int(j, "createdAt", &i), SKEW_OK);
+    CHECK(i == 1700000000123ll);
+    CHECK_RES(skew_json_path_int(j, "big", &i), SKEW_OK);
+    CHECK(i == INT64_MAX);
+    CHECK_RES(skew_json_path_int(j, "neg", &i), SKEW_OK);
+    CHECK(i == INT64_MIN);
+    CHECK_RES(skew_json_path_int(j, "over", &i), SKEW_ERR_TOO_LONG);
+    CHECK_RES(skew_json_path_int(j, "data.user.n", &i), SKEW_OK);
+    CHECK(i == -7);
+    CHECK_RES(skew_json_path_int(j, "e", &i), SKEW_ERR_INVALID);
+    CHECK_RES(skew_json_path_int(j, "id", &i), SKEW_ERR_NOT_FOUND);
+    CHECK(i == 0);
+    /* the document is validated whole, even past the value asked for */
+    CHECK_RES(skew_json_path_string(skew_str_c("{\"a\":\"x\",\"b\":}"), "a", b, sizeof b, &n), SKEW_ERR_INVALID);
+    CHECK_RES(skew_json_path_int(skew_str_c("[1,2"), "0", &i), SKEW_ERR_INVALID);
+    CHECK_RES(skew_json_path_int(skew_str_c("[1,2]"), "1", &i), SKEW_OK);
+    CHECK(i == 2);
+    CHECK_RES(skew_json_find(skew_str_c(" [ ] "), "0", &v), SKEW_ERR_NOT_FOUND);
+    CHECK_RES(skew_json_find(skew_str_c("{ }"), "a", &v), SKEW_ERR_NOT_FOUND);
+    /* a 63-byte name is found, a 64-byte one never (the key buffer) */
+    {
+        char d[200], name[70];
+        memset(name, 'k', sizeof name);
+        name[63] = '\0';
+        snprintf(d, sizeof d, "{\"%s\":1}", name);
+        CHECK_RES(skew_json_path_int(skew_str_c(d), name, &i), SKEW_OK);
+        name[63] = 'k';
+        name[64] = '\0';
+        snprintf(d, sizeof d, "{\"%s\":1}", name);
+        CHECK_RES(skew_json_path_int(skew_str_c(d), name, &i), SKEW_ERR_NOT_FOUND);
+    }
+}
+
 static void test_url_query_cookie_route(void) {
     char b[16];
     size_t n;
@@ -168,6 +242,7 @@ static void test_snapshot_merge(void) {
 int main(void) {
     SUBTEST("json_writer", test_json_writer);
     SUBTEST("json_reader", test_json_reader);
+    SUBTEST("json_path", test_json_path);
     SUBTEST("url_query_cookie_route", test_url_query_cookie_route);
 #if SKEW_ENABLE_ADMIN
     SUBTEST("snapshot_merge", test_snapshot_merge);

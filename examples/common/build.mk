@@ -7,6 +7,7 @@
 #   EXCOMMON_SRCS     the shared C files (a new module of examples/common: add its .c here)
 #   EXCOMMON_OBJS     objects to link: those files, the generated pages, the tracker itself
 #   EXCOMMON_DEPS     headers a server object depends on
+#   EXCOMMON_LIBS     libraries EXCOMMON_SRCS need at link time (wherever they are linked)
 ifndef EXCOMMON_MK_INCLUDED
 EXCOMMON_MK_INCLUDED := 1
 
@@ -18,7 +19,10 @@ EXCOMMON_SRCS   := $(EXCOMMON_DIR)/skew_example.c $(EXCOMMON_DIR)/skew_options.c
                    $(EXCOMMON_DIR)/skew_defence.c $(EXCOMMON_DIR)/skew_ip_header.c \
                    $(EXCOMMON_DIR)/skew_auth.c \
                    $(EXCOMMON_DIR)/skew_tls.c \
-                   $(EXCOMMON_DIR)/skew_lifecycle.c $(EXCOMMON_DIR)/skew_log.c $(EXCOMMON_DIR)/skew_config_file.c
+                   $(EXCOMMON_DIR)/skew_lifecycle.c $(EXCOMMON_DIR)/skew_log.c $(EXCOMMON_DIR)/skew_config_file.c \
+                   $(EXCOMMON_DIR)/skew_person.c $(EXCOMMON_DIR)/skew_person_crypto.c $(EXCOMMON_DIR)/skew_forward.c
+# the app's own admins (skew_person.h): OpenSSL libcrypto (Debian: libssl-dev)
+EXCOMMON_LIBS   := -lcrypto
 EXCOMMON_DEPS   := $(wildcard $(EXCOMMON_DIR)/*.h) skew_tracker.h
 EXCOMMON_OBJS   := $(patsubst $(EXCOMMON_DIR)/%.c,$(EXCOMMON_BUILD)/%.o,$(EXCOMMON_SRCS)) $(EXCOMMON_BUILD)/pages.o \
                    $(EXCOMMON_BUILD)/skew_tracker_impl.o

@@ -991,9 +991,34 @@ bool skew_ex_html_cookie(skew_ex_site *site, skew_tracker *t, char *buf, size_t 
 
 static skew_auth server_authorize(void *user_data, const skew_request *req, skew_auth_scope scope) {
     skew_ex_server *s = (skew_ex_server *)user_data;
-    return skew_auth_check(&s->auth, s->t, req, scope, NULL, 0);
+    skew_auth a = skew_auth_check(&s->auth, s->t, req, scope, NULL, 0), p;
+    char who[128], peer[SKEW_IP_STR_MAX];
+    if (a == SKEW_AUTH_GRANTED) return a;
+    /* The app's own admins (skew_person.h), then --auth-url (skew_forward.h). Their cookies are
+       cookie credentials: they count only from this origin (skew_auth_origin_ok), like the
+       dashboard's session. */
+    if (!skew_auth_origin_ok(&s->auth, req)) return a == SKEW_AUTH_UNAVAILABLE ? SKEW_AUTH_DENIED : a;
+    p = skew_person_check(&s->person, req, scope, who, sizeof who);
+    if (p == SKEW_AUTH_GRANTED) {
+        if (!req->peer.family || skew_ip_format(&req->peer, peer, sizeof peer) >= sizeof peer) strcpy(peer, "-");
+        skew_auth_audit(&s->auth, "%s granted to %s from %s", scope == SKEW_AUTH_SCOPE_ADMIN ? "admin" : "stats", who,
+                        peer);
+        return p;
+    }
+    if (p != SKEW_AUTH_UNAVAILABLE) a = a == SKEW_AUTH_UNAVAILABLE ? p : a; /* a refusal beats "nothing configured" */
+    /* last, --auth-url: the app itself answers, later (PENDING; skew_forward_poll delivers it) */
+    p = skew_forward_ask(&s->fwd, s->t, req, scope, skew_ex_mono_ms());
+    if (p == SKEW_AUTH_GRANTED || p == SKEW_AUTH_PENDING) return p;
+    return a == SKEW_AUTH_UNAVAILABLE ? p : a;
 }
 
+static void server_person_log(void *ctx, const char *line) {
+    (void)ctx;
+    skew_ex_logf(SKEW_EX_LOG_ERROR, "%s", line);
+}
+
+/* SIGHUP (skew_auth's reload list): the session passwords and JWT keys read again. */
+static void server_person_reload(void *ctx) { skew_person_reload(&((skew_ex_server *)ctx)->person); }
 /* A WebSocket authorized for stats at its handshake: the grant follows the connection. */
 static void server_on_open(void *user_data, const skew_conn *sc) {
     skew_ex_server *s = (skew_ex_server *)user_data;
@@ -1026,6 +1051,9 @@ bool skew_ex_start(skew_ex_server *s, const char *prog, int argc, char **argv, c
     const skew_config *resolved;
     s->prog = prog;
     s->exit_code = 2;
+    s->person.prog = prog;
+    s->person.log = server_person_log;
+    s->fwd.log = server_person_log;
     {
         /* every module's flags: one table (skew_options.h); add a module's group here */
         skew_ex_opt_group groups[16];
@@ -1035,6 +1063,8 @@ bool skew_ex_start(skew_ex_server *s, const char *prog, int argc, char **argv, c
         groups[n++] = skew_ex_ip_header_opt_group(&s->opt);
         groups[n++] = skew_auth_opt_group(&s->auth);
         groups[n++] = skew_tls_opt_group(&s->tls);
+        groups[n++] = skew_person_opt_group(&s->person);
+        groups[n++] = skew_forward_opt_group(&s->fwd);
         groups[n++] = skew_ex_life_opt_group(&s->life);
         groups[n++] = skew_ex_log_opt_group();
         groups[n++] = skew_ex_config_opt_group();
@@ -1060,6 +1090,7 @@ bool skew_ex_start(skew_ex_server *s, const char *prog, int argc, char **argv, c
     skew_ex_make_run_token(&s->opt, isatty(STDOUT_FILENO) == 1);
     if (!skew_auth_init(&s->auth, prog, s->opt.base, &s->opt.ip_policy, s->opt.run_token)) return false;
     if (skew_tls_enabled(&s->tls)) skew_auth_on_reload(&s->auth, skew_ex__tls_reload, s); /* SIGHUP */
+    skew_auth_on_reload(&s->auth, server_person_reload, s);
     skew_ex_life_init(&s->life);
     if (!skew_ex_site_init(&s->site, &s->opt)) return false;
     if (s->life.build_id_file && !s->opt.build_id_set) { /* --build-id-file: followed, nothing served */
@@ -1137,6 +1168,7 @@ uint32_t skew_ex_server_tick(skew_ex_server *s, skew_ex_sweep_fn ping, skew_ex_s
     }
     skew_ex_life_tick(s, mono); /* ready, watchdog, drain */
     skew_ex_log_reopen_if_asked(); /* SIGUSR1: --log-file again (logrotate) */
+    skew_forward_poll(&s->fwd, s->t, mono);   /* --auth-url answers: stats verdicts */
     wait = skew_tick(s->t, skew_ex_mono_ms()); /* last: the sweeps' changes are in its delay */
     if (s->next_ping - mono < wait) wait = s->next_ping - mono;
     if (s->next_sweep - mono < wait) wait = s->next_sweep - mono;
@@ -1145,6 +1177,7 @@ uint32_t skew_ex_server_tick(skew_ex_server *s, skew_ex_sweep_fn ping, skew_ex_s
         if (cw < wait) wait = cw;
     }
     if (s->stopping) cap = SKEW_EX_STOPPING_POLL_MS;
+    if (skew_forward_busy(&s->fwd)) cap = SKEW_FORWARD_POLL_MS;
     if (wait > cap) wait = cap;
     if (wait < 1) wait = 1;
     return (uint32_t)wait;

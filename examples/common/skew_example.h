@@ -46,6 +46,8 @@
 #include "skew_lifecycle.h"
 #include "skew_log.h"
 #include "skew_config_file.h"
+#include "skew_person.h"
+#include "skew_forward.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -344,6 +346,8 @@ typedef struct skew_ex_server {
     char set_cookie[256];            /* skew_ex_http: a Set-Cookie for its answer, or "" */
     skew_tls tls;                    /* --tls-cert/--tls-key (skew_tls.h) */
     skew_ex_life life;               /* readiness, drain, sd_notify, --build-id-file (skew_lifecycle.h) */
+    skew_person person;              /* the app's own admins: sessions, JWTs (skew_person.h) */
+    skew_forward fwd;                /* --auth-url: ask the app (skew_forward.h) */
     uint32_t open_conns;             /* what the server holds open (its own count) */
     skew_ex_defences defences;       /* what the defences did (skew_defence.h): /metrics */
     bool stopping;

@@ -13,7 +13,7 @@ $(BUILD)/examples/lws/skew_server_lws.o: examples/lws/skew_server_lws.c $(EXCOMM
 	$(GCC) $(EXCOMMON_CFLAGS) $(LWS_CFLAGS) -c -o $@ $<
 
 $(LWS_SERVER): $(BUILD)/examples/lws/skew_server_lws.o $(EXCOMMON_OBJS) $(EXCLUSTER_OBJS)
-	$(GCC) $(OPT) -o $@ $^ $(LWS_LIBS) $(EXCLUSTER_LIBS)
+	$(GCC) $(OPT) -o $@ $^ $(LWS_LIBS) $(EXCLUSTER_LIBS) $(EXCOMMON_LIBS)
 
 ifeq ($(LWS_FOUND),yes)
 ALL_TARGETS += $(LWS_SERVER)
@@ -38,4 +38,4 @@ LWS_ASAN_SRCS  := examples/lws/skew_server_lws.c $(EXCOMMON_SRCS) \
                   $(EXCOMMON_DIR)/skew_tracker_impl.c $(EXCOMMON_BUILD)/pages.c $(EXCLUSTER_SRCS)
 $(BUILD)/skew_server_lws_asan: $(LWS_ASAN_SRCS) $(EXCOMMON_DEPS)
 	$(CLANG) $(CSTD) $(WARN_C) $(LWS_ASAN_FLAGS) -D_POSIX_C_SOURCE=200809L -I. -I$(EXCOMMON_DIR) $(LWS_CFLAGS) \
-	  -o $@ $(LWS_ASAN_SRCS) $(LWS_LIBS) $(EXCLUSTER_LIBS)
+	  -o $@ $(LWS_ASAN_SRCS) $(LWS_LIBS) $(EXCLUSTER_LIBS) $(EXCOMMON_LIBS)

@@ -1074,6 +1074,7 @@ static void srv_kick(server *srv) {
     uint64_t due;
     if (!srv->ctx) return;
     due = skew_next_due(srv->ex.t, skew_ex_now_ms());
+    if (skew_forward_busy(&srv->ex.fwd) && due > SKEW_FORWARD_POLL_MS) due = SKEW_FORWARD_POLL_MS; /* --auth-url */
     if (skew_ex_mono_ms() + due < srv->timer_at) srv_schedule(srv, due);
 }
 
@@ -1301,6 +1302,8 @@ out:
     skew_ex_site_free(&srv.ex.site);
     skew_tracker_destroy(srv.ex.t);
     skew_tls_free(&srv.ex.tls);
+    skew_person_free(&srv.ex.person);
+    skew_forward_free(&srv.ex.fwd);
     free(srv.scratch);
     return exit_code;
 }

@@ -124,7 +124,7 @@ $(MG_BUILD)/skew_server_mongoose.o: examples/mongoose/skew_server_mongoose.c $(E
 	$(GCC) $(EXCOMMON_CFLAGS) $(MG_DEFS) -isystem $(MG_SRC) -c -o $@ $<
 
 $(MG_SERVER): $(MG_BUILD)/skew_server_mongoose.o $(MG_BUILD)/mongoose.o $(EXCOMMON_OBJS) $(EXCLUSTER_OBJS)
-	$(GCC) $(OPT) -o $@ $^ $(EXCLUSTER_LIBS)
+	$(GCC) $(OPT) -o $@ $^ $(EXCLUSTER_LIBS) $(EXCOMMON_LIBS)
 
 # `make` builds the server when mongoose is here (given or downloaded before); it never downloads.
 ifneq ($(wildcard $(MG_SRC)/mongoose.c),)
@@ -147,4 +147,4 @@ MG_TSAN_SRCS := examples/mongoose/skew_server_mongoose.c $(MG_SRC)/mongoose.c $(
                 $(EXCOMMON_DIR)/skew_tracker_impl.c $(EXCOMMON_BUILD)/pages.c $(EXCLUSTER_SRCS)
 $(BUILD)/skew_server_mongoose_tsan: $(MG_TSAN_SRCS) $(EXCOMMON_DEPS) $(MG_SRC)/mongoose.h
 	$(CLANG) $(CSTD) -O1 -g -fsanitize=thread -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(MG_DEFS) \
-	  -I. -I$(EXCOMMON_DIR) -isystem $(MG_SRC) -o $@ $(MG_TSAN_SRCS) $(EXCLUSTER_LIBS)
+	  -I. -I$(EXCOMMON_DIR) -isystem $(MG_SRC) -o $@ $(MG_TSAN_SRCS) $(EXCLUSTER_LIBS) $(EXCOMMON_LIBS)

@@ -1258,5 +1258,7 @@ int main(int argc, char **argv) {
     skew_ex_site_free(&srv.ex.site);
     skew_tracker_destroy(srv.ex.t);
     skew_tls_free(&srv.ex.tls);
+    skew_person_free(&srv.ex.person);
+    skew_forward_free(&srv.ex.fwd);
     return exit_code;
 }

@@ -19,7 +19,7 @@ CLUSTER_LINK_SRCS := tests/cluster/test_link.c $(EXCLUSTER_SRCS) $(EXCOMMON_SRCS
 $(BUILD)/cluster/test_link: $(CLUSTER_LINK_SRCS) $(wildcard examples/common/*.h) $(HDR_DEPS)
 	@mkdir -p $(@D)
 	$(CLANG) $(CSTD) $(WARN_C) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
-	  -D_POSIX_C_SOURCE=200809L -I. -Iexamples/common -Itests -o $@ $(CLUSTER_LINK_SRCS) $(EXCLUSTER_LIBS)
+	  -D_POSIX_C_SOURCE=200809L -I. -Iexamples/common -Itests -o $@ $(CLUSTER_LINK_SRCS) $(EXCLUSTER_LIBS) $(EXCOMMON_LIBS)
 
 .PHONY: step-cluster-link
 step-cluster-link:
