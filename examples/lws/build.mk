@@ -8,11 +8,16 @@ LWS_FOUND  := $(shell pkg-config --exists libwebsockets 2>/dev/null && echo yes 
                 (test -f /usr/include/libwebsockets.h && echo yes))
 LWS_SERVER := $(BUILD)/skew_server_lws
 
-$(BUILD)/examples/lws/skew_server_lws.o: examples/lws/skew_server_lws.c $(EXCOMMON_DEPS)
+$(BUILD)/examples/lws/skew_server_lws.o: examples/lws/skew_server_lws.c $(EXCOMMON_DEPS) examples/common/skew_framing.h
 	@mkdir -p $(@D)
 	$(GCC) $(EXCOMMON_CFLAGS) $(LWS_CFLAGS) -c -o $@ $<
 
-$(LWS_SERVER): $(BUILD)/examples/lws/skew_server_lws.o $(EXCOMMON_OBJS) $(EXCLUSTER_OBJS)
+# Request framing checks (RFC 9112 §6; fuzzed by fuzz/fuzz_framing.c).
+$(BUILD)/examples/common/skew_framing.o: examples/common/skew_framing.c examples/common/skew_framing.h
+	@mkdir -p $(@D)
+	$(GCC) $(EXCOMMON_CFLAGS) -c -o $@ $<
+
+$(LWS_SERVER): $(BUILD)/examples/lws/skew_server_lws.o $(BUILD)/examples/common/skew_framing.o $(EXCOMMON_OBJS) $(EXCLUSTER_OBJS)
 	$(GCC) $(OPT) -o $@ $^ $(LWS_LIBS) $(EXCLUSTER_LIBS)
 
 ifeq ($(LWS_FOUND),yes)
@@ -34,7 +39,7 @@ endif
 # The same server under AddressSanitizer + UBSan (not part of `make`): for the e2e suite,
 #   make $(BUILD)/skew_server_lws_asan && SKEW_SERVER=$PWD/$(BUILD)/skew_server_lws_asan ...
 LWS_ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-LWS_ASAN_SRCS  := examples/lws/skew_server_lws.c $(EXCOMMON_DIR)/skew_example.c \
+LWS_ASAN_SRCS  := examples/lws/skew_server_lws.c $(EXCOMMON_DIR)/skew_framing.c $(EXCOMMON_DIR)/skew_example.c \
                   $(EXCOMMON_DIR)/skew_tracker_impl.c $(EXCOMMON_BUILD)/pages.c $(EXCOMMON_DIR)/skew_cluster.c
 $(BUILD)/skew_server_lws_asan: $(LWS_ASAN_SRCS) $(EXCOMMON_DEPS)
 	$(CLANG) $(CSTD) $(WARN_C) $(LWS_ASAN_FLAGS) -D_POSIX_C_SOURCE=200809L -I. -I$(EXCOMMON_DIR) $(LWS_CFLAGS) \

@@ -34,6 +34,7 @@
 
 #include "skew_example.h"
 #include "skew_cluster.h"
+#include "skew_framing.h"
 
 /* ======================================================================================
    >>state
@@ -74,6 +75,18 @@ typedef struct conn {
     struct relay_answer *relay;     /* cluster: a POST waiting for another instance's answer */
 } conn;
 
+/* What the defences against hostile clients did (README.md, "Hostile clients"); appended to
+   GET {base}/metrics as skew_lws_* counters. */
+typedef struct skew_lws_defence_counts {
+    uint64_t framing_refused;       /* 400/411: ambiguous or unsupported request framing */
+    uint64_t body_too_large;        /* 413 from Content-Length, before the body is read */
+    uint64_t body_closed;           /* connections closed after answering a request with a body */
+    uint64_t slow_heads;            /* connections ended: head not complete in time */
+    uint64_t slow_bodies;           /* connections ended: body not complete in time */
+    uint64_t output_total_refused;  /* messages refused: the output bound of all connections */
+    uint64_t ws_bad_close;          /* WebSocket close frames with an invalid code (answered 1002) */
+} skew_lws_defence_counts;
+
 typedef struct server {
     skew_ex_server ex;              /* first: the shared part (hooks.user_data is both) */
     struct lws_context *ctx;
@@ -88,6 +101,8 @@ typedef struct server {
     unsigned char *scratch;         /* response bodies with LWS_PRE headroom */
     size_t scratch_cap;
     bool in_upgrade;                /* answering inside CONFIRM_UPGRADE (see respond) */
+    bool close_after;               /* this answer closes the connection (see framing_check) */
+    skew_lws_defence_counts defence; /* what the hostile-client defences did (/metrics) */
 } server;
 
 /* What the tracker's header callback reads from. */
@@ -104,6 +119,9 @@ static void sse_idle_watch(conn *c, bool on);
 #define RELAY_DEFERRED 1
 static int cluster_defer(server *srv, struct lws *wsi, const skew_request *req);
 static void cluster_relay_gone(server *srv, conn *c);
+/* request framing (>>http) */
+static int framing_check(server *srv, struct lws *wsi, uint64_t *body);
+static int framing_refuse(server *srv, struct lws *wsi, int status, bool finish);
 
 /* ======================================================================================
    >>conn  lifetime and output queue
@@ -485,6 +503,7 @@ static int respond(struct lws *wsi, int status, const char *ctype, const unsigne
     server *srv = srv_of(wsi);
     size_t i;
 
+    close = close || srv->close_after;
     if (srv->in_upgrade) {
         if (status == 204) len = 0;
         if (upgrade_refusal_head(wsi, status, ctype, len, &p, end)) return -1;
@@ -737,6 +756,13 @@ static int on_upgrade_in(server *srv, struct lws *wsi, const char *upgrade) {
     skew_result res;
     skew_handle h = 0;
 
+    uint64_t body_len = 0;
+    int refuse = framing_check(srv, wsi, &body_len);
+
+    if (refuse) {
+        framing_refuse(srv, wsi, refuse, false);
+        return 1;
+    }
     if (!req_build(srv, wsi, &rc, &req)) return -1;
     if (!upgrade || strcasecmp(upgrade, "websocket")) { /* e.g. h2c: answer as plain HTTP/1.1 */
         req.upgrade = false;
@@ -791,6 +817,7 @@ static int on_upgrade(server *srv, struct lws *wsi, const char *upgrade) {
     srv->in_upgrade = true;
     r = on_upgrade_in(srv, wsi, upgrade);
     srv->in_upgrade = false;
+    srv->close_after = false;
     return r;
 }
 
@@ -839,27 +866,77 @@ done:
    >>http  LWS_CALLBACK_HTTP and POST bodies
    ====================================================================================== */
 
-static int on_http(server *srv, struct lws *wsi) {
+/* RFC 9112 §6 framing of the head (skew_framing.h). Returns 0 to go on (*body: the declared
+   body length) or the status to refuse with (the answer closes the connection). */
+static int framing_check(server *srv, struct lws *wsi, uint64_t *body) {
+    char cl[4][32], te[128];
+    const char *clp[4];
+    size_t cll[4], n;
+    int tl = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING);
+    skew_framing f;
+
+    for (n = 0;; n++) {
+        int got;
+        if (lws_hdr_fragment_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, (int)n) <= 0) break;
+        if (n == 4) return 400; /* no client sends four Content-Length fields */
+        got = lws_hdr_copy_fragment(wsi, cl[n], (int)sizeof cl[n], WSI_TOKEN_HTTP_CONTENT_LENGTH, (int)n);
+        if (got < 0) return 400; /* longer than any valid length */
+        clp[n] = cl[n];
+        cll[n] = (size_t)got;
+    }
+    if (tl >= (int)sizeof te) return 400;
+    if (tl > 0 && lws_hdr_copy(wsi, te, (int)sizeof te, WSI_TOKEN_HTTP_TRANSFER_ENCODING) < 0) return 400;
+    f = skew_framing_of(clp, cll, n, te, tl > 0 ? (size_t)tl : 0, body);
+    if (f == SKEW_FRAMING_BAD) return 400;
+    if (f == SKEW_FRAMING_CHUNKED) return 411; /* lws 4.1.6 does not read chunked request bodies */
+    if (*body > srv->ex.lim.max_body) return 413;
+    return 0;
+}
+
+/* Answer a framing refusal and close. */
+static int framing_refuse(server *srv, struct lws *wsi, int status, bool finish) {
+    if (status == 413) srv->defence.body_too_large++;
+    else srv->defence.framing_refused++;
+    srv->close_after = true;
+    return respond_error(wsi, status,
+                         status == 413   ? "request body too large"
+                         : status == 411 ? "length required (chunked request bodies are not read)"
+                                         : "bad request framing",
+                         finish);
+}
+
+/* A request with a body closes its connection once answered: lws 4.1.6 spins at 100 % CPU on
+   input pipelined behind a body (lws_service_do_ripe_rxflow, see README.md), so nothing after
+   a body is ever read. close_after holds for the answers given inside this callback. */
+static int on_http_in(server *srv, struct lws *wsi) {
     req_ctx rc;
     skew_request req;
     skew_endpoint ep;
-    int clen;
+    uint64_t body = 0;
+    int refuse = framing_check(srv, wsi, &body);
 
+    if (refuse) return framing_refuse(srv, wsi, refuse, true);
+    if (body) {
+        srv->close_after = true;
+        srv->defence.body_closed++;
+    }
     if (!req_build(srv, wsi, &rc, &req)) return respond_error(wsi, 400, "bad request", true);
     ep = skew_route_request(srv->ex.t, &req);
     if (ep == SKEW_ENDPOINT_SSE) return open_sse(srv, wsi, &req);
     if (ep == SKEW_ENDPOINT_NONE) return answer_site(srv, wsi, &req, true);
-    clen = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH);
-    if (clen > 0) {
-        char num[24];
-        if (lws_hdr_copy(wsi, num, (int)sizeof num, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 && strtoull(num, NULL, 10) > 0) {
-            conn *c = conn_new(srv, wsi, CONN_POST); /* wait for the body */
-            if (!c) return respond_error(wsi, 503, "out of memory", true);
-            lws_set_wsi_user(wsi, c);
-            return 0;
-        }
+    if (body) {
+        conn *c = conn_new(srv, wsi, CONN_POST); /* wait for the body */
+        if (!c) return respond_error(wsi, 503, "out of memory", true);
+        lws_set_wsi_user(wsi, c);
+        return 0;
     }
     return answer_http(srv, wsi, &req, true);
+}
+
+static int on_http(server *srv, struct lws *wsi) {
+    int r = on_http_in(srv, wsi);
+    srv->close_after = false;
+    return r;
 }
 
 static void on_body(server *srv, conn *c, const char *in, size_t len) {
@@ -880,17 +957,18 @@ static int on_body_done(server *srv, struct lws *wsi, conn *c) {
     req_ctx rc;
     skew_request req;
     int r;
+    srv->close_after = true; /* see on_http_in */
     if (!req_build(srv, wsi, &rc, &req)) r = respond_error(wsi, 400, "bad request", false);
     else {
         req.body = skew_str_n(c->rx ? c->rx : "", c->rx_len);
         r = answer_http(srv, wsi, &req, false);
-        if (r == RELAY_DEFERRED) return 0; /* c stays: the answer comes from another instance */
     }
+    srv->close_after = false;
+    if (r == RELAY_DEFERRED) return 0; /* c stays: the answer comes from another instance */
     lws_set_wsi_user(wsi, NULL);
     free(c->rx);
     free(c);
-    if (r) return r;
-    return lws_http_transaction_completed(wsi) ? -1 : 0;
+    return -1; /* the answer said "connection: close" */
 }
 
 /* ======================================================================================
@@ -951,7 +1029,7 @@ static int cluster_relay_write(server *srv, struct lws *wsi, conn *c) {
     (void)srv;
     if (!c->relay->ready) return 0;
     r = respond(wsi, c->relay->status, c->relay->ctype, (const unsigned char *)c->relay->body, c->relay->len,
-                nocache, 1, false, false, true);
+                nocache, 1, false, true, true); /* close: a request with a body (on_http_in) */
     relay_answer_free(c);
     lws_set_wsi_user(wsi, NULL);
     free(c->rx);

@@ -1,0 +1,107 @@
+// Hostile clients (issue 17): pipelined bodies, ambiguous request framing, oversized bodies.
+// Every test runs against both servers (tests/e2e/run.sh lws|mongoose).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { withServer, rawSocket, sleep, within } from './lib/harness.mjs';
+
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
+/** CPU seconds (user + system) the process has used so far. */
+function cpuSeconds(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on
+  return (Number(f[11]) + Number(f[12])) / CLK_TCK; // utime (14), stime (15)
+}
+
+/** Share of one core the server uses over `ms` while nobody talks to it. */
+async function idleCpuShare(srv, ms = 1500) {
+  const a = cpuSeconds(srv.pid);
+  await sleep(ms);
+  return (cpuSeconds(srv.pid) - a) / (ms / 1000);
+}
+
+/** Send raw bytes on a new connection; collect what comes back until the server closes or
+    `wait` ms pass. Returns {text, closed}. */
+async function exchange(srv, bytes, wait = 2000) {
+  const c = await rawSocket(srv);
+  c.write(Buffer.from(bytes, 'latin1'));
+  await Promise.race([c.closed, sleep(wait)]);
+  const out = { text: c.text(), closed: c.closedFlag };
+  await c.close();
+  return out;
+}
+
+const statusLines = (text) => [...text.matchAll(/HTTP\/1\.[01] (\d{3})/g)].map((m) => Number(m[1]));
+
+async function assertHealthy(srv, what) {
+  const r = await within(2000, srv.health(), `${what}: health check`);
+  assert.equal(r.status, 200, `${what}: health ${r.status}`);
+}
+
+test('a request with a body pipelined behind another leaves the server idle and answering', { timeout: 30000 }, () =>
+  withServer({}, async (srv) => {
+    const attacks = {
+      'GET then POST with a body':
+        'GET /__skew/health HTTP/1.1\r\nHost: x\r\n\r\nPOST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}',
+      'two POSTs with bodies':
+        'POST /__skew/route HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}' +
+        'POST /__skew/route HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}',
+    };
+    for (const [what, bytes] of Object.entries(attacks)) {
+      const r = await exchange(srv, bytes, 1500);
+      assert.ok(statusLines(r.text).length >= 1, `${what}: answered: ${r.text.slice(0, 200)}`);
+      const share = await idleCpuShare(srv);
+      assert.ok(share < 0.5, `${what}: the idle server uses ${(share * 100).toFixed(0)} % of a core`);
+      await assertHealthy(srv, what);
+    }
+  }));
+
+// RFC 9112 §6.1, §6.3: a length two parties may read differently is refused, never guessed.
+const AMBIGUOUS = {
+  'Content-Length and Transfer-Encoding':
+    'POST /__skew/route HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n{}',
+  'two different Content-Lengths':
+    'POST /__skew/route HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}x',
+  'a hexadecimal Content-Length': 'POST /__skew/route HTTP/1.1\r\nHost: x\r\nContent-Length: 0x10\r\n\r\n{}',
+  'a Content-Length with a space': 'POST /__skew/route HTTP/1.1\r\nHost: x\r\nContent-Length: 1 0\r\n\r\n{}',
+  'a negative Content-Length': 'POST /__skew/route HTTP/1.1\r\nHost: x\r\nContent-Length: -2\r\n\r\n{}',
+};
+
+test('ambiguous request framing is refused with 400 and the connection closes', { timeout: 30000 }, () =>
+  withServer({}, async (srv) => {
+    for (const [what, bytes] of Object.entries(AMBIGUOUS)) {
+      // a smuggled request follows: it must never be answered
+      const r = await exchange(srv, `${bytes}GET /__skew/health HTTP/1.1\r\nHost: x\r\n\r\n`);
+      assert.deepEqual(statusLines(r.text), [400], `${what}: ${r.text.slice(0, 300)}`);
+      assert.ok(r.closed, `${what}: connection closed after the 400`);
+    }
+    await assertHealthy(srv, 'after the refusals');
+  }));
+
+test('a chunked body is read as a body or refused (411/400), never as the next request', { timeout: 30000 }, () =>
+  withServer({}, async (srv) => {
+    const smuggled = 'GET /__skew/health HTTP/1.1\r\nHost: x\r\n\r\n';
+    const chunk = `${smuggled.length.toString(16)}\r\n${smuggled}\r\n0\r\n\r\n`;
+    const r = await exchange(srv, `POST /__skew/route HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n${chunk}`);
+    const st = statusLines(r.text);
+    assert.equal(st.length, 1, `one answer only: ${r.text.slice(0, 400)}`);
+    assert.doesNotMatch(r.text, /"ok":true/, 'the chunk data was not answered as a request');
+    // 411: not read, so the connection must close (a 400 may be the tracker's answer to the
+    // body it read: "not JSON", on a connection that stays open)
+    if (st[0] === 411) assert.ok(r.closed, 'a refused chunked body closes the connection');
+    await assertHealthy(srv, 'after the chunked body');
+  }));
+
+test('a Content-Length past the body limit gets 413 before the body is sent', { timeout: 30000 }, () =>
+  withServer({}, async (srv) => {
+    const c = await rawSocket(srv);
+    c.write('POST /__skew/route HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n{');
+    await within(3000, (async () => {
+      while (!/\r\n\r\n/.test(c.text()) && !c.closedFlag) await sleep(20);
+    })(), '413 before the body');
+    assert.deepEqual(statusLines(c.text()), [413], c.text().slice(0, 300));
+    await within(3000, c.closed, 'connection closed after the 413');
+    await assertHealthy(srv, 'after the 413');
+  }));
