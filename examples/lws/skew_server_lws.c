@@ -43,6 +43,17 @@
 #define WS_RX_BUFFER 512            /* lws rx buffer per WebSocket (allocated per connection) */
 #define WS_TX_PACKET 16384          /* bytes per send() for large stats messages */
 #define ARENA_SIZE 32768            /* header/query copies for one request */
+/* Slow requests (README.md, "Hostile clients"): whatever its pace, a request head must be
+   complete REQ_HEAD_MS after the connection opened or the previous answer, and its body (at most
+   --max-body bytes) REQ_BODY_MS after the head; else the connection is ended. lws 4.1.6 restarts
+   its own timeouts on every byte received, so a byte a second held a header table for ever. */
+#define REQ_HEAD_MS 10000u
+#define REQ_BODY_MS 10000u
+#define REQ_SWEEP_MS 250u
+/* Header tables in use at once (max_http_header_pool): one per connection whose head or body is
+   being read, 8 KB each, allocated on demand and freed when idle. Well above what the deadlines
+   let slow clients hold in a few seconds, so the others still get one. */
+#define HEADER_POOL 1024
 
 typedef struct out_msg {
     struct out_msg *next;
@@ -87,6 +98,15 @@ typedef struct skew_lws_defence_counts {
     uint64_t ws_bad_close;          /* WebSocket close frames with an invalid code (answered 1002) */
 } skew_lws_defence_counts;
 
+/* The deadline of the request a connection is reading (>>deadline), indexed by descriptor; the
+   wsi's lws "opaque user data" points at its entry. */
+typedef enum req_phase { REQ_NONE = 0, REQ_HEAD, REQ_BODY } req_phase;
+typedef struct req_deadline {
+    struct lws *wsi;
+    uint64_t at;                    /* monotonic ms */
+    uint8_t phase;                  /* req_phase */
+} req_deadline;
+
 typedef struct server {
     skew_ex_server ex;              /* first: the shared part (hooks.user_data is both) */
     struct lws_context *ctx;
@@ -103,6 +123,9 @@ typedef struct server {
     bool in_upgrade;                /* answering inside CONFIRM_UPGRADE (see respond) */
     bool close_after;               /* this answer closes the connection (see framing_check) */
     skew_lws_defence_counts defence; /* what the hostile-client defences did (/metrics) */
+    req_deadline *deadlines;        /* by descriptor (deadline_*) */
+    size_t deadlines_cap, deadlines_top;
+    uint64_t next_deadline_sweep;
 } server;
 
 /* What the tracker's header callback reads from. */
@@ -122,6 +145,7 @@ static void cluster_relay_gone(server *srv, conn *c);
 /* request framing (>>http) */
 static int framing_check(server *srv, struct lws *wsi, uint64_t *body);
 static int framing_refuse(server *srv, struct lws *wsi, int status, bool finish);
+static void deadline_set(server *srv, struct lws *wsi, req_phase phase);
 
 /* ======================================================================================
    >>conn  lifetime and output queue
@@ -236,6 +260,65 @@ static int conn_write_next(server *srv, conn *c) {
     if (c->kind == CONN_SSE && !lws_partial_buffered(c->wsi)) sse_set_rx(c, false);
     (void)srv;
     return 0;
+}
+
+/* ======================================================================================
+   >>deadline  slow requests (REQ_HEAD_MS, REQ_BODY_MS)
+   ====================================================================================== */
+
+static bool deadlines_init(server *srv) {
+    struct rlimit rl;
+    size_t n = 65536;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) n = (size_t)rl.rlim_cur;
+    srv->deadlines = (req_deadline *)calloc(n, sizeof *srv->deadlines);
+    srv->deadlines_cap = srv->deadlines ? n : 0;
+    return srv->deadlines != NULL;
+}
+
+/* A new connection: its first head is due REQ_HEAD_MS from now. */
+static void deadline_new(server *srv, struct lws *wsi) {
+    int fd = lws_get_socket_fd(wsi);
+    req_deadline *d;
+    if (fd < 0 || (size_t)fd >= srv->deadlines_cap) return; /* not tracked: lws' own timeouts only */
+    d = &srv->deadlines[fd];
+    d->wsi = wsi;
+    lws_set_opaque_user_data(wsi, d);
+    if ((size_t)fd + 1 > srv->deadlines_top) srv->deadlines_top = (size_t)fd + 1;
+    deadline_set(srv, wsi, REQ_HEAD);
+}
+
+static void deadline_set(server *srv, struct lws *wsi, req_phase phase) {
+    req_deadline *d = (req_deadline *)lws_get_opaque_user_data(wsi);
+    (void)srv;
+    if (!d || d->wsi != wsi) return;
+    d->phase = (uint8_t)phase;
+    d->at = skew_ex_mono_ms() + (phase == REQ_BODY ? REQ_BODY_MS : REQ_HEAD_MS);
+}
+
+/* LWS_CALLBACK_WSI_DESTROY (its descriptor is closed already: the entry is found from the wsi). */
+static void deadline_gone(struct lws *wsi) {
+    req_deadline *d = (req_deadline *)lws_get_opaque_user_data(wsi);
+    if (!d || d->wsi != wsi) return;
+    memset(d, 0, sizeof *d);
+    lws_set_opaque_user_data(wsi, NULL);
+}
+
+/* End the connections whose request is late (at most every REQ_SWEEP_MS). */
+static void deadline_sweep(server *srv, uint64_t mono) {
+    size_t i;
+    if (mono < srv->next_deadline_sweep) return;
+    srv->next_deadline_sweep = mono + REQ_SWEEP_MS;
+    for (i = 0; i < srv->deadlines_top; i++) {
+        req_deadline *d = &srv->deadlines[i];
+        if (!d->wsi || d->phase == REQ_NONE || d->at > mono) continue;
+        if (d->phase == REQ_HEAD) srv->defence.slow_heads++;
+        else srv->defence.slow_bodies++;
+        skew_ex_logf(SKEW_EX_LOG_DEBUG, "request %s not complete in time: closing",
+                     d->phase == REQ_HEAD ? "head" : "body");
+        d->phase = REQ_NONE;
+        lws_set_timeout(d->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+    }
+    while (srv->deadlines_top && !srv->deadlines[srv->deadlines_top - 1].wsi) srv->deadlines_top--;
 }
 
 /* ======================================================================================
@@ -532,6 +615,7 @@ static int respond(struct lws *wsi, int status, const char *ctype, const unsigne
     }
     if (close) return -1;
     if (finish && lws_http_transaction_completed(wsi)) return -1;
+    if (finish) deadline_set(srv, wsi, REQ_HEAD); /* keep-alive: the next head */
     return 0;
 }
 
@@ -814,6 +898,7 @@ static int on_upgrade_in(server *srv, struct lws *wsi, const char *upgrade) {
 
 static int on_upgrade(server *srv, struct lws *wsi, const char *upgrade) {
     int r;
+    deadline_set(srv, wsi, REQ_NONE); /* the head is complete; every answer here closes */
     srv->in_upgrade = true;
     r = on_upgrade_in(srv, wsi, upgrade);
     srv->in_upgrade = false;
@@ -913,8 +998,10 @@ static int on_http_in(server *srv, struct lws *wsi) {
     skew_request req;
     skew_endpoint ep;
     uint64_t body = 0;
-    int refuse = framing_check(srv, wsi, &body);
+    int refuse;
 
+    deadline_set(srv, wsi, REQ_NONE); /* the head is complete */
+    refuse = framing_check(srv, wsi, &body);
     if (refuse) return framing_refuse(srv, wsi, refuse, true);
     if (body) {
         srv->close_after = true;
@@ -928,6 +1015,7 @@ static int on_http_in(server *srv, struct lws *wsi) {
         conn *c = conn_new(srv, wsi, CONN_POST); /* wait for the body */
         if (!c) return respond_error(wsi, 503, "out of memory", true);
         lws_set_wsi_user(wsi, c);
+        deadline_set(srv, wsi, REQ_BODY);
         return 0;
     }
     return answer_http(srv, wsi, &req, true);
@@ -958,6 +1046,7 @@ static int on_body_done(server *srv, struct lws *wsi, conn *c) {
     skew_request req;
     int r;
     srv->close_after = true; /* see on_http_in */
+    deadline_set(srv, wsi, REQ_NONE);
     if (!req_build(srv, wsi, &rc, &req)) r = respond_error(wsi, 400, "bad request", false);
     else {
         req.body = skew_str_n(c->rx ? c->rx : "", c->rx_len);
@@ -1073,7 +1162,15 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (c && c->relay) return cluster_relay_write(srv_of(wsi), wsi, c);
         return 0;
     case LWS_CALLBACK_HTTP_FILE_COMPLETION:
-        return lws_http_transaction_completed(wsi) ? -1 : 0;
+        if (lws_http_transaction_completed(wsi)) return -1;
+        deadline_set(srv_of(wsi), wsi, REQ_HEAD); /* keep-alive: the next head */
+        return 0;
+    case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
+        deadline_new(srv_of(wsi), wsi);
+        return 0;
+    case LWS_CALLBACK_WSI_DESTROY:
+        deadline_gone(wsi);
+        return 0;
     case LWS_CALLBACK_CLOSED_HTTP:
     case LWS_CALLBACK_CLOSED:
         if (c) conn_gone(srv_of(wsi), c);
@@ -1263,7 +1360,7 @@ int main(int argc, char **argv) {
     if (ipv6) info.options |= LWS_SERVER_OPTION_IPV6_V6ONLY_MODIFY | LWS_SERVER_OPTION_IPV6_V6ONLY_VALUE;
     else info.options |= LWS_SERVER_OPTION_DISABLE_IPV6; /* else lws ignores --host */
     info.max_http_header_data = 8192;  /* room for big cookies; only while headers are parsed */
-    info.max_http_header_pool = 32;    /* header tables in use at once (8 KB each, freed when idle) */
+    info.max_http_header_pool = HEADER_POOL;
     info.keepalive_timeout = 5;        /* idle HTTP keep-alive connections */
     info.timeout_secs = 10;            /* handshakes and other pending states */
     /* lws sizes its fd table from RLIMIT_NOFILE, so the limit is set to what the tracker can
@@ -1271,6 +1368,10 @@ int main(int argc, char **argv) {
        limit, lws 4.1.6 finds a connection from its fd by a linear search (wsi_from_fd), O(n)
        per event; at the limit it indexes the table. */
     skew_ex_tune_fd_limit(skew_tracker_config(srv.ex.t)->max_connections);
+    if (!deadlines_init(&srv)) {
+        fprintf(stderr, "skew_server_lws: out of memory\n");
+        return 1;
+    }
     info.vhost_name = "skew";
     /* lws' own WS validity pings (default: every 300 s, in a sorted timer list re-inserted on
        every frame, O(n) per insert with n connections) are off: the adapter pings every
@@ -1335,6 +1436,7 @@ int main(int argc, char **argv) {
             exit_code = 1;
             break;
         }
+        deadline_sweep(&srv, skew_ex_mono_ms());
         if (skew_ex_stop_requested()) skew_ex_begin_shutdown(&srv.ex);
         if (skew_ex_shutdown_done(&srv.ex, skew_ex_mono_ms())) break;
     }
@@ -1352,5 +1454,6 @@ out:
     skew_ex_site_free(&srv.ex.site);
     skew_tracker_destroy(srv.ex.t);
     free(srv.scratch);
+    free(srv.deadlines);
     return exit_code;
 }

@@ -105,3 +105,41 @@ test('a Content-Length past the body limit gets 413 before the body is sent', { 
     await within(3000, c.closed, 'connection closed after the 413');
     await assertHealthy(srv, 'after the 413');
   }));
+
+// 200 connections trickling a byte a second: 120 with a body under the size limit, 80 with a
+// head that never ends. The server ends them by its request deadlines (lws: head 10 s, body
+// 10 s) while a normal client's health check is answered within 1 s throughout.
+test('slow requests are ended in time and do not starve other clients', { timeout: 40000 }, () =>
+  withServer({}, async (srv) => {
+    const slow = [];
+    for (let i = 0; i < 200; i++) {
+      const c = await rawSocket(srv);
+      if (i < 120) {
+        c.write('POST /__skew/route HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n');
+      } else {
+        c.write('GET /__skew/health HTTP/1.1\r\nHost: x\r\nX-Slow: ');
+      }
+      slow.push(c);
+    }
+    const trickle = setInterval(() => {
+      for (const c of slow) if (!c.closedFlag) c.write(c === slow[0] || slow.indexOf(c) < 120 ? ' ' : 'a');
+    }, 1000);
+    const t0 = Date.now();
+    let worst = 0;
+    let checks = 0;
+    try {
+      while (Date.now() - t0 < 25000) {
+        const s = Date.now();
+        const r = await within(1000, srv.health(), `health check at ${((s - t0) / 1000).toFixed(1)} s`);
+        assert.equal(r.status, 200);
+        worst = Math.max(worst, Date.now() - s);
+        checks++;
+        await sleep(250);
+      }
+    } finally {
+      clearInterval(trickle);
+    }
+    const ended = slow.filter((c) => c.closedFlag).length;
+    console.log(`# slow requests: ${ended}/200 ended by the server after 25 s; ${checks} health checks, worst ${worst} ms`);
+    assert.ok(ended >= 180, `only ${ended} of 200 slow connections ended by the server after 25 s`);
+  }));
