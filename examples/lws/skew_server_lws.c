@@ -96,6 +96,7 @@ typedef struct skew_lws_defence_counts {
     uint64_t slow_bodies;           /* connections ended: body not complete in time */
     uint64_t output_total_refused;  /* messages refused: the output bound of all connections */
     uint64_t ws_bad_close;          /* WebSocket close frames with an invalid code (answered 1002) */
+    uint64_t oversized_heads;       /* heads past max_http_header_data: lws closes, no 431 */
 } skew_lws_defence_counts;
 
 /* The deadline of the request a connection is reading (>>deadline), indexed by descriptor; the
@@ -599,8 +600,9 @@ static int respond(struct lws *wsi, int status, const char *ctype, const unsigne
     }
     if (close && lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION, (const unsigned char *)"close", 5, &p, end))
         return -1;
-    if (lws_add_http_header_by_name(wsi, (const unsigned char *)"x-content-type-options:",
-                                    (const unsigned char *)"nosniff", 7, &p, end))
+    /* (otherwise lws_add_http_header_status() added it: vhost_headers) */
+    if (srv->in_upgrade && lws_add_http_header_by_name(wsi, (const unsigned char *)"x-content-type-options:",
+                                                       (const unsigned char *)"nosniff", 7, &p, end))
         return -1;
     for (i = 0; i < extra_count; i++)
         if (lws_add_http_header_by_name(wsi, (const unsigned char *)extra[i].name,
@@ -635,9 +637,45 @@ static int respond_error(struct lws *wsi, int status, const char *msg, bool fini
     return respond_json(wsi, &r, body, false, finish);
 }
 
+/* The defence counters in Prometheus text (appended to {base}/metrics). */
+static size_t defence_metrics(const server *srv, char *buf, size_t cap) {
+    static const char *const names[] = {
+        "framing_refused", "body_too_large", "body_closed", "slow_heads", "slow_bodies",
+        "output_refused", "ws_bad_close", "oversized_heads",
+    };
+    const uint64_t v[] = {
+        srv->defence.framing_refused, srv->defence.body_too_large, srv->defence.body_closed,
+        srv->defence.slow_heads, srv->defence.slow_bodies, srv->defence.output_total_refused,
+        srv->defence.ws_bad_close, srv->defence.oversized_heads,
+    };
+    size_t i, len = 0;
+    for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+        int n = snprintf(buf + len, cap - len,
+                         "# HELP skew_lws_%s_total hostile-client defence (examples/lws/README.md)\n"
+                         "# TYPE skew_lws_%s_total counter\nskew_lws_%s_total %llu\n",
+                         names[i], names[i], names[i], (unsigned long long)v[i]);
+        if (n < 0 || (size_t)n >= cap - len) break;
+        len += (size_t)n;
+    }
+    return len;
+}
+
+/* A metrics answer with the defence counters after the tracker's series (a new buffer, or NULL). */
+static char *metrics_with_defence(const server *srv, const char *body, skew_response *r) {
+    char extra[2048];
+    size_t n = defence_metrics(srv, extra, sizeof extra);
+    char *out = (char *)malloc(r->body_len + n + 1);
+    if (!out) return NULL;
+    memcpy(out, body, r->body_len);
+    memcpy(out + r->body_len, extra, n);
+    r->body_len += n;
+    out[r->body_len] = '\0';
+    return out;
+}
+
 /* skew_http (skew_ex_http: a large answer is asked for again, GET only). */
 static int answer_http(server *srv, struct lws *wsi, const skew_request *req, bool finish) {
-    char small[2048], *big;
+    char small[2048], *big, *withdef = NULL;
     skew_response r;
     skew_result res = skew_ex_http(&srv->ex, req, &r, small, sizeof small, &big);
     int ret;
@@ -646,7 +684,10 @@ static int answer_http(server *srv, struct lws *wsi, const skew_request *req, bo
     if (res == SKEW_ERR_NOT_LOCAL && cluster_defer(srv, wsi, req)) return RELAY_DEFERRED;
     if (res == SKEW_ERR_NOMEM) return respond_error(wsi, 500, "out of memory", finish);
     if (res == SKEW_ERR_TRUNCATED) return respond_error(wsi, 500, "response too large", finish);
-    ret = respond_json(wsi, &r, big ? big : small, skew_ex_is_head(req), finish);
+    if (r.status == 200 && skew_route_request(srv->ex.t, req) == SKEW_ENDPOINT_METRICS)
+        withdef = metrics_with_defence(srv, big ? big : small, &r);
+    ret = respond_json(wsi, &r, withdef ? withdef : big ? big : small, skew_ex_is_head(req), finish);
+    free(withdef);
     free(big);
     return ret;
 }
@@ -1300,9 +1341,20 @@ static void srv_ev_timer(struct ev_loop *loop, ev_timer *w, int revents) {
    ====================================================================================== */
 
 static int log_mask;
+static server *log_srv; /* for the counters of what lws logs (lws_log_emit) */
+
+/* lws 4.1.6 logs a client's oversized head as an error ("Ran out of header data space") and
+   closes the connection without an answer (no callback in between: lws_pos_in_bounds ->
+   LPR_FAIL -> lws_handshake_server's bail_nuke_ah). A client's fault is no server error: counted
+   and logged at debug level only. */
+static bool lws_log_is_client_fault(const char *line) { return strstr(line, "Ran out of header data space") != NULL; }
 
 static void lws_log_emit(int level, const char *line) {
     size_t n = strlen(line);
+    if (lws_log_is_client_fault(line)) {
+        if (log_srv) log_srv->defence.oversized_heads++;
+        level = LLL_DEBUG;
+    }
     while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) n--;
     skew_ex_logf(level == LLL_ERR ? SKEW_EX_LOG_ERROR : level & (LLL_WARN | LLL_NOTICE | LLL_USER) ? SKEW_EX_LOG_INFO
                                                                                                     : SKEW_EX_LOG_DEBUG,
@@ -1326,6 +1378,10 @@ static bool check_bound(server *srv, const struct in6_addr *want) {
     return false;
 }
 
+/* Headers lws adds to every answer with a status line it writes (lws_add_http_header_status):
+   the adapter's, --root files (lws_serve_http_file) and lws' own error pages. */
+static const struct lws_protocol_vhost_options vhost_headers = {NULL, NULL, "x-content-type-options:", "nosniff"};
+
 static const lws_retry_bo_t no_validity = {NULL, 0, 0, 0, 0, 0}; /* secs_since_valid_hangup 0: off */
 
 int main(int argc, char **argv) {
@@ -1341,6 +1397,7 @@ int main(int argc, char **argv) {
     skew_ex_server_hooks(&srv.ex, &hooks, hook_send, hook_on_close);
     if (!skew_ex_start(&srv.ex, "skew_server_lws", argc, argv, &hooks)) return srv.ex.exit_code;
 
+    log_srv = &srv;
     log_mask = LLL_ERR;
     if (srv.ex.opt.verbosity >= SKEW_EX_NORMAL) log_mask |= LLL_WARN | LLL_USER;
     if (srv.ex.opt.verbosity >= SKEW_EX_VERBOSE) log_mask |= LLL_NOTICE | LLL_INFO;
@@ -1373,6 +1430,7 @@ int main(int argc, char **argv) {
         return 1;
     }
     info.vhost_name = "skew";
+    info.headers = &vhost_headers;
     /* lws' own WS validity pings (default: every 300 s, in a sorted timer list re-inserted on
        every frame, O(n) per insert with n connections) are off: the adapter pings every
        --keepalive-ms itself (ws_ping_sweep). */

@@ -1,10 +1,13 @@
-// Hostile clients (issue 17): pipelined bodies, ambiguous request framing, oversized bodies.
-// Every test runs against both servers (tests/e2e/run.sh lws|mongoose).
+// Hostile clients (issue 17): pipelined bodies, ambiguous request framing, oversized bodies and
+// heads, slow requests, nosniff. Every test but the last runs against both servers
+// (tests/e2e/run.sh lws|mongoose).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { withServer, rawSocket, sleep, within } from './lib/harness.mjs';
+import { withServer, rawSocket, sleep, within, serverBinary } from './lib/harness.mjs';
 
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 
@@ -142,4 +145,44 @@ test('slow requests are ended in time and do not starve other clients', { timeou
     const ended = slow.filter((c) => c.closedFlag).length;
     console.log(`# slow requests: ${ended}/200 ended by the server after 25 s; ${checks} health checks, worst ${worst} ms`);
     assert.ok(ended >= 180, `only ${ended} of 200 slow connections ended by the server after 25 s`);
+  }));
+
+test('--root files and the server\'s own error pages say nosniff', { timeout: 30000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skew-hostile-root-'));
+  fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>x</title>');
+  fs.writeFileSync(path.join(dir, 'notes.txt'), 'hello');
+  try {
+    await withServer({ root: dir }, async (srv) => {
+      for (const p of ['/notes.txt', '/']) {
+        const r = await srv.req('GET', p);
+        assert.equal(r.status, 200, p);
+        assert.equal(r.headers['x-content-type-options'], 'nosniff', `${p}: nosniff once`);
+      }
+      // a request the HTTP library refuses itself (lws: 403 page for an unknown method)
+      const r = await exchange(srv, 'BREW / HTTP/1.1\r\nHost: x\r\n\r\n');
+      const head = r.text.split('\r\n\r\n')[0];
+      if (statusLines(head).length) assert.match(head, /\r\nx-content-type-options: nosniff/i, head);
+    });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an oversized head is a client fault: no error in the log', { timeout: 30000 }, () =>
+  withServer({}, async (srv) => {
+    const r = await exchange(srv, `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(70000)}\r\n\r\n`);
+    const st = statusLines(r.text);
+    if (st.length) assert.ok(st[0] === 431 || st[0] === 400, `status ${st[0]}`);
+    await assertHealthy(srv, 'after an oversized head');
+    assert.doesNotMatch(srv.output(), /header data space|error/i, srv.output().slice(-500));
+  }));
+
+const isLws = /lws/.test(path.basename(serverBinary()));
+test('lws: /metrics counts the defences', { timeout: 30000, skip: !isLws && 'lws only' }, () =>
+  withServer({}, async (srv) => {
+    await exchange(srv, AMBIGUOUS['a hexadecimal Content-Length']);
+    const r = await srv.req('GET', srv.path('/metrics'), { headers: { authorization: `Bearer ${srv.token}` } });
+    assert.equal(r.status, 200);
+    assert.match(r.text, /^skew_lws_framing_refused_total 1$/m, r.text.slice(-800));
+    assert.match(r.text, /^skew_lws_slow_heads_total 0$/m);
   }));
