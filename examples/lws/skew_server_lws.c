@@ -988,6 +988,32 @@ done:
     }
 }
 
+/* Is a close code one a peer may send (RFC 6455 §7.4.1, §7.4.2)? */
+static bool ws_close_code_ok(unsigned code) {
+    if (code >= 3000 && code <= 4999) return true;
+    return code >= 1000 && code <= 1011 && code != 1004 && code != 1005 && code != 1006;
+}
+
+/* LWS_CALLBACK_WS_PEER_INITIATED_CLOSE. lws 4.1.6 would echo the whole payload (reason text
+   included) and let queued messages follow. Instead: nothing more is sent, and the close frame
+   carries the peer's code alone, or 1002 for an invalid code or a 1-byte payload (lws has
+   already replaced some invalid codes by 1002 in `in`). Returning -1 makes lws send that frame. */
+static int ws_peer_close(server *srv, struct lws *wsi, conn *c, const unsigned char *in, size_t len) {
+    unsigned code = len >= 2 ? (unsigned)in[0] << 8 | in[1] : 1000u;
+    if (len == 1 || !ws_close_code_ok(code)) {
+        srv->defence.ws_bad_close++;
+        code = LWS_CLOSE_STATUS_PROTOCOL_ERR;
+    }
+    if (c) {
+        if (c->h) skew_close(srv->ex.t, c->h, SKEW_CLOSE_CLIENT);
+        c->dying = true;
+        conn_drop_queue(c);
+        srv_kick(srv);
+    }
+    lws_close_reason(wsi, (enum lws_close_status)code, NULL, 0);
+    return -1;
+}
+
 /* ======================================================================================
    >>http  LWS_CALLBACK_HTTP and POST bodies
    ====================================================================================== */
@@ -1238,7 +1264,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (c) return conn_write_next(srv_of(wsi), c);
         return 0;
     case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
-        return 0; /* lws echoes the close frame with the client's code, then closes */
+        return ws_peer_close(srv_of(wsi), wsi, c, (const unsigned char *)in, len);
     default:
         return 0;
     }
