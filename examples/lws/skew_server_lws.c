@@ -22,6 +22,9 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#if defined(__GLIBC__)
+#include <malloc.h> /* malloc_trim (glibc) */
+#endif
 #include <string.h>
 #include <strings.h>
 #include <sys/resource.h>
@@ -54,6 +57,12 @@
    being read, 8 KB each, allocated on demand and freed when idle. Well above what the deadlines
    let slow clients hold in a few seconds, so the others still get one. */
 #define HEADER_POOL 1024
+/* Output queues (hook_send): each connection's is bounded by --max-output-bytes of heap, all of
+   them together by OUTPUT_TOTAL_MAX; past that, a connection holding more than
+   OUTPUT_FAIR_SHARE is dropped as slow. OUTPUT_TRIM_AFTER bytes freed: malloc_trim. */
+#define OUTPUT_TOTAL_MAX ((size_t)256u << 20)
+#define OUTPUT_FAIR_SHARE ((size_t)64u << 10)
+#define OUTPUT_TRIM_AFTER ((size_t)16u << 20)
 
 typedef struct out_msg {
     struct out_msg *next;
@@ -127,6 +136,8 @@ typedef struct server {
     req_deadline *deadlines;        /* by descriptor (deadline_*) */
     size_t deadlines_cap, deadlines_top;
     uint64_t next_deadline_sweep;
+    size_t out_total;               /* heap of all output queues (out_msg_cost) */
+    size_t out_freed_since_trim;    /* (out_trim) */
 } server;
 
 /* What the tracker's header callback reads from. */
@@ -169,14 +180,40 @@ static void conn_link(server *srv, conn *c) {
     srv->ex.open_conns++;
 }
 
+/* The heap a queued message really takes: the out_msg, the LWS_PRE headroom, the bytes and
+   glibc's chunk header and 16-byte rounding. Counting payload bytes only let a queue of small
+   messages (pongs of 15 bytes) take 4 times --max-output-bytes. */
+static size_t out_msg_cost(size_t len) {
+    size_t n = sizeof(out_msg) + LWS_PRE + len + 1 + sizeof(size_t);
+    return (n + 15u) & ~(size_t)15u;
+}
+
+/* Queued output left the heap: count it, and give big frees back to the system now and then
+   (out_trim; glibc keeps freed small chunks otherwise, and a burst of slow clients left the
+   process at its peak size for good). */
+static void out_freed(server *srv, size_t cost) {
+    srv->out_total -= cost;
+    srv->out_freed_since_trim += cost;
+}
+
 static void conn_drop_queue(conn *c) {
     out_msg *m = c->q_head, *n;
+    server *srv = srv_of(c->wsi);
     for (; m; m = n) {
         n = m->next;
         free(m);
     }
+    out_freed(srv, c->q_bytes);
     c->q_head = c->q_tail = NULL;
     c->q_bytes = 0;
+}
+
+static void out_trim(server *srv) {
+    if (srv->out_freed_since_trim < OUTPUT_TRIM_AFTER) return;
+    srv->out_freed_since_trim = 0;
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
 }
 
 /* Free a conn that lws is done with (CLOSED / CLOSED_HTTP), telling the tracker if it still
@@ -246,7 +283,8 @@ static int conn_write_next(server *srv, conn *c) {
         if (n < 0 || (size_t)n < m->len) return -1;
         c->q_head = m->next;
         if (!c->q_head) c->q_tail = NULL;
-        c->q_bytes -= m->len;
+        c->q_bytes -= out_msg_cost(m->len);
+        out_freed(srv, out_msg_cost(m->len));
         free(m);
         c->last_progress = skew_ex_mono_ms();
         if (c->q_head || c->going_away) lws_callback_on_writable(c->wsi);
@@ -333,18 +371,23 @@ static skew_result hook_send(void *user_data, const skew_conn *sc, const char *m
     out_msg *m;
 
     if (!c || c->dying) return SKEW_ERR_SEND;
-    need = len; /* SSE: the framed event already (frame_sse); WS: lws adds the frame header */
+    need = out_msg_cost(len); /* SSE: the framed event already (frame_sse); WS: lws adds the frame header */
     if (c->q_bytes + need > srv->ex.opt.max_output_bytes) return SKEW_ERR_SLOW;
-    m = (out_msg *)malloc(sizeof *m + LWS_PRE + need + 1);
+    if (srv->out_total + need > OUTPUT_TOTAL_MAX && c->q_bytes > OUTPUT_FAIR_SHARE) {
+        srv->defence.output_total_refused++; /* all queues together are full: the big ones go */
+        return SKEW_ERR_SLOW;
+    }
+    m = (out_msg *)malloc(sizeof *m + LWS_PRE + len + 1);
     if (!m) return SKEW_ERR_NOMEM;
     m->next = NULL;
-    m->len = need;
+    m->len = len;
     memcpy(m->buf + LWS_PRE, msg, len);
     if (!conn_pending(c)) c->last_progress = skew_ex_mono_ms(); /* the stall clock starts now */
     if (c->q_tail) c->q_tail->next = m;
     else c->q_head = m;
     c->q_tail = m;
     c->q_bytes += need;
+    srv->out_total += need;
     if (c->ready) conn_want_write(c);
     return SKEW_OK;
 }
@@ -1521,6 +1564,7 @@ int main(int argc, char **argv) {
             break;
         }
         deadline_sweep(&srv, skew_ex_mono_ms());
+        out_trim(&srv);
         if (skew_ex_stop_requested()) skew_ex_begin_shutdown(&srv.ex);
         if (skew_ex_shutdown_done(&srv.ex, skew_ex_mono_ms())) break;
     }

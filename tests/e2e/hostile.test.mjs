@@ -6,9 +6,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import {
-  withServer, rawSocket, rawWs, wsFrame, parseFrames, sleep, within, eventually, serverBinary, HOST,
+  withServer, rawSocket, rawWs, wsFrame, parseFrames, sleep, within, eventually, serverBinary, HOST, CHROME_UA,
 } from './lib/harness.mjs';
 
 const isLws = /lws/.test(path.basename(serverBinary()));
@@ -231,6 +232,40 @@ test('WebSocket: a close frame sent with the handshake gets no message after the
     const i = frames.findIndex((f) => f.opcode === 0x8);
     assert.ok(i >= 0, 'a close frame came back');
     assert.deepEqual(frames.slice(i + 1).map((f) => f.opcode), [], 'nothing after the close frame');
+  }));
+
+/** Resident and peak resident memory of a process, in MB. */
+function memMb(pid) {
+  const st = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (k) => Number((st.match(new RegExp(`${k}:\\s+(\\d+)`)) || [0, 0])[1]);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+// 100 WebSocket clients send 30000 pings each right behind the handshake and never read: the
+// 15-byte pongs pile up. Each queue is bounded by --max-output-bytes of heap (not of payload), and the memory goes back to
+// the system once they are gone.
+test('clients that never read stay within the output bound, and memory falls back', { timeout: 100000 }, () =>
+  withServer({ maxOutputBytes: 262144, maxConnections: 1000 }, async (srv) => {
+    const base = memMb(srv.pid);
+    // a separate process: its writes go out while this one samples the server
+    const client = spawn(process.execPath, [path.join(path.dirname(fileURLToPath(import.meta.url)), 'lib/never_read.mjs'),
+      String(srv.port), srv.path('/ws'), '100', '30000', CHROME_UA], { stdio: ['pipe', 'pipe', 'inherit'] });
+    try {
+      await within(30000, new Promise((r) => client.stdout.on('data', (d) => /ready/.test(d) && r())), 'clients ready');
+      // until the server has read everything (it goes idle), 40 s at most
+      for (let t = 0; t < 40 && (await idleCpuShare(srv, 1000)) > 0.1; t++);
+      const mid = memMb(srv.pid);
+      const grew = mid.peak - base.rss;
+      console.log(`# never-reading clients: RSS ${base.rss.toFixed(1)} MB before, peak ${mid.peak.toFixed(1)} MB`);
+      // 100 queues of 256 KiB = 25 MB, plus room for lws' buffers and the allocator
+      assert.ok(grew < 45, `peak RSS grew ${grew.toFixed(1)} MB for 100 queues of 256 KiB`);
+    } finally {
+      client.stdin.end();
+      await within(10000, new Promise((r) => client.on('exit', r)), 'client exit').catch(() => client.kill('SIGKILL'));
+    }
+    await assertHealthy(srv, 'after the slow readers');
+    await eventually(() => memMb(srv.pid).rss - base.rss < 20, { timeout: 8000, what: 'RSS back within 20 MB of the start' })
+      .catch((e) => { e.message += ` (RSS ${memMb(srv.pid).rss.toFixed(1)} MB, was ${base.rss.toFixed(1)} MB)`; throw e; });
   }));
 
 test('lws: /metrics counts the defences', { timeout: 30000, skip: !isLws && 'lws only' }, () =>
