@@ -53,6 +53,11 @@
 #define REQ_HEAD_MS 10000u
 #define REQ_BODY_MS 10000u
 #define REQ_SWEEP_MS 250u
+/* Descriptors kept free below RLIMIT_NOFILE (files, the cluster link, lws' own): a connection
+   accepted above that is closed at once. Without it lws 4.1.6 reached EMFILE, and its listener,
+   still readable, spun on accept() (logging "accept: errno 24" each time) until a descriptor
+   was freed. */
+#define FD_RESERVE 32u
 /* Header tables in use at once (max_http_header_pool): one per connection whose head or body is
    being read, 8 KB each, allocated on demand and freed when idle. Well above what the deadlines
    let slow clients hold in a few seconds, so the others still get one. */
@@ -106,6 +111,7 @@ typedef struct skew_lws_defence_counts {
     uint64_t output_total_refused;  /* messages refused: the output bound of all connections */
     uint64_t ws_bad_close;          /* WebSocket close frames with an invalid code (answered 1002) */
     uint64_t oversized_heads;       /* heads past max_http_header_data: lws closes, no 431 */
+    uint64_t fd_limit_refused;      /* connections closed at once: near the descriptor limit */
 } skew_lws_defence_counts;
 
 /* The deadline of the request a connection is reading (>>deadline), indexed by descriptor; the
@@ -312,6 +318,16 @@ static bool deadlines_init(server *srv) {
     srv->deadlines = (req_deadline *)calloc(n, sizeof *srv->deadlines);
     srv->deadlines_cap = srv->deadlines ? n : 0;
     return srv->deadlines != NULL;
+}
+
+/* LWS_CALLBACK_FILTER_NETWORK_CONNECTION: refuse (close at once) a connection that would leave
+   fewer than FD_RESERVE descriptors. */
+static int fd_limit_filter(server *srv, int fd) {
+    struct rlimit rl; /* read each time: an operator may change it (prlimit) */
+    if (fd < 0 || getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return 0;
+    if ((rlim_t)fd + FD_RESERVE < rl.rlim_cur) return 0;
+    srv->defence.fd_limit_refused++;
+    return 1;
 }
 
 /* A new connection: its first head is due REQ_HEAD_MS from now. */
@@ -684,12 +700,12 @@ static int respond_error(struct lws *wsi, int status, const char *msg, bool fini
 static size_t defence_metrics(const server *srv, char *buf, size_t cap) {
     static const char *const names[] = {
         "framing_refused", "body_too_large", "body_closed", "slow_heads", "slow_bodies",
-        "output_refused", "ws_bad_close", "oversized_heads",
+        "output_refused", "ws_bad_close", "oversized_heads", "fd_limit_refused",
     };
     const uint64_t v[] = {
         srv->defence.framing_refused, srv->defence.body_too_large, srv->defence.body_closed,
         srv->defence.slow_heads, srv->defence.slow_bodies, srv->defence.output_total_refused,
-        srv->defence.ws_bad_close, srv->defence.oversized_heads,
+        srv->defence.ws_bad_close, srv->defence.oversized_heads, srv->defence.fd_limit_refused,
     };
     size_t i, len = 0;
     for (i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -1275,6 +1291,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (lws_http_transaction_completed(wsi)) return -1;
         deadline_set(srv_of(wsi), wsi, REQ_HEAD); /* keep-alive: the next head */
         return 0;
+    case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
+        return fd_limit_filter(srv_of(wsi), (int)(intptr_t)in);
     case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
         deadline_new(srv_of(wsi), wsi);
         return 0;

@@ -271,6 +271,30 @@ test('clients that never read stay within the output bound, and memory falls bac
       .catch((e) => { e.message += ` (RSS ${memMb(srv.pid).rss.toFixed(1)} MB, was ${base.rss.toFixed(1)} MB)`; throw e; });
   }));
 
+// The server's descriptor limit lowered to 100 (prlimit), then 150 idle connections: no accept
+// loop (lws 4.1.6 spun on accept() logging "accept: errno 24"), and once they are gone the
+// server answers at once.
+test('at the descriptor limit the server neither spins nor floods its log', { timeout: 30000 }, () =>
+  withServer({ maxConnections: 50 }, async (srv) => {
+    execFileSync('prlimit', ['--pid', String(srv.pid), '--nofile=100:100']);
+    const idle = [];
+    for (let i = 0; i < 150; i++) {
+      const c = await rawSocket(srv).catch(() => null);
+      if (c) idle.push(c);
+    }
+    await sleep(500);
+    const share = await idleCpuShare(srv, 2000);
+    assert.ok(share < 0.5, `at the limit the server uses ${(share * 100).toFixed(0)} % of a core`);
+    const t0 = Date.now();
+    await within(3000, srv.health().catch(() => null), 'a health check at the limit is answered or refused at once');
+    const dt = Date.now() - t0;
+    for (const c of idle) await c.close();
+    await eventually(async () => (await srv.health().catch(() => ({}))).status === 200, { timeout: 5000, what: 'health after' });
+    const errors = (srv.output().match(/accept/gi) || []).length;
+    console.log(`# descriptor limit: ${share.toFixed(2)} of a core, health check ${dt} ms, ${errors} accept errors logged`);
+    assert.ok(errors < 10, `${errors} accept errors in the log: ${srv.output().slice(-300)}`);
+  }));
+
 test('lws: /metrics counts the defences', { timeout: 30000, skip: !isLws && 'lws only' }, () =>
   withServer({}, async (srv) => {
     await exchange(srv, AMBIGUOUS['a hexadecimal Content-Length']);
