@@ -132,6 +132,7 @@ test('slow requests are ended in time and do not starve other clients', { timeou
       for (const c of slow) if (!c.closedFlag) c.write(c === slow[0] || slow.indexOf(c) < 120 ? ' ' : 'a');
     }, 1000);
     const t0 = Date.now();
+    const cpu0 = cpuSeconds(srv.pid);
     let worst = 0;
     let checks = 0;
     try {
@@ -148,7 +149,9 @@ test('slow requests are ended in time and do not starve other clients', { timeou
       clearInterval(trickle);
     }
     const ended = slow.filter((c) => c.closedFlag).length;
-    console.log(`# slow requests: ${ended}/200 ended by the server after 25 s; ${checks} health checks, worst ${worst} ms`);
+    const share = (cpuSeconds(srv.pid) - cpu0) / ((Date.now() - t0) / 1000);
+    console.log(`# slow requests: ${ended}/200 ended by the server after 25 s; ${checks} health checks, worst ${worst} ms; ` +
+      `server CPU ${(share * 100).toFixed(1)} % of a core`);
     assert.ok(ended >= 180, `only ${ended} of 200 slow connections ended by the server after 25 s`);
   }));
 
