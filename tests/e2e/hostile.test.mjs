@@ -87,17 +87,27 @@ test('ambiguous request framing is refused with 400 and the connection closes', 
     await assertHealthy(srv, 'after the refusals');
   }));
 
+// The chunk data is a request of its own; a real request follows the body. A server that reads
+// chunked bodies answers the POST and then that real request (one health answer); one that does
+// not must refuse (411/400) and close. Old lws answered the POST at once and then read the body's
+// bytes as requests, so the real one was never answered.
 test('a chunked body is read as a body or refused (411/400), never as the next request', { timeout: 30000 }, () =>
   withServer({}, async (srv) => {
     const smuggled = 'GET /__skew/health HTTP/1.1\r\nHost: x\r\n\r\n';
     const chunk = `${smuggled.length.toString(16)}\r\n${smuggled}\r\n0\r\n\r\n`;
-    const r = await exchange(srv, `POST /__skew/route HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n${chunk}`);
+    const next = 'GET /__skew/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n';
+    const r = await exchange(srv,
+      `POST /__skew/route HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n${chunk}${next}`);
     const st = statusLines(r.text);
-    assert.equal(st.length, 1, `one answer only: ${r.text.slice(0, 400)}`);
-    assert.doesNotMatch(r.text, /"ok":true/, 'the chunk data was not answered as a request');
-    // 411: not read, so the connection must close (a 400 may be the tracker's answer to the
-    // body it read: "not JSON", on a connection that stays open)
-    if (st[0] === 411) assert.ok(r.closed, 'a refused chunked body closes the connection');
+    const healthAnswers = (r.text.match(/"ok":true/g) || []).length;
+    if (st.length === 1 && (st[0] === 411 || st[0] === 400)) {
+      assert.ok(r.closed, `a refused chunked body closes the connection: ${r.text.slice(0, 300)}`);
+      assert.equal(healthAnswers, 0, 'nothing after the refusal is answered');
+    } else {
+      assert.equal(st.length, 2, `the POST, then the real next request: ${r.text.slice(0, 500)}`);
+      assert.equal(st[1], 200, 'the real next request answered');
+      assert.equal(healthAnswers, 1, 'the chunk data was not answered as a request');
+    }
     await assertHealthy(srv, 'after the chunked body');
   }));
 
