@@ -24,6 +24,9 @@ $(BUILD)/fuzz-replay/%: fuzz/fuzz_%.c fuzz/replay.c $(FUZZ_DEPS)
 	@mkdir -p $(@D)
 	$(GCC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -o $@ $< fuzz/replay.c
 
+# fuzz_framing.c includes the lws example's framing checks
+$(BUILD)/fuzz/framing $(BUILD)/fuzz-replay/framing: examples/common/skew_framing.c examples/common/skew_framing.h
+
 TEST_STEPS += step-fuzz-replay step-fuzz-smoke
 
 .PHONY: fuzz fuzz-replay step-fuzz-replay step-fuzz-smoke

@@ -8,7 +8,7 @@ LWS_FOUND  := $(shell pkg-config --exists libwebsockets 2>/dev/null && echo yes 
                 (test -f /usr/include/libwebsockets.h && echo yes))
 LWS_SERVER := $(BUILD)/skew_server_lws
 
-$(BUILD)/examples/lws/skew_server_lws.o: examples/lws/skew_server_lws.c $(EXCOMMON_DEPS)
+$(BUILD)/examples/lws/skew_server_lws.o: examples/lws/skew_server_lws.c $(EXCOMMON_DEPS) examples/common/skew_framing.h
 	@mkdir -p $(@D)
 	$(GCC) $(EXCOMMON_CFLAGS) $(LWS_CFLAGS) -c -o $@ $<
 

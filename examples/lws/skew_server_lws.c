@@ -22,6 +22,9 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#if defined(__GLIBC__)
+#include <malloc.h> /* malloc_trim (glibc) */
+#endif
 #include <string.h>
 #include <strings.h>
 #include <sys/resource.h>
@@ -34,6 +37,7 @@
 
 #include "skew_example.h"
 #include "skew_cluster.h"
+#include "skew_framing.h"
 
 /* ======================================================================================
    >>state
@@ -42,6 +46,28 @@
 #define WS_RX_BUFFER 512            /* lws rx buffer per WebSocket (allocated per connection) */
 #define WS_TX_PACKET 16384          /* bytes per send() for large stats messages */
 #define ARENA_SIZE 32768            /* header/query copies for one request */
+/* Slow requests (README.md, "Hostile clients"): whatever its pace, a request head must be
+   complete REQ_HEAD_MS after the connection opened or the previous answer, and its body (at most
+   --max-body bytes) REQ_BODY_MS after the head; else the connection is ended. lws 4.1.6 restarts
+   its own timeouts on every byte received, so a byte a second held a header table for ever. */
+#define REQ_HEAD_MS 10000u
+#define REQ_BODY_MS 10000u
+#define REQ_SWEEP_MS 250u
+/* Descriptors kept free below RLIMIT_NOFILE (files, the cluster link, lws' own): a connection
+   accepted above that is closed at once. Without it lws 4.1.6 reached EMFILE, and its listener,
+   still readable, spun on accept() (logging "accept: errno 24" each time) until a descriptor
+   was freed. */
+#define FD_RESERVE 32u
+/* Header tables in use at once (max_http_header_pool): one per connection whose head or body is
+   being read, 8 KB each, allocated on demand and freed when idle. Well above what the deadlines
+   let slow clients hold in a few seconds, so the others still get one. */
+#define HEADER_POOL 1024
+/* Output queues (hook_send): each connection's is bounded by --max-output-bytes of heap, all of
+   them together by OUTPUT_TOTAL_MAX; past that, a connection holding more than
+   OUTPUT_FAIR_SHARE is dropped as slow. OUTPUT_TRIM_AFTER bytes freed: malloc_trim. */
+#define OUTPUT_TOTAL_MAX ((size_t)256u << 20)
+#define OUTPUT_FAIR_SHARE ((size_t)64u << 10)
+#define OUTPUT_TRIM_AFTER ((size_t)16u << 20)
 
 typedef struct out_msg {
     struct out_msg *next;
@@ -74,6 +100,29 @@ typedef struct conn {
     struct relay_answer *relay;     /* cluster: a POST waiting for another instance's answer */
 } conn;
 
+/* What the defences against hostile clients did (README.md, "Hostile clients"); appended to
+   GET {base}/metrics as skew_lws_* counters. */
+typedef struct skew_lws_defence_counts {
+    uint64_t framing_refused;       /* 400/411: ambiguous or unsupported request framing */
+    uint64_t body_too_large;        /* 413 from Content-Length, before the body is read */
+    uint64_t body_closed;           /* connections closed after answering a request with a body */
+    uint64_t slow_heads;            /* connections ended: head not complete in time */
+    uint64_t slow_bodies;           /* connections ended: body not complete in time */
+    uint64_t output_total_refused;  /* messages refused: the output bound of all connections */
+    uint64_t ws_bad_close;          /* WebSocket close frames with an invalid code (answered 1002) */
+    uint64_t oversized_heads;       /* heads past max_http_header_data: lws closes, no 431 */
+    uint64_t fd_limit_refused;      /* connections closed at once: near the descriptor limit */
+} skew_lws_defence_counts;
+
+/* The deadline of the request a connection is reading (>>deadline), indexed by descriptor; the
+   wsi's lws "opaque user data" points at its entry. */
+typedef enum req_phase { REQ_NONE = 0, REQ_HEAD, REQ_BODY } req_phase;
+typedef struct req_deadline {
+    struct lws *wsi;
+    uint64_t at;                    /* monotonic ms */
+    uint8_t phase;                  /* req_phase */
+} req_deadline;
+
 typedef struct server {
     skew_ex_server ex;              /* first: the shared part (hooks.user_data is both) */
     struct lws_context *ctx;
@@ -88,6 +137,13 @@ typedef struct server {
     unsigned char *scratch;         /* response bodies with LWS_PRE headroom */
     size_t scratch_cap;
     bool in_upgrade;                /* answering inside CONFIRM_UPGRADE (see respond) */
+    bool close_after;               /* this answer closes the connection (see framing_check) */
+    skew_lws_defence_counts defence; /* what the hostile-client defences did (/metrics) */
+    req_deadline *deadlines;        /* by descriptor (deadline_*) */
+    size_t deadlines_cap, deadlines_top;
+    uint64_t next_deadline_sweep;
+    size_t out_total;               /* heap of all output queues (out_msg_cost) */
+    size_t out_freed_since_trim;    /* (out_trim) */
 } server;
 
 /* What the tracker's header callback reads from. */
@@ -104,6 +160,10 @@ static void sse_idle_watch(conn *c, bool on);
 #define RELAY_DEFERRED 1
 static int cluster_defer(server *srv, struct lws *wsi, const skew_request *req);
 static void cluster_relay_gone(server *srv, conn *c);
+/* request framing (>>http) */
+static int framing_check(server *srv, struct lws *wsi, uint64_t *body);
+static int framing_refuse(server *srv, struct lws *wsi, int status, bool finish);
+static void deadline_set(server *srv, struct lws *wsi, req_phase phase);
 
 /* ======================================================================================
    >>conn  lifetime and output queue
@@ -126,14 +186,40 @@ static void conn_link(server *srv, conn *c) {
     srv->ex.open_conns++;
 }
 
+/* The heap a queued message really takes: the out_msg, the LWS_PRE headroom, the bytes and
+   glibc's chunk header and 16-byte rounding. Counting payload bytes only let a queue of small
+   messages (pongs of 15 bytes) take 4 times --max-output-bytes. */
+static size_t out_msg_cost(size_t len) {
+    size_t n = sizeof(out_msg) + LWS_PRE + len + 1 + sizeof(size_t);
+    return (n + 15u) & ~(size_t)15u;
+}
+
+/* Queued output left the heap: count it, and give big frees back to the system now and then
+   (out_trim; glibc keeps freed small chunks otherwise, and a burst of slow clients left the
+   process at its peak size for good). */
+static void out_freed(server *srv, size_t cost) {
+    srv->out_total -= cost;
+    srv->out_freed_since_trim += cost;
+}
+
 static void conn_drop_queue(conn *c) {
     out_msg *m = c->q_head, *n;
+    server *srv = srv_of(c->wsi);
     for (; m; m = n) {
         n = m->next;
         free(m);
     }
+    out_freed(srv, c->q_bytes);
     c->q_head = c->q_tail = NULL;
     c->q_bytes = 0;
+}
+
+static void out_trim(server *srv) {
+    if (srv->out_freed_since_trim < OUTPUT_TRIM_AFTER) return;
+    srv->out_freed_since_trim = 0;
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
 }
 
 /* Free a conn that lws is done with (CLOSED / CLOSED_HTTP), telling the tracker if it still
@@ -203,7 +289,8 @@ static int conn_write_next(server *srv, conn *c) {
         if (n < 0 || (size_t)n < m->len) return -1;
         c->q_head = m->next;
         if (!c->q_head) c->q_tail = NULL;
-        c->q_bytes -= m->len;
+        c->q_bytes -= out_msg_cost(m->len);
+        out_freed(srv, out_msg_cost(m->len));
         free(m);
         c->last_progress = skew_ex_mono_ms();
         if (c->q_head || c->going_away) lws_callback_on_writable(c->wsi);
@@ -221,6 +308,76 @@ static int conn_write_next(server *srv, conn *c) {
 }
 
 /* ======================================================================================
+   >>deadline  slow requests (REQ_HEAD_MS, REQ_BODY_MS)
+   ====================================================================================== */
+
+static bool deadlines_init(server *srv) {
+    struct rlimit rl;
+    size_t n = 65536;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) n = (size_t)rl.rlim_cur;
+    srv->deadlines = (req_deadline *)calloc(n, sizeof *srv->deadlines);
+    srv->deadlines_cap = srv->deadlines ? n : 0;
+    return srv->deadlines != NULL;
+}
+
+/* LWS_CALLBACK_FILTER_NETWORK_CONNECTION: refuse (close at once) a connection that would leave
+   fewer than FD_RESERVE descriptors. */
+static int fd_limit_filter(server *srv, int fd) {
+    struct rlimit rl; /* read each time: an operator may change it (prlimit) */
+    if (fd < 0 || getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return 0;
+    if ((rlim_t)fd + FD_RESERVE < rl.rlim_cur) return 0;
+    srv->defence.fd_limit_refused++;
+    return 1;
+}
+
+/* A new connection: its first head is due REQ_HEAD_MS from now. */
+static void deadline_new(server *srv, struct lws *wsi) {
+    int fd = lws_get_socket_fd(wsi);
+    req_deadline *d;
+    if (fd < 0 || (size_t)fd >= srv->deadlines_cap) return; /* not tracked: lws' own timeouts only */
+    d = &srv->deadlines[fd];
+    d->wsi = wsi;
+    lws_set_opaque_user_data(wsi, d);
+    if ((size_t)fd + 1 > srv->deadlines_top) srv->deadlines_top = (size_t)fd + 1;
+    deadline_set(srv, wsi, REQ_HEAD);
+}
+
+static void deadline_set(server *srv, struct lws *wsi, req_phase phase) {
+    req_deadline *d = (req_deadline *)lws_get_opaque_user_data(wsi);
+    (void)srv;
+    if (!d || d->wsi != wsi) return;
+    d->phase = (uint8_t)phase;
+    d->at = skew_ex_mono_ms() + (phase == REQ_BODY ? REQ_BODY_MS : REQ_HEAD_MS);
+}
+
+/* LWS_CALLBACK_WSI_DESTROY (its descriptor is closed already: the entry is found from the wsi). */
+static void deadline_gone(struct lws *wsi) {
+    req_deadline *d = (req_deadline *)lws_get_opaque_user_data(wsi);
+    if (!d || d->wsi != wsi) return;
+    memset(d, 0, sizeof *d);
+    lws_set_opaque_user_data(wsi, NULL);
+}
+
+/* End the connections whose request is late (at most every REQ_SWEEP_MS). */
+static void deadline_sweep(server *srv, uint64_t mono) {
+    size_t i;
+    if (mono < srv->next_deadline_sweep) return;
+    srv->next_deadline_sweep = mono + REQ_SWEEP_MS;
+    for (i = 0; i < srv->deadlines_top; i++) {
+        req_deadline *d = &srv->deadlines[i];
+        if (!d->wsi || d->phase == REQ_NONE || d->at > mono) continue;
+        if (d->phase == REQ_HEAD) srv->defence.slow_heads++;
+        else srv->defence.slow_bodies++;
+        skew_ex_defence_bump(&srv->ex.defences, SKEW_EX_DEFENCE_SLOW_REQUEST);
+        skew_ex_logf(SKEW_EX_LOG_DEBUG, "request %s not complete in time: closing",
+                     d->phase == REQ_HEAD ? "head" : "body");
+        d->phase = REQ_NONE;
+        lws_set_timeout(d->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+    }
+    while (srv->deadlines_top && !srv->deadlines[srv->deadlines_top - 1].wsi) srv->deadlines_top--;
+}
+
+/* ======================================================================================
    >>hooks  tracker -> adapter
    ====================================================================================== */
 
@@ -231,18 +388,23 @@ static skew_result hook_send(void *user_data, const skew_conn *sc, const char *m
     out_msg *m;
 
     if (!c || c->dying) return SKEW_ERR_SEND;
-    need = len; /* SSE: the framed event already (frame_sse); WS: lws adds the frame header */
+    need = out_msg_cost(len); /* SSE: the framed event already (frame_sse); WS: lws adds the frame header */
     if (c->q_bytes + need > srv->ex.opt.max_output_bytes) return SKEW_ERR_SLOW;
-    m = (out_msg *)malloc(sizeof *m + LWS_PRE + need + 1);
+    if (srv->out_total + need > OUTPUT_TOTAL_MAX && c->q_bytes > OUTPUT_FAIR_SHARE) {
+        srv->defence.output_total_refused++; /* all queues together are full: the big ones go */
+        return SKEW_ERR_SLOW;
+    }
+    m = (out_msg *)malloc(sizeof *m + LWS_PRE + len + 1);
     if (!m) return SKEW_ERR_NOMEM;
     m->next = NULL;
-    m->len = need;
+    m->len = len;
     memcpy(m->buf + LWS_PRE, msg, len);
     if (!conn_pending(c)) c->last_progress = skew_ex_mono_ms(); /* the stall clock starts now */
     if (c->q_tail) c->q_tail->next = m;
     else c->q_head = m;
     c->q_tail = m;
     c->q_bytes += need;
+    srv->out_total += need;
     if (c->ready) conn_want_write(c);
     return SKEW_OK;
 }
@@ -485,6 +647,7 @@ static int respond(struct lws *wsi, int status, const char *ctype, const unsigne
     server *srv = srv_of(wsi);
     size_t i;
 
+    close = close || srv->close_after;
     if (srv->in_upgrade) {
         if (status == 204) len = 0;
         if (upgrade_refusal_head(wsi, status, ctype, len, &p, end)) return -1;
@@ -497,8 +660,9 @@ static int respond(struct lws *wsi, int status, const char *ctype, const unsigne
     }
     if (close && lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION, (const unsigned char *)"close", 5, &p, end))
         return -1;
-    if (lws_add_http_header_by_name(wsi, (const unsigned char *)"x-content-type-options:",
-                                    (const unsigned char *)"nosniff", 7, &p, end))
+    /* (otherwise lws_add_http_header_status() added it: vhost_headers) */
+    if (srv->in_upgrade && lws_add_http_header_by_name(wsi, (const unsigned char *)"x-content-type-options:",
+                                                       (const unsigned char *)"nosniff", 7, &p, end))
         return -1;
     for (i = 0; i < extra_count; i++)
         if (lws_add_http_header_by_name(wsi, (const unsigned char *)extra[i].name,
@@ -513,6 +677,7 @@ static int respond(struct lws *wsi, int status, const char *ctype, const unsigne
     }
     if (close) return -1;
     if (finish && lws_http_transaction_completed(wsi)) return -1;
+    if (finish) deadline_set(srv, wsi, REQ_HEAD); /* keep-alive: the next head */
     return 0;
 }
 
@@ -532,9 +697,48 @@ static int respond_error(struct lws *wsi, int status, const char *msg, bool fini
     return respond_json(wsi, &r, body, false, finish);
 }
 
+/* The defence counters in Prometheus text (appended to {base}/metrics). */
+static size_t defence_metrics(const server *srv, char *buf, size_t cap) {
+    static const char *const names[] = {
+        "framing_refused", "body_too_large", "body_closed", "slow_heads", "slow_bodies",
+        "output_refused", "ws_bad_close", "oversized_heads", "fd_limit_refused",
+    };
+    const uint64_t v[] = {
+        srv->defence.framing_refused, srv->defence.body_too_large, srv->defence.body_closed,
+        srv->defence.slow_heads, srv->defence.slow_bodies, srv->defence.output_total_refused,
+        srv->defence.ws_bad_close, srv->defence.oversized_heads, srv->defence.fd_limit_refused,
+    };
+    size_t i, len = 0;
+    for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+        int n = snprintf(buf + len, cap - len,
+                         "# HELP skew_lws_%s_total hostile-client defence (examples/lws/README.md)\n"
+                         "# TYPE skew_lws_%s_total counter\nskew_lws_%s_total %llu\n",
+                         names[i], names[i], names[i], (unsigned long long)v[i]);
+        if (n < 0 || (size_t)n >= cap - len) break;
+        len += (size_t)n;
+    }
+    return len;
+}
+
+/* A metrics answer with the defence counters after the tracker's series (a new buffer, or NULL). */
+static char *metrics_with_defence(const server *srv, const char *body, skew_response *r) {
+    char extra[2048];
+    size_t n = defence_metrics(srv, extra, sizeof extra), at = r->body_len;
+    char *out = (char *)malloc(r->body_len + n + 1);
+    const char *shared = strstr(body, "# HELP skew_defence_");
+    if (!out) return NULL;
+    if (shared && (size_t)(shared - body) < r->body_len) at = (size_t)(shared - body); /* the shared series stay last */
+    memcpy(out, body, at);
+    memcpy(out + at, extra, n);
+    memcpy(out + at + n, body + at, r->body_len - at);
+    r->body_len += n;
+    out[r->body_len] = '\0';
+    return out;
+}
+
 /* skew_http (skew_ex_http: a large answer is asked for again, GET only). */
 static int answer_http(server *srv, struct lws *wsi, const skew_request *req, bool finish) {
-    char small[2048], *big;
+    char small[2048], *big, *withdef = NULL;
     skew_response r;
     skew_result res = skew_ex_http(&srv->ex, req, &r, small, sizeof small, &big);
     int ret;
@@ -543,14 +747,17 @@ static int answer_http(server *srv, struct lws *wsi, const skew_request *req, bo
     if (res == SKEW_ERR_NOT_LOCAL && cluster_defer(srv, wsi, req)) return RELAY_DEFERRED;
     if (res == SKEW_ERR_NOMEM) return respond_error(wsi, 500, "out of memory", finish);
     if (res == SKEW_ERR_TRUNCATED) return respond_error(wsi, 500, "response too large", finish);
+    if (r.status == 200 && skew_route_request(srv->ex.t, req) == SKEW_ENDPOINT_METRICS)
+        withdef = metrics_with_defence(srv, big ? big : small, &r);
     if (srv->ex.set_cookie[0]) { /* login / logout (skew_auth.c) */
         const hdr_kv extra[] = {{"cache-control:", "no-store"}, {"set-cookie:", srv->ex.set_cookie}};
         ret = respond(wsi, r.status, r.content_type ? r.content_type : "application/json",
                       (const unsigned char *)(big ? big : small), r.body_len, extra, 2, skew_ex_is_head(req), r.close,
                       finish);
     } else {
-        ret = respond_json(wsi, &r, big ? big : small, skew_ex_is_head(req), finish);
+        ret = respond_json(wsi, &r, withdef ? withdef : big ? big : small, skew_ex_is_head(req), finish);
     }
+    free(withdef);
     free(big);
     return ret;
 }
@@ -746,6 +953,13 @@ static int on_upgrade_in(server *srv, struct lws *wsi, const char *upgrade) {
     skew_result res;
     skew_handle h = 0;
 
+    uint64_t body_len = 0;
+    int refuse = framing_check(srv, wsi, &body_len);
+
+    if (refuse) {
+        framing_refuse(srv, wsi, refuse, false);
+        return 1;
+    }
     if (!req_build(srv, wsi, &rc, &req)) return -1;
     if (!upgrade || strcasecmp(upgrade, "websocket")) { /* e.g. h2c: answer as plain HTTP/1.1 */
         req.upgrade = false;
@@ -798,9 +1012,11 @@ static int on_upgrade_in(server *srv, struct lws *wsi, const char *upgrade) {
 
 static int on_upgrade(server *srv, struct lws *wsi, const char *upgrade) {
     int r;
+    deadline_set(srv, wsi, REQ_NONE); /* the head is complete; every answer here closes */
     srv->in_upgrade = true;
     r = on_upgrade_in(srv, wsi, upgrade);
     srv->in_upgrade = false;
+    srv->close_after = false;
     return r;
 }
 
@@ -845,31 +1061,113 @@ done:
     }
 }
 
+/* Is a close code one a peer may send (RFC 6455 §7.4.1, §7.4.2)? */
+static bool ws_close_code_ok(unsigned code) {
+    if (code >= 3000 && code <= 4999) return true;
+    return code >= 1000 && code <= 1011 && code != 1004 && code != 1005 && code != 1006;
+}
+
+/* LWS_CALLBACK_WS_PEER_INITIATED_CLOSE. lws 4.1.6 would echo the whole payload (reason text
+   included) and let queued messages follow. Instead: nothing more is sent, and the close frame
+   carries the peer's code alone, or 1002 for an invalid code or a 1-byte payload (lws has
+   already replaced some invalid codes by 1002 in `in`). Returning -1 makes lws send that frame. */
+static int ws_peer_close(server *srv, struct lws *wsi, conn *c, const unsigned char *in, size_t len) {
+    unsigned code = len >= 2 ? (unsigned)in[0] << 8 | in[1] : 1000u;
+    if (len == 1 || !ws_close_code_ok(code)) {
+        srv->defence.ws_bad_close++;
+        code = LWS_CLOSE_STATUS_PROTOCOL_ERR;
+    }
+    if (c) {
+        if (c->h) skew_close(srv->ex.t, c->h, SKEW_CLOSE_CLIENT);
+        c->dying = true;
+        conn_drop_queue(c);
+        srv_kick(srv);
+    }
+    lws_close_reason(wsi, (enum lws_close_status)code, NULL, 0);
+    return -1;
+}
+
 /* ======================================================================================
    >>http  LWS_CALLBACK_HTTP and POST bodies
    ====================================================================================== */
 
-static int on_http(server *srv, struct lws *wsi) {
+/* RFC 9112 §6 framing of the head (skew_framing.h). Returns 0 to go on (*body: the declared
+   body length) or the status to refuse with (the answer closes the connection). */
+static int framing_check(server *srv, struct lws *wsi, uint64_t *body) {
+    char cl[4][32], te[128];
+    const char *clp[4];
+    size_t cll[4], n;
+    int tl = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING);
+    skew_framing f;
+
+    for (n = 0;; n++) {
+        int got;
+        if (lws_hdr_fragment_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, (int)n) <= 0) break;
+        if (n == 4) return 400; /* no client sends four Content-Length fields */
+        got = lws_hdr_copy_fragment(wsi, cl[n], (int)sizeof cl[n], WSI_TOKEN_HTTP_CONTENT_LENGTH, (int)n);
+        if (got < 0) return 400; /* longer than any valid length */
+        clp[n] = cl[n];
+        cll[n] = (size_t)got;
+    }
+    if (tl >= (int)sizeof te) return 400;
+    if (tl > 0 && lws_hdr_copy(wsi, te, (int)sizeof te, WSI_TOKEN_HTTP_TRANSFER_ENCODING) < 0) return 400;
+    f = skew_framing_of(clp, cll, n, te, tl > 0 ? (size_t)tl : 0, body);
+    if (f == SKEW_FRAMING_BAD) return 400;
+    if (f == SKEW_FRAMING_CHUNKED) return 411; /* lws 4.1.6 does not read chunked request bodies */
+    if (*body > srv->ex.lim.max_body) return 413;
+    return 0;
+}
+
+/* Answer a framing refusal and close. */
+static int framing_refuse(server *srv, struct lws *wsi, int status, bool finish) {
+    if (status == 413) srv->defence.body_too_large++;
+    else {
+        srv->defence.framing_refused++;
+        skew_ex_defence_bump(&srv->ex.defences, SKEW_EX_DEFENCE_FRAMING);
+    }
+    srv->close_after = true;
+    return respond_error(wsi, status,
+                         status == 413   ? "request body too large"
+                         : status == 411 ? "length required (chunked request bodies are not read)"
+                                         : "bad request framing",
+                         finish);
+}
+
+/* A request with a body closes its connection once answered: lws 4.1.6 spins at 100 % CPU on
+   input pipelined behind a body (lws_service_do_ripe_rxflow, see README.md), so nothing after
+   a body is ever read. close_after holds for the answers given inside this callback. */
+static int on_http_in(server *srv, struct lws *wsi) {
     req_ctx rc;
     skew_request req;
     skew_endpoint ep;
-    int clen;
+    uint64_t body = 0;
+    int refuse;
 
+    deadline_set(srv, wsi, REQ_NONE); /* the head is complete */
+    refuse = framing_check(srv, wsi, &body);
+    if (refuse) return framing_refuse(srv, wsi, refuse, true);
+    if (body) {
+        srv->close_after = true;
+        srv->defence.body_closed++;
+    }
     if (!req_build(srv, wsi, &rc, &req)) return respond_error(wsi, 400, "bad request", true);
     ep = skew_route_request(srv->ex.t, &req);
     if (ep == SKEW_ENDPOINT_SSE) return open_sse(srv, wsi, &req);
     if (ep == SKEW_ENDPOINT_NONE) return answer_site(srv, wsi, &req, true);
-    clen = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH);
-    if (clen > 0) {
-        char num[24];
-        if (lws_hdr_copy(wsi, num, (int)sizeof num, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 && strtoull(num, NULL, 10) > 0) {
-            conn *c = conn_new(srv, wsi, CONN_POST); /* wait for the body */
-            if (!c) return respond_error(wsi, 503, "out of memory", true);
-            lws_set_wsi_user(wsi, c);
-            return 0;
-        }
+    if (body) {
+        conn *c = conn_new(srv, wsi, CONN_POST); /* wait for the body */
+        if (!c) return respond_error(wsi, 503, "out of memory", true);
+        lws_set_wsi_user(wsi, c);
+        deadline_set(srv, wsi, REQ_BODY);
+        return 0;
     }
     return answer_http(srv, wsi, &req, true);
+}
+
+static int on_http(server *srv, struct lws *wsi) {
+    int r = on_http_in(srv, wsi);
+    srv->close_after = false;
+    return r;
 }
 
 static void on_body(server *srv, conn *c, const char *in, size_t len) {
@@ -890,17 +1188,19 @@ static int on_body_done(server *srv, struct lws *wsi, conn *c) {
     req_ctx rc;
     skew_request req;
     int r;
+    srv->close_after = true; /* see on_http_in */
+    deadline_set(srv, wsi, REQ_NONE);
     if (!req_build(srv, wsi, &rc, &req)) r = respond_error(wsi, 400, "bad request", false);
     else {
         req.body = skew_str_n(c->rx ? c->rx : "", c->rx_len);
         r = answer_http(srv, wsi, &req, false);
-        if (r == RELAY_DEFERRED) return 0; /* c stays: the answer comes from another instance */
     }
+    srv->close_after = false;
+    if (r == RELAY_DEFERRED) return 0; /* c stays: the answer comes from another instance */
     lws_set_wsi_user(wsi, NULL);
     free(c->rx);
     free(c);
-    if (r) return r;
-    return lws_http_transaction_completed(wsi) ? -1 : 0;
+    return -1; /* the answer said "connection: close" */
 }
 
 /* ======================================================================================
@@ -961,7 +1261,7 @@ static int cluster_relay_write(server *srv, struct lws *wsi, conn *c) {
     (void)srv;
     if (!c->relay->ready) return 0;
     r = respond(wsi, c->relay->status, c->relay->ctype, (const unsigned char *)c->relay->body, c->relay->len,
-                nocache, 1, false, false, true);
+                nocache, 1, false, true, true); /* close: a request with a body (on_http_in) */
     relay_answer_free(c);
     lws_set_wsi_user(wsi, NULL);
     free(c->rx);
@@ -1008,7 +1308,17 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (c && c->relay) return cluster_relay_write(srv_of(wsi), wsi, c);
         return 0;
     case LWS_CALLBACK_HTTP_FILE_COMPLETION:
-        return lws_http_transaction_completed(wsi) ? -1 : 0;
+        if (lws_http_transaction_completed(wsi)) return -1;
+        deadline_set(srv_of(wsi), wsi, REQ_HEAD); /* keep-alive: the next head */
+        return 0;
+    case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
+        return fd_limit_filter(srv_of(wsi), (int)(intptr_t)in);
+    case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
+        deadline_new(srv_of(wsi), wsi);
+        return 0;
+    case LWS_CALLBACK_WSI_DESTROY:
+        deadline_gone(wsi);
+        return 0;
     case LWS_CALLBACK_CLOSED_HTTP:
     case LWS_CALLBACK_CLOSED:
         if (c) conn_gone(srv_of(wsi), c);
@@ -1035,7 +1345,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (c) return conn_write_next(srv_of(wsi), c);
         return 0;
     case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
-        return 0; /* lws echoes the close frame with the client's code, then closes */
+        return ws_peer_close(srv_of(wsi), wsi, c, (const unsigned char *)in, len);
     default:
         return 0;
     }
@@ -1139,9 +1449,20 @@ static void srv_ev_timer(struct ev_loop *loop, ev_timer *w, int revents) {
    ====================================================================================== */
 
 static int log_mask;
+static server *log_srv; /* for the counters of what lws logs (lws_log_emit) */
+
+/* lws 4.1.6 logs a client's oversized head as an error ("Ran out of header data space") and
+   closes the connection without an answer (no callback in between: lws_pos_in_bounds ->
+   LPR_FAIL -> lws_handshake_server's bail_nuke_ah). A client's fault is no server error: counted
+   and logged at debug level only. */
+static bool lws_log_is_client_fault(const char *line) { return strstr(line, "Ran out of header data space") != NULL; }
 
 static void lws_log_emit(int level, const char *line) {
     size_t n = strlen(line);
+    if (lws_log_is_client_fault(line)) {
+        if (log_srv) log_srv->defence.oversized_heads++;
+        level = LLL_DEBUG;
+    }
     while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) n--;
     skew_ex_logf(level == LLL_ERR ? SKEW_EX_LOG_ERROR : level & (LLL_WARN | LLL_NOTICE | LLL_USER) ? SKEW_EX_LOG_INFO
                                                                                                     : SKEW_EX_LOG_DEBUG,
@@ -1177,6 +1498,10 @@ static void lws_tls_setup(server *srv, struct lws_context_creation_info *info) {
     info->alpn = "http/1.1";
 }
 
+/* Headers lws adds to every answer with a status line it writes (lws_add_http_header_status):
+   the adapter's, --root files (lws_serve_http_file) and lws' own error pages. */
+static const struct lws_protocol_vhost_options vhost_headers = {NULL, NULL, "x-content-type-options:", "nosniff"};
+
 static const lws_retry_bo_t no_validity = {NULL, 0, 0, 0, 0, 0}; /* secs_since_valid_hangup 0: off */
 
 int main(int argc, char **argv) {
@@ -1192,6 +1517,7 @@ int main(int argc, char **argv) {
     skew_ex_server_hooks(&srv.ex, &hooks, hook_send, hook_on_close);
     if (!skew_ex_start(&srv.ex, "skew_server_lws", argc, argv, &hooks)) return srv.ex.exit_code;
 
+    log_srv = &srv;
     log_mask = LLL_ERR;
     if (srv.ex.opt.verbosity >= SKEW_EX_NORMAL) log_mask |= LLL_WARN | LLL_USER;
     if (srv.ex.opt.verbosity >= SKEW_EX_VERBOSE) log_mask |= LLL_NOTICE | LLL_INFO;
@@ -1211,7 +1537,7 @@ int main(int argc, char **argv) {
     if (ipv6) info.options |= LWS_SERVER_OPTION_IPV6_V6ONLY_MODIFY | LWS_SERVER_OPTION_IPV6_V6ONLY_VALUE;
     else info.options |= LWS_SERVER_OPTION_DISABLE_IPV6; /* else lws ignores --host */
     info.max_http_header_data = 8192;  /* room for big cookies; only while headers are parsed */
-    info.max_http_header_pool = 32;    /* header tables in use at once (8 KB each, freed when idle) */
+    info.max_http_header_pool = HEADER_POOL;
     info.keepalive_timeout = 5;        /* idle HTTP keep-alive connections */
     info.timeout_secs = 10;            /* handshakes and other pending states */
     /* lws sizes its fd table from RLIMIT_NOFILE, so the limit is set to what the tracker can
@@ -1219,7 +1545,12 @@ int main(int argc, char **argv) {
        limit, lws 4.1.6 finds a connection from its fd by a linear search (wsi_from_fd), O(n)
        per event; at the limit it indexes the table. */
     skew_ex_tune_fd_limit(skew_tracker_config(srv.ex.t)->max_connections);
+    if (!deadlines_init(&srv)) {
+        fprintf(stderr, "skew_server_lws: out of memory\n");
+        return 1;
+    }
     info.vhost_name = "skew";
+    info.headers = &vhost_headers;
     /* lws' own WS validity pings (default: every 300 s, in a sorted timer list re-inserted on
        every frame, O(n) per insert with n connections) are off: the adapter pings every
        --keepalive-ms itself (ws_ping_sweep). */
@@ -1285,6 +1616,8 @@ int main(int argc, char **argv) {
             exit_code = 1;
             break;
         }
+        deadline_sweep(&srv, skew_ex_mono_ms());
+        out_trim(&srv);
         if (skew_ex_stop_requested()) skew_ex_begin_shutdown(&srv.ex);
         if (skew_ex_shutdown_done(&srv.ex, skew_ex_mono_ms())) break;
     }
@@ -1305,5 +1638,6 @@ out:
     skew_person_free(&srv.ex.person);
     skew_forward_free(&srv.ex.fwd);
     free(srv.scratch);
+    free(srv.deadlines);
     return exit_code;
 }
