@@ -4,7 +4,7 @@
 //
 //   node bench/load/load.mjs [--server build/skew_server_lws] [--max 50000] [--quick]
 //                            [--only rss,cap,latency,churn,close,window] [--interval-ms 200]
-//                            [--latency-at N] [--samples N] [--probes N] [--scale 1000,5000,...]
+//                            [--latency-at N] [--samples N] [--probes N] [--scale 1000,5000,...] [--at N]
 //
 // Measures, for the server given (or SKEW_SERVER, default build/skew_server_lws):
 //   rss      RSS per idle WS and SSE connection at 1k and 10k (from /proc/PID/status VmRSS)
@@ -52,7 +52,7 @@ const MAX = Number(opt('max', quick ? 2000 : 50000));
 const ONLY = String(opt('only', 'rss,cap,latency,churn,close,window,scale')).split(',');
 const SAMPLES = Number(opt('samples', 0)); // close/window samples (0: 100 / 40)
 const INTERVAL = Number(opt('interval-ms', 200));
-const BIG = quick ? 2000 : 10000;
+const BIG = Number(opt('at', quick ? 2000 : 10000)); // rss: the larger count (--at N)
 const LATENCY_AT = Number(opt('latency-at', BIG)); // idle connections during the latency phase
 const PROBES = Number(opt('probes', 30)); // latency: opens of each kind (WS, SSE)
 // scale: idle connections (half WS, half SSE) at each step; the last is capped by the fd limit
@@ -60,6 +60,9 @@ const SCALE = String(opt('scale', quick ? '500,1000,2000' : '1000,5000,10000,190
 const SMALL = quick ? 500 : 1000;
 const CHURN = quick ? 400 : 2000;
 const CHURN_IDLE = quick ? 200 : 1000;
+// --max-connections given to the server (default: --max + 10000). lws 4.1.6 (Debian's build)
+// scans its whole fd table, sized from it, on every close: see bench/load/README.md.
+const MAXCONN = Number(opt('max-connections', MAX + 10000));
 const DEADLINE = Date.now() + Number(opt('budget-s', 900)) * 1000;
 const given = opt('server', process.env.SKEW_SERVER || 'build/skew_server_lws');
 const SERVER = [path.resolve(given), path.resolve(ROOT, given)].find((p) => fs.existsSync(p));
@@ -129,7 +132,7 @@ const PER_IP_OFF = /--max-connections-per-ip\b/.test(`${HELP.stdout}${HELP.stder
 async function startServer(extra = []) {
   const port = await freePort();
   const args = [...PER_IP_OFF, '--host', HOST, '--port', String(port), '--build-id', 'v-bench', '--base', '/__skew',
-    '--admin-token', TOKEN, '--route-tracking', '--max-connections', String(MAX + 10000), ...extra];
+    '--admin-token', TOKEN, '--route-tracking', '--max-connections', String(MAXCONN), ...extra];
   const pre = spawnSync('setpriv', ['--pdeathsig', 'KILL', 'true'], { stdio: 'ignore' }).status === 0
     ? ['setpriv', '--pdeathsig', 'KILL'] : [];
   const cmd = [...pre, SERVER, ...args];

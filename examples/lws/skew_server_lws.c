@@ -39,7 +39,14 @@
    >>state
    ====================================================================================== */
 
-#define WS_RX_BUFFER 512            /* lws rx buffer per WebSocket (allocated per connection) */
+/* lws rx buffer per WebSocket, allocated per connection for its lifetime: 128 holds any control
+   frame (payload <= 125) whole; longer messages arrive in pieces and are reassembled (conn.rx).
+   lws also sets the socket's SO_SNDBUF to this + LWS_PRE (the kernel floor, ~4.6 KB, applies). */
+#define WS_RX_BUFFER 128
+/* A WebSocket given a message this big (stats) gets WS_BIG_SNDBUF instead: through the ~4.6 KB
+   floor a 79 KB stats message took ~17 writeable wake-ups; ordinary clients keep the small one. */
+#define WS_BIG_MSG 4096
+#define WS_BIG_SNDBUF (256 * 1024)
 #define WS_TX_PACKET 16384          /* bytes per send() for large stats messages */
 #define ARENA_SIZE 32768            /* header/query copies for one request */
 
@@ -65,6 +72,7 @@ typedef struct conn {
     bool rx_overflow;
     bool rx_off;                    /* SSE: POLLIN turned off (lws issue 2455, see README.md) */
     bool idle_watch_on;             /* SSE: idle_watch is started */
+    bool big_sndbuf;                /* WS: SO_SNDBUF raised to WS_BIG_SNDBUF */
     ev_io idle_watch;               /* SSE, libev loop: the idle socket's EOF/reset (see README.md) */
     out_msg *q_head, *q_tail;
     size_t q_bytes;
@@ -224,6 +232,14 @@ static int conn_write_next(server *srv, conn *c) {
    >>hooks  tracker -> adapter
    ====================================================================================== */
 
+/* Raise the send buffer lws set small (WS_RX_BUFFER) for a connection that gets big messages. */
+static void ws_big_sndbuf(conn *c) {
+    int n = WS_BIG_SNDBUF;
+    c->big_sndbuf = true;
+    if (setsockopt(lws_get_socket_fd(c->wsi), SOL_SOCKET, SO_SNDBUF, &n, sizeof n) != 0)
+        skew_ex_logf(SKEW_EX_LOG_INFO, "setsockopt(SO_SNDBUF) failed: %s", strerror(errno));
+}
+
 static skew_result hook_send(void *user_data, const skew_conn *sc, const char *msg, size_t len) {
     server *srv = (server *)user_data;
     conn *c = (conn *)sc->user;
@@ -233,6 +249,7 @@ static skew_result hook_send(void *user_data, const skew_conn *sc, const char *m
     if (!c || c->dying) return SKEW_ERR_SEND;
     need = len; /* SSE: the framed event already (frame_sse); WS: lws adds the frame header */
     if (c->q_bytes + need > srv->ex.opt.max_output_bytes) return SKEW_ERR_SLOW;
+    if (c->kind == CONN_WS && c->ready && len >= WS_BIG_MSG && !c->big_sndbuf) ws_big_sndbuf(c);
     m = (out_msg *)malloc(sizeof *m + LWS_PRE + need + 1);
     if (!m) return SKEW_ERR_NOMEM;
     m->next = NULL;
