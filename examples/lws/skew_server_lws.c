@@ -67,15 +67,16 @@ typedef struct conn {
     skew_handle h;                  /* 0: not tracked (any more) */
     uint8_t kind;                   /* conn_kind */
     uint8_t missed_pongs;
-    bool ready;                     /* may write: WS established / SSE headers sent */
-    bool dying;                     /* the socket is being killed: queue nothing more */
-    bool going_away;                /* shutdown: drain, then WS close 1001 / end the SSE stream */
-    bool ping_due;
-    bool awaiting_pong;
-    bool rx_overflow;
-    bool rx_off;                    /* SSE: POLLIN turned off (lws issue 2455, see README.md) */
-    bool idle_watch_on;             /* SSE: idle_watch is started */
-    bool big_sndbuf;                /* WS: SO_SNDBUF raised to WS_BIG_SNDBUF */
+    /* one bit each: 152 bytes, malloc's 160-byte class (with bytes: 160, the 176 class) */
+    bool ready : 1;                 /* may write: WS established / SSE headers sent */
+    bool dying : 1;                 /* the socket is being killed: queue nothing more */
+    bool going_away : 1;            /* shutdown: drain, then WS close 1001 / end the SSE stream */
+    bool ping_due : 1;
+    bool awaiting_pong : 1;
+    bool rx_overflow : 1;
+    bool rx_off : 1;                /* SSE: POLLIN turned off (lws issue 2455, see README.md) */
+    bool idle_watch_on : 1;         /* SSE: idle_watch is started */
+    bool big_sndbuf : 1;            /* WS: SO_SNDBUF raised to WS_BIG_SNDBUF */
     ev_io idle_watch;               /* SSE, libev loop: the idle socket's EOF/reset (see README.md) */
     out_msg *q_head, *q_tail;
     size_t q_bytes;
