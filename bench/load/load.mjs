@@ -4,13 +4,16 @@
 //
 //   node bench/load/load.mjs [--server build/skew_server_lws] [--max 50000] [--quick]
 //                            [--only rss,cap,latency,churn,close,window] [--interval-ms 200]
-//                            [--latency-at N] [--samples N]
+//                            [--latency-at N] [--samples N] [--probes N] [--scale 1000,5000,...] [--at N]
 //
 // Measures, for the server given (or SKEW_SERVER, default build/skew_server_lws):
 //   rss      RSS per idle WS and SSE connection at 1k and 10k (from /proc/PID/status VmRSS)
 //   cap      the most concurrent idle connections held (half WS, half SSE), in steps up to --max,
 //            with the count checked exactly against {base}/admin/stats and a subscriber's stats
-//   latency  open-to-stats latency seen by a subscriber with 10k idle connections (--latency-at N)
+//   latency  open-to-stats latency seen by a subscriber with 10k idle connections (--latency-at N),
+//            of WS opens and of SSE opens (--probes N of each)
+//   scale    at 1k, 5k, 10k, 19k idle (--scale, capped by the fd limit): RSS per connection and the
+//            open-to-stats median of WS and SSE opens, to show the cost per connection stays flat
 //   churn    2000 open+close with 1000 idle and one subscriber: server CPU seconds (/proc/PID/stat),
 //            stats messages and bytes the subscriber received
 //   close    default keepalive, 1000 idle: an SSE client closes (FIN or RST, alternating) at a random
@@ -46,14 +49,20 @@ const opt = (name, dflt) => {
 };
 const quick = !!opt('quick', false);
 const MAX = Number(opt('max', quick ? 2000 : 50000));
-const ONLY = String(opt('only', 'rss,cap,latency,churn,close,window')).split(',');
+const ONLY = String(opt('only', 'rss,cap,latency,churn,close,window,scale')).split(',');
 const SAMPLES = Number(opt('samples', 0)); // close/window samples (0: 100 / 40)
 const INTERVAL = Number(opt('interval-ms', 200));
-const BIG = quick ? 2000 : 10000;
+const BIG = Number(opt('at', quick ? 2000 : 10000)); // rss: the larger count (--at N)
 const LATENCY_AT = Number(opt('latency-at', BIG)); // idle connections during the latency phase
+const PROBES = Number(opt('probes', 30)); // latency: opens of each kind (WS, SSE)
+// scale: idle connections (half WS, half SSE) at each step; the last is capped by the fd limit
+const SCALE = String(opt('scale', quick ? '500,1000,2000' : '1000,5000,10000,19000')).split(',').map(Number);
 const SMALL = quick ? 500 : 1000;
 const CHURN = quick ? 400 : 2000;
 const CHURN_IDLE = quick ? 200 : 1000;
+// --max-connections given to the server (default: --max + 10000). lws 4.1.6 (Debian's build)
+// scans its whole fd table, sized from it, on every close: see bench/load/README.md.
+const MAXCONN = Number(opt('max-connections', MAX + 10000));
 const DEADLINE = Date.now() + Number(opt('budget-s', 900)) * 1000;
 const given = opt('server', process.env.SKEW_SERVER || 'build/skew_server_lws');
 const SERVER = [path.resolve(given), path.resolve(ROOT, given)].find((p) => fs.existsSync(p));
@@ -77,6 +86,12 @@ function raiseNofile(want) {
   for (const n of [want, 262144, 200000, 131072, 65536]) {
     const r = spawnSync('prlimit', ['--pid', String(process.pid), `--nofile=${n}:${n}`], { stdio: 'ignore' });
     if (r.status === 0 && nofile() >= n) break;
+  }
+  // without CAP_SYS_RESOURCE: the soft limit can still go up to the hard one
+  const hard = Number(fs.readFileSync('/proc/self/limits', 'utf8').split('\n')
+    .find((l) => l.startsWith('Max open files')).trim().split(/\s+/)[4]);
+  if (nofile() < want && hard > nofile()) {
+    spawnSync('prlimit', ['--pid', String(process.pid), `--nofile=${hard}:${hard}`], { stdio: 'ignore' });
   }
   return nofile();
 }
@@ -109,10 +124,15 @@ function httpGet(port, p, headers = {}, timeout = 15000) {
   });
 }
 
+// A per-client-IP connection cap would stop the bench at its default (all clients are 127.0.0.x):
+// off when the server has the flag.
+const HELP = spawnSync(SERVER, ['--help'], { encoding: 'utf8' });
+const PER_IP_OFF = /--max-connections-per-ip\b/.test(`${HELP.stdout}${HELP.stderr}`) ? ['--max-connections-per-ip', '0'] : [];
+
 async function startServer(extra = []) {
   const port = await freePort();
-  const args = ['--host', HOST, '--port', String(port), '--build-id', 'v-bench', '--base', '/__skew',
-    '--admin-token', TOKEN, '--route-tracking', '--max-connections', String(MAX + 10000), ...extra];
+  const args = [...PER_IP_OFF, '--host', HOST, '--port', String(port), '--build-id', 'v-bench', '--base', '/__skew',
+    '--admin-token', TOKEN, '--route-tracking', '--max-connections', String(MAXCONN), ...extra];
   const pre = spawnSync('setpriv', ['--pdeathsig', 'KILL', 'true'], { stdio: 'ignore' }).status === 0
     ? ['setpriv', '--pdeathsig', 'KILL'] : [];
   const cmd = [...pre, SERVER, ...args];
@@ -410,6 +430,32 @@ async function phaseCapacity() {
   }
 }
 
+/**
+ * Open-to-stats latency: n opens of `kind` (ws or sse) with `base` connections counted; each is
+ * timed from the open to the subscriber's stats that count it, then closed and seen gone.
+ * Returns the sorted latencies in ms.
+ */
+async function probeLatency(srv, sub, base, kind, n) {
+  const lat = [];
+  for (let i = 0; i < n; i++) {
+    checkBudget('latency');
+    const want = base + 1;
+    const t0 = performance.now();
+    const waiting = sub.waitStats((e) => e.total === want, 10000);
+    const c = await openClient(srv.port, kind, { route: '/lat' });
+    const e = await waiting.catch((err) => {
+      throw new Error(`${kind} open not seen in stats: last total ${sub.log.at(-1)?.total}, want ${want}: ${err.message}`);
+    });
+    lat.push(e.at - t0);
+    c.sock.destroy();
+    await sub.waitStats((x) => x.total === base, 15000, true).catch(async (err) => {
+      throw new Error(`admin total ${await srv.total()}, subscriber socket closed: ${sub.closed} (close frame ${sub.closeCode} ${sub.closeReason}; server: ${srv.stderr().slice(-300)}); close of a ${kind} client not seen in stats: last total ${sub.log.at(-1)?.total}, want ${base}: ${err.message}`);
+    });
+  }
+  return lat.sort((x, y) => x - y);
+}
+const medianMs = (xs) => xs[xs.length >> 1];
+
 async function phaseLatency() {
   const srv = await startServer(['--stats-interval-ms', '0']);
   try {
@@ -417,31 +463,60 @@ async function phaseLatency() {
     const { clients } = await openMany(srv.port, LATENCY_AT, (i) => (i % 2 ? 'sse' : 'ws'));
     console.log(`  latency: ${clients.length} idle opened in ${((Date.now() - o0) / 1000).toFixed(1)} s`);
     const sub = await subscriber(srv.port);
-    await sub.waitStats((e) => e.total === clients.length + 1, 30000, true);
-    const lat = [];
-    for (let i = 0; i < 30; i++) {
-      checkBudget('latency');
-      const want = clients.length + 2;
-      const t0 = performance.now();
-      const waiting = sub.waitStats((e) => e.total === want, 10000);
-      // WS probes: an SSE close is only noticed at the server's next liveness sweep
-      const c = await openClient(srv.port, 'ws', { route: '/lat' });
-      const e = await waiting.catch((err) => {
-        throw new Error(`open not seen in stats: last total ${sub.log.at(-1)?.total}, want ${want}: ${err.message}`);
-      });
-      lat.push(e.at - t0);
-      c.sock.destroy();
-      await sub.waitStats((x) => x.total === want - 1, 15000, true).catch(async (err) => {
-        throw new Error(`admin total ${await srv.total()}, subscriber socket closed: ${sub.closed} (close frame ${sub.closeCode} ${sub.closeReason}; server: ${srv.stderr().slice(-300)}); close of a ${i % 2 ? "SSE" : "WS"} client not seen in stats: last total ${sub.log.at(-1)?.total}, want ${want - 1}: ${err.message}`);
-      });
+    const base = clients.length + 1;
+    await sub.waitStats((e) => e.total === base, 30000, true);
+    for (const kind of ['ws', 'sse']) {
+      const lat = await probeLatency(srv, sub, base, kind, PROBES);
+      const bytes = sub.log.at(-1).bytes;
+      row(`open-to-stats latency, ${kind.toUpperCase()} open @${LATENCY_AT} (interval 0)`,
+        `median ${medianMs(lat).toFixed(2)} ms, p95 ${lat[Math.floor(lat.length * 0.95)].toFixed(1)} ms`,
+        `(${PROBES} ${kind.toUpperCase()} opens; ${LATENCY_AT} idle half WS/half SSE; each stats message ${(bytes / 1024).toFixed(0)} KB)`);
     }
-    lat.sort((a, b) => a - b);
-    const bytes = sub.log.at(-1).bytes;
-    row(`open-to-stats latency @${LATENCY_AT} (interval 0)`,
-      `median ${lat[lat.length >> 1].toFixed(1)} ms, p95 ${lat[Math.floor(lat.length * 0.95)].toFixed(1)} ms`,
-      `(30 WS opens; ${LATENCY_AT} idle half WS/half SSE; each stats message ${(bytes / 1024).toFixed(0)} KB)`);
     await closeAll(clients);
     sub.sock.destroy();
+  } finally {
+    await srv.stop();
+  }
+}
+
+/** The cost per connection as it grows: at each --scale step, RSS per idle connection (half WS,
+ *  half SSE) and the open-to-stats median of WS and SSE opens, one server, interval 0. */
+async function phaseScale() {
+  const srv = await startServer(['--stats-interval-ms', '0']);
+  const all = [];
+  try {
+    await sleep(300);
+    const rss0 = srv.rssKB();
+    const cap = FD_LIMIT - 300; // the client holds one descriptor per connection too
+    const steps = [...new Set(SCALE.map((n) => Math.min(n, cap)))];
+    const probes = PROBES;
+    for (const target of steps) {
+      checkBudget('scale');
+      const { clients, errors } = await openMany(srv.port, target - all.length, (i) => (i % 2 ? 'sse' : 'ws'),
+        { inFlight: 250 });
+      all.push(...clients);
+      const n = all.filter((c) => !c.closed).length;
+      const base = n + 1;
+      // a subscriber per step: with interval 0, one stats message per open during the ramp would
+      // outrun a subscriber (the server drops a slow one)
+      const sub = await subscriber(srv.port);
+      const total = await waitTotal(srv, base, 20000);
+      await sub.waitStats((e) => e.total === base, 20000, true).catch((err) => {
+        throw new Error(`stats never counted ${base}: last ${sub.log.at(-1)?.total}, subscriber closed: ${sub.closed} (${sub.closeCode} ${sub.closeReason}): ${err.message}`);
+      });
+      await sleep(500);
+      const perConn = (srv.rssKB() - rss0) / n;
+      const ws = await probeLatency(srv, sub, base, 'ws', probes);
+      const sse = await probeLatency(srv, sub, base, 'sse', probes);
+      sub.sock.destroy();
+      await waitTotal(srv, n);
+      row(`scale @${n}${target < Math.max(...SCALE) && target === cap ? ` (fd limit ${FD_LIMIT})` : ''}`,
+        `RSS ${kb(perConn)}/conn, open-to-stats median WS ${medianMs(ws).toFixed(2)} ms, SSE ${medianMs(sse).toFixed(2)} ms`,
+        `(${probes} opens each; admin total ${total}${total === base ? '' : ' MISMATCH'}` +
+        `${Object.keys(errors).length ? '; errors ' + JSON.stringify(errors) : ''})`);
+      if (Object.keys(errors).length) break;
+    }
+    await closeAll(all);
   } finally {
     await srv.stop();
   }
@@ -579,7 +654,7 @@ const t0 = Date.now();
 let failed = false;
 for (const [name, fn] of [['rss', async () => { await phaseRss('ws'); await phaseRss('sse'); }],
   ['cap', phaseCapacity], ['latency', phaseLatency], ['churn', phaseChurn], ['close', phaseClose],
-  ['window', phaseWindow]]) {
+  ['window', phaseWindow], ['scale', phaseScale]]) {
   if (!ONLY.includes(name)) continue;
   const p0 = Date.now();
   try {

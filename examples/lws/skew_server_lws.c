@@ -43,8 +43,18 @@
    >>state
    ====================================================================================== */
 
-#define WS_RX_BUFFER 512            /* lws rx buffer per WebSocket (allocated per connection) */
-#define WS_TX_PACKET 16384          /* bytes per send() for large stats messages */
+/* lws rx buffer per WebSocket, allocated per connection for its lifetime: 128 holds any control
+   frame (payload <= 125) whole; longer messages arrive in pieces and are reassembled (conn.rx).
+   lws also sets the socket's SO_SNDBUF to this + LWS_PRE (the kernel floor, ~4.6 KB, applies). */
+#define WS_RX_BUFFER 128
+/* A WebSocket given a message this big (stats) gets WS_BIG_SNDBUF instead: across a real network
+   a ~4.6 KB send buffer lets ~4.6 KB out per round trip (a 79 KB stats message: ~17 round trips);
+   ordinary clients keep the small one. */
+#define WS_BIG_MSG 4096
+#define WS_BIG_SNDBUF (256 * 1024)
+/* bytes per send() for large messages: a 79 KB stats message (10k connections) leaves in one
+   send() instead of five, each after an event-loop round (lws keeps the rest in its buffer) */
+#define WS_TX_PACKET 131072
 #define ARENA_SIZE 32768            /* header/query copies for one request */
 /* Slow requests (README.md, "Hostile clients"): whatever its pace, a request head must be
    complete REQ_HEAD_MS after the connection opened or the previous answer, and its body (at most
@@ -83,14 +93,16 @@ typedef struct conn {
     skew_handle h;                  /* 0: not tracked (any more) */
     uint8_t kind;                   /* conn_kind */
     uint8_t missed_pongs;
-    bool ready;                     /* may write: WS established / SSE headers sent */
-    bool dying;                     /* the socket is being killed: queue nothing more */
-    bool going_away;                /* shutdown: drain, then WS close 1001 / end the SSE stream */
-    bool ping_due;
-    bool awaiting_pong;
-    bool rx_overflow;
-    bool rx_off;                    /* SSE: POLLIN turned off (lws issue 2455, see README.md) */
-    bool idle_watch_on;             /* SSE: idle_watch is started */
+    /* one bit each: 152 bytes, malloc's 160-byte class (with bytes: 160, the 176 class) */
+    bool ready : 1;                 /* may write: WS established / SSE headers sent */
+    bool dying : 1;                 /* the socket is being killed: queue nothing more */
+    bool going_away : 1;            /* shutdown: drain, then WS close 1001 / end the SSE stream */
+    bool ping_due : 1;
+    bool awaiting_pong : 1;
+    bool rx_overflow : 1;
+    bool rx_off : 1;                /* SSE: POLLIN turned off (lws issue 2455, see README.md) */
+    bool idle_watch_on : 1;         /* SSE: idle_watch is started */
+    bool big_sndbuf : 1;            /* WS: SO_SNDBUF raised to WS_BIG_SNDBUF */
     ev_io idle_watch;               /* SSE, libev loop: the idle socket's EOF/reset (see README.md) */
     out_msg *q_head, *q_tail;
     size_t q_bytes;
@@ -381,6 +393,14 @@ static void deadline_sweep(server *srv, uint64_t mono) {
    >>hooks  tracker -> adapter
    ====================================================================================== */
 
+/* Raise the send buffer lws set small (WS_RX_BUFFER) for a connection that gets big messages. */
+static void ws_big_sndbuf(conn *c) {
+    int n = WS_BIG_SNDBUF;
+    c->big_sndbuf = true;
+    if (setsockopt(lws_get_socket_fd(c->wsi), SOL_SOCKET, SO_SNDBUF, &n, sizeof n) != 0)
+        skew_ex_logf(SKEW_EX_LOG_INFO, "setsockopt(SO_SNDBUF) failed: %s", strerror(errno));
+}
+
 static skew_result hook_send(void *user_data, const skew_conn *sc, const char *msg, size_t len) {
     server *srv = (server *)user_data;
     conn *c = (conn *)sc->user;
@@ -394,6 +414,7 @@ static skew_result hook_send(void *user_data, const skew_conn *sc, const char *m
         srv->defence.output_total_refused++; /* all queues together are full: the big ones go */
         return SKEW_ERR_SLOW;
     }
+    if (c->kind == CONN_WS && c->ready && len >= WS_BIG_MSG && !c->big_sndbuf) ws_big_sndbuf(c);
     m = (out_msg *)malloc(sizeof *m + LWS_PRE + len + 1);
     if (!m) return SKEW_ERR_NOMEM;
     m->next = NULL;
