@@ -490,8 +490,10 @@ typedef struct skew_config {
     uint32_t keepalive_ms;          /* 30000: SSE keepalive interval */
     uint32_t stats_interval_ms;     /* 250: coalescing window; SKEW_STATS_IMMEDIATE = at once */
     uint32_t max_connections;       /* 1024 tracked SSE/WS connections */
-    uint32_t max_versions;          /* 64 distinct versions (more fold into "(other)") */
-    uint32_t max_routes;            /* 256 distinct routes (more fold into "(other)") */
+    uint32_t max_versions;          /* 64 distinct versions (more fold into "(other)"); the server's
+                                       builds (server_version, build) always keep an entry */
+    uint32_t max_routes;            /* 256 distinct routes (more fold into "(other)"; invalidation
+                                       still reaches them: "table poisoning" in >>registry) */
     uint32_t max_version_len;       /* 64 bytes */
     uint32_t max_route_len;         /* 256 bytes (longer routes are rejected) */
     uint32_t max_listed;            /* 1000 connections listed per stats message */
@@ -3235,6 +3237,7 @@ typedef struct skew__strtab {
     uint32_t index_mask;
     uint32_t stride;
     uint32_t free_head;
+    uint32_t pin[2];   /* entries kept while no connection uses them, or SKEW__NONE (>>strings) */
 } skew__strtab;
 
 /* ---- >>timeline state (the functions are in the >>timeline section) ------------------ */
@@ -3273,6 +3276,7 @@ struct skew_tracker {
     uint32_t *live;
     uint32_t *subs;
     uint64_t *ids;     /* id hash table, see SKEW__ID_ENTRY; 0 = empty */
+    uint64_t *route_sig; /* per slot, set when its route folds into "(other)" (table poisoning) */
     uint32_t id_mask;
     uint32_t free_head;
     uint32_t live_count, sub_count;
@@ -3604,51 +3608,71 @@ SKEW__PRIV uint32_t skew__tab_find(const skew__strtab *tab, skew_str s, uint32_t
     }
 }
 
+/* A new entry for s (hash h) from the free list, indexed but not yet in live[] (count 0);
+   SKEW__NONE when the table is full. */
+SKEW__PRIV uint32_t skew__tab_new(skew__strtab *tab, skew_str s, uint32_t h) {
+    uint32_t e = tab->free_head, i;
+    if (e == SKEW__NONE) return e;
+    tab->free_head = tab->live_pos[e] == 0xFFFFu ? SKEW__NONE : tab->live_pos[e]; /* 16-bit link */
+    memcpy(tab->text + (size_t)e * tab->stride, s.ptr, s.len);
+    tab->lens[e] = (uint16_t)s.len;
+    tab->hashes[e] = h;
+    tab->counts[e] = 0;
+    i = h & tab->index_mask;
+    while (tab->index[i]) i = (i + 1) & tab->index_mask;
+    tab->index[i] = (uint16_t)(e + 1);
+    return e;
+}
+
+/* Entry e (count 0) joins the dense list of used entries. */
+SKEW__PRIV void skew__tab_relive(skew__strtab *tab, uint32_t e) {
+    tab->live_pos[e] = (uint16_t)tab->used;
+    tab->live[tab->used++] = (uint16_t)e;
+}
+
 /* Take a reference on s (already validated, s.len <= stride). Full table: entry 0. A value
    spelled like entry 0 ("(other)") is entry 0: a map must never carry one key twice. */
 SKEW__PRIV uint16_t skew__tab_ref(skew__strtab *tab, uint32_t seed, skew_str s) {
-    uint32_t h = skew__hash(seed, s), e = skew__tab_find(tab, s, h), i;
+    uint32_t h = skew__hash(seed, s), e = skew__tab_find(tab, s, h);
     if (e == SKEW__NONE && s.len == tab->lens[0] && memcmp(s.ptr, tab->text, s.len) == 0) e = 0;
     if (e == SKEW__NONE) {
-        if (tab->free_head == SKEW__NONE) {
+        e = skew__tab_new(tab, s, h);
+        if (e == SKEW__NONE) {
             tab->counts[0]++;
             return 0;
         }
-        e = tab->free_head;
-        tab->free_head = tab->live_pos[e] == 0xFFFFu ? SKEW__NONE : tab->live_pos[e]; /* 16-bit link */
-        memcpy(tab->text + (size_t)e * tab->stride, s.ptr, s.len);
-        tab->lens[e] = (uint16_t)s.len;
-        tab->hashes[e] = h;
-        tab->counts[e] = 0;
-        i = h & tab->index_mask;
-        while (tab->index[i]) i = (i + 1) & tab->index_mask;
-        tab->index[i] = (uint16_t)(e + 1);
-        tab->live_pos[e] = (uint16_t)tab->used;
-        tab->live[tab->used++] = (uint16_t)e;
     }
+    if (e && !tab->counts[e]) skew__tab_relive(tab, e); /* new, or a pinned entry unused so far */
     tab->counts[e]++;
     return (uint16_t)e;
 }
 
-SKEW__PRIV void skew__tab_unref(skew__strtab *tab, uint32_t e) {
-    uint32_t i, last;
+/* Unlink entry e (in the index, not in live[]) and give it back to the free list. */
+SKEW__PRIV void skew__tab_free(skew__strtab *tab, uint32_t e) {
+    uint32_t i = tab->hashes[e] & tab->index_mask;
     skew__probe p;
-    if (e == SKEW__NO_STR) return;
-    if (--tab->counts[e] || e == 0) return;
-    /* unlink from the index */
-    i = tab->hashes[e] & tab->index_mask;
     while (tab->index[i] != e + 1) i = (i + 1) & tab->index_mask;
     p.wide = NULL;
     p.narrow = tab->index;
     p.hashes = tab->hashes;
     p.mask = tab->index_mask;
     skew__probe_delete(&p, i);
-    /* unlink from the dense list, then free */
-    last = tab->live[--tab->used];
-    tab->live[tab->live_pos[e]] = (uint16_t)last;
-    tab->live_pos[last] = tab->live_pos[e];
     tab->live_pos[e] = (uint16_t)tab->free_head;
     tab->free_head = e;
+}
+
+/* Entry e (count 0) leaves the dense list. */
+SKEW__PRIV void skew__tab_unlive(skew__strtab *tab, uint32_t e) {
+    uint32_t last = tab->live[--tab->used];
+    tab->live[tab->live_pos[e]] = (uint16_t)last;
+    tab->live_pos[last] = tab->live_pos[e];
+}
+
+SKEW__PRIV void skew__tab_unref(skew__strtab *tab, uint32_t e) {
+    if (e == SKEW__NO_STR) return;
+    if (--tab->counts[e] || e == 0) return;
+    skew__tab_unlive(tab, e);
+    if (e != tab->pin[0] && e != tab->pin[1]) skew__tab_free(tab, e); /* a pinned entry stays findable */
 }
 
 SKEW__PRIV size_t skew__pow2_at_least(size_t n) {
@@ -3670,7 +3694,7 @@ typedef struct skew__tab_offsets {
 
 typedef struct skew__layout {
     size_t timeline; /* >>timeline ring */
-    size_t tracker, slots, live, subs, ids, strings, msg, total;
+    size_t tracker, slots, live, subs, ids, route_sig, strings, msg, total;
     skew__tab_offsets vtab, rtab;
     size_t cluster; /* >>cluster */
 } skew__layout;
@@ -3721,6 +3745,7 @@ SKEW__PRIV void skew__layout_of(const skew_config *c, skew__layout *L) {
     L->live = total; total += SKEW__ALIGN(n * sizeof(uint32_t));
     L->subs = total; total += SKEW__ALIGN(n * sizeof(uint32_t));
     L->ids = total; total += SKEW__ALIGN(skew__pow2_at_least(n * 2) * sizeof(uint64_t));
+    L->route_sig = total; total += c->route_tracking ? SKEW__ALIGN(n * sizeof(uint64_t)) : 0u;
     skew__tab_layout((size_t)c->max_versions + 1, c->max_version_len, &L->vtab, &total);
     skew__tab_layout(c->route_tracking ? (size_t)c->max_routes + 1 : 1, c->max_route_len, &L->rtab, &total);
 #if SKEW_ENABLE_CLUSTER
@@ -3856,11 +3881,14 @@ SKEW__PRIV void skew__tab_init(skew__strtab *tab, char *mem, const skew__tab_off
     tab->lens[0] = (uint16_t)(stride < sizeof SKEW_OTHER_NAME - 1 ? stride : sizeof SKEW_OTHER_NAME - 1);
     memcpy(tab->text, SKEW_OTHER_NAME, tab->lens[0]);
     tab->free_head = SKEW__NONE;
+    tab->pin[0] = tab->pin[1] = SKEW__NONE;
     for (e = cap; e-- > 1;) {
         tab->live_pos[e] = (uint16_t)(tab->free_head == SKEW__NONE ? 0xFFFFu : tab->free_head);
         tab->free_head = (uint32_t)e;
     }
 }
+
+SKEW__PRIV void skew__pin_version(skew_tracker *t, unsigned k, skew_str s); /* >>registry */
 
 SKEW_API skew_result skew_tracker_init(skew_tracker **out, const skew_config *cfg, void *mem, size_t mem_size) {
     skew_config c;
@@ -3885,6 +3913,7 @@ SKEW_API skew_result skew_tracker_init(skew_tracker **out, const skew_config *cf
     t->live = (uint32_t *)(void *)(m + L.live);
     t->subs = (uint32_t *)(void *)(m + L.subs);
     t->ids = (uint64_t *)(void *)(m + L.ids);
+    t->route_sig = (uint64_t *)(void *)(m + L.route_sig); /* no bytes without route tracking */
     t->id_mask = (uint32_t)skew__pow2_at_least((size_t)c.max_connections * 2) - 1;
     memset(t->ids, 0, ((size_t)t->id_mask + 1) * sizeof(uint64_t));
     memset(t->slots, 0, (size_t)c.max_connections * sizeof(skew__slot));
@@ -3931,6 +3960,10 @@ SKEW_API skew_result skew_tracker_init(skew_tracker **out, const skew_config *cf
     skew__cl_init(t, m + L.cluster);
 #endif
     if (skew__seed(t, true) != SKEW_OK) return SKEW_ERR_RANDOM;
+    skew__pin_version(t, 0, skew__str(t->server_version, t->server_version_len)); /* after the seed */
+#if SKEW_ENABLE_CLUSTER
+    if (t->cfg.build) skew__pin_version(t, 1, skew__cstr(t->cfg.build));
+#endif
     t->started_ms = skew__now(t); /* the scheduling clock starts with the first skew_tick */
     *out = t;
     return SKEW_OK;
@@ -4166,6 +4199,7 @@ SKEW__PRIV uint16_t skew__ref_version(skew_tracker *t, skew_str raw) {
         /* nothing to decode: look it up in place; only a new value needs validating */
         uint32_t h = skew__hash(t->hash_seed, raw), e = skew__tab_find(&t->versions, raw, h);
         if (e != SKEW__NONE) {
+            if (!t->versions.counts[e]) skew__tab_relive(&t->versions, e); /* a pinned build */
             t->versions.counts[e]++;
             return (uint16_t)e;
         }
@@ -4184,8 +4218,92 @@ SKEW__PRIV uint16_t skew__ref_version(skew_tracker *t, skew_str raw) {
     return skew__tab_ref(&t->versions, t->hash_seed, skew__str(t->scratch, n));
 }
 
-SKEW__PRIV uint16_t skew__ref_route(skew_tracker *t, skew_str route) {
-    return skew__tab_ref(&t->routes, t->hash_seed ^ 0x9E3779B9u, route);
+/* ---- table poisoning ------------------------------------------------------------------
+   Versions and routes come from clients, so junk can fill both tables: 64 made-up cookies or
+   256 made-up routes, each held by an open connection (an entry is freed with its last
+   connection, so only live junk fills a table). Two guarantees hold whatever fills them:
+   - The server's builds are always counted. server_version (and the cluster's `build`) are
+     pinned: their entries are taken at init, before any client, and kept while no connection
+     uses them. skew_set_server_version pins the new build; if the table is full it makes room
+     by folding the least-used unpinned version into "(other)" (the call already walks every
+     connection, so that adds no O(n) step a client could trigger). A client's cookie never
+     evicts anything: it gets a free entry or "(other)", so junk cannot push out a real build
+     nor make opens slow.
+   - Invalidation reaches every client under the prefix. A connection whose route folded into
+     "(other)" keeps a 64-bit signature of its route's path prefixes ("/a", "/a/b", ...; two
+     bits each, a Bloom filter: 8 bytes per connection with route tracking, computed only when
+     a route folds), and skew_invalidate also reaches the folded connections whose signature
+     holds the prefix. Never a miss; an extra reload is rare (about 1 % for a three-segment
+     route) and only hits a connection that was folded already. */
+
+/* The signature bits of one path prefix. FNV-1a, seeded, so one pass over the route gives
+   every prefix (a route may have thousands of segments). */
+#define SKEW__SIG_PRIME 0x01000193u
+SKEW__PRIV uint64_t skew__sig_bits(uint32_t h) {
+    h ^= h >> 15;
+    h *= 0x85EBCA6Bu;
+    h ^= h >> 13;
+    return (1ull << (h & 63u)) | (1ull << ((h >> 6) & 63u));
+}
+
+/* Signature of every whole-segment prefix of route ("/a/b": "/a" and "/a/b"). */
+SKEW__PRIV uint64_t skew__route_sig(const skew_tracker *t, skew_str route) {
+    uint64_t sig = 0;
+    uint32_t h = t->hash_seed | 1u;
+    size_t i;
+    for (i = 0; i < route.len; i++) {
+        if (i && route.ptr[i] == '/') sig |= skew__sig_bits(h);
+        h = (h ^ (unsigned char)route.ptr[i]) * SKEW__SIG_PRIME;
+    }
+    return sig | skew__sig_bits(h);
+}
+
+/* Whether a folded connection's signature may hold prefix (a "/x/" prefix is looked up as
+   "/x", whose matches it includes; "/" matches every route). */
+SKEW__PRIV bool skew__sig_has(const skew_tracker *t, uint64_t sig, skew_str prefix) {
+    uint64_t want;
+    if (prefix.len && prefix.ptr[prefix.len - 1] == '/') prefix.len--;
+    if (!prefix.len) return true;
+    want = skew__route_sig(t, prefix);
+    return (sig & want) == want;
+}
+
+SKEW__PRIV uint16_t skew__ref_route(skew_tracker *t, uint32_t idx, skew_str route) {
+    uint16_t e = skew__tab_ref(&t->routes, t->hash_seed ^ 0x9E3779B9u, route);
+    if (!e) t->route_sig[idx] = skew__route_sig(t, route);
+    return e;
+}
+
+/* Fold the least-used unpinned version into "(other)": room for a build to pin. */
+SKEW__PRIV void skew__evict_version(skew_tracker *t) {
+    skew__strtab *tab = &t->versions;
+    uint32_t i, e = SKEW__NONE;
+    for (i = 0; i < tab->used; i++) {
+        uint32_t c = tab->live[i];
+        if (c != tab->pin[0] && c != tab->pin[1] && (e == SKEW__NONE || tab->counts[c] < tab->counts[e])) e = c;
+    }
+    if (e == SKEW__NONE) return;
+    for (i = 0; i < t->live_count; i++)
+        if (t->slots[t->live[i]].version == e) t->slots[t->live[i]].version = 0;
+    tab->counts[0] += tab->counts[e];
+    tab->counts[e] = 0;
+    skew__tab_unlive(tab, e);
+    skew__tab_free(tab, e);
+    skew__changed(t);
+    skew__log(t, SKEW_LOG_WARN, "skew: versions table full: its least-used version now counts as (other)");
+}
+
+/* Pin s (validated) as the server's build number k (0: server_version, 1: the cluster build),
+   unpinning what k held. */
+SKEW__PRIV void skew__pin_version(skew_tracker *t, unsigned k, skew_str s) {
+    skew__strtab *tab = &t->versions;
+    uint32_t h = skew__hash(t->hash_seed, s), e = skew__tab_find(tab, s, h), old = tab->pin[k];
+    tab->pin[k] = SKEW__NONE;
+    if (old != SKEW__NONE && old != e && old != tab->pin[1 - k] && !tab->counts[old]) skew__tab_free(tab, old);
+    if (e == SKEW__NONE && s.len == tab->lens[0] && memcmp(s.ptr, tab->text, s.len) == 0) return; /* "(other)" */
+    if (e == SKEW__NONE && tab->free_head == SKEW__NONE) skew__evict_version(t);
+    if (e == SKEW__NONE) e = skew__tab_new(tab, s, h);
+    tab->pin[k] = e;
 }
 
 /* The initial route from ?route= (decoded, cleaned); "/" when absent or invalid. */
@@ -4266,7 +4384,7 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
     t->live[t->live_count++] = idx;
     if (skew_cookie_get(skew_request_header(req, "cookie"), t->cookie, &cookie) != SKEW_OK) cookie.len = 0;
     s->version = skew__ref_version(t, cookie);
-    s->route = t->cfg.route_tracking ? skew__ref_route(t, skew__initial_route(t, req)) : (uint16_t)SKEW__NO_STR;
+    s->route = t->cfg.route_tracking ? skew__ref_route(t, idx, skew__initial_route(t, req)) : (uint16_t)SKEW__NO_STR;
     s->ip_family = 0;
     memset(s->ip, 0, 16);
     if (t->cfg.ip_tracking) {
@@ -4342,7 +4460,7 @@ SKEW__PRIV skew_result skew__set_route(skew_tracker *t, uint32_t idx, skew_str r
     if (old != SKEW__NO_STR && t->routes.lens[old] == clean.len && old != 0 &&
         memcmp(t->routes.text + (size_t)old * t->routes.stride, clean.ptr, clean.len) == 0)
         return SKEW_OK; /* same route: nothing changes, nobody is told */
-    s->route = skew__ref_route(t, clean);
+    s->route = skew__ref_route(t, idx, clean);
     if (t->cfg.hooks.on_route_update) {
         skew_conn c;
         skew__conn_view(t, idx, &c);
@@ -4957,6 +5075,7 @@ SKEW__PRIV void skew__set_version(skew_tracker *t, skew_str version) {
     memmove(t->server_version, version.ptr, version.len); /* may come from t->scratch */
     t->server_version[version.len] = '\0';
     t->server_version_len = version.len;
+    skew__pin_version(t, 0, skew__str(t->server_version, version.len));
     w = skew__w_buf(t->msg, t->msg_cap);
     skew__put_version_msg(&w, skew__str(t->server_version, version.len), false);
     len = skew__w_end(&w);
@@ -4995,7 +5114,10 @@ SKEW__PRIV uint32_t skew__invalidate(skew_tracker *t, skew_str prefix) {
     for (i = t->live_count; i-- > 0;) {
         uint32_t idx = t->live[i];
         uint16_t e = t->slots[idx].route;
-        if (e == SKEW__NO_STR || e == 0 || !skew__route_has_prefix(skew__tab_str(&t->routes, e), prefix)) continue;
+        if (e == SKEW__NO_STR) continue;
+        if (e ? !skew__route_has_prefix(skew__tab_str(&t->routes, e), prefix)
+              : !skew__sig_has(t, t->route_sig[idx], prefix)) /* folded: see "table poisoning" */
+            continue;
         if (skew__deliver(t, idx, t->msg, len) == SKEW_OK) n++;
     }
     return n;
@@ -6418,12 +6540,18 @@ typedef void (*skew__cl_each_fn)(void *ctx, skew_str name, uint64_t count);
 /* The local table plus the view's (rem NULL: none): "(other)" first when not zero, then the
    local names (with the view's count of the same name), then the view's other names while the
    local table has room; the rest count under "(other)". Sums stay exact, names stay bounded. */
+/* Whether loc lists s (a pinned build no connection uses is in the index, not listed). */
+SKEW__PRIV bool skew__cl_in(const skew__strtab *loc, skew_str s, uint32_t seed) {
+    uint32_t e = skew__tab_find(loc, s, skew__hash(seed, s));
+    return e != SKEW__NONE && loc->counts[e] != 0;
+}
+
 SKEW__PRIV void skew__cl_merged(const skew__strtab *loc, const skew__strtab *rem, uint32_t seed, skew__cl_each_fn fn, void *ctx) {
     uint32_t room = loc->cap - 1u - loc->used, i, k = 0;
     uint64_t other = loc->counts[0] + (rem ? (uint64_t)rem->counts[0] : 0);
     for (i = 0; rem && i < rem->used; i++) {
         skew_str s = skew__tab_str(rem, rem->live[i]);
-        if (skew__tab_find(loc, s, skew__hash(seed, s)) != SKEW__NONE) continue;
+        if (skew__cl_in(loc, s, seed)) continue;
         if (k < room) k++;
         else other += rem->counts[rem->live[i]];
     }
@@ -6435,7 +6563,7 @@ SKEW__PRIV void skew__cl_merged(const skew__strtab *loc, const skew__strtab *rem
     }
     for (k = 0, i = 0; rem && i < rem->used && k < room; i++) {
         skew_str s = skew__tab_str(rem, rem->live[i]);
-        if (skew__tab_find(loc, s, skew__hash(seed, s)) != SKEW__NONE) continue;
+        if (skew__cl_in(loc, s, seed)) continue;
         fn(ctx, s, rem->counts[rem->live[i]]);
         k++;
     }
