@@ -85,7 +85,8 @@
    Inputs are skew_str views {ptr,len}, no NUL needed. The JSON writer escapes '"', '\\', control
    characters, DEL, U+2028 and U+2029, and replaces every invalid UTF-8 sequence (maximal subpart)
    by U+FFFD, so its output is always valid UTF-8 JSON. Stored versions and routes are validated
-   on the way in (valid UTF-8, no control characters, bounded length).
+   on the way in (valid UTF-8, bounded length, no C0/C1 control characters, no bidi controls
+   or zero-width characters, which would show a dashboard reordered or invisible text).
 
    SECTIONS
    ========
@@ -745,8 +746,9 @@ SKEW_API skew_result skew_query_param(skew_str query, const char *name, skew_str
 /* The value of cookie `name` in a Cookie header, raw (quotes removed). Pairs are separated by
    ";" or "," (HTTP/2 split cookies joined either way). */
 SKEW_API skew_result skew_cookie_get(skew_str cookie_header, const char *name, skew_str *out);
-/* Check and cut a decoded route: must start with '/', query and fragment removed, no control
-   characters, valid UTF-8, at most max_len bytes. *out is a view into route. */
+/* Check and cut a decoded route: must start with '/', query and fragment removed, no C0/C1
+   control, bidi control or zero-width characters, valid UTF-8, at most max_len bytes.
+   *out is a view into route. */
 SKEW_API skew_result skew_route_clean(skew_str route, size_t max_len, skew_str *out);
 /* Constant-time token check: "Authorization: Bearer T", a bare "Authorization: T", or cookie
    skew_admin=T. GRANTED, DENIED, or UNAVAILABLE when token is empty. */
@@ -2622,7 +2624,19 @@ SKEW__PRIV size_t skew__utf8_seq(const unsigned char *p, const unsigned char *en
     return whole ? n : 0;
 }
 
-/* A string we are willing to store: valid UTF-8, no C0 controls, no DEL. */
+/* The valid sequence p[0..n) is a C1 control (U+0080..U+009F), a bidi control (U+061C,
+   U+200E/F, U+202A..U+202E, U+2066..U+2069) or a zero-width character (U+200B..U+200D,
+   U+2060, U+FEFF): text that a dashboard would show reordered, or not at all. */
+SKEW__PRIV bool skew__hidden_char(const unsigned char *p, size_t n) {
+    if (n == 2) return (p[0] == 0xC2 && p[1] < 0xA0) || (p[0] == 0xD8 && p[1] == 0x9C);
+    if (n != 3 || p[0] < 0xE2) return false;
+    if (p[0] == 0xE2 && p[1] == 0x80) return (p[2] >= 0x8B && p[2] <= 0x8F) || (p[2] >= 0xAA && p[2] <= 0xAE);
+    if (p[0] == 0xE2 && p[1] == 0x81) return p[2] == 0xA0 || (p[2] >= 0xA6 && p[2] <= 0xA9);
+    return p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF;
+}
+
+/* A string we are willing to store: valid UTF-8, no C0 or C1 controls, no DEL, no bidi
+   controls, no zero-width characters (skew__hidden_char). */
 SKEW__PRIV bool skew__clean_text(skew_str s) {
     const unsigned char *p = (const unsigned char *)s.ptr, *end = p + s.len;
     while (p < end) {
@@ -2641,7 +2655,7 @@ SKEW__PRIV bool skew__clean_text(skew_str s) {
         if (*p >= 0x20 && *p < 0x7F) { p++; continue; }
         if (*p < 0x20 || *p == 0x7F) return false;
         n = skew__utf8_seq(p, end);
-        if (!n) return false;
+        if (!n || skew__hidden_char(p, n)) return false;
         p += n;
     }
     return true;

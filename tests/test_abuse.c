@@ -125,8 +125,57 @@ static void test_routes_poisoned(void) {
     many_reset();
 }
 
+/* Characters that reorder or hide text (C1 controls, bidi controls, zero-width) are refused in
+   routes and versions like C0 controls; their neighbours pass. Table-driven at each edge. */
+static void test_hidden_characters(void) {
+    static const struct { const char *utf8, *pct; bool refused; } cases[] = {
+        {"\xC2\x80", "%C2%80", true},      {"\xC2\x9F", "%C2%9F", true},      /* C1 */
+        {"\xC2\xA0", "%C2%A0", false},     {"\xC3\xA9", "%C3%A9", false},     /* NBSP, e-acute */
+        {"\xD8\x9C", "%D8%9C", true},      {"\xD8\x9B", "%D8%9B", false},     /* U+061C ALM */
+        {"\xE2\x80\x8A", "%E2%80%8A", false}, {"\xE2\x80\x8B", "%E2%80%8B", true}, /* 200A | 200B */
+        {"\xE2\x80\x8D", "%E2%80%8D", true},  {"\xE2\x80\x8E", "%E2%80%8E", true}, /* ZWJ, LRM */
+        {"\xE2\x80\x8F", "%E2%80%8F", true},  {"\xE2\x80\x90", "%E2%80%90", false}, /* RLM | hyphen */
+        {"\xE2\x80\xA9", "%E2%80%A9", false}, {"\xE2\x80\xAA", "%E2%80%AA", true}, /* 2029 | LRE */
+        {"\xE2\x80\xAE", "%E2%80%AE", true},  {"\xE2\x80\xAF", "%E2%80%AF", false}, /* RLO | 202F */
+        {"\xE2\x81\x9F", "%E2%81%9F", false}, {"\xE2\x81\xA0", "%E2%81%A0", true}, /* 205F | WJ */
+        {"\xE2\x81\xA1", "%E2%81%A1", false}, {"\xE2\x81\xA5", "%E2%81%A5", false}, /* 2061, 2065 */
+        {"\xE2\x81\xA6", "%E2%81%A6", true},  {"\xE2\x81\xA9", "%E2%81%A9", true}, /* LRI, PDI */
+        {"\xE2\x81\xAA", "%E2%81%AA", false}, {"\xEF\xBB\xBF", "%EF%BB%BF", true}, /* 206A | BOM */
+        {"\xEF\xBB\xBE", "%EF%BB%BE", false}, {"\xEF\xBC\x81", "%EF%BC%81", false}, /* FEFE, FF01 */
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char route[32], query[48], cookie[48], version[32];
+        skew_str out;
+        skew_config c;
+        skew_tracker *t;
+        skew_handle h = 0;
+        skew_metrics m;
+        snprintf(route, sizeof route, "/a%sb", cases[i].utf8);
+        snprintf(version, sizeof version, "v%s1", cases[i].utf8);
+        CHECK_RES(skew_route_clean(skew_str_c(route), 64, &out), cases[i].refused ? SKEW_ERR_INVALID : SKEW_OK);
+        base_cfg(&c, &env);
+        c.route_tracking = true;
+        t = make(&c);
+        snprintf(query, sizeof query, "route=/a%sb", cases[i].pct);
+        snprintf(cookie, sizeof cookie, "__nkpv=v%s1", cases[i].pct);
+        CHECK_RES(open_many(t, 0, query, cookie, &h), SKEW_OK);
+        CHECK_EQ_INT(count_of(t, true, route), cases[i].refused ? -1 : 1);   /* refused: "/" */
+        CHECK_EQ_INT(count_of(t, false, version), cases[i].refused ? -1 : 1); /* refused: "(other)" */
+        CHECK_EQ_INT(count_of(t, false, "(other)"), cases[i].refused ? 1 : -1);
+        /* a route update over the WebSocket way, and a redeploy, refuse the same */
+        CHECK_RES(skew_set_route(t, h, skew_str_c(route)), cases[i].refused ? SKEW_ERR_INVALID : SKEW_OK);
+        CHECK_RES(skew_set_server_version(t, skew_str_c(version)), cases[i].refused ? SKEW_ERR_INVALID : SKEW_OK);
+        skew_get_metrics(t, &m);
+        CHECK_EQ_INT(m.invalid_input, cases[i].refused ? 3 : 0);
+        unmake(t);
+        many_reset();
+    }
+}
+
 int main(void) {
     SUBTEST("versions_poisoned", test_versions_poisoned);
     SUBTEST("routes_poisoned", test_routes_poisoned);
+    SUBTEST("hidden_characters", test_hidden_characters);
     TEST_MAIN_END();
 }
