@@ -3298,6 +3298,13 @@ struct skew_tracker {
     skew__strtab versions, routes;
     char *server_version;
     size_t server_version_len;
+#if !SKEW_OPTIMIZE_SIZE
+    char *connected_prefix; /* {"type":"connected","version":<server>,"connectionId":" */
+    size_t connected_prefix_len;
+    uint64_t ts_value;      /* the last `connected` timestamp and its digits: the opens of one */
+    char ts_text[20];       /* event-loop wake-up share the clock reading */
+    size_t ts_len;
+#endif
     char *base;        /* copies of the configured strings */
     char *cookie;
     size_t base_len;
@@ -3768,6 +3775,9 @@ SKEW__PRIV void skew__layout_of(const skew_config *c, skew__layout *L) {
     /* strings: server version, base path, cookie name, scratch */
     L->strings = total;
     total += SKEW__ALIGN(c->max_version_len + 1) +
+#if !SKEW_OPTIMIZE_SIZE
+             SKEW__ALIGN(2 * (size_t)c->max_version_len + 64) + /* the `connected` prefix */
+#endif
              SKEW__ALIGN(strlen(c->base_path) + 1) +
              SKEW__ALIGN(strlen(c->version_cookie) + 1) +
              SKEW__ALIGN((c->max_version_len > c->max_route_len ? c->max_version_len : c->max_route_len) + 1);
@@ -3904,6 +3914,20 @@ SKEW__PRIV void skew__tab_init(skew__strtab *tab, char *mem, const skew__tab_off
 
 SKEW__PRIV void skew__pin_version(skew_tracker *t, unsigned k, skew_str s); /* >>registry */
 
+#if !SKEW_OPTIMIZE_SIZE
+/* The part of `connected` that only changes with the server version, kept ready so an open
+   only adds its id and time (the encoder cost an open+close a third more; issue 22).
+   Validated versions escape to at most twice their length. */
+SKEW__PRIV void skew__build_connected_prefix(skew_tracker *t) {
+    static const char a[] = "{\"type\":\"connected\",\"version\":", b[] = ",\"connectionId\":\"";
+    skew__w w = skew__w_buf(t->connected_prefix, 2 * (size_t)t->cfg.max_version_len + 64);
+    skew__put(&w, a, sizeof a - 1);
+    skew__put_json_str(&w, skew__str(t->server_version, t->server_version_len));
+    skew__put(&w, b, sizeof b - 1);
+    t->connected_prefix_len = skew__w_end(&w);
+}
+#endif
+
 SKEW_API skew_result skew_tracker_init(skew_tracker **out, const skew_config *cfg, void *mem, size_t mem_size) {
     skew_config c;
     skew__layout L;
@@ -3945,6 +3969,10 @@ SKEW_API skew_result skew_tracker_init(skew_tracker **out, const skew_config *cf
     t->server_version_len = strlen(c.server_version);
     memcpy(s, c.server_version, t->server_version_len + 1);
     s += SKEW__ALIGN(c.max_version_len + 1);
+#if !SKEW_OPTIMIZE_SIZE
+    t->connected_prefix = s;
+    s += SKEW__ALIGN(2 * (size_t)c.max_version_len + 64);
+#endif
     t->base = s;
     t->base_len = strlen(c.base_path);
     memcpy(s, c.base_path, t->base_len + 1);
@@ -3975,6 +4003,9 @@ SKEW_API skew_result skew_tracker_init(skew_tracker **out, const skew_config *cf
 #endif
     if (skew__seed(t, true) != SKEW_OK) return SKEW_ERR_RANDOM;
     skew__pin_version(t, 0, skew__str(t->server_version, t->server_version_len)); /* after the seed */
+#if !SKEW_OPTIMIZE_SIZE
+    skew__build_connected_prefix(t);
+#endif
 #if SKEW_ENABLE_CLUSTER
     if (t->cfg.build) skew__pin_version(t, 1, skew__cstr(t->cfg.build));
 #endif
@@ -4371,7 +4402,7 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
     if (!req) return SKEW_ERR_INVALID;
     tr = skew__transport_of(t, req->path);
     if (!tr) return SKEW_ERR_INVALID;
-    ua = skew_request_header(req, "user-agent");
+    ua = t->cfg.bot_filter_off ? skew__str(NULL, 0) : skew_request_header(req, "user-agent");
     if (!t->cfg.bot_filter_off && skew_bot_filter_is_bot(&t->bots, ua)) {
         skew__count(&t->m.bots_rejected);
         skew__log_bot(t, ua, tr);
@@ -4413,8 +4444,30 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
         s->flags |= SKEW__F_AUTH;
     skew__conn_view(t, idx, &view); /* one view for `connected` and on_open */
     /* the message buffer holds at least the stats head, far more than this */
+#if SKEW_OPTIMIZE_SIZE
     len = skew_json_connected(t->msg, t->msg_cap, skew__str(t->server_version, t->server_version_len),
                               skew__str(view.id, 36), wall);
+#else
+    { /* the same bytes as skew_json_connected, from the ready prefix */
+        static const char ts[] = "\",\"timestamp\":";
+        char *p = t->msg;
+        memcpy(p, t->connected_prefix, t->connected_prefix_len);
+        p += t->connected_prefix_len;
+        memcpy(p, view.id, 36);
+        p += 36;
+        memcpy(p, ts, sizeof ts - 1);
+        p += sizeof ts - 1;
+        if (!t->ts_len || t->ts_value != wall) {
+            t->ts_value = wall;
+            t->ts_len = skew__u64_text(t->ts_text, wall);
+        }
+        memcpy(p, t->ts_text, t->ts_len);
+        p += t->ts_len;
+        *p++ = '}';
+        *p = '\0';
+        len = (size_t)(p - t->msg);
+    }
+#endif
     r = skew__deliver_view(t, idx, &view, t->msg, len);
     if (r != SKEW_OK) {
         /* never tracked: undo without on_close and without counting a close */
@@ -5090,6 +5143,9 @@ SKEW__PRIV void skew__set_version(skew_tracker *t, skew_str version) {
     t->server_version[version.len] = '\0';
     t->server_version_len = version.len;
     skew__pin_version(t, 0, skew__str(t->server_version, version.len));
+#if !SKEW_OPTIMIZE_SIZE
+    skew__build_connected_prefix(t);
+#endif
     w = skew__w_buf(t->msg, t->msg_cap);
     skew__put_version_msg(&w, skew__str(t->server_version, version.len), false);
     len = skew__w_end(&w);

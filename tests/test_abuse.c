@@ -173,9 +173,38 @@ static void test_hidden_characters(void) {
     }
 }
 
+/* `connected` comes from a prefix kept ready (issue 22): the same bytes as the public encoder,
+   also after a redeploy to a version that needs escapes, and across two clock readings. */
+static void test_connected_matches_encoder(void) {
+    static const char *versions[3] = {"build-A", "q\"uo\\te", "\xC3\xA9t\xC3\xA9"};
+    skew_config c;
+    skew_tracker *t;
+    int i;
+    base_cfg(&c, &env);
+    c.server_version = versions[0];
+    t = make(&c);
+    for (i = 0; i < 6; i++) {
+        skew_handle h = 0;
+        skew_conn conn;
+        char want[256];
+        size_t n;
+        if (i % 2 == 0 && i) CHECK_RES(skew_set_server_version(t, skew_str_c(versions[i / 2])), SKEW_OK);
+        env.now = 1764000000000ull + (uint64_t)(i / 3) * 999;
+        many[i].nmsg = 0;
+        CHECK_RES(open_many(t, i, NULL, NULL, &h), SKEW_OK);
+        CHECK_RES(skew_conn_get(t, h, &conn), SKEW_OK);
+        n = skew_json_connected(want, sizeof want, skew_str_c(versions[i / 2]), skew_str_n(conn.id, 36), env.now);
+        CHECK(n > 0 && n < sizeof want && many[i].nmsg >= 1);
+        if (many[i].nmsg >= 1) CHECK_STR(many[i].msgs[0], want);
+    }
+    unmake(t);
+    many_reset();
+}
+
 int main(void) {
     SUBTEST("versions_poisoned", test_versions_poisoned);
     SUBTEST("routes_poisoned", test_routes_poisoned);
     SUBTEST("hidden_characters", test_hidden_characters);
+    SUBTEST("connected_matches_encoder", test_connected_matches_encoder);
     TEST_MAIN_END();
 }
