@@ -243,7 +243,8 @@ SKEW_API skew_str skew_str_c(const char *cstr);
     X(SKEW_ERR_SLOW, "slow consumer")                                          \
     X(SKEW_ERR_DISABLED, "feature disabled")                                   \
     X(SKEW_ERR_STOPPING, "server shutting down")                               \
-    X(SKEW_ERR_NOT_LOCAL, "connection not held here")
+    X(SKEW_ERR_NOT_LOCAL, "connection not held here")                          \
+    X(SKEW_ERR_PER_IP, "too many connections from one address")
 
 typedef enum skew_result {
 #define SKEW__ENUM(name, text) name,
@@ -499,6 +500,20 @@ typedef struct skew_config {
     uint32_t max_route_len;         /* 256 bytes (longer routes are rejected) */
     uint32_t max_listed;            /* 1000 connections listed per stats message */
     uint32_t max_body;              /* 4096 bytes of POST body read */
+    /* Per-address cap (abuse: one client must not fill max_connections). An address is an IPv4
+       address or an IPv6 /64 (one host gets a whole /64), the client IP after ip_policy's
+       proxies. A refused open is SKEW_ERR_PER_IP (HTTP 429), counted in refused_per_ip.
+         0                      SKEW_PER_IP_DEFAULT (64) per address; loopback clients exempt
+                                (local tools, load tests), since 64 is a guess a NAT'd office
+                                with a few tabs per person stays under
+         N                      N per address, loopback included (at most 16777215)
+         SKEW_PER_IP_UNLIMITED  no cap, no per-address table (16 bytes less per connection)
+       A connection authorized for stats (hooks.authorize, SCOPE_STATS) passes the cap. */
+    uint32_t max_connections_per_ip;
+    /* 4: slots beyond max_connections that only an open authorized for stats (the dashboard)
+       may take, so it still connects when the tracker is full; counted in opened_reserved.
+       SKEW_STATS_RESERVE_NONE: none, at most 1024. */
+    uint32_t reserved_stats_slots;
     uint32_t message_buffer;        /* computed from the limits: stats message buffer bytes */
     /* rollout timeline (>>timeline): 0 samples = none, which is the default; servers with a
        dashboard set SKEW_TIMELINE_DEFAULT_SAMPLES (1 h at 10 s) */
@@ -521,6 +536,11 @@ typedef struct skew_config {
                                        instance when the servers align server_version cluster-wide */
     skew_hooks hooks;
 } skew_config;
+
+#define SKEW_PER_IP_DEFAULT 64u              /* max_connections_per_ip 0, loopback exempt */
+#define SKEW_PER_IP_UNLIMITED 0xFFFFFFFFu    /* max_connections_per_ip: no per-address cap */
+#define SKEW_STATS_RESERVE_DEFAULT 4u        /* reserved_stats_slots 0 */
+#define SKEW_STATS_RESERVE_NONE 0xFFFFFFFFu  /* reserved_stats_slots: no reserve */
 
 /* The name versions and routes fold into when their table is full or the value is invalid. */
 #define SKEW_OTHER_NAME "(other)"
@@ -625,6 +645,8 @@ typedef struct skew_count {
 typedef struct skew_metrics {
     uint64_t opened, closed, bots_rejected, refused_full, messages_sent, bytes_sent,
         slow_dropped, send_failed, invalid_input, stats_pushes;
+    uint64_t refused_per_ip;  /* opens over max_connections_per_ip */
+    uint64_t opened_reserved; /* opens authorized for stats that took a reserved slot */
 } skew_metrics;
 
 SKEW_API uint32_t skew_total(const skew_tracker *t);
@@ -3291,6 +3313,12 @@ struct skew_tracker {
     uint32_t *subs;
     uint64_t *ids;     /* id hash table, see SKEW__ID_ENTRY; 0 = empty */
     uint64_t *route_sig; /* per slot, set when its route folds into "(other)" (table poisoning) */
+    uint64_t *ipt;       /* per-address counts (>>registry "per address"), NULL without a cap */
+    uint64_t *ipkey;     /* per slot: the key its address counts under, 0 = not counted */
+    uint32_t ipt_mask;
+    uint32_t per_ip_cap;
+    bool per_ip_loopback; /* the cap was set explicitly: loopback counts too */
+    uint32_t slot_cap;    /* max_connections + the stats reserve */
     uint32_t id_mask;
     uint32_t free_head;
     uint32_t live_count, sub_count;
@@ -3715,7 +3743,7 @@ typedef struct skew__tab_offsets {
 
 typedef struct skew__layout {
     size_t timeline; /* >>timeline ring */
-    size_t tracker, slots, live, subs, ids, route_sig, strings, msg, total;
+    size_t tracker, slots, live, subs, ids, route_sig, ipt, ipkey, strings, msg, total;
     skew__tab_offsets vtab, rtab;
     size_t cluster; /* >>cluster */
 } skew__layout;
@@ -3758,8 +3786,14 @@ SKEW__PRIV size_t skew__entry_typical(const skew_config *c) {
     return e;
 }
 
+/* Slots: max_connections plus the reserve for opens authorized for stats. */
+SKEW__PRIV size_t skew__slot_cap(const skew_config *c) {
+    return (size_t)c->max_connections + (c->reserved_stats_slots == SKEW_STATS_RESERVE_NONE ? 0u : c->reserved_stats_slots);
+}
+
 SKEW__PRIV void skew__layout_of(const skew_config *c, skew__layout *L) {
-    size_t n = c->max_connections, total = 0;
+    size_t n = skew__slot_cap(c), total = 0;
+    bool per_ip = c->max_connections_per_ip != SKEW_PER_IP_UNLIMITED;
     L->tracker = total; total += SKEW__ALIGN(sizeof(skew_tracker));
     L->timeline = total; total += skew__timeline_bytes(c);
     L->slots = total; total += SKEW__ALIGN(n * sizeof(skew__slot));
@@ -3767,6 +3801,8 @@ SKEW__PRIV void skew__layout_of(const skew_config *c, skew__layout *L) {
     L->subs = total; total += SKEW__ALIGN(n * sizeof(uint32_t));
     L->ids = total; total += SKEW__ALIGN(skew__pow2_at_least(n * 2) * sizeof(uint64_t));
     L->route_sig = total; total += c->route_tracking ? SKEW__ALIGN(n * sizeof(uint64_t)) : 0u;
+    L->ipt = total; total += per_ip ? SKEW__ALIGN(skew__pow2_at_least(n * 2) * sizeof(uint64_t)) : 0u;
+    L->ipkey = total; total += per_ip ? SKEW__ALIGN(n * sizeof(uint64_t)) : 0u;
     skew__tab_layout((size_t)c->max_versions + 1, c->max_version_len, &L->vtab, &total);
     skew__tab_layout(c->route_tracking ? (size_t)c->max_routes + 1 : 1, c->max_route_len, &L->rtab, &total);
 #if SKEW_ENABLE_CLUSTER
@@ -3837,12 +3873,15 @@ SKEW_API skew_result skew_config_resolve(const skew_config *in, skew_config *out
     SKEW__DEF(c.max_listed, SKEW__DEFAULT_MAX_LISTED);
     SKEW__DEF(c.max_body, SKEW__DEFAULT_MAX_BODY);
     SKEW__DEF(c.ip_policy.max_hops, SKEW__DEFAULT_MAX_HOPS);
+    SKEW__DEF(c.reserved_stats_slots, SKEW_STATS_RESERVE_DEFAULT); /* max_connections_per_ip: 0 stays (a policy) */
     skew__timeline_defaults(&c);
     if (out) *out = c;
     blen = strlen(c.base_path);
     if (c.max_connections > (1u << 24) || c.max_versions > 65000 || c.max_routes > 65000 ||
         c.max_version_len > 1024 || c.max_route_len > 8192 || c.max_body > (1u << 24) ||
-        c.ip_policy.trusted_count > SKEW_MAX_TRUSTED_PROXIES || c.ip_policy.max_hops > 1024)
+        c.ip_policy.trusted_count > SKEW_MAX_TRUSTED_PROXIES || c.ip_policy.max_hops > 1024 ||
+        (c.max_connections_per_ip > 0xFFFFFFu && c.max_connections_per_ip != SKEW_PER_IP_UNLIMITED) ||
+        (c.reserved_stats_slots > 1024u && c.reserved_stats_slots != SKEW_STATS_RESERVE_NONE))
         return SKEW_ERR_CONFIG;
     if (c.base_path[0] != '/' || blen < 2 || blen > 128 || c.base_path[blen - 1] == '/' ||
         !skew__clean_text(skew__cstr(c.base_path)))
@@ -3952,11 +3991,21 @@ SKEW_API skew_result skew_tracker_init(skew_tracker **out, const skew_config *cf
     t->subs = (uint32_t *)(void *)(m + L.subs);
     t->ids = (uint64_t *)(void *)(m + L.ids);
     t->route_sig = (uint64_t *)(void *)(m + L.route_sig); /* no bytes without route tracking */
-    t->id_mask = (uint32_t)skew__pow2_at_least((size_t)c.max_connections * 2) - 1;
+    t->slot_cap = (uint32_t)skew__slot_cap(&c);
+    t->id_mask = (uint32_t)skew__pow2_at_least((size_t)t->slot_cap * 2) - 1;
     memset(t->ids, 0, ((size_t)t->id_mask + 1) * sizeof(uint64_t));
-    memset(t->slots, 0, (size_t)c.max_connections * sizeof(skew__slot));
+    memset(t->slots, 0, (size_t)t->slot_cap * sizeof(skew__slot));
+    if (c.max_connections_per_ip != SKEW_PER_IP_UNLIMITED) {
+        t->ipt = (uint64_t *)(void *)(m + L.ipt);
+        t->ipkey = (uint64_t *)(void *)(m + L.ipkey);
+        t->ipt_mask = t->id_mask;
+        memset(t->ipt, 0, ((size_t)t->ipt_mask + 1) * sizeof(uint64_t));
+        memset(t->ipkey, 0, (size_t)t->slot_cap * sizeof(uint64_t));
+        t->per_ip_cap = c.max_connections_per_ip ? c.max_connections_per_ip : SKEW_PER_IP_DEFAULT;
+        t->per_ip_loopback = c.max_connections_per_ip != 0;
+    }
     t->free_head = SKEW__NONE;
-    for (i = c.max_connections; i-- > 0;) {
+    for (i = t->slot_cap; i-- > 0;) {
         t->slots[i].gen = 1;
         t->slots[i].pos = t->free_head;
         t->slots[i].sub_pos = SKEW__NONE;
@@ -4064,7 +4113,7 @@ SKEW__PRIV skew_handle skew__handle(const skew_tracker *t, uint32_t idx) {
 
 SKEW__PRIV skew_result skew__lookup(const skew_tracker *t, skew_handle h, uint32_t *idx) {
     uint32_t i = (uint32_t)(h & 0xFFFFFFFFu), g = (uint32_t)(h >> 32);
-    if (g == 0 || i >= t->cfg.max_connections) return SKEW_ERR_NOT_FOUND;
+    if (g == 0 || i >= t->slot_cap) return SKEW_ERR_NOT_FOUND;
     if (!(t->slots[i].flags & SKEW__F_LIVE) || t->slots[i].gen != g) return SKEW_ERR_STALE;
     *idx = i;
     return SKEW_OK;
@@ -4178,6 +4227,60 @@ SKEW__PRIV void skew__sub_remove(skew_tracker *t, uint32_t idx) {
     s->flags &= (uint8_t)~SKEW__F_SUB;
 }
 
+/* ---- per address ----------------------------------------------------------------------
+   max_connections_per_ip counts the open connections of each client address in a linear-
+   probing table of 64-bit entries: a keyed hash of the address in the high 40 bits, the count
+   in the low 24 (never past the cap, at most 0xFFFFFF; a connection that passes the cap by
+   authorization is not counted). Two addresses share a counter only on a 40-bit collision of
+   a hash with a secret seed (about 1 in 10^12 per pair), and then they share one cap. */
+#define SKEW__IPT_COUNT 0xFFFFFFull
+
+/* The key ip counts under: its IPv4 address or IPv6 /64, hashed; 0 = not counted (no address,
+   or loopback under the default policy). */
+SKEW__PRIV uint64_t skew__ip_key(const skew_tracker *t, const skew_ip *ip) {
+    static const uint8_t v6_loopback[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    uint64_t k = 0;
+    int i;
+    if (ip->family == 4) {
+        if (ip->bytes[0] == 127 && !t->per_ip_loopback) return 0;
+        k = 0xFFFFFFFF00000000ull; /* inside ff00::/8 (multicast), which is never a client /64 */
+        for (i = 0; i < 4; i++) k |= (uint64_t)ip->bytes[i] << (24 - 8 * i);
+    } else if (ip->family == 6) {
+        if (!t->per_ip_loopback && memcmp(ip->bytes, v6_loopback, 16) == 0) return 0;
+        for (i = 0; i < 8; i++) k = k << 8 | ip->bytes[i];
+    } else {
+        return 0;
+    }
+    k ^= (uint64_t)t->hash_seed * 0x9E3779B97F4A7C15ull;
+    k ^= k >> 31;
+    k *= 0xBF58476D1CE4E5B9ull;
+    k ^= k >> 29;
+    k &= ~SKEW__IPT_COUNT;
+    return k ? k : SKEW__IPT_COUNT + 1u;
+}
+
+/* The entry holding key, or the empty one where it goes. */
+SKEW__PRIV uint32_t skew__ipt_find(const skew_tracker *t, uint64_t key) {
+    uint32_t i = (uint32_t)(key >> 32) & t->ipt_mask;
+    while (t->ipt[i] && (t->ipt[i] & ~SKEW__IPT_COUNT) != key) i = (i + 1) & t->ipt_mask;
+    return i;
+}
+
+/* Slot idx's connection no longer counts for its address. */
+SKEW__PRIV void skew__ipt_release(skew_tracker *t, uint32_t idx) {
+    uint32_t i;
+    skew__probe p;
+    if (!t->ipkey[idx]) return;
+    i = skew__ipt_find(t, t->ipkey[idx]);
+    t->ipkey[idx] = 0;
+    if ((--t->ipt[i] & SKEW__IPT_COUNT) != 0) return;
+    p.wide = t->ipt; /* home: the high 32 bits, as in skew__ipt_find */
+    p.narrow = NULL;
+    p.hashes = NULL;
+    p.mask = t->ipt_mask;
+    skew__probe_delete(&p, i);
+}
+
 /* Unlink a slot and give its strings back; on_close runs in between so the hook sees them. */
 SKEW__PRIV void skew__remove(skew_tracker *t, uint32_t idx, skew_close_reason why, bool tracked) {
     bool hook = tracked;
@@ -4195,6 +4298,7 @@ SKEW__PRIV void skew__remove(skew_tracker *t, uint32_t idx, skew_close_reason wh
     if (hook && t->cfg.hooks.on_close) t->cfg.hooks.on_close(t->cfg.hooks.user_data, &c, why);
     skew__tab_unref(&t->versions, s->version);
     skew__tab_unref(&t->routes, s->route);
+    if (t->ipt) skew__ipt_release(t, idx);
     s->user = NULL;
     s->pos = t->free_head;
     t->free_head = idx;
@@ -4388,10 +4492,23 @@ SKEW__PRIV void skew__log_bot(skew_tracker *t, skew_str ua, skew_transport tr) {
     skew__log(t, SKEW_LOG_INFO, line);
 }
 
+/* Whether req is authorized for stats (the dashboard); asks hooks.authorize once per open
+   (*auth: -1 = not asked yet). */
+SKEW__PRIV bool skew__stats_auth(skew_tracker *t, const skew_request *req, int *auth) {
+    if (*auth < 0)
+        *auth = t->cfg.hooks.authorize &&
+                t->cfg.hooks.authorize(t->cfg.hooks.user_data, req, SKEW_AUTH_SCOPE_STATS) == SKEW_AUTH_GRANTED;
+    return *auth != 0;
+}
+
 SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void *user, skew_handle *out) {
     skew_transport tr;
     skew__slot *s;
-    uint32_t idx;
+    uint32_t idx, at = 0;
+    int auth = -1;
+    bool reserved;
+    uint64_t key = 0;
+    skew_ip ip;
     uint8_t id[16];
     skew_str cookie, ua;
     skew_conn view;
@@ -4408,10 +4525,24 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
         skew__log_bot(t, ua, tr);
         return SKEW_ERR_BOT;
     }
-    if (t->free_head == SKEW__NONE) {
+    reserved = t->live_count >= t->cfg.max_connections; /* only the stats reserve is left */
+    if (t->free_head == SKEW__NONE || (reserved && !skew__stats_auth(t, req, &auth))) {
         skew__count(&t->m.refused_full);
         skew__log(t, SKEW_LOG_WARN, "skew: connection refused: max_connections reached");
         return SKEW_ERR_FULL;
+    }
+    ip.family = 0;
+    if ((t->cfg.ip_tracking || t->ipt) && skew_client_ip(&t->cfg.ip_policy, req, &ip, NULL) != SKEW_OK) ip.family = 0;
+    if (t->ipt && (key = skew__ip_key(t, &ip)) != 0) {
+        at = skew__ipt_find(t, key);
+        if ((t->ipt[at] & SKEW__IPT_COUNT) >= t->per_ip_cap) {
+            if (!skew__stats_auth(t, req, &auth)) {
+                skew__count(&t->m.refused_per_ip);
+                skew__log(t, SKEW_LOG_INFO, "skew: connection refused: max_connections_per_ip reached");
+                return SKEW_ERR_PER_IP;
+            }
+            key = 0; /* the dashboard passes, uncounted */
+        }
     }
     wall = skew__now(t);
     idx = t->free_head;
@@ -4432,12 +4563,13 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
     s->route = t->cfg.route_tracking ? skew__ref_route(t, idx, skew__initial_route(t, req)) : (uint16_t)SKEW__NO_STR;
     s->ip_family = 0;
     memset(s->ip, 0, 16);
-    if (t->cfg.ip_tracking) {
-        skew_ip ip;
-        if (skew_client_ip(&t->cfg.ip_policy, req, &ip, NULL) == SKEW_OK) {
-            s->ip_family = ip.family;
-            memcpy(s->ip, ip.bytes, 16);
-        }
+    if (t->cfg.ip_tracking && ip.family) {
+        s->ip_family = ip.family;
+        memcpy(s->ip, ip.bytes, 16);
+    }
+    if (key) {
+        t->ipt[at] = (t->ipt[at] ? t->ipt[at] : key) + 1u;
+        t->ipkey[idx] = key;
     }
     if (tr == SKEW_TRANSPORT_WS && t->cfg.hooks.authorize &&
         t->cfg.hooks.authorize(t->cfg.hooks.user_data, req, SKEW_AUTH_SCOPE_STATS) == SKEW_AUTH_GRANTED)
@@ -4478,6 +4610,7 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
         return SKEW_ERR_SEND;
     }
     skew__count(&t->m.opened);
+    if (reserved) skew__count(&t->m.opened_reserved);
     *out = skew__handle(t, idx);
     skew__changed(t);
     if (t->cfg.hooks.on_open) t->cfg.hooks.on_open(t->cfg.hooks.user_data, &view);
@@ -5361,6 +5494,8 @@ SKEW__PRIV void skew__put_metrics(const skew_tracker *t, skew__w *wp) {
     skew__put_metric(&w, "skew_connections_closed_total", "counter", "Connections closed.", t->m.closed);
     skew__put_metric(&w, "skew_bots_rejected_total", "counter", "Bot requests refused.", t->m.bots_rejected);
     skew__put_metric(&w, "skew_refused_full_total", "counter", "Connections refused at the connection limit.", t->m.refused_full);
+    skew__put_metric(&w, "skew_refused_per_ip_total", "counter", "Connections refused at the per-address limit.", t->m.refused_per_ip);
+    skew__put_metric(&w, "skew_opened_reserved_total", "counter", "Dashboard connections opened in the stats reserve.", t->m.opened_reserved);
     skew__put_metric(&w, "skew_messages_sent_total", "counter", "Messages handed to the transport.", t->m.messages_sent);
     skew__put_metric(&w, "skew_bytes_sent_total", "counter", "JSON bytes handed to the transport.", t->m.bytes_sent);
     skew__put_metric(&w, "skew_slow_consumers_dropped_total", "counter", "Connections closed for unread output.", t->m.slow_dropped);
@@ -5807,6 +5942,7 @@ SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_requ
         else skew__json_head(&h, 204);
         break;
     case SKEW_ERR_FULL: skew__error_answer(&h, 503, "too many connections"); break;
+    case SKEW_ERR_PER_IP: skew__error_answer(&h, 429, "too many connections from this address"); break;
     case SKEW_ERR_STOPPING: skew__error_answer(&h, 503, "server shutting down"); break;
     case SKEW_ERR_INVALID: skew__error_answer(&h, 400, "invalid request"); break;
     default: skew__error_answer(&h, 500, skew_result_str(open_result)); break;

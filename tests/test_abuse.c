@@ -201,10 +201,144 @@ static void test_connected_matches_encoder(void) {
     many_reset();
 }
 
+/* Open on many[c] from peer ip (text), optionally through a proxy header and with the stats
+   credential; returns the result. */
+static skew_result open_from(skew_tracker *t, int c, const char *ip, const char *xff, bool authorized) {
+    fake_req fh;
+    skew_request r = make_req(&fh, "GET", "/__skew/sse", NULL, NULL);
+    skew_handle h;
+    CHECK_RES(skew_ip_parse(skew_str_c(ip), &r.peer), SKEW_OK);
+    if (xff) add_header(&r, "x-forwarded-for", xff);
+    if (authorized) add_header(&r, "authorization", "Bearer s3cret");
+    return skew_open(t, &r, &many[c], &h);
+}
+
+static skew_tracker *make_capped(uint32_t per_ip, uint32_t max_conns, uint32_t reserve) {
+    skew_config c;
+    base_cfg(&c, &env);
+    c.max_connections_per_ip = per_ip;
+    c.max_connections = max_conns;
+    c.reserved_stats_slots = reserve;
+    return make(&c);
+}
+
+/* max_connections_per_ip at its boundary: IPv4 per address, IPv6 per /64, loopback only under
+   an explicit cap, the client address behind a trusted proxy, the dashboard passing. */
+static void test_per_ip_cap(void) {
+    skew_tracker *t;
+    skew_metrics m;
+    skew_config c;
+    int i;
+    char text[4096];
+    /* explicit cap 3 */
+    t = make_capped(3, 0, 0);
+    for (i = 0; i < 3; i++) CHECK_RES(open_from(t, i, "10.0.0.1", NULL, false), SKEW_OK);
+    CHECK_RES(open_from(t, 3, "10.0.0.1", NULL, false), SKEW_ERR_PER_IP);
+    CHECK_RES(open_from(t, 3, "10.0.0.2", NULL, false), SKEW_OK);
+    CHECK_RES(open_from(t, 4, "127.0.0.1", NULL, false), SKEW_OK); /* explicit: loopback counts */
+    CHECK_RES(open_from(t, 5, "127.0.0.1", NULL, false), SKEW_OK);
+    CHECK_RES(open_from(t, 6, "127.0.0.1", NULL, false), SKEW_OK);
+    CHECK_RES(open_from(t, 7, "127.0.0.1", NULL, false), SKEW_ERR_PER_IP);
+    /* IPv6: one /64 is one address */
+    CHECK_RES(open_from(t, 8, "2001:db8:1:2::1", NULL, false), SKEW_OK);
+    CHECK_RES(open_from(t, 9, "2001:db8:1:2:ffff:ffff:ffff:fffe", NULL, false), SKEW_OK);
+    CHECK_RES(open_from(t, 10, "2001:db8:1:2:abcd::9", NULL, false), SKEW_OK);
+    CHECK_RES(open_from(t, 11, "2001:db8:1:2::77", NULL, false), SKEW_ERR_PER_IP);
+    CHECK_RES(open_from(t, 11, "2001:db8:1:3::1", NULL, false), SKEW_OK);   /* the next /64 */
+    CHECK_RES(open_from(t, 12, "::ffff:10.0.0.1", NULL, false), SKEW_ERR_PER_IP); /* mapped = 10.0.0.1 */
+    /* the dashboard passes the cap, uncounted: closing it frees nothing for the others */
+    env.have_auth = true;
+    CHECK_RES(open_from(t, 13, "10.0.0.1", NULL, true), SKEW_OK);
+    CHECK_RES(open_from(t, 14, "10.0.0.1", NULL, false), SKEW_ERR_PER_IP);
+    skew_get_metrics(t, &m);
+    CHECK_EQ_INT(m.refused_per_ip, 5);
+    CHECK_EQ_INT(skew_total(t), 12);
+    CHECK(skew_metrics_text(t, text, sizeof text) < sizeof text);
+    CHECK(strstr(text, "skew_refused_per_ip_total 5\n") != NULL);
+#if SKEW_ENABLE_HTTP
+    {
+        fake_req fh;
+        skew_request r = make_req(&fh, "GET", "/__skew/sse", NULL, NULL);
+        skew_response res;
+        char body[256];
+        skew_http_open_error(t, &r, SKEW_ERR_PER_IP, &res, body, sizeof body);
+        CHECK_EQ_INT(res.status, 429);
+    }
+#endif
+    /* a close gives the address its place back */
+    skew_close_all(t);
+    for (i = 0; i < 3; i++) CHECK_RES(open_from(t, 20 + i, "10.0.0.1", NULL, false), SKEW_OK);
+    CHECK_RES(open_from(t, 23, "10.0.0.1", NULL, false), SKEW_ERR_PER_IP);
+    unmake(t);
+    many_reset();
+
+    /* the default: 64 per address, loopback exempt, the client behind a loopback proxy counted */
+    t = make_capped(0, 0, 0);
+    CHECK_EQ_INT(skew_tracker_config(t)->max_connections_per_ip, 0);
+    for (i = 0; i < (int)SKEW_PER_IP_DEFAULT; i++) CHECK_RES(open_from(t, i, "192.0.2.7", NULL, false), SKEW_OK);
+    CHECK_RES(open_from(t, 64, "192.0.2.7", NULL, false), SKEW_ERR_PER_IP);
+    for (i = 0; i < (int)SKEW_PER_IP_DEFAULT; i++)
+        CHECK_RES(open_from(t, 65 + i, "127.0.0.1", "203.0.113.5", false), SKEW_OK);
+    CHECK_RES(open_from(t, 129, "127.0.0.1", "203.0.113.5", false), SKEW_ERR_PER_IP);
+    for (i = 0; i < 70; i++) CHECK_RES(open_from(t, 130 + i, i & 1 ? "127.0.0.1" : "::1", NULL, false), SKEW_OK);
+    unmake(t);
+    many_reset();
+
+    /* no cap at all */
+    t = make_capped(SKEW_PER_IP_UNLIMITED, 0, 0);
+    for (i = 0; i < 70; i++) CHECK_RES(open_from(t, i, "10.9.9.9", NULL, false), SKEW_OK);
+    unmake(t);
+    many_reset();
+
+    /* the bounds of the config */
+    base_cfg(&c, &env);
+    c.max_connections_per_ip = 0xFFFFFFu;
+    CHECK_RES(skew_config_resolve(&c, NULL), SKEW_OK);
+    c.max_connections_per_ip = 0x1000000u;
+    CHECK_RES(skew_config_resolve(&c, NULL), SKEW_ERR_CONFIG);
+    c.max_connections_per_ip = 0;
+    c.reserved_stats_slots = 1024;
+    CHECK_RES(skew_config_resolve(&c, NULL), SKEW_OK);
+    c.reserved_stats_slots = 1025;
+    CHECK_RES(skew_config_resolve(&c, NULL), SKEW_ERR_CONFIG);
+    memset(&env, 0, sizeof env);
+}
+
+/* reserved_stats_slots: past max_connections only an open authorized for stats gets in, and
+   only as many as the reserve holds. */
+static void test_stats_reserve(void) {
+    skew_tracker *t;
+    skew_metrics m;
+    int i;
+    t = make_capped(0, 2, 0);
+    env.have_auth = true;
+    CHECK_RES(open_from(t, 0, "10.0.0.1", NULL, false), SKEW_OK);
+    CHECK_RES(open_from(t, 1, "10.0.0.2", NULL, false), SKEW_OK);
+    CHECK_RES(open_from(t, 2, "10.0.0.3", NULL, false), SKEW_ERR_FULL);
+    for (i = 0; i < (int)SKEW_STATS_RESERVE_DEFAULT; i++) CHECK_RES(open_from(t, 3 + i, "10.0.0.4", NULL, true), SKEW_OK);
+    CHECK_RES(open_from(t, 9, "10.0.0.4", NULL, true), SKEW_ERR_FULL);
+    CHECK_EQ_INT(skew_total(t), 2 + SKEW_STATS_RESERVE_DEFAULT);
+    skew_get_metrics(t, &m);
+    CHECK_EQ_INT(m.opened_reserved, SKEW_STATS_RESERVE_DEFAULT);
+    CHECK_EQ_INT(m.refused_full, 2);
+    unmake(t);
+    many_reset();
+
+    t = make_capped(0, 2, SKEW_STATS_RESERVE_NONE);
+    env.have_auth = true;
+    CHECK_RES(open_from(t, 0, "10.0.0.1", NULL, false), SKEW_OK);
+    CHECK_RES(open_from(t, 1, "10.0.0.2", NULL, true), SKEW_OK);
+    CHECK_RES(open_from(t, 2, "10.0.0.3", NULL, true), SKEW_ERR_FULL);
+    unmake(t);
+    many_reset();
+}
+
 int main(void) {
     SUBTEST("versions_poisoned", test_versions_poisoned);
     SUBTEST("routes_poisoned", test_routes_poisoned);
     SUBTEST("hidden_characters", test_hidden_characters);
     SUBTEST("connected_matches_encoder", test_connected_matches_encoder);
+    SUBTEST("per_ip_cap", test_per_ip_cap);
+    SUBTEST("stats_reserve", test_stats_reserve);
     TEST_MAIN_END();
 }

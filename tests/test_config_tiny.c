@@ -80,6 +80,7 @@ static void tiny_cfg(skew_config *c) {
     c->ip_tracking = true;
     c->stats_interval_ms = SKEW_STATS_IMMEDIATE;
     c->max_connections = 1;
+    c->reserved_stats_slots = SKEW_STATS_RESERVE_NONE; /* t_auth grants all: no slot past the one */
     c->max_versions = 1;
     c->max_routes = 1;
     c->max_version_len = 2;
