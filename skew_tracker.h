@@ -244,7 +244,7 @@ SKEW_API skew_str skew_str_c(const char *cstr);
     X(SKEW_ERR_DISABLED, "feature disabled")                                   \
     X(SKEW_ERR_STOPPING, "server shutting down")                               \
     X(SKEW_ERR_NOT_LOCAL, "connection not held here")                          \
-    X(SKEW_ERR_PER_IP, "too many connections from one address")
+    X(SKEW_ERR_PER_IP, "per-address limit")
 
 typedef enum skew_result {
 #define SKEW__ENUM(name, text) name,
@@ -508,7 +508,8 @@ typedef struct skew_config {
                                 with a few tabs per person stays under
          N                      N per address, loopback included (at most 16777215)
          SKEW_PER_IP_UNLIMITED  no cap, no per-address table (16 bytes less per connection)
-       A connection authorized for stats (hooks.authorize, SCOPE_STATS) passes the cap. */
+       A connection authorized for stats (hooks.authorize, SCOPE_STATS) passes the cap.
+       Needs SKEW_ENABLE_IP: without it there is no cap and only 0 or UNLIMITED are valid. */
     uint32_t max_connections_per_ip;
     /* 4: slots beyond max_connections that only an open authorized for stats (the dashboard)
        may take, so it still connects when the tracker is full; counted in opened_reserved.
@@ -2651,7 +2652,7 @@ SKEW__PRIV size_t skew__utf8_seq(const unsigned char *p, const unsigned char *en
    U+2060, U+FEFF): text that a dashboard would show reordered, or not at all. */
 SKEW__PRIV bool skew__hidden_char(const unsigned char *p, size_t n) {
     if (n == 2) return (p[0] == 0xC2 && p[1] < 0xA0) || (p[0] == 0xD8 && p[1] == 0x9C);
-    if (n != 3 || p[0] < 0xE2) return false;
+    if (n != 3) return false;
     if (p[0] == 0xE2 && p[1] == 0x80) return (p[2] >= 0x8B && p[2] <= 0x8F) || (p[2] >= 0xAA && p[2] <= 0xAE);
     if (p[0] == 0xE2 && p[1] == 0x81) return p[2] == 0xA0 || (p[2] >= 0xA6 && p[2] <= 0xA9);
     return p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF;
@@ -3793,7 +3794,7 @@ SKEW__PRIV size_t skew__slot_cap(const skew_config *c) {
 
 SKEW__PRIV void skew__layout_of(const skew_config *c, skew__layout *L) {
     size_t n = skew__slot_cap(c), total = 0;
-    bool per_ip = c->max_connections_per_ip != SKEW_PER_IP_UNLIMITED;
+    bool per_ip = SKEW_ENABLE_IP && c->max_connections_per_ip != SKEW_PER_IP_UNLIMITED;
     L->tracker = total; total += SKEW__ALIGN(sizeof(skew_tracker));
     L->timeline = total; total += skew__timeline_bytes(c);
     L->slots = total; total += SKEW__ALIGN(n * sizeof(skew__slot));
@@ -3880,7 +3881,7 @@ SKEW_API skew_result skew_config_resolve(const skew_config *in, skew_config *out
     if (c.max_connections > (1u << 24) || c.max_versions > 65000 || c.max_routes > 65000 ||
         c.max_version_len > 1024 || c.max_route_len > 8192 || c.max_body > (1u << 24) ||
         c.ip_policy.trusted_count > SKEW_MAX_TRUSTED_PROXIES || c.ip_policy.max_hops > 1024 ||
-        (c.max_connections_per_ip > 0xFFFFFFu && c.max_connections_per_ip != SKEW_PER_IP_UNLIMITED) ||
+        (c.max_connections_per_ip > (SKEW_ENABLE_IP ? 0xFFFFFFu : 0u) && c.max_connections_per_ip != SKEW_PER_IP_UNLIMITED) ||
         (c.reserved_stats_slots > 1024u && c.reserved_stats_slots != SKEW_STATS_RESERVE_NONE))
         return SKEW_ERR_CONFIG;
     if (c.base_path[0] != '/' || blen < 2 || blen > 128 || c.base_path[blen - 1] == '/' ||
@@ -3995,7 +3996,7 @@ SKEW_API skew_result skew_tracker_init(skew_tracker **out, const skew_config *cf
     t->id_mask = (uint32_t)skew__pow2_at_least((size_t)t->slot_cap * 2) - 1;
     memset(t->ids, 0, ((size_t)t->id_mask + 1) * sizeof(uint64_t));
     memset(t->slots, 0, (size_t)t->slot_cap * sizeof(skew__slot));
-    if (c.max_connections_per_ip != SKEW_PER_IP_UNLIMITED) {
+    if (SKEW_ENABLE_IP && c.max_connections_per_ip != SKEW_PER_IP_UNLIMITED) {
         t->ipt = (uint64_t *)(void *)(m + L.ipt);
         t->ipkey = (uint64_t *)(void *)(m + L.ipkey);
         t->ipt_mask = t->id_mask;
@@ -4233,6 +4234,7 @@ SKEW__PRIV void skew__sub_remove(skew_tracker *t, uint32_t idx) {
    in the low 24 (never past the cap, at most 0xFFFFFF; a connection that passes the cap by
    authorization is not counted). Two addresses share a counter only on a 40-bit collision of
    a hash with a secret seed (about 1 in 10^12 per pair), and then they share one cap. */
+#if SKEW_ENABLE_IP
 #define SKEW__IPT_COUNT 0xFFFFFFull
 
 /* The key ip counts under: its IPv4 address or IPv6 /64, hashed; 0 = not counted (no address,
@@ -4280,6 +4282,7 @@ SKEW__PRIV void skew__ipt_release(skew_tracker *t, uint32_t idx) {
     p.mask = t->ipt_mask;
     skew__probe_delete(&p, i);
 }
+#endif /* SKEW_ENABLE_IP */
 
 /* Unlink a slot and give its strings back; on_close runs in between so the hook sees them. */
 SKEW__PRIV void skew__remove(skew_tracker *t, uint32_t idx, skew_close_reason why, bool tracked) {
@@ -4298,7 +4301,9 @@ SKEW__PRIV void skew__remove(skew_tracker *t, uint32_t idx, skew_close_reason wh
     if (hook && t->cfg.hooks.on_close) t->cfg.hooks.on_close(t->cfg.hooks.user_data, &c, why);
     skew__tab_unref(&t->versions, s->version);
     skew__tab_unref(&t->routes, s->route);
+#if SKEW_ENABLE_IP
     if (t->ipt) skew__ipt_release(t, idx);
+#endif
     s->user = NULL;
     s->pos = t->free_head;
     t->free_head = idx;
@@ -4385,26 +4390,21 @@ SKEW__PRIV uint16_t skew__ref_version(skew_tracker *t, skew_str raw) {
      holds the prefix. Never a miss; an extra reload is rare (about 1 % for a three-segment
      route) and only hits a connection that was folded already. */
 
-/* The signature bits of one path prefix. FNV-1a, seeded, so one pass over the route gives
-   every prefix (a route may have thousands of segments). */
-#define SKEW__SIG_PRIME 0x01000193u
-SKEW__PRIV uint64_t skew__sig_bits(uint32_t h) {
-    h ^= h >> 15;
-    h *= 0x85EBCA6Bu;
-    h ^= h >> 13;
-    return (1ull << (h & 63u)) | (1ull << ((h >> 6) & 63u));
-}
-
-/* Signature of every whole-segment prefix of route ("/a/b": "/a" and "/a/b"). */
+/* Signature of every whole-segment prefix of route ("/a/b": "/a" and "/a/b"): a seeded FNV-1a
+   over the bytes, so one pass gives every prefix (a route may have thousands of segments);
+   at each prefix's end, two bits from the top of its hash times a golden-ratio constant. */
 SKEW__PRIV uint64_t skew__route_sig(const skew_tracker *t, skew_str route) {
     uint64_t sig = 0;
-    uint32_t h = t->hash_seed | 1u;
+    uint32_t h = t->hash_seed | 1u, x;
     size_t i;
-    for (i = 0; i < route.len; i++) {
-        if (i && route.ptr[i] == '/') sig |= skew__sig_bits(h);
-        h = (h ^ (unsigned char)route.ptr[i]) * SKEW__SIG_PRIME;
+    for (i = 0; i <= route.len; i++) {
+        if (i == route.len || (i && route.ptr[i] == '/')) {
+            x = (h ^ (h >> 15)) * 0x9E3779B1u;
+            sig |= (1ull << (x >> 26)) | (1ull << ((x >> 20) & 63u));
+        }
+        if (i < route.len) h = (h ^ (unsigned char)route.ptr[i]) * 0x01000193u;
     }
-    return sig | skew__sig_bits(h);
+    return sig;
 }
 
 /* Whether a folded connection's signature may hold prefix (a "/x/" prefix is looked up as
@@ -4439,20 +4439,20 @@ SKEW__PRIV void skew__evict_version(skew_tracker *t) {
     skew__tab_unlive(tab, e);
     skew__tab_free(tab, e);
     skew__changed(t);
-    skew__log(t, SKEW_LOG_WARN, "skew: versions table full: its least-used version now counts as (other)");
+    skew__log(t, SKEW_LOG_WARN, "skew: versions table full");
 }
 
 /* Pin s (validated) as the server's build number k (0: server_version, 1: the cluster build),
-   unpinning what k held. */
+   unpinning what k held. A reference taken and given back leaves the entry pinned, unused. */
 SKEW__PRIV void skew__pin_version(skew_tracker *t, unsigned k, skew_str s) {
     skew__strtab *tab = &t->versions;
-    uint32_t h = skew__hash(t->hash_seed, s), e = skew__tab_find(tab, s, h), old = tab->pin[k];
-    tab->pin[k] = SKEW__NONE;
+    uint32_t old = tab->pin[k], e;
+    if (tab->free_head == SKEW__NONE && skew__tab_find(tab, s, skew__hash(t->hash_seed, s)) == SKEW__NONE)
+        skew__evict_version(t);
+    e = skew__tab_ref(tab, t->hash_seed, s); /* 0: "(other)", never pinned */
+    tab->pin[k] = e ? e : SKEW__NONE;
+    skew__tab_unref(tab, e);
     if (old != SKEW__NONE && old != e && old != tab->pin[1 - k] && !tab->counts[old]) skew__tab_free(tab, old);
-    if (e == SKEW__NONE && s.len == tab->lens[0] && memcmp(s.ptr, tab->text, s.len) == 0) return; /* "(other)" */
-    if (e == SKEW__NONE && tab->free_head == SKEW__NONE) skew__evict_version(t);
-    if (e == SKEW__NONE) e = skew__tab_new(tab, s, h);
-    tab->pin[k] = e;
 }
 
 /* The initial route from ?route= (decoded, cleaned); "/" when absent or invalid. */
@@ -4533,6 +4533,7 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
     }
     ip.family = 0;
     if ((t->cfg.ip_tracking || t->ipt) && skew_client_ip(&t->cfg.ip_policy, req, &ip, NULL) != SKEW_OK) ip.family = 0;
+#if SKEW_ENABLE_IP
     if (t->ipt && (key = skew__ip_key(t, &ip)) != 0) {
         at = skew__ipt_find(t, key);
         if ((t->ipt[at] & SKEW__IPT_COUNT) >= t->per_ip_cap) {
@@ -4544,6 +4545,7 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
             key = 0; /* the dashboard passes, uncounted */
         }
     }
+#endif
     wall = skew__now(t);
     idx = t->free_head;
     s = &t->slots[idx];
@@ -5942,7 +5944,7 @@ SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_requ
         else skew__json_head(&h, 204);
         break;
     case SKEW_ERR_FULL: skew__error_answer(&h, 503, "too many connections"); break;
-    case SKEW_ERR_PER_IP: skew__error_answer(&h, 429, "too many connections from this address"); break;
+    case SKEW_ERR_PER_IP: skew__error_answer(&h, 429, "too many connections"); break; /* from one address */
     case SKEW_ERR_STOPPING: skew__error_answer(&h, 503, "server shutting down"); break;
     case SKEW_ERR_INVALID: skew__error_answer(&h, 400, "invalid request"); break;
     default: skew__error_answer(&h, 500, skew_result_str(open_result)); break;
