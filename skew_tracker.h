@@ -56,8 +56,9 @@
    ======
    skew_tracker_memory_size(cfg) says how many bytes a config needs; skew_tracker_init() takes a
    caller buffer of that size (static array in firmware) and never allocates. skew_tracker_create()
-   gets the same size from hooks.alloc (hosted default: malloc). Nothing else allocates. About 95
-   bytes per connection (slot, dense lists, id hash table) plus the string tables and one message
+   gets the same size from hooks.alloc (hosted default: malloc). Nothing else allocates. About 120
+   bytes per connection (slot, dense lists, id hash table, per-address table; +8 with route
+   tracking; max_connections plus reserved_stats_slots of them) plus the string tables and one message
    buffer (sized from the limits; set message_buffer and max_listed to shrink it). With an
    instance_id, the cluster view adds about cluster_max_instances * 2 * max_version_len plus
    tables as big as the version and route tables (bench/cluster prints a real figure).
