@@ -2,19 +2,25 @@
 # End to end through a pipe: build/skew_botcheck against isbot in node (isbot_pipe.js), each
 # classifying the same LINES User-Agent lines (the tests/data corpus repeated) from stdin to
 # stdout. Prints lines/s of CPU time for both, net of process start (a run on empty input is
-# subtracted), the median of 3 runs. Usage: bench/bots/pipe.sh [path/to/skew_botcheck] [LINES]
-# (make bench-bots-pipe builds it and runs this)
+# subtracted), the median of 3 runs. Usage: bench/bots/pipe.sh [skew_botcheck] [LINES] [SET]
+# SET: all (default: ua-browsers.txt and ua-bots.txt, a third browsers), browsers or bots, the
+# sets make bench-bots times in process. (make bench-bots-pipe builds it and runs this)
 set -eu
 cd "$(dirname "$0")/../.."
 bin=${1:-build/skew_botcheck}
 lines=${2:-1000000}
+set=${3:-all}
 [ -x "$bin" ] || { echo "build it first: make $bin" >&2; exit 1; }
 if [ ! -f bench/bots/node_modules/isbot/package.json ]; then
   (cd bench/bots && npm ci --no-audit --no-fund --silent)
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-cat tests/data/ua-browsers.txt tests/data/ua-bots.txt >"$tmp/corpus"
+case $set in
+  all) cat tests/data/ua-browsers.txt tests/data/ua-bots.txt >"$tmp/corpus" ;;
+  browsers|bots) cat "tests/data/ua-$set.txt" >"$tmp/corpus" ;;
+  *) echo "SET: all, browsers or bots" >&2; exit 2 ;;
+esac
 : >"$tmp/input"
 while [ "$(wc -l <"$tmp/input")" -lt "$lines" ]; do cat "$tmp/corpus" >>"$tmp/input"; done
 head -n "$lines" "$tmp/input" >"$tmp/in" && mv "$tmp/in" "$tmp/input"
@@ -38,7 +44,7 @@ measure() { # NAME CMD...: lines/s net of start-up
 }
 "$bin" <"$tmp/input" >"$tmp/skew.out"
 (cd bench/bots && node isbot_pipe.js) <"$tmp/input" >"$tmp/isbot.out"
-echo "User-Agent lines through a pipe, $lines lines (tests/data corpus repeated), median of 3, CPU time, start-up subtracted"
+echo "User-Agent lines through a pipe, $lines lines (tests/data, set $set, repeated), median of 3, CPU time, start-up subtracted"
 echo "  verdicts that differ between the two: $(paste -d' ' "$tmp/skew.out" "$tmp/isbot.out" | awk '$1 != $2' | wc -l)"
 measure skew_botcheck "$bin"
 measure isbot sh -c 'cd bench/bots && exec node isbot_pipe.js'
