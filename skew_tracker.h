@@ -56,8 +56,9 @@
    ======
    skew_tracker_memory_size(cfg) says how many bytes a config needs; skew_tracker_init() takes a
    caller buffer of that size (static array in firmware) and never allocates. skew_tracker_create()
-   gets the same size from hooks.alloc (hosted default: malloc). Nothing else allocates. About 95
-   bytes per connection (slot, dense lists, id hash table) plus the string tables and one message
+   gets the same size from hooks.alloc (hosted default: malloc). Nothing else allocates. About 120
+   bytes per connection (slot, dense lists, id hash table, per-address table; +8 with route
+   tracking; max_connections plus reserved_stats_slots of them) plus the string tables and one message
    buffer (sized from the limits; set message_buffer and max_listed to shrink it). With an
    instance_id, the cluster view adds about cluster_max_instances * 2 * max_version_len plus
    tables as big as the version and route tables (bench/cluster prints a real figure).
@@ -93,7 +94,8 @@
    Inputs are skew_str views {ptr,len}, no NUL needed. The JSON writer escapes '"', '\\', control
    characters, DEL, U+2028 and U+2029, and replaces every invalid UTF-8 sequence (maximal subpart)
    by U+FFFD, so its output is always valid UTF-8 JSON. Stored versions and routes are validated
-   on the way in (valid UTF-8, no control characters, bounded length).
+   on the way in (valid UTF-8, bounded length, no C0/C1 control characters, no bidi controls
+   or zero-width characters, which would show a dashboard reordered or invisible text).
 
    SECTIONS
    ========
@@ -250,7 +252,8 @@ SKEW_API skew_str skew_str_c(const char *cstr);
     X(SKEW_ERR_SLOW, "slow consumer")                                          \
     X(SKEW_ERR_DISABLED, "feature disabled")                                   \
     X(SKEW_ERR_STOPPING, "server shutting down")                               \
-    X(SKEW_ERR_NOT_LOCAL, "connection not held here")
+    X(SKEW_ERR_NOT_LOCAL, "connection not held here")                          \
+    X(SKEW_ERR_PER_IP, "per-address limit")
 
 typedef enum skew_result {
 #define SKEW__ENUM(name, text) name,
@@ -502,12 +505,29 @@ typedef struct skew_config {
     uint32_t stats_interval_ms;     /* 250: coalescing window (0 means this default);
                                        SKEW_STATS_IMMEDIATE = no coalescing, push at once */
     uint32_t max_connections;       /* 1024 tracked SSE/WS connections */
-    uint32_t max_versions;          /* 64 distinct versions (more fold into "(other)") */
-    uint32_t max_routes;            /* 256 distinct routes (more fold into "(other)") */
+    uint32_t max_versions;          /* 64 distinct versions (more fold into "(other)"); the server's
+                                       builds (server_version, build) always keep an entry */
+    uint32_t max_routes;            /* 256 distinct routes (more fold into "(other)"; invalidation
+                                       still reaches them: "table poisoning" in >>registry) */
     uint32_t max_version_len;       /* 64 bytes */
     uint32_t max_route_len;         /* 256 bytes (longer routes are rejected) */
     uint32_t max_listed;            /* 1000 connections listed per stats message */
     uint32_t max_body;              /* 4096 bytes of POST body read */
+    /* Per-address cap (abuse: one client must not fill max_connections). An address is an IPv4
+       address or an IPv6 /64 (one host gets a whole /64), the client IP after ip_policy's
+       proxies. A refused open is SKEW_ERR_PER_IP (HTTP 429), counted in refused_per_ip.
+         0                      SKEW_PER_IP_DEFAULT (64) per address; loopback clients exempt
+                                (local tools, load tests), since 64 is a guess a NAT'd office
+                                with a few tabs per person stays under
+         N                      N per address, loopback included (at most 16777215)
+         SKEW_PER_IP_UNLIMITED  no cap, no per-address table (16 bytes less per connection)
+       A connection authorized for stats (hooks.authorize, SCOPE_STATS) passes the cap.
+       Needs SKEW_ENABLE_IP: without it there is no cap and only 0 or UNLIMITED are valid. */
+    uint32_t max_connections_per_ip;
+    /* 4: slots beyond max_connections that only an open authorized for stats (the dashboard)
+       may take, so it still connects when the tracker is full; counted in opened_reserved.
+       SKEW_STATS_RESERVE_NONE: none, at most 1024. */
+    uint32_t reserved_stats_slots;
     uint32_t message_buffer;        /* computed from the limits: stats message buffer bytes */
     /* rollout timeline (>>timeline): 0 samples = none, which is the default; servers with a
        dashboard set SKEW_TIMELINE_DEFAULT_SAMPLES (1 h at 10 s) */
@@ -530,6 +550,11 @@ typedef struct skew_config {
                                        instance when the servers align server_version cluster-wide */
     skew_hooks hooks;
 } skew_config;
+
+#define SKEW_PER_IP_DEFAULT 64u              /* max_connections_per_ip 0, loopback exempt */
+#define SKEW_PER_IP_UNLIMITED 0xFFFFFFFFu    /* max_connections_per_ip: no per-address cap */
+#define SKEW_STATS_RESERVE_DEFAULT 4u        /* reserved_stats_slots 0 */
+#define SKEW_STATS_RESERVE_NONE 0xFFFFFFFFu  /* reserved_stats_slots: no reserve */
 
 /* The name versions and routes fold into when their table is full or the value is invalid. */
 #define SKEW_OTHER_NAME "(other)"
@@ -658,6 +683,8 @@ typedef struct skew_count {
 typedef struct skew_metrics {
     uint64_t opened, closed, bots_rejected, refused_full, messages_sent, bytes_sent,
         slow_dropped, send_failed, invalid_input, stats_pushes;
+    uint64_t refused_per_ip;  /* opens over max_connections_per_ip */
+    uint64_t opened_reserved; /* opens authorized for stats that took a reserved slot */
 } skew_metrics;
 
 SKEW_API uint32_t skew_total(const skew_tracker *t);
@@ -797,8 +824,9 @@ SKEW_API skew_result skew_query_param(skew_str query, const char *name, skew_str
 /* The value of cookie `name` in a Cookie header, raw (quotes removed). Pairs are separated by
    ";" or "," (HTTP/2 split cookies joined either way). */
 SKEW_API skew_result skew_cookie_get(skew_str cookie_header, const char *name, skew_str *out);
-/* Check and cut a decoded route: must start with '/', query and fragment removed, no control
-   characters, valid UTF-8, at most max_len bytes. *out is a view into route. */
+/* Check and cut a decoded route: must start with '/', query and fragment removed, no C0/C1
+   control, bidi control or zero-width characters, valid UTF-8, at most max_len bytes.
+   *out is a view into route. */
 SKEW_API skew_result skew_route_clean(skew_str route, size_t max_len, skew_str *out);
 /* Constant-time token check: "Authorization: Bearer T", a bare "Authorization: T", or cookie
    skew_admin=T. GRANTED, DENIED, or UNAVAILABLE when token is empty. */
@@ -2672,7 +2700,19 @@ SKEW__PRIV size_t skew__utf8_seq(const unsigned char *p, const unsigned char *en
     return whole ? n : 0;
 }
 
-/* A string we are willing to store: valid UTF-8, no C0 controls, no DEL. */
+/* The valid sequence p[0..n) is a C1 control (U+0080..U+009F), a bidi control (U+061C,
+   U+200E/F, U+202A..U+202E, U+2066..U+2069) or a zero-width character (U+200B..U+200D,
+   U+2060, U+FEFF): text that a dashboard would show reordered, or not at all. */
+SKEW__PRIV bool skew__hidden_char(const unsigned char *p, size_t n) {
+    if (n == 2) return (p[0] == 0xC2 && p[1] < 0xA0) || (p[0] == 0xD8 && p[1] == 0x9C);
+    if (n != 3) return false;
+    if (p[0] == 0xE2 && p[1] == 0x80) return (p[2] >= 0x8B && p[2] <= 0x8F) || (p[2] >= 0xAA && p[2] <= 0xAE);
+    if (p[0] == 0xE2 && p[1] == 0x81) return p[2] == 0xA0 || (p[2] >= 0xA6 && p[2] <= 0xA9);
+    return p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF;
+}
+
+/* A string we are willing to store: valid UTF-8, no C0 or C1 controls, no DEL, no bidi
+   controls, no zero-width characters (skew__hidden_char). */
 SKEW__PRIV bool skew__clean_text(skew_str s) {
     const unsigned char *p = (const unsigned char *)s.ptr, *end = p + s.len;
     while (p < end) {
@@ -2691,7 +2731,7 @@ SKEW__PRIV bool skew__clean_text(skew_str s) {
         if (*p >= 0x20 && *p < 0x7F) { p++; continue; }
         if (*p < 0x20 || *p == 0x7F) return false;
         n = skew__utf8_seq(p, end);
-        if (!n) return false;
+        if (!n || skew__hidden_char(p, n)) return false;
         p += n;
     }
     return true;
@@ -3404,6 +3444,7 @@ typedef struct skew__strtab {
     uint32_t index_mask;
     uint32_t stride;
     uint32_t free_head;
+    uint32_t pin[2];   /* entries kept while no connection uses them, or SKEW__NONE (>>strings) */
 } skew__strtab;
 
 /* ---- >>timeline state (the functions are in the >>timeline section) ------------------ */
@@ -3442,6 +3483,13 @@ struct skew_tracker {
     uint32_t *live;
     uint32_t *subs;
     uint64_t *ids;     /* id hash table, see SKEW__ID_ENTRY; 0 = empty */
+    uint64_t *route_sig; /* per slot, set when its route folds into "(other)" (table poisoning) */
+    uint64_t *ipt;       /* per-address counts (>>registry "per address"), NULL without a cap */
+    uint64_t *ipkey;     /* per slot: the key its address counts under, 0 = not counted */
+    uint32_t ipt_mask;
+    uint32_t per_ip_cap;
+    bool per_ip_loopback; /* the cap was set explicitly: loopback counts too */
+    uint32_t slot_cap;    /* max_connections + the stats reserve */
     uint32_t id_mask;
     uint32_t free_head;
     uint32_t live_count, sub_count;
@@ -3451,6 +3499,13 @@ struct skew_tracker {
     skew__strtab versions, routes;
     char *server_version;
     size_t server_version_len;
+#if !SKEW_OPTIMIZE_SIZE
+    char *connected_prefix; /* {"type":"connected","version":<server>,"connectionId":" */
+    size_t connected_prefix_len;
+    uint64_t ts_value;      /* the last `connected` timestamp and its digits: the opens of one */
+    char ts_text[20];       /* event-loop wake-up share the clock reading */
+    size_t ts_len;
+#endif
     char *base;        /* copies of the configured strings */
     char *cookie;
     size_t base_len;
@@ -3777,51 +3832,71 @@ SKEW__PRIV uint32_t skew__tab_find(const skew__strtab *tab, skew_str s, uint32_t
     }
 }
 
+/* A new entry for s (hash h) from the free list, indexed but not yet in live[] (count 0);
+   SKEW__NONE when the table is full. */
+SKEW__PRIV uint32_t skew__tab_new(skew__strtab *tab, skew_str s, uint32_t h) {
+    uint32_t e = tab->free_head, i;
+    if (e == SKEW__NONE) return e;
+    tab->free_head = tab->live_pos[e] == 0xFFFFu ? SKEW__NONE : tab->live_pos[e]; /* 16-bit link */
+    memcpy(tab->text + (size_t)e * tab->stride, s.ptr, s.len);
+    tab->lens[e] = (uint16_t)s.len;
+    tab->hashes[e] = h;
+    tab->counts[e] = 0;
+    i = h & tab->index_mask;
+    while (tab->index[i]) i = (i + 1) & tab->index_mask;
+    tab->index[i] = (uint16_t)(e + 1);
+    return e;
+}
+
+/* Entry e (count 0) joins the dense list of used entries. */
+SKEW__PRIV void skew__tab_relive(skew__strtab *tab, uint32_t e) {
+    tab->live_pos[e] = (uint16_t)tab->used;
+    tab->live[tab->used++] = (uint16_t)e;
+}
+
 /* Take a reference on s (already validated, s.len <= stride). Full table: entry 0. A value
    spelled like entry 0 ("(other)") is entry 0: a map must never carry one key twice. */
 SKEW__PRIV uint16_t skew__tab_ref(skew__strtab *tab, uint32_t seed, skew_str s) {
-    uint32_t h = skew__hash(seed, s), e = skew__tab_find(tab, s, h), i;
+    uint32_t h = skew__hash(seed, s), e = skew__tab_find(tab, s, h);
     if (e == SKEW__NONE && s.len == tab->lens[0] && memcmp(s.ptr, tab->text, s.len) == 0) e = 0;
     if (e == SKEW__NONE) {
-        if (tab->free_head == SKEW__NONE) {
+        e = skew__tab_new(tab, s, h);
+        if (e == SKEW__NONE) {
             tab->counts[0]++;
             return 0;
         }
-        e = tab->free_head;
-        tab->free_head = tab->live_pos[e] == 0xFFFFu ? SKEW__NONE : tab->live_pos[e]; /* 16-bit link */
-        memcpy(tab->text + (size_t)e * tab->stride, s.ptr, s.len);
-        tab->lens[e] = (uint16_t)s.len;
-        tab->hashes[e] = h;
-        tab->counts[e] = 0;
-        i = h & tab->index_mask;
-        while (tab->index[i]) i = (i + 1) & tab->index_mask;
-        tab->index[i] = (uint16_t)(e + 1);
-        tab->live_pos[e] = (uint16_t)tab->used;
-        tab->live[tab->used++] = (uint16_t)e;
     }
+    if (e && !tab->counts[e]) skew__tab_relive(tab, e); /* new, or a pinned entry unused so far */
     tab->counts[e]++;
     return (uint16_t)e;
 }
 
-SKEW__PRIV void skew__tab_unref(skew__strtab *tab, uint32_t e) {
-    uint32_t i, last;
+/* Unlink entry e (in the index, not in live[]) and give it back to the free list. */
+SKEW__PRIV void skew__tab_free(skew__strtab *tab, uint32_t e) {
+    uint32_t i = tab->hashes[e] & tab->index_mask;
     skew__probe p;
-    if (e == SKEW__NO_STR) return;
-    if (--tab->counts[e] || e == 0) return;
-    /* unlink from the index */
-    i = tab->hashes[e] & tab->index_mask;
     while (tab->index[i] != e + 1) i = (i + 1) & tab->index_mask;
     p.wide = NULL;
     p.narrow = tab->index;
     p.hashes = tab->hashes;
     p.mask = tab->index_mask;
     skew__probe_delete(&p, i);
-    /* unlink from the dense list, then free */
-    last = tab->live[--tab->used];
-    tab->live[tab->live_pos[e]] = (uint16_t)last;
-    tab->live_pos[last] = tab->live_pos[e];
     tab->live_pos[e] = (uint16_t)tab->free_head;
     tab->free_head = e;
+}
+
+/* Entry e (count 0) leaves the dense list. */
+SKEW__PRIV void skew__tab_unlive(skew__strtab *tab, uint32_t e) {
+    uint32_t last = tab->live[--tab->used];
+    tab->live[tab->live_pos[e]] = (uint16_t)last;
+    tab->live_pos[last] = tab->live_pos[e];
+}
+
+SKEW__PRIV void skew__tab_unref(skew__strtab *tab, uint32_t e) {
+    if (e == SKEW__NO_STR) return;
+    if (--tab->counts[e] || e == 0) return;
+    skew__tab_unlive(tab, e);
+    if (e != tab->pin[0] && e != tab->pin[1]) skew__tab_free(tab, e); /* a pinned entry stays findable */
 }
 
 SKEW__PRIV size_t skew__pow2_at_least(size_t n) {
@@ -3843,7 +3918,7 @@ typedef struct skew__tab_offsets {
 
 typedef struct skew__layout {
     size_t timeline; /* >>timeline ring */
-    size_t tracker, slots, live, subs, ids, strings, msg, total;
+    size_t tracker, slots, live, subs, ids, route_sig, ipt, ipkey, strings, msg, total;
     skew__tab_offsets vtab, rtab;
     size_t cluster; /* >>cluster */
 } skew__layout;
@@ -3886,14 +3961,23 @@ SKEW__PRIV size_t skew__entry_typical(const skew_config *c) {
     return e;
 }
 
+/* Slots: max_connections plus the reserve for opens authorized for stats. */
+SKEW__PRIV size_t skew__slot_cap(const skew_config *c) {
+    return (size_t)c->max_connections + (c->reserved_stats_slots == SKEW_STATS_RESERVE_NONE ? 0u : c->reserved_stats_slots);
+}
+
 SKEW__PRIV void skew__layout_of(const skew_config *c, skew__layout *L) {
-    size_t n = c->max_connections, total = 0;
+    size_t n = skew__slot_cap(c), total = 0;
+    bool per_ip = SKEW_ENABLE_IP && c->max_connections_per_ip != SKEW_PER_IP_UNLIMITED;
     L->tracker = total; total += SKEW__ALIGN(sizeof(skew_tracker));
     L->timeline = total; total += skew__timeline_bytes(c);
     L->slots = total; total += SKEW__ALIGN(n * sizeof(skew__slot));
     L->live = total; total += SKEW__ALIGN(n * sizeof(uint32_t));
     L->subs = total; total += SKEW__ALIGN(n * sizeof(uint32_t));
     L->ids = total; total += SKEW__ALIGN(skew__pow2_at_least(n * 2) * sizeof(uint64_t));
+    L->route_sig = total; total += c->route_tracking ? SKEW__ALIGN(n * sizeof(uint64_t)) : 0u;
+    L->ipt = total; total += per_ip ? SKEW__ALIGN(skew__pow2_at_least(n * 2) * sizeof(uint64_t)) : 0u;
+    L->ipkey = total; total += per_ip ? SKEW__ALIGN(n * sizeof(uint64_t)) : 0u;
     skew__tab_layout((size_t)c->max_versions + 1, c->max_version_len, &L->vtab, &total);
     skew__tab_layout(c->route_tracking ? (size_t)c->max_routes + 1 : 1, c->max_route_len, &L->rtab, &total);
 #if SKEW_ENABLE_CLUSTER
@@ -3902,6 +3986,9 @@ SKEW__PRIV void skew__layout_of(const skew_config *c, skew__layout *L) {
     /* strings: server version, base path, cookie name, scratch */
     L->strings = total;
     total += SKEW__ALIGN(c->max_version_len + 1) +
+#if !SKEW_OPTIMIZE_SIZE
+             SKEW__ALIGN(2 * (size_t)c->max_version_len + 64) + /* the `connected` prefix */
+#endif
              SKEW__ALIGN(strlen(c->base_path) + 1) +
              SKEW__ALIGN(strlen(c->version_cookie) + 1) +
              SKEW__ALIGN((c->max_version_len > c->max_route_len ? c->max_version_len : c->max_route_len) + 1);
@@ -3961,12 +4048,15 @@ SKEW_API skew_result skew_config_resolve(const skew_config *in, skew_config *out
     SKEW__DEF(c.max_listed, SKEW__DEFAULT_MAX_LISTED);
     SKEW__DEF(c.max_body, SKEW__DEFAULT_MAX_BODY);
     SKEW__DEF(c.ip_policy.max_hops, SKEW__DEFAULT_MAX_HOPS);
+    SKEW__DEF(c.reserved_stats_slots, SKEW_STATS_RESERVE_DEFAULT); /* max_connections_per_ip: 0 stays (a policy) */
     skew__timeline_defaults(&c);
     if (out) *out = c;
     blen = strlen(c.base_path);
     if (c.max_connections > (1u << 24) || c.max_versions > 65000 || c.max_routes > 65000 ||
         c.max_version_len > 1024 || c.max_route_len > 8192 || c.max_body > (1u << 24) ||
-        c.ip_policy.trusted_count > SKEW_MAX_TRUSTED_PROXIES || c.ip_policy.max_hops > 1024)
+        c.ip_policy.trusted_count > SKEW_MAX_TRUSTED_PROXIES || c.ip_policy.max_hops > 1024 ||
+        (c.max_connections_per_ip > (SKEW_ENABLE_IP ? 0xFFFFFFu : 0u) && c.max_connections_per_ip != SKEW_PER_IP_UNLIMITED) ||
+        (c.reserved_stats_slots > 1024u && c.reserved_stats_slots != SKEW_STATS_RESERVE_NONE))
         return SKEW_ERR_CONFIG;
     if (c.base_path[0] != '/' || blen < 2 || blen > 128 || c.base_path[blen - 1] == '/' ||
         !skew__clean_text(skew__cstr(c.base_path)))
@@ -4029,11 +4119,28 @@ SKEW__PRIV void skew__tab_init(skew__strtab *tab, char *mem, const skew__tab_off
     tab->lens[0] = (uint16_t)(stride < sizeof SKEW_OTHER_NAME - 1 ? stride : sizeof SKEW_OTHER_NAME - 1);
     memcpy(tab->text, SKEW_OTHER_NAME, tab->lens[0]);
     tab->free_head = SKEW__NONE;
+    tab->pin[0] = tab->pin[1] = SKEW__NONE;
     for (e = cap; e-- > 1;) {
         tab->live_pos[e] = (uint16_t)(tab->free_head == SKEW__NONE ? 0xFFFFu : tab->free_head);
         tab->free_head = (uint32_t)e;
     }
 }
+
+SKEW__PRIV void skew__pin_version(skew_tracker *t, unsigned k, skew_str s); /* >>registry */
+
+#if !SKEW_OPTIMIZE_SIZE
+/* The part of `connected` that only changes with the server version, kept ready so an open
+   only adds its id and time (the encoder cost an open+close a third more; issue 22).
+   Validated versions escape to at most twice their length. */
+SKEW__PRIV void skew__build_connected_prefix(skew_tracker *t) {
+    static const char a[] = "{\"type\":\"connected\",\"version\":", b[] = ",\"connectionId\":\"";
+    skew__w w = skew__w_buf(t->connected_prefix, 2 * (size_t)t->cfg.max_version_len + 64);
+    skew__put(&w, a, sizeof a - 1);
+    skew__put_json_str(&w, skew__str(t->server_version, t->server_version_len));
+    skew__put(&w, b, sizeof b - 1);
+    t->connected_prefix_len = skew__w_end(&w);
+}
+#endif
 
 SKEW_API skew_result skew_tracker_init(skew_tracker **out, const skew_config *cfg, void *mem, size_t mem_size) {
     skew_config c;
@@ -4058,11 +4165,22 @@ SKEW_API skew_result skew_tracker_init(skew_tracker **out, const skew_config *cf
     t->live = (uint32_t *)(void *)(m + L.live);
     t->subs = (uint32_t *)(void *)(m + L.subs);
     t->ids = (uint64_t *)(void *)(m + L.ids);
-    t->id_mask = (uint32_t)skew__pow2_at_least((size_t)c.max_connections * 2) - 1;
+    t->route_sig = (uint64_t *)(void *)(m + L.route_sig); /* no bytes without route tracking */
+    t->slot_cap = (uint32_t)skew__slot_cap(&c);
+    t->id_mask = (uint32_t)skew__pow2_at_least((size_t)t->slot_cap * 2) - 1;
     memset(t->ids, 0, ((size_t)t->id_mask + 1) * sizeof(uint64_t));
-    memset(t->slots, 0, (size_t)c.max_connections * sizeof(skew__slot));
+    memset(t->slots, 0, (size_t)t->slot_cap * sizeof(skew__slot));
+    if (SKEW_ENABLE_IP && c.max_connections_per_ip != SKEW_PER_IP_UNLIMITED) {
+        t->ipt = (uint64_t *)(void *)(m + L.ipt);
+        t->ipkey = (uint64_t *)(void *)(m + L.ipkey);
+        t->ipt_mask = t->id_mask;
+        memset(t->ipt, 0, ((size_t)t->ipt_mask + 1) * sizeof(uint64_t));
+        memset(t->ipkey, 0, (size_t)t->slot_cap * sizeof(uint64_t));
+        t->per_ip_cap = c.max_connections_per_ip ? c.max_connections_per_ip : SKEW_PER_IP_DEFAULT;
+        t->per_ip_loopback = c.max_connections_per_ip != 0;
+    }
     t->free_head = SKEW__NONE;
-    for (i = c.max_connections; i-- > 0;) {
+    for (i = t->slot_cap; i-- > 0;) {
         t->slots[i].gen = 1;
         t->slots[i].pos = t->free_head;
         t->slots[i].sub_pos = SKEW__NONE;
@@ -4075,6 +4193,10 @@ SKEW_API skew_result skew_tracker_init(skew_tracker **out, const skew_config *cf
     t->server_version_len = strlen(c.server_version);
     memcpy(s, c.server_version, t->server_version_len + 1);
     s += SKEW__ALIGN(c.max_version_len + 1);
+#if !SKEW_OPTIMIZE_SIZE
+    t->connected_prefix = s;
+    s += SKEW__ALIGN(2 * (size_t)c.max_version_len + 64);
+#endif
     t->base = s;
     t->base_len = strlen(c.base_path);
     memcpy(s, c.base_path, t->base_len + 1);
@@ -4104,6 +4226,13 @@ SKEW_API skew_result skew_tracker_init(skew_tracker **out, const skew_config *cf
     skew__cl_init(t, m + L.cluster);
 #endif
     if (skew__seed(t, true) != SKEW_OK) return SKEW_ERR_RANDOM;
+    skew__pin_version(t, 0, skew__str(t->server_version, t->server_version_len)); /* after the seed */
+#if !SKEW_OPTIMIZE_SIZE
+    skew__build_connected_prefix(t);
+#endif
+#if SKEW_ENABLE_CLUSTER
+    if (t->cfg.build) skew__pin_version(t, 1, skew__cstr(t->cfg.build));
+#endif
     t->started_ms = skew__now(t); /* the scheduling clock starts with the first skew_tick */
     *out = t;
     return SKEW_OK;
@@ -4159,7 +4288,7 @@ SKEW__PRIV skew_handle skew__handle(const skew_tracker *t, uint32_t idx) {
 
 SKEW__PRIV skew_result skew__lookup(const skew_tracker *t, skew_handle h, uint32_t *idx) {
     uint32_t i = (uint32_t)(h & 0xFFFFFFFFu), g = (uint32_t)(h >> 32);
-    if (g == 0 || i >= t->cfg.max_connections) return SKEW_ERR_NOT_FOUND;
+    if (g == 0 || i >= t->slot_cap) return SKEW_ERR_NOT_FOUND;
     if (!(t->slots[i].flags & SKEW__F_LIVE) || t->slots[i].gen != g) return SKEW_ERR_STALE;
     *idx = i;
     return SKEW_OK;
@@ -4273,6 +4402,62 @@ SKEW__PRIV void skew__sub_remove(skew_tracker *t, uint32_t idx) {
     s->flags &= (uint8_t)~SKEW__F_SUB;
 }
 
+/* ---- per address ----------------------------------------------------------------------
+   max_connections_per_ip counts the open connections of each client address in a linear-
+   probing table of 64-bit entries: a keyed hash of the address in the high 40 bits, the count
+   in the low 24 (never past the cap, at most 0xFFFFFF; a connection that passes the cap by
+   authorization is not counted). Two addresses share a counter only on a 40-bit collision of
+   a hash with a secret seed (about 1 in 10^12 per pair), and then they share one cap. */
+#if SKEW_ENABLE_IP
+#define SKEW__IPT_COUNT 0xFFFFFFull
+
+/* The key ip counts under: its IPv4 address or IPv6 /64, hashed; 0 = not counted (no address,
+   or loopback under the default policy). */
+SKEW__PRIV uint64_t skew__ip_key(const skew_tracker *t, const skew_ip *ip) {
+    static const uint8_t v6_loopback[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    uint64_t k = 0;
+    int i;
+    if (ip->family == 4) {
+        if (ip->bytes[0] == 127 && !t->per_ip_loopback) return 0;
+        k = 0xFFFFFFFF00000000ull; /* inside ff00::/8 (multicast), which is never a client /64 */
+        for (i = 0; i < 4; i++) k |= (uint64_t)ip->bytes[i] << (24 - 8 * i);
+    } else if (ip->family == 6) {
+        if (!t->per_ip_loopback && memcmp(ip->bytes, v6_loopback, 16) == 0) return 0;
+        for (i = 0; i < 8; i++) k = k << 8 | ip->bytes[i];
+    } else {
+        return 0;
+    }
+    k ^= (uint64_t)t->hash_seed * 0x9E3779B97F4A7C15ull;
+    k ^= k >> 31;
+    k *= 0xBF58476D1CE4E5B9ull;
+    k ^= k >> 29;
+    k &= ~SKEW__IPT_COUNT;
+    return k ? k : SKEW__IPT_COUNT + 1u;
+}
+
+/* The entry holding key, or the empty one where it goes. */
+SKEW__PRIV uint32_t skew__ipt_find(const skew_tracker *t, uint64_t key) {
+    uint32_t i = (uint32_t)(key >> 32) & t->ipt_mask;
+    while (t->ipt[i] && (t->ipt[i] & ~SKEW__IPT_COUNT) != key) i = (i + 1) & t->ipt_mask;
+    return i;
+}
+
+/* Slot idx's connection no longer counts for its address. */
+SKEW__PRIV void skew__ipt_release(skew_tracker *t, uint32_t idx) {
+    uint32_t i;
+    skew__probe p;
+    if (!t->ipkey[idx]) return;
+    i = skew__ipt_find(t, t->ipkey[idx]);
+    t->ipkey[idx] = 0;
+    if ((--t->ipt[i] & SKEW__IPT_COUNT) != 0) return;
+    p.wide = t->ipt; /* home: the high 32 bits, as in skew__ipt_find */
+    p.narrow = NULL;
+    p.hashes = NULL;
+    p.mask = t->ipt_mask;
+    skew__probe_delete(&p, i);
+}
+#endif /* SKEW_ENABLE_IP */
+
 /* Unlink a slot and give its strings back; on_close runs in between so the hook sees them. */
 SKEW__PRIV void skew__remove(skew_tracker *t, uint32_t idx, skew_close_reason why, bool tracked) {
     bool hook = tracked;
@@ -4290,6 +4475,9 @@ SKEW__PRIV void skew__remove(skew_tracker *t, uint32_t idx, skew_close_reason wh
     if (hook && t->cfg.hooks.on_close) t->cfg.hooks.on_close(t->cfg.hooks.user_data, &c, why);
     skew__tab_unref(&t->versions, s->version);
     skew__tab_unref(&t->routes, s->route);
+#if SKEW_ENABLE_IP
+    if (t->ipt) skew__ipt_release(t, idx);
+#endif
     s->user = NULL;
     s->pos = t->free_head;
     t->free_head = idx;
@@ -4339,6 +4527,7 @@ SKEW__PRIV uint16_t skew__ref_version(skew_tracker *t, skew_str raw) {
         /* nothing to decode: look it up in place; only a new value needs validating */
         uint32_t h = skew__hash(t->hash_seed, raw), e = skew__tab_find(&t->versions, raw, h);
         if (e != SKEW__NONE) {
+            if (!t->versions.counts[e]) skew__tab_relive(&t->versions, e); /* a pinned build */
             t->versions.counts[e]++;
             return (uint16_t)e;
         }
@@ -4357,8 +4546,87 @@ SKEW__PRIV uint16_t skew__ref_version(skew_tracker *t, skew_str raw) {
     return skew__tab_ref(&t->versions, t->hash_seed, skew__str(t->scratch, n));
 }
 
-SKEW__PRIV uint16_t skew__ref_route(skew_tracker *t, skew_str route) {
-    return skew__tab_ref(&t->routes, t->hash_seed ^ 0x9E3779B9u, route);
+/* ---- table poisoning ------------------------------------------------------------------
+   Versions and routes come from clients, so junk can fill both tables: 64 made-up cookies or
+   256 made-up routes, each held by an open connection (an entry is freed with its last
+   connection, so only live junk fills a table). Two guarantees hold whatever fills them:
+   - The server's builds are always counted. server_version (and the cluster's `build`) are
+     pinned: their entries are taken at init, before any client, and kept while no connection
+     uses them. skew_set_server_version pins the new build; if the table is full it makes room
+     by folding the least-used unpinned version into "(other)" (the call already walks every
+     connection, so that adds no O(n) step a client could trigger). A client's cookie never
+     evicts anything: it gets a free entry or "(other)", so junk cannot push out a real build
+     nor make opens slow.
+   - Invalidation reaches every client under the prefix. A connection whose route folded into
+     "(other)" keeps a 64-bit signature of its route's path prefixes ("/a", "/a/b", ...; two
+     bits each, a Bloom filter: 8 bytes per connection with route tracking, computed only when
+     a route folds), and skew_invalidate also reaches the folded connections whose signature
+     holds the prefix. Never a miss; an extra reload is rare (about 1 % for a three-segment
+     route) and only hits a connection that was folded already. */
+
+/* Signature of every whole-segment prefix of route ("/a/b": "/a" and "/a/b"): a seeded FNV-1a
+   over the bytes, so one pass gives every prefix (a route may have thousands of segments);
+   at each prefix's end, two bits from the top of its hash times a golden-ratio constant. */
+SKEW__PRIV uint64_t skew__route_sig(const skew_tracker *t, skew_str route) {
+    uint64_t sig = 0;
+    uint32_t h = t->hash_seed | 1u, x;
+    size_t i;
+    for (i = 0; i <= route.len; i++) {
+        if (i == route.len || (i && route.ptr[i] == '/')) {
+            x = (h ^ (h >> 15)) * 0x9E3779B1u;
+            sig |= (1ull << (x >> 26)) | (1ull << ((x >> 20) & 63u));
+        }
+        if (i < route.len) h = (h ^ (unsigned char)route.ptr[i]) * 0x01000193u;
+    }
+    return sig;
+}
+
+/* Whether a folded connection's signature may hold prefix (a "/x/" prefix is looked up as
+   "/x", whose matches it includes; "/" matches every route). */
+SKEW__PRIV bool skew__sig_has(const skew_tracker *t, uint64_t sig, skew_str prefix) {
+    uint64_t want;
+    if (prefix.len && prefix.ptr[prefix.len - 1] == '/') prefix.len--;
+    if (!prefix.len) return true;
+    want = skew__route_sig(t, prefix);
+    return (sig & want) == want;
+}
+
+SKEW__PRIV uint16_t skew__ref_route(skew_tracker *t, uint32_t idx, skew_str route) {
+    uint16_t e = skew__tab_ref(&t->routes, t->hash_seed ^ 0x9E3779B9u, route);
+    if (!e) t->route_sig[idx] = skew__route_sig(t, route);
+    return e;
+}
+
+/* Fold the least-used unpinned version into "(other)": room for a build to pin. */
+SKEW__PRIV void skew__evict_version(skew_tracker *t) {
+    skew__strtab *tab = &t->versions;
+    uint32_t i, e = SKEW__NONE;
+    for (i = 0; i < tab->used; i++) {
+        uint32_t c = tab->live[i];
+        if (c != tab->pin[0] && c != tab->pin[1] && (e == SKEW__NONE || tab->counts[c] < tab->counts[e])) e = c;
+    }
+    if (e == SKEW__NONE) return;
+    for (i = 0; i < t->live_count; i++)
+        if (t->slots[t->live[i]].version == e) t->slots[t->live[i]].version = 0;
+    tab->counts[0] += tab->counts[e];
+    tab->counts[e] = 0;
+    skew__tab_unlive(tab, e);
+    skew__tab_free(tab, e);
+    skew__changed(t);
+    skew__log(t, SKEW_LOG_WARN, "skew: versions table full");
+}
+
+/* Pin s (validated) as the server's build number k (0: server_version, 1: the cluster build),
+   unpinning what k held. A reference taken and given back leaves the entry pinned, unused. */
+SKEW__PRIV void skew__pin_version(skew_tracker *t, unsigned k, skew_str s) {
+    skew__strtab *tab = &t->versions;
+    uint32_t old = tab->pin[k], e;
+    if (tab->free_head == SKEW__NONE && skew__tab_find(tab, s, skew__hash(t->hash_seed, s)) == SKEW__NONE)
+        skew__evict_version(t);
+    e = skew__tab_ref(tab, t->hash_seed, s); /* 0: "(other)", never pinned */
+    tab->pin[k] = e ? e : SKEW__NONE;
+    skew__tab_unref(tab, e);
+    if (old != SKEW__NONE && old != e && old != tab->pin[1 - k] && !tab->counts[old]) skew__tab_free(tab, old);
 }
 
 /* The initial route from ?route= (decoded, cleaned); "/" when absent or invalid. */
@@ -4400,10 +4668,24 @@ SKEW__PRIV void skew__log_bot(skew_tracker *t, skew_str ua, skew_transport tr) {
 
 SKEW__PRIV skew_auth skew__ask_stats(skew_tracker *t, uint32_t idx, const skew_request *req);
 
+/* Whether req is authorized for stats (the dashboard past a cap or in the reserve); asks
+   hooks.authorize once per open (*auth: -1 = not asked yet). A PENDING answer (forward auth)
+   does not pass a cap: only a verdict already known does. */
+SKEW__PRIV bool skew__stats_auth(skew_tracker *t, const skew_request *req, int *auth) {
+    if (*auth < 0)
+        *auth = t->cfg.hooks.authorize &&
+                t->cfg.hooks.authorize(t->cfg.hooks.user_data, req, SKEW_AUTH_SCOPE_STATS) == SKEW_AUTH_GRANTED;
+    return *auth != 0;
+}
+
 SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void *user, skew_handle *out) {
     skew_transport tr;
     skew__slot *s;
-    uint32_t idx;
+    uint32_t idx, at = 0;
+    int auth = -1;
+    bool reserved;
+    uint64_t key = 0;
+    skew_ip ip;
     uint8_t id[16];
     skew_str cookie, ua;
     skew_conn view;
@@ -4415,17 +4697,33 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
     if (t->shutting_down) return SKEW_ERR_STOPPING;
     tr = skew__transport_of(t, req->path);
     if (!tr) return SKEW_ERR_INVALID;
-    ua = skew_request_header(req, "user-agent");
+    ua = t->cfg.bot_filter_off ? skew__str(NULL, 0) : skew_request_header(req, "user-agent");
     if (!t->cfg.bot_filter_off && skew_bot_filter_is_bot(&t->bots, ua)) {
         skew__count(&t->m.bots_rejected);
         skew__log_bot(t, ua, tr);
         return SKEW_ERR_BOT;
     }
-    if (t->free_head == SKEW__NONE) {
+    reserved = t->live_count >= t->cfg.max_connections; /* only the stats reserve is left */
+    if (t->free_head == SKEW__NONE || (reserved && !skew__stats_auth(t, req, &auth))) {
         skew__count(&t->m.refused_full);
         skew__log(t, SKEW_LOG_WARN, "skew: connection refused: max_connections reached");
         return SKEW_ERR_FULL;
     }
+    ip.family = 0;
+    if ((t->cfg.ip_tracking || t->ipt) && skew_client_ip(&t->cfg.ip_policy, req, &ip, NULL) != SKEW_OK) ip.family = 0;
+#if SKEW_ENABLE_IP
+    if (t->ipt && (key = skew__ip_key(t, &ip)) != 0) {
+        at = skew__ipt_find(t, key);
+        if ((t->ipt[at] & SKEW__IPT_COUNT) >= t->per_ip_cap) {
+            if (!skew__stats_auth(t, req, &auth)) {
+                skew__count(&t->m.refused_per_ip);
+                skew__log(t, SKEW_LOG_INFO, "skew: connection refused: max_connections_per_ip reached");
+                return SKEW_ERR_PER_IP;
+            }
+            key = 0; /* the dashboard passes, uncounted */
+        }
+    }
+#endif
     wall = skew__now(t);
     idx = t->free_head;
     s = &t->slots[idx];
@@ -4442,25 +4740,48 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
     t->live[t->live_count++] = idx;
     if (skew_cookie_get(skew_request_header(req, "cookie"), t->cookie, &cookie) != SKEW_OK) cookie.len = 0;
     s->version = skew__ref_version(t, cookie);
-    s->route = t->cfg.route_tracking ? skew__ref_route(t, skew__initial_route(t, req)) : (uint16_t)SKEW__NO_STR;
+    s->route = t->cfg.route_tracking ? skew__ref_route(t, idx, skew__initial_route(t, req)) : (uint16_t)SKEW__NO_STR;
     s->ip_family = 0;
     memset(s->ip, 0, 16);
-    if (t->cfg.ip_tracking) {
-        skew_ip ip;
-        if (skew_client_ip(&t->cfg.ip_policy, req, &ip, NULL) == SKEW_OK) {
-            s->ip_family = ip.family;
-            memcpy(s->ip, ip.bytes, 16);
-        }
+    if (t->cfg.ip_tracking && ip.family) {
+        s->ip_family = ip.family;
+        memcpy(s->ip, ip.bytes, 16);
     }
-    if (tr == SKEW_TRANSPORT_WS) {
-        skew_auth a = skew__ask_stats(t, idx, req);
+    if (key) {
+        t->ipt[at] = (t->ipt[at] ? t->ipt[at] : key) + 1u;
+        t->ipkey[idx] = key;
+    }
+    if (tr == SKEW_TRANSPORT_WS) { /* the handshake's verdict, asked once per open */
+        skew_auth a = auth > 0 ? SKEW_AUTH_GRANTED : skew__ask_stats(t, idx, req);
         if (a == SKEW_AUTH_GRANTED) s->flags |= SKEW__F_AUTH;
         if (a == SKEW_AUTH_PENDING) s->flags |= SKEW__F_PENDING;
     }
     skew__conn_view(t, idx, &view); /* one view for `connected` and on_open */
     /* the message buffer holds at least the stats head, far more than this */
+#if SKEW_OPTIMIZE_SIZE
     len = skew_json_connected(t->msg, t->msg_cap, skew__str(t->server_version, t->server_version_len),
                               skew__str(view.id, 36), wall);
+#else
+    { /* the same bytes as skew_json_connected, from the ready prefix */
+        static const char ts[] = "\",\"timestamp\":";
+        char *p = t->msg;
+        memcpy(p, t->connected_prefix, t->connected_prefix_len);
+        p += t->connected_prefix_len;
+        memcpy(p, view.id, 36);
+        p += 36;
+        memcpy(p, ts, sizeof ts - 1);
+        p += sizeof ts - 1;
+        if (!t->ts_len || t->ts_value != wall) {
+            t->ts_value = wall;
+            t->ts_len = skew__u64_text(t->ts_text, wall);
+        }
+        memcpy(p, t->ts_text, t->ts_len);
+        p += t->ts_len;
+        *p++ = '}';
+        *p = '\0';
+        len = (size_t)(p - t->msg);
+    }
+#endif
     r = skew__deliver_view(t, idx, &view, t->msg, len);
     if (r != SKEW_OK) {
         /* never tracked: undo without on_close and without counting a close */
@@ -4471,6 +4792,7 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
         return SKEW_ERR_SEND;
     }
     skew__count(&t->m.opened);
+    if (reserved) skew__count(&t->m.opened_reserved);
     *out = skew__handle(t, idx);
     skew__changed(t);
     if (t->cfg.hooks.on_open) t->cfg.hooks.on_open(t->cfg.hooks.user_data, &view);
@@ -4536,7 +4858,7 @@ SKEW__PRIV skew_result skew__set_route(skew_tracker *t, uint32_t idx, skew_str r
     if (old != SKEW__NO_STR && t->routes.lens[old] == clean.len && old != 0 &&
         memcmp(t->routes.text + (size_t)old * t->routes.stride, clean.ptr, clean.len) == 0)
         return SKEW_OK; /* same route: nothing changes, nobody is told */
-    s->route = skew__ref_route(t, clean);
+    s->route = skew__ref_route(t, idx, clean);
     if (t->cfg.hooks.on_route_update) {
         skew_conn c;
         skew__conn_view(t, idx, &c);
@@ -5207,6 +5529,10 @@ SKEW__PRIV void skew__set_version(skew_tracker *t, skew_str version) {
     memmove(t->server_version, version.ptr, version.len); /* may come from t->scratch */
     t->server_version[version.len] = '\0';
     t->server_version_len = version.len;
+    skew__pin_version(t, 0, skew__str(t->server_version, version.len));
+#if !SKEW_OPTIMIZE_SIZE
+    skew__build_connected_prefix(t);
+#endif
     w = skew__w_buf(t->msg, t->msg_cap);
     skew__put_version_msg(&w, skew__str(t->server_version, version.len), false);
     len = skew__w_end(&w);
@@ -5245,7 +5571,10 @@ SKEW__PRIV uint32_t skew__invalidate(skew_tracker *t, skew_str prefix) {
     for (i = t->live_count; i-- > 0;) {
         uint32_t idx = t->live[i];
         uint16_t e = t->slots[idx].route;
-        if (e == SKEW__NO_STR || e == 0 || !skew__route_has_prefix(skew__tab_str(&t->routes, e), prefix)) continue;
+        if (e == SKEW__NO_STR) continue;
+        if (e ? !skew__route_has_prefix(skew__tab_str(&t->routes, e), prefix)
+              : !skew__sig_has(t, t->route_sig[idx], prefix)) /* folded: see "table poisoning" */
+            continue;
         if (skew__deliver(t, idx, t->msg, len) == SKEW_OK) n++;
     }
     return n;
@@ -5457,6 +5786,8 @@ SKEW__PRIV void skew__put_metrics(const skew_tracker *t, skew__w *wp) {
     skew__put_metric(&w, "skew_connections_closed_total", "counter", "Connections closed.", t->m.closed);
     skew__put_metric(&w, "skew_bots_rejected_total", "counter", "Bot requests refused.", t->m.bots_rejected);
     skew__put_metric(&w, "skew_refused_full_total", "counter", "Connections refused at the connection limit.", t->m.refused_full);
+    skew__put_metric(&w, "skew_refused_per_ip_total", "counter", "Connections refused at the per-address limit.", t->m.refused_per_ip);
+    skew__put_metric(&w, "skew_opened_reserved_total", "counter", "Dashboard connections opened in the stats reserve.", t->m.opened_reserved);
     skew__put_metric(&w, "skew_messages_sent_total", "counter", "Messages handed to the transport.", t->m.messages_sent);
     skew__put_metric(&w, "skew_bytes_sent_total", "counter", "JSON bytes handed to the transport.", t->m.bytes_sent);
     skew__put_metric(&w, "skew_slow_consumers_dropped_total", "counter", "Connections closed for unread output.", t->m.slow_dropped);
@@ -5926,6 +6257,7 @@ SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_requ
         else skew__json_head(&h, 204);
         break;
     case SKEW_ERR_FULL: skew__error_answer(&h, 503, "too many connections"); break;
+    case SKEW_ERR_PER_IP: skew__error_answer(&h, 429, "too many connections"); break; /* from one address */
     case SKEW_ERR_STOPPING: skew__error_answer(&h, 503, "server shutting down"); break;
     case SKEW_ERR_INVALID: skew__error_answer(&h, 400, "invalid request"); break;
     default: skew__error_answer(&h, 500, skew_result_str(open_result)); break;
@@ -6737,12 +7069,18 @@ typedef void (*skew__cl_each_fn)(void *ctx, skew_str name, uint64_t count);
 /* The local table plus the view's (rem NULL: none): "(other)" first when not zero, then the
    local names (with the view's count of the same name), then the view's other names while the
    local table has room; the rest count under "(other)". Sums stay exact, names stay bounded. */
+/* Whether loc lists s (a pinned build no connection uses is in the index, not listed). */
+SKEW__PRIV bool skew__cl_in(const skew__strtab *loc, skew_str s, uint32_t seed) {
+    uint32_t e = skew__tab_find(loc, s, skew__hash(seed, s));
+    return e != SKEW__NONE && loc->counts[e] != 0;
+}
+
 SKEW__PRIV void skew__cl_merged(const skew__strtab *loc, const skew__strtab *rem, uint32_t seed, skew__cl_each_fn fn, void *ctx) {
     uint32_t room = loc->cap - 1u - loc->used, i, k = 0;
     uint64_t other = loc->counts[0] + (rem ? (uint64_t)rem->counts[0] : 0);
     for (i = 0; rem && i < rem->used; i++) {
         skew_str s = skew__tab_str(rem, rem->live[i]);
-        if (skew__tab_find(loc, s, skew__hash(seed, s)) != SKEW__NONE) continue;
+        if (skew__cl_in(loc, s, seed)) continue;
         if (k < room) k++;
         else other += rem->counts[rem->live[i]];
     }
@@ -6754,7 +7092,7 @@ SKEW__PRIV void skew__cl_merged(const skew__strtab *loc, const skew__strtab *rem
     }
     for (k = 0, i = 0; rem && i < rem->used && k < room; i++) {
         skew_str s = skew__tab_str(rem, rem->live[i]);
-        if (skew__tab_find(loc, s, skew__hash(seed, s)) != SKEW__NONE) continue;
+        if (skew__cl_in(loc, s, seed)) continue;
         fn(ctx, s, rem->counts[rem->live[i]]);
         k++;
     }

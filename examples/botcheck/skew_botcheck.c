@@ -16,28 +16,62 @@
 
 #define SKEW_BOTCHECK_MAX 65536
 
-static char line[SKEW_BOTCHECK_MAX + 1]; /* + 1: room for the '\r' of a line of the maximum */
-static char chunk[16384];
+/* Lines are classified where they lie in the input buffer (no copy) and verdicts are written
+   in blocks: a byte-at-a-time copy and a putchar per line cost as much as the classifier
+   (issue 22). The buffer holds the longest line kept (MAX + 1 for its '\r') plus a read. */
+static char in[4 * SKEW_BOTCHECK_MAX];
+static char out[16384];
+static size_t out_len;
 
 static int usage(void) {
     fputs("usage: skew_botcheck [-e] [-n] [-b PATTERN]... [-a PATTERN]... < user-agents.txt\n", stderr);
     return 2;
 }
 
-static void verdict(const skew_bot_filter *f, size_t len, int too_long) {
+/* One verdict for the line at p (len bytes, without its '\n'); too_long: it was dropped. */
+static void verdict(const skew_bot_filter *f, const char *p, size_t len, int too_long) {
     skew_str ua;
-    if (!too_long && len > 0 && line[len - 1] == '\r') len--;
-    if (len > SKEW_BOTCHECK_MAX) too_long = 1;
-    ua.ptr = line;
+    if (len > 0 && p[len - 1] == '\r') len--;
+    ua.ptr = p;
     ua.len = len;
-    putchar(too_long || skew_bot_filter_is_bot(f, ua) ? '1' : '0');
-    putchar('\n');
+    if (out_len + 2 > sizeof out) {
+        fwrite(out, 1, out_len, stdout);
+        out_len = 0;
+    }
+    out[out_len++] = too_long || len > SKEW_BOTCHECK_MAX || skew_bot_filter_is_bot(f, ua) ? '1' : '0';
+    out[out_len++] = '\n';
+}
+
+/* Classify stdin line by line. Returns 0, or 1 on a read error. */
+static int run(const skew_bot_filter *f) {
+    size_t have = 0, got, p;
+    int dropping = 0; /* inside a line longer than any kept: its verdict is 1 */
+    while ((got = fread(in + have, 1, sizeof in - have, stdin)) > 0) {
+        const char *nl;
+        have += got;
+        for (p = 0; (nl = (const char *)memchr(in + p, '\n', have - p)) != NULL; p = (size_t)(nl - in) + 1) {
+            verdict(f, in + p, (size_t)(nl - in) - p, dropping);
+            dropping = 0;
+        }
+        if (dropping || have - p > SKEW_BOTCHECK_MAX + 1) { /* the rest of a too-long line */
+            dropping = 1;
+            have = 0;
+            continue;
+        }
+        memmove(in, in + p, have - p);
+        have -= p;
+    }
+    if (ferror(stdin)) {
+        perror("skew_botcheck: stdin");
+        return 1;
+    }
+    if (have || dropping) verdict(f, in, have, dropping);
+    return 0;
 }
 
 int main(int argc, char **argv) {
     skew_bot_filter f;
-    size_t len = 0, got, i;
-    int a, too_long = 0, pending = 0;
+    int a;
     skew_bot_filter_init(&f);
     for (a = 1; a < argc; a++) {
         if (strcmp(argv[a], "-e") == 0) {
@@ -59,29 +93,7 @@ int main(int argc, char **argv) {
             return usage();
         }
     }
-    while ((got = fread(chunk, 1, sizeof chunk, stdin)) > 0) {
-        for (i = 0; i < got; i++) {
-            char c = chunk[i];
-            if (c == '\n') {
-                verdict(&f, len, too_long);
-                len = 0;
-                too_long = 0;
-                pending = 0;
-                continue;
-            }
-            pending = 1;
-            if (too_long) continue;
-            if (len == sizeof line) {
-                too_long = 1;
-                continue;
-            }
-            line[len++] = c;
-        }
-    }
-    if (ferror(stdin)) {
-        perror("skew_botcheck: stdin");
-        return 1;
-    }
-    if (pending) verdict(&f, len, too_long);
+    if (run(&f) != 0) return 1;
+    if (out_len && fwrite(out, 1, out_len, stdout) != out_len) return 1;
     return fflush(stdout) == 0 ? 0 : 1;
 }

@@ -131,6 +131,12 @@ static bool set_max_conn(void *ctx, const char *v, const char **why) {
     *why = "1..100000000";
     return skew_ex_parse_u32(v, 1, 100000000u, &SKEW_EX__O->max_connections);
 }
+static bool set_max_per_ip(void *ctx, const char *v, const char **why) {
+    *why = "0 (no cap)..16777215";
+    if (!skew_ex_parse_u32(v, 0, 16777215u, &SKEW_EX__O->max_per_ip)) return false;
+    SKEW_EX__O->max_per_ip_set = true;
+    return true;
+}
 static bool set_max_output(void *ctx, const char *v, const char **why) {
     uint64_t n;
     *why = "1024..2147483648";
@@ -186,6 +192,13 @@ static const skew_ex_opt skew_ex__server_opts[] = {
     {"--stats-interval-ms", "N", "coalescing window for stats pushes (0: push at once)", set_stats_interval},
     {"--keepalive-ms", "N", "SSE keepalive and WebSocket ping interval (default 30000)", set_keepalive},
     {"--max-connections", "N", "cap on tracked SSE/WS connections (default 1024)", set_max_conn},
+    {"--max-connections-per-ip", "N",
+     "tracked connections per client address (IPv6: per /64), as the\n"
+     "trust policy resolves it; default 64 with loopback exempt; an\n"
+     "explicit N applies to loopback too; 0: no cap. The dashboard\n"
+     "(stats-authorized) always passes, and 4 slots past\n"
+     "--max-connections stay for it",
+     set_max_per_ip},
     {"--max-output-bytes", "N",
      "unsent output per connection before it is closed (default 1048576)",
      set_max_output},
@@ -247,6 +260,7 @@ void skew_ex_apply_config(const skew_ex_options *o, skew_config *cfg) {
         cfg->stats_interval_ms = o->stats_interval_ms ? o->stats_interval_ms : SKEW_STATS_IMMEDIATE;
     if (o->keepalive_ms) cfg->keepalive_ms = o->keepalive_ms;
     if (o->max_connections) cfg->max_connections = o->max_connections;
+    if (o->max_per_ip_set) cfg->max_connections_per_ip = o->max_per_ip ? o->max_per_ip : SKEW_PER_IP_UNLIMITED;
     cfg->timeline_samples = o->timeline_samples;
     if (o->timeline_period_ms) cfg->timeline_period_ms = o->timeline_period_ms;
     cfg->hooks.log = skew_ex_log_hook;
@@ -1290,6 +1304,9 @@ skew_result skew_ex_http(skew_ex_server *s, const skew_request *req, skew_respon
     skew_auth_after_http(&s->auth, s->t, req, r); /* subscribe-stats grants followed, admin audit */
     if (res == SKEW_OK && r->status == 200 && skew_route_path(s->t, req->path) == SKEW_ENDPOINT_METRICS) {
         /* skew_auth counts the cross-origin refusals; the defence series shows the same number */
+        skew_metrics m;
+        skew_get_metrics(s->t, &m);
+        s->defences.n[SKEW_EX_DEFENCE_PER_IP] = m.refused_per_ip; /* the tracker counts these */
         s->defences.n[SKEW_EX_DEFENCE_CROSS_ORIGIN] = s->auth.denied[SKEW_AUTH_M_ORIGIN];
         res = skew_ex__metrics_append(r, skew_ex__auth_text, &s->auth, small, cap, big);
         if (res == SKEW_OK) res = skew_ex__metrics_append(r, skew_ex__defences_text, &s->defences, small, cap, big);

@@ -97,6 +97,8 @@ typedef struct skew_ex_options {
     uint32_t stats_interval_ms;  /* its value; 0 means SKEW_STATS_IMMEDIATE */
     uint32_t keepalive_ms;       /* --keepalive-ms; 0: tracker default (30000) */
     uint32_t max_connections;    /* --max-connections; 0: tracker default (1024) */
+    bool max_per_ip_set;         /* --max-connections-per-ip given */
+    uint32_t max_per_ip;         /* its value; 0: no cap (else it applies to loopback too) */
     const char *root;            /* --root DIR; NULL: built-in pages at "/" */
     size_t max_output_bytes;     /* --max-output-bytes (1 MiB): unsent output per connection */
     int verbosity;               /* skew_ex_verbosity: --quiet / --verbose (repeatable) */

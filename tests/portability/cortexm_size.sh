@@ -15,8 +15,10 @@
 #                     library's own translation unit (from the linker map: code, tables, strings)
 #
 # The budget (the step fails above it):
-#   linked profile without the bot table (fw_cortexm_lean_notable.elf)  at most 16 KB (16384)
-#   linked profile with the bot table    (fw_cortexm_lean.elf)          at most 24 KB (24576)
+#   linked profile without the bot table (fw_cortexm_lean_notable.elf)  at most 17 KB (17408)
+#   linked profile with the bot table    (fw_cortexm_lean.elf)          at most 25 KB (25600)
+# (each raised by 1 KB for issue 17's abuse checks: pinned builds, route signatures, hidden
+# characters, the stats reserve; they cost 976 bytes in both profiles)
 #   whole header object with the table                                  at most 34 KB (34816)
 # Each object must also compile with -ffreestanding and need nothing from a hosted C library
 # and no 64-bit division helper (only mem*/str* and libgcc's small helpers).
@@ -27,8 +29,8 @@ CC=${ARM_EABI_CC:-arm-none-eabi-gcc}
 OBJDUMP=${ARM_EABI_OBJDUMP:-arm-none-eabi-objdump}
 NM=${ARM_EABI_NM:-arm-none-eabi-nm}
 budget_whole=34816
-budget_linked_1=24576
-budget_linked_0=16384
+budget_linked_1=25600
+budget_linked_0=17408
 for tool in $CC $OBJDUMP $NM; do
   command -v $tool >/dev/null 2>&1 || { echo "skipped: $tool not found"; exit 0; }
 done
@@ -80,10 +82,19 @@ measure firmware-profile-no-table 0 0 -DSKEW_ENABLE_ADMIN=0 -DSKEW_ENABLE_IP=0
 # The firmware example's images (make $(FW_CM_IMAGES)): what the linker kept of skew_impl.o,
 # per output section, from the map; "text rodata".
 lib_share() {
+  # Merged string literals (.rodata.*.str1.*) are one blob that the map charges to whichever
+  # input section came first, the app's or the library's, so their bytes jump with the link
+  # order: those count at their size in the library's object (before merging) instead.
   awk '/^Linker script and memory map/ { go = 1; next } !go { next }
        /^\.[A-Za-z_]/ { out = $1 }
-       out ~ /^\.(text|rodata)$/ && $NF ~ /_skew\.o$/ && $(NF-1) ~ /^0x/ { print out, $(NF-1) }' "$1" |
-    while read -r sec hex; do echo "$sec $((hex))"; done |
+       /^ \.[A-Za-z_]/ { in_sec = $1 }
+       out ~ /^\.(text|rodata)$/ && $NF ~ /_skew\.o$/ && $(NF-1) ~ /^0x/ { print out, in_sec, $(NF-1), $NF }' "$1" |
+    while read -r sec name hex obj; do
+      case $name in
+        *.str1.*) hex=0x$($OBJDUMP -h "$obj" | awk -v n="$name" '$2 == n { print $3 }') ;;
+      esac
+      echo "$sec $((hex))"
+    done |
     awk '$1 == ".text" { t += $2 } $1 == ".rodata" { r += $2 } END { printf "%d %d\n", t, r }'
 }
 for v in full notable lean lean_notable; do
