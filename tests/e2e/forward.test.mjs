@@ -96,7 +96,9 @@ test('forward auth: X-Skew-Scope admin opens the admin endpoints (cached answer)
   const url = app.url;
   try {
     await withServer({ adminToken: null, extraArgs: ['--auth-url', url] }, async (srv) => {
-      const get = (cookie) => request(srv, 'GET', srv.path('/admin/stats'), { headers: { cookie } });
+      // an admin action (admin/stats is a read: the stats scope opens it); JSON only
+      const get = (cookie) => request(srv, 'POST', srv.path('/admin/version'),
+        { headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ version: 'v-fwd' }) });
       assert.equal(await wsVerdict(srv, { cookie: 'app-session=admin' }), 'stats');
       assert.equal((await get('app-session=admin')).status, 200);
       assert.equal(await wsVerdict(srv, { cookie: 'app-session=good' }), 'stats');

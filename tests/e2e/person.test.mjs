@@ -62,13 +62,18 @@ test('sessions and JWTs from npm h3/jose: WS upgrade and SSE subscribe-stats giv
 test('--person-scope: stats by default (admin endpoints refused), admin when asked', { timeout: 30000 }, async () => {
   const admin = vectors.find((v) => v.name === 'session: valid admin (email rule)');
   const get = (srv) => request(srv, 'GET', srv.path('/admin/stats'), { headers: { cookie: cookieOf(admin), ...origin(srv) } });
+  // an admin action: the stats scope reads (admin/stats) but never acts
+  const act = (srv) => request(srv, 'POST', srv.path('/admin/version'), { headers: { cookie: cookieOf(admin),
+    'content-type': 'application/json', ...origin(srv) }, body: JSON.stringify({ version: 'v-person' }) });
   await withServer({ extraArgs: personArgs(dir) }, async (srv) => {
-    assert.equal((await get(srv)).status, 401);
+    assert.equal((await get(srv)).status, 200); // reading is the stats scope
+    assert.equal((await act(srv)).status, 401);
   });
   await withServer({ adminToken: null, extraArgs: [...personArgs(dir), '--person-scope', 'admin'] }, async (srv) => {
     const r = await get(srv);
     assert.equal(r.status, 200, r.text);
     assert.equal(typeof r.json.total, 'number');
+    assert.equal((await act(srv)).status, 200, 'admin when asked');
     const other = vectors.find((v) => v.name === 'session: another user (matches no rule)');
     const denied = await request(srv, 'GET', srv.path('/admin/stats'), { headers: { cookie: cookieOf(other), ...origin(srv) } });
     assert.equal(denied.status, 401);
