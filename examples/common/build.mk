@@ -17,7 +17,8 @@ EXCOMMON_CFLAGS := $(CSTD) $(WARN_C) $(OPT) -D_POSIX_C_SOURCE=200809L -I. -I$(EX
 EXCOMMON_SRCS   := $(EXCOMMON_DIR)/skew_example.c $(EXCOMMON_DIR)/skew_options.c \
                    $(EXCOMMON_DIR)/skew_defence.c $(EXCOMMON_DIR)/skew_ip_header.c \
                    $(EXCOMMON_DIR)/skew_auth.c \
-                   $(EXCOMMON_DIR)/skew_tls.c
+                   $(EXCOMMON_DIR)/skew_tls.c \
+                   $(EXCOMMON_DIR)/skew_site.c
 EXCOMMON_DEPS   := $(wildcard $(EXCOMMON_DIR)/*.h) skew_tracker.h
 EXCOMMON_OBJS   := $(patsubst $(EXCOMMON_DIR)/%.c,$(EXCOMMON_BUILD)/%.o,$(EXCOMMON_SRCS)) $(EXCOMMON_BUILD)/pages.o \
                    $(EXCOMMON_BUILD)/skew_tracker_impl.o

@@ -562,73 +562,33 @@ static int answer_open_error(server *srv, struct lws *wsi, const skew_request *r
     return respond_json(wsi, &r, body, false, finish);
 }
 
-/* A small file (an error page) answered from memory with its own status. */
-static int answer_small_file(struct lws *wsi, const skew_ex_serve *s, const hdr_kv *extra, size_t n, bool finish) {
-    FILE *f;
-    unsigned char *b;
-    size_t got;
-    int r;
-    if (s->file_size > 1024 * 1024 || !(f = fopen(s->file_path, "rb"))) return respond_error(wsi, 404, "not found", finish);
-    b = (unsigned char *)malloc((size_t)s->file_size + 1);
-    got = b ? fread(b, 1, (size_t)s->file_size, f) : 0;
-    fclose(f);
-    if (!b) return respond_error(wsi, 404, "not found", finish);
-    r = respond(wsi, s->status, s->content_type, b, got, extra, n, s->head, false, finish);
-    free(b);
-    return r;
-}
-
-/* The pages and --root files. */
+/* The pages and --root files (skew_site.h): a file streamed by lws, anything else from memory. */
 static int answer_site(server *srv, struct lws *wsi, const skew_request *req, bool finish) {
     skew_ex_serve s;
-    char cookie[256];
-    hdr_kv extra[4];
-    size_t n = 0;
+    hdr_kv extra[SKEW_EX_SITE_HEADERS_MAX];
+    size_t i;
+    int r;
 
-    skew_ex_site_lookup(&srv->ex.site, req->method, req->path, skew_request_header(req, "accept"), &s);
-    if (s.html) {
-        if (skew_ex_html_cookie(&srv->ex.site, srv->ex.t, cookie, sizeof cookie)) {
-            extra[n].name = "set-cookie:";
-            extra[n++].value = cookie;
-        }
+    skew_ex_site_answer(&srv->ex.site, srv->ex.t, req, &s);
+    for (i = 0; i < s.header_count; i++) {
+        extra[i].name = s.headers[i].lname;
+        extra[i].value = s.headers[i].value;
     }
-    switch (s.kind) {
-    case SKEW_EX_SERVE_MEMORY:
-        extra[n].name = "cache-control:";
-        extra[n++].value = "no-cache";
-        if (s.html) {
-            extra[n].name = "content-security-policy:";
-            extra[n++].value = SKEW_EX_PAGE_CSP;
-        }
-        return respond(wsi, s.status, s.content_type, s.data, s.len, extra, n, s.head, false, finish);
-    case SKEW_EX_SERVE_FILE:
-        if (s.status == 200) {
-            unsigned char other[600], *p = other, *end = other + sizeof other;
-            size_t i;
-            int r;
-            extra[n].name = "cache-control:";
-            extra[n++].value = "no-cache";
-            for (i = 0; i < n; i++)
-                if (lws_add_http_header_by_name(wsi, (const unsigned char *)extra[i].name,
-                                                (const unsigned char *)extra[i].value, (int)strlen(extra[i].value),
-                                                &p, end))
-                    return -1;
-            r = lws_serve_http_file(wsi, s.file_path, s.content_type, (const char *)other, (int)(p - other));
-            if (r < 0) return -1;
-            if (r > 0) return lws_http_transaction_completed(wsi) ? -1 : 0;
-            return 0;
-        }
-        return answer_small_file(wsi, &s, extra, n, finish); /* a 404.html page */
-    case SKEW_EX_SERVE_REDIRECT:
-        extra[0].name = "location:";
-        extra[0].value = s.location;
-        return respond(wsi, s.status, "text/plain", NULL, 0, extra, 1, s.head, false, finish);
-    case SKEW_EX_SERVE_ERROR:
-        return respond(wsi, s.status, s.content_type, s.data, s.len, NULL, 0, s.head, false, finish);
-    case SKEW_EX_SERVE_NONE:
-        break;
+    if (s.kind == SKEW_EX_SERVE_FILE) {
+        unsigned char other[600], *p = other, *end = other + sizeof other;
+        for (i = 0; i < s.header_count; i++)
+            if (lws_add_http_header_by_name(wsi, (const unsigned char *)extra[i].name,
+                                            (const unsigned char *)extra[i].value, (int)strlen(extra[i].value),
+                                            &p, end))
+                return -1;
+        r = lws_serve_http_file(wsi, s.file_path, s.content_type, (const char *)other, (int)(p - other));
+        if (r < 0) return -1;
+        if (r > 0) return lws_http_transaction_completed(wsi) ? -1 : 0;
+        return 0;
     }
-    return respond_error(wsi, 404, "not found", finish);
+    r = respond(wsi, s.status, s.content_type, s.data, s.len, extra, s.header_count, s.head, false, finish);
+    skew_ex_serve_free(&s);
+    return r;
 }
 
 /* ======================================================================================
