@@ -1,10 +1,6 @@
 /* skew_site.c - the built-in pages and the static files under --root. See skew_site.h. */
-#if !defined(_POSIX_C_SOURCE) || _POSIX_C_SOURCE < 200809L
-#undef _POSIX_C_SOURCE
-#define _POSIX_C_SOURCE 200809L
-#endif
 #ifndef _XOPEN_SOURCE
-#define _XOPEN_SOURCE 700 /* realpath() */
+#define _XOPEN_SOURCE 700 /* realpath(); _POSIX_C_SOURCE comes from examples/common/build.mk */
 #endif
 
 #include "skew_site.h"

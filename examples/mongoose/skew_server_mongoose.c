@@ -112,16 +112,8 @@ static void accept_gate(server *srv);
 
 static skew_str mgview(struct mg_str s) { return skew_str_n(s.buf, s.len); }
 
-static bool ieq_n(const char *a, const char *b, size_t n) {
-    size_t i;
-    for (i = 0; i < n; i++) {
-        char x = a[i], y = b[i];
-        if (x >= 'A' && x <= 'Z') x = (char)(x + 32);
-        if (y >= 'A' && y <= 'Z') y = (char)(y + 32);
-        if (x != y) return false;
-    }
-    return true;
-}
+/* Equal but for ASCII case (mongoose's own comparison). */
+static bool ieq_n(const char *a, const char *b, size_t n) { return mg_strcasecmp(mg_str_n(a, n), mg_str_n(b, n)) == 0; }
 
 /* Does a comma-separated header value hold token (case-insensitive)? */
 static bool has_token(skew_str v, const char *token) {
