@@ -102,13 +102,13 @@
    Each concern has one name; grep `>>name` finds both halves, the declarations and (after
    IMPLEMENTATION) the code. In file order:
      public and implementation   types, request, ip, bot, config, lifetime, registry, time,
-                                 deploy, numbers, timeline, json, reader, http, cluster
+                                 deploy, numbers, timeline, json, export, reader, http, cluster
      implementation only         hosted, writer, utf8, rng, state, ids, strings, layout, stats
                                  (the stats message body; its functions are declared under >>json),
                                  bot-table (generated: tools/bots/)
    The implementation follows the order its code needs (helpers first): types, request, ip, bot,
    bot-table, hosted, writer, utf8, json, reader, rng, state, ids, strings, layout, config,
-   lifetime, registry, stats, time, timeline, deploy, numbers, http, cluster.
+   lifetime, registry, stats, time, timeline, deploy, numbers, export, http, cluster.
 */
 #if 0 /* QUICK START */
 #define SKEW_TRACKER_IMPLEMENTATION
@@ -162,11 +162,11 @@ int skew_on_request(const skew_request *req, void *conn, skew_handle *handle, ch
     }
 }
 
-/* A WebSocket text frame from a client, a closed socket, and the event loop's timer. now_ms is a
+/* A WebSocket text frame from a client, a closed socket, and the event loop's timer. mono_ms is a
    monotonic clock: it only schedules (the wire's timestamps come from the tracker's clock). */
 void skew_on_ws_text(skew_handle h, const char *data, size_t len) { skew_ws_message(tracker, h, data, len); }
 void skew_on_socket_closed(skew_handle h) { skew_close(tracker, h, SKEW_CLOSE_CLIENT); }
-unsigned skew_on_timer(uint64_t now_ms) { return skew_tick(tracker, now_ms); } /* ms to sleep */
+unsigned skew_on_timer(uint64_t mono_ms) { return skew_tick(tracker, mono_ms); } /* ms to sleep */
 #endif /* QUICK START */
 #ifndef SKEW_TRACKER_H
 #define SKEW_TRACKER_H
@@ -559,15 +559,16 @@ typedef struct skew_config {
 /* The name versions and routes fold into when their table is full or the value is invalid. */
 #define SKEW_OTHER_NAME "(other)"
 
+/* Fill *out with the defaults applied to *in (in may be NULL). Returns SKEW_ERR_CONFIG
+   for impossible values (limits over their maxima, a base path not starting with '/'). */
+SKEW_API skew_result skew_config_resolve(const skew_config *in, skew_config *out);
+
 /* ======================================================================================
    >>lifetime  create, init, destroy, memory size
    ====================================================================================== */
 
 typedef struct skew_tracker skew_tracker;
 
-/* Fill *out with the defaults applied to *in (in may be NULL). Returns SKEW_ERR_CONFIG
-   for impossible values (limits over their maxima, a base path not starting with '/'). */
-SKEW_API skew_result skew_config_resolve(const skew_config *in, skew_config *out);
 /* Bytes of memory a tracker with this config needs (0 if the config is invalid). */
 SKEW_API size_t skew_tracker_memory_size(const skew_config *cfg);
 /* Build a tracker inside mem (aligned to 8, at least skew_tracker_memory_size bytes).
@@ -647,18 +648,18 @@ SKEW_API skew_result skew_ws_message(skew_tracker *t, skew_handle h, const char 
    >>time  keepalives and coalesced stats
    ====================================================================================== */
 
-/* Do what is due at now_ms: SSE keepalives, coalesced stats pushes. Returns milliseconds
+/* Do what is due at mono_ms: SSE keepalives, coalesced stats pushes. Returns milliseconds
    until the next due work (use it as your poll timeout), at most keepalive_ms.
-   CLOCK: now_ms is your scheduling clock, any millisecond count that does not jump (a monotonic
+   CLOCK: mono_ms is your scheduling clock, any millisecond count that does not jump (a monotonic
    clock is best: CLOCK_MONOTONIC, mg_millis(), lws_now_usecs()/1000). The tracker only measures
    intervals on it, and never sends it: wire timestamps come from hooks.now_ms (epoch ms), so
    the two cannot mix. Pass the same clock to every skew_tick and skew_next_due. The first
    skew_tick starts the keepalive period; until then skew_next_due says 0. */
-SKEW_API uint32_t skew_tick(skew_tracker *t, uint64_t now_ms);
-/* Milliseconds from now_ms until skew_tick has work (0: now). A change (open, close, route
+SKEW_API uint32_t skew_tick(skew_tracker *t, uint64_t mono_ms);
+/* Milliseconds from mono_ms until skew_tick has work (0: now). A change (open, close, route
    update) can make a stats push due sooner than the last skew_tick said: an adapter with one
    timer re-arms it with this after such calls. */
-SKEW_API uint32_t skew_next_due(const skew_tracker *t, uint64_t now_ms);
+SKEW_API uint32_t skew_next_due(const skew_tracker *t, uint64_t mono_ms);
 
 /* ======================================================================================
    >>deploy  live redeploy
@@ -672,7 +673,7 @@ SKEW_API skew_result skew_set_server_version(skew_tracker *t, skew_str version);
 SKEW_API skew_result skew_invalidate(skew_tracker *t, skew_str route_prefix, uint32_t *count);
 
 /* ======================================================================================
-   >>numbers  counts, health and metrics for C code
+   >>numbers  counts, the server version and the counters, as C values
    ====================================================================================== */
 
 typedef struct skew_count {
@@ -765,6 +766,11 @@ SKEW_API size_t skew_sse_frame(char *buf, size_t cap, const char *msg, size_t le
     "X-Accel-Buffering: no\r\n"                                                                 \
     "X-Content-Type-Options: nosniff\r\n"
 #define SKEW_SSE_RESPONSE_HEAD "HTTP/1.1 200 OK\r\n" SKEW_SSE_HEADERS "Connection: close\r\n\r\n"
+
+/* ======================================================================================
+   >>export  the same numbers as text: health, Prometheus metrics, snapshots and their merge
+   ====================================================================================== */
+
 /* {"ok":true,"version":..,"uptime":s}; a cluster member (instance_id set) adds
    "cluster":"ok"|"degraded"|"off", the link state. No I/O: the state is what the adapter set. */
 SKEW_API size_t skew_json_health(const skew_tracker *t, char *buf, size_t cap);
@@ -5597,7 +5603,7 @@ SKEW_API skew_result skew_invalidate(skew_tracker *t, skew_str route_prefix, uin
 }
 
 /* ======================================================================================
-   >>numbers  counts, health, metrics and snapshots for C code
+   >>numbers  counts, the server version and the counters, as C values
    ====================================================================================== */
 
 SKEW_API uint32_t skew_total(const skew_tracker *t) {
@@ -5701,6 +5707,10 @@ SKEW_API void skew_get_metrics(const skew_tracker *t, skew_metrics *out) {
     *out = t->m;
     skew__unlock_ro(t);
 }
+
+/* ======================================================================================
+   >>export  the same numbers as text: health, Prometheus metrics, snapshots and their merge
+   ====================================================================================== */
 
 SKEW__PRIV void skew__put_health(const skew_tracker *t, skew__w *w) {
     uint64_t now = skew__now(t), up = now > t->started_ms ? now - t->started_ms : 0;

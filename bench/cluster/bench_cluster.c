@@ -11,16 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-static double now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts); /* CPU time: other processes on a shared machine do not count */
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static skew_result no_send(void *ud, const skew_conn *c, const char *m, size_t n) {
-    (void)ud; (void)c; (void)m; (void)n;
-    return SKEW_OK;
-}
+#include "bench/bench_common.h"
 
 static uint64_t loop_now = 1764000000000ull;
 static uint64_t loop_time(void *ud) { (void)ud; return loop_now; }

@@ -8,7 +8,8 @@
      - signals      SIGINT/SIGTERM set a flag the event loop polls; SIGPIPE is ignored
      - log          a quiet-by-default logger, also usable as skew_hooks.log
      - site         the built-in pages (embedded at build time by embed.c) and static files
-                    from --root: safe path join, content types, the version cookie
+                    from --root: safe path join, content types, the version cookie, the
+                    headers sent with them (skew_site.h)
      - build        the build id of a Nuxt build under --root, followed live
      - server       the policy: a base struct, start-up, the timer's sweeps and wait, shutdown,
                     admin answers, the fd limit, the cluster start
@@ -48,6 +49,7 @@
 #include "skew_config_file.h"
 #include "skew_person.h"
 #include "skew_forward.h"
+#include "skew_site.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -63,14 +65,6 @@ extern "C" {
 #define SKEW_EX_DEFAULT_BASE "/__skew"
 #define SKEW_EX_DEFAULT_MAX_OUTPUT (1024u * 1024u)
 #define SKEW_EX_COOKIE_NAME_MAX 128  /* --version-cookie: the tracker's bound too */
-/* Content-Security-Policy of the built-in pages: same origin only. 'self' in connect-src also
-   covers ws:// and wss:// to this host and port (CSP Level 3; tests/e2e/csp.test.mjs checks
-   Chromium); "ws: wss:" there would let an injected script talk to any host. */
-#define SKEW_EX_PAGE_CSP                                                                      \
-    "default-src 'self'; connect-src 'self'; img-src 'self' data:; "                         \
-    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-/* Where the built-in pages live when --root serves the app at "/". */
-#define SKEW_EX_UI_PREFIX "/_skew-ui"
 
 typedef enum skew_ex_verbosity {
     SKEW_EX_QUIET = 0,    /* errors only (the default) */
@@ -185,92 +179,8 @@ uint64_t skew_ex_mono_ms(void);
 size_t skew_ex_json_error(char *buf, size_t cap, const char *msg);
 
 /* ======================================================================================
-   >>site  built-in pages and static files
+   >>site  built-in pages and static files: skew_site.h
    ====================================================================================== */
-
-/* One embedded file; the table is generated at build time by examples/common/embed.c. */
-typedef struct skew_ex_asset {
-    const char *name;               /* file name: "index.html", "admin.js", ... */
-    const unsigned char *data;
-    size_t len;
-} skew_ex_asset;
-
-extern const skew_ex_asset skew_ex_assets[];
-extern const size_t skew_ex_asset_count;
-
-/* Content type for a file name by its extension ("application/octet-stream" if unknown). */
-const char *skew_ex_content_type(const char *name);
-
-typedef enum skew_ex_serve_kind {
-    SKEW_EX_SERVE_NONE = 0,    /* nothing to serve: answer 404 (body from skew_ex_json_error) */
-    SKEW_EX_SERVE_MEMORY,      /* body is data/len */
-    SKEW_EX_SERVE_FILE,        /* body is the file at file_path (file_size bytes) */
-    SKEW_EX_SERVE_REDIRECT,    /* status 308, Location: location */
-    SKEW_EX_SERVE_ERROR        /* status and a JSON error body in data/len (405, 403, ...) */
-} skew_ex_serve_kind;
-
-#define SKEW_EX_PATH_MAX 4096
-
-typedef struct skew_ex_serve {
-    skew_ex_serve_kind kind;
-    int status;                      /* 200, 404 (a 404.html page), 308, 405, ... */
-    const char *content_type;
-    bool html;                       /* an HTML document: set the version cookie */
-    bool head;                       /* HEAD request: send headers only */
-    const unsigned char *data;       /* MEMORY / ERROR body */
-    size_t len;
-    char file_path[SKEW_EX_PATH_MAX];  /* FILE */
-    uint64_t file_size;
-    char location[SKEW_EX_PATH_MAX / 4];  /* REDIRECT */
-    char error_body[96];             /* storage behind data for ERROR */
-} skew_ex_serve;
-
-/* One built-in file as served: HTML pages rendered for the base path, other assets as embedded. */
-typedef struct skew_ex_page {
-    const char *name;
-    const char *content_type;
-    const unsigned char *data;
-    size_t len;
-    unsigned char *owned;            /* the rendered copy (HTML), or NULL */
-} skew_ex_page;
-
-/* --root without --build-id: the build id of a Nuxt build (see >>build). */
-typedef enum skew_ex_build_state {
-    SKEW_EX_BUILD_OFF = 0,           /* --build-id given, or no --root */
-    SKEW_EX_BUILD_NONE,              /* no latest.json seen yet: the server runs its --build-id default */
-    SKEW_EX_BUILD_KNOWN,             /* the server version is latest.json's id */
-    SKEW_EX_BUILD_UNKNOWN            /* latest.json gone or unreadable after it was seen: no cookie */
-} skew_ex_build_state;
-
-typedef struct skew_ex_build_file {
-    skew_ex_build_state state;
-    char path[SKEW_EX_PATH_MAX];     /* <root>/_nuxt/builds/latest.json */
-    uint64_t dev, ino, size;         /* the file as last read (a change means a deploy) */
-    int64_t mtime_ns, ctime_ns;
-    bool seen;                       /* stat succeeded last time */
-    uint64_t checked_ms;             /* monotonic: last periodic check */
-    char file_id[256];               /* the id last read from it (KNOWN) */
-    size_t file_id_len;
-    char start_id[256];              /* the id read before the tracker was made (skew_ex_build_first) */
-    bool announce;                   /* the version changed from the file: tell the cluster (>>server) */
-    bool plain;                      /* --build-id-file: the file may hold just the id */
-} skew_ex_build_file;
-
-/* The pages, rendered once for a base path; the root directory, resolved again at every build
-   check (a deploy that switches a symlink such as current -> releases/N is seen). */
-typedef struct skew_ex_site {
-    const skew_ex_options *opt;
-    char *root_real;                 /* realpath(--root) or NULL */
-    size_t root_real_len;
-    skew_ex_page *pages;
-    size_t page_count;
-    skew_ex_build_file build;        /* >>build */
-} skew_ex_site;
-
-/* Prepare the site. Returns false (message logged) if --root is not a readable directory or
-   memory runs out. */
-bool skew_ex_site_init(skew_ex_site *site, const skew_ex_options *o);
-void skew_ex_site_free(skew_ex_site *site);
 
 /* The limits a server reads from its tracker once at start. */
 typedef struct skew_ex_limits {
@@ -279,20 +189,6 @@ typedef struct skew_ex_limits {
     uint32_t sweep_ms;               /* dead-peer sweep period (skew_ex_sweep_ms) */
 } skew_ex_limits;
 
-
-/* What to answer for a request that is not under {base}. path is the DECODED path without the
-   query (the adapter percent-decodes it, as lws and mongoose do); accept is the Accept header
-   (may be empty). Without --root the built-in pages are served at "/" ("/" demo, "/admin"
-   dashboard, their assets, and the demo page for any other HTML navigation so pushState routes
-   survive a reload); with --root they move under /_skew-ui/ and everything else comes from the
-   directory: no "..", no hidden files, no symlink escape; directories serve index.html;
-   a missing HTML navigation falls back to 200.html (nuxt generate) when present. */
-void skew_ex_site_lookup(const skew_ex_site *site, skew_str method, skew_str path, skew_str accept,
-                         skew_ex_serve *out);
-
-/* "Set-Cookie" value for HTML documents: "<cookie>=<version>; Path=/; SameSite=Lax", the
-   version percent-encoded where a cookie cannot hold it. snprintf contract. */
-size_t skew_ex_version_cookie(const skew_tracker *t, char *buf, size_t cap);
 
 /* ======================================================================================
    >>build  the build id of a Nuxt build under --root

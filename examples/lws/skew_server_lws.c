@@ -790,74 +790,34 @@ static int answer_open_error(server *srv, struct lws *wsi, const skew_request *r
     return respond_json(wsi, &r, body, false, finish);
 }
 
-/* A small file (an error page) answered from memory with its own status. */
-static int answer_small_file(struct lws *wsi, const skew_ex_serve *s, const hdr_kv *extra, size_t n, bool finish) {
-    FILE *f;
-    unsigned char *b;
-    size_t got;
-    int r;
-    if (s->file_size > 1024 * 1024 || !(f = fopen(s->file_path, "rb"))) return respond_error(wsi, 404, "not found", finish);
-    b = (unsigned char *)malloc((size_t)s->file_size + 1);
-    got = b ? fread(b, 1, (size_t)s->file_size, f) : 0;
-    fclose(f);
-    if (!b) return respond_error(wsi, 404, "not found", finish);
-    r = respond(wsi, s->status, s->content_type, b, got, extra, n, s->head, false, finish);
-    free(b);
-    return r;
-}
-
-/* The pages and --root files. */
+/* The pages and --root files (skew_site.h): a file streamed by lws, anything else from memory. */
 static int answer_site(server *srv, struct lws *wsi, const skew_request *req, bool finish) {
     skew_ex_serve s;
-    char cookie[256];
-    hdr_kv extra[4];
-    size_t n = 0;
+    hdr_kv extra[SKEW_EX_SITE_HEADERS_MAX];
+    size_t i;
+    int r;
 
-    skew_ex_site_lookup(&srv->ex.site, req->method, req->path, skew_request_header(req, "accept"), &s);
+    skew_ex_site_answer(&srv->ex.site, srv->ex.t, req, &s);
     skew_ex_log_access(&srv->ex, req, s.status);
-    if (s.html) {
-        if (skew_ex_html_cookie(&srv->ex.site, srv->ex.t, cookie, sizeof cookie)) {
-            extra[n].name = "set-cookie:";
-            extra[n++].value = cookie;
-        }
+    for (i = 0; i < s.header_count; i++) {
+        extra[i].name = s.headers[i].lname;
+        extra[i].value = s.headers[i].value;
     }
-    switch (s.kind) {
-    case SKEW_EX_SERVE_MEMORY:
-        extra[n].name = "cache-control:";
-        extra[n++].value = "no-cache";
-        if (s.html) {
-            extra[n].name = "content-security-policy:";
-            extra[n++].value = SKEW_EX_PAGE_CSP;
-        }
-        return respond(wsi, s.status, s.content_type, s.data, s.len, extra, n, s.head, false, finish);
-    case SKEW_EX_SERVE_FILE:
-        if (s.status == 200) {
-            unsigned char other[600], *p = other, *end = other + sizeof other;
-            size_t i;
-            int r;
-            extra[n].name = "cache-control:";
-            extra[n++].value = "no-cache";
-            for (i = 0; i < n; i++)
-                if (lws_add_http_header_by_name(wsi, (const unsigned char *)extra[i].name,
-                                                (const unsigned char *)extra[i].value, (int)strlen(extra[i].value),
-                                                &p, end))
-                    return -1;
-            r = lws_serve_http_file(wsi, s.file_path, s.content_type, (const char *)other, (int)(p - other));
-            if (r < 0) return -1;
-            if (r > 0) return lws_http_transaction_completed(wsi) ? -1 : 0;
-            return 0;
-        }
-        return answer_small_file(wsi, &s, extra, n, finish); /* a 404.html page */
-    case SKEW_EX_SERVE_REDIRECT:
-        extra[0].name = "location:";
-        extra[0].value = s.location;
-        return respond(wsi, s.status, "text/plain", NULL, 0, extra, 1, s.head, false, finish);
-    case SKEW_EX_SERVE_ERROR:
-        return respond(wsi, s.status, s.content_type, s.data, s.len, NULL, 0, s.head, false, finish);
-    case SKEW_EX_SERVE_NONE:
-        break;
+    if (s.kind == SKEW_EX_SERVE_FILE) {
+        unsigned char other[600], *p = other, *end = other + sizeof other;
+        for (i = 0; i < s.header_count; i++)
+            if (lws_add_http_header_by_name(wsi, (const unsigned char *)extra[i].name,
+                                            (const unsigned char *)extra[i].value, (int)strlen(extra[i].value),
+                                            &p, end))
+                return -1;
+        r = lws_serve_http_file(wsi, s.file_path, s.content_type, (const char *)other, (int)(p - other));
+        if (r < 0) return -1;
+        if (r > 0) return lws_http_transaction_completed(wsi) ? -1 : 0;
+        return 0;
     }
-    return respond_error(wsi, 404, "not found", finish);
+    r = respond(wsi, s.status, s.content_type, s.data, s.len, extra, s.header_count, s.head, false, finish);
+    skew_ex_serve_free(&s);
+    return r;
 }
 
 /* ======================================================================================
@@ -1525,6 +1485,84 @@ static const struct lws_protocol_vhost_options vhost_headers = {NULL, NULL, "x-c
 
 static const lws_retry_bo_t no_validity = {NULL, 0, 0, 0, 0, 0}; /* secs_since_valid_hangup 0: off */
 
+/* The context lws creates: the listener from --host/--port, its limits and timeouts, TLS, the
+   event loop (libev unless SKEW_LWS_EVENT_LOOP=poll: *loop is then set). 0, or the exit code. */
+static int context_info(server *srv, struct lws_context_creation_info *info, struct in6_addr *v6, bool *ipv6,
+                        struct ev_loop **loop, void **foreign) {
+    memset(info, 0, sizeof *info);
+    *ipv6 = strchr(srv->ex.opt.host, ':') != NULL;
+    if (*ipv6 && inet_pton(AF_INET6, srv->ex.opt.host, v6) != 1) {
+        fprintf(stderr, "skew_server_lws: --host %s: not an IPv6 address\n", srv->ex.opt.host);
+        return 2;
+    }
+    info->port = srv->ex.opt.port;
+    info->iface = srv->ex.opt.host;
+    info->protocols = protocols;
+    info->user = srv;
+    info->options = LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS;
+    if (*ipv6) info->options |= LWS_SERVER_OPTION_IPV6_V6ONLY_MODIFY | LWS_SERVER_OPTION_IPV6_V6ONLY_VALUE;
+    else info->options |= LWS_SERVER_OPTION_DISABLE_IPV6; /* else lws ignores --host */
+    info->max_http_header_data = 8192;  /* room for big cookies; only while headers are parsed */
+    info->max_http_header_pool = HEADER_POOL;
+    info->keepalive_timeout = 5;        /* idle HTTP keep-alive connections */
+    info->timeout_secs = 10;            /* handshakes and other pending states */
+    /* lws sizes its fd table from RLIMIT_NOFILE, so the limit is set to what the tracker can
+       hold (skew_ex_tune_fd_limit). info.fd_limit_per_thread stays 0 on purpose: below the process
+       limit, lws 4.1.6 finds a connection from its fd by a linear search (wsi_from_fd), O(n)
+       per event; at the limit it indexes the table. */
+    skew_ex_tune_fd_limit(skew_tracker_config(srv->ex.t)->max_connections);
+    if (!deadlines_init(srv)) {
+        fprintf(stderr, "skew_server_lws: out of memory\n");
+        return 1;
+    }
+    info->vhost_name = "skew";
+    info->headers = &vhost_headers;
+    /* lws' own WS validity pings (default: every 300 s, in a sorted timer list re-inserted on
+       every frame, O(n) per insert with n connections) are off: the adapter pings every
+       --keepalive-ms itself (ws_ping_sweep). */
+    info->retry_and_idle_policy = &no_validity;
+    lws_tls_setup(srv, info);
+
+    /* The event loop: lws' default backend is poll(), whose every wake-up walks all n
+       descriptors (O(n) per event: 10k handshakes cost seconds of CPU). With libev (its lws
+       plugin and libev-dev come with libwebsockets-dev) the loop is epoll. The adapter owns
+       the loop ("foreign" to lws) so it can run it one iteration at a time, as with poll.
+       SKEW_LWS_EVENT_LOOP=poll selects lws' own poll loop instead. */
+    {
+        const char *el = getenv("SKEW_LWS_EVENT_LOOP");
+        if (!(el && !strcmp(el, "poll"))) {
+            *loop = ev_loop_new(EVFLAG_AUTO | EVFLAG_NOENV);
+            if (!*loop) {
+                fprintf(stderr, "skew_server_lws: cannot create a libev loop\n");
+                return 1;
+            }
+            foreign[0] = *loop;
+            info->foreign_loops = foreign;
+            info->options |= LWS_SERVER_OPTION_LIBEV;
+            srv->loop = *loop;
+            ev_timer_init(&srv->tick, srv_ev_timer, 0.0, 0.0);
+            srv->tick.data = srv;
+        }
+    }
+    return 0;
+}
+
+/* Serve until a stop signal's drain is over. 0, or 1 when lws' own loop fails. */
+static int serve(server *srv, struct ev_loop *loop) {
+    for (;;) {
+        if (loop) {
+            ev_run(loop, EVRUN_ONCE); /* returns after one wake-up, also on EINTR */
+        } else if (lws_service(srv->ctx, 0) < 0) {
+            return 1;
+        }
+        deadline_sweep(srv, skew_ex_mono_ms());
+        out_trim(srv);
+        if (skew_ex_stop_requested()) skew_ex_begin_shutdown(&srv->ex);
+        if (skew_ex_shutdown_done(&srv->ex, skew_ex_mono_ms())) break;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv) {
     static server srv; /* big (arena): not on the stack */
     struct lws_context_creation_info info;
@@ -1544,61 +1582,8 @@ int main(int argc, char **argv) {
     if (srv.ex.opt.verbosity >= SKEW_EX_VERBOSE) log_mask |= LLL_NOTICE | LLL_INFO;
     lws_set_log_level(log_mask, lws_log_emit);
 
-    memset(&info, 0, sizeof info);
-    ipv6 = strchr(srv.ex.opt.host, ':') != NULL;
-    if (ipv6 && inet_pton(AF_INET6, srv.ex.opt.host, &v6) != 1) {
-        fprintf(stderr, "skew_server_lws: --host %s: not an IPv6 address\n", srv.ex.opt.host);
-        return 2;
-    }
-    info.port = srv.ex.opt.port;
-    info.iface = srv.ex.opt.host;
-    info.protocols = protocols;
-    info.user = &srv;
-    info.options = LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS;
-    if (ipv6) info.options |= LWS_SERVER_OPTION_IPV6_V6ONLY_MODIFY | LWS_SERVER_OPTION_IPV6_V6ONLY_VALUE;
-    else info.options |= LWS_SERVER_OPTION_DISABLE_IPV6; /* else lws ignores --host */
-    info.max_http_header_data = 8192;  /* room for big cookies; only while headers are parsed */
-    info.max_http_header_pool = HEADER_POOL;
-    info.keepalive_timeout = 5;        /* idle HTTP keep-alive connections */
-    info.timeout_secs = 10;            /* handshakes and other pending states */
-    /* lws sizes its fd table from RLIMIT_NOFILE, so the limit is set to what the tracker can
-       hold (skew_ex_tune_fd_limit). info.fd_limit_per_thread stays 0 on purpose: below the process
-       limit, lws 4.1.6 finds a connection from its fd by a linear search (wsi_from_fd), O(n)
-       per event; at the limit it indexes the table. */
-    skew_ex_tune_fd_limit(skew_tracker_config(srv.ex.t)->max_connections);
-    if (!deadlines_init(&srv)) {
-        fprintf(stderr, "skew_server_lws: out of memory\n");
-        return 1;
-    }
-    info.vhost_name = "skew";
-    info.headers = &vhost_headers;
-    /* lws' own WS validity pings (default: every 300 s, in a sorted timer list re-inserted on
-       every frame, O(n) per insert with n connections) are off: the adapter pings every
-       --keepalive-ms itself (ws_ping_sweep). */
-    info.retry_and_idle_policy = &no_validity;
-    lws_tls_setup(&srv, &info);
-
-    /* The event loop: lws' default backend is poll(), whose every wake-up walks all n
-       descriptors (O(n) per event: 10k handshakes cost seconds of CPU). With libev (its lws
-       plugin and libev-dev come with libwebsockets-dev) the loop is epoll. The adapter owns
-       the loop ("foreign" to lws) so it can run it one iteration at a time, as with poll.
-       SKEW_LWS_EVENT_LOOP=poll selects lws' own poll loop instead. */
-    {
-        const char *el = getenv("SKEW_LWS_EVENT_LOOP");
-        if (!(el && !strcmp(el, "poll"))) {
-            loop = ev_loop_new(EVFLAG_AUTO | EVFLAG_NOENV);
-            if (!loop) {
-                fprintf(stderr, "skew_server_lws: cannot create a libev loop\n");
-                return 1;
-            }
-            foreign[0] = loop;
-            info.foreign_loops = foreign;
-            info.options |= LWS_SERVER_OPTION_LIBEV;
-            srv.loop = loop;
-            ev_timer_init(&srv.tick, srv_ev_timer, 0.0, 0.0);
-            srv.tick.data = &srv;
-        }
-    }
+    exit_code = context_info(&srv, &info, &v6, &ipv6, &loop, foreign);
+    if (exit_code) return exit_code;
 
     srv.ctx = lws_create_context(&info);
     if (!srv.ctx) {
@@ -1630,18 +1615,7 @@ int main(int argc, char **argv) {
     srv_schedule(&srv, 0);
     if (loop) srv_lws_heartbeat(&srv.sul);
 
-    for (;;) {
-        if (loop) {
-            ev_run(loop, EVRUN_ONCE); /* returns after one wake-up, also on EINTR */
-        } else if (lws_service(srv.ctx, 0) < 0) {
-            exit_code = 1;
-            break;
-        }
-        deadline_sweep(&srv, skew_ex_mono_ms());
-        out_trim(&srv);
-        if (skew_ex_stop_requested()) skew_ex_begin_shutdown(&srv.ex);
-        if (skew_ex_shutdown_done(&srv.ex, skew_ex_mono_ms())) break;
-    }
+    exit_code = serve(&srv, loop);
 
 out:
     lws_sul_cancel(&srv.sul);

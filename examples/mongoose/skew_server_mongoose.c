@@ -112,16 +112,8 @@ static void accept_gate(server *srv);
 
 static skew_str mgview(struct mg_str s) { return skew_str_n(s.buf, s.len); }
 
-static bool ieq_n(const char *a, const char *b, size_t n) {
-    size_t i;
-    for (i = 0; i < n; i++) {
-        char x = a[i], y = b[i];
-        if (x >= 'A' && x <= 'Z') x = (char)(x + 32);
-        if (y >= 'A' && y <= 'Z') y = (char)(y + 32);
-        if (x != y) return false;
-    }
-    return true;
-}
+/* Equal but for ASCII case (mongoose's own comparison). */
+static bool ieq_n(const char *a, const char *b, size_t n) { return mg_strcasecmp(mg_str_n(a, n), mg_str_n(b, n)) == 0; }
 
 /* Does a comma-separated header value hold token (case-insensitive)? */
 static bool has_token(skew_str v, const char *token) {
@@ -269,23 +261,12 @@ static void file_pump(struct mg_connection *c) {
     }
 }
 
+/* Stream a --root file (status 200). */
 static void answer_file(struct mg_connection *c, const skew_ex_serve *s, const hdrs *extra) {
     conn *st = CONN(c);
     FILE *f = fopen(s->file_path, "rb");
     if (!f) {
         respond_error(c, 404, "not found", false);
-        return;
-    }
-    if (s->status != 200) { /* an error page (404.html): small, answered from memory */
-        unsigned char *b = s->file_size <= 1024 * 1024 ? (unsigned char *)malloc((size_t)s->file_size + 1) : NULL;
-        size_t got = b ? fread(b, 1, (size_t)s->file_size, f) : 0;
-        fclose(f);
-        if (!b) {
-            respond_error(c, 404, "not found", false);
-            return;
-        }
-        respond(c, s->status, s->content_type, b, got, extra, s->head, false);
-        free(b);
         return;
     }
     if (!send_head(c, 200, s->content_type, (long long)s->file_size, extra, st->close_after)) {
@@ -304,37 +285,20 @@ static void answer_file(struct mg_connection *c, const skew_ex_serve *s, const h
     file_pump(c);
 }
 
+/* The pages and --root files (skew_site.h): a file streamed, anything else from memory. */
 static void answer_site(server *srv, struct mg_connection *c, const skew_request *req) {
     skew_ex_serve s;
-    char cookie[256];
     hdrs h;
+    size_t i;
 
     h.len = 0;
     h.buf[0] = '\0';
-    skew_ex_site_lookup(&srv->ex.site, req->method, req->path, skew_request_header(req, "accept"), &s);
+    skew_ex_site_answer(&srv->ex.site, srv->ex.t, req, &s);
     skew_ex_log_access(&srv->ex, req, s.status);
-    if (s.html && skew_ex_html_cookie(&srv->ex.site, srv->ex.t, cookie, sizeof cookie)) hdr_add(&h, "Set-Cookie", cookie);
-    switch (s.kind) {
-    case SKEW_EX_SERVE_MEMORY:
-        hdr_add(&h, "Cache-Control", "no-cache");
-        if (s.html) hdr_add(&h, "Content-Security-Policy", SKEW_EX_PAGE_CSP);
-        respond(c, s.status, s.content_type, s.data, s.len, &h, s.head, false);
-        return;
-    case SKEW_EX_SERVE_FILE:
-        hdr_add(&h, "Cache-Control", "no-cache");
-        answer_file(c, &s, &h);
-        return;
-    case SKEW_EX_SERVE_REDIRECT:
-        hdr_add(&h, "Location", s.location);
-        respond(c, s.status, "text/plain", NULL, 0, &h, s.head, false);
-        return;
-    case SKEW_EX_SERVE_ERROR:
-        respond(c, s.status, s.content_type, s.data, s.len, NULL, s.head, false);
-        return;
-    case SKEW_EX_SERVE_NONE:
-        break;
-    }
-    respond_error(c, 404, "not found", false);
+    for (i = 0; i < s.header_count; i++) hdr_add(&h, s.headers[i].name, s.headers[i].value);
+    if (s.kind == SKEW_EX_SERVE_FILE) answer_file(c, &s, &h);
+    else respond(c, s.status, s.content_type, s.data, s.len, &h, s.head, false);
+    skew_ex_serve_free(&s);
 }
 
 /* ======================================================================================

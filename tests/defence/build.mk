@@ -9,7 +9,7 @@ DEFENCE_SRCS := tests/defence/test_defences.c examples/common/skew_cluster.c $(E
 $(BUILD)/defence/test_defences: $(DEFENCE_SRCS) $(EXCOMMON_DEPS) $(HDR_DEPS)
 	@mkdir -p $(@D)
 	$(CLANG) $(CSTD) $(WARN_C) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
-	  -D_POSIX_C_SOURCE=200809L -I. -Iexamples/common -Itests -o $@ $(DEFENCE_SRCS) -lhiredis -lev -lpthread
+	  -D_POSIX_C_SOURCE=200809L -I. -Iexamples/common -Itests -o $@ $(DEFENCE_SRCS) $(EXCLUSTER_LIBS)
 
 .PHONY: step-defences
 step-defences:

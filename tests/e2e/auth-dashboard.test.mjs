@@ -4,28 +4,8 @@
 // over SSE; logout ends it on the server. The session table is bounded (oldest evicted).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import { chromium } from 'playwright-core';
 import { withServer, eventually, request, TOKEN, CHROME_UA } from './lib/harness.mjs';
-
-const CHROMIUM = process.env.SKEW_CHROMIUM || '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run'];
-
-function needChromium(t) {
-  if (fs.existsSync(CHROMIUM)) return true;
-  if (process.env.CI === 'true') assert.fail(`no Chromium at ${CHROMIUM}`);
-  t.skip(`skipped: no Chromium at ${CHROMIUM}`);
-  return false;
-}
-
-async function withBrowser(fn) {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 30000 });
-  try {
-    return await fn(browser);
-  } finally {
-    await browser.close().catch(() => {});
-  }
-}
+import { withBrowser, needChromium } from './lib/browser.mjs';
 
 const authState = (page) => page.locator('#auth-state').textContent();
 const waitAuth = (page, want, what) => eventually(async () => (await authState(page)) === want, { timeout: 10000, what });

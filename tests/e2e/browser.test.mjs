@@ -5,22 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { withServer, eventually, ARTIFACTS, CHROME_UA, TOKEN, request } from './lib/harness.mjs';
-
-const CHROMIUM = process.env.SKEW_CHROMIUM || '/usr/bin/chromium';
-// Playwright adds --headless and a fresh temporary --user-data-dir itself.
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
-  '--no-first-run', '--disable-component-update', '--disable-sync'];
-
-async function withBrowser(fn) {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 30000 });
-  try {
-    return await fn(browser);
-  } finally {
-    await browser.close().catch(() => {});
-  }
-}
+import { withBrowser } from './lib/browser.mjs';
 
 async function context(browser) {
   const ctx = await browser.newContext({ userAgent: CHROME_UA, viewport: { width: 1280, height: 1000 } });

@@ -5,21 +5,8 @@
 // (localhost instead of 127.0.0.1, same port) is blocked. Both servers (the policy is shared).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
 import { withServer, eventually, request, CHROME_UA, TOKEN } from './lib/harness.mjs';
-
-const CHROMIUM = process.env.SKEW_CHROMIUM || '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
-  '--no-first-run', '--disable-component-update', '--disable-sync'];
-
-async function withBrowser(fn) {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 30000 });
-  try {
-    return await fn(browser);
-  } finally {
-    await browser.close().catch(() => {});
-  }
-}
+import { withBrowser } from './lib/browser.mjs';
 
 /** A context with the admin cookie whose pages record every CSP violation in window.__csp. */
 async function adminContext(browser, srv, { noWebSocket = false } = {}) {

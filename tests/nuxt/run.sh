@@ -15,17 +15,8 @@ case $BUILD in /*) build=$BUILD ;; *) build=$(pwd)/$BUILD ;; esac
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { echo "skipped: node/npm not installed"; exit 0; }
 [ -x "$CHROMIUM" ] || { echo "skipped: chromium not found at $CHROMIUM"; exit 0; }
 
-out=$($MAKE --no-print-directory "$BUILD/skew_server_$flavor" 2>&1); rc=$?
-printf '%s\n' "$out"
-if [ "$rc" -ne 0 ]; then
-  if [ "$flavor" = mongoose ] &&
-     printf '%s\n' "$out" | grep -qE 'mongoose not found|[Nn]o rule to make target'; then
-    echo "skipped: mongoose not found"
-    exit 0
-  fi
-  echo "nuxt: building $BUILD/skew_server_$flavor failed" >&2
-  exit 1
-fi
+. tests/lib/build_server.sh
+build_server "$flavor" nuxt
 
 cd tests/nuxt || exit 1
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
