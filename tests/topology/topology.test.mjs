@@ -12,13 +12,13 @@
 // (proxy_next_upstream http_503); `nginx -s reload` mid-run leaves the counts right.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
   HOST, ROOT, CHROME_UA, CHROMIUM_ARGS, chromium, eventually, freePort, needTool, openSse, openWs, request, sleep,
   startProc, stats, tmpDir, waitHealthy,
 } from '../tls/lib.mjs';
+import { CONF, startNginx } from './nginx.mjs';
 
 const BASE = '/__skew';
 const TOKEN = 'topology-admin-token-0123456789';
@@ -28,46 +28,6 @@ const SPOOF = {
   'x-real-ip': '203.0.113.9',
   forwarded: 'for=203.0.113.10',
 };
-const CONF = path.join(ROOT, 'deploy/nginx/skew.conf');
-
-/** deploy/nginx/skew.conf with its variables replaced; every @VAR@ must be one we know. */
-export function renderConf(vars) {
-  let text = fs.readFileSync(CONF, 'utf8');
-  for (const [k, v] of Object.entries(vars)) text = text.split(`@${k}@`).join(v);
-  const left = text.replace(/^\s*#.*$/gm, '').match(/@[A-Z_]+@/g);
-  if (left) throw new Error(`unreplaced variables in ${CONF}: ${left.join(' ')}`);
-  return text;
-}
-
-/** nginx as a foreground process with its own prefix, temp dirs, pid and logs. */
-function startNginx(bin, dir, vars) {
-  for (const d of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi', 'logs']) fs.mkdirSync(path.join(dir, d), { recursive: true });
-  fs.writeFileSync(path.join(dir, 'skew.conf'), renderConf(vars));
-  const user = process.getuid && process.getuid() === 0 ? 'user root;\n' : '';
-  fs.writeFileSync(path.join(dir, 'nginx.conf'), `${user}daemon off;
-worker_processes 1;
-worker_shutdown_timeout 3s;
-pid ${dir}/nginx.pid;
-error_log ${dir}/logs/error.log notice;
-events { worker_connections 512; }
-http {
-    access_log ${dir}/logs/access.log;
-    client_body_temp_path ${dir}/client_body;
-    proxy_temp_path ${dir}/proxy;
-    fastcgi_temp_path ${dir}/fastcgi;
-    uwsgi_temp_path ${dir}/uwsgi;
-    scgi_temp_path ${dir}/scgi;
-    include ${dir}/skew.conf;
-}
-`);
-  const args = ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-e', path.join(dir, 'logs/error.log')];
-  execFileSync(bin, [...args, '-t'], { stdio: 'pipe' }); // the rendered config is valid
-  const p = startProc(bin, args);
-  p.reload = () => execFileSync(bin, [...args, '-s', 'reload'], { stdio: 'pipe' });
-  p.errorLog = () => fs.readFileSync(path.join(dir, 'logs/error.log'), 'utf8');
-  return p;
-}
-
 async function startInstance(bin, redisPort, id, buildId) {
   const port = await freePort();
   const p = startProc(bin, ['--host', HOST, '--port', String(port), '--base', BASE, '--build-id', buildId,
