@@ -13,3 +13,11 @@ TEST_STEPS += step-readme-nginx
 .PHONY: step-readme-nginx
 step-readme-nginx:
 	@tests/run_step.sh readme-nginx tests/topology/readme_nginx.sh $(BUILD)/readme/nginx.conf
+
+# The Nuxt app's own admins (nuxt-auth-utils sessions) authorized through nginx and both C
+# servers, by the session cookie and by forward auth (tests/topology/app-admins.test.mjs).
+#   make step-app-admins   run it (builds both servers and, once, the Nuxt app)
+TEST_STEPS += step-app-admins
+.PHONY: step-app-admins
+step-app-admins:
+	@BUILD=$(BUILD) MAKE="$(MAKE)" tests/run_step.sh app-admins tests/topology/app-admins.sh

@@ -4,68 +4,61 @@
 // visitors in Chromium with a desktop User-Agent. Environment: SKEW_SERVER_LWS,
 // SKEW_SERVER_MONGOOSE, SKEW_NUXT_APP (the sse build's output/ directory).
 //
-// Checked through nginx: the admin's stats (a Bearer admin token) show the true counts; a
+// Checked through nginx: the admin's stats (the app's own admin, signed in through the app's
+// login route: its nuxt-auth-utils session cookie, which the instances unseal) show the true counts; a
 // visitor's spoofed X-Forwarded-For / CF-Connecting-IP / X-Real-IP / Forwarded is not what is
 // recorded (--ip-tracking); admin actions and metrics are unreachable (403), while streams,
-// POSTs and GET admin/stats pass; SIGTERM of one instance moves its clients to the other with
-// the totals right; an instance answering 503 (full) hands streams to the other
+// POSTs and GET admin/stats pass; SIGTERM of one instance drains its clients to the other
+// (at most 20 % of the reconnects in any one second, none lost) with the totals right; an instance answering 503 (full) hands streams to the other
 // (proxy_next_upstream http_503); `nginx -s reload` mid-run leaves the counts right.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
   HOST, ROOT, CHROME_UA, CHROMIUM_ARGS, chromium, eventually, freePort, needTool, openSse, openWs, request, sleep,
   startProc, stats, tmpDir, waitHealthy,
 } from '../tls/lib.mjs';
+import { CONF, startNginx } from './nginx.mjs';
 
 const BASE = '/__skew';
-const TOKEN = 'topology-admin-token-0123456789';
+const TOKEN = 'topology-admin-token-0123456789'; // the instances' own ports only (metrics, direct reads)
+const SESSION_PASSWORD = crypto.randomBytes(24).toString('hex'); // the app's, given to the instances too
+const ADMIN_PASSWORD = crypto.randomBytes(12).toString('hex'); // the app's test admin (tests/nuxt/app)
+const DRAIN_MS = 10000; // --drain-ms of the instances
 const SPOOF = {
   'x-forwarded-for': '203.0.113.7',
   'cf-connecting-ip': '203.0.113.8',
   'x-real-ip': '203.0.113.9',
   forwarded: 'for=203.0.113.10',
 };
-const CONF = path.join(ROOT, 'deploy/nginx/skew.conf');
+const DRAINERS = 40; // node streams for the drain's spread
 
-/** deploy/nginx/skew.conf with its variables replaced; every @VAR@ must be one we know. */
-export function renderConf(vars) {
-  let text = fs.readFileSync(CONF, 'utf8');
-  for (const [k, v] of Object.entries(vars)) text = text.split(`@${k}@`).join(v);
-  const left = text.replace(/^\s*#.*$/gm, '').match(/@[A-Z_]+@/g);
-  if (left) throw new Error(`unreplaced variables in ${CONF}: ${left.join(' ')}`);
-  return text;
-}
-
-/** nginx as a foreground process with its own prefix, temp dirs, pid and logs. */
-function startNginx(bin, dir, vars) {
-  for (const d of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi', 'logs']) fs.mkdirSync(path.join(dir, d), { recursive: true });
-  fs.writeFileSync(path.join(dir, 'skew.conf'), renderConf(vars));
-  const user = process.getuid && process.getuid() === 0 ? 'user root;\n' : '';
-  fs.writeFileSync(path.join(dir, 'nginx.conf'), `${user}daemon off;
-worker_processes 1;
-worker_shutdown_timeout 3s;
-pid ${dir}/nginx.pid;
-error_log ${dir}/logs/error.log notice;
-events { worker_connections 512; }
-http {
-    access_log ${dir}/logs/access.log;
-    client_body_temp_path ${dir}/client_body;
-    proxy_temp_path ${dir}/proxy;
-    fastcgi_temp_path ${dir}/fastcgi;
-    uwsgi_temp_path ${dir}/uwsgi;
-    scgi_temp_path ${dir}/scgi;
-    include ${dir}/skew.conf;
-}
-`);
-  const args = ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-e', path.join(dir, 'logs/error.log')];
-  execFileSync(bin, [...args, '-t'], { stdio: 'pipe' }); // the rendered config is valid
-  const p = startProc(bin, args);
-  p.reload = () => execFileSync(bin, [...args, '-s', 'reload'], { stdio: 'pipe' });
-  p.errorLog = () => fs.readFileSync(path.join(dir, 'logs/error.log'), 'utf8');
-  return p;
+/** An SSE stream through nginx that opens a new one when it ends (once), noting when. */
+async function reconnectingSse(url) {
+  const d = { endedAt: 0, reconnectedAt: 0, failed: '', stopped: false, streams: [] };
+  const first = await openSse(url);
+  d.streams.push(first);
+  await first.inbox.next((m) => m.type === 'connected', 15000);
+  first.closed.then(async () => {
+    if (d.stopped) return;
+    d.endedAt = Date.now();
+    try {
+      const again = await openSse(url);
+      d.streams.push(again);
+      if (again.status !== 200) throw new Error(`status ${again.status}`);
+      await again.inbox.next((m) => m.type === 'connected', 15000);
+      d.reconnectedAt = Date.now();
+    } catch (e) {
+      d.failed = e.message;
+    }
+  });
+  d.close = async () => {
+    d.stopped = true;
+    for (const s of d.streams) await s.close();
+  };
+  return d;
 }
 
 async function startInstance(bin, redisPort, id, buildId) {
@@ -73,14 +66,15 @@ async function startInstance(bin, redisPort, id, buildId) {
   const p = startProc(bin, ['--host', HOST, '--port', String(port), '--base', BASE, '--build-id', buildId,
     '--stats-interval-ms', '0', '--route-tracking', '--ip-tracking', '--trust-proxy', '127.0.0.1/32',
     '--redis', `redis://127.0.0.1:${redisPort}`, '--cluster', 'topology', '--instance-id', id,
-    '--cluster-interval-ms', '300'], { env: { SKEW_ADMIN_TOKEN: TOKEN } });
+    '--cluster-interval-ms', '300', '--drain-ms', String(DRAIN_MS), '--admin-claim', 'user.role=admin'],
+  { env: { SKEW_ADMIN_TOKEN: TOKEN, NUXT_SESSION_PASSWORD: SESSION_PASSWORD } });
   p.port = port;
   p.origin = `http://${HOST}:${port}`;
   await waitHealthy(p.origin, BASE, p);
   return p;
 }
 
-test('nginx + Nuxt + lws + mongoose + Redis + Chromium', { timeout: 170000 }, async (t) => {
+test('nginx + Nuxt + lws + mongoose + Redis + Chromium', { timeout: 230000 }, async (t) => {
   const lwsBin = process.env.SKEW_SERVER_LWS;
   const mgBin = process.env.SKEW_SERVER_MONGOOSE;
   const app = process.env.SKEW_NUXT_APP;
@@ -110,7 +104,8 @@ test('nginx + Nuxt + lws + mongoose + Redis + Chromium', { timeout: 170000 }, as
   procs.push(b);
   const nuxtPort = await freePort();
   const nuxt = startProc(process.execPath, [path.join(app, 'server/index.mjs')],
-    { env: { PORT: String(nuxtPort), HOST, NITRO_PORT: String(nuxtPort), NITRO_HOST: HOST } });
+    { env: { PORT: String(nuxtPort), HOST, NITRO_PORT: String(nuxtPort), NITRO_HOST: HOST,
+      NUXT_SESSION_PASSWORD: SESSION_PASSWORD, SKEW_TEST_ADMIN_PASSWORD: ADMIN_PASSWORD } });
   procs.push(nuxt);
   await eventually(async () => (await request(`http://${HOST}:${nuxtPort}/`, { timeout: 1000 })).status === 200, 'Nuxt up', 20000);
   const edgePort = await freePort();
@@ -119,11 +114,23 @@ test('nginx + Nuxt + lws + mongoose + Redis + Chromium', { timeout: 170000 }, as
   procs.push(nginx);
   const edge = `http://${HOST}:${edgePort}`;
   await waitHealthy(edge, BASE, nginx);
+  // the admin signs in through the app (its login route, through nginx) and reads the cluster's
+  // stats through nginx with the app's session cookie only
+  const login = await request(`${edge}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'admin@example.com', password: ADMIN_PASSWORD }) });
+  assert.equal(login.status, 200, login.text);
+  const session = [].concat(login.headers['set-cookie'] || []).map((c) => c.split(';')[0]).find((c) => c.startsWith('nuxt-session='));
+  assert.ok(session, `no session cookie: ${JSON.stringify(login.headers)}`);
+  const adminStats = async () => {
+    const r = await request(`${edge}${BASE}/admin/stats`, { headers: { cookie: session } });
+    if (r.status !== 200) throw new Error(`admin/stats with the app's session: ${r.status} ${r.text.slice(0, 200)}`);
+    return r.json;
+  };
 
   /** The cluster's view through nginx: total and per-instance counts must be exactly these. */
   const expectCounts = (total, perInstance, what, timeout = 15000) => eventually(async () => {
     for (let i = 0; i < 2; i++) { // two reads: nginx alternates between the instances
-      const j = await stats(edge, BASE, TOKEN);
+      const j = await adminStats();
       const inst = Object.fromEntries((j.instances || []).map((e) => [e.id, e.total]));
       const ok = j.total === total && Object.entries(perInstance).every(([id, n]) => (inst[id] || 0) === n);
       if (!ok) throw new Error(JSON.stringify({ total: j.total, inst }));
@@ -162,7 +169,7 @@ test('nginx + Nuxt + lws + mongoose + Redis + Chromium', { timeout: 170000 }, as
       // all on the app's build and route, both instances in the view (settled: the module may
       // reconnect once while the page hydrates)
       await eventually(async () => {
-        const j = await stats(edge, BASE, TOKEN);
+        const j = await adminStats();
         assert.equal(j.versions[buildId], 3, JSON.stringify(j.versions));
         assert.equal(j.routes['/'], 3, JSON.stringify(j.routes));
         assert.deepEqual(j.instances.map((e) => e.id).sort(), ['lws-a', 'mg-b']);
@@ -181,7 +188,7 @@ test('nginx + Nuxt + lws + mongoose + Redis + Chromium', { timeout: 170000 }, as
         await c.inbox.next((m) => m.type === 'connected');
       }
       await expectCounts(5, {}, 'five connections');
-      const j = await stats(edge, BASE, TOKEN);
+      const j = await adminStats();
       assert.equal(j.connections.length, 5);
       for (const c of j.connections) assert.equal(c.ip, '127.0.0.1', JSON.stringify(c));
       // control: the same headers straight to an instance (a trusted loopback peer) ARE believed,
@@ -220,13 +227,17 @@ test('nginx + Nuxt + lws + mongoose + Redis + Chromium', { timeout: 170000 }, as
           body: JSON.stringify({ connectionId: id, route: `/moved${i}` }) });
         assert.equal(r.status, 200, r.text);
       }
-      await eventually(async () => (await stats(edge, BASE, TOKEN)).routes['/moved1'] === 1, 'the route moved');
-      // the stats read without the credential: the instance's own 401, not nginx's 403
+      await eventually(async () => (await adminStats()).routes['/moved1'] === 1, 'the route moved');
+      // the stats read without the credential, or with a session sealed with another password:
+      // the instance's own 401, not nginx's 403
       assert.equal((await request(`${edge}${BASE}/admin/stats`)).status, 401);
+      const forged = await request(`${edge}${BASE}/admin/stats`,
+        { headers: { cookie: session.replace(/.{8}$/, (x) => x.split('').reverse().join('')) } });
+      assert.equal(forged.status, 401, 'a tampered session cookie');
     });
 
-    await t.test('SIGTERM of the instance with more visitors: they end up on the other, totals right', async () => {
-      const before = await stats(edge, BASE, TOKEN);
+    await t.test('SIGTERM of the instance with more visitors: drained to the other (at most 20 % a second), totals right', async () => {
+      const before = await adminStats();
       const count = (id) => before.connections.filter((c) => c.instance === id && c.route !== '/spoof' &&
         !String(c.route).startsWith('/moved')).length;
       // three visitors over two instances: one of them holds at least two
@@ -234,9 +245,39 @@ test('nginx + Nuxt + lws + mongoose + Redis + Chromium', { timeout: 170000 }, as
       const victimId = victim === b ? 'mg-b' : 'lws-a';
       const survivorId = victim === b ? 'lws-a' : 'mg-b';
       assert.ok(count(victimId) >= 2, JSON.stringify(before.connections));
-      const r = await victim.stop();
-      assert.equal(r.code, 0, JSON.stringify(r));
-      await sleep(1000);
+      // streams that reconnect through nginx when theirs ends, as the module does; nginx spreads
+      // them over both instances
+      const drainers = [];
+      for (let i = 0; i < DRAINERS; i++) drainers.push(await reconnectingSse(`${edge}${BASE}/sse?route=/drain`));
+      let onVictim;
+      try {
+        await eventually(async () => (await adminStats()).routes['/drain'] === DRAINERS, 'the drain streams counted');
+        // from the victim's own view: its own connections are listed at once (another
+        // instance's list may lag behind the counts)
+        onVictim = (await stats(victim.origin, BASE, TOKEN)).connections
+          .filter((c) => c.route === '/drain' && (c.instance ?? victimId) === victimId).length;
+        assert.ok(onVictim >= DRAINERS / 4, `${onVictim} of ${DRAINERS} streams on ${victimId}`);
+        const t0 = Date.now();
+        const r = await victim.stop(DRAIN_MS + 8000);
+        assert.equal(r.code, 0, JSON.stringify(r));
+        // the graceful drain: every stream of the victim ended and came back through nginx (none
+        // lost), spread over --drain-ms: at most 20 % of the reconnects in any one second
+        await eventually(() => drainers.filter((d) => d.endedAt).length === onVictim &&
+          drainers.every((d) => !d.endedAt || d.reconnectedAt || d.failed), 'the drained streams back', 15000);
+        const failed = drainers.filter((d) => d.failed);
+        assert.equal(failed.length, 0, `reconnects failed: ${failed.map((d) => d.failed).join('; ')}`);
+        const perSecond = [];
+        for (const d of drainers.filter((x) => x.reconnectedAt)) {
+          const sec = Math.floor((d.reconnectedAt - t0) / 1000);
+          perSecond[sec] = (perSecond[sec] || 0) + 1;
+        }
+        const spread = Array.from(perSecond, (x) => x || 0);
+        console.log(`# drain of ${victimId}: ${onVictim} reconnects per second after SIGTERM: ${spread.join(' ')}`);
+        assert.ok(Math.max(...spread) <= 0.2 * onVictim, `busiest second above 20 %: ${spread.join(' ')}`);
+        await eventually(async () => (await adminStats()).routes['/drain'] === DRAINERS, 'all drain streams counted again', 15000);
+      } finally {
+        for (const d of drainers) await d.close();
+      }
       // the visitors' module reconnects and nginx sends it to the survivor; the node clients do
       // not reconnect, so they count only if they were on the survivor
       const n = 3 + nodeAlive;
@@ -247,8 +288,6 @@ test('nginx + Nuxt + lws + mongoose + Redis + Chromium', { timeout: 170000 }, as
       assert.equal(j.routes['/'], 3, JSON.stringify(j.routes));
       survivorLeft = survivorId;
       victimLeft = victim;
-      // TODO(h-prod merge): with the graceful drain, assert that the drained instance's clients
-      // spread over the others through nginx (proxy_next_upstream http_503) without a gap.
     });
 
     await t.test('a full instance\'s 503 sends the client to the other (proxy_next_upstream http_503)', async () => {
@@ -279,7 +318,7 @@ test('nginx + Nuxt + lws + mongoose + Redis + Chromium', { timeout: 170000 }, as
           await sleep(200);
         }
         console.log(`# ${extra.length} streams through nginx, ${await refused()} refused by the full instance, none lost`);
-        await eventually(async () => (await stats(edge, BASE, TOKEN)).routes['/retry'] === extra.length,
+        await eventually(async () => (await adminStats()).routes['/retry'] === extra.length,
           'every retried stream counted');
       } finally {
         for (const c of extra) await c.close();
@@ -299,7 +338,7 @@ test('nginx + Nuxt + lws + mongoose + Redis + Chromium', { timeout: 170000 }, as
         'the old nginx worker exited', 15000);
       await eventually(() => nodeAlive === 0, 'the node clients\' streams ended', 5000);
       await expectCounts(3, { [survivorLeft]: 3 }, 'after reload', 30000);
-      const j = await stats(edge, BASE, TOKEN);
+      const j = await adminStats();
       assert.equal(j.routes['/'], 3, `the three visitors: ${JSON.stringify(j.routes)}`);
       assert.equal(nginx.exit, null, 'nginx still running');
     });

@@ -4,12 +4,15 @@
 // It is a `nuxt build` with every page prerendered, not a `nuxt generate`: the module drops
 // SSE/WS for polling when it detects static generation, while a server preset keeps them and
 // still writes the prerendered pages and _nuxt/ to output/public/.
+// nuxt-auth-utils gives the app its own admins (server/api/login.post.ts, the /admin page, the
+// skew:authorize-stats hook in server/plugins/skew-auth.ts); the node server needs
+// NUXT_SESSION_PASSWORD (32+ characters) and SKEW_TEST_ADMIN_PASSWORD in its environment.
 const strategy = process.env.SKEW_NUXT_STRATEGY === 'ws' ? 'ws' : 'sse'
 const work = process.env.SKEW_NUXT_WORK
 
 export default defineNuxtConfig({
   compatibilityDate: '2025-07-15',
-  modules: ['nuxt-skew-protection'],
+  modules: ['nuxt-auth-utils', 'nuxt-skew-protection'],
   devtools: { enabled: false },
   telemetry: false,
   skewProtection: {
