@@ -539,7 +539,8 @@ static bool skew_auth__configured(const skew_auth_state *a, skew_auth_scope scop
 
 static const char *const skew_auth__scope_names[] = {"stats", "admin", "metrics"};
 static const char *const skew_auth__method_names[] = {"bearer", "cookie",  "session", "origin",
-                                                      "content_type", "login", "cidr", "none"};
+                                                      "content_type", "login", "cidr", "none",
+                                                      "person"};
 
 /* The cookie credentials: a session, else a skew_admin token; from this origin only. */
 static skew_auth_cred skew_auth__cookies(skew_auth_state *a, const skew_request *req, skew_auth_scope scope,

@@ -66,6 +66,8 @@ typedef enum skew_auth_method {
     SKEW_AUTH_M_LOGIN,          /* a wrong token given to {base}/admin/login */
     SKEW_AUTH_M_CIDR,           /* metrics: a peer outside --metrics-allow, no token */
     SKEW_AUTH_M_NONE,           /* no credential at all (admin endpoints, metrics) */
+    SKEW_AUTH_M_PERSON,         /* a session cookie or JWT of the app refused (skew_person.c);
+                                   the forward auth's refusals: skew_forward_requests_total */
     SKEW_AUTH_M_COUNT
 } skew_auth_method;
 

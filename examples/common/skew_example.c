@@ -585,6 +585,7 @@ static skew_auth server_authorize(void *user_data, const skew_request *req, skew
                         peer);
         return p;
     }
+    if (p == SKEW_AUTH_DENIED) s->auth.denied[SKEW_AUTH_M_PERSON]++;
     if (p != SKEW_AUTH_UNAVAILABLE) a = a == SKEW_AUTH_UNAVAILABLE ? p : a; /* a refusal beats "nothing configured" */
     /* last, --auth-url: the app itself answers, later (PENDING; skew_forward_poll delivers it) */
     p = skew_forward_ask(&s->fwd, s->t, req, scope, skew_ex_mono_ms());
@@ -837,6 +838,9 @@ typedef size_t (*skew_ex__text_fn)(const void *ctx, char *buf, size_t cap);
 static size_t skew_ex__auth_text(const void *ctx, char *buf, size_t cap) {
     return skew_auth_metrics_text((const skew_auth_state *)ctx, buf, cap);
 }
+static size_t skew_ex__forward_text(const void *ctx, char *buf, size_t cap) {
+    return skew_forward_metrics_text((const skew_forward *)ctx, buf, cap);
+}
 static size_t skew_ex__defences_text(const void *ctx, char *buf, size_t cap) {
     return skew_ex_defences_text((const skew_ex_defences *)ctx, buf, cap);
 }
@@ -875,6 +879,7 @@ skew_result skew_ex_http(skew_ex_server *s, const skew_request *req, skew_respon
         s->defences.n[SKEW_EX_DEFENCE_PER_IP] = m.refused_per_ip; /* the tracker counts these */
         s->defences.n[SKEW_EX_DEFENCE_CROSS_ORIGIN] = s->auth.denied[SKEW_AUTH_M_ORIGIN];
         res = skew_ex__metrics_append(r, skew_ex__auth_text, &s->auth, small, cap, big);
+        if (res == SKEW_OK) res = skew_ex__metrics_append(r, skew_ex__forward_text, &s->fwd, small, cap, big);
         if (res == SKEW_OK) res = skew_ex__metrics_append(r, skew_ex__defences_text, &s->defences, small, cap, big);
     }
     return res;

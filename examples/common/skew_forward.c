@@ -304,13 +304,17 @@ skew_auth skew_forward_ask(skew_forward *f, skew_tracker *t, const skew_request 
     cache_key(cookie, auth, key);
     e = cache_find(f, key, mono_ms);
     if (scope == SKEW_AUTH_SCOPE_ADMIN) return e && e->ok && e->admin ? SKEW_AUTH_GRANTED : SKEW_AUTH_UNAVAILABLE;
-    if (e) return e->ok ? SKEW_AUTH_GRANTED : SKEW_AUTH_DENIED;
+    if (e) {
+        f->cache_hits++;
+        return e->ok ? SKEW_AUTH_GRANTED : SKEW_AUTH_DENIED;
+    }
     if (f->njobs >= SKEW_FORWARD_MAX_JOBS) {
         fwd_log(f, "too many requests out; refused", "");
         return SKEW_AUTH_DENIED;
     }
     if (!(j = job_new(f, cookie, auth))) return SKEW_AUTH_DENIED;
     if (skew_get_auth_subject(t, &j->h) != SKEW_OK || !job_start(f, j)) {
+        f->errors++;
         fwd_log(f, "cannot start: ", strerror(errno));
         if (j->fd >= 0) close(j->fd);
         free(j);
@@ -346,10 +350,58 @@ void skew_forward_poll(skew_forward *f, skew_tracker *t, uint64_t mono_ms) {
         if (r == 0) continue;
         if (r < 0) fwd_log(f, "not authorized: ", why);
         else cache_put(f, j->key, ok, admin, mono_ms);
-        if (f->on_done) f->on_done(f->log_ctx, mono_us() - j->start_us, r > 0 && ok);
+        {
+            static const uint64_t le_us[5] = {1000u, 5000u, 25000u, 100000u, 1000000u};
+            uint64_t us = mono_us() - j->start_us;
+            size_t k;
+            if (r < 0) f->errors++; /* no answer in time, a connection error, not HTTP */
+            else if (ok) f->granted++;
+            else f->refused++;
+            f->latency_us_sum += us;
+            for (k = 0; k < 5; k++)
+                if (us <= le_us[k]) f->latency_le[k]++;
+            if (f->on_done) f->on_done(f->log_ctx, us, r > 0 && ok);
+        }
         skew_set_stats_verdict(t, j->h, r > 0 && ok ? SKEW_AUTH_GRANTED : SKEW_AUTH_DENIED);
         job_end(f, i);
     }
+}
+
+size_t skew_forward_metrics_text(const skew_forward *f, char *buf, size_t cap) {
+    static const char *const le[5] = {"0.001", "0.005", "0.025", "0.1", "1"};
+    uint64_t done = f->granted + f->refused + f->errors;
+    size_t n = 0, k;
+    int w;
+    if (!skew_forward_enabled(f)) {
+        if (cap) buf[0] = '\0';
+        return 0;
+    }
+#define SKEW_FWD__PUT(...)                                                                 \
+    do {                                                                                   \
+        w = snprintf(n < cap ? buf + n : NULL, n < cap ? cap - n : 0, __VA_ARGS__);       \
+        if (w > 0) n += (size_t)w;                                                         \
+    } while (0)
+    SKEW_FWD__PUT("# HELP skew_forward_requests_total Forward-auth requests to the app (--auth-url), by result.\n"
+                  "# TYPE skew_forward_requests_total counter\n"
+                  "skew_forward_requests_total{result=\"granted\"} %llu\n"
+                  "skew_forward_requests_total{result=\"refused\"} %llu\n"
+                  "skew_forward_requests_total{result=\"error\"} %llu\n"
+                  "# HELP skew_forward_cache_hits_total Forward-auth answers taken from the cache.\n"
+                  "# TYPE skew_forward_cache_hits_total counter\n"
+                  "skew_forward_cache_hits_total %llu\n"
+                  "# HELP skew_forward_latency_seconds Time from a forward-auth request to its verdict.\n"
+                  "# TYPE skew_forward_latency_seconds histogram\n",
+                  (unsigned long long)f->granted, (unsigned long long)f->refused, (unsigned long long)f->errors,
+                  (unsigned long long)f->cache_hits);
+    for (k = 0; k < 5; k++)
+        SKEW_FWD__PUT("skew_forward_latency_seconds_bucket{le=\"%s\"} %llu\n", le[k], (unsigned long long)f->latency_le[k]);
+    SKEW_FWD__PUT("skew_forward_latency_seconds_bucket{le=\"+Inf\"} %llu\n"
+                  "skew_forward_latency_seconds_sum %.6f\n"
+                  "skew_forward_latency_seconds_count %llu\n",
+                  (unsigned long long)done, (double)f->latency_us_sum / 1e6, (unsigned long long)done);
+#undef SKEW_FWD__PUT
+    if (cap && n >= cap) buf[cap - 1] = '\0';
+    return n;
 }
 
 void skew_forward_free(skew_forward *f) {

@@ -58,6 +58,11 @@ typedef struct skew_forward {
     void *log_ctx;
     /* latency of finished requests (µs, start to verdict), for the bench */
     void (*on_done)(void *ctx, uint64_t us, bool ok);
+    /* for /metrics (skew_forward_metrics_text) */
+    uint64_t granted, refused, errors;        /* requests to the app and how they ended */
+    uint64_t cache_hits;
+    uint64_t latency_us_sum;                  /* of the finished ones (granted + refused + errors) */
+    uint64_t latency_le[5];                   /* at most 1, 5, 25, 100, 1000 ms */
 } skew_forward;
 
 skew_ex_opt_group skew_forward_opt_group(skew_forward *f);
@@ -78,6 +83,10 @@ bool skew_forward_busy(const skew_forward *f);
    a 2xx status, *admin for "X-Skew-Scope: admin" among its complete header lines (2xx only).
    false: not an HTTP/1.x status line. */
 bool skew_forward_parse_answer(const char *head, size_t len, bool *ok, bool *admin);
+/* The counters as Prometheus text: skew_forward_requests_total{result="granted|refused|error"},
+   skew_forward_cache_hits_total and skew_forward_latency_seconds (a histogram); snprintf
+   contract. Nothing without --auth-url. */
+size_t skew_forward_metrics_text(const skew_forward *f, char *buf, size_t cap);
 /* Close the requests still out (their connections keep waiting) and free them. */
 void skew_forward_free(skew_forward *f);
 

@@ -35,7 +35,7 @@ async function wsVerdict(srv, headers) {
 test('forward auth: the app decides (WS and SSE), cookies and bearer passed on, answers cached', { timeout: 60000 }, async () => {
   const app = await startApp();
   try {
-    await withServer({ adminToken: null, extraArgs: ['--auth-url', app.url] }, async (srv) => {
+    await withServer({ adminToken: null, extraArgs: ['--auth-url', app.url, '--metrics-allow', '127.0.0.1/32'] }, async (srv) => {
       assert.equal(await wsVerdict(srv, { cookie: 'theme=dark; app-session=good' }), 'stats');
       assert.equal(app.seen.length, 1);
       assert.equal(app.seen[0].url, '/api/skew-auth');
@@ -61,6 +61,14 @@ test('forward auth: the app decides (WS and SSE), cookies and bearer passed on, 
       const m = await s.inbox.next((x) => x.type === 'stats' || x.type === 'stats-unauthorized');
       assert.equal(m.type, 'stats');
       assert.equal(app.seen.at(-1).cookie, 'app-session=user2');
+      // /metrics: what the app answered, the cache, the latency histogram
+      const met = (await request(srv, 'GET', srv.path('/metrics'))).text;
+      assert.match(met, /^skew_forward_requests_total\{result="granted"\} 3$/m, met);
+      assert.match(met, /^skew_forward_requests_total\{result="refused"\} 1$/m);
+      assert.match(met, /^skew_forward_requests_total\{result="error"\} 0$/m);
+      assert.match(met, /^skew_forward_cache_hits_total 2$/m);
+      assert.match(met, /^skew_forward_latency_seconds_count 4$/m);
+      assert.match(met, /^skew_forward_latency_seconds_bucket\{le="\+Inf"\} 4$/m);
     });
   } finally {
     await app.close();
@@ -70,7 +78,7 @@ test('forward auth: the app decides (WS and SSE), cookies and bearer passed on, 
 test('forward auth: no answer within 1 s is a refusal with one log line; the loop keeps serving meanwhile', { timeout: 60000 }, async () => {
   const app = await startApp();
   try {
-    await withServer({ adminToken: null, extraArgs: ['--auth-url', app.url] }, async (srv) => {
+    await withServer({ adminToken: null, extraArgs: ['--auth-url', app.url, '--metrics-allow', '127.0.0.1/32'] }, async (srv) => {
       const c = await srv.ws({ cookie: 'app-session=slow' });
       const t0 = Date.now();
       c.send({ type: 'subscribe-stats' });
@@ -85,6 +93,8 @@ test('forward auth: no answer within 1 s is a refusal with one log line; the loo
       assert.ok(waited >= 800 && waited < 4000, `refused after ${waited} ms`);
       await c.close();
       assert.equal((srv.output().match(/forward auth: not authorized: no answer within 1 s/g) || []).length, 1);
+      const met = (await request(srv, 'GET', srv.path('/metrics'))).text;
+      assert.match(met, /^skew_forward_requests_total\{result="error"\} 1$/m, met);
     });
   } finally {
     await app.close();
