@@ -165,7 +165,8 @@ export async function startInstance(bin, redis, opts = {}) {
   if (o.keepaliveMs) args.push('--keepalive-ms', String(o.keepaliveMs));
   if (redis) args.push('--redis', typeof redis === 'string' ? redis : redis.url);
   args.push('--cluster', o.cluster, '--instance-id', o.id, '--cluster-interval-ms', String(o.P));
-  args.push('--drain-ms', String(o.drainMs ?? 0)); // SIGTERM: streams closed at once unless asked
+  // SIGTERM: streams closed at once unless asked (drainMs: null for a server older than the flag)
+  if (o.drainMs !== null) args.push('--drain-ms', String(o.drainMs ?? 0));
   if (o.extraArgs) args.push(...o.extraArgs);
   const saved = {};
   for (const [k, v] of Object.entries(o.env || {})) { saved[k] = process.env[k]; process.env[k] = v; }

@@ -18,7 +18,7 @@ test('an old and a new server on one cluster: exact totals both ways, commands a
     const [bin] = binaries();
     const list = [];
     try {
-      const oldS = await startInstance(OLD, redis, { id: 'old', cluster: 'up' });
+      const oldS = await startInstance(OLD, redis, { id: 'old', cluster: 'up', drainMs: null }); // no --drain-ms then
       list.push(oldS);
       const newS = await startInstance(bin, redis, { id: 'new', cluster: 'up' });
       list.push(newS);

@@ -4,12 +4,12 @@
 include examples/common/build.mk
 
 TEST_STEPS += step-defences
-DEFENCE_SRCS := tests/defence/test_defences.c examples/common/skew_cluster.c $(EXCOMMON_SRCS) \
+DEFENCE_SRCS := tests/defence/test_defences.c $(EXCLUSTER_SRCS) $(EXCOMMON_SRCS) \
                 examples/common/skew_tracker_impl.c $(BUILD)/examples/common/pages.c
 $(BUILD)/defence/test_defences: $(DEFENCE_SRCS) $(EXCOMMON_DEPS) $(HDR_DEPS)
 	@mkdir -p $(@D)
 	$(CLANG) $(CSTD) $(WARN_C) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
-	  -D_POSIX_C_SOURCE=200809L -I. -Iexamples/common -Itests -o $@ $(DEFENCE_SRCS) $(EXCLUSTER_LIBS)
+	  -D_POSIX_C_SOURCE=200809L -I. -Iexamples/common -Itests -o $@ $(DEFENCE_SRCS) $(EXCLUSTER_LIBS) $(EXCOMMON_LIBS)
 
 .PHONY: step-defences
 step-defences:
