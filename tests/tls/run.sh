@@ -1,6 +1,7 @@
 #!/bin/sh
 # The edge tests of tests/tls against the example servers.
-# Usage (from the repository root): tests/tls/run.sh tls lws|mongoose    TLS on one server
+# Usage (from the repository root): tests/tls/run.sh tls lws|mongoose    TLS on one server, and the
+#                                                                        Nuxt app's client over wss
 #                                   tests/tls/run.sh redis                 Redis over TLS (stunnel4)
 # BUILD and MAKE come from the environment (tests/tls/build.mk passes them). Under CI=true a
 # missing tool (openssl, chromium, redis-server, stunnel4, node) FAILS the step; elsewhere the
@@ -24,13 +25,19 @@ build_server() {
   $MAKE --no-print-directory "$BUILD/skew_server_$1" || { echo "tls: building $BUILD/skew_server_$1 failed" >&2; exit 1; }
 }
 
-cd_run() { cd tests/tls && exec timeout --kill-after=10 240 node --test --test-reporter=tap --test-concurrency=1 "$@"; }
+cd_run() { cd tests/tls && exec timeout --kill-after=10 300 node --test --test-reporter=tap --test-concurrency=1 "$@"; }
 
 case $what in
   tls)
     [ -x "${SKEW_CHROMIUM:-/usr/bin/chromium}" ] || missing "chromium not found"
+    need npm # the Nuxt app's build (tests/nuxt/run.sh)
     build_server "$2"
-    SKEW_SERVER=$build/skew_server_$2 cd_run ./tls.test.mjs ;;
+    # the Nuxt app's ws build for nuxt_wss.test.mjs: tests/nuxt/run.sh's (reused while unchanged)
+    out=$(SKEW_NUXT_BUILD_ONLY=1 BUILD=$BUILD MAKE=$MAKE tests/nuxt/run.sh "$2" 2>&1); rc=$?
+    printf '%s\n' "$out" | tail -n 5
+    [ "$rc" -eq 0 ] && [ -f "$build/nuxt-app/ws/output/public/_nuxt/builds/latest.json" ] ||
+      { echo "tls: the Nuxt app was not built ($build/nuxt-app/ws)" >&2; exit 1; }
+    SKEW_SERVER=$build/skew_server_$2 SKEW_NUXT_BUILDS=$build/nuxt-app cd_run ./tls.test.mjs ./nuxt_wss.test.mjs ;;
   redis)
     need redis-server
     command -v stunnel4 >/dev/null 2>&1 || command -v stunnel >/dev/null 2>&1 || missing "stunnel4 not installed"

@@ -31,4 +31,4 @@ printf '%s\n' "$out" | tail -n 5
 cd tests/topology || exit 1
 SKEW_SERVER_LWS=$build/skew_server_lws SKEW_SERVER_MONGOOSE=$build/skew_server_mongoose \
 SKEW_NUXT_APP=$build/nuxt-app/sse/output \
-  exec timeout --kill-after=10 260 node --test --test-reporter=tap --test-concurrency=1 ./topology.test.mjs
+  exec timeout --kill-after=10 290 node --test --test-reporter=tap --test-concurrency=1 ./topology.test.mjs
