@@ -1,5 +1,5 @@
 # examples/lws: the skew server on libwebsockets (Debian: libwebsockets-dev 4.1.6).
-#   make run-lws ARGS='--port 8000 --admin-token secret'
+#   SKEW_ADMIN_TOKEN=secret make run-lws ARGS='--port 8000'
 include examples/common/build.mk
 
 LWS_CFLAGS ?= $(shell pkg-config --cflags libwebsockets 2>/dev/null)

@@ -1,5 +1,5 @@
 # examples/mongoose: the skew server on mongoose 7.22 (GPLv2 or commercial: never committed here).
-#   make run ARGS='--admin-token secret --route-tracking'   build $(BUILD)/skew_server_mongoose, start it
+#   SKEW_ADMIN_TOKEN=secret make run ARGS='--route-tracking'   build $(BUILD)/skew_server_mongoose, start it
 #   make run MONGOOSE_DIR=/path/to/mongoose-7.22           use a local copy (mongoose.c, mongoose.h)
 #
 # Where mongoose comes from:
