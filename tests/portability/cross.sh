@@ -26,6 +26,14 @@ for tool in $cc $qemu; do
 done
 [ -d "$sysroot" ] || { echo "skipped: $sysroot not found ($libc)"; exit 0; }
 [ $# -gt 0 ] || set -- tests/test_*.c
+# qemu-i386 (user mode) hangs in the threaded test (test_threads.c: four workers, a ticker and a
+# metrics thread on one recursive mutex); it runs natively in every unit build, under TSan, and
+# under qemu for armhf and s390x. Left out for i686 only, said on its own line.
+if [ "$arch" = i686 ]; then
+  keep=""
+  for f in "$@"; do case $f in */test_threads.c) echo "left out on i686: $f (qemu-i386 hangs in it)";; *) keep="$keep $f";; esac; done
+  set -- $keep
+fi
 out=$BUILD/cross-$arch
 mkdir -p "$out"
 passed=0; failed=0
