@@ -120,6 +120,26 @@ FZ_FN int fz_utf8_valid(const uint8_t *p, size_t n) {
     return 1;
 }
 
+/* What the tracker stores (PROTOCOL.md, "text it keeps"): well-formed UTF-8 without C0 or C1
+   controls, DEL, bidi controls (U+061C, U+200E/F, U+202A..E, U+2066..9) or zero-width and
+   invisible characters (U+200B..D, U+2060, U+FEFF). Decoded by code point, not by byte pattern,
+   so it checks the header's byte tests from the other side. */
+FZ_FN int fz_text_storable(const uint8_t *p, size_t n) {
+    size_t i = 0, len;
+    while (i < n) {
+        uint32_t cp;
+        if (!fz_utf8_next(p + i, n - i, &len)) return 0;
+        cp = len == 1 ? p[i] : len == 2 ? (uint32_t)(p[i] & 0x1F) << 6 | (p[i + 1] & 0x3F)
+           : len == 3 ? (uint32_t)(p[i] & 0x0F) << 12 | (uint32_t)(p[i + 1] & 0x3F) << 6 | (p[i + 2] & 0x3F)
+                      : 0x10000; /* four-byte characters are all storable */
+        if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x061C || (cp >= 0x200B && cp <= 0x200F) ||
+            (cp >= 0x202A && cp <= 0x202E) || cp == 0x2060 || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF)
+            return 0;
+        i += len;
+    }
+    return 1;
+}
+
 /* Input with every maximal ill-formed subpart replaced by EF BF BD. out needs 3*n bytes. */
 FZ_FN size_t fz_utf8_sanitize(const uint8_t *p, size_t n, uint8_t *out) {
     size_t i = 0, o = 0, len;
@@ -682,9 +702,9 @@ FZ_FN void fz_check_tracker(skew_tracker *t, int full) {
             FZ_ASSERT(skew_conn_get(t, fz_e.conns[k].h, &cc) == SKEW_OK);
             FZ_ASSERT(cc.user == &fz_e.conns[k]);
             FZ_ASSERT(cc.version.len <= c->max_version_len);
-            FZ_ASSERT(fz_utf8_valid((const uint8_t *)cc.version.ptr, cc.version.len));
+            FZ_ASSERT(fz_text_storable((const uint8_t *)cc.version.ptr, cc.version.len));
             FZ_ASSERT(cc.route.len <= c->max_route_len);
-            if (c->route_tracking) FZ_ASSERT(fz_utf8_valid((const uint8_t *)cc.route.ptr, cc.route.len));
+            if (c->route_tracking) FZ_ASSERT(fz_text_storable((const uint8_t *)cc.route.ptr, cc.route.len));
             else FZ_ASSERT(cc.route.len == 0);
         }
     }

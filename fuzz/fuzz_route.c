@@ -2,7 +2,7 @@
    Input: byte 0 picks max_len; the rest is the route.
    Invariants (PROTOCOL.md, the route rules): an accepted route is a prefix view of the input,
    starts with '/', stops exactly at the first '?' or '#', is at most max_len bytes, is
-   well-formed UTF-8 without C0 controls or DEL; anything else is refused with INVALID or
+   storable text (PROTOCOL.md; fz_text_storable); anything else is refused with INVALID or
    TOO_LONG, and TOO_LONG only when the cut route is longer than max_len. */
 #define SKEW_TRACKER_IMPLEMENTATION
 #include "fuzz_common.h"
@@ -12,14 +12,10 @@ static char dec[4200];
 static void check(skew_str in, size_t max_len) {
     skew_str out;
     skew_result r = skew_route_clean(in, max_len, &out);
-    size_t cut = 0, i;
-    int clean = 1;
+    size_t cut = 0;
+    int clean;
     while (cut < in.len && in.ptr[cut] != '?' && in.ptr[cut] != '#') cut++;
-    for (i = 0; i < cut; i++) {
-        unsigned char c = (unsigned char)in.ptr[i];
-        if (c < 0x20 || c == 0x7F) clean = 0;
-    }
-    if (!fz_utf8_valid((const uint8_t *)in.ptr, cut)) clean = 0;
+    clean = fz_text_storable((const uint8_t *)in.ptr, cut);
     if (!in.len || in.ptr[0] != '/') {
         FZ_ASSERT(r == SKEW_ERR_INVALID);
         return;
