@@ -41,6 +41,7 @@
        SKEW_ENABLE_TIMELINE     =ENABLE_HOSTED  rollout timeline (2 KB on Cortex-M)      impl only
        SKEW_ENABLE_ADMIN        1               admin endpoints, metrics text, snapshots impl only
        SKEW_ENABLE_CLUSTER      =ENABLE_HOSTED  cluster snapshots, view, relay helpers   impl only
+       SKEW_ENABLE_SSE_PROBE    =ENABLE_HOSTED  early probes of new SSE streams          impl only
        SKEW_OPTIMIZE_SIZE       1 under -Os     compact, slower ChaCha and number text   impl only
        SKEW_ASSERT(x)           assert(x)       programmer-error checks (none w/o HOSTED) impl only
        SKEW_MAX_TRUSTED_PROXIES 16              CIDR ranges kept in a tracker            all files
@@ -489,6 +490,8 @@ typedef struct skew_hooks {
 
 /* skew_config.stats_interval_ms value that pushes stats at once after every change. */
 #define SKEW_STATS_IMMEDIATE UINT32_MAX
+/* Room in skew_config.sse_probe_ms: early probes of a new SSE stream. */
+#define SKEW_SSE_PROBES_MAX 4
 
 /* Run-time configuration. `skew_config cfg = {0};` is valid: zero means the default shown. */
 typedef struct skew_config {
@@ -502,6 +505,14 @@ typedef struct skew_config {
     bool frame_sse;                 /* false: the send hook gets bare JSON on SSE too; true: it gets
                                        "data: <json>\n\n", ready to write (WS stays bare JSON) */
     uint32_t keepalive_ms;          /* 30000: SSE keepalive interval */
+    /* {0}: no early probes. Else up to SKEW_SSE_PROBES_MAX delays in ms, increasing, each under
+       keepalive_ms (a 0 ends the list): a new SSE stream gets a `keepalive` that long after its
+       open, so a client that closed it is found by the failing write within seconds instead of
+       at the keepalives (up to 2 * keepalive_ms). For servers whose library hides the socket
+       (no EOF check: README "Liveness"); e.g. {2000, 5000, 15000}. Needs SKEW_ENABLE_SSE_PROBE;
+       costs 16 bytes per slot and, per new stream, one message per delay. Delays count from the
+       first skew_tick after the open (skew_next_due says 0 until then). */
+    uint32_t sse_probe_ms[SKEW_SSE_PROBES_MAX];
     uint32_t stats_interval_ms;     /* 250: coalescing window (0 means this default);
                                        SKEW_STATS_IMMEDIATE = no coalescing, push at once */
     uint32_t max_connections;       /* 1024 tracked SSE/WS connections */
@@ -1072,6 +1083,9 @@ SKEW_API skew_result skew_post_connection_id(skew_str body, char id[SKEW_ID_STR_
 #endif
 #ifndef SKEW_ENABLE_CLUSTER /* a cluster runs on hosted servers (Redis); firmware never joins one */
 #define SKEW_ENABLE_CLUSTER SKEW_ENABLE_HOSTED
+#endif
+#ifndef SKEW_ENABLE_SSE_PROBE /* skew_config.sse_probe_ms; firmware (not hosted) opts in */
+#define SKEW_ENABLE_SSE_PROBE SKEW_ENABLE_HOSTED
 #endif
 #ifndef SKEW_OPTIMIZE_SIZE /* -Os builds (firmware) get the compact variants of the hot loops */
 #ifdef __OPTIMIZE_SIZE__
@@ -3475,6 +3489,24 @@ typedef struct skew__timeline {
     uint32_t nseries, width, stride, period;
 } skew__timeline;
 
+/* ---- early probes of new SSE streams (skew_config.sse_probe_ms; functions in >>time) ------
+   A ring of the SSE streams opened lately, in open order: [head, fresh) carry the scheduling
+   clock of the first skew_tick after their open, [fresh, tail) wait for it. cur[k] is the first
+   entry probe k has not reached; as the delays increase, head <= cur[k] <= cur[k-1] <= fresh.
+   A closed stream's entry stays until the cursors pass it (its generation no longer matches). */
+typedef struct skew__probe_entry {
+    uint64_t at;      /* scheduling clock of the first tick after the open */
+    uint32_t idx, gen;
+} skew__probe_entry;
+
+typedef struct skew__probes {
+    skew__probe_entry *ring; /* cap entries (slots + 1); NULL: no probes */
+    uint32_t cap, stages, head, fresh, tail;
+    uint32_t cur[SKEW_SSE_PROBES_MAX];
+} skew__probes;
+
+SKEW__PRIV void skew__probe_add(skew_tracker *t, uint32_t idx);
+
 SKEW__PRIV void skew__timeline_defaults(skew_config *c);
 SKEW__PRIV bool skew__timeline_valid(const skew_config *c);
 SKEW__PRIV size_t skew__timeline_bytes(const skew_config *c);
@@ -3534,6 +3566,7 @@ struct skew_tracker {
     unsigned depth;    /* nesting of public calls (hooks calling hook-safe functions) */
     skew_metrics m;
     skew__timeline tl; /* >>timeline */
+    skew__probes probe; /* >>time: early probes of new SSE streams */
     void *owned;       /* skew_tracker_create memory, freed by destroy */
     size_t owned_size;
 #if SKEW_ENABLE_CLUSTER
@@ -3924,6 +3957,7 @@ typedef struct skew__tab_offsets {
 
 typedef struct skew__layout {
     size_t timeline; /* >>timeline ring */
+    size_t probes;   /* >>time: the probe ring */
     size_t tracker, slots, live, subs, ids, route_sig, ipt, ipkey, strings, msg, total;
     skew__tab_offsets vtab, rtab;
     size_t cluster; /* >>cluster */
@@ -3967,6 +4001,20 @@ SKEW__PRIV size_t skew__entry_typical(const skew_config *c) {
     return e;
 }
 
+/* How many early probes skew_config.sse_probe_ms asks for, or SKEW__NONE for a bad list (a
+   delay not over the one before it, not under keepalive_ms, after a 0, or not built in). */
+SKEW__PRIV uint32_t skew__probe_stages(const skew_config *c) {
+    uint32_t i, n = 0;
+    for (i = 0; i < SKEW_SSE_PROBES_MAX; i++) {
+        uint32_t d = c->sse_probe_ms[i];
+        if (!d) continue;
+        if (!SKEW_ENABLE_SSE_PROBE || n != i || (n && d <= c->sse_probe_ms[n - 1]) || d >= c->keepalive_ms)
+            return SKEW__NONE;
+        n++;
+    }
+    return n;
+}
+
 /* Slots: max_connections plus the reserve for opens authorized for stats. */
 SKEW__PRIV size_t skew__slot_cap(const skew_config *c) {
     return (size_t)c->max_connections + (c->reserved_stats_slots == SKEW_STATS_RESERVE_NONE ? 0u : c->reserved_stats_slots);
@@ -3977,6 +4025,7 @@ SKEW__PRIV void skew__layout_of(const skew_config *c, skew__layout *L) {
     bool per_ip = SKEW_ENABLE_IP && c->max_connections_per_ip != SKEW_PER_IP_UNLIMITED;
     L->tracker = total; total += SKEW__ALIGN(sizeof(skew_tracker));
     L->timeline = total; total += skew__timeline_bytes(c);
+    L->probes = total; total += SKEW_ENABLE_SSE_PROBE && skew__probe_stages(c) ? SKEW__ALIGN((n + 1) * sizeof(skew__probe_entry)) : 0u;
     L->slots = total; total += SKEW__ALIGN(n * sizeof(skew__slot));
     L->live = total; total += SKEW__ALIGN(n * sizeof(uint32_t));
     L->subs = total; total += SKEW__ALIGN(n * sizeof(uint32_t));
@@ -4073,6 +4122,7 @@ SKEW_API skew_result skew_config_resolve(const skew_config *in, skew_config *out
     if ((c.hooks.alloc == NULL) != (c.hooks.free == NULL)) return SKEW_ERR_CONFIG;
     if ((c.hooks.lock == NULL) != (c.hooks.unlock == NULL)) return SKEW_ERR_CONFIG;
     if (!skew__timeline_valid(&c)) return SKEW_ERR_CONFIG;
+    if (skew__probe_stages(&c) == SKEW__NONE) return SKEW_ERR_CONFIG;
     if (c.bot_pattern_count > SKEW_MAX_BOT_PATTERNS || c.allow_pattern_count > SKEW_MAX_BOT_PATTERNS ||
         c.bot_pattern_count + c.allow_pattern_count > SKEW_MAX_BOT_PATTERNS)
         return SKEW_ERR_CONFIG;
@@ -4219,6 +4269,11 @@ SKEW_API skew_result skew_tracker_init(skew_tracker **out, const skew_config *cf
     t->msg_cap = c.message_buffer;
     t->doomed_head = SKEW__NONE;
     skew__timeline_init(t, m + L.timeline);
+    t->probe.stages = SKEW_ENABLE_SSE_PROBE ? skew__probe_stages(&c) : 0u;
+    if (t->probe.stages) {
+        t->probe.ring = (skew__probe_entry *)(void *)(m + L.probes);
+        t->probe.cap = t->slot_cap + 1;
+    }
     skew_bot_filter_init(&t->bots);
     t->bots.allow_empty = c.allow_empty_user_agent;
     for (i = 0; i < c.bot_pattern_count; i++)
@@ -4800,6 +4855,7 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
     skew__count(&t->m.opened);
     if (reserved) skew__count(&t->m.opened_reserved);
     *out = skew__handle(t, idx);
+    if (SKEW_ENABLE_SSE_PROBE && tr != SKEW_TRANSPORT_WS) skew__probe_add(t, idx);
     skew__changed(t);
     if (t->cfg.hooks.on_open) t->cfg.hooks.on_open(t->cfg.hooks.user_data, &view);
     return SKEW_OK;
@@ -5232,11 +5288,73 @@ SKEW__PRIV void skew__broadcast_stats(skew_tracker *t) {
     t->broadcasting = false;
 }
 
+/* ---- early probes of new SSE streams (skew_config.sse_probe_ms, the ring: skew__probes) ----
+   O(1) per open; a tick costs O(probes due + streams opened since the last tick), never a scan
+   of every connection. */
+
+SKEW__PRIV uint32_t skew__probe_next(const skew__probes *p, uint32_t i) { return i + 1 == p->cap ? 0 : i + 1; }
+
+/* A new SSE stream joins the schedule. A full ring (more opens within the longest delay than
+   there are slots) lets its oldest entry go: that stream gets its remaining probes no more. */
+SKEW__PRIV void skew__probe_add(skew_tracker *t, uint32_t idx) {
+    skew__probes *p = &t->probe;
+    uint32_t k, next;
+    if (!p->ring) return;
+    next = skew__probe_next(p, p->tail);
+    if (next == p->head) {
+        uint32_t h = p->head, h2 = skew__probe_next(p, h);
+        for (k = 0; k < p->stages; k++)
+            if (p->cur[k] == h) p->cur[k] = h2;
+        if (p->fresh == h) p->fresh = h2;
+        p->head = h2;
+    }
+    p->ring[p->tail].idx = idx;
+    p->ring[p->tail].gen = t->slots[idx].gen;
+    p->ring[p->tail].at = 0;
+    p->tail = next;
+}
+
+/* Stamp the new entries with now, then send each probe that came due (a `keepalive`: the
+   client takes it as one). A failed send closes the stream as any failed send does. */
+SKEW__PRIV void skew__probe_tick(skew_tracker *t, uint64_t now) {
+    skew__probes *p = &t->probe;
+    size_t len = 0;
+    uint32_t k;
+    if (!p->ring) return;
+    for (; p->fresh != p->tail; p->fresh = skew__probe_next(p, p->fresh)) p->ring[p->fresh].at = now;
+    for (k = 0; k < p->stages; k++) {
+        uint32_t delay = t->cfg.sse_probe_ms[k];
+        for (; p->cur[k] != p->fresh; p->cur[k] = skew__probe_next(p, p->cur[k])) {
+            skew__probe_entry *e = &p->ring[p->cur[k]];
+            const skew__slot *s = &t->slots[e->idx];
+            if (e->at > now) e->at = now; /* the clock went back: count from now */
+            if (now - e->at < delay) break;
+            if (s->gen != e->gen || (s->flags & (SKEW__F_LIVE | SKEW__F_DOOMED)) != SKEW__F_LIVE) continue;
+            if (!len) len = skew_json_keepalive(t->msg, t->msg_cap, skew__now(t));
+            (void)skew__deliver(t, e->idx, t->msg, len);
+        }
+    }
+    p->head = p->cur[p->stages - 1];
+}
+
+/* When the next probe is due; now (0) while new entries wait for a tick's clock. */
+SKEW__PRIV uint64_t skew__probe_due(const skew_tracker *t, uint64_t next) {
+    const skew__probes *p = &t->probe;
+    uint32_t k;
+    if (!p->ring) return next;
+    if (p->fresh != p->tail) return 0;
+    for (k = 0; k < p->stages; k++)
+        if (p->cur[k] != p->fresh && p->ring[p->cur[k]].at + t->cfg.sse_probe_ms[k] < next)
+            next = p->ring[p->cur[k]].at + t->cfg.sse_probe_ms[k];
+    return next;
+}
+
 /* When skew_tick next has work: the keepalive, or a pending stats push if sooner. */
 SKEW__PRIV uint64_t skew__due(const skew_tracker *t) {
     uint64_t next = t->next_keepalive;
     if (t->stats_dirty && t->stats_due < next) next = t->stats_due;
     if (SKEW_ENABLE_TIMELINE && t->tl.cap && t->tl.next_due < next) next = t->tl.next_due; /* >>timeline */
+    if (SKEW_ENABLE_SSE_PROBE) next = skew__probe_due(t, next);
     return next;
 }
 
@@ -5263,6 +5381,7 @@ SKEW_API uint32_t skew_tick(skew_tracker *t, uint64_t now) {
             if (!(t->slots[t->live[i]].flags & SKEW__F_WS)) skew__deliver(t, t->live[i], t->msg, len);
         t->next_keepalive = now + t->cfg.keepalive_ms;
     }
+    if (SKEW_ENABLE_SSE_PROBE) skew__probe_tick(t, now);
     skew__reap(t);
     if (t->stats_dirty && now >= t->stats_due) skew__broadcast_stats(t);
     skew__reap(t);

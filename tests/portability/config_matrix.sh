@@ -87,6 +87,8 @@ core core-small-limits tests/test_core.c -DSKEW_MAX_TRUSTED_PROXIES=2 -DSKEW_MAX
 # the rollout timeline compiled out (its tests then check it is absent), and in a static build
 variant timeline-off tests/test_timeline.c -DSKEW_ENABLE_TIMELINE=0
 variant timeline-static tests/test_timeline.c -DSKEW_TRACKER_STATIC -DSKEW_OPTIMIZE_SIZE=1
+# the early SSE probes compiled out (a schedule is then refused)
+variant probe-off tests/test_probe.c -DSKEW_ENABLE_SSE_PROBE=0
 variant tiny-smallest-limits tests/test_config_tiny.c -DSKEW_MAX_TRUSTED_PROXIES=1 -DSKEW_MAX_BOT_PATTERNS=1 -DSKEW_BOT_PATTERN_MAX=2
 variant tiny-static-all-off tests/test_config_tiny.c -DSKEW_TRACKER_STATIC -DSKEW_ENABLE_BOT_TABLE=0 -DSKEW_ENABLE_IP=0 \
   -DSKEW_ENABLE_HTTP=0 -DSKEW_ENABLE_ADMIN=0
