@@ -127,6 +127,29 @@ static bool set_keepalive(void *ctx, const char *v, const char **why) {
     *why = "1..86400000";
     return skew_ex_parse_u32(v, 1, 86400000u, &SKEW_EX__O->keepalive_ms);
 }
+/* "2000,5000,15000": up to SKEW_SSE_PROBES_MAX increasing delays; "0": none */
+static bool set_sse_probe(void *ctx, const char *v, const char **why) {
+    uint32_t *d = SKEW_EX__O->sse_probe_ms, n = 0;
+    char num[16];
+    *why = "0, or up to " SKEW_EX__XSTR(SKEW_SSE_PROBES_MAX) " increasing delays in ms, comma-separated, under --keepalive-ms";
+    memset(d, 0, SKEW_SSE_PROBES_MAX * sizeof *d);
+    if (!strcmp(v, "0")) return true;
+    for (;;) {
+        size_t len = strcspn(v, ",");
+        if (n == SKEW_SSE_PROBES_MAX || len == 0 || len >= sizeof num) return false;
+        memcpy(num, v, len);
+        num[len] = '\0';
+        if (!skew_ex_parse_u32(num, 1, 86400000u, &d[n]) || (n && d[n] <= d[n - 1])) return false;
+        n++;
+        if (!v[len]) return true;
+        v += len + 1;
+    }
+}
+static bool set_no_sse_eof_check(void *ctx, const char *v, const char **why) {
+    (void)v, (void)why;
+    SKEW_EX__O->no_sse_eof_check = true;
+    return true;
+}
 static bool set_max_conn(void *ctx, const char *v, const char **why) {
     *why = "1..100000000";
     return skew_ex_parse_u32(v, 1, 100000000u, &SKEW_EX__O->max_connections);
@@ -191,6 +214,13 @@ static const skew_ex_opt skew_ex__server_opts[] = {
      set_trust_proxy},
     {"--stats-interval-ms", "N", "coalescing window for stats pushes (0: push at once)", set_stats_interval},
     {"--keepalive-ms", "N", "SSE keepalive and WebSocket ping interval (default 30000)", set_keepalive},
+    {"--sse-probe-ms", "LIST",
+     "probe new SSE streams this long after they open (e.g. 2000,5000);\n"
+     "for a server that cannot see a closed client (README \"Liveness\");\n"
+     "default 0: none (these servers see it)",
+     set_sse_probe},
+    /* tests only: leave out the SSE end-of-stream check, as a library that hides the socket would */
+    {"--test-no-sse-eof-check", NULL, NULL, set_no_sse_eof_check},
     {"--max-connections", "N", "cap on tracked SSE/WS connections (default 1024)", set_max_conn},
     {"--max-connections-per-ip", "N",
      "tracked connections per client address (IPv6: per /64), as the\n"
@@ -259,6 +289,7 @@ void skew_ex_apply_config(const skew_ex_options *o, skew_config *cfg) {
     if (o->stats_interval_set)
         cfg->stats_interval_ms = o->stats_interval_ms ? o->stats_interval_ms : SKEW_STATS_IMMEDIATE;
     if (o->keepalive_ms) cfg->keepalive_ms = o->keepalive_ms;
+    memcpy(cfg->sse_probe_ms, o->sse_probe_ms, sizeof cfg->sse_probe_ms);
     if (o->max_connections) cfg->max_connections = o->max_connections;
     if (o->max_per_ip_set) cfg->max_connections_per_ip = o->max_per_ip ? o->max_per_ip : SKEW_PER_IP_UNLIMITED;
     cfg->timeline_samples = o->timeline_samples;

@@ -90,6 +90,8 @@ typedef struct skew_ex_options {
     bool stats_interval_set;     /* --stats-interval-ms given */
     uint32_t stats_interval_ms;  /* its value; 0 means SKEW_STATS_IMMEDIATE */
     uint32_t keepalive_ms;       /* --keepalive-ms; 0: tracker default (30000) */
+    uint32_t sse_probe_ms[SKEW_SSE_PROBES_MAX]; /* --sse-probe-ms; {0}: none */
+    bool no_sse_eof_check;       /* --test-no-sse-eof-check: tests of --sse-probe-ms alone */
     uint32_t max_connections;    /* --max-connections; 0: tracker default (1024) */
     bool max_per_ip_set;         /* --max-connections-per-ip given */
     uint32_t max_per_ip;         /* its value; 0: no cap (else it applies to loopback too) */

@@ -899,7 +899,7 @@ static void sse_idle_readable(struct ev_loop *loop, ev_io *w, int revents) {
 static void sse_idle_watch(conn *c, bool on) {
     server *srv = srv_of(c->wsi);
     if (!srv->loop || c->kind != CONN_SSE) return;
-    if (on && !c->idle_watch_on && !c->dying) {
+    if (on && !c->idle_watch_on && !c->dying && !srv->ex.opt.no_sse_eof_check) { /* (tests: off) */
         int fd = lws_get_socket_fd(c->wsi);
         if (fd < 0) return;
         ev_io_init(&c->idle_watch, sse_idle_readable, fd, EV_READ);
@@ -1400,7 +1400,7 @@ static void liveness_sweep(skew_ex_server *ex, uint64_t mono) {
             else conn_kill(c);
             continue;
         }
-        if (c->kind == CONN_SSE && !srv->loop && sse_peer_gone(c)) { /* libev: sse_idle_watch */
+        if (c->kind == CONN_SSE && !srv->loop && !srv->ex.opt.no_sse_eof_check && sse_peer_gone(c)) { /* libev: sse_idle_watch */
             if (c->h) skew_close(srv->ex.t, c->h, SKEW_CLOSE_CLIENT);
             conn_kill(c);
         }

@@ -466,6 +466,7 @@ static void open_sse(server *srv, struct mg_connection *c, const skew_request *r
     srv->ex.open_conns++;
     skew_ex_log_stream_open(&srv->ex, req, h); /* its client IP, the access log */
     st->last_progress = skew_ex_mono_ms();
+    if (srv->ex.opt.no_sse_eof_check) c->is_full = 1; /* tests: mongoose reads it no more (see park) */
     /* c->is_resp stays set: mongoose parses nothing more on this connection */
 #ifdef TCP_USER_TIMEOUT
     {
@@ -1014,7 +1015,8 @@ static bool park(server *srv, struct mg_connection *c) {
     conn *st = CONN(c);
     struct epoll_event ev;
     memset(&ev, 0, sizeof ev);
-    ev.events = EPOLLIN | EPOLLRDHUP;
+    /* --test-no-sse-eof-check: only errors (a reset) wake a parked stream, not the client's EOF */
+    ev.events = srv->ex.opt.no_sse_eof_check && st->kind == CONN_SSE ? 0u : (uint32_t)(EPOLLIN | EPOLLRDHUP);
     ev.data.ptr = c;
     if (epoll_ctl(srv->park_fd, EPOLL_CTL_ADD, mg_fd(c), &ev) != 0) return false;
     if (epoll_ctl(srv->mgr.epoll_fd, EPOLL_CTL_DEL, mg_fd(c), NULL) != 0) {
