@@ -504,15 +504,7 @@ typedef struct skew_config {
     bool allow_empty_user_agent;    /* false: a missing/empty User-Agent is treated as a bot */
     bool frame_sse;                 /* false: the send hook gets bare JSON on SSE too; true: it gets
                                        "data: <json>\n\n", ready to write (WS stays bare JSON) */
-    uint32_t keepalive_ms;          /* 30000: SSE keepalive interval */
-    /* {0}: no early probes. Else up to SKEW_SSE_PROBES_MAX delays in ms, increasing, each under
-       keepalive_ms (a 0 ends the list): a new SSE stream gets a `keepalive` that long after its
-       open, so a client that closed it is found by the failing write within seconds instead of
-       at the keepalives (up to 2 * keepalive_ms). For servers whose library hides the socket
-       (no EOF check: README "Liveness"); e.g. {2000, 5000, 15000}. Needs SKEW_ENABLE_SSE_PROBE;
-       costs 16 bytes per slot and, per new stream, one message per delay. Delays count from the
-       first skew_tick after the open (skew_next_due says 0 until then). */
-    uint32_t sse_probe_ms[SKEW_SSE_PROBES_MAX];
+    uint32_t keepalive_ms;          /* 30000: SSE keepalive interval (early probes: sse_probe_ms) */
     uint32_t stats_interval_ms;     /* 250: coalescing window (0 means this default);
                                        SKEW_STATS_IMMEDIATE = no coalescing, push at once */
     uint32_t max_connections;       /* 1024 tracked SSE/WS connections */
@@ -560,6 +552,15 @@ typedef struct skew_config {
     const char *build;              /* NULL: the server version; this binary's own build, shown per
                                        instance when the servers align server_version cluster-wide */
     skew_hooks hooks;
+    /* {0}: no early probes. Else up to SKEW_SSE_PROBES_MAX delays in ms, increasing, each under
+       keepalive_ms (a 0 ends the list): a new SSE stream gets a `keepalive` that long after its
+       open, so a client that closed it is found by the failing write within seconds instead of
+       at the keepalives (up to 2 * keepalive_ms). For servers whose library hides the socket
+       (no EOF check: README "Liveness"); e.g. {2000, 5000, 15000}. Needs SKEW_ENABLE_SSE_PROBE;
+       costs 16 bytes per slot and, per new stream, one message per delay (SKEW_ENABLE_SSE_PROBE 0:
+       a list here is SKEW_ERR_CONFIG). Delays count from the
+       first skew_tick after the open (skew_next_due says 0 until then). */
+    uint32_t sse_probe_ms[SKEW_SSE_PROBES_MAX];
 } skew_config;
 
 #define SKEW_PER_IP_DEFAULT 64u              /* max_connections_per_ip 0, loopback exempt */
@@ -3566,12 +3567,12 @@ struct skew_tracker {
     unsigned depth;    /* nesting of public calls (hooks calling hook-safe functions) */
     skew_metrics m;
     skew__timeline tl; /* >>timeline */
-    skew__probes probe; /* >>time: early probes of new SSE streams */
     void *owned;       /* skew_tracker_create memory, freed by destroy */
     size_t owned_size;
 #if SKEW_ENABLE_CLUSTER
     struct skew__cluster *cl; /* >>cluster: NULL when standalone */
 #endif
+    skew__probes probe; /* >>time: early probes of new SSE streams (last: no offset moves) */
 };
 
 #if SKEW_ENABLE_CLUSTER
@@ -4004,15 +4005,18 @@ SKEW__PRIV size_t skew__entry_typical(const skew_config *c) {
 /* How many early probes skew_config.sse_probe_ms asks for, or SKEW__NONE for a bad list (a
    delay not over the one before it, not under keepalive_ms, after a 0, or not built in). */
 SKEW__PRIV uint32_t skew__probe_stages(const skew_config *c) {
+#if SKEW_ENABLE_SSE_PROBE
     uint32_t i, n = 0;
     for (i = 0; i < SKEW_SSE_PROBES_MAX; i++) {
         uint32_t d = c->sse_probe_ms[i];
         if (!d) continue;
-        if (!SKEW_ENABLE_SSE_PROBE || n != i || (n && d <= c->sse_probe_ms[n - 1]) || d >= c->keepalive_ms)
-            return SKEW__NONE;
+        if (n != i || (n && d <= c->sse_probe_ms[n - 1]) || d >= c->keepalive_ms) return SKEW__NONE;
         n++;
     }
     return n;
+#else
+    return c->sse_probe_ms[0] ? SKEW__NONE : 0u; /* not built in (firmware: no flash for it) */
+#endif
 }
 
 /* Slots: max_connections plus the reserve for opens authorized for stats. */
@@ -4025,7 +4029,9 @@ SKEW__PRIV void skew__layout_of(const skew_config *c, skew__layout *L) {
     bool per_ip = SKEW_ENABLE_IP && c->max_connections_per_ip != SKEW_PER_IP_UNLIMITED;
     L->tracker = total; total += SKEW__ALIGN(sizeof(skew_tracker));
     L->timeline = total; total += skew__timeline_bytes(c);
-    L->probes = total; total += SKEW_ENABLE_SSE_PROBE && skew__probe_stages(c) ? SKEW__ALIGN((n + 1) * sizeof(skew__probe_entry)) : 0u;
+#if SKEW_ENABLE_SSE_PROBE
+    L->probes = total; total += skew__probe_stages(c) ? SKEW__ALIGN((n + 1) * sizeof(skew__probe_entry)) : 0u;
+#endif
     L->slots = total; total += SKEW__ALIGN(n * sizeof(skew__slot));
     L->live = total; total += SKEW__ALIGN(n * sizeof(uint32_t));
     L->subs = total; total += SKEW__ALIGN(n * sizeof(uint32_t));
@@ -4269,11 +4275,13 @@ SKEW_API skew_result skew_tracker_init(skew_tracker **out, const skew_config *cf
     t->msg_cap = c.message_buffer;
     t->doomed_head = SKEW__NONE;
     skew__timeline_init(t, m + L.timeline);
-    t->probe.stages = SKEW_ENABLE_SSE_PROBE ? skew__probe_stages(&c) : 0u;
+#if SKEW_ENABLE_SSE_PROBE
+    t->probe.stages = skew__probe_stages(&c);
     if (t->probe.stages) {
         t->probe.ring = (skew__probe_entry *)(void *)(m + L.probes);
         t->probe.cap = t->slot_cap + 1;
     }
+#endif
     skew_bot_filter_init(&t->bots);
     t->bots.allow_empty = c.allow_empty_user_agent;
     for (i = 0; i < c.bot_pattern_count; i++)
