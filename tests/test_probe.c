@@ -10,7 +10,7 @@
 #include "fake_transport.h"
 
 /* a tracker on the fake transport with this schedule (at most 4 delays, 0-terminated) */
-static skew_tracker *make_probing(const uint32_t *delays, uint32_t keepalive_ms, bool frame_sse) {
+TESTS_UNUSED static skew_tracker *make_probing(const uint32_t *delays, uint32_t keepalive_ms, bool frame_sse) {
     skew_config c;
     int i;
     base_cfg(&c, &env);
@@ -21,7 +21,7 @@ static skew_tracker *make_probing(const uint32_t *delays, uint32_t keepalive_ms,
 }
 
 /* keepalives conn c got, bare or SSE-framed (frame_sse) */
-static int keepalives(int c) {
+TESTS_UNUSED static int keepalives(int c) {
     size_t j;
     int n = 0;
     for (j = 0; j < env.conns[c].nmsg; j++) n += strstr(env.conns[c].msgs[j], "{\"type\":\"keepalive\",") != NULL;
