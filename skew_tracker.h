@@ -554,12 +554,12 @@ typedef struct skew_config {
     skew_hooks hooks;
     /* {0}: no early probes. Else up to SKEW_SSE_PROBES_MAX delays in ms, increasing, each under
        keepalive_ms (a 0 ends the list): a new SSE stream gets a `keepalive` that long after its
-       open, so a client that closed it is found by the failing write within seconds instead of
-       at the keepalives (up to 2 * keepalive_ms). For servers whose library hides the socket
-       (no EOF check: README "Liveness"); e.g. {2000, 5000, 15000}. Needs SKEW_ENABLE_SSE_PROBE;
-       costs 16 bytes per slot and, per new stream, one message per delay (SKEW_ENABLE_SSE_PROBE 0:
-       a list here is SKEW_ERR_CONFIG). Delays count from the
-       first skew_tick after the open (skew_next_due says 0 until then). */
+       open, so a client that closed it is found by a failing write within seconds instead of at
+       the keepalives (up to 2 * keepalive_ms): closed before probe k, it is closed at probe k+1
+       at the latest. For servers whose library hides the socket (no EOF check: README
+       "Liveness"); e.g. {2000, 5000, 15000}. Costs 16 bytes per slot and, per new stream, one
+       message per delay. Delays count from the first skew_tick after the open (skew_next_due
+       says 0 until then). Needs SKEW_ENABLE_SSE_PROBE (else a list is SKEW_ERR_CONFIG). */
     uint32_t sse_probe_ms[SKEW_SSE_PROBES_MAX];
 } skew_config;
 
