@@ -2493,8 +2493,17 @@ SKEW__PRIV bool skew__shape_word_semicolon_end(const unsigned char *p, size_t n)
 
 SKEW__PRIV bool skew__bot_shape(const unsigned char *p, size_t n) {
     size_t w;
-    /* Fast path: after "Mozilla/5.0 (" only the shapes that end in ')' or ';' can match. */
-    if (n > 13 && p[12] == '(' && p[n - 1] != ')' && p[n - 1] != ';' && skew__shape_mozilla_head(p)) return false;
+    /* Fast path: after "Mozilla/5.0 (" (most UAs, bots too) only the shapes that end in ')' or
+       ';' can match: the first word is "Mozilla" and a '/' and a space follow it, so the shapes
+       of a number, a "search" word, a bare product, "name/word", "name/x(y)" and "Mozilla/5.0
+       word" cannot, nor (the space) 50 bytes without one. */
+    if (n > 13 && p[12] == '(' && skew__shape_mozilla_head(p)) {
+        if (p[n - 1] != ')' && p[n - 1] != ';') return false;
+        if (p[11] == ' ') {
+            if (p[n - 1] == ';') return skew__shape_word_semicolon_end(p, n);
+            return skew__shape_name_version_word(p, n, 7) || skew__shape_mozilla_compatible(p, n);
+        }
+    }
     for (w = 0; w < n && skew__bot_word(p[w]); w++) {}
     return skew__shape_number_first(p, n) || skew__shape_search_word(p, w) || skew__shape_no_space(p, n) ||
            skew__shape_bare_product(p, n, w) || skew__shape_name_slash_word(p, n, w) ||
