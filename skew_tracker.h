@@ -4806,6 +4806,13 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
     if (t->shutting_down) return SKEW_ERR_STOPPING;
     tr = skew__transport_of(t, req->path);
     if (!tr) return SKEW_ERR_INVALID;
+#if !SKEW_OPTIMIZE_SIZE && (defined(__GNUC__) || defined(__clang__))
+    if (t->rng_avail >= 16) { /* the next id's entry in the id table: with many connections live,
+                                 its cache miss overlaps the checks below instead of the insert */
+        const uint8_t *next = t->rng_buf + 64 - t->rng_avail;
+        __builtin_prefetch(&t->ids[skew__id_hash(next) & t->id_mask], 1);
+    }
+#endif
     ua = t->cfg.bot_filter_off ? skew__str(NULL, 0) : skew_request_header(req, "user-agent");
     if (!t->cfg.bot_filter_off && skew_bot_filter_is_bot(&t->bots, ua)) {
         skew__count(&t->m.bots_rejected);
