@@ -2300,6 +2300,44 @@ static const uint8_t skew__bot_back[SKEW__BOT_LIST_COUNT] = {
     1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
+#if !SKEW_OPTIMIZE_SIZE /* the quick reject of a hit in two loads (-Os builds read the rule) */
+/* Each list entry's last rule byte: at the pair's first byte + skew__bot_tail[j], lowercase skew__bot_last[j]. */
+static const uint8_t skew__bot_tail[SKEW__BOT_LIST_COUNT] = {
+    2, 1, 1, 4, 3, 4, 3, 4, 5, 13, 3, 7, 5, 15, 7, 4, 1, 2, 7, 3, 3, 3, 4, 2,
+    2, 5, 7, 2, 1, 1, 2, 6, 3, 2, 4, 4, 2, 2, 1, 1, 2, 4, 3, 4, 4, 6, 3, 2,
+    4, 6, 12, 7, 2, 1, 1, 2, 5, 1, 2, 2, 8, 9, 5, 2, 1, 1, 6, 5, 2, 5, 5, 10,
+    7, 3, 2, 4, 5, 4, 4, 4, 9, 4, 3, 2, 3, 2, 4, 1, 1, 3, 6, 4, 1, 1, 2, 1,
+    1, 3, 7, 2, 2, 5, 2, 3, 7, 2, 1, 1, 3, 5, 7, 3, 23, 2, 1, 1, 5, 11, 4, 2,
+    2, 8, 3, 3, 3, 7, 8, 2, 2, 2, 2, 2, 2, 1, 1, 6, 2, 3, 1, 2, 1, 1, 5, 4,
+    1, 5, 4, 2, 1, 1, 1, 5, 1, 2, 4, 4, 2, 4, 1, 1, 7, 2, 2, 1, 1, 4, 1, 2,
+    3, 3, 4, 3, 6, 6, 4, 6, 1, 3, 2, 1, 1, 7, 2, 7, 3, 3, 2, 3, 3, 1, 5, 1,
+    2, 2, 7, 2, 1, 1, 8, 5, 3, 3, 12, 8, 9, 2, 4, 4, 4, 2, 1, 1, 1, 2, 1, 1,
+    2, 4, 7, 2, 5, 1, 13, 4, 2, 2, 5, 5, 2, 1, 1, 7, 3, 6, 5, 4, 5, 1, 2, 2,
+    5, 14, 4, 20, 4, 4, 13, 9, 5, 5, 6, 1, 6, 8, 2, 6, 1, 1, 1, 4, 2, 6, 4, 6,
+    4, 4, 3, 1, 4, 1, 2, 3, 3, 2, 6, 5, 3, 4, 7, 2, 4, 1, 1, 1, 3, 6, 10, 2,
+    2, 2, 10, 14, 2, 5, 3, 11, 2, 6, 3, 2, 1, 1, 1, 2, 8, 4, 3, 2, 1, 1, 4, 1,
+    5, 2, 1, 1, 3, 2, 1, 1, 1, 14, 5, 2, 1, 1, 2, 1, 1, 3, 5, 7, 6, 6, 2, 2,
+    1, 1, 1, 2, 1, 1, 2, 2, 1, 1, 1, 2, 1, 1, 2, 1, 1, 2, 1, 1, 2, 1, 1, 2,
+    1, 1, 2, 1, 1, 2, 1, 1, 2, 1, 1, 2, 1, 1, 1, 2, 1, 1, 2, 1, 1, 2, 1, 1,
+    2, 1, 1, 5, 2, 1, 1, 3, 3, 3, 2, 1, 1, 4, 2, 1, 1, 2, 1, 1, 2, 1, 1, 2,
+    1, 1, 2, 1, 1, 2, 1, 1, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 0, 0, 0, 0, 0, 2, 1, 1, 2, 1, 1, 2, 1, 1, 2, 1, 1, 2, 1, 1, 2, 1, 1,
+    2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 2, 1,
+    1, 2, 1, 1, 2, 1, 1, 2, 1, 1,
+};
+static const char skew__bot_last[SKEW__BOT_LIST_COUNT + 1] =
+    ")@|el/rtrwyrrareshah /talht)@|le/tty/)@|nheykr/me/s/)@|rtercrrr)@|sedex/kplrdtx/mwrs;)/@|deeyy)@"
+    "|meteerbx)@|krser)@|y/ryyetr/yrmeeee)@|kras)@|k/sre)@|ces rr)/@|rs)@|mgxeermkrdrte)@|reeeust/rtt"
+    "s_e)@|trltoergy/ )/@|)@|bp/s/lrts/o))@|rnyeerexrraurtdoerhrsec)/@_|/hr/r//rpks_/ pakeos))@_|ter "
+    "//rre/tslsh)/@|srrw)@|hldmrsx)/@|w/;y7)@| ec/te)@|e)@|7);@|)@|)@|)@|)@|)@|)@|)@|)@|))@|)@|)@|)@|"
+    ")@|/)@|m//)@|;)@|)@|)@|)@|)@|)@|)@|@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@)@@@@@@@@@@@@@@@@@@@@@@@"
+    "|@@@@@)@|)@|)@|)@|)@|)@|)@|||||||||||||||||||||||||||||||||||||)||||||||||||||@|||||||||||||||)@"
+    "|)@|)@|)@|";
+#endif
 /* Start-only rules whose first byte has class c: skew__bot_rules[start_first[c] .. start_first[c + 1]). */
 static const uint8_t skew__bot_start_first[65] = {
     0, 0, 6, 9, 15, 21, 23, 24, 26, 29, 30, 33, 33, 33, 35, 37, 40, 44, 44, 50, 56, 59,
@@ -2364,13 +2402,20 @@ SKEW__PRIV bool skew__bot_pair_hit(const unsigned char *p, size_t n, size_t pos,
     nth = skew__bot_pair_rank[w] + skew__bot_popcount64(below);
     for (j = nth + skew__bot_first_less[nth]; j < nth + 1 + skew__bot_first_less[nth + 1]; j++) {
         size_t back = skew__bot_back[j], s;
-        const skew__bot_rule *r = &skew__bot_rules[skew__bot_list[j]];
+        const skew__bot_rule *r;
         if (pos + 1 < back) continue;
         s = pos + 1 - back;
         /* most hits fail: reject on the rule's last byte before the full test (a class pair
            holds many byte pairs, so the pair alone says little) */
+#if SKEW_OPTIMIZE_SIZE
+        r = &skew__bot_rules[skew__bot_list[j]];
         if (r->len > n - s || skew__lower(p[s + r->len - 1]) != (unsigned char)skew__bot_text[r->off + r->len - 1u])
             continue;
+#else
+        if (pos + skew__bot_tail[j] >= n || skew__lower(p[pos + skew__bot_tail[j]]) != (unsigned char)skew__bot_last[j])
+            continue;
+        r = &skew__bot_rules[skew__bot_list[j]];
+#endif
         if (skew__bot_rule_at(p, n, s, r)) return true;
     }
     return false;
