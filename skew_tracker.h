@@ -2408,9 +2408,7 @@ SKEW__PRIV bool skew__bot_pair_hit(const unsigned char *p, size_t n, size_t pos,
         /* most hits fail: reject on the rule's last byte before the full test (a class pair
            holds many byte pairs, so the pair alone says little) */
 #if SKEW_OPTIMIZE_SIZE
-        r = &skew__bot_rules[skew__bot_list[j]];
-        if (r->len > n - s || skew__lower(p[s + r->len - 1]) != (unsigned char)skew__bot_text[r->off + r->len - 1u])
-            continue;
+        r = &skew__bot_rules[skew__bot_list[j]]; /* -Os builds: no quick reject, rule_at decides */
 #else
         if (pos + skew__bot_tail[j] >= n || skew__lower(p[pos + skew__bot_tail[j]]) != (unsigned char)skew__bot_last[j])
             continue;
@@ -2566,11 +2564,8 @@ SKEW__PRIV bool skew__bot_table_match(const unsigned char *p, size_t n) {
     if (skew__bot_shape(p, n)) return true;
     /* the hot loop: the class pairs at even offsets (the index holds every rule under two
        neighbouring pairs, so one of them is always at an even offset) */
-#if SKEW_OPTIMIZE_SIZE
-#define SKEW__BOT_ROW(c) skew__bot_pairs[skew__bot_class[c]]
-#else
+#if !SKEW_OPTIMIZE_SIZE /* -Os builds: the plain loop below does it all */
 #define SKEW__BOT_ROW(c) skew__bot_row[c]
-#endif
     for (i = 0; i + 3 < n; i += 4) { /* two pairs a turn, one branch while neither hits */
         uint64_t x = SKEW__BOT_ROW(p[i]) >> skew__bot_class[p[i + 1]];
         uint64_t y = SKEW__BOT_ROW(p[i + 2]) >> skew__bot_class[p[i + 3]];
@@ -2584,6 +2579,9 @@ SKEW__PRIV bool skew__bot_table_match(const unsigned char *p, size_t n) {
         }
     }
 #undef SKEW__BOT_ROW
+#else
+    i = 0;
+#endif
     for (; i + 1 < n; i += 2) {
         a = skew__bot_class[p[i]];
         b = skew__bot_class[p[i + 1]];
