@@ -2511,10 +2511,10 @@ SKEW__PRIV bool skew__shape_mozilla_word(const unsigned char *p, size_t n) {
     return j == n;
 }
 
-/* "Mozilla/5.0 (compatible; name/1.0)" and nothing else */
-SKEW__PRIV bool skew__shape_mozilla_compatible(const unsigned char *p, size_t n) {
+/* "Mozilla/5.0 (compatible; name/1.0)" and nothing else: the part after "Mozilla/5.0 (", which
+   the caller has checked (n >= 13) */
+SKEW__PRIV bool skew__shape_compatible_tail(const unsigned char *p, size_t n) {
     size_t i = 13, j, k;
-    if (!(n >= 13 && p[12] == '(' && skew__shape_mozilla_head(p))) return false;
     if (n - i >= 11 && skew__bot_eq(p + i, "compatible;", 11)) i += 11;
     if (i + 1 == n && p[i] == ')') return true;
     if (i < n && skew__is_space(p[i])) i++;
@@ -2524,6 +2524,9 @@ SKEW__PRIV bool skew__shape_mozilla_compatible(const unsigned char *p, size_t n)
     if (!(k > j + 1 && k < n && p[k] == '.')) return false;
     for (i = ++k; k < n && skew__bot_digit(p[k]); k++) {}
     return k > i && k + 1 == n && p[k] == ')';
+}
+SKEW__PRIV bool skew__shape_mozilla_compatible(const unsigned char *p, size_t n) {
+    return n >= 13 && p[12] == '(' && skew__shape_mozilla_head(p) && skew__shape_compatible_tail(p, n);
 }
 
 /* ends in "; word;" */
@@ -2544,7 +2547,7 @@ SKEW__PRIV bool skew__bot_shape(const unsigned char *p, size_t n) {
         if (p[n - 1] != ')' && p[n - 1] != ';') return false;
         if (p[11] == ' ') {
             if (p[n - 1] == ';') return skew__shape_word_semicolon_end(p, n);
-            return skew__shape_name_version_word(p, n, 7) || skew__shape_mozilla_compatible(p, n);
+            return skew__shape_name_version_word(p, n, 7) || skew__shape_compatible_tail(p, n);
         }
     }
     for (w = 0; w < n && skew__bot_word(p[w]); w++) {}
