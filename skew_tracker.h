@@ -1766,10 +1766,11 @@ SKEW_API skew_result skew_client_ip(const skew_ip_policy *policy, const skew_req
                                                SKEW_IP_SOURCE_X_REAL_IP, SKEW_IP_SOURCE_FORWARDED};
         int k;
         for (k = 0; k < 4; k++) {
-            skew_str v = skew_request_header(req, names[k]);
+            skew_str v;
             skew_ip ip;
             bool ok;
             if (policy && policy->headers && !(policy->headers & (1u << k))) continue; /* not ours to believe */
+            v = skew_request_header(req, names[k]); /* only the believed headers are looked up */
             if (!v.len) continue;
             memset(&ip, 0, sizeof ip);
             if (k == 1 || k == 3) ok = skew__ip_walk(policy, v, k == 3, &ip);
@@ -1820,8 +1821,8 @@ SKEW__PRIV bool skew__bot_empty(skew_str ua) {
 
 SKEW__PRIV bool skew__bot_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 SKEW__PRIV bool skew__bot_alnum(unsigned char c) {
-    c = skew__lower(c);
-    return (c >= 'a' && c <= 'z') || skew__bot_digit(c);
+    /* c | 0x20 folds exactly the letters into 'a'..'z'; no other byte lands there */
+    return (unsigned)((c | 0x20u) - 'a') < 26u || (unsigned)(c - '0') < 10u;
 }
 /* A regex \w character: ASCII letter, digit or '_'. */
 SKEW__PRIV bool skew__bot_word(unsigned char c) { return c == '_' || skew__bot_alnum(c); }
@@ -2136,6 +2137,75 @@ static const uint64_t skew__bot_pairs[64] = {
     0x0404001000000000u, 0x0404001000000000u, 0xffffffffffffffffu, 0x0404001000000000u,
     0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0000000000000000u,
 };
+#if !SKEW_OPTIMIZE_SIZE /* 2 KB for one load less per pair in the scan (-Os builds skip it) */
+/* skew__bot_pairs[skew__bot_class[c]] for each byte c. */
+static const uint64_t skew__bot_row[256] = {
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404003000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000200000u, 0x0404001000040208u, 0x0404001008000000u,
+    0x0404201001000000u, 0x0404201001000000u, 0x0404201001000000u, 0x0404201001000000u,
+    0x0404201001000000u, 0x0404201001000000u, 0x0404201001000000u, 0x0404201001000000u,
+    0x0404201001000000u, 0x0404201001000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0xffffffffffffffffu, 0x0404001002f81094u, 0x04040010008490a0u, 0x040400100224a102u,
+    0x0404001000603022u, 0x0404041001fd05e2u, 0x0404001002040060u, 0x0404001000149110u,
+    0x0404001000200220u, 0x04040010046820e4u, 0x0404001000080002u, 0x0404001000181008u,
+    0x0404041002180808u, 0x0404001000000404u, 0x0404001002181a80u, 0x04040010003490d2u,
+    0x0404081000144022u, 0x0404001000000000u, 0x04040010001d1822u, 0x048402100209882cu,
+    0x04841010003d06cau, 0x0404081000152030u, 0x0404001000000202u, 0x04040810000d5002u,
+    0x040400100b100002u, 0x0404001004815000u, 0x0404001000000020u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001002f81094u, 0x04040010008490a0u, 0x040400100224a102u,
+    0x0404001000603022u, 0x0404041001fd05e2u, 0x0404001002040060u, 0x0404001000149110u,
+    0x0404001000200220u, 0x04040010046820e4u, 0x0404001000080002u, 0x0404001000181008u,
+    0x0404041002180808u, 0x0404001000000404u, 0x0404001002181a80u, 0x04040010003490d2u,
+    0x0404081000144022u, 0x0404001000000000u, 0x04040010001d1822u, 0x048402100209882cu,
+    0x04841010003d06cau, 0x0404081000152030u, 0x0404001000000202u, 0x04040810000d5002u,
+    0x040400100b100002u, 0x0404001004815000u, 0x0404001000000020u, 0x0404001000000000u,
+    0xffffffffffffffffu, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+    0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u,
+};
+#endif
 /* Set pairs before word w of skew__bot_pairs; with a popcount they number the set pairs. */
 static const uint16_t skew__bot_pair_rank[64] = {
     0, 3, 16, 25, 35, 44, 62, 69, 78, 84, 96, 101, 108, 117, 122, 132,
@@ -2245,6 +2315,44 @@ static const uint8_t skew__bot_back[SKEW__BOT_LIST_COUNT] = {
     1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
+#if !SKEW_OPTIMIZE_SIZE /* the quick reject of a hit in two loads (-Os builds read the rule) */
+/* Each list entry's last rule byte: at the pair's first byte + skew__bot_tail[j], lowercase skew__bot_last[j]. */
+static const uint8_t skew__bot_tail[SKEW__BOT_LIST_COUNT] = {
+    2, 1, 1, 4, 3, 4, 3, 4, 5, 13, 3, 7, 5, 15, 7, 4, 1, 2, 7, 3, 3, 3, 4, 2,
+    2, 5, 7, 2, 1, 1, 2, 6, 3, 2, 4, 4, 2, 2, 1, 1, 2, 4, 3, 4, 4, 6, 3, 2,
+    4, 6, 12, 7, 2, 1, 1, 2, 5, 1, 2, 2, 8, 9, 5, 2, 1, 1, 6, 5, 2, 5, 5, 10,
+    7, 3, 2, 4, 5, 4, 4, 4, 9, 4, 3, 2, 3, 2, 4, 1, 1, 3, 6, 4, 1, 1, 2, 1,
+    1, 3, 7, 2, 2, 5, 2, 3, 7, 2, 1, 1, 3, 5, 7, 3, 23, 2, 1, 1, 5, 11, 4, 2,
+    2, 8, 3, 3, 3, 7, 8, 2, 2, 2, 2, 2, 2, 1, 1, 6, 2, 3, 1, 2, 1, 1, 5, 4,
+    1, 5, 4, 2, 1, 1, 1, 5, 1, 2, 4, 4, 2, 4, 1, 1, 7, 2, 2, 1, 1, 4, 1, 2,
+    3, 3, 4, 3, 6, 6, 4, 6, 1, 3, 2, 1, 1, 7, 2, 7, 3, 3, 2, 3, 3, 1, 5, 1,
+    2, 2, 7, 2, 1, 1, 8, 5, 3, 3, 12, 8, 9, 2, 4, 4, 4, 2, 1, 1, 1, 2, 1, 1,
+    2, 4, 7, 2, 5, 1, 13, 4, 2, 2, 5, 5, 2, 1, 1, 7, 3, 6, 5, 4, 5, 1, 2, 2,
+    5, 14, 4, 20, 4, 4, 13, 9, 5, 5, 6, 1, 6, 8, 2, 6, 1, 1, 1, 4, 2, 6, 4, 6,
+    4, 4, 3, 1, 4, 1, 2, 3, 3, 2, 6, 5, 3, 4, 7, 2, 4, 1, 1, 1, 3, 6, 10, 2,
+    2, 2, 10, 14, 2, 5, 3, 11, 2, 6, 3, 2, 1, 1, 1, 2, 8, 4, 3, 2, 1, 1, 4, 1,
+    5, 2, 1, 1, 3, 2, 1, 1, 1, 14, 5, 2, 1, 1, 2, 1, 1, 3, 5, 7, 6, 6, 2, 2,
+    1, 1, 1, 2, 1, 1, 2, 2, 1, 1, 1, 2, 1, 1, 2, 1, 1, 2, 1, 1, 2, 1, 1, 2,
+    1, 1, 2, 1, 1, 2, 1, 1, 2, 1, 1, 2, 1, 1, 1, 2, 1, 1, 2, 1, 1, 2, 1, 1,
+    2, 1, 1, 5, 2, 1, 1, 3, 3, 3, 2, 1, 1, 4, 2, 1, 1, 2, 1, 1, 2, 1, 1, 2,
+    1, 1, 2, 1, 1, 2, 1, 1, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 0, 0, 0, 0, 0, 2, 1, 1, 2, 1, 1, 2, 1, 1, 2, 1, 1, 2, 1, 1, 2, 1, 1,
+    2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 2, 1,
+    1, 2, 1, 1, 2, 1, 1, 2, 1, 1,
+};
+static const char skew__bot_last[SKEW__BOT_LIST_COUNT + 1] =
+    ")@|el/rtrwyrrareshah /talht)@|le/tty/)@|nheykr/me/s/)@|rtercrrr)@|sedex/kplrdtx/mwrs;)/@|deeyy)@"
+    "|meteerbx)@|krser)@|y/ryyetr/yrmeeee)@|kras)@|k/sre)@|ces rr)/@|rs)@|mgxeermkrdrte)@|reeeust/rtt"
+    "s_e)@|trltoergy/ )/@|)@|bp/s/lrts/o))@|rnyeerexrraurtdoerhrsec)/@_|/hr/r//rpks_/ pakeos))@_|ter "
+    "//rre/tslsh)/@|srrw)@|hldmrsx)/@|w/;y7)@| ec/te)@|e)@|7);@|)@|)@|)@|)@|)@|)@|)@|)@|))@|)@|)@|)@|"
+    ")@|/)@|m//)@|;)@|)@|)@|)@|)@|)@|)@|@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@)@@@@@@@@@@@@@@@@@@@@@@@"
+    "|@@@@@)@|)@|)@|)@|)@|)@|)@|||||||||||||||||||||||||||||||||||||)||||||||||||||@|||||||||||||||)@"
+    "|)@|)@|)@|";
+#endif
 /* Start-only rules whose first byte has class c: skew__bot_rules[start_first[c] .. start_first[c + 1]). */
 static const uint8_t skew__bot_start_first[65] = {
     0, 0, 6, 9, 15, 21, 23, 24, 26, 29, 30, 33, 33, 33, 35, 37, 40, 44, 44, 50, 56, 59,
@@ -2308,9 +2416,20 @@ SKEW__PRIV bool skew__bot_pair_hit(const unsigned char *p, size_t n, size_t pos,
     uint64_t below = b ? (skew__bot_pairs[w] & ((((uint64_t)1) << b) - 1u)) : 0u;
     nth = skew__bot_pair_rank[w] + skew__bot_popcount64(below);
     for (j = nth + skew__bot_first_less[nth]; j < nth + 1 + skew__bot_first_less[nth + 1]; j++) {
-        size_t back = skew__bot_back[j];
-        if (pos + 1 >= back && skew__bot_rule_at(p, n, pos + 1 - back, &skew__bot_rules[skew__bot_list[j]]))
-            return true;
+        size_t back = skew__bot_back[j], s;
+        const skew__bot_rule *r;
+        if (pos + 1 < back) continue;
+        s = pos + 1 - back;
+        /* most hits fail: reject on the rule's last byte before the full test (a class pair
+           holds many byte pairs, so the pair alone says little) */
+#if SKEW_OPTIMIZE_SIZE
+        r = &skew__bot_rules[skew__bot_list[j]]; /* -Os builds: no quick reject, rule_at decides */
+#else
+        if (pos + skew__bot_tail[j] >= n || skew__lower(p[pos + skew__bot_tail[j]]) != (unsigned char)skew__bot_last[j])
+            continue;
+        r = &skew__bot_rules[skew__bot_list[j]];
+#endif
+        if (skew__bot_rule_at(p, n, s, r)) return true;
     }
     return false;
 }
@@ -2407,10 +2526,10 @@ SKEW__PRIV bool skew__shape_mozilla_word(const unsigned char *p, size_t n) {
     return j == n;
 }
 
-/* "Mozilla/5.0 (compatible; name/1.0)" and nothing else */
-SKEW__PRIV bool skew__shape_mozilla_compatible(const unsigned char *p, size_t n) {
+/* "Mozilla/5.0 (compatible; name/1.0)" and nothing else: the part after "Mozilla/5.0 (", which
+   the caller has checked (n >= 13) */
+SKEW__PRIV bool skew__shape_compatible_tail(const unsigned char *p, size_t n) {
     size_t i = 13, j, k;
-    if (!(n >= 13 && p[12] == '(' && skew__shape_mozilla_head(p))) return false;
     if (n - i >= 11 && skew__bot_eq(p + i, "compatible;", 11)) i += 11;
     if (i + 1 == n && p[i] == ')') return true;
     if (i < n && skew__is_space(p[i])) i++;
@@ -2420,6 +2539,9 @@ SKEW__PRIV bool skew__shape_mozilla_compatible(const unsigned char *p, size_t n)
     if (!(k > j + 1 && k < n && p[k] == '.')) return false;
     for (i = ++k; k < n && skew__bot_digit(p[k]); k++) {}
     return k > i && k + 1 == n && p[k] == ')';
+}
+SKEW__PRIV bool skew__shape_mozilla_compatible(const unsigned char *p, size_t n) {
+    return n >= 13 && p[12] == '(' && skew__shape_mozilla_head(p) && skew__shape_compatible_tail(p, n);
 }
 
 /* ends in "; word;" */
@@ -2432,8 +2554,17 @@ SKEW__PRIV bool skew__shape_word_semicolon_end(const unsigned char *p, size_t n)
 
 SKEW__PRIV bool skew__bot_shape(const unsigned char *p, size_t n) {
     size_t w;
-    /* Fast path: after "Mozilla/5.0 (" only the shapes that end in ')' or ';' can match. */
-    if (n > 13 && p[12] == '(' && p[n - 1] != ')' && p[n - 1] != ';' && skew__shape_mozilla_head(p)) return false;
+    /* Fast path: after "Mozilla/5.0 (" (most UAs, bots too) only the shapes that end in ')' or
+       ';' can match: the first word is "Mozilla" and a '/' and a space follow it, so the shapes
+       of a number, a "search" word, a bare product, "name/word", "name/x(y)" and "Mozilla/5.0
+       word" cannot, nor (the space) 50 bytes without one. */
+    if (n > 13 && p[12] == '(' && skew__shape_mozilla_head(p)) {
+        if (p[n - 1] != ')' && p[n - 1] != ';') return false;
+        if (p[11] == ' ') {
+            if (p[n - 1] == ';') return skew__shape_word_semicolon_end(p, n);
+            return skew__shape_name_version_word(p, n, 7) || skew__shape_compatible_tail(p, n);
+        }
+    }
     for (w = 0; w < n && skew__bot_word(p[w]); w++) {}
     return skew__shape_number_first(p, n) || skew__shape_search_word(p, w) || skew__shape_no_space(p, n) ||
            skew__shape_bare_product(p, n, w) || skew__shape_name_slash_word(p, n, w) ||
@@ -2451,7 +2582,25 @@ SKEW__PRIV bool skew__bot_table_match(const unsigned char *p, size_t n) {
     if (skew__bot_shape(p, n)) return true;
     /* the hot loop: the class pairs at even offsets (the index holds every rule under two
        neighbouring pairs, so one of them is always at an even offset) */
-    for (i = 0; i + 1 < n; i += 2) {
+#if !SKEW_OPTIMIZE_SIZE /* -Os builds: the plain loop below does it all */
+#define SKEW__BOT_ROW(c) skew__bot_row[c]
+    for (i = 0; i + 3 < n; i += 4) { /* two pairs a turn, one branch while neither hits */
+        uint64_t x = SKEW__BOT_ROW(p[i]) >> skew__bot_class[p[i + 1]];
+        uint64_t y = SKEW__BOT_ROW(p[i + 2]) >> skew__bot_class[p[i + 3]];
+        if ((x | y) & 1u) {
+            a = skew__bot_class[p[i]];
+            b = skew__bot_class[p[i + 1]];
+            if ((x & 1u) && skew__bot_pair_hit(p, n, i, (a << 6) | b)) return true;
+            a = skew__bot_class[p[i + 2]];
+            b = skew__bot_class[p[i + 3]];
+            if ((y & 1u) && skew__bot_pair_hit(p, n, i + 2, (a << 6) | b)) return true;
+        }
+    }
+#undef SKEW__BOT_ROW
+#else
+    i = 0;
+#endif
+    for (; i + 1 < n; i += 2) {
         a = skew__bot_class[p[i]];
         b = skew__bot_class[p[i + 1]];
         if ((skew__bot_pairs[a] >> b) & 1u) {
@@ -4766,6 +4915,13 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
     if (t->shutting_down) return SKEW_ERR_STOPPING;
     tr = skew__transport_of(t, req->path);
     if (!tr) return SKEW_ERR_INVALID;
+#if !SKEW_OPTIMIZE_SIZE && (defined(__GNUC__) || defined(__clang__))
+    if (t->rng_avail >= 16) { /* the next id's entry in the id table: with many connections live,
+                                 its cache miss overlaps the checks below instead of the insert */
+        const uint8_t *next = t->rng_buf + 64 - t->rng_avail;
+        __builtin_prefetch(&t->ids[skew__id_hash(next) & t->id_mask], 1);
+    }
+#endif
     ua = t->cfg.bot_filter_off ? skew__str(NULL, 0) : skew_request_header(req, "user-agent");
     if (!t->cfg.bot_filter_off && skew_bot_filter_is_bot(&t->bots, ua)) {
         skew__count(&t->m.bots_rejected);

@@ -295,6 +295,107 @@ static void test_filter(void) {
     for (i = 0; i < 3; i++) CHECK(!skew_bot_filter_is_bot(&f, STRV(CHROME)));
 }
 
+#if SKEW_ENABLE_BOT_TABLE
+/* ---- the fast paths of the matcher give the verdicts of the plain one (issue 22 item 4) ----
+   ref_* is the matcher as it was before the speed work: the shapes with only the first fast
+   path, every class pair at an even offset tested with its own branch, every listed rule
+   tried in full. The test runs both over the corpus and over mutations of it (cuts, byte
+   swaps towards the bytes the fast paths look at: ')', ';', ' ', '\t', '(', '/', digits). */
+static bool ref_shape(const unsigned char *p, size_t n) {
+    size_t w;
+    if (n > 13 && p[12] == '(' && p[n - 1] != ')' && p[n - 1] != ';' && skew__shape_mozilla_head(p)) return false;
+    for (w = 0; w < n && skew__bot_word(p[w]); w++) {}
+    return skew__shape_number_first(p, n) || skew__shape_search_word(p, w) || skew__shape_no_space(p, n) ||
+           skew__shape_bare_product(p, n, w) || skew__shape_name_slash_word(p, n, w) ||
+           skew__shape_name_slash_parens(p, n, w) || skew__shape_name_version_word(p, n, w) ||
+           skew__shape_mozilla_word(p, n) || skew__shape_mozilla_compatible(p, n) ||
+           skew__shape_word_semicolon_end(p, n);
+}
+static bool ref_pair_hit(const unsigned char *p, size_t n, size_t pos, unsigned key) {
+    unsigned w = key >> 6, b = key & 63u, nth, j;
+    uint64_t below = b ? (skew__bot_pairs[w] & ((((uint64_t)1) << b) - 1u)) : 0u;
+    nth = skew__bot_pair_rank[w] + skew__bot_popcount64(below);
+    for (j = nth + skew__bot_first_less[nth]; j < nth + 1 + skew__bot_first_less[nth + 1]; j++) {
+        size_t back = skew__bot_back[j];
+        if (pos + 1 >= back && skew__bot_rule_at(p, n, pos + 1 - back, &skew__bot_rules[skew__bot_list[j]]))
+            return true;
+    }
+    return false;
+}
+static bool ref_table_match(const unsigned char *p, size_t n) {
+    size_t i;
+    unsigned a = skew__bot_class[p[0]], b;
+    for (i = skew__bot_start_first[a]; i < skew__bot_start_first[a + 1]; i++)
+        if (skew__bot_rule_at(p, n, 0, &skew__bot_rules[i])) return true;
+    if (ref_shape(p, n)) return true;
+    for (i = 0; i + 1 < n; i += 2) {
+        a = skew__bot_class[p[i]];
+        b = skew__bot_class[p[i + 1]];
+        if (((skew__bot_pairs[a] >> b) & 1u) && ref_pair_hit(p, n, i, (a << 6) | b)) return true;
+    }
+    if (i < n) {
+        a = skew__bot_class[p[i]];
+        if ((skew__bot_pairs[a] >> SKEW__BOT_CLASS_END) & 1u) return ref_pair_hit(p, n, i, (a << 6) | SKEW__BOT_CLASS_END);
+    }
+    return false;
+}
+
+static unsigned fast_checked, fast_wrong;
+static void fast_vs_ref(const unsigned char *p, size_t n) {
+    bool fast, ref;
+    if (n == 0) return;
+    fast = skew__bot_table_match(p, n);
+    ref = ref_table_match(p, n);
+    fast_checked++;
+    if (fast != ref || skew__bot_shape(p, n) != ref_shape(p, n)) {
+        if (++fast_wrong <= 5) fprintf(stderr, "  fast %d, plain %d: %.*s\n", fast, ref, (int)(n < 200 ? n : 200), (const char *)p);
+    }
+}
+
+static void test_fast_paths_exact(void) {
+    static const char swaps[] = ")); \t(/09aZ@_-.,";
+    static const char *const files[] = {"ua-bots.txt", "ua-browsers.txt", "ua-special.tsv"};
+    static unsigned char line[4096], m[4096 + 2];
+    uint32_t rng = 12345u;
+    unsigned f, k;
+    for (f = 0; f < 3; f++) {
+        char path[256];
+        FILE *fp = NULL;
+        const char *dirs[] = {"tests/data/", "data/", "../tests/data/"};
+        for (k = 0; k < 3 && !fp; k++) {
+            snprintf(path, sizeof path, "%s%s", dirs[k], files[f]);
+            fp = fopen(path, "rb");
+        }
+        CHECK(fp != NULL);
+        if (!fp) continue;
+        while (fgets((char *)line, sizeof line, fp)) {
+            size_t n = strlen((const char *)line);
+            while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) n--;
+            fast_vs_ref(line, n);
+            for (k = 0; k < 24 && n > 0; k++) {
+                size_t len = n, at;
+                memcpy(m, line, n);
+                rng = rng * 1103515245u + 12345u;
+                at = (rng >> 8) % n;
+                switch (k % 6) {
+                case 0: len = at + 1; break;                                    /* cut */
+                case 1: m[at] = (unsigned char)swaps[(rng >> 20) % (sizeof swaps - 1)]; break;
+                case 2: m[len++] = (unsigned char)(k & 1 ? ')' : ';'); break;   /* a new last byte */
+                case 3: m[len - 1] = (unsigned char)swaps[(rng >> 20) % (sizeof swaps - 1)]; break;
+                case 4: if (len > 11) m[11] = '\t'; m[len - 1] = (unsigned char)(k & 8 ? ')' : ';'); break;
+                default: { size_t j; for (j = at; j < len; j++) if (m[j] == ' ') m[j] = '_'; } break; /* no spaces after at */
+                }
+                fast_vs_ref(m, len);
+            }
+        }
+        fclose(fp);
+    }
+    printf("fast paths against the plain matcher: %u UAs, %u differ\n", fast_checked, fast_wrong);
+    CHECK(fast_checked > 50000);
+    CHECK_EQ_INT(fast_wrong, 0);
+}
+#endif
+
 /* Every line of a corpus file must be judged `want` (1 bot, 0 person, -1: label per line). */
 static void check_file(const char *name, int want) {
     static char line[1 << 16];
@@ -352,5 +453,8 @@ int main(void) {
     check_file("ua-special.tsv", -1);
     check_file("ua-bots.txt", 1);
     check_file("ua-browsers.txt", 0);
+#if SKEW_ENABLE_BOT_TABLE
+    test_fast_paths_exact();
+#endif
     TEST_MAIN_END();
 }

@@ -5,3 +5,9 @@ $(BUILD)/bench_core: bench/core/bench_core.c bench/bench_common.h $(HDR_DEPS)
 	$(GCC) $(CSTD) $(WARN_C) -O2 -DNDEBUG -I. -o $@ $<
 bench-core: $(BUILD)/bench_core
 	$(BUILD)/bench_core
+# make bench-core-compare: open+close at 1k/10k/100k live, defaults and tracking, this tree against
+# 8008716 side by side in one run (bench/core/compare.sh [RUNS] [REV]...; not part of make bench:
+# it checks out the old commit in a temporary git worktree).
+.PHONY: bench-core-compare
+bench-core-compare:
+	@bench/core/compare.sh 3 8008716

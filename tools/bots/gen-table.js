@@ -191,6 +191,13 @@ function main() {
   out.push('static const uint64_t skew__bot_pairs[64] = {');
   out.push(rows(bits, 4, (x) => '0x' + x.toString(16).padStart(16, '0') + 'u'));
   out.push('};');
+  // The hot loop's one load per pair: the row of the first byte's class, by the byte itself.
+  out.push('#if !SKEW_OPTIMIZE_SIZE /* 2 KB for one load less per pair in the scan (-Os builds skip it) */');
+  out.push('/* skew__bot_pairs[skew__bot_class[c]] for each byte c. */');
+  out.push('static const uint64_t skew__bot_row[256] = {');
+  out.push(rows(cls256.map((c) => bits[c]), 4, (x) => '0x' + x.toString(16).padStart(16, '0') + 'u'));
+  out.push('};');
+  out.push('#endif');
   out.push('/* Set pairs before word w of skew__bot_pairs; with a popcount they number the set pairs. */');
   out.push('static const uint16_t skew__bot_pair_rank[64] = {');
   out.push(rows(rank, 16, String));
@@ -211,6 +218,19 @@ function main() {
   out.push('static const uint8_t skew__bot_back[SKEW__BOT_LIST_COUNT] = {');
   out.push(rows(listBack, 24, String));
   out.push('};');
+  // The quick reject of a hit, without the rule record: where the rule's last byte lies from
+  // the pair's first byte, and that byte.
+  const tailOf = list.map((e) => ordered[e[0]].pat.length - e[1]);
+  if (tailOf.some((d) => d < 0 || d > 255)) throw new Error('rule tail out of byte range');
+  out.push('#if !SKEW_OPTIMIZE_SIZE /* the quick reject of a hit in two loads (-Os builds read the rule) */');
+  out.push('/* Each list entry\'s last rule byte: at the pair\'s first byte + skew__bot_tail[j], lowercase skew__bot_last[j]. */');
+  out.push('static const uint8_t skew__bot_tail[SKEW__BOT_LIST_COUNT] = {');
+  out.push(rows(tailOf, 24, String));
+  out.push('};');
+  out.push('static const char skew__bot_last[SKEW__BOT_LIST_COUNT + 1] =');
+  const lastText = list.map((e) => ordered[e[0]].pat.slice(-1)).join('');
+  for (let i = 0; i < lastText.length; i += 96) out.push('    ' + cstr(lastText.slice(i, i + 96)) + (i + 96 >= lastText.length ? ';' : ''));
+  out.push('#endif');
   out.push('/* Start-only rules whose first byte has class c: skew__bot_rules[start_first[c] .. start_first[c + 1]). */');
   out.push('static const uint8_t skew__bot_start_first[65] = {');
   startFirst.push(start.length);
