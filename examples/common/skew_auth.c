@@ -267,15 +267,8 @@ static bool skew_auth__finish(void *ctx, const char *prog) {
 #undef SKEW_AUTH__A
 
 skew_ex_opt_group skew_auth_opt_group(skew_auth_state *a) {
-    skew_ex_opt_group g;
-    memset(&g, 0, sizeof g);
-    g.title = "Authorization (tokens, scopes, origins)";
-    g.opts = skew_auth__opts;
-    g.count = sizeof skew_auth__opts / sizeof skew_auth__opts[0];
-    g.ctx = a;
-    g.defaults = skew_auth__defaults;
-    g.finish = skew_auth__finish;
-    return g;
+    return SKEW_EX_OPT_GROUP("Authorization (tokens, scopes, origins)",
+                             skew_auth__opts, a, skew_auth__defaults, skew_auth__finish);
 }
 
 bool skew_auth_init(skew_auth_state *a, const char *prog, const char *base, const skew_ip_policy *trust,

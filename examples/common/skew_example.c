@@ -231,15 +231,8 @@ static bool skew_ex__server_finish(void *ctx, const char *prog) {
 #undef SKEW_EX__O
 
 skew_ex_opt_group skew_ex_server_opt_group(skew_ex_options *o) {
-    skew_ex_opt_group g;
-    memset(&g, 0, sizeof g);
-    g.title = NULL; /* the first group: no heading */
-    g.opts = skew_ex__server_opts;
-    g.count = sizeof skew_ex__server_opts / sizeof skew_ex__server_opts[0];
-    g.ctx = o;
-    g.defaults = skew_ex__server_defaults;
-    g.finish = skew_ex__server_finish;
-    return g;
+    /* the first group: no heading */
+    return SKEW_EX_OPT_GROUP(NULL, skew_ex__server_opts, o, skew_ex__server_defaults, skew_ex__server_finish);
 }
 
 skew_ex_args_result skew_ex_parse_args(skew_ex_options *o, int argc, char **argv, const char *prog) {

@@ -126,13 +126,7 @@ static const skew_ex_opt forward_opts[] = {
 };
 
 skew_ex_opt_group skew_forward_opt_group(skew_forward *f) {
-    skew_ex_opt_group g;
-    memset(&g, 0, sizeof g);
-    g.title = "Forward auth (ask the app)";
-    g.opts = forward_opts;
-    g.count = sizeof forward_opts / sizeof forward_opts[0];
-    g.ctx = f;
-    return g;
+    return SKEW_EX_OPT_GROUP("Forward auth (ask the app)", forward_opts, f, NULL, NULL);
 }
 
 /* ======================================================================================

@@ -63,13 +63,7 @@ static const skew_ex_opt skew_ex__log_opts[] = {
 };
 
 skew_ex_opt_group skew_ex_log_opt_group(void) {
-    skew_ex_opt_group g;
-    memset(&g, 0, sizeof g);
-    g.title = "Logging";
-    g.opts = skew_ex__log_opts;
-    g.count = sizeof skew_ex__log_opts / sizeof skew_ex__log_opts[0];
-    g.ctx = &skew_ex__log;
-    return g;
+    return SKEW_EX_OPT_GROUP("Logging", skew_ex__log_opts, &skew_ex__log, NULL, NULL);
 }
 
 /* ======================================================================================

@@ -3,6 +3,19 @@
 
 #include <string.h>
 
+skew_ex_opt_group skew_ex_opt_group_of(const char *title, const skew_ex_opt *opts, size_t count, void *ctx,
+                                       void (*defaults)(void *ctx), bool (*finish)(void *ctx, const char *prog)) {
+    skew_ex_opt_group g;
+    memset(&g, 0, sizeof g);
+    g.title = title;
+    g.opts = opts;
+    g.count = count;
+    g.ctx = ctx;
+    g.defaults = defaults;
+    g.finish = finish;
+    return g;
+}
+
 bool skew_ex_parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out) {
     uint64_t v = 0;
     const char *p = s;

@@ -50,15 +50,7 @@ static bool skew_tls__finish(void *ctx, const char *prog) {
 }
 
 skew_ex_opt_group skew_tls_opt_group(skew_tls *t) {
-    skew_ex_opt_group g;
-    memset(&g, 0, sizeof g);
-    g.title = "TLS (HTTPS, WSS)";
-    g.opts = skew_tls__opts;
-    g.count = sizeof skew_tls__opts / sizeof skew_tls__opts[0];
-    g.ctx = t;
-    g.defaults = skew_tls__defaults;
-    g.finish = skew_tls__finish;
-    return g;
+    return SKEW_EX_OPT_GROUP("TLS (HTTPS, WSS)", skew_tls__opts, t, skew_tls__defaults, skew_tls__finish);
 }
 
 bool skew_tls_enabled(const skew_tls *t) { return t && t->cert_pem != NULL; }
