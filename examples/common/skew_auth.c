@@ -5,6 +5,7 @@
 #endif
 
 #include "skew_auth.h"
+#include "skew_posix.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -792,14 +793,9 @@ void skew_auth_after_http(skew_auth_state *a, skew_tracker *t, const skew_reques
 
 size_t skew_auth_metrics_text(const skew_auth_state *a, char *buf, size_t cap) {
     size_t n = 0, i, live = 0;
-    int w;
     uint64_t now = skew_auth__mono_ms();
     for (i = 0; i < SKEW_AUTH_SESSIONS_MAX; i++) live += skew_auth__session_live(a, &a->sessions[i], now);
-#define SKEW_AUTH__OUT(...)                                                          \
-    do {                                                                             \
-        w = snprintf(n < cap ? buf + n : NULL, n < cap ? cap - n : 0, __VA_ARGS__); \
-        if (w > 0) n += (size_t)w;                                                   \
-    } while (0)
+#define SKEW_AUTH__OUT(...) skew_ex_appendf(buf, cap, &n, __VA_ARGS__)
     SKEW_AUTH__OUT("# HELP skew_auth_denied_total Requests the authorization refused, by how they came.\n"
                    "# TYPE skew_auth_denied_total counter\n");
     for (i = 0; i < SKEW_AUTH_M_COUNT; i++)
@@ -829,12 +825,7 @@ static void skew_auth__on_hup(int sig) {
 }
 
 void skew_auth_signals_install(void) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sigemptyset(&sa.sa_mask);
-    sa.sa_handler = skew_auth__on_hup;
-    sa.sa_flags = 0; /* poll() returns EINTR: the loop runs its tick */
-    sigaction(SIGHUP, &sa, NULL);
+    skew_ex_signal(SIGHUP, skew_auth__on_hup, 0); /* poll() returns EINTR: the loop runs its tick */
 }
 
 bool skew_auth_on_reload(skew_auth_state *a, skew_auth_reload_fn fn, void *ctx) {

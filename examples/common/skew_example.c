@@ -9,6 +9,7 @@
 
 #include "skew_example.h"
 #include "skew_ip_header.h"
+#include "skew_posix.h"
 
 #define SKEW_EX__STR(x) #x
 #define SKEW_EX__XSTR(x) SKEW_EX__STR(x)
@@ -332,15 +333,10 @@ static void skew_ex__on_signal(int sig) {
 }
 
 void skew_ex_signals_install(void) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sigemptyset(&sa.sa_mask);
-    sa.sa_handler = skew_ex__on_signal;
-    sa.sa_flags = 0; /* no SA_RESTART: poll() returns EINTR and the loop sees the flag */
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sa.sa_handler = SIG_IGN;
-    sigaction(SIGPIPE, &sa, NULL);
+    /* no SA_RESTART: poll() returns EINTR and the loop sees the flag */
+    skew_ex_signal(SIGINT, skew_ex__on_signal, 0);
+    skew_ex_signal(SIGTERM, skew_ex__on_signal, 0);
+    skew_ex_signal(SIGPIPE, SIG_IGN, 0);
     skew_auth_signals_install(); /* SIGHUP: secrets reload */
 }
 

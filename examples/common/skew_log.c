@@ -5,6 +5,7 @@
 #define _POSIX_C_SOURCE 200809L
 #endif
 #include "skew_log.h"
+#include "skew_posix.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -90,7 +91,6 @@ static bool skew_ex__log_open(void) {
 }
 
 bool skew_ex_log_start(const char *prog, const char *instance_id) {
-    struct sigaction sa;
     skew_ex__log.prog = prog;
     if (instance_id && *instance_id) {
         snprintf(skew_ex__log.instance, sizeof skew_ex__log.instance, "%s", instance_id);
@@ -101,11 +101,7 @@ bool skew_ex_log_start(const char *prog, const char *instance_id) {
         snprintf(skew_ex__log.instance, sizeof skew_ex__log.instance, "%s-%ld", host, (long)getpid());
     }
     if (skew_ex__log.file && !skew_ex__log_open()) return false;
-    memset(&sa, 0, sizeof sa);
-    sigemptyset(&sa.sa_mask);
-    sa.sa_handler = skew_ex__on_usr1;
-    sa.sa_flags = SA_RESTART;
-    sigaction(SIGUSR1, &sa, NULL);
+    skew_ex_signal(SIGUSR1, skew_ex__on_usr1, SA_RESTART);
     return true;
 }
 
