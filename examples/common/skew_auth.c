@@ -178,36 +178,23 @@ static bool skew_auth__load(skew_auth_secret *s, const char *prog) {
 
 #define SKEW_AUTH__A ((skew_auth_state *)ctx)
 
-static bool set_admin_token(void *ctx, const char *v, const char **why) {
-    (void)why;
-    SKEW_AUTH__A->admin.argv_value = v;
-    return true;
-}
-static bool set_admin_file(void *ctx, const char *v, const char **why) {
-    (void)why;
-    SKEW_AUTH__A->admin.file = v;
-    return *v != '\0';
-}
-static bool set_stats_token(void *ctx, const char *v, const char **why) {
-    (void)why;
-    SKEW_AUTH__A->stats.argv_value = v;
-    return true;
-}
-static bool set_stats_file(void *ctx, const char *v, const char **why) {
-    (void)why;
-    SKEW_AUTH__A->stats.file = v;
-    return *v != '\0';
-}
-static bool set_metrics_token(void *ctx, const char *v, const char **why) {
-    (void)why;
-    SKEW_AUTH__A->metrics.argv_value = v;
-    return true;
-}
-static bool set_metrics_file(void *ctx, const char *v, const char **why) {
-    (void)why;
-    SKEW_AUTH__A->metrics.file = v;
-    return *v != '\0';
-}
+/* --NAME-token (argv) and --NAME-token-file fill one secret; the same two setters for each. */
+#define SKEW_AUTH__SECRET_SETTERS(which)                                            \
+    static bool set_##which##_token(void *ctx, const char *v, const char **why) {  \
+        (void)why;                                                                  \
+        SKEW_AUTH__A->which.argv_value = v;                                         \
+        return true;                                                                \
+    }                                                                               \
+    static bool set_##which##_file(void *ctx, const char *v, const char **why) {   \
+        (void)why;                                                                  \
+        SKEW_AUTH__A->which.file = v;                                               \
+        return *v != '\0';                                                          \
+    }
+SKEW_AUTH__SECRET_SETTERS(admin)
+SKEW_AUTH__SECRET_SETTERS(stats)
+SKEW_AUTH__SECRET_SETTERS(metrics)
+#undef SKEW_AUTH__SECRET_SETTERS
+
 static bool set_metrics_allow(void *ctx, const char *v, const char **why) {
     skew_auth_state *a = SKEW_AUTH__A;
     *why = "a CIDR; at most " SKEW_AUTH__XSTR(SKEW_AUTH_CIDRS_MAX);

@@ -63,9 +63,7 @@ void skew_ex_usage(FILE *out, const char *prog, const skew_ex_opt_group *groups,
 
 static bool set_host(void *ctx, const char *v, const char **why) {
     (void)why;
-    if (!*v) return false;
-    SKEW_EX__O->host = v;
-    return true;
+    return skew_ex_set_text(&SKEW_EX__O->host, v);
 }
 static bool set_port(void *ctx, const char *v, const char **why) {
     uint32_t n;
@@ -91,15 +89,18 @@ static bool set_base(void *ctx, const char *v, const char **why) {
     SKEW_EX__O->base = SKEW_EX__O->base_buf;
     return true;
 }
+/* A switch (a row without a value) that turns one flag on. */
+static bool skew_ex__switch_on(bool *flag) {
+    *flag = true;
+    return true;
+}
 static bool set_route_tracking(void *ctx, const char *v, const char **why) {
     (void)v, (void)why;
-    SKEW_EX__O->route_tracking = true;
-    return true;
+    return skew_ex__switch_on(&SKEW_EX__O->route_tracking);
 }
 static bool set_ip_tracking(void *ctx, const char *v, const char **why) {
     (void)v, (void)why;
-    SKEW_EX__O->ip_tracking = true;
-    return true;
+    return skew_ex__switch_on(&SKEW_EX__O->ip_tracking);
 }
 static bool set_trust_proxy(void *ctx, const char *v, const char **why) {
     skew_ip_policy *p = &SKEW_EX__O->ip_policy;
@@ -147,9 +148,7 @@ static bool set_max_output(void *ctx, const char *v, const char **why) {
 }
 static bool set_root(void *ctx, const char *v, const char **why) {
     (void)why;
-    if (!*v) return false;
-    SKEW_EX__O->root = v;
-    return true;
+    return skew_ex_set_text(&SKEW_EX__O->root, v);
 }
 static bool set_version_cookie(void *ctx, const char *v, const char **why) {
     *why = "1..128 of [A-Za-z0-9._-]";

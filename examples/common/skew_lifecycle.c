@@ -21,9 +21,7 @@ static bool set_drain_ms(void *ctx, const char *v, const char **why) {
 }
 static bool set_build_id_file(void *ctx, const char *v, const char **why) {
     *why = "a file path";
-    if (!*v) return false;
-    SKEW_EX__L->build_id_file = v;
-    return true;
+    return skew_ex_set_text(&SKEW_EX__L->build_id_file, v);
 }
 
 static const skew_ex_opt skew_ex__life_opts[] = {

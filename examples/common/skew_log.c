@@ -52,9 +52,7 @@ static bool set_access_log(void *ctx, const char *v, const char **why) {
 static bool set_log_file(void *ctx, const char *v, const char **why) {
     (void)ctx;
     *why = "a file path";
-    if (!*v) return false;
-    skew_ex__log.file = v;
-    return true;
+    return skew_ex_set_text(&skew_ex__log.file, v);
 }
 
 static const skew_ex_opt skew_ex__log_opts[] = {

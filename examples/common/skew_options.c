@@ -16,6 +16,12 @@ skew_ex_opt_group skew_ex_opt_group_of(const char *title, const skew_ex_opt *opt
     return g;
 }
 
+bool skew_ex_set_text(const char **dst, const char *v) {
+    if (!*v) return false;
+    *dst = v;
+    return true;
+}
+
 bool skew_ex_parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out) {
     uint64_t v = 0;
     const char *p = s;

@@ -83,6 +83,8 @@ skew_ex_opt_group skew_ex_opt_group_of(const char *title, const skew_ex_opt *opt
 bool skew_ex_parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out);
 bool skew_ex_parse_u32(const char *s, uint32_t lo, uint32_t hi, uint32_t *out);
 bool skew_ex_name_ok(const char *s, size_t max);
+/* Setter helper: keep v in *dst unless it is empty (a path, a host); false for "". */
+bool skew_ex_set_text(const char **dst, const char *v);
 
 #ifdef __cplusplus
 }

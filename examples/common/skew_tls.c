@@ -21,15 +21,11 @@
 
 static bool set_cert(void *ctx, const char *v, const char **why) {
     (void)why;
-    if (!*v) return false;
-    SKEW_TLS__T->cert_path = v;
-    return true;
+    return skew_ex_set_text(&SKEW_TLS__T->cert_path, v);
 }
 static bool set_key(void *ctx, const char *v, const char **why) {
     (void)why;
-    if (!*v) return false;
-    SKEW_TLS__T->key_path = v;
-    return true;
+    return skew_ex_set_text(&SKEW_TLS__T->key_path, v);
 }
 
 static const skew_ex_opt skew_tls__opts[] = {
