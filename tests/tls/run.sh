@@ -8,18 +8,10 @@
 # step reports itself skipped.
 set -u
 what=$1
-BUILD=${BUILD:-build}
-MAKE=${MAKE:-make}
-case $BUILD in /*) build=$BUILD ;; *) build=$(pwd)/$BUILD ;; esac
-
-missing() {
-  if [ "${CI:-}" = true ]; then echo "tls: $1 (CI=true: a missing tool fails the step)" >&2; exit 1; fi
-  echo "skipped: $1"; exit 0
-}
-need() { command -v "$1" >/dev/null 2>&1 || missing "$1 not installed"; }
-need node; need openssl
-[ -d tests/e2e/node_modules/ws ] || (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error) ||
-  { echo "tls: npm ci in tests/e2e failed" >&2; exit 1; }
+WHO=tls
+. tests/lib/need.sh
+need node openssl
+need_e2e_modules
 
 build_server() {
   $MAKE --no-print-directory "$BUILD/skew_server_$1" || { echo "tls: building $BUILD/skew_server_$1 failed" >&2; exit 1; }
@@ -29,7 +21,7 @@ cd_run() { cd tests/tls && exec timeout --kill-after=10 300 node --test --test-r
 
 case $what in
   tls)
-    [ -x "${SKEW_CHROMIUM:-/usr/bin/chromium}" ] || missing "chromium not found"
+    need_chromium
     need npm # the Nuxt app's build (tests/nuxt/run.sh)
     build_server "$2"
     # the Nuxt app's ws build for nuxt_wss.test.mjs: tests/nuxt/run.sh's (reused while unchanged)
