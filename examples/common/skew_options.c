@@ -5,14 +5,7 @@
 
 skew_ex_opt_group skew_ex_opt_group_of(const char *title, const skew_ex_opt *opts, size_t count, void *ctx,
                                        void (*defaults)(void *ctx), bool (*finish)(void *ctx, const char *prog)) {
-    skew_ex_opt_group g;
-    memset(&g, 0, sizeof g);
-    g.title = title;
-    g.opts = opts;
-    g.count = count;
-    g.ctx = ctx;
-    g.defaults = defaults;
-    g.finish = finish;
+    skew_ex_opt_group g = {title, opts, count, ctx, defaults, finish}; /* the struct's order */
     return g;
 }
 
