@@ -6,6 +6,7 @@
 #define SKEW_TRACKER_IMPLEMENTATION
 #include "skew_tracker.h"
 #include "skew_test.h"
+#include "test_hooks.h"
 
 #if defined(__GNUC__) || defined(__clang__)
 #define ALIGN16 __attribute__((aligned(16)))
@@ -27,13 +28,9 @@ static uint64_t nh_now(void *ud) {
 }
 static skew_result nh_random(void *ud, void *buf, size_t len) {
     static uint32_t x = 0x2545F491u; /* deterministic: a test, not a CSPRNG */
-    size_t i;
     (void)ud;
     random_calls++;
-    for (i = 0; i < len; i++) {
-        x ^= x << 13; x ^= x >> 17; x ^= x << 5;
-        ((unsigned char *)buf)[i] = (unsigned char)(x >> 24);
-    }
+    th_xorshift(&x, buf, len, 24);
     return SKEW_OK;
 }
 static skew_result nh_random_fails(void *ud, void *buf, size_t len) {
@@ -72,9 +69,7 @@ static void *nh_alloc8(void *ud, size_t size) {
 static skew_result nh_send(void *ud, const skew_conn *c, const char *msg, size_t len) {
     (void)ud;
     (void)c;
-    if (len >= sizeof last) len = sizeof last - 1;
-    memcpy(last, msg, len);
-    last[len] = '\0';
+    th_keep(last, sizeof last, msg, len);
     return SKEW_OK;
 }
 static skew_str nh_header(void *ctx, const char *name) {

@@ -11,6 +11,7 @@
 #define SKEW_TRACKER_IMPLEMENTATION
 #include "skew_tracker.h"
 #include "tests/skew_test.h"
+#include "tests/test_hooks.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -127,10 +128,7 @@ static void check_pure(const char *p, size_t n) {
     memset(&guarded, 0, sizeof guarded);
     run_pure(at_guard(p, n), &guarded);
     for (j = 0; j < sizeof junk / sizeof junk[0]; j++) {
-        size_t jl = strlen(junk[j]);
-        if (n + jl > sizeof roomy) continue;
-        memcpy(roomy, p, n);
-        memcpy(roomy + n, junk[j], jl);
+        if (!guard_with_junk(roomy, sizeof roomy, p, n, junk[j])) continue;
         run_pure(skew_str_n(roomy, n), &plain);
         same = same && same_pure(&guarded, &plain);
     }
@@ -155,12 +153,8 @@ static uint64_t on_now(void *ud) {
 }
 static skew_result on_random(void *ud, void *buf, size_t len) {
     static uint32_t x = 0x9E3779B9u; /* deterministic: a test, not a CSPRNG */
-    size_t i;
     (void)ud;
-    for (i = 0; i < len; i++) {
-        x ^= x << 13; x ^= x >> 17; x ^= x << 5;
-        ((unsigned char *)buf)[i] = (unsigned char)x;
-    }
+    th_xorshift(&x, buf, len, 0);
     return SKEW_OK;
 }
 static skew_auth on_auth(void *ud, const skew_request *req, skew_auth_scope scope) {
@@ -188,7 +182,6 @@ static skew_handle open_stream(skew_tracker *t, bool ws, skew_str query, skew_st
     skew_request r;
     hdrs h;
     skew_handle hd = 0;
-    memset(&r, 0, sizeof r);
     memset(&h, 0, sizeof h);
     h.name[0] = "user-agent";
     h.value[0] = skew_str_c(BROWSER);
@@ -197,15 +190,10 @@ static skew_handle open_stream(skew_tracker *t, bool ws, skew_str query, skew_st
     h.name[2] = "cookie";
     h.value[2] = cookie;
     h.n = 3;
-    r.method = STRV("GET");
-    r.path = ws ? STRV("/__skew/ws") : STRV("/__skew/sse");
+    r = th_request(STRV("GET"), ws ? STRV("/__skew/ws") : STRV("/__skew/sse"), hdr_fn, &h);
     r.query = query;
     r.upgrade = ws;
-    r.header = hdr_fn;
-    r.header_ctx = &h;
-    r.peer.family = 4;
-    r.peer.bytes[0] = 127;
-    r.peer.bytes[3] = 1;
+    th_loopback4(&r.peer);
     if (skew_open(t, &r, NULL, &hd) != SKEW_OK) return 0;
     return hd;
 }
