@@ -18,14 +18,9 @@ static struct {
     unsigned char b[64 * 1024];
 } arena ALIGN16;
 
-static uint64_t clock_ms = 1700000000000ull;
 static int allocs, frees, random_calls;
 static char last[512];
 
-static uint64_t nh_now(void *ud) {
-    (void)ud;
-    return clock_ms;
-}
 static skew_result nh_random(void *ud, void *buf, size_t len) {
     static uint32_t x = 0x2545F491u; /* deterministic: a test, not a CSPRNG */
     (void)ud;
@@ -112,7 +107,7 @@ int main(void) {
 
     /* with hooks: a tracker on the static buffer */
     c.hooks.random_bytes = nh_random;
-    c.hooks.now_ms = nh_now;
+    c.hooks.now_ms = th_now;
     CHECK_RES(skew_tracker_init(&t, &c, arena.b, need), SKEW_OK);
     CHECK(random_calls >= 1);
     memset(&r, 0, sizeof r);
@@ -121,11 +116,11 @@ int main(void) {
     r.header = nh_header;
     CHECK_RES(skew_open(t, &r, NULL, &h), SKEW_OK);
     CHECK(strstr(last, "\"timestamp\":1700000000000}") != NULL); /* the hook's clock */
-    clock_ms += 42000;
+    th_clock_ms += 42000;
     r.path = STRV("/__skew/health");
     CHECK_RES(skew_http(t, &r, &resp, body, sizeof body), SKEW_OK);
     CHECK_STR(body, "{\"ok\":true,\"version\":\"fw1\",\"uptime\":42}");
-    CHECK_EQ_INT(skew_tick(t, clock_ms), 30000); /* a keepalive was due: the next in 30 s */
+    CHECK_EQ_INT(skew_tick(t, th_clock_ms), 30000); /* a keepalive was due: the next in 30 s */
     CHECK_RES(skew_close(t, h, SKEW_CLOSE_CLIENT), SKEW_OK);
     skew_tracker_destroy(t);
     CHECK_EQ_INT(frees, 0); /* init memory is the caller's */

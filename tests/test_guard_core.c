@@ -146,11 +146,6 @@ static skew_result on_send(void *ud, const skew_conn *c, const char *msg, size_t
     if (skew_json_validate(skew_str_n(msg, len)) != SKEW_OK) send_bad++;
     return SKEW_OK;
 }
-static uint64_t clock_ms = 1700000000000ull;
-static uint64_t on_now(void *ud) {
-    (void)ud;
-    return clock_ms;
-}
 static skew_result on_random(void *ud, void *buf, size_t len) {
     static uint32_t x = 0x9E3779B9u; /* deterministic: a test, not a CSPRNG */
     (void)ud;
@@ -251,8 +246,8 @@ static void check_tracker(skew_tracker *t, skew_handle ws, const char *p, size_t
         ok = ok && hd != 0 && skew_close(t, hd, SKEW_CLOSE_CLIENT) == SKEW_OK;
     }
     ok = ok && skew_total(t) == total;
-    clock_ms += 100;
-    skew_tick(t, clock_ms);
+    th_clock_ms += 100;
+    skew_tick(t, th_clock_ms);
     if (!ok) fprintf(stderr, "  tracker scanners failed on: \"%.*s\"\n", (int)n, p);
     CHECK(ok);
 }
@@ -298,7 +293,7 @@ int main(void) {
     cfg.stats_interval_ms = SKEW_STATS_IMMEDIATE;
     cfg.max_connections = 8;
     cfg.hooks.send = on_send;
-    cfg.hooks.now_ms = on_now;
+    cfg.hooks.now_ms = th_now;
     cfg.hooks.random_bytes = on_random;
     cfg.hooks.authorize = on_auth;
     CHECK_RES(skew_tracker_create(&t, &cfg), SKEW_OK);

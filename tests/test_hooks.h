@@ -47,6 +47,13 @@ TESTS_UNUSED static void th_loopback4(skew_ip *peer) {
     peer->bytes[3] = 1;
 }
 
+/* A clock hook reading th_clock_ms, which the test moves itself (starts at 2023-11-14). */
+TESTS_UNUSED static uint64_t th_clock_ms = 1700000000000ull;
+TESTS_UNUSED static uint64_t th_now(void *ud) {
+    (void)ud;
+    return th_clock_ms;
+}
+
 /* A clock hook: one fixed instant (2023-11-14), for tests where time does not move. */
 TESTS_UNUSED static uint64_t th_now_fixed(void *ud) {
     (void)ud;
