@@ -7,19 +7,15 @@
 set -u
 WHO=topology
 . tests/lib/need.sh
+. tests/lib/build_server.sh
 need node npm redis-server
 need_nginx
 need_chromium
 
-for f in lws mongoose; do
-  $MAKE --no-print-directory "$BUILD/skew_server_$f" || { echo "topology: building skew_server_$f failed" >&2; exit 1; }
-done
+build_both topology
 need_e2e_modules
 # the Nuxt app: built by tests/nuxt/run.sh (reused while unchanged); the sse build's node server
-out=$(SKEW_NUXT_BUILD_ONLY=1 BUILD=$BUILD MAKE=$MAKE tests/nuxt/run.sh lws 2>&1); rc=$?
-printf '%s\n' "$out" | tail -n 5
-[ "$rc" -eq 0 ] && [ -f "$build/nuxt-app/sse/output/server/index.mjs" ] ||
-  { echo "topology: the Nuxt app was not built ($build/nuxt-app/sse)" >&2; exit 1; }
+nuxt_app topology lws sse/output/server/index.mjs
 
 cd tests/topology || exit 1
 SKEW_SERVER_LWS=$build/skew_server_lws SKEW_SERVER_MONGOOSE=$build/skew_server_mongoose \
