@@ -5320,7 +5320,9 @@ SKEW__PRIV void skew__put_map(const skew__strtab *tab, skew__w *w) {
     skew__put(w, "}", 1);
 }
 
-SKEW__PRIV void skew__put_entry(const skew_tracker *t, skew__w *w, uint32_t idx) {
+/* One connection entry without its closing brace: {"id":..,"version":..[,"route":..][,"ip":..].
+   The stats list closes it at once; the cluster's snapshot (skew__cl_put_local) may add more. */
+SKEW__PRIV void skew__put_entry_fields(const skew_tracker *t, skew__w *w, uint32_t idx) {
     const skew__slot *s = &t->slots[idx];
     char id[SKEW_ID_STR_MAX];
     skew__id_text(s->id, id);
@@ -5343,6 +5345,10 @@ SKEW__PRIV void skew__put_entry(const skew_tracker *t, skew__w *w, uint32_t idx)
         skew__put(w, ip, n);
         skew__put(w, "\"", 1);
     }
+}
+
+SKEW__PRIV void skew__put_entry(const skew_tracker *t, skew__w *w, uint32_t idx) {
+    skew__put_entry_fields(t, w, idx);
     skew__put(w, "}", 1);
 }
 
@@ -6501,18 +6507,26 @@ SKEW__PRIV skew_result skew__answer_end(skew__answer *h, size_t cap) {
     return h->resp->body_len && h->resp->body_len >= cap ? SKEW_ERR_TRUNCATED : SKEW_OK;
 }
 
+/* Serve one request inside the tracker; true when it belongs to another instance (a 404 here
+   that the cluster knows elsewhere), for SKEW_ERR_NOT_LOCAL. */
+SKEW__PRIV bool skew__serve_entered(skew_tracker *t, const skew_request *req, skew__answer *h) {
+    bool not_local = false;
+    skew__enter(t);
+    skew__serve(t, req, h);
+#if SKEW_ENABLE_CLUSTER
+    not_local = h->resp->status == 404 && skew__cl_not_local(t, req);
+#endif
+    skew__leave(t);
+    return not_local;
+}
+
 SKEW_API skew_result skew_http(skew_tracker *t, const skew_request *req, skew_response *resp, char *body, size_t cap) {
     skew__answer h;
-    bool not_local = false;
+    bool not_local;
     skew_result r;
     if (!t || !req || !resp) return SKEW_ERR_INVALID;
     skew__answer_begin(&h, resp, body, cap);
-    skew__enter(t);
-    skew__serve(t, req, &h);
-#if SKEW_ENABLE_CLUSTER
-    not_local = resp->status == 404 && skew__cl_not_local(t, req);
-#endif
-    skew__leave(t);
+    not_local = skew__serve_entered(t, req, &h);
     r = skew__answer_end(&h, cap);
     return not_local ? SKEW_ERR_NOT_LOCAL : r;
 }
@@ -6520,17 +6534,12 @@ SKEW_API skew_result skew_http(skew_tracker *t, const skew_request *req, skew_re
 SKEW_API skew_result skew_http_sink(skew_tracker *t, const skew_request *req, skew_response *resp, skew_sink_fn sink,
                                     void *ctx) {
     skew__answer h;
-    bool not_local = false;
+    bool not_local;
     if (!t || !req || !resp || !sink) return SKEW_ERR_INVALID;
     skew__answer_begin(&h, resp, NULL, 0);
     h.w.sink = sink;
     h.w.ctx = ctx;
-    skew__enter(t);
-    skew__serve(t, req, &h);
-#if SKEW_ENABLE_CLUSTER
-    not_local = resp->status == 404 && skew__cl_not_local(t, req);
-#endif
-    skew__leave(t);
+    not_local = skew__serve_entered(t, req, &h);
     resp->body_len = h.w.len;
     if (h.w.stopped) return SKEW_ERR_SEND;
     return not_local ? SKEW_ERR_NOT_LOCAL : SKEW_OK;
@@ -6817,26 +6826,7 @@ SKEW__PRIV void skew__cl_put_top(const skew_tracker *t, skew__w *w, const skew__
 
 /* One local connection entry; instance: with ,"instance":"<id>" (stats), without (snapshot). */
 SKEW__PRIV void skew__cl_put_local(const skew_tracker *t, skew__w *w, uint32_t idx, bool instance) {
-    const skew__slot *s = &t->slots[idx];
-    char id[SKEW_ID_STR_MAX];
-    skew__id_text(s->id, id);
-    skew__puts(w, "{\"id\":\"");
-    skew__put(w, id, 36);
-    skew__puts(w, "\",\"version\":");
-    skew__put_json_str(w, skew__tab_str(&t->versions, s->version));
-    if (t->cfg.route_tracking && s->route != SKEW__NO_STR) {
-        skew__puts(w, ",\"route\":");
-        skew__put_json_str(w, skew__tab_str(&t->routes, s->route));
-    }
-    if (t->cfg.ip_tracking && s->ip_family) {
-        char ip[SKEW_IP_STR_MAX];
-        skew_ip a;
-        a.family = s->ip_family;
-        memcpy(a.bytes, s->ip, 16);
-        skew__puts(w, ",\"ip\":\"");
-        skew__put(w, ip, skew_ip_format(&a, ip, sizeof ip));
-        skew__put(w, "\"", 1);
-    }
+    skew__put_entry_fields(t, w, idx);
     if (instance) {
         skew__puts(w, ",\"instance\":");
         skew__put_json_str(w, skew__str(t->cl->id, t->cl->id_len));

@@ -43,8 +43,8 @@ step-fuzz-smoke:
 # answer) link
 # examples/common/skew_person*.c and OpenSSL libcrypto; the shorter stem makes these rules win.
 FUZZ_PERSON_SRCS := examples/common/skew_person.c examples/common/skew_person_crypto.c examples/common/skew_options.c \
-                    examples/common/skew_forward.c
-FUZZ_PERSON_DEPS := $(FUZZ_DEPS) $(FUZZ_PERSON_SRCS) examples/common/skew_person.h examples/common/skew_forward.h
+                    examples/common/skew_forward.c examples/common/skew_posix.c
+FUZZ_PERSON_DEPS := $(FUZZ_DEPS) $(FUZZ_PERSON_SRCS) examples/common/skew_person.h examples/common/skew_forward.h fuzz/fuzz_b64url.h
 $(BUILD)/fuzz/person_%: fuzz/fuzz_person_%.c $(FUZZ_PERSON_DEPS)
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) -D_POSIX_C_SOURCE=200809L -Iexamples/common -fsanitize=fuzzer,address,undefined \

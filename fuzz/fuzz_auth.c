@@ -12,6 +12,7 @@
 #define SKEW_TRACKER_IMPLEMENTATION
 #include "fuzz_common.h"
 #include "../examples/common/skew_options.c"
+#include "../examples/common/skew_posix.c"
 #include "../examples/common/skew_auth.c"
 
 #define FZ_ADMIN "fz-admin-token"
@@ -43,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                                         "/__skew/admin/stats", "/__skew/metrics", "/__skew/subscribe-stats",
                                         "/other", "/__skew/admin/invalidate"};
     static int ready;
-    fz_in in;
+    fz_in in = fz_input(data, size);
     skew_request req;
     skew_response r;
     char body[512], cookie[256];
@@ -58,8 +59,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         FZ_ASSERT(skew_auth_init(&fz_a, "fz", "/__skew", &fz_policy, NULL));
         ready = 1;
     }
-    in.p = data;
-    in.n = size;
     sel = fz_byte(&in);
     peer = fz_byte(&in);
     for (i = 0; i < 9; i++) fz_h[i] = more ? fz_field(&in, &more) : skew_str_n(NULL, 0);

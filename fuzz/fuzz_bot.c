@@ -33,7 +33,7 @@ static int blank(skew_str s) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    fz_in in;
+    fz_in in = fz_input(data, size);
     uint8_t f;
     skew_str pat, ua;
     int more = 1, bot, has_pat;
@@ -41,8 +41,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     skew_bot_filter flt;
     skew_result r;
     if (size > 8000) return 0;
-    in.p = data;
-    in.n = size;
     f = fz_byte(&in);
     pat = fz_field(&in, &more);
     if (more) {

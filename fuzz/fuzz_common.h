@@ -62,6 +62,14 @@ FZ_FN uint8_t fz_byte(fz_in *in) {
     return b;
 }
 
+/* The whole input, to be read with fz_byte and fz_field. */
+FZ_FN fz_in fz_input(const uint8_t *data, size_t size) {
+    fz_in in;
+    in.p = data;
+    in.n = size;
+    return in;
+}
+
 /* The next field (up to FZ_SEP or the end). *more is false once the input is used up. */
 FZ_FN skew_str fz_field(fz_in *in, int *more) {
     skew_str s;
@@ -510,6 +518,16 @@ FZ_FN skew_result fz_random(void *ud, void *buf, size_t len) {
     return SKEW_OK;
 }
 
+/* The fake hooks of every target's tracker (fz_e: its clock, randomness, sends, verdicts). */
+FZ_FN void fz_hooks(skew_config *c) {
+    c->hooks.user_data = &fz_e;
+    c->hooks.send = fz_send;
+    c->hooks.on_close = fz_on_close;
+    c->hooks.authorize = fz_authorize;
+    c->hooks.now_ms = fz_now;
+    c->hooks.random_bytes = fz_random;
+}
+
 /* A small tracker whose shape comes from two flag bytes. */
 FZ_FN skew_tracker *fz_tracker(uint8_t f1, uint8_t f2, skew_config *out_cfg) {
     static const uint32_t vlens[4] = {2, 8, 64, 9};
@@ -551,13 +569,8 @@ FZ_FN skew_tracker *fz_tracker(uint8_t f1, uint8_t f2, skew_config *out_cfg) {
         c.ip_policy.trust_all = (f1 & 64) != 0;
         c.ip_policy.max_hops = 2;
     }
-    c.hooks.user_data = &fz_e;
-    c.hooks.send = fz_send;
-    c.hooks.on_close = fz_on_close;
+    fz_hooks(&c);
     c.hooks.on_route_update = fz_on_route;
-    c.hooks.authorize = fz_authorize;
-    c.hooks.now_ms = fz_now;
-    c.hooks.random_bytes = fz_random;
     need = skew_tracker_memory_size(&c);
     FZ_ASSERT(need > 0 && need <= FZ_MEM);
     FZ_ASSERT(skew_tracker_init(&t, &c, fz_mem.b, FZ_MEM) == SKEW_OK);

@@ -41,7 +41,7 @@ static int oracle_value(const char *p, size_t n, int *have, uint64_t *want) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    fz_in in;
+    fz_in in = fz_input(data, size);
     const char *cl[3];
     size_t lens[3], n_cl, i;
     skew_str te;
@@ -51,8 +51,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     char *copy[3] = {NULL, NULL, NULL};
 
     if (size > 1024) return 0;
-    in.p = data;
-    in.n = size;
     n_cl = fz_byte(&in) & 3u;
     if (n_cl == 3) n_cl = 0;
     for (i = 0; i < n_cl; i++) {

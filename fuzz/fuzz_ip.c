@@ -34,7 +34,7 @@ static void check_addr(const skew_ip *ip) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    fz_in in;
+    fz_in in = fz_input(data, size);
     uint8_t f;
     skew_str text;
     skew_ip ip, ip2;
@@ -48,8 +48,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static const char *const hnames[4] = {"cf-connecting-ip", "x-forwarded-for", "x-real-ip", "forwarded"};
 
     if (size > 4096) return 0;
-    in.p = data;
-    in.n = size;
     f = fz_byte(&in);
     text = fz_field(&in, &more);
 

@@ -39,14 +39,12 @@ static int same_entries(const skew_count *a, const skew_count *b, size_t n) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    fz_in in;
+    fz_in in = fz_input(data, size);
     uint8_t f;
     skew_merge m, before;
     size_t vcap, rcap, n;
     int more = 1, steps = 0;
     if (size > 16384) return 0;
-    in.p = data;
-    in.n = size;
     f = fz_byte(&in);
     vcap = (size_t)(f & 7);
     rcap = (size_t)((f >> 3) & 7);

@@ -7,6 +7,7 @@
 #define SKEW_TRACKER_IMPLEMENTATION
 #include "fuzz_common.h"
 #include "skew_person.h"
+#include "fuzz_b64url.h"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -15,7 +16,6 @@ static char pw1[] = "app-session-password-0123456789-abcdef";
 static char pw2[] = "the-previous-session-password-9876543210";
 static char json[SKEW_PERSON_MAX_JSON];
 static char buf[SKEW_PERSON_MAX_TOKEN + 200];
-static const char fz_b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /* Cut at the 7th '*' and append "*salt*<right mac>" for pw1. */
 static size_t fz_remac(const uint8_t *d, size_t n) {
@@ -30,15 +30,7 @@ static size_t fz_remac(const uint8_t *d, size_t n) {
     HMAC(EVP_sha256(), key, 32, (const unsigned char *)buf, o, mac, &ml);
     memcpy(buf + o, "*ab*", 4);
     o += 4;
-    for (i = 0; i < 30; i += 3) {
-        uint32_t v = (uint32_t)mac[i] << 16 | (uint32_t)mac[i + 1] << 8 | mac[i + 2];
-        buf[o++] = fz_b64[v >> 18], buf[o++] = fz_b64[(v >> 12) & 63], buf[o++] = fz_b64[(v >> 6) & 63], buf[o++] = fz_b64[v & 63];
-    }
-    {
-        uint32_t v = (uint32_t)mac[30] << 8 | mac[31];
-        buf[o++] = fz_b64[v >> 10], buf[o++] = fz_b64[(v >> 4) & 63], buf[o++] = fz_b64[(v & 15) << 2];
-    }
-    return o;
+    return o + fz_b64url_encode(mac, 32, buf + o);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

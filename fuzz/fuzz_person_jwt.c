@@ -6,6 +6,7 @@
 #define SKEW_TRACKER_IMPLEMENTATION
 #include "fuzz_common.h"
 #include "skew_person.h"
+#include "fuzz_b64url.h"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -15,7 +16,6 @@ static char secret[] = "jwt-hmac-secret-for-the-skew-e2e-0123456789";
 static char claims[SKEW_PERSON_MAX_JSON];
 static char buf[SKEW_PERSON_MAX_TOKEN + 100];
 static skew_person person;
-static const char fz_b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 static void fz_setup(void) {
     if (person.sec.hs_secret) return;
@@ -32,7 +32,7 @@ static void fz_setup(void) {
 /* "header.payload" + "." + HS256 of it. */
 static size_t fz_sign(const uint8_t *d, size_t n) {
     const uint8_t *dot1 = (const uint8_t *)memchr(d, '.', n), *dot2;
-    size_t o, i;
+    size_t o;
     unsigned char mac[32];
     unsigned ml = 32;
     if (!dot1 || !(dot2 = (const uint8_t *)memchr(dot1 + 1, '.', n - (size_t)(dot1 + 1 - d)))) return 0;
@@ -41,15 +41,7 @@ static size_t fz_sign(const uint8_t *d, size_t n) {
     memcpy(buf, d, o);
     HMAC(EVP_sha256(), secret, (int)strlen(secret), (const unsigned char *)buf, o, mac, &ml);
     buf[o++] = '.';
-    for (i = 0; i < 30; i += 3) {
-        uint32_t v = (uint32_t)mac[i] << 16 | (uint32_t)mac[i + 1] << 8 | mac[i + 2];
-        buf[o++] = fz_b64[v >> 18], buf[o++] = fz_b64[(v >> 12) & 63], buf[o++] = fz_b64[(v >> 6) & 63], buf[o++] = fz_b64[v & 63];
-    }
-    {
-        uint32_t v = (uint32_t)mac[30] << 8 | mac[31];
-        buf[o++] = fz_b64[v >> 10], buf[o++] = fz_b64[(v >> 4) & 63], buf[o++] = fz_b64[(v & 15) << 2];
-    }
-    return o;
+    return o + fz_b64url_encode(mac, 32, buf + o);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

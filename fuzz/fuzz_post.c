@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static const char *const eps[4] = {"/route", "/subscribe-stats", "/admin/version", "/admin/invalidate"};
     static const char *const auths[4] = {NULL, "Bearer tok", "tok", "Bearer nope"};
     static const size_t caps[4] = {sizeof body, 8, 1, 40};
-    fz_in in;
+    fz_in in = fz_input(data, size);
     uint8_t f1, f2, f3;
     skew_tracker *t;
     skew_config cfg;
@@ -47,8 +47,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     uint32_t total;
 
     if (size > 4000) return 0;
-    in.p = data;
-    in.n = size;
     f1 = fz_byte(&in);
     f2 = fz_byte(&in);
     f3 = fz_byte(&in);

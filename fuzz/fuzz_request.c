@@ -39,7 +39,7 @@ static void check_answer(const skew_response *resp, skew_result r, const char *b
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static const size_t caps[4] = {sizeof body, 0, 1, 64};
-    fz_in in;
+    fz_in in = fz_input(data, size);
     uint8_t f1, f2, f3;
     skew_tracker *t;
     skew_request req;
@@ -55,8 +55,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static const char browser[] = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/121.0 Safari/537.36";
 
     if (size > 8192) return 0;
-    in.p = data;
-    in.n = size;
     f1 = fz_byte(&in);
     f2 = fz_byte(&in);
     f3 = fz_byte(&in);

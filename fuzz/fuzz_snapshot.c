@@ -49,12 +49,7 @@ static skew_tracker *make(uint8_t f, const char *id, uint32_t tag, int mine) {
     c.instance_id = id;
     c.instance_tag = tag;
     c.cluster_max_instances = (uint32_t)((f >> 4) & 3) + 1;
-    c.hooks.user_data = &fz_e;
-    c.hooks.send = fz_send;
-    c.hooks.on_close = fz_on_close;
-    c.hooks.authorize = fz_authorize;
-    c.hooks.now_ms = fz_now;
-    c.hooks.random_bytes = fz_random;
+    fz_hooks(&c);
     need = skew_tracker_memory_size(&c);
     FZ_ASSERT(need > 0 && need <= FZ_MEM);
     FZ_ASSERT(skew_tracker_init(&t, &c, mine ? fz_mem.b : mem2.b, FZ_MEM) == SKEW_OK);
@@ -89,7 +84,7 @@ static size_t check_view(const skew_tracker *t, char *out, size_t cap, int route
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    fz_in in;
+    fz_in in = fz_input(data, size);
     uint8_t f;
     skew_tracker *t;
     skew_str snaps[MAXSNAP + 1];
@@ -100,8 +95,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     skew_handle sub;
     skew_result r;
     if (size > 16384) return 0;
-    in.p = data;
-    in.n = size;
     f = fz_byte(&in);
     memset(&fz_e, 0, sizeof fz_e);
     fz_e.now = 1700000000000ull;

@@ -65,15 +65,13 @@ static void message(skew_tracker *t, int k, skew_str m) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    fz_in in;
+    fz_in in = fz_input(data, size);
     uint8_t f1, f2;
     skew_tracker *t;
     skew_config cfg;
     int more = 1, steps = 0;
 
     if (size > 8192) return 0;
-    in.p = data;
-    in.n = size;
     f1 = fz_byte(&in);
     f2 = fz_byte(&in);
     t = fz_tracker(f1, f2, &cfg);

@@ -2,7 +2,7 @@
 # Each runs in several builds: gcc C99, clang C99, g++ as C++, clang ASan+UBSan, valgrind.
 UNIT_SRCS  := $(wildcard tests/test_*.c)
 UNIT_NAMES := $(patsubst tests/%.c,%,$(UNIT_SRCS))
-HDR_DEPS   := skew_tracker.h tests/skew_test.h
+HDR_DEPS   := skew_tracker.h tests/skew_test.h tests/test_hooks.h
 
 $(BUILD)/gcc/%: tests/%.c $(HDR_DEPS)
 	@mkdir -p $(@D)

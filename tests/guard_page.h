@@ -17,6 +17,7 @@
 #define _DEFAULT_SOURCE /* MAP_ANONYMOUS, sysconf under -std=c99 */
 #endif
 #include <stdio.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #define GUARD_PAGES 1
@@ -45,6 +46,19 @@ static char *guard_map(size_t n, size_t *page_out) {
 static char *guard_end(char *mem, size_t page, size_t i) { return mem + (2 * i + 1) * page; }
 
 static void guard_unmap(char *mem, size_t page, size_t n) { munmap(mem, 2 * n * page); }
+
+/* p[0..n) followed by junk, in roomy (cap bytes): the same bytes, then tempting ones that would
+   change a scanner's answer if it read past n. 0 when they do not fit. Not every test uses it. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((unused))
+#endif
+static int guard_with_junk(char *roomy, size_t cap, const char *p, size_t n, const char *junk) {
+    size_t jl = strlen(junk);
+    if (n + jl > cap) return 0;
+    memcpy(roomy, p, n);
+    memcpy(roomy + n, junk, jl);
+    return 1;
+}
 
 #else
 #include <stdio.h>

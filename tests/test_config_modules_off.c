@@ -7,6 +7,7 @@
 #define SKEW_TRACKER_IMPLEMENTATION
 #include "skew_tracker.h"
 #include "skew_test.h"
+#include "test_hooks.h"
 
 static const char *GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
 static const char *BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0";
@@ -27,16 +28,8 @@ static char last[1024];
 static skew_result m_send(void *ud, const skew_conn *c, const char *msg, size_t len) {
     (void)ud;
     (void)c;
-    if (len >= sizeof last) len = sizeof last - 1;
-    memcpy(last, msg, len);
-    last[len] = '\0';
+    th_keep(last, sizeof last, msg, len);
     return SKEW_OK;
-}
-static skew_auth m_auth(void *ud, const skew_request *req, skew_auth_scope s) {
-    (void)ud;
-    (void)req;
-    (void)s;
-    return SKEW_AUTH_GRANTED;
 }
 
 static void test_bots(void) {
@@ -100,19 +93,13 @@ static void test_tracker(void) {
     memset(&c, 0, sizeof c);
     c.ip_tracking = true;
     c.hooks.send = m_send;
-    c.hooks.authorize = m_auth;
+    c.hooks.authorize = th_auth_granted;
     c.stats_interval_ms = SKEW_STATS_IMMEDIATE;
     CHECK_RES(skew_tracker_create(&t, &c), SKEW_OK);
     if (!t) return;
-    memset(&req, 0, sizeof req);
-    req.method = STRV("GET");
-    req.path = STRV("/__skew/ws");
+    req = th_request(STRV("GET"), STRV("/__skew/ws"), h_fn, &h);
     req.upgrade = true;
-    req.header = h_fn;
-    req.header_ctx = &h;
-    req.peer.family = 4;
-    req.peer.bytes[0] = 127;
-    req.peer.bytes[3] = 1;
+    th_loopback4(&req.peer);
     h.ua = GOOGLEBOT; /* no table: tracked like a browser */
     h.xff = "203.0.113.7";
     CHECK_RES(skew_open(t, &req, NULL, &a), SKEW_OK);

@@ -6,6 +6,7 @@
 #define SKEW_TRACKER_IMPLEMENTATION
 #include "skew_tracker.h"
 #include "skew_test.h"
+#include "test_hooks.h"
 
 #if defined(__GNUC__) || defined(__clang__)
 #define ALIGN16 __attribute__((aligned(16)))
@@ -17,23 +18,14 @@ static struct {
     unsigned char b[64 * 1024];
 } arena ALIGN16;
 
-static uint64_t clock_ms = 1700000000000ull;
 static int allocs, frees, random_calls;
 static char last[512];
 
-static uint64_t nh_now(void *ud) {
-    (void)ud;
-    return clock_ms;
-}
 static skew_result nh_random(void *ud, void *buf, size_t len) {
     static uint32_t x = 0x2545F491u; /* deterministic: a test, not a CSPRNG */
-    size_t i;
     (void)ud;
     random_calls++;
-    for (i = 0; i < len; i++) {
-        x ^= x << 13; x ^= x >> 17; x ^= x << 5;
-        ((unsigned char *)buf)[i] = (unsigned char)(x >> 24);
-    }
+    th_xorshift(&x, buf, len, 24);
     return SKEW_OK;
 }
 static skew_result nh_random_fails(void *ud, void *buf, size_t len) {
@@ -72,9 +64,7 @@ static void *nh_alloc8(void *ud, size_t size) {
 static skew_result nh_send(void *ud, const skew_conn *c, const char *msg, size_t len) {
     (void)ud;
     (void)c;
-    if (len >= sizeof last) len = sizeof last - 1;
-    memcpy(last, msg, len);
-    last[len] = '\0';
+    th_keep(last, sizeof last, msg, len);
     return SKEW_OK;
 }
 static skew_str nh_header(void *ctx, const char *name) {
@@ -117,7 +107,7 @@ int main(void) {
 
     /* with hooks: a tracker on the static buffer */
     c.hooks.random_bytes = nh_random;
-    c.hooks.now_ms = nh_now;
+    c.hooks.now_ms = th_now;
     CHECK_RES(skew_tracker_init(&t, &c, arena.b, need), SKEW_OK);
     CHECK(random_calls >= 1);
     memset(&r, 0, sizeof r);
@@ -126,11 +116,11 @@ int main(void) {
     r.header = nh_header;
     CHECK_RES(skew_open(t, &r, NULL, &h), SKEW_OK);
     CHECK(strstr(last, "\"timestamp\":1700000000000}") != NULL); /* the hook's clock */
-    clock_ms += 42000;
+    th_clock_ms += 42000;
     r.path = STRV("/__skew/health");
     CHECK_RES(skew_http(t, &r, &resp, body, sizeof body), SKEW_OK);
     CHECK_STR(body, "{\"ok\":true,\"version\":\"fw1\",\"uptime\":42}");
-    CHECK_EQ_INT(skew_tick(t, clock_ms), 30000); /* a keepalive was due: the next in 30 s */
+    CHECK_EQ_INT(skew_tick(t, th_clock_ms), 30000); /* a keepalive was due: the next in 30 s */
     CHECK_RES(skew_close(t, h, SKEW_CLOSE_CLIENT), SKEW_OK);
     skew_tracker_destroy(t);
     CHECK_EQ_INT(frees, 0); /* init memory is the caller's */

@@ -5,6 +5,7 @@
 #define SKEW_TRACKER_IMPLEMENTATION
 #include "skew_tracker.h"
 #include "skew_test.h"
+#include "test_hooks.h"
 
 #include <stdlib.h>
 
@@ -16,9 +17,7 @@ static skew_result t_send(void *ud, const skew_conn *c, const char *msg, size_t 
     (void)ud;
     (void)c;
     sends++;
-    last_len = len < sizeof last - 1 ? len : sizeof last - 1;
-    memcpy(last, msg, last_len);
-    last[last_len] = '\0';
+    last_len = th_keep(last, sizeof last, msg, len);
     return SKEW_OK;
 }
 static void t_close(void *ud, const skew_conn *c, skew_close_reason r) {
@@ -27,25 +26,11 @@ static void t_close(void *ud, const skew_conn *c, skew_close_reason r) {
     (void)r;
     closes++;
 }
-static uint64_t t_now(void *ud) {
-    (void)ud;
-    return 1700000000000ull;
-}
 static skew_result t_random(void *ud, void *buf, size_t len) {
     static uint32_t x = 88172645u; /* deterministic: a test, not a CSPRNG */
-    size_t i;
     (void)ud;
-    for (i = 0; i < len; i++) {
-        x ^= x << 13; x ^= x >> 17; x ^= x << 5;
-        ((unsigned char *)buf)[i] = (unsigned char)(x >> 24);
-    }
+    th_xorshift(&x, buf, len, 24);
     return SKEW_OK;
-}
-static skew_auth t_auth(void *ud, const skew_request *req, skew_auth_scope s) {
-    (void)ud;
-    (void)req;
-    (void)s;
-    return SKEW_AUTH_GRANTED;
 }
 
 typedef struct one_cookie {
@@ -80,7 +65,7 @@ static void tiny_cfg(skew_config *c) {
     c->ip_tracking = true;
     c->stats_interval_ms = SKEW_STATS_IMMEDIATE;
     c->max_connections = 1;
-    c->reserved_stats_slots = SKEW_STATS_RESERVE_NONE; /* t_auth grants all: no slot past the one */
+    c->reserved_stats_slots = SKEW_STATS_RESERVE_NONE; /* th_auth_granted grants all: no slot past the one */
     c->max_versions = 1;
     c->max_routes = 1;
     c->max_version_len = 2;
@@ -89,9 +74,9 @@ static void tiny_cfg(skew_config *c) {
     c->max_body = 1;
     c->hooks.send = t_send;
     c->hooks.on_close = t_close;
-    c->hooks.now_ms = t_now;
+    c->hooks.now_ms = th_now_fixed;
     c->hooks.random_bytes = t_random;
-    c->hooks.authorize = t_auth;
+    c->hooks.authorize = th_auth_granted;
 }
 
 /* the smallest message_buffer the configuration accepts */

@@ -4,6 +4,7 @@
 #define SKEW_TRACKER_IMPLEMENTATION
 #include "skew_tracker.h"
 #include "skew_test.h"
+#include "test_hooks.h"
 
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -88,12 +89,7 @@ static skew_str hdr(void *ctx, const char *name) {
 static const char *BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0";
 
 static skew_request req_for(hdrs *h, const char *method, const char *path) {
-    skew_request r;
-    memset(&r, 0, sizeof r);
-    r.method = skew_str_c(method);
-    r.path = skew_str_c(path);
-    r.header = hdr;
-    r.header_ctx = h;
+    skew_request r = th_request(skew_str_c(method), skew_str_c(path), hdr, h);
     r.upgrade = strstr(path, "/ws") != NULL;
     return r;
 }

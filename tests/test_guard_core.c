@@ -11,6 +11,7 @@
 #define SKEW_TRACKER_IMPLEMENTATION
 #include "skew_tracker.h"
 #include "tests/skew_test.h"
+#include "tests/test_hooks.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -127,10 +128,7 @@ static void check_pure(const char *p, size_t n) {
     memset(&guarded, 0, sizeof guarded);
     run_pure(at_guard(p, n), &guarded);
     for (j = 0; j < sizeof junk / sizeof junk[0]; j++) {
-        size_t jl = strlen(junk[j]);
-        if (n + jl > sizeof roomy) continue;
-        memcpy(roomy, p, n);
-        memcpy(roomy + n, junk[j], jl);
+        if (!guard_with_junk(roomy, sizeof roomy, p, n, junk[j])) continue;
         run_pure(skew_str_n(roomy, n), &plain);
         same = same && same_pure(&guarded, &plain);
     }
@@ -148,19 +146,10 @@ static skew_result on_send(void *ud, const skew_conn *c, const char *msg, size_t
     if (skew_json_validate(skew_str_n(msg, len)) != SKEW_OK) send_bad++;
     return SKEW_OK;
 }
-static uint64_t clock_ms = 1700000000000ull;
-static uint64_t on_now(void *ud) {
-    (void)ud;
-    return clock_ms;
-}
 static skew_result on_random(void *ud, void *buf, size_t len) {
     static uint32_t x = 0x9E3779B9u; /* deterministic: a test, not a CSPRNG */
-    size_t i;
     (void)ud;
-    for (i = 0; i < len; i++) {
-        x ^= x << 13; x ^= x >> 17; x ^= x << 5;
-        ((unsigned char *)buf)[i] = (unsigned char)x;
-    }
+    th_xorshift(&x, buf, len, 0);
     return SKEW_OK;
 }
 static skew_auth on_auth(void *ud, const skew_request *req, skew_auth_scope scope) {
@@ -188,7 +177,6 @@ static skew_handle open_stream(skew_tracker *t, bool ws, skew_str query, skew_st
     skew_request r;
     hdrs h;
     skew_handle hd = 0;
-    memset(&r, 0, sizeof r);
     memset(&h, 0, sizeof h);
     h.name[0] = "user-agent";
     h.value[0] = skew_str_c(BROWSER);
@@ -197,15 +185,10 @@ static skew_handle open_stream(skew_tracker *t, bool ws, skew_str query, skew_st
     h.name[2] = "cookie";
     h.value[2] = cookie;
     h.n = 3;
-    r.method = STRV("GET");
-    r.path = ws ? STRV("/__skew/ws") : STRV("/__skew/sse");
+    r = th_request(STRV("GET"), ws ? STRV("/__skew/ws") : STRV("/__skew/sse"), hdr_fn, &h);
     r.query = query;
     r.upgrade = ws;
-    r.header = hdr_fn;
-    r.header_ctx = &h;
-    r.peer.family = 4;
-    r.peer.bytes[0] = 127;
-    r.peer.bytes[3] = 1;
+    th_loopback4(&r.peer);
     if (skew_open(t, &r, NULL, &hd) != SKEW_OK) return 0;
     return hd;
 }
@@ -263,8 +246,8 @@ static void check_tracker(skew_tracker *t, skew_handle ws, const char *p, size_t
         ok = ok && hd != 0 && skew_close(t, hd, SKEW_CLOSE_CLIENT) == SKEW_OK;
     }
     ok = ok && skew_total(t) == total;
-    clock_ms += 100;
-    skew_tick(t, clock_ms);
+    th_clock_ms += 100;
+    skew_tick(t, th_clock_ms);
     if (!ok) fprintf(stderr, "  tracker scanners failed on: \"%.*s\"\n", (int)n, p);
     CHECK(ok);
 }
@@ -310,7 +293,7 @@ int main(void) {
     cfg.stats_interval_ms = SKEW_STATS_IMMEDIATE;
     cfg.max_connections = 8;
     cfg.hooks.send = on_send;
-    cfg.hooks.now_ms = on_now;
+    cfg.hooks.now_ms = th_now;
     cfg.hooks.random_bytes = on_random;
     cfg.hooks.authorize = on_auth;
     CHECK_RES(skew_tracker_create(&t, &cfg), SKEW_OK);

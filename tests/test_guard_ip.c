@@ -129,10 +129,7 @@ static void check_view(const char *p, size_t n) {
     bool same = true;
     run_all(at_guard(p, n), &guarded);
     for (j = 0; j < sizeof junk / sizeof junk[0]; j++) {
-        size_t jl = strlen(junk[j]);
-        if (n + jl > sizeof roomy) continue;
-        memcpy(roomy, p, n);
-        memcpy(roomy + n, junk[j], jl);
+        if (!guard_with_junk(roomy, sizeof roomy, p, n, junk[j])) continue;
         run_all(skew_str_n(roomy, n), &plain);
         for (k = 0; k < 4; k++)
             same = same && guarded.client[k][0] == plain.client[k][0] && guarded.client[k][1] == plain.client[k][1] &&

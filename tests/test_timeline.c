@@ -5,6 +5,7 @@
 #define SKEW_TRACKER_IMPLEMENTATION
 #include "skew_tracker.h"
 #include "skew_test.h"
+#include "test_hooks.h"
 
 #include <stdlib.h>
 
@@ -225,13 +226,9 @@ static void test_disabled(void) {
     CHECK_EQ_INT(skew_json_timeline(t, NULL, 0), 4);
     CHECK_EQ_INT(skew_tick(t, e.now), 30000); /* only the keepalive is due */
     CHECK_EQ_INT(skew_next_due(t, e.now + 1000), 29000);
-    memset(&r, 0, sizeof r);
     hd.cookie = NULL;
     hd.auth = "Bearer tok";
-    r.method = TL_LIT("GET");
-    r.path = TL_LIT("/__skew/admin/stats");
-    r.header = tl_header;
-    r.header_ctx = &hd;
+    r = th_request(TL_LIT("GET"), TL_LIT("/__skew/admin/stats"), tl_header, &hd);
 #if SKEW_ENABLE_ADMIN
     CHECK_RES(skew_http(t, &r, &resp, body, sizeof body), SKEW_OK);
     CHECK_EQ_INT(resp.status, 200);
@@ -484,13 +481,9 @@ static void test_json(void) {
         free(b);
     }
 #if SKEW_ENABLE_ADMIN
-    memset(&r, 0, sizeof r);
     hd.cookie = NULL;
     hd.auth = "Bearer tok";
-    r.method = TL_LIT("GET");
-    r.path = TL_LIT("/__skew/admin/stats");
-    r.header = tl_header;
-    r.header_ctx = &hd;
+    r = th_request(TL_LIT("GET"), TL_LIT("/__skew/admin/stats"), tl_header, &hd);
     CHECK_RES(skew_http(t, &r, &resp, body, sizeof body), SKEW_OK);
     CHECK_EQ_INT(resp.status, 200);
     CHECK_RES(skew_json_validate(tl_str(body, resp.body_len)), SKEW_OK);

@@ -22,7 +22,8 @@ EXCOMMON_SRCS   := $(EXCOMMON_DIR)/skew_example.c $(EXCOMMON_DIR)/skew_options.c
                    $(EXCOMMON_DIR)/skew_lifecycle.c $(EXCOMMON_DIR)/skew_log.c $(EXCOMMON_DIR)/skew_config_file.c \
                    $(EXCOMMON_DIR)/skew_person.c $(EXCOMMON_DIR)/skew_person_crypto.c $(EXCOMMON_DIR)/skew_forward.c \
                    $(EXCOMMON_DIR)/skew_framing.c \
-                   $(EXCOMMON_DIR)/skew_site.c
+                   $(EXCOMMON_DIR)/skew_site.c \
+                   $(EXCOMMON_DIR)/skew_posix.c
 # the app's own admins (skew_person.h): OpenSSL libcrypto (Debian: libssl-dev)
 EXCOMMON_LIBS   := -lcrypto
 EXCOMMON_DEPS   := $(wildcard $(EXCOMMON_DIR)/*.h) skew_tracker.h

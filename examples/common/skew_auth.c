@@ -5,6 +5,7 @@
 #endif
 
 #include "skew_auth.h"
+#include "skew_posix.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -177,36 +178,23 @@ static bool skew_auth__load(skew_auth_secret *s, const char *prog) {
 
 #define SKEW_AUTH__A ((skew_auth_state *)ctx)
 
-static bool set_admin_token(void *ctx, const char *v, const char **why) {
-    (void)why;
-    SKEW_AUTH__A->admin.argv_value = v;
-    return true;
-}
-static bool set_admin_file(void *ctx, const char *v, const char **why) {
-    (void)why;
-    SKEW_AUTH__A->admin.file = v;
-    return *v != '\0';
-}
-static bool set_stats_token(void *ctx, const char *v, const char **why) {
-    (void)why;
-    SKEW_AUTH__A->stats.argv_value = v;
-    return true;
-}
-static bool set_stats_file(void *ctx, const char *v, const char **why) {
-    (void)why;
-    SKEW_AUTH__A->stats.file = v;
-    return *v != '\0';
-}
-static bool set_metrics_token(void *ctx, const char *v, const char **why) {
-    (void)why;
-    SKEW_AUTH__A->metrics.argv_value = v;
-    return true;
-}
-static bool set_metrics_file(void *ctx, const char *v, const char **why) {
-    (void)why;
-    SKEW_AUTH__A->metrics.file = v;
-    return *v != '\0';
-}
+/* --NAME-token (argv) and --NAME-token-file fill one secret; the same two setters for each. */
+#define SKEW_AUTH__SECRET_SETTERS(which)                                            \
+    static bool set_##which##_token(void *ctx, const char *v, const char **why) {  \
+        (void)why;                                                                  \
+        SKEW_AUTH__A->which.argv_value = v;                                         \
+        return true;                                                                \
+    }                                                                               \
+    static bool set_##which##_file(void *ctx, const char *v, const char **why) {   \
+        (void)why;                                                                  \
+        SKEW_AUTH__A->which.file = v;                                               \
+        return *v != '\0';                                                          \
+    }
+SKEW_AUTH__SECRET_SETTERS(admin)
+SKEW_AUTH__SECRET_SETTERS(stats)
+SKEW_AUTH__SECRET_SETTERS(metrics)
+#undef SKEW_AUTH__SECRET_SETTERS
+
 static bool set_metrics_allow(void *ctx, const char *v, const char **why) {
     skew_auth_state *a = SKEW_AUTH__A;
     *why = "a CIDR; at most " SKEW_AUTH__XSTR(SKEW_AUTH_CIDRS_MAX);
@@ -267,15 +255,8 @@ static bool skew_auth__finish(void *ctx, const char *prog) {
 #undef SKEW_AUTH__A
 
 skew_ex_opt_group skew_auth_opt_group(skew_auth_state *a) {
-    skew_ex_opt_group g;
-    memset(&g, 0, sizeof g);
-    g.title = "Authorization (tokens, scopes, origins)";
-    g.opts = skew_auth__opts;
-    g.count = sizeof skew_auth__opts / sizeof skew_auth__opts[0];
-    g.ctx = a;
-    g.defaults = skew_auth__defaults;
-    g.finish = skew_auth__finish;
-    return g;
+    return SKEW_EX_OPT_GROUP("Authorization (tokens, scopes, origins)",
+                             skew_auth__opts, a, skew_auth__defaults, skew_auth__finish);
 }
 
 bool skew_auth_init(skew_auth_state *a, const char *prog, const char *base, const skew_ip_policy *trust,
@@ -799,14 +780,9 @@ void skew_auth_after_http(skew_auth_state *a, skew_tracker *t, const skew_reques
 
 size_t skew_auth_metrics_text(const skew_auth_state *a, char *buf, size_t cap) {
     size_t n = 0, i, live = 0;
-    int w;
     uint64_t now = skew_auth__mono_ms();
     for (i = 0; i < SKEW_AUTH_SESSIONS_MAX; i++) live += skew_auth__session_live(a, &a->sessions[i], now);
-#define SKEW_AUTH__OUT(...)                                                          \
-    do {                                                                             \
-        w = snprintf(n < cap ? buf + n : NULL, n < cap ? cap - n : 0, __VA_ARGS__); \
-        if (w > 0) n += (size_t)w;                                                   \
-    } while (0)
+#define SKEW_AUTH__OUT(...) skew_ex_appendf(buf, cap, &n, __VA_ARGS__)
     SKEW_AUTH__OUT("# HELP skew_auth_denied_total Requests the authorization refused, by how they came.\n"
                    "# TYPE skew_auth_denied_total counter\n");
     for (i = 0; i < SKEW_AUTH_M_COUNT; i++)
@@ -836,12 +812,7 @@ static void skew_auth__on_hup(int sig) {
 }
 
 void skew_auth_signals_install(void) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sigemptyset(&sa.sa_mask);
-    sa.sa_handler = skew_auth__on_hup;
-    sa.sa_flags = 0; /* poll() returns EINTR: the loop runs its tick */
-    sigaction(SIGHUP, &sa, NULL);
+    skew_ex_signal(SIGHUP, skew_auth__on_hup, 0); /* poll() returns EINTR: the loop runs its tick */
 }
 
 bool skew_auth_on_reload(skew_auth_state *a, skew_auth_reload_fn fn, void *ctx) {

@@ -36,12 +36,7 @@ static const skew_ex_opt skew_ex__config_opts[] = {
 };
 
 skew_ex_opt_group skew_ex_config_opt_group(void) {
-    skew_ex_opt_group g;
-    memset(&g, 0, sizeof g);
-    g.title = "Configuration file";
-    g.opts = skew_ex__config_opts;
-    g.count = sizeof skew_ex__config_opts / sizeof skew_ex__config_opts[0];
-    return g;
+    return SKEW_EX_OPT_GROUP("Configuration file", skew_ex__config_opts, NULL, NULL, NULL);
 }
 
 static bool skew_ex__space(char c) { return c == ' ' || c == '\t' || c == '\r'; }

@@ -9,6 +9,7 @@
 
 #include "skew_example.h"
 #include "skew_ip_header.h"
+#include "skew_posix.h"
 
 #define SKEW_EX__STR(x) #x
 #define SKEW_EX__XSTR(x) SKEW_EX__STR(x)
@@ -62,9 +63,7 @@ void skew_ex_usage(FILE *out, const char *prog, const skew_ex_opt_group *groups,
 
 static bool set_host(void *ctx, const char *v, const char **why) {
     (void)why;
-    if (!*v) return false;
-    SKEW_EX__O->host = v;
-    return true;
+    return skew_ex_set_text(&SKEW_EX__O->host, v);
 }
 static bool set_port(void *ctx, const char *v, const char **why) {
     uint32_t n;
@@ -90,15 +89,18 @@ static bool set_base(void *ctx, const char *v, const char **why) {
     SKEW_EX__O->base = SKEW_EX__O->base_buf;
     return true;
 }
+/* A switch (a row without a value) that turns one flag on. */
+static bool skew_ex__switch_on(bool *flag) {
+    *flag = true;
+    return true;
+}
 static bool set_route_tracking(void *ctx, const char *v, const char **why) {
     (void)v, (void)why;
-    SKEW_EX__O->route_tracking = true;
-    return true;
+    return skew_ex__switch_on(&SKEW_EX__O->route_tracking);
 }
 static bool set_ip_tracking(void *ctx, const char *v, const char **why) {
     (void)v, (void)why;
-    SKEW_EX__O->ip_tracking = true;
-    return true;
+    return skew_ex__switch_on(&SKEW_EX__O->ip_tracking);
 }
 static bool set_trust_proxy(void *ctx, const char *v, const char **why) {
     skew_ip_policy *p = &SKEW_EX__O->ip_policy;
@@ -169,9 +171,7 @@ static bool set_max_output(void *ctx, const char *v, const char **why) {
 }
 static bool set_root(void *ctx, const char *v, const char **why) {
     (void)why;
-    if (!*v) return false;
-    SKEW_EX__O->root = v;
-    return true;
+    return skew_ex_set_text(&SKEW_EX__O->root, v);
 }
 static bool set_version_cookie(void *ctx, const char *v, const char **why) {
     *why = "1..128 of [A-Za-z0-9._-]";
@@ -261,15 +261,8 @@ static bool skew_ex__server_finish(void *ctx, const char *prog) {
 #undef SKEW_EX__O
 
 skew_ex_opt_group skew_ex_server_opt_group(skew_ex_options *o) {
-    skew_ex_opt_group g;
-    memset(&g, 0, sizeof g);
-    g.title = NULL; /* the first group: no heading */
-    g.opts = skew_ex__server_opts;
-    g.count = sizeof skew_ex__server_opts / sizeof skew_ex__server_opts[0];
-    g.ctx = o;
-    g.defaults = skew_ex__server_defaults;
-    g.finish = skew_ex__server_finish;
-    return g;
+    /* the first group: no heading */
+    return SKEW_EX_OPT_GROUP(NULL, skew_ex__server_opts, o, skew_ex__server_defaults, skew_ex__server_finish);
 }
 
 skew_ex_args_result skew_ex_parse_args(skew_ex_options *o, int argc, char **argv, const char *prog) {
@@ -370,15 +363,10 @@ static void skew_ex__on_signal(int sig) {
 }
 
 void skew_ex_signals_install(void) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sigemptyset(&sa.sa_mask);
-    sa.sa_handler = skew_ex__on_signal;
-    sa.sa_flags = 0; /* no SA_RESTART: poll() returns EINTR and the loop sees the flag */
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sa.sa_handler = SIG_IGN;
-    sigaction(SIGPIPE, &sa, NULL);
+    /* no SA_RESTART: poll() returns EINTR and the loop sees the flag */
+    skew_ex_signal(SIGINT, skew_ex__on_signal, 0);
+    skew_ex_signal(SIGTERM, skew_ex__on_signal, 0);
+    skew_ex_signal(SIGPIPE, SIG_IGN, 0);
     skew_auth_signals_install(); /* SIGHUP: secrets reload */
 }
 

@@ -1,6 +1,7 @@
 /* skew_forward.c - forward auth (skew_forward.h): non-blocking HTTP/1.1 GETs to the app, a
    bounded answer cache. No threads: skew_forward_poll moves the sockets from the server's loop. */
 #include "skew_forward.h"
+#include "skew_posix.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -126,13 +127,7 @@ static const skew_ex_opt forward_opts[] = {
 };
 
 skew_ex_opt_group skew_forward_opt_group(skew_forward *f) {
-    skew_ex_opt_group g;
-    memset(&g, 0, sizeof g);
-    g.title = "Forward auth (ask the app)";
-    g.opts = forward_opts;
-    g.count = sizeof forward_opts / sizeof forward_opts[0];
-    g.ctx = f;
-    return g;
+    return SKEW_EX_OPT_GROUP("Forward auth (ask the app)", forward_opts, f, NULL, NULL);
 }
 
 /* ======================================================================================
@@ -371,16 +366,11 @@ size_t skew_forward_metrics_text(const skew_forward *f, char *buf, size_t cap) {
     static const char *const le[5] = {"0.001", "0.005", "0.025", "0.1", "1"};
     uint64_t done = f->granted + f->refused + f->errors;
     size_t n = 0, k;
-    int w;
     if (!skew_forward_enabled(f)) {
         if (cap) buf[0] = '\0';
         return 0;
     }
-#define SKEW_FWD__PUT(...)                                                                 \
-    do {                                                                                   \
-        w = snprintf(n < cap ? buf + n : NULL, n < cap ? cap - n : 0, __VA_ARGS__);       \
-        if (w > 0) n += (size_t)w;                                                         \
-    } while (0)
+#define SKEW_FWD__PUT(...) skew_ex_appendf(buf, cap, &n, __VA_ARGS__)
     SKEW_FWD__PUT("# HELP skew_forward_requests_total Forward-auth requests to the app (--auth-url), by result.\n"
                   "# TYPE skew_forward_requests_total counter\n"
                   "skew_forward_requests_total{result=\"granted\"} %llu\n"

@@ -71,12 +71,6 @@ static const skew_ex_opt skew_ex__ip_header_opts[] = {
 };
 
 skew_ex_opt_group skew_ex_ip_header_opt_group(skew_ex_options *o) {
-    skew_ex_opt_group g;
-    memset(&g, 0, sizeof g);
-    g.title = "client addresses behind a proxy (with --trust-proxy)";
-    g.opts = skew_ex__ip_header_opts;
-    g.count = sizeof skew_ex__ip_header_opts / sizeof skew_ex__ip_header_opts[0];
-    g.ctx = o;
-    g.finish = skew_ex__ip_header_finish;
-    return g;
+    return SKEW_EX_OPT_GROUP("client addresses behind a proxy (with --trust-proxy)",
+                             skew_ex__ip_header_opts, o, NULL, skew_ex__ip_header_finish);
 }

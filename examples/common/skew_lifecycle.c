@@ -21,9 +21,7 @@ static bool set_drain_ms(void *ctx, const char *v, const char **why) {
 }
 static bool set_build_id_file(void *ctx, const char *v, const char **why) {
     *why = "a file path";
-    if (!*v) return false;
-    SKEW_EX__L->build_id_file = v;
-    return true;
+    return skew_ex_set_text(&SKEW_EX__L->build_id_file, v);
 }
 
 static const skew_ex_opt skew_ex__life_opts[] = {
@@ -46,14 +44,7 @@ static void skew_ex__life_defaults(void *ctx) {
 #undef SKEW_EX__L
 
 skew_ex_opt_group skew_ex_life_opt_group(skew_ex_life *life) {
-    skew_ex_opt_group g;
-    memset(&g, 0, sizeof g);
-    g.title = "Production";
-    g.opts = skew_ex__life_opts;
-    g.count = sizeof skew_ex__life_opts / sizeof skew_ex__life_opts[0];
-    g.ctx = life;
-    g.defaults = skew_ex__life_defaults;
-    return g;
+    return SKEW_EX_OPT_GROUP("Production", skew_ex__life_opts, life, skew_ex__life_defaults, NULL);
 }
 
 /* ======================================================================================

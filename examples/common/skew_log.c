@@ -5,6 +5,7 @@
 #define _POSIX_C_SOURCE 200809L
 #endif
 #include "skew_log.h"
+#include "skew_posix.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -51,9 +52,7 @@ static bool set_access_log(void *ctx, const char *v, const char **why) {
 static bool set_log_file(void *ctx, const char *v, const char **why) {
     (void)ctx;
     *why = "a file path";
-    if (!*v) return false;
-    skew_ex__log.file = v;
-    return true;
+    return skew_ex_set_text(&skew_ex__log.file, v);
 }
 
 static const skew_ex_opt skew_ex__log_opts[] = {
@@ -63,13 +62,7 @@ static const skew_ex_opt skew_ex__log_opts[] = {
 };
 
 skew_ex_opt_group skew_ex_log_opt_group(void) {
-    skew_ex_opt_group g;
-    memset(&g, 0, sizeof g);
-    g.title = "Logging";
-    g.opts = skew_ex__log_opts;
-    g.count = sizeof skew_ex__log_opts / sizeof skew_ex__log_opts[0];
-    g.ctx = &skew_ex__log;
-    return g;
+    return SKEW_EX_OPT_GROUP("Logging", skew_ex__log_opts, &skew_ex__log, NULL, NULL);
 }
 
 /* ======================================================================================
@@ -96,7 +89,6 @@ static bool skew_ex__log_open(void) {
 }
 
 bool skew_ex_log_start(const char *prog, const char *instance_id) {
-    struct sigaction sa;
     skew_ex__log.prog = prog;
     if (instance_id && *instance_id) {
         snprintf(skew_ex__log.instance, sizeof skew_ex__log.instance, "%s", instance_id);
@@ -107,11 +99,7 @@ bool skew_ex_log_start(const char *prog, const char *instance_id) {
         snprintf(skew_ex__log.instance, sizeof skew_ex__log.instance, "%s-%ld", host, (long)getpid());
     }
     if (skew_ex__log.file && !skew_ex__log_open()) return false;
-    memset(&sa, 0, sizeof sa);
-    sigemptyset(&sa.sa_mask);
-    sa.sa_handler = skew_ex__on_usr1;
-    sa.sa_flags = SA_RESTART;
-    sigaction(SIGUSR1, &sa, NULL);
+    skew_ex_signal(SIGUSR1, skew_ex__on_usr1, SA_RESTART);
     return true;
 }
 

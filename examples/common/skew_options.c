@@ -3,6 +3,18 @@
 
 #include <string.h>
 
+skew_ex_opt_group skew_ex_opt_group_of(const char *title, const skew_ex_opt *opts, size_t count, void *ctx,
+                                       void (*defaults)(void *ctx), bool (*finish)(void *ctx, const char *prog)) {
+    skew_ex_opt_group g = {title, opts, count, ctx, defaults, finish}; /* the struct's order */
+    return g;
+}
+
+bool skew_ex_set_text(const char **dst, const char *v) {
+    if (!*v) return false;
+    *dst = v;
+    return true;
+}
+
 bool skew_ex_parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out) {
     uint64_t v = 0;
     const char *p = s;

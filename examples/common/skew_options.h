@@ -72,10 +72,19 @@ bool skew_ex_opts_apply(const skew_ex_opt_group *group, const skew_ex_opt *opt, 
 /* Every group's rows, as --help shows them. */
 void skew_ex_opts_usage(FILE *out, const skew_ex_opt_group *groups, size_t ngroups);
 
+/* A group from its parts, so that no module fills the struct by hand. title, ctx, defaults and
+   finish may be NULL. SKEW_EX_OPT_GROUP takes the row count from the table (an array). */
+skew_ex_opt_group skew_ex_opt_group_of(const char *title, const skew_ex_opt *opts, size_t count, void *ctx,
+                                       void (*defaults)(void *ctx), bool (*finish)(void *ctx, const char *prog));
+#define SKEW_EX_OPT_GROUP(title, table, ctx, defaults, finish) \
+    skew_ex_opt_group_of((title), (table), sizeof(table) / sizeof((table)[0]), (ctx), (defaults), (finish))
+
 /* Setter helpers: strict unsigned decimal in [lo, hi]; a name of [A-Za-z0-9._-] (1..max). */
 bool skew_ex_parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out);
 bool skew_ex_parse_u32(const char *s, uint32_t lo, uint32_t hi, uint32_t *out);
 bool skew_ex_name_ok(const char *s, size_t max);
+/* Setter helper: keep v in *dst unless it is empty (a path, a host); false for "". */
+bool skew_ex_set_text(const char **dst, const char *v);
 
 #ifdef __cplusplus
 }

@@ -128,15 +128,8 @@ static bool person_finish(void *ctx, const char *prog) {
 }
 
 skew_ex_opt_group skew_person_opt_group(skew_person *p) {
-    skew_ex_opt_group g;
-    memset(&g, 0, sizeof g);
-    g.title = "Admins of the app (nuxt-auth-utils sessions, JWT)";
-    g.opts = person_opts;
-    g.count = sizeof person_opts / sizeof person_opts[0];
-    g.ctx = p;
-    g.defaults = person_defaults;
-    g.finish = person_finish;
-    return g;
+    return SKEW_EX_OPT_GROUP("Admins of the app (nuxt-auth-utils sessions, JWT)",
+                             person_opts, p, person_defaults, person_finish);
 }
 
 /* ======================================================================================

@@ -21,15 +21,11 @@
 
 static bool set_cert(void *ctx, const char *v, const char **why) {
     (void)why;
-    if (!*v) return false;
-    SKEW_TLS__T->cert_path = v;
-    return true;
+    return skew_ex_set_text(&SKEW_TLS__T->cert_path, v);
 }
 static bool set_key(void *ctx, const char *v, const char **why) {
     (void)why;
-    if (!*v) return false;
-    SKEW_TLS__T->key_path = v;
-    return true;
+    return skew_ex_set_text(&SKEW_TLS__T->key_path, v);
 }
 
 static const skew_ex_opt skew_tls__opts[] = {
@@ -50,15 +46,7 @@ static bool skew_tls__finish(void *ctx, const char *prog) {
 }
 
 skew_ex_opt_group skew_tls_opt_group(skew_tls *t) {
-    skew_ex_opt_group g;
-    memset(&g, 0, sizeof g);
-    g.title = "TLS (HTTPS, WSS)";
-    g.opts = skew_tls__opts;
-    g.count = sizeof skew_tls__opts / sizeof skew_tls__opts[0];
-    g.ctx = t;
-    g.defaults = skew_tls__defaults;
-    g.finish = skew_tls__finish;
-    return g;
+    return SKEW_EX_OPT_GROUP("TLS (HTTPS, WSS)", skew_tls__opts, t, skew_tls__defaults, skew_tls__finish);
 }
 
 bool skew_tls_enabled(const skew_tls *t) { return t && t->cert_pem != NULL; }

@@ -13,7 +13,7 @@
 # four Cortex-M4 images and prints their sizes; skipped without arm-none-eabi-gcc),
 # step-firmware-qemu (runs the MPS2 images under qemu, tests/portability/firmware_qemu.sh).
 FW_DIR      := examples/firmware
-FW_SRCS     := $(FW_DIR)/firmware.c $(FW_DIR)/skew_impl.c $(FW_DIR)/fw_port.h skew_tracker.h
+FW_SRCS     := $(FW_DIR)/firmware.c $(FW_DIR)/skew_impl.c $(FW_DIR)/fw_port.h $(FW_DIR)/cortexm_core.h skew_tracker.h
 ARM_EABI_CC ?= arm-none-eabi-gcc
 FW_CM_FLAGS := $(CSTD) $(WARN_C) -Os -g -mcpu=cortex-m4 -mthumb -ffunction-sections -fdata-sections -I.
 FW_CM_LINK  := -mcpu=cortex-m4 -mthumb -nostartfiles -T $(FW_DIR)/cortexm.ld -Wl,--gc-sections --specs=nano.specs

@@ -6,15 +6,14 @@
 
 #include <string.h>
 
+#define CORE_HZ 16000000u /* HSI after reset */
+#include "cortexm_core.h"
+
 int main(void);
 
 /* ---- startup ------------------------------------------------------------------------------- */
 
 extern uint32_t _sidata, _sdata, _edata, _sbss, _ebss, _estack;
-
-void Reset_Handler(void);
-void Default_Handler(void);
-void SysTick_Handler(void);
 
 void Reset_Handler(void) {
     uint32_t *src = &_sidata, *dst = &_sdata;
@@ -30,35 +29,13 @@ void Default_Handler(void) {
     }
 }
 
-/* The first 16 entries of the vector table (the device interrupts would follow). */
-__attribute__((section(".isr_vector"), used)) static void (*const vectors[16])(void) = {
-    (void (*)(void))(uintptr_t)&_estack, /* initial stack pointer */
-    Reset_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler,
-    0, 0, 0, 0, Default_Handler, Default_Handler, 0, Default_Handler, SysTick_Handler,
-};
+CORTEXM_VECTOR_TABLE(Default_Handler);
 
 /* ---- clock: SysTick at 1 kHz on top of the RTC's time at boot ------------------------------ */
 
-#define SYST_CSR (*(volatile uint32_t *)0xE000E010u)
-#define SYST_RVR (*(volatile uint32_t *)0xE000E014u)
-#define SYST_CVR (*(volatile uint32_t *)0xE000E018u)
-#define CORE_HZ 16000000u /* HSI after reset */
-
-static volatile uint32_t ticks;
 static uint64_t rtc_boot_ms = 1700000000000ull; /* a real board reads its RTC here */
-static int clock_started;
 
-void SysTick_Handler(void) { ticks++; }
-
-uint64_t fw_clock_ms(void) {
-    if (!clock_started) {
-        SYST_RVR = CORE_HZ / 1000u - 1u;
-        SYST_CVR = 0;
-        SYST_CSR = 7u; /* processor clock, interrupt, enable */
-        clock_started = 1;
-    }
-    return rtc_boot_ms + ticks;
-}
+uint64_t fw_clock_ms(void) { return rtc_boot_ms + systick_ms(); }
 
 /* ---- random: the STM32F4 RNG peripheral (a hardware TRNG) ---------------------------------- */
 

@@ -11,6 +11,9 @@
 
 #include <string.h>
 
+#define CORE_HZ 25000000u /* the MPS2 FPGA's 25 MHz system clock */
+#include "cortexm_core.h"
+
 int main(void);
 
 /* ---- semihosting: the debugger (here qemu) does the call at "bkpt 0xAB" ------------------- */
@@ -57,10 +60,7 @@ extern uint32_t _sidata, _sdata, _edata, _sbss, _ebss, _sstack, _estack;
 
 #define STACK_PAINT 0xC0FFEE5Au
 
-void Reset_Handler(void);
-void Default_Handler(void);
 void HardFault_Handler(void);
-void SysTick_Handler(void);
 
 static uintptr_t stack_pointer(void) {
     uintptr_t sp;
@@ -101,34 +101,11 @@ void Default_Handler(void) { fw_panic("unexpected exception"); }
 
 void HardFault_Handler(void) { fw_panic("hard fault"); }
 
-/* The first 16 entries of the vector table (the device interrupts would follow). */
-__attribute__((section(".isr_vector"), used)) static void (*const vectors[16])(void) = {
-    (void (*)(void))(uintptr_t)&_estack, /* initial stack pointer */
-    Reset_Handler, Default_Handler, HardFault_Handler, Default_Handler, Default_Handler, Default_Handler,
-    0, 0, 0, 0, Default_Handler, Default_Handler, 0, Default_Handler, SysTick_Handler,
-};
+CORTEXM_VECTOR_TABLE(HardFault_Handler);
 
 /* ---- clock: SysTick at 1 kHz on top of a fixed time at boot -------------------------------- */
 
-#define SYST_CSR (*(volatile uint32_t *)0xE000E010u)
-#define SYST_RVR (*(volatile uint32_t *)0xE000E014u)
-#define SYST_CVR (*(volatile uint32_t *)0xE000E018u)
-#define CORE_HZ 25000000u /* the MPS2 FPGA's 25 MHz system clock */
-
-static volatile uint32_t ticks;
-static int clock_started;
-
-void SysTick_Handler(void) { ticks++; }
-
-uint64_t fw_clock_ms(void) {
-    if (!clock_started) {
-        SYST_RVR = CORE_HZ / 1000u - 1u;
-        SYST_CVR = 0;
-        SYST_CSR = 7u; /* processor clock, interrupt, enable */
-        clock_started = 1;
-    }
-    return 1700000000000ull + ticks; /* a board with an RTC reads it here */
-}
+uint64_t fw_clock_ms(void) { return 1700000000000ull + systick_ms(); /* a board with an RTC reads it here */ }
 
 /* Sleep until the next SysTick; qemu's -icount sleep=off skips the wait, so 40 simulated
    seconds take about one real one. */

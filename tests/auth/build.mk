@@ -6,6 +6,7 @@ include examples/common/build.mk
 
 TEST_STEPS += step-auth-unit
 AUTH_UNIT_SRCS := tests/auth/test_auth.c examples/common/skew_auth.c examples/common/skew_options.c \
+                  examples/common/skew_posix.c \
                   examples/common/skew_tracker_impl.c
 $(BUILD)/auth/test_auth: $(AUTH_UNIT_SRCS) examples/common/skew_auth.h examples/common/skew_options.h $(HDR_DEPS)
 	@mkdir -p $(@D)

@@ -7,6 +7,7 @@
 #endif
 #include "skew_auth.h"
 #include "skew_test.h"
+#include "test_hooks.h"
 
 #include <stdlib.h>
 #include <time.h>
@@ -27,12 +28,7 @@ static skew_str hdr_get(void *ctx, const char *name) {
 }
 
 static skew_request mkreq(hdrs *h, const char *method, const char *path, const char *peer) {
-    skew_request r;
-    memset(&r, 0, sizeof r);
-    r.method = skew_str_c(method);
-    r.path = skew_str_c(path);
-    r.header = hdr_get;
-    r.header_ctx = h;
+    skew_request r = th_request(skew_str_c(method), skew_str_c(path), hdr_get, h);
     if (peer) skew_ip_parse(skew_str_c(peer), &r.peer);
     return r;
 }

@@ -14,10 +14,9 @@ case $bin in /*) abs=$bin ;; *) abs=$(pwd)/$bin ;; esac
 build_server "$flavor" e2e
 
 # node_modules from the committed lockfile (npm ci) when missing or older than the lockfile
-if [ ! -f tests/e2e/node_modules/.package-lock.json ] ||
-   [ tests/e2e/package-lock.json -nt tests/e2e/node_modules/.package-lock.json ]; then
-  (cd tests/e2e && npm ci --no-audit --no-fund) || { echo "e2e: npm ci failed" >&2; exit 1; }
-fi
+WHO=e2e
+. tests/lib/need.sh
+need_e2e_modules
 
 art=$(pwd)/$BUILD/e2e-artifacts/$flavor
 case $BUILD in /*) art=$BUILD/e2e-artifacts/$flavor ;; esac

@@ -5,28 +5,21 @@
 TEST_STEPS += step-link
 LINK_DIR := $(BUILD)/link
 
-$(LINK_DIR)/c_c: tests/link/impl.c tests/link/user.c skew_tracker.h
-	@mkdir -p $(@D)
-	$(GCC) $(CSTD) $(WARN_C) $(OPT) -I. -c -o $(LINK_DIR)/impl.o tests/link/impl.c
-	$(GCC) $(CSTD) $(WARN_C) $(OPT) -I. -c -o $(LINK_DIR)/user.o tests/link/user.c
-	$(GCC) -o $@ $(LINK_DIR)/impl.o $(LINK_DIR)/user.o
-$(LINK_DIR)/c_cxx: tests/link/impl.c tests/link/user.c skew_tracker.h
-	@mkdir -p $(@D)
-	$(GCC) $(CSTD) $(WARN_C) $(OPT) -I. -c -o $(LINK_DIR)/impl_c.o tests/link/impl.c
-	$(GXX) $(CXXSTD) $(WARN_COMMON) $(OPT) -I. -c -o $(LINK_DIR)/user_cxx.o tests/link/user.c
-	$(GXX) -o $@ $(LINK_DIR)/impl_c.o $(LINK_DIR)/user_cxx.o
-$(LINK_DIR)/clang_c: tests/link/impl.c tests/link/user.c skew_tracker.h
-	@mkdir -p $(@D)
-	$(CLANG) $(CSTD) $(WARN_C) $(OPT) -I. -c -o $(LINK_DIR)/impl_clang.o tests/link/impl.c
-	$(GCC) $(CSTD) $(WARN_C) $(OPT) -I. -c -o $(LINK_DIR)/user_gcc.o tests/link/user.c
-	$(CLANG) -o $@ $(LINK_DIR)/impl_clang.o $(LINK_DIR)/user_gcc.o
-
-$(LINK_DIR)/static: tests/link/impl.c tests/link/user.c skew_tracker.h
-	@mkdir -p $(@D)
-	$(GCC) $(CSTD) $(WARN_C) $(OPT) -DSKEW_TRACKER_STATIC -I. -c -o $(LINK_DIR)/impl_static.o tests/link/impl.c
-	$(GCC) $(CSTD) $(WARN_C) $(OPT) -DSKEW_TRACKER_STATIC -DSKEW_TRACKER_IMPLEMENTATION -I. \
-	  -c -o $(LINK_DIR)/user_static.o tests/link/user.c
-	$(GCC) -o $@ $(LINK_DIR)/impl_static.o $(LINK_DIR)/user_static.o
+# $(call link_rule,NAME,IMPL COMPILER AND FLAGS,USER COMPILER AND FLAGS,LINKER): $(LINK_DIR)/NAME,
+# impl.c and user.c compiled apart by those compilers and linked together.
+define link_rule
+$(LINK_DIR)/$(1): tests/link/impl.c tests/link/user.c skew_tracker.h
+	@mkdir -p $$(@D)
+	$(2) -I. -c -o $(LINK_DIR)/$(1)_impl.o tests/link/impl.c
+	$(3) -I. -c -o $(LINK_DIR)/$(1)_user.o tests/link/user.c
+	$(4) -o $$@ $(LINK_DIR)/$(1)_impl.o $(LINK_DIR)/$(1)_user.o
+endef
+LINK_GCC := $(GCC) $(CSTD) $(WARN_C) $(OPT)
+$(eval $(call link_rule,c_c,$(LINK_GCC),$(LINK_GCC),$(GCC)))
+$(eval $(call link_rule,c_cxx,$(LINK_GCC),$(GXX) $(CXXSTD) $(WARN_COMMON) $(OPT),$(GXX)))
+$(eval $(call link_rule,clang_c,$(CLANG) $(CSTD) $(WARN_C) $(OPT),$(LINK_GCC),$(CLANG)))
+$(eval $(call link_rule,static,$(LINK_GCC) -DSKEW_TRACKER_STATIC,\
+  $(LINK_GCC) -DSKEW_TRACKER_STATIC -DSKEW_TRACKER_IMPLEMENTATION,$(GCC)))
 
 .PHONY: step-link
 step-link:

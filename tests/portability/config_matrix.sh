@@ -36,13 +36,7 @@ variant() {
   "$bin" >"$bin.log" 2>&1
   rc=$?
   tally "$bin.log" "$rc"
-  passed=$((passed + p)); failed=$((failed + f))
-  if [ "$f" -ne 0 ]; then
-    grep -E '^FAIL' "$bin.log" | head -n 12
-    echo "FAIL $name ($*): $p passed, $f failed (exit $rc)"
-  else
-    echo "ok   $name ($*): $p passed"
-  fi
+  report "$name" "$*" "$bin.log" "$rc" 12
 }
 
 # core NAME SOURCE FLAGS...: the variant for test_core.c, then for test_json.c and test_http.c

@@ -5,6 +5,7 @@
 #define SKEW_ENABLE_HOSTED 0
 #define SKEW_TRACKER_IMPLEMENTATION
 #include "skew_tracker.h"
+#include "../test_hooks.h"
 
 #include <stdlib.h>
 
@@ -17,18 +18,10 @@ static void nh_free(void *ud, void *p, size_t size) {
     (void)size;
     free(p);
 }
-static uint64_t nh_now(void *ud) {
-    (void)ud;
-    return 1700000000000ull;
-}
 static skew_result nh_random(void *ud, void *buf, size_t len) {
     static uint32_t x = 2463534242u;
-    size_t i;
     (void)ud;
-    for (i = 0; i < len; i++) {
-        x ^= x << 13; x ^= x >> 17; x ^= x << 5;
-        ((unsigned char *)buf)[i] = (unsigned char)(x >> 24);
-    }
+    th_xorshift(&x, buf, len, 24);
     return SKEW_OK;
 }
 
@@ -40,7 +33,7 @@ static skew_result nh_create(skew_tracker **out, const skew_config *cfg) {
         c.hooks.alloc = nh_alloc;
         c.hooks.free = nh_free;
     }
-    if (!c.hooks.now_ms) c.hooks.now_ms = nh_now;
+    if (!c.hooks.now_ms) c.hooks.now_ms = th_now_fixed;
     if (!c.hooks.random_bytes) c.hooks.random_bytes = nh_random;
     return skew_tracker_create(out, &c);
 }

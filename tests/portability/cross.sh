@@ -52,13 +52,7 @@ for src in "$@"; do
     echo "skip $name: $(grep '^skipped:' "$bin.log" | head -n 1)"
     continue
   fi
-  passed=$((passed + p)); failed=$((failed + f))
-  if [ "$f" -ne 0 ]; then
-    grep -E '^FAIL' "$bin.log" | head -n 20
-    echo "FAIL $name ($arch): $p passed, $f failed (exit $rc)"
-  else
-    echo "ok   $name ($arch): $p passed"
-  fi
+  report "$name" "$arch" "$bin.log" "$rc" 20
 done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

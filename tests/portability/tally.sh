@@ -7,3 +7,14 @@ tally() {
   p=${p:-0}; f=${f:-0}
   if [ "$2" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 }
+# report NAME WHAT LOG RC SHOWN (after tally): adds p and f to passed and failed and prints
+# "ok   NAME (WHAT): P passed", or LOG's first SHOWN FAIL lines and "FAIL NAME (WHAT): ...".
+report() {
+  passed=$((passed + p)); failed=$((failed + f))
+  if [ "$f" -ne 0 ]; then
+    grep -E '^FAIL' "$3" | head -n "$5"
+    echo "FAIL $1 ($2): $p passed, $f failed (exit $4)"
+  else
+    echo "ok   $1 ($2): $p passed"
+  fi
+}

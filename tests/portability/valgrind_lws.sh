@@ -29,15 +29,21 @@ valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exi
   --stats-interval-ms 0 --keepalive-ms 1000 --drain-ms 0 >"$log" 2>&1 &
 pid=$!
 
+# poll_for FILE SED_SCRIPT TRIES [PID]: what the sed script first prints from FILE, polled every
+# 0.1 s up to TRIES times (and no longer than process PID lives); empty when it never does.
+poll_for() {
+  _aw_i=0; _aw_v=
+  while [ $_aw_i -lt "$3" ]; do
+    _aw_v=$(sed -n "$2" "$1" | head -n 1)
+    [ -n "$_aw_v" ] && break
+    [ -z "${4:-}" ] || kill -0 "$4" 2>/dev/null || break
+    sleep 0.1; _aw_i=$((_aw_i + 1))
+  done
+  echo "$_aw_v"
+}
+
 # wait for "listening on http://127.0.0.1:PORT" (valgrind starts slowly)
-port=
-i=0
-while [ $i -lt 600 ]; do
-  port=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$log" | head -n 1)
-  [ -n "$port" ] && break
-  kill -0 $pid 2>/dev/null || break
-  sleep 0.1; i=$((i + 1))
-done
+port=$(poll_for "$log" 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' 600 $pid)
 if [ -z "$port" ]; then
   cat "$log"; kill $pid 2>/dev/null; echo "0 passed, 1 failed"; exit 1
 fi
@@ -52,13 +58,7 @@ case $body in *'"ok":true'*) ok "health: $body" ;; *) bad "health: $body" ;; esa
 # an SSE stream held open in the background; its id comes from `connected`
 curl -s -N -m 20 -A "$UA" -H 'Cookie: __nkpv=v7' "$base/sse?route=%2Fstart" >"$work/sse.txt" 2>/dev/null &
 sse=$!
-id=
-i=0
-while [ $i -lt 200 ]; do
-  id=$(sed -n 's/.*"connectionId":"\([0-9a-f-]*\)".*/\1/p' "$work/sse.txt" | head -n 1)
-  [ -n "$id" ] && break
-  sleep 0.1; i=$((i + 1))
-done
+id=$(poll_for "$work/sse.txt" 's/.*"connectionId":"\([0-9a-f-]*\)".*/\1/p' 200)
 [ -n "$id" ] && ok "sse connected: $id" || bad "sse: no connected message"
 
 # POSTs on that stream

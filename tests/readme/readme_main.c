@@ -4,6 +4,7 @@
    stream closes. */
 #include "quickstart.c"
 #include "skew_test.h"
+#include "test_hooks.h"
 
 int skew_start(const char *build_id);
 int skew_on_request(const skew_request *req, void *conn, skew_handle *handle, char *body, size_t cap);
@@ -46,11 +47,7 @@ static skew_str header(void *ctx, const char *name) {
 }
 
 static skew_request request(const char *method, const char *path, bool upgrade) {
-    skew_request r;
-    memset(&r, 0, sizeof r);
-    r.method = skew_str_c(method);
-    r.path = skew_str_c(path);
-    r.header = header;
+    skew_request r = th_request(skew_str_c(method), skew_str_c(path), header, NULL);
     r.upgrade = upgrade;
     return r;
 }

@@ -7,22 +7,22 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import net from 'node:net';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { HOST, freePort, pollUntil, sleep } from '../lib/net.mjs';
 
 const require = createRequire(new URL('../e2e/package.json', import.meta.url));
 export const WebSocket = require('ws');
 export const { chromium } = require('playwright-core');
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const HOST = '127.0.0.1';
+export { HOST, freePort };
 export const CHROME_UA =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
 export const CHROMIUM = process.env.SKEW_CHROMIUM || '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+export { sleep };
 
 /** A tool the test needs: its path, or throws (the step then fails: never a silent skip). */
 export function needTool(name, cands = []) {
@@ -32,31 +32,9 @@ export function needTool(name, cands = []) {
   throw new Error(`${name} not found (Debian: see .ci/install-deps)`);
 }
 
-export async function eventually(fn, what, timeout = 8000, interval = 50) {
-  const end = Date.now() + timeout;
-  let last;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-      last = new Error(`got ${JSON.stringify(v)}`);
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`${what}: not within ${timeout} ms: ${last && last.message}`);
-    await sleep(interval);
-  }
-}
-
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, HOST, () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
+export function eventually(fn, what, timeout = 8000, interval = 50) {
+  return pollUntil(fn, {
+    timeout, interval, failure: (last) => new Error(`${what}: not within ${timeout} ms: ${last && last.message}`),
   });
 }
 

@@ -8,20 +8,13 @@
 # step reports itself skipped.
 set -u
 what=$1
-BUILD=${BUILD:-build}
-MAKE=${MAKE:-make}
-case $BUILD in /*) build=$BUILD ;; *) build=$(pwd)/$BUILD ;; esac
+WHO=tls
+. tests/lib/need.sh
+. tests/lib/build_server.sh
+need node openssl
+need_e2e_modules
 
-missing() {
-  if [ "${CI:-}" = true ]; then echo "tls: $1 (CI=true: a missing tool fails the step)" >&2; exit 1; fi
-  echo "skipped: $1"; exit 0
-}
-need() { command -v "$1" >/dev/null 2>&1 || missing "$1 not installed"; }
-need node; need openssl
-[ -d tests/e2e/node_modules/ws ] || (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error) ||
-  { echo "tls: npm ci in tests/e2e failed" >&2; exit 1; }
-
-build_server() {
+make_server() {
   $MAKE --no-print-directory "$BUILD/skew_server_$1" || { echo "tls: building $BUILD/skew_server_$1 failed" >&2; exit 1; }
 }
 
@@ -29,19 +22,16 @@ cd_run() { cd tests/tls && exec timeout --kill-after=10 300 node --test --test-r
 
 case $what in
   tls)
-    [ -x "${SKEW_CHROMIUM:-/usr/bin/chromium}" ] || missing "chromium not found"
+    need_chromium
     need npm # the Nuxt app's build (tests/nuxt/run.sh)
-    build_server "$2"
+    make_server "$2"
     # the Nuxt app's ws build for nuxt_wss.test.mjs: tests/nuxt/run.sh's (reused while unchanged)
-    out=$(SKEW_NUXT_BUILD_ONLY=1 BUILD=$BUILD MAKE=$MAKE tests/nuxt/run.sh "$2" 2>&1); rc=$?
-    printf '%s\n' "$out" | tail -n 5
-    [ "$rc" -eq 0 ] && [ -f "$build/nuxt-app/ws/output/public/_nuxt/builds/latest.json" ] ||
-      { echo "tls: the Nuxt app was not built ($build/nuxt-app/ws)" >&2; exit 1; }
+    nuxt_app tls "$2" ws/output/public/_nuxt/builds/latest.json
     SKEW_SERVER=$build/skew_server_$2 SKEW_NUXT_BUILDS=$build/nuxt-app cd_run ./tls.test.mjs ./nuxt_wss.test.mjs ;;
   redis)
     need redis-server
     command -v stunnel4 >/dev/null 2>&1 || command -v stunnel >/dev/null 2>&1 || missing "stunnel4 not installed"
-    build_server lws; build_server mongoose
+    build_both tls
     SKEW_SERVER_LWS=$build/skew_server_lws SKEW_SERVER_MONGOOSE=$build/skew_server_mongoose cd_run ./redis_tls.test.mjs ;;
   *) echo "usage: tests/tls/run.sh tls lws|mongoose | redis" >&2; exit 2 ;;
 esac

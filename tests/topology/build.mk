@@ -2,11 +2,8 @@
 # Nuxt app of tests/nuxt (node-server build), one lws and one mongoose instance on redis-server,
 # three Chromium visitors. Included by tests/build.mk.
 #   make step-topology    run it (builds both servers and, once, the Nuxt app)
-TEST_STEPS += step-topology
-
-.PHONY: step-topology
-step-topology:
-	@BUILD=$(BUILD) MAKE="$(MAKE)" tests/run_step.sh topology tests/topology/run.sh
+include tests/lib/script_step.mk
+$(eval $(call script_step,topology,tests/topology/run.sh))
 
 # The README's nginx configuration is deploy/nginx/skew.conf (tests/topology/readme_nginx.sh).
 TEST_STEPS += step-readme-nginx
@@ -17,7 +14,4 @@ step-readme-nginx:
 # The Nuxt app's own admins (nuxt-auth-utils sessions) authorized through nginx and both C
 # servers, by the session cookie and by forward auth (tests/topology/app-admins.test.mjs).
 #   make step-app-admins   run it (builds both servers and, once, the Nuxt app)
-TEST_STEPS += step-app-admins
-.PHONY: step-app-admins
-step-app-admins:
-	@BUILD=$(BUILD) MAKE="$(MAKE)" tests/run_step.sh app-admins tests/topology/app-admins.sh
+$(eval $(call script_step,app-admins,tests/topology/app-admins.sh))

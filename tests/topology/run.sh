@@ -5,28 +5,17 @@
 # Under CI=true a missing tool (nginx, redis-server, chromium, openssl, node) FAILS the step;
 # elsewhere the step reports itself skipped.
 set -u
-BUILD=${BUILD:-build}
-MAKE=${MAKE:-make}
-case $BUILD in /*) build=$BUILD ;; *) build=$(pwd)/$BUILD ;; esac
+WHO=topology
+. tests/lib/need.sh
+. tests/lib/build_server.sh
+need node npm redis-server
+need_nginx
+need_chromium
 
-missing() {
-  if [ "${CI:-}" = true ]; then echo "topology: $1 (CI=true: a missing tool fails the step)" >&2; exit 1; fi
-  echo "skipped: $1"; exit 0
-}
-for t in node npm redis-server; do command -v $t >/dev/null 2>&1 || missing "$t not installed"; done
-command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing "nginx not installed"
-[ -x "${SKEW_CHROMIUM:-/usr/bin/chromium}" ] || missing "chromium not found"
-
-for f in lws mongoose; do
-  $MAKE --no-print-directory "$BUILD/skew_server_$f" || { echo "topology: building skew_server_$f failed" >&2; exit 1; }
-done
-[ -d tests/e2e/node_modules/ws ] || (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error) ||
-  { echo "topology: npm ci in tests/e2e failed" >&2; exit 1; }
+build_both topology
+need_e2e_modules
 # the Nuxt app: built by tests/nuxt/run.sh (reused while unchanged); the sse build's node server
-out=$(SKEW_NUXT_BUILD_ONLY=1 BUILD=$BUILD MAKE=$MAKE tests/nuxt/run.sh lws 2>&1); rc=$?
-printf '%s\n' "$out" | tail -n 5
-[ "$rc" -eq 0 ] && [ -f "$build/nuxt-app/sse/output/server/index.mjs" ] ||
-  { echo "topology: the Nuxt app was not built ($build/nuxt-app/sse)" >&2; exit 1; }
+nuxt_app topology lws sse/output/server/index.mjs
 
 cd tests/topology || exit 1
 SKEW_SERVER_LWS=$build/skew_server_lws SKEW_SERVER_MONGOOSE=$build/skew_server_mongoose \

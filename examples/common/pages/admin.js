@@ -16,13 +16,7 @@
 
   function text(id, value) { $(id).textContent = value; }
 
-  function cell(tr, value, cls) {
-    const td = document.createElement('td');
-    td.textContent = value;
-    if (cls) td.className = cls;
-    tr.appendChild(td);
-    return td;
-  }
+  const cell = SkewClient.cell;
 
   function sortedEntries(map) {
     return Object.entries(map || {}).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));

@@ -8,13 +8,7 @@
 (function () {
   const $ = (id) => document.getElementById(id);
 
-  function cell(tr, value, cls) {
-    const td = document.createElement('td');
-    td.textContent = value;
-    if (cls) td.className = cls;
-    tr.appendChild(td);
-    return td;
-  }
+  const cell = SkewClient.cell;
 
   function age(ms) {
     if (typeof ms !== 'number' || !(ms >= 0)) return '–';

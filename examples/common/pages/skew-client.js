@@ -202,7 +202,17 @@
     }
   }
 
+  // A table cell holding value as text (never HTML), appended to tr: the dashboard's tables.
+  function cell(tr, value, cls) {
+    const td = document.createElement('td');
+    td.textContent = value;
+    if (cls) td.className = cls;
+    tr.appendChild(td);
+    return td;
+  }
+
   SkewClient.meta = meta;
   SkewClient.cookie = cookie;
+  SkewClient.cell = cell;
   global.SkewClient = SkewClient;
 })(window);

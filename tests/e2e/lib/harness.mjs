@@ -12,6 +12,7 @@ import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { EventSource } from 'eventsource';
+import { HOST, freePort, pollUntil, sleep } from '../../lib/net.mjs';
 
 export { WebSocket, EventSource };
 
@@ -23,10 +24,10 @@ export const GOOGLEBOT_UA =
   'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';
 export const CURL_UA = 'curl/8.5.0';
 export const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-export const HOST = '127.0.0.1';
+export { HOST, freePort };
 export const TOKEN = 'e2e-admin-token-0123456789';
 
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+export { sleep };
 
 /** Resolve p or reject after ms with a message naming what was awaited. */
 export function within(ms, p, what) {
@@ -40,24 +41,15 @@ export function within(ms, p, what) {
 }
 
 /** Poll fn until it returns a truthy value (or throws no more), bounded by ms. */
-export async function eventually(fn, { timeout = 5000, interval = 50, what = 'condition' } = {}) {
-  const end = Date.now() + timeout;
-  let last;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-      last = new Error(`${what}: got ${JSON.stringify(v)}`);
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) {
+export function eventually(fn, { timeout = 5000, interval = 50, what = 'condition' } = {}) {
+  return pollUntil(fn, {
+    timeout, interval, got: `${what}: `,
+    failure: (last) => {
       const err = new Error(`not true within ${timeout} ms: ${what}: ${last && last.message}`);
       err.cause = last;
-      throw err;
-    }
-    await sleep(interval);
-  }
+      return err;
+    },
+  });
 }
 
 export function serverBinary() {
@@ -66,18 +58,6 @@ export function serverBinary() {
     if (fs.existsSync(cand)) return cand;
   }
   throw new Error(`server binary not found: SKEW_SERVER=${given} (build it, e.g. make build/skew_server_lws)`);
-}
-
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, HOST, () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 // Servers still running when this process exits are killed, whatever happened.
