@@ -61,11 +61,11 @@ TESTS_UNUSED static uint64_t th_now_fixed(void *ud) {
 }
 
 /* An authorize hook that grants every request every scope. */
-TESTS_UNUSED static skew_auth th_auth_granted(void *ud, const skew_request *req, skew_auth_scope scope) {
+TESTS_UNUSED static skew_auth_result th_auth_granted(void *ud, const skew_request *req, skew_auth_scope scope) {
     (void)ud;
     (void)req;
     (void)scope;
-    return SKEW_AUTH_GRANTED;
+    return SKEW_AUTH_RESULT_GRANTED;
 }
 
 #endif /* TESTS_TEST_HOOKS_H */

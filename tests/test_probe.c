@@ -1,7 +1,7 @@
 /* Early probes of new SSE streams (skew_config.sse_probe_ms, README "Liveness"): the schedule's
    bounds, its memory, a `keepalive` to each new SSE stream at each delay after its open (counted
    from the first skew_tick after it) and none after the schedule, none to WebSockets, a failed
-   probe closing the stream, closed streams skipped, a full ring, and skew_next_due naming the
+   probe closing the stream, closed streams skipped, a full ring, and skew_get_next_due naming the
    next probe. Built with SKEW_ENABLE_SSE_PROBE 0 too (tests/portability/config_matrix.sh): then
    a schedule is refused. */
 #define SKEW_TRACKER_IMPLEMENTATION
@@ -69,16 +69,16 @@ static void test_config(void) {
 
 #if SKEW_ENABLE_SSE_PROBE
 /* One stream: a probe at 2, 5 and 15 s after the first tick that saw it, then nothing until the
-   keepalive; skew_next_due names each probe; a WebSocket gets none. */
+   keepalive; skew_get_next_due names each probe; a WebSocket gets none. */
 static void test_schedule(void) {
     static const uint32_t d[] = {2000, 5000, 15000, 0};
     skew_tracker *t = make_probing(d, 30000, false);
     CHECK_EQ_INT(skew_tick(t, 1000), 30000); /* the clock starts; keepalive at 31000 */
     open_sse(t, &env, 0, NULL, NULL);
     open_ws(t, &env, 1, NULL, NULL, NULL);
-    CHECK_EQ_INT(skew_next_due(t, 1000), 0); /* a tick must stamp the new stream */
+    CHECK_EQ_INT(skew_get_next_due(t, 1000), 0); /* a tick must stamp the new stream */
     CHECK_EQ_INT(skew_tick(t, 1000), 2000);
-    CHECK_EQ_INT(skew_next_due(t, 1500), 1500);
+    CHECK_EQ_INT(skew_get_next_due(t, 1500), 1500);
     CHECK_EQ_INT(skew_tick(t, 2999), 1);
     CHECK_EQ_INT(keepalives(0), 0);
     CHECK_EQ_INT(skew_tick(t, 3000), 3000); /* the first probe; the next at 6000 */
@@ -95,7 +95,7 @@ static void test_schedule(void) {
     CHECK_EQ_INT(skew_tick(t, 31000), 30000);
     CHECK_EQ_INT(keepalives(0), 4); /* the keepalive */
     CHECK_EQ_INT(keepalives(1), 0); /* WebSocket: pings are the library's */
-    CHECK_EQ_INT(skew_total(t), 2);
+    CHECK_EQ_INT(skew_get_total(t), 2);
     unmake(t);
 }
 
@@ -106,7 +106,7 @@ static void test_stamped_by_tick(void) {
     skew_tracker *t = make_probing(d, 30000, false);
     CHECK_EQ_INT(skew_tick(t, 0), 30000);
     open_sse(t, &env, 0, NULL, NULL); /* at 20000 on the adapter's clock; the tracker saw 0 last */
-    CHECK_EQ_INT(skew_next_due(t, 20000), 0);
+    CHECK_EQ_INT(skew_get_next_due(t, 20000), 0);
     CHECK_EQ_INT(skew_tick(t, 20000), 2000);
     CHECK_EQ_INT(keepalives(0), 0);
     CHECK_EQ_INT(skew_tick(t, 22000), 8000); /* the keepalive at 30000 */
@@ -130,11 +130,11 @@ static void test_failed_probe_closes(void) {
     CHECK(env.conns[0].msgs[env.conns[0].nmsg - 1][strlen(last_msg(&env, 0)) - 1] == '\n');
     env.conns[1].fail_with = SKEW_ERR_SEND; /* its client went away */
     skew_tick(t, 4999);
-    CHECK_EQ_INT(skew_total(t), 2);
+    CHECK_EQ_INT(skew_get_total(t), 2);
     skew_tick(t, 5000);
-    CHECK_EQ_INT(skew_total(t), 1);
+    CHECK_EQ_INT(skew_get_total(t), 1);
     CHECK(env.conns[1].closed);
-    CHECK_EQ_INT(env.conns[1].reason, SKEW_CLOSE_SEND_FAILED);
+    CHECK_EQ_INT(env.conns[1].reason, SKEW_CLOSE_REASON_SEND_FAILED);
     CHECK(!env.conns[0].closed);
     CHECK_EQ_INT(keepalives(0), 2);
     skew_get_metrics(t, &m);
@@ -151,7 +151,7 @@ static void test_closed_skipped(void) {
     skew_tick(t, 0);
     a = open_sse(t, &env, 0, NULL, NULL);
     skew_tick(t, 0);
-    CHECK_RES(skew_close(t, a, SKEW_CLOSE_CLIENT), SKEW_OK);
+    CHECK_RES(skew_close(t, a, SKEW_CLOSE_REASON_CLIENT), SKEW_OK);
     skew_tick(t, 1000);
     open_sse(t, &env, 1, NULL, NULL); /* takes the slot a left */
     skew_tick(t, 1000);
@@ -180,14 +180,14 @@ static void test_full_ring(void) {
     skew_tick(t, 0);
     for (i = 0; i < 12; i++) { /* 12 opens, 3 live at most; the ring holds 4 */
         h[i] = open_sse(t, &env, i, NULL, NULL);
-        if (i >= 3) CHECK_RES(skew_close(t, h[i - 3], SKEW_CLOSE_CLIENT), SKEW_OK);
+        if (i >= 3) CHECK_RES(skew_close(t, h[i - 3], SKEW_CLOSE_REASON_CLIENT), SKEW_OK);
         skew_tick(t, (uint64_t)i * 10);
     }
     skew_tick(t, 5000);
     for (i = 0; i < 12; i++) probed += keepalives(i);
     CHECK_EQ_INT(probed, 3); /* the three still open: 9, 10, 11 */
     CHECK_EQ_INT(keepalives(9) + keepalives(10) + keepalives(11), 3);
-    CHECK_EQ_INT(skew_total(t), 3);
+    CHECK_EQ_INT(skew_get_total(t), 3);
     unmake(t);
 }
 
@@ -214,7 +214,7 @@ static void test_random_opens(void) {
     }
     CHECK(n > 40);
     CHECK_EQ_INT(bad, 0);
-    CHECK_EQ_INT(skew_total(t), n);
+    CHECK_EQ_INT(skew_get_total(t), n);
     unmake(t);
 }
 #endif

@@ -62,7 +62,7 @@ static double run(unsigned live, int tracking) {
     c.route_tracking = tracking != 0;
     c.ip_tracking = tracking != 0;
     c.hooks.send = no_send;
-    c.hooks.now_ms = loop_time;
+    c.hooks.epoch_ms = loop_time;
     if (!hs || skew_tracker_create(&t, &c) != SKEW_OK) { fprintf(stderr, "create failed\n"); exit(1); }
     for (i = 0; i < live; i++) {
         skew_request r = req_for(&h, i, i & 1);
@@ -73,7 +73,7 @@ static double run(unsigned live, int tracking) {
         skew_request r = req_for(&h, i, i & 1);
         skew_handle x;
         if (skew_open(t, &r, NULL, &x) != SKEW_OK) { fprintf(stderr, "open failed\n"); exit(1); }
-        skew_close(t, x, SKEW_CLOSE_CLIENT);
+        skew_close(t, x, SKEW_CLOSE_REASON_CLIENT);
     }
     t1 = now_ns();
     skew_tracker_destroy(t);
