@@ -32,11 +32,11 @@ static skew_result m_send(void *ud, const skew_conn *c, const char *msg, size_t 
     last[len] = '\0';
     return SKEW_OK;
 }
-static skew_auth m_auth(void *ud, const skew_request *req, skew_auth_scope s) {
+static skew_auth_result m_auth(void *ud, const skew_request *req, skew_auth_scope s) {
     (void)ud;
     (void)req;
     (void)s;
-    return SKEW_AUTH_GRANTED;
+    return SKEW_AUTH_RESULT_GRANTED;
 }
 
 static void test_bots(void) {
@@ -133,7 +133,7 @@ static void test_tracker(void) {
     CHECK_RES(skew_open(t, &req, NULL, &a), SKEW_ERR_BOT);
     h.ua = BROWSER;
     CHECK_RES(skew_open(t, &req, NULL, &a), SKEW_OK);
-    CHECK_EQ_INT(skew_total(t), 1);
+    CHECK_EQ_INT(skew_get_total(t), 1);
     skew_tracker_destroy(t);
 }
 

@@ -109,7 +109,7 @@ static void make_template(uint32_t conns, uint32_t routes, uint32_t listed) {
             exit(1);
         }
     }
-    snap_cap = skew_cluster_snapshot_max(skew_tracker_config(tmpl)) + 1;
+    snap_cap = skew_cluster_snapshot_max(skew_get_config(tmpl)) + 1;
     snap = (char *)malloc(snap_cap);
     if (!snap) exit(1);
 }

@@ -42,7 +42,7 @@ int main(void) {
     req.path.len = 11;
     req.header = ua;
     if (t && skew_route_request(t, &req) == SKEW_ENDPOINT_SSE && skew_open(t, &req, NULL, &h) == SKEW_OK) passed++; else failed++;
-    if (t && skew_total(t) == 1) passed++; else failed++;
+    if (t && skew_get_total(t) == 1) passed++; else failed++;
     if (strcmp(skew_version(), SKEW_TRACKER_VERSION_STRING) == 0) passed++; else failed++;
     if (strcmp(skew_result_str(SKEW_ERR_FULL), "full") == 0) passed++; else failed++;
     {
@@ -68,7 +68,7 @@ int main(void) {
         if (info.updates == 1 && info.rejected == 0) passed++; else failed++;
         snap.ptr = "0f0e0d0c-0b0a-4908-8706-05040300002a";
         snap.len = 36;
-        if (skew_id_tag(snap, &tag) == SKEW_OK && tag == 42) passed++; else failed++;
+        if (skew_get_id_tag(snap, &tag) == SKEW_OK && tag == 42) passed++; else failed++;
         skew_tracker_destroy(c);
     }
     skew_tracker_destroy(t);
