@@ -164,7 +164,7 @@ int skew_on_request(const skew_request *req, void *conn, skew_handle *handle, ch
 
 /* A WebSocket text frame from a client, a closed socket, and the event loop's timer. mono_ms is a
    monotonic clock: it only schedules (the wire's timestamps come from the tracker's clock). */
-void skew_on_ws_text(skew_handle h, const char *data, size_t len) { skew_ws_message(tracker, h, data, len); }
+void skew_on_ws_text(skew_handle h, const char *data, size_t len) { skew_ws_message(tracker, h, skew_str_n(data, len)); }
 void skew_on_socket_closed(skew_handle h) { skew_close(tracker, h, SKEW_CLOSE_REASON_CLIENT); }
 unsigned skew_on_timer(uint64_t mono_ms) { return skew_tick(tracker, mono_ms); } /* ms to sleep */
 #endif /* QUICK START */
@@ -452,7 +452,7 @@ typedef enum skew_log_level { SKEW_LOG_LEVEL_DEBUG = 0, SKEW_LOG_LEVEL_INFO, SKE
 typedef struct skew_hooks {
     void *user_data;
     /* Deliver one message to one connection. WS: bare JSON, the server library frames it (a text
-       frame). SSE: bare JSON that the adapter frames with skew_sse_frame, or, with
+       frame). SSE: bare JSON that the adapter frames with skew_write_sse_frame, or, with
        skew_config.frame_sse, the ready-to-write event "data: <json>\n\n". Return SKEW_OK,
        SKEW_ERR_SLOW (unsent output over its bound) or any other error (peer dead): the tracker
        then closes the connection and calls on_close. Bytes must not reach the wire before the
@@ -636,13 +636,13 @@ SKEW_API skew_result skew_find(skew_tracker *t, skew_str id, skew_handle *out);
 /* HOOK-SAFE. Describe a connection (its strings are views: see THREADING). */
 SKEW_API skew_result skew_get_conn(const skew_tracker *t, skew_handle h, skew_conn *out);
 /* HOOK-SAFE. Send a custom JSON message to one connection through hooks.send. */
-SKEW_API skew_result skew_send(skew_tracker *t, skew_handle h, const char *json, size_t len);
+SKEW_API skew_result skew_send(skew_tracker *t, skew_handle h, skew_str json);
 
 /* A whole WebSocket text (or binary) message from a client: subscribe-stats, route-update, ping.
    Whole messages, not frames: reassemble fragments first, and never pass control frames (ping,
    pong, close: the WebSocket library answers those). Anything else is ignored and returns
    SKEW_ERR_INVALID (the connection is kept). Changes state: re-arm with skew_get_next_due after. */
-SKEW_API skew_result skew_ws_message(skew_tracker *t, skew_handle h, const char *data, size_t len);
+SKEW_API skew_result skew_ws_message(skew_tracker *t, skew_handle h, skew_str data);
 
 /* ======================================================================================
    >>time  keepalives and coalesced stats
@@ -740,21 +740,21 @@ SKEW_API size_t skew_write_timeline(const skew_tracker *t, char *buf, size_t cap
 typedef int (*skew_sink_fn)(void *ctx, const char *data, size_t len);
 
 /* Escape s as a JSON string with its quotes (UTF-8 rule above). */
-SKEW_API size_t skew_json_escape(char *buf, size_t cap, skew_str s);
-SKEW_API size_t skew_json_connected(char *buf, size_t cap, skew_str server_version, skew_str id, uint64_t ts_ms);
-SKEW_API size_t skew_json_keepalive(char *buf, size_t cap, uint64_t ts_ms);
+SKEW_API size_t skew_write_json_string(skew_str s, char *buf, size_t cap);
+SKEW_API size_t skew_write_connected(skew_str server_version, skew_str id, uint64_t ts_ms, char *buf, size_t cap);
+SKEW_API size_t skew_write_keepalive(uint64_t ts_ms, char *buf, size_t cap);
 SKEW_API size_t skew_write_pong(char *buf, size_t cap);
 SKEW_API size_t skew_write_stats_unauthorized(char *buf, size_t cap);
-SKEW_API size_t skew_json_version(char *buf, size_t cap, skew_str version, bool force);
+SKEW_API size_t skew_write_version(skew_str version, bool force, char *buf, size_t cap);
 /* Full stats message for recipient `you` (0: no yourId). Lists at most max_listed. */
-SKEW_API size_t skew_json_stats(const skew_tracker *t, char *buf, size_t cap, skew_handle you);
+SKEW_API size_t skew_write_stats(const skew_tracker *t, skew_handle you, char *buf, size_t cap);
 /* Same, streamed to a sink without a buffer of the message's size. Returns bytes written,
    or SKEW_ERR_... via *res when the sink stopped. */
-SKEW_API size_t skew_json_stats_sink(const skew_tracker *t, skew_sink_fn sink, void *ctx, skew_handle you,
-                                     uint32_t max_listed, skew_result *res);
+SKEW_API size_t skew_write_stats_sink(const skew_tracker *t, skew_handle you, uint32_t max_listed,
+                                      skew_sink_fn sink, void *ctx, skew_result *res);
 /* SSE framing: "data: " msg "\n\n" (msg must hold no newline: JSON from this library never does).
    skew_config.frame_sse makes the tracker do this before the send hook. */
-SKEW_API size_t skew_sse_frame(char *buf, size_t cap, const char *msg, size_t len);
+SKEW_API size_t skew_write_sse_frame(skew_str msg, char *buf, size_t cap);
 /* The response an SSE open answers with when skew_open succeeds. SKEW_SSE_HEADERS: the header
    lines (each ends in CRLF) for a server library that takes the status and headers apart;
    SKEW_SSE_RESPONSE_HEAD: the whole HTTP/1.1 head for an adapter that writes raw bytes. No
@@ -903,7 +903,7 @@ SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_requ
    Each instance sets skew_config.instance_id (unique per process run), instance_tag (random,
    20 bits) and cluster_max_instances, then, on its event loop (which never waits on the store):
        link up / lost / back        skew_cluster_set_link(t, SKEW_CLUSTER_LINK_OK / _DEGRADED / _OK)
-       every P ms                   n = skew_cluster_snapshot(t, buf, cap, now)   -> the store
+       every P ms                   n = skew_cluster_write_snapshot(t, now, buf, cap)   -> the store
                                     (the example servers: SET skew:{NAME}:snap:<id> PX 3P)
        the others' texts arrive     skew_cluster_update(t, texts, count, now)   (keep the texts)
        a per-connection POST        skew_http(...) == SKEW_ERR_NOT_LOCAL        -> relay it
@@ -992,35 +992,35 @@ typedef struct skew_cluster_info {
     uint64_t updates;     /* skew_cluster_update calls */
     uint64_t rejected;    /* snapshots refused since start */
     uint64_t messages_rejected; /* other bad data the adapter counted (skew_cluster_count_rejected) */
-    uint64_t updated_ms;  /* now_ms of the last skew_cluster_update (wall clock), 0 before */
+    uint64_t updated_ms;  /* epoch_ms of the last skew_cluster_update (wall clock), 0 before */
 } skew_cluster_info;
 
 /* Bytes a snapshot of a tracker with this config can need at most (excluding the NUL); also the
    largest snapshot skew_cluster_update accepts. 0 for an invalid config. */
 SKEW_API size_t skew_cluster_snapshot_max(const skew_config *cfg);
 /* This instance's snapshot, one JSON object (snprintf contract):
-     {"skew":1,"id":"<instance_id>","tag":N,"version":"<server version>","build":"<build>","at":<now_ms>,
+     {"skew":1,"id":"<instance_id>","tag":N,"version":"<server version>","build":"<build>","at":<epoch_ms>,
       "total":N,"versions":{..},"routes":{..},"connections":[{"id","version","route","ip"},..]}
    versions/routes: the snapshot_max_* largest counts by name, the rest summed into "(other)",
    so the sums equal total; "routes" only with route_tracking; "connections": at most
    snapshot_max_listed (the bulk of the bytes: about 120 per entry), "route"/"ip" only when
-   tracked. now_ms: the wall clock (epoch ms, as hooks.epoch_ms gives it), written as "at": other
+   tracked. epoch_ms: the wall clock (epoch ms, as hooks.epoch_ms gives it), written as "at": other
    instances compare it with their own wall clock for "ageMs". Returns 0 (and writes "") for a
    standalone tracker. */
-SKEW_API size_t skew_cluster_snapshot(const skew_tracker *t, char *buf, size_t cap, uint64_t now_ms);
+SKEW_API size_t skew_cluster_write_snapshot(const skew_tracker *t, uint64_t epoch_ms, char *buf, size_t cap);
 /* The same with at most max_listed connections listed (also capped by snapshot_max_listed);
    0: counts only ("connections":[]), for when nobody looks at the merged list. */
-SKEW_API size_t skew_cluster_snapshot_listed(const skew_tracker *t, char *buf, size_t cap, uint64_t now_ms,
-                                             uint32_t max_listed);
+SKEW_API size_t skew_cluster_write_snapshot_listed(const skew_tracker *t, uint64_t epoch_ms, uint32_t max_listed,
+                                                   char *buf, size_t cap);
 /* Replace the view with these snapshots of other instances (n may be 0). A snapshot with this
    tracker's own instance_id is skipped; a bad one, a second one with the same instance id, and
    those past cluster_max_instances are refused and counted, never partly merged. The view keeps
    pointers into the texts: keep them alive and unchanged until the next update or clear.
    Marks the stats as changed (subscribers get a coalesced push, scheduled on skew_tick's clock).
    Returns SKEW_OK, SKEW_ERR_INVALID when a snapshot was refused (the view holds the others),
-   SKEW_ERR_DISABLED for a standalone tracker. now_ms: the wall clock (epoch ms, as
+   SKEW_ERR_DISABLED for a standalone tracker. epoch_ms: the wall clock (epoch ms, as
    hooks.epoch_ms), kept as skew_cluster_info.updated_ms; it schedules nothing. */
-SKEW_API skew_result skew_cluster_update(skew_tracker *t, const skew_str *snapshots, size_t n, uint64_t now_ms);
+SKEW_API skew_result skew_cluster_update(skew_tracker *t, const skew_str *snapshots, size_t n, uint64_t epoch_ms);
 /* Forget the view (the texts may go). Stats are marked changed. */
 SKEW_API void skew_cluster_clear(skew_tracker *t);
 /* Set the link state (see skew_cluster_link); a change marks the stats as changed. Ignored by
@@ -2812,7 +2812,7 @@ SKEW__PRIV void skew__put_json_str(skew__w *w, skew_str s) {
     skew__put(w, "\"", 1);
 }
 
-SKEW_API size_t skew_json_escape(char *buf, size_t cap, skew_str s) {
+SKEW_API size_t skew_write_json_string(skew_str s, char *buf, size_t cap) {
     skew__w w = skew__w_buf(buf, cap);
     skew__put_json_str(&w, s);
     return skew__w_end(&w);
@@ -2838,13 +2838,13 @@ SKEW__PRIV void skew__put_connected(skew__w *w, skew_str version, skew_str id, u
     skew__put(w, "}", 1);
 }
 
-SKEW_API size_t skew_json_connected(char *buf, size_t cap, skew_str server_version, skew_str id, uint64_t ts_ms) {
+SKEW_API size_t skew_write_connected(skew_str server_version, skew_str id, uint64_t ts_ms, char *buf, size_t cap) {
     skew__w w = skew__w_buf(buf, cap);
     skew__put_connected(&w, server_version, id, ts_ms);
     return skew__w_end(&w);
 }
 
-SKEW_API size_t skew_json_keepalive(char *buf, size_t cap, uint64_t ts_ms) {
+SKEW_API size_t skew_write_keepalive(uint64_t ts_ms, char *buf, size_t cap) {
     skew__w w = skew__w_buf(buf, cap);
     skew__puts(&w, "{\"type\":\"keepalive\",\"timestamp\":");
     skew__put_u64(&w, ts_ms);
@@ -2871,16 +2871,16 @@ SKEW__PRIV void skew__put_version_msg(skew__w *w, skew_str version, bool force) 
     skew__put(w, "}", 1);
 }
 
-SKEW_API size_t skew_json_version(char *buf, size_t cap, skew_str version, bool force) {
+SKEW_API size_t skew_write_version(skew_str version, bool force, char *buf, size_t cap) {
     skew__w w = skew__w_buf(buf, cap);
     skew__put_version_msg(&w, version, force);
     return skew__w_end(&w);
 }
 
-SKEW_API size_t skew_sse_frame(char *buf, size_t cap, const char *msg, size_t len) {
+SKEW_API size_t skew_write_sse_frame(skew_str msg, char *buf, size_t cap) {
     skew__w w = skew__w_buf(buf, cap);
     skew__put(&w, "data: ", 6);
-    skew__put(&w, msg, len);
+    skew__put(&w, msg.ptr, msg.len);
     skew__put(&w, "\n\n", 2);
     return skew__w_end(&w);
 }
@@ -4765,10 +4765,10 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
     skew__conn_view(t, idx, &view); /* one view for `connected` and on_open */
     /* the message buffer holds at least the stats head, far more than this */
 #if SKEW_OPTIMIZE_SIZE
-    len = skew_json_connected(t->msg, t->msg_cap, skew__str(t->server_version, t->server_version_len),
-                              skew__str(view.id, 36), wall);
+    len = skew_write_connected(skew__str(t->server_version, t->server_version_len), skew__str(view.id, 36), wall,
+                              t->msg, t->msg_cap);
 #else
-    { /* the same bytes as skew_json_connected, from the ready prefix */
+    { /* the same bytes as skew_write_connected, from the ready prefix */
         static const char ts[] = "\",\"timestamp\":";
         char *p = t->msg;
         memcpy(p, t->connected_prefix, t->connected_prefix_len);
@@ -5029,13 +5029,13 @@ SKEW_API skew_result skew_get_conn(const skew_tracker *t, skew_handle h, skew_co
     return r;
 }
 
-SKEW_API skew_result skew_send(skew_tracker *t, skew_handle h, const char *json, size_t len) {
+SKEW_API skew_result skew_send(skew_tracker *t, skew_handle h, skew_str json) {
     uint32_t idx;
     skew_result r;
-    if (!t || (!json && len)) return SKEW_ERR_INVALID;
+    if (!t || (!json.ptr && json.len)) return SKEW_ERR_INVALID;
     skew__enter(t); /* from a hook: nested (the lock must be recursive); outside: settles */
     r = skew__lookup(t, h, &idx);
-    if (r == SKEW_OK) r = skew__deliver(t, idx, json, len);
+    if (r == SKEW_OK) r = skew__deliver(t, idx, json.ptr, json.len);
     skew__leave(t); /* outermost call: a peer that failed is closed now */
     return r;
 }
@@ -5045,10 +5045,10 @@ SKEW__PRIV bool skew__type_is(const char *type, size_t n, const char *lit) {
     return n == strlen(lit) && memcmp(type, lit, n) == 0;
 }
 
-SKEW_API skew_result skew_ws_message(skew_tracker *t, skew_handle h, const char *data, size_t len) {
+SKEW_API skew_result skew_ws_message(skew_tracker *t, skew_handle h, skew_str data) {
     uint32_t idx;
     skew_result r;
-    skew_str msg = skew__str(data, data ? len : 0);
+    skew_str msg = skew__str(data.ptr, data.ptr ? data.len : 0);
     char type[32];
     size_t tn = 0;
     bool ping;
@@ -5177,7 +5177,7 @@ SKEW__PRIV size_t skew__write_stats(const skew_tracker *t, skew__w *w, bool with
     return w->len;
 }
 
-/* The one core of skew_json_stats and skew_json_stats_sink: a whole stats message for `you`. */
+/* The one core of skew_write_stats and skew_write_stats_sink: a whole stats message for `you`. */
 SKEW__PRIV void skew__json_stats_to(const skew_tracker *t, skew__w *w, skew_handle you, uint32_t max_listed) {
     size_t end = 0;
     uint32_t idx;
@@ -5188,14 +5188,14 @@ SKEW__PRIV void skew__json_stats_to(const skew_tracker *t, skew__w *w, skew_hand
     skew__unlock_ro(t);
 }
 
-SKEW_API size_t skew_json_stats(const skew_tracker *t, char *buf, size_t cap, skew_handle you) {
+SKEW_API size_t skew_write_stats(const skew_tracker *t, skew_handle you, char *buf, size_t cap) {
     skew__w w = skew__w_buf(buf, cap);
     skew__json_stats_to(t, &w, you, t->cfg.max_listed);
     return skew__w_end(&w);
 }
 
-SKEW_API size_t skew_json_stats_sink(const skew_tracker *t, skew_sink_fn sink, void *ctx, skew_handle you,
-                                     uint32_t max_listed, skew_result *res) {
+SKEW_API size_t skew_write_stats_sink(const skew_tracker *t, skew_handle you, uint32_t max_listed,
+                                      skew_sink_fn sink, void *ctx, skew_result *res) {
     skew__w w;
     memset(&w, 0, sizeof w);
     w.sink = sink;
@@ -5258,7 +5258,7 @@ SKEW_API uint32_t skew_tick(skew_tracker *t, uint64_t now) {
     skew__timeline_tick(t, now);
     if (now >= t->next_keepalive) {
         uint32_t i;
-        size_t len = skew_json_keepalive(t->msg, t->msg_cap, skew__now(t));
+        size_t len = skew_write_keepalive(skew__now(t), t->msg, t->msg_cap);
         for (i = t->live_count; i-- > 0;)
             if (!(t->slots[t->live[i]].flags & SKEW__F_WS)) skew__deliver(t, t->live[i], t->msg, len);
         t->next_keepalive = now + t->cfg.keepalive_ms;
@@ -6561,12 +6561,12 @@ SKEW__PRIV void skew__cl_put_local(const skew_tracker *t, skew__w *w, uint32_t i
     skew__put(w, "}", 1);
 }
 
-SKEW_API size_t skew_cluster_snapshot(const skew_tracker *t, char *buf, size_t cap, uint64_t now_ms) {
-    return skew_cluster_snapshot_listed(t, buf, cap, now_ms, UINT32_MAX);
+SKEW_API size_t skew_cluster_write_snapshot(const skew_tracker *t, uint64_t epoch_ms, char *buf, size_t cap) {
+    return skew_cluster_write_snapshot_listed(t, epoch_ms, UINT32_MAX, buf, cap);
 }
 
-SKEW_API size_t skew_cluster_snapshot_listed(const skew_tracker *t, char *buf, size_t cap, uint64_t now_ms,
-                                             uint32_t max_listed) {
+SKEW_API size_t skew_cluster_write_snapshot_listed(const skew_tracker *t, uint64_t epoch_ms, uint32_t max_listed,
+                                                   char *buf, size_t cap) {
     skew__w w = skew__w_buf(buf, cap);
     size_t n;
     uint32_t i, listed;
@@ -6583,7 +6583,7 @@ SKEW_API size_t skew_cluster_snapshot_listed(const skew_tracker *t, char *buf, s
     skew__puts(&w, ",\"build\":");
     skew__put_json_str(&w, skew__cl_build(t));
     skew__puts(&w, ",\"at\":");
-    skew__put_u64(&w, now_ms);
+    skew__put_u64(&w, epoch_ms);
     skew__puts(&w, ",\"total\":");
     skew__put_u64(&w, t->live_count);
     skew__puts(&w, ",\"versions\":");
@@ -6978,7 +6978,7 @@ SKEW__PRIV int skew__cl_take_one(skew_tracker *t, skew_str snap) {
     return 1;
 }
 
-SKEW_API skew_result skew_cluster_update(skew_tracker *t, const skew_str *snapshots, size_t n, uint64_t now_ms) {
+SKEW_API skew_result skew_cluster_update(skew_tracker *t, const skew_str *snapshots, size_t n, uint64_t epoch_ms) {
     skew_result res = SKEW_OK;
     size_t i, refused = 0;
     if (!t) return SKEW_ERR_INVALID;
@@ -6990,7 +6990,7 @@ SKEW_API skew_result skew_cluster_update(skew_tracker *t, const skew_str *snapsh
     }
     skew__cl_tables(t->cl, &t->cfg);
     t->cl->updates++;
-    t->cl->updated_ms = now_ms; /* wall clock: reported, never scheduled on */
+    t->cl->updated_ms = epoch_ms; /* wall clock: reported, never scheduled on */
     for (i = 0; i < n; i++)
         if (skew__cl_take_one(t, snapshots[i]) < 0) refused++;
     if (refused) {

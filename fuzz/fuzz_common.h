@@ -674,7 +674,7 @@ FZ_FN skew_handle fz_open_browser(skew_tracker *t, int slot, int ws, const char 
 static char fz_big[1u << 16];
 
 FZ_FN size_t fz_w_stats(void *ctx, char *buf, size_t cap) {
-    return skew_json_stats((const skew_tracker *)ctx, buf, cap, 0);
+    return skew_write_stats((const skew_tracker *)ctx, 0, buf, cap);
 }
 FZ_FN size_t fz_w_snapshot(void *ctx, char *buf, size_t cap) {
     return skew_snapshot((const skew_tracker *)ctx, buf, cap);

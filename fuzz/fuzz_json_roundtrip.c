@@ -1,4 +1,4 @@
-/* JSON round trip: skew_json_escape(any bytes) must give a JSON string that an independent
+/* JSON round trip: skew_write_json_string(any bytes) must give a JSON string that an independent
    decoder (fuzz_common.h) reads back as the input with every maximal ill-formed UTF-8 subpart
    replaced by U+FFFD (the rule in the header's STRINGS AND UTF-8 section); the output must be
    well-formed UTF-8 with no raw control character, DEL, U+2028 or U+2029; the snprintf contract
@@ -17,7 +17,7 @@ static char back[3 * RT_MAX + 8];
 static skew_str rt_in;
 static size_t rt_escape(void *ctx, char *buf, size_t cap) {
     (void)ctx;
-    return skew_json_escape(buf, cap, rt_in);
+    return skew_write_json_string(rt_in, buf, cap);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

@@ -19,7 +19,7 @@ static char view[1u << 16], empty_view[1u << 16], real_snap[1u << 14];
 static const skew_tracker *w_t;
 static size_t w_stats(void *ctx, char *buf, size_t cap) {
     (void)ctx;
-    return skew_json_stats(w_t, buf, cap, 0);
+    return skew_write_stats(w_t, 0, buf, cap);
 }
 static size_t w_metrics(void *ctx, char *buf, size_t cap) {
     (void)ctx;
@@ -114,7 +114,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         skew_tracker *o = make(f, "real", 7, 0);
         skew_handle h = fz_open_browser(o, 4, 0, "route=/r", "vr");
         FZ_ASSERT(h != 0);
-        len = skew_cluster_snapshot(o, real_snap, sizeof real_snap, 1700000000000ull);
+        len = skew_cluster_write_snapshot(o, 1700000000000ull, real_snap, sizeof real_snap);
         FZ_ASSERT(len < sizeof real_snap);
         fz_check_json_out(real_snap, len);
         snaps[n++] = skew_str_n(real_snap, len);

@@ -45,7 +45,7 @@ static void message(skew_tracker *t, int k, skew_str m) {
     int was_live = c->live, fails = c->fail, any_fail = any_failing();
     int ping = (m.len == 4 && memcmp(m.ptr, "ping", 4) == 0) || type_is(m, "ping");
     int known = ping || type_is(m, "subscribe-stats") || type_is(m, "unsubscribe-stats") || type_is(m, "route-update");
-    skew_result r = skew_ws_message(t, h, m.ptr, m.len);
+    skew_result r = skew_ws_message(t, h, skew_str_n(m.ptr, m.len));
     if (!was_live) {
         FZ_ASSERT(r == SKEW_ERR_STALE || r == SKEW_ERR_NOT_FOUND);
         FZ_ASSERT(skew_get_total(t) == total && total_msgs() == all);

@@ -193,7 +193,7 @@ static void test_connected_matches_encoder(void) {
         many[i].nmsg = 0;
         CHECK_RES(open_many(t, i, NULL, NULL, &h), SKEW_OK);
         CHECK_RES(skew_get_conn(t, h, &conn), SKEW_OK);
-        n = skew_json_connected(want, sizeof want, skew_str_c(versions[i / 2]), skew_str_n(conn.id, 36), env.now);
+        n = skew_write_connected(skew_str_c(versions[i / 2]), skew_str_n(conn.id, 36), env.now, want, sizeof want);
         CHECK(n > 0 && n < sizeof want && many[i].nmsg >= 1);
         if (many[i].nmsg >= 1) CHECK_STR(many[i].msgs[0], want);
     }

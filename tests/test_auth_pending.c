@@ -35,7 +35,7 @@ static void test_ws_pending(void) {
     CHECK_EQ_INT(nasked, 2);
     CHECK(asked[0] == a && asked[1] == b); /* the hook learned which connection it was asked about */
     /* subscribe while pending: nothing yet (the client's `authorized` stays null) */
-    CHECK_RES(skew_ws_message(t, a, "{\"type\":\"subscribe-stats\"}", 26), SKEW_OK);
+    CHECK_RES(skew_ws_message(t, a, skew_str_n("{\"type\":\"subscribe-stats\"}", 26)), SKEW_OK);
     CHECK_EQ_INT(count_type(&env, 0, "stats") + count_type(&env, 0, "stats-unauthorized"), 0);
     /* the answer comes: the waiting subscribe completes */
     CHECK_RES(skew_set_stats_verdict(t, a, SKEW_AUTH_RESULT_GRANTED), SKEW_OK);
@@ -44,11 +44,11 @@ static void test_ws_pending(void) {
     /* b: denied before it asked; its later subscribe uses the kept answer */
     CHECK_RES(skew_set_stats_verdict(t, b, SKEW_AUTH_RESULT_DENIED), SKEW_OK);
     CHECK_EQ_INT(env.conns[1].nmsg, 1); /* only `connected` */
-    CHECK_RES(skew_ws_message(t, b, "{\"type\":\"subscribe-stats\"}", 26), SKEW_ERR_UNAUTHORIZED);
+    CHECK_RES(skew_ws_message(t, b, skew_str_n("{\"type\":\"subscribe-stats\"}", 26)), SKEW_ERR_UNAUTHORIZED);
     CHECK_EQ_INT(count_type(&env, 1, "stats-unauthorized"), 1);
     CHECK_EQ_INT(count_type(&env, 1, "stats"), 0);
     /* a's kept answer serves its next subscribe at once */
-    CHECK_RES(skew_ws_message(t, a, "{\"type\":\"subscribe-stats\"}", 26), SKEW_OK);
+    CHECK_RES(skew_ws_message(t, a, skew_str_n("{\"type\":\"subscribe-stats\"}", 26)), SKEW_OK);
     CHECK_EQ_INT(count_type(&env, 0, "stats"), 2);
     /* a closed connection's late answer is stale */
     CHECK_RES(skew_close(t, b, SKEW_CLOSE_REASON_CLIENT), SKEW_OK);

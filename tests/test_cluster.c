@@ -209,7 +209,7 @@ static int to_buf(void *ctx, const char *data, size_t len) {
 }
 
 static size_t stats_of(skew_tracker *t, char *buf, size_t cap) {
-    size_t n = skew_json_stats(t, buf, cap, 0);
+    size_t n = skew_write_stats(t, 0, buf, cap);
     CHECK(n < cap);
     CHECK_RES(skew_json_validate(skew_str_n(buf, n)), SKEW_OK);
     return n;
@@ -355,9 +355,9 @@ static void test_snapshot_encode(void) {
     h = open_conn(t, 0, "v1", "/x");
     open_conn(t, 1, "v1", "/x");
     open_conn(t, 2, "v2", "/y");
-    n = skew_cluster_snapshot(t, buf, sizeof buf, 1234);
+    n = skew_cluster_write_snapshot(t, 1234, buf, sizeof buf);
     CHECK(n < sizeof buf);
-    CHECK_EQ_INT(skew_cluster_snapshot(t, NULL, 0, 1234), n);
+    CHECK_EQ_INT(skew_cluster_write_snapshot(t, 1234, NULL, 0), n);
     CHECK_RES(skew_json_validate(skew_str_n(buf, n)), SKEW_OK);
     {
         static const char want[] = "{\"skew\":1,\"id\":\"a-\\\"1\\\"\",\"tag\":5,\"version\":\"v2\",\"build\":\"v2\",\"at\":1234,"
@@ -373,7 +373,7 @@ static void test_snapshot_encode(void) {
     CHECK_EQ_INT(map_sum(buf, "versions", &names), 3);
     /* snprintf contract */
     memset(small, 'x', sizeof small);
-    m = skew_cluster_snapshot(t, small, 10, 1234);
+    m = skew_cluster_write_snapshot(t, 1234, small, 10);
     CHECK_EQ_INT(m, n);
     CHECK(small[9] == '\0' && memcmp(small, buf, 9) == 0 && small[10] == 'x');
     CHECK(n <= skew_cluster_snapshot_max(skew_get_config(t)));
@@ -383,7 +383,7 @@ static void test_snapshot_encode(void) {
     t = make(&c);
     open_conn(t, 0, "v1", "/x");
     open_conn(t, 1, "v1", "/x");
-    n = skew_cluster_snapshot(t, buf, sizeof buf, 1234);
+    n = skew_cluster_write_snapshot(t, 1234, buf, sizeof buf);
     CHECK_EQ_INT(count_of(buf, "{\"id\":\""), 1);
     CHECK_EQ_INT(num_after(buf, "\"total\":"), 2);
     skew_tracker_destroy(t);
@@ -397,7 +397,7 @@ static void test_snapshot_encode(void) {
     c.ip_tracking = false;
     t = make(&c);
     open_conn(t, 0, "v1", "/x");
-    n = skew_cluster_snapshot(t, buf, sizeof buf, 1);
+    n = skew_cluster_write_snapshot(t, 1, buf, sizeof buf);
     CHECK(strstr(buf, "\"routes\"") == NULL && strstr(buf, "\"route\"") == NULL && strstr(buf, "\"ip\"") == NULL);
     CHECK_RES(skew_cluster_update(t, NULL, 0, 1), SKEW_OK);
     skew_tracker_destroy(t);
@@ -405,7 +405,7 @@ static void test_snapshot_encode(void) {
     t = make(&c);
     open_conn(t, 0, "v1", "/x");
     strcpy(buf, "zz");
-    CHECK_EQ_INT(skew_cluster_snapshot(t, buf, sizeof buf, 1), 0);
+    CHECK_EQ_INT(skew_cluster_write_snapshot(t, 1, buf, sizeof buf), 0);
     CHECK_STR(buf, "");
     skew_tracker_destroy(t);
 }
@@ -428,7 +428,7 @@ static void test_snapshot_caps(void) {
     /* va:1 vb:2 vc:3 vd:4 ve:5 (15 connections); routes r0..r5 round robin */
     for (i = 0, n = 0; i < 5; i++)
         for (j = 0; j <= i; j++, n++) open_conn(t, 0, versions[i], routes[n % 6]);
-    n = skew_cluster_snapshot(t, buf, sizeof buf, 7);
+    n = skew_cluster_write_snapshot(t, 7, buf, sizeof buf);
     CHECK(n < sizeof buf);
     CHECK_EQ_INT(map_count(buf, "versions", "ve"), 5);
     CHECK_EQ_INT(map_count(buf, "versions", "vd"), 4);
@@ -467,11 +467,11 @@ static void test_snapshot_listed(void) {
     cfg_init(&c, "lst", 1, 0);
     t = make(&c);
     for (i = 0; i < 5; i++) open_conn(t, 0, i % 2 ? "va" : "vb", i % 2 ? "/x" : "/y");
-    nf = skew_cluster_snapshot(t, full, sizeof full, 9);
-    CHECK_EQ_INT(skew_cluster_snapshot_listed(t, NULL, 0, 9, UINT32_MAX), nf);
-    CHECK_EQ_INT(skew_cluster_snapshot_listed(t, full, sizeof full, 9, UINT32_MAX), nf);
-    nn = skew_cluster_snapshot_listed(t, none, sizeof none, 9, 0);
-    n2 = skew_cluster_snapshot_listed(t, two, sizeof two, 9, 2);
+    nf = skew_cluster_write_snapshot(t, 9, full, sizeof full);
+    CHECK_EQ_INT(skew_cluster_write_snapshot_listed(t, 9, UINT32_MAX, NULL, 0), nf);
+    CHECK_EQ_INT(skew_cluster_write_snapshot_listed(t, 9, UINT32_MAX, full, sizeof full), nf);
+    nn = skew_cluster_write_snapshot_listed(t, 9, 0, none, sizeof none);
+    n2 = skew_cluster_write_snapshot_listed(t, 9, 2, two, sizeof two);
     CHECK(nn < n2 && n2 < nf);
     CHECK(strstr(none, "\"connections\":[]}") != NULL);
     CHECK_EQ_INT(num_after(none, "\"total\":"), 5);
@@ -521,11 +521,11 @@ static void trio_make(void) {
     open_conn(tr.c, 3, "v2", "/c");
     open_conn(tr.c, 4, "v3", "/a");
     open_conn(tr.c, 5, "v1", "/a");
-    n = skew_cluster_snapshot(tr.a, tr.sa, sizeof tr.sa, 49000);
+    n = skew_cluster_write_snapshot(tr.a, 49000, tr.sa, sizeof tr.sa);
     tr.snaps[0] = skew_str_n(tr.sa, n);
-    n = skew_cluster_snapshot(tr.b, tr.sb, sizeof tr.sb, 48000);
+    n = skew_cluster_write_snapshot(tr.b, 48000, tr.sb, sizeof tr.sb);
     tr.snaps[1] = skew_str_n(tr.sb, n);
-    n = skew_cluster_snapshot(tr.c, tr.sc, sizeof tr.sc, 50500); /* a clock ahead: age 0 */
+    n = skew_cluster_write_snapshot(tr.c, 50500, tr.sc, sizeof tr.sc); /* a clock ahead: age 0 */
     tr.snaps[2] = skew_str_n(tr.sc, n);
 }
 
@@ -589,12 +589,12 @@ static void test_view_merge(void) {
         b.p = big2;
         b.n = 0;
         b.cap = sizeof big2;
-        CHECK_EQ_INT(skew_json_stats_sink(tr.a, to_buf, &b, 0, 1000, &sr), strlen(big));
+        CHECK_EQ_INT(skew_write_stats_sink(tr.a, 0, 1000, to_buf, &b, &sr), strlen(big));
         CHECK_RES(sr, SKEW_OK);
         CHECK_STR(big2, big);
         b.n = 0;
         b.cap = 40; /* a sink that stops */
-        skew_json_stats_sink(tr.a, to_buf, &b, 0, 1000, &sr);
+        skew_write_stats_sink(tr.a, 0, 1000, to_buf, &b, &sr);
         CHECK_RES(sr, SKEW_ERR_SEND);
     }
 
@@ -858,7 +858,7 @@ static void test_hostile(void) {
                 fprintf(stderr, "accepted hostile snapshot %u: %s\n", (unsigned)i, HOSTILE[i]);
             }
             rejected++;
-            len = skew_json_stats(t, big, sizeof big, 0);
+            len = skew_write_stats(t, 0, big, sizeof big);
             if (len != ref_len || memcmp(big, big2, len) != 0) {
                 same = 0;
                 fprintf(stderr, "view changed by hostile snapshot %u\n", (unsigned)i);
@@ -872,7 +872,7 @@ static void test_hostile(void) {
     two[1] = skew_str_c("{\"skew\":1,\"id\":\"G\",\"tag\":4,\"version\":\"v1\",\"at\":1,\"total\":1,\"versions\":{\"v1\":1}}");
     CHECK_RES(skew_cluster_update(t, two, 2, 100), SKEW_ERR_INVALID);
     rejected++;
-    len = skew_json_stats(t, big, sizeof big, 0);
+    len = skew_write_stats(t, 0, big, sizeof big);
     CHECK(len == ref_len && memcmp(big, big2, len) == 0);
     /* every prefix of a good snapshot is refused, and changes nothing */
     for (i = 0, refused = 1, same = 1; i + 1 < sizeof GOOD; i++) {
@@ -880,7 +880,7 @@ static void test_hostile(void) {
         two[1] = skew_str_n(GOOD, i);
         if (skew_cluster_update(t, two, 2, 100) != SKEW_ERR_INVALID) refused = 0;
         rejected++;
-        len = skew_json_stats(t, big, sizeof big, 0);
+        len = skew_write_stats(t, 0, big, sizeof big);
         if (len != ref_len || memcmp(big, big2, len) != 0) same = 0;
     }
     CHECK(refused);
@@ -919,7 +919,7 @@ static void test_hostile(void) {
         s[0] = skew_str_n(NULL, 5);
         CHECK_RES(skew_cluster_update(t, s, 1, 100), SKEW_ERR_INVALID);
         rejected++;
-        k = skew_cluster_snapshot(t, own, sizeof own, 100);
+        k = skew_cluster_write_snapshot(t, 100, own, sizeof own);
         s[0] = skew_str_n(own, k);
         CHECK_RES(skew_cluster_update(t, s, 1, 100), SKEW_OK);
         CHECK_EQ_INT(skew_cluster_list_peers(t, NULL, 0), 0);

@@ -118,7 +118,7 @@ static void test_tracker(void) {
     CHECK_RES(skew_open(t, &req, NULL, &a), SKEW_OK);
     h.ua = "";
     CHECK_RES(skew_open(t, &req, NULL, &b), SKEW_ERR_BOT);
-    CHECK_RES(skew_ws_message(t, a, "{\"type\":\"subscribe-stats\"}", 26), SKEW_OK);
+    CHECK_RES(skew_ws_message(t, a, skew_str_n("{\"type\":\"subscribe-stats\"}", 26)), SKEW_OK);
     CHECK(strstr(last, "\"ip\":\"127.0.0.1\"") != NULL); /* the peer, not the header */
     CHECK(strstr(last, "203.0.113.7") == NULL);
     skew_tracker_destroy(t);

@@ -158,7 +158,7 @@ static void test_tiny(void) {
     CHECK(conn.route.len == 2 && memcmp(conn.route.ptr, "/b", 2) == 0);
 
     /* subscribe: the whole stats message fits the smallest buffer and is valid JSON */
-    CHECK_RES(skew_ws_message(t, h, "{\"type\":\"subscribe-stats\"}", 26), SKEW_OK);
+    CHECK_RES(skew_ws_message(t, h, skew_str_n("{\"type\":\"subscribe-stats\"}", 26)), SKEW_OK);
     CHECK(strncmp(last, "{\"type\":\"stats\"", 15) == 0);
     CHECK_RES(skew_json_validate(skew_str_n(last, last_len)), SKEW_OK);
     CHECK(strstr(last, "\"yourId\":\"") != NULL);
@@ -185,7 +185,7 @@ static void test_tiny(void) {
         CHECK_EQ_INT(cnt[0].count, 1);
         CHECK(cnt[0].name.len <= 2);
     }
-    n = skew_json_stats(t, buf, sizeof buf, h);
+    n = skew_write_stats(t, h, buf, sizeof buf);
     CHECK(n < sizeof buf);
     CHECK_RES(skew_json_validate(skew_str_n(buf, n)), SKEW_OK);
 #if SKEW_ENABLE_ADMIN

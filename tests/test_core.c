@@ -255,7 +255,7 @@ static void test_counts_and_stats(void) {
 
     /* a WS subscriber with the token: stats right away with yourId */
     sub = open_ws(t, &env, 10, "route=/admin", "__nkpv=v1.0.0", "Bearer s3cret");
-    CHECK_RES(skew_ws_message(t, sub, "{\"type\":\"subscribe-stats\"}", strlen("{\"type\":\"subscribe-stats\"}")), SKEW_OK);
+    CHECK_RES(skew_ws_message(t, sub, skew_str_n("{\"type\":\"subscribe-stats\"}", strlen("{\"type\":\"subscribe-stats\"}"))), SKEW_OK);
     CHECK_EQ_INT(skew_get_subscriber_count(t), 1);
     skew_get_conn(t, h[0], &ci[0]);
     skew_get_conn(t, h[1], &ci[1]);
@@ -271,9 +271,9 @@ static void test_counts_and_stats(void) {
              ci[0].id, ci[1].id, ci[2].id, si.id, si.id);
     CHECK_STR(last_msg(&env, 10), want);
     /* the same text from the public writer, and the measure-only call agrees */
-    CHECK_EQ_INT(skew_json_stats(t, buf, sizeof buf, sub), strlen(want));
+    CHECK_EQ_INT(skew_write_stats(t, sub, buf, sizeof buf), strlen(want));
     CHECK_STR(buf, want);
-    CHECK_EQ_INT(skew_json_stats(t, NULL, 0, sub), strlen(want));
+    CHECK_EQ_INT(skew_write_stats(t, sub, NULL, 0), strlen(want));
 
     /* close: counts fall, a count of 0 disappears, the subscriber hears it at once */
     CHECK_RES(skew_close(t, h[2], SKEW_CLOSE_REASON_CLIENT), SKEW_OK);
@@ -292,7 +292,7 @@ static void test_counts_and_stats(void) {
     /* route change via WS: a route named /shipping is a route, not a ping */
     {
         size_t before = env.conns[10].nmsg;
-        CHECK_RES(skew_ws_message(t, sub, "{\"type\":\"route-update\",\"route\":\"/shipping\"}", strlen("{\"type\":\"route-update\",\"route\":\"/shipping\"}")), SKEW_OK);
+        CHECK_RES(skew_ws_message(t, sub, skew_str_n("{\"type\":\"route-update\",\"route\":\"/shipping\"}", strlen("{\"type\":\"route-update\",\"route\":\"/shipping\"}"))), SKEW_OK);
         CHECK_EQ_INT(count_type(&env, 10, "pong"), 0);
         CHECK_EQ_INT(env.conns[10].nmsg, before + 1);
         CHECK(strstr(last_msg(&env, 10), "\"/shipping\":1") != NULL);
@@ -300,7 +300,7 @@ static void test_counts_and_stats(void) {
         CHECK_STR(env.last_old_route, "/admin");
     }
     /* unsubscribe stops the pushes */
-    CHECK_RES(skew_ws_message(t, sub, "{\"type\":\"unsubscribe-stats\"}", strlen("{\"type\":\"unsubscribe-stats\"}")), SKEW_OK);
+    CHECK_RES(skew_ws_message(t, sub, skew_str_n("{\"type\":\"unsubscribe-stats\"}", strlen("{\"type\":\"unsubscribe-stats\"}"))), SKEW_OK);
     CHECK_EQ_INT(skew_get_subscriber_count(t), 0);
     {
         size_t before = env.conns[10].nmsg;
@@ -320,33 +320,33 @@ static void test_ws_messages(void) {
     c.route_tracking = true;
     t = make(&c);
     h = open_ws(t, &env, 0, NULL, NULL, NULL);
-    CHECK_RES(skew_ws_message(t, h, "ping", strlen("ping")), SKEW_OK);
+    CHECK_RES(skew_ws_message(t, h, skew_str_n("ping", strlen("ping"))), SKEW_OK);
     CHECK_STR(last_msg(&env, 0), "{\"type\":\"pong\"}");
-    CHECK_RES(skew_ws_message(t, h, "{\"type\":\"ping\"}", strlen("{\"type\":\"ping\"}")), SKEW_OK);
+    CHECK_RES(skew_ws_message(t, h, skew_str_n("{\"type\":\"ping\"}", strlen("{\"type\":\"ping\"}"))), SKEW_OK);
     CHECK_EQ_INT(count_type(&env, 0, "pong"), 2);
-    CHECK_RES(skew_ws_message(t, h, " { \"type\" : \"ping\" } ", strlen(" { \"type\" : \"ping\" } ")), SKEW_OK);
+    CHECK_RES(skew_ws_message(t, h, skew_str_n(" { \"type\" : \"ping\" } ", strlen(" { \"type\" : \"ping\" } "))), SKEW_OK);
     CHECK_EQ_INT(count_type(&env, 0, "pong"), 3);
     /* near misses are ignored, never ponged */
-    CHECK_RES(skew_ws_message(t, h, "pingx", strlen("pingx")), SKEW_ERR_INVALID);
-    CHECK_RES(skew_ws_message(t, h, "PING", strlen("PING")), SKEW_ERR_INVALID);
-    CHECK_RES(skew_ws_message(t, h, "{\"type\":\"ping\"", strlen("{\"type\":\"ping\"")), SKEW_ERR_INVALID);
-    CHECK_RES(skew_ws_message(t, h, "{\"type\":\"pingpong\"}", strlen("{\"type\":\"pingpong\"}")), SKEW_ERR_INVALID);
-    CHECK_RES(skew_ws_message(t, h, "{\"x\":\"ping\"}", strlen("{\"x\":\"ping\"}")), SKEW_ERR_INVALID);
-    CHECK_RES(skew_ws_message(t, h, "", strlen("")), SKEW_ERR_INVALID);
-    CHECK_RES(skew_ws_message(t, h, NULL, 10), SKEW_ERR_INVALID);
-    CHECK_RES(skew_ws_message(t, h, "\xff\xfe\x00garbage", strlen("\xff\xfe\x00garbage")), SKEW_ERR_INVALID);
+    CHECK_RES(skew_ws_message(t, h, skew_str_n("pingx", strlen("pingx"))), SKEW_ERR_INVALID);
+    CHECK_RES(skew_ws_message(t, h, skew_str_n("PING", strlen("PING"))), SKEW_ERR_INVALID);
+    CHECK_RES(skew_ws_message(t, h, skew_str_n("{\"type\":\"ping\"", strlen("{\"type\":\"ping\""))), SKEW_ERR_INVALID);
+    CHECK_RES(skew_ws_message(t, h, skew_str_n("{\"type\":\"pingpong\"}", strlen("{\"type\":\"pingpong\"}"))), SKEW_ERR_INVALID);
+    CHECK_RES(skew_ws_message(t, h, skew_str_n("{\"x\":\"ping\"}", strlen("{\"x\":\"ping\"}"))), SKEW_ERR_INVALID);
+    CHECK_RES(skew_ws_message(t, h, skew_str_n("", strlen(""))), SKEW_ERR_INVALID);
+    CHECK_RES(skew_ws_message(t, h, skew_str_n(NULL, 10)), SKEW_ERR_INVALID);
+    CHECK_RES(skew_ws_message(t, h, skew_str_n("\xff\xfe\x00garbage", strlen("\xff\xfe\x00garbage"))), SKEW_ERR_INVALID);
     CHECK_EQ_INT(count_type(&env, 0, "pong"), 3);
     /* route-update with a non-string route, a relative route, a huge route */
-    CHECK_RES(skew_ws_message(t, h, "{\"type\":\"route-update\",\"route\":42}", strlen("{\"type\":\"route-update\",\"route\":42}")), SKEW_ERR_INVALID);
-    CHECK_RES(skew_ws_message(t, h, "{\"type\":\"route-update\",\"route\":\"x\"}", strlen("{\"type\":\"route-update\",\"route\":\"x\"}")), SKEW_ERR_INVALID);
-    CHECK_RES(skew_ws_message(t, h, "{\"type\":\"route-update\"}", strlen("{\"type\":\"route-update\"}")), SKEW_ERR_INVALID);
+    CHECK_RES(skew_ws_message(t, h, skew_str_n("{\"type\":\"route-update\",\"route\":42}", strlen("{\"type\":\"route-update\",\"route\":42}"))), SKEW_ERR_INVALID);
+    CHECK_RES(skew_ws_message(t, h, skew_str_n("{\"type\":\"route-update\",\"route\":\"x\"}", strlen("{\"type\":\"route-update\",\"route\":\"x\"}"))), SKEW_ERR_INVALID);
+    CHECK_RES(skew_ws_message(t, h, skew_str_n("{\"type\":\"route-update\"}", strlen("{\"type\":\"route-update\"}"))), SKEW_ERR_INVALID);
     {
         char big[600];
         int n = snprintf(big, sizeof big, "{\"type\":\"route-update\",\"route\":\"/%0300d\"}", 0);
-        CHECK_RES(skew_ws_message(t, h, big, (size_t)n), SKEW_ERR_TOO_LONG);
+        CHECK_RES(skew_ws_message(t, h, skew_str_n(big, (size_t)n)), SKEW_ERR_TOO_LONG);
     }
     /* escapes decode before the route is checked: \u002f is '/' */
-    CHECK_RES(skew_ws_message(t, h, "{\"type\":\"route-update\",\"route\":\"\\u002fok\"}", strlen("{\"type\":\"route-update\",\"route\":\"\\u002fok\"}")), SKEW_OK);
+    CHECK_RES(skew_ws_message(t, h, skew_str_n("{\"type\":\"route-update\",\"route\":\"\\u002fok\"}", strlen("{\"type\":\"route-update\",\"route\":\"\\u002fok\"}"))), SKEW_OK);
     {
         skew_conn ci;
         skew_get_conn(t, h, &ci);
@@ -354,13 +354,13 @@ static void test_ws_messages(void) {
     }
     /* a nesting bomb is refused by depth, not by the stack */
     for (i = 0; i < sizeof deep; i++) deep[i] = '[';
-    CHECK_RES(skew_ws_message(t, h, deep, sizeof deep), SKEW_ERR_INVALID);
+    CHECK_RES(skew_ws_message(t, h, skew_str_n(deep, sizeof deep)), SKEW_ERR_INVALID);
     CHECK_EQ_INT(skew_get_total(t), 1);
     /* subscribe without authorization (no hook answer) */
-    CHECK_RES(skew_ws_message(t, h, "{\"type\":\"subscribe-stats\"}", strlen("{\"type\":\"subscribe-stats\"}")), SKEW_ERR_UNAUTHORIZED);
+    CHECK_RES(skew_ws_message(t, h, skew_str_n("{\"type\":\"subscribe-stats\"}", strlen("{\"type\":\"subscribe-stats\"}"))), SKEW_ERR_UNAUTHORIZED);
     CHECK_STR(last_msg(&env, 0), "{\"type\":\"stats-unauthorized\"}");
     CHECK_EQ_INT(skew_get_subscriber_count(t), 0);
-    CHECK_RES(skew_ws_message(t, h, "{\"type\":\"subscribe-stats\"}", strlen("{\"type\":\"subscribe-stats\"}")), SKEW_ERR_UNAUTHORIZED);
+    CHECK_RES(skew_ws_message(t, h, skew_str_n("{\"type\":\"subscribe-stats\"}", strlen("{\"type\":\"subscribe-stats\"}"))), SKEW_ERR_UNAUTHORIZED);
     CHECK_EQ_INT(count_type(&env, 0, "stats-unauthorized"), 2);
     unmake(t);
 }
@@ -378,7 +378,7 @@ static void test_coalescing(void) {
     t = make(&c);
     skew_tick(t, 1000);
     sub = open_ws(t, &env, 0, NULL, NULL, "s3cret");
-    skew_ws_message(t, sub, "{\"type\":\"subscribe-stats\"}", strlen("{\"type\":\"subscribe-stats\"}"));
+    skew_ws_message(t, sub, skew_str_n("{\"type\":\"subscribe-stats\"}", strlen("{\"type\":\"subscribe-stats\"}")));
     CHECK_EQ_INT(count_type(&env, 0, "stats"), 1);
     for (i = 0; i < 20; i++) hs[i] = open_sse(t, &env, 1 + i, NULL, NULL);
     for (i = 0; i < 10; i++) skew_close(t, hs[i], SKEW_CLOSE_REASON_CLIENT);
@@ -503,7 +503,7 @@ static void test_max_listed(void) {
     c.max_listed = 3;
     t = make(&c);
     for (i = 0; i < 10; i++) open_sse(t, &env, i, NULL, NULL);
-    skew_json_stats(t, buf, sizeof buf, 0);
+    skew_write_stats(t, 0, buf, sizeof buf);
     for (p = buf; (p = strstr(p, "{\"id\"")) != NULL; p++) entries++;
     CHECK_EQ_INT(entries, 3);
     CHECK(strstr(buf, "\"total\":10") != NULL);
@@ -513,7 +513,7 @@ static void test_max_listed(void) {
     /* a buffer too small for the whole message: truncated output, exact size reported, NUL */
     {
         char small[40];
-        size_t need = skew_json_stats(t, small, sizeof small, 0);
+        size_t need = skew_write_stats(t, 0, small, sizeof small);
         CHECK_EQ_INT(need, strlen(buf));
         CHECK_EQ_INT(strlen(small), 39);
     }
@@ -548,7 +548,7 @@ static void test_sink(void) {
     t = make(&c);
     for (i = 0; i < 50; i++) open_sse(t, &env, i % MAXC, NULL, NULL);
     memset(&s, 0, sizeof s);
-    n = skew_json_stats_sink(t, sink_fn, &s, 0, 1000, &res);
+    n = skew_write_stats_sink(t, 0, 1000, sink_fn, &s, &res);
     CHECK_RES(res, SKEW_OK);
     CHECK_EQ_INT(n, s.len);
     s.data[s.len] = '\0';
@@ -562,7 +562,7 @@ static void test_sink(void) {
     }
     memset(&s, 0, sizeof s);
     s.stop_after = 3;
-    skew_json_stats_sink(t, sink_fn, &s, 0, 1000, &res);
+    skew_write_stats_sink(t, 0, 1000, sink_fn, &s, &res);
     CHECK_RES(res, SKEW_ERR_SEND);
     CHECK_EQ_INT(s.calls, 3); /* a stopped sink is not called again */
     (void)buf;
@@ -579,8 +579,8 @@ static void test_slow_consumer(void) {
     t = make(&c);
     sub1 = open_ws(t, &env, 0, NULL, NULL, "s3cret");
     sub2 = open_ws(t, &env, 1, NULL, NULL, "s3cret");
-    skew_ws_message(t, sub1, "{\"type\":\"subscribe-stats\"}", strlen("{\"type\":\"subscribe-stats\"}"));
-    skew_ws_message(t, sub2, "{\"type\":\"subscribe-stats\"}", strlen("{\"type\":\"subscribe-stats\"}"));
+    skew_ws_message(t, sub1, skew_str_n("{\"type\":\"subscribe-stats\"}", strlen("{\"type\":\"subscribe-stats\"}")));
+    skew_ws_message(t, sub2, skew_str_n("{\"type\":\"subscribe-stats\"}", strlen("{\"type\":\"subscribe-stats\"}")));
     env.conns[1].fail_with = SKEW_ERR_SLOW;
     open_sse(t, &env, 2, NULL, NULL); /* the push to sub2 fails: it is closed, sub1 told */
     CHECK_EQ_INT(skew_get_total(t), 2);

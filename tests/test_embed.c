@@ -46,7 +46,7 @@ static skew_result rec_send(void *ud, const skew_conn *c, const char *msg, size_
     }
     if (e->send_from_hook) {
         e->send_from_hook = false;
-        e->nested = skew_send(e->t, c->handle, "{\"type\":\"x\"}", 12);
+        e->nested = skew_send(e->t, c->handle, skew_str_n("{\"type\":\"x\"}", 12));
     }
     return SKEW_OK;
 }
@@ -230,7 +230,7 @@ static void test_authorization(void) {
     CHECK_EQ_INT(env.auth_calls[0], 0); /* an SSE open never asks */
     ws = open_conn(t, 1, "/__skew/ws", NULL);
     CHECK_EQ_INT(env.auth_calls[0], 1); /* a WS open asks once, with the handshake */
-    CHECK_RES(skew_ws_message(t, ws, "{\"type\":\"subscribe-stats\"}", 26), SKEW_ERR_UNAUTHORIZED);
+    CHECK_RES(skew_ws_message(t, ws, skew_str_n("{\"type\":\"subscribe-stats\"}", 26)), SKEW_ERR_UNAUTHORIZED);
     CHECK_EQ_INT(env.auth_calls[0], 1); /* the open's answer is reused */
     CHECK_STR(last(1), "{\"type\":\"stats-unauthorized\"}");
 
@@ -299,23 +299,23 @@ static void test_frame_sse(void) {
     CHECK_STR(last(0), "data: {\"type\":\"version\",\"version\":\"v3\"}\n\n");
     CHECK_STR(last(1), "{\"type\":\"version\",\"version\":\"v3\"}");
     /* skew_send frames a message of the caller's too */
-    CHECK_RES(skew_send(t, sse, "{\"type\":\"hello\"}", 16), SKEW_OK);
+    CHECK_RES(skew_send(t, sse, skew_str_n("{\"type\":\"hello\"}", 16)), SKEW_OK);
     CHECK_STR(last(0), "data: {\"type\":\"hello\"}\n\n");
-    CHECK_RES(skew_send(t, ws, "{\"type\":\"hello\"}", 16), SKEW_OK);
+    CHECK_RES(skew_send(t, ws, skew_str_n("{\"type\":\"hello\"}", 16)), SKEW_OK);
     CHECK_STR(last(1), "{\"type\":\"hello\"}");
-    CHECK_RES(skew_send(t, sse, NULL, 0), SKEW_OK); /* an empty message is an empty event */
+    CHECK_RES(skew_send(t, sse, skew_str_n(NULL, 0)), SKEW_OK); /* an empty message is an empty event */
     CHECK_STR(last(0), "data: \n\n");
     /* a newline would end the event early: refused, and the stream is kept */
-    CHECK_RES(skew_send(t, sse, "{\"a\":\n1}", 8), SKEW_ERR_INVALID);
+    CHECK_RES(skew_send(t, sse, skew_str_n("{\"a\":\n1}", 8)), SKEW_ERR_INVALID);
     memset(big, ' ', sizeof big);
-    CHECK_RES(skew_send(t, sse, big, skew_get_config(t)->message_buffer), SKEW_ERR_TOO_LONG);
+    CHECK_RES(skew_send(t, sse, skew_str_n(big, skew_get_config(t)->message_buffer)), SKEW_ERR_TOO_LONG);
     CHECK_EQ_INT(skew_get_total(t), 2);
     /* from inside the send hook the buffer is busy: refused, not overwritten */
     env.send_from_hook = true;
-    CHECK_RES(skew_send(t, ws, "{\"type\":\"hi\"}", 13), SKEW_OK);
+    CHECK_RES(skew_send(t, ws, skew_str_n("{\"type\":\"hi\"}", 13)), SKEW_OK);
     CHECK_RES(env.nested, SKEW_OK); /* WS: bare JSON, no buffer needed */
     env.send_from_hook = true;
-    CHECK_RES(skew_send(t, sse, "{\"type\":\"hi\"}", 13), SKEW_OK);
+    CHECK_RES(skew_send(t, sse, skew_str_n("{\"type\":\"hi\"}", 13)), SKEW_OK);
     CHECK_RES(env.nested, SKEW_ERR_INVALID);
     CHECK_STR(last(0), "data: {\"type\":\"hi\"}\n\n");
     skew_tracker_destroy(t);

@@ -6,46 +6,46 @@
 
 static void test_json_writer(void) {
     char b[128];
-    CHECK_EQ_INT(skew_json_escape(b, sizeof b, skew_str_c("a\"b\\c")), 9);
+    CHECK_EQ_INT(skew_write_json_string(skew_str_c("a\"b\\c"), b, sizeof b), 9);
     CHECK_STR(b, "\"a\\\"b\\\\c\"");
-    skew_json_escape(b, sizeof b, STRV("\n\r\t\b\f\x01\x1f\x7f"));
+    skew_write_json_string(STRV("\n\r\t\b\f\x01\x1f\x7f"), b, sizeof b);
     CHECK_STR(b, "\"\\n\\r\\t\\b\\f\\u0001\\u001f\\u007f\"");
-    skew_json_escape(b, sizeof b, STRV("nul\0x"));
+    skew_write_json_string(STRV("nul\0x"), b, sizeof b);
     CHECK_STR(b, "\"nul\\u0000x\"");
-    skew_json_escape(b, sizeof b, skew_str_c("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));
+    skew_write_json_string(skew_str_c("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"), b, sizeof b);
     CHECK_STR(b, "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"");
     /* invalid UTF-8: one U+FFFD per maximal invalid subpart */
-    skew_json_escape(b, sizeof b, skew_str_c("a\xff" "b\xc3" "c\xe2\x82" "d\xed\xa0\x80" "e\xc0\xaf"));
+    skew_write_json_string(skew_str_c("a\xff" "b\xc3" "c\xe2\x82" "d\xed\xa0\x80" "e\xc0\xaf"), b, sizeof b);
     CHECK_STR(b, "\"a\xef\xbf\xbd" "b\xef\xbf\xbd" "c\xef\xbf\xbd" "d\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
                  "e\xef\xbf\xbd\xef\xbf\xbd\"");
-    skew_json_escape(b, sizeof b, skew_str_c("\xe2\x80\xa8\xe2\x80\xa9"));
+    skew_write_json_string(skew_str_c("\xe2\x80\xa8\xe2\x80\xa9"), b, sizeof b);
     CHECK_STR(b, "\"\\u2028\\u2029\"");
     /* a truncated trailing sequence at the very end of the input */
-    skew_json_escape(b, sizeof b, skew_str_c("x\xf0\x9f\x98"));
+    skew_write_json_string(skew_str_c("x\xf0\x9f\x98"), b, sizeof b);
     CHECK_STR(b, "\"x\xef\xbf\xbd\"");
     /* snprintf contract */
-    CHECK_EQ_INT(skew_json_escape(NULL, 0, skew_str_c("abc")), 5);
+    CHECK_EQ_INT(skew_write_json_string(skew_str_c("abc"), NULL, 0), 5);
     memset(b, 'Z', sizeof b);
-    CHECK_EQ_INT(skew_json_escape(b, 3, skew_str_c("abc")), 5);
+    CHECK_EQ_INT(skew_write_json_string(skew_str_c("abc"), b, 3), 5);
     CHECK_STR(b, "\"a");
     CHECK(b[3] == 'Z');
-    CHECK_EQ_INT(skew_json_escape(b, 1, skew_str_c("abc")), 5);
+    CHECK_EQ_INT(skew_write_json_string(skew_str_c("abc"), b, 1), 5);
     CHECK_STR(b, "");
     CHECK_EQ_INT(skew_write_pong(b, sizeof b), 15);
     CHECK_STR(b, "{\"type\":\"pong\"}");
-    skew_json_keepalive(b, sizeof b, 18446744073709551615ull);
+    skew_write_keepalive(18446744073709551615ull, b, sizeof b);
     CHECK_STR(b, "{\"type\":\"keepalive\",\"timestamp\":18446744073709551615}");
-    skew_json_version(b, sizeof b, skew_str_c("v\"2"), true);
+    skew_write_version(skew_str_c("v\"2"), true, b, sizeof b);
     CHECK_STR(b, "{\"type\":\"version\",\"version\":\"v\\\"2\",\"force\":true}");
-    skew_json_version(b, sizeof b, skew_str_c("v2"), false);
+    skew_write_version(skew_str_c("v2"), false, b, sizeof b);
     CHECK_STR(b, "{\"type\":\"version\",\"version\":\"v2\"}");
     skew_write_stats_unauthorized(b, sizeof b);
     CHECK_STR(b, "{\"type\":\"stats-unauthorized\"}");
-    skew_json_connected(b, sizeof b, skew_str_c("v1"), skew_str_c("id"), 5);
+    skew_write_connected(skew_str_c("v1"), skew_str_c("id"), 5, b, sizeof b);
     CHECK_STR(b, "{\"type\":\"connected\",\"version\":\"v1\",\"connectionId\":\"id\",\"timestamp\":5}");
-    CHECK_EQ_INT(skew_sse_frame(b, sizeof b, "{}", 2), 10);
+    CHECK_EQ_INT(skew_write_sse_frame(skew_str_n("{}", 2), b, sizeof b), 10);
     CHECK_STR(b, "data: {}\n\n");
-    CHECK_EQ_INT(skew_sse_frame(NULL, 0, "{}", 2), 10);
+    CHECK_EQ_INT(skew_write_sse_frame(skew_str_n("{}", 2), NULL, 0), 10);
 }
 
 static void test_json_reader(void) {

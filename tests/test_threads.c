@@ -92,10 +92,10 @@ static void *work(void *arg) {
         w->opened++;
         if (ws) {
             static const char route[] = "{\"type\":\"route-update\",\"route\":\"/page\"}";
-            if (skew_ws_message(w->t, h, route, sizeof route - 1) != SKEW_OK) w->bad_results++;
-            if (skew_ws_message(w->t, h, "{\"type\":\"ping\"}", 15) != SKEW_OK) w->bad_results++;
+            if (skew_ws_message(w->t, h, skew_str_n(route, sizeof route - 1)) != SKEW_OK) w->bad_results++;
+            if (skew_ws_message(w->t, h, skew_str_n("{\"type\":\"ping\"}", 15)) != SKEW_OK) w->bad_results++;
         }
-        if (skew_send(w->t, h, "{\"type\":\"custom\"}", 17) != SKEW_OK) w->bad_results++;
+        if (skew_send(w->t, h, skew_str_n("{\"type\":\"custom\"}", 17)) != SKEW_OK) w->bad_results++;
         if (skew_get_total(w->t) == 0) w->bad_results++; /* ours is open */
         if (skew_write_server_version(w->t, version, sizeof version) > 0 && version[0]) w->version_reads++;
         if (skew_close(w->t, h, SKEW_CLOSE_REASON_CLIENT) == SKEW_OK) w->closed++;
@@ -226,7 +226,7 @@ static void test_shutdown(void) {
     CHECK_RES(skew_open(tracker, &req, &c2, &h2), SKEW_ERR_STOPPING);
     CHECK_EQ_INT(c2.messages, 0);
     CHECK_EQ_INT(skew_get_total(tracker), 1); /* the open one stays */
-    CHECK_RES(skew_send(tracker, h1, "{\"type\":\"x\"}", 12), SKEW_OK);
+    CHECK_RES(skew_send(tracker, h1, skew_str_n("{\"type\":\"x\"}", 12)), SKEW_OK);
     skew_close_all(tracker);
     CHECK(c1.closed);
     CHECK_EQ_INT(skew_get_total(tracker), 0);

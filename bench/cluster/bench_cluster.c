@@ -72,9 +72,9 @@ static skew_tracker *instance(const char *id, uint32_t tag, uint32_t conns, uint
 }
 
 static char *snapshot_of(skew_tracker *t, size_t *len) {
-    size_t n = skew_cluster_snapshot(t, NULL, 0, loop_now);
+    size_t n = skew_cluster_write_snapshot(t, loop_now, NULL, 0);
     char *buf = (char *)malloc(n + 1);
-    skew_cluster_snapshot(t, buf, n + 1, loop_now);
+    skew_cluster_write_snapshot(t, loop_now, buf, n + 1);
     *len = n;
     return buf;
 }
@@ -152,7 +152,7 @@ static void view_run(uint32_t listed) {
         }
         upd[r] = now_ns() - t0;
         t0 = now_ns();
-        stats_len = skew_json_stats(view, buf, cap, 0);
+        stats_len = skew_write_stats(view, 0, buf, cap);
         stats[r] = now_ns() - t0;
         t0 = now_ns();
         metrics_len = skew_write_metrics(view, buf, cap);

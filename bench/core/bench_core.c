@@ -96,19 +96,19 @@ static void run(unsigned live, bool bots, bool tracking) {
             unsigned n = live >= 100000 ? 20 : 2000;
             cs.bytes = 0;
             t0 = now_ns();
-            for (i = 0; i < n * 50; i++) skew_json_stats_sink(t, sink, &cs, 0, 0, &res);
+            for (i = 0; i < n * 50; i++) skew_write_stats_sink(t, 0, 0, sink, &cs, &res);
             t1 = now_ns();
             printf("%-34s %8u live  %8zu bytes    %8.1f ns\n", "stats JSON without list", live, cs.bytes / (n * 50),
                    (t1 - t0) / (n * 50));
             cs.bytes = 0;
             t0 = now_ns();
-            for (i = 0; i < n; i++) skew_json_stats_sink(t, sink, &cs, 0, live, &res);
+            for (i = 0; i < n; i++) skew_write_stats_sink(t, 0, live, sink, &cs, &res);
             t1 = now_ns();
             printf("%-34s %8u live  %8zu bytes    %8.1f ns\n", "stats JSON with full list", live, cs.bytes / n, (t1 - t0) / n);
-            len = skew_json_stats(t, NULL, 0, 0);
+            len = skew_write_stats(t, 0, NULL, 0);
             buf = (char *)malloc(len + 1);
             t0 = now_ns();
-            for (i = 0; i < n; i++) skew_json_stats(t, buf, len + 1, 0);
+            for (i = 0; i < n; i++) skew_write_stats(t, 0, buf, len + 1);
             t1 = now_ns();
             printf("%-34s %8u live  %8zu bytes    %8.1f ns\n", "stats JSON (max_listed 1000, buf)", live, len, (t1 - t0) / n);
             free(buf);

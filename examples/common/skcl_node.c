@@ -370,8 +370,8 @@ uint32_t skcl_node_tick(skcl_node *n, uint64_t wall_ms) {
             /* connections listed only while a dashboard (here: a stats subscriber or a recent GET
                admin/stats; elsewhere: the watch key) shows them: the bulk of a snapshot's bytes */
             bool here = skew_get_subscriber_count(n->t) > 0 || now < n->watch_until;
-            size_t len = skew_cluster_snapshot_listed(n->t, n->snap, n->snap_cap, wall_ms,
-                                                      here || n->remote_watch ? UINT32_MAX : 0u);
+            size_t len = skew_cluster_write_snapshot_listed(n->t, wall_ms, here || n->remote_watch ? UINT32_MAX : 0u, n->snap,
+                                                      n->snap_cap);
             if (len < n->snap_cap) skcl_link_publish_watched(n->link, n->snap, len, here);
             work_done(n, "snapshot", t0, len);
         }

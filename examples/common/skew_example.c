@@ -412,7 +412,7 @@ uint64_t skew_ex_mono_ms(void) {
 
 size_t skew_ex_json_error(char *buf, size_t cap, const char *msg) {
     char esc[256];
-    size_t n = skew_json_escape(esc, sizeof esc, skew_str_c(msg));
+    size_t n = skew_write_json_string(skew_str_c(msg), esc, sizeof esc);
     int w;
     if (n >= sizeof esc) { /* messages are short literals; cut rather than fail */
         memcpy(esc, "\"error\"", 8);

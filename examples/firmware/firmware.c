@@ -14,7 +14,7 @@
      - SKEW_ASSERT lands in the firmware's own panic handler instead of assert() (which would
        pull printf into the image);
      - a custom transport: a ring of sockets whose transmit buffers the send hook fills
-       (SSE framing with skew_sse_frame, or a WebSocket text frame); a socket whose buffer is
+       (SSE framing with skew_write_sse_frame, or a WebSocket text frame); a socket whose buffer is
        full answers SKEW_ERR_SLOW and the tracker drops it;
      - a tiny HTTP request parser (request line and headers), because the library parses no HTTP.
 
@@ -120,9 +120,9 @@ static skew_result fw_send(void *ud, const skew_conn *c, const char *msg, size_t
     (void)ud;
     if (!s) return SKEW_ERR_SEND;
     if (c->transport == SKEW_TRANSPORT_SSE) {
-        need = skew_sse_frame(NULL, 0, msg, len);
+        need = skew_write_sse_frame(skew_str_n(msg, len), NULL, 0);
         if (s->tx_len + need + 1 > FW_TX) return SKEW_ERR_SLOW;
-        skew_sse_frame(s->tx + s->tx_len, FW_TX - s->tx_len, msg, len);
+        skew_write_sse_frame(skew_str_n(msg, len), s->tx + s->tx_len, FW_TX - s->tx_len);
     } else {
         size_t hdr = len < 126 ? 2 : 4; /* FIN+text, unmasked, 7- or 16-bit length */
         need = hdr + len;
@@ -403,7 +403,7 @@ static void fw_stack_cycle(skew_tracker *t, int k) {
     fw_stack_repaint();
     fw_request(t, k, "GET /__skew/ws?route=%2F HTTP/1.1\r\n" UA_SAFARI "Upgrade: websocket\r\n\r\n");
     FW_CHECK(s->state == FW_WS && skew_get_total(t) == before + 1);
-    FW_CHECK(skew_ws_message(t, s->h, route, sizeof route - 1) == SKEW_OK);
+    FW_CHECK(skew_ws_message(t, s->h, skew_str_n(route, sizeof route - 1)) == SKEW_OK);
     FW_CHECK(skew_close(t, s->h, SKEW_CLOSE_REASON_CLIENT) == SKEW_OK && skew_get_total(t) == before);
     peak = fw_stack_peak();
     if (!peak) return; /* this board does not measure its stack */
@@ -476,7 +476,7 @@ static void fw_event_run(skew_tracker *t, const fw_event *e) {
         fw_request(t, e->sock, e->data);
         break;
     case EV_WS_TEXT:
-        if (s->state == FW_WS) skew_ws_message(t, s->h, e->data, strlen(e->data));
+        if (s->state == FW_WS) skew_ws_message(t, s->h, skew_str_n(e->data, strlen(e->data)));
         break;
     case EV_CLOSE:
         if (s->state != FW_FREE) skew_close(t, s->h, SKEW_CLOSE_REASON_CLIENT);

@@ -1007,7 +1007,7 @@ static void on_ws_receive(server *srv, conn *c, const char *in, size_t len) {
     c->missed_pongs = 0;
     if (!c->h || c->dying) return;
     if (final && !c->rx_len && !c->rx_overflow) {
-        skew_ws_message(srv->ex.t, c->h, in, len);
+        skew_ws_message(srv->ex.t, c->h, skew_str_n(in, len));
         srv_kick(srv);
         return;
     }
@@ -1032,7 +1032,7 @@ static void on_ws_receive(server *srv, conn *c, const char *in, size_t len) {
 done:
     if (final) {
         if (!c->rx_overflow && c->h) {
-            skew_ws_message(srv->ex.t, c->h, c->rx, c->rx_len);
+            skew_ws_message(srv->ex.t, c->h, skew_str_n(c->rx, c->rx_len));
             srv_kick(srv);
         }
         free(c->rx);

@@ -846,7 +846,7 @@ static void handler(struct mg_connection *c, int ev, void *ev_data) {
         struct mg_ws_message *m = (struct mg_ws_message *)ev_data;
         st->awaiting_pong = false; /* any frame proves the peer alive */
         st->missed_pongs = 0;
-        if (st->h) skew_ws_message(srv->ex.t, st->h, m->data.buf, m->data.len);
+        if (st->h) skew_ws_message(srv->ex.t, st->h, skew_str_n(m->data.buf, m->data.len));
         break;
     }
     case MG_EV_WS_CTL: {

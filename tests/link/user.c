@@ -49,7 +49,7 @@ int main(void) {
         skew_str s;
         s.ptr = "a\"b";
         s.len = 3;
-        if (skew_json_escape(buf, sizeof buf, s) == 6 && strcmp(buf, "\"a\\\"b\"") == 0) passed++; else failed++;
+        if (skew_write_json_string(s, buf, sizeof buf) == 6 && strcmp(buf, "\"a\\\"b\"") == 0) passed++; else failed++;
     }
     {
         /* the cluster part links too (issue 11) */
@@ -62,7 +62,7 @@ int main(void) {
         cfg.cluster_max_instances = 2;
         if (skew_tracker_create(&c, &cfg) == SKEW_OK && c) passed++; else failed++;
         snap.ptr = buf;
-        snap.len = c ? skew_cluster_snapshot(c, buf, sizeof buf, 1) : 0;
+        snap.len = c ? skew_cluster_write_snapshot(c, 1, buf, sizeof buf) : 0;
         if (snap.len > 0 && snap.len < sizeof buf && skew_cluster_update(c, &snap, 1, 1) == SKEW_OK) passed++; else failed++;
         skew_cluster_get_info(c, &info);
         if (info.updates == 1 && info.rejected == 0) passed++; else failed++;
