@@ -39,7 +39,7 @@
        SKEW_ENABLE_IP           1               proxy-header IP extraction               impl only
        SKEW_ENABLE_HTTP         1               skew_http, skew_http_open_error          impl only
        SKEW_ENABLE_TIMELINE     =ENABLE_HOSTED  rollout timeline (2 KB on Cortex-M)      impl only
-       SKEW_ENABLE_ADMIN        1               admin endpoints, metrics text, snapshots impl only
+       SKEW_ENABLE_ADMIN        1               admin endpoints, metrics text            impl only
        SKEW_ENABLE_CLUSTER      =ENABLE_HOSTED  cluster snapshots, view, relay helpers   impl only
        SKEW_OPTIMIZE_SIZE       1 under -Os     compact, slower ChaCha and number text   impl only
        SKEW_ASSERT(x)           assert(x)       programmer-error checks (none w/o HOSTED) impl only
@@ -768,7 +768,7 @@ SKEW_API size_t skew_write_sse_frame(skew_str msg, char *buf, size_t cap);
 #define SKEW_SSE_RESPONSE_HEAD "HTTP/1.1 200 OK\r\n" SKEW_SSE_HEADERS "Connection: close\r\n\r\n"
 
 /* ======================================================================================
-   >>export  the same numbers as text: health, Prometheus metrics, snapshots and their merge
+   >>export  the same numbers as text: health, Prometheus metrics
    ====================================================================================== */
 
 /* {"ok":true,"version":..,"uptime":s}; a cluster member (instance_id set) adds
@@ -779,24 +779,6 @@ SKEW_API size_t skew_write_health(const skew_tracker *t, char *buf, size_t cap);
 #if !defined(SKEW_ENABLE_ADMIN) || SKEW_ENABLE_ADMIN
 /* Prometheus text exposition (version 0.0.4). */
 SKEW_API size_t skew_write_metrics(const skew_tracker *t, char *buf, size_t cap);
-
-/* Snapshot of the counts (no ids, no IPs) for merging several instances:
-   {"total":N,"versions":{..},"routes":{..}} */
-SKEW_API size_t skew_snapshot(const skew_tracker *t, char *buf, size_t cap);
-
-/* Merge snapshots: entries is caller storage; names point into the snapshot texts, which must
-   outlive the merge. */
-typedef struct skew_merge {
-    skew_count *versions;
-    size_t version_count, version_cap;
-    skew_count *routes;
-    size_t route_count, route_cap;
-    uint64_t total;
-    bool overflow;   /* an entry did not fit: its count went to "(other)" */
-} skew_merge;
-SKEW_API void skew_merge_init(skew_merge *m, skew_count *versions, size_t version_cap, skew_count *routes, size_t route_cap);
-SKEW_API skew_result skew_merge_add(skew_merge *m, skew_str snapshot_json);
-SKEW_API size_t skew_merge_write(const skew_merge *m, char *buf, size_t cap);
 #endif /* SKEW_ENABLE_ADMIN */
 
 /* ======================================================================================
@@ -5136,7 +5118,7 @@ SKEW__PRIV void skew__put_your_id(const skew_tracker *t, skew__w *w, uint32_t id
 }
 
 /* The head every counts message shares: {["type":"stats",]"total":N,"versions":{..}[,"routes":{..}]
-   (stats messages, the admin stats and skew_snapshot). */
+   (stats messages and the admin stats). */
 SKEW__PRIV void skew__put_counts_head(const skew_tracker *t, skew__w *w, bool with_type) {
     skew__puts(w, with_type ? "{\"type\":\"stats\",\"total\":" : "{\"total\":");
     skew__put_u64(w, t->live_count);
@@ -5709,7 +5691,7 @@ SKEW_API void skew_get_metrics(const skew_tracker *t, skew_metrics *out) {
 }
 
 /* ======================================================================================
-   >>export  the same numbers as text: health, Prometheus metrics, snapshots and their merge
+   >>export  the same numbers as text: health, Prometheus metrics
    ====================================================================================== */
 
 SKEW__PRIV void skew__put_health(const skew_tracker *t, skew__w *w) {
@@ -5737,7 +5719,7 @@ SKEW_API size_t skew_write_health(const skew_tracker *t, char *buf, size_t cap) 
     return skew__w_end(&w);
 }
 
-#if SKEW_ENABLE_ADMIN /* metrics text, snapshots and merging: operator tools a firmware may leave out */
+#if SKEW_ENABLE_ADMIN /* metrics text: an operator tool a firmware may leave out */
 
 /* Prometheus label value: backslash, quote and newline escaped. */
 SKEW__PRIV void skew__put_label(skew__w *w, skew_str s) {
@@ -5815,147 +5797,6 @@ SKEW_API size_t skew_write_metrics(const skew_tracker *t, char *buf, size_t cap)
     skew__lock_ro(t);
     skew__put_metrics(t, &w);
     skew__unlock_ro(t);
-    return skew__w_end(&w);
-}
-
-SKEW_API size_t skew_snapshot(const skew_tracker *t, char *buf, size_t cap) {
-    skew__w w = skew__w_buf(buf, cap);
-    size_t n;
-    skew__lock_ro(t);
-    skew__put_counts_head(t, &w, false);
-    skew__put(&w, "}", 1);
-    n = skew__w_end(&w);
-    skew__unlock_ro(t);
-    return n;
-}
-
-/* ---- merging snapshots of several instances ------------------------------------------ */
-
-SKEW_API void skew_merge_init(skew_merge *m, skew_count *versions, size_t version_cap, skew_count *routes, size_t route_cap) {
-    memset(m, 0, sizeof *m);
-    m->versions = versions;
-    m->version_cap = version_cap;
-    m->routes = routes;
-    m->route_cap = route_cap;
-}
-
-SKEW__PRIV bool skew__jr_u32(skew__jr *r, uint32_t *out) {
-    uint64_t v = 0;
-    const unsigned char *s = r->p;
-    while (r->p < r->end && *r->p >= '0' && *r->p <= '9') {
-        v = v * 10u + (uint64_t)(*r->p - '0');
-        if (v > 0xFFFFFFFFu) return false;
-        r->p++;
-    }
-    *out = (uint32_t)v;
-    return r->p > s && (r->p == s + 1 || *s != '0');
-}
-
-/* The key of a map entry must stay a view into the snapshot text: keys that needed escape
-   decoding are kept raw (without quotes), which is exact for everything this library writes
-   except '"' and '\\', which stay escaped. */
-SKEW__PRIV void skew__merge_one(skew_merge *m, bool routes, skew_str key, uint32_t n) {
-    skew_count *arr = routes ? m->routes : m->versions;
-    size_t *count = routes ? &m->route_count : &m->version_count;
-    size_t cap = routes ? m->route_cap : m->version_cap, i;
-    for (i = 0; i < *count; i++)
-        if (arr[i].name.len == key.len && memcmp(arr[i].name.ptr, key.ptr, key.len) == 0) {
-            arr[i].count += n;
-            return;
-        }
-    if (*count < cap) {
-        arr[*count].name = key;
-        arr[*count].count = n;
-        (*count)++;
-        return;
-    }
-    m->overflow = true;
-    for (i = 0; i < *count; i++)
-        if (arr[i].name.len == sizeof SKEW_OTHER_NAME - 1 && memcmp(arr[i].name.ptr, SKEW_OTHER_NAME, arr[i].name.len) == 0) {
-            arr[i].count += n;
-            return;
-        }
-    if (cap) { /* the last entry becomes "(other)" and keeps its own count */
-        arr[cap - 1].name = skew__str(SKEW_OTHER_NAME, sizeof SKEW_OTHER_NAME - 1);
-        arr[cap - 1].count += n;
-    }
-}
-
-/* Two walks over a snapshot: the first only checks the shapes, the second merges, so a bad
-   snapshot changes nothing (the entry arrays are shared, a staged copy could not undo them). */
-typedef struct skew__merge_ctx {
-    skew_merge *m;
-    bool apply;
-} skew__merge_ctx;
-
-SKEW__PRIV int skew__merge_cb(void *ctx, skew_str key, skew__jr *r) {
-    skew__merge_ctx *mc = (skew__merge_ctx *)ctx;
-    skew_merge *m = mc->m;
-    bool routes;
-    if (key.len == 5 && memcmp(key.ptr, "total", 5) == 0) {
-        uint32_t v;
-        if (!skew__jr_u32(r, &v)) return -1;
-        if (mc->apply) m->total += v;
-        return 1;
-    }
-    if (key.len == 8 && memcmp(key.ptr, "versions", 8) == 0) routes = false;
-    else if (key.len == 6 && memcmp(key.ptr, "routes", 6) == 0) routes = true;
-    else return 0;
-    if (*r->p != '{') return -1;
-    r->p++;
-    skew__jr_ws(r);
-    if (*r->p == '}') { r->p++; return 1; }
-    for (;;) {
-        const unsigned char *ks;
-        uint32_t v;
-        skew__jr_ws(r);
-        ks = r->p + 1;
-        if (!skew__jr_string(r, NULL)) return -1;
-        key = skew__str((const char *)ks, (size_t)(r->p - 1 - ks));
-        skew__jr_ws(r);
-        r->p++;
-        skew__jr_ws(r);
-        if (!skew__jr_u32(r, &v)) return -1;
-        if (mc->apply) skew__merge_one(m, routes, key, v);
-        skew__jr_ws(r);
-        if (*r->p == '}') { r->p++; return 1; }
-        r->p++;
-    }
-}
-
-SKEW_API skew_result skew_merge_add(skew_merge *m, skew_str snapshot_json) {
-    skew__merge_ctx mc;
-    skew_result r;
-    mc.m = m;
-    mc.apply = false;
-    r = skew__json_members(snapshot_json, skew__merge_cb, &mc); /* validates the JSON first */
-    if (r != SKEW_OK) return r;
-    mc.apply = true;
-    return skew__json_members(snapshot_json, skew__merge_cb, &mc);
-}
-
-SKEW__PRIV void skew__put_counts(skew__w *w, const skew_count *arr, size_t n) {
-    size_t i;
-    skew__put(w, "{", 1);
-    for (i = 0; i < n; i++) {
-        if (i) skew__put(w, ",", 1);
-        skew__put(w, "\"", 1);
-        skew__put(w, arr[i].name.ptr, arr[i].name.len); /* raw JSON string content */
-        skew__put(w, "\":", 2);
-        skew__put_u64(w, arr[i].count);
-    }
-    skew__put(w, "}", 1);
-}
-
-SKEW_API size_t skew_merge_write(const skew_merge *m, char *buf, size_t cap) {
-    skew__w w = skew__w_buf(buf, cap);
-    skew__puts(&w, "{\"total\":");
-    skew__put_u64(&w, m->total);
-    skew__puts(&w, ",\"versions\":");
-    skew__put_counts(&w, m->versions, m->version_count);
-    skew__puts(&w, ",\"routes\":");
-    skew__put_counts(&w, m->routes, m->route_count);
-    skew__put(&w, "}", 1);
     return skew__w_end(&w);
 }
 #endif /* SKEW_ENABLE_ADMIN */
