@@ -70,8 +70,8 @@
    mutex (PTHREAD_MUTEX_RECURSIVE): every skew_* function that takes a tracker holds it for the
    whole call, and hooks run with it held, so a hook calling a HOOK-SAFE function takes it again.
    Inside a hook only the HOOK-SAFE functions: skew_send, skew_get_conn, skew_get_total,
-   skew_get_subscriber_count, skew_get_server_version(_copy), skew_get_config, and functions without a
-   tracker argument. Never skew_close/skew_open/... from a hook: a send hook reports failure by its
+   skew_get_subscriber_count, skew_get_server_version, skew_write_server_version, skew_get_config,
+   and functions without a tracker argument. Never skew_close/skew_open/... from a hook: a send hook reports failure by its
    return value and the tracker closes the connection itself (on_close) when the outermost call
    ends. Views a function returns (skew_get_server_version, skew_count names, skew_conn strings) stay
    valid until the tracker changes: another thread copies them (skew_write_server_version) or reads
@@ -96,6 +96,28 @@
    by U+FFFD, so its output is always valid UTF-8 JSON. Stored versions and routes are validated
    on the way in (valid UTF-8, bounded length, no C0/C1 control characters, no bidi controls
    or zero-width characters, which would show a dashboard reordered or invisible text).
+
+   NAMING
+   ======
+   skew_[family_]<verb>_<what>, the family being the object worked on when it is not the tracker
+   (skew_cluster_, skew_json_ reader, skew_ip_, skew_cidr_, skew_bot_filter_, skew_tracker_ for
+   the lifetime). One verb per kind of function:
+     get     one value: returned (skew_get_total), into *out (skew_get_conn(t, h, &out)), or
+             decoded into buf, cap (skew_json_get_string)
+     find    a handle from an id (skew_find)
+     set     changes one setting or state (skew_set_route, skew_cluster_set_link)
+     list    copies up to cap entries into out, returns how many exist (skew_list_versions)
+     write   text under the snprintf contract, inputs first, then buf, cap (skew_write_stats(t,
+             you, buf, cap)); a _sink variant streams the same text to a skew_sink_fn
+     is      a yes/no question (skew_is_bot); parse / format convert a value type and its text
+   Actions are their verb (skew_open, skew_close, skew_subscribe, skew_invalidate, skew_tick).
+   Arguments: the tracker (or the family's object) first, then inputs, outputs last; only the
+   constructors skew_tracker_init / skew_tracker_create take their *out first. Inputs of
+   text are skew_str; names looked up (header, cookie, query parameter, JSON key or path) are
+   C strings. Enum constants are their type's name in capitals plus the value
+   (skew_close_reason: SKEW_CLOSE_REASON_CLIENT), except skew_result's SKEW_OK / SKEW_ERR_*.
+   Two clocks, two names: epoch_ms is the wall clock (hooks.epoch_ms, every timestamp on the
+   wire), mono_ms the scheduling clock (skew_tick, skew_get_next_due); no function takes both.
 
    SECTIONS
    ========
@@ -662,7 +684,7 @@ SKEW_API uint32_t skew_tick(skew_tracker *t, uint64_t mono_ms);
 SKEW_API uint32_t skew_get_next_due(const skew_tracker *t, uint64_t mono_ms);
 
 /* ======================================================================================
-   >>deploy  live redeploy
+   >>deploy  live redeploy: the server version, set and read
    ====================================================================================== */
 
 /* Set the server version at run time and send {"type":"version","version":v} to every
@@ -671,9 +693,15 @@ SKEW_API skew_result skew_set_server_version(skew_tracker *t, skew_str version);
 /* Send {"type":"version","version":<server>,"force":true} to every connection whose route
    starts with prefix (needs route tracking). *count gets how many (may be NULL). */
 SKEW_API skew_result skew_invalidate(skew_tracker *t, skew_str route_prefix, uint32_t *count);
+/* The server's version as a view into the tracker: valid until the version changes
+   (skew_set_server_version, POST admin/version, a cluster push). Single-threaded adapters and
+   hooks use it freely; another thread copies it with skew_write_server_version instead. */
+SKEW_API skew_str skew_get_server_version(const skew_tracker *t);
+/* The server's version copied under the lock; snprintf contract. */
+SKEW_API size_t skew_write_server_version(const skew_tracker *t, char *buf, size_t cap);
 
 /* ======================================================================================
-   >>numbers  counts, the server version and the counters, as C values
+   >>numbers  connection counts, rollout and counters, as C values
    ====================================================================================== */
 
 typedef struct skew_count {
@@ -695,12 +723,6 @@ SKEW_API size_t skew_list_versions(const skew_tracker *t, skew_count *out, size_
 SKEW_API size_t skew_list_routes(const skew_tracker *t, skew_count *out, size_t cap);
 /* Connections on the current server version, per mille of the total (1000 when empty). */
 SKEW_API uint32_t skew_get_rollout_permille(const skew_tracker *t);
-/* The server's version as a view into the tracker: valid until the version changes
-   (skew_set_server_version, POST admin/version, a cluster push). Single-threaded adapters and
-   hooks use it freely; another thread copies it with skew_write_server_version instead. */
-SKEW_API skew_str skew_get_server_version(const skew_tracker *t);
-/* The server's version copied under the lock; snprintf contract. */
-SKEW_API size_t skew_write_server_version(const skew_tracker *t, char *buf, size_t cap);
 SKEW_API void skew_get_metrics(const skew_tracker *t, skew_metrics *out);
 
 /* ======================================================================================
@@ -5584,8 +5606,29 @@ SKEW_API skew_result skew_invalidate(skew_tracker *t, skew_str route_prefix, uin
     return SKEW_OK;
 }
 
+SKEW_API skew_str skew_get_server_version(const skew_tracker *t) {
+    return t ? skew__str(t->server_version, t->server_version_len) : skew__str("", 0);
+}
+
+SKEW_API size_t skew_write_server_version(const skew_tracker *t, char *buf, size_t cap) {
+    size_t n;
+    if (!t) {
+        if (cap) buf[0] = '\0';
+        return 0;
+    }
+    skew__lock_ro(t);
+    n = t->server_version_len;
+    if (cap) {
+        size_t k = n < cap - 1 ? n : cap - 1;
+        memcpy(buf, t->server_version, k);
+        buf[k] = '\0';
+    }
+    skew__unlock_ro(t);
+    return n;
+}
+
 /* ======================================================================================
-   >>numbers  counts, the server version and the counters, as C values
+   >>numbers  connection counts, rollout and counters, as C values
    ====================================================================================== */
 
 SKEW_API uint32_t skew_get_total(const skew_tracker *t) {
@@ -5629,27 +5672,6 @@ SKEW_API size_t skew_list_routes(const skew_tracker *t, skew_count *out, size_t 
     if (!t || !t->cfg.route_tracking) return 0;
     skew__lock_ro(t);
     n = skew__counts(&t->routes, out, out ? cap : 0);
-    skew__unlock_ro(t);
-    return n;
-}
-
-SKEW_API skew_str skew_get_server_version(const skew_tracker *t) {
-    return t ? skew__str(t->server_version, t->server_version_len) : skew__str("", 0);
-}
-
-SKEW_API size_t skew_write_server_version(const skew_tracker *t, char *buf, size_t cap) {
-    size_t n;
-    if (!t) {
-        if (cap) buf[0] = '\0';
-        return 0;
-    }
-    skew__lock_ro(t);
-    n = t->server_version_len;
-    if (cap) {
-        size_t k = n < cap - 1 ? n : cap - 1;
-        memcpy(buf, t->server_version, k);
-        buf[k] = '\0';
-    }
     skew__unlock_ro(t);
     return n;
 }
