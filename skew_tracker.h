@@ -770,10 +770,11 @@ SKEW_API size_t skew_write_stats_unauthorized(char *buf, size_t cap);
 SKEW_API size_t skew_write_version(skew_str version, bool force, char *buf, size_t cap);
 /* Full stats message for recipient `you` (0: no yourId). Lists at most max_listed. */
 SKEW_API size_t skew_write_stats(const skew_tracker *t, skew_handle you, char *buf, size_t cap);
-/* Same, streamed to a sink without a buffer of the message's size. Returns bytes written,
-   or SKEW_ERR_... via *res when the sink stopped. */
-SKEW_API size_t skew_write_stats_sink(const skew_tracker *t, skew_handle you, uint32_t max_listed,
-                                      skew_sink_fn sink, void *ctx, skew_result *res);
+/* Same, streamed to a sink without a buffer of the message's size, listing at most max_listed.
+   The sink contract of skew_http_sink: returns SKEW_OK, or SKEW_ERR_SEND when the sink returned
+   non-zero (it is not called again); *out_len (may be NULL) gets the bytes the sink took. */
+SKEW_API skew_result skew_write_stats_sink(const skew_tracker *t, skew_handle you, uint32_t max_listed,
+                                           skew_sink_fn sink, void *ctx, size_t *out_len);
 /* SSE framing: "data: " msg "\n\n" (msg must hold no newline: JSON from this library never does).
    skew_config.frame_sse makes the tracker do this before the send hook. */
 SKEW_API size_t skew_write_sse_frame(skew_str msg, char *buf, size_t cap);
@@ -5198,15 +5199,15 @@ SKEW_API size_t skew_write_stats(const skew_tracker *t, skew_handle you, char *b
     return skew__w_end(&w);
 }
 
-SKEW_API size_t skew_write_stats_sink(const skew_tracker *t, skew_handle you, uint32_t max_listed,
-                                      skew_sink_fn sink, void *ctx, skew_result *res) {
+SKEW_API skew_result skew_write_stats_sink(const skew_tracker *t, skew_handle you, uint32_t max_listed,
+                                           skew_sink_fn sink, void *ctx, size_t *out_len) {
     skew__w w;
     memset(&w, 0, sizeof w);
     w.sink = sink;
     w.ctx = ctx;
     skew__json_stats_to(t, &w, you, max_listed);
-    if (res) *res = w.stopped ? SKEW_ERR_SEND : SKEW_OK;
-    return w.len;
+    if (out_len) *out_len = w.len;
+    return w.stopped ? SKEW_ERR_SEND : SKEW_OK;
 }
 
 /* ======================================================================================

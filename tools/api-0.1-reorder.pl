@@ -5,6 +5,8 @@
 # it matches old names, and skew_send / skew_ws_message only with their old four arguments.
 # Run after tools/api-0.1-rename.sh on a branch written against the old API:
 #     git ls-files '*.c' '*.h' '*.md' | xargs perl tools/api-0.1-reorder.pl
+# skew_write_stats_sink also changed its output contract (skew_http_sink's: it returns the result,
+# *out_len the bytes): a converted old call passes a skew_result * there and fails to compile.
 # then build: a call it could not parse (unbalanced text) and a declaration keep their old name
 # and fail to compile. Nested old calls need a second run (it is idempotent: run it until quiet).
 use strict;
