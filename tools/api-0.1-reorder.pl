@@ -3,12 +3,12 @@
 # of an old writer name into its new name with the new argument order, and the old
 # (pointer, length) string inputs of skew_send / skew_ws_message into one skew_str. Idempotent:
 # it matches old names, and skew_send / skew_ws_message only with their old four arguments.
-# Run after tools/api-0.1-rename.sh on a branch written against the old API:
+# tools/api-0.1-rename.sh runs it (twice, for nested calls) after the sed renames; alone:
 #     git ls-files '*.c' '*.h' '*.md' | xargs perl tools/api-0.1-reorder.pl
-# skew_write_stats_sink also changed its output contract (skew_http_sink's: it returns the result,
-# *out_len the bytes): a converted old call passes a skew_result * there and fails to compile.
-# then build: a call it could not parse (unbalanced text) and a declaration keep their old name
-# and fail to compile. Nested old calls need a second run (it is idempotent: run it until quiet).
+# Then build: a call it could not parse (unbalanced text) and a declaration keep their old name
+# and fail to compile. skew_write_stats_sink also changed its output contract (skew_http_sink's:
+# it returns the result, *out_len the bytes): a converted old call passes a skew_result * there
+# and fails to compile, to be fixed by hand.
 use strict;
 use warnings;
 
