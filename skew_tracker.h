@@ -395,7 +395,7 @@ SKEW_API bool skew_ip_policy_trusts(const skew_ip_policy *policy, const skew_ip 
    client is the right-most element that is not a trusted proxy (at most max_hops examined).
    Falls back to req->peer. *source (may be NULL) says where it came from. Returns SKEW_OK,
    or SKEW_ERR_NOT_FOUND when not even the peer is known. */
-SKEW_API skew_result skew_client_ip(const skew_ip_policy *policy, const skew_request *req, skew_ip *out,
+SKEW_API skew_result skew_get_client_ip(const skew_ip_policy *policy, const skew_request *req, skew_ip *out,
                                    skew_ip_source *source);
 
 /* ======================================================================================
@@ -1042,7 +1042,7 @@ SKEW_API size_t skew_cluster_list_peers(const skew_tracker *t, skew_cluster_peer
 /* The connectionId of a POST {base}/route or {base}/subscribe-stats body (JSON or form-encoded,
    as skew_http reads it) into id (36 chars + NUL). SKEW_ERR_NOT_FOUND when absent or empty,
    SKEW_ERR_INVALID when it is not UUID text. */
-SKEW_API skew_result skew_post_connection_id(skew_str body, char id[SKEW_ID_STR_MAX]);
+SKEW_API skew_result skew_get_post_connection_id(skew_str body, char id[SKEW_ID_STR_MAX]);
 #endif
 #endif /* SKEW__CLUSTER_DECL */
 
@@ -1741,7 +1741,7 @@ SKEW_API bool skew_ip_policy_trusts(const skew_ip_policy *policy, const skew_ip 
 /* A header that yields nothing (absent, garbage, obfuscated, walk stopped) is skipped, never
    an error: the next source is tried, and the socket peer is the last word. cf-connecting-ip
    and x-real-ip hold one address: a list there is garbage. */
-SKEW_API skew_result skew_client_ip(const skew_ip_policy *policy, const skew_request *req, skew_ip *out,
+SKEW_API skew_result skew_get_client_ip(const skew_ip_policy *policy, const skew_request *req, skew_ip *out,
                                    skew_ip_source *source) {
     skew_ip peer;
     if (source) *source = SKEW_IP_SOURCE_NONE;
@@ -4035,7 +4035,7 @@ SKEW__PRIV bool skew__token_chars(const char *s) {
 #define SKEW__DEFAULT_MAX_ROUTE_LEN 256u
 #define SKEW__DEFAULT_MAX_LISTED 1000u
 #define SKEW__DEFAULT_MAX_BODY 4096u
-#define SKEW__DEFAULT_MAX_HOPS SKEW__IP_DEFAULT_HOPS /* one value, also used by skew_client_ip */
+#define SKEW__DEFAULT_MAX_HOPS SKEW__IP_DEFAULT_HOPS /* one value, also used by skew_get_client_ip */
 
 /* zero means default (sokol's _sg_def); strings: NULL or "" means default */
 #define SKEW__DEF(field, dflt) do { if (!(field)) (field) = (dflt); } while (0)
@@ -4721,7 +4721,7 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
         return SKEW_ERR_FULL;
     }
     ip.family = 0;
-    if ((t->cfg.ip_tracking || t->ipt) && skew_client_ip(&t->cfg.ip_policy, req, &ip, NULL) != SKEW_OK) ip.family = 0;
+    if ((t->cfg.ip_tracking || t->ipt) && skew_get_client_ip(&t->cfg.ip_policy, req, &ip, NULL) != SKEW_OK) ip.family = 0;
 #if SKEW_ENABLE_IP
     if (t->ipt && (key = skew__ip_key(t, &ip)) != 0) {
         at = skew__ipt_find(t, key);
@@ -7192,7 +7192,7 @@ SKEW__PRIV void skew__cl_put_metrics(const skew_tracker *t, skew__w *w) {
 
 /* ---- relay helpers ----------------------------------------------------------------------- */
 #if SKEW_ENABLE_HTTP
-SKEW_API skew_result skew_post_connection_id(skew_str body, char id[SKEW_ID_STR_MAX]) {
+SKEW_API skew_result skew_get_post_connection_id(skew_str body, char id[SKEW_ID_STR_MAX]) {
     char buf[48];
     uint8_t bin[16];
     size_t n = 0;
@@ -7215,7 +7215,7 @@ SKEW__PRIV bool skew__cl_not_local(skew_tracker *t, const skew_request *req) {
     if (!t->cl || !skew__method(req, "POST") || req->body.len > t->cfg.max_body) return false;
     ep = skew_route_path(t, req->path);
     if (ep != SKEW_ENDPOINT_ROUTE && ep != SKEW_ENDPOINT_SUBSCRIBE) return false;
-    return skew_post_connection_id(req->body, id) == SKEW_OK && skew__find(t, skew__str(id, 36), &idx) == SKEW_ERR_NOT_FOUND;
+    return skew_get_post_connection_id(req->body, id) == SKEW_OK && skew__find(t, skew__str(id, 36), &idx) == SKEW_ERR_NOT_FOUND;
 }
 #endif /* SKEW_ENABLE_HTTP */
 #endif /* SKEW_ENABLE_CLUSTER */

@@ -1123,7 +1123,7 @@ static void test_relay(void) {
     snprintf(body, sizeof body, "connectionId=%s", cv.id);
     CHECK_RES(post(tr.a, "/__skew/subscribe-stats", body, &res, out, sizeof out), SKEW_ERR_NOT_LOCAL);
     /* the relay target: the id's tag names B */
-    CHECK_RES(skew_post_connection_id(skew_str_c(body), id), SKEW_OK);
+    CHECK_RES(skew_get_post_connection_id(skew_str_c(body), id), SKEW_OK);
     CHECK_STR(id, cv.id);
     {
         uint32_t tag = 0;
@@ -1141,12 +1141,12 @@ static void test_relay(void) {
     CHECK_EQ_INT(res.status, 400);
     CHECK_RES(post(tr.a, "/__skew/nothing", body, &res, out, sizeof out), SKEW_OK);
     CHECK_EQ_INT(res.status, 404);
-    CHECK_RES(skew_post_connection_id(skew_str_c("{\"route\":\"/x\"}"), id), SKEW_ERR_NOT_FOUND);
+    CHECK_RES(skew_get_post_connection_id(skew_str_c("{\"route\":\"/x\"}"), id), SKEW_ERR_NOT_FOUND);
     CHECK_STR(id, "");
-    CHECK_RES(skew_post_connection_id(skew_str_c("{\"connectionId\":\"\"}"), id), SKEW_ERR_NOT_FOUND);
-    CHECK_RES(skew_post_connection_id(skew_str_c("{\"connectionId\":\"abc\"}"), id), SKEW_ERR_INVALID);
-    CHECK_RES(skew_post_connection_id(skew_str_c("{\"connectionId\":"), id), SKEW_ERR_INVALID);
-    CHECK_RES(skew_post_connection_id(skew_str_c("connectionId=0f0e0d0c-0b0a-4908-8706-05040302010%30"), id), SKEW_OK);
+    CHECK_RES(skew_get_post_connection_id(skew_str_c("{\"connectionId\":\"\"}"), id), SKEW_ERR_NOT_FOUND);
+    CHECK_RES(skew_get_post_connection_id(skew_str_c("{\"connectionId\":\"abc\"}"), id), SKEW_ERR_INVALID);
+    CHECK_RES(skew_get_post_connection_id(skew_str_c("{\"connectionId\":"), id), SKEW_ERR_INVALID);
+    CHECK_RES(skew_get_post_connection_id(skew_str_c("connectionId=0f0e0d0c-0b0a-4908-8706-05040302010%30"), id), SKEW_OK);
     CHECK_STR(id, "0f0e0d0c-0b0a-4908-8706-050403020100");
     trio_free();
 }

@@ -82,11 +82,11 @@ static void test_ip(void) {
     req.peer.family = 4;
     req.peer.bytes[0] = 127;
     req.peer.bytes[3] = 1;
-    CHECK_RES(skew_client_ip(&pol, &req, &out, &src), SKEW_OK);
+    CHECK_RES(skew_get_client_ip(&pol, &req, &out, &src), SKEW_OK);
     CHECK_EQ_INT(src, SKEW_IP_SOURCE_PEER);
     CHECK(skew_ip_equal(&out, &req.peer));
     req.peer.family = 0;
-    CHECK_RES(skew_client_ip(&pol, &req, &out, &src), SKEW_ERR_NOT_FOUND);
+    CHECK_RES(skew_get_client_ip(&pol, &req, &out, &src), SKEW_ERR_NOT_FOUND);
     CHECK_EQ_INT(src, SKEW_IP_SOURCE_NONE);
 }
 

@@ -20,6 +20,8 @@ s/\bskew_id_tag\b/skew_get_id_tag/g
 s/\bskew_json_find\b/skew_json_get_path_raw/g
 s/\bskew_json_path_string\b/skew_json_get_path_string/g
 s/\bskew_json_path_int\b/skew_json_get_path_int/g
+s/\bskew_client_ip\b/skew_get_client_ip/g
+s/\bskew_post_connection_id\b/skew_get_post_connection_id/g
 
 # lists (copy up to cap, return how many exist): skew_[family_]list_<what>
 s/\bskew_versions\b/skew_list_versions/g

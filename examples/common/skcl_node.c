@@ -425,7 +425,7 @@ bool skcl_node_relay(skcl_node *n, const skew_request *req, uint64_t token) {
     char *buf;
     size_t len;
     uint32_t asked = 0;
-    if (!n || skew_post_connection_id(req->body, id) != SKEW_OK) return false;
+    if (!n || skew_get_post_connection_id(req->body, id) != SKEW_OK) return false;
     if (!n->up || !n->view_ready) {
         /* Redis is away, or no view read since it came back: who holds it is unknown, which is
            not a 404 */

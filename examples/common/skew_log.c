@@ -281,7 +281,7 @@ void skew_ex_log_fields(const char *level, const char *const *keys, const skew_s
 static void skew_ex__client_ip(const skew_ex_server *s, const skew_request *req, char *buf, size_t cap) {
     skew_ip ip;
     buf[0] = '\0';
-    if (skew_client_ip(&s->opt.ip_policy, req, &ip, NULL) == SKEW_OK) skew_ip_format(&ip, buf, cap);
+    if (skew_get_client_ip(&s->opt.ip_policy, req, &ip, NULL) == SKEW_OK) skew_ip_format(&ip, buf, cap);
     if (!buf[0]) snprintf(buf, cap, "-");
 }
 
