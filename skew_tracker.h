@@ -39,7 +39,7 @@
        SKEW_ENABLE_IP           1               proxy-header IP extraction               impl only
        SKEW_ENABLE_HTTP         1               skew_http, skew_http_open_error          impl only
        SKEW_ENABLE_TIMELINE     =ENABLE_HOSTED  rollout timeline (2 KB on Cortex-M)      impl only
-       SKEW_ENABLE_ADMIN        1               admin endpoints, metrics text, snapshots impl only
+       SKEW_ENABLE_ADMIN        1               admin endpoints, metrics text            impl only
        SKEW_ENABLE_CLUSTER      =ENABLE_HOSTED  cluster snapshots, view, relay helpers   impl only
        SKEW_ENABLE_SSE_PROBE    =ENABLE_HOSTED  early probes of new SSE streams          impl only
        SKEW_OPTIMIZE_SIZE       1 under -Os     compact, slower ChaCha and number text   impl only
@@ -71,8 +71,8 @@
    mutex (PTHREAD_MUTEX_RECURSIVE): every skew_* function that takes a tracker holds it for the
    whole call, and hooks run with it held, so a hook calling a HOOK-SAFE function takes it again.
    Inside a hook only the HOOK-SAFE functions: skew_send, skew_get_conn, skew_get_total,
-   skew_get_subscriber_count, skew_get_server_version(_copy), skew_get_config, and functions without a
-   tracker argument. Never skew_close/skew_open/... from a hook: a send hook reports failure by its
+   skew_get_subscriber_count, skew_get_server_version, skew_write_server_version, skew_get_config,
+   and functions without a tracker argument. Never skew_close/skew_open/... from a hook: a send hook reports failure by its
    return value and the tracker closes the connection itself (on_close) when the outermost call
    ends. Views a function returns (skew_get_server_version, skew_count names, skew_conn strings) stay
    valid until the tracker changes: another thread copies them (skew_write_server_version) or reads
@@ -97,6 +97,28 @@
    by U+FFFD, so its output is always valid UTF-8 JSON. Stored versions and routes are validated
    on the way in (valid UTF-8, bounded length, no C0/C1 control characters, no bidi controls
    or zero-width characters, which would show a dashboard reordered or invisible text).
+
+   NAMING
+   ======
+   skew_[family_]<verb>_<what>, the family being the object worked on when it is not the tracker
+   (skew_cluster_, skew_json_ reader, skew_ip_, skew_cidr_, skew_bot_filter_, skew_tracker_ for
+   the lifetime). One verb per kind of function:
+     get     one value: returned (skew_get_total), into *out (skew_get_conn(t, h, &out)), or
+             decoded into buf, cap (skew_json_get_string)
+     find    a handle from an id (skew_find)
+     set     changes one setting or state (skew_set_route, skew_cluster_set_link)
+     list    copies up to cap entries into out, returns how many exist (skew_list_versions)
+     write   text under the snprintf contract, inputs first, then buf, cap (skew_write_stats(t,
+             you, buf, cap)); a _sink variant streams the same text to a skew_sink_fn
+     is      a yes/no question (skew_is_bot); parse / format convert a value type and its text
+   Actions are their verb (skew_open, skew_close, skew_subscribe, skew_invalidate, skew_tick).
+   Arguments: the tracker (or the family's object) first, then inputs, outputs last; only the
+   constructors skew_tracker_init / skew_tracker_create take their *out first. Inputs of
+   text are skew_str; names looked up (header, cookie, query parameter, JSON key or path) are
+   C strings. Enum constants are their type's name in capitals plus the value
+   (skew_close_reason: SKEW_CLOSE_REASON_CLIENT), except skew_result's SKEW_OK / SKEW_ERR_*.
+   Two clocks, two names: epoch_ms is the wall clock (hooks.epoch_ms, every timestamp on the
+   wire), mono_ms the scheduling clock (skew_tick, skew_get_next_due); no function takes both.
 
    SECTIONS
    ========
@@ -648,13 +670,13 @@ SKEW_API skew_result skew_find(skew_tracker *t, skew_str id, skew_handle *out);
 /* HOOK-SAFE. Describe a connection (its strings are views: see THREADING). */
 SKEW_API skew_result skew_get_conn(const skew_tracker *t, skew_handle h, skew_conn *out);
 /* HOOK-SAFE. Send a custom JSON message to one connection through hooks.send. */
-SKEW_API skew_result skew_send(skew_tracker *t, skew_handle h, const char *json, size_t len);
+SKEW_API skew_result skew_send(skew_tracker *t, skew_handle h, skew_str json);
 
 /* A whole WebSocket text (or binary) message from a client: subscribe-stats, route-update, ping.
    Whole messages, not frames: reassemble fragments first, and never pass control frames (ping,
    pong, close: the WebSocket library answers those). Anything else is ignored and returns
    SKEW_ERR_INVALID (the connection is kept). Changes state: re-arm with skew_get_next_due after. */
-SKEW_API skew_result skew_ws_message(skew_tracker *t, skew_handle h, const char *data, size_t len);
+SKEW_API skew_result skew_ws_message(skew_tracker *t, skew_handle h, skew_str data);
 
 /* ======================================================================================
    >>time  keepalives and coalesced stats
@@ -674,7 +696,7 @@ SKEW_API uint32_t skew_tick(skew_tracker *t, uint64_t mono_ms);
 SKEW_API uint32_t skew_get_next_due(const skew_tracker *t, uint64_t mono_ms);
 
 /* ======================================================================================
-   >>deploy  live redeploy
+   >>deploy  live redeploy: the server version, set and read
    ====================================================================================== */
 
 /* Set the server version at run time and send {"type":"version","version":v} to every
@@ -683,9 +705,15 @@ SKEW_API skew_result skew_set_server_version(skew_tracker *t, skew_str version);
 /* Send {"type":"version","version":<server>,"force":true} to every connection whose route
    starts with prefix (needs route tracking). *count gets how many (may be NULL). */
 SKEW_API skew_result skew_invalidate(skew_tracker *t, skew_str route_prefix, uint32_t *count);
+/* The server's version as a view into the tracker: valid until the version changes
+   (skew_set_server_version, POST admin/version, a cluster push). Single-threaded adapters and
+   hooks use it freely; another thread copies it with skew_write_server_version instead. */
+SKEW_API skew_str skew_get_server_version(const skew_tracker *t);
+/* The server's version copied under the lock; snprintf contract. */
+SKEW_API size_t skew_write_server_version(const skew_tracker *t, char *buf, size_t cap);
 
 /* ======================================================================================
-   >>numbers  counts, the server version and the counters, as C values
+   >>numbers  connection counts, rollout and counters, as C values
    ====================================================================================== */
 
 typedef struct skew_count {
@@ -707,12 +735,6 @@ SKEW_API size_t skew_list_versions(const skew_tracker *t, skew_count *out, size_
 SKEW_API size_t skew_list_routes(const skew_tracker *t, skew_count *out, size_t cap);
 /* Connections on the current server version, per mille of the total (1000 when empty). */
 SKEW_API uint32_t skew_get_rollout_permille(const skew_tracker *t);
-/* The server's version as a view into the tracker: valid until the version changes
-   (skew_set_server_version, POST admin/version, a cluster push). Single-threaded adapters and
-   hooks use it freely; another thread copies it with skew_write_server_version instead. */
-SKEW_API skew_str skew_get_server_version(const skew_tracker *t);
-/* The server's version copied under the lock; snprintf contract. */
-SKEW_API size_t skew_write_server_version(const skew_tracker *t, char *buf, size_t cap);
 SKEW_API void skew_get_metrics(const skew_tracker *t, skew_metrics *out);
 
 /* ======================================================================================
@@ -752,21 +774,22 @@ SKEW_API size_t skew_write_timeline(const skew_tracker *t, char *buf, size_t cap
 typedef int (*skew_sink_fn)(void *ctx, const char *data, size_t len);
 
 /* Escape s as a JSON string with its quotes (UTF-8 rule above). */
-SKEW_API size_t skew_json_escape(char *buf, size_t cap, skew_str s);
-SKEW_API size_t skew_json_connected(char *buf, size_t cap, skew_str server_version, skew_str id, uint64_t ts_ms);
-SKEW_API size_t skew_json_keepalive(char *buf, size_t cap, uint64_t ts_ms);
+SKEW_API size_t skew_write_json_string(skew_str s, char *buf, size_t cap);
+SKEW_API size_t skew_write_connected(skew_str server_version, skew_str id, uint64_t ts_ms, char *buf, size_t cap);
+SKEW_API size_t skew_write_keepalive(uint64_t ts_ms, char *buf, size_t cap);
 SKEW_API size_t skew_write_pong(char *buf, size_t cap);
 SKEW_API size_t skew_write_stats_unauthorized(char *buf, size_t cap);
-SKEW_API size_t skew_json_version(char *buf, size_t cap, skew_str version, bool force);
+SKEW_API size_t skew_write_version(skew_str version, bool force, char *buf, size_t cap);
 /* Full stats message for recipient `you` (0: no yourId). Lists at most max_listed. */
-SKEW_API size_t skew_json_stats(const skew_tracker *t, char *buf, size_t cap, skew_handle you);
-/* Same, streamed to a sink without a buffer of the message's size. Returns bytes written,
-   or SKEW_ERR_... via *res when the sink stopped. */
-SKEW_API size_t skew_json_stats_sink(const skew_tracker *t, skew_sink_fn sink, void *ctx, skew_handle you,
-                                     uint32_t max_listed, skew_result *res);
+SKEW_API size_t skew_write_stats(const skew_tracker *t, skew_handle you, char *buf, size_t cap);
+/* Same, streamed to a sink without a buffer of the message's size, listing at most max_listed.
+   The sink contract of skew_http_sink: returns SKEW_OK, or SKEW_ERR_SEND when the sink returned
+   non-zero (it is not called again); *out_len (may be NULL) gets the bytes the sink took. */
+SKEW_API skew_result skew_write_stats_sink(const skew_tracker *t, skew_handle you, uint32_t max_listed,
+                                           skew_sink_fn sink, void *ctx, size_t *out_len);
 /* SSE framing: "data: " msg "\n\n" (msg must hold no newline: JSON from this library never does).
    skew_config.frame_sse makes the tracker do this before the send hook. */
-SKEW_API size_t skew_sse_frame(char *buf, size_t cap, const char *msg, size_t len);
+SKEW_API size_t skew_write_sse_frame(skew_str msg, char *buf, size_t cap);
 /* The response an SSE open answers with when skew_open succeeds. SKEW_SSE_HEADERS: the header
    lines (each ends in CRLF) for a server library that takes the status and headers apart;
    SKEW_SSE_RESPONSE_HEAD: the whole HTTP/1.1 head for an adapter that writes raw bytes. No
@@ -780,7 +803,7 @@ SKEW_API size_t skew_sse_frame(char *buf, size_t cap, const char *msg, size_t le
 #define SKEW_SSE_RESPONSE_HEAD "HTTP/1.1 200 OK\r\n" SKEW_SSE_HEADERS "Connection: close\r\n\r\n"
 
 /* ======================================================================================
-   >>export  the same numbers as text: health, Prometheus metrics, snapshots and their merge
+   >>export  the same numbers as text: health, Prometheus metrics
    ====================================================================================== */
 
 /* {"ok":true,"version":..,"uptime":s}; a cluster member (instance_id set) adds
@@ -791,24 +814,6 @@ SKEW_API size_t skew_write_health(const skew_tracker *t, char *buf, size_t cap);
 #if !defined(SKEW_ENABLE_ADMIN) || SKEW_ENABLE_ADMIN
 /* Prometheus text exposition (version 0.0.4). */
 SKEW_API size_t skew_write_metrics(const skew_tracker *t, char *buf, size_t cap);
-
-/* Snapshot of the counts (no ids, no IPs) for merging several instances:
-   {"total":N,"versions":{..},"routes":{..}} */
-SKEW_API size_t skew_snapshot(const skew_tracker *t, char *buf, size_t cap);
-
-/* Merge snapshots: entries is caller storage; names point into the snapshot texts, which must
-   outlive the merge. */
-typedef struct skew_merge {
-    skew_count *versions;
-    size_t version_count, version_cap;
-    skew_count *routes;
-    size_t route_count, route_cap;
-    uint64_t total;
-    bool overflow;   /* an entry did not fit: its count went to "(other)" */
-} skew_merge;
-SKEW_API void skew_merge_init(skew_merge *m, skew_count *versions, size_t version_cap, skew_count *routes, size_t route_cap);
-SKEW_API skew_result skew_merge_add(skew_merge *m, skew_str snapshot_json);
-SKEW_API size_t skew_merge_write(const skew_merge *m, char *buf, size_t cap);
 #endif /* SKEW_ENABLE_ADMIN */
 
 /* ======================================================================================
@@ -1004,35 +1009,35 @@ typedef struct skew_cluster_info {
     uint64_t updates;     /* skew_cluster_update calls */
     uint64_t rejected;    /* snapshots refused since start */
     uint64_t messages_rejected; /* other bad data the adapter counted (skew_cluster_count_rejected) */
-    uint64_t updated_ms;  /* now_ms of the last skew_cluster_update (wall clock), 0 before */
+    uint64_t updated_ms;  /* epoch_ms of the last skew_cluster_update (wall clock), 0 before */
 } skew_cluster_info;
 
 /* Bytes a snapshot of a tracker with this config can need at most (excluding the NUL); also the
    largest snapshot skew_cluster_update accepts. 0 for an invalid config. */
 SKEW_API size_t skew_cluster_snapshot_max(const skew_config *cfg);
 /* This instance's snapshot, one JSON object (snprintf contract):
-     {"skew":1,"id":"<instance_id>","tag":N,"version":"<server version>","build":"<build>","at":<now_ms>,
+     {"skew":1,"id":"<instance_id>","tag":N,"version":"<server version>","build":"<build>","at":<epoch_ms>,
       "total":N,"versions":{..},"routes":{..},"connections":[{"id","version","route","ip"},..]}
    versions/routes: the snapshot_max_* largest counts by name, the rest summed into "(other)",
    so the sums equal total; "routes" only with route_tracking; "connections": at most
    snapshot_max_listed (the bulk of the bytes: about 120 per entry), "route"/"ip" only when
-   tracked. now_ms: the wall clock (epoch ms, as hooks.epoch_ms gives it), written as "at": other
+   tracked. epoch_ms: the wall clock (epoch ms, as hooks.epoch_ms gives it), written as "at": other
    instances compare it with their own wall clock for "ageMs". Returns 0 (and writes "") for a
    standalone tracker. */
-SKEW_API size_t skew_cluster_snapshot(const skew_tracker *t, char *buf, size_t cap, uint64_t now_ms);
+SKEW_API size_t skew_cluster_write_snapshot(const skew_tracker *t, uint64_t epoch_ms, char *buf, size_t cap);
 /* The same with at most max_listed connections listed (also capped by snapshot_max_listed);
    0: counts only ("connections":[]), for when nobody looks at the merged list. */
-SKEW_API size_t skew_cluster_snapshot_listed(const skew_tracker *t, char *buf, size_t cap, uint64_t now_ms,
-                                             uint32_t max_listed);
+SKEW_API size_t skew_cluster_write_snapshot_listed(const skew_tracker *t, uint64_t epoch_ms, uint32_t max_listed,
+                                                   char *buf, size_t cap);
 /* Replace the view with these snapshots of other instances (n may be 0). A snapshot with this
    tracker's own instance_id is skipped; a bad one, a second one with the same instance id, and
    those past cluster_max_instances are refused and counted, never partly merged. The view keeps
    pointers into the texts: keep them alive and unchanged until the next update or clear.
    Marks the stats as changed (subscribers get a coalesced push, scheduled on skew_tick's clock).
    Returns SKEW_OK, SKEW_ERR_INVALID when a snapshot was refused (the view holds the others),
-   SKEW_ERR_DISABLED for a standalone tracker. now_ms: the wall clock (epoch ms, as
+   SKEW_ERR_DISABLED for a standalone tracker. epoch_ms: the wall clock (epoch ms, as
    hooks.epoch_ms), kept as skew_cluster_info.updated_ms; it schedules nothing. */
-SKEW_API skew_result skew_cluster_update(skew_tracker *t, const skew_str *snapshots, size_t n, uint64_t now_ms);
+SKEW_API skew_result skew_cluster_update(skew_tracker *t, const skew_str *snapshots, size_t n, uint64_t epoch_ms);
 /* Forget the view (the texts may go). Stats are marked changed. */
 SKEW_API void skew_cluster_clear(skew_tracker *t);
 /* Set the link state (see skew_cluster_link); a change marks the stats as changed. Ignored by
@@ -2976,7 +2981,7 @@ SKEW__PRIV void skew__put_json_str(skew__w *w, skew_str s) {
     skew__put(w, "\"", 1);
 }
 
-SKEW_API size_t skew_json_escape(char *buf, size_t cap, skew_str s) {
+SKEW_API size_t skew_write_json_string(skew_str s, char *buf, size_t cap) {
     skew__w w = skew__w_buf(buf, cap);
     skew__put_json_str(&w, s);
     return skew__w_end(&w);
@@ -3002,13 +3007,13 @@ SKEW__PRIV void skew__put_connected(skew__w *w, skew_str version, skew_str id, u
     skew__put(w, "}", 1);
 }
 
-SKEW_API size_t skew_json_connected(char *buf, size_t cap, skew_str server_version, skew_str id, uint64_t ts_ms) {
+SKEW_API size_t skew_write_connected(skew_str server_version, skew_str id, uint64_t ts_ms, char *buf, size_t cap) {
     skew__w w = skew__w_buf(buf, cap);
     skew__put_connected(&w, server_version, id, ts_ms);
     return skew__w_end(&w);
 }
 
-SKEW_API size_t skew_json_keepalive(char *buf, size_t cap, uint64_t ts_ms) {
+SKEW_API size_t skew_write_keepalive(uint64_t ts_ms, char *buf, size_t cap) {
     skew__w w = skew__w_buf(buf, cap);
     skew__puts(&w, "{\"type\":\"keepalive\",\"timestamp\":");
     skew__put_u64(&w, ts_ms);
@@ -3035,16 +3040,16 @@ SKEW__PRIV void skew__put_version_msg(skew__w *w, skew_str version, bool force) 
     skew__put(w, "}", 1);
 }
 
-SKEW_API size_t skew_json_version(char *buf, size_t cap, skew_str version, bool force) {
+SKEW_API size_t skew_write_version(skew_str version, bool force, char *buf, size_t cap) {
     skew__w w = skew__w_buf(buf, cap);
     skew__put_version_msg(&w, version, force);
     return skew__w_end(&w);
 }
 
-SKEW_API size_t skew_sse_frame(char *buf, size_t cap, const char *msg, size_t len) {
+SKEW_API size_t skew_write_sse_frame(skew_str msg, char *buf, size_t cap) {
     skew__w w = skew__w_buf(buf, cap);
     skew__put(&w, "data: ", 6);
-    skew__put(&w, msg, len);
+    skew__put(&w, msg.ptr, msg.len);
     skew__put(&w, "\n\n", 2);
     return skew__w_end(&w);
 }
@@ -5249,13 +5254,13 @@ SKEW_API skew_result skew_get_conn(const skew_tracker *t, skew_handle h, skew_co
     return r;
 }
 
-SKEW_API skew_result skew_send(skew_tracker *t, skew_handle h, const char *json, size_t len) {
+SKEW_API skew_result skew_send(skew_tracker *t, skew_handle h, skew_str json) {
     uint32_t idx;
     skew_result r;
-    if (!t || (!json && len)) return SKEW_ERR_INVALID;
+    if (!t || (!json.ptr && json.len)) return SKEW_ERR_INVALID;
     skew__enter(t); /* from a hook: nested (the lock must be recursive); outside: settles */
     r = skew__lookup(t, h, &idx);
-    if (r == SKEW_OK) r = skew__deliver(t, idx, json, len);
+    if (r == SKEW_OK) r = skew__deliver(t, idx, json.ptr, json.len);
     skew__leave(t); /* outermost call: a peer that failed is closed now */
     return r;
 }
@@ -5265,10 +5270,10 @@ SKEW__PRIV bool skew__type_is(const char *type, size_t n, const char *lit) {
     return n == strlen(lit) && memcmp(type, lit, n) == 0;
 }
 
-SKEW_API skew_result skew_ws_message(skew_tracker *t, skew_handle h, const char *data, size_t len) {
+SKEW_API skew_result skew_ws_message(skew_tracker *t, skew_handle h, skew_str data) {
     uint32_t idx;
     skew_result r;
-    skew_str msg = skew__str(data, data ? len : 0);
+    skew_str msg = skew__str(data.ptr, data.ptr ? data.len : 0);
     char type[32];
     size_t tn = 0;
     bool ping;
@@ -5362,7 +5367,7 @@ SKEW__PRIV void skew__put_your_id(const skew_tracker *t, skew__w *w, uint32_t id
 }
 
 /* The head every counts message shares: {["type":"stats",]"total":N,"versions":{..}[,"routes":{..}]
-   (stats messages, the admin stats and skew_snapshot). */
+   (stats messages and the admin stats). */
 SKEW__PRIV void skew__put_counts_head(const skew_tracker *t, skew__w *w, bool with_type) {
     skew__puts(w, with_type ? "{\"type\":\"stats\",\"total\":" : "{\"total\":");
     skew__put_u64(w, t->live_count);
@@ -5414,21 +5419,21 @@ SKEW__PRIV void skew__json_stats_to(const skew_tracker *t, skew__w *w, skew_hand
     skew__unlock_ro(t);
 }
 
-SKEW_API size_t skew_json_stats(const skew_tracker *t, char *buf, size_t cap, skew_handle you) {
+SKEW_API size_t skew_write_stats(const skew_tracker *t, skew_handle you, char *buf, size_t cap) {
     skew__w w = skew__w_buf(buf, cap);
     skew__json_stats_to(t, &w, you, t->cfg.max_listed);
     return skew__w_end(&w);
 }
 
-SKEW_API size_t skew_json_stats_sink(const skew_tracker *t, skew_sink_fn sink, void *ctx, skew_handle you,
-                                     uint32_t max_listed, skew_result *res) {
+SKEW_API skew_result skew_write_stats_sink(const skew_tracker *t, skew_handle you, uint32_t max_listed,
+                                           skew_sink_fn sink, void *ctx, size_t *out_len) {
     skew__w w;
     memset(&w, 0, sizeof w);
     w.sink = sink;
     w.ctx = ctx;
     skew__json_stats_to(t, &w, you, max_listed);
-    if (res) *res = w.stopped ? SKEW_ERR_SEND : SKEW_OK;
-    return w.len;
+    if (out_len) *out_len = w.len;
+    return w.stopped ? SKEW_ERR_SEND : SKEW_OK;
 }
 
 /* ======================================================================================
@@ -5891,8 +5896,29 @@ SKEW_API skew_result skew_invalidate(skew_tracker *t, skew_str route_prefix, uin
     return SKEW_OK;
 }
 
+SKEW_API skew_str skew_get_server_version(const skew_tracker *t) {
+    return t ? skew__str(t->server_version, t->server_version_len) : skew__str("", 0);
+}
+
+SKEW_API size_t skew_write_server_version(const skew_tracker *t, char *buf, size_t cap) {
+    size_t n;
+    if (!t) {
+        if (cap) buf[0] = '\0';
+        return 0;
+    }
+    skew__lock_ro(t);
+    n = t->server_version_len;
+    if (cap) {
+        size_t k = n < cap - 1 ? n : cap - 1;
+        memcpy(buf, t->server_version, k);
+        buf[k] = '\0';
+    }
+    skew__unlock_ro(t);
+    return n;
+}
+
 /* ======================================================================================
-   >>numbers  counts, the server version and the counters, as C values
+   >>numbers  connection counts, rollout and counters, as C values
    ====================================================================================== */
 
 SKEW_API uint32_t skew_get_total(const skew_tracker *t) {
@@ -5940,27 +5966,6 @@ SKEW_API size_t skew_list_routes(const skew_tracker *t, skew_count *out, size_t 
     return n;
 }
 
-SKEW_API skew_str skew_get_server_version(const skew_tracker *t) {
-    return t ? skew__str(t->server_version, t->server_version_len) : skew__str("", 0);
-}
-
-SKEW_API size_t skew_write_server_version(const skew_tracker *t, char *buf, size_t cap) {
-    size_t n;
-    if (!t) {
-        if (cap) buf[0] = '\0';
-        return 0;
-    }
-    skew__lock_ro(t);
-    n = t->server_version_len;
-    if (cap) {
-        size_t k = n < cap - 1 ? n : cap - 1;
-        memcpy(buf, t->server_version, k);
-        buf[k] = '\0';
-    }
-    skew__unlock_ro(t);
-    return n;
-}
-
 SKEW__PRIV uint32_t skew__current_count(const skew_tracker *t) {
     skew_str v = skew__str(t->server_version, t->server_version_len);
     uint32_t e = skew__tab_find(&t->versions, v, skew__hash(t->hash_seed, v));
@@ -5998,7 +6003,7 @@ SKEW_API void skew_get_metrics(const skew_tracker *t, skew_metrics *out) {
 }
 
 /* ======================================================================================
-   >>export  the same numbers as text: health, Prometheus metrics, snapshots and their merge
+   >>export  the same numbers as text: health, Prometheus metrics
    ====================================================================================== */
 
 SKEW__PRIV void skew__put_health(const skew_tracker *t, skew__w *w) {
@@ -6026,7 +6031,7 @@ SKEW_API size_t skew_write_health(const skew_tracker *t, char *buf, size_t cap) 
     return skew__w_end(&w);
 }
 
-#if SKEW_ENABLE_ADMIN /* metrics text, snapshots and merging: operator tools a firmware may leave out */
+#if SKEW_ENABLE_ADMIN /* metrics text: an operator tool a firmware may leave out */
 
 /* Prometheus label value: backslash, quote and newline escaped. */
 SKEW__PRIV void skew__put_label(skew__w *w, skew_str s) {
@@ -6104,147 +6109,6 @@ SKEW_API size_t skew_write_metrics(const skew_tracker *t, char *buf, size_t cap)
     skew__lock_ro(t);
     skew__put_metrics(t, &w);
     skew__unlock_ro(t);
-    return skew__w_end(&w);
-}
-
-SKEW_API size_t skew_snapshot(const skew_tracker *t, char *buf, size_t cap) {
-    skew__w w = skew__w_buf(buf, cap);
-    size_t n;
-    skew__lock_ro(t);
-    skew__put_counts_head(t, &w, false);
-    skew__put(&w, "}", 1);
-    n = skew__w_end(&w);
-    skew__unlock_ro(t);
-    return n;
-}
-
-/* ---- merging snapshots of several instances ------------------------------------------ */
-
-SKEW_API void skew_merge_init(skew_merge *m, skew_count *versions, size_t version_cap, skew_count *routes, size_t route_cap) {
-    memset(m, 0, sizeof *m);
-    m->versions = versions;
-    m->version_cap = version_cap;
-    m->routes = routes;
-    m->route_cap = route_cap;
-}
-
-SKEW__PRIV bool skew__jr_u32(skew__jr *r, uint32_t *out) {
-    uint64_t v = 0;
-    const unsigned char *s = r->p;
-    while (r->p < r->end && *r->p >= '0' && *r->p <= '9') {
-        v = v * 10u + (uint64_t)(*r->p - '0');
-        if (v > 0xFFFFFFFFu) return false;
-        r->p++;
-    }
-    *out = (uint32_t)v;
-    return r->p > s && (r->p == s + 1 || *s != '0');
-}
-
-/* The key of a map entry must stay a view into the snapshot text: keys that needed escape
-   decoding are kept raw (without quotes), which is exact for everything this library writes
-   except '"' and '\\', which stay escaped. */
-SKEW__PRIV void skew__merge_one(skew_merge *m, bool routes, skew_str key, uint32_t n) {
-    skew_count *arr = routes ? m->routes : m->versions;
-    size_t *count = routes ? &m->route_count : &m->version_count;
-    size_t cap = routes ? m->route_cap : m->version_cap, i;
-    for (i = 0; i < *count; i++)
-        if (arr[i].name.len == key.len && memcmp(arr[i].name.ptr, key.ptr, key.len) == 0) {
-            arr[i].count += n;
-            return;
-        }
-    if (*count < cap) {
-        arr[*count].name = key;
-        arr[*count].count = n;
-        (*count)++;
-        return;
-    }
-    m->overflow = true;
-    for (i = 0; i < *count; i++)
-        if (arr[i].name.len == sizeof SKEW_OTHER_NAME - 1 && memcmp(arr[i].name.ptr, SKEW_OTHER_NAME, arr[i].name.len) == 0) {
-            arr[i].count += n;
-            return;
-        }
-    if (cap) { /* the last entry becomes "(other)" and keeps its own count */
-        arr[cap - 1].name = skew__str(SKEW_OTHER_NAME, sizeof SKEW_OTHER_NAME - 1);
-        arr[cap - 1].count += n;
-    }
-}
-
-/* Two walks over a snapshot: the first only checks the shapes, the second merges, so a bad
-   snapshot changes nothing (the entry arrays are shared, a staged copy could not undo them). */
-typedef struct skew__merge_ctx {
-    skew_merge *m;
-    bool apply;
-} skew__merge_ctx;
-
-SKEW__PRIV int skew__merge_cb(void *ctx, skew_str key, skew__jr *r) {
-    skew__merge_ctx *mc = (skew__merge_ctx *)ctx;
-    skew_merge *m = mc->m;
-    bool routes;
-    if (key.len == 5 && memcmp(key.ptr, "total", 5) == 0) {
-        uint32_t v;
-        if (!skew__jr_u32(r, &v)) return -1;
-        if (mc->apply) m->total += v;
-        return 1;
-    }
-    if (key.len == 8 && memcmp(key.ptr, "versions", 8) == 0) routes = false;
-    else if (key.len == 6 && memcmp(key.ptr, "routes", 6) == 0) routes = true;
-    else return 0;
-    if (*r->p != '{') return -1;
-    r->p++;
-    skew__jr_ws(r);
-    if (*r->p == '}') { r->p++; return 1; }
-    for (;;) {
-        const unsigned char *ks;
-        uint32_t v;
-        skew__jr_ws(r);
-        ks = r->p + 1;
-        if (!skew__jr_string(r, NULL)) return -1;
-        key = skew__str((const char *)ks, (size_t)(r->p - 1 - ks));
-        skew__jr_ws(r);
-        r->p++;
-        skew__jr_ws(r);
-        if (!skew__jr_u32(r, &v)) return -1;
-        if (mc->apply) skew__merge_one(m, routes, key, v);
-        skew__jr_ws(r);
-        if (*r->p == '}') { r->p++; return 1; }
-        r->p++;
-    }
-}
-
-SKEW_API skew_result skew_merge_add(skew_merge *m, skew_str snapshot_json) {
-    skew__merge_ctx mc;
-    skew_result r;
-    mc.m = m;
-    mc.apply = false;
-    r = skew__json_members(snapshot_json, skew__merge_cb, &mc); /* validates the JSON first */
-    if (r != SKEW_OK) return r;
-    mc.apply = true;
-    return skew__json_members(snapshot_json, skew__merge_cb, &mc);
-}
-
-SKEW__PRIV void skew__put_counts(skew__w *w, const skew_count *arr, size_t n) {
-    size_t i;
-    skew__put(w, "{", 1);
-    for (i = 0; i < n; i++) {
-        if (i) skew__put(w, ",", 1);
-        skew__put(w, "\"", 1);
-        skew__put(w, arr[i].name.ptr, arr[i].name.len); /* raw JSON string content */
-        skew__put(w, "\":", 2);
-        skew__put_u64(w, arr[i].count);
-    }
-    skew__put(w, "}", 1);
-}
-
-SKEW_API size_t skew_merge_write(const skew_merge *m, char *buf, size_t cap) {
-    skew__w w = skew__w_buf(buf, cap);
-    skew__puts(&w, "{\"total\":");
-    skew__put_u64(&w, m->total);
-    skew__puts(&w, ",\"versions\":");
-    skew__put_counts(&w, m->versions, m->version_count);
-    skew__puts(&w, ",\"routes\":");
-    skew__put_counts(&w, m->routes, m->route_count);
-    skew__put(&w, "}", 1);
     return skew__w_end(&w);
 }
 #endif /* SKEW_ENABLE_ADMIN */
@@ -6834,12 +6698,12 @@ SKEW__PRIV void skew__cl_put_local(const skew_tracker *t, skew__w *w, uint32_t i
     skew__put(w, "}", 1);
 }
 
-SKEW_API size_t skew_cluster_snapshot(const skew_tracker *t, char *buf, size_t cap, uint64_t now_ms) {
-    return skew_cluster_write_snapshot_listed(t, now_ms, UINT32_MAX, buf, cap);
+SKEW_API size_t skew_cluster_write_snapshot(const skew_tracker *t, uint64_t epoch_ms, char *buf, size_t cap) {
+    return skew_cluster_write_snapshot_listed(t, epoch_ms, UINT32_MAX, buf, cap);
 }
 
-SKEW_API size_t skew_cluster_snapshot_listed(const skew_tracker *t, char *buf, size_t cap, uint64_t now_ms,
-                                             uint32_t max_listed) {
+SKEW_API size_t skew_cluster_write_snapshot_listed(const skew_tracker *t, uint64_t epoch_ms, uint32_t max_listed,
+                                                   char *buf, size_t cap) {
     skew__w w = skew__w_buf(buf, cap);
     size_t n;
     uint32_t i, listed;
@@ -6856,7 +6720,7 @@ SKEW_API size_t skew_cluster_snapshot_listed(const skew_tracker *t, char *buf, s
     skew__puts(&w, ",\"build\":");
     skew__put_json_str(&w, skew__cl_build(t));
     skew__puts(&w, ",\"at\":");
-    skew__put_u64(&w, now_ms);
+    skew__put_u64(&w, epoch_ms);
     skew__puts(&w, ",\"total\":");
     skew__put_u64(&w, t->live_count);
     skew__puts(&w, ",\"versions\":");
@@ -7251,7 +7115,7 @@ SKEW__PRIV int skew__cl_take_one(skew_tracker *t, skew_str snap) {
     return 1;
 }
 
-SKEW_API skew_result skew_cluster_update(skew_tracker *t, const skew_str *snapshots, size_t n, uint64_t now_ms) {
+SKEW_API skew_result skew_cluster_update(skew_tracker *t, const skew_str *snapshots, size_t n, uint64_t epoch_ms) {
     skew_result res = SKEW_OK;
     size_t i, refused = 0;
     if (!t) return SKEW_ERR_INVALID;
@@ -7263,7 +7127,7 @@ SKEW_API skew_result skew_cluster_update(skew_tracker *t, const skew_str *snapsh
     }
     skew__cl_tables(t->cl, &t->cfg);
     t->cl->updates++;
-    t->cl->updated_ms = now_ms; /* wall clock: reported, never scheduled on */
+    t->cl->updated_ms = epoch_ms; /* wall clock: reported, never scheduled on */
     for (i = 0; i < n; i++)
         if (skew__cl_take_one(t, snapshots[i]) < 0) refused++;
     if (refused) {

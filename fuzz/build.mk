@@ -1,7 +1,7 @@
 # Fuzzing (fuzz/): libFuzzer targets for every parser, a plain replay driver, seed corpora.
 #   make fuzz                     every target for FUZZ_SECONDS (default 600) each, one after the
 #                                 other, new inputs in $(BUILD)/fuzz-work/<target>, crashes in
-#                                 $(BUILD)/fuzz-artifacts/; FUZZ_TARGETS="ws merge" picks some,
+#                                 $(BUILD)/fuzz-artifacts/; FUZZ_TARGETS="ws snapshot" picks some,
 #                                 FUZZ_RUNS=10000000 stops each after that many executions
 #   make fuzz-replay              the committed corpora through gcc ASan/UBSan builds
 #   make step-fuzz-replay         the same as a test step

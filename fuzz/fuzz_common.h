@@ -689,9 +689,6 @@ static char fz_big[1u << 16];
 FZ_FN size_t fz_w_stats(void *ctx, char *buf, size_t cap) {
     return skew_write_stats((const skew_tracker *)ctx, 0, buf, cap);
 }
-FZ_FN size_t fz_w_snapshot(void *ctx, char *buf, size_t cap) {
-    return skew_snapshot((const skew_tracker *)ctx, buf, cap);
-}
 FZ_FN size_t fz_w_health(void *ctx, char *buf, size_t cap) {
     return skew_write_health((const skew_tracker *)ctx, buf, cap);
 }
@@ -699,7 +696,7 @@ FZ_FN size_t fz_w_timeline(void *ctx, char *buf, size_t cap) {
     return skew_write_timeline((const skew_tracker *)ctx, buf, cap);
 }
 
-/* full: also the stats, snapshot and health writers (valid JSON, snprintf contract). */
+/* full: also the stats, health and timeline writers (valid JSON, snprintf contract). */
 FZ_FN void fz_check_tracker(skew_tracker *t, int full) {
     skew_count cnt[80];
     size_t nv, nr, i, n;
@@ -752,8 +749,6 @@ FZ_FN void fz_check_tracker(skew_tracker *t, int full) {
     FZ_ASSERT(skew_get_rollout_permille(t) <= 1000);
     if (!full) return; /* the messages the hooks saw were all checked already */
     fz_check_writer(fz_w_stats, t, fz_big, sizeof fz_big, &n);
-    fz_check_json_out(fz_big, n);
-    fz_check_writer(fz_w_snapshot, t, fz_big, sizeof fz_big, &n);
     fz_check_json_out(fz_big, n);
     fz_check_writer(fz_w_health, t, fz_big, sizeof fz_big, &n);
     fz_check_json_out(fz_big, n);

@@ -1,4 +1,4 @@
-/* JSON round trip: skew_json_escape(any bytes) must give a JSON string that an independent
+/* JSON round trip: skew_write_json_string(any bytes) must give a JSON string that an independent
    decoder (fuzz_common.h) reads back as the input with every maximal ill-formed UTF-8 subpart
    replaced by U+FFFD (the rule in the header's STRINGS AND UTF-8 section); the output must be
    well-formed UTF-8 with no raw control character, DEL, U+2028 or U+2029; the snprintf contract

@@ -129,13 +129,6 @@ seeds = {
         b"\x40" + SNAP(b"H", b"{\"v1\":1}", 1)[:-9] + S + b"{\"skew\":2}" + S + b"[]" + S + b"",
         b"\x83" + SNAP(b"I", b"{\"v1\":1}", 1, b"{\"/x\":1}", CONN, b",\"future\":[{\"a\":[1,2,null]}]"),
     ],
-    "merge": [
-        b"\x3f{\"total\":3,\"versions\":{\"v1\":2,\"v2\":1},\"routes\":{\"/\":3}}" + S + b"{\"total\":1,\"versions\":{\"v1\":1}}",
-        b"\x09{\"total\":2,\"versions\":{\"a\":1,\"b\":1}}" + S + b"{\"total\":1,\"versions\":{\"c\":1}}",
-        b"\x3f{\"versions\":{\"a\":5},\"total\":-1}", b"\x3f{\"total\":1.5}", b"\x3f{\"total\":4294967296}",
-        b"\x3f{\"versions\":{\"\\\"q\\\\\":1}}", b"\x00{}" + S + b"[]" + S + b"{\"total\":0}",
-        b"\x3f{\"routes\":{\"/a\":1,\"/a\":2},\"x\":[1,{\"y\":2}]}", b"\x3f{\"versions\":{\"(other)\":3}}",
-    ],
 }
 
 for target, items in seeds.items():

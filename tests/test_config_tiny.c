@@ -174,9 +174,6 @@ static void test_tiny(void) {
     CHECK(n < sizeof buf);
     CHECK_RES(skew_json_validate(skew_str_n(buf, n)), SKEW_OK);
 #if SKEW_ENABLE_ADMIN
-    n = skew_snapshot(t, buf, sizeof buf);
-    CHECK(n < sizeof buf);
-    CHECK_RES(skew_json_validate(skew_str_n(buf, n)), SKEW_OK);
     n = skew_write_metrics(t, buf, sizeof buf);
     CHECK(n < sizeof buf);
 #endif

@@ -548,7 +548,7 @@ static void test_sink(void) {
     t = make(&c);
     for (i = 0; i < 50; i++) open_sse(t, &env, i % MAXC, NULL, NULL);
     memset(&s, 0, sizeof s);
-    n = skew_write_stats_sink(t, 0, 1000, sink_fn, &s, &res);
+    res = skew_write_stats_sink(t, 0, 1000, sink_fn, &s, &n);
     CHECK_RES(res, SKEW_OK);
     CHECK_EQ_INT(n, s.len);
     s.data[s.len] = '\0';
@@ -562,7 +562,7 @@ static void test_sink(void) {
     }
     memset(&s, 0, sizeof s);
     s.stop_after = 3;
-    skew_write_stats_sink(t, 0, 1000, sink_fn, &s, &res);
+    res = skew_write_stats_sink(t, 0, 1000, sink_fn, &s, NULL);
     CHECK_RES(res, SKEW_ERR_SEND);
     CHECK_EQ_INT(s.calls, 3); /* a stopped sink is not called again */
     (void)buf;

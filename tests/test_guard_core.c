@@ -4,7 +4,7 @@
    guard page, with the capacity they were given, so writing past cap crashes too. Scanners:
    skew_json_validate, skew_json_get_string, skew_url_decode, skew_get_query_param, skew_get_cookie,
    skew_route_clean, skew_write_json_string, skew_ws_message, skew_http (POST bodies and query
-   strings), skew_merge_add / skew_merge_write. The pure scanners are also run on the same bytes
+   strings). The pure scanners are also run on the same bytes
    followed by tempting junk in a roomy buffer: the answers must be the same, which catches
    over-reads that do not reach the guard page. */
 #include "tests/guard_page.h"
@@ -252,27 +252,6 @@ static void check_tracker(skew_tracker *t, skew_handle ws, const char *p, size_t
     CHECK(ok);
 }
 
-static void check_merge(const char *p, size_t n) {
-    static const size_t caps[3] = {1, 16, 200};
-    skew_count vs[4], rs[4];
-    skew_merge m;
-    skew_str v = at_guard(p, n);
-    size_t c, need;
-    bool ok = true;
-    skew_result r;
-    skew_merge_init(&m, vs, 4, rs, 4);
-    r = skew_merge_add(&m, v);
-    ok = ok && (r == SKEW_OK || r == SKEW_ERR_INVALID);
-    /* the names still point at the guarded text: write them out while it is there */
-    need = skew_merge_write(&m, NULL, 0);
-    for (c = 0; c < 3; c++) {
-        char *b = out_buf(caps[c]);
-        ok = ok && skew_merge_write(&m, b, caps[c]) == need && b[need < caps[c] ? need : caps[c] - 1] == '\0';
-    }
-    if (!ok) fprintf(stderr, "  merge failed on: \"%.*s\"\n", (int)n, p);
-    CHECK(ok);
-}
-
 int main(void) {
     size_t i, k, n;
     char *mem;
@@ -308,7 +287,6 @@ int main(void) {
         for (k = 0; k <= n; k++) { /* every prefix, the whole input last */
             check_pure(s, k);
             check_tracker(t, ws, s, k);
-            check_merge(s, k);
         }
     }
     /* long inputs: the scans run their whole length up to the guard */
@@ -321,7 +299,6 @@ int main(void) {
     n += 2;
     check_pure(big, n);
     check_tracker(t, ws, big, n);
-    check_merge(big, n);
 
     CHECK(send_bad == 0);
     CHECK(sent > 0);

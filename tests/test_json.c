@@ -207,45 +207,11 @@ static void test_url_query_cookie_route(void) {
     CHECK_EQ_INT(v.len, 1);
 }
 
-#if SKEW_ENABLE_ADMIN
-static void test_snapshot_merge(void) {
-    skew_config c;
-    skew_tracker *t;
-    char a[512], b[512], out[512];
-    skew_count vs[2], rs[8];
-    skew_merge m;
-    base_cfg(&c, &env);
-    c.route_tracking = true;
-    t = make(&c);
-    open_sse(t, &env, 0, "route=/x", "__nkpv=v1");
-    open_sse(t, &env, 1, "route=/y", "__nkpv=v2");
-    skew_snapshot(t, a, sizeof a);
-    CHECK_STR(a, "{\"total\":2,\"versions\":{\"v1\":1,\"v2\":1},\"routes\":{\"/x\":1,\"/y\":1}}");
-    unmake(t);
-    strcpy(b, "{\"total\":3,\"versions\":{\"v2\":2,\"v3\":1},\"routes\":{\"/x\":3},\"extra\":[1,{\"z\":null}]}");
-    skew_merge_init(&m, vs, 2, rs, 8);
-    CHECK_RES(skew_merge_add(&m, skew_str_c(a)), SKEW_OK);
-    CHECK_RES(skew_merge_add(&m, skew_str_c(b)), SKEW_OK);
-    CHECK_RES(skew_merge_add(&m, skew_str_c("{\"total\":-1}")), SKEW_ERR_INVALID);
-    CHECK_RES(skew_merge_add(&m, skew_str_c("{\"total\":1,\"versions\":{\"v9\":\"x\"}}")), SKEW_ERR_INVALID);
-    CHECK_RES(skew_merge_add(&m, skew_str_c("{\"total\":")), SKEW_ERR_INVALID);
-    /* a snapshot that goes bad half way changes nothing (fuzz: corpus/merge/crash-partial-rollback) */
-    CHECK_RES(skew_merge_add(&m, skew_str_c("{\"total\":7,\"versions\":{\"v1\":5,\"v9\":\"x\"}}")), SKEW_ERR_INVALID);
-    CHECK_EQ_INT(m.total, 5);
-    CHECK(m.overflow); /* v3 did not fit in 2 entries */
-    skew_merge_write(&m, out, sizeof out);
-    CHECK_STR(out, "{\"total\":5,\"versions\":{\"v1\":1,\"(other)\":4},\"routes\":{\"/x\":4,\"/y\":1}}");
-}
-
-#endif /* SKEW_ENABLE_ADMIN */
 
 int main(void) {
     SUBTEST("json_writer", test_json_writer);
     SUBTEST("json_reader", test_json_reader);
     SUBTEST("json_path", test_json_path);
     SUBTEST("url_query_cookie_route", test_url_query_cookie_route);
-#if SKEW_ENABLE_ADMIN
-    SUBTEST("snapshot_merge", test_snapshot_merge);
-#endif
     TEST_MAIN_END();
 }
