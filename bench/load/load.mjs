@@ -5,6 +5,7 @@
 //   node bench/load/load.mjs [--server build/skew_server_lws] [--max 50000] [--quick]
 //                            [--only rss,cap,latency,churn,close,window] [--interval-ms 200]
 //                            [--latency-at N] [--samples N] [--probes N] [--scale 1000,5000,...] [--at N]
+//   node bench/load/load.mjs --nuxt build/nuxt-app/ws ...   the Nuxt original, as the baseline
 //
 // Measures, for the server given (or SKEW_SERVER, default build/skew_server_lws):
 //   rss      RSS per idle WS and SSE connection at 1k and 10k (from /proc/PID/status VmRSS)
