@@ -50,8 +50,8 @@ static void test_relay_codec(void) {
     CHECK(back.query.len == req.query.len && !memcmp(back.query.ptr, req.query.ptr, req.query.len));
     CHECK(skew_ip_equal(&back.peer, &req.peer));
     {
-        skew_str c = skew_request_header(&back, "cookie");
-        skew_str none = skew_request_header(&back, "authorization");
+        skew_str c = skew_get_header(&back, "cookie");
+        skew_str none = skew_get_header(&back, "authorization");
         CHECK(c.len == 19 && !memcmp(c.ptr, "a=1; skew_admin=tok", 19));
         CHECK(none.ptr == NULL);
     }
@@ -199,8 +199,8 @@ static void test_retrack(void) {
         o.max_instances = sizes[i];
         CHECK(skcl_node_retrack(&t, &o, "test"));
         skew_cluster_get_info(t, &info);
-        CHECK_EQ_INT(info.state, SKEW_CLUSTER_OFF);
-        CHECK(skew_tracker_config(t)->cluster_max_instances == sizes[i]);
+        CHECK_EQ_INT(info.state, SKEW_CLUSTER_LINK_OFF);
+        CHECK(skew_get_config(t)->cluster_max_instances == sizes[i]);
         skew_tracker_destroy(t);
     }
 }
