@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Load benchmark for the skew example servers (not a test): raw sockets (node:net) so that the
-// client stays cheap at tens of thousands of connections. Only 127.0.0.x; every phase is bounded.
+// client stays cheap at tens of thousands of connections. Only 127.x.y.z (loopback); every phase is bounded.
 //
 //   node bench/load/load.mjs [--server build/skew_server_lws] [--max 50000] [--quick]
 //                            [--only rss,cap,latency,churn,close,window] [--interval-ms 200]
 //                            [--latency-at N] [--samples N] [--probes N] [--scale 1000,5000,...] [--at N]
+//   node bench/load/load.mjs --nuxt build/nuxt-app/ws ...   the Nuxt original, as the baseline
 //
 // Measures, for the server given (or SKEW_SERVER, default build/skew_server_lws):
 //   rss      RSS per idle WS and SSE connection at 1k and 10k (from /proc/PID/status VmRSS)
@@ -22,7 +23,7 @@
 //            time from the change (the new client's `connected`, or its close) to the
 //            subscriber's stats; median, p99, max of 40 each
 // Raises its own open-file limit (prlimit, as root) and spreads client sockets over several
-// 127.0.0.x source addresses when one address runs out of ports.
+// loopback source addresses (127.A.B.1, .2, ...) when one address runs out of ports.
 import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -64,12 +65,17 @@ const CHURN_IDLE = quick ? 200 : 1000;
 // scans its whole fd table, sized from it, on every close: see bench/load/README.md.
 const MAXCONN = Number(opt('max-connections', MAX + 10000));
 const DEADLINE = Date.now() + Number(opt('budget-s', 900)) * 1000;
-const given = opt('server', process.env.SKEW_SERVER || 'build/skew_server_lws');
+// --nuxt DIR: the Nuxt original as the baseline (nuxt-skew-protection on Node): DIR is a node-server
+// build of tests/nuxt/app (build/nuxt-app/ws or build/nuxt-app/sse, made by
+// `SKEW_NUXT_BUILD_ONLY=1 tests/nuxt/run.sh lws`); one transport per build, so every open uses it.
+const NUXT = opt('nuxt', '');
+const given = NUXT ? path.join(String(NUXT), 'output/server/index.mjs') : opt('server', process.env.SKEW_SERVER || 'build/skew_server_lws');
 const SERVER = [path.resolve(given), path.resolve(ROOT, given)].find((p) => fs.existsSync(p));
 if (!SERVER) {
-  console.error(`load bench: server binary not found: ${given}`);
+  console.error(`load bench: server ${NUXT ? 'build' : 'binary'} not found: ${given}`);
   process.exit(2);
 }
+const NUXT_KIND = NUXT ? (/route: '\/__skew\/ws'/.test(fs.readFileSync(path.join(path.dirname(SERVER), 'chunks/nitro/nitro.mjs'), 'utf8')) ? 'ws' : 'sse') : '';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 function checkBudget(what) {
@@ -124,19 +130,54 @@ function httpGet(port, p, headers = {}, timeout = 15000) {
   });
 }
 
-// A per-client-IP connection cap would stop the bench at its default (all clients are 127.0.0.x):
+// A per-client-IP connection cap would stop the bench at its default (all clients are on 127.A.B.x):
 // off when the server has the flag.
-const HELP = spawnSync(SERVER, ['--help'], { encoding: 'utf8' });
+const HELP = NUXT ? { stdout: '', stderr: '' } : spawnSync(SERVER, ['--help'], { encoding: 'utf8' });
 const PER_IP_OFF = /--max-connections-per-ip\b/.test(`${HELP.stdout}${HELP.stderr}`) ? ['--max-connections-per-ip', '0'] : [];
 
+// The Nuxt server: its admin/stats key (NUXT_SEO_PRO_KEY) is the bench token; a stats subscriber
+// signs in as the app's admin (tests/nuxt/app/server/api/login.post.ts) and sends its cookie.
+const NUXT_ENV = NUXT ? { NUXT_SEO_PRO_KEY: TOKEN, NUXT_SESSION_PASSWORD: crypto.randomBytes(24).toString('hex'),
+  SKEW_TEST_ADMIN_PASSWORD: crypto.randomBytes(12).toString('hex'), NODE_ENV: 'production' } : {};
+let subHeaders = { Authorization: `Bearer ${TOKEN}` };
+async function nuxtLogin(port) {
+  const body = JSON.stringify({ email: 'admin@example.com', password: NUXT_ENV.SKEW_TEST_ADMIN_PASSWORD });
+  const cookie = await new Promise((resolve, reject) => {
+    const req = http.request({ host: HOST, port, path: '/api/login', method: 'POST', agent: false,
+      headers: { 'content-type': 'application/json', 'user-agent': UA } });
+    req.on('error', reject);
+    req.on('response', (res) => { res.resume(); resolve((res.headers['set-cookie'] || []).map((c) => c.split(';')[0]).join('; ')); });
+    req.end(body);
+  });
+  if (!/nuxt-session=/.test(cookie)) throw new Error('nuxt: admin login gave no session cookie');
+  subHeaders = { Cookie: cookie };
+}
+
 async function startServer(extra = []) {
+  if (NUXT) return startNuxt(extra);
   const port = await freePort();
   const args = [...PER_IP_OFF, '--host', HOST, '--port', String(port), '--build-id', 'v-bench', '--base', '/__skew',
     '--admin-token', TOKEN, '--route-tracking', '--max-connections', String(MAXCONN), ...extra];
   const pre = spawnSync('setpriv', ['--pdeathsig', 'KILL', 'true'], { stdio: 'ignore' }).status === 0
     ? ['setpriv', '--pdeathsig', 'KILL'] : [];
   const cmd = [...pre, SERVER, ...args];
-  const proc = spawn(cmd[0], cmd.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+  return watchServer(port, spawn(cmd[0], cmd.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] }));
+}
+
+/** The Nuxt original: --stats-interval-ms and --keepalive-ms have no equivalent there (it
+ *  broadcasts every change at once) and are ignored. */
+async function startNuxt() {
+  const port = await freePort();
+  const pre = spawnSync('setpriv', ['--pdeathsig', 'KILL', 'true'], { stdio: 'ignore' }).status === 0
+    ? ['setpriv', '--pdeathsig', 'KILL'] : [];
+  const cmd = [...pre, process.execPath, SERVER];
+  const srv = await watchServer(port, spawn(cmd[0], cmd.slice(1), { stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...NUXT_ENV, NITRO_HOST: HOST, NITRO_PORT: String(port), HOST, PORT: String(port) } }));
+  await nuxtLogin(port);
+  return srv;
+}
+
+async function watchServer(port, proc) {
   children.add(proc);
   let err = '';
   proc.stderr.on('data', (d) => { err = (err + d).slice(-4000); });
@@ -183,14 +224,18 @@ async function startServer(extra = []) {
 }
 
 /* ---------------------------------------------------------------- raw clients */
-// Source addresses: 127.0.0.1 first, then 127.0.0.2.. when a source runs out of ports.
+// Source addresses: a new one when a source runs out of ports.
 const [portLo, portHi] = fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
 const PORTS_PER_SOURCE = Math.max(1000, portHi - portLo - 2000);
 let opened = 0;
+// Each run starts at a source address of its own (127.A.B.1, then .2, ...): a run right after
+// another found the ports of 127.0.0.1 in TIME_WAIT, and its churn took 10x the wall time and 3x
+// the server CPU.
+const SRC_NET = `127.${1 + crypto.randomInt(254)}.${crypto.randomInt(256)}`;
 function sourceAddress() {
   const idx = Math.floor(opened / PORTS_PER_SOURCE);
   opened++;
-  return idx === 0 ? undefined : `127.0.0.${idx + 1}`;
+  return `${SRC_NET}.${idx + 1}`;
 }
 
 function maskedFrame(opcode, payload) {
@@ -207,7 +252,8 @@ function maskedFrame(opcode, payload) {
  * One raw client. kind 'ws' or 'sse'. Resolves when `connected` arrived.
  * onMessage(text) for subscribers; idle clients keep only what they must (pongs).
  */
-function openClient(port, kind, { route = '/', headers = {}, onMessage = null, timeout = 20000 } = {}) {
+function openClient(port, kindAsked, { route = '/', headers = {}, onMessage = null, timeout = 20000 } = {}) {
+  const kind = NUXT_KIND && !onMessage ? NUXT_KIND : kindAsked; // a Nuxt build speaks one transport
   return new Promise((resolve, reject) => {
     const localAddress = sourceAddress();
     const sock = net.connect({ host: HOST, port, localAddress });
@@ -334,7 +380,7 @@ async function subscriber(port) {
   const log = [];
   const c = await openClient(port, 'ws', {
     route: '/bench-sub',
-    headers: { Authorization: `Bearer ${TOKEN}` },
+    headers: subHeaders,
     onMessage: (text) => {
       const m = /^\{"type":"stats","total":(\d+)/.exec(text);
       if (m) {
@@ -465,7 +511,7 @@ async function phaseLatency() {
     const sub = await subscriber(srv.port);
     const base = clients.length + 1;
     await sub.waitStats((e) => e.total === base, 30000, true);
-    for (const kind of ['ws', 'sse']) {
+    for (const kind of NUXT_KIND ? [NUXT_KIND] : ['ws', 'sse']) {
       const lat = await probeLatency(srv, sub, base, kind, PROBES);
       const bytes = sub.log.at(-1).bytes;
       row(`open-to-stats latency, ${kind.toUpperCase()} open @${LATENCY_AT} (interval 0)`,
@@ -507,7 +553,7 @@ async function phaseScale() {
       await sleep(500);
       const perConn = (srv.rssKB() - rss0) / n;
       const ws = await probeLatency(srv, sub, base, 'ws', probes);
-      const sse = await probeLatency(srv, sub, base, 'sse', probes);
+      const sse = NUXT_KIND === 'ws' ? [NaN] : await probeLatency(srv, sub, base, 'sse', probes);
       sub.sock.destroy();
       await waitTotal(srv, n);
       row(`scale @${n}${target < Math.max(...SCALE) && target === cap ? ` (fd limit ${FD_LIMIT})` : ''}`,
@@ -644,7 +690,7 @@ async function phaseChurn() {
 /* ---------------------------------------------------------------- main */
 const limit = raiseNofile(Math.max(MAX + 20000, 65536));
 const FD_LIMIT = limit;
-console.log(`load bench: ${path.relative(ROOT, SERVER)}; ${os.cpus().length} cores; open-file limit ${limit}; ` +
+console.log(`load bench: ${path.relative(ROOT, SERVER)}${NUXT ? ` (Nuxt original, ${NUXT_KIND} only, Node ${process.version})` : ''}; ${os.cpus().length} cores; open-file limit ${limit}; ` +
   `ports ${portLo}-${portHi} (${PORTS_PER_SOURCE} per source address)${quick ? '; QUICK' : ''}`);
 if (limit < MAX + 1000) {
   console.log(`  note: open-file limit ${limit} (hard limit; raising it needs CAP_SYS_RESOURCE) is below ${MAX}:` +
@@ -652,8 +698,10 @@ if (limit < MAX + 1000) {
 }
 const t0 = Date.now();
 let failed = false;
-for (const [name, fn] of [['rss', async () => { await phaseRss('ws'); await phaseRss('sse'); }],
-  ['cap', phaseCapacity], ['latency', phaseLatency], ['churn', phaseChurn], ['close', phaseClose],
+// churn first: the other phases leave tens of thousands of client sockets in TIME_WAIT (60 s), and
+// the kernel's search for a free port then took 10x the wall time and 3x the server CPU.
+for (const [name, fn] of [['churn', phaseChurn], ['rss', async () => { for (const k of NUXT_KIND ? [NUXT_KIND] : ['ws', 'sse']) await phaseRss(k); }],
+  ['cap', phaseCapacity], ['latency', phaseLatency], ['close', phaseClose],
   ['window', phaseWindow], ['scale', phaseScale]]) {
   if (!ONLY.includes(name)) continue;
   const p0 = Date.now();

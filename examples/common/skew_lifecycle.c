@@ -90,12 +90,11 @@ bool skew_ex_notify(const skew_ex_life *life, const char *msg) {
    >>registry  the open streams: handle and client IP (a set: linear probing, backward-shift delete)
    ====================================================================================== */
 
-typedef struct skew_ex__live_entry {
-    skew_handle h;                 /* 0: empty */
-    char ip[SKEW_EX_IP_TEXT_MAX];  /* the client IP as resolved at open ("" until known) */
-} skew_ex__live_entry;
-
-static skew_ex__live_entry *skew_ex__live;
+/* Handles in one table, the IPs (48 bytes each) in a parallel one that exists only once an IP is
+   stored (--access-log): without it an open stream costs 16 bytes here, not 112 (at most half full). */
+typedef char skew_ex__ip_text[SKEW_EX_IP_TEXT_MAX];
+static skew_handle *skew_ex__live;      /* 0: empty */
+static skew_ex__ip_text *skew_ex__live_ips; /* NULL until the first skew_ex_live_set_ip */
 static size_t skew_ex__live_cap, skew_ex__live_n;
 
 static size_t skew_ex__slot(skew_handle h, size_t cap) {
@@ -105,62 +104,74 @@ static size_t skew_ex__slot(skew_handle h, size_t cap) {
 
 static bool skew_ex__live_grow(void) {
     size_t cap = skew_ex__live_cap ? skew_ex__live_cap * 2 : 256, i;
-    skew_ex__live_entry *t = (skew_ex__live_entry *)calloc(cap, sizeof *t);
+    skew_handle *t = (skew_handle *)calloc(cap, sizeof *t);
+    skew_ex__ip_text *ips = NULL;
     if (!t) return false;
+    if (skew_ex__live_ips && !(ips = (skew_ex__ip_text *)calloc(cap, sizeof *ips))) {
+        free(t);
+        return false;
+    }
     for (i = 0; i < skew_ex__live_cap; i++) {
         size_t j;
-        if (!skew_ex__live[i].h) continue;
-        for (j = skew_ex__slot(skew_ex__live[i].h, cap); t[j].h; j = (j + 1) & (cap - 1)) {}
+        if (!skew_ex__live[i]) continue;
+        for (j = skew_ex__slot(skew_ex__live[i], cap); t[j]; j = (j + 1) & (cap - 1)) {}
         t[j] = skew_ex__live[i];
+        if (ips) memcpy(ips[j], skew_ex__live_ips[i], sizeof ips[j]);
     }
     free(skew_ex__live);
+    free(skew_ex__live_ips);
     skew_ex__live = t;
+    skew_ex__live_ips = ips;
     skew_ex__live_cap = cap;
     return true;
 }
 
-static skew_ex__live_entry *skew_ex__live_find(skew_handle h) {
+/* The slot of h, or SIZE_MAX. */
+static size_t skew_ex__live_find(skew_handle h) {
     size_t i;
-    if (!h || !skew_ex__live_cap) return NULL;
-    for (i = skew_ex__slot(h, skew_ex__live_cap); skew_ex__live[i].h; i = (i + 1) & (skew_ex__live_cap - 1))
-        if (skew_ex__live[i].h == h) return &skew_ex__live[i];
-    return NULL;
+    if (!h || !skew_ex__live_cap) return SIZE_MAX;
+    for (i = skew_ex__slot(h, skew_ex__live_cap); skew_ex__live[i]; i = (i + 1) & (skew_ex__live_cap - 1))
+        if (skew_ex__live[i] == h) return i;
+    return SIZE_MAX;
 }
 
 void skew_ex_live_add(skew_handle h) {
     size_t j;
-    if (!h || skew_ex__live_find(h)) return;
+    if (!h || skew_ex__live_find(h) != SIZE_MAX) return;
     /* at most half full; out of memory: the drain closes this one at its end (skew_close_all) */
     if ((skew_ex__live_n + 1) * 2 > skew_ex__live_cap && !skew_ex__live_grow()) return;
-    for (j = skew_ex__slot(h, skew_ex__live_cap); skew_ex__live[j].h; j = (j + 1) & (skew_ex__live_cap - 1)) {}
-    skew_ex__live[j].h = h;
-    skew_ex__live[j].ip[0] = '\0';
+    for (j = skew_ex__slot(h, skew_ex__live_cap); skew_ex__live[j]; j = (j + 1) & (skew_ex__live_cap - 1)) {}
+    skew_ex__live[j] = h;
+    if (skew_ex__live_ips) skew_ex__live_ips[j][0] = '\0';
     skew_ex__live_n++;
 }
 
 void skew_ex_live_set_ip(skew_handle h, const char *ip) {
-    skew_ex__live_entry *e = skew_ex__live_find(h);
-    if (e) snprintf(e->ip, sizeof e->ip, "%s", ip);
+    size_t i = skew_ex__live_find(h);
+    if (i == SIZE_MAX) return;
+    if (!skew_ex__live_ips &&
+        !(skew_ex__live_ips = (skew_ex__ip_text *)calloc(skew_ex__live_cap, sizeof *skew_ex__live_ips)))
+        return; /* out of memory: the close line says "" */
+    snprintf(skew_ex__live_ips[i], sizeof skew_ex__live_ips[i], "%s", ip);
 }
 
 const char *skew_ex_live_ip(skew_handle h) {
-    const skew_ex__live_entry *e = skew_ex__live_find(h);
-    return e ? e->ip : "";
+    size_t i = skew_ex__live_find(h);
+    return i != SIZE_MAX && skew_ex__live_ips ? skew_ex__live_ips[i] : "";
 }
 
 void skew_ex_live_remove(skew_handle h) {
-    size_t mask = skew_ex__live_cap - 1, i, j;
-    skew_ex__live_entry *e = skew_ex__live_find(h);
-    if (!e) return;
-    i = (size_t)(e - skew_ex__live);
-    skew_ex__live[i].h = 0;
+    size_t mask = skew_ex__live_cap - 1, i = skew_ex__live_find(h), j;
+    if (i == SIZE_MAX) return;
+    skew_ex__live[i] = 0;
     skew_ex__live_n--;
     /* move up the entries that probed past the hole */
-    for (j = (i + 1) & mask; skew_ex__live[j].h; j = (j + 1) & mask) {
-        size_t home = skew_ex__slot(skew_ex__live[j].h, skew_ex__live_cap);
+    for (j = (i + 1) & mask; skew_ex__live[j]; j = (j + 1) & mask) {
+        size_t home = skew_ex__slot(skew_ex__live[j], skew_ex__live_cap);
         if (((j - home) & mask) >= ((j - i) & mask)) {
             skew_ex__live[i] = skew_ex__live[j];
-            skew_ex__live[j].h = 0;
+            if (skew_ex__live_ips) memcpy(skew_ex__live_ips[i], skew_ex__live_ips[j], sizeof skew_ex__live_ips[i]);
+            skew_ex__live[j] = 0;
             i = j;
         }
     }
@@ -171,7 +182,7 @@ uint32_t skew_ex_live_count(void) { return (uint32_t)skew_ex__live_n; }
 size_t skew_ex_live_pick(skew_handle *out, size_t cap) {
     size_t i, n = 0;
     for (i = 0; i < skew_ex__live_cap && n < cap; i++)
-        if (skew_ex__live[i].h) out[n++] = skew_ex__live[i].h;
+        if (skew_ex__live[i]) out[n++] = skew_ex__live[i];
     return n;
 }
 

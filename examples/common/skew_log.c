@@ -302,9 +302,9 @@ void skew_ex_log_access(const skew_ex_server *s, const skew_request *req, int st
 void skew_ex_log_stream_open(const skew_ex_server *s, const skew_request *req, skew_handle h) {
     char ip[SKEW_EX_IP_TEXT_MAX];
     skew_conn c;
+    if (!skew_ex__log.access) return;
     skew_ex__client_ip(s, req, ip, sizeof ip);
     skew_ex_live_set_ip(h, ip); /* for its close line */
-    if (!skew_ex__log.access) return;
     memset(&c, 0, sizeof c);
     skew_get_conn(s->t, h, &c);
     skew_ex__access(s, req, "open", req->upgrade ? "101" : "200", c.id, ip);

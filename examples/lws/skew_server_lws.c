@@ -93,7 +93,7 @@ typedef struct conn {
     skew_handle h;                  /* 0: not tracked (any more) */
     uint8_t kind;                   /* conn_kind */
     uint8_t missed_pongs;
-    /* one bit each: 152 bytes, malloc's 160-byte class (with bytes: 160, the 176 class) */
+    /* one bit each */
     bool ready : 1;                 /* may write: WS established / SSE headers sent */
     bool dying : 1;                 /* the socket is being killed: queue nothing more */
     bool going_away : 1;            /* shutdown: drain, then WS close 1001 / end the SSE stream */
@@ -103,13 +103,17 @@ typedef struct conn {
     bool rx_off : 1;                /* SSE: POLLIN turned off (lws issue 2455, see README.md) */
     bool idle_watch_on : 1;         /* SSE: idle_watch is started */
     bool big_sndbuf : 1;            /* WS: SO_SNDBUF raised to WS_BIG_SNDBUF */
-    ev_io idle_watch;               /* SSE, libev loop: the idle socket's EOF/reset (see README.md) */
     out_msg *q_head, *q_tail;
     size_t q_bytes;
     uint64_t last_progress;         /* monotonic ms: output last moved (or became pending) */
-    char *rx;                       /* WS message being reassembled, or a POST body */
-    size_t rx_len, rx_cap;
-    struct relay_answer *relay;     /* cluster: a POST waiting for another instance's answer */
+    union {                         /* by kind: 120 bytes, malloc's 128-byte class (was 152: 160) */
+        ev_io idle_watch;           /* SSE, libev loop: the idle socket's EOF/reset (see README.md) */
+        struct {                    /* WS and POST */
+            char *rx;               /* WS message being reassembled, or a POST body */
+            uint32_t rx_len, rx_cap; /* at most SKEW_EX_WS_MESSAGE_MAX or the body bound */
+            struct relay_answer *relay; /* cluster: a POST waiting for another instance's answer */
+        } in;
+    } u;
 } conn;
 
 /* What the defences against hostile clients did (README.md, "Hostile clients"); appended to
@@ -248,8 +252,10 @@ static void conn_gone(server *srv, conn *c) {
     sse_idle_watch(c, false);
     lws_set_wsi_user(c->wsi, NULL);
     conn_drop_queue(c);
-    if (c->relay) cluster_relay_gone(srv, c);
-    free(c->rx);
+    if (c->kind != CONN_SSE) {
+        if (c->u.in.relay) cluster_relay_gone(srv, c);
+        free(c->u.in.rx);
+    }
     free(c);
     srv_kick(srv);
 }
@@ -902,12 +908,12 @@ static void sse_idle_watch(conn *c, bool on) {
     if (on && !c->idle_watch_on && !c->dying && !srv->ex.opt.no_sse_eof_check) { /* (tests: off) */
         int fd = lws_get_socket_fd(c->wsi);
         if (fd < 0) return;
-        ev_io_init(&c->idle_watch, sse_idle_readable, fd, EV_READ);
-        c->idle_watch.data = c;
-        ev_io_start(srv->loop, &c->idle_watch);
+        ev_io_init(&c->u.idle_watch, sse_idle_readable, fd, EV_READ);
+        c->u.idle_watch.data = c;
+        ev_io_start(srv->loop, &c->u.idle_watch);
         c->idle_watch_on = true;
     } else if (!on && c->idle_watch_on) {
-        ev_io_stop(srv->loop, &c->idle_watch);
+        ev_io_stop(srv->loop, &c->u.idle_watch);
         c->idle_watch_on = false;
     }
 }
@@ -1006,38 +1012,38 @@ static void on_ws_receive(server *srv, conn *c, const char *in, size_t len) {
     c->awaiting_pong = false; /* any frame proves the peer alive */
     c->missed_pongs = 0;
     if (!c->h || c->dying) return;
-    if (final && !c->rx_len && !c->rx_overflow) {
+    if (final && !c->u.in.rx_len && !c->rx_overflow) {
         skew_ws_message(srv->ex.t, c->h, skew_str_n(in, len));
         srv_kick(srv);
         return;
     }
     if (!c->rx_overflow) {
-        if (c->rx_len + len > SKEW_EX_WS_MESSAGE_MAX) {
+        if (c->u.in.rx_len + len > SKEW_EX_WS_MESSAGE_MAX) {
             c->rx_overflow = true; /* too long for any protocol message: ignore it whole */
         } else {
-            if (c->rx_len + len > c->rx_cap) {
-                size_t cap = c->rx_len + len < 1024 ? 1024 : SKEW_EX_WS_MESSAGE_MAX;
-                char *p = (char *)realloc(c->rx, cap);
+            if (c->u.in.rx_len + len > c->u.in.rx_cap) {
+                size_t cap = c->u.in.rx_len + len < 1024 ? 1024 : SKEW_EX_WS_MESSAGE_MAX;
+                char *p = (char *)realloc(c->u.in.rx, cap);
                 if (!p) {
                     c->rx_overflow = true;
                     goto done;
                 }
-                c->rx = p;
-                c->rx_cap = cap;
+                c->u.in.rx = p;
+                c->u.in.rx_cap = (uint32_t)cap; /* <= SKEW_EX_WS_MESSAGE_MAX */
             }
-            memcpy(c->rx + c->rx_len, in, len);
-            c->rx_len += len;
+            memcpy(c->u.in.rx + c->u.in.rx_len, in, len);
+            c->u.in.rx_len += (uint32_t)len;
         }
     }
 done:
     if (final) {
         if (!c->rx_overflow && c->h) {
-            skew_ws_message(srv->ex.t, c->h, skew_str_n(c->rx, c->rx_len));
+            skew_ws_message(srv->ex.t, c->h, skew_str_n(c->u.in.rx, c->u.in.rx_len));
             srv_kick(srv);
         }
-        free(c->rx);
-        c->rx = NULL;
-        c->rx_len = c->rx_cap = 0;
+        free(c->u.in.rx);
+        c->u.in.rx = NULL;
+        c->u.in.rx_len = c->u.in.rx_cap = 0;
         c->rx_overflow = false;
     }
 }
@@ -1154,15 +1160,15 @@ static int on_http(server *srv, struct lws *wsi) {
 static void on_body(server *srv, conn *c, const char *in, size_t len) {
     size_t keep = srv->ex.lim.max_body + 1; /* one byte past the limit lets the tracker say 413 */
     size_t take;
-    if (c->rx_len >= keep) return;
-    take = len < keep - c->rx_len ? len : keep - c->rx_len;
-    if (!c->rx) {
-        c->rx = (char *)malloc(keep);
-        if (!c->rx) return;
-        c->rx_cap = keep;
+    if (c->u.in.rx_len >= keep) return;
+    take = len < keep - c->u.in.rx_len ? len : keep - c->u.in.rx_len;
+    if (!c->u.in.rx) {
+        c->u.in.rx = (char *)malloc(keep);
+        if (!c->u.in.rx) return;
+        c->u.in.rx_cap = (uint32_t)keep; /* max_body <= 16 MiB (skew_tracker_create) */
     }
-    memcpy(c->rx + c->rx_len, in, take);
-    c->rx_len += take;
+    memcpy(c->u.in.rx + c->u.in.rx_len, in, take);
+    c->u.in.rx_len += (uint32_t)take;
 }
 
 static int on_body_done(server *srv, struct lws *wsi, conn *c) {
@@ -1173,13 +1179,13 @@ static int on_body_done(server *srv, struct lws *wsi, conn *c) {
     deadline_set(srv, wsi, REQ_NONE);
     if (!req_build(srv, wsi, &rc, &req)) r = respond_error(wsi, 400, "bad request", false);
     else {
-        req.body = skew_str_n(c->rx ? c->rx : "", c->rx_len);
+        req.body = skew_str_n(c->u.in.rx ? c->u.in.rx : "", c->u.in.rx_len);
         r = answer_http(srv, wsi, &req, false);
     }
     srv->close_after = false;
     if (r == RELAY_DEFERRED) return 0; /* c stays: the answer comes from another instance */
     lws_set_wsi_user(wsi, NULL);
-    free(c->rx);
+    free(c->u.in.rx);
     free(c);
     return -1; /* the answer said "connection: close" */
 }
@@ -1200,12 +1206,12 @@ typedef struct relay_answer {
 /* skew_http said the connection is held elsewhere: relay, keep the request waiting. */
 static int cluster_defer(server *srv, struct lws *wsi, const skew_request *req) {
     conn *c = (conn *)lws_wsi_user(wsi);
-    if (!srv->ex.node || !c || c->kind != CONN_POST || c->relay) return 0;
-    c->relay = (relay_answer *)calloc(1, sizeof *c->relay);
-    if (!c->relay) return 0;
+    if (!srv->ex.node || !c || c->kind != CONN_POST || c->u.in.relay) return 0;
+    c->u.in.relay = (relay_answer *)calloc(1, sizeof *c->u.in.relay);
+    if (!c->u.in.relay) return 0;
     if (!skcl_node_relay(srv->ex.node, req, (uint64_t)(uintptr_t)c)) {
-        free(c->relay);
-        c->relay = NULL;
+        free(c->u.in.relay);
+        c->u.in.relay = NULL;
         return 0;
     }
     return 1;
@@ -1214,21 +1220,21 @@ static int cluster_defer(server *srv, struct lws *wsi, const skew_request *req) 
 static void cluster_respond(void *user, uint64_t token, int status, const char *ctype, const char *body, size_t len) {
     conn *c = (conn *)(uintptr_t)token;
     if (status == 503) skew_ex_defence_bump(&((server *)user)->ex.defences, SKEW_EX_DEFENCE_RELAY_503);
-    if (!c->relay || c->relay->ready) return;
-    c->relay->body = (char *)malloc(len + 1);
-    if (!c->relay->body) len = 0, status = 500;
-    else if (len) memcpy(c->relay->body, body, len);
-    c->relay->ready = true;
-    c->relay->status = status;
-    c->relay->len = len;
-    snprintf(c->relay->ctype, sizeof c->relay->ctype, "%s", ctype);
+    if (!c->u.in.relay || c->u.in.relay->ready) return;
+    c->u.in.relay->body = (char *)malloc(len + 1);
+    if (!c->u.in.relay->body) len = 0, status = 500;
+    else if (len) memcpy(c->u.in.relay->body, body, len);
+    c->u.in.relay->ready = true;
+    c->u.in.relay->status = status;
+    c->u.in.relay->len = len;
+    snprintf(c->u.in.relay->ctype, sizeof c->u.in.relay->ctype, "%s", ctype);
     lws_callback_on_writable(c->wsi);
 }
 
 static void relay_answer_free(conn *c) {
-    if (c->relay) free(c->relay->body);
-    free(c->relay);
-    c->relay = NULL;
+    if (c->u.in.relay) free(c->u.in.relay->body);
+    free(c->u.in.relay);
+    c->u.in.relay = NULL;
 }
 
 static void cluster_relay_gone(server *srv, conn *c) {
@@ -1240,12 +1246,12 @@ static int cluster_relay_write(server *srv, struct lws *wsi, conn *c) {
     static const hdr_kv nocache[] = {{"cache-control:", "no-store"}};
     int r;
     (void)srv;
-    if (!c->relay->ready) return 0;
-    r = respond(wsi, c->relay->status, c->relay->ctype, (const unsigned char *)c->relay->body, c->relay->len,
+    if (!c->u.in.relay->ready) return 0;
+    r = respond(wsi, c->u.in.relay->status, c->u.in.relay->ctype, (const unsigned char *)c->u.in.relay->body, c->u.in.relay->len,
                 nocache, 1, false, true, true); /* close: a request with a body (on_http_in) */
     relay_answer_free(c);
     lws_set_wsi_user(wsi, NULL);
-    free(c->rx);
+    free(c->u.in.rx);
     free(c);
     return r;
 }
@@ -1286,7 +1292,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         return 0; /* a body nobody waits for: the request was answered already */
     case LWS_CALLBACK_HTTP_WRITEABLE:
         if (c && c->kind == CONN_SSE) return conn_write_next(srv_of(wsi), c);
-        if (c && c->relay) return cluster_relay_write(srv_of(wsi), wsi, c);
+        if (c && c->kind == CONN_POST && c->u.in.relay) return cluster_relay_write(srv_of(wsi), wsi, c);
         return 0;
     case LWS_CALLBACK_HTTP_FILE_COMPLETION:
         if (lws_http_transaction_completed(wsi)) return -1;
@@ -1362,11 +1368,12 @@ static void srv_schedule(server *srv, uint64_t ms) {
 /* After any tracker call that may make a stats push due: re-arm the timer from skew_get_next_due
    when that is sooner than what it is armed for. */
 static void srv_kick(server *srv) {
-    uint64_t due;
+    uint64_t due, mono;
     if (!srv->ctx) return;
-    due = skew_get_next_due(srv->ex.t, skew_ex_now_ms());
+    mono = skew_ex_mono_ms(); /* the tracker's scheduling clock is skew_tick's: monotonic, never the wall clock */
+    due = skew_get_next_due(srv->ex.t, mono);
     if (skew_forward_busy(&srv->ex.fwd) && due > SKEW_FORWARD_POLL_MS) due = SKEW_FORWARD_POLL_MS; /* --auth-url */
-    if (skew_ex_mono_ms() + due < srv->timer_at) srv_schedule(srv, due);
+    if (mono + due < srv->timer_at) srv_schedule(srv, due);
 }
 
 static void ws_ping_sweep(skew_ex_server *ex, uint64_t mono) {
