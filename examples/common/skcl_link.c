@@ -32,6 +32,7 @@
 #pragma GCC diagnostic pop
 #endif
 
+#include "skcl_agg.h"
 #include "skcl_link.h"
 #include "skcl_sentinel_parse.h"
 #include "skew_example.h"
@@ -41,6 +42,7 @@
 #define MESSAGE_MAX (256u * 1024u)  /* a pub/sub message longer than this is skipped, counted */
 #define LEAVE_TIMEOUT_MS 500.0
 #define MIN_STALL_MS 1000u          /* a reply later than max(2P, this): Redis is stalled */
+#define VIEW_MAX (8u * 1024u * 1024u) /* bytes of the aggregator's view read at most */
 
 /* Our snapshot, written only while we own the id: skew:{NAME}:owner:<id> holds the nonce of the
    live process using it (TTL 3P, renewed with every write). Another live holder: 0, we refuse. */
@@ -155,6 +157,13 @@ static bool set_master(void *ctx, const char *v, const char **why) {
     return true;
 }
 
+static bool set_reads(void *ctx, const char *v, const char **why) {
+    *why = "view or all";
+    if (strcmp(v, "view") && strcmp(v, "all")) return false;
+    SKEW_CL__O->read_all = !strcmp(v, "all");
+    return true;
+}
+
 static const skew_ex_opt skew_cluster__opts[] = {
     {"--redis", "URL",
      "redis://[user@]host:port[/db] or unix:///path; password from\n"
@@ -174,6 +183,11 @@ static const skew_ex_opt skew_cluster__opts[] = {
      "password from $SKEW_REDIS_SENTINEL_PASSWORD",
      set_sentinel},
     {"--redis-master", "NAME", "the master's name at the sentinels", set_master},
+    {"--cluster-reads", "view|all",
+     "view (default): one instance (a lease holder) merges the snapshots\n"
+     "into one view the others read, traffic linear in the instances;\n"
+     "all: every instance reads every snapshot (N x (N-1) reads per P)",
+     set_reads},
 };
 
 static void skew_cluster__defaults(void *ctx) {
@@ -287,7 +301,10 @@ struct skcl_link {
     char nonce[40];                 /* this process: the owner key's value */
     bool refused;                   /* another live instance owns our id: we stay out */
     double claim_failing_since;     /* ev ms of the first write refused for the owner key; 0: owned */
-    char k_owner[KEY_MAX], k_watch[KEY_MAX];
+    char k_owner[KEY_MAX], k_watch[KEY_MAX], k_view[KEY_MAX], k_list[KEY_MAX];
+    bool view_mode;                 /* read the aggregator's view, not every snapshot */
+    skcl_agg *agg;                  /* our aggregator candidate (view mode with merge_cfg) */
+    size_t list_max;                /* bytes of the listed connections read at most */
     bool watched;                   /* the watch key was there at the last cycle */
     char k_snap_prefix[KEY_MAX], k_snap[KEY_MAX], k_members[KEY_MAX], k_builds[KEY_MAX], k_seq[KEY_MAX],
         k_current[KEY_MAX], ch_cmd[KEY_MAX], ch_self[KEY_MAX], ch_inst_prefix[KEY_MAX];
@@ -435,6 +452,7 @@ static void set_up(skcl_link *cl, bool up, const char *why) {
     if (up == cl->up && cl->reported_once) return;
     cl->up = up;
     cl->reported_once = true;
+    skcl_agg_target(cl->agg, up && !cl->refused && !cl->leaving, cl->host, cl->port, cl->is_unix);
     if (up) {
         cl->backoff_ms = 0;
         skew_ex_logf(SKEW_EX_LOG_INFO, "cluster: redis up at %s: instance %s joined", cl->url_shown, cl->id);
@@ -905,6 +923,8 @@ static void on_watch(redisAsyncContext *ac, void *reply, void *priv) {
     if (!skcl_switch_master_parse(r->element[2]->str, r->element[2]->len, cl->master_name, strlen(cl->master_name), &ip,
                                   &iplen, &port))
         return; /* another master's, or not one we understand */
+    if (cl->cmd && cl->resolved && port == cl->port && iplen == strlen(cl->host) && !memcmp(ip, cl->host, iplen))
+        return; /* the sentinels named it already and we are on it: no second reconnect */
     master_at(cl, ip, iplen, port);
     snprintf(why, sizeof why, "master %s switched to %s", cl->master_name, cl->master_shown);
     if (cl->cmd || cl->sub) link_fail(cl, why);
@@ -1045,6 +1065,7 @@ static void on_owned_write(redisAsyncContext *ac, void *reply, void *priv) {
         if (cl->claim_failing_since <= 0.0) cl->claim_failing_since = now_ms(cl);
         if (now_ms(cl) - cl->claim_failing_since <= 4.0 * cl->interval_ms) return;
         cl->refused = true;
+        skcl_agg_quit(cl->agg);
         snprintf(msg, sizeof msg,
                  "instance id \"%s\" is in use by another live instance (a second server with --instance-id %s?)", cl->id,
                  cl->id);
@@ -1059,6 +1080,37 @@ static void on_write(redisAsyncContext *ac, void *reply, void *priv) {
     (void)priv;
     if (!r || ac != cl->cmd) return;
     if (reply_error(r, why, sizeof why)) skew_ex_logf(SKEW_EX_LOG_DEBUG, "cluster: redis write refused: %s", why);
+}
+
+/* View mode: the view (part 0) and the listed connections (part 1) arrive; both in one event. */
+static void on_view_part(redisAsyncContext *ac, void *reply, void *priv) {
+    skcl_link *cl = (skcl_link *)ac->data;
+    redisReply *r = (redisReply *)reply;
+    size_t part = (size_t)(uintptr_t)priv;
+    if (!r || ac != cl->cmd || !cl->cycle_busy || part > 1) return;
+    if (r->type == REDIS_REPLY_STRING && r->len > 0 && !cl->cycle_texts[part]) {
+        char *copy = (char *)malloc((size_t)r->len + 1);
+        if (copy) {
+            memcpy(copy, r->str, (size_t)r->len);
+            cl->cycle_texts[part] = copy;
+            cl->cycle_lens[part] = (size_t)r->len;
+        }
+    }
+    if (cl->cycle_waiting && --cl->cycle_waiting == 0) {
+        qmsg *m = qmsg_new(SKCL_EV_AGG_VIEW, 2, cl->cycle_lens[0] + cl->cycle_lens[1]);
+        if (m) {
+            char *p = m->data;
+            size_t i;
+            for (i = 0; i < 2; i++) {
+                if (cl->cycle_lens[i]) memcpy(p, cl->cycle_texts[i], cl->cycle_lens[i]);
+                m->parts[i].ptr = p;
+                m->parts[i].len = cl->cycle_lens[i];
+                p += cl->cycle_lens[i];
+            }
+        }
+        cycle_reset(cl);
+        emit(cl, m);
+    }
 }
 
 /* skew:{NAME}:watch exists while a dashboard somewhere shows the merged connections: only then
@@ -1099,7 +1151,20 @@ static void do_publish(skcl_link *cl, const char *snap, size_t len, bool watchin
     CMD(cl, cl->cmd, on_current, NULL, "GETRANGE", cl->k_current, "0", "199");
     if (watching) CMD(cl, cl->cmd, on_write, NULL, "SET", cl->k_watch, "1", "PX", px);
     CMD(cl, cl->cmd, on_watch_key, NULL, "GETRANGE", cl->k_watch, "0", "0");
-    CMD(cl, cl->cmd, on_members, NULL, "ZRANGEBYSCORE", cl->k_members, fresh, "+inf", "LIMIT", "0", limit);
+    if (cl->view_mode) {
+        /* one small read: the view; the listed connections only for a dashboard here */
+        char vend[24], lend[24];
+        snprintf(vend, sizeof vend, "%u", VIEW_MAX - 1);
+        snprintf(lend, sizeof lend, "%zu", cl->list_max - 1);
+        cl->cycle_n = 2;
+        cl->cycle_texts[0] = cl->cycle_texts[1] = NULL;
+        cl->cycle_lens[0] = cl->cycle_lens[1] = 0;
+        cl->cycle_waiting = watching ? 2 : 1;
+        CMD(cl, cl->cmd, on_view_part, (void *)(uintptr_t)0, "GETRANGE", cl->k_view, "0", vend);
+        if (watching) CMD(cl, cl->cmd, on_view_part, (void *)(uintptr_t)1, "GETRANGE", cl->k_list, "0", lend);
+    } else {
+        CMD(cl, cl->cmd, on_members, NULL, "ZRANGEBYSCORE", cl->k_members, fresh, "+inf", "LIMIT", "0", limit);
+    }
     cl->cycle_busy = true;
     cl->cycle_started = now;
 }
@@ -1126,6 +1191,7 @@ static void on_message(skcl_link *cl, const char *channel, size_t clen, const ch
         }
         case 'L':
             if (n - 1 == strlen(cl->id) && !memcmp(p + 1, cl->id, n - 1)) return;
+            skcl_agg_nudge(cl->agg); /* its row goes now, not a period later */
             emit_text(cl, SKCL_EV_LEFT, 0, p + 1, n - 1);
             return;
         default: goto bad;
@@ -1212,6 +1278,7 @@ static void do_leave(skcl_link *cl) {
     char msg[SKEW_CLUSTER_ID_MAX + 2];
     if (cl->leaving) return;
     cl->leaving = true;
+    skcl_agg_quit(cl->agg); /* the lease goes with us: another instance merges at once */
     if (cl->cmd_state != LINK_READY || cl->refused) {
         cl->stopped_sent = true;
         emit_text(cl, SKCL_EV_STOPPED, 0, "", 0);
@@ -1490,6 +1557,10 @@ skcl_link *skcl_link_create(struct ev_loop *loop, const skcl_link_config *cfg) {
     snprintf(cl->k_snap, KEY_MAX, "skew:{%s}:snap:%s", o->name, cl->id);
     snprintf(cl->k_owner, KEY_MAX, "skew:{%s}:owner:%s", o->name, cl->id);
     snprintf(cl->k_watch, KEY_MAX, "skew:{%s}:watch", o->name);
+    snprintf(cl->k_view, KEY_MAX, "skew:{%s}:view", o->name);
+    snprintf(cl->k_list, KEY_MAX, "skew:{%s}:view:list", o->name);
+    cl->view_mode = !o->read_all;
+    cl->list_max = 2 * cl->max_snapshot + 65536;
     make_nonce(cl->nonce, sizeof cl->nonce);
     snprintf(cl->k_members, KEY_MAX, "skew:{%s}:members", o->name);
     snprintf(cl->k_builds, KEY_MAX, "skew:{%s}:builds", o->name);
@@ -1520,6 +1591,21 @@ skcl_link *skcl_link_create(struct ev_loop *loop, const skcl_link_config *cfg) {
     ev_timer_start(cl->loop, &cl->tick);
     ev_init(&cl->leave_timer, on_leave_timeout);
     cl->leave_timer.data = cl;
+    if (cl->view_mode && cfg->merge_cfg) {
+        skcl_agg_config ac;
+        memset(&ac, 0, sizeof ac);
+        ac.merge_cfg = cfg->merge_cfg;
+        ac.id = cl->id;
+        ac.nonce = cl->nonce;
+        ac.name = o->name;
+        ac.interval_ms = cl->interval_ms;
+        ac.max_snapshot = cl->max_snapshot;
+        ac.user = cl->user_name;
+        ac.password = cl->password;
+        ac.db = cl->db;
+        cl->agg = skcl_agg_start(&ac);
+        if (!cl->agg) goto fail;
+    }
     if (cl->own_loop) {
         if (pthread_create(&cl->thread, NULL, worker_main, cl) != 0) goto fail;
         cl->thread_started = true;
@@ -1535,6 +1621,8 @@ fail:
 void skcl_link_destroy(skcl_link *cl) {
     qmsg *m;
     if (!cl) return;
+    skcl_agg_stop(cl->agg);
+    cl->agg = NULL;
     if (cl->thread_started) {
         submit(cl, op(OP_QUIT, NULL, 0, NULL, 0));
         pthread_join(cl->thread, NULL);
