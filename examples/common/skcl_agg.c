@@ -70,7 +70,7 @@ struct skcl_agg {
     skcl_agg_stats stats;
 
     redisContext *rc;               /* the thread's own */
-    uint64_t seq, next_round;
+    uint64_t seq, next_round, renewed_at;
     bool holding;
 };
 
@@ -156,6 +156,7 @@ static bool lease(skcl_agg *a) {
     if (!r) return false;
     held = r->type == REDIS_REPLY_INTEGER && r->integer == 1;
     freeReplyObject(r);
+    if (held) a->renewed_at = mono_ms();
     if (held != a->holding)
         skew_ex_logf(SKEW_EX_LOG_INFO, held ? "cluster: aggregator: %s now merges the view"
                                             : "cluster: aggregator: %s lost the lease; another instance merges",
@@ -257,11 +258,15 @@ static void round_once(skcl_agg *a) {
     }
     cpu0 = cpu_ms();
     skcl_merge_begin(a->merge, lists);
-    for (i = 0; i < m->elements; i += BATCH)
+    for (i = 0; i < m->elements; i += BATCH) {
+        uint64_t t = mono_ms();
+        /* a long round (thousands of snapshots on a loaded host) keeps its lease */
+        if (t - a->renewed_at >= a->interval_ms / 2u && !lease(a)) break;
         if (!read_batch(a, m, i, i + BATCH < m->elements ? i + BATCH : m->elements)) {
             freeReplyObject(m);
             return;
         }
+    }
     freeReplyObject(m);
     write_view(a, skew_ex_now_ms(), cpu_ms() - cpu0);
 }

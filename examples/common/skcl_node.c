@@ -71,6 +71,8 @@ struct skcl_node {
     bool view_mode;                 /* the aggregator's view (skcl_view.h), not every snapshot */
     uint64_t view_made;             /* wall ms the view shown was made; 0: none shown */
     uint64_t view_seq;
+    uint32_t list_share;            /* connections our snapshot lists while watched (view mode):
+                                       the merged list's fair share, max_listed / instances */
     own_snap own[OWN_KEPT];
     size_t own_next;
     relay_wait relays[RELAY_MAX];
@@ -301,6 +303,12 @@ static void node_view_agg(skcl_node *n, const skcl_link_event *ev) {
     n->view_parts = parts;
     n->view_made = info.made_ms;
     n->view_seq = info.seq;
+    {
+        /* the aggregator keeps max_listed / instances of each snapshot's list: list only those
+           (twice, for instances that list fewer), not the whole 1000 of every instance */
+        uint32_t ml = skew_tracker_config(n->t)->max_listed, k = info.instances ? info.instances : 1;
+        n->list_share = 2u * ((ml + k - 1) / k);
+    }
     n->view_ready = true;
     skew_cluster_state(n->t, SKEW_CLUSTER_OK);
     node_kick(n);
@@ -462,7 +470,8 @@ uint32_t skcl_node_tick(skcl_node *n, uint64_t wall_ms) {
                admin/stats; elsewhere: the watch key) shows them: the bulk of a snapshot's bytes */
             bool here = skew_subscriber_count(n->t) > 0 || now < n->watch_until;
             size_t len = skew_cluster_snapshot_listed(n->t, n->snap, n->snap_cap, wall_ms,
-                                                      here || n->remote_watch ? UINT32_MAX : 0u);
+                                                      here || n->remote_watch ? (n->view_mode && n->list_share
+                                                                                     ? n->list_share : UINT32_MAX) : 0u);
             if (len < n->snap_cap) {
                 if (n->view_mode) own_keep(n, wall_ms, n->snap, len);
                 skcl_link_publish_watched(n->link, n->snap, len, here);
