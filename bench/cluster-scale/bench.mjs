@@ -30,6 +30,8 @@ const SIMS = Number(opt('sims', 1));
 const DASHBOARDS = String(opt('dashboards', '0')).split(',').map(Number); // GET admin/stats pollers on the real server // simulator processes (the simulated instances split between them)
 // --reads view (the aggregator's view) or all (every instance reads every snapshot: before)
 const READS = String(opt('reads', 'view'));
+// --max-instances M: the real server shows M others (default N + 8: all of them)
+const MAXI = Number(opt('max-instances', 0));
 const SIM = process.env.SKEW_CLUSTER_SIM || 'build/cluster_sim';
 const [SERVER] = (process.env.SKEW_CLUSTER_SERVERS || 'build/skew_server_lws').split(/\s+/);
 
@@ -77,7 +79,7 @@ async function runOne(redis, N, dashboards) {
   try {
     real = await startInstance(SERVER, redis, {
       id: 'real', cluster, P, env: { SKEW_CLUSTER_TRACE: '1' },
-      extraArgs: ['--cluster-max-instances', String(Math.max(128, N + 8)), '--cluster-reads', READS],
+      extraArgs: ['--cluster-max-instances', String(MAXI || Math.max(128, N + 8)), '--cluster-reads', READS],
     });
     // the view fills (or stops growing: a design that cannot keep up)
     const t0 = Date.now();

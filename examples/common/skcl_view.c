@@ -603,15 +603,20 @@ bool skcl_merge_write(skcl_merge *g, const char *agg_id, uint64_t seq, uint64_t 
         sb_u64(&b, in->tag);
         sb_lit(&b, " ");
         sb_u64(&b, in->total);
-        sb_lit(&b, " ");
-        sb_u64(&b, in->at);
+        /* "at" as its age at made_ms (a few digits, not 13; "-" for a writer's clock ahead) */
+        sb_lit(&b, in->at > made_ms ? " -" : " ");
+        sb_u64(&b, in->at > made_ms ? in->at - made_ms : made_ms - in->at);
         sb_lit(&b, " ");
         sb_str(&b, arena_str(g, in->id_off, in->id_len));
         sb_lit(&b, " ");
         sb_str(&b, arena_str(g, in->ver_off, in->ver_len));
-        sb_lit(&b, " ");
-        sb_str(&b, arena_str(g, in->b_off, in->b_len));
-        sb_lit(&b, "\n");
+        if (in->b_len == in->ver_len && !memcmp(g->arena.p + in->b_off, g->arena.p + in->ver_off, in->b_len)) {
+            sb_lit(&b, " =\n"); /* the build is the version: most instances */
+        } else {
+            sb_lit(&b, " ");
+            sb_str(&b, arena_str(g, in->b_off, in->b_len));
+            sb_lit(&b, "\n");
+        }
     }
     write_map(&b, g, &g->vers, "v ");
     if (g->routes_on) write_map(&b, g, &g->routes, "r ");
@@ -732,11 +737,22 @@ static bool parse_view(skew_str in, vparse *v, size_t vcap, size_t rcap) {
     for (i = 0; i < v->ni; i++) {
         jr l;
         vinst *x = &v->inst[i];
-        uint64_t tag, total;
+        uint64_t tag, total, age;
+        bool ahead;
         if (!line_next(&in, &l) || !l_lit(&l, "i ") || !l_num(&l, SKEW_CLUSTER_TAG_MAX, &tag, true) ||
-            !l_num(&l, COUNT_MAX, &total, true) || !l_num(&l, UINT64_MAX, &x->at, true) || !l_tok(&l, &x->id, true) ||
-            !l_tok(&l, &x->ver, true) || !l_tok(&l, &x->build, false))
+            !l_num(&l, COUNT_MAX, &total, true))
             return false;
+        ahead = l_lit(&l, "-");
+        if (!l_num(&l, UINT64_MAX, &age, true) || (ahead ? age > UINT64_MAX - v->info.made_ms : age > v->info.made_ms) ||
+            !l_tok(&l, &x->id, true) || !l_tok(&l, &x->ver, true))
+            return false;
+        x->at = ahead ? v->info.made_ms + age : v->info.made_ms - age;
+        if (l_lit(&l, "=")) {
+            if (l.p != l.e) return false;
+            x->build = x->ver;
+        } else if (!l_tok(&l, &x->build, false)) {
+            return false;
+        }
         x->tag = (uint32_t)tag;
         x->total = (uint32_t)total;
         sum += total;

@@ -10,7 +10,8 @@
    tracker writes them (canonical escapes only, so equal names are equal bytes):
      skew-view 1 <seq> <made_ms> <total> <instances> <versions> <routes> <refused snapshots>
      a <aggregator id token>
-     i <tag> <total> <at> <id token> <version token> <build token>     one per instance
+     i <tag> <total> <age> <id token> <version token> <build token|=>  one per instance
+                            (age: made_ms - its "at", "-N" when ahead; "=": build = version)
      v <count> <name token>                                            merged versions
      r <count> <name token>                                            merged routes
    The listed connections (skew:{NAME}:view:list, only while a dashboard watches):
