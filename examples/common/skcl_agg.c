@@ -41,6 +41,7 @@ static const char view_script[] =
     "if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end\n"
     "redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[2])\n"
     "if ARGV[4] ~= '' then redis.call('SET', KEYS[3], ARGV[4], 'PX', ARGV[2]) end\n"
+    "redis.call('PUBLISH', ARGV[5], ARGV[6])\n" /* every instance reads it now, not up to P later */
     "return 1\n";
 /* Leaving: the lease goes only if ours. */
 static const char release_script[] =
@@ -52,7 +53,7 @@ struct skcl_agg {
     char holder[200];               /* "<id> <nonce>" */
     char id[80];
     char k_agg[KEY_MAX], k_view[KEY_MAX], k_list[KEY_MAX], k_members[KEY_MAX], k_watch[KEY_MAX],
-        k_snap_prefix[KEY_MAX];
+        k_snap_prefix[KEY_MAX], ch_new[KEY_MAX];
     uint32_t interval_ms;
     size_t max_snapshot;
     uint32_t listed_cap;
@@ -205,13 +206,16 @@ static void write_view(skcl_agg *a, uint64_t made, double merge_cpu) {
     if (!skcl_merge_write(a->merge, a->id, ++a->seq, made, a->listed_cap, &view, &vl, &list, &ll)) return;
     snprintf(px, sizeof px, "%u", (unsigned)(3u * a->interval_ms));
     {
-        const char *av[] = {"EVAL", view_script, "3", a->k_agg, a->k_view, a->k_list, a->holder, px, view, list ? list : ""};
-        size_t lens[10];
+        char seq[24];
+        const char *av[] = {"EVAL", view_script, "3", a->k_agg, a->k_view, a->k_list, a->holder, px, view, list ? list : "",
+                            a->ch_new, seq};
+        size_t lens[12];
         int i;
-        for (i = 0; i < 8; i++) lens[i] = strlen(av[i]);
+        snprintf(seq, sizeof seq, "%llu", (unsigned long long)a->seq);
+        for (i = 0; i < 12; i++) lens[i] = strlen(av[i]);
         lens[8] = vl;
         lens[9] = list ? ll : 0;
-        r = cmd(a, 10, av, lens);
+        r = cmd(a, 12, av, lens);
     }
     if (r) {
         if (r->type == REDIS_REPLY_INTEGER && r->integer == 0 && a->holding) {
@@ -340,6 +344,7 @@ skcl_agg *skcl_agg_start(const skcl_agg_config *c) {
     snprintf(a->k_members, KEY_MAX, "skew:{%s}:members", c->name);
     snprintf(a->k_watch, KEY_MAX, "skew:{%s}:watch", c->name);
     snprintf(a->k_snap_prefix, KEY_MAX, "skew:{%s}:snap:", c->name);
+    snprintf(a->ch_new, KEY_MAX, "skew:{%s}:view:new", c->name);
     a->interval_ms = c->interval_ms;
     a->max_snapshot = c->max_snapshot;
     a->listed_cap = c->merge_cfg->max_listed;

@@ -307,7 +307,9 @@ struct skcl_link {
     size_t list_max;                /* bytes of the listed connections read at most */
     bool watched;                   /* the watch key was there at the last cycle */
     char k_snap_prefix[KEY_MAX], k_snap[KEY_MAX], k_members[KEY_MAX], k_builds[KEY_MAX], k_seq[KEY_MAX],
-        k_current[KEY_MAX], ch_cmd[KEY_MAX], ch_self[KEY_MAX], ch_inst_prefix[KEY_MAX];
+        k_current[KEY_MAX], ch_cmd[KEY_MAX], ch_self[KEY_MAX], ch_inst_prefix[KEY_MAX], ch_view[KEY_MAX];
+    bool last_watching;             /* a dashboard here at the last publish: read the list too */
+    double announced_at;            /* ev ms of the last "new view" message (view mode) */
 
     struct ev_loop *loop;
     bool own_loop;
@@ -618,7 +620,8 @@ static void on_sub(redisAsyncContext *ac, void *reply, void *priv) {
     if (r->type != REDIS_REPLY_ARRAY || r->elements < 3 || r->element[0]->type != REDIS_REPLY_STRING) return;
     if (r->element[0]->len == 9 && !memcmp(r->element[0]->str, "subscribe", 9)) {
         /* the second confirmation: both channels are ours */
-        if (r->element[2]->type == REDIS_REPLY_INTEGER && r->element[2]->integer >= 2 && cl->sub_state == LINK_SETUP) {
+        if (r->element[2]->type == REDIS_REPLY_INTEGER && r->element[2]->integer >= (cl->view_mode ? 3 : 2) &&
+            cl->sub_state == LINK_SETUP) {
             cl->sub_state = LINK_READY;
             check_ready(cl);
         }
@@ -725,7 +728,10 @@ static void link_setup(skcl_link *cl, redisAsyncContext *ac) {
 
 static void subscribe(skcl_link *cl) {
     cl->sub_subscribing = true;
-    CMD(cl, cl->sub, on_sub, NULL, "SUBSCRIBE", cl->ch_cmd, cl->ch_self);
+    if (cl->view_mode)
+        CMD(cl, cl->sub, on_sub, NULL, "SUBSCRIBE", cl->ch_cmd, cl->ch_self, cl->ch_view);
+    else
+        CMD(cl, cl->sub, on_sub, NULL, "SUBSCRIBE", cl->ch_cmd, cl->ch_self);
 }
 
 static void sentinel_ask(skcl_link *cl);
@@ -1128,6 +1134,22 @@ static void on_watch_key(redisAsyncContext *ac, void *reply, void *priv) {
     }
 }
 
+/* View mode: one small read, the view; the listed connections only for a dashboard here. */
+static void view_read(skcl_link *cl) {
+    char vend[24], lend[24];
+    if (cl->cycle_busy || cl->refused || cl->leaving || cl->cmd_state != LINK_READY || cl->sub_state != LINK_READY) return;
+    snprintf(vend, sizeof vend, "%u", VIEW_MAX - 1);
+    snprintf(lend, sizeof lend, "%zu", cl->list_max - 1);
+    cl->cycle_n = 2;
+    cl->cycle_texts[0] = cl->cycle_texts[1] = NULL;
+    cl->cycle_lens[0] = cl->cycle_lens[1] = 0;
+    cl->cycle_waiting = cl->last_watching ? 2 : 1;
+    CMD(cl, cl->cmd, on_view_part, (void *)(uintptr_t)0, "GETRANGE", cl->k_view, "0", vend);
+    if (cl->last_watching) CMD(cl, cl->cmd, on_view_part, (void *)(uintptr_t)1, "GETRANGE", cl->k_list, "0", lend);
+    cl->cycle_busy = true;
+    cl->cycle_started = now_ms(cl);
+}
+
 static void do_publish(skcl_link *cl, const char *snap, size_t len, bool watching) {
     char px[24], expiry[24], now_s[24], fresh[24], limit[24];
     double now = now_ms(cl);
@@ -1151,20 +1173,14 @@ static void do_publish(skcl_link *cl, const char *snap, size_t len, bool watchin
     CMD(cl, cl->cmd, on_current, NULL, "GETRANGE", cl->k_current, "0", "199");
     if (watching) CMD(cl, cl->cmd, on_write, NULL, "SET", cl->k_watch, "1", "PX", px);
     CMD(cl, cl->cmd, on_watch_key, NULL, "GETRANGE", cl->k_watch, "0", "0");
+    cl->last_watching = watching;
     if (cl->view_mode) {
-        /* one small read: the view; the listed connections only for a dashboard here */
-        char vend[24], lend[24];
-        snprintf(vend, sizeof vend, "%u", VIEW_MAX - 1);
-        snprintf(lend, sizeof lend, "%zu", cl->list_max - 1);
-        cl->cycle_n = 2;
-        cl->cycle_texts[0] = cl->cycle_texts[1] = NULL;
-        cl->cycle_lens[0] = cl->cycle_lens[1] = 0;
-        cl->cycle_waiting = watching ? 2 : 1;
-        CMD(cl, cl->cmd, on_view_part, (void *)(uintptr_t)0, "GETRANGE", cl->k_view, "0", vend);
-        if (watching) CMD(cl, cl->cmd, on_view_part, (void *)(uintptr_t)1, "GETRANGE", cl->k_list, "0", lend);
-    } else {
-        CMD(cl, cl->cmd, on_members, NULL, "ZRANGEBYSCORE", cl->k_members, fresh, "+inf", "LIMIT", "0", limit);
+        /* the view is read when the aggregator announces a new one; this read only when no
+           announcement came for 1.5P (none made, or a message lost) */
+        if (now - cl->announced_at > 1.5 * cl->interval_ms) view_read(cl);
+        return;
     }
+    CMD(cl, cl->cmd, on_members, NULL, "ZRANGEBYSCORE", cl->k_members, fresh, "+inf", "LIMIT", "0", limit);
     cl->cycle_busy = true;
     cl->cycle_started = now;
 }
@@ -1175,6 +1191,12 @@ static void do_publish(skcl_link *cl, const char *snap, size_t len, bool watchin
 
 static void on_message(skcl_link *cl, const char *channel, size_t clen, const char *p, size_t n) {
     bool self_ch = clen == strlen(cl->ch_self) && !memcmp(channel, cl->ch_self, clen);
+    if (clen == strlen(cl->ch_view) && !memcmp(channel, cl->ch_view, clen)) {
+        /* a new view was written (what the message says is not needed, nor trusted): read it now */
+        cl->announced_at = now_ms(cl);
+        view_read(cl);
+        return;
+    }
     if (n == 0 || n > MESSAGE_MAX) goto bad;
     if (!self_ch) {
         switch (p[0]) {
@@ -1569,6 +1591,7 @@ skcl_link *skcl_link_create(struct ev_loop *loop, const skcl_link_config *cfg) {
     snprintf(cl->ch_cmd, KEY_MAX, "skew:{%s}:cmd", o->name);
     snprintf(cl->ch_inst_prefix, KEY_MAX, "skew:{%s}:inst:", o->name);
     snprintf(cl->ch_self, KEY_MAX, "skew:{%s}:inst:%s", o->name, cl->id);
+    snprintf(cl->ch_view, KEY_MAX, "skew:{%s}:view:new", o->name);
     cl->cycle_cap = cl->max_instances + 1;
     cl->cycle_texts = (char **)calloc(cl->cycle_cap, sizeof *cl->cycle_texts);
     cl->cycle_lens = (size_t *)calloc(cl->cycle_cap, sizeof *cl->cycle_lens);
