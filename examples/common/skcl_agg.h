@@ -9,6 +9,8 @@
      skew:{NAME}:view       the merged view (skcl_view.h), PX 3P, written only while the
                             writer still holds the lease (the same script checks it)
      skew:{NAME}:view:list  the merged listed connections, only while :watch exists
+     skew:{NAME}:view:new   channel: the same script announces each view (its sequence number);
+                            every instance reads the view then (or after 1.5P without one)
    Every instance with a link runs one (a candidate); the one that gets the lease merges, the
    others only try to take it, every P/2 (a dead holder's lease runs out within 2P: a new view
    within 2.5P + one merge). A holder that finds the lease gone or taken stops writing at once. */
