@@ -12,16 +12,7 @@
 #include <sys/time.h>
 #include <time.h>
 
-#if defined(__GNUC__) || defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wconversion"
-#pragma GCC diagnostic ignored "-Wsign-conversion"
-#pragma GCC diagnostic ignored "-Wpedantic"
-#endif
-#include <hiredis/hiredis.h>
-#if defined(__GNUC__) || defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
+#include "skcl_ev.h"
 
 #include "skcl_agg.h"
 #include "skcl_view.h"

@@ -15,22 +15,7 @@
 #include <netdb.h>
 #include <sys/socket.h>
 
-#if defined(__GNUC__) || defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wconversion"
-#pragma GCC diagnostic ignored "-Wsign-conversion"
-#pragma GCC diagnostic ignored "-Wpedantic"
-#pragma GCC diagnostic ignored "-Wshadow"
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-#pragma GCC diagnostic ignored "-Wstrict-prototypes"
-#endif
-#include <ev.h>
-#include <hiredis/hiredis.h>
-#include <hiredis/async.h>
-#include <hiredis/adapters/libev.h>
-#if defined(__GNUC__) || defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
+#include "skcl_ev.h"
 
 #include "skcl_agg.h"
 #include "skcl_link.h"
@@ -310,6 +295,8 @@ struct skcl_link {
         k_current[KEY_MAX], ch_cmd[KEY_MAX], ch_self[KEY_MAX], ch_inst_prefix[KEY_MAX], ch_view[KEY_MAX];
     bool last_watching;             /* a dashboard here at the last publish: read the list too */
     double announced_at;            /* ev ms of the last "new view" message (view mode) */
+    double view_due;                /* ev ms to read the announced view at; 0: none due */
+    uint32_t jitter;                /* per-instance pseudo-random delays */
 
     struct ev_loop *loop;
     bool own_loop;
@@ -754,6 +741,8 @@ static void link_start(skcl_link *cl) {
     link_auth(cl, cl->sub);
 }
 
+static void view_read(skcl_link *cl);
+
 static uint32_t stall_ms(const skcl_link *cl) {
     uint32_t s = cl->interval_ms * 2;
     return s < MIN_STALL_MS ? MIN_STALL_MS : s;
@@ -782,7 +771,14 @@ static void on_tick(struct ev_loop *loop, ev_timer *w, int revents) {
         link_fail(cl, "no answer from redis");
         return;
     }
-    if (cl->cycle_busy && now - cl->cycle_started > stall_ms(cl)) link_fail(cl, "redis stalled");
+    if (cl->cycle_busy && now - cl->cycle_started > stall_ms(cl)) {
+        link_fail(cl, "redis stalled");
+        return;
+    }
+    if (cl->view_due > 0.0 && now >= cl->view_due && !cl->cycle_busy) {
+        cl->view_due = 0.0;
+        view_read(cl);
+    }
 }
 
 /* ======================================================================================
@@ -1192,9 +1188,12 @@ static void do_publish(skcl_link *cl, const char *snap, size_t len, bool watchin
 static void on_message(skcl_link *cl, const char *channel, size_t clen, const char *p, size_t n) {
     bool self_ch = clen == strlen(cl->ch_self) && !memcmp(channel, cl->ch_self, clen);
     if (clen == strlen(cl->ch_view) && !memcmp(channel, cl->ch_view, clen)) {
-        /* a new view was written (what the message says is not needed, nor trusted): read it now */
+        /* a new view was written (what the message says is not needed, nor trusted): read it
+           soon, each instance after its own delay within P/8, so a thousand instances do not
+           all ask Redis for it in the same millisecond */
         cl->announced_at = now_ms(cl);
-        view_read(cl);
+        cl->view_due = cl->announced_at + (double)(cl->jitter % (cl->interval_ms / 8u + 1u));
+        cl->jitter = cl->jitter * 1103515245u + 12345u;
         return;
     }
     if (n == 0 || n > MESSAGE_MAX) goto bad;
@@ -1584,6 +1583,7 @@ skcl_link *skcl_link_create(struct ev_loop *loop, const skcl_link_config *cfg) {
     cl->view_mode = !o->read_all;
     cl->list_max = 2 * cl->max_snapshot + 65536;
     make_nonce(cl->nonce, sizeof cl->nonce);
+    cl->jitter = (uint32_t)strtoul(cl->nonce + 16, NULL, 16) ^ (uint32_t)getpid();
     snprintf(cl->k_members, KEY_MAX, "skew:{%s}:members", o->name);
     snprintf(cl->k_builds, KEY_MAX, "skew:{%s}:builds", o->name);
     snprintf(cl->k_seq, KEY_MAX, "skew:{%s}:seq", o->name);
