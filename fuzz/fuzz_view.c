@@ -6,8 +6,8 @@
    Invariants: apply never crashes or over-reads; when it says OK the reader's stats are valid
    JSON whose versions and routes sum to the total, and that total is at most the view's; when it
    refuses, the reader shows no cluster part (total = local 0). The merge of the snapshots,
-   written out and applied by a reader of the same limits that is not in it, is always accepted,
-   and shows exactly the merged total. */
+   written out and applied by a reader of the same limits that is not in it, is accepted and
+   shows exactly the merged total (refused whole only when names are shorter than "(other)"). */
 #define SKEW_TRACKER_IMPLEMENTATION
 #include "fuzz_common.h"
 #include "examples/common/skcl_view.c"
@@ -129,9 +129,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         for (i = 3; i < n; i++) skcl_merge_add(g, fields[i].ptr, fields[i].len);
         FZ_ASSERT(skcl_merge_write(g, "agg", 1, 2, 4, &view, &vl, &list, &ll));
         r = skcl_view_apply(z, skew_str_n(view, vl), skew_str_n(list, ll), NULL, NULL, 3, &info, &rows, &parts);
-        FZ_ASSERT(r == SKCL_VIEW_OK);
-        FZ_ASSERT(info.instances == skcl_merge_count(g));
-        FZ_ASSERT(stats_total(z, f & 1) == head_total(skew_str_n(view, vl)));
+        /* with names shorter than "(other)" (short strings) a row carrying that fold is refused
+           by the tracker itself: refused whole, never partly shown */
+        FZ_ASSERT(r == SKCL_VIEW_OK || (f & 8));
+        if (r == SKCL_VIEW_OK) {
+            FZ_ASSERT(info.instances == skcl_merge_count(g));
+            FZ_ASSERT(stats_total(z, f & 1) == head_total(skew_str_n(view, vl)));
+        } else {
+            FZ_ASSERT(stats_total(z, f & 1) == 0);
+        }
         skew_cluster_clear(z);
         free(rows);
         free(parts);

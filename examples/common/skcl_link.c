@@ -1644,13 +1644,14 @@ fail:
 void skcl_link_destroy(skcl_link *cl) {
     qmsg *m;
     if (!cl) return;
-    skcl_agg_stop(cl->agg);
-    cl->agg = NULL;
     if (cl->thread_started) {
         submit(cl, op(OP_QUIT, NULL, 0, NULL, 0));
         pthread_join(cl->thread, NULL);
         cl->thread_started = false;
     }
+    /* after the worker: its callbacks use cl->agg (nudge, target, quit) until it stops */
+    skcl_agg_stop(cl->agg);
+    cl->agg = NULL;
     if (cl->loop) {
         redisAsyncContext *a = cl->cmd, *b = cl->sub;
         cl->leaving = true;
