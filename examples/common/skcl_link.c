@@ -296,6 +296,7 @@ struct skcl_link {
     bool last_watching;             /* a dashboard here at the last publish: read the list too */
     double announced_at;            /* ev ms of the last "new view" message (view mode) */
     double view_due;                /* ev ms to read the announced view at; 0: none due */
+    double probe_sent;              /* ev ms of the oldest unanswered GETRANGE :current; 0: none */
     uint32_t jitter;                /* per-instance pseudo-random delays */
 
     struct ev_loop *loop;
@@ -476,6 +477,7 @@ static void link_fail(skcl_link *cl, const char *why) {
     if (a) redisAsyncFree(a);
     if (b) redisAsyncFree(b);
     cycle_reset(cl);
+    cl->probe_sent = 0.0;
     if (cap < 250) cap = 250;
     if (cap > 5000) cap = 5000;
     cl->backoff_ms = cl->backoff_ms ? cl->backoff_ms * 2 : 100;
@@ -771,7 +773,8 @@ static void on_tick(struct ev_loop *loop, ev_timer *w, int revents) {
         link_fail(cl, "no answer from redis");
         return;
     }
-    if (cl->cycle_busy && now - cl->cycle_started > stall_ms(cl)) {
+    if ((cl->cycle_busy && now - cl->cycle_started > stall_ms(cl)) ||
+        (cl->probe_sent > 0.0 && now - cl->probe_sent > stall_ms(cl))) {
         link_fail(cl, "redis stalled");
         return;
     }
@@ -1047,6 +1050,7 @@ static void on_current(redisAsyncContext *ac, void *reply, void *priv) {
     redisReply *r = (redisReply *)reply;
     (void)priv;
     if (!r || ac != cl->cmd) return;
+    cl->probe_sent = 0.0;
     if (r->type == REDIS_REPLY_STRING && r->len > 0) emit_build(cl, r->str, r->len); /* "": no build yet */
 }
 
@@ -1166,6 +1170,9 @@ static void do_publish(skcl_link *cl, const char *snap, size_t len, bool watchin
     CMD(cl, cl->cmd, on_write, NULL, "ZADD", cl->k_members, expiry, cl->id);
     CMD(cl, cl->cmd, on_write, NULL, "ZREMRANGEBYSCORE", cl->k_members, "-inf", now_s + 1);
     /* bounded reads: a hostile value of any size costs at most these bytes (a cut one is refused) */
+    /* its reply also says Redis answers: view mode has no read in flight most periods, and a
+       stall must still be seen (degraded, reconnect) */
+    if (cl->probe_sent <= 0.0) cl->probe_sent = now;
     CMD(cl, cl->cmd, on_current, NULL, "GETRANGE", cl->k_current, "0", "199");
     if (watching) CMD(cl, cl->cmd, on_write, NULL, "SET", cl->k_watch, "1", "PX", px);
     CMD(cl, cl->cmd, on_watch_key, NULL, "GETRANGE", cl->k_watch, "0", "0");
