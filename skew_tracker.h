@@ -27,7 +27,7 @@
    Three rules an adapter must keep (README.md, "Writing an adapter", has a complete one):
      - queue a stream's response head (SKEW_SSE_RESPONSE_HEAD) before skew_open, which sends
        `connected` through hooks.send before it returns;
-     - skew_tick takes a monotonic clock; the wire's timestamps come from hooks.now_ms (epoch);
+     - skew_tick takes a monotonic clock; the wire's timestamps come from hooks.epoch_ms (epoch);
      - join repeated Cookie fields with "; " (HTTP/2 splits cookies), other headers with ", ".
 
    CONFIGURATION (compile time; define before the implementation; "all files" = must match everywhere)
@@ -69,15 +69,15 @@
    thread per connection, or a loop plus other threads) sets hooks.lock/unlock to a RECURSIVE
    mutex (PTHREAD_MUTEX_RECURSIVE): every skew_* function that takes a tracker holds it for the
    whole call, and hooks run with it held, so a hook calling a HOOK-SAFE function takes it again.
-   Inside a hook only the HOOK-SAFE functions: skew_send, skew_conn_get, skew_total,
-   skew_subscriber_count, skew_server_version(_copy), skew_tracker_config, and functions without a
+   Inside a hook only the HOOK-SAFE functions: skew_send, skew_get_conn, skew_get_total,
+   skew_get_subscriber_count, skew_get_server_version(_copy), skew_get_config, and functions without a
    tracker argument. Never skew_close/skew_open/... from a hook: a send hook reports failure by its
    return value and the tracker closes the connection itself (on_close) when the outermost call
-   ends. Views a function returns (skew_server_version, skew_count names, skew_conn strings) stay
-   valid until the tracker changes: another thread copies them (skew_server_version_copy) or reads
+   ends. Views a function returns (skew_get_server_version, skew_count names, skew_conn strings) stay
+   valid until the tracker changes: another thread copies them (skew_write_server_version) or reads
    them while it holds the same recursive mutex around the call and the read.
-   skew_tracker_config's answer never changes after init, except server_version: read that one with
-   skew_server_version_copy. Who ticks without an event loop: README, "Threads without an event
+   skew_get_config's answer never changes after init, except server_version: read that one with
+   skew_write_server_version. Who ticks without an event loop: README, "Threads without an event
    loop". Two trackers share nothing; a handle belongs to the tracker that made it.
    Firmware (SKEW_ENABLE_HOSTED 0) must give hooks.random_bytes (a hardware TRNG): ids are the
    only credential of the POST endpoints, so there is no weak fallback.
@@ -132,7 +132,7 @@ int skew_start(const char *build_id) {
     cfg.server_version = build_id;    /* the build this server runs */
     cfg.route_tracking = true;        /* opt-in, like the Nuxt module */
     cfg.frame_sse = true;             /* on_send gets SSE events ready to write */
-    cfg.hooks.send = on_send;         /* hooks.now_ms unset: the system clock stamps messages */
+    cfg.hooks.send = on_send;         /* hooks.epoch_ms unset: the system clock stamps messages */
     return skew_tracker_create(&tracker, &cfg) == SKEW_OK ? 0 : -1;
 }
 
@@ -164,8 +164,8 @@ int skew_on_request(const skew_request *req, void *conn, skew_handle *handle, ch
 
 /* A WebSocket text frame from a client, a closed socket, and the event loop's timer. mono_ms is a
    monotonic clock: it only schedules (the wire's timestamps come from the tracker's clock). */
-void skew_on_ws_text(skew_handle h, const char *data, size_t len) { skew_ws_message(tracker, h, data, len); }
-void skew_on_socket_closed(skew_handle h) { skew_close(tracker, h, SKEW_CLOSE_CLIENT); }
+void skew_on_ws_text(skew_handle h, const char *data, size_t len) { skew_ws_message(tracker, h, skew_str_n(data, len)); }
+void skew_on_socket_closed(skew_handle h) { skew_close(tracker, h, SKEW_CLOSE_REASON_CLIENT); }
 unsigned skew_on_timer(uint64_t mono_ms) { return skew_tick(tracker, mono_ms); } /* ms to sleep */
 #endif /* QUICK START */
 #ifndef SKEW_TRACKER_H
@@ -293,7 +293,7 @@ typedef struct skew_cidr {
    value, or {NULL,0} when absent; the view stays valid until the skew_* call that asked returns.
    An adapter joins repeated headers with ", " (RFC 9110), except
    "cookie": HTTP/2 splits the Cookie header into several fields, joined with "; " (RFC 9113
-   8.2.3). skew_cookie_get() accepts both separators, so either join reads right. */
+   8.2.3). skew_get_cookie() accepts both separators, so either join reads right. */
 typedef skew_str (*skew_header_fn)(void *ctx, const char *lowercase_name);
 
 typedef struct skew_request {
@@ -311,7 +311,7 @@ typedef struct skew_request {
 } skew_request;
 
 /* Header lookup helper: calls req->header if set. */
-SKEW_API skew_str skew_request_header(const skew_request *req, const char *lowercase_name);
+SKEW_API skew_str skew_get_header(const skew_request *req, const char *lowercase_name);
 
 /* ======================================================================================
    >>ip  client IP behind proxies
@@ -373,7 +373,7 @@ SKEW_API bool skew_ip_policy_trusts(const skew_ip_policy *policy, const skew_ip 
    client is the right-most element that is not a trusted proxy (at most max_hops examined).
    Falls back to req->peer. *source (may be NULL) says where it came from. Returns SKEW_OK,
    or SKEW_ERR_NOT_FOUND when not even the peer is known. */
-SKEW_API skew_result skew_client_ip(const skew_ip_policy *policy, const skew_request *req, skew_ip *out,
+SKEW_API skew_result skew_get_client_ip(const skew_ip_policy *policy, const skew_request *req, skew_ip *out,
                                    skew_ip_source *source);
 
 /* ======================================================================================
@@ -410,7 +410,7 @@ typedef enum skew_transport { SKEW_TRANSPORT_SSE = 1, SKEW_TRANSPORT_WS = 2 } sk
 /* A handle: generation in the high 32 bits, slot in the low 32. 0 is never a valid handle. */
 typedef uint64_t skew_handle;
 
-/* A connection as hooks and skew_conn_get() see it. Views stay valid until the next call
+/* A connection as hooks and skew_get_conn() see it. Views stay valid until the next call
    that changes the tracker. */
 typedef struct skew_conn {
     skew_handle handle;
@@ -424,11 +424,11 @@ typedef struct skew_conn {
 } skew_conn;
 
 typedef enum skew_close_reason {
-    SKEW_CLOSE_CLIENT = 0,     /* the peer went away or closed */
-    SKEW_CLOSE_SEND_FAILED,    /* the send hook failed */
-    SKEW_CLOSE_SLOW,           /* the send hook said the unsent output is over its bound */
-    SKEW_CLOSE_TIMEOUT,        /* the adapter saw no life (missed pings) */
-    SKEW_CLOSE_SHUTDOWN        /* skew_close_all / server stop */
+    SKEW_CLOSE_REASON_CLIENT = 0,     /* the peer went away or closed */
+    SKEW_CLOSE_REASON_SEND_FAILED,    /* the send hook failed */
+    SKEW_CLOSE_REASON_SLOW,           /* the send hook said the unsent output is over its bound */
+    SKEW_CLOSE_REASON_TIMEOUT,        /* the adapter saw no life (missed pings) */
+    SKEW_CLOSE_REASON_SHUTDOWN        /* skew_close_all / server stop */
 } skew_close_reason;
 
 /* What an authorization asks for: STATS reads (live stats on a connection, GET admin/stats),
@@ -438,21 +438,21 @@ typedef enum skew_auth_scope { SKEW_AUTH_SCOPE_STATS = 0, SKEW_AUTH_SCOPE_ADMIN,
 /* Answer of the authorize hook. UNAVAILABLE = no credential configured (admin endpoints: 503).
    PENDING (scope STATS only; an admin endpoint takes it as DENIED): the answer comes later, from
    skew_set_stats_verdict() for the connection skew_get_auth_subject() names inside the hook. */
-typedef enum skew_auth {
-    SKEW_AUTH_DENIED = 0,
-    SKEW_AUTH_GRANTED,
-    SKEW_AUTH_UNAVAILABLE,
-    SKEW_AUTH_PENDING
-} skew_auth;
+typedef enum skew_auth_result {
+    SKEW_AUTH_RESULT_DENIED = 0,
+    SKEW_AUTH_RESULT_GRANTED,
+    SKEW_AUTH_RESULT_UNAVAILABLE,
+    SKEW_AUTH_RESULT_PENDING
+} skew_auth_result;
 
-typedef enum skew_log_level { SKEW_LOG_DEBUG = 0, SKEW_LOG_INFO, SKEW_LOG_WARN, SKEW_LOG_ERROR } skew_log_level;
+typedef enum skew_log_level { SKEW_LOG_LEVEL_DEBUG = 0, SKEW_LOG_LEVEL_INFO, SKEW_LOG_LEVEL_WARN, SKEW_LOG_LEVEL_ERROR } skew_log_level;
 
 /* Hooks. Every one may be NULL (a no-op, or the hosted default where one is named).
    user_data is passed to each. Hooks run with the tracker lock held (see THREADING). */
 typedef struct skew_hooks {
     void *user_data;
     /* Deliver one message to one connection. WS: bare JSON, the server library frames it (a text
-       frame). SSE: bare JSON that the adapter frames with skew_sse_frame, or, with
+       frame). SSE: bare JSON that the adapter frames with skew_write_sse_frame, or, with
        skew_config.frame_sse, the ready-to-write event "data: <json>\n\n". Return SKEW_OK,
        SKEW_ERR_SLOW (unsent output over its bound) or any other error (peer dead): the tracker
        then closes the connection and calls on_close. Bytes must not reach the wire before the
@@ -470,12 +470,12 @@ typedef struct skew_hooks {
        NULL: every request is UNAVAILABLE. See skew_auth_bearer() for a token check. A hook that
        must ask elsewhere (over the network) answers SCOPE_STATS with PENDING and gives the
        verdict later: skew_get_auth_subject, skew_set_stats_verdict. */
-    skew_auth (*authorize)(void *user_data, const skew_request *req, skew_auth_scope scope);
+    skew_auth_result (*authorize)(void *user_data, const skew_request *req, skew_auth_scope scope);
     /* The wall clock: milliseconds since the Unix epoch. The only source of every timestamp the
        tracker sends (`connected`, `keepalive`) and of health's uptime; skew_tick's argument
        never reaches the wire. Hosted default: the system clock. Without SKEW_ENABLE_HOSTED and
        without this hook, timestamps are 0. */
-    uint64_t (*now_ms)(void *user_data);
+    uint64_t (*epoch_ms)(void *user_data);
     /* Fill buf with len cryptographically secure random bytes; return SKEW_OK.
        Hosted default: getrandom(), /dev/urandom, BCryptGenRandom. Seeds the id generator. */
     skew_result (*random_bytes)(void *user_data, void *buf, size_t len);
@@ -579,9 +579,9 @@ SKEW_API skew_result skew_tracker_create(skew_tracker **out, const skew_config *
 /* Frees what skew_tracker_create allocated; no-op for skew_tracker_init trackers. No hooks run. */
 SKEW_API void skew_tracker_destroy(skew_tracker *t);
 /* HOOK-SAFE. The resolved configuration; takes no lock: nothing in it changes after init except
-   server_version, which follows the tracker's version (read that with skew_server_version_copy
+   server_version, which follows the tracker's version (read that with skew_write_server_version
    from another thread). */
-SKEW_API const skew_config *skew_tracker_config(const skew_tracker *t);
+SKEW_API const skew_config *skew_get_config(const skew_tracker *t);
 
 /* ======================================================================================
    >>registry  connections
@@ -630,18 +630,18 @@ SKEW_API skew_result skew_get_auth_subject(const skew_tracker *t, skew_handle *o
    hook runs); then it gets `stats` or `stats-unauthorized`, and the answer is kept for its WS
    subscribe-stats messages. SKEW_ERR_INVALID when no answer was pending, SKEW_ERR_STALE for a
    closed connection; otherwise what the waiting subscribe returns (SKEW_OK without one). */
-SKEW_API skew_result skew_set_stats_verdict(skew_tracker *t, skew_handle h, skew_auth verdict);
+SKEW_API skew_result skew_set_stats_verdict(skew_tracker *t, skew_handle h, skew_auth_result verdict);
 /* Find a connection by its id text (36 chars). */
 SKEW_API skew_result skew_find(skew_tracker *t, skew_str id, skew_handle *out);
 /* HOOK-SAFE. Describe a connection (its strings are views: see THREADING). */
-SKEW_API skew_result skew_conn_get(const skew_tracker *t, skew_handle h, skew_conn *out);
+SKEW_API skew_result skew_get_conn(const skew_tracker *t, skew_handle h, skew_conn *out);
 /* HOOK-SAFE. Send a custom JSON message to one connection through hooks.send. */
 SKEW_API skew_result skew_send(skew_tracker *t, skew_handle h, const char *json, size_t len);
 
 /* A whole WebSocket text (or binary) message from a client: subscribe-stats, route-update, ping.
    Whole messages, not frames: reassemble fragments first, and never pass control frames (ping,
    pong, close: the WebSocket library answers those). Anything else is ignored and returns
-   SKEW_ERR_INVALID (the connection is kept). Changes state: re-arm with skew_next_due after. */
+   SKEW_ERR_INVALID (the connection is kept). Changes state: re-arm with skew_get_next_due after. */
 SKEW_API skew_result skew_ws_message(skew_tracker *t, skew_handle h, const char *data, size_t len);
 
 /* ======================================================================================
@@ -652,14 +652,14 @@ SKEW_API skew_result skew_ws_message(skew_tracker *t, skew_handle h, const char 
    until the next due work (use it as your poll timeout), at most keepalive_ms.
    CLOCK: mono_ms is your scheduling clock, any millisecond count that does not jump (a monotonic
    clock is best: CLOCK_MONOTONIC, mg_millis(), lws_now_usecs()/1000). The tracker only measures
-   intervals on it, and never sends it: wire timestamps come from hooks.now_ms (epoch ms), so
-   the two cannot mix. Pass the same clock to every skew_tick and skew_next_due. The first
-   skew_tick starts the keepalive period; until then skew_next_due says 0. */
+   intervals on it, and never sends it: wire timestamps come from hooks.epoch_ms (epoch ms), so
+   the two cannot mix. Pass the same clock to every skew_tick and skew_get_next_due. The first
+   skew_tick starts the keepalive period; until then skew_get_next_due says 0. */
 SKEW_API uint32_t skew_tick(skew_tracker *t, uint64_t mono_ms);
 /* Milliseconds from mono_ms until skew_tick has work (0: now). A change (open, close, route
    update) can make a stats push due sooner than the last skew_tick said: an adapter with one
    timer re-arms it with this after such calls. */
-SKEW_API uint32_t skew_next_due(const skew_tracker *t, uint64_t mono_ms);
+SKEW_API uint32_t skew_get_next_due(const skew_tracker *t, uint64_t mono_ms);
 
 /* ======================================================================================
    >>deploy  live redeploy
@@ -688,26 +688,26 @@ typedef struct skew_metrics {
     uint64_t opened_reserved; /* opens authorized for stats that took a reserved slot */
 } skew_metrics;
 
-SKEW_API uint32_t skew_total(const skew_tracker *t);
-SKEW_API uint32_t skew_subscriber_count(const skew_tracker *t);
+SKEW_API uint32_t skew_get_total(const skew_tracker *t);
+SKEW_API uint32_t skew_get_subscriber_count(const skew_tracker *t);
 /* Copy up to cap entries; returns how many exist (call with cap 0 to count). */
-SKEW_API size_t skew_versions(const skew_tracker *t, skew_count *out, size_t cap);
-SKEW_API size_t skew_routes(const skew_tracker *t, skew_count *out, size_t cap);
+SKEW_API size_t skew_list_versions(const skew_tracker *t, skew_count *out, size_t cap);
+SKEW_API size_t skew_list_routes(const skew_tracker *t, skew_count *out, size_t cap);
 /* Connections on the current server version, per mille of the total (1000 when empty). */
-SKEW_API uint32_t skew_rollout_permille(const skew_tracker *t);
+SKEW_API uint32_t skew_get_rollout_permille(const skew_tracker *t);
 /* The server's version as a view into the tracker: valid until the version changes
    (skew_set_server_version, POST admin/version, a cluster push). Single-threaded adapters and
-   hooks use it freely; another thread copies it with skew_server_version_copy instead. */
-SKEW_API skew_str skew_server_version(const skew_tracker *t);
+   hooks use it freely; another thread copies it with skew_write_server_version instead. */
+SKEW_API skew_str skew_get_server_version(const skew_tracker *t);
 /* The server's version copied under the lock; snprintf contract. */
-SKEW_API size_t skew_server_version_copy(const skew_tracker *t, char *buf, size_t cap);
+SKEW_API size_t skew_write_server_version(const skew_tracker *t, char *buf, size_t cap);
 SKEW_API void skew_get_metrics(const skew_tracker *t, skew_metrics *out);
 
 /* ======================================================================================
    >>timeline  rollout timeline: connections per version over time
    ======================================================================================
    A bounded ring of samples inside the tracker's memory (counted by skew_tracker_memory_size,
-   nothing allocated). skew_tick takes one sample every timeline_period_ms (skew_next_due counts
+   nothing allocated). skew_tick takes one sample every timeline_period_ms (skew_get_next_due counts
    the next one): the number of connections on each version at that moment.
    Each sample holds timeline_series + 1 counts. A version gets a series (a line of its own) the
    first time it is sampled with connections, and keeps it while any kept sample shows it; the
@@ -716,10 +716,10 @@ SKEW_API void skew_get_metrics(const skew_tracker *t, skew_metrics *out);
    more connections now; the smaller one's whole history then moves into "(other)", so every
    series shows one version over the whole window, and every sample still adds up to the total.
    The history is this tracker's own connections (in a cluster, each instance keeps its own).
-   JSON (skew_json_timeline, and the "timeline" member of GET {base}/admin/stats):
+   JSON (skew_write_timeline, and the "timeline" member of GET {base}/admin/stats):
      {"periodMs":10000,"capacity":360,"series":["v1","v2","(other)"],
       "samples":[[1733212800000,12,3,0],[1733212810000,9,7,1],...]}
-   samples: oldest first; each is [time (hooks.now_ms: ms since the epoch), one count per name of
+   samples: oldest first; each is [time (hooks.epoch_ms: ms since the epoch), one count per name of
    series]; skew_tick's clock only schedules them.
    series lists only versions with a connection in some kept sample; "(other)" comes last. */
 
@@ -730,7 +730,7 @@ SKEW_API void skew_get_metrics(const skew_tracker *t, skew_metrics *out);
 
 /* Write the timeline object above, or `null` when the tracker keeps none (timeline_samples 0,
    or SKEW_ENABLE_TIMELINE 0). snprintf contract. */
-SKEW_API size_t skew_json_timeline(const skew_tracker *t, char *buf, size_t cap);
+SKEW_API size_t skew_write_timeline(const skew_tracker *t, char *buf, size_t cap);
 
 /* ======================================================================================
    >>json  protocol messages (snprintf contract: returns bytes needed, excl. NUL)
@@ -743,8 +743,8 @@ typedef int (*skew_sink_fn)(void *ctx, const char *data, size_t len);
 SKEW_API size_t skew_json_escape(char *buf, size_t cap, skew_str s);
 SKEW_API size_t skew_json_connected(char *buf, size_t cap, skew_str server_version, skew_str id, uint64_t ts_ms);
 SKEW_API size_t skew_json_keepalive(char *buf, size_t cap, uint64_t ts_ms);
-SKEW_API size_t skew_json_pong(char *buf, size_t cap);
-SKEW_API size_t skew_json_stats_unauthorized(char *buf, size_t cap);
+SKEW_API size_t skew_write_pong(char *buf, size_t cap);
+SKEW_API size_t skew_write_stats_unauthorized(char *buf, size_t cap);
 SKEW_API size_t skew_json_version(char *buf, size_t cap, skew_str version, bool force);
 /* Full stats message for recipient `you` (0: no yourId). Lists at most max_listed. */
 SKEW_API size_t skew_json_stats(const skew_tracker *t, char *buf, size_t cap, skew_handle you);
@@ -773,12 +773,12 @@ SKEW_API size_t skew_sse_frame(char *buf, size_t cap, const char *msg, size_t le
 
 /* {"ok":true,"version":..,"uptime":s}; a cluster member (instance_id set) adds
    "cluster":"ok"|"degraded"|"off", the link state. No I/O: the state is what the adapter set. */
-SKEW_API size_t skew_json_health(const skew_tracker *t, char *buf, size_t cap);
+SKEW_API size_t skew_write_health(const skew_tracker *t, char *buf, size_t cap);
 /* The operator tools below go with SKEW_ENABLE_ADMIN (defined 0 in every file, their
    declarations go too; in the implementation file only, a call fails to link). */
 #if !defined(SKEW_ENABLE_ADMIN) || SKEW_ENABLE_ADMIN
 /* Prometheus text exposition (version 0.0.4). */
-SKEW_API size_t skew_metrics_text(const skew_tracker *t, char *buf, size_t cap);
+SKEW_API size_t skew_write_metrics(const skew_tracker *t, char *buf, size_t cap);
 
 /* Snapshot of the counts (no ids, no IPs) for merging several instances:
    {"total":N,"versions":{..},"routes":{..}} */
@@ -816,27 +816,27 @@ SKEW_API skew_result skew_json_validate(skew_str json);
    or more). The first member of a name wins. The whole document is validated first (the errors
    of skew_json_get_string); SKEW_ERR_NOT_FOUND when a segment is missing or the value is not of
    the kind asked for.
-   skew_json_find: the value's raw JSON text (a view into json: '"..."', '[...]', '123', 'true').
-   skew_json_path_string: a string value, decoded as skew_json_get_string does.
-   skew_json_path_int: a number's integer part (the fraction is dropped); SKEW_ERR_TOO_LONG
+   skew_json_get_path_raw: the value's raw JSON text (a view into json: '"..."', '[...]', '123', 'true').
+   skew_json_get_path_string: a string value, decoded as skew_json_get_string does.
+   skew_json_get_path_int: a number's integer part (the fraction is dropped); SKEW_ERR_TOO_LONG
    outside int64_t, SKEW_ERR_INVALID with an exponent. */
-SKEW_API skew_result skew_json_find(skew_str json, const char *path, skew_str *out);
-SKEW_API skew_result skew_json_path_string(skew_str json, const char *path, char *buf, size_t cap, size_t *out_len);
-SKEW_API skew_result skew_json_path_int(skew_str json, const char *path, int64_t *out);
+SKEW_API skew_result skew_json_get_path_raw(skew_str json, const char *path, skew_str *out);
+SKEW_API skew_result skew_json_get_path_string(skew_str json, const char *path, char *buf, size_t cap, size_t *out_len);
+SKEW_API skew_result skew_json_get_path_int(skew_str json, const char *path, int64_t *out);
 /* Percent-decode (and '+' -> ' ' when form is true) into buf; SKEW_ERR_TOO_LONG if cap is short. */
 SKEW_API skew_result skew_url_decode(skew_str in, bool form, char *buf, size_t cap, size_t *out_len);
 /* The first value of parameter `name` in a query or form body, raw (still encoded). */
-SKEW_API skew_result skew_query_param(skew_str query, const char *name, skew_str *out);
+SKEW_API skew_result skew_get_query_param(skew_str query, const char *name, skew_str *out);
 /* The value of cookie `name` in a Cookie header, raw (quotes removed). Pairs are separated by
    ";" or "," (HTTP/2 split cookies joined either way). */
-SKEW_API skew_result skew_cookie_get(skew_str cookie_header, const char *name, skew_str *out);
+SKEW_API skew_result skew_get_cookie(skew_str cookie_header, const char *name, skew_str *out);
 /* Check and cut a decoded route: must start with '/', query and fragment removed, no C0/C1
    control, bidi control or zero-width characters, valid UTF-8, at most max_len bytes.
    *out is a view into route. */
 SKEW_API skew_result skew_route_clean(skew_str route, size_t max_len, skew_str *out);
 /* Constant-time token check: "Authorization: Bearer T", a bare "Authorization: T", or cookie
    skew_admin=T. GRANTED, DENIED, or UNAVAILABLE when token is empty. */
-SKEW_API skew_auth skew_auth_bearer(const skew_request *req, skew_str token);
+SKEW_API skew_auth_result skew_auth_bearer(const skew_request *req, skew_str token);
 
 /* ======================================================================================
    >>http  router and request/response endpoints
@@ -902,8 +902,8 @@ SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_requ
    ======================================================================================
    Each instance sets skew_config.instance_id (unique per process run), instance_tag (random,
    20 bits) and cluster_max_instances, then, on its event loop (which never waits on the store):
-       link up / lost / back        skew_cluster_state(t, SKEW_CLUSTER_OK / _DEGRADED / _OK)
-       every P ms                   n = skew_cluster_snapshot(t, buf, cap, now)   -> the store
+       link up / lost / back        skew_cluster_set_link(t, SKEW_CLUSTER_LINK_OK / _DEGRADED / _OK)
+       every P ms                   n = skew_cluster_write_snapshot(t, now, buf, cap)   -> the store
                                     (the example servers: SET skew:{NAME}:snap:<id> PX 3P)
        the others' texts arrive     skew_cluster_update(t, texts, count, now)   (keep the texts)
        a per-connection POST        skew_http(...) == SKEW_ERR_NOT_LOCAL        -> relay it
@@ -915,14 +915,14 @@ SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_requ
        order), then the places left go to the rest in the same order;
      - "instances":[{"id","version","build","total","ageMs","self"}] and
        "cluster":"ok"|"degraded"|"off"
-       (both new; no existing field changes meaning). ageMs is hooks.now_ms (wall clock) at
+       (both new; no existing field changes meaning). ageMs is hooks.epoch_ms (wall clock) at
        writing minus the snapshot's "at", so it relies on the hosts' clocks agreeing (NTP);
      - /metrics: skew_cluster_up, skew_cluster_instances, the cluster-wide gauges
        skew_cluster_connections{,_by_version,_by_route}, per instance
        skew_cluster_instance_connections{instance,version,build} and skew_cluster_instance_age_ms,
        and the counter skew_cluster_snapshots_rejected_total. The existing series stay local.
    A standalone tracker (no instance_id) writes exactly what it wrote before: no new field.
-   Only while the state is SKEW_CLUSTER_OK is the view shown; OFF and DEGRADED show the local
+   Only while the state is SKEW_CLUSTER_LINK_OK is the view shown; OFF and DEGRADED show the local
    numbers (with "cluster":"off"/"degraded" and instances = this one).
 
    Snapshots are untrusted input: skew_cluster_update checks each one whole (size, JSON depth,
@@ -934,7 +934,7 @@ SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_requ
 
    Connection ids: with an instance_id, the last 20 bits of every id (the last 5 hex digits)
    are instance_tag; the other 102 bits stay random (the UUID v4 version and variant bits are
-   kept). skew_id_tag() reads the tag back, so an instance that gets a POST {base}/route or
+   kept). skew_get_id_tag() reads the tag back, so an instance that gets a POST {base}/route or
    {base}/subscribe-stats for a connection it does not hold (skew_http returns
    SKEW_ERR_NOT_LOCAL) can relay the request to the instances that advertise that tag (tags are
    random and may collide: ask each; only the holder answers 2xx). The holder runs the relayed
@@ -944,7 +944,7 @@ SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_requ
    cluster_max_instances; no allocation. Threading: like every tracker call (hooks.lock).
    Cost (bench/cluster): a snapshot is about 120 bytes per listed connection plus the maps
    (snapshot_max_listed bounds the first); reading 100 snapshots of 1,000 routes and 100 listed
-   connections each takes about 17 ms of CPU. skew_total(), skew_versions(), skew_routes() and
+   connections each takes about 17 ms of CPU. skew_get_total(), skew_list_versions(), skew_list_routes() and
    the existing metrics series stay this instance's own numbers. */
 #if defined(SKEW_ENABLE_CLUSTER)
 #define SKEW__CLUSTER_DECL SKEW_ENABLE_CLUSTER
@@ -966,14 +966,14 @@ SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_requ
 #if SKEW__CLUSTER_DECL
 /* The tag inside a connection id (any lowercase or uppercase UUID text, 36 chars): its last 20
    bits. SKEW_ERR_INVALID when id is not UUID text. Pure function, no tracker. */
-SKEW_API skew_result skew_id_tag(skew_str id, uint32_t *tag);
+SKEW_API skew_result skew_get_id_tag(skew_str id, uint32_t *tag);
 
 /* What the view's owner says about the link to the other instances. */
-typedef enum skew_cluster_state_t {
-    SKEW_CLUSTER_OFF = 0,   /* no cluster link (yet): local numbers, "cluster":"off" */
-    SKEW_CLUSTER_OK,        /* the view is current: cluster numbers, "cluster":"ok" */
-    SKEW_CLUSTER_DEGRADED   /* the link is lost: local numbers, "cluster":"degraded" */
-} skew_cluster_state_t;
+typedef enum skew_cluster_link {
+    SKEW_CLUSTER_LINK_OFF = 0,   /* no cluster link (yet): local numbers, "cluster":"off" */
+    SKEW_CLUSTER_LINK_OK,        /* the view is current: cluster numbers, "cluster":"ok" */
+    SKEW_CLUSTER_LINK_DEGRADED   /* the link is lost: local numbers, "cluster":"degraded" */
+} skew_cluster_link;
 
 /* One other instance in the view. Views stay valid until the next skew_cluster_update/_clear. */
 typedef struct skew_cluster_peer {
@@ -986,7 +986,7 @@ typedef struct skew_cluster_peer {
 } skew_cluster_peer;
 
 typedef struct skew_cluster_info {
-    skew_cluster_state_t state;
+    skew_cluster_link state;
     uint32_t instances;   /* other instances in the view (0 unless state is OK) */
     uint64_t total;       /* connections shown: local, plus the view's while state is OK */
     uint64_t updates;     /* skew_cluster_update calls */
@@ -1004,7 +1004,7 @@ SKEW_API size_t skew_cluster_snapshot_max(const skew_config *cfg);
    versions/routes: the snapshot_max_* largest counts by name, the rest summed into "(other)",
    so the sums equal total; "routes" only with route_tracking; "connections": at most
    snapshot_max_listed (the bulk of the bytes: about 120 per entry), "route"/"ip" only when
-   tracked. now_ms: the wall clock (epoch ms, as hooks.now_ms gives it), written as "at": other
+   tracked. now_ms: the wall clock (epoch ms, as hooks.epoch_ms gives it), written as "at": other
    instances compare it with their own wall clock for "ageMs". Returns 0 (and writes "") for a
    standalone tracker. */
 SKEW_API size_t skew_cluster_snapshot(const skew_tracker *t, char *buf, size_t cap, uint64_t now_ms);
@@ -1019,25 +1019,25 @@ SKEW_API size_t skew_cluster_snapshot_listed(const skew_tracker *t, char *buf, s
    Marks the stats as changed (subscribers get a coalesced push, scheduled on skew_tick's clock).
    Returns SKEW_OK, SKEW_ERR_INVALID when a snapshot was refused (the view holds the others),
    SKEW_ERR_DISABLED for a standalone tracker. now_ms: the wall clock (epoch ms, as
-   hooks.now_ms), kept as skew_cluster_info.updated_ms; it schedules nothing. */
+   hooks.epoch_ms), kept as skew_cluster_info.updated_ms; it schedules nothing. */
 SKEW_API skew_result skew_cluster_update(skew_tracker *t, const skew_str *snapshots, size_t n, uint64_t now_ms);
 /* Forget the view (the texts may go). Stats are marked changed. */
 SKEW_API void skew_cluster_clear(skew_tracker *t);
-/* Set the link state (see skew_cluster_state_t); a change marks the stats as changed. Ignored by
+/* Set the link state (see skew_cluster_link); a change marks the stats as changed. Ignored by
    a standalone tracker. */
-SKEW_API void skew_cluster_state(skew_tracker *t, skew_cluster_state_t state);
+SKEW_API void skew_cluster_set_link(skew_tracker *t, skew_cluster_link state);
 SKEW_API void skew_cluster_get_info(const skew_tracker *t, skew_cluster_info *out);
 /* Count n items of bad data the adapter got from the store outside snapshots (a pub/sub message
    that does not decode, an oversized one), so /metrics shows every bad datum:
    skew_cluster_messages_rejected_total. Ignored by a standalone tracker. */
 SKEW_API void skew_cluster_count_rejected(skew_tracker *t, uint32_t n);
 /* Copy up to cap of the view's instances (whatever the state); returns how many there are. */
-SKEW_API size_t skew_cluster_peers(const skew_tracker *t, skew_cluster_peer *out, size_t cap);
+SKEW_API size_t skew_cluster_list_peers(const skew_tracker *t, skew_cluster_peer *out, size_t cap);
 #if !defined(SKEW_ENABLE_HTTP) || SKEW_ENABLE_HTTP
 /* The connectionId of a POST {base}/route or {base}/subscribe-stats body (JSON or form-encoded,
    as skew_http reads it) into id (36 chars + NUL). SKEW_ERR_NOT_FOUND when absent or empty,
    SKEW_ERR_INVALID when it is not UUID text. */
-SKEW_API skew_result skew_post_connection_id(skew_str body, char id[SKEW_ID_STR_MAX]);
+SKEW_API skew_result skew_get_post_connection_id(skew_str body, char id[SKEW_ID_STR_MAX]);
 #endif
 #endif /* SKEW__CLUSTER_DECL */
 
@@ -1182,7 +1182,7 @@ SKEW__PRIV int skew__hexval(unsigned char c) {
 
 /* >>request  the headers of a request */
 
-SKEW_API skew_str skew_request_header(const skew_request *req, const char *lowercase_name) {
+SKEW_API skew_str skew_get_header(const skew_request *req, const char *lowercase_name) {
     skew_str none = {NULL, 0};
     if (!req || !req->header || !lowercase_name) return none;
     none = req->header(req->header_ctx, lowercase_name);
@@ -1736,7 +1736,7 @@ SKEW_API bool skew_ip_policy_trusts(const skew_ip_policy *policy, const skew_ip 
 /* A header that yields nothing (absent, garbage, obfuscated, walk stopped) is skipped, never
    an error: the next source is tried, and the socket peer is the last word. cf-connecting-ip
    and x-real-ip hold one address: a list there is garbage. */
-SKEW_API skew_result skew_client_ip(const skew_ip_policy *policy, const skew_request *req, skew_ip *out,
+SKEW_API skew_result skew_get_client_ip(const skew_ip_policy *policy, const skew_request *req, skew_ip *out,
                                    skew_ip_source *source) {
     skew_ip peer;
     if (source) *source = SKEW_IP_SOURCE_NONE;
@@ -1751,7 +1751,7 @@ SKEW_API skew_result skew_client_ip(const skew_ip_policy *policy, const skew_req
                                                SKEW_IP_SOURCE_X_REAL_IP, SKEW_IP_SOURCE_FORWARDED};
         int k;
         for (k = 0; k < 4; k++) {
-            skew_str v = skew_request_header(req, names[k]);
+            skew_str v = skew_get_header(req, names[k]);
             skew_ip ip;
             bool ok;
             if (policy && policy->headers && !(policy->headers & (1u << k))) continue; /* not ours to believe */
@@ -2852,13 +2852,13 @@ SKEW_API size_t skew_json_keepalive(char *buf, size_t cap, uint64_t ts_ms) {
     return skew__w_end(&w);
 }
 
-SKEW_API size_t skew_json_pong(char *buf, size_t cap) {
+SKEW_API size_t skew_write_pong(char *buf, size_t cap) {
     skew__w w = skew__w_buf(buf, cap);
     skew__puts(&w, "{\"type\":\"pong\"}");
     return skew__w_end(&w);
 }
 
-SKEW_API size_t skew_json_stats_unauthorized(char *buf, size_t cap) {
+SKEW_API size_t skew_write_stats_unauthorized(char *buf, size_t cap) {
     skew__w w = skew__w_buf(buf, cap);
     skew__puts(&w, "{\"type\":\"stats-unauthorized\"}");
     return skew__w_end(&w);
@@ -3194,7 +3194,7 @@ SKEW__PRIV skew_result skew__json_locate(skew_str json, const char *path, skew__
     return SKEW_OK;
 }
 
-SKEW_API skew_result skew_json_find(skew_str json, const char *path, skew_str *out) {
+SKEW_API skew_result skew_json_get_path_raw(skew_str json, const char *path, skew_str *out) {
     skew__jr r;
     const unsigned char *start;
     skew_result res = skew__json_locate(json, path, &r);
@@ -3207,7 +3207,7 @@ SKEW_API skew_result skew_json_find(skew_str json, const char *path, skew_str *o
     return SKEW_OK;
 }
 
-SKEW_API skew_result skew_json_path_string(skew_str json, const char *path, char *buf, size_t cap, size_t *out_len) {
+SKEW_API skew_result skew_json_get_path_string(skew_str json, const char *path, char *buf, size_t cap, size_t *out_len) {
     skew__jr r;
     skew__w w = skew__w_buf(buf, cap);
     skew_result res = skew__json_locate(json, path, &r);
@@ -3221,7 +3221,7 @@ SKEW_API skew_result skew_json_path_string(skew_str json, const char *path, char
     return w.len >= cap ? SKEW_ERR_TOO_LONG : SKEW_OK;
 }
 
-SKEW_API skew_result skew_json_path_int(skew_str json, const char *path, int64_t *out) {
+SKEW_API skew_result skew_json_get_path_int(skew_str json, const char *path, int64_t *out) {
     skew__jr r;
     uint64_t v = 0;
     unsigned last;
@@ -3318,11 +3318,11 @@ SKEW__PRIV skew_result skew__pair_find(skew_str text, char sep, bool trim, const
     return SKEW_ERR_NOT_FOUND;
 }
 
-SKEW_API skew_result skew_query_param(skew_str query, const char *name, skew_str *out) {
+SKEW_API skew_result skew_get_query_param(skew_str query, const char *name, skew_str *out) {
     return skew__pair_find(query, '&', false, name, out); /* the first value wins (PROTOCOL.md) */
 }
 
-SKEW_API skew_result skew_cookie_get(skew_str header, const char *name, skew_str *out) {
+SKEW_API skew_result skew_get_cookie(skew_str header, const char *name, skew_str *out) {
     return skew__pair_find(header, ';', true, name, out);
 }
 
@@ -3346,16 +3346,16 @@ SKEW__PRIV bool skew__ct_equal(skew_str a, skew_str b) {
     return diff == 0 && a.len == b.len;
 }
 
-SKEW_API skew_auth skew_auth_bearer(const skew_request *req, skew_str token) {
+SKEW_API skew_auth_result skew_auth_bearer(const skew_request *req, skew_str token) {
     skew_str h, c;
-    if (!token.ptr || token.len == 0) return SKEW_AUTH_UNAVAILABLE;
-    h = skew__trim(skew_request_header(req, "authorization"));
+    if (!token.ptr || token.len == 0) return SKEW_AUTH_RESULT_UNAVAILABLE;
+    h = skew__trim(skew_get_header(req, "authorization"));
     if (h.len > 7 && skew__eq_nocase(skew__str(h.ptr, 7), "bearer ")) h = skew__trim(skew__str(h.ptr + 7, h.len - 7));
-    if (h.len && skew__ct_equal(h, token)) return SKEW_AUTH_GRANTED;
-    if (skew_cookie_get(skew_request_header(req, "cookie"), "skew_admin", &c) == SKEW_OK && c.len &&
+    if (h.len && skew__ct_equal(h, token)) return SKEW_AUTH_RESULT_GRANTED;
+    if (skew_get_cookie(skew_get_header(req, "cookie"), "skew_admin", &c) == SKEW_OK && c.len &&
         skew__ct_equal(c, token))
-        return SKEW_AUTH_GRANTED;
-    return SKEW_AUTH_DENIED;
+        return SKEW_AUTH_RESULT_GRANTED;
+    return SKEW_AUTH_RESULT_DENIED;
 }
 
 /* ======================================================================================
@@ -3524,7 +3524,7 @@ struct skew_tracker {
     uint8_t rng_buf[64];
     uint32_t rng_avail;
     uint32_t hash_seed;
-    uint64_t started_ms;    /* wall clock (hooks.now_ms), for uptime */
+    uint64_t started_ms;    /* wall clock (hooks.epoch_ms), for uptime */
     uint64_t last_now, next_keepalive, stats_due; /* scheduling clock (skew_tick's argument) */
     bool clock_started;     /* skew_tick ran once: next_keepalive is on the scheduling clock */
     bool sending;           /* inside hooks.send: the message buffer holds the message sent */
@@ -3550,7 +3550,7 @@ SKEW__PRIV size_t skew__cl_head_max(const skew_config *c);
 SKEW__PRIV size_t skew__cl_entry_extra(const skew_config *c);
 SKEW__PRIV void skew__cl_init(skew_tracker *t, char *mem);
 SKEW__PRIV void skew__cl_tag_id(const skew_tracker *t, uint8_t id[16]);
-SKEW__PRIV skew_cluster_state_t skew__cl_state(const skew_tracker *t);
+SKEW__PRIV skew_cluster_link skew__cl_state(const skew_tracker *t);
 SKEW__PRIV void skew__cl_write_stats(const skew_tracker *t, skew__w *w, bool with_type, uint32_t max_listed,
                                      size_t reserve, size_t *list_end);
 #if SKEW_ENABLE_ADMIN
@@ -3587,7 +3587,7 @@ SKEW__PRIV void skew__unlock_ro(const skew_tracker *t) {
 /* The wall clock for the wire; never the scheduling clock of skew_tick. */
 SKEW__PRIV uint64_t skew__now(const skew_tracker *t) {
     uint64_t now = 0;
-    if (t->cfg.hooks.now_ms) now = t->cfg.hooks.now_ms(t->cfg.hooks.user_data);
+    if (t->cfg.hooks.epoch_ms) now = t->cfg.hooks.epoch_ms(t->cfg.hooks.user_data);
 #if SKEW_ENABLE_HOSTED
     else now = skew__hosted_now_ms();
 #endif
@@ -3629,7 +3629,7 @@ SKEW__PRIV skew_result skew__seed(skew_tracker *t, bool with_hash_seed) {
 SKEW__PRIV skew_result skew__new_id(skew_tracker *t, uint8_t id[16]) {
     if (t->rng_avail < 16) {
         if ((t->rng_counter & 0xFFFFu) == 0xFFFFu && skew__seed(t, false) != SKEW_OK)
-            skew__log(t, SKEW_LOG_WARN, "skew: reseeding the id generator failed; keeping the old key");
+            skew__log(t, SKEW_LOG_LEVEL_WARN, "skew: reseeding the id generator failed; keeping the old key");
         skew__chacha_block(t->rng_key, t->rng_counter++, t->rng_buf);
         t->rng_avail = 64;
     }
@@ -4030,7 +4030,7 @@ SKEW__PRIV bool skew__token_chars(const char *s) {
 #define SKEW__DEFAULT_MAX_ROUTE_LEN 256u
 #define SKEW__DEFAULT_MAX_LISTED 1000u
 #define SKEW__DEFAULT_MAX_BODY 4096u
-#define SKEW__DEFAULT_MAX_HOPS SKEW__IP_DEFAULT_HOPS /* one value, also used by skew_client_ip */
+#define SKEW__DEFAULT_MAX_HOPS SKEW__IP_DEFAULT_HOPS /* one value, also used by skew_get_client_ip */
 
 /* zero means default (sokol's _sg_def); strings: NULL or "" means default */
 #define SKEW__DEF(field, dflt) do { if (!(field)) (field) = (dflt); } while (0)
@@ -4282,7 +4282,7 @@ SKEW_API void skew_tracker_destroy(skew_tracker *t) {
 #endif
 }
 
-SKEW_API const skew_config *skew_tracker_config(const skew_tracker *t) { return &t->cfg; }
+SKEW_API const skew_config *skew_get_config(const skew_tracker *t) { return &t->cfg; }
 
 /* ======================================================================================
    >>registry  connections
@@ -4389,7 +4389,7 @@ SKEW__PRIV skew_result skew__deliver_view(skew_tracker *t, uint32_t idx, const s
         return SKEW_OK;
     }
     if (r != SKEW_ERR_SLOW) r = SKEW_ERR_SEND;
-    skew__doom(t, idx, r == SKEW_ERR_SLOW ? SKEW_CLOSE_SLOW : SKEW_CLOSE_SEND_FAILED);
+    skew__doom(t, idx, r == SKEW_ERR_SLOW ? SKEW_CLOSE_REASON_SLOW : SKEW_CLOSE_REASON_SEND_FAILED);
     return r;
 }
 
@@ -4489,13 +4489,13 @@ SKEW__PRIV void skew__remove(skew_tracker *t, uint32_t idx, skew_close_reason wh
     t->free_head = idx;
     if (!tracked) return; /* an open that failed half way: it never counted */
     skew__count(&t->m.closed);
-    if (why == SKEW_CLOSE_SLOW) {
+    if (why == SKEW_CLOSE_REASON_SLOW) {
         skew__count(&t->m.slow_dropped);
-        skew__log(t, SKEW_LOG_INFO, "skew: closed a slow consumer (unsent output over its bound)");
+        skew__log(t, SKEW_LOG_LEVEL_INFO, "skew: closed a slow consumer (unsent output over its bound)");
     }
-    if (why == SKEW_CLOSE_SEND_FAILED) {
+    if (why == SKEW_CLOSE_REASON_SEND_FAILED) {
         skew__count(&t->m.send_failed);
-        skew__log(t, SKEW_LOG_DEBUG, "skew: closed a connection whose send failed");
+        skew__log(t, SKEW_LOG_LEVEL_DEBUG, "skew: closed a connection whose send failed");
     }
     skew__changed(t);
 }
@@ -4619,7 +4619,7 @@ SKEW__PRIV void skew__evict_version(skew_tracker *t) {
     skew__tab_unlive(tab, e);
     skew__tab_free(tab, e);
     skew__changed(t);
-    skew__log(t, SKEW_LOG_WARN, "skew: versions table full");
+    skew__log(t, SKEW_LOG_LEVEL_WARN, "skew: versions table full");
 }
 
 /* Pin s (validated) as the server's build number k (0: server_version, 1: the cluster build),
@@ -4639,7 +4639,7 @@ SKEW__PRIV void skew__pin_version(skew_tracker *t, unsigned k, skew_str s) {
 SKEW__PRIV skew_str skew__initial_route(skew_tracker *t, const skew_request *req) {
     skew_str raw, clean;
     size_t n = 0;
-    if (skew_query_param(req->query, "route", &raw) != SKEW_OK || raw.len == 0) return skew__str("/", 1);
+    if (skew_get_query_param(req->query, "route", &raw) != SKEW_OK || raw.len == 0) return skew__str("/", 1);
     if (skew_url_decode(raw, true, t->scratch, t->scratch_cap, &n) != SKEW_OK ||
         skew_route_clean(skew__str(t->scratch, n), t->cfg.max_route_len, &clean) != SKEW_OK) {
         skew__count(&t->m.invalid_input);
@@ -4669,10 +4669,10 @@ SKEW__PRIV void skew__log_bot(skew_tracker *t, skew_str ua, skew_transport tr) {
     }
     part[0] = ua.len ? tail : "\" is empty (allow_empty_user_agent)";
     memcpy(line + n, part[0], strlen(part[0]) + 1);
-    skew__log(t, SKEW_LOG_INFO, line);
+    skew__log(t, SKEW_LOG_LEVEL_INFO, line);
 }
 
-SKEW__PRIV skew_auth skew__ask_stats(skew_tracker *t, uint32_t idx, const skew_request *req);
+SKEW__PRIV skew_auth_result skew__ask_stats(skew_tracker *t, uint32_t idx, const skew_request *req);
 
 /* Whether req is authorized for stats (the dashboard past a cap or in the reserve); asks
    hooks.authorize once per open (*auth: -1 = not asked yet). A PENDING answer (forward auth)
@@ -4680,7 +4680,7 @@ SKEW__PRIV skew_auth skew__ask_stats(skew_tracker *t, uint32_t idx, const skew_r
 SKEW__PRIV bool skew__stats_auth(skew_tracker *t, const skew_request *req, int *auth) {
     if (*auth < 0)
         *auth = t->cfg.hooks.authorize &&
-                t->cfg.hooks.authorize(t->cfg.hooks.user_data, req, SKEW_AUTH_SCOPE_STATS) == SKEW_AUTH_GRANTED;
+                t->cfg.hooks.authorize(t->cfg.hooks.user_data, req, SKEW_AUTH_SCOPE_STATS) == SKEW_AUTH_RESULT_GRANTED;
     return *auth != 0;
 }
 
@@ -4703,7 +4703,7 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
     if (t->shutting_down) return SKEW_ERR_STOPPING;
     tr = skew__transport_of(t, req->path);
     if (!tr) return SKEW_ERR_INVALID;
-    ua = t->cfg.bot_filter_off ? skew__str(NULL, 0) : skew_request_header(req, "user-agent");
+    ua = t->cfg.bot_filter_off ? skew__str(NULL, 0) : skew_get_header(req, "user-agent");
     if (!t->cfg.bot_filter_off && skew_bot_filter_is_bot(&t->bots, ua)) {
         skew__count(&t->m.bots_rejected);
         skew__log_bot(t, ua, tr);
@@ -4712,18 +4712,18 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
     reserved = t->live_count >= t->cfg.max_connections; /* only the stats reserve is left */
     if (t->free_head == SKEW__NONE || (reserved && !skew__stats_auth(t, req, &auth))) {
         skew__count(&t->m.refused_full);
-        skew__log(t, SKEW_LOG_WARN, "skew: connection refused: max_connections reached");
+        skew__log(t, SKEW_LOG_LEVEL_WARN, "skew: connection refused: max_connections reached");
         return SKEW_ERR_FULL;
     }
     ip.family = 0;
-    if ((t->cfg.ip_tracking || t->ipt) && skew_client_ip(&t->cfg.ip_policy, req, &ip, NULL) != SKEW_OK) ip.family = 0;
+    if ((t->cfg.ip_tracking || t->ipt) && skew_get_client_ip(&t->cfg.ip_policy, req, &ip, NULL) != SKEW_OK) ip.family = 0;
 #if SKEW_ENABLE_IP
     if (t->ipt && (key = skew__ip_key(t, &ip)) != 0) {
         at = skew__ipt_find(t, key);
         if ((t->ipt[at] & SKEW__IPT_COUNT) >= t->per_ip_cap) {
             if (!skew__stats_auth(t, req, &auth)) {
                 skew__count(&t->m.refused_per_ip);
-                skew__log(t, SKEW_LOG_INFO, "skew: connection refused: max_connections_per_ip reached");
+                skew__log(t, SKEW_LOG_LEVEL_INFO, "skew: connection refused: max_connections_per_ip reached");
                 return SKEW_ERR_PER_IP;
             }
             key = 0; /* the dashboard passes, uncounted */
@@ -4744,7 +4744,7 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
     s->sub_pos = SKEW__NONE;
     s->pos = t->live_count;
     t->live[t->live_count++] = idx;
-    if (skew_cookie_get(skew_request_header(req, "cookie"), t->cookie, &cookie) != SKEW_OK) cookie.len = 0;
+    if (skew_get_cookie(skew_get_header(req, "cookie"), t->cookie, &cookie) != SKEW_OK) cookie.len = 0;
     s->version = skew__ref_version(t, cookie);
     s->route = t->cfg.route_tracking ? skew__ref_route(t, idx, skew__initial_route(t, req)) : (uint16_t)SKEW__NO_STR;
     s->ip_family = 0;
@@ -4758,17 +4758,17 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
         t->ipkey[idx] = key;
     }
     if (tr == SKEW_TRANSPORT_WS) { /* the handshake's verdict, asked once per open */
-        skew_auth a = auth > 0 ? SKEW_AUTH_GRANTED : skew__ask_stats(t, idx, req);
-        if (a == SKEW_AUTH_GRANTED) s->flags |= SKEW__F_AUTH;
-        if (a == SKEW_AUTH_PENDING) s->flags |= SKEW__F_PENDING;
+        skew_auth_result a = auth > 0 ? SKEW_AUTH_RESULT_GRANTED : skew__ask_stats(t, idx, req);
+        if (a == SKEW_AUTH_RESULT_GRANTED) s->flags |= SKEW__F_AUTH;
+        if (a == SKEW_AUTH_RESULT_PENDING) s->flags |= SKEW__F_PENDING;
     }
     skew__conn_view(t, idx, &view); /* one view for `connected` and on_open */
     /* the message buffer holds at least the stats head, far more than this */
 #if SKEW_OPTIMIZE_SIZE
-    len = skew_json_connected(t->msg, t->msg_cap, skew__str(t->server_version, t->server_version_len),
-                              skew__str(view.id, 36), wall);
+    len = skew_write_connected(skew__str(t->server_version, t->server_version_len), skew__str(view.id, 36), wall,
+                              t->msg, t->msg_cap);
 #else
-    { /* the same bytes as skew_json_connected, from the ready prefix */
+    { /* the same bytes as skew_write_connected, from the ready prefix */
         static const char ts[] = "\",\"timestamp\":";
         char *p = t->msg;
         memcpy(p, t->connected_prefix, t->connected_prefix_len);
@@ -4793,7 +4793,7 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
         /* never tracked: undo without on_close and without counting a close */
         t->slots[idx].flags &= (uint8_t)~SKEW__F_DOOMED;
         t->doomed_head = t->slots[idx].doomed_next;
-        skew__remove(t, idx, SKEW_CLOSE_SEND_FAILED, false);
+        skew__remove(t, idx, SKEW_CLOSE_REASON_SEND_FAILED, false);
         skew__count(&t->m.send_failed);
         return SKEW_ERR_SEND;
     }
@@ -4828,7 +4828,7 @@ SKEW_API skew_result skew_close(skew_tracker *t, skew_handle h, skew_close_reaso
 SKEW_API void skew_close_all(skew_tracker *t) {
     if (!t) return;
     skew__enter(t);
-    while (t->live_count) skew__remove(t, t->live[t->live_count - 1], SKEW_CLOSE_SHUTDOWN, true);
+    while (t->live_count) skew__remove(t, t->live[t->live_count - 1], SKEW_CLOSE_REASON_SHUTDOWN, true);
     t->doomed_head = SKEW__NONE;
     t->stats_dirty = false;
     skew__leave(t);
@@ -4891,9 +4891,9 @@ SKEW__PRIV size_t skew__write_stats(const skew_tracker *t, skew__w *w, bool with
 SKEW__PRIV void skew__put_your_id(const skew_tracker *t, skew__w *w, uint32_t idx);
 
 /* hooks.authorize for a connection's stats, with the connection named for skew_get_auth_subject. */
-SKEW__PRIV skew_auth skew__ask_stats(skew_tracker *t, uint32_t idx, const skew_request *req) {
-    skew_auth a;
-    if (!t->cfg.hooks.authorize) return SKEW_AUTH_UNAVAILABLE;
+SKEW__PRIV skew_auth_result skew__ask_stats(skew_tracker *t, uint32_t idx, const skew_request *req) {
+    skew_auth_result a;
+    if (!t->cfg.hooks.authorize) return SKEW_AUTH_RESULT_UNAVAILABLE;
     t->auth_idx = idx;
     t->auth_asking = true;
     a = t->cfg.hooks.authorize(t->cfg.hooks.user_data, req, SKEW_AUTH_SCOPE_STATS);
@@ -4906,9 +4906,9 @@ SKEW__PRIV skew_result skew__subscribe(skew_tracker *t, uint32_t idx, const skew
     bool ok;
     size_t len, list_end = 0;
     if (req) {
-        skew_auth a = skew__ask_stats(t, idx, req);
-        if (a == SKEW_AUTH_PENDING) s->flags |= SKEW__F_PENDING;
-        ok = a == SKEW_AUTH_GRANTED;
+        skew_auth_result a = skew__ask_stats(t, idx, req);
+        if (a == SKEW_AUTH_RESULT_PENDING) s->flags |= SKEW__F_PENDING;
+        ok = a == SKEW_AUTH_RESULT_GRANTED;
     } else {
         ok = (s->flags & SKEW__F_AUTH) != 0;
     }
@@ -4918,7 +4918,7 @@ SKEW__PRIV skew_result skew__subscribe(skew_tracker *t, uint32_t idx, const skew
     }
     if (!ok) {
         skew__sub_remove(t, idx); /* a credential that no longer passes ends the subscription */
-        len = skew_json_stats_unauthorized(t->msg, t->msg_cap);
+        len = skew_write_stats_unauthorized(t->msg, t->msg_cap);
         skew__deliver(t, idx, t->msg, len);
         return SKEW_ERR_UNAUTHORIZED;
     }
@@ -4944,7 +4944,7 @@ SKEW_API skew_result skew_get_auth_subject(const skew_tracker *t, skew_handle *o
     return SKEW_OK;
 }
 
-SKEW_API skew_result skew_set_stats_verdict(skew_tracker *t, skew_handle h, skew_auth verdict) {
+SKEW_API skew_result skew_set_stats_verdict(skew_tracker *t, skew_handle h, skew_auth_result verdict) {
     uint32_t idx;
     skew_result r;
     if (!t) return SKEW_ERR_INVALID;
@@ -4954,7 +4954,7 @@ SKEW_API skew_result skew_set_stats_verdict(skew_tracker *t, skew_handle h, skew
         skew__slot *s = &t->slots[idx];
         bool waiting = (s->flags & SKEW__F_SUBWAIT) != 0;
         s->flags = (uint8_t)(s->flags & ~(SKEW__F_PENDING | SKEW__F_SUBWAIT | SKEW__F_AUTH));
-        if (verdict == SKEW_AUTH_GRANTED) s->flags |= SKEW__F_AUTH;
+        if (verdict == SKEW_AUTH_RESULT_GRANTED) s->flags |= SKEW__F_AUTH;
         if (waiting) r = skew__subscribe(t, idx, NULL);
     }
     skew__leave(t);
@@ -4990,7 +4990,7 @@ SKEW_API skew_result skew_revoke_stats(skew_tracker *t, skew_handle h) {
         bool was = (t->slots[idx].flags & SKEW__F_SUB) != 0;
         t->slots[idx].flags &= (uint8_t)~SKEW__F_AUTH;
         skew__sub_remove(t, idx);
-        if (was) skew__deliver(t, idx, t->msg, skew_json_stats_unauthorized(t->msg, t->msg_cap));
+        if (was) skew__deliver(t, idx, t->msg, skew_write_stats_unauthorized(t->msg, t->msg_cap));
     }
     skew__leave(t);
     return r;
@@ -5018,7 +5018,7 @@ SKEW_API skew_result skew_find(skew_tracker *t, skew_str id, skew_handle *out) {
     return r;
 }
 
-SKEW_API skew_result skew_conn_get(const skew_tracker *t, skew_handle h, skew_conn *out) {
+SKEW_API skew_result skew_get_conn(const skew_tracker *t, skew_handle h, skew_conn *out) {
     uint32_t idx;
     skew_result r;
     if (!t || !out) return SKEW_ERR_INVALID;
@@ -5059,7 +5059,7 @@ SKEW_API skew_result skew_ws_message(skew_tracker *t, skew_handle h, const char 
     ping = msg.len == 4 && memcmp(msg.ptr, "ping", 4) == 0;
     if (!ping && skew_json_get_string(msg, "type", type, sizeof type, &tn) != SKEW_OK) tn = 0; /* read once */
     if (ping || skew__type_is(type, tn, "ping")) {
-        size_t n = skew_json_pong(t->msg, t->msg_cap);
+        size_t n = skew_write_pong(t->msg, t->msg_cap);
         r = skew__deliver(t, idx, t->msg, n);
     } else if (skew__type_is(type, tn, "subscribe-stats")) {
         r = skew__subscribe(t, idx, NULL);
@@ -5177,7 +5177,7 @@ SKEW__PRIV size_t skew__write_stats(const skew_tracker *t, skew__w *w, bool with
     return w->len;
 }
 
-/* The one core of skew_json_stats and skew_json_stats_sink: a whole stats message for `you`. */
+/* The one core of skew_write_stats and skew_write_stats_sink: a whole stats message for `you`. */
 SKEW__PRIV void skew__json_stats_to(const skew_tracker *t, skew__w *w, skew_handle you, uint32_t max_listed) {
     size_t end = 0;
     uint32_t idx;
@@ -5258,7 +5258,7 @@ SKEW_API uint32_t skew_tick(skew_tracker *t, uint64_t now) {
     skew__timeline_tick(t, now);
     if (now >= t->next_keepalive) {
         uint32_t i;
-        size_t len = skew_json_keepalive(t->msg, t->msg_cap, skew__now(t));
+        size_t len = skew_write_keepalive(skew__now(t), t->msg, t->msg_cap);
         for (i = t->live_count; i-- > 0;)
             if (!(t->slots[t->live[i]].flags & SKEW__F_WS)) skew__deliver(t, t->live[i], t->msg, len);
         t->next_keepalive = now + t->cfg.keepalive_ms;
@@ -5271,7 +5271,7 @@ SKEW_API uint32_t skew_tick(skew_tracker *t, uint64_t now) {
     return next <= now ? 0 : (uint32_t)(next - now);
 }
 
-SKEW_API uint32_t skew_next_due(const skew_tracker *t, uint64_t now) {
+SKEW_API uint32_t skew_get_next_due(const skew_tracker *t, uint64_t now) {
     uint64_t next;
     if (!t) return 0;
     skew__lock_ro(t);
@@ -5375,7 +5375,7 @@ SKEW__PRIV void skew__tl_assign(skew_tracker *t, uint32_t k, uint32_t e, bool fo
     s->used = true;
 }
 
-/* Take one sample of the connections per version, stamped with the wall clock (hooks.now_ms):
+/* Take one sample of the connections per version, stamped with the wall clock (hooks.epoch_ms):
    skew_tick's clock only schedules the samples. */
 SKEW__PRIV void skew__tl_sample(skew_tracker *t) {
     skew__timeline *tl = &t->tl;
@@ -5491,7 +5491,7 @@ SKEW__PRIV void skew__put_timeline_member(const skew_tracker *t, skew__w *w) {
     skew__put_timeline(t, w);
 }
 
-SKEW_API size_t skew_json_timeline(const skew_tracker *t, char *buf, size_t cap) {
+SKEW_API size_t skew_write_timeline(const skew_tracker *t, char *buf, size_t cap) {
     skew__w w = skew__w_buf(buf, cap);
     size_t n;
     if (!t) {
@@ -5514,7 +5514,7 @@ SKEW__PRIV void skew__timeline_init(skew_tracker *t, char *mem) { (void)t; (void
 SKEW__PRIV void skew__timeline_tick(skew_tracker *t, uint64_t now) { (void)t; (void)now; }
 SKEW__PRIV void skew__put_timeline_member(const skew_tracker *t, skew__w *w) { (void)t; (void)w; }
 
-SKEW_API size_t skew_json_timeline(const skew_tracker *t, char *buf, size_t cap) {
+SKEW_API size_t skew_write_timeline(const skew_tracker *t, char *buf, size_t cap) {
     skew__w w = skew__w_buf(buf, cap);
     (void)t;
     skew__puts(&w, "null");
@@ -5606,7 +5606,7 @@ SKEW_API skew_result skew_invalidate(skew_tracker *t, skew_str route_prefix, uin
    >>numbers  counts, the server version and the counters, as C values
    ====================================================================================== */
 
-SKEW_API uint32_t skew_total(const skew_tracker *t) {
+SKEW_API uint32_t skew_get_total(const skew_tracker *t) {
     uint32_t n;
     if (!t) return 0;
     skew__lock_ro(t);
@@ -5614,7 +5614,7 @@ SKEW_API uint32_t skew_total(const skew_tracker *t) {
     skew__unlock_ro(t);
     return n;
 }
-SKEW_API uint32_t skew_subscriber_count(const skew_tracker *t) {
+SKEW_API uint32_t skew_get_subscriber_count(const skew_tracker *t) {
     uint32_t n;
     if (!t) return 0;
     skew__lock_ro(t);
@@ -5634,7 +5634,7 @@ SKEW__PRIV size_t skew__counts(const skew__strtab *tab, skew_count *out, size_t 
     return n;
 }
 
-SKEW_API size_t skew_versions(const skew_tracker *t, skew_count *out, size_t cap) {
+SKEW_API size_t skew_list_versions(const skew_tracker *t, skew_count *out, size_t cap) {
     size_t n;
     if (!t) return 0;
     skew__lock_ro(t);
@@ -5642,7 +5642,7 @@ SKEW_API size_t skew_versions(const skew_tracker *t, skew_count *out, size_t cap
     skew__unlock_ro(t);
     return n;
 }
-SKEW_API size_t skew_routes(const skew_tracker *t, skew_count *out, size_t cap) {
+SKEW_API size_t skew_list_routes(const skew_tracker *t, skew_count *out, size_t cap) {
     size_t n;
     if (!t || !t->cfg.route_tracking) return 0;
     skew__lock_ro(t);
@@ -5651,11 +5651,11 @@ SKEW_API size_t skew_routes(const skew_tracker *t, skew_count *out, size_t cap) 
     return n;
 }
 
-SKEW_API skew_str skew_server_version(const skew_tracker *t) {
+SKEW_API skew_str skew_get_server_version(const skew_tracker *t) {
     return t ? skew__str(t->server_version, t->server_version_len) : skew__str("", 0);
 }
 
-SKEW_API size_t skew_server_version_copy(const skew_tracker *t, char *buf, size_t cap) {
+SKEW_API size_t skew_write_server_version(const skew_tracker *t, char *buf, size_t cap) {
     size_t n;
     if (!t) {
         if (cap) buf[0] = '\0';
@@ -5688,7 +5688,7 @@ SKEW__PRIV uint32_t skew__rollout(const skew_tracker *t) {
     return 8u * q + (8u * (x - q * live) + live / 2u) / live;
 }
 
-SKEW_API uint32_t skew_rollout_permille(const skew_tracker *t) {
+SKEW_API uint32_t skew_get_rollout_permille(const skew_tracker *t) {
     uint32_t pm;
     if (!t) return 1000;
     skew__lock_ro(t);
@@ -5721,15 +5721,15 @@ SKEW__PRIV void skew__put_health(const skew_tracker *t, skew__w *w) {
     skew__put_u64(w, up);
 #if SKEW_ENABLE_CLUSTER
     if (t->cl) { /* a cluster member: the link state, so a liveness probe shows it */
-        skew_cluster_state_t st = skew__cl_state(t);
-        skew__puts(w, st == SKEW_CLUSTER_OK ? ",\"cluster\":\"ok\""
-                      : st == SKEW_CLUSTER_DEGRADED ? ",\"cluster\":\"degraded\"" : ",\"cluster\":\"off\"");
+        skew_cluster_link st = skew__cl_state(t);
+        skew__puts(w, st == SKEW_CLUSTER_LINK_OK ? ",\"cluster\":\"ok\""
+                      : st == SKEW_CLUSTER_LINK_DEGRADED ? ",\"cluster\":\"degraded\"" : ",\"cluster\":\"off\"");
     }
 #endif
     skew__put(w, "}", 1);
 }
 
-SKEW_API size_t skew_json_health(const skew_tracker *t, char *buf, size_t cap) {
+SKEW_API size_t skew_write_health(const skew_tracker *t, char *buf, size_t cap) {
     skew__w w = skew__w_buf(buf, cap);
     skew__lock_ro(t);
     skew__put_health(t, &w);
@@ -5810,7 +5810,7 @@ SKEW__PRIV void skew__put_metrics(const skew_tracker *t, skew__w *wp) {
 #undef w
 }
 
-SKEW_API size_t skew_metrics_text(const skew_tracker *t, char *buf, size_t cap) {
+SKEW_API size_t skew_write_metrics(const skew_tracker *t, char *buf, size_t cap) {
     skew__w w = skew__w_buf(buf, cap);
     skew__lock_ro(t);
     skew__put_metrics(t, &w);
@@ -6037,18 +6037,18 @@ SKEW__PRIV skew_result skew__body_field(skew_str body, const char *name, char *b
     while (t.len && (t.ptr[0] == '\r' || t.ptr[0] == '\n')) { t.ptr++; t.len--; }
     *n = 0;
     if (t.len && t.ptr[0] == '{') return skew_json_get_string(body, name, buf, cap, n);
-    if (skew_query_param(body, name, &raw) != SKEW_OK) return SKEW_ERR_NOT_FOUND;
+    if (skew_get_query_param(body, name, &raw) != SKEW_OK) return SKEW_ERR_NOT_FOUND;
     return skew_url_decode(raw, true, buf, cap, n);
 }
 
 
 #if SKEW_ENABLE_ADMIN
 /* admin/stats reads (STATS), metrics has its own scope, the rest acts (ADMIN). */
-SKEW__PRIV skew_auth skew__admin_auth(skew_tracker *t, const skew_request *req, skew_endpoint ep) {
+SKEW__PRIV skew_auth_result skew__admin_auth(skew_tracker *t, const skew_request *req, skew_endpoint ep) {
     skew_auth_scope scope = ep == SKEW_ENDPOINT_ADMIN_STATS ? SKEW_AUTH_SCOPE_STATS
                             : ep == SKEW_ENDPOINT_METRICS   ? SKEW_AUTH_SCOPE_METRICS
                                                             : SKEW_AUTH_SCOPE_ADMIN;
-    if (!t->cfg.hooks.authorize) return SKEW_AUTH_UNAVAILABLE;
+    if (!t->cfg.hooks.authorize) return SKEW_AUTH_RESULT_UNAVAILABLE;
     return t->cfg.hooks.authorize(t->cfg.hooks.user_data, req, scope);
 }
 #endif
@@ -6147,8 +6147,8 @@ SKEW__PRIV bool skew__serve_admin(skew_tracker *t, const skew_request *req, skew
         ep != SKEW_ENDPOINT_ADMIN_INVALIDATE)
         return false;
     switch (skew__admin_auth(t, req, ep)) {
-    case SKEW_AUTH_GRANTED: break;
-    case SKEW_AUTH_UNAVAILABLE: skew__error_answer(h, 503, "admin access is not configured"); return true;
+    case SKEW_AUTH_RESULT_GRANTED: break;
+    case SKEW_AUTH_RESULT_UNAVAILABLE: skew__error_answer(h, 503, "admin access is not configured"); return true;
     default: skew__error_answer(h, 401, "unauthorized"); return true;
     }
     switch (ep) {
@@ -6320,7 +6320,7 @@ struct skew__cluster {
     uint64_t remote_total;
     uint64_t updates, rejected, updated_ms;
     uint64_t msg_rejected; /* skew_cluster_count_rejected */
-    skew_cluster_state_t state;
+    skew_cluster_link state;
     bool refusing;        /* the last update refused a snapshot (logged once per change) */
 };
 
@@ -6442,7 +6442,7 @@ SKEW__PRIV void skew__cl_init(skew_tracker *t, char *mem) {
 
 /* Ids made here carry the tag in their last 20 bits (byte 13's low nibble, bytes 14 and 15):
    the version nibble (byte 6) and variant bits (byte 8) stay, 102 random bits remain. */
-SKEW__PRIV skew_cluster_state_t skew__cl_state(const skew_tracker *t) { return t->cl->state; }
+SKEW__PRIV skew_cluster_link skew__cl_state(const skew_tracker *t) { return t->cl->state; }
 
 SKEW__PRIV void skew__cl_tag_id(const skew_tracker *t, uint8_t id[16]) {
     uint32_t tag = t->cfg.instance_tag;
@@ -6462,7 +6462,7 @@ SKEW__PRIV skew_str skew__cl_inst_ver(const skew_tracker *t, uint32_t i, bool bu
     return skew__str(p, build ? t->cl->inst[i].build_len : t->cl->inst[i].version_len);
 }
 
-SKEW_API skew_result skew_id_tag(skew_str id, uint32_t *tag) {
+SKEW_API skew_result skew_get_id_tag(skew_str id, uint32_t *tag) {
     uint8_t b[16];
     if (tag) *tag = 0;
     if (!id.ptr || !skew__id_parse(id, b)) return SKEW_ERR_INVALID;
@@ -6562,7 +6562,7 @@ SKEW__PRIV void skew__cl_put_local(const skew_tracker *t, skew__w *w, uint32_t i
 }
 
 SKEW_API size_t skew_cluster_snapshot(const skew_tracker *t, char *buf, size_t cap, uint64_t now_ms) {
-    return skew_cluster_snapshot_listed(t, buf, cap, now_ms, UINT32_MAX);
+    return skew_cluster_write_snapshot_listed(t, now_ms, UINT32_MAX, buf, cap);
 }
 
 SKEW_API size_t skew_cluster_snapshot_listed(const skew_tracker *t, char *buf, size_t cap, uint64_t now_ms,
@@ -6996,7 +6996,7 @@ SKEW_API skew_result skew_cluster_update(skew_tracker *t, const skew_str *snapsh
     if (refused) {
         t->cl->rejected += refused;
         res = SKEW_ERR_INVALID;
-        if (!t->cl->refusing) skew__log(t, SKEW_LOG_WARN, "skew: refused a cluster snapshot (invalid, duplicate or over the limits)");
+        if (!t->cl->refusing) skew__log(t, SKEW_LOG_LEVEL_WARN, "skew: refused a cluster snapshot (invalid, duplicate or over the limits)");
     }
     t->cl->refusing = refused != 0;
     skew__changed(t);
@@ -7021,8 +7021,8 @@ SKEW_API void skew_cluster_count_rejected(skew_tracker *t, uint32_t n) {
     skew__leave(t);
 }
 
-SKEW_API void skew_cluster_state(skew_tracker *t, skew_cluster_state_t state) {
-    if (!t || (unsigned)state > (unsigned)SKEW_CLUSTER_DEGRADED) return;
+SKEW_API void skew_cluster_set_link(skew_tracker *t, skew_cluster_link state) {
+    if (!t || (unsigned)state > (unsigned)SKEW_CLUSTER_LINK_DEGRADED) return;
     skew__enter(t);
     if (t->cl && t->cl->state != state) {
         t->cl->state = state;
@@ -7032,7 +7032,7 @@ SKEW_API void skew_cluster_state(skew_tracker *t, skew_cluster_state_t state) {
 }
 
 /* The view counts only while the link is up. */
-SKEW__PRIV bool skew__cl_shown(const skew__cluster *cl) { return cl->state == SKEW_CLUSTER_OK && cl->inst_cap; }
+SKEW__PRIV bool skew__cl_shown(const skew__cluster *cl) { return cl->state == SKEW_CLUSTER_LINK_OK && cl->inst_cap; }
 
 SKEW_API void skew_cluster_get_info(const skew_tracker *t, skew_cluster_info *out) {
     if (!out) return;
@@ -7054,7 +7054,7 @@ SKEW_API void skew_cluster_get_info(const skew_tracker *t, skew_cluster_info *ou
     skew__unlock_ro(t);
 }
 
-SKEW_API size_t skew_cluster_peers(const skew_tracker *t, skew_cluster_peer *out, size_t cap) {
+SKEW_API size_t skew_cluster_list_peers(const skew_tracker *t, skew_cluster_peer *out, size_t cap) {
     size_t i, n;
     if (!t || !t->cl) return 0;
     skew__lock_ro(t);
@@ -7293,7 +7293,7 @@ SKEW__PRIV void skew__cl_put_metrics(const skew_tracker *t, skew__w *w) {
     skew_str self_build = skew__cl_build(t);
     uint32_t i;
     skew__put_metric(w, "skew_cluster_up", "gauge", "1 while the cluster view is current, else 0.",
-                     cl->state == SKEW_CLUSTER_OK ? 1u : 0u);
+                     cl->state == SKEW_CLUSTER_LINK_OK ? 1u : 0u);
     skew__put_metric(w, "skew_cluster_instances", "gauge", "Instances shown, this one included.", 1u + (shown ? cl->inst_count : 0u));
     skew__put_metric(w, "skew_cluster_connections", "gauge", "Tracked connections of the instances shown.",
                      (uint64_t)t->live_count + (shown ? cl->remote_total : 0));
@@ -7328,7 +7328,7 @@ SKEW__PRIV void skew__cl_put_metrics(const skew_tracker *t, skew__w *w) {
 
 /* ---- relay helpers ----------------------------------------------------------------------- */
 #if SKEW_ENABLE_HTTP
-SKEW_API skew_result skew_post_connection_id(skew_str body, char id[SKEW_ID_STR_MAX]) {
+SKEW_API skew_result skew_get_post_connection_id(skew_str body, char id[SKEW_ID_STR_MAX]) {
     char buf[48];
     uint8_t bin[16];
     size_t n = 0;
@@ -7351,7 +7351,7 @@ SKEW__PRIV bool skew__cl_not_local(skew_tracker *t, const skew_request *req) {
     if (!t->cl || !skew__method(req, "POST") || req->body.len > t->cfg.max_body) return false;
     ep = skew_route_path(t, req->path);
     if (ep != SKEW_ENDPOINT_ROUTE && ep != SKEW_ENDPOINT_SUBSCRIBE) return false;
-    return skew_post_connection_id(req->body, id) == SKEW_OK && skew__find(t, skew__str(id, 36), &idx) == SKEW_ERR_NOT_FOUND;
+    return skew_get_post_connection_id(req->body, id) == SKEW_OK && skew__find(t, skew__str(id, 36), &idx) == SKEW_ERR_NOT_FOUND;
 }
 #endif /* SKEW_ENABLE_HTTP */
 #endif /* SKEW_ENABLE_CLUSTER */

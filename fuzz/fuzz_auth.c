@@ -74,10 +74,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     has_admin = fz_contains(data, size, FZ_ADMIN);
     has_any = has_admin || fz_contains(data, size, FZ_STATS) || fz_contains(data, size, "skew_session");
     for (scope = 0; scope < 3; scope++) {
-        skew_auth v = skew_auth_check(&fz_a, NULL, &req, (skew_auth_scope)scope, cookie, sizeof cookie);
-        FZ_ASSERT(v == SKEW_AUTH_GRANTED || v == SKEW_AUTH_DENIED || v == SKEW_AUTH_UNAVAILABLE);
-        if (scope == SKEW_AUTH_SCOPE_ADMIN && v == SKEW_AUTH_GRANTED) FZ_ASSERT(has_admin || fz_contains(data, size, "skew_session"));
-        if (scope == SKEW_AUTH_SCOPE_STATS && v == SKEW_AUTH_GRANTED) FZ_ASSERT(has_any);
+        skew_auth_result v = skew_auth_check(&fz_a, NULL, &req, (skew_auth_scope)scope, cookie, sizeof cookie);
+        FZ_ASSERT(v == SKEW_AUTH_RESULT_GRANTED || v == SKEW_AUTH_RESULT_DENIED || v == SKEW_AUTH_RESULT_UNAVAILABLE);
+        if (scope == SKEW_AUTH_SCOPE_ADMIN && v == SKEW_AUTH_RESULT_GRANTED) FZ_ASSERT(has_admin || fz_contains(data, size, "skew_session"));
+        if (scope == SKEW_AUTH_SCOPE_STATS && v == SKEW_AUTH_RESULT_GRANTED) FZ_ASSERT(has_any);
     }
     if (skew_auth_http(&fz_a, NULL, &req, &r, body, sizeof body, cookie, sizeof cookie)) {
         FZ_ASSERT(r.status == 200 || r.status == 400 || r.status == 401 || r.status == 403 || r.status == 405 ||

@@ -488,13 +488,13 @@ FZ_FN void fz_on_route(void *ud, const skew_conn *c, skew_str old) {
     FZ_ASSERT(old.len == 0 || old.ptr != NULL);
 }
 
-FZ_FN skew_auth fz_authorize(void *ud, const skew_request *req, skew_auth_scope scope) {
+FZ_FN skew_auth_result fz_authorize(void *ud, const skew_request *req, skew_auth_scope scope) {
     fz_env *e = (fz_env *)ud;
     static const char tok[] = "tok";
     (void)scope;
     if (e->auth_mode == 1) return skew_auth_bearer(req, skew_str_n(tok, 3));
-    if (e->auth_mode == 2) return SKEW_AUTH_GRANTED;
-    return SKEW_AUTH_UNAVAILABLE;
+    if (e->auth_mode == 2) return SKEW_AUTH_RESULT_GRANTED;
+    return SKEW_AUTH_RESULT_UNAVAILABLE;
 }
 
 FZ_FN uint64_t fz_now(void *ud) { return ((fz_env *)ud)->now; }
@@ -556,7 +556,7 @@ FZ_FN skew_tracker *fz_tracker(uint8_t f1, uint8_t f2, skew_config *out_cfg) {
     c.hooks.on_close = fz_on_close;
     c.hooks.on_route_update = fz_on_route;
     c.hooks.authorize = fz_authorize;
-    c.hooks.now_ms = fz_now;
+    c.hooks.epoch_ms = fz_now;
     c.hooks.random_bytes = fz_random;
     need = skew_tracker_memory_size(&c);
     FZ_ASSERT(need > 0 && need <= FZ_MEM);
@@ -625,7 +625,7 @@ FZ_FN skew_handle fz_open_browser(skew_tracker *t, int slot, int ws, const char 
     fz_headers h;
     skew_request r;
     skew_handle hd = 0;
-    const skew_config *c = skew_tracker_config(t);
+    const skew_config *c = skew_get_config(t);
     char path[160];
     size_t bl = strlen(c->base_path);
     char line[96];
@@ -674,16 +674,16 @@ FZ_FN skew_handle fz_open_browser(skew_tracker *t, int slot, int ws, const char 
 static char fz_big[1u << 16];
 
 FZ_FN size_t fz_w_stats(void *ctx, char *buf, size_t cap) {
-    return skew_json_stats((const skew_tracker *)ctx, buf, cap, 0);
+    return skew_write_stats((const skew_tracker *)ctx, 0, buf, cap);
 }
 FZ_FN size_t fz_w_snapshot(void *ctx, char *buf, size_t cap) {
     return skew_snapshot((const skew_tracker *)ctx, buf, cap);
 }
 FZ_FN size_t fz_w_health(void *ctx, char *buf, size_t cap) {
-    return skew_json_health((const skew_tracker *)ctx, buf, cap);
+    return skew_write_health((const skew_tracker *)ctx, buf, cap);
 }
 FZ_FN size_t fz_w_timeline(void *ctx, char *buf, size_t cap) {
-    return skew_json_timeline((const skew_tracker *)ctx, buf, cap);
+    return skew_write_timeline((const skew_tracker *)ctx, buf, cap);
 }
 
 /* full: also the stats, snapshot and health writers (valid JSON, snprintf contract). */
@@ -691,15 +691,15 @@ FZ_FN void fz_check_tracker(skew_tracker *t, int full) {
     skew_count cnt[80];
     size_t nv, nr, i, n;
     uint64_t sum = 0;
-    uint32_t total = skew_total(t), live = 0;
-    const skew_config *c = skew_tracker_config(t);
+    uint32_t total = skew_get_total(t), live = 0;
+    const skew_config *c = skew_get_config(t);
     int k;
     for (k = 0; k < FZ_MAX_CONNS; k++) {
         if (!fz_e.conns[k].live) continue;
         live++;
         {
             skew_conn cc;
-            FZ_ASSERT(skew_conn_get(t, fz_e.conns[k].h, &cc) == SKEW_OK);
+            FZ_ASSERT(skew_get_conn(t, fz_e.conns[k].h, &cc) == SKEW_OK);
             FZ_ASSERT(cc.user == &fz_e.conns[k]);
             FZ_ASSERT(cc.version.len <= c->max_version_len);
             FZ_ASSERT(fz_text_storable((const uint8_t *)cc.version.ptr, cc.version.len));
@@ -709,9 +709,9 @@ FZ_FN void fz_check_tracker(skew_tracker *t, int full) {
         }
     }
     FZ_ASSERT(total == live);
-    FZ_ASSERT(skew_subscriber_count(t) <= total);
+    FZ_ASSERT(skew_get_subscriber_count(t) <= total);
     /* distinct names: a version map with a key twice is valid JSON that a browser reads wrong */
-    nv = skew_versions(t, cnt, sizeof cnt / sizeof cnt[0]);
+    nv = skew_list_versions(t, cnt, sizeof cnt / sizeof cnt[0]);
     FZ_ASSERT(nv <= (size_t)c->max_versions + 1);
     for (i = 0; i < nv; i++) {
         size_t j;
@@ -725,7 +725,7 @@ FZ_FN void fz_check_tracker(skew_tracker *t, int full) {
         }
     }
     FZ_ASSERT(sum == total);
-    nr = skew_routes(t, cnt, sizeof cnt / sizeof cnt[0]);
+    nr = skew_list_routes(t, cnt, sizeof cnt / sizeof cnt[0]);
     if (c->route_tracking) {
         FZ_ASSERT(nr <= (size_t)c->max_routes + 1);
         for (sum = 0, i = 0; i < nr; i++) {
@@ -736,7 +736,7 @@ FZ_FN void fz_check_tracker(skew_tracker *t, int full) {
     } else {
         FZ_ASSERT(nr == 0);
     }
-    FZ_ASSERT(skew_rollout_permille(t) <= 1000);
+    FZ_ASSERT(skew_get_rollout_permille(t) <= 1000);
     if (!full) return; /* the messages the hooks saw were all checked already */
     fz_check_writer(fz_w_stats, t, fz_big, sizeof fz_big, &n);
     fz_check_json_out(fz_big, n);

@@ -1,4 +1,4 @@
-/* Cookie parsing: skew_cookie_get() and, through it, the version cookie and skew_auth_bearer().
+/* Cookie parsing: skew_get_cookie() and, through it, the version cookie and skew_auth_bearer().
    Input: byte 0 picks the cookie name; the rest is a Cookie header value.
    Invariants: the value is a view inside the header, trimmed of spaces and tabs, holds no ';'
    or ',' (both separate pairs: HTTP/2 split cookies may be joined either way), sits after
@@ -52,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!size || size > 4096) return 0;
     name = names[data[0] & 3];
     h = skew_str_n((const char *)data + 1, size - 1);
-    r = skew_cookie_get(h, name, &v);
+    r = skew_get_cookie(h, name, &v);
     found = ref_cookie(h, name, &rv);
     FZ_ASSERT((r == SKEW_OK) == found);
     if (r == SKEW_OK) {
@@ -65,14 +65,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     /* the admin-cookie check through the request view */
     {
         skew_request req;
-        skew_auth a;
+        skew_auth_result a;
         memset(&req, 0, sizeof req);
         hdr_value = h;
         req.header = one_header;
         a = skew_auth_bearer(&req, skew_str_n("tok", 3));
         found = ref_cookie(h, "skew_admin", &rv) && rv.len == 3 && memcmp(rv.ptr, "tok", 3) == 0;
-        FZ_ASSERT(a == (found ? SKEW_AUTH_GRANTED : SKEW_AUTH_DENIED));
-        FZ_ASSERT(skew_auth_bearer(&req, skew_str_n("", 0)) == SKEW_AUTH_UNAVAILABLE);
+        FZ_ASSERT(a == (found ? SKEW_AUTH_RESULT_GRANTED : SKEW_AUTH_RESULT_DENIED));
+        FZ_ASSERT(skew_auth_bearer(&req, skew_str_n("", 0)) == SKEW_AUTH_RESULT_UNAVAILABLE);
     }
     return 0;
 }

@@ -1,11 +1,11 @@
 /* IP extraction: skew_ip_parse, skew_ip_parse_loose, skew_cidr_parse, skew_ip_format and
-   skew_client_ip behind each trust policy.
+   skew_get_client_ip behind each trust policy.
    Input: byte 0 = policy and peer; field 0 is parsed as an address, a loose address and a CIDR;
    fields 1..4 are the cf-connecting-ip, x-forwarded-for, x-real-ip and forwarded headers.
    Invariants: a parsed address is family 4 or 6 and formats canonically (the text parses back to
    the same address and formats to the same text, within SKEW_IP_STR_MAX with the snprintf
    contract); a strict address is also a loose one; a CIDR contains its own address and has a
-   prefix within its family; skew_client_ip believes a header only from a trusted peer, falls back
+   prefix within its family; skew_get_client_ip believes a header only from a trusted peer, falls back
    to the peer, and says where the address came from. */
 #define SKEW_TRACKER_IMPLEMENTATION
 #include "fuzz_common.h"
@@ -115,7 +115,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
     }
     memset(&ip, 0xEE, sizeof ip);
-    r = skew_client_ip(&pol, &req, &ip, &src);
+    r = skew_get_client_ip(&pol, &req, &ip, &src);
     if (r == SKEW_OK) {
         check_addr(&ip);
         FZ_ASSERT(src != SKEW_IP_SOURCE_NONE);

@@ -17,7 +17,7 @@ static char back[3 * RT_MAX + 8];
 static skew_str rt_in;
 static size_t rt_escape(void *ctx, char *buf, size_t cap) {
     (void)ctx;
-    return skew_json_escape(buf, cap, rt_in);
+    return skew_write_json_string(rt_in, buf, cap);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

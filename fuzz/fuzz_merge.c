@@ -97,8 +97,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         FZ_ASSERT(sn < sizeof out);
         skew_merge_init(&m2, mv, 8, mr, 8);
         FZ_ASSERT(skew_merge_add(&m2, skew_str_n(out, sn)) == SKEW_OK);
-        FZ_ASSERT(m2.total == skew_total(t) && !m2.overflow);
-        nv = skew_versions(t, tv, 8);
+        FZ_ASSERT(m2.total == skew_get_total(t) && !m2.overflow);
+        nv = skew_list_versions(t, tv, 8);
         FZ_ASSERT(nv == m2.version_count);
         for (i = 0; i < nv; i++) {
             size_t j;

@@ -23,7 +23,7 @@ static int body_field(skew_str b, const char *name, uint8_t *out, size_t cap, si
     while (i < b.len && (b.ptr[i] == ' ' || b.ptr[i] == '\t')) i++;
     while (i < b.len && (b.ptr[i] == '\r' || b.ptr[i] == '\n')) i++;
     if (i < b.len && b.ptr[i] == '{') return fz_json_get((const uint8_t *)b.ptr, b.len, name, out, cap, n) == 1;
-    if (skew_query_param(b, name, &v) != SKEW_OK) return 0;
+    if (skew_get_query_param(b, name, &v) != SKEW_OK) return 0;
     return skew_url_decode(v, true, (char *)out, cap, n) == SKEW_OK;
 }
 
@@ -57,8 +57,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fz_open_browser(t, 1, 1, NULL, "v2");
     memset(&c0, 0, sizeof c0);
     memset(&c1, 0, sizeof c1);
-    if (fz_e.conns[0].live) FZ_ASSERT(skew_conn_get(t, fz_e.conns[0].h, &c0) == SKEW_OK);
-    if (fz_e.conns[1].live) FZ_ASSERT(skew_conn_get(t, fz_e.conns[1].h, &c1) == SKEW_OK);
+    if (fz_e.conns[0].live) FZ_ASSERT(skew_get_conn(t, fz_e.conns[0].h, &c0) == SKEW_OK);
+    if (fz_e.conns[1].live) FZ_ASSERT(skew_get_conn(t, fz_e.conns[1].h, &c1) == SKEW_OK);
     b = skew_str_n((const char *)in.p, in.n);
     if (c0.id[0]) b = skew_str_n(sub, fz_subst_id(b, c0.id, sub, sizeof sub));
     if (c1.id[0]) { /* "@WS@" -> the WebSocket's id */
@@ -95,7 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     req.peer.family = 4;
     req.peer.bytes[0] = 127;
     req.peer.bytes[3] = 1;
-    total = skew_total(t);
+    total = skew_get_total(t);
 
     memset(body, 0x5A, sizeof body);
     n = caps[(f3 >> 4) & 3];
@@ -111,7 +111,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     } else {
         FZ_ASSERT(resp.body_len >= n && body[n - 1] == '\0');
     }
-    FZ_ASSERT(skew_total(t) == total);
+    FZ_ASSERT(skew_get_total(t) == total);
 
     /* a route POST that succeeded stored the route the body carries (or "(other)" when the
        route table is full) on the stream the body names */
@@ -126,7 +126,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         FZ_ASSERT(body_field(b, "route", ref, sizeof ref, &rn) && rn >= 1 && ref[0] == '/');
         while (cut < rn && ref[cut] != '?' && ref[cut] != '#') cut++;
         FZ_ASSERT(cut <= cfg.max_route_len);
-        FZ_ASSERT(skew_conn_get(t, fz_e.conns[who].h, &c) == SKEW_OK);
+        FZ_ASSERT(skew_get_conn(t, fz_e.conns[who].h, &c) == SKEW_OK);
         if (cfg.route_tracking)
             FZ_ASSERT((c.route.len == cut && memcmp(c.route.ptr, ref, cut) == 0) ||
                       (c.route.len && c.route.ptr[0] == '(' && c.route.len <= 7 &&

@@ -1,4 +1,4 @@
-/* Query strings and URL decoding: skew_query_param() and skew_url_decode().
+/* Query strings and URL decoding: skew_get_query_param() and skew_url_decode().
    Input: byte 0 picks the parameter name, form mode and output cap; the rest is the query.
    Invariants: results are views inside the query, preceded by "name=" at a parameter start and
    ended by a separator; no earlier parameter has that name; decoding never overruns its cap,
@@ -66,7 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     cap = caps[(data[0] >> 3) & 3];
     q = skew_str_n((const char *)data + 1, size - 1);
 
-    r = skew_query_param(q, name, &v);
+    r = skew_get_query_param(q, name, &v);
     {
         skew_str rv;
         int found = ref_param(q, name, &rv);

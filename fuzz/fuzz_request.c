@@ -65,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (f3 & 64) {
         fz_open_browser(t, 0, 0, "route=%2Fa", "v0");
         fz_open_browser(t, 1, 1, NULL, NULL);
-        if (fz_e.conns[0].live) FZ_ASSERT(skew_conn_get(t, fz_e.conns[0].h, &c0) == SKEW_OK);
+        if (fz_e.conns[0].live) FZ_ASSERT(skew_get_conn(t, fz_e.conns[0].h, &c0) == SKEW_OK);
     }
     for (k = 0; k < 4; k++) f[k] = more ? fz_field(&in, &more) : skew_str_n(NULL, 0);
     memset(&h, 0, sizeof h);
@@ -104,22 +104,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     memset(&resp, 0, sizeof resp);
     if (ep == SKEW_ENDPOINT_SSE || ep == SKEW_ENDPOINT_WS) {
         skew_handle hd = 0;
-        uint32_t before = skew_total(t);
+        uint32_t before = skew_get_total(t);
         for (slot = 2; slot < FZ_MAX_CONNS - 1 && fz_e.conns[slot].live; slot++) {}
         fz_e.conns[slot].live = 1;
         r = skew_open(t, &req, &fz_e.conns[slot], &hd);
         if (r == SKEW_OK) {
             skew_conn c;
-            FZ_ASSERT(hd != 0 && skew_total(t) == before + 1);
+            FZ_ASSERT(hd != 0 && skew_get_total(t) == before + 1);
             FZ_ASSERT(fz_e.conns[slot].nmsg >= 1);
             FZ_ASSERT(strncmp(fz_e.conns[slot].last, "{\"type\":\"connected\"", 19) == 0 ||
                       fz_e.conns[slot].nmsg > 1);
-            FZ_ASSERT(skew_conn_get(t, hd, &c) == SKEW_OK);
+            FZ_ASSERT(skew_get_conn(t, hd, &c) == SKEW_OK);
             FZ_ASSERT(c.transport == (ep == SKEW_ENDPOINT_WS ? SKEW_TRANSPORT_WS : SKEW_TRANSPORT_SSE));
             fz_e.conns[slot].h = hd;
         } else {
             fz_e.conns[slot].live = 0;
-            FZ_ASSERT(hd == 0 && skew_total(t) == before);
+            FZ_ASSERT(hd == 0 && skew_get_total(t) == before);
             FZ_ASSERT(r == SKEW_ERR_BOT || r == SKEW_ERR_FULL || r == SKEW_ERR_INVALID || r == SKEW_ERR_SEND);
             r = skew_http_open_error(t, &req, r, &resp, bp, cap);
             FZ_ASSERT(resp.close);
@@ -141,7 +141,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     skew_tick(t, fz_e.now);
     fz_check_tracker(t, 1);
     skew_close_all(t);
-    FZ_ASSERT(skew_total(t) == 0 && skew_subscriber_count(t) == 0);
+    FZ_ASSERT(skew_get_total(t) == 0 && skew_get_subscriber_count(t) == 0);
     for (k = 0; k < FZ_MAX_CONNS; k++) FZ_ASSERT(!fz_e.conns[k].live);
     return 0;
 }

@@ -19,11 +19,11 @@ static char view[1u << 16], empty_view[1u << 16], real_snap[1u << 14];
 static const skew_tracker *w_t;
 static size_t w_stats(void *ctx, char *buf, size_t cap) {
     (void)ctx;
-    return skew_json_stats(w_t, buf, cap, 0);
+    return skew_write_stats(w_t, 0, buf, cap);
 }
 static size_t w_metrics(void *ctx, char *buf, size_t cap) {
     (void)ctx;
-    return skew_metrics_text(w_t, buf, cap);
+    return skew_write_metrics(w_t, buf, cap);
 }
 
 /* A tracker with the input's limits; mine: in fz_mem, else in a second buffer. */
@@ -53,7 +53,7 @@ static skew_tracker *make(uint8_t f, const char *id, uint32_t tag, int mine) {
     c.hooks.send = fz_send;
     c.hooks.on_close = fz_on_close;
     c.hooks.authorize = fz_authorize;
-    c.hooks.now_ms = fz_now;
+    c.hooks.epoch_ms = fz_now;
     c.hooks.random_bytes = fz_random;
     need = skew_tracker_memory_size(&c);
     FZ_ASSERT(need > 0 && need <= FZ_MEM);
@@ -114,7 +114,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         skew_tracker *o = make(f, "real", 7, 0);
         skew_handle h = fz_open_browser(o, 4, 0, "route=/r", "vr");
         FZ_ASSERT(h != 0);
-        len = skew_cluster_snapshot(o, real_snap, sizeof real_snap, 1700000000000ull);
+        len = skew_cluster_write_snapshot(o, 1700000000000ull, real_snap, sizeof real_snap);
         FZ_ASSERT(len < sizeof real_snap);
         fz_check_json_out(real_snap, len);
         snaps[n++] = skew_str_n(real_snap, len);
@@ -126,7 +126,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     sub = fz_open_browser(t, 1, 1, "route=/b", "v2");
     FZ_ASSERT(sub != 0);
     FZ_ASSERT(skew_subscribe(t, sub, NULL) == SKEW_OK);
-    skew_cluster_state(t, (f & 0x40) ? SKEW_CLUSTER_DEGRADED : SKEW_CLUSTER_OK);
+    skew_cluster_set_link(t, (f & 0x40) ? SKEW_CLUSTER_LINK_DEGRADED : SKEW_CLUSTER_LINK_OK);
     FZ_ASSERT(skew_cluster_update(t, NULL, 0, fz_e.now) == SKEW_OK);
     empty_len = check_view(t, empty_view, sizeof empty_view, f & 1);
 
@@ -140,13 +140,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             FZ_ASSERT(r == SKEW_ERR_INVALID);
             FZ_ASSERT(after.rejected == before.rejected + 1);
             FZ_ASSERT(len == empty_len && memcmp(view, empty_view, len) == 0);
-            FZ_ASSERT(skew_cluster_peers(t, NULL, 0) == 0);
+            FZ_ASSERT(skew_cluster_list_peers(t, NULL, 0) == 0);
             refused_alone++;
         } else {
             FZ_ASSERT(after.rejected == before.rejected);
-            np = skew_cluster_peers(t, peers, 8);
+            np = skew_cluster_list_peers(t, peers, 8);
             FZ_ASSERT(np <= 1); /* 0: its own instance id, skipped */
-            if (np == 1 && !(f & 0x40)) FZ_ASSERT(after.total == skew_total(t) + peers[0].total);
+            if (np == 1 && !(f & 0x40)) FZ_ASSERT(after.total == skew_get_total(t) + peers[0].total);
             if (np == 1) {
                 FZ_ASSERT(peers[0].id.len >= 1 && peers[0].id.len <= SKEW_CLUSTER_ID_MAX);
                 FZ_ASSERT(fz_utf8_valid((const uint8_t *)peers[0].id.ptr, peers[0].id.len));
@@ -161,7 +161,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     skew_cluster_get_info(t, &before);
     r = skew_cluster_update(t, snaps, n, fz_e.now);
     skew_cluster_get_info(t, &after);
-    np = skew_cluster_peers(t, peers, 8);
+    np = skew_cluster_list_peers(t, peers, 8);
     FZ_ASSERT(np <= (size_t)((f >> 4) & 3) + 1);
     FZ_ASSERT(after.rejected - before.rejected + np <= n);
     FZ_ASSERT(after.rejected - before.rejected >= (uint64_t)refused_alone);
@@ -170,7 +170,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         for (j = 0; j < i; j++)
             FZ_ASSERT(peers[i].id.len != peers[j].id.len || memcmp(peers[i].id.ptr, peers[j].id.ptr, peers[i].id.len) != 0);
     if (!(f & 0x40)) {
-        uint64_t sum = skew_total(t);
+        uint64_t sum = skew_get_total(t);
         for (i = 0; i < np; i++) sum += peers[i].total;
         FZ_ASSERT(after.total == sum);
     }

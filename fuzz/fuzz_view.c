@@ -48,13 +48,13 @@ static skew_tracker *reader(uint8_t f, const char *id, uint32_t max_instances) {
     c.cluster_max_instances = max_instances;
     c.hooks.send = v_send;
     FZ_ASSERT(skew_tracker_create(&t, &c) == SKEW_OK);
-    skew_cluster_state(t, SKEW_CLUSTER_OK);
+    skew_cluster_set_link(t, SKEW_CLUSTER_LINK_OK);
     return t;
 }
 
 /* The stats' total, with versions and routes summing to it (the library's merge reader). */
 static uint64_t stats_total(const skew_tracker *t, int routes) {
-    size_t n = skew_json_stats(t, stats_buf, sizeof stats_buf, 0), i;
+    size_t n = skew_write_stats(t, 0, stats_buf, sizeof stats_buf), i;
     skew_count vs[16], rs[16];
     skew_merge m;
     uint64_t sum = 0;
@@ -121,7 +121,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     /* the merge of the rest, applied by a reader that is not in it */
     {
         skew_tracker *z = reader(f, "z", MAXSNAP + 1);
-        skcl_merge *g = skcl_merge_new(skew_tracker_config(z));
+        skcl_merge *g = skcl_merge_new(skew_get_config(z));
         char *view = NULL, *list = NULL;
         size_t vl = 0, ll = 0;
         FZ_ASSERT(g != NULL);

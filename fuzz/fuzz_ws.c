@@ -6,7 +6,7 @@
      06 skew_ws_message                07 make its send hook fail        08 skew_set_server_version
      09 skew_invalidate                0A skew_find with the rest as id
    Any other field is a WebSocket message to connection 0 (a WebSocket opened first).
-   Invariants: skew_total equals the streams the harness saw opened and not closed (a message
+   Invariants: skew_get_total equals the streams the harness saw opened and not closed (a message
    never opens or closes anything unless its reply fails); exactly "ping" or {"type":"ping"}
    gets one {"type":"pong"} and nothing else does; messages that are not one of the known types
    (as the independent JSON reader sees them) change nothing and send nothing; stale handles are
@@ -40,25 +40,25 @@ static int type_is(skew_str m, const char *want) {
 static void message(skew_tracker *t, int k, skew_str m) {
     fz_conn *c = &fz_e.conns[k];
     skew_handle h = c->h;
-    uint32_t total = skew_total(t);
+    uint32_t total = skew_get_total(t);
     unsigned before = c->nmsg, all = total_msgs();
     int was_live = c->live, fails = c->fail, any_fail = any_failing();
     int ping = (m.len == 4 && memcmp(m.ptr, "ping", 4) == 0) || type_is(m, "ping");
     int known = ping || type_is(m, "subscribe-stats") || type_is(m, "unsubscribe-stats") || type_is(m, "route-update");
-    skew_result r = skew_ws_message(t, h, m.ptr, m.len);
+    skew_result r = skew_ws_message(t, h, skew_str_n(m.ptr, m.len));
     if (!was_live) {
         FZ_ASSERT(r == SKEW_ERR_STALE || r == SKEW_ERR_NOT_FOUND);
-        FZ_ASSERT(skew_total(t) == total && total_msgs() == all);
+        FZ_ASSERT(skew_get_total(t) == total && total_msgs() == all);
         return;
     }
-    if (!any_fail) FZ_ASSERT(skew_total(t) == total && c->live);
+    if (!any_fail) FZ_ASSERT(skew_get_total(t) == total && c->live);
     if (ping) {
         FZ_ASSERT(c->nmsg == before + 1);
         FZ_ASSERT(c->last_len == 15 && memcmp(c->last, "{\"type\":\"pong\"}", 15) == 0);
         FZ_ASSERT(r == (fails ? SKEW_ERR_SEND : SKEW_OK));
     } else if (!known) {
         FZ_ASSERT(r == SKEW_ERR_INVALID);
-        FZ_ASSERT(total_msgs() == all && skew_total(t) == total);
+        FZ_ASSERT(total_msgs() == all && skew_get_total(t) == total);
     } else if (c->nmsg > before) {
         FZ_ASSERT(!(c->last_len == 15 && memcmp(c->last, "{\"type\":\"pong\"}", 15) == 0));
     }
@@ -97,7 +97,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         switch (op) {
         case 1:
             if (!c->live && rest.len && rest.len < sizeof arg) {
-                uint32_t before = skew_total(t);
+                uint32_t before = skew_get_total(t);
                 skew_handle old = c->h;
                 int failing = any_failing();
                 memcpy(arg, rest.ptr + 1, rest.len - 1);
@@ -105,20 +105,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 c->nmsg = 0;
                 c->fail = 0;
                 if (fz_open_browser(t, k, rest.ptr[0] & 1, "route=/x%3Fq", arg)) {
-                    if (!failing) FZ_ASSERT(skew_total(t) == before + 1);
+                    if (!failing) FZ_ASSERT(skew_get_total(t) == before + 1);
                     FZ_ASSERT(c->h != old);
                     if (old) { /* the old handle of this harness slot stays dead */
                         skew_conn cc;
-                        FZ_ASSERT(skew_conn_get(t, old, &cc) == SKEW_ERR_STALE);
+                        FZ_ASSERT(skew_get_conn(t, old, &cc) == SKEW_ERR_STALE);
                     }
                 } else if (!failing) {
-                    FZ_ASSERT(skew_total(t) == before);
+                    FZ_ASSERT(skew_get_total(t) == before);
                 }
             }
             break;
         case 2: {
             int was = c->live;
-            skew_result r = skew_close(t, c->h, SKEW_CLOSE_CLIENT);
+            skew_result r = skew_close(t, c->h, SKEW_CLOSE_REASON_CLIENT);
             if (was) {
                 FZ_ASSERT(r == SKEW_OK && !c->live);
             } else {
@@ -154,7 +154,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             skew_result r = skew_set_server_version(t, rest);
             FZ_ASSERT(r == SKEW_OK || r == SKEW_ERR_INVALID || r == SKEW_ERR_TOO_LONG);
             if (r == SKEW_OK) {
-                skew_str v = skew_server_version(t);
+                skew_str v = skew_get_server_version(t);
                 FZ_ASSERT(v.len == rest.len && memcmp(v.ptr, rest.ptr, v.len) == 0);
             }
             break;
@@ -171,7 +171,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             skew_result r = skew_find(t, rest, &h);
             if (r == SKEW_OK) {
                 skew_conn cc;
-                FZ_ASSERT(skew_conn_get(t, h, &cc) == SKEW_OK);
+                FZ_ASSERT(skew_get_conn(t, h, &cc) == SKEW_OK);
                 FZ_ASSERT(rest.len == 36 && fz_name_eq(rest, cc.id));
             } else {
                 FZ_ASSERT(h == 0 && (r == SKEW_ERR_INVALID || r == SKEW_ERR_NOT_FOUND));
@@ -183,6 +183,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     fz_check_tracker(t, 1);
     skew_close_all(t);
-    FZ_ASSERT(skew_total(t) == 0);
+    FZ_ASSERT(skew_get_total(t) == 0);
     return 0;
 }

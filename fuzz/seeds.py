@@ -21,7 +21,7 @@ CONN = (b"{\"id\":\"0b7c4f0e-1c1a-4a8e-9c3e-2f6d7e8a9b0c\",\"version\":\"v1\",\"
 
 
 def SNAP(iid, versions, total, routes=None, conns=b"", extra=b""):
-    """A cluster snapshot as skew_cluster_snapshot writes it (fuzz target "snapshot")."""
+    """A cluster snapshot as skew_cluster_write_snapshot writes it (fuzz target "snapshot")."""
     out = b"{\"skew\":1,\"id\":\"" + iid + b"\",\"tag\":4,\"version\":\"v1\",\"build\":\"b1\",\"at\":1700000000000"
     out += b",\"total\":" + str(total).encode() + b",\"versions\":" + versions
     if routes is not None:

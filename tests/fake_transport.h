@@ -59,10 +59,10 @@ TESTS_UNUSED static void fake_route(void *ud, const skew_conn *c, skew_str old) 
     memcpy(e->last_old_route, old.ptr, old.len < 63 ? old.len : 63);
     e->last_old_route[old.len < 63 ? old.len : 63] = '\0';
 }
-TESTS_UNUSED static skew_auth fake_auth(void *ud, const skew_request *req, skew_auth_scope scope) {
+TESTS_UNUSED static skew_auth_result fake_auth(void *ud, const skew_request *req, skew_auth_scope scope) {
     fake_env *e = (fake_env *)ud;
     (void)scope;
-    if (!e->have_auth) return SKEW_AUTH_UNAVAILABLE;
+    if (!e->have_auth) return SKEW_AUTH_RESULT_UNAVAILABLE;
     return skew_auth_bearer(req, skew_str_c("s3cret"));
 }
 TESTS_UNUSED static uint64_t fake_now(void *ud) { return ((fake_env *)ud)->now; }
@@ -151,7 +151,7 @@ TESTS_UNUSED static void base_cfg(skew_config *c, fake_env *e) {
     c->hooks.on_close = fake_close;
     c->hooks.on_route_update = fake_route;
     c->hooks.authorize = fake_auth;
-    c->hooks.now_ms = fake_now;
+    c->hooks.epoch_ms = fake_now;
     c->hooks.random_bytes = fake_random;
     c->hooks.log = fake_log;
     c->stats_interval_ms = SKEW_STATS_IMMEDIATE;

@@ -29,7 +29,7 @@ static skew_result open_many(skew_tracker *t, int c, const char *query, const ch
 /* Connections counted under version (or route) name; -1 when it is not listed. */
 static long count_of(skew_tracker *t, bool routes, const char *name) {
     skew_count out[300];
-    size_t n = routes ? skew_routes(t, out, 300) : skew_versions(t, out, 300), i;
+    size_t n = routes ? skew_list_routes(t, out, 300) : skew_list_versions(t, out, 300), i;
     for (i = 0; i < n && i < 300; i++)
         if (out[i].name.len == strlen(name) && memcmp(out[i].name.ptr, name, out[i].name.len) == 0) return (long)out[i].count;
     return -1;
@@ -37,7 +37,7 @@ static long count_of(skew_tracker *t, bool routes, const char *name) {
 
 static long sum_versions(skew_tracker *t) {
     skew_count out[300];
-    size_t n = skew_versions(t, out, 300), i;
+    size_t n = skew_list_versions(t, out, 300), i;
     long sum = 0;
     for (i = 0; i < n && i < 300; i++) sum += (long)out[i].count;
     return sum;
@@ -75,8 +75,8 @@ static void test_versions_poisoned(void) {
     CHECK_RES(open_many(t, 67, NULL, "__nkpv=build-B", NULL), SKEW_OK);
     CHECK_RES(open_many(t, 68, NULL, "__nkpv=build-B", NULL), SKEW_OK);
     CHECK_EQ_INT(count_of(t, false, "build-B"), 2);
-    CHECK_EQ_INT(sum_versions(t), (long)skew_total(t));
-    CHECK_EQ_INT(skew_rollout_permille(t), (2 * 1000 + 34) / 69); /* 2 of 69, rounded */
+    CHECK_EQ_INT(sum_versions(t), (long)skew_get_total(t));
+    CHECK_EQ_INT(skew_get_rollout_permille(t), (2 * 1000 + 34) / 69); /* 2 of 69, rounded */
     /* its last client gone, the pinned build stays findable and is listed again at once */
     for (i = 0; i < 64; i++) {
         snprintf(cookie, sizeof cookie, "__nkpv=junk2-%d", i);
@@ -84,7 +84,7 @@ static void test_versions_poisoned(void) {
     }
     CHECK_RES(open_many(t, 200, NULL, "__nkpv=build-B", NULL), SKEW_OK);
     CHECK_EQ_INT(count_of(t, false, "build-B"), 3);
-    CHECK_EQ_INT(sum_versions(t), (long)skew_total(t));
+    CHECK_EQ_INT(sum_versions(t), (long)skew_get_total(t));
     unmake(t);
     many_reset();
 }
@@ -192,8 +192,8 @@ static void test_connected_matches_encoder(void) {
         env.now = 1764000000000ull + (uint64_t)(i / 3) * 999;
         many[i].nmsg = 0;
         CHECK_RES(open_many(t, i, NULL, NULL, &h), SKEW_OK);
-        CHECK_RES(skew_conn_get(t, h, &conn), SKEW_OK);
-        n = skew_json_connected(want, sizeof want, skew_str_c(versions[i / 2]), skew_str_n(conn.id, 36), env.now);
+        CHECK_RES(skew_get_conn(t, h, &conn), SKEW_OK);
+        n = skew_write_connected(skew_str_c(versions[i / 2]), skew_str_n(conn.id, 36), env.now, want, sizeof want);
         CHECK(n > 0 && n < sizeof want && many[i].nmsg >= 1);
         if (many[i].nmsg >= 1) CHECK_STR(many[i].msgs[0], want);
     }
@@ -253,8 +253,8 @@ static void test_per_ip_cap(void) {
     CHECK_RES(open_from(t, 14, "10.0.0.1", NULL, false), SKEW_ERR_PER_IP);
     skew_get_metrics(t, &m);
     CHECK_EQ_INT(m.refused_per_ip, 5);
-    CHECK_EQ_INT(skew_total(t), 12);
-    CHECK(skew_metrics_text(t, text, sizeof text) < sizeof text);
+    CHECK_EQ_INT(skew_get_total(t), 12);
+    CHECK(skew_write_metrics(t, text, sizeof text) < sizeof text);
     CHECK(strstr(text, "skew_refused_per_ip_total 5\n") != NULL);
 #if SKEW_ENABLE_HTTP
     {
@@ -275,7 +275,7 @@ static void test_per_ip_cap(void) {
 
     /* the default: 64 per address, loopback exempt, the client behind a loopback proxy counted */
     t = make_capped(0, 0, 0);
-    CHECK_EQ_INT(skew_tracker_config(t)->max_connections_per_ip, 0);
+    CHECK_EQ_INT(skew_get_config(t)->max_connections_per_ip, 0);
     for (i = 0; i < (int)SKEW_PER_IP_DEFAULT; i++) CHECK_RES(open_from(t, i, "192.0.2.7", NULL, false), SKEW_OK);
     CHECK_RES(open_from(t, 64, "192.0.2.7", NULL, false), SKEW_ERR_PER_IP);
     for (i = 0; i < (int)SKEW_PER_IP_DEFAULT; i++)
@@ -319,7 +319,7 @@ static void test_stats_reserve(void) {
     CHECK_RES(open_from(t, 2, "10.0.0.3", NULL, false), SKEW_ERR_FULL);
     for (i = 0; i < (int)SKEW_STATS_RESERVE_DEFAULT; i++) CHECK_RES(open_from(t, 3 + i, "10.0.0.4", NULL, true), SKEW_OK);
     CHECK_RES(open_from(t, 9, "10.0.0.4", NULL, true), SKEW_ERR_FULL);
-    CHECK_EQ_INT(skew_total(t), 2 + SKEW_STATS_RESERVE_DEFAULT);
+    CHECK_EQ_INT(skew_get_total(t), 2 + SKEW_STATS_RESERVE_DEFAULT);
     skew_get_metrics(t, &m);
     CHECK_EQ_INT(m.opened_reserved, SKEW_STATS_RESERVE_DEFAULT);
     CHECK_EQ_INT(m.refused_full, 2);

@@ -44,13 +44,13 @@ static skew_result on_random(void *ud, void *buf, size_t len) {
     }
     return SKEW_OK;
 }
-static skew_auth on_auth(void *ud, const skew_request *req, skew_auth_scope scope) {
+static skew_auth_result on_auth(void *ud, const skew_request *req, skew_auth_scope scope) {
     (void)ud; (void)req; (void)scope;
-    return SKEW_AUTH_GRANTED;
+    return SKEW_AUTH_RESULT_GRANTED;
 }
 static void on_log(void *ud, skew_log_level level, const char *msg) {
     (void)msg;
-    if (level == SKEW_LOG_WARN) ((env_t *)ud)->warn_logs++;
+    if (level == SKEW_LOG_LEVEL_WARN) ((env_t *)ud)->warn_logs++;
 }
 
 static void cfg_init(skew_config *c, const char *instance, uint32_t tag, uint32_t max_instances) {
@@ -65,7 +65,7 @@ static void cfg_init(skew_config *c, const char *instance, uint32_t tag, uint32_
     c->cluster_max_instances = max_instances;
     c->hooks.user_data = &env;
     c->hooks.send = on_send;
-    c->hooks.now_ms = on_now;
+    c->hooks.epoch_ms = on_now;
     c->hooks.random_bytes = on_random;
     c->hooks.authorize = on_auth;
     c->hooks.log = on_log;
@@ -209,7 +209,7 @@ static int to_buf(void *ctx, const char *data, size_t len) {
 }
 
 static size_t stats_of(skew_tracker *t, char *buf, size_t cap) {
-    size_t n = skew_json_stats(t, buf, cap, 0);
+    size_t n = skew_write_stats(t, 0, buf, cap);
     CHECK(n < cap);
     CHECK_RES(skew_json_validate(skew_str_n(buf, n)), SKEW_OK);
     return n;
@@ -268,7 +268,7 @@ static void test_config(void) {
         mem = malloc(need);
         CHECK_RES(skew_tracker_init(&t, &c, mem, need - 8), SKEW_ERR_NOMEM);
         CHECK_RES(skew_tracker_init(&t, &c, mem, need), SKEW_OK);
-        if (t) CHECK_STR(skew_tracker_config(t)->instance_id, "mem");
+        if (t) CHECK_STR(skew_get_config(t)->instance_id, "mem");
         free(mem);
     }
 }
@@ -290,8 +290,8 @@ static void test_id_tag(void) {
         skew_conn cv;
         uint8_t b[16];
         skew_handle found = 0;
-        CHECK_RES(skew_conn_get(t, h, &cv), SKEW_OK);
-        CHECK_RES(skew_id_tag(skew_str_c(cv.id), &tag), SKEW_OK);
+        CHECK_RES(skew_get_conn(t, h, &cv), SKEW_OK);
+        CHECK_RES(skew_get_id_tag(skew_str_c(cv.id), &tag), SKEW_OK);
         if (tag != 0xABCDEu) fixed_ok = 0;
         if (cv.id[14] != '4' || !strchr("89ab", cv.id[19]) || strcmp(cv.id + 31, "abcde") != 0) fixed_ok = 0;
         for (k = 0; k < 16; k++) {
@@ -304,7 +304,7 @@ static void test_id_tag(void) {
         }
         CHECK_RES(skew_find(t, skew_str_c(cv.id), &found), SKEW_OK);
         if (found != h) fixed_ok = 0;
-        skew_close(t, h, SKEW_CLOSE_CLIENT);
+        skew_close(t, h, SKEW_CLOSE_REASON_CLIENT);
     }
     CHECK(fixed_ok);
     /* bits that took both values: every bit but the version nibble, the variant bits and the tag */
@@ -321,21 +321,21 @@ static void test_id_tag(void) {
     for (i = 0; i < 32; i++) {
         skew_handle h = open_conn(plain, 0, "v1", "/");
         skew_conn cv;
-        skew_conn_get(plain, h, &cv);
-        skew_id_tag(skew_str_c(cv.id), &tag);
+        skew_get_conn(plain, h, &cv);
+        skew_get_id_tag(skew_str_c(cv.id), &tag);
         if (i == 0) first_tag = tag;
         else if (tag != first_tag) tags_seen++;
-        skew_close(plain, h, SKEW_CLOSE_CLIENT);
+        skew_close(plain, h, SKEW_CLOSE_REASON_CLIENT);
     }
     CHECK(tags_seen > 0);
     skew_tracker_destroy(plain);
 
-    CHECK_RES(skew_id_tag(skew_str_c("0f0e0d0c-0b0a-4908-8706-05040302ABCDE"), &tag), SKEW_ERR_INVALID); /* 37 chars */
-    CHECK_RES(skew_id_tag(skew_str_c("0f0e0d0c-0b0a-4908-8706-0504030ABCDE"), &tag), SKEW_OK);
+    CHECK_RES(skew_get_id_tag(skew_str_c("0f0e0d0c-0b0a-4908-8706-05040302ABCDE"), &tag), SKEW_ERR_INVALID); /* 37 chars */
+    CHECK_RES(skew_get_id_tag(skew_str_c("0f0e0d0c-0b0a-4908-8706-0504030ABCDE"), &tag), SKEW_OK);
     CHECK_EQ_INT(tag, 0xABCDEu);
-    CHECK_RES(skew_id_tag(skew_str_c("0f0e0d0c-0b0a-4908-8706-0504030abcdg"), &tag), SKEW_ERR_INVALID);
-    CHECK_RES(skew_id_tag(skew_str_c("0f0e0d0c+0b0a-4908-8706-0504030abcde"), &tag), SKEW_ERR_INVALID);
-    CHECK_RES(skew_id_tag(skew_str_n(NULL, 0), &tag), SKEW_ERR_INVALID);
+    CHECK_RES(skew_get_id_tag(skew_str_c("0f0e0d0c-0b0a-4908-8706-0504030abcdg"), &tag), SKEW_ERR_INVALID);
+    CHECK_RES(skew_get_id_tag(skew_str_c("0f0e0d0c+0b0a-4908-8706-0504030abcde"), &tag), SKEW_ERR_INVALID);
+    CHECK_RES(skew_get_id_tag(skew_str_n(NULL, 0), &tag), SKEW_ERR_INVALID);
     CHECK_EQ_INT(tag, 0);
 }
 
@@ -355,9 +355,9 @@ static void test_snapshot_encode(void) {
     h = open_conn(t, 0, "v1", "/x");
     open_conn(t, 1, "v1", "/x");
     open_conn(t, 2, "v2", "/y");
-    n = skew_cluster_snapshot(t, buf, sizeof buf, 1234);
+    n = skew_cluster_write_snapshot(t, 1234, buf, sizeof buf);
     CHECK(n < sizeof buf);
-    CHECK_EQ_INT(skew_cluster_snapshot(t, NULL, 0, 1234), n);
+    CHECK_EQ_INT(skew_cluster_write_snapshot(t, 1234, NULL, 0), n);
     CHECK_RES(skew_json_validate(skew_str_n(buf, n)), SKEW_OK);
     {
         static const char want[] = "{\"skew\":1,\"id\":\"a-\\\"1\\\"\",\"tag\":5,\"version\":\"v2\",\"build\":\"v2\",\"at\":1234,"
@@ -365,7 +365,7 @@ static void test_snapshot_encode(void) {
                                    "\"connections\":[{\"id\":\"";
         CHECK(strncmp(buf, want, sizeof want - 1) == 0);
     }
-    skew_conn_get(t, h, &cv);
+    skew_get_conn(t, h, &cv);
     CHECK(strstr(buf, cv.id) != NULL);
     CHECK_EQ_INT(count_of(buf, "{\"id\":\""), 3);
     CHECK_EQ_INT(count_of(buf, "\"ip\":\"10.0.0."), 3);
@@ -373,17 +373,17 @@ static void test_snapshot_encode(void) {
     CHECK_EQ_INT(map_sum(buf, "versions", &names), 3);
     /* snprintf contract */
     memset(small, 'x', sizeof small);
-    m = skew_cluster_snapshot(t, small, 10, 1234);
+    m = skew_cluster_write_snapshot(t, 1234, small, 10);
     CHECK_EQ_INT(m, n);
     CHECK(small[9] == '\0' && memcmp(small, buf, 9) == 0 && small[10] == 'x');
-    CHECK(n <= skew_cluster_snapshot_max(skew_tracker_config(t)));
+    CHECK(n <= skew_cluster_snapshot_max(skew_get_config(t)));
     skew_tracker_destroy(t);
     /* fewer entries per snapshot: smaller texts, same numbers */
     c.snapshot_max_listed = 1;
     t = make(&c);
     open_conn(t, 0, "v1", "/x");
     open_conn(t, 1, "v1", "/x");
-    n = skew_cluster_snapshot(t, buf, sizeof buf, 1234);
+    n = skew_cluster_write_snapshot(t, 1234, buf, sizeof buf);
     CHECK_EQ_INT(count_of(buf, "{\"id\":\""), 1);
     CHECK_EQ_INT(num_after(buf, "\"total\":"), 2);
     skew_tracker_destroy(t);
@@ -397,7 +397,7 @@ static void test_snapshot_encode(void) {
     c.ip_tracking = false;
     t = make(&c);
     open_conn(t, 0, "v1", "/x");
-    n = skew_cluster_snapshot(t, buf, sizeof buf, 1);
+    n = skew_cluster_write_snapshot(t, 1, buf, sizeof buf);
     CHECK(strstr(buf, "\"routes\"") == NULL && strstr(buf, "\"route\"") == NULL && strstr(buf, "\"ip\"") == NULL);
     CHECK_RES(skew_cluster_update(t, NULL, 0, 1), SKEW_OK);
     skew_tracker_destroy(t);
@@ -405,7 +405,7 @@ static void test_snapshot_encode(void) {
     t = make(&c);
     open_conn(t, 0, "v1", "/x");
     strcpy(buf, "zz");
-    CHECK_EQ_INT(skew_cluster_snapshot(t, buf, sizeof buf, 1), 0);
+    CHECK_EQ_INT(skew_cluster_write_snapshot(t, 1, buf, sizeof buf), 0);
     CHECK_STR(buf, "");
     skew_tracker_destroy(t);
 }
@@ -428,7 +428,7 @@ static void test_snapshot_caps(void) {
     /* va:1 vb:2 vc:3 vd:4 ve:5 (15 connections); routes r0..r5 round robin */
     for (i = 0, n = 0; i < 5; i++)
         for (j = 0; j <= i; j++, n++) open_conn(t, 0, versions[i], routes[n % 6]);
-    n = skew_cluster_snapshot(t, buf, sizeof buf, 7);
+    n = skew_cluster_write_snapshot(t, 7, buf, sizeof buf);
     CHECK(n < sizeof buf);
     CHECK_EQ_INT(map_count(buf, "versions", "ve"), 5);
     CHECK_EQ_INT(map_count(buf, "versions", "vd"), 4);
@@ -443,7 +443,7 @@ static void test_snapshot_caps(void) {
     /* another instance reads it back with exact totals */
     cfg_init(&c, "reader", 2, 4);
     v = make(&c);
-    skew_cluster_state(v, SKEW_CLUSTER_OK);
+    skew_cluster_set_link(v, SKEW_CLUSTER_LINK_OK);
     s = skew_str_n(buf, n);
     CHECK_RES(skew_cluster_update(v, &s, 1, 7), SKEW_OK);
     stats_of(v, big, sizeof big);
@@ -467,11 +467,11 @@ static void test_snapshot_listed(void) {
     cfg_init(&c, "lst", 1, 0);
     t = make(&c);
     for (i = 0; i < 5; i++) open_conn(t, 0, i % 2 ? "va" : "vb", i % 2 ? "/x" : "/y");
-    nf = skew_cluster_snapshot(t, full, sizeof full, 9);
-    CHECK_EQ_INT(skew_cluster_snapshot_listed(t, NULL, 0, 9, UINT32_MAX), nf);
-    CHECK_EQ_INT(skew_cluster_snapshot_listed(t, full, sizeof full, 9, UINT32_MAX), nf);
-    nn = skew_cluster_snapshot_listed(t, none, sizeof none, 9, 0);
-    n2 = skew_cluster_snapshot_listed(t, two, sizeof two, 9, 2);
+    nf = skew_cluster_write_snapshot(t, 9, full, sizeof full);
+    CHECK_EQ_INT(skew_cluster_write_snapshot_listed(t, 9, UINT32_MAX, NULL, 0), nf);
+    CHECK_EQ_INT(skew_cluster_write_snapshot_listed(t, 9, UINT32_MAX, full, sizeof full), nf);
+    nn = skew_cluster_write_snapshot_listed(t, 9, 0, none, sizeof none);
+    n2 = skew_cluster_write_snapshot_listed(t, 9, 2, two, sizeof two);
     CHECK(nn < n2 && n2 < nf);
     CHECK(strstr(none, "\"connections\":[]}") != NULL);
     CHECK_EQ_INT(num_after(none, "\"total\":"), 5);
@@ -479,7 +479,7 @@ static void test_snapshot_listed(void) {
     CHECK_EQ_INT(map_count(none, "routes", "/y"), 3);
     cfg_init(&c, "reader", 2, 4);
     v = make(&c);
-    skew_cluster_state(v, SKEW_CLUSTER_OK);
+    skew_cluster_set_link(v, SKEW_CLUSTER_LINK_OK);
     s = skew_str_n(none, nn);
     CHECK_RES(skew_cluster_update(v, &s, 1, 9), SKEW_OK);
     stats_of(v, big, sizeof big);
@@ -521,11 +521,11 @@ static void trio_make(void) {
     open_conn(tr.c, 3, "v2", "/c");
     open_conn(tr.c, 4, "v3", "/a");
     open_conn(tr.c, 5, "v1", "/a");
-    n = skew_cluster_snapshot(tr.a, tr.sa, sizeof tr.sa, 49000);
+    n = skew_cluster_write_snapshot(tr.a, 49000, tr.sa, sizeof tr.sa);
     tr.snaps[0] = skew_str_n(tr.sa, n);
-    n = skew_cluster_snapshot(tr.b, tr.sb, sizeof tr.sb, 48000);
+    n = skew_cluster_write_snapshot(tr.b, 48000, tr.sb, sizeof tr.sb);
     tr.snaps[1] = skew_str_n(tr.sb, n);
-    n = skew_cluster_snapshot(tr.c, tr.sc, sizeof tr.sc, 50500); /* a clock ahead: age 0 */
+    n = skew_cluster_write_snapshot(tr.c, 50500, tr.sc, sizeof tr.sc); /* a clock ahead: age 0 */
     tr.snaps[2] = skew_str_n(tr.sc, n);
 }
 
@@ -549,17 +549,17 @@ static void test_view_merge(void) {
     stats_of(tr.a, big, sizeof big);
     CHECK_EQ_INT(num_after(big, "\"total\":"), 2);
     CHECK(strstr(big, "\"cluster\":\"off\"") != NULL);
-    skew_cluster_state(tr.a, SKEW_CLUSTER_OK);
+    skew_cluster_set_link(tr.a, SKEW_CLUSTER_LINK_OK);
     CHECK_RES(skew_cluster_update(tr.a, tr.snaps, 3, 50000), SKEW_OK); /* its own is skipped */
     skew_cluster_get_info(tr.a, &info);
-    CHECK_EQ_INT(info.state, SKEW_CLUSTER_OK);
+    CHECK_EQ_INT(info.state, SKEW_CLUSTER_LINK_OK);
     CHECK_EQ_INT(info.instances, 2);
     CHECK_EQ_INT(info.total, 7);
     CHECK_EQ_INT(info.rejected, 0);
     CHECK_EQ_INT(info.updates, 1);
     CHECK_EQ_INT(info.updated_ms, 50000);
-    CHECK_EQ_INT(skew_total(tr.a), 2); /* the C numbers stay local */
-    CHECK_EQ_INT(skew_cluster_peers(tr.a, peers, 4), 2);
+    CHECK_EQ_INT(skew_get_total(tr.a), 2); /* the C numbers stay local */
+    CHECK_EQ_INT(skew_cluster_list_peers(tr.a, peers, 4), 2);
     CHECK(peers[0].id.len == 1 && peers[0].id.ptr[0] == 'B' && peers[0].tag == 2 && peers[0].total == 2);
     CHECK(peers[0].version.len == 2 && memcmp(peers[0].version.ptr, "v1", 2) == 0 && peers[0].written_ms == 48000);
     CHECK(peers[0].build.len == 3 && memcmp(peers[0].build.ptr, "b-7", 3) == 0);
@@ -589,12 +589,12 @@ static void test_view_merge(void) {
         b.p = big2;
         b.n = 0;
         b.cap = sizeof big2;
-        CHECK_EQ_INT(skew_json_stats_sink(tr.a, to_buf, &b, 0, 1000, &sr), strlen(big));
+        CHECK_EQ_INT(skew_write_stats_sink(tr.a, 0, 1000, to_buf, &b, &sr), strlen(big));
         CHECK_RES(sr, SKEW_OK);
         CHECK_STR(big2, big);
         b.n = 0;
         b.cap = 40; /* a sink that stops */
-        skew_json_stats_sink(tr.a, to_buf, &b, 0, 1000, &sr);
+        skew_write_stats_sink(tr.a, 0, 1000, to_buf, &b, &sr);
         CHECK_RES(sr, SKEW_ERR_SEND);
     }
 
@@ -618,7 +618,7 @@ static void test_view_merge(void) {
     /* connections capped at max_listed: every instance gets a share before the list fills up,
        even when this instance alone could fill it */
     {
-        skew_config c = *skew_tracker_config(tr.a);
+        skew_config c = *skew_get_config(tr.a);
         skew_tracker *small;
         int k;
         c.max_listed = 4;
@@ -627,7 +627,7 @@ static void test_view_merge(void) {
         c.instance_id = "S";
         small = make(&c);
         for (k = 7; k < 12; k++) open_conn(small, k, "v2", "/s");
-        skew_cluster_state(small, SKEW_CLUSTER_OK);
+        skew_cluster_set_link(small, SKEW_CLUSTER_LINK_OK);
         CHECK_RES(skew_cluster_update(small, tr.snaps, 3, 50000), SKEW_OK);
         stats_of(small, big, sizeof big);
         CHECK_EQ_INT(num_after(big, "\"total\":"), 11); /* S, A (as its snapshot says), B, C: 5 + 1 + 2 + 3 */
@@ -637,7 +637,7 @@ static void test_view_merge(void) {
         CHECK_EQ_INT(count_of(big, "\"instance\":\"A\""), 1);
         CHECK_EQ_INT(count_of(big, "\"instance\":\"B\""), 1);
         CHECK_EQ_INT(count_of(big, "\"instance\":\"C\""), 1);
-        skew_cluster_state(small, SKEW_CLUSTER_DEGRADED);
+        skew_cluster_set_link(small, SKEW_CLUSTER_LINK_DEGRADED);
         stats_of(small, big, sizeof big);
         CHECK_EQ_INT(count_of(big, "\"instance\":\"S\""), 4); /* alone: the whole list */
         skew_tracker_destroy(small);
@@ -646,7 +646,7 @@ static void test_view_merge(void) {
         c.message_buffer = 0;
         small = make(&c);
         for (k = 7; k < 12; k++) open_conn(small, k, "v2", "/s");
-        skew_cluster_state(small, SKEW_CLUSTER_OK);
+        skew_cluster_set_link(small, SKEW_CLUSTER_LINK_OK);
         CHECK_RES(skew_cluster_update(small, tr.snaps, 3, 50000), SKEW_OK);
         stats_of(small, big, sizeof big);
         CHECK_EQ_INT(count_of(big, "\"instance\":\""), 9);
@@ -659,7 +659,7 @@ static void test_view_merge(void) {
 
     /* degraded: local numbers, the instance alone; the view is kept for when the link is back */
     env.conns[6].stats_msgs = 0;
-    skew_cluster_state(tr.a, SKEW_CLUSTER_DEGRADED);
+    skew_cluster_set_link(tr.a, SKEW_CLUSTER_LINK_DEGRADED);
     skew_tick(tr.a, env.now + 400);
     CHECK_EQ_INT(env.conns[6].stats_msgs, 1);
     stats_of(tr.a, big, sizeof big);
@@ -671,14 +671,14 @@ static void test_view_merge(void) {
     skew_cluster_get_info(tr.a, &info);
     CHECK_EQ_INT(info.total, 2);
     CHECK_EQ_INT(info.instances, 0);
-    skew_cluster_state(tr.a, SKEW_CLUSTER_OK);
+    skew_cluster_set_link(tr.a, SKEW_CLUSTER_LINK_OK);
     stats_of(tr.a, big, sizeof big);
     CHECK_EQ_INT(num_after(big, "\"total\":"), 7);
     /* clear: the view is gone, the texts may go */
     skew_cluster_clear(tr.a);
     stats_of(tr.a, big, sizeof big);
     CHECK_EQ_INT(num_after(big, "\"total\":"), 2);
-    CHECK_EQ_INT(skew_cluster_peers(tr.a, NULL, 0), 0);
+    CHECK_EQ_INT(skew_cluster_list_peers(tr.a, NULL, 0), 0);
     trio_free();
 }
 
@@ -688,9 +688,9 @@ static void test_metrics(void) {
     skew_str bad = SKEW_STR_LIT("{\"skew\":1}");
     size_t n;
     trio_make();
-    skew_cluster_state(tr.a, SKEW_CLUSTER_OK);
+    skew_cluster_set_link(tr.a, SKEW_CLUSTER_LINK_OK);
     CHECK_RES(skew_cluster_update(tr.a, tr.snaps, 3, 50000), SKEW_OK);
-    n = skew_metrics_text(tr.a, out, sizeof out);
+    n = skew_write_metrics(tr.a, out, sizeof out);
     CHECK(n < sizeof out);
     CHECK(strstr(out, "\nskew_connections 1\n") != NULL || strstr(out, "\nskew_connections 2\n") != NULL); /* local */
     CHECK(strstr(out, "\nskew_cluster_up 1\n") != NULL);
@@ -707,8 +707,8 @@ static void test_metrics(void) {
     CHECK_RES(skew_cluster_update(tr.a, &bad, 1, 50000), SKEW_ERR_INVALID);
     CHECK_RES(skew_cluster_update(tr.a, &bad, 1, 50000), SKEW_ERR_INVALID);
     CHECK_EQ_INT(env.warn_logs, 1); /* one line per change, not one per update */
-    skew_cluster_state(tr.a, SKEW_CLUSTER_DEGRADED);
-    skew_metrics_text(tr.a, out, sizeof out);
+    skew_cluster_set_link(tr.a, SKEW_CLUSTER_LINK_DEGRADED);
+    skew_write_metrics(tr.a, out, sizeof out);
     CHECK(strstr(out, "\nskew_cluster_up 0\n") != NULL);
     CHECK(strstr(out, "\nskew_cluster_instances 1\n") != NULL);
     CHECK(strstr(out, "\nskew_cluster_snapshots_rejected_total 2\n") != NULL);
@@ -717,7 +717,7 @@ static void test_metrics(void) {
     CHECK(strstr(out, "\nskew_cluster_messages_rejected_total 0\n") != NULL);
     skew_cluster_count_rejected(tr.a, 2);
     skew_cluster_count_rejected(tr.a, 3);
-    skew_metrics_text(tr.a, out, sizeof out);
+    skew_write_metrics(tr.a, out, sizeof out);
     CHECK(strstr(out, "\nskew_cluster_messages_rejected_total 5\n") != NULL);
     CHECK(strstr(out, "\nskew_cluster_snapshots_rejected_total 2\n") != NULL); /* a separate count */
     {
@@ -747,14 +747,14 @@ static void test_standalone(void) {
     CHECK(strstr(out, "\"instance") == NULL && strstr(out, "\"cluster\"") == NULL);
 #endif
 #if SKEW_ENABLE_ADMIN
-    skew_metrics_text(t, out, sizeof out);
+    skew_write_metrics(t, out, sizeof out);
     CHECK(strstr(out, "skew_cluster") == NULL);
 #endif
     CHECK_RES(skew_cluster_update(t, NULL, 0, 1), SKEW_ERR_DISABLED);
-    skew_cluster_state(t, SKEW_CLUSTER_OK); /* ignored */
+    skew_cluster_set_link(t, SKEW_CLUSTER_LINK_OK); /* ignored */
     skew_cluster_count_rejected(t, 7);       /* ignored */
     skew_cluster_get_info(t, &info);
-    CHECK_EQ_INT(info.state, SKEW_CLUSTER_OFF);
+    CHECK_EQ_INT(info.state, SKEW_CLUSTER_LINK_OFF);
     CHECK(info.messages_rejected == 0);
     CHECK_EQ_INT(info.total, 1);
 #if SKEW_ENABLE_HTTP
@@ -778,7 +778,7 @@ static skew_tracker *victim(uint32_t max_instances) {
     c.max_listed = 4;
     t = make(&c);
     open_conn(t, 0, "v2", "/local");
-    skew_cluster_state(t, SKEW_CLUSTER_OK);
+    skew_cluster_set_link(t, SKEW_CLUSTER_LINK_OK);
     return t;
 }
 
@@ -858,7 +858,7 @@ static void test_hostile(void) {
                 fprintf(stderr, "accepted hostile snapshot %u: %s\n", (unsigned)i, HOSTILE[i]);
             }
             rejected++;
-            len = skew_json_stats(t, big, sizeof big, 0);
+            len = skew_write_stats(t, 0, big, sizeof big);
             if (len != ref_len || memcmp(big, big2, len) != 0) {
                 same = 0;
                 fprintf(stderr, "view changed by hostile snapshot %u\n", (unsigned)i);
@@ -872,7 +872,7 @@ static void test_hostile(void) {
     two[1] = skew_str_c("{\"skew\":1,\"id\":\"G\",\"tag\":4,\"version\":\"v1\",\"at\":1,\"total\":1,\"versions\":{\"v1\":1}}");
     CHECK_RES(skew_cluster_update(t, two, 2, 100), SKEW_ERR_INVALID);
     rejected++;
-    len = skew_json_stats(t, big, sizeof big, 0);
+    len = skew_write_stats(t, 0, big, sizeof big);
     CHECK(len == ref_len && memcmp(big, big2, len) == 0);
     /* every prefix of a good snapshot is refused, and changes nothing */
     for (i = 0, refused = 1, same = 1; i + 1 < sizeof GOOD; i++) {
@@ -880,7 +880,7 @@ static void test_hostile(void) {
         two[1] = skew_str_n(GOOD, i);
         if (skew_cluster_update(t, two, 2, 100) != SKEW_ERR_INVALID) refused = 0;
         rejected++;
-        len = skew_json_stats(t, big, sizeof big, 0);
+        len = skew_write_stats(t, 0, big, sizeof big);
         if (len != ref_len || memcmp(big, big2, len) != 0) same = 0;
     }
     CHECK(refused);
@@ -896,7 +896,7 @@ static void test_hostile(void) {
     }
     /* oversized: a valid snapshot padded past the bound */
     {
-        size_t max = skew_cluster_snapshot_max(skew_tracker_config(t)), n = strlen(GOOD);
+        size_t max = skew_cluster_snapshot_max(skew_get_config(t)), n = strlen(GOOD);
         char *pad;
         CHECK(max > n && max < (1u << 24));
         if (max <= n || max >= (1u << 24)) max = n + 16;
@@ -919,10 +919,10 @@ static void test_hostile(void) {
         s[0] = skew_str_n(NULL, 5);
         CHECK_RES(skew_cluster_update(t, s, 1, 100), SKEW_ERR_INVALID);
         rejected++;
-        k = skew_cluster_snapshot(t, own, sizeof own, 100);
+        k = skew_cluster_write_snapshot(t, 100, own, sizeof own);
         s[0] = skew_str_n(own, k);
         CHECK_RES(skew_cluster_update(t, s, 1, 100), SKEW_OK);
-        CHECK_EQ_INT(skew_cluster_peers(t, NULL, 0), 0);
+        CHECK_EQ_INT(skew_cluster_list_peers(t, NULL, 0), 0);
     }
     skew_cluster_get_info(t, &info);
     CHECK_EQ_INT(info.rejected, rejected);
@@ -960,7 +960,7 @@ static void test_totals_overflow(void) {
     cfg_init(&c, "O", 1, 300);
     c.max_connections = 4;
     t = make(&c);
-    skew_cluster_state(t, SKEW_CLUSTER_OK);
+    skew_cluster_set_link(t, SKEW_CLUSTER_LINK_OK);
     open_conn(t, 0, "v1", "/");
     for (k = 0; k < 300; k++) {
         snprintf(texts[k], sizeof texts[k],
@@ -995,7 +995,7 @@ static void test_many_instances(void) {
     c.max_routes = 5;
     c.max_listed = 50;
     t = make(&c);
-    skew_cluster_state(t, SKEW_CLUSTER_OK);
+    skew_cluster_set_link(t, SKEW_CLUSTER_LINK_OK);
     sub = open_conn(t, sub_box, "v0", "/r1");
     subscribe(t, sub);
     memset(want_v, 0, sizeof want_v);
@@ -1047,7 +1047,7 @@ static void test_head_bound(void) {
     cfg_init(&c, "H", 1, 16);
     c.max_listed = 1;
     t = make(&c);
-    skew_cluster_state(t, SKEW_CLUSTER_OK);
+    skew_cluster_set_link(t, SKEW_CLUSTER_LINK_OK);
     sub = open_conn(t, 10, "v0", "/");
     subscribe(t, sub);
     for (k = 0; k < 16; k++) {
@@ -1085,15 +1085,15 @@ static void test_names_after_key_refresh(void) {
     c.route_tracking = false;
     c.ip_tracking = false;
     t = make(&c);
-    skew_cluster_state(t, SKEW_CLUSTER_OK);
+    skew_cluster_set_link(t, SKEW_CLUSTER_LINK_OK);
     open_conn(t, 0, "v1", "/");
     for (i = 0, bad = 0; i < (1u << 18) + 8; i++) {
         skew_handle h = 0;
-        bad += open_raw(t, 1, "v1", "/", &h) != SKEW_OK || skew_close(t, h, SKEW_CLOSE_CLIENT) != SKEW_OK;
+        bad += open_raw(t, 1, "v1", "/", &h) != SKEW_OK || skew_close(t, h, SKEW_CLOSE_REASON_CLIENT) != SKEW_OK;
     }
     CHECK_EQ_INT(bad, 0);
     open_conn(t, 1, "v1", "/");
-    CHECK_EQ_INT(skew_versions(t, cnt, 4), 1);
+    CHECK_EQ_INT(skew_list_versions(t, cnt, 4), 1);
     CHECK_EQ_INT(cnt[0].count, 2);
     s.ptr = snap;
     s.len = (size_t)snprintf(snap, sizeof snap, "{\"skew\":1,\"id\":\"L\",\"tag\":2,\"version\":\"v1\",\"at\":1,\"total\":1,"
@@ -1115,7 +1115,7 @@ static void test_relay(void) {
     skew_handle h;
     trio_make();
     h = open_conn(tr.b, 8, "v1", "/here");
-    skew_conn_get(tr.b, h, &cv);
+    skew_get_conn(tr.b, h, &cv);
     /* B's connection asked of A: not local, with the 404 to send if nobody holds it */
     snprintf(body, sizeof body, "{\"connectionId\":\"%s\",\"route\":\"/next\"}", cv.id);
     CHECK_RES(post(tr.a, "/__skew/route", body, &res, out, sizeof out), SKEW_ERR_NOT_LOCAL);
@@ -1124,30 +1124,30 @@ static void test_relay(void) {
     snprintf(body, sizeof body, "connectionId=%s", cv.id);
     CHECK_RES(post(tr.a, "/__skew/subscribe-stats", body, &res, out, sizeof out), SKEW_ERR_NOT_LOCAL);
     /* the relay target: the id's tag names B */
-    CHECK_RES(skew_post_connection_id(skew_str_c(body), id), SKEW_OK);
+    CHECK_RES(skew_get_post_connection_id(skew_str_c(body), id), SKEW_OK);
     CHECK_STR(id, cv.id);
     {
         uint32_t tag = 0;
-        CHECK_RES(skew_id_tag(skew_str_c(id), &tag), SKEW_OK);
+        CHECK_RES(skew_get_id_tag(skew_str_c(id), &tag), SKEW_OK);
         CHECK_EQ_INT(tag, 2);
     }
     /* the holder answers the relayed request as if local */
     snprintf(body, sizeof body, "{\"connectionId\":\"%s\",\"route\":\"/next\"}", cv.id);
     CHECK_RES(post(tr.b, "/__skew/route", body, &res, out, sizeof out), SKEW_OK);
     CHECK_EQ_INT(res.status, 200);
-    skew_conn_get(tr.b, h, &cv);
+    skew_get_conn(tr.b, h, &cv);
     CHECK(cv.route.len == 5 && memcmp(cv.route.ptr, "/next", 5) == 0);
     /* malformed ids and other endpoints are plain answers */
     CHECK_RES(post(tr.a, "/__skew/route", "{\"connectionId\":\"nope\",\"route\":\"/x\"}", &res, out, sizeof out), SKEW_OK);
     CHECK_EQ_INT(res.status, 400);
     CHECK_RES(post(tr.a, "/__skew/nothing", body, &res, out, sizeof out), SKEW_OK);
     CHECK_EQ_INT(res.status, 404);
-    CHECK_RES(skew_post_connection_id(skew_str_c("{\"route\":\"/x\"}"), id), SKEW_ERR_NOT_FOUND);
+    CHECK_RES(skew_get_post_connection_id(skew_str_c("{\"route\":\"/x\"}"), id), SKEW_ERR_NOT_FOUND);
     CHECK_STR(id, "");
-    CHECK_RES(skew_post_connection_id(skew_str_c("{\"connectionId\":\"\"}"), id), SKEW_ERR_NOT_FOUND);
-    CHECK_RES(skew_post_connection_id(skew_str_c("{\"connectionId\":\"abc\"}"), id), SKEW_ERR_INVALID);
-    CHECK_RES(skew_post_connection_id(skew_str_c("{\"connectionId\":"), id), SKEW_ERR_INVALID);
-    CHECK_RES(skew_post_connection_id(skew_str_c("connectionId=0f0e0d0c-0b0a-4908-8706-05040302010%30"), id), SKEW_OK);
+    CHECK_RES(skew_get_post_connection_id(skew_str_c("{\"connectionId\":\"\"}"), id), SKEW_ERR_NOT_FOUND);
+    CHECK_RES(skew_get_post_connection_id(skew_str_c("{\"connectionId\":\"abc\"}"), id), SKEW_ERR_INVALID);
+    CHECK_RES(skew_get_post_connection_id(skew_str_c("{\"connectionId\":"), id), SKEW_ERR_INVALID);
+    CHECK_RES(skew_get_post_connection_id(skew_str_c("connectionId=0f0e0d0c-0b0a-4908-8706-05040302010%30"), id), SKEW_OK);
     CHECK_STR(id, "0f0e0d0c-0b0a-4908-8706-050403020100");
     trio_free();
 }

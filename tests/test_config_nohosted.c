@@ -1,6 +1,6 @@
 /* Config matrix, SKEW_ENABLE_HOSTED 0: the library has no malloc, clock or randomness of its
    own. skew_tracker_create() needs hooks.alloc, skew_tracker_init() needs hooks.random_bytes
-   (ids are credentials: there is no weak fallback), the clock is hooks.now_ms (0 without it),
+   (ids are credentials: there is no weak fallback), the clock is hooks.epoch_ms (0 without it),
    and everything works on a static buffer. */
 #define SKEW_ENABLE_HOSTED 0
 #define SKEW_TRACKER_IMPLEMENTATION
@@ -117,7 +117,7 @@ int main(void) {
 
     /* with hooks: a tracker on the static buffer */
     c.hooks.random_bytes = nh_random;
-    c.hooks.now_ms = nh_now;
+    c.hooks.epoch_ms = nh_now;
     CHECK_RES(skew_tracker_init(&t, &c, arena.b, need), SKEW_OK);
     CHECK(random_calls >= 1);
     memset(&r, 0, sizeof r);
@@ -131,7 +131,7 @@ int main(void) {
     CHECK_RES(skew_http(t, &r, &resp, body, sizeof body), SKEW_OK);
     CHECK_STR(body, "{\"ok\":true,\"version\":\"fw1\",\"uptime\":42}");
     CHECK_EQ_INT(skew_tick(t, clock_ms), 30000); /* a keepalive was due: the next in 30 s */
-    CHECK_RES(skew_close(t, h, SKEW_CLOSE_CLIENT), SKEW_OK);
+    CHECK_RES(skew_close(t, h, SKEW_CLOSE_REASON_CLIENT), SKEW_OK);
     skew_tracker_destroy(t);
     CHECK_EQ_INT(frees, 0); /* init memory is the caller's */
 

@@ -80,7 +80,7 @@ static void test_caller_buffer(void) {
     CHECK_RES(skew_tracker_init(&t, &c, mem, need), SKEW_OK);
     CHECK(t != NULL);
     open_sse(t, &env, 0, NULL, NULL);
-    CHECK_EQ_INT(skew_total(t), 1);
+    CHECK_EQ_INT(skew_get_total(t), 1);
     skew_tracker_destroy(t); /* no-op for caller memory */
     env_reset_msgs(&env);
     memset(&env, 0, sizeof env);
@@ -114,7 +114,7 @@ static void test_open_connected(void) {
     h = open_sse(t, &env, 0, NULL, "a=b; __nkpv=v1.0.0; c=d");
     CHECK(h != 0);
     CHECK_EQ_INT(env.conns[0].nmsg, 1);
-    CHECK_RES(skew_conn_get(t, h, &info), SKEW_OK);
+    CHECK_RES(skew_get_conn(t, h, &info), SKEW_OK);
     CHECK(is_uuid_v4(info.id));
     snprintf(want, sizeof want, "{\"type\":\"connected\",\"version\":\"v2\",\"connectionId\":\"%s\",\"timestamp\":1700000000123}", info.id);
     CHECK_STR(env.conns[0].msgs[0], want);
@@ -130,28 +130,28 @@ static void test_open_connected(void) {
     env.now = 1700000000124ull;
     h = open_sse(t, &env, 1, NULL, NULL);
     CHECK(strstr(env.conns[1].msgs[0], "\"timestamp\":1700000000124}") != NULL);
-    CHECK_RES(skew_conn_get(t, h, &info), SKEW_OK);
+    CHECK_RES(skew_get_conn(t, h, &info), SKEW_OK);
     CHECK(info.version.len == 2 && memcmp(info.version.ptr, "v2", 2) == 0);
     h = open_sse(t, &env, 2, NULL, "__nkpv=");
-    CHECK_RES(skew_conn_get(t, h, &info), SKEW_OK);
+    CHECK_RES(skew_get_conn(t, h, &info), SKEW_OK);
     CHECK(info.version.len == 2 && memcmp(info.version.ptr, "v2", 2) == 0);
     /* percent-encoded and quoted cookies are decoded */
     h = open_sse(t, &env, 3, NULL, "__nkpv=\"v%201\"");
-    CHECK_RES(skew_conn_get(t, h, &info), SKEW_OK);
+    CHECK_RES(skew_get_conn(t, h, &info), SKEW_OK);
     CHECK(info.version.len == 3 && memcmp(info.version.ptr, "v 1", 3) == 0);
     /* a control character or broken escape folds into "(other)" and is counted as invalid */
     h = open_sse(t, &env, 4, NULL, "__nkpv=a%01b");
-    CHECK_RES(skew_conn_get(t, h, &info), SKEW_OK);
+    CHECK_RES(skew_get_conn(t, h, &info), SKEW_OK);
     CHECK(info.version.len == 7 && memcmp(info.version.ptr, "(other)", 7) == 0);
     h = open_sse(t, &env, 5, NULL, "__nkpv=%zz");
-    CHECK_RES(skew_conn_get(t, h, &info), SKEW_OK);
+    CHECK_RES(skew_get_conn(t, h, &info), SKEW_OK);
     CHECK(memcmp(info.version.ptr, "(other)", 7) == 0);
     {
         /* a client whose cookie says "(other)" joins that bucket: no key twice in the map */
         skew_count vc[8];
         size_t n, i;
         h = open_sse(t, &env, 10, NULL, "__nkpv=(other)");
-        n = skew_versions(t, vc, 8);
+        n = skew_list_versions(t, vc, 8);
         for (i = 0; i < n; i++)
             if (vc[i].name.len == 7 && memcmp(vc[i].name.ptr, "(other)", 7) == 0) CHECK_EQ_INT(vc[i].count, 3);
         CHECK_EQ_INT(n, 4); /* v1.0.0, v2, "v 1", (other) */
@@ -162,7 +162,7 @@ static void test_open_connected(void) {
         CHECK_EQ_INT(m.invalid_input, 2);
         CHECK_EQ_INT(m.opened, 7);
     }
-    CHECK_EQ_INT(skew_total(t), 7);
+    CHECK_EQ_INT(skew_get_total(t), 7);
     /* a cookie too long for max_version_len (64) */
     {
         char ck[128];
@@ -170,19 +170,19 @@ static void test_open_connected(void) {
         strcpy(ck, "__nkpv=");
         memset(ck + 7, 'x', 65);
         h = open_sse(t, &env, 6, NULL, ck);
-        CHECK_RES(skew_conn_get(t, h, &info), SKEW_OK);
+        CHECK_RES(skew_get_conn(t, h, &info), SKEW_OK);
         CHECK(memcmp(info.version.ptr, "(other)", 7) == 0);
         ck[7 + 64] = '\0'; /* exactly 64 fits */
         h = open_sse(t, &env, 7, NULL, ck);
-        CHECK_RES(skew_conn_get(t, h, &info), SKEW_OK);
+        CHECK_RES(skew_get_conn(t, h, &info), SKEW_OK);
         CHECK_EQ_INT(info.version.len, 64);
     }
     /* two ids differ */
     {
         skew_conn a, b;
         skew_handle h1 = open_sse(t, &env, 8, NULL, NULL), h2 = open_sse(t, &env, 9, NULL, NULL);
-        skew_conn_get(t, h1, &a);
-        skew_conn_get(t, h2, &b);
+        skew_get_conn(t, h1, &a);
+        skew_get_conn(t, h2, &b);
         CHECK(strcmp(a.id, b.id) != 0);
         CHECK(h1 != h2);
     }
@@ -199,28 +199,28 @@ static void test_routes_from_query(void) {
     c.max_route_len = 16;
     t = make(&c);
     h = open_sse(t, &env, 0, "route=%2Fdocs%2Fa%3Fq%3D1%23frag", NULL);
-    skew_conn_get(t, h, &info);
+    skew_get_conn(t, h, &info);
     CHECK(info.route.len == 7 && memcmp(info.route.ptr, "/docs/a", 7) == 0);
     h = open_sse(t, &env, 1, "x=1&route=/first&route=/second", NULL);
-    skew_conn_get(t, h, &info);
+    skew_get_conn(t, h, &info);
     CHECK(info.route.len == 6 && memcmp(info.route.ptr, "/first", 6) == 0);
     h = open_sse(t, &env, 2, "route=relative", NULL);
-    skew_conn_get(t, h, &info);
+    skew_get_conn(t, h, &info);
     CHECK(info.route.len == 1 && info.route.ptr[0] == '/');
     h = open_sse(t, &env, 3, "route=/0123456789abcde", NULL); /* 16 bytes: the limit */
-    skew_conn_get(t, h, &info);
+    skew_get_conn(t, h, &info);
     CHECK_EQ_INT(info.route.len, 16);
     h = open_sse(t, &env, 4, "route=/0123456789abcdef", NULL); /* 17 bytes: too long */
-    skew_conn_get(t, h, &info);
+    skew_get_conn(t, h, &info);
     CHECK_EQ_INT(info.route.len, 1);
     h = open_sse(t, &env, 5, "route=/a%0Ab", NULL); /* newline */
-    skew_conn_get(t, h, &info);
+    skew_get_conn(t, h, &info);
     CHECK_EQ_INT(info.route.len, 1);
     h = open_sse(t, &env, 6, "route=/caf%C3%A9", NULL); /* UTF-8 is fine */
-    skew_conn_get(t, h, &info);
+    skew_get_conn(t, h, &info);
     CHECK_EQ_INT(info.route.len, 6);
     h = open_sse(t, &env, 7, "route=/caf%E9", NULL); /* Latin-1 byte: invalid UTF-8 */
-    skew_conn_get(t, h, &info);
+    skew_get_conn(t, h, &info);
     CHECK_EQ_INT(info.route.len, 1);
     unmake(t);
 }
@@ -240,27 +240,27 @@ static void test_counts_and_stats(void) {
     h[0] = open_sse(t, &env, 0, "route=/a", "__nkpv=v1.0.0");
     h[1] = open_sse(t, &env, 1, "route=/a", "__nkpv=v1.0.0");
     h[2] = open_sse(t, &env, 2, "route=/b", "__nkpv=v2.0.0");
-    CHECK_EQ_INT(skew_total(t), 3);
-    n = skew_versions(t, vc, 8);
+    CHECK_EQ_INT(skew_get_total(t), 3);
+    n = skew_list_versions(t, vc, 8);
     CHECK_EQ_INT(n, 2);
     CHECK(vc[0].name.len == 6 && memcmp(vc[0].name.ptr, "v1.0.0", 6) == 0 && vc[0].count == 2);
     CHECK(vc[1].count == 1);
-    CHECK_EQ_INT(skew_versions(t, NULL, 0), 2);
-    CHECK_EQ_INT(skew_routes(t, NULL, 0), 2);
-    CHECK_EQ_INT(skew_rollout_permille(t), 0); /* server is "dev" */
+    CHECK_EQ_INT(skew_list_versions(t, NULL, 0), 2);
+    CHECK_EQ_INT(skew_list_routes(t, NULL, 0), 2);
+    CHECK_EQ_INT(skew_get_rollout_permille(t), 0); /* server is "dev" */
     skew_set_server_version(t, skew_str_c("v1.0.0"));
-    CHECK_EQ_INT(skew_rollout_permille(t), 667);
+    CHECK_EQ_INT(skew_get_rollout_permille(t), 667);
     CHECK_EQ_INT(count_type(&env, 0, "version"), 1);
     CHECK_STR(last_msg(&env, 2), "{\"type\":\"version\",\"version\":\"v1.0.0\"}");
 
     /* a WS subscriber with the token: stats right away with yourId */
     sub = open_ws(t, &env, 10, "route=/admin", "__nkpv=v1.0.0", "Bearer s3cret");
-    CHECK_RES(skew_ws_message(t, sub, "{\"type\":\"subscribe-stats\"}", strlen("{\"type\":\"subscribe-stats\"}")), SKEW_OK);
-    CHECK_EQ_INT(skew_subscriber_count(t), 1);
-    skew_conn_get(t, h[0], &ci[0]);
-    skew_conn_get(t, h[1], &ci[1]);
-    skew_conn_get(t, h[2], &ci[2]);
-    skew_conn_get(t, sub, &si);
+    CHECK_RES(skew_ws_message(t, sub, skew_str_n("{\"type\":\"subscribe-stats\"}", strlen("{\"type\":\"subscribe-stats\"}"))), SKEW_OK);
+    CHECK_EQ_INT(skew_get_subscriber_count(t), 1);
+    skew_get_conn(t, h[0], &ci[0]);
+    skew_get_conn(t, h[1], &ci[1]);
+    skew_get_conn(t, h[2], &ci[2]);
+    skew_get_conn(t, sub, &si);
     snprintf(want, sizeof want,
              "{\"type\":\"stats\",\"total\":4,\"versions\":{\"v1.0.0\":3,\"v2.0.0\":1},"
              "\"routes\":{\"/a\":2,\"/b\":1,\"/admin\":1},\"connections\":["
@@ -271,28 +271,28 @@ static void test_counts_and_stats(void) {
              ci[0].id, ci[1].id, ci[2].id, si.id, si.id);
     CHECK_STR(last_msg(&env, 10), want);
     /* the same text from the public writer, and the measure-only call agrees */
-    CHECK_EQ_INT(skew_json_stats(t, buf, sizeof buf, sub), strlen(want));
+    CHECK_EQ_INT(skew_write_stats(t, sub, buf, sizeof buf), strlen(want));
     CHECK_STR(buf, want);
-    CHECK_EQ_INT(skew_json_stats(t, NULL, 0, sub), strlen(want));
+    CHECK_EQ_INT(skew_write_stats(t, sub, NULL, 0), strlen(want));
 
     /* close: counts fall, a count of 0 disappears, the subscriber hears it at once */
-    CHECK_RES(skew_close(t, h[2], SKEW_CLOSE_CLIENT), SKEW_OK);
+    CHECK_RES(skew_close(t, h[2], SKEW_CLOSE_REASON_CLIENT), SKEW_OK);
     CHECK(strstr(last_msg(&env, 10), "\"versions\":{\"v1.0.0\":3}") != NULL);
     CHECK(strstr(last_msg(&env, 10), "\"/b\"") == NULL);
     CHECK(strstr(last_msg(&env, 10), "\"total\":3") != NULL);
     CHECK_EQ_INT(env.closes, 1);
-    CHECK(env.conns[2].closed && env.conns[2].reason == SKEW_CLOSE_CLIENT);
+    CHECK(env.conns[2].closed && env.conns[2].reason == SKEW_CLOSE_REASON_CLIENT);
     /* stale handle */
-    CHECK_RES(skew_close(t, h[2], SKEW_CLOSE_CLIENT), SKEW_ERR_STALE);
+    CHECK_RES(skew_close(t, h[2], SKEW_CLOSE_REASON_CLIENT), SKEW_ERR_STALE);
     CHECK_RES(skew_set_route(t, h[2], skew_str_c("/x")), SKEW_ERR_STALE);
-    CHECK_RES(skew_close(t, 0, SKEW_CLOSE_CLIENT), SKEW_ERR_NOT_FOUND);
-    CHECK_RES(skew_close(t, ((skew_handle)1 << 32) | 99999, SKEW_CLOSE_CLIENT), SKEW_ERR_NOT_FOUND);
+    CHECK_RES(skew_close(t, 0, SKEW_CLOSE_REASON_CLIENT), SKEW_ERR_NOT_FOUND);
+    CHECK_RES(skew_close(t, ((skew_handle)1 << 32) | 99999, SKEW_CLOSE_REASON_CLIENT), SKEW_ERR_NOT_FOUND);
     CHECK_EQ_INT(env.closes, 1);
 
     /* route change via WS: a route named /shipping is a route, not a ping */
     {
         size_t before = env.conns[10].nmsg;
-        CHECK_RES(skew_ws_message(t, sub, "{\"type\":\"route-update\",\"route\":\"/shipping\"}", strlen("{\"type\":\"route-update\",\"route\":\"/shipping\"}")), SKEW_OK);
+        CHECK_RES(skew_ws_message(t, sub, skew_str_n("{\"type\":\"route-update\",\"route\":\"/shipping\"}", strlen("{\"type\":\"route-update\",\"route\":\"/shipping\"}"))), SKEW_OK);
         CHECK_EQ_INT(count_type(&env, 10, "pong"), 0);
         CHECK_EQ_INT(env.conns[10].nmsg, before + 1);
         CHECK(strstr(last_msg(&env, 10), "\"/shipping\":1") != NULL);
@@ -300,11 +300,11 @@ static void test_counts_and_stats(void) {
         CHECK_STR(env.last_old_route, "/admin");
     }
     /* unsubscribe stops the pushes */
-    CHECK_RES(skew_ws_message(t, sub, "{\"type\":\"unsubscribe-stats\"}", strlen("{\"type\":\"unsubscribe-stats\"}")), SKEW_OK);
-    CHECK_EQ_INT(skew_subscriber_count(t), 0);
+    CHECK_RES(skew_ws_message(t, sub, skew_str_n("{\"type\":\"unsubscribe-stats\"}", strlen("{\"type\":\"unsubscribe-stats\"}"))), SKEW_OK);
+    CHECK_EQ_INT(skew_get_subscriber_count(t), 0);
     {
         size_t before = env.conns[10].nmsg;
-        skew_close(t, h[1], SKEW_CLOSE_CLIENT);
+        skew_close(t, h[1], SKEW_CLOSE_REASON_CLIENT);
         CHECK_EQ_INT(env.conns[10].nmsg, before);
     }
     unmake(t);
@@ -320,47 +320,47 @@ static void test_ws_messages(void) {
     c.route_tracking = true;
     t = make(&c);
     h = open_ws(t, &env, 0, NULL, NULL, NULL);
-    CHECK_RES(skew_ws_message(t, h, "ping", strlen("ping")), SKEW_OK);
+    CHECK_RES(skew_ws_message(t, h, skew_str_n("ping", strlen("ping"))), SKEW_OK);
     CHECK_STR(last_msg(&env, 0), "{\"type\":\"pong\"}");
-    CHECK_RES(skew_ws_message(t, h, "{\"type\":\"ping\"}", strlen("{\"type\":\"ping\"}")), SKEW_OK);
+    CHECK_RES(skew_ws_message(t, h, skew_str_n("{\"type\":\"ping\"}", strlen("{\"type\":\"ping\"}"))), SKEW_OK);
     CHECK_EQ_INT(count_type(&env, 0, "pong"), 2);
-    CHECK_RES(skew_ws_message(t, h, " { \"type\" : \"ping\" } ", strlen(" { \"type\" : \"ping\" } ")), SKEW_OK);
+    CHECK_RES(skew_ws_message(t, h, skew_str_n(" { \"type\" : \"ping\" } ", strlen(" { \"type\" : \"ping\" } "))), SKEW_OK);
     CHECK_EQ_INT(count_type(&env, 0, "pong"), 3);
     /* near misses are ignored, never ponged */
-    CHECK_RES(skew_ws_message(t, h, "pingx", strlen("pingx")), SKEW_ERR_INVALID);
-    CHECK_RES(skew_ws_message(t, h, "PING", strlen("PING")), SKEW_ERR_INVALID);
-    CHECK_RES(skew_ws_message(t, h, "{\"type\":\"ping\"", strlen("{\"type\":\"ping\"")), SKEW_ERR_INVALID);
-    CHECK_RES(skew_ws_message(t, h, "{\"type\":\"pingpong\"}", strlen("{\"type\":\"pingpong\"}")), SKEW_ERR_INVALID);
-    CHECK_RES(skew_ws_message(t, h, "{\"x\":\"ping\"}", strlen("{\"x\":\"ping\"}")), SKEW_ERR_INVALID);
-    CHECK_RES(skew_ws_message(t, h, "", strlen("")), SKEW_ERR_INVALID);
-    CHECK_RES(skew_ws_message(t, h, NULL, 10), SKEW_ERR_INVALID);
-    CHECK_RES(skew_ws_message(t, h, "\xff\xfe\x00garbage", strlen("\xff\xfe\x00garbage")), SKEW_ERR_INVALID);
+    CHECK_RES(skew_ws_message(t, h, skew_str_n("pingx", strlen("pingx"))), SKEW_ERR_INVALID);
+    CHECK_RES(skew_ws_message(t, h, skew_str_n("PING", strlen("PING"))), SKEW_ERR_INVALID);
+    CHECK_RES(skew_ws_message(t, h, skew_str_n("{\"type\":\"ping\"", strlen("{\"type\":\"ping\""))), SKEW_ERR_INVALID);
+    CHECK_RES(skew_ws_message(t, h, skew_str_n("{\"type\":\"pingpong\"}", strlen("{\"type\":\"pingpong\"}"))), SKEW_ERR_INVALID);
+    CHECK_RES(skew_ws_message(t, h, skew_str_n("{\"x\":\"ping\"}", strlen("{\"x\":\"ping\"}"))), SKEW_ERR_INVALID);
+    CHECK_RES(skew_ws_message(t, h, skew_str_n("", strlen(""))), SKEW_ERR_INVALID);
+    CHECK_RES(skew_ws_message(t, h, skew_str_n(NULL, 10)), SKEW_ERR_INVALID);
+    CHECK_RES(skew_ws_message(t, h, skew_str_n("\xff\xfe\x00garbage", strlen("\xff\xfe\x00garbage"))), SKEW_ERR_INVALID);
     CHECK_EQ_INT(count_type(&env, 0, "pong"), 3);
     /* route-update with a non-string route, a relative route, a huge route */
-    CHECK_RES(skew_ws_message(t, h, "{\"type\":\"route-update\",\"route\":42}", strlen("{\"type\":\"route-update\",\"route\":42}")), SKEW_ERR_INVALID);
-    CHECK_RES(skew_ws_message(t, h, "{\"type\":\"route-update\",\"route\":\"x\"}", strlen("{\"type\":\"route-update\",\"route\":\"x\"}")), SKEW_ERR_INVALID);
-    CHECK_RES(skew_ws_message(t, h, "{\"type\":\"route-update\"}", strlen("{\"type\":\"route-update\"}")), SKEW_ERR_INVALID);
+    CHECK_RES(skew_ws_message(t, h, skew_str_n("{\"type\":\"route-update\",\"route\":42}", strlen("{\"type\":\"route-update\",\"route\":42}"))), SKEW_ERR_INVALID);
+    CHECK_RES(skew_ws_message(t, h, skew_str_n("{\"type\":\"route-update\",\"route\":\"x\"}", strlen("{\"type\":\"route-update\",\"route\":\"x\"}"))), SKEW_ERR_INVALID);
+    CHECK_RES(skew_ws_message(t, h, skew_str_n("{\"type\":\"route-update\"}", strlen("{\"type\":\"route-update\"}"))), SKEW_ERR_INVALID);
     {
         char big[600];
         int n = snprintf(big, sizeof big, "{\"type\":\"route-update\",\"route\":\"/%0300d\"}", 0);
-        CHECK_RES(skew_ws_message(t, h, big, (size_t)n), SKEW_ERR_TOO_LONG);
+        CHECK_RES(skew_ws_message(t, h, skew_str_n(big, (size_t)n)), SKEW_ERR_TOO_LONG);
     }
     /* escapes decode before the route is checked: \u002f is '/' */
-    CHECK_RES(skew_ws_message(t, h, "{\"type\":\"route-update\",\"route\":\"\\u002fok\"}", strlen("{\"type\":\"route-update\",\"route\":\"\\u002fok\"}")), SKEW_OK);
+    CHECK_RES(skew_ws_message(t, h, skew_str_n("{\"type\":\"route-update\",\"route\":\"\\u002fok\"}", strlen("{\"type\":\"route-update\",\"route\":\"\\u002fok\"}"))), SKEW_OK);
     {
         skew_conn ci;
-        skew_conn_get(t, h, &ci);
+        skew_get_conn(t, h, &ci);
         CHECK(ci.route.len == 3 && memcmp(ci.route.ptr, "/ok", 3) == 0);
     }
     /* a nesting bomb is refused by depth, not by the stack */
     for (i = 0; i < sizeof deep; i++) deep[i] = '[';
-    CHECK_RES(skew_ws_message(t, h, deep, sizeof deep), SKEW_ERR_INVALID);
-    CHECK_EQ_INT(skew_total(t), 1);
+    CHECK_RES(skew_ws_message(t, h, skew_str_n(deep, sizeof deep)), SKEW_ERR_INVALID);
+    CHECK_EQ_INT(skew_get_total(t), 1);
     /* subscribe without authorization (no hook answer) */
-    CHECK_RES(skew_ws_message(t, h, "{\"type\":\"subscribe-stats\"}", strlen("{\"type\":\"subscribe-stats\"}")), SKEW_ERR_UNAUTHORIZED);
+    CHECK_RES(skew_ws_message(t, h, skew_str_n("{\"type\":\"subscribe-stats\"}", strlen("{\"type\":\"subscribe-stats\"}"))), SKEW_ERR_UNAUTHORIZED);
     CHECK_STR(last_msg(&env, 0), "{\"type\":\"stats-unauthorized\"}");
-    CHECK_EQ_INT(skew_subscriber_count(t), 0);
-    CHECK_RES(skew_ws_message(t, h, "{\"type\":\"subscribe-stats\"}", strlen("{\"type\":\"subscribe-stats\"}")), SKEW_ERR_UNAUTHORIZED);
+    CHECK_EQ_INT(skew_get_subscriber_count(t), 0);
+    CHECK_RES(skew_ws_message(t, h, skew_str_n("{\"type\":\"subscribe-stats\"}", strlen("{\"type\":\"subscribe-stats\"}"))), SKEW_ERR_UNAUTHORIZED);
     CHECK_EQ_INT(count_type(&env, 0, "stats-unauthorized"), 2);
     unmake(t);
 }
@@ -378,13 +378,13 @@ static void test_coalescing(void) {
     t = make(&c);
     skew_tick(t, 1000);
     sub = open_ws(t, &env, 0, NULL, NULL, "s3cret");
-    skew_ws_message(t, sub, "{\"type\":\"subscribe-stats\"}", strlen("{\"type\":\"subscribe-stats\"}"));
+    skew_ws_message(t, sub, skew_str_n("{\"type\":\"subscribe-stats\"}", strlen("{\"type\":\"subscribe-stats\"}")));
     CHECK_EQ_INT(count_type(&env, 0, "stats"), 1);
     for (i = 0; i < 20; i++) hs[i] = open_sse(t, &env, 1 + i, NULL, NULL);
-    for (i = 0; i < 10; i++) skew_close(t, hs[i], SKEW_CLOSE_CLIENT);
+    for (i = 0; i < 10; i++) skew_close(t, hs[i], SKEW_CLOSE_REASON_CLIENT);
     CHECK_EQ_INT(count_type(&env, 0, "stats"), 1); /* nothing before the window ends */
-    CHECK_EQ_INT(skew_next_due(t, 1000), 100);      /* the push is due at the window's end */
-    CHECK_EQ_INT(skew_next_due(t, 1200), 0);
+    CHECK_EQ_INT(skew_get_next_due(t, 1000), 100);      /* the push is due at the window's end */
+    CHECK_EQ_INT(skew_get_next_due(t, 1200), 0);
     wait = skew_tick(t, 1050);
     CHECK_EQ_INT(count_type(&env, 0, "stats"), 1);
     CHECK_EQ_INT(wait, 50);
@@ -394,20 +394,20 @@ static void test_coalescing(void) {
     skew_tick(t, 1300);
     CHECK_EQ_INT(count_type(&env, 0, "stats"), 2); /* nothing changed: nothing sent */
     /* a change right after a push is not lost: the final state always arrives */
-    skew_close(t, hs[10], SKEW_CLOSE_CLIENT);
+    skew_close(t, hs[10], SKEW_CLOSE_REASON_CLIENT);
     skew_tick(t, 1350);
     skew_tick(t, 1400);
     CHECK_EQ_INT(count_type(&env, 0, "stats"), 3);
     CHECK(strstr(last_msg(&env, 0), "\"total\":10") != NULL);
     /* later changes do not postpone a due push */
-    skew_close(t, hs[11], SKEW_CLOSE_CLIENT);
+    skew_close(t, hs[11], SKEW_CLOSE_REASON_CLIENT);
     skew_tick(t, 1450);
-    skew_close(t, hs[12], SKEW_CLOSE_CLIENT);
+    skew_close(t, hs[12], SKEW_CLOSE_REASON_CLIENT);
     skew_tick(t, 1500);
     CHECK_EQ_INT(count_type(&env, 0, "stats"), 4);
     CHECK(strstr(last_msg(&env, 0), "\"total\":8") != NULL);
     /* the clock going backwards does not strand a pending push */
-    skew_close(t, hs[13], SKEW_CLOSE_CLIENT);
+    skew_close(t, hs[13], SKEW_CLOSE_REASON_CLIENT);
     skew_tick(t, 10);
     CHECK_EQ_INT(count_type(&env, 0, "stats"), 5);
     unmake(t);
@@ -420,14 +420,14 @@ static void test_keepalive(void) {
     c.keepalive_ms = 1000;
     env.now = 5000;
     t = make(&c);
-    CHECK_EQ_INT(skew_next_due(t, 5000), 0); /* not started: tick now */
+    CHECK_EQ_INT(skew_get_next_due(t, 5000), 0); /* not started: tick now */
     CHECK_EQ_INT(skew_tick(t, 5000), 1000);  /* the first tick starts the period */
     open_sse(t, &env, 0, NULL, NULL);
     open_ws(t, &env, 1, NULL, NULL, NULL);
     CHECK_EQ_INT(skew_tick(t, 5500), 500);
-    CHECK_EQ_INT(skew_next_due(t, 5600), 400);
+    CHECK_EQ_INT(skew_get_next_due(t, 5600), 400);
     CHECK_EQ_INT(count_type(&env, 0, "keepalive"), 0);
-    env.now = 6000; /* the wall clock (hooks.now_ms) stamps the keepalive */
+    env.now = 6000; /* the wall clock (hooks.epoch_ms) stamps the keepalive */
     skew_tick(t, 6000);
     CHECK_STR(last_msg(&env, 0), "{\"type\":\"keepalive\",\"timestamp\":6000}");
     CHECK_EQ_INT(count_type(&env, 1, "keepalive"), 0); /* WS uses protocol pings */
@@ -438,8 +438,8 @@ static void test_keepalive(void) {
     /* a keepalive that cannot be written closes the connection */
     env.conns[0].fail_with = SKEW_ERR_SEND;
     skew_tick(t, 8000);
-    CHECK_EQ_INT(skew_total(t), 1);
-    CHECK(env.conns[0].closed && env.conns[0].reason == SKEW_CLOSE_SEND_FAILED);
+    CHECK_EQ_INT(skew_get_total(t), 1);
+    CHECK(env.conns[0].closed && env.conns[0].reason == SKEW_CLOSE_REASON_SEND_FAILED);
     unmake(t);
 }
 
@@ -461,9 +461,9 @@ static void test_limits(void) {
     open_sse(t, &env, 1, "route=/b", "__nkpv=v2");
     h = open_sse(t, &env, 2, "route=/c", "__nkpv=v3");
     /* versions beyond the table fold into "(other)": totals stay exact */
-    CHECK_EQ_INT(skew_versions(t, vc, 4), 3);
+    CHECK_EQ_INT(skew_list_versions(t, vc, 4), 3);
     CHECK(vc[0].name.len == 7 && memcmp(vc[0].name.ptr, "(other)", 7) == 0 && vc[0].count == 1);
-    CHECK_EQ_INT(skew_routes(t, NULL, 0), 2);
+    CHECK_EQ_INT(skew_list_routes(t, NULL, 0), 2);
     /* the fourth connection is refused and nothing changes */
     r = make_req(&fh, "GET", "/__skew/sse", NULL, NULL);
     {
@@ -471,22 +471,22 @@ static void test_limits(void) {
         CHECK_RES(skew_open(t, &r, &env.conns[3], &nh), SKEW_ERR_FULL);
         CHECK_EQ_INT(nh, 0);
     }
-    CHECK_EQ_INT(skew_total(t), 3);
+    CHECK_EQ_INT(skew_get_total(t), 3);
     skew_get_metrics(t, &m);
     CHECK_EQ_INT(m.refused_full, 1);
-    CHECK_EQ_INT(env.logs[SKEW_LOG_WARN], 1);
+    CHECK_EQ_INT(env.logs[SKEW_LOG_LEVEL_WARN], 1);
     CHECK_EQ_INT(env.conns[3].nmsg, 0);
     /* a slot freed is usable again; the old handle stays stale */
-    skew_close(t, h, SKEW_CLOSE_CLIENT);
-    CHECK_EQ_INT(skew_versions(t, NULL, 0), 2);
+    skew_close(t, h, SKEW_CLOSE_REASON_CLIENT);
+    CHECK_EQ_INT(skew_list_versions(t, NULL, 0), 2);
     {
         skew_handle nh = 0;
         CHECK_RES(skew_open(t, &r, &env.conns[3], &nh), SKEW_OK);
         CHECK(nh != h && (nh & 0xFFFFFFFFu) == (h & 0xFFFFFFFFu));
-        CHECK_RES(skew_conn_get(t, h, NULL), SKEW_ERR_INVALID);
+        CHECK_RES(skew_get_conn(t, h, NULL), SKEW_ERR_INVALID);
         {
             skew_conn ci;
-            CHECK_RES(skew_conn_get(t, h, &ci), SKEW_ERR_STALE);
+            CHECK_RES(skew_get_conn(t, h, &ci), SKEW_ERR_STALE);
         }
     }
     unmake(t);
@@ -503,7 +503,7 @@ static void test_max_listed(void) {
     c.max_listed = 3;
     t = make(&c);
     for (i = 0; i < 10; i++) open_sse(t, &env, i, NULL, NULL);
-    skew_json_stats(t, buf, sizeof buf, 0);
+    skew_write_stats(t, 0, buf, sizeof buf);
     for (p = buf; (p = strstr(p, "{\"id\"")) != NULL; p++) entries++;
     CHECK_EQ_INT(entries, 3);
     CHECK(strstr(buf, "\"total\":10") != NULL);
@@ -513,7 +513,7 @@ static void test_max_listed(void) {
     /* a buffer too small for the whole message: truncated output, exact size reported, NUL */
     {
         char small[40];
-        size_t need = skew_json_stats(t, small, sizeof small, 0);
+        size_t need = skew_write_stats(t, 0, small, sizeof small);
         CHECK_EQ_INT(need, strlen(buf));
         CHECK_EQ_INT(strlen(small), 39);
     }
@@ -548,7 +548,7 @@ static void test_sink(void) {
     t = make(&c);
     for (i = 0; i < 50; i++) open_sse(t, &env, i % MAXC, NULL, NULL);
     memset(&s, 0, sizeof s);
-    n = skew_json_stats_sink(t, sink_fn, &s, 0, 1000, &res);
+    n = skew_write_stats_sink(t, 0, 1000, sink_fn, &s, &res);
     CHECK_RES(res, SKEW_OK);
     CHECK_EQ_INT(n, s.len);
     s.data[s.len] = '\0';
@@ -562,7 +562,7 @@ static void test_sink(void) {
     }
     memset(&s, 0, sizeof s);
     s.stop_after = 3;
-    skew_json_stats_sink(t, sink_fn, &s, 0, 1000, &res);
+    skew_write_stats_sink(t, 0, 1000, sink_fn, &s, &res);
     CHECK_RES(res, SKEW_ERR_SEND);
     CHECK_EQ_INT(s.calls, 3); /* a stopped sink is not called again */
     (void)buf;
@@ -579,17 +579,17 @@ static void test_slow_consumer(void) {
     t = make(&c);
     sub1 = open_ws(t, &env, 0, NULL, NULL, "s3cret");
     sub2 = open_ws(t, &env, 1, NULL, NULL, "s3cret");
-    skew_ws_message(t, sub1, "{\"type\":\"subscribe-stats\"}", strlen("{\"type\":\"subscribe-stats\"}"));
-    skew_ws_message(t, sub2, "{\"type\":\"subscribe-stats\"}", strlen("{\"type\":\"subscribe-stats\"}"));
+    skew_ws_message(t, sub1, skew_str_n("{\"type\":\"subscribe-stats\"}", strlen("{\"type\":\"subscribe-stats\"}")));
+    skew_ws_message(t, sub2, skew_str_n("{\"type\":\"subscribe-stats\"}", strlen("{\"type\":\"subscribe-stats\"}")));
     env.conns[1].fail_with = SKEW_ERR_SLOW;
     open_sse(t, &env, 2, NULL, NULL); /* the push to sub2 fails: it is closed, sub1 told */
-    CHECK_EQ_INT(skew_total(t), 2);
-    CHECK(env.conns[1].closed && env.conns[1].reason == SKEW_CLOSE_SLOW);
+    CHECK_EQ_INT(skew_get_total(t), 2);
+    CHECK(env.conns[1].closed && env.conns[1].reason == SKEW_CLOSE_REASON_SLOW);
     CHECK(strstr(last_msg(&env, 0), "\"total\":2") != NULL);
     skew_get_metrics(t, &m);
     CHECK_EQ_INT(m.slow_dropped, 1);
-    CHECK_EQ_INT(env.logs[SKEW_LOG_INFO], 1);
-    CHECK_EQ_INT(skew_subscriber_count(t), 1);
+    CHECK_EQ_INT(env.logs[SKEW_LOG_LEVEL_INFO], 1);
+    CHECK_EQ_INT(skew_get_subscriber_count(t), 1);
     /* a connection whose `connected` cannot be sent is never tracked */
     env.conns[3].fail_with = SKEW_ERR_SEND;
     {
@@ -598,7 +598,7 @@ static void test_slow_consumer(void) {
         skew_handle nh;
         int closes = env.closes;
         CHECK_RES(skew_open(t, &r, &env.conns[3], &nh), SKEW_ERR_SEND);
-        CHECK_EQ_INT(skew_total(t), 2);
+        CHECK_EQ_INT(skew_get_total(t), 2);
         CHECK_EQ_INT(env.closes, closes);
     }
     unmake(t);
@@ -636,7 +636,7 @@ static void test_bots_and_open_errors(void) {
     CHECK_RES(skew_open(t, &r, &env.conns[0], &h), SKEW_ERR_BOT); /* empty UA: not a browser */
     skew_get_metrics(t, &m);
     CHECK_EQ_INT(m.bots_rejected, 3);
-    CHECK_EQ_INT(skew_total(t), 0);
+    CHECK_EQ_INT(skew_get_total(t), 0);
     CHECK_EQ_INT(env.conns[0].nmsg, 0);
 #if SKEW_ENABLE_HTTP
     skew_http_open_error(t, &r, SKEW_ERR_FULL, &resp, body, sizeof body);
@@ -693,12 +693,12 @@ static void test_two_trackers(void) {
         skew_handle h1 = 5;
         CHECK_RES(skew_open(t1, &r, &env.conns[2], &h1), SKEW_ERR_INVALID); /* not t1's path */
         CHECK_EQ_INT(h1, 0);
-        CHECK_RES(skew_close(t2, h, SKEW_CLOSE_CLIENT), SKEW_OK);
-        CHECK_EQ_INT(skew_total(t2), 0);
+        CHECK_RES(skew_close(t2, h, SKEW_CLOSE_REASON_CLIENT), SKEW_OK);
+        CHECK_EQ_INT(skew_get_total(t2), 0);
         CHECK_RES(skew_open(t2, &r, &env.conns[1], &h), SKEW_OK);
     }
-    CHECK_EQ_INT(skew_total(t1), 1);
-    CHECK_EQ_INT(skew_total(t2), 1);
+    CHECK_EQ_INT(skew_get_total(t1), 1);
+    CHECK_EQ_INT(skew_get_total(t2), 1);
     skew_tracker_destroy(t1);
     skew_tracker_destroy(t2);
     env_reset_msgs(&env);
@@ -724,7 +724,7 @@ static void test_locks(void) {
     t = make(&c);
     h = open_sse(t, &env, 0, NULL, NULL);
     skew_tick(t, 999999999);
-    skew_close(t, h, SKEW_CLOSE_CLIENT);
+    skew_close(t, h, SKEW_CLOSE_REASON_CLIENT);
     CHECK_EQ_INT(lock_depth, 0);
     CHECK(lock_calls >= 3);
     unmake(t);

@@ -24,9 +24,9 @@ typedef struct rec_conn {
 
 typedef struct rec_env {
     rec_conn conns[NCONN];
-    uint64_t wall;          /* hooks.now_ms: epoch milliseconds */
+    uint64_t wall;          /* hooks.epoch_ms: epoch milliseconds */
     int auth_calls[3];      /* per scope: STATS, ADMIN, METRICS */
-    skew_auth answer;
+    skew_auth_result answer;
     skew_tracker *t;
     bool send_from_hook;    /* the send hook tries skew_send on the same connection */
     skew_result nested;
@@ -46,12 +46,12 @@ static skew_result rec_send(void *ud, const skew_conn *c, const char *msg, size_
     }
     if (e->send_from_hook) {
         e->send_from_hook = false;
-        e->nested = skew_send(e->t, c->handle, "{\"type\":\"x\"}", 12);
+        e->nested = skew_send(e->t, c->handle, skew_str_n("{\"type\":\"x\"}", 12));
     }
     return SKEW_OK;
 }
 static uint64_t rec_now(void *ud) { return ((rec_env *)ud)->wall; }
-static skew_auth rec_auth(void *ud, const skew_request *req, skew_auth_scope scope) {
+static skew_auth_result rec_auth(void *ud, const skew_request *req, skew_auth_scope scope) {
     rec_env *e = (rec_env *)ud;
     (void)req;
     e->auth_calls[scope == SKEW_AUTH_SCOPE_ADMIN ? 1 : scope == SKEW_AUTH_SCOPE_METRICS ? 2 : 0]++;
@@ -122,7 +122,7 @@ static void base_cfg(skew_config *c) {
     c->server_version = "v2";
     c->hooks.user_data = &env;
     c->hooks.send = rec_send;
-    c->hooks.now_ms = rec_now;
+    c->hooks.epoch_ms = rec_now;
     c->hooks.authorize = rec_auth;
     c->hooks.log = rec_log;
     c->stats_interval_ms = SKEW_STATS_IMMEDIATE;
@@ -154,7 +154,7 @@ static void test_sse_head(void) {
     CHECK(strstr(head, "\r\n\r\n") == head + sizeof head - 5);
 }
 
-/* skew_tick takes a monotonic clock; the wire only ever carries hooks.now_ms. */
+/* skew_tick takes a monotonic clock; the wire only ever carries hooks.epoch_ms. */
 static void test_clock_rule(void) {
     skew_config c;
     skew_tracker *t;
@@ -162,7 +162,7 @@ static void test_clock_rule(void) {
     base_cfg(&c);
     c.keepalive_ms = 1000;
     t = make(&c);
-    CHECK_EQ_INT(skew_next_due(t, mono), 0);
+    CHECK_EQ_INT(skew_get_next_due(t, mono), 0);
     CHECK_EQ_INT(skew_tick(t, mono), 1000);
     open_conn(t, 0, "/__skew/sse", NULL);
     CHECK(strstr(last(0), "\"timestamp\":1717036500000}") != NULL);
@@ -190,14 +190,14 @@ static void test_cookie_rule(void) {
     skew_count vs[4];
     size_t n, i;
     uint32_t v7 = 0;
-    CHECK_RES(skew_cookie_get(skew_str_c("a=1, __nkpv=v7"), "__nkpv", &v), SKEW_OK);
+    CHECK_RES(skew_get_cookie(skew_str_c("a=1, __nkpv=v7"), "__nkpv", &v), SKEW_OK);
     CHECK(v.len == 2 && memcmp(v.ptr, "v7", 2) == 0);
-    CHECK_RES(skew_cookie_get(skew_str_c("__nkpv=v7,a=1"), "__nkpv", &v), SKEW_OK);
+    CHECK_RES(skew_get_cookie(skew_str_c("__nkpv=v7,a=1"), "__nkpv", &v), SKEW_OK);
     CHECK(v.len == 2 && memcmp(v.ptr, "v7", 2) == 0);
-    CHECK_RES(skew_cookie_get(skew_str_c("a=1; __nkpv=v7"), "__nkpv", &v), SKEW_OK);
+    CHECK_RES(skew_get_cookie(skew_str_c("a=1; __nkpv=v7"), "__nkpv", &v), SKEW_OK);
     CHECK(v.len == 2);
-    CHECK_RES(skew_cookie_get(skew_str_c("a=x,__nkpv"), "__nkpv", &v), SKEW_ERR_NOT_FOUND);
-    CHECK_RES(skew_cookie_get(skew_str_c("a=1,"), "a", &v), SKEW_OK);
+    CHECK_RES(skew_get_cookie(skew_str_c("a=x,__nkpv"), "__nkpv", &v), SKEW_ERR_NOT_FOUND);
+    CHECK_RES(skew_get_cookie(skew_str_c("a=1,"), "a", &v), SKEW_OK);
     CHECK(v.len == 1 && v.ptr[0] == '1');
 
     base_cfg(&c);
@@ -205,7 +205,7 @@ static void test_cookie_rule(void) {
     open_conn(t, 0, "/__skew/sse", "a=1, __nkpv=v7");
     open_conn(t, 1, "/__skew/sse", "a=1; __nkpv=v7");
     open_conn(t, 2, "/__skew/sse", "a=1");
-    n = skew_versions(t, vs, 4);
+    n = skew_list_versions(t, vs, 4);
     CHECK_EQ_INT(n, 2);
     for (i = 0; i < n && i < 4; i++)
         if (vs[i].name.len == 2 && memcmp(vs[i].name.ptr, "v7", 2) == 0) v7 = vs[i].count;
@@ -224,18 +224,18 @@ static void test_authorization(void) {
     skew_conn info;
     int stats_calls;
     base_cfg(&c);
-    env.answer = SKEW_AUTH_DENIED;
+    env.answer = SKEW_AUTH_RESULT_DENIED;
     t = make(&c);
     sse = open_conn(t, 0, "/__skew/sse", NULL);
     CHECK_EQ_INT(env.auth_calls[0], 0); /* an SSE open never asks */
     ws = open_conn(t, 1, "/__skew/ws", NULL);
     CHECK_EQ_INT(env.auth_calls[0], 1); /* a WS open asks once, with the handshake */
-    CHECK_RES(skew_ws_message(t, ws, "{\"type\":\"subscribe-stats\"}", 26), SKEW_ERR_UNAUTHORIZED);
+    CHECK_RES(skew_ws_message(t, ws, skew_str_n("{\"type\":\"subscribe-stats\"}", 26)), SKEW_ERR_UNAUTHORIZED);
     CHECK_EQ_INT(env.auth_calls[0], 1); /* the open's answer is reused */
     CHECK_STR(last(1), "{\"type\":\"stats-unauthorized\"}");
 
     /* a denied POST subscribe: 200, the verdict on the stream; skew_subscribe says UNAUTHORIZED */
-    CHECK_RES(skew_conn_get(t, sse, &info), SKEW_OK);
+    CHECK_RES(skew_get_conn(t, sse, &info), SKEW_OK);
     snprintf(idbody, sizeof idbody, "{\"connectionId\":\"%s\"}", info.id);
     h.ua = BROWSER;
     post = req_for(&h, "POST", "/__skew/subscribe-stats");
@@ -246,21 +246,21 @@ static void test_authorization(void) {
     CHECK_EQ_INT(env.auth_calls[0], 2);
     CHECK_STR(last(0), "{\"type\":\"stats-unauthorized\"}");
     CHECK_RES(skew_subscribe(t, sse, &post), SKEW_ERR_UNAUTHORIZED);
-    CHECK_EQ_INT(skew_subscriber_count(t), 0);
+    CHECK_EQ_INT(skew_get_subscriber_count(t), 0);
 
-    env.answer = SKEW_AUTH_GRANTED;
+    env.answer = SKEW_AUTH_RESULT_GRANTED;
     CHECK_RES(skew_http(t, &post, &res, body, sizeof body), SKEW_OK);
     CHECK_EQ_INT(res.status, 200);
     CHECK(strncmp(last(0), "{\"type\":\"stats\"", 15) == 0);
-    CHECK_EQ_INT(skew_subscriber_count(t), 1);
+    CHECK_EQ_INT(skew_get_subscriber_count(t), 1);
 
     /* admin/stats reads: it asks with SCOPE_STATS; no credential configured is 503, wrong is 401 */
     stats_calls = env.auth_calls[0];
     post = req_for(&h, "GET", "/__skew/admin/stats");
-    env.answer = SKEW_AUTH_UNAVAILABLE;
+    env.answer = SKEW_AUTH_RESULT_UNAVAILABLE;
     CHECK_RES(skew_http(t, &post, &res, body, sizeof body), SKEW_OK);
     CHECK_EQ_INT(res.status, 503);
-    env.answer = SKEW_AUTH_DENIED;
+    env.answer = SKEW_AUTH_RESULT_DENIED;
     CHECK_RES(skew_http(t, &post, &res, body, sizeof body), SKEW_OK);
     CHECK_EQ_INT(res.status, 401);
     CHECK_EQ_INT(env.auth_calls[0], stats_calls + 2);
@@ -299,23 +299,23 @@ static void test_frame_sse(void) {
     CHECK_STR(last(0), "data: {\"type\":\"version\",\"version\":\"v3\"}\n\n");
     CHECK_STR(last(1), "{\"type\":\"version\",\"version\":\"v3\"}");
     /* skew_send frames a message of the caller's too */
-    CHECK_RES(skew_send(t, sse, "{\"type\":\"hello\"}", 16), SKEW_OK);
+    CHECK_RES(skew_send(t, sse, skew_str_n("{\"type\":\"hello\"}", 16)), SKEW_OK);
     CHECK_STR(last(0), "data: {\"type\":\"hello\"}\n\n");
-    CHECK_RES(skew_send(t, ws, "{\"type\":\"hello\"}", 16), SKEW_OK);
+    CHECK_RES(skew_send(t, ws, skew_str_n("{\"type\":\"hello\"}", 16)), SKEW_OK);
     CHECK_STR(last(1), "{\"type\":\"hello\"}");
-    CHECK_RES(skew_send(t, sse, NULL, 0), SKEW_OK); /* an empty message is an empty event */
+    CHECK_RES(skew_send(t, sse, skew_str_n(NULL, 0)), SKEW_OK); /* an empty message is an empty event */
     CHECK_STR(last(0), "data: \n\n");
     /* a newline would end the event early: refused, and the stream is kept */
-    CHECK_RES(skew_send(t, sse, "{\"a\":\n1}", 8), SKEW_ERR_INVALID);
+    CHECK_RES(skew_send(t, sse, skew_str_n("{\"a\":\n1}", 8)), SKEW_ERR_INVALID);
     memset(big, ' ', sizeof big);
-    CHECK_RES(skew_send(t, sse, big, skew_tracker_config(t)->message_buffer), SKEW_ERR_TOO_LONG);
-    CHECK_EQ_INT(skew_total(t), 2);
+    CHECK_RES(skew_send(t, sse, skew_str_n(big, skew_get_config(t)->message_buffer)), SKEW_ERR_TOO_LONG);
+    CHECK_EQ_INT(skew_get_total(t), 2);
     /* from inside the send hook the buffer is busy: refused, not overwritten */
     env.send_from_hook = true;
-    CHECK_RES(skew_send(t, ws, "{\"type\":\"hi\"}", 13), SKEW_OK);
+    CHECK_RES(skew_send(t, ws, skew_str_n("{\"type\":\"hi\"}", 13)), SKEW_OK);
     CHECK_RES(env.nested, SKEW_OK); /* WS: bare JSON, no buffer needed */
     env.send_from_hook = true;
-    CHECK_RES(skew_send(t, sse, "{\"type\":\"hi\"}", 13), SKEW_OK);
+    CHECK_RES(skew_send(t, sse, skew_str_n("{\"type\":\"hi\"}", 13)), SKEW_OK);
     CHECK_RES(env.nested, SKEW_ERR_INVALID);
     CHECK_STR(last(0), "data: {\"type\":\"hi\"}\n\n");
     skew_tracker_destroy(t);
@@ -367,13 +367,13 @@ static void test_bot_log(void) {
     t = make(&c);
     r = req_for(&h, "GET", "/__skew/sse");
     CHECK_RES(skew_open(t, &r, &env.conns[0], &hd), SKEW_ERR_BOT);
-    CHECK(strstr(env.log[SKEW_LOG_INFO], "bot refused (SSE 204)") != NULL);
-    CHECK(strstr(env.log[SKEW_LOG_INFO], "\"curl/8.5.0?[31m?x\"") != NULL); /* no raw escapes or quotes */
+    CHECK(strstr(env.log[SKEW_LOG_LEVEL_INFO], "bot refused (SSE 204)") != NULL);
+    CHECK(strstr(env.log[SKEW_LOG_LEVEL_INFO], "\"curl/8.5.0?[31m?x\"") != NULL); /* no raw escapes or quotes */
     h.ua = NULL;
     r = req_for(&h, "GET", "/__skew/ws");
     CHECK_RES(skew_open(t, &r, &env.conns[0], &hd), SKEW_ERR_BOT);
-    CHECK(strstr(env.log[SKEW_LOG_INFO], "(WS 403)") != NULL);
-    CHECK(strstr(env.log[SKEW_LOG_INFO], "is empty") != NULL);
+    CHECK(strstr(env.log[SKEW_LOG_LEVEL_INFO], "(WS 403)") != NULL);
+    CHECK(strstr(env.log[SKEW_LOG_LEVEL_INFO], "is empty") != NULL);
     CHECK_EQ_INT(env.conns[0].n, 0);
     skew_tracker_destroy(t);
 }

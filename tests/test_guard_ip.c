@@ -1,7 +1,7 @@
 /* Guard-page test for the IP parsers: every input is copied so that its last byte is the last
    byte before a PROT_NONE page, so reading even one byte past ptr+len crashes. Each input is
    run whole, as every prefix and as every suffix, through skew_ip_parse, skew_ip_parse_loose,
-   skew_cidr_parse and skew_client_ip (as each proxy header). The result must also match a run
+   skew_cidr_parse and skew_get_client_ip (as each proxy header). The result must also match a run
    over the same bytes followed by tempting junk, which catches over-reads that do not crash. */
 #include "tests/guard_page.h"
 #define SKEW_TRACKER_IMPLEMENTATION
@@ -110,7 +110,7 @@ static void run_all(skew_str v, outcome *o) {
     for (k = 0; k < 4; k++) {
         h.name = names[k];
         for (p = 0; p < 2; p++)
-            o->client[k][p] = skew_client_ip(&pol[p], &req, &o->client_ip[k][p], &o->from[k][p]);
+            o->client[k][p] = skew_get_client_ip(&pol[p], &req, &o->client_ip[k][p], &o->from[k][p]);
     }
 }
 

@@ -1,4 +1,4 @@
-/* skew_json_health and GET {base}/health (issue 19 item 5): the liveness body, and on a cluster
+/* skew_write_health and GET {base}/health (issue 19 item 5): the liveness body, and on a cluster
    member the link state the adapter set ("cluster":"off" / "ok" / "degraded"), with no I/O. */
 #define SKEW_TRACKER_IMPLEMENTATION
 #include "skew_tracker.h"
@@ -20,23 +20,23 @@ static skew_tracker *make(const char *instance) {
     c.instance_id = instance;
     c.instance_tag = 5;
     c.cluster_max_instances = instance ? 4 : 0;
-    c.hooks.now_ms = fixed_now;
+    c.hooks.epoch_ms = fixed_now;
     CHECK_RES(skew_tracker_create(&t, &c), SKEW_OK);
     return t;
 }
 
 static void health_is(skew_tracker *t, const char *want) {
     char buf[128];
-    size_t n = skew_json_health(t, buf, sizeof buf);
+    size_t n = skew_write_health(t, buf, sizeof buf);
     CHECK(n < sizeof buf);
     CHECK_STR(buf, want);
-    CHECK_EQ_INT((int)skew_json_health(t, NULL, 0), (int)n); /* measuring agrees */
+    CHECK_EQ_INT((int)skew_write_health(t, NULL, 0), (int)n); /* measuring agrees */
 }
 
 static void test_standalone(void) {
     skew_tracker *t = make(NULL);
     health_is(t, "{\"ok\":true,\"version\":\"v7\",\"uptime\":0}");
-    skew_cluster_state(t, SKEW_CLUSTER_OK); /* ignored standalone */
+    skew_cluster_set_link(t, SKEW_CLUSTER_LINK_OK); /* ignored standalone */
     health_is(t, "{\"ok\":true,\"version\":\"v7\",\"uptime\":0}");
     skew_tracker_destroy(t);
 }
@@ -45,9 +45,9 @@ static void test_standalone(void) {
 static void test_member(void) {
     skew_tracker *t = make("web-1");
     health_is(t, "{\"ok\":true,\"version\":\"v7\",\"uptime\":0,\"cluster\":\"off\"}");
-    skew_cluster_state(t, SKEW_CLUSTER_DEGRADED);
+    skew_cluster_set_link(t, SKEW_CLUSTER_LINK_DEGRADED);
     health_is(t, "{\"ok\":true,\"version\":\"v7\",\"uptime\":0,\"cluster\":\"degraded\"}");
-    skew_cluster_state(t, SKEW_CLUSTER_OK);
+    skew_cluster_set_link(t, SKEW_CLUSTER_LINK_OK);
     health_is(t, "{\"ok\":true,\"version\":\"v7\",\"uptime\":0,\"cluster\":\"ok\"}");
 #if SKEW_ENABLE_HTTP
     {

@@ -34,7 +34,7 @@ static void test_http(void) {
     t = make(&c);
     h = open_sse(t, &env, 0, "route=/docs", NULL);
     w = open_ws(t, &env, 1, "route=/docsy", NULL, NULL);
-    skew_conn_get(t, h, &ci);
+    skew_get_conn(t, h, &ci);
 
     /* routing */
     r = make_req(&fh, "GET", "/__skew/sse", NULL, NULL);
@@ -75,7 +75,7 @@ static void test_http(void) {
     CHECK_EQ_INT(http(t, "GET", "/__skew/metrics", NULL, "Bearer s3cret", body, sizeof body), 404);
     CHECK_EQ_INT(http(t, "POST", "/__skew/admin/version", "{\"version\":\"v9\"}", "s3cret", body, sizeof body), 404);
     CHECK_EQ_INT(http(t, "POST", "/__skew/admin/invalidate", "{\"route\":\"/\"}", "s3cret", body, sizeof body), 404);
-    CHECK(skew_server_version(t).len == 2);
+    CHECK(skew_get_server_version(t).len == 2);
     env.have_auth = false;
 #endif
 
@@ -91,11 +91,11 @@ static void test_http(void) {
     snprintf(req, sizeof req, "{\"connectionId\":\"%s\",\"route\":\"/next\"}", ci.id);
     CHECK_EQ_INT(http(t, "POST", "/__skew/route", req, NULL, body, sizeof body), 200);
     CHECK_STR(body, "{\"ok\":true}");
-    skew_conn_get(t, h, &ci);
+    skew_get_conn(t, h, &ci);
     CHECK(ci.route.len == 5 && memcmp(ci.route.ptr, "/next", 5) == 0);
     snprintf(req, sizeof req, "connectionId=%s&route=%%2Fform%%3Fq", ci.id);
     CHECK_EQ_INT(http(t, "POST", "/__skew/route", req, NULL, body, sizeof body), 200);
-    skew_conn_get(t, h, &ci);
+    skew_get_conn(t, h, &ci);
     CHECK(ci.route.len == 5 && memcmp(ci.route.ptr, "/form", 5) == 0);
     CHECK_EQ_INT(http(t, "POST", "/__skew/route", "", NULL, body, sizeof body), 400);
     CHECK_STR(body, "{\"ok\":false,\"error\":\"missing connectionId\"}");
@@ -126,15 +126,15 @@ static void test_http(void) {
     CHECK_STR(last_msg(&env, 0), "{\"type\":\"stats-unauthorized\"}");
     CHECK_EQ_INT(http(t, "POST", "/__skew/subscribe-stats", req, "Bearer s3cret", body, sizeof body), 200);
     CHECK(strncmp(last_msg(&env, 0), "{\"type\":\"stats\",\"total\":2", 25) == 0);
-    CHECK_EQ_INT(skew_subscriber_count(t), 1);
+    CHECK_EQ_INT(skew_get_subscriber_count(t), 1);
     CHECK_EQ_INT(http(t, "POST", "/__skew/subscribe-stats", "{\"connectionId\":\"00000000-0000-4000-8000-000000000000\"}",
                       "s3cret", body, sizeof body), 404);
-    CHECK_EQ_INT(skew_subscriber_count(t), 1); /* an unknown id is not kept anywhere */
+    CHECK_EQ_INT(skew_get_subscriber_count(t), 1); /* an unknown id is not kept anywhere */
     /* a credential that stops passing ends the subscription */
     CHECK_EQ_INT(http(t, "POST", "/__skew/subscribe-stats", req, "Bearer wrong", body, sizeof body), 200);
-    CHECK_EQ_INT(skew_subscriber_count(t), 0);
+    CHECK_EQ_INT(skew_get_subscriber_count(t), 0);
     CHECK_EQ_INT(http(t, "POST", "/__skew/subscribe-stats", req, "Bearer s3cret", body, sizeof body), 200);
-    CHECK_EQ_INT(skew_subscriber_count(t), 1);
+    CHECK_EQ_INT(skew_get_subscriber_count(t), 1);
 
 #if SKEW_ENABLE_ADMIN
     /* admin */
@@ -180,7 +180,7 @@ static void test_http(void) {
     CHECK_EQ_INT(http(t, "POST", "/__skew/admin/version", "{\"version\":\"v2\"}", "s3cret", body, sizeof body), 200);
     CHECK_STR(body, "{\"ok\":true,\"version\":\"v2\",\"notified\":2}");
     CHECK_STR(last_msg(&env, 1), "{\"type\":\"version\",\"version\":\"v2\"}");
-    CHECK(skew_server_version(t).len == 2);
+    CHECK(skew_get_server_version(t).len == 2);
     open_sse(t, &env, 5, NULL, NULL); /* a connection opened now hears the new version */
     CHECK(strncmp(env.conns[5].msgs[0], "{\"type\":\"connected\",\"version\":\"v2\",\"connectionId\":\"", 51) == 0);
     CHECK_EQ_INT(http(t, "POST", "/__skew/admin/version", "{\"version\":\"\"}", "s3cret", body, sizeof body), 400);
@@ -204,16 +204,16 @@ static void test_http(void) {
 static void test_auth_bearer(void) {
     fake_req fh;
     skew_request r = make_req(&fh, "GET", "/", NULL, NULL);
-    CHECK_EQ_INT(skew_auth_bearer(&r, skew_str_c("")), SKEW_AUTH_UNAVAILABLE);
-    CHECK_EQ_INT(skew_auth_bearer(&r, skew_str_c("tok")), SKEW_AUTH_DENIED);
+    CHECK_EQ_INT(skew_auth_bearer(&r, skew_str_c("")), SKEW_AUTH_RESULT_UNAVAILABLE);
+    CHECK_EQ_INT(skew_auth_bearer(&r, skew_str_c("tok")), SKEW_AUTH_RESULT_DENIED);
     add_header(&r, "authorization", "bearer  tok ");
-    CHECK_EQ_INT(skew_auth_bearer(&r, skew_str_c("tok")), SKEW_AUTH_GRANTED);
-    CHECK_EQ_INT(skew_auth_bearer(&r, skew_str_c("to")), SKEW_AUTH_DENIED);
-    CHECK_EQ_INT(skew_auth_bearer(&r, skew_str_c("tokk")), SKEW_AUTH_DENIED);
+    CHECK_EQ_INT(skew_auth_bearer(&r, skew_str_c("tok")), SKEW_AUTH_RESULT_GRANTED);
+    CHECK_EQ_INT(skew_auth_bearer(&r, skew_str_c("to")), SKEW_AUTH_RESULT_DENIED);
+    CHECK_EQ_INT(skew_auth_bearer(&r, skew_str_c("tokk")), SKEW_AUTH_RESULT_DENIED);
     r = make_req(&fh, "GET", "/", NULL, "a=1; skew_admin=tok");
-    CHECK_EQ_INT(skew_auth_bearer(&r, skew_str_c("tok")), SKEW_AUTH_GRANTED);
+    CHECK_EQ_INT(skew_auth_bearer(&r, skew_str_c("tok")), SKEW_AUTH_RESULT_GRANTED);
     r = make_req(&fh, "GET", "/", NULL, "skew_admin=");
-    CHECK_EQ_INT(skew_auth_bearer(&r, skew_str_c("tok")), SKEW_AUTH_DENIED);
+    CHECK_EQ_INT(skew_auth_bearer(&r, skew_str_c("tok")), SKEW_AUTH_RESULT_DENIED);
 }
 
 #if SKEW_ENABLE_HTTP

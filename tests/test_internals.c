@@ -69,7 +69,7 @@ static void test_reseed_keeps_tables(void) {
     t->rng_avail = 0;
     CHECK(open_sse(t, &env, 1, NULL, "__nkpv=v1") != 0);
     CHECK(t->rng_counter == 0x10000u);
-    n = skew_versions(t, vs, 4);
+    n = skew_list_versions(t, vs, 4);
     CHECK_EQ_INT(n, 1);
     CHECK(n == 1 && vs[0].count == 2 && vs[0].name.len == 2 && memcmp(vs[0].name.ptr, "v1", 2) == 0);
     unmake(t);

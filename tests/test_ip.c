@@ -1,5 +1,5 @@
 /* Client-IP module: address parsing and RFC 5952 printing, CIDR ranges, the trusted-proxy
-   policy, and skew_client_ip against every header and the spoofing attempts we know of. */
+   policy, and skew_get_client_ip against every header and the spoofing attempts we know of. */
 #define SKEW_TRACKER_IMPLEMENTATION
 #include "skew_tracker.h"
 #include "tests/skew_test.h"
@@ -642,7 +642,7 @@ static void test_policy(void) {
     CHECK(!skew_ip_policy_trusts(&p, &ip));
 }
 
-/* ---- skew_client_ip ------------------------------------------------------------------ */
+/* ---- skew_get_client_ip ------------------------------------------------------------------ */
 
 enum { P_ZERO, P_NULL, P_ALL, P_NONE, P_CUSTOM, P_HOPS1, P_HOPS2 };
 
@@ -826,7 +826,7 @@ static void policy_for(int kind, skew_ip_policy *p) {
     }
 }
 
-/* Run skew_client_ip with a header table; check text and source. */
+/* Run skew_get_client_ip with a header table; check text and source. */
 static void expect_client(int line, int kind, const char *peer, const char *const *pairs, const char *want,
                           skew_ip_source want_from) {
     skew_ip_policy p;
@@ -841,7 +841,7 @@ static void expect_client(int line, int kind, const char *peer, const char *cons
     req.header = mock_header;
     req.header_ctx = &m;
     if (peer[0]) req.peer = ipv(peer);
-    r = skew_client_ip(kind == P_NULL ? NULL : &p, &req, &out, &from);
+    r = skew_get_client_ip(kind == P_NULL ? NULL : &p, &req, &out, &from);
     if (r != (want[0] ? SKEW_OK : SKEW_ERR_NOT_FOUND) || strcmp(fmt(&out), want) != 0 || from != want_from)
         fprintf(stderr, "  client case at line %d: got \"%s\" from %d, want \"%s\" from %d\n", line, fmt(&out),
                 (int)from, want, (int)want_from);
@@ -920,13 +920,13 @@ static void test_max_hops(void) {
         req.header_ctx = &m;
         req.peer = ipv("127.0.0.1");
         p.max_hops = 40;
-        CHECK_RES(skew_client_ip(&p, &req, &out, &from), SKEW_OK);
+        CHECK_RES(skew_get_client_ip(&p, &req, &out, &from), SKEW_OK);
         CHECK_STR(fmt(&out), "5.5.5.5");
         p.max_hops = 39;
-        CHECK_RES(skew_client_ip(&p, &req, &out, &from), SKEW_OK);
+        CHECK_RES(skew_get_client_ip(&p, &req, &out, &from), SKEW_OK);
         CHECK_STR(fmt(&out), "127.0.0.2");
         p.max_hops = UINT32_MAX;
-        CHECK_RES(skew_client_ip(&p, &req, &out, &from), SKEW_OK);
+        CHECK_RES(skew_get_client_ip(&p, &req, &out, &from), SKEW_OK);
         CHECK_STR(fmt(&out), "5.5.5.5");
     }
 }
@@ -941,18 +941,18 @@ static void test_client_ip_edges(void) {
     memset(&req, 0, sizeof req);
     /* no header function at all */
     req.peer = ipv("127.0.0.1");
-    CHECK_RES(skew_client_ip(NULL, &req, &out, NULL), SKEW_OK);
+    CHECK_RES(skew_get_client_ip(NULL, &req, &out, NULL), SKEW_OK);
     CHECK_STR(fmt(&out), "127.0.0.1");
     /* source may be NULL */
     m.pairs = pairs;
     req.header = mock_header;
     req.header_ctx = &m;
-    CHECK_RES(skew_client_ip(NULL, &req, &out, NULL), SKEW_OK);
+    CHECK_RES(skew_get_client_ip(NULL, &req, &out, NULL), SKEW_OK);
     CHECK_STR(fmt(&out), SKEW_ENABLE_IP ? "1.2.3.4" : "127.0.0.1");
     /* programmer errors come back as codes */
-    CHECK_RES(skew_client_ip(NULL, NULL, &out, &from), SKEW_ERR_INVALID);
+    CHECK_RES(skew_get_client_ip(NULL, NULL, &out, &from), SKEW_ERR_INVALID);
     CHECK(from == SKEW_IP_SOURCE_NONE && out.family == 0);
-    CHECK_RES(skew_client_ip(NULL, &req, NULL, &from), SKEW_ERR_INVALID);
+    CHECK_RES(skew_get_client_ip(NULL, &req, NULL, &from), SKEW_ERR_INVALID);
     /* a raw mapped peer (sin6_addr copied verbatim) is normalised to family 4 */
     memset(&req.peer, 0, sizeof req.peer);
     req.peer.family = 6;
@@ -960,16 +960,16 @@ static void test_client_ip_edges(void) {
     req.peer.bytes[11] = 0xff;
     req.peer.bytes[12] = 8;
     req.peer.bytes[15] = 8;
-    CHECK_RES(skew_client_ip(NULL, &req, &out, &from), SKEW_OK);
+    CHECK_RES(skew_get_client_ip(NULL, &req, &out, &from), SKEW_OK);
     CHECK(out.family == 4 && from == SKEW_IP_SOURCE_PEER);
     CHECK_STR(fmt(&out), "8.0.0.8");
     req.peer.bytes[12] = 127;
-    CHECK_RES(skew_client_ip(NULL, &req, &out, &from), SKEW_OK);
+    CHECK_RES(skew_get_client_ip(NULL, &req, &out, &from), SKEW_OK);
     CHECK_STR(fmt(&out), SKEW_ENABLE_IP ? "1.2.3.4" : "127.0.0.8");
     /* an unknown family counts as no peer */
     req.peer.family = 9;
     req.header = NULL;
-    CHECK_RES(skew_client_ip(NULL, &req, &out, &from), SKEW_ERR_NOT_FOUND);
+    CHECK_RES(skew_get_client_ip(NULL, &req, &out, &from), SKEW_ERR_NOT_FOUND);
     CHECK(from == SKEW_IP_SOURCE_NONE && out.family == 0);
 }
 
@@ -989,17 +989,17 @@ static void test_header_mask(void) {
     req.header = mock_header;
     req.header_ctx = &m;
     req.peer = ipv("127.0.0.1");
-    CHECK_RES(skew_client_ip(&p, &req, &out, &from), SKEW_OK);
+    CHECK_RES(skew_get_client_ip(&p, &req, &out, &from), SKEW_OK);
     CHECK_STR(fmt(&out), "6.6.6.6"); /* all headers believed: the forged one wins */
     p.headers = SKEW_IP_HDR_X_FORWARDED_FOR;
-    CHECK_RES(skew_client_ip(&p, &req, &out, &from), SKEW_OK);
+    CHECK_RES(skew_get_client_ip(&p, &req, &out, &from), SKEW_OK);
     CHECK_STR(fmt(&out), "1.2.3.4");
     CHECK(from == SKEW_IP_SOURCE_X_FORWARDED_FOR);
     p.headers = SKEW_IP_HDR_X_REAL_IP | SKEW_IP_HDR_FORWARDED;
-    CHECK_RES(skew_client_ip(&p, &req, &out, &from), SKEW_OK);
+    CHECK_RES(skew_get_client_ip(&p, &req, &out, &from), SKEW_OK);
     CHECK_STR(fmt(&out), "5.5.5.5");
     p.headers = SKEW_IP_HDR_FORWARDED; /* none of that kind present: the peer */
-    CHECK_RES(skew_client_ip(&p, &req, &out, &from), SKEW_OK);
+    CHECK_RES(skew_get_client_ip(&p, &req, &out, &from), SKEW_OK);
     CHECK_STR(fmt(&out), "127.0.0.1");
     CHECK(from == SKEW_IP_SOURCE_PEER);
 }

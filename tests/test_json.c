@@ -6,46 +6,46 @@
 
 static void test_json_writer(void) {
     char b[128];
-    CHECK_EQ_INT(skew_json_escape(b, sizeof b, skew_str_c("a\"b\\c")), 9);
+    CHECK_EQ_INT(skew_write_json_string(skew_str_c("a\"b\\c"), b, sizeof b), 9);
     CHECK_STR(b, "\"a\\\"b\\\\c\"");
-    skew_json_escape(b, sizeof b, STRV("\n\r\t\b\f\x01\x1f\x7f"));
+    skew_write_json_string(STRV("\n\r\t\b\f\x01\x1f\x7f"), b, sizeof b);
     CHECK_STR(b, "\"\\n\\r\\t\\b\\f\\u0001\\u001f\\u007f\"");
-    skew_json_escape(b, sizeof b, STRV("nul\0x"));
+    skew_write_json_string(STRV("nul\0x"), b, sizeof b);
     CHECK_STR(b, "\"nul\\u0000x\"");
-    skew_json_escape(b, sizeof b, skew_str_c("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));
+    skew_write_json_string(skew_str_c("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"), b, sizeof b);
     CHECK_STR(b, "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"");
     /* invalid UTF-8: one U+FFFD per maximal invalid subpart */
-    skew_json_escape(b, sizeof b, skew_str_c("a\xff" "b\xc3" "c\xe2\x82" "d\xed\xa0\x80" "e\xc0\xaf"));
+    skew_write_json_string(skew_str_c("a\xff" "b\xc3" "c\xe2\x82" "d\xed\xa0\x80" "e\xc0\xaf"), b, sizeof b);
     CHECK_STR(b, "\"a\xef\xbf\xbd" "b\xef\xbf\xbd" "c\xef\xbf\xbd" "d\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
                  "e\xef\xbf\xbd\xef\xbf\xbd\"");
-    skew_json_escape(b, sizeof b, skew_str_c("\xe2\x80\xa8\xe2\x80\xa9"));
+    skew_write_json_string(skew_str_c("\xe2\x80\xa8\xe2\x80\xa9"), b, sizeof b);
     CHECK_STR(b, "\"\\u2028\\u2029\"");
     /* a truncated trailing sequence at the very end of the input */
-    skew_json_escape(b, sizeof b, skew_str_c("x\xf0\x9f\x98"));
+    skew_write_json_string(skew_str_c("x\xf0\x9f\x98"), b, sizeof b);
     CHECK_STR(b, "\"x\xef\xbf\xbd\"");
     /* snprintf contract */
-    CHECK_EQ_INT(skew_json_escape(NULL, 0, skew_str_c("abc")), 5);
+    CHECK_EQ_INT(skew_write_json_string(skew_str_c("abc"), NULL, 0), 5);
     memset(b, 'Z', sizeof b);
-    CHECK_EQ_INT(skew_json_escape(b, 3, skew_str_c("abc")), 5);
+    CHECK_EQ_INT(skew_write_json_string(skew_str_c("abc"), b, 3), 5);
     CHECK_STR(b, "\"a");
     CHECK(b[3] == 'Z');
-    CHECK_EQ_INT(skew_json_escape(b, 1, skew_str_c("abc")), 5);
+    CHECK_EQ_INT(skew_write_json_string(skew_str_c("abc"), b, 1), 5);
     CHECK_STR(b, "");
-    CHECK_EQ_INT(skew_json_pong(b, sizeof b), 15);
+    CHECK_EQ_INT(skew_write_pong(b, sizeof b), 15);
     CHECK_STR(b, "{\"type\":\"pong\"}");
-    skew_json_keepalive(b, sizeof b, 18446744073709551615ull);
+    skew_write_keepalive(18446744073709551615ull, b, sizeof b);
     CHECK_STR(b, "{\"type\":\"keepalive\",\"timestamp\":18446744073709551615}");
-    skew_json_version(b, sizeof b, skew_str_c("v\"2"), true);
+    skew_write_version(skew_str_c("v\"2"), true, b, sizeof b);
     CHECK_STR(b, "{\"type\":\"version\",\"version\":\"v\\\"2\",\"force\":true}");
-    skew_json_version(b, sizeof b, skew_str_c("v2"), false);
+    skew_write_version(skew_str_c("v2"), false, b, sizeof b);
     CHECK_STR(b, "{\"type\":\"version\",\"version\":\"v2\"}");
-    skew_json_stats_unauthorized(b, sizeof b);
+    skew_write_stats_unauthorized(b, sizeof b);
     CHECK_STR(b, "{\"type\":\"stats-unauthorized\"}");
-    skew_json_connected(b, sizeof b, skew_str_c("v1"), skew_str_c("id"), 5);
+    skew_write_connected(skew_str_c("v1"), skew_str_c("id"), 5, b, sizeof b);
     CHECK_STR(b, "{\"type\":\"connected\",\"version\":\"v1\",\"connectionId\":\"id\",\"timestamp\":5}");
-    CHECK_EQ_INT(skew_sse_frame(b, sizeof b, "{}", 2), 10);
+    CHECK_EQ_INT(skew_write_sse_frame(skew_str_n("{}", 2), b, sizeof b), 10);
     CHECK_STR(b, "data: {}\n\n");
-    CHECK_EQ_INT(skew_sse_frame(NULL, 0, "{}", 2), 10);
+    CHECK_EQ_INT(skew_write_sse_frame(skew_str_n("{}", 2), NULL, 0), 10);
 }
 
 static void test_json_reader(void) {
@@ -97,7 +97,7 @@ static void test_json_reader(void) {
     }
 }
 
-/* Nested reads by path (skew_json_find, _path_string, _path_int): what a session or JWT check needs. */
+/* Nested reads by path (skew_json_get_path_raw, _path_string, _path_int): what a session or JWT check needs. */
 static void test_json_path(void) {
     const char *doc = "{\"id\":\"s1\",\"createdAt\":1700000000123,\"data\":{\"user\":{\"email\":\"a@x\",\"n\":-7.9,"
                       "\"roles\":[\"viewer\",\"admin\"],\"ok\":true}},\"aud\":[\"a\",\"b\"],\"big\":9223372036854775807,"
@@ -107,67 +107,67 @@ static void test_json_path(void) {
     char b[16];
     size_t n = 99;
     int64_t i = 5;
-    CHECK_RES(skew_json_path_string(j, "data.user.email", b, sizeof b, &n), SKEW_OK);
+    CHECK_RES(skew_json_get_path_string(j, "data.user.email", b, sizeof b, &n), SKEW_OK);
     CHECK_STR(b, "a@x");
     CHECK_EQ_INT(n, 3);
-    CHECK_RES(skew_json_path_string(j, "id", b, sizeof b, &n), SKEW_OK); /* a one-segment path is a top-level key */
+    CHECK_RES(skew_json_get_path_string(j, "id", b, sizeof b, &n), SKEW_OK); /* a one-segment path is a top-level key */
     CHECK_STR(b, "s1");
-    CHECK_RES(skew_json_path_string(j, "data.user.roles.1", b, sizeof b, &n), SKEW_OK);
+    CHECK_RES(skew_json_get_path_string(j, "data.user.roles.1", b, sizeof b, &n), SKEW_OK);
     CHECK_STR(b, "admin");
-    CHECK_RES(skew_json_path_string(j, "aud.0", b, sizeof b, &n), SKEW_OK);
+    CHECK_RES(skew_json_get_path_string(j, "aud.0", b, sizeof b, &n), SKEW_OK);
     CHECK_STR(b, "a");
-    CHECK_RES(skew_json_path_string(j, "aud.2", b, sizeof b, &n), SKEW_ERR_NOT_FOUND); /* one past the end */
-    CHECK_RES(skew_json_path_string(j, "aud.x", b, sizeof b, &n), SKEW_ERR_NOT_FOUND); /* a name into an array */
-    CHECK_RES(skew_json_path_string(j, "data.0", b, sizeof b, &n), SKEW_ERR_NOT_FOUND); /* an index into an object */
-    CHECK_RES(skew_json_path_string(j, "data.user.email.x", b, sizeof b, &n), SKEW_ERR_NOT_FOUND); /* into a string */
-    CHECK_RES(skew_json_path_string(j, "data.user", b, sizeof b, &n), SKEW_ERR_NOT_FOUND); /* not a string */
-    CHECK_RES(skew_json_path_string(j, "data.nobody", b, sizeof b, &n), SKEW_ERR_NOT_FOUND);
-    CHECK_RES(skew_json_path_string(j, "d.k", b, sizeof b, &n), SKEW_ERR_NOT_FOUND); /* '.' always splits */
-    CHECK_RES(skew_json_path_string(j, "o.k", b, sizeof b, &n), SKEW_OK);
+    CHECK_RES(skew_json_get_path_string(j, "aud.2", b, sizeof b, &n), SKEW_ERR_NOT_FOUND); /* one past the end */
+    CHECK_RES(skew_json_get_path_string(j, "aud.x", b, sizeof b, &n), SKEW_ERR_NOT_FOUND); /* a name into an array */
+    CHECK_RES(skew_json_get_path_string(j, "data.0", b, sizeof b, &n), SKEW_ERR_NOT_FOUND); /* an index into an object */
+    CHECK_RES(skew_json_get_path_string(j, "data.user.email.x", b, sizeof b, &n), SKEW_ERR_NOT_FOUND); /* into a string */
+    CHECK_RES(skew_json_get_path_string(j, "data.user", b, sizeof b, &n), SKEW_ERR_NOT_FOUND); /* not a string */
+    CHECK_RES(skew_json_get_path_string(j, "data.nobody", b, sizeof b, &n), SKEW_ERR_NOT_FOUND);
+    CHECK_RES(skew_json_get_path_string(j, "d.k", b, sizeof b, &n), SKEW_ERR_NOT_FOUND); /* '.' always splits */
+    CHECK_RES(skew_json_get_path_string(j, "o.k", b, sizeof b, &n), SKEW_OK);
     CHECK_STR(b, "first"); /* the first of duplicate names, as skew_json_get_string */
-    CHECK_RES(skew_json_path_string(j, "data.user.roles.1", b, 5, &n), SKEW_ERR_TOO_LONG);
+    CHECK_RES(skew_json_get_path_string(j, "data.user.roles.1", b, 5, &n), SKEW_ERR_TOO_LONG);
     CHECK_EQ_INT(n, 5);
-    CHECK_RES(skew_json_path_string(j, "data.user.roles.1", b, 6, &n), SKEW_OK);
+    CHECK_RES(skew_json_get_path_string(j, "data.user.roles.1", b, 6, &n), SKEW_OK);
     /* raw values */
-    CHECK_RES(skew_json_find(j, "aud", &v), SKEW_OK);
+    CHECK_RES(skew_json_get_path_raw(j, "aud", &v), SKEW_OK);
     CHECK(v.len == 9 && memcmp(v.ptr, "[\"a\",\"b\"]", 9) == 0);
-    CHECK_RES(skew_json_find(j, "data.user.ok", &v), SKEW_OK);
+    CHECK_RES(skew_json_get_path_raw(j, "data.user.ok", &v), SKEW_OK);
     CHECK(v.len == 4 && memcmp(v.ptr, "true", 4) == 0);
-    CHECK_RES(skew_json_find(j, "", &v), SKEW_OK); /* the empty path: the whole document */
+    CHECK_RES(skew_json_get_path_raw(j, "", &v), SKEW_OK); /* the empty path: the whole document */
     CHECK_EQ_INT(v.len, strlen(doc));
-    CHECK_RES(skew_json_find(j, "nothing", &v), SKEW_ERR_NOT_FOUND);
+    CHECK_RES(skew_json_get_path_raw(j, "nothing", &v), SKEW_ERR_NOT_FOUND);
     CHECK(v.ptr == NULL && v.len == 0);
     /* integers: range boundaries, fractions dropped, exponents refused */
-    CHECK_RES(skew_json_path_int(j, "createdAt", &i), SKEW_OK);
+    CHECK_RES(skew_json_get_path_int(j, "createdAt", &i), SKEW_OK);
     CHECK(i == 1700000000123ll);
-    CHECK_RES(skew_json_path_int(j, "big", &i), SKEW_OK);
+    CHECK_RES(skew_json_get_path_int(j, "big", &i), SKEW_OK);
     CHECK(i == INT64_MAX);
-    CHECK_RES(skew_json_path_int(j, "neg", &i), SKEW_OK);
+    CHECK_RES(skew_json_get_path_int(j, "neg", &i), SKEW_OK);
     CHECK(i == INT64_MIN);
-    CHECK_RES(skew_json_path_int(j, "over", &i), SKEW_ERR_TOO_LONG);
-    CHECK_RES(skew_json_path_int(j, "data.user.n", &i), SKEW_OK);
+    CHECK_RES(skew_json_get_path_int(j, "over", &i), SKEW_ERR_TOO_LONG);
+    CHECK_RES(skew_json_get_path_int(j, "data.user.n", &i), SKEW_OK);
     CHECK(i == -7);
-    CHECK_RES(skew_json_path_int(j, "e", &i), SKEW_ERR_INVALID);
-    CHECK_RES(skew_json_path_int(j, "id", &i), SKEW_ERR_NOT_FOUND);
+    CHECK_RES(skew_json_get_path_int(j, "e", &i), SKEW_ERR_INVALID);
+    CHECK_RES(skew_json_get_path_int(j, "id", &i), SKEW_ERR_NOT_FOUND);
     CHECK(i == 0);
     /* the document is validated whole, even past the value asked for */
-    CHECK_RES(skew_json_path_string(skew_str_c("{\"a\":\"x\",\"b\":}"), "a", b, sizeof b, &n), SKEW_ERR_INVALID);
-    CHECK_RES(skew_json_path_int(skew_str_c("[1,2"), "0", &i), SKEW_ERR_INVALID);
-    CHECK_RES(skew_json_path_int(skew_str_c("[1,2]"), "1", &i), SKEW_OK);
+    CHECK_RES(skew_json_get_path_string(skew_str_c("{\"a\":\"x\",\"b\":}"), "a", b, sizeof b, &n), SKEW_ERR_INVALID);
+    CHECK_RES(skew_json_get_path_int(skew_str_c("[1,2"), "0", &i), SKEW_ERR_INVALID);
+    CHECK_RES(skew_json_get_path_int(skew_str_c("[1,2]"), "1", &i), SKEW_OK);
     CHECK(i == 2);
-    CHECK_RES(skew_json_find(skew_str_c(" [ ] "), "0", &v), SKEW_ERR_NOT_FOUND);
-    CHECK_RES(skew_json_find(skew_str_c("{ }"), "a", &v), SKEW_ERR_NOT_FOUND);
+    CHECK_RES(skew_json_get_path_raw(skew_str_c(" [ ] "), "0", &v), SKEW_ERR_NOT_FOUND);
+    CHECK_RES(skew_json_get_path_raw(skew_str_c("{ }"), "a", &v), SKEW_ERR_NOT_FOUND);
     /* a 63-byte name is found, a 64-byte one never (the key buffer) */
     {
         char d[200], name[70];
         memset(name, 'k', sizeof name);
         name[63] = '\0';
         snprintf(d, sizeof d, "{\"%s\":1}", name);
-        CHECK_RES(skew_json_path_int(skew_str_c(d), name, &i), SKEW_OK);
+        CHECK_RES(skew_json_get_path_int(skew_str_c(d), name, &i), SKEW_OK);
         name[63] = 'k';
         name[64] = '\0';
         snprintf(d, sizeof d, "{\"%s\":1}", name);
-        CHECK_RES(skew_json_path_int(skew_str_c(d), name, &i), SKEW_ERR_NOT_FOUND);
+        CHECK_RES(skew_json_get_path_int(skew_str_c(d), name, &i), SKEW_ERR_NOT_FOUND);
     }
 }
 
@@ -186,16 +186,16 @@ static void test_url_query_cookie_route(void) {
     CHECK_STR(b, "A");
     CHECK_RES(skew_url_decode(skew_str_c("123456789012345"), false, b, sizeof b, &n), SKEW_OK);
     CHECK_RES(skew_url_decode(skew_str_c("1234567890123456"), false, b, sizeof b, &n), SKEW_ERR_TOO_LONG);
-    CHECK_RES(skew_query_param(skew_str_c("a=1&route=%2Fx&route=/y"), "route", &v), SKEW_OK);
+    CHECK_RES(skew_get_query_param(skew_str_c("a=1&route=%2Fx&route=/y"), "route", &v), SKEW_OK);
     CHECK(v.len == 4 && memcmp(v.ptr, "%2Fx", 4) == 0);
-    CHECK_RES(skew_query_param(skew_str_c("routes=1&xroute=2"), "route", &v), SKEW_ERR_NOT_FOUND);
-    CHECK_RES(skew_query_param(skew_str_c("route"), "route", &v), SKEW_OK);
+    CHECK_RES(skew_get_query_param(skew_str_c("routes=1&xroute=2"), "route", &v), SKEW_ERR_NOT_FOUND);
+    CHECK_RES(skew_get_query_param(skew_str_c("route"), "route", &v), SKEW_OK);
     CHECK_EQ_INT(v.len, 0);
-    CHECK_RES(skew_query_param(skew_str_n(NULL, 0), "route", &v), SKEW_ERR_NOT_FOUND);
-    CHECK_RES(skew_cookie_get(skew_str_c("x__nkpv=1; __nkpv = v2 ;y=3"), "__nkpv", &v), SKEW_OK);
+    CHECK_RES(skew_get_query_param(skew_str_n(NULL, 0), "route", &v), SKEW_ERR_NOT_FOUND);
+    CHECK_RES(skew_get_cookie(skew_str_c("x__nkpv=1; __nkpv = v2 ;y=3"), "__nkpv", &v), SKEW_OK);
     CHECK(v.len == 2 && memcmp(v.ptr, "v2", 2) == 0);
-    CHECK_RES(skew_cookie_get(skew_str_c("a=b;;; ;=x"), "__nkpv", &v), SKEW_ERR_NOT_FOUND);
-    CHECK_RES(skew_cookie_get(skew_str_c("__nkpv=\""), "__nkpv", &v), SKEW_OK);
+    CHECK_RES(skew_get_cookie(skew_str_c("a=b;;; ;=x"), "__nkpv", &v), SKEW_ERR_NOT_FOUND);
+    CHECK_RES(skew_get_cookie(skew_str_c("__nkpv=\""), "__nkpv", &v), SKEW_OK);
     CHECK_EQ_INT(v.len, 1);
     CHECK_RES(skew_route_clean(skew_str_c("/a?b#c"), 2, &v), SKEW_OK);
     CHECK_EQ_INT(v.len, 2);

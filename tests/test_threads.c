@@ -44,7 +44,7 @@ static skew_result on_send(void *ud, const skew_conn *c, const char *msg, size_t
     skew_conn again;
     (void)ud;
     /* a hook calling a HOOK-SAFE function: the recursive lock is taken a second time */
-    if (skew_conn_get(tracker, c->handle, &again) != SKEW_OK) return SKEW_ERR_SEND;
+    if (skew_get_conn(tracker, c->handle, &again) != SKEW_OK) return SKEW_ERR_SEND;
     if (fc->messages == 0) {
         const char *want = c->transport == SKEW_TRANSPORT_WS ? "{\"type\":\"connected\"" : "data: {\"type\":\"connected\"";
         fc->first_was_connected = len > strlen(want) && !strncmp(msg, want, strlen(want));
@@ -92,13 +92,13 @@ static void *work(void *arg) {
         w->opened++;
         if (ws) {
             static const char route[] = "{\"type\":\"route-update\",\"route\":\"/page\"}";
-            if (skew_ws_message(w->t, h, route, sizeof route - 1) != SKEW_OK) w->bad_results++;
-            if (skew_ws_message(w->t, h, "{\"type\":\"ping\"}", 15) != SKEW_OK) w->bad_results++;
+            if (skew_ws_message(w->t, h, skew_str_n(route, sizeof route - 1)) != SKEW_OK) w->bad_results++;
+            if (skew_ws_message(w->t, h, skew_str_n("{\"type\":\"ping\"}", 15)) != SKEW_OK) w->bad_results++;
         }
-        if (skew_send(w->t, h, "{\"type\":\"custom\"}", 17) != SKEW_OK) w->bad_results++;
-        if (skew_total(w->t) == 0) w->bad_results++; /* ours is open */
-        if (skew_server_version_copy(w->t, version, sizeof version) > 0 && version[0]) w->version_reads++;
-        if (skew_close(w->t, h, SKEW_CLOSE_CLIENT) == SKEW_OK) w->closed++;
+        if (skew_send(w->t, h, skew_str_n("{\"type\":\"custom\"}", 17)) != SKEW_OK) w->bad_results++;
+        if (skew_get_total(w->t) == 0) w->bad_results++; /* ours is open */
+        if (skew_write_server_version(w->t, version, sizeof version) > 0 && version[0]) w->version_reads++;
+        if (skew_close(w->t, h, SKEW_CLOSE_REASON_CLIENT) == SKEW_OK) w->closed++;
         else w->bad_results++;
         pthread_mutex_lock(&lock);
         if (!c.first_was_connected || c.messages < 2 || !c.closed) w->bad_messages++;
@@ -137,7 +137,7 @@ static unsigned watched;
 static void *watch(void *arg) {
     unsigned i, seen = 0;
     (void)arg;
-    for (i = 0; i < 20000; i++) seen += skew_total(tracker) <= WORKERS && skew_subscriber_count(tracker) == 0;
+    for (i = 0; i < 20000; i++) seen += skew_get_total(tracker) <= WORKERS && skew_get_subscriber_count(tracker) == 0;
     pthread_mutex_lock(&lock);
     watched = seen;
     pthread_mutex_unlock(&lock);
@@ -195,7 +195,7 @@ static void test_threads(void) {
     CHECK_EQ_INT(bad, 0);
     CHECK_EQ_INT(badmsg, 0); /* every connection: `connected` first, then more, then closed */
     CHECK_EQ_INT(reads, WORKERS * ROUNDS);
-    CHECK_EQ_INT(skew_total(tracker), 0);
+    CHECK_EQ_INT(skew_get_total(tracker), 0);
     skew_tracker_destroy(tracker);
     pthread_mutex_destroy(&lock);
     pthread_mutexattr_destroy(&attr);
@@ -225,11 +225,11 @@ static void test_shutdown(void) {
     CHECK(skew_is_shutting_down(tracker));
     CHECK_RES(skew_open(tracker, &req, &c2, &h2), SKEW_ERR_STOPPING);
     CHECK_EQ_INT(c2.messages, 0);
-    CHECK_EQ_INT(skew_total(tracker), 1); /* the open one stays */
-    CHECK_RES(skew_send(tracker, h1, "{\"type\":\"x\"}", 12), SKEW_OK);
+    CHECK_EQ_INT(skew_get_total(tracker), 1); /* the open one stays */
+    CHECK_RES(skew_send(tracker, h1, skew_str_n("{\"type\":\"x\"}", 12)), SKEW_OK);
     skew_close_all(tracker);
     CHECK(c1.closed);
-    CHECK_EQ_INT(skew_total(tracker), 0);
+    CHECK_EQ_INT(skew_get_total(tracker), 0);
     skew_tracker_destroy(tracker);
 }
 

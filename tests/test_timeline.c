@@ -1,6 +1,6 @@
 /* Rollout timeline (>>timeline): configuration bounds, memory, sampling on skew_tick's clock, ring
    wrap-around, bounded series with "(other)", series handed over as versions come and go, the
-   JSON in skew_json_timeline and GET {base}/admin/stats. Built with SKEW_ENABLE_TIMELINE 0 too
+   JSON in skew_write_timeline and GET {base}/admin/stats. Built with SKEW_ENABLE_TIMELINE 0 too
    (tests/portability/config_matrix.sh): then every tracker has no timeline and writes `null`. */
 #define SKEW_TRACKER_IMPLEMENTATION
 #include "skew_tracker.h"
@@ -40,7 +40,7 @@ static skew_result tl_random(void *ud, void *buf, size_t len) {
     for (i = 0; i < len; i++) ((uint8_t *)buf)[i] = x = (uint8_t)(x * 29u + 11u);
     return SKEW_OK;
 }
-static skew_auth tl_auth(void *ud, const skew_request *req, skew_auth_scope scope) {
+static skew_auth_result tl_auth(void *ud, const skew_request *req, skew_auth_scope scope) {
     (void)ud; (void)scope;
     return skew_auth_bearer(req, TL_LIT("tok"));
 }
@@ -66,7 +66,7 @@ static skew_str tl_header(void *ctx, const char *name) {
 static void tl_config(skew_config *c, tl_env *e, uint32_t samples, uint32_t period, uint32_t series) {
     memset(c, 0, sizeof *c);
     c->hooks.user_data = e;
-    c->hooks.now_ms = tl_now;
+    c->hooks.epoch_ms = tl_now;
     c->hooks.send = tl_send;
     c->hooks.random_bytes = tl_random;
     c->hooks.authorize = tl_auth;
@@ -107,7 +107,7 @@ static skew_tracker *tl_create(tl_env *e, uint32_t samples, uint32_t period, uin
 
 static const char *tl_json(const skew_tracker *t) {
     static char buf[1 << 16];
-    size_t n = skew_json_timeline(t, buf, sizeof buf);
+    size_t n = skew_write_timeline(t, buf, sizeof buf);
     CHECK(n < sizeof buf);
     CHECK_RES(skew_json_validate(tl_str(buf, n)), SKEW_OK);
     return buf;
@@ -222,9 +222,9 @@ static void test_disabled(void) {
     if (!t) return;
     tl_open_n(t, &e, "v1", 2);
     CHECK_STR(tl_json(t), "null");
-    CHECK_EQ_INT(skew_json_timeline(t, NULL, 0), 4);
+    CHECK_EQ_INT(skew_write_timeline(t, NULL, 0), 4);
     CHECK_EQ_INT(skew_tick(t, e.now), 30000); /* only the keepalive is due */
-    CHECK_EQ_INT(skew_next_due(t, e.now + 1000), 29000);
+    CHECK_EQ_INT(skew_get_next_due(t, e.now + 1000), 29000);
     memset(&r, 0, sizeof r);
     hd.cookie = NULL;
     hd.auth = "Bearer tok";
@@ -246,10 +246,10 @@ static void test_disabled(void) {
 
 #if SKEW_ENABLE_TIMELINE
 
-static void tl_close(skew_tracker *t, tl_env *e, int i) { CHECK_RES(skew_close(t, e->h[i], SKEW_CLOSE_CLIENT), SKEW_OK); }
+static void tl_close(skew_tracker *t, tl_env *e, int i) { CHECK_RES(skew_close(t, e->h[i], SKEW_CLOSE_REASON_CLIENT), SKEW_OK); }
 
 /* Samples on skew_tick's clock: the first at the first tick, then one per period; skew_tick and
-   skew_next_due count the next one; the ring keeps the newest `samples`, oldest first. */
+   skew_get_next_due count the next one; the ring keeps the newest `samples`, oldest first. */
 static void test_sampling_and_wrap(void) {
     tl_env e;
     skew_tracker *t;
@@ -259,13 +259,13 @@ static void test_sampling_and_wrap(void) {
     t = tl_create(&e, 3, 1000, 4);
     if (!t) return;
     CHECK_STR(tl_json(t), "{\"periodMs\":1000,\"capacity\":3,\"series\":[],\"samples\":[]}");
-    CHECK_EQ_INT(skew_next_due(t, e.now), 0); /* the first sample is due at once */
+    CHECK_EQ_INT(skew_get_next_due(t, e.now), 0); /* the first sample is due at once */
     a = tl_open(t, &e, "v1");
     tl_open_n(t, &e, "v1", 1);
     tl_open_n(t, &e, "v2", 1);
     CHECK_EQ_INT(skew_tick(t, e.now), 1000);
     CHECK_STR(tl_json(t), "{\"periodMs\":1000,\"capacity\":3,\"series\":[\"v1\",\"v2\"],\"samples\":[[1000000,2,1]]}");
-    CHECK_EQ_INT(skew_next_due(t, e.now + 400), 600);
+    CHECK_EQ_INT(skew_get_next_due(t, e.now + 400), 600);
     e.now += 999;
     CHECK_EQ_INT(skew_tick(t, e.now), 1); /* not yet */
     CHECK_STR(tl_json(t), "{\"periodMs\":1000,\"capacity\":3,\"series\":[\"v1\",\"v2\"],\"samples\":[[1000000,2,1]]}");
@@ -287,15 +287,15 @@ static void test_sampling_and_wrap(void) {
     CHECK_EQ_INT(skew_tick(t, e.now), 1000);
     CHECK_STR(tl_json(t), "{\"periodMs\":1000,\"capacity\":3,\"series\":[\"v1\",\"v2\",\"v3\"],"
                           "\"samples\":[[1002000,1,3,0],[1003000,1,3,1],[1008500,1,3,1]]}");
-    /* the clock goes back: skew_next_due still says the old time, skew_tick samples at once */
+    /* the clock goes back: skew_get_next_due still says the old time, skew_tick samples at once */
     e.now -= 500000;
-    CHECK_EQ_INT(skew_next_due(t, e.now), 501000);
+    CHECK_EQ_INT(skew_get_next_due(t, e.now), 501000);
     CHECK_EQ_INT(skew_tick(t, e.now), 1000);
     CHECK(strstr(tl_json(t), "[1008500,1,3,1],[508500,1,3,1]]}") != NULL);
     skew_tracker_destroy(t);
 }
 
-/* skew_tick's clock only schedules the samples; each is stamped with hooks.now_ms (the wall
+/* skew_tick's clock only schedules the samples; each is stamped with hooks.epoch_ms (the wall
    clock of the wire), so an adapter may tick with a monotonic clock. */
 static void test_two_clocks(void) {
     tl_env e;
@@ -307,7 +307,7 @@ static void test_two_clocks(void) {
     if (!t) return;
     tl_open_n(t, &e, "v1", 1);
     CHECK(skew_tick(t, mono) <= 1000);
-    CHECK_EQ_INT(skew_next_due(t, mono + 400), 600);
+    CHECK_EQ_INT(skew_get_next_due(t, mono + 400), 600);
     e.now += 1234;
     mono += 999;
     (void)skew_tick(t, mono); /* not due on the tick clock, whatever the wall clock says */
@@ -387,9 +387,9 @@ static void test_bounded_series(void) {
             }
             for (i = 0; i < e.n; i++) {
                 seed = seed * 1103515245u + 12345u;
-                if ((seed >> 16) % 4 == 0) (void)skew_close(t, e.h[i], SKEW_CLOSE_CLIENT); /* stale handles refused */
+                if ((seed >> 16) % 4 == 0) (void)skew_close(t, e.h[i], SKEW_CLOSE_REASON_CLIENT); /* stale handles refused */
             }
-            totals[step] = skew_total(t);
+            totals[step] = skew_get_total(t);
             (void)skew_tick(t, e.now);
             e.now += 100;
             n = tl_rows(tl_json(t), rows, 8, &cols);
@@ -471,15 +471,15 @@ static void test_json(void) {
     tl_open_n(t, &e, "%C3%A9t%C3%A9", 1); /* été */
     (void)skew_tick(t, e.now);
     CHECK_STR(tl_json(t), want);
-    need = skew_json_timeline(t, NULL, 0);
+    need = skew_write_timeline(t, NULL, 0);
     CHECK_EQ_INT(need, strlen(want));
     memset(small, 'x', sizeof small);
-    CHECK_EQ_INT(skew_json_timeline(t, small, sizeof small), need);
+    CHECK_EQ_INT(skew_write_timeline(t, small, sizeof small), need);
     CHECK_EQ_INT(small[sizeof small - 1], '\0');
     CHECK(memcmp(small, want, sizeof small - 1) == 0);
     for (i = 0; i <= need + 1; i++) { /* every cap: never past it, NUL inside it */
         char *b = (char *)malloc(i ? i : 1);
-        CHECK_EQ_INT(skew_json_timeline(t, i ? b : NULL, i), need);
+        CHECK_EQ_INT(skew_write_timeline(t, i ? b : NULL, i), need);
         if (i) CHECK_EQ_INT(strlen(b), i - 1 < need ? i - 1 : need);
         free(b);
     }
@@ -503,7 +503,7 @@ static void test_json(void) {
         }
     }
     /* the stats pushes stay lean: no timeline in them */
-    need = skew_json_stats(t, body, sizeof body, 0);
+    need = skew_write_stats(t, 0, body, sizeof body);
     CHECK(need < sizeof body);
     CHECK(strstr(body, "timeline") == NULL);
 #else
@@ -532,11 +532,11 @@ static void test_worst_case_size(void) {
         (void)skew_tick(t, e.now);
         e.now += 10;
     }
-    need = skew_json_timeline(t, NULL, 0);
+    need = skew_write_timeline(t, NULL, 0);
     buf = (char *)malloc(need + 1);
     CHECK(buf != NULL);
     if (buf) {
-        got = skew_json_timeline(t, buf, need + 1);
+        got = skew_write_timeline(t, buf, need + 1);
         CHECK_EQ_INT(got, need);
         CHECK_RES(skew_json_validate(tl_str(buf, got)), SKEW_OK);
         CHECK(strstr(buf, "\"(other)\"]") != NULL); /* 70 versions, 64 series */

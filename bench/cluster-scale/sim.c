@@ -105,7 +105,7 @@ static void make_template(uint32_t conns, uint32_t routes, uint32_t listed) {
             exit(1);
         }
     }
-    snap_cap = skew_cluster_snapshot_max(skew_tracker_config(tmpl)) + 1;
+    snap_cap = skew_cluster_snapshot_max(skew_get_config(tmpl)) + 1;
     snap = (char *)malloc(snap_cap);
     if (!snap) exit(1);
 }
@@ -126,7 +126,7 @@ static void on_event(void *user, const skcl_link_event *ev) {
 
 static void on_publish(struct ev_loop *loop, ev_timer *w, int revents) {
     sim *s = (sim *)w->data;
-    size_t n = skew_cluster_snapshot_listed(tmpl, snap, snap_cap, skew_ex_now_ms(), watched ? list_share : 0u);
+    size_t n = skew_cluster_write_snapshot_listed(tmpl, skew_ex_now_ms(), watched ? list_share : 0u, snap, snap_cap);
     char *at;
     (void)loop;
     (void)revents;
@@ -203,7 +203,7 @@ int main(int argc, char **argv) {
         lc.build = "v1";
         lc.max_snapshot = snap_cap;
         lc.max_instances = maxi;
-        if (i < aggregators) lc.merge_cfg = skew_tracker_config(tmpl);
+        if (i < aggregators) lc.merge_cfg = skew_get_config(tmpl);
         lc.on_event = on_event;
         lc.user = s;
         s->link = skcl_link_create(loop, &lc);
@@ -220,7 +220,7 @@ int main(int argc, char **argv) {
     ev_signal_init(&sint, on_signal, SIGINT);
     ev_signal_start(loop, &sint);
     {
-        size_t len = skew_cluster_snapshot(tmpl, snap, snap_cap, skew_ex_now_ms());
+        size_t len = skew_cluster_write_snapshot(tmpl, skew_ex_now_ms(), snap, snap_cap);
         printf("cluster_sim: %u instances (" ID_FMT "..), P %u ms, snapshot %zu bytes (%u connections, %u routes, %u listed)\n",
                (unsigned)n, (unsigned)first, (unsigned)P, len, (unsigned)conns, (unsigned)routes, (unsigned)listed);
         fflush(stdout);

@@ -44,7 +44,7 @@ static skew_tracker *instance(const char *id, uint32_t tag, uint32_t conns, uint
     c.instance_tag = tag;
     c.snapshot_max_routes = routes + 8 < 1000 ? routes + 8 : 1000;
     c.hooks.send = no_send;
-    c.hooks.now_ms = loop_time;
+    c.hooks.epoch_ms = loop_time;
     if (skew_tracker_create(&t, &c) != SKEW_OK) {
         fprintf(stderr, "create failed\n");
         exit(1);
@@ -72,9 +72,9 @@ static skew_tracker *instance(const char *id, uint32_t tag, uint32_t conns, uint
 }
 
 static char *snapshot_of(skew_tracker *t, size_t *len) {
-    size_t n = skew_cluster_snapshot(t, NULL, 0, loop_now);
+    size_t n = skew_cluster_write_snapshot(t, loop_now, NULL, 0);
     char *buf = (char *)malloc(n + 1);
-    skew_cluster_snapshot(t, buf, n + 1, loop_now);
+    skew_cluster_write_snapshot(t, loop_now, buf, n + 1);
     *len = n;
     return buf;
 }
@@ -96,7 +96,7 @@ static void size_line(const char *what, uint32_t conns, uint32_t routes, uint32_
     s = snapshot_of(t, &n);
     t1 = now_ns();
     printf("  %-44s %8zu bytes  (encode %.0f us; bound %zu)\n", what, n, (t1 - t0) / 1e3,
-           skew_cluster_snapshot_max(skew_tracker_config(t)));
+           skew_cluster_snapshot_max(skew_get_config(t)));
     free(s);
     skew_tracker_destroy(t);
 }
@@ -137,9 +137,9 @@ static void view_run(uint32_t listed) {
     c.instance_id = "web-self";
     c.cluster_max_instances = INSTANCES;
     c.hooks.send = no_send;
-    c.hooks.now_ms = loop_time;
+    c.hooks.epoch_ms = loop_time;
     if (skew_tracker_create(&view, &c) != SKEW_OK) exit(1);
-    skew_cluster_state(view, SKEW_CLUSTER_OK);
+    skew_cluster_set_link(view, SKEW_CLUSTER_LINK_OK);
     printf("  tracker memory with a %d-instance view:      %8zu bytes (standalone: ", INSTANCES, skew_tracker_memory_size(&c));
     c.instance_id = NULL;
     printf("%zu)\n", skew_tracker_memory_size(&c));
@@ -152,10 +152,10 @@ static void view_run(uint32_t listed) {
         }
         upd[r] = now_ns() - t0;
         t0 = now_ns();
-        stats_len = skew_json_stats(view, buf, cap, 0);
+        stats_len = skew_write_stats(view, 0, buf, cap);
         stats[r] = now_ns() - t0;
         t0 = now_ns();
-        metrics_len = skew_metrics_text(view, buf, cap);
+        metrics_len = skew_write_metrics(view, buf, cap);
         metrics[r] = now_ns() - t0;
     }
     qsort(upd, ROUNDS, sizeof upd[0], cmp_double);

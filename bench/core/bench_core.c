@@ -45,7 +45,7 @@ static skew_request req_for(hdrs *h, unsigned i, bool ws) {
 }
 
 /* An event loop reads the clock once per wake-up and hands that time to its handlers
-   (mongoose: mg_millis, lws: lws_now_usecs); the tracker gets it through hooks.now_ms. */
+   (mongoose: mg_millis, lws: lws_now_usecs); the tracker gets it through hooks.epoch_ms. */
 static uint64_t loop_now = 1764000000000ull;
 static uint64_t loop_time(void *ud) { (void)ud; return loop_now; }
 
@@ -67,7 +67,7 @@ static void run(unsigned live, bool bots, bool tracking) {
     c.ip_tracking = tracking;
     c.bot_filter_off = !bots;
     c.hooks.send = no_send;
-    c.hooks.now_ms = loop_time;
+    c.hooks.epoch_ms = loop_time;
     if (skew_tracker_create(&t, &c) != SKEW_OK) { fprintf(stderr, "create failed\n"); exit(1); }
     for (i = 0; i < live; i++) {
         skew_request r = req_for(&h, i, i & 1);
@@ -79,7 +79,7 @@ static void run(unsigned live, bool bots, bool tracking) {
         skew_request r = req_for(&h, i, i & 1);
         skew_handle x;
         skew_open(t, &r, NULL, &x);
-        skew_close(t, x, SKEW_CLOSE_CLIENT);
+        skew_close(t, x, SKEW_CLOSE_REASON_CLIENT);
     }
     t1 = now_ns();
     printf("%-34s %8u live  bot filter %-3s  %8.1f ns\n", tracking ? "open+close (route+ip tracking)" : "open+close (defaults)",
@@ -96,19 +96,19 @@ static void run(unsigned live, bool bots, bool tracking) {
             unsigned n = live >= 100000 ? 20 : 2000;
             cs.bytes = 0;
             t0 = now_ns();
-            for (i = 0; i < n * 50; i++) skew_json_stats_sink(t, sink, &cs, 0, 0, &res);
+            for (i = 0; i < n * 50; i++) skew_write_stats_sink(t, 0, 0, sink, &cs, &res);
             t1 = now_ns();
             printf("%-34s %8u live  %8zu bytes    %8.1f ns\n", "stats JSON without list", live, cs.bytes / (n * 50),
                    (t1 - t0) / (n * 50));
             cs.bytes = 0;
             t0 = now_ns();
-            for (i = 0; i < n; i++) skew_json_stats_sink(t, sink, &cs, 0, live, &res);
+            for (i = 0; i < n; i++) skew_write_stats_sink(t, 0, live, sink, &cs, &res);
             t1 = now_ns();
             printf("%-34s %8u live  %8zu bytes    %8.1f ns\n", "stats JSON with full list", live, cs.bytes / n, (t1 - t0) / n);
-            len = skew_json_stats(t, NULL, 0, 0);
+            len = skew_write_stats(t, 0, NULL, 0);
             buf = (char *)malloc(len + 1);
             t0 = now_ns();
-            for (i = 0; i < n; i++) skew_json_stats(t, buf, len + 1, 0);
+            for (i = 0; i < n; i++) skew_write_stats(t, 0, buf, len + 1);
             t1 = now_ns();
             printf("%-34s %8u live  %8zu bytes    %8.1f ns\n", "stats JSON (max_listed 1000, buf)", live, len, (t1 - t0) / n);
             free(buf);
@@ -149,7 +149,7 @@ static void run_keepalive(unsigned live, bool frame_sse) {
     c.keepalive_ms = 1;
     c.frame_sse = frame_sse;
     c.hooks.send = no_send;
-    c.hooks.now_ms = loop_time;
+    c.hooks.epoch_ms = loop_time;
     if (skew_tracker_create(&t, &c) != SKEW_OK) { fprintf(stderr, "create failed\n"); exit(1); }
     for (i = 0; i < live; i++) {
         skew_request r = req_for(&h, i, false);
@@ -186,7 +186,7 @@ static void run_timeline(unsigned live, unsigned versions) {
     c.keepalive_ms = 86400000u;
     c.timeline_period_ms = 10;
     c.hooks.send = no_send;
-    c.hooks.now_ms = loop_time;
+    c.hooks.epoch_ms = loop_time;
     if (skew_tracker_create(&t, &c) != SKEW_OK) { fprintf(stderr, "create failed\n"); exit(1); }
     for (i = 0; i < live; i++) {
         skew_request r = req_for(&h, i, i & 1);

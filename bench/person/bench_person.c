@@ -49,16 +49,16 @@ static const char *vector(const char *want) {
     size_t i;
     for (i = 0;; i++) {
         snprintf(path, sizeof path, "items.%zu.name", i);
-        if (skew_json_path_string(skew_str_n(vjson, vlen), path, name, sizeof name, NULL) != SKEW_OK) return NULL;
+        if (skew_json_get_path_string(skew_str_n(vjson, vlen), path, name, sizeof name, NULL) != SKEW_OK) return NULL;
         if (strcmp(name, want)) continue;
         snprintf(path, sizeof path, "items.%zu.value", i);
-        skew_json_path_string(skew_str_n(vjson, vlen), path, value, sizeof value, NULL);
+        skew_json_get_path_string(skew_str_n(vjson, vlen), path, value, sizeof value, NULL);
         return value;
     }
 }
 
 /* Median of 9 rounds of n calls, in microseconds per call. */
-static void run(skew_person *p, const char *label, const char *name, bool bearer, skew_auth want) {
+static void run(skew_person *p, const char *label, const char *name, bool bearer, skew_auth_result want) {
     static char line[9100];
     const char *v = vector(name);
     hdr h = {NULL, NULL};
@@ -119,13 +119,13 @@ int main(int argc, char **argv) {
     p.log = quiet;
     if (!skew_person_load(&p)) return 1;
     printf("skew_person_check, CPU time per request (2 session passwords, HS secret, JWKS of 2 keys):\n");
-    run(&p, "session cookie, admin (unseal + rules)", "session: valid admin (email rule)", false, SKEW_AUTH_GRANTED);
-    run(&p, "session cookie, another user", "session: another user (matches no rule)", false, SKEW_AUTH_DENIED);
-    run(&p, "session cookie, tampered (MAC refused)", "session: tampered (one byte of the mac)", false, SKEW_AUTH_DENIED);
-    run(&p, "JWT HS256 bearer", "jwt: HS256 valid", true, SKEW_AUTH_GRANTED);
-    run(&p, "JWT RS256 bearer (2048-bit)", "jwt: RS256 valid (JWKS, kid)", true, SKEW_AUTH_GRANTED);
-    run(&p, "JWT ES256 bearer", "jwt: ES256 valid (JWKS)", true, SKEW_AUTH_GRANTED);
-    run(&p, "JWT alg none (refused)", "jwt: alg none", true, SKEW_AUTH_DENIED);
+    run(&p, "session cookie, admin (unseal + rules)", "session: valid admin (email rule)", false, SKEW_AUTH_RESULT_GRANTED);
+    run(&p, "session cookie, another user", "session: another user (matches no rule)", false, SKEW_AUTH_RESULT_DENIED);
+    run(&p, "session cookie, tampered (MAC refused)", "session: tampered (one byte of the mac)", false, SKEW_AUTH_RESULT_DENIED);
+    run(&p, "JWT HS256 bearer", "jwt: HS256 valid", true, SKEW_AUTH_RESULT_GRANTED);
+    run(&p, "JWT RS256 bearer (2048-bit)", "jwt: RS256 valid (JWKS, kid)", true, SKEW_AUTH_RESULT_GRANTED);
+    run(&p, "JWT ES256 bearer", "jwt: ES256 valid (JWKS)", true, SKEW_AUTH_RESULT_GRANTED);
+    run(&p, "JWT alg none (refused)", "jwt: alg none", true, SKEW_AUTH_RESULT_DENIED);
     skew_person_free(&p);
     free(vjson);
     return 0;

@@ -1756,7 +1756,7 @@ size_t skcl_relay_encode(char *buf, size_t cap, const char *from, uint64_t id, c
     if (iplen >= sizeof ip) iplen = 0;
     wb_field(&w, ip, iplen);
     for (i = 0; i < sizeof relay_header_names / sizeof relay_header_names[0]; i++) {
-        skew_str v = skew_request_header(req, relay_header_names[i]);
+        skew_str v = skew_get_header(req, relay_header_names[i]);
         if (!v.ptr || !v.len) continue;
         wb_field(&w, relay_header_names[i], strlen(relay_header_names[i]));
         wb_field(&w, v.ptr, v.len);

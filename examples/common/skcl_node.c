@@ -102,7 +102,7 @@ static void node_kick(skcl_node *n) {
 }
 
 bool skcl_node_retrack(skew_tracker **t, const skew_cluster_options *o, const char *prog) {
-    skew_config cfg = *skew_tracker_config(*t);
+    skew_config cfg = *skew_get_config(*t);
     skew_tracker *nt = NULL;
     skew_result r;
     uint32_t tag = 0;
@@ -272,7 +272,7 @@ static void node_view_lost(skcl_node *n) {
     n->view_made = 0;
     n->view_ready = false;
     skew_cluster_clear(n->t);
-    skew_cluster_state(n->t, SKEW_CLUSTER_DEGRADED);
+    skew_cluster_set_link(n->t, SKEW_CLUSTER_LINK_DEGRADED);
     view_free(n);
     node_kick(n);
 }
@@ -306,11 +306,11 @@ static void node_view_agg(skcl_node *n, const skcl_link_event *ev) {
     {
         /* the aggregator keeps max_listed / instances of each snapshot's list: list only those
            (twice, for instances that list fewer), not the whole 1000 of every instance */
-        uint32_t ml = skew_tracker_config(n->t)->max_listed, k = info.instances ? info.instances : 1;
+        uint32_t ml = skew_get_config(n->t)->max_listed, k = info.instances ? info.instances : 1;
         n->list_share = 2u * ((ml + k - 1) / k);
     }
     n->view_ready = true;
-    skew_cluster_state(n->t, SKEW_CLUSTER_OK);
+    skew_cluster_set_link(n->t, SKEW_CLUSTER_LINK_OK);
     node_kick(n);
 }
 
@@ -318,7 +318,7 @@ static void node_build(skcl_node *n, uint64_t seq, skew_str build) {
     skew_str cur;
     if (seq <= n->build_seq) return; /* an older decision: never roll back */
     n->build_seq = seq;
-    cur = skew_server_version(n->t);
+    cur = skew_get_server_version(n->t);
     if (cur.len == build.len && !memcmp(cur.ptr, build.ptr, build.len)) return;
     if (skew_set_server_version(n->t, build) == SKEW_OK) {
         skew_ex_logf(SKEW_EX_LOG_INFO, "cluster: build %.*s (sequence %" PRIu64 ") from the cluster", (int)build.len,
@@ -341,12 +341,12 @@ static void node_event(void *user, const skcl_link_event *ev) {
         n->was_up = n->was_up || ev->up;
         if (ev->up) {
             /* view mode: "ok" only with a fresh view (until then the others are unknown) */
-            if (!n->view_mode) skew_cluster_state(n->t, SKEW_CLUSTER_OK);
+            if (!n->view_mode) skew_cluster_set_link(n->t, SKEW_CLUSTER_LINK_OK);
             n->next_publish = 0; /* publish and read at once */
         } else {
             n->view_made = 0;
             skew_cluster_clear(n->t);
-            skew_cluster_state(n->t, SKEW_CLUSTER_DEGRADED);
+            skew_cluster_set_link(n->t, SKEW_CLUSTER_LINK_DEGRADED);
             view_free(n);
             relay_fail_all(n, 503, "cluster unavailable");
         }
@@ -412,7 +412,7 @@ skcl_node *skcl_node_create(skew_tracker *t, const skew_cluster_options *o, cons
                             void *user) {
     skcl_node *n = (skcl_node *)calloc(1, sizeof *n);
     skcl_link_config lc;
-    const skew_config *cfg = skew_tracker_config(t);
+    const skew_config *cfg = skew_get_config(t);
     if (!n) return NULL;
     n->t = t;
     n->respond = respond;
@@ -438,7 +438,7 @@ skcl_node *skcl_node_create(skew_tracker *t, const skew_cluster_options *o, cons
         free(n);
         return NULL;
     }
-    skew_cluster_state(t, SKEW_CLUSTER_DEGRADED); /* until Redis answers */
+    skew_cluster_set_link(t, SKEW_CLUSTER_LINK_DEGRADED); /* until Redis answers */
     return n;
 }
 
@@ -468,10 +468,10 @@ uint32_t skcl_node_tick(skcl_node *n, uint64_t wall_ms) {
             double t0 = work_clock_ms();
             /* connections listed only while a dashboard (here: a stats subscriber or a recent GET
                admin/stats; elsewhere: the watch key) shows them: the bulk of a snapshot's bytes */
-            bool here = skew_subscriber_count(n->t) > 0 || now < n->watch_until;
-            size_t len = skew_cluster_snapshot_listed(n->t, n->snap, n->snap_cap, wall_ms,
-                                                      here || n->remote_watch ? (n->view_mode && n->list_share
-                                                                                     ? n->list_share : UINT32_MAX) : 0u);
+            bool here = skew_get_subscriber_count(n->t) > 0 || now < n->watch_until;
+            size_t len = skew_cluster_write_snapshot_listed(n->t, wall_ms, here || n->remote_watch ? (n->view_mode && n->list_share
+                                                                                     ? n->list_share : UINT32_MAX) : 0u, n->snap,
+                                                      n->snap_cap);
             if (len < n->snap_cap) {
                 if (n->view_mode) own_keep(n, wall_ms, n->snap, len);
                 skcl_link_publish_watched(n->link, n->snap, len, here);
@@ -501,18 +501,18 @@ void skcl_node_after_http(skcl_node *n, const skew_request *req, int status) {
     if (!n || status != 200) return;
     ep = skew_route_path(n->t, req->path);
     if (ep == SKEW_ENDPOINT_ADMIN_STATS || ep == SKEW_ENDPOINT_SUBSCRIBE) {
-        bool was = skew_ex_mono_ms() < n->watch_until || skew_subscriber_count(n->t) > 0;
+        bool was = skew_ex_mono_ms() < n->watch_until || skew_get_subscriber_count(n->t) > 0;
         n->watch_until = skew_ex_mono_ms() + 3u * (uint64_t)n->interval_ms;
         if (!was) n->next_publish = 0; /* tell the others now, not in up to P */
     } else if (ep == SKEW_ENDPOINT_ADMIN_VERSION) {
-        skew_str v = skew_server_version(n->t);
+        skew_str v = skew_get_server_version(n->t);
         skcl_link_push_build(n->link, v.ptr, v.len);
     } else if (ep == SKEW_ENDPOINT_ADMIN_INVALIDATE) {
         char route[1024];
         size_t len = 0;
         skew_str raw;
         if (skew_json_get_string(req->body, "route", route, sizeof route, &len) != SKEW_OK) {
-            if (skew_query_param(req->body, "route", &raw) != SKEW_OK ||
+            if (skew_get_query_param(req->body, "route", &raw) != SKEW_OK ||
                 skew_url_decode(raw, true, route, sizeof route, &len) != SKEW_OK)
                 return;
         }
@@ -530,7 +530,7 @@ bool skcl_node_relay(skcl_node *n, const skew_request *req, uint64_t token) {
     char *buf;
     size_t len;
     uint32_t asked = 0;
-    if (!n || skew_post_connection_id(req->body, id) != SKEW_OK) return false;
+    if (!n || skew_get_post_connection_id(req->body, id) != SKEW_OK) return false;
     if (!n->up || !n->view_ready) {
         /* Redis is away, or no view read since it came back: who holds it is unknown, which is
            not a 404 */
@@ -539,8 +539,8 @@ bool skcl_node_relay(skcl_node *n, const skew_request *req, uint64_t token) {
     }
     ids.ptr = id;
     ids.len = strlen(id);
-    if (skew_id_tag(ids, &tag) != SKEW_OK) return false;
-    np = skew_cluster_peers(n->t, peers, sizeof peers / sizeof peers[0]);
+    if (skew_get_id_tag(ids, &tag) != SKEW_OK) return false;
+    np = skew_cluster_list_peers(n->t, peers, sizeof peers / sizeof peers[0]);
     if (np > sizeof peers / sizeof peers[0]) np = sizeof peers / sizeof peers[0];
     for (slot = 0; slot < RELAY_MAX; slot++)
         if (!n->relays[slot].id) {
@@ -593,7 +593,7 @@ void skcl_node_cancel(skcl_node *n, uint64_t token) {
 void skcl_node_push_build(skcl_node *n) {
     skew_str v;
     if (!n) return;
-    v = skew_server_version(n->t);
+    v = skew_get_server_version(n->t);
     skcl_link_push_build(n->link, v.ptr, v.len);
 }
 

@@ -454,7 +454,7 @@ bool skcl_merge_add(skcl_merge *g, const char *text, size_t len) {
     if (!text || skew_cluster_update(g->vt, &s, 1, 0) != SKEW_OK) goto refused;
     {
         skew_cluster_peer p; /* 0: it carried the checker's own id, skipped */
-        if (skew_cluster_peers(g->vt, &p, 1) != 1) goto refused;
+        if (skew_cluster_list_peers(g->vt, &p, 1) != 1) goto refused;
     }
     skew_cluster_clear(g->vt);
     if (!snap_parse(s, sr) || g->n >= SKCL_VIEW_MAX_INSTANCES) goto refused;
@@ -923,7 +923,7 @@ static bool build_rows(vparse *v, const vinst **others, size_t no, uint32_t cap,
 
 skcl_view_result skcl_view_apply(skew_tracker *t, skew_str view, skew_str list, skcl_own_fn own, void *own_ctx,
                                  uint64_t now_ms, skcl_view_info *info, char **rows, skew_str **parts) {
-    const skew_config *cfg = skew_tracker_config(t);
+    const skew_config *cfg = skew_get_config(t);
     vparse v;
     const vinst **others = NULL;
     size_t i, no = 0, *offs = NULL, nrows = 0;

@@ -330,11 +330,11 @@ static skew_str skew_auth__first(skew_str v) {
 
 /* This server's origin as the browser sees it: Host and our scheme, or what a trusted proxy says. */
 static bool skew_auth__self_origin(const skew_auth_state *a, const skew_request *req, char *out, size_t cap) {
-    skew_str host = skew_auth__trim(skew_request_header(req, "host"));
+    skew_str host = skew_auth__trim(skew_get_header(req, "host"));
     skew_str scheme = skew_str_c(a->tls ? "https" : "http");
     if (skew_ip_policy_trusts(a->trust, &req->peer)) {
-        skew_str fh = skew_auth__first(skew_request_header(req, "x-forwarded-host"));
-        skew_str fp = skew_auth__first(skew_request_header(req, "x-forwarded-proto"));
+        skew_str fh = skew_auth__first(skew_get_header(req, "x-forwarded-host"));
+        skew_str fp = skew_auth__first(skew_get_header(req, "x-forwarded-proto"));
         if (fh.len) host = fh;
         if (skew_auth__str_is(fp, "https") || skew_auth__str_is(fp, "http")) scheme = fp;
     }
@@ -342,8 +342,8 @@ static bool skew_auth__self_origin(const skew_auth_state *a, const skew_request 
 }
 
 bool skew_auth_origin_ok(const skew_auth_state *a, const skew_request *req) {
-    skew_str origin = skew_auth__trim(skew_request_header(req, "origin"));
-    skew_str site = skew_auth__trim(skew_request_header(req, "sec-fetch-site"));
+    skew_str origin = skew_auth__trim(skew_get_header(req, "origin"));
+    skew_str site = skew_auth__trim(skew_get_header(req, "sec-fetch-site"));
     char want[300], got[300], allowed[300];
     size_t i;
     if (!origin.len) /* no Origin: a same-origin GET, a navigation, or no browser at all */
@@ -360,7 +360,7 @@ bool skew_auth_origin_ok(const skew_auth_state *a, const skew_request *req) {
 static bool skew_auth__https(const skew_auth_state *a, const skew_request *req) {
     if (a->tls) return true;
     return skew_ip_policy_trusts(a->trust, &req->peer) &&
-           skew_auth__str_is(skew_auth__first(skew_request_header(req, "x-forwarded-proto")), "https");
+           skew_auth__str_is(skew_auth__first(skew_get_header(req, "x-forwarded-proto")), "https");
 }
 
 /* ======================================================================================
@@ -454,7 +454,7 @@ static size_t skew_auth__reserve(skew_auth_state *a, const skew_tracker *t) {
     size_t i;
     skew_conn c;
     for (i = 0; i < SKEW_AUTH_BINDINGS_MAX; i++)
-        if (!a->bindings[i].h || skew_conn_get(t, a->bindings[i].h, &c) != SKEW_OK) return i;
+        if (!a->bindings[i].h || skew_get_conn(t, a->bindings[i].h, &c) != SKEW_OK) return i;
     return (size_t)-1;
 }
 
@@ -545,9 +545,9 @@ static const char *const skew_auth__method_names[] = {"bearer", "cookie",  "sess
 /* The cookie credentials: a session, else a skew_admin token; from this origin only. */
 static skew_auth_cred skew_auth__cookies(skew_auth_state *a, const skew_request *req, skew_auth_scope scope,
                                          skew_auth_method *why, bool *presented, skew_auth_session **sess) {
-    skew_str ck = skew_request_header(req, "cookie"), sid, tok;
-    bool has_sid = skew_cookie_get(ck, SKEW_AUTH_SESSION_COOKIE, &sid) == SKEW_OK && sid.len;
-    bool has_tok = skew_cookie_get(ck, SKEW_AUTH_ADMIN_COOKIE, &tok) == SKEW_OK && tok.len;
+    skew_str ck = skew_get_header(req, "cookie"), sid, tok;
+    bool has_sid = skew_get_cookie(ck, SKEW_AUTH_SESSION_COOKIE, &sid) == SKEW_OK && sid.len;
+    bool has_tok = skew_get_cookie(ck, SKEW_AUTH_ADMIN_COOKIE, &tok) == SKEW_OK && tok.len;
     skew_auth_cred c = SKEW_AUTH_CRED_NONE;
     if (!has_sid && !has_tok) return c;
     *presented = true;
@@ -595,13 +595,13 @@ static bool skew_auth__pend(skew_auth_state *a, const skew_tracker *t, skew_auth
     return true;
 }
 
-skew_auth skew_auth_check(skew_auth_state *a, skew_tracker *t, const skew_request *req, skew_auth_scope scope, char *who,
+skew_auth_result skew_auth_check(skew_auth_state *a, skew_tracker *t, const skew_request *req, skew_auth_scope scope, char *who,
                           size_t who_cap) {
     skew_auth_cred c = SKEW_AUTH_CRED_NONE;
     skew_auth_method why = SKEW_AUTH_M_NONE;
     skew_auth_session *sess = NULL;
     bool presented = false;
-    skew_str h = skew_auth__trim(skew_request_header(req, "authorization"));
+    skew_str h = skew_auth__trim(skew_get_header(req, "authorization"));
     char peer[64] = "-";
 
     skew_auth_clear_pending(a); /* a grant is bound right after the call that made it, or never */
@@ -630,20 +630,20 @@ skew_auth skew_auth_check(skew_auth_state *a, skew_tracker *t, const skew_reques
     if (c && scope == SKEW_AUTH_SCOPE_STATS && !skew_auth__pend(a, t, c, sess)) {
         skew_auth_audit(a, "stats denied to %s from %s: %d subscriptions followed already", a->who, peer,
                         SKEW_AUTH_BINDINGS_MAX);
-        return SKEW_AUTH_DENIED;
+        return SKEW_AUTH_RESULT_DENIED;
     }
     if (c) {
         a->granted++;
         if (scope == SKEW_AUTH_SCOPE_STATS) skew_auth_audit(a, "stats granted to %s from %s", a->who, peer);
-        return SKEW_AUTH_GRANTED;
+        return SKEW_AUTH_RESULT_GRANTED;
     }
-    if (!skew_auth__configured(a, scope)) return SKEW_AUTH_UNAVAILABLE;
+    if (!skew_auth__configured(a, scope)) return SKEW_AUTH_RESULT_UNAVAILABLE;
     /* every page's WebSocket open asks for stats without a credential: not a denial */
-    if (scope == SKEW_AUTH_SCOPE_STATS && !presented) return SKEW_AUTH_DENIED;
+    if (scope == SKEW_AUTH_SCOPE_STATS && !presented) return SKEW_AUTH_RESULT_DENIED;
     a->denied[why]++;
     if (scope == SKEW_AUTH_SCOPE_STATS || why == SKEW_AUTH_M_ORIGIN)
         skew_auth_audit(a, "%s denied from %s: %s", skew_auth__scope_names[scope], peer, skew_auth__method_names[why]);
-    return SKEW_AUTH_DENIED;
+    return SKEW_AUTH_RESULT_DENIED;
 }
 
 /* ======================================================================================
@@ -659,7 +659,7 @@ static skew_str skew_auth__rest(const skew_auth_state *a, const skew_request *re
 }
 
 static bool skew_auth__is_json(const skew_request *req) {
-    skew_str ct = skew_request_header(req, "content-type");
+    skew_str ct = skew_get_header(req, "content-type");
     size_t i;
     for (i = 0; i < ct.len && ct.ptr[i] != ';'; i++) {}
     return skew_auth__str_is(skew_auth__trim(skew_str_n(ct.ptr, i)), "application/json");
@@ -711,7 +711,7 @@ static bool skew_auth__logout(skew_auth_state *a, skew_tracker *t, const skew_re
     skew_auth_session *s = NULL;
     char peer[64];
     skew_auth__peer(req, peer, sizeof peer);
-    if (skew_cookie_get(skew_request_header(req, "cookie"), SKEW_AUTH_SESSION_COOKIE, &sid) == SKEW_OK)
+    if (skew_get_cookie(skew_get_header(req, "cookie"), SKEW_AUTH_SESSION_COOKIE, &sid) == SKEW_OK)
         s = skew_auth__session_find(a, sid);
     if (s) {
         char id[65];
@@ -727,7 +727,7 @@ static bool skew_auth__logout(skew_auth_state *a, skew_tracker *t, const skew_re
 
 bool skew_auth_http(skew_auth_state *a, skew_tracker *t, const skew_request *req, skew_response *r, char *body, size_t cap,
                     char *set_cookie, size_t cookie_cap) {
-    skew_str rest = skew_auth__rest(a, req), ck = skew_request_header(req, "cookie"), v;
+    skew_str rest = skew_auth__rest(a, req), ck = skew_get_header(req, "cookie"), v;
     bool post = skew_auth__str_is(req->method, "post"), login, logout, act, admin, cookie_cred;
     char peer[64];
     if (cookie_cap) set_cookie[0] = '\0';
@@ -750,9 +750,9 @@ bool skew_auth_http(skew_auth_state *a, skew_tracker *t, const skew_request *req
         skew_auth_audit(a, "%.*s refused from %s: not application/json", (int)rest.len, rest.ptr, peer);
         return skew_auth__answer(r, body, cap, 415, "{\"ok\":false,\"error\":\"content type must be application/json\"}");
     }
-    cookie_cred = (skew_cookie_get(ck, SKEW_AUTH_SESSION_COOKIE, &v) == SKEW_OK && v.len) ||
-                  (skew_cookie_get(ck, SKEW_AUTH_ADMIN_COOKIE, &v) == SKEW_OK && v.len);
-    if ((login || (cookie_cred && !skew_request_header(req, "authorization").len)) && !skew_auth_origin_ok(a, req)) {
+    cookie_cred = (skew_get_cookie(ck, SKEW_AUTH_SESSION_COOKIE, &v) == SKEW_OK && v.len) ||
+                  (skew_get_cookie(ck, SKEW_AUTH_ADMIN_COOKIE, &v) == SKEW_OK && v.len);
+    if ((login || (cookie_cred && !skew_get_header(req, "authorization").len)) && !skew_auth_origin_ok(a, req)) {
         a->denied[SKEW_AUTH_M_ORIGIN]++;
         skew_auth_audit(a, "%.*s refused from %s: foreign origin", (int)rest.len, rest.ptr, peer);
         return skew_auth__answer(r, body, cap, 403, "{\"ok\":false,\"error\":\"cross-origin request refused\"}");
@@ -770,7 +770,7 @@ static bool skew_auth__body_conn(skew_tracker *t, skew_str body, skew_handle *h)
     skew_str b = skew_auth__trim(body);
     if (b.len && b.ptr[0] == '{') {
         if (skew_json_get_string(body, "connectionId", id, sizeof id, &n) != SKEW_OK) return false;
-    } else if (skew_query_param(body, "connectionId", &raw) != SKEW_OK ||
+    } else if (skew_get_query_param(body, "connectionId", &raw) != SKEW_OK ||
                skew_url_decode(raw, true, id, sizeof id, &n) != SKEW_OK) {
         return false;
     }

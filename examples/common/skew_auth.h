@@ -138,8 +138,8 @@ bool skew_auth_has_admin(const skew_auth_state *a);
 
 /* The authorize hook's answer. who (cap bytes) names the credential that decided. t (may be
    NULL) is the tracker the grant is for: a STATS grant reserves a binding there so a later
-   revocation can end it (no room: DENIED). HOOK-SAFE (calls skew_conn_get only). */
-skew_auth skew_auth_check(skew_auth_state *a, skew_tracker *t, const skew_request *req, skew_auth_scope scope, char *who,
+   revocation can end it (no room: DENIED). HOOK-SAFE (calls skew_get_conn only). */
+skew_auth_result skew_auth_check(skew_auth_state *a, skew_tracker *t, const skew_request *req, skew_auth_scope scope, char *who,
                           size_t who_cap);
 
 /* Is a cookie-carried credential acceptable from where this request comes from? True when the

@@ -379,8 +379,8 @@ void skew_ex_log_open(void *user_data, const skew_conn *sc) {
 }
 
 void skew_ex_log_close(const skew_conn *sc, skew_close_reason reason) {
-    const char *why = reason == SKEW_CLOSE_CLIENT ? "client" : reason == SKEW_CLOSE_SLOW ? "slow consumer"
-                      : reason == SKEW_CLOSE_SEND_FAILED ? "send failed" : reason == SKEW_CLOSE_TIMEOUT ? "timeout"
+    const char *why = reason == SKEW_CLOSE_REASON_CLIENT ? "client" : reason == SKEW_CLOSE_REASON_SLOW ? "slow consumer"
+                      : reason == SKEW_CLOSE_REASON_SEND_FAILED ? "send failed" : reason == SKEW_CLOSE_REASON_TIMEOUT ? "timeout"
                       : "shutdown";
     skew_ex_log_stream_close(sc, why);
     skew_ex_live_remove(sc->handle);
@@ -388,8 +388,8 @@ void skew_ex_log_close(const skew_conn *sc, skew_close_reason reason) {
 }
 
 void skew_ex_log_hook(void *user_data, skew_log_level level, const char *msg) {
-    skew_ex_log_level l = level >= SKEW_LOG_ERROR ? SKEW_EX_LOG_ERROR
-                          : level >= SKEW_LOG_INFO ? SKEW_EX_LOG_INFO : SKEW_EX_LOG_DEBUG;
+    skew_ex_log_level l = level >= SKEW_LOG_LEVEL_ERROR ? SKEW_EX_LOG_ERROR
+                          : level >= SKEW_LOG_LEVEL_INFO ? SKEW_EX_LOG_INFO : SKEW_EX_LOG_DEBUG;
     (void)user_data;
     skew_ex_logf(l, "tracker: %s", msg ? msg : "");
 }
@@ -412,7 +412,7 @@ uint64_t skew_ex_mono_ms(void) {
 
 size_t skew_ex_json_error(char *buf, size_t cap, const char *msg) {
     char esc[256];
-    size_t n = skew_json_escape(esc, sizeof esc, skew_str_c(msg));
+    size_t n = skew_write_json_string(skew_str_c(msg), esc, sizeof esc);
     int w;
     if (n >= sizeof esc) { /* messages are short literals; cut rather than fail */
         memcpy(esc, "\"error\"", 8);
@@ -528,7 +528,7 @@ void skew_ex_build_sync(skew_ex_site *site, skew_tracker *t) {
     if (b->state == SKEW_EX_BUILD_KNOWN && len == b->file_id_len && !memcmp(id, b->file_id, len)) return;
     memcpy(b->file_id, id, len);
     b->file_id_len = len;
-    cur = skew_server_version(t);
+    cur = skew_get_server_version(t);
     if (cur.len == len && !memcmp(cur.ptr, id, len)) {
         b->state = SKEW_EX_BUILD_KNOWN;
         return;
@@ -569,28 +569,28 @@ bool skew_ex_html_cookie(skew_ex_site *site, skew_tracker *t, char *buf, size_t 
    >>server
    ====================================================================================== */
 
-static skew_auth server_authorize(void *user_data, const skew_request *req, skew_auth_scope scope) {
+static skew_auth_result server_authorize(void *user_data, const skew_request *req, skew_auth_scope scope) {
     skew_ex_server *s = (skew_ex_server *)user_data;
-    skew_auth a = skew_auth_check(&s->auth, s->t, req, scope, NULL, 0), p;
+    skew_auth_result a = skew_auth_check(&s->auth, s->t, req, scope, NULL, 0), p;
     char who[128], peer[SKEW_IP_STR_MAX];
-    if (a == SKEW_AUTH_GRANTED) return a;
+    if (a == SKEW_AUTH_RESULT_GRANTED) return a;
     /* The app's own admins (skew_person.h), then --auth-url (skew_forward.h). Their cookies are
        cookie credentials: they count only from this origin (skew_auth_origin_ok), like the
        dashboard's session. */
-    if (!skew_auth_origin_ok(&s->auth, req)) return a == SKEW_AUTH_UNAVAILABLE ? SKEW_AUTH_DENIED : a;
+    if (!skew_auth_origin_ok(&s->auth, req)) return a == SKEW_AUTH_RESULT_UNAVAILABLE ? SKEW_AUTH_RESULT_DENIED : a;
     p = skew_person_check(&s->person, req, scope, who, sizeof who);
-    if (p == SKEW_AUTH_GRANTED) {
+    if (p == SKEW_AUTH_RESULT_GRANTED) {
         if (!req->peer.family || skew_ip_format(&req->peer, peer, sizeof peer) >= sizeof peer) strcpy(peer, "-");
         skew_auth_audit(&s->auth, "%s granted to %s from %s", scope == SKEW_AUTH_SCOPE_ADMIN ? "admin" : "stats", who,
                         peer);
         return p;
     }
-    if (p == SKEW_AUTH_DENIED) s->auth.denied[SKEW_AUTH_M_PERSON]++;
-    if (p != SKEW_AUTH_UNAVAILABLE) a = a == SKEW_AUTH_UNAVAILABLE ? p : a; /* a refusal beats "nothing configured" */
+    if (p == SKEW_AUTH_RESULT_DENIED) s->auth.denied[SKEW_AUTH_M_PERSON]++;
+    if (p != SKEW_AUTH_RESULT_UNAVAILABLE) a = a == SKEW_AUTH_RESULT_UNAVAILABLE ? p : a; /* a refusal beats "nothing configured" */
     /* last, --auth-url: the app itself answers, later (PENDING; skew_forward_poll delivers it) */
     p = skew_forward_ask(&s->fwd, s->t, req, scope, skew_ex_mono_ms());
-    if (p == SKEW_AUTH_GRANTED || p == SKEW_AUTH_PENDING) return p;
-    return a == SKEW_AUTH_UNAVAILABLE ? p : a;
+    if (p == SKEW_AUTH_RESULT_GRANTED || p == SKEW_AUTH_RESULT_PENDING) return p;
+    return a == SKEW_AUTH_RESULT_UNAVAILABLE ? p : a;
 }
 
 static void server_person_log(void *ctx, const char *line) {
@@ -697,7 +697,7 @@ bool skew_ex_start(skew_ex_server *s, const char *prog, int argc, char **argv, c
         skew_ex_site_free(&s->site);
         return false;
     }
-    resolved = skew_tracker_config(s->t);
+    resolved = skew_get_config(s->t);
     s->lim.max_body = resolved->max_body;
     s->lim.keepalive_ms = resolved->keepalive_ms;
     s->lim.sweep_ms = skew_ex_sweep_ms(s->lim.keepalive_ms);

@@ -293,38 +293,38 @@ static void job_end(skew_forward *f, size_t i) {
     f->jobs[i] = f->jobs[--f->njobs];
 }
 
-skew_auth skew_forward_ask(skew_forward *f, skew_tracker *t, const skew_request *req, skew_auth_scope scope,
+skew_auth_result skew_forward_ask(skew_forward *f, skew_tracker *t, const skew_request *req, skew_auth_scope scope,
                            uint64_t mono_ms) {
-    skew_str cookie = skew_request_header(req, "cookie"), auth = skew_request_header(req, "authorization");
+    skew_str cookie = skew_get_header(req, "cookie"), auth = skew_get_header(req, "authorization");
     unsigned char key[32];
     skew_forward_entry *e;
     skew_forward_job *j;
-    if (!skew_forward_enabled(f) || (!cookie.len && !auth.len)) return SKEW_AUTH_UNAVAILABLE;
-    if (!header_ok(cookie) || !header_ok(auth)) return SKEW_AUTH_UNAVAILABLE;
+    if (!skew_forward_enabled(f) || (!cookie.len && !auth.len)) return SKEW_AUTH_RESULT_UNAVAILABLE;
+    if (!header_ok(cookie) || !header_ok(auth)) return SKEW_AUTH_RESULT_UNAVAILABLE;
     cache_key(cookie, auth, key);
     e = cache_find(f, key, mono_ms);
-    if (scope == SKEW_AUTH_SCOPE_ADMIN) return e && e->ok && e->admin ? SKEW_AUTH_GRANTED : SKEW_AUTH_UNAVAILABLE;
+    if (scope == SKEW_AUTH_SCOPE_ADMIN) return e && e->ok && e->admin ? SKEW_AUTH_RESULT_GRANTED : SKEW_AUTH_RESULT_UNAVAILABLE;
     if (e) {
         f->cache_hits++;
-        return e->ok ? SKEW_AUTH_GRANTED : SKEW_AUTH_DENIED;
+        return e->ok ? SKEW_AUTH_RESULT_GRANTED : SKEW_AUTH_RESULT_DENIED;
     }
     if (f->njobs >= SKEW_FORWARD_MAX_JOBS) {
         fwd_log(f, "too many requests out; refused", "");
-        return SKEW_AUTH_DENIED;
+        return SKEW_AUTH_RESULT_DENIED;
     }
-    if (!(j = job_new(f, cookie, auth))) return SKEW_AUTH_DENIED;
+    if (!(j = job_new(f, cookie, auth))) return SKEW_AUTH_RESULT_DENIED;
     if (skew_get_auth_subject(t, &j->h) != SKEW_OK || !job_start(f, j)) {
         f->errors++;
         fwd_log(f, "cannot start: ", strerror(errno));
         if (j->fd >= 0) close(j->fd);
         free(j);
-        return SKEW_AUTH_DENIED;
+        return SKEW_AUTH_RESULT_DENIED;
     }
     memcpy(j->key, key, 32);
     j->deadline = mono_ms + SKEW_FORWARD_TIMEOUT_MS;
     j->start_us = mono_us();
     f->jobs[f->njobs++] = j;
-    return SKEW_AUTH_PENDING;
+    return SKEW_AUTH_RESULT_PENDING;
 }
 
 void skew_forward_poll(skew_forward *f, skew_tracker *t, uint64_t mono_ms) {
@@ -362,7 +362,7 @@ void skew_forward_poll(skew_forward *f, skew_tracker *t, uint64_t mono_ms) {
                 if (us <= le_us[k]) f->latency_le[k]++;
             if (f->on_done) f->on_done(f->log_ctx, us, r > 0 && ok);
         }
-        skew_set_stats_verdict(t, j->h, r > 0 && ok ? SKEW_AUTH_GRANTED : SKEW_AUTH_DENIED);
+        skew_set_stats_verdict(t, j->h, r > 0 && ok ? SKEW_AUTH_RESULT_GRANTED : SKEW_AUTH_RESULT_DENIED);
         job_end(f, i);
     }
 }

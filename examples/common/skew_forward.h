@@ -8,7 +8,7 @@
      anything else            not authorized
      no answer within 1 s,    not authorized, one log line
      a connection error
-   Asynchronous: the tracker's subscription waits (SKEW_AUTH_PENDING) while the loop runs on;
+   Asynchronous: the tracker's subscription waits (SKEW_AUTH_RESULT_PENDING) while the loop runs on;
    skew_forward_poll (every server tick; the tick comes within SKEW_FORWARD_POLL_MS while a
    request is out) moves the requests with non-blocking sockets and delivers each verdict with
    skew_set_stats_verdict. Answers are cached by a SHA-256 of the two headers: yes for
@@ -73,7 +73,7 @@ bool skew_forward_enabled(const skew_forward *f);
    (the subject from skew_get_auth_subject(t)). ADMIN: GRANTED for a cached admin answer, else
    UNAVAILABLE. UNAVAILABLE also without --auth-url or without Cookie and Authorization. DENIED
    when the request cannot start (too many out, a socket error: logged). mono_ms: monotonic. */
-skew_auth skew_forward_ask(skew_forward *f, skew_tracker *t, const skew_request *req, skew_auth_scope scope,
+skew_auth_result skew_forward_ask(skew_forward *f, skew_tracker *t, const skew_request *req, skew_auth_scope scope,
                            uint64_t mono_ms);
 /* Move every request on (never blocks) and deliver the finished ones' verdicts to t. */
 void skew_forward_poll(skew_forward *f, skew_tracker *t, uint64_t mono_ms);

@@ -1,7 +1,7 @@
 /* skew_ip_header.h - --ip-header: which proxy headers name the client.
 
    From a trusted proxy (--trust-proxy) the tracker believes cf-connecting-ip, x-forwarded-for,
-   x-real-ip and Forwarded, the first one present in that order (skew_client_ip). A proxy that
+   x-real-ip and Forwarded, the first one present in that order (skew_get_client_ip). A proxy that
    sets one of them but passes the others through untouched lets every client forge its address
    in those: CF-Connecting-IP is read first even behind an nginx that only appends to
    X-Forwarded-For. --ip-header names the ones to believe (skew_ip_policy.headers):

@@ -225,7 +225,7 @@ bool skew_ex_drain_step(skew_ex_server *s, uint64_t mono) {
         size_t n = skew_ex_live_pick(batch, due - life->drain_closed < 64 ? due - life->drain_closed : 64), i;
         if (!n) break;
         for (i = 0; i < n; i++) {
-            skew_close(s->t, batch[i], SKEW_CLOSE_SHUTDOWN); /* WS close 1001, SSE stream ends */
+            skew_close(s->t, batch[i], SKEW_CLOSE_REASON_SHUTDOWN); /* WS close 1001, SSE stream ends */
             skew_ex_live_remove(batch[i]); /* in case the close hook did not */
         }
         life->drain_closed += (uint32_t)n;

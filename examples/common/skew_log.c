@@ -281,7 +281,7 @@ void skew_ex_log_fields(const char *level, const char *const *keys, const skew_s
 static void skew_ex__client_ip(const skew_ex_server *s, const skew_request *req, char *buf, size_t cap) {
     skew_ip ip;
     buf[0] = '\0';
-    if (skew_client_ip(&s->opt.ip_policy, req, &ip, NULL) == SKEW_OK) skew_ip_format(&ip, buf, cap);
+    if (skew_get_client_ip(&s->opt.ip_policy, req, &ip, NULL) == SKEW_OK) skew_ip_format(&ip, buf, cap);
     if (!buf[0]) snprintf(buf, cap, "-");
 }
 
@@ -299,8 +299,8 @@ static void skew_ex__access(const skew_ex_server *s, const skew_request *req, co
     v[4] = req->query;
     v[5] = skew_str_c(status);
     v[6] = skew_str_c(id ? id : "");
-    v[7] = skew_request_header(req, "host");
-    v[8] = skew_request_header(req, "user-agent");
+    v[7] = skew_get_header(req, "host");
+    v[8] = skew_get_header(req, "user-agent");
     skew_ex_log_fields("access", keys, v, 9);
 }
 
@@ -318,7 +318,7 @@ void skew_ex_log_stream_open(const skew_ex_server *s, const skew_request *req, s
     skew_ex_live_set_ip(h, ip); /* for its close line */
     if (!skew_ex__log.access) return;
     memset(&c, 0, sizeof c);
-    skew_conn_get(s->t, h, &c);
+    skew_get_conn(s->t, h, &c);
     skew_ex__access(s, req, "open", req->upgrade ? "101" : "200", c.id, ip);
 }
 

@@ -344,14 +344,14 @@ static bool claim_equals(skew_str json, const char *path, const char *want) {
     char v[256], el[300];
     skew_str raw;
     size_t i;
-    if (skew_json_find(json, path, &raw) != SKEW_OK) return false;
-    if (raw.ptr[0] == '"') return skew_json_path_string(json, path, v, sizeof v, NULL) == SKEW_OK && !strcmp(v, want);
+    if (skew_json_get_path_raw(json, path, &raw) != SKEW_OK) return false;
+    if (raw.ptr[0] == '"') return skew_json_get_path_string(json, path, v, sizeof v, NULL) == SKEW_OK && !strcmp(v, want);
     if (raw.ptr[0] != '[') return raw.len == strlen(want) && memcmp(raw.ptr, want, raw.len) == 0;
     for (i = 0; i < 64; i++) {
         skew_str item;
         snprintf(el, sizeof el, "%zu", i);
-        if (skew_json_find(raw, el, &item) != SKEW_OK) return false;
-        if (item.ptr[0] == '"' && skew_json_path_string(raw, el, v, sizeof v, NULL) == SKEW_OK && !strcmp(v, want))
+        if (skew_json_get_path_raw(raw, el, &item) != SKEW_OK) return false;
+        if (item.ptr[0] == '"' && skew_json_get_path_string(raw, el, v, sizeof v, NULL) == SKEW_OK && !strcmp(v, want))
             return true;
     }
     return false;
@@ -366,7 +366,7 @@ skew_person_err skew_person_match(const skew_person *p, skew_str json, const cha
     size_t i;
     bool hit = false;
     snprintf(path, sizeof path, "%s%s", root, root[0] ? "user.email" : "email");
-    skew_json_path_string(json, path, email, sizeof email, NULL);
+    skew_json_get_path_string(json, path, email, sizeof email, NULL);
     for (i = 0; i < p->nadmin_emails && email[0] && !hit; i++) hit = eq_nocase(email, p->admin_emails[i]);
     for (i = 0; i < p->nadmin_claims && !hit; i++) {
         const char *c = p->admin_claims[i], *eq = strchr(c, '=');
@@ -374,7 +374,7 @@ skew_person_err skew_person_match(const skew_person *p, skew_str json, const cha
         hit = claim_equals(json, path, eq + 1);
     }
     if (!hit) return SKEW_PERSON_NO_MATCH;
-    if (!root[0]) skew_json_path_string(json, "sub", sub, sizeof sub, NULL);
+    if (!root[0]) skew_json_get_path_string(json, "sub", sub, sizeof sub, NULL);
     copy_who(who, who_cap, sub[0] ? sub : email[0] ? email : root[0] ? "(session)" : "(jwt)");
     return SKEW_PERSON_OK;
 }
@@ -401,7 +401,7 @@ static skew_person_err check_session(const skew_person *p, skew_str raw, uint64_
     e = skew_person_unseal(&p->sec, skew_str_n(sealed, n), now, json, sizeof json, &jn);
     if (e != SKEW_PERSON_OK) return e;
     if (p->session_max_age_s) { /* h3: a session without createdAt is too old */
-        if (skew_json_path_int(skew_str_n(json, jn), "createdAt", &created) != SKEW_OK || created < 0 ||
+        if (skew_json_get_path_int(skew_str_n(json, jn), "createdAt", &created) != SKEW_OK || created < 0 ||
             ((uint64_t)created < now && now - (uint64_t)created > p->session_max_age_s * 1000u))
             return SKEW_PERSON_TOO_OLD;
     }
@@ -424,7 +424,7 @@ static bool looks_like_jwt(skew_str s) {
 }
 
 static skew_str bearer_of(const skew_request *req) {
-    skew_str h = skew_request_header(req, "authorization");
+    skew_str h = skew_get_header(req, "authorization");
     while (h.len && (*h.ptr == ' ' || *h.ptr == '\t')) h.ptr++, h.len--;
     if (h.len < 7 || strncasecmp(h.ptr, "bearer ", 7) != 0) return skew_str_n(NULL, 0);
     h.ptr += 7, h.len -= 7;
@@ -445,24 +445,24 @@ static int person_try(const skew_person *p, const char *what, skew_str cred, boo
     return 0;
 }
 
-skew_auth skew_person_check(skew_person *p, const skew_request *req, skew_auth_scope scope, char *who,
+skew_auth_result skew_person_check(skew_person *p, const skew_request *req, skew_auth_scope scope, char *who,
                             size_t who_cap) {
-    skew_str cookies = skew_request_header(req, "cookie"), v;
+    skew_str cookies = skew_get_header(req, "cookie"), v;
     bool jwt = p->sec.hs_secret || p->sec.nkeys;
     uint64_t now;
     int got = -1, r;
     if (who_cap) who[0] = '\0';
-    if (!skew_person_configured(p)) return SKEW_AUTH_UNAVAILABLE;
+    if (!skew_person_configured(p)) return SKEW_AUTH_RESULT_UNAVAILABLE;
     now = person_now(p);
-    if (p->sec.npasswords && skew_cookie_get(cookies, p->session_cookie, &v) == SKEW_OK)
+    if (p->sec.npasswords && skew_get_cookie(cookies, p->session_cookie, &v) == SKEW_OK)
         got = person_try(p, "session cookie", v, true, now, who, who_cap);
-    if (got < 1 && jwt && p->jwt_cookie && skew_cookie_get(cookies, p->jwt_cookie, &v) == SKEW_OK &&
+    if (got < 1 && jwt && p->jwt_cookie && skew_get_cookie(cookies, p->jwt_cookie, &v) == SKEW_OK &&
         (r = person_try(p, "JWT cookie", v, false, now, who, who_cap)) > got)
         got = r;
     if (got < 1 && jwt && looks_like_jwt(v = bearer_of(req)) && (r = person_try(p, "bearer JWT", v, false, now, who, who_cap)) > got)
         got = r;
-    if (got < 0) return SKEW_AUTH_UNAVAILABLE;
-    if (got == 1 && (scope == SKEW_AUTH_SCOPE_STATS || p->scope_admin)) return SKEW_AUTH_GRANTED;
+    if (got < 0) return SKEW_AUTH_RESULT_UNAVAILABLE;
+    if (got == 1 && (scope == SKEW_AUTH_SCOPE_STATS || p->scope_admin)) return SKEW_AUTH_RESULT_GRANTED;
     if (who_cap) who[0] = '\0';
-    return SKEW_AUTH_DENIED;
+    return SKEW_AUTH_RESULT_DENIED;
 }

@@ -145,7 +145,7 @@ bool skew_person_configured(const skew_person *p);
    session's email or the JWT's sub (else its email). DENIED when a credential was present but
    refused (one log line says why, except for a valid one that matches no rule) or the scope is
    not granted. UNAVAILABLE when nothing is configured or no credential is present. */
-skew_auth skew_person_check(skew_person *p, const skew_request *req, skew_auth_scope scope, char *who,
+skew_auth_result skew_person_check(skew_person *p, const skew_request *req, skew_auth_scope scope, char *who,
                             size_t who_cap);
 
 /* ---- the parsers, for tests, fuzz targets and the bench ---- */

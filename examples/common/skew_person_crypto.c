@@ -168,7 +168,7 @@ skew_person_err skew_person_unseal(const skew_person_secrets *sec, skew_str seal
 static bool jwk_bytes(skew_str jwk, const char *name, unsigned char *out, size_t cap, size_t *n) {
     char b64[1400];
     size_t len;
-    if (skew_json_path_string(jwk, name, b64, sizeof b64, &len) != SKEW_OK) return false;
+    if (skew_json_get_path_string(jwk, name, b64, sizeof b64, &len) != SKEW_OK) return false;
     return skew_person_b64url_decode(skew_str_n(b64, len), out, cap, n) == SKEW_OK && *n > 0;
 }
 
@@ -207,7 +207,7 @@ static EVP_PKEY *jwk_ec(skew_str jwk) {
     char crv[16];
     OSSL_PARAM_BLD *bld;
     EVP_PKEY *pkey = NULL;
-    if (skew_json_path_string(jwk, "crv", crv, sizeof crv, NULL) != SKEW_OK || strcmp(crv, "P-256") != 0) return NULL;
+    if (skew_json_get_path_string(jwk, "crv", crv, sizeof crv, NULL) != SKEW_OK || strcmp(crv, "P-256") != 0) return NULL;
     pub[0] = 0x04; /* uncompressed point: 04 || x || y */
     if (!jwk_bytes(jwk, "x", pub + 1, 32, &xl) || !jwk_bytes(jwk, "y", pub + 33, 32, &yl) || xl != 32 || yl != 32)
         return NULL;
@@ -223,15 +223,15 @@ skew_result skew_person_jwks_add(skew_person_secrets *sec, skew_str jwks) {
     skew_str keys, jwk;
     size_t i;
     char path[24];
-    if (skew_json_find(jwks, "keys", &keys) != SKEW_OK || keys.ptr[0] != '[') return SKEW_ERR_INVALID;
+    if (skew_json_get_path_raw(jwks, "keys", &keys) != SKEW_OK || keys.ptr[0] != '[') return SKEW_ERR_INVALID;
     for (i = 0;; i++) {
         char kty[8], use[8];
         skew_person_key *k;
         snprintf(path, sizeof path, "%zu", i);
-        if (skew_json_find(keys, path, &jwk) != SKEW_OK) return SKEW_OK;
-        if (jwk.ptr[0] != '{' || skew_json_path_string(jwk, "kty", kty, sizeof kty, NULL) != SKEW_OK)
+        if (skew_json_get_path_raw(keys, path, &jwk) != SKEW_OK) return SKEW_OK;
+        if (jwk.ptr[0] != '{' || skew_json_get_path_string(jwk, "kty", kty, sizeof kty, NULL) != SKEW_OK)
             return SKEW_ERR_INVALID;
-        if (skew_json_path_string(jwk, "use", use, sizeof use, NULL) == SKEW_OK && strcmp(use, "sig") != 0) continue;
+        if (skew_json_get_path_string(jwk, "use", use, sizeof use, NULL) == SKEW_OK && strcmp(use, "sig") != 0) continue;
         if (strcmp(kty, "RSA") != 0 && strcmp(kty, "EC") != 0) continue; /* "oct", "OKP": not ours */
         if (sec->nkeys >= SKEW_PERSON_MAX_KEYS) return SKEW_ERR_FULL;
         k = &sec->keys[sec->nkeys];
@@ -240,8 +240,8 @@ skew_result skew_person_jwks_add(skew_person_secrets *sec, skew_str jwks) {
         k->pkey = k->kind == SKEW_PERSON_KEY_RSA ? (void *)jwk_rsa(jwk) : (void *)jwk_ec(jwk);
         if (!k->pkey) return SKEW_ERR_INVALID;
         sec->nkeys++;
-        if (skew_json_path_string(jwk, "kid", k->kid, sizeof k->kid, NULL) == SKEW_ERR_TOO_LONG) return SKEW_ERR_INVALID;
-        if (skew_json_path_string(jwk, "alg", k->alg, sizeof k->alg, NULL) == SKEW_ERR_TOO_LONG) return SKEW_ERR_INVALID;
+        if (skew_json_get_path_string(jwk, "kid", k->kid, sizeof k->kid, NULL) == SKEW_ERR_TOO_LONG) return SKEW_ERR_INVALID;
+        if (skew_json_get_path_string(jwk, "alg", k->alg, sizeof k->alg, NULL) == SKEW_ERR_TOO_LONG) return SKEW_ERR_INVALID;
     }
 }
 
@@ -325,9 +325,9 @@ static skew_person_err jwt_header(skew_str b64, const jwt_alg **alg, char *kid, 
     if (skew_person_b64url_decode(b64, (unsigned char *)hdr, sizeof hdr - 1, &n) != SKEW_OK) return SKEW_PERSON_MALFORMED;
     hdr[n] = '\0';
     if (skew_json_validate(skew_str_n(hdr, n)) != SKEW_OK || hdr[0] != '{') return SKEW_PERSON_MALFORMED;
-    if (skew_json_path_string(skew_str_n(hdr, n), "alg", name, sizeof name, NULL) != SKEW_OK) return SKEW_PERSON_BAD_ALG;
-    if (skew_json_find(skew_str_n(hdr, n), "crit", &crit) == SKEW_OK) return SKEW_PERSON_BAD_ALG;
-    if (skew_json_path_string(skew_str_n(hdr, n), "kid", kid, kid_cap, NULL) == SKEW_ERR_TOO_LONG) return SKEW_PERSON_MALFORMED;
+    if (skew_json_get_path_string(skew_str_n(hdr, n), "alg", name, sizeof name, NULL) != SKEW_OK) return SKEW_PERSON_BAD_ALG;
+    if (skew_json_get_path_raw(skew_str_n(hdr, n), "crit", &crit) == SKEW_OK) return SKEW_PERSON_BAD_ALG;
+    if (skew_json_get_path_string(skew_str_n(hdr, n), "kid", kid, kid_cap, NULL) == SKEW_ERR_TOO_LONG) return SKEW_PERSON_MALFORMED;
     for (i = 0; i < sizeof jwt_algs / sizeof jwt_algs[0]; i++)
         if (strcmp(name, jwt_algs[i].name) == 0) {
             *alg = &jwt_algs[i];
@@ -341,16 +341,16 @@ static bool jwt_audience_ok(skew_str claims, const char *want) {
     char v[256], path[24];
     size_t i;
     skew_str raw;
-    if (skew_json_find(claims, "aud", &raw) != SKEW_OK) return false;
-    if (raw.ptr[0] == '"') return skew_json_path_string(claims, "aud", v, sizeof v, NULL) == SKEW_OK && !strcmp(v, want);
+    if (skew_json_get_path_raw(claims, "aud", &raw) != SKEW_OK) return false;
+    if (raw.ptr[0] == '"') return skew_json_get_path_string(claims, "aud", v, sizeof v, NULL) == SKEW_OK && !strcmp(v, want);
     for (i = 0; i < 64; i++) {
         skew_result r;
         snprintf(path, sizeof path, "aud.%zu", i);
-        r = skew_json_path_string(claims, path, v, sizeof v, NULL);
+        r = skew_json_get_path_string(claims, path, v, sizeof v, NULL);
         if (r == SKEW_OK && !strcmp(v, want)) return true;
         if (r != SKEW_OK && r != SKEW_ERR_TOO_LONG) {
             skew_str el;
-            if (skew_json_find(claims, path, &el) != SKEW_OK) return false; /* past the end */
+            if (skew_json_get_path_raw(claims, path, &el) != SKEW_OK) return false; /* past the end */
         }
     }
     return false;
@@ -362,15 +362,15 @@ static skew_person_err jwt_claims(const skew_person *p, skew_str claims, uint64_
     skew_str raw;
     skew_result r;
     if (claims.ptr[0] != '{') return SKEW_PERSON_MALFORMED;
-    r = skew_json_path_int(claims, "exp", &t);
+    r = skew_json_get_path_int(claims, "exp", &t);
     if (r == SKEW_OK && now > t && now - t > SKEW_PERSON_LEEWAY_S) return SKEW_PERSON_EXPIRED;
     if (r != SKEW_OK && r != SKEW_ERR_NOT_FOUND) return SKEW_PERSON_MALFORMED;
-    if (r == SKEW_ERR_NOT_FOUND && skew_json_find(claims, "exp", &raw) == SKEW_OK) return SKEW_PERSON_MALFORMED; /* not a number */
-    r = skew_json_path_int(claims, "nbf", &t);
+    if (r == SKEW_ERR_NOT_FOUND && skew_json_get_path_raw(claims, "exp", &raw) == SKEW_OK) return SKEW_PERSON_MALFORMED; /* not a number */
+    r = skew_json_get_path_int(claims, "nbf", &t);
     if (r == SKEW_OK && t > now && t - now > SKEW_PERSON_LEEWAY_S) return SKEW_PERSON_NOT_YET;
     if (r != SKEW_OK && r != SKEW_ERR_NOT_FOUND) return SKEW_PERSON_MALFORMED;
     if (p->jwt_issuer &&
-        (skew_json_path_string(claims, "iss", v, sizeof v, NULL) != SKEW_OK || strcmp(v, p->jwt_issuer) != 0))
+        (skew_json_get_path_string(claims, "iss", v, sizeof v, NULL) != SKEW_OK || strcmp(v, p->jwt_issuer) != 0))
         return SKEW_PERSON_WRONG_ISSUER;
     if (p->jwt_audience && !jwt_audience_ok(claims, p->jwt_audience)) return SKEW_PERSON_WRONG_AUDIENCE;
     return SKEW_PERSON_OK;

@@ -408,12 +408,12 @@ void skew_ex_site_lookup(const skew_ex_site *site, skew_str method, skew_str pat
 }
 
 size_t skew_ex_version_cookie(const skew_tracker *t, char *buf, size_t cap) {
-    return skew_ex_cookie_for_version(t, skew_server_version(t), buf, cap);
+    return skew_ex_cookie_for_version(t, skew_get_server_version(t), buf, cap);
 }
 
 size_t skew_ex_cookie_for_version(const skew_tracker *t, skew_str v, char *buf, size_t cap) {
     static const char hex[] = "0123456789ABCDEF";
-    const skew_config *cfg = skew_tracker_config(t);
+    const skew_config *cfg = skew_get_config(t);
     const char *name = cfg && cfg->version_cookie ? cfg->version_cookie : "__nkpv";
     size_t n = 0, i;
     int w;
@@ -471,7 +471,7 @@ static bool skew_ex__load_error_page(skew_ex_serve *out) {
 }
 
 void skew_ex_site_answer(skew_ex_site *site, skew_tracker *t, const skew_request *req, skew_ex_serve *out) {
-    skew_ex_site_lookup(site, req->method, req->path, skew_request_header(req, "accept"), out);
+    skew_ex_site_lookup(site, req->method, req->path, skew_get_header(req, "accept"), out);
     out->header_count = 0;
     out->owned = NULL;
     if (out->kind == SKEW_EX_SERVE_FILE && out->status != 200 && !skew_ex__load_error_page(out))

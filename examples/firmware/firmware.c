@@ -14,7 +14,7 @@
      - SKEW_ASSERT lands in the firmware's own panic handler instead of assert() (which would
        pull printf into the image);
      - a custom transport: a ring of sockets whose transmit buffers the send hook fills
-       (SSE framing with skew_sse_frame, or a WebSocket text frame); a socket whose buffer is
+       (SSE framing with skew_write_sse_frame, or a WebSocket text frame); a socket whose buffer is
        full answers SKEW_ERR_SLOW and the tracker drops it;
      - a tiny HTTP request parser (request line and headers), because the library parses no HTTP.
 
@@ -120,9 +120,9 @@ static skew_result fw_send(void *ud, const skew_conn *c, const char *msg, size_t
     (void)ud;
     if (!s) return SKEW_ERR_SEND;
     if (c->transport == SKEW_TRANSPORT_SSE) {
-        need = skew_sse_frame(NULL, 0, msg, len);
+        need = skew_write_sse_frame(skew_str_n(msg, len), NULL, 0);
         if (s->tx_len + need + 1 > FW_TX) return SKEW_ERR_SLOW;
-        skew_sse_frame(s->tx + s->tx_len, FW_TX - s->tx_len, msg, len);
+        skew_write_sse_frame(skew_str_n(msg, len), s->tx + s->tx_len, FW_TX - s->tx_len);
     } else {
         size_t hdr = len < 126 ? 2 : 4; /* FIN+text, unmasked, 7- or 16-bit length */
         need = hdr + len;
@@ -162,9 +162,9 @@ static void fw_on_close(void *ud, const skew_conn *c, skew_close_reason why) {
     ln_start(&l, now_ms - boot_ms);
     ln_s(&l, "sock");
     ln_u(&l, (uint64_t)(s - socks));
-    ln_s(&l, why == SKEW_CLOSE_SLOW ? " dropped: slow consumer" : why == SKEW_CLOSE_SHUTDOWN ? " closed: shutdown" : " closed");
+    ln_s(&l, why == SKEW_CLOSE_REASON_SLOW ? " dropped: slow consumer" : why == SKEW_CLOSE_REASON_SHUTDOWN ? " closed: shutdown" : " closed");
     fw_log(l.b);
-    s->closed_slow = why == SKEW_CLOSE_SLOW;
+    s->closed_slow = why == SKEW_CLOSE_REASON_SLOW;
     s->state = FW_FREE; /* the network stack would now close the TCP connection */
     s->h = 0;
 }
@@ -177,7 +177,7 @@ static skew_result fw_random_hook(void *ud, void *buf, size_t len) {
     (void)ud;
     return fw_trng_fill(buf, len) == 0 ? SKEW_OK : SKEW_ERR_RANDOM;
 }
-static skew_auth fw_authorize(void *ud, const skew_request *req, skew_auth_scope scope) {
+static skew_auth_result fw_authorize(void *ud, const skew_request *req, skew_auth_scope scope) {
     skew_str token;
     (void)ud;
     (void)scope;
@@ -351,12 +351,12 @@ static void fw_request(skew_tracker *t, int k, const char *text) {
         r = skew_open(t, &req, s, &s->h);
         if (r == SKEW_OK) {
             skew_conn c;
-            skew_conn_get(t, s->h, &c);
+            skew_get_conn(t, s->h, &c);
             memcpy(s->id, c.id, sizeof s->id);
             ln_s(&l, " -> open ");
             ln_s(&l, c.id);
             ln_s(&l, ", tracked ");
-            ln_u(&l, skew_total(t));
+            ln_u(&l, skew_get_total(t));
             fw_log(l.b);
             return;
         }
@@ -399,12 +399,12 @@ static void fw_stack_cycle(skew_tracker *t, int k) {
     size_t base = fw_stack_depth(), peak;
     fw_line l;
     static const char route[] = "{\"type\":\"route-update\",\"route\":\"/cycle\"}";
-    uint32_t before = skew_total(t);
+    uint32_t before = skew_get_total(t);
     fw_stack_repaint();
     fw_request(t, k, "GET /__skew/ws?route=%2F HTTP/1.1\r\n" UA_SAFARI "Upgrade: websocket\r\n\r\n");
-    FW_CHECK(s->state == FW_WS && skew_total(t) == before + 1);
-    FW_CHECK(skew_ws_message(t, s->h, route, sizeof route - 1) == SKEW_OK);
-    FW_CHECK(skew_close(t, s->h, SKEW_CLOSE_CLIENT) == SKEW_OK && skew_total(t) == before);
+    FW_CHECK(s->state == FW_WS && skew_get_total(t) == before + 1);
+    FW_CHECK(skew_ws_message(t, s->h, skew_str_n(route, sizeof route - 1)) == SKEW_OK);
+    FW_CHECK(skew_close(t, s->h, SKEW_CLOSE_REASON_CLIENT) == SKEW_OK && skew_get_total(t) == before);
     peak = fw_stack_peak();
     if (!peak) return; /* this board does not measure its stack */
     FW_CHECK(peak < fw_stack_size()); /* the lowest painted word survived: no overflow */
@@ -435,7 +435,7 @@ static void fw_config(skew_config *cfg) {
     cfg->hooks.send = fw_send;
     cfg->hooks.on_close = fw_on_close;
     cfg->hooks.authorize = fw_authorize;
-    cfg->hooks.now_ms = fw_now_hook;
+    cfg->hooks.epoch_ms = fw_now_hook;
     cfg->hooks.random_bytes = fw_random_hook;
 #if !SKEW_ENABLE_BOT_TABLE
     {   /* built without the bot table (-DSKEW_ENABLE_BOT_TABLE=0, 6 KB less flash): a short
@@ -476,10 +476,10 @@ static void fw_event_run(skew_tracker *t, const fw_event *e) {
         fw_request(t, e->sock, e->data);
         break;
     case EV_WS_TEXT:
-        if (s->state == FW_WS) skew_ws_message(t, s->h, e->data, strlen(e->data));
+        if (s->state == FW_WS) skew_ws_message(t, s->h, skew_str_n(e->data, strlen(e->data)));
         break;
     case EV_CLOSE:
-        if (s->state != FW_FREE) skew_close(t, s->h, SKEW_CLOSE_CLIENT);
+        if (s->state != FW_FREE) skew_close(t, s->h, SKEW_CLOSE_REASON_CLIENT);
         break;
     case EV_STALL:
         s->stalled = 1;
@@ -553,12 +553,12 @@ static void fw_check_run(skew_tracker *t, const fw_burst *burst) {
     FW_CHECK(socks[6].connected == 1 && socks[6].state == FW_SSE); /* refused once, then opened */
     FW_CHECK(socks[4].closed_slow && m.slow_dropped == 1); /* the stalled subscriber */
     FW_CHECK(m.refused_full == 1);              /* the 5th stream while 4 were open */
-    FW_CHECK(skew_conn_get(t, socks[0].h, &c) == SKEW_OK && c.route.len == 9 &&
+    FW_CHECK(skew_get_conn(t, socks[0].h, &c) == SKEW_OK && c.route.len == 9 &&
              memcmp(c.route.ptr, "/settings", 9) == 0);
-    FW_CHECK(skew_conn_get(t, socks[1].h, &c) == SKEW_OK && c.route.len == 9 &&
+    FW_CHECK(skew_get_conn(t, socks[1].h, &c) == SKEW_OK && c.route.len == 9 &&
              memcmp(c.route.ptr, "/shipping", 9) == 0);
-    FW_CHECK(skew_total(t) == 3);
-    FW_CHECK(skew_rollout_permille(t) == 0);    /* nobody runs fw-1.1 until they reload */
+    FW_CHECK(skew_get_total(t) == 3);
+    FW_CHECK(skew_get_rollout_permille(t) == 0);    /* nobody runs fw-1.1 until they reload */
     FW_CHECK(bytes_out > 0);
 }
 
@@ -583,7 +583,7 @@ int main(void) {
     }
     fw_stack_cycle(t, 5);
     skew_close_all(t);
-    FW_CHECK(skew_total(t) == 0);
+    FW_CHECK(skew_get_total(t) == 0);
 
     ln_clear(&l);
     ln_u(&l, (uint64_t)checks_passed);

@@ -237,7 +237,7 @@ static void out_trim(server *srv) {
 /* Free a conn that lws is done with (CLOSED / CLOSED_HTTP), telling the tracker if it still
    tracks it. */
 static void conn_gone(server *srv, conn *c) {
-    if (c->h) skew_close(srv->ex.t, c->h, SKEW_CLOSE_CLIENT); /* on_close zeroes c->h */
+    if (c->h) skew_close(srv->ex.t, c->h, SKEW_CLOSE_REASON_CLIENT); /* on_close zeroes c->h */
     c->h = 0;
     if (c->kind != CONN_POST) {
         if (c->prev) c->prev->next = c->next;
@@ -437,9 +437,9 @@ static void hook_on_close(void *user_data, const skew_conn *sc, skew_close_reaso
     c->h = 0;
     skew_ex_log_close(sc, reason);
     switch (reason) {
-    case SKEW_CLOSE_CLIENT: /* the socket is already going (conn_gone or the SSE sweep) */
+    case SKEW_CLOSE_REASON_CLIENT: /* the socket is already going (conn_gone or the SSE sweep) */
         break;
-    case SKEW_CLOSE_SHUTDOWN: /* drain what is queued, then close 1001 / end the stream */
+    case SKEW_CLOSE_REASON_SHUTDOWN: /* drain what is queued, then close 1001 / end the stream */
         c->going_away = true;
         if (c->ready && !c->dying) conn_want_write(c);
         else conn_kill(c);
@@ -888,7 +888,7 @@ static void sse_idle_readable(struct ev_loop *loop, ev_io *w, int revents) {
     (void)revents;
     if (!sse_peer_gone(c)) return; /* bytes it should not have sent: dropped */
     srv = srv_of(c->wsi);
-    if (c->h) skew_close(srv->ex.t, c->h, SKEW_CLOSE_CLIENT);
+    if (c->h) skew_close(srv->ex.t, c->h, SKEW_CLOSE_REASON_CLIENT);
     conn_kill(c); /* stops the watcher */
     srv_kick(srv);
 }
@@ -1007,7 +1007,7 @@ static void on_ws_receive(server *srv, conn *c, const char *in, size_t len) {
     c->missed_pongs = 0;
     if (!c->h || c->dying) return;
     if (final && !c->rx_len && !c->rx_overflow) {
-        skew_ws_message(srv->ex.t, c->h, in, len);
+        skew_ws_message(srv->ex.t, c->h, skew_str_n(in, len));
         srv_kick(srv);
         return;
     }
@@ -1032,7 +1032,7 @@ static void on_ws_receive(server *srv, conn *c, const char *in, size_t len) {
 done:
     if (final) {
         if (!c->rx_overflow && c->h) {
-            skew_ws_message(srv->ex.t, c->h, c->rx, c->rx_len);
+            skew_ws_message(srv->ex.t, c->h, skew_str_n(c->rx, c->rx_len));
             srv_kick(srv);
         }
         free(c->rx);
@@ -1059,7 +1059,7 @@ static int ws_peer_close(server *srv, struct lws *wsi, conn *c, const unsigned c
         code = LWS_CLOSE_STATUS_PROTOCOL_ERR;
     }
     if (c) {
-        if (c->h) skew_close(srv->ex.t, c->h, SKEW_CLOSE_CLIENT);
+        if (c->h) skew_close(srv->ex.t, c->h, SKEW_CLOSE_REASON_CLIENT);
         c->dying = true;
         conn_drop_queue(c);
         srv_kick(srv);
@@ -1359,12 +1359,12 @@ static void srv_schedule(server *srv, uint64_t ms) {
     }
 }
 
-/* After any tracker call that may make a stats push due: re-arm the timer from skew_next_due
+/* After any tracker call that may make a stats push due: re-arm the timer from skew_get_next_due
    when that is sooner than what it is armed for. */
 static void srv_kick(server *srv) {
     uint64_t due;
     if (!srv->ctx) return;
-    due = skew_next_due(srv->ex.t, skew_ex_now_ms());
+    due = skew_get_next_due(srv->ex.t, skew_ex_now_ms());
     if (skew_forward_busy(&srv->ex.fwd) && due > SKEW_FORWARD_POLL_MS) due = SKEW_FORWARD_POLL_MS; /* --auth-url */
     if (skew_ex_mono_ms() + due < srv->timer_at) srv_schedule(srv, due);
 }
@@ -1377,7 +1377,7 @@ static void ws_ping_sweep(skew_ex_server *ex, uint64_t mono) {
         if (c->kind != CONN_WS || !c->ready || c->dying || c->going_away) continue;
         if (c->awaiting_pong && ++c->missed_pongs >= SKEW_EX_MISSED_PONGS_MAX) {
             skew_ex_logf(SKEW_EX_LOG_DEBUG, "ws peer answers no ping: dropping");
-            if (c->h) skew_close(srv->ex.t, c->h, SKEW_CLOSE_TIMEOUT); /* on_close kills it */
+            if (c->h) skew_close(srv->ex.t, c->h, SKEW_CLOSE_REASON_TIMEOUT); /* on_close kills it */
             else conn_kill(c);
             continue;
         }
@@ -1396,12 +1396,12 @@ static void liveness_sweep(skew_ex_server *ex, uint64_t mono) {
         /* (last_progress may be later than mono: a close earlier in this sweep pushed stats) */
         if (conn_pending(c) && c->last_progress + stall < mono) {
             skew_ex_logf(SKEW_EX_LOG_DEBUG, "output stalled for %llu ms: dropping", (unsigned long long)(mono - c->last_progress));
-            if (c->h) skew_close(srv->ex.t, c->h, SKEW_CLOSE_TIMEOUT);
+            if (c->h) skew_close(srv->ex.t, c->h, SKEW_CLOSE_REASON_TIMEOUT);
             else conn_kill(c);
             continue;
         }
         if (c->kind == CONN_SSE && !srv->loop && sse_peer_gone(c)) { /* libev: sse_idle_watch */
-            if (c->h) skew_close(srv->ex.t, c->h, SKEW_CLOSE_CLIENT);
+            if (c->h) skew_close(srv->ex.t, c->h, SKEW_CLOSE_REASON_CLIENT);
             conn_kill(c);
         }
     }
@@ -1510,7 +1510,7 @@ static int context_info(server *srv, struct lws_context_creation_info *info, str
        hold (skew_ex_tune_fd_limit). info.fd_limit_per_thread stays 0 on purpose: below the process
        limit, lws 4.1.6 finds a connection from its fd by a linear search (wsi_from_fd), O(n)
        per event; at the limit it indexes the table. */
-    skew_ex_tune_fd_limit(skew_tracker_config(srv->ex.t)->max_connections);
+    skew_ex_tune_fd_limit(skew_get_config(srv->ex.t)->max_connections);
     if (!deadlines_init(srv)) {
         fprintf(stderr, "skew_server_lws: out of memory\n");
         return 1;

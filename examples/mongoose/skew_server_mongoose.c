@@ -418,9 +418,9 @@ static void hook_on_close(void *user_data, const skew_conn *sc, skew_close_reaso
     st->h = 0;
     skew_ex_log_close(sc, reason);
     switch (reason) {
-    case SKEW_CLOSE_CLIENT: /* the socket is going already */
+    case SKEW_CLOSE_REASON_CLIENT: /* the socket is going already */
         break;
-    case SKEW_CLOSE_SHUTDOWN: /* send what is queued, then close 1001 / end the stream */
+    case SKEW_CLOSE_REASON_SHUTDOWN: /* send what is queued, then close 1001 / end the stream */
         if (!c->send.len) st->last_progress = skew_ex_mono_ms();
         if (st->kind == CONN_WS && !c->is_draining && !c->is_closing) {
             static const unsigned char going_away[2] = {0x03, 0xe9}; /* 1001 */
@@ -494,7 +494,7 @@ static void ws_fail(server *srv, struct mg_connection *c, unsigned code) {
     st->last_progress = skew_ex_mono_ms();
     c->recv.len = 0;
     c->pfn_data = NULL;
-    if (st->h) skew_close(srv->ex.t, st->h, SKEW_CLOSE_CLIENT);
+    if (st->h) skew_close(srv->ex.t, st->h, SKEW_CLOSE_REASON_CLIENT);
     mg_ws_send(c, p, 2, WEBSOCKET_OP_CLOSE);
     c->is_draining = 1;
     skew_ex_logf(SKEW_EX_LOG_DEBUG, "ws protocol error: close %u", code);
@@ -631,7 +631,7 @@ static void open_ws(server *srv, struct mg_connection *c, struct mg_http_message
     /* Move what skew_open queued behind the handshake answer. */
     n = c->send.len - mark;
     if (n > sizeof stack && !(frames = (char *)malloc(n))) {
-        skew_close(srv->ex.t, h, SKEW_CLOSE_SEND_FAILED); /* on_close: is_closing */
+        skew_close(srv->ex.t, h, SKEW_CLOSE_REASON_SEND_FAILED); /* on_close: is_closing */
         return;
     }
     if (n) memcpy(frames, c->send.buf + mark, n);
@@ -646,7 +646,7 @@ static void open_ws(server *srv, struct mg_connection *c, struct mg_http_message
     srv->ex.open_conns++;
     skew_ex_log_stream_open(&srv->ex, req, h); /* its client IP, the access log */
     st->last_progress = skew_ex_mono_ms();
-    if (c->is_closing) skew_close(srv->ex.t, h, SKEW_CLOSE_SEND_FAILED);
+    if (c->is_closing) skew_close(srv->ex.t, h, SKEW_CLOSE_REASON_SEND_FAILED);
 }
 
 /* ======================================================================================
@@ -758,7 +758,7 @@ static void on_poll(struct mg_connection *c) {
 static void on_close(server *srv, struct mg_connection *c) {
     conn *st = CONN(c);
     if (st->parked) unpark(srv, c); /* cannot happen: mongoose sees only unparked ones */
-    if (st->h) skew_close(srv->ex.t, st->h, SKEW_CLOSE_CLIENT); /* on_close zeroes st->h */
+    if (st->h) skew_close(srv->ex.t, st->h, SKEW_CLOSE_REASON_CLIENT); /* on_close zeroes st->h */
     st->h = 0;
     if (st->counted) {
         st->counted = false;
@@ -846,7 +846,7 @@ static void handler(struct mg_connection *c, int ev, void *ev_data) {
         struct mg_ws_message *m = (struct mg_ws_message *)ev_data;
         st->awaiting_pong = false; /* any frame proves the peer alive */
         st->missed_pongs = 0;
-        if (st->h) skew_ws_message(srv->ex.t, st->h, m->data.buf, m->data.len);
+        if (st->h) skew_ws_message(srv->ex.t, st->h, skew_str_n(m->data.buf, m->data.len));
         break;
     }
     case MG_EV_WS_CTL: {
@@ -857,7 +857,7 @@ static void handler(struct mg_connection *c, int ev, void *ev_data) {
            may follow the close frame, so the tracker forgets the connection now */
         if ((m->flags & 0x0f) == WEBSOCKET_OP_CLOSE) {
             if (!c->send.len) st->last_progress = skew_ex_mono_ms(); /* the echo is queued next */
-            if (st->h) skew_close(srv->ex.t, st->h, SKEW_CLOSE_CLIENT);
+            if (st->h) skew_close(srv->ex.t, st->h, SKEW_CLOSE_REASON_CLIENT);
         }
         break;
     }
@@ -891,7 +891,7 @@ static void ping_sweep(skew_ex_server *ex, uint64_t mono) {
         if (st->kind != CONN_WS || !st->h || c->is_draining || c->is_closing) continue;
         if (st->awaiting_pong && ++st->missed_pongs >= SKEW_EX_MISSED_PONGS_MAX) {
             skew_ex_logf(SKEW_EX_LOG_DEBUG, "ws peer answers no ping: dropping");
-            skew_close(srv->ex.t, st->h, SKEW_CLOSE_TIMEOUT); /* on_close: is_closing */
+            skew_close(srv->ex.t, st->h, SKEW_CLOSE_REASON_TIMEOUT); /* on_close: is_closing */
             continue;
         }
         st->awaiting_pong = true;
@@ -911,7 +911,7 @@ static void liveness_sweep(skew_ex_server *ex, uint64_t mono) {
             if (c->send.len && mono - st->last_progress > stall) {
                 skew_ex_logf(SKEW_EX_LOG_DEBUG, "output stalled for %llu ms: dropping",
                              (unsigned long long)(mono - st->last_progress));
-                skew_close(srv->ex.t, st->h, SKEW_CLOSE_TIMEOUT);
+                skew_close(srv->ex.t, st->h, SKEW_CLOSE_REASON_TIMEOUT);
             }
         } else if (st->kind != CONN_HTTP) {
             /* forgotten by the tracker, sending its last bytes (a close frame): bounded too */
@@ -1173,7 +1173,7 @@ int main(int argc, char **argv) {
     mg_log_set_fn(mg_log_to_stderr, srv.ex.opt.verbosity >= SKEW_EX_NORMAL ? (void *)stderr : NULL);
     mg_log_set(srv.ex.opt.verbosity >= SKEW_EX_VERBOSE ? MG_LL_INFO
                : srv.ex.opt.verbosity >= SKEW_EX_NORMAL ? MG_LL_ERROR : MG_LL_NONE);
-    skew_ex_tune_fd_limit(skew_tracker_config(srv.ex.t)->max_connections);
+    skew_ex_tune_fd_limit(skew_get_config(srv.ex.t)->max_connections);
 
     mg_mgr_init(&srv.mgr);
     srv.mgr.extraconnsize = sizeof(conn);

@@ -60,7 +60,7 @@ static const char *secret_file(const char *name, const char *value) {
     return p;
 }
 
-static skew_auth check(skew_auth_state *a, skew_request *r, skew_auth_scope scope) {
+static skew_auth_result check(skew_auth_state *a, skew_request *r, skew_auth_scope scope) {
     return skew_auth_check(a, NULL, r, scope, NULL, 0);
 }
 
@@ -141,37 +141,37 @@ static void test_scopes(void) {
     memset(&loop, 0, sizeof loop);
     CHECK(parse(&a, 9, argv));
     CHECK(skew_auth_init(&a, "test", "/__skew", &loop, NULL));
-    CHECK_EQ_INT(check(&a, &r, SKEW_AUTH_SCOPE_STATS), SKEW_AUTH_GRANTED);
-    CHECK_EQ_INT(check(&a, &r, SKEW_AUTH_SCOPE_ADMIN), SKEW_AUTH_GRANTED);
-    CHECK_EQ_INT(skew_auth_check(&a, NULL, &r, SKEW_AUTH_SCOPE_METRICS, who, sizeof who), SKEW_AUTH_GRANTED);
+    CHECK_EQ_INT(check(&a, &r, SKEW_AUTH_SCOPE_STATS), SKEW_AUTH_RESULT_GRANTED);
+    CHECK_EQ_INT(check(&a, &r, SKEW_AUTH_SCOPE_ADMIN), SKEW_AUTH_RESULT_GRANTED);
+    CHECK_EQ_INT(skew_auth_check(&a, NULL, &r, SKEW_AUTH_SCOPE_METRICS, who, sizeof who), SKEW_AUTH_RESULT_GRANTED);
     CHECK_STR(who, "admin-token");
     h.kv[1] = "S-secret"; /* a bare Authorization value works as well as Bearer */
-    CHECK_EQ_INT(skew_auth_check(&a, NULL, &r, SKEW_AUTH_SCOPE_STATS, who, sizeof who), SKEW_AUTH_GRANTED);
+    CHECK_EQ_INT(skew_auth_check(&a, NULL, &r, SKEW_AUTH_SCOPE_STATS, who, sizeof who), SKEW_AUTH_RESULT_GRANTED);
     CHECK_STR(who, "stats-token");
-    CHECK_EQ_INT(check(&a, &r, SKEW_AUTH_SCOPE_ADMIN), SKEW_AUTH_DENIED);
-    CHECK_EQ_INT(check(&a, &r, SKEW_AUTH_SCOPE_METRICS), SKEW_AUTH_DENIED);
+    CHECK_EQ_INT(check(&a, &r, SKEW_AUTH_SCOPE_ADMIN), SKEW_AUTH_RESULT_DENIED);
+    CHECK_EQ_INT(check(&a, &r, SKEW_AUTH_SCOPE_METRICS), SKEW_AUTH_RESULT_DENIED);
     h.kv[1] = "bearer M-secret";
-    CHECK_EQ_INT(check(&a, &r, SKEW_AUTH_SCOPE_METRICS), SKEW_AUTH_GRANTED);
-    CHECK_EQ_INT(check(&a, &r, SKEW_AUTH_SCOPE_STATS), SKEW_AUTH_DENIED);
-    CHECK_EQ_INT(check(&a, &r, SKEW_AUTH_SCOPE_ADMIN), SKEW_AUTH_DENIED);
+    CHECK_EQ_INT(check(&a, &r, SKEW_AUTH_SCOPE_METRICS), SKEW_AUTH_RESULT_GRANTED);
+    CHECK_EQ_INT(check(&a, &r, SKEW_AUTH_SCOPE_STATS), SKEW_AUTH_RESULT_DENIED);
+    CHECK_EQ_INT(check(&a, &r, SKEW_AUTH_SCOPE_ADMIN), SKEW_AUTH_RESULT_DENIED);
     h.kv[1] = "Bearer A-secre"; /* a prefix of the admin token */
-    CHECK_EQ_INT(check(&a, &r, SKEW_AUTH_SCOPE_STATS), SKEW_AUTH_DENIED);
+    CHECK_EQ_INT(check(&a, &r, SKEW_AUTH_SCOPE_STATS), SKEW_AUTH_RESULT_DENIED);
     /* --metrics-allow: the socket peer */
     h.kv[0] = NULL;
     r = mkreq(&h, "GET", "/", "10.2.3.4");
-    CHECK_EQ_INT(skew_auth_check(&a, NULL, &r, SKEW_AUTH_SCOPE_METRICS, who, sizeof who), SKEW_AUTH_GRANTED);
+    CHECK_EQ_INT(skew_auth_check(&a, NULL, &r, SKEW_AUTH_SCOPE_METRICS, who, sizeof who), SKEW_AUTH_RESULT_GRANTED);
     CHECK_STR(who, "metrics-allow");
-    CHECK_EQ_INT(check(&a, &r, SKEW_AUTH_SCOPE_STATS), SKEW_AUTH_DENIED);
+    CHECK_EQ_INT(check(&a, &r, SKEW_AUTH_SCOPE_STATS), SKEW_AUTH_RESULT_DENIED);
     r = mkreq(&h, "GET", "/", "11.2.3.4");
-    CHECK_EQ_INT(check(&a, &r, SKEW_AUTH_SCOPE_METRICS), SKEW_AUTH_DENIED);
+    CHECK_EQ_INT(check(&a, &r, SKEW_AUTH_SCOPE_METRICS), SKEW_AUTH_RESULT_DENIED);
     CHECK_EQ_INT(a.denied[SKEW_AUTH_M_CIDR], 1);
     /* cookies: the token cookie, only from the same origin */
     {
         hdrs c = {{"cookie", "a=b; skew_admin=A-secret", "host", "h:1", "origin", "http://h:1"}};
         r = mkreq(&c, "GET", "/", "127.0.0.1");
-        CHECK_EQ_INT(check(&a, &r, SKEW_AUTH_SCOPE_ADMIN), SKEW_AUTH_GRANTED);
+        CHECK_EQ_INT(check(&a, &r, SKEW_AUTH_SCOPE_ADMIN), SKEW_AUTH_RESULT_GRANTED);
         c.kv[5] = "http://h:2";
-        CHECK_EQ_INT(check(&a, &r, SKEW_AUTH_SCOPE_ADMIN), SKEW_AUTH_DENIED);
+        CHECK_EQ_INT(check(&a, &r, SKEW_AUTH_SCOPE_ADMIN), SKEW_AUTH_RESULT_DENIED);
         CHECK_EQ_INT(a.denied[SKEW_AUTH_M_ORIGIN], 1);
     }
     /* nothing configured for a scope: UNAVAILABLE */
@@ -181,9 +181,9 @@ static void test_scopes(void) {
         CHECK(parse(&b, 3, only_stats));
         CHECK(skew_auth_init(&b, "test", "/__skew", &loop, NULL));
         r = mkreq(&h, "GET", "/", "127.0.0.1");
-        CHECK_EQ_INT(check(&b, &r, SKEW_AUTH_SCOPE_ADMIN), SKEW_AUTH_UNAVAILABLE);
-        CHECK_EQ_INT(check(&b, &r, SKEW_AUTH_SCOPE_METRICS), SKEW_AUTH_UNAVAILABLE);
-        CHECK_EQ_INT(check(&b, &r, SKEW_AUTH_SCOPE_STATS), SKEW_AUTH_DENIED);
+        CHECK_EQ_INT(check(&b, &r, SKEW_AUTH_SCOPE_ADMIN), SKEW_AUTH_RESULT_UNAVAILABLE);
+        CHECK_EQ_INT(check(&b, &r, SKEW_AUTH_SCOPE_METRICS), SKEW_AUTH_RESULT_UNAVAILABLE);
+        CHECK_EQ_INT(check(&b, &r, SKEW_AUTH_SCOPE_STATS), SKEW_AUTH_RESULT_DENIED);
         CHECK(!skew_auth_has_admin(&b));
     }
 }
@@ -205,7 +205,7 @@ static skew_result w_send(void *ud, const skew_conn *c, const char *msg, size_t 
     w->last[i][len] = '\0';
     return SKEW_OK;
 }
-static skew_auth w_auth(void *ud, const skew_request *req, skew_auth_scope scope) {
+static skew_auth_result w_auth(void *ud, const skew_request *req, skew_auth_scope scope) {
     world *w = (world *)ud;
     return skew_auth_check(&w->a, w->t, req, scope, NULL, 0);
 }
@@ -258,14 +258,14 @@ static void test_reload_revokes(void) {
     /* an unchanged file: nothing revoked */
     CHECK(skew_auth_reload(&w.a, w.t));
     CHECK_EQ_INT(w.reloads_seen, 1);
-    CHECK(skew_conn_get(w.t, hs, &info) == SKEW_OK && info.subscribed);
+    CHECK(skew_get_conn(w.t, hs, &info) == SKEW_OK && info.subscribed);
 
     secret_file("st2", "S-two"); /* rotation */
     CHECK(skew_auth_reload(&w.a, w.t));
     CHECK_EQ_INT(w.reloads_seen, 2);
     CHECK_STR(w.last[1], "{\"type\":\"stats-unauthorized\"}");
-    CHECK(skew_conn_get(w.t, hs, &info) == SKEW_OK && !info.subscribed); /* open, not subscribed */
-    CHECK(skew_conn_get(w.t, ha, &info) == SKEW_OK && info.subscribed);  /* the admin's stays */
+    CHECK(skew_get_conn(w.t, hs, &info) == SKEW_OK && !info.subscribed); /* open, not subscribed */
+    CHECK(skew_get_conn(w.t, ha, &info) == SKEW_OK && info.subscribed);  /* the admin's stays */
     CHECK_RES(skew_subscribe(w.t, hs, NULL), SKEW_ERR_UNAUTHORIZED);       /* the handshake grant is gone */
     CHECK_EQ_INT(w.a.revoked, 1);
 
@@ -295,15 +295,15 @@ static void test_reload_revokes(void) {
         CHECK_RES(skew_subscribe(w.t, hw, NULL), SKEW_OK);
         CHECK(strncmp(w.last[2], "{\"type\":\"stats\"", 15) == 0);
         skew_auth_tick(&w.a, w.t, w.a.last_sweep_ms + 2000); /* not expired: nothing happens */
-        CHECK(skew_conn_get(w.t, hw, &info) == SKEW_OK && info.subscribed);
+        CHECK(skew_get_conn(w.t, hw, &info) == SKEW_OK && info.subscribed);
         for (i = 0; i < SKEW_AUTH_SESSIONS_MAX; i++)
             if (w.a.sessions[i].id[0]) w.a.sessions[i].expires_ms = 0;
         skew_auth_tick(&w.a, w.t, w.a.last_sweep_ms + 2000);
         CHECK_STR(w.last[2], "{\"type\":\"stats-unauthorized\"}");
-        CHECK(skew_conn_get(w.t, hw, &info) == SKEW_OK && !info.subscribed);
-        CHECK(skew_conn_get(w.t, ha, &info) == SKEW_OK && info.subscribed); /* the token's stays */
+        CHECK(skew_get_conn(w.t, hw, &info) == SKEW_OK && !info.subscribed);
+        CHECK(skew_get_conn(w.t, ha, &info) == SKEW_OK && info.subscribed); /* the token's stays */
         /* and the expired cookie is refused */
-        CHECK_EQ_INT(skew_auth_check(&w.a, NULL, &r, SKEW_AUTH_SCOPE_STATS, NULL, 0), SKEW_AUTH_DENIED);
+        CHECK_EQ_INT(skew_auth_check(&w.a, NULL, &r, SKEW_AUTH_SCOPE_STATS, NULL, 0), SKEW_AUTH_RESULT_DENIED);
     }
     skew_tracker_destroy(w.t);
 }
@@ -321,7 +321,7 @@ static void test_timing(void) {
     CHECK(parse(&a, 5, argv));
     CHECK(skew_auth_init(&a, "test", "/__skew", &loop, NULL));
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0); /* CPU time: the machine may be loaded */
-    for (i = 0; i < n; i++) granted += check(&a, &r, SKEW_AUTH_SCOPE_METRICS) == SKEW_AUTH_GRANTED;
+    for (i = 0; i < n; i++) granted += check(&a, &r, SKEW_AUTH_SCOPE_METRICS) == SKEW_AUTH_RESULT_GRANTED;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
     ns = ((double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec)) / n;
     CHECK_EQ_INT(granted, 0);
@@ -342,7 +342,7 @@ static void test_timing(void) {
         n = 20000;
         granted = 0;
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
-        for (i = 0; i < n; i++) granted += check(&a, &r, SKEW_AUTH_SCOPE_ADMIN) == SKEW_AUTH_GRANTED;
+        for (i = 0; i < n; i++) granted += check(&a, &r, SKEW_AUTH_SCOPE_ADMIN) == SKEW_AUTH_RESULT_GRANTED;
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
         ns = ((double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec)) / n;
         CHECK_EQ_INT(granted, n);

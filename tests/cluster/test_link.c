@@ -51,8 +51,8 @@ static void test_relay_codec(void) {
     CHECK(back.query.len == req.query.len && !memcmp(back.query.ptr, req.query.ptr, req.query.len));
     CHECK(skew_ip_equal(&back.peer, &req.peer));
     {
-        skew_str c = skew_request_header(&back, "cookie");
-        skew_str none = skew_request_header(&back, "authorization");
+        skew_str c = skew_get_header(&back, "cookie");
+        skew_str none = skew_get_header(&back, "authorization");
         CHECK(c.len == 19 && !memcmp(c.ptr, "a=1; skew_admin=tok", 19));
         CHECK(none.ptr == NULL);
     }
@@ -200,8 +200,8 @@ static void test_retrack(void) {
         o.max_instances = sizes[i];
         CHECK(skcl_node_retrack(&t, &o, "test"));
         skew_cluster_get_info(t, &info);
-        CHECK_EQ_INT(info.state, SKEW_CLUSTER_OFF);
-        CHECK(skew_tracker_config(t)->cluster_max_instances == sizes[i]);
+        CHECK_EQ_INT(info.state, SKEW_CLUSTER_LINK_OFF);
+        CHECK(skew_get_config(t)->cluster_max_instances == sizes[i]);
         skew_tracker_destroy(t);
     }
 }
@@ -275,7 +275,7 @@ static void test_view(void) {
     size_t lb, lc, vl = 0, ll = 0, k;
     char *view = NULL, *list = NULL, *rows = NULL;
     skew_str *parts = NULL;
-    skcl_merge *g = skcl_merge_new(skew_tracker_config(m1));
+    skcl_merge *g = skcl_merge_new(skew_get_config(m1));
     skcl_view_info info;
     skew_cluster_info ci;
     CHECK(g != NULL);
@@ -287,9 +287,9 @@ static void test_view(void) {
     v_open(c, "v2", "/w");
     v_open(c, "v3", "/q");
     v_own_at = 1000;
-    v_own_len = skew_cluster_snapshot(a, v_own, sizeof v_own, v_own_at);
-    lb = skew_cluster_snapshot(b, sb, sizeof sb, 1001);
-    lc = skew_cluster_snapshot(c, sc, sizeof sc, 1002);
+    v_own_len = skew_cluster_write_snapshot(a, v_own_at, v_own, sizeof v_own);
+    lb = skew_cluster_write_snapshot(b, 1001, sb, sizeof sb);
+    lc = skew_cluster_write_snapshot(c, 1002, sc, sizeof sc);
     skcl_merge_begin(g, true);
     CHECK(skcl_merge_add(g, v_own, v_own_len));
     CHECK(!skcl_merge_add(g, "{\"skew\":1,\"id\":\"x\"}", 20)); /* hostile: skipped whole */
@@ -300,7 +300,7 @@ static void test_view(void) {
     CHECK_EQ_INT(skcl_merge_count(g), 3);
     CHECK(skcl_merge_write(g, "agg", 7, 5000, 1000, &view, &vl, &list, &ll));
     CHECK(skcl_view_head((skew_str){view, vl}, &info) && info.seq == 7 && info.made_ms == 5000 && info.instances == 3);
-    skew_cluster_state(a, SKEW_CLUSTER_OK);
+    skew_cluster_set_link(a, SKEW_CLUSTER_LINK_OK);
     CHECK_EQ_INT(skcl_view_apply(a, (skew_str){view, vl}, (skew_str){list, ll}, v_own_find, NULL, 5001, &info, &rows,
                                  &parts),
                  SKCL_VIEW_OK);
@@ -308,7 +308,7 @@ static void test_view(void) {
     skew_cluster_get_info(a, &ci);
     CHECK_EQ_INT(ci.total, 7);
     CHECK_EQ_INT(ci.instances, 2);
-    k = skew_json_stats(a, stats, sizeof stats, 0);
+    k = skew_write_stats(a, 0, stats, sizeof stats);
     CHECK(k < sizeof stats);
     CHECK(strstr(stats, "\"versions\":{\"v1\":3,\"v2\":3,\"v3\":1}") || strstr(stats, "\"v1\":3"));
     CHECK(strstr(stats, "\"instance\":\"b\"") && strstr(stats, "\"instance\":\"c\""));
@@ -360,16 +360,16 @@ static void test_view(void) {
     /* a reader showing at most one other instance: the rest folds into rows that keep totals exact */
     {
         skew_tracker *one = v_tracker("a", 1, 1);
-        CHECK(skew_cluster_snapshot(one, v_own, sizeof v_own, 1000) > 0);
-        v_own_len = skew_cluster_snapshot(one, v_own, sizeof v_own, 1000);
+        CHECK(skew_cluster_write_snapshot(one, 1000, v_own, sizeof v_own) > 0);
+        v_own_len = skew_cluster_write_snapshot(one, 1000, v_own, sizeof v_own);
         /* the view's "a" had 2 connections; this "a" has 0: its own part does not match, refused */
-        skew_cluster_state(one, SKEW_CLUSTER_OK);
+        skew_cluster_set_link(one, SKEW_CLUSTER_LINK_OK);
         CHECK(skcl_view_apply(one, (skew_str){view, vl}, (skew_str){NULL, 0}, v_own_find, NULL, 5001, &info, &rows, &parts) ==
               SKCL_VIEW_BAD);
         v_own_at = 0; /* not in the view at all (id "a" is there, its "at" is not ours): waits */
         skew_tracker_destroy(one);
         one = v_tracker("z", 1, 1);
-        skew_cluster_state(one, SKEW_CLUSTER_OK);
+        skew_cluster_set_link(one, SKEW_CLUSTER_LINK_OK);
         CHECK_EQ_INT(skcl_view_apply(one, (skew_str){view, vl}, (skew_str){list, ll}, v_own_find, NULL, 5001, &info, &rows,
                                      &parts),
                      SKCL_VIEW_OK);

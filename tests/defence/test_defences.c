@@ -1,6 +1,6 @@
 /* test_defences.c - the shared defences of the example servers (issue 17) without a server:
    the /metrics defence counters (skew_defence.c), the --ip-header flag and what it makes
-   skew_client_ip believe (skew_ip_header.c), and the --root directory redirect that must never
+   skew_get_client_ip believe (skew_ip_header.c), and the --root directory redirect that must never
    leave the origin (skew_example.c >>site). Built with ASan+UBSan by tests/defence/build.mk
    (step-defences). */
 #include <stdio.h>
@@ -95,7 +95,7 @@ static char **args_of(const char *const *in, int *argc) {
     return arg_ptrs;
 }
 
-/* The client skew_client_ip finds under the options argv gives (peer 10.1.2.3, a proxy). */
+/* The client skew_get_client_ip finds under the options argv gives (peer 10.1.2.3, a proxy). */
 static void client_under(const char *const *in, const char *want, uint8_t want_mask) {
     skew_ex_options o;
     skew_ex_opt_group g[2];
@@ -111,7 +111,7 @@ static void client_under(const char *const *in, const char *want, uint8_t want_m
     memset(&req, 0, sizeof req);
     req.header = proxy_headers;
     skew_ip_parse(lv("10.1.2.3"), &req.peer);
-    CHECK_RES(skew_client_ip(&o.ip_policy, &req, &ip, NULL), SKEW_OK);
+    CHECK_RES(skew_get_client_ip(&o.ip_policy, &req, &ip, NULL), SKEW_OK);
     skew_ip_format(&ip, txt, sizeof txt);
     CHECK_STR(txt, want);
 }

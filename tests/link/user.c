@@ -42,14 +42,14 @@ int main(void) {
     req.path.len = 11;
     req.header = ua;
     if (t && skew_route_request(t, &req) == SKEW_ENDPOINT_SSE && skew_open(t, &req, NULL, &h) == SKEW_OK) passed++; else failed++;
-    if (t && skew_total(t) == 1) passed++; else failed++;
+    if (t && skew_get_total(t) == 1) passed++; else failed++;
     if (strcmp(skew_version(), SKEW_TRACKER_VERSION_STRING) == 0) passed++; else failed++;
     if (strcmp(skew_result_str(SKEW_ERR_FULL), "full") == 0) passed++; else failed++;
     {
         skew_str s;
         s.ptr = "a\"b";
         s.len = 3;
-        if (skew_json_escape(buf, sizeof buf, s) == 6 && strcmp(buf, "\"a\\\"b\"") == 0) passed++; else failed++;
+        if (skew_write_json_string(s, buf, sizeof buf) == 6 && strcmp(buf, "\"a\\\"b\"") == 0) passed++; else failed++;
     }
     {
         /* the cluster part links too (issue 11) */
@@ -62,13 +62,13 @@ int main(void) {
         cfg.cluster_max_instances = 2;
         if (skew_tracker_create(&c, &cfg) == SKEW_OK && c) passed++; else failed++;
         snap.ptr = buf;
-        snap.len = c ? skew_cluster_snapshot(c, buf, sizeof buf, 1) : 0;
+        snap.len = c ? skew_cluster_write_snapshot(c, 1, buf, sizeof buf) : 0;
         if (snap.len > 0 && snap.len < sizeof buf && skew_cluster_update(c, &snap, 1, 1) == SKEW_OK) passed++; else failed++;
         skew_cluster_get_info(c, &info);
         if (info.updates == 1 && info.rejected == 0) passed++; else failed++;
         snap.ptr = "0f0e0d0c-0b0a-4908-8706-05040300002a";
         snap.len = 36;
-        if (skew_id_tag(snap, &tag) == SKEW_OK && tag == 42) passed++; else failed++;
+        if (skew_get_id_tag(snap, &tag) == SKEW_OK && tag == 42) passed++; else failed++;
         skew_tracker_destroy(c);
     }
     skew_tracker_destroy(t);

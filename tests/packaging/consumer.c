@@ -78,9 +78,9 @@ int main(void) {
     CHECK(skew_route_request(t, &req) == SKEW_ENDPOINT_SSE);
     CHECK(skew_open(t, &req, NULL, &h) == SKEW_OK);
     CHECK(connected_sent == 1);
-    CHECK(skew_total(t) == 1);
-    CHECK(skew_close(t, h, SKEW_CLOSE_CLIENT) == SKEW_OK);
-    CHECK(skew_total(t) == 0);
+    CHECK(skew_get_total(t) == 1);
+    CHECK(skew_close(t, h, SKEW_CLOSE_REASON_CLIENT) == SKEW_OK);
+    CHECK(skew_get_total(t) == 0);
     skew_tracker_destroy(t);
     printf("skew_tracker %s: %d passed, %d failed\n", skew_version(), passed, failed);
     printf("%d passed, %d failed\n", passed, failed);

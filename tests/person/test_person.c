@@ -48,7 +48,7 @@ static skew_str fake_header(void *ctx, const char *name) {
     return skew_str_n(NULL, 0);
 }
 
-static skew_auth check(skew_person *p, const char *cookie, const char *authorization, skew_auth_scope scope,
+static skew_auth_result check(skew_person *p, const char *cookie, const char *authorization, skew_auth_scope scope,
                        char *who, size_t cap) {
     fake_req f;
     skew_request req;
@@ -104,14 +104,14 @@ static char *slurp(const char *path, size_t *len) {
 static char *vfield(size_t i, const char *field, char *buf, size_t cap) {
     char path[64];
     snprintf(path, sizeof path, "items.%zu.%s", i, field);
-    return skew_json_path_string(skew_str_n(vjson, vjson_len), path, buf, cap, NULL) == SKEW_OK ? buf : NULL;
+    return skew_json_get_path_string(skew_str_n(vjson, vjson_len), path, buf, cap, NULL) == SKEW_OK ? buf : NULL;
 }
 
 static bool vgranted(size_t i) {
     char path[64];
     skew_str v;
     snprintf(path, sizeof path, "items.%zu.granted", i);
-    return skew_json_find(skew_str_n(vjson, vjson_len), path, &v) == SKEW_OK && v.len == 4;
+    return skew_json_get_path_raw(skew_str_n(vjson, vjson_len), path, &v) == SKEW_OK && v.len == 4;
 }
 
 /* Every vector, through the check, as a cookie and (JWTs) as a bearer. */
@@ -123,16 +123,16 @@ static void test_vectors(void) {
     CHECK(configure(&p));
     for (i = 0; vfield(i, "value", value, sizeof value); i++, n++) {
         bool granted = vgranted(i), session;
-        skew_auth a;
+        skew_auth_result a;
         int before = log_lines;
         vfield(i, "name", name, sizeof name);
         vfield(i, "kind", kind, sizeof kind);
         session = !strcmp(kind, "session");
         snprintf(cookie, sizeof cookie, "theme=dark; %s=%s; other=1", session ? "nuxt-session" : "skew-jwt", value);
         a = check(&p, cookie, NULL, SKEW_AUTH_SCOPE_STATS, who, sizeof who);
-        if (a != (granted ? SKEW_AUTH_GRANTED : SKEW_AUTH_DENIED))
+        if (a != (granted ? SKEW_AUTH_RESULT_GRANTED : SKEW_AUTH_RESULT_DENIED))
             fprintf(stderr, "vector: %s (%d) %s\n", name, (int)a, log_lines > before ? last_log : "");
-        CHECK_EQ_INT(a, granted ? SKEW_AUTH_GRANTED : SKEW_AUTH_DENIED);
+        CHECK_EQ_INT(a, granted ? SKEW_AUTH_RESULT_GRANTED : SKEW_AUTH_RESULT_DENIED);
         if (granted && vfield(i, "who", want_who, sizeof want_who)) CHECK_STR(who, want_who);
         if (!granted) CHECK_STR(who, "");
         /* a refusal is one log line; a valid credential of someone else is none */
@@ -141,31 +141,31 @@ static void test_vectors(void) {
             snprintf(auth, sizeof auth, "Bearer %s", value);
             /* a bearer without two dots is not a JWT (it may be the admin token): not ours */
             CHECK_EQ_INT(check(&p, NULL, auth, SKEW_AUTH_SCOPE_STATS, who, sizeof who),
-                         granted ? SKEW_AUTH_GRANTED : strstr(name, "two parts") ? SKEW_AUTH_UNAVAILABLE : SKEW_AUTH_DENIED);
+                         granted ? SKEW_AUTH_RESULT_GRANTED : strstr(name, "two parts") ? SKEW_AUTH_RESULT_UNAVAILABLE : SKEW_AUTH_RESULT_DENIED);
         }
         /* the admin scope needs --person-scope admin */
-        CHECK_EQ_INT(check(&p, cookie, NULL, SKEW_AUTH_SCOPE_ADMIN, who, sizeof who), SKEW_AUTH_DENIED);
+        CHECK_EQ_INT(check(&p, cookie, NULL, SKEW_AUTH_SCOPE_ADMIN, who, sizeof who), SKEW_AUTH_RESULT_DENIED);
         p.scope_admin = true;
         CHECK_EQ_INT(check(&p, cookie, NULL, SKEW_AUTH_SCOPE_ADMIN, who, sizeof who),
-                     granted ? SKEW_AUTH_GRANTED : SKEW_AUTH_DENIED);
+                     granted ? SKEW_AUTH_RESULT_GRANTED : SKEW_AUTH_RESULT_DENIED);
         p.scope_admin = false;
     }
     CHECK(n >= 20);
     /* nothing present: UNAVAILABLE (the admin token decides); an admin token is not a JWT */
-    CHECK_EQ_INT(check(&p, "theme=dark", NULL, SKEW_AUTH_SCOPE_STATS, who, sizeof who), SKEW_AUTH_UNAVAILABLE);
-    CHECK_EQ_INT(check(&p, NULL, "Bearer e2e-admin-token", SKEW_AUTH_SCOPE_STATS, who, sizeof who), SKEW_AUTH_UNAVAILABLE);
-    CHECK_EQ_INT(check(&p, "nuxt-session=", NULL, SKEW_AUTH_SCOPE_STATS, who, sizeof who), SKEW_AUTH_UNAVAILABLE);
+    CHECK_EQ_INT(check(&p, "theme=dark", NULL, SKEW_AUTH_SCOPE_STATS, who, sizeof who), SKEW_AUTH_RESULT_UNAVAILABLE);
+    CHECK_EQ_INT(check(&p, NULL, "Bearer e2e-admin-token", SKEW_AUTH_SCOPE_STATS, who, sizeof who), SKEW_AUTH_RESULT_UNAVAILABLE);
+    CHECK_EQ_INT(check(&p, "nuxt-session=", NULL, SKEW_AUTH_SCOPE_STATS, who, sizeof who), SKEW_AUTH_RESULT_UNAVAILABLE);
     /* a bad credential does not hide a good one: refused session + good bearer */
     vfield(0, "value", value, sizeof value);
     for (i = 0; vfield(i, "name", name, sizeof name); i++)
         if (!strcmp(name, "jwt: HS256 valid")) break;
     vfield(i, "value", auth + 7, sizeof auth - 7);
     memcpy(auth, "Bearer ", 7);
-    CHECK_EQ_INT(check(&p, "nuxt-session=Fe26.2**a", auth, SKEW_AUTH_SCOPE_STATS, who, sizeof who), SKEW_AUTH_GRANTED);
+    CHECK_EQ_INT(check(&p, "nuxt-session=Fe26.2**a", auth, SKEW_AUTH_SCOPE_STATS, who, sizeof who), SKEW_AUTH_RESULT_GRANTED);
     CHECK_STR(who, "user-1");
     /* the clock: the same valid token two hours later is expired */
     vnow += 2 * 3600 * 1000u;
-    CHECK_EQ_INT(check(&p, NULL, auth, SKEW_AUTH_SCOPE_STATS, who, sizeof who), SKEW_AUTH_DENIED);
+    CHECK_EQ_INT(check(&p, NULL, auth, SKEW_AUTH_SCOPE_STATS, who, sizeof who), SKEW_AUTH_RESULT_DENIED);
     vnow -= 2 * 3600 * 1000u;
     skew_person_free(&p);
 }
@@ -189,7 +189,7 @@ static void test_config(void) {
     CHECK(skew_person_load(&p)); /* nothing asked for: fine, and nothing to check */
     unsetenv("NUXT_SESSION_PASSWORD");
     CHECK(!skew_person_configured(&p));
-    CHECK_EQ_INT(check(&p, "nuxt-session=x", NULL, SKEW_AUTH_SCOPE_STATS, who, sizeof who), SKEW_AUTH_UNAVAILABLE);
+    CHECK_EQ_INT(check(&p, "nuxt-session=x", NULL, SKEW_AUTH_SCOPE_STATS, who, sizeof who), SKEW_AUTH_RESULT_UNAVAILABLE);
     p.admin_emails[p.nadmin_emails++] = "admin@example.com";
     p.password_envs[p.npassword_envs++] = "SKEW_TEST_PERSON_NO_SUCH_VAR";
     CHECK(!skew_person_load(&p)); /* a rule but no credential: refused at start */
@@ -207,12 +207,12 @@ static void test_config(void) {
     p.log = count_log;
     CHECK(skew_person_load(&p));
     snprintf(cookie, sizeof cookie, "Bearer %s", vector_value("jwt: RS256 valid (JWKS, kid)", v, sizeof v));
-    CHECK_EQ_INT(check(&p, NULL, cookie, SKEW_AUTH_SCOPE_STATS, who, sizeof who), SKEW_AUTH_GRANTED);
+    CHECK_EQ_INT(check(&p, NULL, cookie, SKEW_AUTH_SCOPE_STATS, who, sizeof who), SKEW_AUTH_RESULT_GRANTED);
     snprintf(cookie, sizeof cookie, "Bearer %s", vector_value("jwt: RS256 public key used as an HS256 secret", v, sizeof v));
-    CHECK_EQ_INT(check(&p, NULL, cookie, SKEW_AUTH_SCOPE_STATS, who, sizeof who), SKEW_AUTH_DENIED);
+    CHECK_EQ_INT(check(&p, NULL, cookie, SKEW_AUTH_SCOPE_STATS, who, sizeof who), SKEW_AUTH_RESULT_DENIED);
     CHECK(strstr(last_log, "no key") != NULL);
     snprintf(cookie, sizeof cookie, "Bearer %s", vector_value("jwt: alg none", v, sizeof v));
-    CHECK_EQ_INT(check(&p, NULL, cookie, SKEW_AUTH_SCOPE_STATS, who, sizeof who), SKEW_AUTH_DENIED);
+    CHECK_EQ_INT(check(&p, NULL, cookie, SKEW_AUTH_SCOPE_STATS, who, sizeof who), SKEW_AUTH_RESULT_DENIED);
     CHECK(strstr(last_log, "algorithm not allowed") != NULL);
     skew_person_free(&p);
 
@@ -230,7 +230,7 @@ static void test_config(void) {
     p.log = count_log;
     CHECK(skew_person_load(&p));
     snprintf(cookie, sizeof cookie, "nuxt-session=%s", vector_value("session: sealed with the rotated (older) password", v, sizeof v));
-    CHECK_EQ_INT(check(&p, cookie, NULL, SKEW_AUTH_SCOPE_STATS, who, sizeof who), SKEW_AUTH_DENIED);
+    CHECK_EQ_INT(check(&p, cookie, NULL, SKEW_AUTH_SCOPE_STATS, who, sizeof who), SKEW_AUTH_RESULT_DENIED);
     f = fopen(p.password_file, "w");
     if (f) {
         fputs("app-session-password-0123456789-abcdef\r\nthe-previous-session-password-9876543210\n", f);
@@ -238,7 +238,7 @@ static void test_config(void) {
     }
     skew_person_reload(&p);
     CHECK_EQ_INT(p.sec.npasswords, 2);
-    CHECK_EQ_INT(check(&p, cookie, NULL, SKEW_AUTH_SCOPE_STATS, who, sizeof who), SKEW_AUTH_GRANTED);
+    CHECK_EQ_INT(check(&p, cookie, NULL, SKEW_AUTH_SCOPE_STATS, who, sizeof who), SKEW_AUTH_RESULT_GRANTED);
     CHECK_STR(who, "admin@example.com");
     /* a reload that fails (a short password) keeps the old set, with one log line */
     f = fopen(p.password_file, "w");
@@ -250,7 +250,7 @@ static void test_config(void) {
     skew_person_reload(&p);
     CHECK_EQ_INT(log_lines, 1);
     CHECK_EQ_INT(p.sec.npasswords, 2);
-    CHECK_EQ_INT(check(&p, cookie, NULL, SKEW_AUTH_SCOPE_STATS, who, sizeof who), SKEW_AUTH_GRANTED);
+    CHECK_EQ_INT(check(&p, cookie, NULL, SKEW_AUTH_SCOPE_STATS, who, sizeof who), SKEW_AUTH_RESULT_GRANTED);
     /* a percent-encoded cookie value (cookie-es decodes it too) */
     {
         static char enc[9300];
@@ -258,7 +258,7 @@ static void test_config(void) {
         size_t k = 0;
         k += (size_t)snprintf(enc, sizeof enc, "nuxt-session=");
         for (; *s && k + 4 < sizeof enc; s++) k += (size_t)snprintf(enc + k, sizeof enc - k, *s == '*' ? "%%2A" : "%c", *s);
-        CHECK_EQ_INT(check(&p, enc, NULL, SKEW_AUTH_SCOPE_STATS, who, sizeof who), SKEW_AUTH_GRANTED);
+        CHECK_EQ_INT(check(&p, enc, NULL, SKEW_AUTH_SCOPE_STATS, who, sizeof who), SKEW_AUTH_RESULT_GRANTED);
     }
     skew_person_free(&p);
 }
@@ -295,7 +295,7 @@ int main(int argc, char **argv) {
     }
     {
         int64_t t = 0;
-        CHECK_RES(skew_json_path_int(skew_str_n(vjson, vjson_len), "now_ms", &t), SKEW_OK);
+        CHECK_RES(skew_json_get_path_int(skew_str_n(vjson, vjson_len), "now_ms", &t), SKEW_OK);
         vnow = (uint64_t)t;
     }
     SUBTEST("b64url", test_b64url);

@@ -40,7 +40,7 @@ static skew_result nh_create(skew_tracker **out, const skew_config *cfg) {
         c.hooks.alloc = nh_alloc;
         c.hooks.free = nh_free;
     }
-    if (!c.hooks.now_ms) c.hooks.now_ms = nh_now;
+    if (!c.hooks.epoch_ms) c.hooks.epoch_ms = nh_now;
     if (!c.hooks.random_bytes) c.hooks.random_bytes = nh_random;
     return skew_tracker_create(out, &c);
 }

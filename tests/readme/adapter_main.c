@@ -39,7 +39,7 @@ static uint64_t epoch_ms(void) {
 
 static uint32_t version_count(const char *name) {
     skew_count vs[8];
-    size_t i, n = skew_versions(tracker, vs, 8);
+    size_t i, n = skew_list_versions(tracker, vs, 8);
     for (i = 0; i < n && i < 8; i++)
         if (vs[i].name.len == strlen(name) && memcmp(vs[i].name.ptr, name, vs[i].name.len) == 0) return vs[i].count;
     return 0;
@@ -98,9 +98,9 @@ static void test_sse_stream(void) {
     CHECK(ts > my_monotonic_ms() + 86400000ull); /* not the scheduling clock */
 
     /* the peer goes away: the adapter tells the tracker */
-    my_on_closed(&conn, SKEW_CLOSE_CLIENT);
+    my_on_closed(&conn, SKEW_CLOSE_REASON_CLIENT);
     CHECK(conn.closing && conn.handle == 0);
-    CHECK_EQ_INT(skew_total(tracker), 0);
+    CHECK_EQ_INT(skew_get_total(tracker), 0);
     close(sv[0]);
     close(sv[1]);
 }

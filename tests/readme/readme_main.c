@@ -71,7 +71,7 @@ int main(void) {
     r = request("GET", "/__skew/health", false);
     CHECK_EQ_INT(skew_on_request(&r, &conn, &h, body, sizeof body), 200);
     CHECK(strncmp(body, "{\"ok\":true,\"version\":\"v7\"", 25) == 0);
-    CHECK_EQ_INT(skew_total(tracker), 1);
+    CHECK_EQ_INT(skew_get_total(tracker), 1);
     /* SSE: the head is queued first, `connected` right behind it */
     my_discard(&conn);
     r = request("GET", "/__skew/sse", false);
@@ -95,7 +95,7 @@ int main(void) {
     }
     CHECK(skew_on_timer(0) > 0);
     skew_on_socket_closed(h);
-    CHECK_EQ_INT(skew_total(tracker), 0);
+    CHECK_EQ_INT(skew_get_total(tracker), 0);
     CHECK_EQ_INT(writes, 5); /* connected, pong; SSE head, connected; the bot's head */
     skew_tracker_destroy(tracker);
     TEST_MAIN_END();
