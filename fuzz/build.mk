@@ -53,3 +53,7 @@ $(BUILD)/fuzz-replay/person_%: fuzz/fuzz_person_%.c fuzz/replay.c $(FUZZ_PERSON_
 	@mkdir -p $(@D)
 	$(GCC) $(FUZZ_CFLAGS) -D_POSIX_C_SOURCE=200809L -Iexamples/common $(FUZZ_SAN) -o $@ $< fuzz/replay.c \
 	  $(FUZZ_PERSON_SRCS) -lcrypto
+
+# fuzz_view.c includes the cluster view (examples/common/skcl_view.c: the aggregator's merge and
+# every reader's apply)
+$(BUILD)/fuzz/view $(BUILD)/fuzz-replay/view: examples/common/skcl_view.c examples/common/skcl_view.h

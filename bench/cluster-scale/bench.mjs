@@ -8,7 +8,8 @@
 //   on the real server's loop (SKEW_CLUSTER_TRACE=1 log lines), the view age p99 (the real
 //   server's skew_cluster_instance_age_ms over the window), and how many instances it shows.
 //
-//   node bench/cluster-scale/bench.mjs [--n 10,100,1000] [--interval-ms 2000] [--window-s 12]
+//   node bench/cluster-scale/bench.mjs [--n 10,100,1000] [--interval-ms 2000] [--window-s 12] [--reads view|all]
+//        [--dashboards 0,1,10]
 //        [--conns 20000] [--routes 1000] [--listed 1000] [--sims 1] [--settle-s 0]
 import { startRedis, startInstance, stopAll, metrics, stats, sleep, HOST } from '../../tests/cluster/lib.mjs';
 import { spawn } from 'node:child_process';
@@ -27,6 +28,10 @@ const ROUTES = Number(opt('routes', 1000));
 const LISTED = Number(opt('listed', 1000));
 const SIMS = Number(opt('sims', 1));
 const DASHBOARDS = String(opt('dashboards', '0')).split(',').map(Number); // GET admin/stats pollers on the real server // simulator processes (the simulated instances split between them)
+// --reads view (the aggregator's view) or all (every instance reads every snapshot: before)
+const READS = String(opt('reads', 'view'));
+// --max-instances M: the real server shows M others (default N + 8: all of them)
+const MAXI = Number(opt('max-instances', 0));
 const SIM = process.env.SKEW_CLUSTER_SIM || 'build/cluster_sim';
 const [SERVER] = (process.env.SKEW_CLUSTER_SERVERS || 'build/skew_server_lws').split(/\s+/);
 
@@ -42,10 +47,10 @@ const cpuOf = (pid) => { // seconds of CPU (user + system) of a process so far
 const pct = (a, q) => (a.length ? a[Math.min(a.length - 1, Math.floor(q * a.length))] : NaN);
 const mb = (b) => (b / 1e6).toFixed(2);
 
-function startSim(redis, cluster, n, first) {
+function startSim(redis, cluster, n, first, watchers) {
   const proc = spawn(SIM, ['--redis', redis.url, '--cluster', cluster, '--n', String(n), '--first', String(first),
     '--interval-ms', String(P), '--conns', String(CONNS), '--routes', String(ROUTES), '--listed', String(LISTED),
-    '--max-instances', String(Math.max(128, n + 8))], { stdio: ['ignore', 'pipe', 'pipe'] });
+    '--max-instances', String(Math.max(128, n + 8)), '--reads', READS, '--watchers', String(watchers)], { stdio: ['ignore', 'pipe', 'pipe'] });
   const s = { proc, out: '', head: '', views: 0 };
   proc.stdout.on('data', (d) => {
     if (s.head.length < 4096) s.head += d;
@@ -63,7 +68,10 @@ async function runOne(redis, N, dashboards) {
   const sims = [];
   const others = N - 1;
   const per = Math.ceil(others / SIMS);
-  for (let k = 0, first = 1; first <= others; k++, first += per) sims.push(startSim(redis, cluster, Math.min(per, others - first + 1), first));
+  // D dashboards: one on the real server (GET admin/stats pollers), D - 1 on simulated instances
+  for (let k = 0, first = 1; first <= others; k++, first += per) {
+    sims.push(startSim(redis, cluster, Math.min(per, others - first + 1), first, k === 0 ? Math.max(0, dashboards - 1) : 0));
+  }
   let real;
   const row = { N, dashboards };
   let polling = true;
@@ -71,7 +79,7 @@ async function runOne(redis, N, dashboards) {
   try {
     real = await startInstance(SERVER, redis, {
       id: 'real', cluster, P, env: { SKEW_CLUSTER_TRACE: '1' },
-      extraArgs: ['--cluster-max-instances', String(Math.max(128, N + 8))],
+      extraArgs: ['--cluster-max-instances', String(MAXI || Math.max(128, N + 8)), '--cluster-reads', READS],
     });
     // the view fills (or stops growing: a design that cannot keep up)
     const t0 = Date.now();
@@ -144,7 +152,7 @@ async function runOne(redis, N, dashboards) {
 const redis = await startRedis({ extra: ['--maxclients', '10000'] });
 try {
   const ver = (await info(redis, 'server')).redis_version;
-  console.log(`cluster-scale bench: P = ${P} ms, ${CONNS} connections and ${ROUTES} routes per simulated instance (${LISTED} listed), window ${WINDOW_S} s, redis-server ${ver}, ${SIMS} simulator process(es), real server ${SERVER.split('/').pop()} (a few connections of its own)`);
+  console.log(`cluster-scale bench (--reads ${READS}): P = ${P} ms, ${CONNS} connections and ${ROUTES} routes per simulated instance (${LISTED} listed), window ${WINDOW_S} s, redis-server ${ver}, ${SIMS} simulator process(es), real server ${SERVER.split('/').pop()} (a few connections of its own)`);
   console.log('');
   console.log('|     N | dashboards | Redis out MB/s | Redis in MB/s | Redis CPU | CPU per sim. instance | real server CPU | longest cluster slice (real loop) | view age p50 / p99 | instances shown min-max | views read by the sims per s (due) | snapshot bytes |');
   console.log('|------:|-----------:|---------------:|--------------:|----------:|----------------------:|----------------:|----------------------------------:|-------------------:|------------------------:|-----------------------------------:|---------------:|');

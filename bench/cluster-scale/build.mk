@@ -14,7 +14,7 @@ CLUSTER_SIM_SRCS := bench/cluster-scale/sim.c $(EXCLUSTER_SRCS) $(EXCOMMON_SRCS)
 $(BUILD)/cluster_sim: $(CLUSTER_SIM_SRCS) $(wildcard examples/common/*.h) $(HDR_DEPS)
 	@mkdir -p $(@D)
 	$(GCC) $(CSTD) $(WARN_C) -O2 -g -D_POSIX_C_SOURCE=200809L -I. -Iexamples/common -o $@ $(CLUSTER_SIM_SRCS) \
-	  -lhiredis -lev -lpthread
+	  $(EXCLUSTER_LIBS) $(EXCOMMON_LIBS)
 
 .PHONY: bench-cluster-scale
 bench-cluster-scale:

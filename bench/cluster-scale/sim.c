@@ -8,7 +8,11 @@
    instance sends what a server of that size sends.
 
    cluster_sim --redis URL --cluster NAME --n COUNT [--first K] [--interval-ms P] [--conns C]
-               [--routes R] [--listed L] [--max-instances M]
+               [--routes R] [--listed L] [--max-instances M] [--reads view|all] [--watchers W]
+               [--aggregators A]
+   --reads: view (default; the aggregator's view, skcl_agg.h) or all (every snapshot, the design
+   before); --watchers: the first W instances have a dashboard open (they set the watch key and
+   read the listed connections); --aggregators: the first A instances may take the lease too.
    Runs until SIGTERM/SIGINT; then every link leaves (keys deleted). Prints one line at start. */
 #if !defined(_POSIX_C_SOURCE) || _POSIX_C_SOURCE < 200809L
 #undef _POSIX_C_SOURCE
@@ -19,20 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__GNUC__) || defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wconversion"
-#pragma GCC diagnostic ignored "-Wsign-conversion"
-#pragma GCC diagnostic ignored "-Wpedantic"
-#pragma GCC diagnostic ignored "-Wshadow"
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-#pragma GCC diagnostic ignored "-Wstrict-prototypes"
-#endif
-#include <ev.h>
-#if defined(__GNUC__) || defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
 
+#include "skcl_ev.h"
+#include "skcl_view.h"
 #include "skew_cluster.h"
 #include "skew_example.h"
 
@@ -44,6 +37,7 @@ typedef struct sim {
     char id[16];
     ev_timer timer;
     uint64_t views;
+    bool watching;                  /* a dashboard open on this instance */
 } sim;
 
 static skew_tracker *tmpl;
@@ -52,6 +46,8 @@ static size_t snap_cap, id_at;
 static volatile sig_atomic_t stop_flag;
 static uint64_t views_total;
 static bool watched; /* skew:{NAME}:watch: list connections, as the servers do */
+static uint32_t list_share = UINT32_MAX; /* view mode: the merged list's fair share, as the servers do */
+static uint32_t listed_max;
 
 static skew_result no_send(void *ud, const skew_conn *c, const char *m, size_t n) {
     (void)ud;
@@ -117,7 +113,12 @@ static void make_template(uint32_t conns, uint32_t routes, uint32_t listed) {
 static void on_event(void *user, const skcl_link_event *ev) {
     sim *s = (sim *)user;
     if (ev->type == SKCL_EV_WATCHED) watched = ev->seq != 0;
-    if (ev->type == SKCL_EV_VIEW) {
+    if (ev->type == SKCL_EV_AGG_VIEW && ev->count) {
+        skcl_view_info info;
+        if (skcl_view_head(ev->parts[0], &info) && info.instances)
+            list_share = 2u * ((listed_max + info.instances - 1) / info.instances);
+    }
+    if (ev->type == SKCL_EV_VIEW || (ev->type == SKCL_EV_AGG_VIEW && ev->count && ev->parts[0].len)) {
         s->views++;
         views_total++;
     }
@@ -125,7 +126,7 @@ static void on_event(void *user, const skcl_link_event *ev) {
 
 static void on_publish(struct ev_loop *loop, ev_timer *w, int revents) {
     sim *s = (sim *)w->data;
-    size_t n = skew_cluster_write_snapshot_listed(tmpl, skew_ex_now_ms(), watched ? UINT32_MAX : 0u, snap, snap_cap);
+    size_t n = skew_cluster_write_snapshot_listed(tmpl, skew_ex_now_ms(), watched ? list_share : 0u, snap, snap_cap);
     char *at;
     (void)loop;
     (void)revents;
@@ -136,7 +137,7 @@ static void on_publish(struct ev_loop *loop, ev_timer *w, int revents) {
         id_at = (size_t)(at - snap) + 6;
     }
     memcpy(snap + id_at, s->id, 8);
-    skcl_link_publish(s->link, snap, n);
+    skcl_link_publish_watched(s->link, snap, n, s->watching);
 }
 
 /* Once a second: views read so far (the bench compares them with the views due, (N-1) per P). */
@@ -170,6 +171,9 @@ int main(int argc, char **argv) {
     uint32_t conns = (uint32_t)atoi(arg(argc, argv, "--conns", "20000")), routes = (uint32_t)atoi(arg(argc, argv, "--routes", "1000"));
     uint32_t listed = (uint32_t)atoi(arg(argc, argv, "--listed", "1000"));
     uint32_t maxi = (uint32_t)atoi(arg(argc, argv, "--max-instances", "128"));
+    uint32_t watchers = (uint32_t)atoi(arg(argc, argv, "--watchers", "0"));
+    uint32_t aggregators = (uint32_t)atoi(arg(argc, argv, "--aggregators", "0"));
+    bool read_all = !strcmp(arg(argc, argv, "--reads", "view"), "all");
     sim *sims;
     uint32_t i;
     ev_signal sterm, sint;
@@ -180,6 +184,7 @@ int main(int argc, char **argv) {
     }
     signal(SIGPIPE, SIG_IGN);
     make_template(conns, routes, listed);
+    listed_max = listed;
     sims = (sim *)calloc(n, sizeof *sims);
     if (!sims) return 1;
     for (i = 0; i < n; i++) {
@@ -191,11 +196,14 @@ int main(int argc, char **argv) {
         s->opt.instance_id = s->id;
         s->opt.interval_ms = P;
         s->opt.max_instances = maxi;
+        s->opt.read_all = read_all;
+        s->watching = i < watchers;
         memset(&lc, 0, sizeof lc);
         lc.opt = &s->opt;
         lc.build = "v1";
         lc.max_snapshot = snap_cap;
         lc.max_instances = maxi;
+        if (i < aggregators) lc.merge_cfg = skew_get_config(tmpl);
         lc.on_event = on_event;
         lc.user = s;
         s->link = skcl_link_create(loop, &lc);

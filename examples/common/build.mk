@@ -47,7 +47,8 @@ $(EXCOMMON_BUILD)/%.o: $(EXCOMMON_DIR)/%.c $(EXCOMMON_DEPS)
 
 # The cluster (skew_cluster.h): the Redis link (skcl_link.c, hiredis async on libev, pthreads;
 # Debian: libhiredis-dev, libev-dev) and the server-thread half (skcl_node.c). Linked by both servers.
-EXCLUSTER_SRCS := $(EXCOMMON_DIR)/skcl_link.c $(EXCOMMON_DIR)/skcl_node.c
+EXCLUSTER_SRCS := $(EXCOMMON_DIR)/skcl_link.c $(EXCOMMON_DIR)/skcl_node.c $(EXCOMMON_DIR)/skcl_agg.c \
+                  $(EXCOMMON_DIR)/skcl_view.c
 EXCLUSTER_OBJS := $(patsubst $(EXCOMMON_DIR)/%.c,$(EXCOMMON_BUILD)/%.o,$(EXCLUSTER_SRCS))
 EXCLUSTER_LIBS := -lhiredis -lev -lpthread
 # skew_tls.c (HTTPS/WSS): OpenSSL (Debian: libssl-dev); everything that links the shared files links it

@@ -15,23 +15,9 @@
 #include <netdb.h>
 #include <sys/socket.h>
 
-#if defined(__GNUC__) || defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wconversion"
-#pragma GCC diagnostic ignored "-Wsign-conversion"
-#pragma GCC diagnostic ignored "-Wpedantic"
-#pragma GCC diagnostic ignored "-Wshadow"
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-#pragma GCC diagnostic ignored "-Wstrict-prototypes"
-#endif
-#include <ev.h>
-#include <hiredis/hiredis.h>
-#include <hiredis/async.h>
-#include <hiredis/adapters/libev.h>
-#if defined(__GNUC__) || defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
+#include "skcl_ev.h"
 
+#include "skcl_agg.h"
 #include "skcl_link.h"
 #include "skcl_sentinel_parse.h"
 #include "skew_example.h"
@@ -41,6 +27,7 @@
 #define MESSAGE_MAX (256u * 1024u)  /* a pub/sub message longer than this is skipped, counted */
 #define LEAVE_TIMEOUT_MS 500.0
 #define MIN_STALL_MS 1000u          /* a reply later than max(2P, this): Redis is stalled */
+#define VIEW_MAX (8u * 1024u * 1024u) /* bytes of the aggregator's view read at most */
 
 /* Our snapshot, written only while we own the id: skew:{NAME}:owner:<id> holds the nonce of the
    live process using it (TTL 3P, renewed with every write). Another live holder: 0, we refuse. */
@@ -155,6 +142,13 @@ static bool set_master(void *ctx, const char *v, const char **why) {
     return true;
 }
 
+static bool set_reads(void *ctx, const char *v, const char **why) {
+    *why = "view or all";
+    if (strcmp(v, "view") && strcmp(v, "all")) return false;
+    SKEW_CL__O->read_all = !strcmp(v, "all");
+    return true;
+}
+
 static const skew_ex_opt skew_cluster__opts[] = {
     {"--redis", "URL",
      "redis://[user@]host:port[/db] or unix:///path; password from\n"
@@ -174,6 +168,11 @@ static const skew_ex_opt skew_cluster__opts[] = {
      "password from $SKEW_REDIS_SENTINEL_PASSWORD",
      set_sentinel},
     {"--redis-master", "NAME", "the master's name at the sentinels", set_master},
+    {"--cluster-reads", "view|all",
+     "view (default): one instance (a lease holder) merges the snapshots\n"
+     "into one view the others read, traffic linear in the instances;\n"
+     "all: every instance reads every snapshot (N x (N-1) reads per P)",
+     set_reads},
 };
 
 static void skew_cluster__defaults(void *ctx) {
@@ -287,10 +286,18 @@ struct skcl_link {
     char nonce[40];                 /* this process: the owner key's value */
     bool refused;                   /* another live instance owns our id: we stay out */
     double claim_failing_since;     /* ev ms of the first write refused for the owner key; 0: owned */
-    char k_owner[KEY_MAX], k_watch[KEY_MAX];
+    char k_owner[KEY_MAX], k_watch[KEY_MAX], k_view[KEY_MAX], k_list[KEY_MAX];
+    bool view_mode;                 /* read the aggregator's view, not every snapshot */
+    skcl_agg *agg;                  /* our aggregator candidate (view mode with merge_cfg) */
+    size_t list_max;                /* bytes of the listed connections read at most */
     bool watched;                   /* the watch key was there at the last cycle */
     char k_snap_prefix[KEY_MAX], k_snap[KEY_MAX], k_members[KEY_MAX], k_builds[KEY_MAX], k_seq[KEY_MAX],
-        k_current[KEY_MAX], ch_cmd[KEY_MAX], ch_self[KEY_MAX], ch_inst_prefix[KEY_MAX];
+        k_current[KEY_MAX], ch_cmd[KEY_MAX], ch_self[KEY_MAX], ch_inst_prefix[KEY_MAX], ch_view[KEY_MAX];
+    bool last_watching;             /* a dashboard here at the last publish: read the list too */
+    double announced_at;            /* ev ms of the last "new view" message (view mode) */
+    double view_due;                /* ev ms to read the announced view at; 0: none due */
+    double probe_sent;              /* ev ms of the oldest unanswered GETRANGE :current; 0: none */
+    uint32_t jitter;                /* per-instance pseudo-random delays */
 
     struct ev_loop *loop;
     bool own_loop;
@@ -435,6 +442,7 @@ static void set_up(skcl_link *cl, bool up, const char *why) {
     if (up == cl->up && cl->reported_once) return;
     cl->up = up;
     cl->reported_once = true;
+    skcl_agg_target(cl->agg, up && !cl->refused && !cl->leaving, cl->host, cl->port, cl->is_unix);
     if (up) {
         cl->backoff_ms = 0;
         skew_ex_logf(SKEW_EX_LOG_INFO, "cluster: redis up at %s: instance %s joined", cl->url_shown, cl->id);
@@ -469,6 +477,7 @@ static void link_fail(skcl_link *cl, const char *why) {
     if (a) redisAsyncFree(a);
     if (b) redisAsyncFree(b);
     cycle_reset(cl);
+    cl->probe_sent = 0.0;
     if (cap < 250) cap = 250;
     if (cap > 5000) cap = 5000;
     cl->backoff_ms = cl->backoff_ms ? cl->backoff_ms * 2 : 100;
@@ -600,7 +609,8 @@ static void on_sub(redisAsyncContext *ac, void *reply, void *priv) {
     if (r->type != REDIS_REPLY_ARRAY || r->elements < 3 || r->element[0]->type != REDIS_REPLY_STRING) return;
     if (r->element[0]->len == 9 && !memcmp(r->element[0]->str, "subscribe", 9)) {
         /* the second confirmation: both channels are ours */
-        if (r->element[2]->type == REDIS_REPLY_INTEGER && r->element[2]->integer >= 2 && cl->sub_state == LINK_SETUP) {
+        if (r->element[2]->type == REDIS_REPLY_INTEGER && r->element[2]->integer >= (cl->view_mode ? 3 : 2) &&
+            cl->sub_state == LINK_SETUP) {
             cl->sub_state = LINK_READY;
             check_ready(cl);
         }
@@ -707,7 +717,10 @@ static void link_setup(skcl_link *cl, redisAsyncContext *ac) {
 
 static void subscribe(skcl_link *cl) {
     cl->sub_subscribing = true;
-    CMD(cl, cl->sub, on_sub, NULL, "SUBSCRIBE", cl->ch_cmd, cl->ch_self);
+    if (cl->view_mode)
+        CMD(cl, cl->sub, on_sub, NULL, "SUBSCRIBE", cl->ch_cmd, cl->ch_self, cl->ch_view);
+    else
+        CMD(cl, cl->sub, on_sub, NULL, "SUBSCRIBE", cl->ch_cmd, cl->ch_self);
 }
 
 static void sentinel_ask(skcl_link *cl);
@@ -729,6 +742,8 @@ static void link_start(skcl_link *cl) {
     link_auth(cl, cl->cmd);
     link_auth(cl, cl->sub);
 }
+
+static void view_read(skcl_link *cl);
 
 static uint32_t stall_ms(const skcl_link *cl) {
     uint32_t s = cl->interval_ms * 2;
@@ -758,7 +773,15 @@ static void on_tick(struct ev_loop *loop, ev_timer *w, int revents) {
         link_fail(cl, "no answer from redis");
         return;
     }
-    if (cl->cycle_busy && now - cl->cycle_started > stall_ms(cl)) link_fail(cl, "redis stalled");
+    if ((cl->cycle_busy && now - cl->cycle_started > stall_ms(cl)) ||
+        (cl->probe_sent > 0.0 && now - cl->probe_sent > stall_ms(cl))) {
+        link_fail(cl, "redis stalled");
+        return;
+    }
+    if (cl->view_due > 0.0 && now >= cl->view_due && !cl->cycle_busy) {
+        cl->view_due = 0.0;
+        view_read(cl);
+    }
 }
 
 /* ======================================================================================
@@ -905,6 +928,8 @@ static void on_watch(redisAsyncContext *ac, void *reply, void *priv) {
     if (!skcl_switch_master_parse(r->element[2]->str, r->element[2]->len, cl->master_name, strlen(cl->master_name), &ip,
                                   &iplen, &port))
         return; /* another master's, or not one we understand */
+    if (cl->cmd && cl->resolved && port == cl->port && iplen == strlen(cl->host) && !memcmp(ip, cl->host, iplen))
+        return; /* the sentinels named it already and we are on it: no second reconnect */
     master_at(cl, ip, iplen, port);
     snprintf(why, sizeof why, "master %s switched to %s", cl->master_name, cl->master_shown);
     if (cl->cmd || cl->sub) link_fail(cl, why);
@@ -1025,6 +1050,7 @@ static void on_current(redisAsyncContext *ac, void *reply, void *priv) {
     redisReply *r = (redisReply *)reply;
     (void)priv;
     if (!r || ac != cl->cmd) return;
+    cl->probe_sent = 0.0;
     if (r->type == REDIS_REPLY_STRING && r->len > 0) emit_build(cl, r->str, r->len); /* "": no build yet */
 }
 
@@ -1045,6 +1071,7 @@ static void on_owned_write(redisAsyncContext *ac, void *reply, void *priv) {
         if (cl->claim_failing_since <= 0.0) cl->claim_failing_since = now_ms(cl);
         if (now_ms(cl) - cl->claim_failing_since <= 4.0 * cl->interval_ms) return;
         cl->refused = true;
+        skcl_agg_quit(cl->agg);
         snprintf(msg, sizeof msg,
                  "instance id \"%s\" is in use by another live instance (a second server with --instance-id %s?)", cl->id,
                  cl->id);
@@ -1061,6 +1088,37 @@ static void on_write(redisAsyncContext *ac, void *reply, void *priv) {
     if (reply_error(r, why, sizeof why)) skew_ex_logf(SKEW_EX_LOG_DEBUG, "cluster: redis write refused: %s", why);
 }
 
+/* View mode: the view (part 0) and the listed connections (part 1) arrive; both in one event. */
+static void on_view_part(redisAsyncContext *ac, void *reply, void *priv) {
+    skcl_link *cl = (skcl_link *)ac->data;
+    redisReply *r = (redisReply *)reply;
+    size_t part = (size_t)(uintptr_t)priv;
+    if (!r || ac != cl->cmd || !cl->cycle_busy || part > 1) return;
+    if (r->type == REDIS_REPLY_STRING && r->len > 0 && !cl->cycle_texts[part]) {
+        char *copy = (char *)malloc((size_t)r->len + 1);
+        if (copy) {
+            memcpy(copy, r->str, (size_t)r->len);
+            cl->cycle_texts[part] = copy;
+            cl->cycle_lens[part] = (size_t)r->len;
+        }
+    }
+    if (cl->cycle_waiting && --cl->cycle_waiting == 0) {
+        qmsg *m = qmsg_new(SKCL_EV_AGG_VIEW, 2, cl->cycle_lens[0] + cl->cycle_lens[1]);
+        if (m) {
+            char *p = m->data;
+            size_t i;
+            for (i = 0; i < 2; i++) {
+                if (cl->cycle_lens[i]) memcpy(p, cl->cycle_texts[i], cl->cycle_lens[i]);
+                m->parts[i].ptr = p;
+                m->parts[i].len = cl->cycle_lens[i];
+                p += cl->cycle_lens[i];
+            }
+        }
+        cycle_reset(cl);
+        emit(cl, m);
+    }
+}
+
 /* skew:{NAME}:watch exists while a dashboard somewhere shows the merged connections: only then
    do snapshots list them (its value is never read: one byte of it says it is there). */
 static void on_watch_key(redisAsyncContext *ac, void *reply, void *priv) {
@@ -1074,6 +1132,22 @@ static void on_watch_key(redisAsyncContext *ac, void *reply, void *priv) {
         cl->watched = watched;
         emit_text(cl, SKCL_EV_WATCHED, watched ? 1 : 0, "", 0);
     }
+}
+
+/* View mode: one small read, the view; the listed connections only for a dashboard here. */
+static void view_read(skcl_link *cl) {
+    char vend[24], lend[24];
+    if (cl->cycle_busy || cl->refused || cl->leaving || cl->cmd_state != LINK_READY || cl->sub_state != LINK_READY) return;
+    snprintf(vend, sizeof vend, "%u", VIEW_MAX - 1);
+    snprintf(lend, sizeof lend, "%zu", cl->list_max - 1);
+    cl->cycle_n = 2;
+    cl->cycle_texts[0] = cl->cycle_texts[1] = NULL;
+    cl->cycle_lens[0] = cl->cycle_lens[1] = 0;
+    cl->cycle_waiting = cl->last_watching ? 2 : 1;
+    CMD(cl, cl->cmd, on_view_part, (void *)(uintptr_t)0, "GETRANGE", cl->k_view, "0", vend);
+    if (cl->last_watching) CMD(cl, cl->cmd, on_view_part, (void *)(uintptr_t)1, "GETRANGE", cl->k_list, "0", lend);
+    cl->cycle_busy = true;
+    cl->cycle_started = now_ms(cl);
 }
 
 static void do_publish(skcl_link *cl, const char *snap, size_t len, bool watching) {
@@ -1096,9 +1170,19 @@ static void do_publish(skcl_link *cl, const char *snap, size_t len, bool watchin
     CMD(cl, cl->cmd, on_write, NULL, "ZADD", cl->k_members, expiry, cl->id);
     CMD(cl, cl->cmd, on_write, NULL, "ZREMRANGEBYSCORE", cl->k_members, "-inf", now_s + 1);
     /* bounded reads: a hostile value of any size costs at most these bytes (a cut one is refused) */
+    /* its reply also says Redis answers: view mode has no read in flight most periods, and a
+       stall must still be seen (degraded, reconnect) */
+    if (cl->probe_sent <= 0.0) cl->probe_sent = now;
     CMD(cl, cl->cmd, on_current, NULL, "GETRANGE", cl->k_current, "0", "199");
     if (watching) CMD(cl, cl->cmd, on_write, NULL, "SET", cl->k_watch, "1", "PX", px);
     CMD(cl, cl->cmd, on_watch_key, NULL, "GETRANGE", cl->k_watch, "0", "0");
+    cl->last_watching = watching;
+    if (cl->view_mode) {
+        /* the view is read when the aggregator announces a new one; this read only when no
+           announcement came for 1.5P (none made, or a message lost) */
+        if (now - cl->announced_at > 1.5 * cl->interval_ms) view_read(cl);
+        return;
+    }
     CMD(cl, cl->cmd, on_members, NULL, "ZRANGEBYSCORE", cl->k_members, fresh, "+inf", "LIMIT", "0", limit);
     cl->cycle_busy = true;
     cl->cycle_started = now;
@@ -1110,6 +1194,15 @@ static void do_publish(skcl_link *cl, const char *snap, size_t len, bool watchin
 
 static void on_message(skcl_link *cl, const char *channel, size_t clen, const char *p, size_t n) {
     bool self_ch = clen == strlen(cl->ch_self) && !memcmp(channel, cl->ch_self, clen);
+    if (clen == strlen(cl->ch_view) && !memcmp(channel, cl->ch_view, clen)) {
+        /* a new view was written (what the message says is not needed, nor trusted): read it
+           soon, each instance after its own delay within P/8, so a thousand instances do not
+           all ask Redis for it in the same millisecond */
+        cl->announced_at = now_ms(cl);
+        cl->view_due = cl->announced_at + (double)(cl->jitter % (cl->interval_ms / 8u + 1u));
+        cl->jitter = cl->jitter * 1103515245u + 12345u;
+        return;
+    }
     if (n == 0 || n > MESSAGE_MAX) goto bad;
     if (!self_ch) {
         switch (p[0]) {
@@ -1126,6 +1219,7 @@ static void on_message(skcl_link *cl, const char *channel, size_t clen, const ch
         }
         case 'L':
             if (n - 1 == strlen(cl->id) && !memcmp(p + 1, cl->id, n - 1)) return;
+            skcl_agg_nudge(cl->agg); /* its row goes now, not a period later */
             emit_text(cl, SKCL_EV_LEFT, 0, p + 1, n - 1);
             return;
         default: goto bad;
@@ -1212,6 +1306,7 @@ static void do_leave(skcl_link *cl) {
     char msg[SKEW_CLUSTER_ID_MAX + 2];
     if (cl->leaving) return;
     cl->leaving = true;
+    skcl_agg_quit(cl->agg); /* the lease goes with us: another instance merges at once */
     if (cl->cmd_state != LINK_READY || cl->refused) {
         cl->stopped_sent = true;
         emit_text(cl, SKCL_EV_STOPPED, 0, "", 0);
@@ -1490,7 +1585,12 @@ skcl_link *skcl_link_create(struct ev_loop *loop, const skcl_link_config *cfg) {
     snprintf(cl->k_snap, KEY_MAX, "skew:{%s}:snap:%s", o->name, cl->id);
     snprintf(cl->k_owner, KEY_MAX, "skew:{%s}:owner:%s", o->name, cl->id);
     snprintf(cl->k_watch, KEY_MAX, "skew:{%s}:watch", o->name);
+    snprintf(cl->k_view, KEY_MAX, "skew:{%s}:view", o->name);
+    snprintf(cl->k_list, KEY_MAX, "skew:{%s}:view:list", o->name);
+    cl->view_mode = !o->read_all;
+    cl->list_max = 2 * cl->max_snapshot + 65536;
     make_nonce(cl->nonce, sizeof cl->nonce);
+    cl->jitter = (uint32_t)strtoul(cl->nonce + 16, NULL, 16) ^ (uint32_t)getpid();
     snprintf(cl->k_members, KEY_MAX, "skew:{%s}:members", o->name);
     snprintf(cl->k_builds, KEY_MAX, "skew:{%s}:builds", o->name);
     snprintf(cl->k_seq, KEY_MAX, "skew:{%s}:seq", o->name);
@@ -1498,6 +1598,7 @@ skcl_link *skcl_link_create(struct ev_loop *loop, const skcl_link_config *cfg) {
     snprintf(cl->ch_cmd, KEY_MAX, "skew:{%s}:cmd", o->name);
     snprintf(cl->ch_inst_prefix, KEY_MAX, "skew:{%s}:inst:", o->name);
     snprintf(cl->ch_self, KEY_MAX, "skew:{%s}:inst:%s", o->name, cl->id);
+    snprintf(cl->ch_view, KEY_MAX, "skew:{%s}:view:new", o->name);
     cl->cycle_cap = cl->max_instances + 1;
     cl->cycle_texts = (char **)calloc(cl->cycle_cap, sizeof *cl->cycle_texts);
     cl->cycle_lens = (size_t *)calloc(cl->cycle_cap, sizeof *cl->cycle_lens);
@@ -1520,6 +1621,21 @@ skcl_link *skcl_link_create(struct ev_loop *loop, const skcl_link_config *cfg) {
     ev_timer_start(cl->loop, &cl->tick);
     ev_init(&cl->leave_timer, on_leave_timeout);
     cl->leave_timer.data = cl;
+    if (cl->view_mode && cfg->merge_cfg) {
+        skcl_agg_config ac;
+        memset(&ac, 0, sizeof ac);
+        ac.merge_cfg = cfg->merge_cfg;
+        ac.id = cl->id;
+        ac.nonce = cl->nonce;
+        ac.name = o->name;
+        ac.interval_ms = cl->interval_ms;
+        ac.max_snapshot = cl->max_snapshot;
+        ac.user = cl->user_name;
+        ac.password = cl->password;
+        ac.db = cl->db;
+        cl->agg = skcl_agg_start(&ac);
+        if (!cl->agg) goto fail;
+    }
     if (cl->own_loop) {
         if (pthread_create(&cl->thread, NULL, worker_main, cl) != 0) goto fail;
         cl->thread_started = true;
@@ -1540,6 +1656,9 @@ void skcl_link_destroy(skcl_link *cl) {
         pthread_join(cl->thread, NULL);
         cl->thread_started = false;
     }
+    /* after the worker: its callbacks use cl->agg (nudge, target, quit) until it stops */
+    skcl_agg_stop(cl->agg);
+    cl->agg = NULL;
     if (cl->loop) {
         redisAsyncContext *a = cl->cmd, *b = cl->sub;
         cl->leaving = true;

@@ -5,7 +5,7 @@
    view; this module moves them through Redis and never blocks the caller's loop.
 
    Redis layout (NAME = --cluster; every key shares the hash tag {NAME}, one slot in a Redis
-   Cluster):
+   Cluster; the aggregator's keys :agg, :view, :view:list are in skcl_agg.h):
      skew:{NAME}:snap:<id>    the instance's snapshot, SET .. PX 3P every P by its one writer,
                               DEL at SIGTERM
      skew:{NAME}:owner:<id>   the nonce of the process using that id, SET .. PX 3P with every
@@ -66,6 +66,8 @@ typedef struct skew_cluster_options {
     const char *sentinels[SKCL_SENTINELS_MAX]; /* --redis-sentinel HOST:PORT */
     size_t sentinel_count;
     const char *master_name;     /* --redis-master */
+    bool read_all;               /* --cluster-reads all: every instance reads every snapshot (the
+                                    design before the aggregator; N x (N-1) reads per P) */
     char id_buf[SKEW_CLUSTER_ID_MAX + 1];
 } skew_cluster_options;
 
@@ -84,7 +86,9 @@ typedef enum skcl_event_type {
     SKCL_EV_NOBODY,      /* a relayed request reached no subscriber: seq = request id */
     SKCL_EV_STOPPED,     /* skcl_link_leave finished (or gave up) */
     SKCL_EV_REFUSED,     /* another live instance owns our id: text says so; nothing written */
-    SKCL_EV_WATCHED      /* someone in the cluster watches the merged connections (seq 1) or not (0) */
+    SKCL_EV_WATCHED,     /* someone in the cluster watches the merged connections (seq 1) or not (0) */
+    SKCL_EV_AGG_VIEW     /* the aggregator's view (skcl_view.h): parts[0] the view ("" when there is
+                            none), parts[1] the listed connections ("" unless read) */
 } skcl_event_type;
 
 typedef struct skcl_link_event {
@@ -106,6 +110,8 @@ typedef struct skcl_link_config {
     const char *build;           /* this binary's build (--build-id) */
     size_t max_snapshot;         /* bytes read per snapshot; longer ones are skipped, counted */
     uint32_t max_instances;      /* snapshots read per cycle */
+    const skew_config *merge_cfg; /* the tracker's limits: this instance may aggregate (skcl_agg.h);
+                                    NULL: it only reads the view */
     skcl_link_event_fn on_event;
     skcl_link_wake_fn wake;   /* worker-thread mode only */
     void *user;
@@ -117,8 +123,9 @@ skcl_link *skcl_link_create(struct ev_loop *loop, const skcl_link_config *cfg);
 /* Worker-thread mode: deliver queued events (call after wake). Same-loop mode: no-op. */
 void skcl_link_drain(skcl_link *cl);
 
-/* Publish our snapshot now and read the others' (the server calls this every P). Dropped if a
-   cycle is still in flight or Redis is down. */
+/* Publish our snapshot now and read the view (the aggregator's, SKCL_EV_AGG_VIEW; with
+   --cluster-reads all the others' snapshots, SKCL_EV_VIEW). The server calls this every P.
+   Dropped if a cycle is still in flight or Redis is down. */
 void skcl_link_publish(skcl_link *cl, const char *snapshot, size_t len);
 /* The same; watching: a dashboard here shows the merged connections, so every instance lists
    its connections in its snapshots (skew:{NAME}:watch, TTL 3P; SKCL_EV_WATCHED says when). */

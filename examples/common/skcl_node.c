@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "skcl_node.h"
+#include "skcl_view.h"
 #include "skew_example.h"
 
 /* ======================================================================================
@@ -25,6 +26,13 @@
 #define RELAY_TIMEOUT_MS 1000u
 #define RELAY_MAX_BYTES (64u * 1024u)
 #define ANSWER_MAX 8192u
+#define OWN_KEPT 4                  /* our last snapshots: the view names the one it merged */
+
+typedef struct own_snap {
+    uint64_t at;                    /* its "at" (wall ms); 0: empty */
+    char *text;
+    size_t len;
+} own_snap;
 
 typedef struct relay_wait {
     uint64_t id;                    /* 0: free */
@@ -60,6 +68,13 @@ struct skcl_node {
                                        before, the others may still be republishing after an outage */
     uint64_t bad_seen;              /* the link's bad_messages already counted in the tracker */
     uint64_t next_relay_id;
+    bool view_mode;                 /* the aggregator's view (skcl_view.h), not every snapshot */
+    uint64_t view_made;             /* wall ms the view shown was made; 0: none shown */
+    uint64_t view_seq;
+    uint32_t list_share;            /* connections our snapshot lists while watched (view mode):
+                                       the merged list's fair share, max_listed / instances */
+    own_snap own[OWN_KEPT];
+    size_t own_next;
     relay_wait relays[RELAY_MAX];
 };
 
@@ -228,6 +243,77 @@ static void node_view(skcl_node *n, const skcl_link_event *ev) {
     node_kick(n);
 }
 
+static skew_str own_find(void *ctx, uint64_t at) {
+    const skcl_node *n = (const skcl_node *)ctx;
+    skew_str s = {NULL, 0};
+    size_t i;
+    for (i = 0; i < OWN_KEPT; i++)
+        if (n->own[i].at == at && n->own[i].text) {
+            s.ptr = n->own[i].text;
+            s.len = n->own[i].len;
+        }
+    return s;
+}
+
+static void own_keep(skcl_node *n, uint64_t at, const char *text, size_t len) {
+    own_snap *o = &n->own[n->own_next];
+    char *copy = (char *)realloc(o->text, len + 1);
+    if (!copy) return;
+    memcpy(copy, text, len);
+    o->text = copy;
+    o->len = len;
+    o->at = at;
+    n->own_next = (n->own_next + 1) % OWN_KEPT;
+}
+
+/* No view, or one older than 2P: local numbers and "degraded" (never a stale cluster total). */
+static void node_view_lost(skcl_node *n) {
+    if (!n->view_made) return;
+    n->view_made = 0;
+    n->view_ready = false;
+    skew_cluster_clear(n->t);
+    skew_cluster_set_link(n->t, SKEW_CLUSTER_LINK_DEGRADED);
+    view_free(n);
+    node_kick(n);
+}
+
+static void node_view_agg(skcl_node *n, const skcl_link_event *ev) {
+    skcl_view_info info;
+    char *rows = NULL;
+    skew_str *parts = NULL;
+    uint64_t now = skew_ex_now_ms();
+    skcl_view_result r;
+    if (ev->count < 2 || !n->up) return;
+    if (!skcl_view_head(ev->parts[0], &info) || info.made_ms + 2u * n->interval_ms < now) {
+        node_view_lost(n); /* none, or the aggregator is gone: degraded until a new one merges */
+        return;
+    }
+    if (info.seq == n->view_seq && n->view_made && !ev->parts[1].len) return; /* the same view */
+    r = skcl_view_apply(n->t, ev->parts[0], ev->parts[1], own_find, n, now, &info, &rows, &parts);
+    if (r == SKCL_VIEW_NO_OWN) return; /* ours in it is older than we keep: the next one */
+    if (r != SKCL_VIEW_OK) {
+        skew_cluster_count_rejected(n->t, 1);
+        node_view_lost(n);
+        return;
+    }
+    /* the snapshots the aggregator refused (bad data in Redis) reach every instance's /metrics */
+    if (info.seq != n->view_seq && info.rejected) skew_cluster_count_rejected(n->t, info.rejected);
+    view_free(n);
+    n->view = rows;
+    n->view_parts = parts;
+    n->view_made = info.made_ms;
+    n->view_seq = info.seq;
+    {
+        /* the aggregator keeps max_listed / instances of each snapshot's list: list only those
+           (twice, for instances that list fewer), not the whole 1000 of every instance */
+        uint32_t ml = skew_get_config(n->t)->max_listed, k = info.instances ? info.instances : 1;
+        n->list_share = 2u * ((ml + k - 1) / k);
+    }
+    n->view_ready = true;
+    skew_cluster_set_link(n->t, SKEW_CLUSTER_LINK_OK);
+    node_kick(n);
+}
+
 static void node_build(skcl_node *n, uint64_t seq, skew_str build) {
     skew_str cur;
     if (seq <= n->build_seq) return; /* an older decision: never roll back */
@@ -249,12 +335,16 @@ static void node_event(void *user, const skcl_link_event *ev) {
         n->view_ready = false; /* until the next view: the peers are unknown */
         /* the others' keys may have expired meanwhile: they republish within their backoff
            (<= P/2) plus a period; until then "nobody has that tag" is no answer */
-        if (n->was_up) n->settled_at = skew_ex_mono_ms() + 3u * (uint64_t)n->interval_ms + 1000u;
+        if (n->was_up)
+            n->settled_at = skew_ex_mono_ms() + (n->view_mode ? 5u : 3u) * (uint64_t)n->interval_ms + 1000u;
+
         n->was_up = n->was_up || ev->up;
         if (ev->up) {
-            skew_cluster_set_link(n->t, SKEW_CLUSTER_LINK_OK);
+            /* view mode: "ok" only with a fresh view (until then the others are unknown) */
+            if (!n->view_mode) skew_cluster_set_link(n->t, SKEW_CLUSTER_LINK_OK);
             n->next_publish = 0; /* publish and read at once */
         } else {
+            n->view_made = 0;
             skew_cluster_clear(n->t);
             skew_cluster_set_link(n->t, SKEW_CLUSTER_LINK_DEGRADED);
             view_free(n);
@@ -266,6 +356,12 @@ static void node_event(void *user, const skcl_link_event *ev) {
         double t0 = work_clock_ms();
         node_view(n, ev);
         work_done(n, "view", t0, ev->count);
+        break;
+    }
+    case SKCL_EV_AGG_VIEW: {
+        double t0 = work_clock_ms();
+        node_view_agg(n, ev);
+        work_done(n, "view", t0, ev->count ? ev->parts[0].len : 0);
         break;
     }
     case SKCL_EV_BUILD: node_build(n, ev->seq, ev->text); break;
@@ -281,7 +377,8 @@ static void node_event(void *user, const skcl_link_event *ev) {
         break;
     }
     case SKCL_EV_LEFT:
-        n->next_publish = 0; /* read again now: the view drops it at once */
+        /* read again soon: the view drops it at once (view mode: once the aggregator merged) */
+        n->next_publish = n->view_mode ? skew_ex_mono_ms() + n->interval_ms / 4u : 0;
         node_kick(n);
         break;
     case SKCL_EV_REQUEST:
@@ -330,6 +427,8 @@ skcl_node *skcl_node_create(skew_tracker *t, const skew_cluster_options *o, cons
     lc.build = build;
     lc.max_snapshot = n->snap_cap - 1 ? n->snap_cap - 1 : 65536;
     lc.max_instances = cfg->cluster_max_instances;
+    lc.merge_cfg = cfg;
+    n->view_mode = !o->read_all;
     lc.on_event = node_event;
     n->wake = wake;
     lc.wake = wake ? node_wake : NULL;
@@ -370,12 +469,18 @@ uint32_t skcl_node_tick(skcl_node *n, uint64_t wall_ms) {
             /* connections listed only while a dashboard (here: a stats subscriber or a recent GET
                admin/stats; elsewhere: the watch key) shows them: the bulk of a snapshot's bytes */
             bool here = skew_get_subscriber_count(n->t) > 0 || now < n->watch_until;
-            size_t len = skew_cluster_write_snapshot_listed(n->t, wall_ms, here || n->remote_watch ? UINT32_MAX : 0u, n->snap,
+            size_t len = skew_cluster_write_snapshot_listed(n->t, wall_ms, here || n->remote_watch ? (n->view_mode && n->list_share
+                                                                                     ? n->list_share : UINT32_MAX) : 0u, n->snap,
                                                       n->snap_cap);
-            if (len < n->snap_cap) skcl_link_publish_watched(n->link, n->snap, len, here);
+            if (len < n->snap_cap) {
+                if (n->view_mode) own_keep(n, wall_ms, n->snap, len);
+                skcl_link_publish_watched(n->link, n->snap, len, here);
+            }
             work_done(n, "snapshot", t0, len);
         }
     }
+    if (n->view_mode && n->view_made && n->view_made + 2u * n->interval_ms < wall_ms)
+        node_view_lost(n); /* the aggregator died or stalled: degraded until another merges */
     next = n->next_publish;
     for (i = 0; i < RELAY_MAX; i++) {
         relay_wait *w = &n->relays[i];
@@ -499,9 +604,11 @@ void skcl_node_leave(skcl_node *n) {
 bool skcl_node_left(const skcl_node *n) { return !n || n->left; }
 
 void skcl_node_destroy(skcl_node *n) {
+    size_t i;
     if (!n) return;
     skcl_link_destroy(n->link);
     view_free(n);
+    for (i = 0; i < OWN_KEPT; i++) free(n->own[i].text);
     free(n->snap);
     free(n);
 }

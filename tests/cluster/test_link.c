@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "skcl_view.h"
 #include "skew_cluster.h"
 #include "skew_example.h"
 #include "skew_test.h"
@@ -205,6 +206,190 @@ static void test_retrack(void) {
     }
 }
 
+/* ---- the aggregator's view (skcl_view.c): merge, write, apply ---------------------------- */
+
+static skew_result v_send(void *ud, const skew_conn *c, const char *m, size_t n) {
+    (void)ud;
+    (void)c;
+    (void)m;
+    (void)n;
+    return SKEW_OK;
+}
+
+static skew_str v_hdr(void *ctx, const char *name) {
+    skew_str s = {NULL, 0};
+    if (!strcmp(name, "cookie")) s = lv((const char *)ctx);
+    else if (!strcmp(name, "user-agent")) s = lv("Mozilla/5.0 (X11; Linux x86_64) Chrome/124.0.0.0 Safari/537.36");
+    return s;
+}
+
+static skew_tracker *v_tracker(const char *id, uint32_t tag, uint32_t max_instances) {
+    skew_config c;
+    skew_tracker *t = NULL;
+    memset(&c, 0, sizeof c);
+    c.server_version = "v1";
+    c.route_tracking = true;
+    c.max_routes = 4; /* small tables: the merge folds names into "(other)" */
+    c.instance_id = id;
+    c.instance_tag = tag;
+    c.cluster_max_instances = max_instances;
+    c.hooks.send = v_send;
+    CHECK_EQ_INT(skew_tracker_create(&t, &c), SKEW_OK);
+    return t;
+}
+
+static void v_open(skew_tracker *t, const char *version, const char *route) {
+    skew_request r;
+    skew_handle h;
+    char cookie[40], query[80];
+    memset(&r, 0, sizeof r);
+    snprintf(cookie, sizeof cookie, "__nkpv=%s", version);
+    snprintf(query, sizeof query, "route=%s", route);
+    r.method = lv("GET");
+    r.path = lv("/__skew/sse");
+    r.query = lv(query);
+    r.header = v_hdr;
+    r.header_ctx = cookie;
+    CHECK_EQ_INT(skew_open(t, &r, NULL, &h), SKEW_OK);
+}
+
+static char v_own[8192];
+static size_t v_own_len;
+static uint64_t v_own_at;
+static skew_str v_own_find(void *ctx, uint64_t at) {
+    skew_str s = {NULL, 0};
+    (void)ctx;
+    if (at == v_own_at) {
+        s.ptr = v_own;
+        s.len = v_own_len;
+    }
+    return s;
+}
+
+/* Three instances, six routes over tables of four: every reader's totals, versions, routes
+   and instances are exact, the listed connections of the others arrive; a hostile snapshot is
+   skipped whole; a view that lies (sums, our own part, truncation) is refused whole. */
+static void test_view(void) {
+    skew_tracker *a = v_tracker("a", 1, 8), *b = v_tracker("b", 2, 8), *c = v_tracker("c", 3, 8), *m1 = v_tracker("m", 4, 1);
+    char sb[8192], sc[8192], stats[16384];
+    size_t lb, lc, vl = 0, ll = 0, k;
+    char *view = NULL, *list = NULL, *rows = NULL;
+    skew_str *parts = NULL;
+    skcl_merge *g = skcl_merge_new(skew_get_config(m1));
+    skcl_view_info info;
+    skew_cluster_info ci;
+    CHECK(g != NULL);
+    v_open(a, "v1", "/x");
+    v_open(a, "v1", "/x");
+    v_open(b, "v1", "/y");
+    v_open(b, "v2", "/y");
+    v_open(b, "v2", "/z");
+    v_open(c, "v2", "/w");
+    v_open(c, "v3", "/q");
+    v_own_at = 1000;
+    v_own_len = skew_cluster_write_snapshot(a, v_own_at, v_own, sizeof v_own);
+    lb = skew_cluster_write_snapshot(b, 1001, sb, sizeof sb);
+    lc = skew_cluster_write_snapshot(c, 1002, sc, sizeof sc);
+    skcl_merge_begin(g, true);
+    CHECK(skcl_merge_add(g, v_own, v_own_len));
+    CHECK(!skcl_merge_add(g, "{\"skew\":1,\"id\":\"x\"}", 20)); /* hostile: skipped whole */
+    CHECK(!skcl_merge_add(g, sb, lb - 3));                         /* cut */
+    CHECK(skcl_merge_add(g, sb, lb));
+    CHECK(!skcl_merge_add(g, sb, lb));                              /* the same id twice */
+    CHECK(skcl_merge_add(g, sc, lc));
+    CHECK_EQ_INT(skcl_merge_count(g), 3);
+    CHECK(skcl_merge_write(g, "agg", 7, 5000, 1000, &view, &vl, &list, &ll));
+    CHECK(skcl_view_head((skew_str){view, vl}, &info) && info.seq == 7 && info.made_ms == 5000 && info.instances == 3);
+    skew_cluster_set_link(a, SKEW_CLUSTER_LINK_OK);
+    CHECK_EQ_INT(skcl_view_apply(a, (skew_str){view, vl}, (skew_str){list, ll}, v_own_find, NULL, 5001, &info, &rows,
+                                 &parts),
+                 SKCL_VIEW_OK);
+    CHECK(info.listed);
+    skew_cluster_get_info(a, &ci);
+    CHECK_EQ_INT(ci.total, 7);
+    CHECK_EQ_INT(ci.instances, 2);
+    k = skew_write_stats(a, 0, stats, sizeof stats);
+    CHECK(k < sizeof stats);
+    CHECK(strstr(stats, "\"versions\":{\"v1\":3,\"v2\":3,\"v3\":1}") || strstr(stats, "\"v1\":3"));
+    CHECK(strstr(stats, "\"instance\":\"b\"") && strstr(stats, "\"instance\":\"c\""));
+    CHECK(strstr(stats, "\"id\":\"b\",\"version\":\"v1\",\"build\":\"v1\",\"total\":3"));
+    CHECK(strstr(stats, "\"id\":\"c\",\"version\":\"v1\",\"build\":\"v1\",\"total\":2"));
+    {
+        /* versions and routes sum to the total: the stats' maps */
+        const char *v = strstr(stats, "\"versions\":{"), *r = strstr(stats, "\"routes\":{");
+        unsigned long sum = 0;
+        CHECK(v && r);
+        for (v = strchr(v, '{'); v && *v != '}'; v++)
+            if (*v == ':') sum += strtoul(v + 1, NULL, 10);
+        CHECK_EQ_INT(sum, 7);
+        for (sum = 0, r = strchr(r, '{'); r && *r != '}'; r++)
+            if (*r == ':') sum += strtoul(r + 1, NULL, 10);
+        CHECK_EQ_INT(sum, 7);
+    }
+    skew_cluster_clear(a);
+    free(rows);
+    free(parts);
+    /* our own part not kept any more: wait (nothing changes) */
+    v_own_at = 999;
+    CHECK_EQ_INT(skcl_view_apply(a, (skew_str){view, vl}, (skew_str){NULL, 0}, v_own_find, NULL, 5001, &info, &rows, &parts),
+                 SKCL_VIEW_NO_OWN);
+    v_own_at = 1000;
+    /* every cut of the view is refused whole (a copy of exactly that length: ASan sees over-reads) */
+    for (k = 0; k < vl; k++) {
+        char *p = (char *)malloc(k ? k : 1);
+        memcpy(p, view, k);
+        CHECK(skcl_view_apply(a, (skew_str){p, k}, (skew_str){NULL, 0}, v_own_find, NULL, 5001, &info, &rows, &parts) !=
+              SKCL_VIEW_OK);
+        free(p);
+    }
+    /* a view whose counts lie: refused, the tracker shows no cluster part */
+    {
+        char *bad = (char *)malloc(vl + 1);
+        char *at;
+        memcpy(bad, view, vl);
+        bad[vl] = '\0';
+        at = strstr(bad, "\nv ");
+        CHECK(at != NULL);
+        at[3] = at[3] == '9' ? '8' : '9';
+        CHECK(skcl_view_apply(a, (skew_str){bad, vl}, (skew_str){NULL, 0}, v_own_find, NULL, 5001, &info, &rows, &parts) ==
+              SKCL_VIEW_BAD);
+        skew_cluster_get_info(a, &ci);
+        CHECK_EQ_INT(ci.total, 2);
+        free(bad);
+    }
+    /* a reader showing at most one other instance: the rest folds into rows that keep totals exact */
+    {
+        skew_tracker *one = v_tracker("a", 1, 1);
+        CHECK(skew_cluster_write_snapshot(one, 1000, v_own, sizeof v_own) > 0);
+        v_own_len = skew_cluster_write_snapshot(one, 1000, v_own, sizeof v_own);
+        /* the view's "a" had 2 connections; this "a" has 0: its own part does not match, refused */
+        skew_cluster_set_link(one, SKEW_CLUSTER_LINK_OK);
+        CHECK(skcl_view_apply(one, (skew_str){view, vl}, (skew_str){NULL, 0}, v_own_find, NULL, 5001, &info, &rows, &parts) ==
+              SKCL_VIEW_BAD);
+        v_own_at = 0; /* not in the view at all (id "a" is there, its "at" is not ours): waits */
+        skew_tracker_destroy(one);
+        one = v_tracker("z", 1, 1);
+        skew_cluster_set_link(one, SKEW_CLUSTER_LINK_OK);
+        CHECK_EQ_INT(skcl_view_apply(one, (skew_str){view, vl}, (skew_str){list, ll}, v_own_find, NULL, 5001, &info, &rows,
+                                     &parts),
+                     SKCL_VIEW_OK);
+        skew_cluster_get_info(one, &ci);
+        CHECK_EQ_INT(ci.total, 7);
+        CHECK_EQ_INT(ci.instances, 1);
+        skew_cluster_clear(one);
+        free(rows);
+        free(parts);
+        skew_tracker_destroy(one);
+    }
+    free(view);
+    free(list);
+    skcl_merge_free(g);
+    skew_tracker_destroy(a);
+    skew_tracker_destroy(b);
+    skew_tracker_destroy(c);
+    skew_tracker_destroy(m1);
+}
+
 static void on_event(void *user, const skcl_link_event *ev) {
     (void)user;
     (void)ev;
@@ -258,5 +443,6 @@ int main(void) {
     test_args();
     test_urls();
     test_retrack();
+    test_view();
     TEST_MAIN_END();
 }

@@ -4,6 +4,10 @@
 // instances agree on both, an admin push and a relayed POST cross in both directions. The only
 // difference allowed: a dashboard on the old one lists the new one's connections only while a
 // dashboard on a new instance watches (the old one never sets the watch key).
+// Across the aggregator's format change (the new ones read one merged view, the old one still
+// reads every snapshot): the new ones keep writing their snapshots in the old format and merge
+// the old one's into the view, so both sides show the same exact totals; sampled all along,
+// an instance shows the exact total or "degraded" with its local one, never a wrong total.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withRedis, startInstance, binaries, stopAll, clusterShows, stats, request, eventually } from './lib.mjs';
@@ -17,6 +21,7 @@ test('an old and a new server on one cluster: exact totals both ways, commands a
   withRedis({}, async (redis) => {
     const [bin] = binaries();
     const list = [];
+    let sampling = false;
     try {
       const oldS = await startInstance(OLD, redis, { id: 'old', cluster: 'up', drainMs: null }); // no --drain-ms then
       list.push(oldS);
@@ -26,6 +31,24 @@ test('an old and a new server on one cluster: exact totals both ways, commands a
       await oldS.ws({ route: '/o' });
       const n1 = await newS.sse({ route: '/n' });
       await clusterShows(list, 3, 2);
+      // the new one merged the old one's snapshot into the view it holds the lease for
+      const view = String(await redis.cmd('GET', 'skew:{up}:view'));
+      assert.match(view, /^skew-view 1 \d+ \d+ 3 2 /, view);
+      assert.ok(view.includes(' "old" '), view);
+      assert.match(String(await redis.cmd('GET', 'skew:{up}:agg')), /^new /);
+      sampling = true;
+      const wrong = [];
+      const local = { old: 2, new: 1 };
+      const sampler = (async () => {
+        while (sampling) {
+          for (const s of list) {
+            const j = await stats(s).catch(() => null);
+            if (!j) continue;
+            if (j.cluster === 'ok' ? j.total !== 3 : j.total !== local[s.id]) wrong.push(`${s.id}: ${j.cluster} ${j.total}`);
+          }
+          await new Promise((r) => setTimeout(r, 25));
+        }
+      })();
       for (const s of list) {
         const st = await stats(s);
         assert.equal(st.total, 3);
@@ -48,7 +71,11 @@ test('an old and a new server on one cluster: exact totals both ways, commands a
       assert.equal((await oldS.admin('/admin/version', { version: 'v9' })).status, 200);
       await eventually(async () => (await newS.health()).json?.version === 'v9', { timeout: 3000, what: 'v9 on new' });
       await clusterShows(list, 3, 2);
+      sampling = false;
+      await sampler;
+      assert.deepEqual(wrong, [], 'never a wrong total on either side');
     } finally {
+      sampling = false;
       await stopAll(list);
     }
   }));
