@@ -686,6 +686,47 @@ FZ_FN skew_handle fz_open_browser(skew_tracker *t, int slot, int ws, const char 
 /* Invariants of a tracker at rest: counts add up, names are clean, stats are valid JSON. */
 static char fz_big[1u << 16];
 
+/* Sum of the counts of a flat JSON object {"name":N,...} (a stats map), scanned independently of
+   the library's writers: digits outside strings are the counts. */
+FZ_FN uint64_t fz_map_sum(skew_str obj) {
+    uint64_t sum = 0, v = 0;
+    size_t i;
+    int in_str = 0, in_num = 0;
+    for (i = 0; i < obj.len; i++) {
+        char c = obj.ptr[i];
+        if (in_str) {
+            if (c == '\\') i++;
+            else if (c == '"') in_str = 0;
+            continue;
+        }
+        if (c == '"') in_str = 1;
+        else if (c >= '0' && c <= '9') {
+            v = v * 10 + (uint64_t)(c - '0');
+            in_num = 1;
+        } else if (in_num) {
+            sum += v;
+            v = 0;
+            in_num = 0;
+        }
+    }
+    return sum + (in_num ? v : 0);
+}
+
+/* A stats message's total, checked: its "versions" (and with routes, its "routes") sum to it.
+   Read back with the library's path reader, summed with fz_map_sum. */
+FZ_FN uint64_t fz_stats_total(skew_str stats, int routes) {
+    int64_t total = -1;
+    skew_str map;
+    FZ_ASSERT(skew_json_get_path_int(stats, "total", &total) == SKEW_OK && total >= 0);
+    FZ_ASSERT(skew_json_get_path_raw(stats, "versions", &map) == SKEW_OK);
+    FZ_ASSERT(fz_map_sum(map) == (uint64_t)total);
+    if (routes) {
+        FZ_ASSERT(skew_json_get_path_raw(stats, "routes", &map) == SKEW_OK);
+        FZ_ASSERT(fz_map_sum(map) == (uint64_t)total);
+    }
+    return (uint64_t)total;
+}
+
 FZ_FN size_t fz_w_stats(void *ctx, char *buf, size_t cap) {
     return skew_write_stats((const skew_tracker *)ctx, 0, buf, cap);
 }
