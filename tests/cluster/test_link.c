@@ -9,6 +9,7 @@
 #include "skew_cluster.h"
 #include "skew_example.h"
 #include "skew_test.h"
+#include "test_hooks.h"
 
 /* A view of a C string (local: the harness' and the header's helpers differ between branches). */
 static skew_str lv(const char *s) {
@@ -231,17 +232,9 @@ static skew_tracker *v_tracker(const char *id, uint32_t tag, uint32_t max_instan
 }
 
 static void v_open(skew_tracker *t, const char *version, const char *route) {
-    skew_request r;
+    th_sse b;
+    skew_request r = th_sse_request(&b, version, route, v_hdr);
     skew_handle h;
-    char cookie[40], query[80];
-    memset(&r, 0, sizeof r);
-    snprintf(cookie, sizeof cookie, "__nkpv=%s", version);
-    snprintf(query, sizeof query, "route=%s", route);
-    r.method = lv("GET");
-    r.path = lv("/__skew/sse");
-    r.query = lv(query);
-    r.header = v_hdr;
-    r.header_ctx = cookie;
     CHECK_EQ_INT(skew_open(t, &r, NULL, &h), SKEW_OK);
 }
 
