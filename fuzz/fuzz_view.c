@@ -23,14 +23,6 @@ static skew_str own_find(void *ctx, uint64_t at) {
     return own_text;
 }
 
-static skew_result v_send(void *ud, const skew_conn *c, const char *m, size_t n) {
-    (void)ud;
-    (void)c;
-    (void)m;
-    (void)n;
-    return SKEW_OK;
-}
-
 static skew_tracker *reader(uint8_t f, const char *id, uint32_t max_instances) {
     skew_config c;
     skew_tracker *t = NULL;
@@ -46,7 +38,7 @@ static skew_tracker *reader(uint8_t f, const char *id, uint32_t max_instances) {
     c.instance_id = id;
     c.instance_tag = 1;
     c.cluster_max_instances = max_instances;
-    c.hooks.send = v_send;
+    c.hooks.send = skcl_send_nothing;
     FZ_ASSERT(skew_tracker_create(&t, &c) == SKEW_OK);
     skew_cluster_set_link(t, SKEW_CLUSTER_LINK_OK);
     return t;

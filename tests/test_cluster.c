@@ -3,6 +3,7 @@
 #define SKEW_TRACKER_IMPLEMENTATION
 #include "skew_tracker.h"
 #include "skew_test.h"
+#include "test_hooks.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,9 +29,7 @@ static env_t env;
 static skew_result on_send(void *ud, const skew_conn *c, const char *msg, size_t len) {
     conn_box *b = (conn_box *)c->user;
     (void)ud;
-    if (len >= sizeof b->last) len = sizeof b->last - 1;
-    memcpy(b->last, msg, len);
-    b->last[len] = '\0';
+    th_keep(b->last, sizeof b->last, msg, len);
     if (strncmp(msg, "{\"type\":\"stats\"", 15) == 0) b->stats_msgs++;
     return SKEW_OK;
 }
@@ -86,16 +85,8 @@ static skew_str hdr_fn(void *ctx, const char *name) {
 
 /* Open an SSE connection on version/route; box is the connection's message store. */
 static skew_result open_raw(skew_tracker *t, int box, const char *version, const char *route, skew_handle *out) {
-    skew_request r;
-    char cookie[96], query[160];
-    memset(&r, 0, sizeof r);
-    snprintf(cookie, sizeof cookie, "__nkpv=%s", version);
-    snprintf(query, sizeof query, "route=%s", route);
-    r.method = skew_str_c("GET");
-    r.path = skew_str_c("/__skew/sse");
-    r.query = skew_str_c(query);
-    r.header = hdr_fn;
-    r.header_ctx = cookie;
+    th_sse b;
+    skew_request r = th_sse_request(&b, version, route, hdr_fn);
     r.peer.family = 4;
     r.peer.bytes[0] = 10;
     r.peer.bytes[3] = (uint8_t)(box + 1);

@@ -3,6 +3,7 @@
    are what the hooks do inside. */
 #ifndef TESTS_TEST_HOOKS_H
 #define TESTS_TEST_HOOKS_H
+#include <stdio.h>
 #include <string.h>
 
 #include "skew_test.h"
@@ -36,6 +37,21 @@ TESTS_UNUSED static skew_request th_request(skew_str method, skew_str path, skew
     r.path = path;
     r.header = header;
     r.header_ctx = header_ctx;
+    return r;
+}
+
+/* The SSE request of a browser on build version and route (GET /__skew/sse?route=..., cookie
+   __nkpv=version given to header as its ctx); its texts live in *b. The caller sets the peer. */
+typedef struct th_sse {
+    char cookie[96];
+    char query[160];
+} th_sse;
+TESTS_UNUSED static skew_request th_sse_request(th_sse *b, const char *version, const char *route, skew_header_fn header) {
+    skew_request r;
+    snprintf(b->cookie, sizeof b->cookie, "__nkpv=%s", version);
+    snprintf(b->query, sizeof b->query, "route=%s", route);
+    r = th_request(skew_str_c("GET"), skew_str_c("/__skew/sse"), header, b->cookie);
+    r.query = skew_str_c(b->query);
     return r;
 }
 

@@ -49,14 +49,6 @@ static bool watched; /* skew:{NAME}:watch: list connections, as the servers do *
 static uint32_t list_share = UINT32_MAX; /* view mode: the merged list's fair share, as the servers do */
 static uint32_t listed_max;
 
-static skew_result no_send(void *ud, const skew_conn *c, const char *m, size_t n) {
-    (void)ud;
-    (void)c;
-    (void)m;
-    (void)n;
-    return SKEW_OK;
-}
-
 static skew_str get_header(void *ctx, const char *name) {
     skew_str s = {NULL, 0};
     if (!strcmp(name, "cookie")) s.ptr = (const char *)ctx;
@@ -78,7 +70,7 @@ static void make_template(uint32_t conns, uint32_t routes, uint32_t listed) {
     c.max_listed = listed;
     c.instance_id = "sim00000";
     c.instance_tag = 0x1234;
-    c.hooks.send = no_send;
+    c.hooks.send = skcl_send_nothing;
     if (skew_tracker_create(&tmpl, &c) != SKEW_OK) {
         fprintf(stderr, "cluster_sim: tracker create failed\n");
         exit(1);

@@ -368,12 +368,16 @@ void skcl_agg_target(skcl_agg *a, bool up, const char *host, int port, bool is_u
     pthread_mutex_unlock(&a->mu);
 }
 
-void skcl_agg_nudge(skcl_agg *a) {
-    if (!a) return;
+/* *flag set under the lock and the worker woken (a nudge, a stop). */
+static void agg_raise(skcl_agg *a, bool *flag) {
     pthread_mutex_lock(&a->mu);
-    a->nudged = true;
+    *flag = true;
     pthread_cond_signal(&a->cv);
     pthread_mutex_unlock(&a->mu);
+}
+
+void skcl_agg_nudge(skcl_agg *a) {
+    if (a) agg_raise(a, &a->nudged);
 }
 
 void skcl_agg_get_stats(skcl_agg *a, skcl_agg_stats *out) {
@@ -385,11 +389,7 @@ void skcl_agg_get_stats(skcl_agg *a, skcl_agg_stats *out) {
 }
 
 void skcl_agg_quit(skcl_agg *a) {
-    if (!a) return;
-    pthread_mutex_lock(&a->mu);
-    a->stop = true;
-    pthread_cond_signal(&a->cv);
-    pthread_mutex_unlock(&a->mu);
+    if (a) agg_raise(a, &a->stop);
 }
 
 void skcl_agg_stop(skcl_agg *a) {

@@ -370,17 +370,28 @@ static void deliver(skcl_link *cl, qmsg *m) {
     free(m);
 }
 
-/* An event towards the server: at once (same loop) or queued plus a wake-up. */
-static void emit(skcl_link *cl, qmsg *m) {
+/* m to the other side: run at once (same loop), or queued on head/tail under the lock and the
+   other thread woken (wake). Shared by emit (towards the server) and submit (towards the worker). */
+static void hand_over(skcl_link *cl, qmsg *m, void (*run)(skcl_link *, qmsg *), qmsg **head, qmsg **tail,
+                      void (*wake)(skcl_link *)) {
     if (!m) return;
     if (!cl->own_loop) {
-        deliver(cl, m);
+        run(cl, m);
         return;
     }
     pthread_mutex_lock(&cl->mu);
-    q_push(&cl->out_head, &cl->out_tail, m);
+    q_push(head, tail, m);
     pthread_mutex_unlock(&cl->mu);
+    wake(cl);
+}
+
+static void wake_server(skcl_link *cl) {
     if (cl->wake) cl->wake(cl->user);
+}
+
+/* An event towards the server: at once (same loop) or queued plus a wake-up. */
+static void emit(skcl_link *cl, qmsg *m) {
+    hand_over(cl, m, deliver, &cl->out_head, &cl->out_tail, wake_server);
 }
 
 static void emit_text(skcl_link *cl, skcl_event_type type, uint64_t seq, const char *p, size_t n) {
@@ -1361,17 +1372,13 @@ static void execute(skcl_link *cl, qmsg *m) {
     free(m);
 }
 
+static void wake_worker(skcl_link *cl) {
+    ev_async_send(cl->loop, &cl->async);
+}
+
 /* An operation from the server: at once (same loop) or queued to the worker. */
 static void submit(skcl_link *cl, qmsg *m) {
-    if (!m) return;
-    if (!cl->own_loop) {
-        execute(cl, m);
-        return;
-    }
-    pthread_mutex_lock(&cl->mu);
-    q_push(&cl->in_head, &cl->in_tail, m);
-    pthread_mutex_unlock(&cl->mu);
-    ev_async_send(cl->loop, &cl->async);
+    hand_over(cl, m, execute, &cl->in_head, &cl->in_tail, wake_worker);
 }
 
 static void on_async(struct ev_loop *loop, ev_async *w, int revents) {

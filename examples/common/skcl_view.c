@@ -378,7 +378,7 @@ static void mmap_reset(skcl_merge *g, mmap *m) {
     mmap_add(g, m, other, 0); /* entry 0: "(other)" */
 }
 
-static skew_result no_send(void *ud, const skew_conn *c, const char *msg, size_t n) {
+skew_result skcl_send_nothing(void *ud, const skew_conn *c, const char *msg, size_t n) {
     (void)ud;
     (void)c;
     (void)msg;
@@ -396,7 +396,7 @@ skcl_merge *skcl_merge_new(const skew_config *cfg) {
     c.message_buffer = 0;
     c.timeline_samples = 0;
     memset(&c.hooks, 0, sizeof c.hooks);
-    c.hooks.send = no_send;
+    c.hooks.send = skcl_send_nothing;
     if (c.max_connections > c.max_listed + 16) c.max_connections = c.max_listed + 16; /* no clients here */
     g->routes_on = cfg->route_tracking;
     pairs = (size_t)(cfg->max_versions > cfg->max_routes ? cfg->max_versions : cfg->max_routes) + 1;

@@ -43,6 +43,9 @@ typedef struct skcl_merge skcl_merge;
 /* cfg: the limits every instance runs (the server's tracker config); each snapshot is checked by
    a tracker of that config before it is merged (so a refused one is skipped whole, as before). */
 skcl_merge *skcl_merge_new(const skew_config *cfg);
+/* A send hook that sends nothing: for trackers that only count (the merge's checker, a reader's
+   view tracker in tests, fuzzers and benchmarks). */
+skew_result skcl_send_nothing(void *ud, const skew_conn *c, const char *msg, size_t n);
 void skcl_merge_free(skcl_merge *m);
 /* Start a round; lists: keep the connection arrays (a dashboard watches). */
 void skcl_merge_begin(skcl_merge *m, bool lists);

@@ -2,7 +2,7 @@
 // every client about v2 exactly once; an instance restarted on an old build never rolls back.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { withRedis, startInstance, threeKinds, stopAll, eventually, sleep, P } from './lib.mjs';
+import { withRedis, withCluster, startInstance, threeKinds, stopAll, eventually, sleep, P } from './lib.mjs';
 
 const versionMsgs = (c, v) => c.inbox.all.filter((m) => m.msg && m.msg.type === 'version' && (!v || m.msg.version === v));
 
@@ -12,36 +12,30 @@ async function healthVersion(s) {
 }
 
 test('admin version push and route invalidation reach the clients of every instance within 1 s', { timeout: 60000 }, () =>
-  withRedis({}, async (redis) => {
-    const kinds = threeKinds();
-    const list = [];
-    try {
-      for (let i = 0; i < 3; i++) list.push(await startInstance(kinds[i], redis, { id: `c${i}`, cluster: 'cmd' }));
-      const clients = [];
-      for (const s of list) clients.push(await s.ws({ route: '/docs/a' }), await s.sse({ route: '/blog' }));
-      await sleep(3 * P); // every link is up (the view is not needed for commands)
-      const t0 = Date.now();
-      const r = await list[1].admin('/admin/version', { version: 'v9' });
-      assert.equal(r.status, 200, r.text);
-      await Promise.all(clients.map((c) => c.inbox.next((m) => m.type === 'version' && m.version === 'v9', 1000, 'version v9')));
-      const pushMs = Date.now() - t0;
-      assert.ok(pushMs < 1000, `version push took ${pushMs} ms`);
-      for (const s of list) assert.equal(await healthVersion(s), 'v9');
-      await sleep(3 * P);
-      for (const c of clients) assert.equal(versionMsgs(c, 'v9').length, 1, `${c.kind}: told once`);
+  withCluster({}, async (redis, list, kinds) => {
+    for (let i = 0; i < 3; i++) list.push(await startInstance(kinds[i], redis, { id: `c${i}`, cluster: 'cmd' }));
+    const clients = [];
+    for (const s of list) clients.push(await s.ws({ route: '/docs/a' }), await s.sse({ route: '/blog' }));
+    await sleep(3 * P); // every link is up (the view is not needed for commands)
+    const t0 = Date.now();
+    const r = await list[1].admin('/admin/version', { version: 'v9' });
+    assert.equal(r.status, 200, r.text);
+    await Promise.all(clients.map((c) => c.inbox.next((m) => m.type === 'version' && m.version === 'v9', 1000, 'version v9')));
+    const pushMs = Date.now() - t0;
+    assert.ok(pushMs < 1000, `version push took ${pushMs} ms`);
+    for (const s of list) assert.equal(await healthVersion(s), 'v9');
+    await sleep(3 * P);
+    for (const c of clients) assert.equal(versionMsgs(c, 'v9').length, 1, `${c.kind}: told once`);
 
-      // invalidation: only /docs clients, on every instance, with force
-      const r2 = await list[2].admin('/admin/invalidate', { route: '/docs' });
-      assert.equal(r2.status, 200, r2.text);
-      for (const c of clients.filter((x) => x.kind === 'ws')) {
-        const m = await c.inbox.next((x) => x.type === 'version' && x.force === true, 1000, 'forced reload');
-        assert.equal(m.version, 'v9');
-      }
-      await sleep(2 * P);
-      for (const c of clients.filter((x) => x.kind === 'sse')) assert.equal(c.inbox.all.filter((m) => m.msg && m.msg.force).length, 0);
-    } finally {
-      await stopAll(list);
+    // invalidation: only /docs clients, on every instance, with force
+    const r2 = await list[2].admin('/admin/invalidate', { route: '/docs' });
+    assert.equal(r2.status, 200, r2.text);
+    for (const c of clients.filter((x) => x.kind === 'ws')) {
+      const m = await c.inbox.next((x) => x.type === 'version' && x.force === true, 1000, 'forced reload');
+      assert.equal(m.version, 'v9');
     }
+    await sleep(2 * P);
+    for (const c of clients.filter((x) => x.kind === 'sse')) assert.equal(c.inbox.all.filter((m) => m.msg && m.msg.force).length, 0);
   }));
 
 test('rolling deploy v1 -> v2 over three instances: every client told about v2 exactly once; an old build never rolls back', { timeout: 90000 }, () =>
@@ -92,30 +86,24 @@ test('rolling deploy v1 -> v2 over three instances: every client told about v2 e
   }));
 
 test('redis restarted empty keeps the cluster build; an admin push made during the outage reaches everyone after', { timeout: 60000 }, () =>
-  withRedis({}, async (redis) => {
-    const kinds = threeKinds();
-    const list = [];
-    try {
-      for (let i = 0; i < 3; i++) list.push(await startInstance(kinds[i], redis, { id: `e${i}`, cluster: 'empty', buildId: 'v1' }));
-      const clients = [];
-      for (const s of list) clients.push(await s.ws());
-      await sleep(3 * P);
-      assert.equal((await list[0].admin('/admin/version', { version: 'v5' })).status, 200);
-      for (const s of list) await eventually(async () => (await healthVersion(s)) === 'v5', { timeout: 1000, what: 'v5' });
+  withCluster({}, async (redis, list, kinds) => {
+    for (let i = 0; i < 3; i++) list.push(await startInstance(kinds[i], redis, { id: `e${i}`, cluster: 'empty', buildId: 'v1' }));
+    const clients = [];
+    for (const s of list) clients.push(await s.ws());
+    await sleep(3 * P);
+    assert.equal((await list[0].admin('/admin/version', { version: 'v5' })).status, 200);
+    for (const s of list) await eventually(async () => (await healthVersion(s)) === 'v5', { timeout: 1000, what: 'v5' });
 
-      await redis.stop(); // its data goes with it (no persistence in tests)
-      await sleep(3 * P);
-      assert.equal((await list[1].admin('/admin/version', { version: 'v6' })).status, 200); // degraded: local now
-      await redis.start();
-      for (const s of list) await eventually(async () => (await healthVersion(s)) === 'v6', { timeout: 4 * P + 2000, what: `${s.id} on v6 after the outage` });
-      assert.match(await redis.cmd('GET', 'skew:{empty}:current'), / v6$/);
-      // nobody was rolled back to v1 (the binaries' build) by the empty Redis
-      await sleep(3 * P);
-      for (const c of clients) {
-        assert.equal(versionMsgs(c, 'v1').length, 0);
-        assert.equal(versionMsgs(c, 'v6').length, 1);
-      }
-    } finally {
-      await stopAll(list);
+    await redis.stop(); // its data goes with it (no persistence in tests)
+    await sleep(3 * P);
+    assert.equal((await list[1].admin('/admin/version', { version: 'v6' })).status, 200); // degraded: local now
+    await redis.start();
+    for (const s of list) await eventually(async () => (await healthVersion(s)) === 'v6', { timeout: 4 * P + 2000, what: `${s.id} on v6 after the outage` });
+    assert.match(await redis.cmd('GET', 'skew:{empty}:current'), / v6$/);
+    // nobody was rolled back to v1 (the binaries' build) by the empty Redis
+    await sleep(3 * P);
+    for (const c of clients) {
+      assert.equal(versionMsgs(c, 'v1').length, 0);
+      assert.equal(versionMsgs(c, 'v6').length, 1);
     }
   }));

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import {
-  withRedis, startRedis, startInstance, binaries, stats, metrics, stopAll, eventually, sleep, P,
+  withCluster, startRedis, startInstance, binaries, stats, metrics, stopAll, eventually, sleep, P,
   clusterShows, respCommand, request,
 } from './lib.mjs';
 
@@ -72,66 +72,56 @@ test('redis down at start, then up, lost and back: local service throughout, one
 });
 
 test('a stalled redis (DEBUG SLEEP 3) never stalls the loop: SSE keepalives and WS pongs keep flowing', { timeout: 60000 }, () =>
-  withRedis({}, async (redis) => {
-    const list = [];
-    try {
-      for (const [i, bin] of binaries().entries()) list.push(await startInstance(bin, redis, { id: `s${i}`, cluster: 'stall', keepaliveMs: 500 }));
-      await eventually(async () => (await stats(list[0])).cluster === 'ok', { timeout: 5000, what: 'ok' });
-      const probes = [];
-      for (const s of list) probes.push({ s, sse: await s.sseRaw(), ws: await s.ws() });
-      const sleeping = respCommand(redis.port, ['DEBUG', 'SLEEP', '3'], undefined, 10000);
-      await sleep(100);
-      const t0 = Date.now();
-      const worst = [];
-      while (Date.now() - t0 < 2600) {
-        for (const p of probes) {
-          const s0 = Date.now();
-          p.ws.send({ type: 'ping' });
-          await p.ws.inbox.next((m) => m.type === 'pong', 400, 'pong during the stall');
-          const h = await p.s.health();
-          assert.equal(h.status, 200);
-          worst.push(Date.now() - s0);
-        }
-        await sleep(150);
-      }
+  withCluster({}, async (redis, list) => {
+    for (const [i, bin] of binaries().entries()) list.push(await startInstance(bin, redis, { id: `s${i}`, cluster: 'stall', keepaliveMs: 500 }));
+    await eventually(async () => (await stats(list[0])).cluster === 'ok', { timeout: 5000, what: 'ok' });
+    const probes = [];
+    for (const s of list) probes.push({ s, sse: await s.sseRaw(), ws: await s.ws() });
+    const sleeping = respCommand(redis.port, ['DEBUG', 'SLEEP', '3'], undefined, 10000);
+    await sleep(100);
+    const t0 = Date.now();
+    const worst = [];
+    while (Date.now() - t0 < 2600) {
       for (const p of probes) {
-        const ka = p.sse.inbox.all.filter((m) => m.at >= t0 && m.msg && m.msg.type === 'keepalive');
-        assert.ok(ka.length >= 3, `${p.s.kind}: ${ka.length} keepalives during the stall`);
+        const s0 = Date.now();
+        p.ws.send({ type: 'ping' });
+        await p.ws.inbox.next((m) => m.type === 'pong', 400, 'pong during the stall');
+        const h = await p.s.health();
+        assert.equal(h.status, 200);
+        worst.push(Date.now() - s0);
       }
-      console.log(`# during DEBUG SLEEP 3: slowest ping+health round ${Math.max(...worst)} ms`);
-      await sleeping;
-      await eventually(async () => (await stats(list[0])).cluster === 'ok', { timeout: 4 * P + 3000, what: 'ok after the stall' });
-      for (const p of probes) p.sse.destroy();
-    } finally {
-      await stopAll(list);
+      await sleep(150);
     }
+    for (const p of probes) {
+      const ka = p.sse.inbox.all.filter((m) => m.at >= t0 && m.msg && m.msg.type === 'keepalive');
+      assert.ok(ka.length >= 3, `${p.s.kind}: ${ka.length} keepalives during the stall`);
+    }
+    console.log(`# during DEBUG SLEEP 3: slowest ping+health round ${Math.max(...worst)} ms`);
+    await sleeping;
+    await eventually(async () => (await stats(list[0])).cluster === 'ok', { timeout: 4 * P + 3000, what: 'ok after the stall' });
+    for (const p of probes) p.sse.destroy();
   }));
 
 test('a wrong password or a refused ACL user: one clear log line, the instance runs degraded', { timeout: 60000 }, () =>
-  withRedis({ password: 'right-pass' }, async (redis) => {
+  withCluster({ password: 'right-pass' }, async (redis, list) => {
     const [bin] = binaries();
-    const list = [];
-    try {
-      const bad = await startInstance(bin, redis, { id: 'w1', cluster: 'pw', env: { SKEW_REDIS_PASSWORD: 'wrong-pass' } });
-      list.push(bad);
-      await eventually(() => lines(bad, /authentication refused/).length === 1, { timeout: 3000, what: 'auth log line' });
-      assert.equal((await stats(bad)).cluster, 'degraded');
-      assert.ok(!bad.output().includes('wrong-pass'), 'the password is never logged');
-      await sleep(5 * P);
-      assert.equal(lines(bad, DOWN).length, 1, bad.output());
-      assert.equal(await redis.cmd('EXISTS', 'skew:{pw}:snap:w1'), 0, 'nothing written without auth');
+    const bad = await startInstance(bin, redis, { id: 'w1', cluster: 'pw', env: { SKEW_REDIS_PASSWORD: 'wrong-pass' } });
+    list.push(bad);
+    await eventually(() => lines(bad, /authentication refused/).length === 1, { timeout: 3000, what: 'auth log line' });
+    assert.equal((await stats(bad)).cluster, 'degraded');
+    assert.ok(!bad.output().includes('wrong-pass'), 'the password is never logged');
+    await sleep(5 * P);
+    assert.equal(lines(bad, DOWN).length, 1, bad.output());
+    assert.equal(await redis.cmd('EXISTS', 'skew:{pw}:snap:w1'), 0, 'nothing written without auth');
 
-      await redis.cmd('ACL', 'SETUSER', 'ro', 'on', '>ro-pass', '~nothing', '+ping');
-      const acl = await startInstance(bin, `redis://ro@127.0.0.1:${redis.port}`, { id: 'w2', cluster: 'pw', env: { SKEW_REDIS_PASSWORD: 'ro-pass' } });
-      list.push(acl);
-      await eventually(() => lines(acl, DOWN).length === 1, { timeout: 3000, what: 'refused ACL log line' });
-      assert.match(lines(acl, DOWN)[0], /NOPERM|refused|failed/);
-      assert.equal((await stats(acl)).cluster, 'degraded');
+    await redis.cmd('ACL', 'SETUSER', 'ro', 'on', '>ro-pass', '~nothing', '+ping');
+    const acl = await startInstance(bin, `redis://ro@127.0.0.1:${redis.port}`, { id: 'w2', cluster: 'pw', env: { SKEW_REDIS_PASSWORD: 'ro-pass' } });
+    list.push(acl);
+    await eventually(() => lines(acl, DOWN).length === 1, { timeout: 3000, what: 'refused ACL log line' });
+    assert.match(lines(acl, DOWN)[0], /NOPERM|refused|failed/);
+    assert.equal((await stats(acl)).cluster, 'degraded');
 
-      const good = await startInstance(bin, redis, { id: 'w3', cluster: 'pw', env: { SKEW_REDIS_PASSWORD: 'right-pass' } });
-      list.push(good);
-      await eventually(async () => (await stats(good)).cluster === 'ok', { timeout: 3000, what: 'ok with the right password' });
-    } finally {
-      await stopAll(list);
-    }
+    const good = await startInstance(bin, redis, { id: 'w3', cluster: 'pw', env: { SKEW_REDIS_PASSWORD: 'right-pass' } });
+    list.push(good);
+    await eventually(async () => (await stats(good)).cluster === 'ok', { timeout: 3000, what: 'ok with the right password' });
   }));

@@ -218,6 +218,20 @@ export async function stopAll(list) {
   if (problems.length) throw new Error(problems.join('\n'));
 }
 
+/** withRedis (opts) with a list of instances always stopped at the end (stopAll, which throws
+ *  on an unclean exit): fn(redis, list, kinds), kinds the three binaries of threeKinds(). */
+export function withCluster(opts, fn) {
+  return withRedis(opts, async (redis) => {
+    const kinds = threeKinds();
+    const list = [];
+    try {
+      return await fn(redis, list, kinds);
+    } finally {
+      await stopAll(list);
+    }
+  });
+}
+
 export function haveRedis() {
   return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 }

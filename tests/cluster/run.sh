@@ -13,15 +13,8 @@ fi
 # "sanitizers": lws under ASan+UBSan, mongoose (whose link runs in a worker thread) under TSan
 lws=skew_server_lws; mg=skew_server_mongoose
 if [ "${1:-}" = sanitizers ]; then lws=skew_server_lws_asan; mg=skew_server_mongoose_tsan; fi
-out=$($MAKE --no-print-directory "$BUILD/$lws" 2>&1) || { printf '%s\n' "$out"; echo "cluster: building $lws failed" >&2; exit 1; }
-servers="$BUILD/$lws"
-if out=$($MAKE --no-print-directory "$BUILD/$mg" 2>&1); then
-  servers="$servers $BUILD/$mg"
-elif printf '%s\n' "$out" | grep -qE 'mongoose not found|[Nn]o rule to make target'; then
-  echo "note: mongoose not found: three lws instances"
-else
-  printf '%s\n' "$out"; echo "cluster: building mongoose failed" >&2; exit 1
-fi
+. tests/lib/build_server.sh
+build_servers_lws_mongoose cluster "$lws" "$mg" "three lws instances"
 if [ ! -f tests/e2e/node_modules/.package-lock.json ] ||
    [ tests/e2e/package-lock.json -nt tests/e2e/node_modules/.package-lock.json ]; then
   (cd tests/e2e && npm ci --no-audit --no-fund) || { echo "cluster: npm ci failed" >&2; exit 1; }

@@ -9,21 +9,14 @@
 #include "skew_cluster.h"
 #include "skew_example.h"
 #include "skew_test.h"
-
-/* A view of a C string (local: the harness' and the header's helpers differ between branches). */
-static skew_str lv(const char *s) {
-    skew_str r;
-    r.ptr = s;
-    r.len = strlen(s);
-    return r;
-}
+#include "test_hooks.h"
 
 static skew_str hdr(void *ctx, const char *name) {
     skew_str none = {NULL, 0};
     (void)ctx;
-    if (!strcmp(name, "cookie")) return lv("a=1; skew_admin=tok");
-    if (!strcmp(name, "content-type")) return lv("application/json");
-    if (!strcmp(name, "x-forwarded-for")) return lv("10.0.0.1, 10.0.0.2");
+    if (!strcmp(name, "cookie")) return skew_str_c("a=1; skew_admin=tok");
+    if (!strcmp(name, "content-type")) return skew_str_c("application/json");
+    if (!strcmp(name, "x-forwarded-for")) return skew_str_c("10.0.0.1, 10.0.0.2");
     return none;
 }
 
@@ -33,12 +26,12 @@ static void test_relay_codec(void) {
     char buf[4096], copy[4096];
     size_t n, cut, i;
     memset(&req, 0, sizeof req);
-    req.method = lv("POST");
-    req.path = lv("/__skew/route");
-    req.query = lv("a=1&b=%20");
-    req.body = lv("{\"connectionId\":\"x\",\n\"route\":\"/a:b\"}\n12:");
+    req.method = skew_str_c("POST");
+    req.path = skew_str_c("/__skew/route");
+    req.query = skew_str_c("a=1&b=%20");
+    req.body = skew_str_c("{\"connectionId\":\"x\",\n\"route\":\"/a:b\"}\n12:");
     req.header = hdr;
-    skew_ip_parse(lv("192.0.2.7"), &req.peer);
+    skew_ip_parse(skew_str_c("192.0.2.7"), &req.peer);
     n = skcl_relay_encode(buf, sizeof buf, "inst-1", 42, &req);
     CHECK(n > 0 && n < sizeof buf);
     CHECK_EQ_INT(skcl_relay_encode(NULL, 0, "inst-1", 42, &req), n); /* measure first */
@@ -80,13 +73,13 @@ static void test_relay_codec(void) {
         }
     }
     /* hostile shapes */
-    CHECK(!skcl_relay_decode(lv(""), &rr));
-    CHECK(!skcl_relay_decode(lv("a\n1\n99999999999:"), &rr));
-    CHECK(!skcl_relay_decode(lv("a\n1\n4:POST5:/x"), &rr));
-    CHECK(!skcl_relay_decode(lv("a b\n1\n1:P0:0:0:0:"), &rr));      /* id chars */
-    CHECK(!skcl_relay_decode(lv("a\n12345678901234567890\n1:P0:0:0:0:"), &rr));
-    CHECK(!skcl_relay_decode(lv("a\n1\n1:P0:0:0:0:1:x"), &rr));   /* half a header */
-    CHECK(skcl_relay_decode(lv("a\n1\n1:P0:0:0:0:"), &rr));
+    CHECK(!skcl_relay_decode(skew_str_c(""), &rr));
+    CHECK(!skcl_relay_decode(skew_str_c("a\n1\n99999999999:"), &rr));
+    CHECK(!skcl_relay_decode(skew_str_c("a\n1\n4:POST5:/x"), &rr));
+    CHECK(!skcl_relay_decode(skew_str_c("a b\n1\n1:P0:0:0:0:"), &rr));      /* id chars */
+    CHECK(!skcl_relay_decode(skew_str_c("a\n12345678901234567890\n1:P0:0:0:0:"), &rr));
+    CHECK(!skcl_relay_decode(skew_str_c("a\n1\n1:P0:0:0:0:1:x"), &rr));   /* half a header */
+    CHECK(skcl_relay_decode(skew_str_c("a\n1\n1:P0:0:0:0:"), &rr));
     {
         /* more headers than the decoder holds */
         char many[1024];
@@ -208,18 +201,10 @@ static void test_retrack(void) {
 
 /* ---- the aggregator's view (skcl_view.c): merge, write, apply ---------------------------- */
 
-static skew_result v_send(void *ud, const skew_conn *c, const char *m, size_t n) {
-    (void)ud;
-    (void)c;
-    (void)m;
-    (void)n;
-    return SKEW_OK;
-}
-
 static skew_str v_hdr(void *ctx, const char *name) {
     skew_str s = {NULL, 0};
-    if (!strcmp(name, "cookie")) s = lv((const char *)ctx);
-    else if (!strcmp(name, "user-agent")) s = lv("Mozilla/5.0 (X11; Linux x86_64) Chrome/124.0.0.0 Safari/537.36");
+    if (!strcmp(name, "cookie")) s = skew_str_c((const char *)ctx);
+    else if (!strcmp(name, "user-agent")) s = skew_str_c("Mozilla/5.0 (X11; Linux x86_64) Chrome/124.0.0.0 Safari/537.36");
     return s;
 }
 
@@ -233,23 +218,15 @@ static skew_tracker *v_tracker(const char *id, uint32_t tag, uint32_t max_instan
     c.instance_id = id;
     c.instance_tag = tag;
     c.cluster_max_instances = max_instances;
-    c.hooks.send = v_send;
+    c.hooks.send = skcl_send_nothing;
     CHECK_EQ_INT(skew_tracker_create(&t, &c), SKEW_OK);
     return t;
 }
 
 static void v_open(skew_tracker *t, const char *version, const char *route) {
-    skew_request r;
+    th_sse b;
+    skew_request r = th_sse_request(&b, version, route, v_hdr);
     skew_handle h;
-    char cookie[40], query[80];
-    memset(&r, 0, sizeof r);
-    snprintf(cookie, sizeof cookie, "__nkpv=%s", version);
-    snprintf(query, sizeof query, "route=%s", route);
-    r.method = lv("GET");
-    r.path = lv("/__skew/sse");
-    r.query = lv(query);
-    r.header = v_hdr;
-    r.header_ctx = cookie;
     CHECK_EQ_INT(skew_open(t, &r, NULL, &h), SKEW_OK);
 }
 
