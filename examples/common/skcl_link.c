@@ -1061,6 +1061,12 @@ static void on_current(redisAsyncContext *ac, void *reply, void *priv) {
     redisReply *r = (redisReply *)reply;
     (void)priv;
     if (!r || ac != cl->cmd) return;
+    if (cl->probe_sent > 0.0) {
+        /* a reply later than half the stall limit: Redis stalled, though not long enough to
+           drop the link; the others' snapshots may have aged out of the view meanwhile */
+        double late = now_ms(cl) - cl->probe_sent;
+        if (late > (double)(stall_ms(cl) / 2u)) emit_text(cl, SKCL_EV_SLOW, (uint64_t)late, NULL, 0);
+    }
     cl->probe_sent = 0.0;
     if (r->type == REDIS_REPLY_STRING && r->len > 0) emit_build(cl, r->str, r->len); /* "": no build yet */
 }

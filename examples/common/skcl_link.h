@@ -87,8 +87,9 @@ typedef enum skcl_event_type {
     SKCL_EV_STOPPED,     /* skcl_link_leave finished (or gave up) */
     SKCL_EV_REFUSED,     /* another live instance owns our id: text says so; nothing written */
     SKCL_EV_WATCHED,     /* someone in the cluster watches the merged connections (seq 1) or not (0) */
-    SKCL_EV_AGG_VIEW     /* the aggregator's view (skcl_view.h): parts[0] the view ("" when there is
+    SKCL_EV_AGG_VIEW,    /* the aggregator's view (skcl_view.h): parts[0] the view ("" when there is
                             none), parts[1] the listed connections ("" unless read) */
+    SKCL_EV_SLOW         /* Redis answered, but late (seq = ms): a stall too short to drop the link */
 } skcl_event_type;
 
 typedef struct skcl_link_event {

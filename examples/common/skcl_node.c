@@ -70,7 +70,6 @@ struct skcl_node {
     uint64_t next_relay_id;
     bool view_mode;                 /* the aggregator's view (skcl_view.h), not every snapshot */
     uint64_t view_made;             /* wall ms the view shown was made; 0: none shown */
-    uint64_t view_last_made;        /* wall ms the last view shown was made; never reset */
     uint64_t view_seq;
     uint32_t list_share;            /* connections our snapshot lists while watched (view mode):
                                        the merged list's fair share, max_listed / instances */
@@ -299,18 +298,10 @@ static void node_view_agg(skcl_node *n, const skcl_link_event *ev) {
     }
     /* the snapshots the aggregator refused (bad data in Redis) reach every instance's /metrics */
     if (info.seq != n->view_seq && info.rejected) skew_cluster_count_rejected(n->t, info.rejected);
-    /* views stopped for over 2P (Redis or the aggregator stalled): the first ones after the gap
-       may leave out instances whose snapshots the stall made look old, so until they have
-       republished and been merged again, a tag nobody advertises is no proof (503, never 404) */
-    if (n->view_last_made && info.made_ms > n->view_last_made + 2u * (uint64_t)n->interval_ms) {
-        uint64_t settle = skew_ex_mono_ms() + 3u * (uint64_t)n->interval_ms + 1000u;
-        if (settle > n->settled_at) n->settled_at = settle;
-    }
     view_free(n);
     n->view = rows;
     n->view_parts = parts;
     n->view_made = info.made_ms;
-    if (info.made_ms > n->view_last_made) n->view_last_made = info.made_ms;
     n->view_seq = info.seq;
     {
         /* the aggregator keeps max_listed / instances of each snapshot's list: list only those
@@ -400,6 +391,13 @@ static void node_event(void *user, const skcl_link_event *ev) {
         break;
     }
     case SKCL_EV_STOPPED: n->left = true; break;
+    case SKCL_EV_SLOW: {
+        /* Redis stalled briefly: views made meanwhile may leave out live instances whose
+           snapshots looked old, so "nobody has that tag" is no answer until they republished */
+        uint64_t settle = skew_ex_mono_ms() + 3u * (uint64_t)n->interval_ms + 1000u;
+        if (settle > n->settled_at) n->settled_at = settle;
+        break;
+    }
     case SKCL_EV_WATCHED:
         n->remote_watch = ev->seq != 0;
         if (n->remote_watch) n->next_publish = 0; /* our connections to the watcher now */
