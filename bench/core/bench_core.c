@@ -10,44 +10,7 @@
 #include <time.h>
 
 #include "bench/bench_common.h"
-
-typedef struct hdrs { const char *cookie, *ua; } hdrs;
-static skew_str get_header(void *ctx, const char *name) {
-    hdrs *h = (hdrs *)ctx;
-    skew_str s = {NULL, 0};
-    if (strcmp(name, "cookie") == 0) s.ptr = h->cookie;
-    else if (strcmp(name, "user-agent") == 0) s.ptr = h->ua;
-    if (s.ptr) s.len = strlen(s.ptr);
-    return s;
-}
-
-static const char *UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-                        "Chrome/124.0.0.0 Safari/537.36";
-static const char *COOKIES[3] = {"__nkpv=8f2c1a7e-1b2c-4d5e-9f00-aa11bb22cc33", "__nkpv=2d6e0b91-77aa-4c1d-8e2f-0123456789ab",
-                                 "theme=dark; __nkpv=c0ffee00-1234-4abc-8def-fedcba987654"};
-static const char *ROUTES[4] = {"route=%2F", "route=%2Fdocs%2Fgetting-started", "route=%2Fblog%2Fhello-world", "route=%2Fpricing"};
-
-static skew_request req_for(hdrs *h, unsigned i, bool ws) {
-    skew_request r;
-    memset(&r, 0, sizeof r);
-    r.method.ptr = "GET"; r.method.len = 3;
-    r.path.ptr = ws ? "/__skew/ws" : "/__skew/sse";
-    r.path.len = strlen(r.path.ptr);
-    r.query.ptr = ROUTES[i % 4];
-    r.query.len = strlen(r.query.ptr);
-    r.upgrade = ws;
-    h->cookie = COOKIES[i % 3];
-    h->ua = UA;
-    r.header = get_header;
-    r.header_ctx = h;
-    r.peer.family = 4; r.peer.bytes[0] = 127; r.peer.bytes[3] = 1;
-    return r;
-}
-
-/* An event loop reads the clock once per wake-up and hands that time to its handlers
-   (mongoose: mg_millis, lws: lws_now_usecs); the tracker gets it through hooks.epoch_ms. */
-static uint64_t loop_now = 1764000000000ull;
-static uint64_t loop_time(void *ud) { (void)ud; return loop_now; }
+#include "bench_req.h"
 
 typedef struct count_sink { size_t bytes; } count_sink;
 static int sink(void *ctx, const char *d, size_t n) { (void)d; ((count_sink *)ctx)->bytes += n; return 0; }
@@ -57,10 +20,10 @@ static void run(unsigned live, bool bots, bool tracking) {
     skew_tracker *t = NULL;
     skew_handle *hs = (skew_handle *)malloc(sizeof(skew_handle) * live);
     hdrs h;
-    unsigned i, reps = 200000;
-    double t0, t1;
     char *buf;
     size_t len = 0;
+    unsigned i, reps = 200000;
+    double t0, t1;
     memset(&c, 0, sizeof c);
     c.max_connections = live + 1;
     c.route_tracking = tracking;
@@ -69,10 +32,7 @@ static void run(unsigned live, bool bots, bool tracking) {
     c.hooks.send = no_send;
     c.hooks.epoch_ms = loop_time;
     if (skew_tracker_create(&t, &c) != SKEW_OK) { fprintf(stderr, "create failed\n"); exit(1); }
-    for (i = 0; i < live; i++) {
-        skew_request r = req_for(&h, i, i & 1);
-        if (skew_open(t, &r, NULL, &hs[i]) != SKEW_OK) { fprintf(stderr, "open failed\n"); exit(1); }
-    }
+    open_live(t, &h, hs, live);
     /* open + close one connection while `live` stay open */
     t0 = now_ns();
     for (i = 0; i < reps; i++) {
