@@ -1,10 +1,6 @@
 # Core benchmark: open+close, route update, stats JSON, memory per connection.
-BENCH_TARGETS += bench-core
-$(BUILD)/bench_core: bench/core/bench_core.c bench/core/bench_req.h bench/bench_common.h $(HDR_DEPS)
-	@mkdir -p $(@D)
-	$(GCC) $(CSTD) $(WARN_C) -O2 -DNDEBUG -I. -o $@ $<
-bench-core: $(BUILD)/bench_core
-	$(BUILD)/bench_core
+$(eval $(call bench_c,core))
+$(BUILD)/bench_core: bench/core/bench_req.h
 # make bench-core-compare: open+close at 1k/10k/100k live, defaults and tracking, this tree against
 # 8008716 side by side in one run (bench/core/compare.sh [RUNS] [REV]...; not part of make bench:
 # it checks out the old commit in a temporary git worktree).
