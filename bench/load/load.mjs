@@ -576,14 +576,26 @@ const dist = (xs) => {
 };
 const pause = (lo, hi) => sleep(lo + Math.random() * (hi - lo));
 
-async function phaseClose() {
-  const srv = await startServer(['--stats-interval-ms', '0']);
-  const n = SAMPLES || 100;
+// A server started with `args`, SMALL idle clients (SSE and WS in turn) and a stats subscriber
+// that has seen them all: fn(srv, sub, base) with base = the connections open; all closed after.
+async function withIdle(args, fn) {
+  const srv = await startServer(args);
   try {
     const { clients } = await openMany(srv.port, SMALL, (i) => (i % 2 ? 'sse' : 'ws'));
     const sub = await subscriber(srv.port);
     const base = clients.length + 1;
     await sub.waitStats((e) => e.total === base, 30000, true);
+    await fn(srv, sub, base);
+    await closeAll(clients);
+    sub.sock.destroy();
+  } finally {
+    await srv.stop();
+  }
+}
+
+async function phaseClose() {
+  const n = SAMPLES || 100;
+  await withIdle(['--stats-interval-ms', '0'], async (srv, sub, base) => {
     const lat = [];
     for (let i = 0; i < n; i++) {
       checkBudget('close');
@@ -598,21 +610,12 @@ async function phaseClose() {
       c.sock.destroy();
     }
     row(`SSE close (FIN/RST) to untracked @${SMALL} (default keepalive)`, dist(lat), `(${n} closes)`);
-    await closeAll(clients);
-    sub.sock.destroy();
-  } finally {
-    await srv.stop();
-  }
+  });
 }
 
 async function phaseWindow() {
-  const srv = await startServer([]);
   const n = SAMPLES || 40;
-  try {
-    const { clients } = await openMany(srv.port, SMALL, (i) => (i % 2 ? 'sse' : 'ws'));
-    const sub = await subscriber(srv.port);
-    const base = clients.length + 1;
-    await sub.waitStats((e) => e.total === base, 30000, true);
+  await withIdle([], async (srv, sub, base) => {
     const opens = [];
     const closes = [];
     for (let i = 0; i < n; i++) {
@@ -630,11 +633,7 @@ async function phaseWindow() {
     }
     row('stats after an open, default window (250 ms)', dist(opens), `(${n} opens, ${SMALL} idle)`);
     row('stats after a close, default window (250 ms)', dist(closes), `(${n} closes, ${SMALL} idle)`);
-    await closeAll(clients);
-    sub.sock.destroy();
-  } finally {
-    await srv.stop();
-  }
+  });
 }
 
 async function phaseChurn() {
