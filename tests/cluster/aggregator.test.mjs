@@ -5,9 +5,7 @@
 // Also: the readers read only the view key, never the others' snapshots.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  withCluster, startInstance, stats, clusterShows, eventually, sleep, P,
-} from './lib.mjs';
+import { withCluster, startInstance, startTwo, stats, clusterShows, eventually, sleep, P } from './lib.mjs';
 
 test('aggregator killed: another takes the lease within 3P, no wrong totals in between', { timeout: 90000 }, () =>
   withCluster({}, async (redis, list, kinds) => {
@@ -75,12 +73,7 @@ test('aggregator killed: another takes the lease within 3P, no wrong totals in b
 
 test('a stale view (no aggregator writing) turns every reader degraded with local totals', { timeout: 60000 }, () =>
   withCluster({}, async (redis, list, kinds) => {
-    list.push(await startInstance(kinds[0], redis, { id: 'sa', cluster: 'stale' }));
-    list.push(await startInstance(kinds[1], redis, { id: 'sb', cluster: 'stale' }));
-    await list[0].sse();
-    await list[1].sse();
-    await list[1].sse();
-    await clusterShows(list, 3, 2);
+    await startTwo(redis, list, kinds, 'stale', ['sa', 'sb'], [['sse'], ['sse', 'sse']]);
     // a forged lease nobody renews: the holders lose it, nobody writes the view
     await redis.cmd('SET', 'skew:{stale}:agg', 'nobody x', 'PX', String(20 * P));
     await eventually(async () => (await Promise.all(list.map((s) => stats(s)))).every((j) => j.cluster === 'degraded'),

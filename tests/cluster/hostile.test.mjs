@@ -2,7 +2,7 @@
 // wrong type, junk on the channels) is skipped and counted: no crash, totals stay exact.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { withCluster, startInstance, stats, metrics, clusterShows, sleep, P } from './lib.mjs';
+import { withCluster, startTwo, stats, metrics, clusterShows, sleep, P } from './lib.mjs';
 
 const counter = (name) => (text) => {
   const m = new RegExp(`^${name} (\\d+)$`, 'm').exec(text);
@@ -13,12 +13,7 @@ const messagesRejected = counter('skew_cluster_messages_rejected_total');
 
 test('hostile snapshots and messages in Redis are skipped and counted', { timeout: 60000 }, () =>
   withCluster({}, async (redis, list, kinds) => {
-    list.push(await startInstance(kinds[0], redis, { id: 'h0', cluster: 'bad' }));
-    list.push(await startInstance(kinds[1], redis, { id: 'h1', cluster: 'bad' }));
-    await list[0].ws();
-    await list[1].sse();
-    await list[1].ws();
-    await clusterShows(list, 3, 2);
+    await startTwo(redis, list, kinds, 'bad', ['h0', 'h1'], [['ws'], ['sse', 'ws']]);
     // snapshots refused: by the reader itself (--cluster-reads all) or by the aggregator, whose
     // view tells every reader how many it refused (counted as messages rejected there)
     const refusedAll = (text) => rejected(text) + messagesRejected(text);

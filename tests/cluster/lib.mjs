@@ -202,6 +202,15 @@ export function clusterShows(instances, total, k, timeout = 8 * P + 3000) {
   }, { timeout, interval: 50, what: `${s.id}: cluster ok, total ${total}, ${k} instances` })));
 }
 
+/** Two instances (kinds[0] and kinds[1]) of `cluster`, named ids[0] and ids[1], pushed onto list;
+ *  then on instance i one client of each kind in opens[i] ('sse' or 'ws'), in order, and wait
+ *  until both show them all. */
+export async function startTwo(redis, list, kinds, cluster, ids, opens) {
+  for (let i = 0; i < 2; i++) list.push(await startInstance(kinds[i], redis, { id: ids[i], cluster }));
+  for (let i = 0; i < 2; i++) for (const kind of opens[i]) await list[i][kind]();
+  await clusterShows(list, opens[0].length + opens[1].length, 2);
+}
+
 /** Stop every instance (SIGKILL when it does not exit), then nothing is left running. An
  *  instance that was not killed on purpose must exit 0 on SIGTERM, with no sanitizer report. */
 export async function stopAll(list) {
