@@ -12,10 +12,7 @@
 static const char *GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
 static const char *BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0";
 
-typedef struct hdr {
-    const char *ua;
-    const char *xff;
-} hdr;
+typedef struct hdr { const char *ua, *xff; } hdr; /* the headers h_fn answers */
 static skew_str h_fn(void *ctx, const char *name) {
     const hdr *h = (const hdr *)ctx;
     if (strcmp(name, "user-agent") == 0 && h->ua) return skew_str_c(h->ua);
