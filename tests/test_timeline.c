@@ -66,14 +66,14 @@ static skew_str tl_header(void *ctx, const char *name) {
 
 static void tl_config(skew_config *c, tl_env *e, uint32_t samples, uint32_t period, uint32_t series) {
     memset(c, 0, sizeof *c);
+    c->timeline_samples = samples;
+    c->timeline_period_ms = period;
+    c->timeline_series = series;
     c->hooks.user_data = e;
     c->hooks.epoch_ms = tl_now;
     c->hooks.send = tl_send;
     c->hooks.random_bytes = tl_random;
     c->hooks.authorize = tl_auth;
-    c->timeline_samples = samples;
-    c->timeline_period_ms = period;
-    c->timeline_series = series;
 }
 
 /* Open a connection on `version`; returns its index in env. */
