@@ -42,10 +42,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fz_in in = fz_input(data, size);
     uint8_t f1, f2, f3;
     skew_tracker *t;
+    skew_endpoint ep, path_ep;
     skew_request req;
     fz_headers h;
     skew_response resp;
-    skew_endpoint ep, path_ep;
     skew_result r;
     skew_str f[4];
     int more = 1, k, slot;
