@@ -43,10 +43,6 @@ static skew_result on_random(void *ud, void *buf, size_t len) {
     }
     return SKEW_OK;
 }
-static skew_auth_result on_auth(void *ud, const skew_request *req, skew_auth_scope scope) {
-    (void)ud; (void)req; (void)scope;
-    return SKEW_AUTH_RESULT_GRANTED;
-}
 static void on_log(void *ud, skew_log_level level, const char *msg) {
     (void)msg;
     if (level == SKEW_LOG_LEVEL_WARN) ((env_t *)ud)->warn_logs++;
@@ -66,7 +62,7 @@ static void cfg_init(skew_config *c, const char *instance, uint32_t tag, uint32_
     c->hooks.send = on_send;
     c->hooks.epoch_ms = on_now;
     c->hooks.random_bytes = on_random;
-    c->hooks.authorize = on_auth;
+    c->hooks.authorize = th_auth_granted;
     c->hooks.log = on_log;
 }
 
