@@ -7,6 +7,12 @@
 #define SKEW_TRACKER_IMPLEMENTATION
 #include "skew_tracker.h"
 
+/* compare.sh builds this against headers from before the 0.1.0 names too (-DBENCH_OLD_NAMES) */
+#ifdef BENCH_OLD_NAMES
+#define epoch_ms now_ms
+#define SKEW_CLOSE_REASON_CLIENT SKEW_CLOSE_CLIENT
+#endif
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

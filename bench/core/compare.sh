@@ -22,7 +22,9 @@ names=()
 n=0
 for rev in "$@"; do
   git worktree add --detach "$tmp/wt.$n" "$rev" >/dev/null 2>&1
-  $cc -std=c99 -O2 -DNDEBUG -I"$tmp/wt.$n" -I"$tmp/inc" -o "$tmp/bin.$n" bench/core/bench_open_close.c
+  old_names=
+  git -C "$tmp/wt.$n" grep -q 'SKEW_CLOSE_REASON_CLIENT' -- skew_tracker.h || old_names=-DBENCH_OLD_NAMES
+  $cc -std=c99 -O2 -DNDEBUG $old_names -I"$tmp/wt.$n" -I"$tmp/inc" -o "$tmp/bin.$n" bench/core/bench_open_close.c
   names+=("$rev"); n=$((n + 1))
 done
 $cc -std=c99 -O2 -DNDEBUG -I. -o "$tmp/bin.$n" bench/core/bench_open_close.c
