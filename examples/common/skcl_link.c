@@ -101,17 +101,18 @@ static bool set_redis(void *ctx, const char *v, const char **why) {
     SKEW_CL__O->redis_url = v;
     return true;
 }
-static bool set_cluster_name(void *ctx, const char *v, const char **why) {
-    *why = "1..64 of [A-Za-z0-9._-]";
-    if (!id_text_ok(v, SKCL_NAME_MAX)) return false;
-    SKEW_CL__O->name = v;
+/* A name kept as given: 1..max of [A-Za-z0-9._-] (allowed says so in the error). */
+static bool set_id_text(const char *v, size_t max, const char *allowed, const char **why, const char **out) {
+    *why = allowed;
+    if (!id_text_ok(v, max)) return false;
+    *out = v;
     return true;
 }
+static bool set_cluster_name(void *ctx, const char *v, const char **why) {
+    return set_id_text(v, SKCL_NAME_MAX, "1..64 of [A-Za-z0-9._-]", why, &SKEW_CL__O->name);
+}
 static bool set_instance_id(void *ctx, const char *v, const char **why) {
-    *why = "1..40 of [A-Za-z0-9._-]";
-    if (!id_text_ok(v, SKEW_CLUSTER_ID_MAX)) return false;
-    SKEW_CL__O->instance_id = v;
-    return true;
+    return set_id_text(v, SKEW_CLUSTER_ID_MAX, "1..40 of [A-Za-z0-9._-]", why, &SKEW_CL__O->instance_id);
 }
 static bool set_interval(void *ctx, const char *v, const char **why) {
     *why = "50..600000";
@@ -136,10 +137,7 @@ static bool set_sentinel(void *ctx, const char *v, const char **why) {
     return true;
 }
 static bool set_master(void *ctx, const char *v, const char **why) {
-    *why = "1..64 of [A-Za-z0-9._-]";
-    if (!id_text_ok(v, SKCL_NAME_MAX)) return false;
-    SKEW_CL__O->master_name = v;
-    return true;
+    return set_id_text(v, SKCL_NAME_MAX, "1..64 of [A-Za-z0-9._-]", why, &SKEW_CL__O->master_name);
 }
 
 static bool set_reads(void *ctx, const char *v, const char **why) {
@@ -385,6 +383,21 @@ static void hand_over(skcl_link *cl, qmsg *m, void (*run)(skcl_link *, qmsg *), 
     wake(cl);
 }
 
+/* The other side's counterpart of hand_over: everything queued on head/tail, taken under the
+   lock and run outside it, in order. */
+static void run_queued(skcl_link *cl, void (*run)(skcl_link *, qmsg *), qmsg **head, qmsg **tail) {
+    qmsg *m;
+    pthread_mutex_lock(&cl->mu);
+    m = *head;
+    *head = *tail = NULL;
+    pthread_mutex_unlock(&cl->mu);
+    while (m) {
+        qmsg *n = m->next;
+        run(cl, m);
+        m = n;
+    }
+}
+
 static void wake_server(skcl_link *cl) {
     if (cl->wake) cl->wake(cl->user);
 }
@@ -403,17 +416,8 @@ static void emit_text(skcl_link *cl, skcl_event_type type, uint64_t seq, const c
 }
 
 void skcl_link_drain(skcl_link *cl) {
-    qmsg *m;
     if (!cl || !cl->own_loop) return;
-    pthread_mutex_lock(&cl->mu);
-    m = cl->out_head;
-    cl->out_head = cl->out_tail = NULL;
-    pthread_mutex_unlock(&cl->mu);
-    while (m) {
-        qmsg *n = m->next;
-        deliver(cl, m);
-        m = n;
-    }
+    run_queued(cl, deliver, &cl->out_head, &cl->out_tail);
 }
 
 /* ======================================================================================
@@ -518,6 +522,16 @@ static bool reply_error(const redisReply *r, char *why, size_t cap) {
     return false;
 }
 
+/* An error reply to a command the link cannot do without: the link fails with
+   "WHAT: <Redis' error>HINT" (one log line) and true is returned. */
+static bool link_refused(skcl_link *cl, const redisReply *r, const char *what, const char *hint) {
+    char why[180], msg[420];
+    if (!reply_error(r, why, sizeof why)) return false;
+    snprintf(msg, sizeof msg, "%s: %s%s", what, why, hint);
+    link_fail(cl, msg);
+    return true;
+}
+
 static void link_setup(skcl_link *cl, redisAsyncContext *ac);
 
 static void on_auth(redisAsyncContext *ac, void *reply, void *priv) {
@@ -542,13 +556,11 @@ static void on_auth(redisAsyncContext *ac, void *reply, void *priv) {
 static void on_select(redisAsyncContext *ac, void *reply, void *priv) {
     skcl_link *cl = (skcl_link *)ac->data;
     redisReply *r = (redisReply *)reply;
-    char why[180], msg[240];
+    char what[40];
     (void)priv;
     if (!r || (ac != cl->cmd && ac != cl->sub) || cl->auth_failed) return;
-    if (reply_error(r, why, sizeof why)) {
-        snprintf(msg, sizeof msg, "SELECT %d refused: %s", cl->db, why);
-        link_fail(cl, msg);
-    }
+    snprintf(what, sizeof what, "SELECT %d refused", cl->db);
+    (void)link_refused(cl, r, what, "");
 }
 
 static void emit_build(skcl_link *cl, const char *p, size_t n) {
@@ -576,14 +588,9 @@ static void register_build(skcl_link *cl, const char *build, const char *mode);
 static void on_build(redisAsyncContext *ac, void *reply, void *priv) {
     skcl_link *cl = (skcl_link *)ac->data;
     redisReply *r = (redisReply *)reply;
-    char why[180], msg[220];
     (void)priv;
     if (!r || ac != cl->cmd || cl->auth_failed) return;
-    if (reply_error(r, why, sizeof why)) {
-        snprintf(msg, sizeof msg, "build registration failed: %s", why);
-        link_fail(cl, msg);
-        return;
-    }
+    if (link_refused(cl, r, "build registration failed", "")) return;
     if (r->type == REDIS_REPLY_STRING) emit_build(cl, r->str, r->len);
     if (cl->cmd_state == LINK_SETUP) {
         cl->cmd_state = LINK_READY;
@@ -609,14 +616,9 @@ static void on_message(skcl_link *cl, const char *channel, size_t clen, const ch
 static void on_sub(redisAsyncContext *ac, void *reply, void *priv) {
     skcl_link *cl = (skcl_link *)ac->data;
     redisReply *r = (redisReply *)reply;
-    char why[180], msg[240];
     (void)priv;
     if (!r || ac != cl->sub || cl->auth_failed) return;
-    if (reply_error(r, why, sizeof why)) {
-        snprintf(msg, sizeof msg, "SUBSCRIBE refused: %s", why);
-        link_fail(cl, msg);
-        return;
-    }
+    if (link_refused(cl, r, "SUBSCRIBE refused", "")) return;
     if (r->type != REDIS_REPLY_ARRAY || r->elements < 3 || r->element[0]->type != REDIS_REPLY_STRING) return;
     if (r->element[0]->len == 9 && !memcmp(r->element[0]->str, "subscribe", 9)) {
         /* the second confirmation: both channels are ours */
@@ -657,8 +659,10 @@ static void on_disconnect(const redisAsyncContext *cac, int status) {
     if (ours) link_fail(cl, refused ? "SUBSCRIBE refused (an ACL without the channels?)" : "connection lost");
 }
 
-static redisAsyncContext *open_one(skcl_link *cl) {
-    redisAsyncContext *ac = cl->is_unix ? redisAsyncConnectUnix(cl->host) : redisAsyncConnect(cl->host, cl->port);
+/* A connection being opened (NULL: it could not start), put on the link's loop with these
+   callbacks. */
+static redisAsyncContext *ctx_attach(skcl_link *cl, redisAsyncContext *ac, redisConnectCallback *on_conn,
+                                     redisDisconnectCallback *on_disc) {
     if (!ac) return NULL;
     if (ac->err) {
         redisAsyncFree(ac);
@@ -666,9 +670,14 @@ static redisAsyncContext *open_one(skcl_link *cl) {
     }
     ac->data = cl;
     redisLibevAttach(cl->loop, ac);
-    redisAsyncSetConnectCallback(ac, on_connect);
-    redisAsyncSetDisconnectCallback(ac, on_disconnect);
+    redisAsyncSetConnectCallback(ac, on_conn);
+    redisAsyncSetDisconnectCallback(ac, on_disc);
     return ac;
+}
+
+static redisAsyncContext *open_one(skcl_link *cl) {
+    return ctx_attach(cl, cl->is_unix ? redisAsyncConnectUnix(cl->host) : redisAsyncConnect(cl->host, cl->port),
+                      on_connect, on_disconnect);
 }
 
 /* AUTH first when there are credentials; the rest once it is accepted (on_auth). */
@@ -686,14 +695,10 @@ static void link_auth(skcl_link *cl, redisAsyncContext *ac) {
 static void on_role(redisAsyncContext *ac, void *reply, void *priv) {
     skcl_link *cl = (skcl_link *)ac->data;
     redisReply *r = (redisReply *)reply;
-    char why[180], msg[520];
+    char msg[520];
     (void)priv;
     if (!r || ac != cl->cmd || cl->auth_failed) return;
-    if (reply_error(r, why, sizeof why)) {
-        snprintf(msg, sizeof msg, "ROLE refused: %s (the ACL user needs +role with --redis-sentinel)", why);
-        link_fail(cl, msg);
-        return;
-    }
+    if (link_refused(cl, r, "ROLE refused", " (the ACL user needs +role with --redis-sentinel)")) return;
     if (r->type != REDIS_REPLY_ARRAY || r->elements < 1 || r->element[0]->type != REDIS_REPLY_STRING ||
         r->element[0]->len != 6 || memcmp(r->element[0]->str, "master", 6) != 0) {
         snprintf(msg, sizeof msg, "%s:%d is not a master (ROLE %.20s): asking the sentinels again", cl->host, cl->port,
@@ -882,17 +887,7 @@ static void on_sq_auth(redisAsyncContext *ac, void *reply, void *priv) {
 
 static redisAsyncContext *sentinel_open(skcl_link *cl, size_t i, redisConnectCallback *on_conn,
                                         redisDisconnectCallback *on_disc) {
-    redisAsyncContext *ac = redisAsyncConnect(cl->sent_host[i], cl->sent_port[i]);
-    if (!ac) return NULL;
-    if (ac->err) {
-        redisAsyncFree(ac);
-        return NULL;
-    }
-    ac->data = cl;
-    redisLibevAttach(cl->loop, ac);
-    redisAsyncSetConnectCallback(ac, on_conn);
-    redisAsyncSetDisconnectCallback(ac, on_disc);
-    return ac;
+    return ctx_attach(cl, redisAsyncConnect(cl->sent_host[i], cl->sent_port[i]), on_conn, on_disc);
 }
 
 /* Ask the sentinels in turn (one at a time) for the master's address. */
@@ -1389,18 +1384,9 @@ static void submit(skcl_link *cl, qmsg *m) {
 
 static void on_async(struct ev_loop *loop, ev_async *w, int revents) {
     skcl_link *cl = (skcl_link *)w->data;
-    qmsg *m;
     (void)loop;
     (void)revents;
-    pthread_mutex_lock(&cl->mu);
-    m = cl->in_head;
-    cl->in_head = cl->in_tail = NULL;
-    pthread_mutex_unlock(&cl->mu);
-    while (m) {
-        qmsg *n = m->next;
-        execute(cl, m);
-        m = n;
-    }
+    run_queued(cl, execute, &cl->in_head, &cl->in_tail);
 }
 
 static qmsg *op(int kind, const char *target, uint64_t seq, const char *data, size_t len) {
