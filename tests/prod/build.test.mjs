@@ -82,7 +82,9 @@ test('--build-id-file on a cluster: a symlink switch reaches every instance and 
           '--cluster', 'bif', '--cluster-interval-ms', String(P)]));
       }
       for (const s of list) assert.equal((await s.health()).json.version, 'B1');
-      assert.equal((await request(list[0], 'GET', '/__skew/ready')).status, 200);
+      // ready once the first cluster view arrived (the aggregator's first round: a few P)
+      await eventually(async () => (await request(list[0], 'GET', '/__skew/ready')).status === 200,
+        { timeout: 10000, what: 'ready once synced' });
       const page = await request(list[0], 'GET', '/index.html');
       assert.doesNotMatch(page.text, /release 1/, 'no files served from the build file\'s tree');
       const clients = [];
