@@ -230,6 +230,15 @@ function main() {
   out.push('static const char skew__bot_last[SKEW__BOT_LIST_COUNT + 1] =');
   const lastText = list.map((e) => ordered[e[0]].pat.slice(-1)).join('');
   for (let i = 0; i < lastText.length; i += 96) out.push('    ' + cstr(lastText.slice(i, i + 96)) + (i + 96 >= lastText.length ? ';' : ''));
+  // A hit's list without the rank and popcount: where the list of each class pair starts.
+  const keyFirst = [];
+  for (let k = 0, n = 0; k <= 4096; k++) { while (n < keys.length && keys[n] < k) n++; keyFirst.push(first[n]); }
+  if (list.length > 65535) throw new Error('list too long for 16-bit starts');
+  out.push('/* 8 KB: the rules of class pair k are skew__bot_list[key_first[k] .. key_first[k + 1]) (empty when');
+  out.push('   k is not in the index), so a hit needs no rank and popcount. */');
+  out.push('static const uint16_t skew__bot_key_first[4097] = {');
+  out.push(rows(keyFirst, 24, String));
+  out.push('};');
   out.push('#endif');
   out.push('/* Start-only rules whose first byte has class c: skew__bot_rules[start_first[c] .. start_first[c + 1]). */');
   out.push('static const uint8_t skew__bot_start_first[65] = {');
