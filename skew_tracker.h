@@ -2532,6 +2532,157 @@ static const uint16_t skew__bot_key_first[4097] = {
     586, 586, 586, 586, 586, 586, 586, 586, 586, 586, 586, 586, 586, 586, 586, 586, 586, 586, 586, 586, 586, 586, 586, 586,
     586, 586, 586, 586, 586, 586, 586, 586, 586, 586, 586, 586, 586, 586, 586, 586, 586,
 };
+/* At the first list entry of each class pair: the classes the byte after the pair may have
+   (bit 63: past the end) for some of its rules to match; a hit outside them fails at once. */
+static const uint64_t skew__bot_next[SKEW__BOT_LIST_COUNT + 1] = {
+    0x0000002000000000u, 0xffffffffffffffffu, 0xffffffffffffffffu, 0x0000000000201020u,
+    0x0000000000000000u, 0x0000000000000000u, 0x0000000000000002u, 0x0000000000000020u,
+    0x0000000002001220u, 0x0000000000000000u, 0x0000000000000000u, 0x0000000000000000u,
+    0x0000000000000000u, 0xffffffffffffffffu, 0x0000000000000000u, 0x0000000000000000u,
+    0x0000000000000000u, 0x0000000000000000u, 0x0000000000100008u, 0x0000000000000000u,
+    0x0000000000002010u, 0x0000000000000000u, 0x0000000000000000u, 0x0000000000000002u,
+    0x0000000000001002u, 0x0000000000000000u, 0x0000000000800000u, 0x0000002000000000u,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0x0000000000001000u, 0x0000000000001000u,
+    0x0000000000000020u, 0x0000000000108000u, 0x0000000000000000u, 0x0000000000000002u,
+    0x0000080000000000u, 0x0000002000000000u, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0x0000000000105800u, 0x0000000000000000u, 0x0000000000000000u, 0x0000000000000000u,
+    0x0000000000000020u, 0x0000000000000000u, 0x0000000000080000u, 0x0000000000002000u,
+    0x0000000000000002u, 0x0000000000040000u, 0x0000000000000000u, 0x0000000000010000u,
+    0x0000002000000000u, 0xffffffffffffffffu, 0xffffffffffffffffu, 0x0000000000040000u,
+    0xffffffffffffffffu, 0x0000000000000000u, 0x0000000000000000u, 0x0000000000000008u,
+    0x0000000000000004u, 0x0000000000000008u, 0x0000000000000200u, 0x0000002000000000u,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0x0000000000080010u, 0x0000000000000000u,
+    0x0000000000000010u, 0x0000000000040000u, 0x0000000000000020u, 0x0000000000200000u,
+    0x0000000000000002u, 0x0000000000000100u, 0x0000000000401000u, 0x0000000000000000u,
+    0x0000000000010000u, 0x0000000000040020u, 0x0000000000000000u, 0x0000000000080000u,
+    0x0000000000000000u, 0x0000000000000220u, 0x0000000000000000u, 0x0000000000080000u,
+    0x0000000001000000u, 0x0000002000000000u, 0x0000000000000200u, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0x0000000000000020u, 0x0000000000000004u, 0x0000000000000002u,
+    0xffffffffffffffffu, 0x0000000000000000u, 0x0000002000000000u, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0x0000000000008000u, 0x0000000000100000u, 0x0000000000000000u,
+    0x0000000000000022u, 0x0000000000000000u, 0x0000000000040000u, 0x0000000000000002u,
+    0x0000000000002000u, 0x0000002000000000u, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0x000000000000000au, 0x0000000000000000u, 0x0000000000000000u, 0x0000000000400000u,
+    0x0000000000000004u, 0x0000002000000000u, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0x0000000000040000u, 0x0000000000400100u, 0x0000000000000000u, 0x0000000002000000u,
+    0x0000000000000000u, 0x0000000000008100u, 0x0000000000000000u, 0x0000000000000000u,
+    0x0000000000000020u, 0x000000000000000cu, 0x0000000000000000u, 0x0000000000002000u,
+    0x0000000000000020u, 0x0000000000000020u, 0x0000000000000000u, 0x0000000000000000u,
+    0x0000002000000000u, 0xffffffffffffffffu, 0xffffffffffffffffu, 0x0000000000440008u,
+    0x0000000000000000u, 0x0000000000000000u, 0xffffffffffffffffu, 0x0000002000000000u,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0x0000000000000100u, 0x0000000000000020u,
+    0xffffffffffffffffu, 0x0000000000000200u, 0x0000000000000000u, 0x0000002000000000u,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu, 0x0000000000100000u,
+    0xffffffffffffffffu, 0x0000000010000000u, 0x0000000004000000u, 0x0000000000000000u,
+    0x0000002000000000u, 0x0000000000040000u, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0x0000000000040000u, 0x0000000000080000u, 0x0000002000000000u, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0x0000000000000000u, 0x0000000005300000u,
+    0x0000000000000000u, 0x0000000000000000u, 0x0000000000000000u, 0x0000000000000000u,
+    0x0000000000100008u, 0x0000000000000000u, 0x0000000000008000u, 0x0000000000000008u,
+    0xffffffffffffffffu, 0x0000000004000000u, 0x0000002000000000u, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0x0000000000100000u, 0x0000000000000020u, 0x0000000000000040u,
+    0x0000000000009000u, 0x0000000000000000u, 0x0000000000080000u, 0x0000000000080000u,
+    0xffffffffffffffffu, 0x0000000000000000u, 0x0000000000000000u, 0xffffffffffffffffu,
+    0x0000000000000000u, 0x0000000000000000u, 0x0000000000000010u, 0x0000002000000000u,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0x0000000000040080u, 0x0000000000000000u,
+    0x0000000000040028u, 0x0000000000000000u, 0x0000000000000000u, 0x0000000000000000u,
+    0x0000000000000000u, 0x0000000000000080u, 0x0000000000008000u, 0x0000000000080000u,
+    0x0000000000000000u, 0x0000002000000000u, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0x0000002000000000u, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0x0000000000000004u, 0x0000000000010000u, 0x0000000000081020u, 0x0000000000000000u,
+    0x0000000000000000u, 0xffffffffffffffffu, 0x0000000000000008u, 0x0000000000000020u,
+    0x0000000000080000u, 0x0000180000200000u, 0x0000000000000000u, 0x0000000000000000u,
+    0x0000002000000000u, 0xffffffffffffffffu, 0xffffffffffffffffu, 0x0000000000040000u,
+    0x0000000000048002u, 0x0000000000000000u, 0x0000000000000000u, 0x0000000000000000u,
+    0x0000000000000000u, 0xffffffffffffffffu, 0x0000000000000000u, 0x0000000000000000u,
+    0x0000000000000000u, 0x0000000010000000u, 0x0000000000000080u, 0x0000000000009220u,
+    0x0000000000000000u, 0x0000000000000000u, 0x0000000000000000u, 0x0000000000000000u,
+    0x0000000000000000u, 0x0000000000000000u, 0xffffffffffffffffu, 0x0000000000000000u,
+    0x0000000000004000u, 0x0000000000000000u, 0x0000002000000000u, 0x0000000000200000u,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu, 0x0000000000100000u,
+    0x0000000000002100u, 0x0000000000000000u, 0x0000000000000000u, 0x0000000000000200u,
+    0x0000000000008000u, 0x0000000000002000u, 0x0000000000000002u, 0xffffffffffffffffu,
+    0x0000000000000002u, 0xffffffffffffffffu, 0x0000000000000000u, 0x0000000000000000u,
+    0x0000000000000000u, 0x0000000000050000u, 0x0000000000000000u, 0x0000000000000000u,
+    0x0000000000048000u, 0x0000000000000000u, 0x0000000000000000u, 0x0000002000000000u,
+    0x0000000000000200u, 0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0x0000000000000240u, 0x0000000000000000u, 0x0000000000000008u, 0x0000080010000000u,
+    0x0000000000000000u, 0x0000080000000020u, 0x0000000000000000u, 0x0000000000091220u,
+    0x0000000000000000u, 0x0000000000000000u, 0x0000000000000000u, 0x0000000000000000u,
+    0x0000000000000000u, 0x0000000000000000u, 0x0000000000000008u, 0x0000002000000000u,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu, 0x0000000000081000u,
+    0x0000000000000000u, 0x0000000000080020u, 0x0000000000000000u, 0x0000002000000000u,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0x0000000000100000u, 0xffffffffffffffffu,
+    0x0000000000001000u, 0x0000000000002000u, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0x0000000000000000u, 0x0000002000000000u, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0x0000000000001000u, 0x0000000000000002u, 0x0000200000000000u,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0x0000002000000000u, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0x0000000000100000u, 0x0000000000100002u, 0x0000000000000000u,
+    0x0000000000040000u, 0x0000000000040000u, 0x0000000000000020u, 0x0000002000000000u,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu, 0x0000002000000000u,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0x0000000008000000u, 0x0000002000000000u,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu, 0x0000002000000000u,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0x0000002000000000u, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0x0000002000000000u, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0x0000002000000000u, 0xffffffffffffffffu, 0xffffffffffffffffu, 0x0000002000000000u,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0x0000002000000000u, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0x0000002000000000u, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0x0000002000000000u, 0xffffffffffffffffu, 0xffffffffffffffffu, 0x0000002000000000u,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu, 0x0000002000000000u,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0x0000002000000000u, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0x0000002000000000u, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0x0000002000000000u, 0xffffffffffffffffu, 0xffffffffffffffffu, 0x0000000000080000u,
+    0x0000002000000000u, 0xffffffffffffffffu, 0xffffffffffffffffu, 0x0000000000008000u,
+    0x0000000000008000u, 0x0000000000200000u, 0x0000002000000000u, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0x0000040000000000u, 0x0000002000000000u, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0x0000002000000000u, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0x0000002000000000u, 0xffffffffffffffffu, 0xffffffffffffffffu, 0x0000002000000000u,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0x0000002000000000u, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0x0000002000000000u, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0x0000002000000000u, 0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0x0000000000000000u, 0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu, 0x0000000000000000u,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0x0000000000000000u, 0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0x0000002000000000u, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0x0000002000000000u, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0x0000002000000000u, 0xffffffffffffffffu, 0xffffffffffffffffu, 0x0000002000000000u,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0x0000002000000000u, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0x0000002000000000u, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0x0000002000000000u, 0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0x0000000000000000u, 0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu, 0x0000000000000000u,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0x0000000000000000u, 0xffffffffffffffffu, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0x0000002000000000u, 0xffffffffffffffffu,
+    0xffffffffffffffffu, 0x0000002000000000u, 0xffffffffffffffffu, 0xffffffffffffffffu,
+    0x0000002000000000u, 0xffffffffffffffffu, 0xffffffffffffffffu, 0x0000002000000000u,
+    0xffffffffffffffffu, 0xffffffffffffffffu, 0x0000000000000000u,
+};
 #endif
 /* Start-only rules whose first byte has class c: skew__bot_rules[start_first[c] .. start_first[c + 1]). */
 static const uint8_t skew__bot_start_first[65] = {
@@ -2785,18 +2936,22 @@ SKEW__PRIV bool skew__bot_table_match(const unsigned char *p, size_t n) {
        neighbouring pairs, so one of them is always at an even offset) */
 #if !SKEW_OPTIMIZE_SIZE /* -Os builds: the plain loop below does it all */
 #define SKEW__BOT_ROW(c) skew__bot_row[c]
+/* most hits fail on the class of the byte after the pair (c): checked here, before the call */
+#define SKEW__BOT_NEXT_OK(key, c) ((skew__bot_next[skew__bot_key_first[key]] >> (c)) & 1u)
     for (i = 0; i + 3 < n; i += 4) { /* two pairs a turn, one branch while neither hits */
         uint64_t x = SKEW__BOT_ROW(p[i]) >> skew__bot_class[p[i + 1]];
         uint64_t y = SKEW__BOT_ROW(p[i + 2]) >> skew__bot_class[p[i + 3]];
         if ((x | y) & 1u) {
-            a = skew__bot_class[p[i]];
-            b = skew__bot_class[p[i + 1]];
-            if ((x & 1u) && skew__bot_pair_hit(p, n, i, (a << 6) | b)) return true;
-            a = skew__bot_class[p[i + 2]];
-            b = skew__bot_class[p[i + 3]];
-            if ((y & 1u) && skew__bot_pair_hit(p, n, i + 2, (a << 6) | b)) return true;
+            unsigned key = ((unsigned)skew__bot_class[p[i]] << 6) | skew__bot_class[p[i + 1]];
+            if ((x & 1u) && SKEW__BOT_NEXT_OK(key, skew__bot_class[p[i + 2]]) && skew__bot_pair_hit(p, n, i, key))
+                return true;
+            key = ((unsigned)skew__bot_class[p[i + 2]] << 6) | skew__bot_class[p[i + 3]];
+            if ((y & 1u) && SKEW__BOT_NEXT_OK(key, i + 4 < n ? skew__bot_class[p[i + 4]] : SKEW__BOT_CLASS_END) &&
+                skew__bot_pair_hit(p, n, i + 2, key))
+                return true;
         }
     }
+#undef SKEW__BOT_NEXT_OK
 #undef SKEW__BOT_ROW
 #else
     i = 0;

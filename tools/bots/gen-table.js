@@ -239,6 +239,23 @@ function main() {
   out.push('static const uint16_t skew__bot_key_first[4097] = {');
   out.push(rows(keyFirst, 24, String));
   out.push('};');
+  // A second check per hit: the class of the byte after the pair (CLS_END past the end). An
+  // entry whose rule covers that byte (its text index back + 1) needs that byte's class; one
+  // whose rule ends within the pair lets every class through.
+  const nextCls = list.map(() => 0n).concat([0n]); // one more: key_first of the keys after the last
+  keys.forEach((k, n) => {
+    let m = 0n;
+    for (let j = first[n]; j < first[n + 1]; j++) {
+      const pat = ordered[list[j][0]].pat, at = list[j][1] + 1;
+      m |= at < pat.length ? 1n << BigInt(cls(pat.charCodeAt(at))) : (1n << 64n) - 1n;
+    }
+    nextCls[first[n]] = m;
+  });
+  out.push('/* At the first list entry of each class pair: the classes the byte after the pair may have');
+  out.push('   (bit 63: past the end) for some of its rules to match; a hit outside them fails at once. */');
+  out.push('static const uint64_t skew__bot_next[SKEW__BOT_LIST_COUNT + 1] = {');
+  out.push(rows(nextCls, 4, (x) => '0x' + x.toString(16).padStart(16, '0') + 'u'));
+  out.push('};');
   out.push('#endif');
   out.push('/* Start-only rules whose first byte has class c: skew__bot_rules[start_first[c] .. start_first[c + 1]). */');
   out.push('static const uint8_t skew__bot_start_first[65] = {');
