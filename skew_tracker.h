@@ -1821,6 +1821,7 @@ SKEW_API skew_result skew_get_client_ip(const skew_ip_policy *policy, const skew
 /* An empty UA: absent, or nothing but spaces and tabs. */
 SKEW__PRIV bool skew__bot_empty(skew_str ua) {
     if (!ua.ptr) return true;
+    if (ua.len && !skew__is_space((unsigned char)ua.ptr[0])) return false; /* most UAs: no trim */
     return skew__trim(ua).len == 0;
 }
 
@@ -2927,8 +2928,8 @@ SKEW__PRIV bool skew__bot_table_match(const unsigned char *p, size_t n) {
     size_t i;
     unsigned a = skew__bot_class[p[0]], b;
     for (i = skew__bot_start_first[a]; i < skew__bot_start_first[a + 1]; i++) {
-        const skew__bot_rule *r = &skew__bot_rules[i]; /* the first byte fits (its class): try the second */
-        if (r->len <= n && (r->len < 2 || skew__lower(p[1]) == (unsigned char)skew__bot_text[r->off + 1]) &&
+        const skew__bot_rule *r = &skew__bot_rules[i]; /* the first byte fits (its class): try the last */
+        if (r->len - 1u < n && skew__lower(p[r->len - 1]) == (unsigned char)skew__bot_text[r->off + r->len - 1] &&
             skew__bot_rule_at(p, n, 0, r))
             return true;
     }
