@@ -192,10 +192,14 @@ function main() {
   out.push(rows(bits, 4, (x) => '0x' + x.toString(16).padStart(16, '0') + 'u'));
   out.push('};');
   // The hot loop's one load per pair: the row of the first byte's class, by the byte itself.
-  out.push('#if !SKEW_OPTIMIZE_SIZE /* 2 KB for one load less per pair in the scan (-Os builds skip it) */');
+  out.push('#if !SKEW_OPTIMIZE_SIZE /* 4 KB for two loads and an AND per pair in the scan (-Os builds skip them) */');
   out.push('/* skew__bot_pairs[skew__bot_class[c]] for each byte c. */');
   out.push('static const uint64_t skew__bot_row[256] = {');
   out.push(rows(cls256.map((c) => bits[c]), 4, (x) => '0x' + x.toString(16).padStart(16, '0') + 'u'));
+  out.push('};');
+  out.push('/* 1 << skew__bot_class[c] for each byte c: the scan tests a pair with an AND, no shift. */');
+  out.push('static const uint64_t skew__bot_bit[256] = {');
+  out.push(rows(cls256.map((c) => 1n << BigInt(c)), 4, (x) => '0x' + x.toString(16).padStart(16, '0') + 'u'));
   out.push('};');
   out.push('#endif');
   out.push('/* Set pairs before word w of skew__bot_pairs; with a popcount they number the set pairs. */');
