@@ -103,6 +103,7 @@ int main(int argc, char **argv) {
             return usage();
         }
     }
-    if (run(&f) != 0) return 1;
+    /* without options the filter is the plain skew_is_bot(): NULL says so and skips its checks */
+    if (run(f.count || f.allow_empty || f.no_builtin ? &f : NULL) != 0) return 1;
     return fflush(stdout) == 0 ? 0 : 1;
 }
