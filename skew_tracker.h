@@ -1805,7 +1805,8 @@ SKEW_API skew_result skew_get_client_ip(const skew_ip_policy *policy, const skew
    pairs that rules are indexed under. Every rule is indexed under two of its own pairs, one
    at an even and one at an odd offset of its text, so wherever it stands in the UA one of
    them is read; the generator picks the pairs rarest in browser UAs. A browser UA hits the
-   set about four times; only a hit compares rules: the short list under that pair.
+   set about four times; most hits then fail on the class of the byte after the pair
+   (skew__bot_next), and only the rest compare rules: the short list under that pair.
    Rules anchored at the start are tried once, and a handful of UA shapes that no browser
    sends (bare "name/1.0", "Mozilla/5.0 (compatible; x/1.0)", ...) are code in
    skew__bot_shape(), each anchored at one end of the UA. Every check stops at a bound, so
