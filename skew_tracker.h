@@ -2144,6 +2144,8 @@ static const uint64_t skew__bot_pairs[64] = {
     0x0404001000000000u, 0x0404001000000000u, 0xffffffffffffffffu, 0x0404001000000000u,
     0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0000000000000000u,
 };
+/* 1: no class pair of "Mozilla/D.D " at an even offset is in the index, so the scan skips it */
+#define SKEW__BOT_SKIP_MOZILLA 1
 #if !SKEW_OPTIMIZE_SIZE /* 4 KB for two loads and an AND per pair in the scan (-Os builds skip them) */
 /* skew__bot_pairs[skew__bot_class[c]] for each byte c. */
 static const uint64_t skew__bot_row[256] = {
@@ -3007,7 +3009,20 @@ SKEW__PRIV bool skew__bot_table_match(const unsigned char *p, size_t n) {
 #define SKEW__BOT_ROW(c) skew__bot_row[c]
 /* most hits fail on the class of the byte after the pair (c): checked here, before the call */
 #define SKEW__BOT_NEXT_OK(key, c) ((skew__bot_next[skew__bot_key_first[key]] >> (c)) & 1u)
-    for (i = 0; i + 3 < n; i += 4) { /* two pairs a turn, one branch while neither hits */
+    i = 0;
+#if SKEW__BOT_SKIP_MOZILLA /* no index pair in "Mozilla/5.0 ", the head of most UAs: skip it */
+    if (n >= 12) {
+        static const char head[12] = {'M', 'o', 'z', 'i', 'l', 'l', 'a', '/', '5', '.', '0', ' '};
+        uint64_t u, h;
+        uint32_t v, g;
+        memcpy(&u, p, 8);
+        memcpy(&h, head, 8);
+        memcpy(&v, p + 8, 4);
+        memcpy(&g, head + 8, 4);
+        if (u == h && v == g) i = 12;
+    }
+#endif
+    for (; i + 3 < n; i += 4) { /* two pairs a turn, one branch while neither hits */
         uint64_t x = SKEW__BOT_ROW(p[i]) & skew__bot_bit[p[i + 1]];
         uint64_t y = SKEW__BOT_ROW(p[i + 2]) & skew__bot_bit[p[i + 3]];
         if (x | y) {
