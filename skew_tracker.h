@@ -2144,7 +2144,8 @@ static const uint64_t skew__bot_pairs[64] = {
     0x0404001000000000u, 0x0404001000000000u, 0xffffffffffffffffu, 0x0404001000000000u,
     0x0404001000000000u, 0x0404001000000000u, 0x0404001000000000u, 0x0000000000000000u,
 };
-/* 1: no class pair of "Mozilla/D.D " at an even offset is in the index, so the scan skips it */
+/* 1: no class pair of "Mozilla/5.0 " at an even offset is in the index and no start rule
+   begins like it, so a UA that begins with it skips both */
 #define SKEW__BOT_SKIP_MOZILLA 1
 #if !SKEW_OPTIMIZE_SIZE /* 4 KB for two loads and an AND per pair in the scan (-Os builds skip them) */
 /* skew__bot_pairs[skew__bot_class[c]] for each byte c. */
@@ -2995,23 +2996,10 @@ SKEW__PRIV bool skew__bot_shape(const unsigned char *p, size_t n) {
 
 /* The built-in table on a non-empty UA. */
 SKEW__PRIV bool skew__bot_table_match(const unsigned char *p, size_t n) {
-    size_t i;
+    size_t i = 0, k;
     unsigned a = skew__bot_class[p[0]], b;
-    for (i = skew__bot_start_first[a]; i < skew__bot_start_first[a + 1]; i++) {
-        const skew__bot_rule *r = &skew__bot_rules[i]; /* the first byte fits (its class): try the last */
-        if (r->len - 1u < n && skew__lower(p[r->len - 1]) == (unsigned char)skew__bot_text[r->off + r->len - 1] &&
-            skew__bot_rule_at(p, n, 0, r))
-            return true;
-    }
-    /* the hot loop: the class pairs at even offsets (the index holds every rule under two
-       neighbouring pairs, so one of them is always at an even offset) */
-#if !SKEW_OPTIMIZE_SIZE /* -Os builds: the plain loop below does it all */
-#define SKEW__BOT_ROW(c) skew__bot_row[c]
-/* most hits fail on the class of the byte after the pair (c): checked here, before the call */
-#define SKEW__BOT_NEXT_OK(key, c) ((skew__bot_next[skew__bot_key_first[key]] >> (c)) & 1u)
-    i = 0;
-#if SKEW__BOT_SKIP_MOZILLA /* no index pair in "Mozilla/5.0 ", the head of most UAs: skip it */
-    if (n >= 12) {
+#if SKEW__BOT_SKIP_MOZILLA && !SKEW_OPTIMIZE_SIZE /* "Mozilla/5.0 ", the head of most UAs: no start */
+    if (n >= 12) {                                 /* rule fits it, no index pair is in it: skip it */
         static const char head[12] = {'M', 'o', 'z', 'i', 'l', 'l', 'a', '/', '5', '.', '0', ' '};
         uint64_t u, h;
         uint32_t v, g;
@@ -3021,7 +3009,20 @@ SKEW__PRIV bool skew__bot_table_match(const unsigned char *p, size_t n) {
         memcpy(&g, head + 8, 4);
         if (u == h && v == g) i = 12;
     }
+    if (i == 0)
 #endif
+        for (k = skew__bot_start_first[a]; k < skew__bot_start_first[a + 1]; k++) {
+            const skew__bot_rule *r = &skew__bot_rules[k]; /* the first byte fits (its class): try the last */
+            if (r->len - 1u < n && skew__lower(p[r->len - 1]) == (unsigned char)skew__bot_text[r->off + r->len - 1] &&
+                skew__bot_rule_at(p, n, 0, r))
+                return true;
+        }
+    /* the hot loop: the class pairs at even offsets (the index holds every rule under two
+       neighbouring pairs, so one of them is always at an even offset) */
+#if !SKEW_OPTIMIZE_SIZE /* -Os builds: the plain loop below does it all */
+#define SKEW__BOT_ROW(c) skew__bot_row[c]
+/* most hits fail on the class of the byte after the pair (c): checked here, before the call */
+#define SKEW__BOT_NEXT_OK(key, c) ((skew__bot_next[skew__bot_key_first[key]] >> (c)) & 1u)
     for (; i + 3 < n; i += 4) { /* two pairs a turn, one branch while neither hits */
         uint64_t x = SKEW__BOT_ROW(p[i]) & skew__bot_bit[p[i + 1]];
         uint64_t y = SKEW__BOT_ROW(p[i + 2]) & skew__bot_bit[p[i + 3]];

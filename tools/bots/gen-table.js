@@ -194,9 +194,13 @@ function main() {
   // The hot loop's one load per pair: the row of the first byte's class, by the byte itself.
   // Most UAs start "Mozilla/5.0 ": when none of its class pairs at even offsets is in the
   // index, the scan may start after it (the matcher checks the head first).
+  // Nor the start rules, when none of them begins like it.
+  const head = 'mozilla/5.0 ';
   const headPairs = ['mo', 'zi', 'll', 'a/', '5.', '0 '].map((t) => (cls(t.charCodeAt(0)) << 6) | cls(t.charCodeAt(1)));
-  out.push('/* 1: no class pair of "Mozilla/D.D " at an even offset is in the index, so the scan skips it */');
-  out.push('#define SKEW__BOT_SKIP_MOZILLA ' + (headPairs.some((k) => index.has(k)) ? 0 : 1));
+  const headStart = start.some((r) => head.slice(0, r.pat.length) === r.pat.slice(0, head.length));
+  out.push('/* 1: no class pair of "Mozilla/5.0 " at an even offset is in the index and no start rule');
+  out.push('   begins like it, so a UA that begins with it skips both */');
+  out.push('#define SKEW__BOT_SKIP_MOZILLA ' + (headPairs.some((k) => index.has(k)) || headStart ? 0 : 1));
   out.push('#if !SKEW_OPTIMIZE_SIZE /* 4 KB for two loads and an AND per pair in the scan (-Os builds skip them) */');
   out.push('/* skew__bot_pairs[skew__bot_class[c]] for each byte c. */');
   out.push('static const uint64_t skew__bot_row[256] = {');
