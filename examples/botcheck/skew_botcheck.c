@@ -16,43 +16,49 @@
 
 #define SKEW_BOTCHECK_MAX 65536
 
-/* Lines are classified where they lie in the input buffer (no copy) and verdicts are written
-   in blocks: a byte-at-a-time copy and a putchar per line cost as much as the classifier
-   (issue 22). The buffer holds the longest line kept (MAX + 1 for its '\r') plus a read. */
+/* Lines are classified where they lie in the input buffer (no copy), found with memchr, and
+   the verdicts of a whole read go into one output buffer, written once per read: a byte copy,
+   a putchar or a bounds check per line cost as much as the classifier (issue 22). The input
+   buffer holds the longest line kept (MAX + 1 for its '\r') plus a read; the output buffer
+   two bytes for each line a full input buffer can hold, plus the last line. */
 static char in[4 * SKEW_BOTCHECK_MAX];
-static char out[16384];
-static size_t out_len;
+static char out[2 * sizeof in + 2];
 
 static int usage(void) {
     fputs("usage: skew_botcheck [-e] [-n] [-b PATTERN]... [-a PATTERN]... < user-agents.txt\n", stderr);
     return 2;
 }
 
-/* One verdict for the line at p (len bytes, without its '\n'); too_long: it was dropped. */
-static void verdict(const skew_bot_filter *f, const char *p, size_t len, int too_long) {
+/* The verdict character of the line at p (len bytes, without its '\n'); too_long: it was dropped. */
+static char verdict(const skew_bot_filter *f, const char *p, size_t len, int too_long) {
     skew_str ua;
     if (len > 0 && p[len - 1] == '\r') len--;
     ua.ptr = p;
     ua.len = len;
-    if (out_len + 2 > sizeof out) {
-        fwrite(out, 1, out_len, stdout);
-        out_len = 0;
-    }
-    out[out_len++] = too_long || len > SKEW_BOTCHECK_MAX || skew_bot_filter_is_bot(f, ua) ? '1' : '0';
-    out[out_len++] = '\n';
+    return too_long || len > SKEW_BOTCHECK_MAX || skew_bot_filter_is_bot(f, ua) ? '1' : '0';
 }
 
-/* Classify stdin line by line. Returns 0, or 1 on a read error. */
+/* Write the verdicts gathered so far. Returns 0, or 1 on a write error. */
+static int flush_out(size_t *out_len) {
+    size_t n = *out_len;
+    *out_len = 0;
+    return n && fwrite(out, 1, n, stdout) != n;
+}
+
+/* Classify stdin line by line. Returns 0, or 1 on a read or write error. */
 static int run(const skew_bot_filter *f) {
-    size_t have = 0, got, p;
+    size_t have = 0, got, p, out_len = 0;
     int dropping = 0; /* inside a line longer than any kept: its verdict is 1 */
     while ((got = fread(in + have, 1, sizeof in - have, stdin)) > 0) {
         const char *nl;
         have += got;
         for (p = 0; (nl = (const char *)memchr(in + p, '\n', have - p)) != NULL; p = (size_t)(nl - in) + 1) {
-            verdict(f, in + p, (size_t)(nl - in) - p, dropping);
+            out[out_len] = verdict(f, in + p, (size_t)(nl - in) - p, dropping);
+            out[out_len + 1] = '\n';
+            out_len += 2; /* at most one line per input byte: 2 * sizeof in in all */
             dropping = 0;
         }
+        if (flush_out(&out_len)) return 1;
         if (dropping || have - p > SKEW_BOTCHECK_MAX + 1) { /* the rest of a too-long line */
             dropping = 1;
             have = 0;
@@ -65,8 +71,12 @@ static int run(const skew_bot_filter *f) {
         perror("skew_botcheck: stdin");
         return 1;
     }
-    if (have || dropping) verdict(f, in, have, dropping);
-    return 0;
+    if (have || dropping) {
+        out[out_len] = verdict(f, in, have, dropping);
+        out[out_len + 1] = '\n';
+        out_len += 2;
+    }
+    return flush_out(&out_len);
 }
 
 int main(int argc, char **argv) {
@@ -93,7 +103,7 @@ int main(int argc, char **argv) {
             return usage();
         }
     }
-    if (run(&f) != 0) return 1;
-    if (out_len && fwrite(out, 1, out_len, stdout) != out_len) return 1;
+    /* without options the filter is the plain skew_is_bot(): NULL says so and skips its checks */
+    if (run(f.count || f.allow_empty || f.no_builtin ? &f : NULL) != 0) return 1;
     return fflush(stdout) == 0 ? 0 : 1;
 }

@@ -192,10 +192,23 @@ function main() {
   out.push(rows(bits, 4, (x) => '0x' + x.toString(16).padStart(16, '0') + 'u'));
   out.push('};');
   // The hot loop's one load per pair: the row of the first byte's class, by the byte itself.
-  out.push('#if !SKEW_OPTIMIZE_SIZE /* 2 KB for one load less per pair in the scan (-Os builds skip it) */');
+  // Most UAs start "Mozilla/5.0 ": when none of its class pairs at even offsets is in the
+  // index, the scan may start after it (the matcher checks the head first).
+  // Nor the start rules, when none of them begins like it.
+  const head = 'mozilla/5.0 ';
+  const headPairs = ['mo', 'zi', 'll', 'a/', '5.', '0 '].map((t) => (cls(t.charCodeAt(0)) << 6) | cls(t.charCodeAt(1)));
+  const headStart = start.some((r) => head.slice(0, r.pat.length) === r.pat.slice(0, head.length));
+  out.push('/* 1: no class pair of "Mozilla/5.0 " at an even offset is in the index and no start rule');
+  out.push('   begins like it, so a UA that begins with it skips both */');
+  out.push('#define SKEW__BOT_SKIP_MOZILLA ' + (headPairs.some((k) => index.has(k)) || headStart ? 0 : 1));
+  out.push('#if !SKEW_OPTIMIZE_SIZE /* 4 KB for two loads and an AND per pair in the scan (-Os builds skip them) */');
   out.push('/* skew__bot_pairs[skew__bot_class[c]] for each byte c. */');
   out.push('static const uint64_t skew__bot_row[256] = {');
   out.push(rows(cls256.map((c) => bits[c]), 4, (x) => '0x' + x.toString(16).padStart(16, '0') + 'u'));
+  out.push('};');
+  out.push('/* 1 << skew__bot_class[c] for each byte c: the scan tests a pair with an AND, no shift. */');
+  out.push('static const uint64_t skew__bot_bit[256] = {');
+  out.push(rows(cls256.map((c) => 1n << BigInt(c)), 4, (x) => '0x' + x.toString(16).padStart(16, '0') + 'u'));
   out.push('};');
   out.push('#endif');
   out.push('/* Set pairs before word w of skew__bot_pairs; with a popcount they number the set pairs. */');
@@ -230,6 +243,32 @@ function main() {
   out.push('static const char skew__bot_last[SKEW__BOT_LIST_COUNT + 1] =');
   const lastText = list.map((e) => ordered[e[0]].pat.slice(-1)).join('');
   for (let i = 0; i < lastText.length; i += 96) out.push('    ' + cstr(lastText.slice(i, i + 96)) + (i + 96 >= lastText.length ? ';' : ''));
+  // A hit's list without the rank and popcount: where the list of each class pair starts.
+  const keyFirst = [];
+  for (let k = 0, n = 0; k <= 4096; k++) { while (n < keys.length && keys[n] < k) n++; keyFirst.push(first[n]); }
+  if (list.length > 65535) throw new Error('list too long for 16-bit starts');
+  out.push('/* 8 KB: the rules of class pair k are skew__bot_list[key_first[k] .. key_first[k + 1]) (empty when');
+  out.push('   k is not in the index), so a hit needs no rank and popcount. */');
+  out.push('static const uint16_t skew__bot_key_first[4097] = {');
+  out.push(rows(keyFirst, 24, String));
+  out.push('};');
+  // A second check per hit: the class of the byte after the pair (CLS_END past the end). An
+  // entry whose rule covers that byte (its text index back + 1) needs that byte's class; one
+  // whose rule ends within the pair lets every class through.
+  const nextCls = list.map(() => 0n).concat([0n]); // one more: key_first of the keys after the last
+  keys.forEach((k, n) => {
+    let m = 0n;
+    for (let j = first[n]; j < first[n + 1]; j++) {
+      const pat = ordered[list[j][0]].pat, at = list[j][1] + 1;
+      m |= at < pat.length ? 1n << BigInt(cls(pat.charCodeAt(at))) : (1n << 64n) - 1n;
+    }
+    nextCls[first[n]] = m;
+  });
+  out.push('/* At the first list entry of each class pair: the classes the byte after the pair may have');
+  out.push('   (bit 63: past the end) for some of its rules to match; a hit outside them fails at once. */');
+  out.push('static const uint64_t skew__bot_next[SKEW__BOT_LIST_COUNT + 1] = {');
+  out.push(rows(nextCls, 4, (x) => '0x' + x.toString(16).padStart(16, '0') + 'u'));
+  out.push('};');
   out.push('#endif');
   out.push('/* Start-only rules whose first byte has class c: skew__bot_rules[start_first[c] .. start_first[c + 1]). */');
   out.push('static const uint8_t skew__bot_start_first[65] = {');
@@ -250,7 +289,8 @@ function main() {
     console.log('table up to date');
   } else {
     fs.writeFileSync(TARGET, next);
-    console.log(`${ordered.length} rules, ${keys.length} pairs, ${list.length} list entries, text ${text.length} B, table about ${bytes} B`);
+    const speed = 2048 + 2048 + 2 * 4097 + 8 * (list.length + 1) + 2 * list.length + 1; // row, bit, key_first, next, tail, last
+    console.log(`${ordered.length} rules, ${keys.length} pairs, ${list.length} list entries, text ${text.length} B, table about ${bytes} B, plus ${speed} B of scan tables outside -Os builds`);
   }
 }
 main();
