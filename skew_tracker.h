@@ -6152,6 +6152,10 @@ SKEW_API skew_endpoint skew_route_path(const skew_tracker *t, skew_str path) {
 
 /* skew_route_path narrowed to the two stream endpoints (every open asks): the same answer */
 SKEW__PRIV skew_transport skew__transport_of(const skew_tracker *t, skew_str path) {
+#if SKEW_OPTIMIZE_SIZE
+    skew_endpoint ep = skew_route_path(t, path);
+    return ep == SKEW_ENDPOINT_SSE ? SKEW_TRANSPORT_SSE : ep == SKEW_ENDPOINT_WS ? SKEW_TRANSPORT_WS : (skew_transport)0;
+#else
     const char *rest;
     size_t n;
     if (!path.ptr || path.len < t->base_len || memcmp(path.ptr, t->base, t->base_len) != 0) return (skew_transport)0;
@@ -6160,6 +6164,7 @@ SKEW__PRIV skew_transport skew__transport_of(const skew_tracker *t, skew_str pat
     if (n == 4 && memcmp(rest, "/sse", 4) == 0) return SKEW_TRANSPORT_SSE;
     if (n == 3 && memcmp(rest, "/ws", 3) == 0) return SKEW_TRANSPORT_WS;
     return (skew_transport)0;
+#endif
 }
 
 /* Methods are case-sensitive (RFC 9110). */
