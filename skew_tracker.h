@@ -1733,24 +1733,30 @@ SKEW_API skew_result skew_ip_from_sockaddr(const struct sockaddr *sa, size_t sa_
 /* trust_none wins over trust_all (the safe reading when both are set); trust_all trusts even
    an unknown peer (family 0); a NULL policy is the zero policy (loopback only);
    trusted_count above SKEW_MAX_TRUSTED_PROXIES is clamped to the array. */
-SKEW_API bool skew_ip_policy_trusts(const skew_ip_policy *policy, const skew_ip *peer) {
-    skew_ip p;
+/* skew_ip_policy_trusts for a peer already normalised (skew__ip_norm) */
+SKEW__PRIV bool skew__ip_trusts_norm(const skew_ip_policy *policy, const skew_ip *p) {
     size_t k, n;
-    if (!peer || (policy && policy->trust_none)) return false;
+    if (policy && policy->trust_none) return false;
     if (policy && policy->trust_all) return true;
-    p = skew__ip_norm(peer);
     if (policy && policy->trusted_count) {
         n = policy->trusted_count < SKEW_MAX_TRUSTED_PROXIES ? policy->trusted_count : SKEW_MAX_TRUSTED_PROXIES;
         for (k = 0; k < n; k++)
-            if (skew_cidr_contains(&policy->trusted[k], &p)) return true;
+            if (skew_cidr_contains(&policy->trusted[k], p)) return true;
         return false;
     }
-    if (p.family == 4) return p.bytes[0] == 127;
-    if (p.family == 6) {
+    if (p->family == 4) return p->bytes[0] == 127;
+    if (p->family == 6) {
         static const uint8_t loop6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-        return memcmp(p.bytes, loop6, 16) == 0;
+        return memcmp(p->bytes, loop6, 16) == 0;
     }
     return false;
+}
+
+SKEW_API bool skew_ip_policy_trusts(const skew_ip_policy *policy, const skew_ip *peer) {
+    skew_ip p;
+    if (!peer) return false;
+    p = skew__ip_norm(peer);
+    return skew__ip_trusts_norm(policy, &p);
 }
 
 /* A header that yields nothing (absent, garbage, obfuscated, walk stopped) is skipped, never
@@ -1765,7 +1771,8 @@ SKEW_API skew_result skew_get_client_ip(const skew_ip_policy *policy, const skew
     if (!req) return SKEW_ERR_INVALID;
     peer = skew__ip_norm(&req->peer);
 #if SKEW_ENABLE_IP
-    if (skew_ip_policy_trusts(policy, &req->peer)) {
+    /* no header hook: every header is absent (as skew_get_header says), nothing to look up */
+    if (req->header && skew__ip_trusts_norm(policy, &peer)) {
         static const char *const names[4] = {"cf-connecting-ip", "x-forwarded-for", "x-real-ip", "forwarded"};
         static const skew_ip_source from[4] = {SKEW_IP_SOURCE_CF_CONNECTING_IP, SKEW_IP_SOURCE_X_FORWARDED_FOR,
                                                SKEW_IP_SOURCE_X_REAL_IP, SKEW_IP_SOURCE_FORWARDED};
@@ -1775,8 +1782,8 @@ SKEW_API skew_result skew_get_client_ip(const skew_ip_policy *policy, const skew
             skew_ip ip;
             bool ok;
             if (policy && policy->headers && !(policy->headers & (1u << k))) continue; /* not ours to believe */
-            v = skew_get_header(req, names[k]); /* only the believed headers are looked up */
-            if (!v.len) continue;
+            v = req->header(req->header_ctx, names[k]); /* only the believed headers are looked up */
+            if (!v.ptr || !v.len) continue;
             memset(&ip, 0, sizeof ip);
             if (k == 1 || k == 3) ok = skew__ip_walk(policy, v, k == 3, &ip);
             else ok = skew_ip_parse_loose(v, &ip) == SKEW_OK;
@@ -4270,10 +4277,10 @@ SKEW__PRIV skew_result skew__new_id(skew_tracker *t, uint8_t id[16]) {
 }
 
 SKEW__PRIV void skew__id_text(const uint8_t id[16], char out[SKEW_ID_STR_MAX]) {
+#if SKEW_OPTIMIZE_SIZE
     /* where each byte's two digits go in 8-4-4-4-12 */
     static const uint8_t at[16] = {0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34};
     int i;
-#if SKEW_OPTIMIZE_SIZE
     for (i = 0; i < 16; i++) {
         out[at[i]] = skew__hex[id[i] >> 4];
         out[at[i] + 1] = skew__hex[id[i] & 15];
@@ -4288,7 +4295,13 @@ SKEW__PRIV void skew__id_text(const uint8_t id[16], char out[SKEW_ID_STR_MAX]) {
                               "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
                               "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
                               "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
-    for (i = 0; i < 16; i++) memcpy(out + at[i], two + 2 * id[i], 2);
+    /* written out at the 8-4-4-4-12 offsets: no loop, half the instructions */
+#define SKEW__ID_HEX(k, o) memcpy(out + (o), two + 2 * id[k], 2)
+    SKEW__ID_HEX(0, 0); SKEW__ID_HEX(1, 2); SKEW__ID_HEX(2, 4); SKEW__ID_HEX(3, 6);
+    SKEW__ID_HEX(4, 9); SKEW__ID_HEX(5, 11); SKEW__ID_HEX(6, 14); SKEW__ID_HEX(7, 16);
+    SKEW__ID_HEX(8, 19); SKEW__ID_HEX(9, 21); SKEW__ID_HEX(10, 24); SKEW__ID_HEX(11, 26);
+    SKEW__ID_HEX(12, 28); SKEW__ID_HEX(13, 30); SKEW__ID_HEX(14, 32); SKEW__ID_HEX(15, 34);
+#undef SKEW__ID_HEX
 #endif
     out[8] = out[13] = out[18] = out[23] = '-';
     out[36] = '\0';
@@ -6574,9 +6587,21 @@ SKEW_API skew_endpoint skew_route_path(const skew_tracker *t, skew_str path) {
     return SKEW_ENDPOINT_UNKNOWN;
 }
 
+/* skew_route_path narrowed to the two stream endpoints (every open asks): the same answer */
 SKEW__PRIV skew_transport skew__transport_of(const skew_tracker *t, skew_str path) {
+#if SKEW_OPTIMIZE_SIZE
     skew_endpoint ep = skew_route_path(t, path);
     return ep == SKEW_ENDPOINT_SSE ? SKEW_TRANSPORT_SSE : ep == SKEW_ENDPOINT_WS ? SKEW_TRANSPORT_WS : (skew_transport)0;
+#else
+    const char *rest;
+    size_t n;
+    if (!path.ptr || path.len < t->base_len || memcmp(path.ptr, t->base, t->base_len) != 0) return (skew_transport)0;
+    rest = path.ptr + t->base_len;
+    n = path.len - t->base_len;
+    if (n == 4 && memcmp(rest, "/sse", 4) == 0) return SKEW_TRANSPORT_SSE;
+    if (n == 3 && memcmp(rest, "/ws", 3) == 0) return SKEW_TRANSPORT_WS;
+    return (skew_transport)0;
+#endif
 }
 
 /* Methods are case-sensitive (RFC 9110). */

@@ -650,6 +650,27 @@ static void test_bots_and_open_errors(void) {
     r.path = skew_str_c("/__skew/health");
     fh.values[0] = BROWSER_UA;
     CHECK_RES(skew_open(t, &r, &env.conns[0], &h), SKEW_ERR_INVALID);
+    { /* skew_open's own path check says what skew_route_path says, on near misses too */
+        static const char *const paths[] = {"/__skew/sse", "/__skew/ws", "/__skew/sse/", "/__skew/ssex", "/__skew/ws/",
+                                            "/__skew/w", "/__skew/SSE", "/__skewer/sse", "/__skew", "/__skew/",
+                                            "/__sk", "/x/__skew/sse", "/__skew//sse", "/__skew/sse?x", ""};
+        size_t k;
+        for (k = 0; k < sizeof paths / sizeof paths[0]; k++) {
+            skew_endpoint ep;
+            skew_conn view;
+            r.path = skew_str_c(paths[k]);
+            ep = skew_route_path(t, r.path);
+            if (ep != SKEW_ENDPOINT_SSE && ep != SKEW_ENDPOINT_WS) {
+                CHECK_RES(skew_open(t, &r, &env.conns[0], &h), SKEW_ERR_INVALID);
+                continue;
+            }
+            CHECK_RES(skew_open(t, &r, &env.conns[0], &h), SKEW_OK);
+            CHECK_RES(skew_get_conn(t, h, &view), SKEW_OK);
+            CHECK(view.transport == (ep == SKEW_ENDPOINT_WS ? SKEW_TRANSPORT_WS : SKEW_TRANSPORT_SSE));
+            CHECK_RES(skew_close(t, h, SKEW_CLOSE_REASON_CLIENT), SKEW_OK);
+        }
+        CHECK_EQ_INT(skew_get_total(t), 0);
+    }
     unmake(t);
     /* with the filter off and empty UAs allowed */
     base_cfg(&c, &env);
