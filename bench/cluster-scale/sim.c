@@ -24,6 +24,7 @@
 #include <string.h>
 
 
+#include "skcl_agg.h"
 #include "skcl_ev.h"
 #include "skcl_view.h"
 #include "skew_cluster.h"
@@ -48,6 +49,8 @@ static uint64_t views_total;
 static bool watched; /* skew:{NAME}:watch: list connections, as the servers do */
 static uint32_t list_share = UINT32_MAX; /* view mode: the merged list's fair share, as the servers do */
 static uint32_t listed_max;
+static uint32_t interval; /* P */
+static bool read_all;     /* --reads all: every P from its start phase; view mode: the servers' phases */
 
 static skew_str get_header(void *ctx, const char *name) {
     skew_str s = {NULL, 0};
@@ -118,10 +121,15 @@ static void on_event(void *user, const skcl_link_event *ev) {
 
 static void on_publish(struct ev_loop *loop, ev_timer *w, int revents) {
     sim *s = (sim *)w->data;
-    size_t n = skew_cluster_write_snapshot_listed(tmpl, skew_ex_now_ms(), watched ? list_share : 0u, snap, snap_cap);
+    uint64_t now = skew_ex_now_ms();
+    size_t n = skew_cluster_write_snapshot_listed(tmpl, now, watched ? list_share : 0u, snap, snap_cap);
     char *at;
-    (void)loop;
     (void)revents;
+    if (!read_all) { /* the next write at this instance's phase, as skcl_node does (skcl_agg.h) */
+        ev_timer_stop(loop, w);
+        ev_timer_set(w, skcl_agg_write_in(now, interval, s->id) / 1000.0, 0.0);
+        ev_timer_start(loop, w);
+    }
     if (!n || n >= snap_cap) return;
     if (!id_at) { /* where the template's id sits: patched per instance (same length) */
         at = strstr(snap, "\"id\":\"sim00000\"");
@@ -165,7 +173,6 @@ int main(int argc, char **argv) {
     uint32_t maxi = (uint32_t)atoi(arg(argc, argv, "--max-instances", "128"));
     uint32_t watchers = (uint32_t)atoi(arg(argc, argv, "--watchers", "0"));
     uint32_t aggregators = (uint32_t)atoi(arg(argc, argv, "--aggregators", "0"));
-    bool read_all = !strcmp(arg(argc, argv, "--reads", "view"), "all");
     sim *sims;
     uint32_t i;
     ev_signal sterm, sint;
@@ -174,6 +181,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: cluster_sim --redis URL --n COUNT [--first K] [--cluster NAME] [--interval-ms P] ...\n");
         return 2;
     }
+    read_all = !strcmp(arg(argc, argv, "--reads", "view"), "all");
+    interval = P;
     signal(SIGPIPE, SIG_IGN);
     make_template(conns, routes, listed);
     listed_max = listed;
