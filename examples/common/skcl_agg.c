@@ -21,10 +21,11 @@
 #define KEY_MAX 200
 #define BATCH 64                    /* snapshots read per pipelined batch (memory stays bounded) */
 
-/* Take the lease if free, renew it if ours; 1: held, 0: someone else's. */
+/* Take the lease if free, renew it if ours; 1: held; someone else's: -1 - its ms to live (a
+   candidate tries again right when it runs out, not up to P/2 later). */
 static const char lease_script[] =
     "local v = redis.call('GET', KEYS[1])\n"
-    "if v and v ~= ARGV[1] then return 0 end\n"
+    "if v and v ~= ARGV[1] then local t = redis.call('PTTL', KEYS[1]); if t < 0 then t = 0 end; return -1 - t end\n"
     "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])\n"
     "return 1\n";
 /* Write the view only while holding the lease (a holder that lost it writes nothing). */
@@ -63,6 +64,7 @@ struct skcl_agg {
 
     redisContext *rc;               /* the thread's own */
     uint64_t seq, next_round, renewed_at;
+    uint64_t lease_free_at;         /* wall ms: another's lease runs out (0: unknown) */
     bool holding;
 };
 
@@ -147,6 +149,9 @@ static bool lease(skcl_agg *a) {
     r = cmd_s(a, av, 6);
     if (!r) return false;
     held = r->type == REDIS_REPLY_INTEGER && r->integer == 1;
+    a->lease_free_at = r->type == REDIS_REPLY_INTEGER && r->integer < 0 && r->integer > -1 - 3 * (long long)a->interval_ms
+                           ? skew_ex_now_ms() + (uint64_t)(-1 - r->integer) + 1u
+                           : 0;
     freeReplyObject(r);
     if (held) a->renewed_at = mono_ms();
     if (held != a->holding)
@@ -274,11 +279,13 @@ uint32_t skcl_agg_write_in(uint64_t wall_ms, uint32_t interval_ms, const char *i
     return (uint32_t)(at - wall_ms);
 }
 
-/* Until the next round (phase 0, wall clock) or the next lease renewal (P/2), whichever first. */
+/* Until the next round (phase 0, wall clock), the next lease renewal or try (P/2) or the other
+   holder's lease running out, whichever first. */
 static void wait_next(skcl_agg *a) {
     struct timespec until;
     uint64_t now = skew_ex_now_ms(), at = now + a->interval_ms / 2u;
     if (a->holding && a->next_round > now && a->next_round < at) at = a->next_round;
+    if (!a->holding && a->lease_free_at > now && a->lease_free_at < at) at = a->lease_free_at;
     until.tv_sec = (time_t)(at / 1000u);
     until.tv_nsec = (long)(at % 1000u) * 1000000L;
     pthread_cond_timedwait(&a->cv, &a->mu, &until); /* CLOCK_REALTIME, as skew_ex_now_ms */
