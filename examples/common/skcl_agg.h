@@ -12,8 +12,8 @@
      skew:{NAME}:view:new   channel: the same script announces each view (its sequence number);
                             every instance reads the view then (or after 1.5P without one)
    Every instance with a link runs one (a candidate); the one that gets the lease merges, the
-   others only try to take it, every P/2 (a dead holder's lease runs out within 2P: a new view
-   within 2.5P + one merge). A holder that finds the lease gone or taken stops writing at once. */
+   others only try to take it, every P/2 and again right when the holder's lease runs out (a
+   dead holder's lease runs out within 2P of its death: a new view within 2P + one merge). A holder that finds the lease gone or taken stops writing at once. */
 #ifndef SKCL_AGG_H
 #define SKCL_AGG_H
 
