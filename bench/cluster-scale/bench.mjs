@@ -96,6 +96,11 @@ async function runOne(redis, N, dashboards) {
       pollers.push((async () => { while (polling) { await stats(real).catch(() => null); await sleep(1000); } })());
     }
     if (dashboards) await sleep(3 * P); // the watch key reaches everyone
+    // the window is whole periods from phase P/2 of the wall clock (rounds start at phase 0, the
+    // view reads follow within P/8, the writes come at 5P/8..7P/8): every window holds the same
+    // number of each, so bytes per second do not jump by a period's worth (+-20 % in 10 s)
+    const periods = Math.max(1, Math.round((WINDOW_S * 1000) / P));
+    await sleep((P / 2 - (Date.now() % P) + P) % P);
     await redis.cmd('CONFIG', 'RESETSTAT');
     const cpu0 = await info(redis, 'cpu');
     const simCpu0 = sims.map((s) => cpuOf(s.proc.pid));
@@ -112,7 +117,8 @@ async function runOne(redis, N, dashboards) {
     const rounds = []; // a round starts at phase 0 (skcl_agg_write_in): made_ms mod P is its duration
     let lastSeq = '';
     let minShown = Infinity;
-    while (Date.now() - w0 < WINDOW_S * 1000) {
+    const wEnd = w0 + periods * P;
+    while (Date.now() < wEnd) {
       const text = await metrics(real).catch(() => '');
       for (const m of text.matchAll(/^skew_cluster_instance_age_ms\{instance="([^"]*)"[^}]*\} (\d+)/gm)) {
         if (m[1] !== 'real') ages.push(Number(m[2]));
@@ -126,7 +132,7 @@ async function runOne(redis, N, dashboards) {
       }
       const k = /^skew_cluster_instances (\d+)/m.exec(text);
       if (k) { minShown = Math.min(minShown, Number(k[1])); maxShown = Math.max(maxShown, Number(k[1])); }
-      await sleep(1000);
+      await sleep(Math.max(0, Math.min(1000, wEnd - Date.now())));
     }
     const secs = (Date.now() - w0) / 1000;
     const st = await info(redis, 'stats');
