@@ -132,7 +132,9 @@ async function runOne(redis, N, dashboards) {
       }
       const k = /^skew_cluster_instances (\d+)/m.exec(text);
       if (k) { minShown = Math.min(minShown, Number(k[1])); maxShown = Math.max(maxShown, Number(k[1])); }
-      await sleep(Math.max(0, Math.min(1000, wEnd - Date.now())));
+      // about once a second, at random phases: the rows' ages rise and fall once a period, and
+      // samples locked to the period (the window starts at a fixed phase) would see one part
+      await sleep(Math.max(0, Math.min(500 + Math.random() * 1000, wEnd - Date.now())));
     }
     const secs = (Date.now() - w0) / 1000;
     const st = await info(redis, 'stats');
