@@ -6,7 +6,9 @@
 //   Redis bytes out/s and in/s (INFO stats), Redis CPU (INFO cpu, sys + user per second),
 //   CPU per simulated instance and of the real server (/proc), the longest cluster-work slice
 //   on the real server's loop (SKEW_CLUSTER_TRACE=1 log lines), the view age p99 (the real
-//   server's skew_cluster_instance_age_ms over the window), and how many instances it shows.
+//   server's skew_cluster_instance_age_ms over the window), and how many instances it shows;
+//   where the age comes from: each snapshot's age when the aggregator merged it (the view's
+//   rows) and the phase of P the view was made at (rounds start at phase 0: the round's length).
 //
 //   node bench/cluster-scale/bench.mjs [--n 10,100,1000] [--interval-ms 2000] [--window-s 12] [--reads view|all]
 //        [--dashboards 0,1,10]
