@@ -6,7 +6,9 @@
 //   Redis bytes out/s and in/s (INFO stats), Redis CPU (INFO cpu, sys + user per second),
 //   CPU per simulated instance and of the real server (/proc), the longest cluster-work slice
 //   on the real server's loop (SKEW_CLUSTER_TRACE=1 log lines), the view age p99 (the real
-//   server's skew_cluster_instance_age_ms over the window), and how many instances it shows.
+//   server's skew_cluster_instance_age_ms over the window), and how many instances it shows;
+//   where the age comes from: each snapshot's age when the aggregator merged it (the view's
+//   rows) and the phase of P the view was made at (rounds start at phase 0: the round's length).
 //
 //   node bench/cluster-scale/bench.mjs [--n 10,100,1000] [--interval-ms 2000] [--window-s 12] [--reads view|all]
 //        [--dashboards 0,1,10]
@@ -96,6 +98,11 @@ async function runOne(redis, N, dashboards) {
       pollers.push((async () => { while (polling) { await stats(real).catch(() => null); await sleep(1000); } })());
     }
     if (dashboards) await sleep(3 * P); // the watch key reaches everyone
+    // the window is whole periods from phase P/2 of the wall clock (rounds start at phase 0, the
+    // view reads follow within P/8, the writes come at 5P/8..7P/8): every window holds the same
+    // number of each, so bytes per second do not jump by a period's worth (+-20 % in 10 s)
+    const periods = Math.max(1, Math.round((WINDOW_S * 1000) / P));
+    await sleep((P / 2 - (Date.now() % P) + P) % P);
     await redis.cmd('CONFIG', 'RESETSTAT');
     const cpu0 = await info(redis, 'cpu');
     const simCpu0 = sims.map((s) => cpuOf(s.proc.pid));
@@ -108,15 +115,28 @@ async function runOne(redis, N, dashboards) {
     let maxShown = 0;
     const w0 = Date.now();
     const ages = [];
+    const merged = [];
+    const rounds = []; // a round starts at phase 0 (skcl_agg_write_in): made_ms mod P is its duration
+    let lastSeq = '';
     let minShown = Infinity;
-    while (Date.now() - w0 < WINDOW_S * 1000) {
+    const wEnd = w0 + periods * P;
+    while (Date.now() < wEnd) {
       const text = await metrics(real).catch(() => '');
       for (const m of text.matchAll(/^skew_cluster_instance_age_ms\{instance="([^"]*)"[^}]*\} (\d+)/gm)) {
         if (m[1] !== 'real') ages.push(Number(m[2]));
       }
+      // where a row's age comes from: its snapshot's age when the aggregator merged it (the view's
+      // "i" lines: made_ms - at) and the view's own age (now - made_ms) when the real server reads it
+      const view = String(await redis.cmd('GET', `skew:{${cluster}}:view`).catch(() => '') || '');
+      const head = /^skew-view 1 (\d+) (\d+)/.exec(view);
+      if (head) {
+        if (head[1] !== lastSeq) { lastSeq = head[1]; rounds.push(Number(head[2]) % P); merged.push(...[...view.matchAll(/^i \S+ \d+ (-?\d+) /gm)].map((m) => Number(m[1]))); }
+      }
       const k = /^skew_cluster_instances (\d+)/m.exec(text);
       if (k) { minShown = Math.min(minShown, Number(k[1])); maxShown = Math.max(maxShown, Number(k[1])); }
-      await sleep(1000);
+      // about once a second, at random phases: the rows' ages rise and fall once a period, and
+      // samples locked to the period (the window starts at a fixed phase) would see one part
+      await sleep(Math.max(0, Math.min(500 + Math.random() * 1000, wEnd - Date.now())));
     }
     const secs = (Date.now() - w0) / 1000;
     const st = await info(redis, 'stats');
@@ -128,11 +148,13 @@ async function runOne(redis, N, dashboards) {
     real.proc.stderr.off('data', onLog);
     const viewsDone = sims.reduce((a, s) => a + s.views, 0) - views0;
     ages.sort((a, b) => a - b);
+    merged.sort((a, b) => a - b);
+    rounds.sort((a, b) => a - b);
     Object.assign(row, {
       outMBs: Number(st.total_net_output_bytes) / secs, inMBs: Number(st.total_net_input_bytes) / secs,
       redisCpu, simCpuPer: others ? simCpu / others : 0, realCpu,
       slice: slices.length ? Math.max(...slices) : 0, slices: slices.length,
-      ageP99: pct(ages, 0.99), ageP50: pct(ages, 0.5), shown: minShown === Infinity ? 0 : minShown,
+      ageP99: pct(ages, 0.99), ageP50: pct(ages, 0.5), mergedP50: pct(merged, 0.5), mergedP99: pct(merged, 0.99), mergedMax: merged.length ? merged[merged.length - 1] : NaN, roundP50: pct(rounds, 0.5), roundMax: rounds.length ? rounds[rounds.length - 1] : NaN, shown: minShown === Infinity ? 0 : minShown,
       ops: Number(st.instantaneous_ops_per_sec), maxShown,
       readsDone: viewsDone / secs, readsDue: others / (P / 1000),
     });
@@ -154,11 +176,11 @@ try {
   const ver = (await info(redis, 'server')).redis_version;
   console.log(`cluster-scale bench (--reads ${READS}): P = ${P} ms, ${CONNS} connections and ${ROUTES} routes per simulated instance (${LISTED} listed), window ${WINDOW_S} s, redis-server ${ver}, ${SIMS} simulator process(es), real server ${SERVER.split('/').pop()} (a few connections of its own)`);
   console.log('');
-  console.log('|     N | dashboards | Redis out MB/s | Redis in MB/s | Redis CPU | CPU per sim. instance | real server CPU | longest cluster slice (real loop) | view age p50 / p99 | instances shown min-max | views read by the sims per s (due) | snapshot bytes |');
-  console.log('|------:|-----------:|---------------:|--------------:|----------:|----------------------:|----------------:|----------------------------------:|-------------------:|------------------------:|-----------------------------------:|---------------:|');
+  console.log('|     N | dashboards | Redis out MB/s | Redis in MB/s | Redis CPU | CPU per sim. instance | real server CPU | longest cluster slice (real loop) | view age p50 / p99 | snapshot age at merge p50 / p99 / max | view made at phase p50 / max | instances shown min-max | views read by the sims per s (due) | snapshot bytes |');
+  console.log('|------:|-----------:|---------------:|--------------:|----------:|----------------------:|----------------:|----------------------------------:|-------------------:|--------------------------------------:|-----------------------------:|------------------------:|-----------------------------------:|---------------:|');
   for (const N of NS) for (const D of DASHBOARDS) {
     const r = await runOne(redis, N, D);
-    console.log(`| ${String(N).padStart(5)} | ${String(D).padStart(10)} | ${mb(r.outMBs).padStart(14)} | ${mb(r.inMBs).padStart(13)} | ${(100 * r.redisCpu).toFixed(0).padStart(8)}% | ${(100 * r.simCpuPer).toFixed(2).padStart(20)}% | ${(100 * r.realCpu).toFixed(1).padStart(14)}% | ${r.slice.toFixed(2).padStart(30)} ms | ${String(r.ageP50).padStart(7)} / ${String(r.ageP99).padStart(6)} ms | ${String(r.shown).padStart(9)}-${String(r.maxShown).padEnd(4)} of ${String(N).padStart(4)} | ${r.readsDone.toFixed(1).padStart(16)} (${r.readsDue.toFixed(1)}) | ${String(r.snapBytes).padStart(14)} |`);
+    console.log(`| ${String(N).padStart(5)} | ${String(D).padStart(10)} | ${mb(r.outMBs).padStart(14)} | ${mb(r.inMBs).padStart(13)} | ${(100 * r.redisCpu).toFixed(0).padStart(8)}% | ${(100 * r.simCpuPer).toFixed(2).padStart(20)}% | ${(100 * r.realCpu).toFixed(1).padStart(14)}% | ${r.slice.toFixed(2).padStart(30)} ms | ${String(r.ageP50).padStart(7)} / ${String(r.ageP99).padStart(6)} ms | ${`${r.mergedP50} / ${r.mergedP99} / ${r.mergedMax} ms`.padStart(37)} | ${`${r.roundP50} / ${r.roundMax} ms`.padStart(28)} | ${String(r.shown).padStart(9)}-${String(r.maxShown).padEnd(4)} of ${String(N).padStart(4)} | ${r.readsDone.toFixed(1).padStart(16)} (${r.readsDue.toFixed(1)}) | ${String(r.snapBytes).padStart(14)} |`);
   }
 } finally {
   await redis.stop();

@@ -22,3 +22,17 @@ bench-cluster-scale:
 	@$(MAKE) --no-print-directory $(BUILD)/skew_server_lws $(BUILD)/cluster_sim
 	@cd tests/e2e && { [ -f node_modules/.package-lock.json ] || npm ci --no-audit --no-fund; }
 	@SKEW_CLUSTER_SIM=$(BUILD)/cluster_sim SKEW_CLUSTER_SERVERS=$(BUILD)/skew_server_lws node bench/cluster-scale/bench.mjs $(CLUSTER_SCALE_ARGS)
+
+# Aggregator replacement at P = 2 s (bench/cluster-scale/failover.mjs): three real servers, the
+# lease holder killed (-9); prints the time until both survivors read a view from the new holder,
+# and the wrong totals seen meanwhile (0). About 20 s a run.
+#   make bench-cluster-failover CLUSTER_FAILOVER_ARGS='--runs 5'
+BENCH_TARGETS += bench-cluster-failover
+CLUSTER_FAILOVER_ARGS ?=
+.PHONY: bench-cluster-failover
+bench-cluster-failover:
+	@command -v redis-server >/dev/null 2>&1 || { echo "bench-cluster-failover: redis-server not installed: skipped"; exit 0; }
+	@$(MAKE) --no-print-directory $(BUILD)/skew_server_lws $(if $(wildcard $(MONGOOSE_DIR)/mongoose.c),$(BUILD)/skew_server_mongoose)
+	@cd tests/e2e && { [ -f node_modules/.package-lock.json ] || npm ci --no-audit --no-fund; }
+	@SKEW_CLUSTER_SERVERS="$(BUILD)/skew_server_lws $(if $(wildcard $(MONGOOSE_DIR)/mongoose.c),$(BUILD)/skew_server_mongoose)" \
+	  node bench/cluster-scale/failover.mjs $(CLUSTER_FAILOVER_ARGS)

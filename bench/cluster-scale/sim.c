@@ -24,6 +24,7 @@
 #include <string.h>
 
 
+#include "skcl_agg.h"
 #include "skcl_ev.h"
 #include "skcl_view.h"
 #include "skew_cluster.h"
@@ -42,12 +43,14 @@ typedef struct sim {
 
 static skew_tracker *tmpl;
 static char *snap;
-static size_t snap_cap, id_at;
+static size_t snap_cap;
 static volatile sig_atomic_t stop_flag;
 static uint64_t views_total;
 static bool watched; /* skew:{NAME}:watch: list connections, as the servers do */
 static uint32_t list_share = UINT32_MAX; /* view mode: the merged list's fair share, as the servers do */
 static uint32_t listed_max;
+static uint32_t interval; /* P */
+static bool read_all;     /* --reads all: every P from its start phase; view mode: the servers' phases */
 
 static skew_str get_header(void *ctx, const char *name) {
     skew_str s = {NULL, 0};
@@ -116,23 +119,50 @@ static void on_event(void *user, const skcl_link_event *ev) {
     }
 }
 
-static void on_publish(struct ev_loop *loop, ev_timer *w, int revents) {
-    sim *s = (sim *)w->data;
-    size_t n = skew_cluster_write_snapshot_listed(tmpl, skew_ex_now_ms(), watched ? list_share : 0u, snap, snap_cap);
-    char *at;
-    (void)loop;
-    (void)revents;
-    if (!n || n >= snap_cap) return;
-    if (!id_at) { /* where the template's id sits: patched per instance (same length) */
-        at = strstr(snap, "\"id\":\"sim00000\"");
-        if (!at) return;
-        id_at = (size_t)(at - snap) + 6;
+/* The template's snapshot, built at most every 20 ms (and again when what it lists changes) and
+   then patched per write: this instance's id and the write's own "at" (both fixed width). A
+   thousand instances in one process would otherwise build a thousand snapshots in the quarter
+   period where their phases fall (skcl_agg_write_in), and that burst, not the cluster, would
+   delay the writes past the round; each real server builds only its own (its CPU is in the
+   real server's column). */
+static size_t snapshot_for(const sim *s, uint64_t now) {
+    static size_t len, id_at, at_at;
+    static uint64_t built_at;
+    static uint32_t built_share = UINT32_MAX - 1;
+    uint32_t share = watched ? list_share : 0u;
+    char digits[24];
+    if (!len || now - built_at >= 20u || share != built_share) {
+        const char *p;
+        len = skew_cluster_write_snapshot_listed(tmpl, now, share, snap, snap_cap);
+        if (!len || len >= snap_cap) return len = 0;
+        p = strstr(snap, "\"id\":\"sim00000\"");
+        id_at = p ? (size_t)(p - snap) + 6 : 0;
+        p = strstr(snap, ",\"at\":");
+        at_at = p ? (size_t)(p - snap) + 6 : 0;
+        built_at = now;
+        built_share = share;
+        if (!id_at || !at_at) return len = 0;
     }
+    if (snprintf(digits, sizeof digits, "%llu", (unsigned long long)now) != 13 || snap[at_at + 13] != ',') return 0;
+    memcpy(snap + at_at, digits, 13);
     memcpy(snap + id_at, s->id, 8);
-    skcl_link_publish_watched(s->link, snap, n, s->watching);
+    return len;
 }
 
-/* Once a second: views read so far (the bench compares them with the views due, (N-1) per P). */
+static void on_publish(struct ev_loop *loop, ev_timer *w, int revents) {
+    sim *s = (sim *)w->data;
+    uint64_t now = skew_ex_now_ms();
+    size_t n = snapshot_for(s, now);
+    (void)revents;
+    if (!read_all) { /* the next write at this instance's phase, as skcl_node does (skcl_agg.h) */
+        ev_timer_stop(loop, w);
+        ev_timer_set(w, skcl_agg_write_in(now, interval, s->id) / 1000.0, 0.0);
+        ev_timer_start(loop, w);
+    }
+    if (n) skcl_link_publish_watched(s->link, snap, n, s->watching);
+}
+
+/* Every 250 ms: views read so far (the bench compares them with the views due, (N-1) per P). */
 static void on_report(struct ev_loop *loop, ev_timer *w, int revents) {
     (void)loop;
     (void)w;
@@ -165,7 +195,6 @@ int main(int argc, char **argv) {
     uint32_t maxi = (uint32_t)atoi(arg(argc, argv, "--max-instances", "128"));
     uint32_t watchers = (uint32_t)atoi(arg(argc, argv, "--watchers", "0"));
     uint32_t aggregators = (uint32_t)atoi(arg(argc, argv, "--aggregators", "0"));
-    bool read_all = !strcmp(arg(argc, argv, "--reads", "view"), "all");
     sim *sims;
     uint32_t i;
     ev_signal sterm, sint;
@@ -174,6 +203,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: cluster_sim --redis URL --n COUNT [--first K] [--cluster NAME] [--interval-ms P] ...\n");
         return 2;
     }
+    read_all = !strcmp(arg(argc, argv, "--reads", "view"), "all");
+    interval = P;
     signal(SIGPIPE, SIG_IGN);
     make_template(conns, routes, listed);
     listed_max = listed;
@@ -205,7 +236,7 @@ int main(int argc, char **argv) {
         s->timer.data = s;
         ev_timer_start(loop, &s->timer);
     }
-    ev_timer_init(&report, on_report, 1.0, 1.0);
+    ev_timer_init(&report, on_report, 0.25, 0.25);
     ev_timer_start(loop, &report);
     ev_signal_init(&sterm, on_signal, SIGTERM);
     ev_signal_start(loop, &sterm);

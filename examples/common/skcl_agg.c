@@ -21,10 +21,11 @@
 #define KEY_MAX 200
 #define BATCH 64                    /* snapshots read per pipelined batch (memory stays bounded) */
 
-/* Take the lease if free, renew it if ours; 1: held, 0: someone else's. */
+/* Take the lease if free, renew it if ours; 1: held; someone else's: -1 - its ms to live (a
+   candidate tries again right when it runs out, not up to P/2 later). */
 static const char lease_script[] =
     "local v = redis.call('GET', KEYS[1])\n"
-    "if v and v ~= ARGV[1] then return 0 end\n"
+    "if v and v ~= ARGV[1] then local t = redis.call('PTTL', KEYS[1]); if t < 0 then t = 0 end; return -1 - t end\n"
     "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])\n"
     "return 1\n";
 /* Write the view only while holding the lease (a holder that lost it writes nothing). */
@@ -63,6 +64,7 @@ struct skcl_agg {
 
     redisContext *rc;               /* the thread's own */
     uint64_t seq, next_round, renewed_at;
+    uint64_t lease_free_at;         /* wall ms: another's lease runs out (0: unknown) */
     bool holding;
 };
 
@@ -147,6 +149,9 @@ static bool lease(skcl_agg *a) {
     r = cmd_s(a, av, 6);
     if (!r) return false;
     held = r->type == REDIS_REPLY_INTEGER && r->integer == 1;
+    a->lease_free_at = r->type == REDIS_REPLY_INTEGER && r->integer < 0 && r->integer > -1 - 3 * (long long)a->interval_ms
+                           ? skew_ex_now_ms() + (uint64_t)(-1 - r->integer) + 1u
+                           : 0;
     freeReplyObject(r);
     if (held) a->renewed_at = mono_ms();
     if (held != a->holding)
@@ -266,6 +271,26 @@ static void round_once(skcl_agg *a) {
     write_view(a, skew_ex_now_ms(), cpu_ms() - cpu0);
 }
 
+uint32_t skcl_agg_write_in(uint64_t wall_ms, uint32_t interval_ms, const char *id) {
+    uint64_t P = interval_ms ? interval_ms : 1u, h = 14695981039346656037u, at;
+    while (id && *id) h = (h ^ (unsigned char)*id++) * 1099511628211u; /* FNV-1a: the spread */
+    at = wall_ms - wall_ms % P + P * 5u / 8u + h % (P / 4u + 1u);
+    while (at < wall_ms + P / 4u) at += P;
+    return (uint32_t)(at - wall_ms);
+}
+
+/* Until the next round (phase 0, wall clock), the next lease renewal or try (P/2) or the other
+   holder's lease running out, whichever first. */
+static void wait_next(skcl_agg *a) {
+    struct timespec until;
+    uint64_t now = skew_ex_now_ms(), at = now + a->interval_ms / 2u;
+    if (a->holding && a->next_round > now && a->next_round < at) at = a->next_round;
+    if (!a->holding && a->lease_free_at > now && a->lease_free_at < at) at = a->lease_free_at;
+    until.tv_sec = (time_t)(at / 1000u);
+    until.tv_nsec = (long)(at % 1000u) * 1000000L;
+    pthread_cond_timedwait(&a->cv, &a->mu, &until); /* CLOCK_REALTIME, as skew_ex_now_ms */
+}
+
 static void *agg_main(void *arg) {
     skcl_agg *a = (skcl_agg *)arg;
     char host[256];
@@ -273,7 +298,6 @@ static void *agg_main(void *arg) {
     bool is_unix = false, up;
     pthread_mutex_lock(&a->mu);
     while (!a->stop) {
-        struct timespec until;
         uint64_t now;
         bool nudged = a->nudged;
         up = a->up;
@@ -291,22 +315,16 @@ static void *agg_main(void *arg) {
         if (!up) {
             drop(a);
         } else if (a->rc || connect_redis(a, host, port, is_unix)) {
-            now = mono_ms();
+            now = skew_ex_now_ms(); /* rounds at phase 0 of the wall clock (skcl_agg_write_in) */
             if (lease(a) && (nudged || now >= a->next_round)) {
-                a->next_round = now + a->interval_ms;
+                a->next_round = now - now % a->interval_ms + a->interval_ms;
                 round_once(a);
             }
         }
         pthread_mutex_lock(&a->mu);
         a->stats.holding = a->holding;
         if (a->stop || a->nudged) continue;
-        clock_gettime(CLOCK_REALTIME, &until);
-        {
-            uint64_t ns = (uint64_t)until.tv_nsec + (uint64_t)(a->interval_ms / 2u) * 1000000u;
-            until.tv_sec += (time_t)(ns / 1000000000u);
-            until.tv_nsec = (long)(ns % 1000000000u);
-        }
-        pthread_cond_timedwait(&a->cv, &a->mu, &until);
+        wait_next(a);
     }
     pthread_mutex_unlock(&a->mu);
     if (a->rc && a->holding) {

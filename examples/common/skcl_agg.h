@@ -12,8 +12,8 @@
      skew:{NAME}:view:new   channel: the same script announces each view (its sequence number);
                             every instance reads the view then (or after 1.5P without one)
    Every instance with a link runs one (a candidate); the one that gets the lease merges, the
-   others only try to take it, every P/2 (a dead holder's lease runs out within 2P: a new view
-   within 2.5P + one merge). A holder that finds the lease gone or taken stops writing at once. */
+   others only try to take it, every P/2 and again right when the holder's lease runs out (a
+   dead holder's lease runs out within 2P of its death: a new view within 2P + one merge). A holder that finds the lease gone or taken stops writing at once. */
 #ifndef SKCL_AGG_H
 #define SKCL_AGG_H
 
@@ -51,6 +51,14 @@ void skcl_agg_nudge(skcl_agg *a);
 void skcl_agg_quit(skcl_agg *a);
 /* Stop (as quit), wait for the thread, free. */
 void skcl_agg_stop(skcl_agg *a);
+
+/* The period's phases, on the wall clock (every instance and the aggregator alike): the round
+   starts at phase 0 (wall ms a multiple of P); each instance writes its snapshot at a phase of
+   its own in [5P/8, 7P/8) (a hash of its id), so the round reads snapshots P/8..3P/8 old instead
+   of 0..P (random phases). Clocks in step (NTP) are enough; clocks far apart only make the
+   phases random again, as they were. In ms from wall_ms: the instance's next write (at least
+   P/4 away, so an early write in between does not bring two writes close together). */
+uint32_t skcl_agg_write_in(uint64_t wall_ms, uint32_t interval_ms, const char *id);
 
 /* For logs and the bench: rounds merged, and whether this instance holds the lease now. */
 typedef struct skcl_agg_stats {

@@ -1165,7 +1165,11 @@ static void view_read(skcl_link *cl) {
 static void do_publish(skcl_link *cl, const char *snap, size_t len, bool watching) {
     char px[24], expiry[24], now_s[24], fresh[24], limit[24];
     double now = now_ms(cl);
-    if (cl->refused || cl->leaving || cl->cycle_busy || cl->cmd_state != LINK_READY || cl->sub_state != LINK_READY) return;
+    /* view mode writes even while a view read is in flight: a skipped write makes the snapshot
+       2P old, and two drop the instance from the view (the read starts only when none is) */
+    if (cl->refused || cl->leaving || (cl->cycle_busy && !cl->view_mode) || cl->cmd_state != LINK_READY ||
+        cl->sub_state != LINK_READY)
+        return;
     snprintf(px, sizeof px, "%u", (unsigned)(cl->interval_ms * 3));
     snprintf(expiry, sizeof expiry, "%.0f", now + cl->interval_ms * 3.0);
     snprintf(now_s, sizeof now_s, "(%.0f", now);

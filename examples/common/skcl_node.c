@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "skcl_agg.h"
 #include "skcl_node.h"
 #include "skcl_view.h"
 #include "skew_example.h"
@@ -469,7 +470,9 @@ uint32_t skcl_node_tick(skcl_node *n, uint64_t wall_ms) {
         }
     }
     if (now >= n->next_publish) {
-        n->next_publish = now + n->interval_ms;
+        /* view mode: at this instance's phase, just before the aggregator's round (skcl_agg.h) */
+        n->next_publish = now + (n->view_mode ? skcl_agg_write_in(wall_ms, n->interval_ms, skcl_link_instance_id(n->link))
+                                              : n->interval_ms);
         if (n->up) {
             /* the snapshot's "at" is compared across machines: wall clock */
             double t0 = work_clock_ms();

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "skcl_agg.h"
 #include "skcl_view.h"
 #include "skew_cluster.h"
 #include "skew_example.h"
@@ -414,8 +415,38 @@ static void test_urls(void) {
     ev_loop_destroy(loop);
 }
 
+/* The write phases (skcl_agg_write_in): every instance writes once a period in [5P/8, 7P/8) of
+   the wall clock, P/8 or more before the aggregator's round at phase 0, never sooner than P/4
+   after the last write, spread by id. */
+static void test_phases(void) {
+    const uint32_t P = 2000;
+    const uint64_t base = 1700000000000ull - 1700000000000ull % P; /* phase 0 */
+    uint32_t seen_lo = P, seen_hi = 0, i, off;
+    for (i = 0; i < 1000; i++) {
+        char id[16];
+        uint32_t first;
+        snprintf(id, sizeof id, "sim%05u", (unsigned)i);
+        first = skcl_agg_write_in(base, P, id);
+        CHECK(first >= P / 4 && first < P);                    /* this period's slot */
+        CHECK(first >= P * 5 / 8 && first <= P * 7 / 8);
+        if (first < seen_lo) seen_lo = first;
+        if (first > seen_hi) seen_hi = first;
+        CHECK_EQ_INT(skcl_agg_write_in(base + P, P, id), first); /* the same phase each period */
+        for (off = 0; off < P; off += 97) {                     /* from anywhere in the period */
+            uint32_t in = skcl_agg_write_in(base + off, P, id);
+            CHECK(in >= P / 4 && in <= P + P / 4);
+            CHECK_EQ_INT((base + off + in) % P, first);
+        }
+    }
+    CHECK(seen_hi - seen_lo > P / 5); /* spread over the P/4 window, not one instant */
+    CHECK(skcl_agg_write_in(base, P, "a") != skcl_agg_write_in(base, P, "b") ||
+          skcl_agg_write_in(base, P, "c") != skcl_agg_write_in(base, P, "d"));
+    CHECK(skcl_agg_write_in(base + 5, 50, "x") >= 12 && skcl_agg_write_in(base + 5, 50, "x") <= 63); /* a small P */
+}
+
 int main(void) {
     skew_ex_log_set_verbosity(0);
+    test_phases();
     test_relay_codec();
     test_args();
     test_urls();
