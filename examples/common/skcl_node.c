@@ -88,6 +88,8 @@ struct skcl_node {
     own_snap own[OWN_KEPT];
     size_t own_next;
     view_feed feed;
+    size_t feed_rows;               /* SKEW_CLUSTER_FEED_ROWS: at most this many rows a slice (tests: 1,
+                                       so that every view is fed over several loop turns); 0: no cap */
     bool turn_used;                 /* this loop turn already did cluster work: feed on the next */
     relay_wait relays[RELAY_MAX];
 };
@@ -399,7 +401,8 @@ static void node_feed(skcl_node *n) {
     work_mark t0 = work_begin();
     size_t from = n->feed.next, done;
     bool refused = false;
-    while (!refused && n->feed.next < n->feed.count && work_clock_ms(CLOCK_MONOTONIC) - t0.wall < FEED_BUDGET_MS)
+    while (!refused && n->feed.next < n->feed.count && work_clock_ms(CLOCK_MONOTONIC) - t0.wall < FEED_BUDGET_MS &&
+           (!n->feed_rows || n->feed.next - from < n->feed_rows))
         refused = skew_cluster_add_snapshots(n->t, &n->feed.parts[n->feed.next++], 1) != SKEW_OK && n->feed.agg;
     done = n->feed.next - from;
     if (refused) feed_refused(n);
@@ -523,6 +526,7 @@ skcl_node *skcl_node_create(skew_tracker *t, const skew_cluster_options *o, cons
     n->user = user;
     n->interval_ms = o->interval_ms;
     n->trace = getenv("SKEW_CLUSTER_TRACE") && getenv("SKEW_CLUSTER_TRACE")[0] == '1';
+    n->feed_rows = getenv("SKEW_CLUSTER_FEED_ROWS") ? (size_t)strtoul(getenv("SKEW_CLUSTER_FEED_ROWS"), NULL, 10) : 0;
     n->snap_cap = skew_cluster_snapshot_max(cfg) + 1;
     n->snap = (char *)malloc(n->snap_cap);
     memset(&lc, 0, sizeof lc);
