@@ -357,7 +357,11 @@ static void node_view_agg(skcl_node *n, const skcl_link_event *ev) {
 static void feed_commit(skcl_node *n) {
     skcl_view_info info = n->feed.info;
     bool agg = n->feed.agg;
-    skew_cluster_commit_update(n->t, skew_ex_now_ms()); /* refused snapshots are counted here */
+    /* refused snapshots are counted here; NOT_FOUND: the tracker dropped the staged view */
+    if (skew_cluster_commit_update(n->t, skew_ex_now_ms()) == SKEW_ERR_NOT_FOUND) {
+        feed_drop(n);
+        return;
+    }
     view_free(n);
     n->view = n->feed.rows;
     n->view_parts = n->feed.parts;
