@@ -61,8 +61,9 @@
    bytes per connection (slot, dense lists, id hash table, per-address table; +8 with route
    tracking; max_connections plus reserved_stats_slots of them) plus the string tables and one message
    buffer (sized from the limits; set message_buffer and max_listed to shrink it). With an
-   instance_id, the cluster view adds about cluster_max_instances * 2 * max_version_len plus
-   tables as big as the version and route tables (bench/cluster prints a real figure).
+   instance_id, the cluster view adds about cluster_max_instances * (2 * max_version_len + 112)
+   plus tables as big as the version and route tables, twice (the view shown and the one an
+   update fills; bench/cluster prints a real figure).
 
    THREADING AND HOOKS
    ===================
@@ -923,6 +924,7 @@ SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_requ
        every P ms                   n = skew_cluster_write_snapshot(t, now, buf, cap)   -> the store
                                     (the example servers: SET skew:{NAME}:snap:<id> PX 3P)
        the others' texts arrive     skew_cluster_update(t, texts, count, now)   (keep the texts)
+                                    (or in parts: _begin_update, _add_snapshots.., _commit_update)
        a per-connection POST        skew_http(...) == SKEW_ERR_NOT_LOCAL        -> relay it
    From then on its stats pushes, GET {base}/admin/stats and {base}/metrics show the cluster:
      - "total", "versions", "routes": exact cluster-wide sums (names past the tracker's own
@@ -958,7 +960,7 @@ SKEW_API skew_result skew_http_open_error(const skew_tracker *t, const skew_requ
    method, path, headers and body through its ordinary skew_http.
 
    Memory: the view lives in the tracker's memory (skew_tracker_memory_size counts it), sized by
-   cluster_max_instances; no allocation. Threading: like every tracker call (hooks.lock).
+   cluster_max_instances, twice (the view shown and the one an update fills); no allocation. Threading: like every tracker call (hooks.lock).
    Cost (bench/cluster): a snapshot is about 120 bytes per listed connection plus the maps
    (snapshot_max_listed bounds the first); reading 100 snapshots of 1,000 routes and 100 listed
    connections each takes about 17 ms of CPU. skew_get_total(), skew_list_versions(), skew_list_routes() and
@@ -992,7 +994,8 @@ typedef enum skew_cluster_link {
     SKEW_CLUSTER_LINK_DEGRADED   /* the link is lost: local numbers, "cluster":"degraded" */
 } skew_cluster_link;
 
-/* One other instance in the view. Views stay valid until the next skew_cluster_update/_clear. */
+/* One other instance in the view. Views stay valid until the next commit (skew_cluster_update)
+   or skew_cluster_clear. */
 typedef struct skew_cluster_peer {
     skew_str id;          /* its instance_id */
     skew_str version;     /* its server version (what its clients are told) */
@@ -1006,10 +1009,10 @@ typedef struct skew_cluster_info {
     skew_cluster_link state;
     uint32_t instances;   /* other instances in the view (0 unless state is OK) */
     uint64_t total;       /* connections shown: local, plus the view's while state is OK */
-    uint64_t updates;     /* skew_cluster_update calls */
+    uint64_t updates;     /* updates committed (skew_cluster_update calls) */
     uint64_t rejected;    /* snapshots refused since start */
     uint64_t messages_rejected; /* other bad data the adapter counted (skew_cluster_count_rejected) */
-    uint64_t updated_ms;  /* epoch_ms of the last skew_cluster_update (wall clock), 0 before */
+    uint64_t updated_ms;  /* epoch_ms of the last committed update (wall clock), 0 before */
 } skew_cluster_info;
 
 /* Bytes a snapshot of a tracker with this config can need at most (excluding the NUL); also the
@@ -1038,7 +1041,26 @@ SKEW_API size_t skew_cluster_write_snapshot_listed(const skew_tracker *t, uint64
    SKEW_ERR_DISABLED for a standalone tracker. epoch_ms: the wall clock (epoch ms, as
    hooks.epoch_ms), kept as skew_cluster_info.updated_ms; it schedules nothing. */
 SKEW_API skew_result skew_cluster_update(skew_tracker *t, const skew_str *snapshots, size_t n, uint64_t epoch_ms);
-/* Forget the view (the texts may go). Stats are marked changed. */
+/* The same update taken in parts, so that a big view (hundreds of instances) never holds the
+   event loop for long: begin, then add the snapshots over as many calls (and loop turns) as
+   wanted, then commit. Until the commit the view shown stays whole and usable (stats, metrics,
+   list_peers); the commit swaps the staged view in, in O(1), so a reader sees the old view or
+   the new one, never a mix. skew_cluster_update(t, s, n, now) is begin + add(s, n) + commit(now).
+   One update is staged at a time: begin again (or abort, or clear) drops the staged one. Texts:
+   those added must stay alive and unchanged while staged and then while shown (until the next
+   commit or clear); those of the view shown until the commit. Memory: the staged view is a
+   second copy of the view's tables (skew_tracker_memory_size counts both, only for a tracker
+   with an instance_id and cluster_max_instances > 0).
+   begin: SKEW_OK, SKEW_ERR_DISABLED for a standalone tracker.
+   add: each snapshot checked as in skew_cluster_update; SKEW_ERR_INVALID when one of this part
+   was refused (the others are kept), SKEW_ERR_NOT_FOUND when no update is begun.
+   commit: as skew_cluster_update (SKEW_ERR_INVALID: a snapshot of the update was refused; those
+   are counted now), SKEW_ERR_NOT_FOUND when no update is begun (nothing changes). */
+SKEW_API skew_result skew_cluster_begin_update(skew_tracker *t);
+SKEW_API skew_result skew_cluster_add_snapshots(skew_tracker *t, const skew_str *snapshots, size_t n);
+SKEW_API skew_result skew_cluster_commit_update(skew_tracker *t, uint64_t epoch_ms);
+SKEW_API void skew_cluster_abort_update(skew_tracker *t);
+/* Forget the view (the texts may go) and any staged update. Stats are marked changed. */
 SKEW_API void skew_cluster_clear(skew_tracker *t);
 /* Set the link state (see skew_cluster_link); a change marks the stats as changed. Ignored by
    a standalone tracker. */
@@ -6919,23 +6941,34 @@ typedef struct skew__jent {
 } skew__jent;
 #define SKEW__CL_ROUTE 0x80000000u
 
+/* One whole view: the instances and the counts per name. There are two (skew__cluster.views):
+   the one shown, and the one an update fills (begin..commit), swapped by the commit. */
+typedef struct skew__cl_view {
+    skew__inst *inst;
+    char *inst_ver;       /* instance i's version at 2i * max_version_len, its build right after */
+    uint32_t inst_count;
+    skew__strtab versions, routes; /* the view's counts per name, hashed like the tracker's */
+    uint64_t remote_total;
+} skew__cl_view;
+
 struct skew__cluster {
     char id[SKEW_CLUSTER_ID_MAX + 1];
     size_t id_len;
     char *base;           /* the cluster part of the tracker memory */
-    skew__inst *inst;
-    char *inst_ver;       /* instance i's version at 2i * max_version_len, its build right after */
+    skew__cl_view views[2];
+    skew__cl_view *view;  /* the one shown (stats, metrics, peers) */
+    skew__cl_view *stage; /* the one an update fills; shown only once committed */
+    bool staging;         /* an update is begun and not yet committed or abandoned */
+    uint64_t stage_refused; /* snapshots the staged update refused (counted at its commit) */
     char *build;          /* skew_config.build (copied); NULL: the server version */
     size_t build_len;
-    uint32_t inst_cap, inst_count;
-    skew__strtab versions, routes; /* the view's counts per name, hashed like the tracker's */
+    uint32_t inst_cap;
     uint32_t *vstamp, *rstamp, stamp; /* which snapshot last named an entry: a key twice */
     skew__jent *journal;
     uint32_t journal_len, journal_cap;
     uint16_t *heap;       /* largest counts for a snapshot */
     char *scratch;        /* one entry's version, route and ip side by side, then a staged
                              version and build */
-    uint64_t remote_total;
     uint64_t updates, rejected, updated_ms;
     uint64_t msg_rejected; /* skew_cluster_count_rejected */
     skew_cluster_link state;
@@ -6943,8 +6976,8 @@ struct skew__cluster {
 };
 
 typedef struct skew__cl_layout {
-    size_t head, build, inst, inst_ver, vstamp, rstamp, journal, heap, scratch, total;
-    skew__tab_offsets vtab, rtab;
+    size_t head, build, inst[2], inst_ver[2], vstamp, rstamp, journal, heap, scratch, total;
+    skew__tab_offsets vtab[2], rtab[2];
 } skew__cl_layout;
 
 SKEW__PRIV bool skew__cl_on(const skew_config *c) { return c->instance_id && c->instance_id[0]; }
@@ -6960,16 +6993,21 @@ SKEW__PRIV void skew__cl_layout_of(const skew_config *c, skew__cl_layout *L) {
     size_t total = 0, n = c->cluster_max_instances, vcap = (size_t)c->max_versions + 1;
     size_t rcap = c->route_tracking ? (size_t)c->max_routes + 1 : 1;
     size_t k = c->snapshot_max_versions > c->snapshot_max_routes ? c->snapshot_max_versions : c->snapshot_max_routes;
+    int v;
     memset(L, 0, sizeof *L);
     if (!skew__cl_on(c)) return;
     L->head = total; total += SKEW__ALIGN(sizeof(struct skew__cluster));
     L->build = total; total += SKEW__ALIGN((size_t)c->max_version_len + 1);
-    L->inst = total; total += SKEW__ALIGN(n * sizeof(skew__inst));
-    L->inst_ver = total; total += SKEW__ALIGN(2 * n * c->max_version_len);
+    for (v = 0; v < 2; v++) { /* the view shown and the one an update fills */
+        L->inst[v] = total; total += SKEW__ALIGN(n * sizeof(skew__inst));
+        L->inst_ver[v] = total; total += SKEW__ALIGN(2 * n * c->max_version_len);
+        if (n) {
+            skew__tab_layout(vcap, c->max_version_len, &L->vtab[v], &total);
+            skew__tab_layout(rcap, c->max_route_len, &L->rtab[v], &total);
+        }
+    }
     if (n) {
-        skew__tab_layout(vcap, c->max_version_len, &L->vtab, &total);
         L->vstamp = total; total += SKEW__ALIGN(vcap * sizeof(uint32_t));
-        skew__tab_layout(rcap, c->max_route_len, &L->rtab, &total);
         L->rstamp = total; total += SKEW__ALIGN(rcap * sizeof(uint32_t));
         L->journal = total; total += SKEW__ALIGN((vcap + rcap) * sizeof(skew__jent));
     }
@@ -7010,15 +7048,19 @@ SKEW__PRIV size_t skew__cl_entry_extra(const skew_config *c) {
     return skew__cl_on(c) ? 16 + strlen(c->instance_id) : 0;
 }
 
-SKEW__PRIV void skew__cl_tables(skew__cluster *cl, const skew_config *c) {
+/* Empty one view (its arrays: views[v] whichever role it plays now). */
+SKEW__PRIV void skew__cl_tables(skew__cluster *cl, skew__cl_view *view, const skew_config *c) {
     skew__cl_layout L;
+    int v = view == &cl->views[1] ? 1 : 0;
     skew__cl_layout_of(c, &L);
-    cl->inst_count = 0;
-    cl->remote_total = 0;
+    view->inst = (skew__inst *)(void *)(cl->base + L.inst[v]);
+    view->inst_ver = cl->base + L.inst_ver[v];
+    view->inst_count = 0;
+    view->remote_total = 0;
     cl->journal_len = 0;
     if (!cl->inst_cap) return;
-    skew__tab_init(&cl->versions, cl->base, &L.vtab, (size_t)c->max_versions + 1, c->max_version_len);
-    skew__tab_init(&cl->routes, cl->base, &L.rtab, c->route_tracking ? (size_t)c->max_routes + 1 : 1, c->max_route_len);
+    skew__tab_init(&view->versions, cl->base, &L.vtab[v], (size_t)c->max_versions + 1, c->max_version_len);
+    skew__tab_init(&view->routes, cl->base, &L.rtab[v], c->route_tracking ? (size_t)c->max_routes + 1 : 1, c->max_route_len);
 }
 
 SKEW__PRIV void skew__cl_init(skew_tracker *t, char *mem) {
@@ -7041,8 +7083,8 @@ SKEW__PRIV void skew__cl_init(skew_tracker *t, char *mem) {
     } else {
         t->cfg.build = NULL;
     }
-    cl->inst = (skew__inst *)(void *)(mem + L.inst);
-    cl->inst_ver = mem + L.inst_ver;
+    cl->view = &cl->views[0];
+    cl->stage = &cl->views[1];
     cl->inst_cap = c->cluster_max_instances;
     if (cl->inst_cap) {
         cl->vstamp = (uint32_t *)(void *)(mem + L.vstamp);
@@ -7054,7 +7096,8 @@ SKEW__PRIV void skew__cl_init(skew_tracker *t, char *mem) {
     }
     cl->heap = (uint16_t *)(void *)(mem + L.heap);
     cl->scratch = mem + L.scratch;
-    skew__cl_tables(cl, c);
+    skew__cl_tables(cl, cl->view, c);
+    skew__cl_tables(cl, cl->stage, c);
     t->cl = cl;
 }
 
@@ -7076,8 +7119,9 @@ SKEW__PRIV skew_str skew__cl_build(const skew_tracker *t) {
 
 /* Instance i's stored version and build. */
 SKEW__PRIV skew_str skew__cl_inst_ver(const skew_tracker *t, uint32_t i, bool build) {
-    const char *p = t->cl->inst_ver + (2 * (size_t)i + (build ? 1u : 0u)) * t->cfg.max_version_len;
-    return skew__str(p, build ? t->cl->inst[i].build_len : t->cl->inst[i].version_len);
+    const skew__cl_view *view = t->cl->view;
+    const char *p = view->inst_ver + (2 * (size_t)i + (build ? 1u : 0u)) * t->cfg.max_version_len;
+    return skew__str(p, build ? view->inst[i].build_len : view->inst[i].version_len);
 }
 
 SKEW_API skew_result skew_get_id_tag(skew_str id, uint32_t *tag) {
@@ -7405,7 +7449,7 @@ enum {
 SKEW__PRIV bool skew__cl_map(skew__cl_take *k, skew__jr *r, bool routes) {
     skew_tracker *t = k->t;
     skew__cluster *cl = t->cl;
-    skew__strtab *tab = routes ? &cl->routes : &cl->versions;
+    skew__strtab *tab = routes ? &cl->stage->routes : &cl->stage->versions;
     uint32_t *stamp = routes ? cl->rstamp : cl->vstamp;
     uint32_t seed = routes ? t->hash_seed ^ 0x9E3779B9u : t->hash_seed, keys = 0;
     size_t max = routes ? t->cfg.max_route_len : t->cfg.max_version_len;
@@ -7414,8 +7458,8 @@ SKEW__PRIV bool skew__cl_map(skew__cl_take *k, skew__jr *r, bool routes) {
     if (skew__cl_peek(r) != '{') return false;
     r->p++;
     if (++cl->stamp == 0) { /* wrapped: forget every old stamp */
-        memset(cl->vstamp, 0, cl->versions.cap * sizeof(uint32_t));
-        memset(cl->rstamp, 0, cl->routes.cap * sizeof(uint32_t));
+        memset(cl->vstamp, 0, cl->stage->versions.cap * sizeof(uint32_t));
+        memset(cl->rstamp, 0, cl->stage->routes.cap * sizeof(uint32_t));
         cl->stamp = 1;
     }
     skew__jr_ws(r);
@@ -7470,7 +7514,7 @@ done:
 SKEW__PRIV void skew__cl_rollback(skew__cluster *cl) {
     while (cl->journal_len) {
         skew__jent j = cl->journal[--cl->journal_len];
-        skew__strtab *tab = (j.e & SKEW__CL_ROUTE) ? &cl->routes : &cl->versions;
+        skew__strtab *tab = (j.e & SKEW__CL_ROUTE) ? &cl->stage->routes : &cl->stage->versions;
         uint32_t e = j.e & ~SKEW__CL_ROUTE;
         tab->counts[e] -= j.n - 1u;
         skew__tab_unref(tab, e);
@@ -7541,13 +7585,14 @@ SKEW__PRIV int skew__cl_member(void *ctx, skew_str key, skew__jr *r) {
 /* One snapshot into the view: 1 taken, 0 skipped (this instance's own), -1 refused. */
 SKEW__PRIV int skew__cl_take_one(skew_tracker *t, skew_str snap) {
     skew__cluster *cl = t->cl;
+    skew__cl_view *view = cl->stage;
     skew__cl_take k;
     uint32_t i;
     bool ok;
     memset(&k, 0, sizeof k);
     k.t = t;
     if (!cl->inst_cap || !snap.ptr || snap.len > skew__cl_snapshot_bound(&t->cfg)) return -1;
-    if (cl->remote_total > 0xFFFFFFFFu - (1u << 24)) return -1; /* the view's uint32 counts stay exact */
+    if (view->remote_total > 0xFFFFFFFFu - (1u << 24)) return -1; /* the view's uint32 counts stay exact */
     ok = skew__cl_members(snap, skew__cl_member, &k) == SKEW_OK && (k.seen & SKEW__CL_NEEDED) == SKEW__CL_NEEDED &&
          k.vsum == k.in.total && (!(k.seen & SKEW__CL_ROUTES) || !t->cfg.route_tracking || k.rsum == k.in.total) &&
          k.in.listed <= k.in.total;
@@ -7555,59 +7600,109 @@ SKEW__PRIV int skew__cl_take_one(skew_tracker *t, skew_str snap) {
         skew__cl_rollback(cl);
         return 0;
     }
-    for (i = 0; ok && i < cl->inst_count; i++)
-        if (cl->inst[i].id_len == k.in.id_len && memcmp(cl->inst[i].id, k.in.id, k.in.id_len) == 0) ok = false;
-    if (!ok || cl->inst_count == cl->inst_cap) {
+    for (i = 0; ok && i < view->inst_count; i++)
+        if (view->inst[i].id_len == k.in.id_len && memcmp(view->inst[i].id, k.in.id, k.in.id_len) == 0) ok = false;
+    if (!ok || view->inst_count == cl->inst_cap) {
         skew__cl_rollback(cl);
         return -1;
     }
     /* a peer without route tracking: its connections count under "(other)" so sums stay exact */
-    if (t->cfg.route_tracking && !(k.seen & SKEW__CL_ROUTES)) cl->routes.counts[0] += k.in.total;
+    if (t->cfg.route_tracking && !(k.seen & SKEW__CL_ROUTES)) view->routes.counts[0] += k.in.total;
     {
-        char *dst = cl->inst_ver + 2 * (size_t)cl->inst_count * t->cfg.max_version_len;
+        char *dst = view->inst_ver + 2 * (size_t)view->inst_count * t->cfg.max_version_len;
         const char *staged = cl->scratch + skew__cl_scratch_front(&t->cfg);
         memcpy(dst, staged, k.in.version_len);
         if (!(k.seen & SKEW__CL_BUILD)) k.in.build_len = k.in.version_len; /* a writer without one */
         else staged += t->cfg.max_version_len + 1;
         memcpy(dst + t->cfg.max_version_len, staged, k.in.build_len);
     }
-    cl->inst[cl->inst_count++] = k.in;
-    cl->remote_total += k.in.total;
+    view->inst[view->inst_count++] = k.in;
+    view->remote_total += k.in.total;
     cl->journal_len = 0;
     return 1;
 }
 
-SKEW_API skew_result skew_cluster_update(skew_tracker *t, const skew_str *snapshots, size_t n, uint64_t epoch_ms) {
-    skew_result res = SKEW_OK;
-    size_t i, refused = 0;
+/* Only one update is staged at a time: beginning again drops the one not committed. */
+SKEW_API skew_result skew_cluster_begin_update(skew_tracker *t) {
     if (!t) return SKEW_ERR_INVALID;
-    if (n && !snapshots) return SKEW_ERR_INVALID;
     skew__enter(t);
     if (!t->cl) {
         skew__leave(t);
         return SKEW_ERR_DISABLED;
     }
-    skew__cl_tables(t->cl, &t->cfg);
-    t->cl->updates++;
-    t->cl->updated_ms = epoch_ms; /* wall clock: reported, never scheduled on */
+    skew__cl_tables(t->cl, t->cl->stage, &t->cfg);
+    t->cl->staging = true;
+    t->cl->stage_refused = 0;
+    skew__leave(t);
+    return SKEW_OK;
+}
+
+SKEW_API skew_result skew_cluster_add_snapshots(skew_tracker *t, const skew_str *snapshots, size_t n) {
+    size_t i, refused = 0;
+    if (!t || (n && !snapshots)) return SKEW_ERR_INVALID;
+    skew__enter(t);
+    if (!t->cl || !t->cl->staging) {
+        skew__leave(t);
+        return t->cl ? SKEW_ERR_NOT_FOUND : SKEW_ERR_DISABLED;
+    }
     for (i = 0; i < n; i++)
         if (skew__cl_take_one(t, snapshots[i]) < 0) refused++;
-    if (refused) {
-        t->cl->rejected += refused;
-        res = SKEW_ERR_INVALID;
-        if (!t->cl->refusing) skew__log(t, SKEW_LOG_LEVEL_WARN, "skew: refused a cluster snapshot (invalid, duplicate or over the limits)");
+    t->cl->stage_refused += refused;
+    skew__leave(t);
+    return refused ? SKEW_ERR_INVALID : SKEW_OK;
+}
+
+SKEW_API skew_result skew_cluster_commit_update(skew_tracker *t, uint64_t epoch_ms) {
+    skew__cluster *cl;
+    skew__cl_view *shown;
+    skew_result res = SKEW_OK;
+    if (!t) return SKEW_ERR_INVALID;
+    skew__enter(t);
+    cl = t->cl;
+    if (!cl || !cl->staging) {
+        skew__leave(t);
+        return cl ? SKEW_ERR_NOT_FOUND : SKEW_ERR_DISABLED;
     }
-    t->cl->refusing = refused != 0;
+    shown = cl->view; /* the swap: a reader sees the old view or the new one, whole */
+    cl->view = cl->stage;
+    cl->stage = shown;
+    cl->staging = false;
+    cl->updates++;
+    cl->updated_ms = epoch_ms; /* wall clock: reported, never scheduled on */
+    if (cl->stage_refused) {
+        cl->rejected += cl->stage_refused;
+        res = SKEW_ERR_INVALID;
+        if (!cl->refusing) skew__log(t, SKEW_LOG_LEVEL_WARN, "skew: refused a cluster snapshot (invalid, duplicate or over the limits)");
+    }
+    cl->refusing = cl->stage_refused != 0;
     skew__changed(t);
     skew__leave(t);
     return res;
+}
+
+SKEW_API void skew_cluster_abort_update(skew_tracker *t) {
+    if (!t) return;
+    skew__enter(t);
+    if (t->cl) t->cl->staging = false;
+    skew__leave(t);
+}
+
+SKEW_API skew_result skew_cluster_update(skew_tracker *t, const skew_str *snapshots, size_t n, uint64_t epoch_ms) {
+    skew_result res;
+    if (!t || (n && !snapshots)) return SKEW_ERR_INVALID;
+    res = skew_cluster_begin_update(t);
+    if (res != SKEW_OK) return res;
+    res = skew_cluster_add_snapshots(t, snapshots, n);
+    if (res != SKEW_OK && res != SKEW_ERR_INVALID) return res;
+    return skew_cluster_commit_update(t, epoch_ms);
 }
 
 SKEW_API void skew_cluster_clear(skew_tracker *t) {
     if (!t) return;
     skew__enter(t);
     if (t->cl) {
-        skew__cl_tables(t->cl, &t->cfg);
+        skew__cl_tables(t->cl, t->cl->view, &t->cfg);
+        t->cl->staging = false; /* an update begun before is dropped too */
         skew__changed(t);
     }
     skew__leave(t);
@@ -7646,8 +7741,8 @@ SKEW_API void skew_cluster_get_info(const skew_tracker *t, skew_cluster_info *ou
         out->messages_rejected = t->cl->msg_rejected;
         out->updated_ms = t->cl->updated_ms;
         if (skew__cl_shown(t->cl)) {
-            out->instances = t->cl->inst_count;
-            out->total += t->cl->remote_total;
+            out->instances = t->cl->view->inst_count;
+            out->total += t->cl->view->remote_total;
         }
     }
     skew__unlock_ro(t);
@@ -7657,9 +7752,9 @@ SKEW_API size_t skew_cluster_list_peers(const skew_tracker *t, skew_cluster_peer
     size_t i, n;
     if (!t || !t->cl) return 0;
     skew__lock_ro(t);
-    n = t->cl->inst_count;
+    n = t->cl->view->inst_count;
     for (i = 0; out && i < n && i < cap; i++) {
-        const skew__inst *in = &t->cl->inst[i];
+        const skew__inst *in = &t->cl->view->inst[i];
         out[i].id = skew__str(in->id, in->id_len);
         out[i].version = skew__cl_inst_ver(t, (uint32_t)i, false);
         out[i].build = skew__cl_inst_ver(t, (uint32_t)i, true);
@@ -7727,8 +7822,8 @@ SKEW__PRIV void skew__cl_put_map(const skew_tracker *t, skew__w *w, bool routes)
     m.w = w;
     m.first = true;
     skew__put(w, "{", 1);
-    if (routes) skew__cl_merged(&t->routes, shown ? &t->cl->routes : NULL, t->hash_seed ^ 0x9E3779B9u, skew__cl_map_entry, &m);
-    else skew__cl_merged(&t->versions, shown ? &t->cl->versions : NULL, t->hash_seed, skew__cl_map_entry, &m);
+    if (routes) skew__cl_merged(&t->routes, shown ? &t->cl->view->routes : NULL, t->hash_seed ^ 0x9E3779B9u, skew__cl_map_entry, &m);
+    else skew__cl_merged(&t->versions, shown ? &t->cl->view->versions : NULL, t->hash_seed, skew__cl_map_entry, &m);
     skew__put(w, "}", 1);
 }
 
@@ -7801,7 +7896,7 @@ SKEW__PRIV void skew__cl_write_stats(const skew_tracker *t, skew__w *w, bool wit
     uint32_t i, j, pass, quota, listed = 0, n = t->live_count < max_listed ? t->live_count : max_listed;
     uint64_t now = skew__now(t);
     skew__puts(w, with_type ? "{\"type\":\"stats\",\"total\":" : "{\"total\":");
-    skew__put_u64(w, (uint64_t)t->live_count + (shown ? cl->remote_total : 0));
+    skew__put_u64(w, (uint64_t)t->live_count + (shown ? cl->view->remote_total : 0));
     skew__puts(w, ",\"versions\":");
     skew__cl_put_map(t, w, false);
     if (t->cfg.route_tracking) {
@@ -7811,8 +7906,8 @@ SKEW__PRIV void skew__cl_write_stats(const skew_tracker *t, skew__w *w, bool wit
     skew__puts(w, ",\"instances\":[");
     skew__cl_put_instance(w, skew__str(cl->id, cl->id_len), skew__str(t->server_version, t->server_version_len),
                           skew__cl_build(t), t->live_count, 0, true);
-    for (i = 0; shown && i < cl->inst_count; i++) {
-        const skew__inst *in = &cl->inst[i];
+    for (i = 0; shown && i < cl->view->inst_count; i++) {
+        const skew__inst *in = &cl->view->inst[i];
         skew__put(w, ",", 1);
         skew__cl_put_instance(w, skew__str(in->id, in->id_len), skew__cl_inst_ver(t, i, false), skew__cl_inst_ver(t, i, true),
                               in->total, skew__cl_age(now, in->at), false);
@@ -7822,7 +7917,7 @@ SKEW__PRIV void skew__cl_write_stats(const skew_tracker *t, skew__w *w, bool wit
     skew__puts(w, "\",\"connections\":[");
     /* every instance gets a fair share of the list first, then the rest fills it in order:
        max_listed entries show connections of every instance, not just the first ones */
-    quota = max_listed / (1u + (shown ? cl->inst_count : 0u));
+    quota = max_listed / (1u + (shown ? cl->view->inst_count : 0u));
     if (!quota) quota = 1;
     for (pass = 0; pass < 2 && listed < max_listed; pass++) {
         uint32_t from = pass ? quota : 0, to = pass ? max_listed : quota;
@@ -7833,8 +7928,8 @@ SKEW__PRIV void skew__cl_write_stats(const skew_tracker *t, skew__w *w, bool wit
             if (SKEW__CL_CUT(before)) goto end;
             listed++;
         }
-        for (j = 0; shown && j < cl->inst_count && listed < max_listed; j++)
-            if (!skew__cl_put_remote(t, w, &cl->inst[j], from, to, max_listed, reserve, &listed)) goto end;
+        for (j = 0; shown && j < cl->view->inst_count && listed < max_listed; j++)
+            if (!skew__cl_put_remote(t, w, &cl->view->inst[j], from, to, max_listed, reserve, &listed)) goto end;
     }
 end:
     skew__put(w, "]", 1);
@@ -7893,32 +7988,32 @@ SKEW__PRIV void skew__cl_put_metrics(const skew_tracker *t, skew__w *w) {
     uint32_t i;
     skew__put_metric(w, "skew_cluster_up", "gauge", "1 while the cluster view is current, else 0.",
                      cl->state == SKEW_CLUSTER_LINK_OK ? 1u : 0u);
-    skew__put_metric(w, "skew_cluster_instances", "gauge", "Instances shown, this one included.", 1u + (shown ? cl->inst_count : 0u));
+    skew__put_metric(w, "skew_cluster_instances", "gauge", "Instances shown, this one included.", 1u + (shown ? cl->view->inst_count : 0u));
     skew__put_metric(w, "skew_cluster_connections", "gauge", "Tracked connections of the instances shown.",
-                     (uint64_t)t->live_count + (shown ? cl->remote_total : 0));
+                     (uint64_t)t->live_count + (shown ? cl->view->remote_total : 0));
     m.w = w;
     m.name = "skew_cluster_connections_by_version";
     m.label = "version";
     skew__cl_metric_head(w, m.name, "gauge", "Tracked connections of the instances shown, per build version.");
-    skew__cl_merged(&t->versions, shown ? &cl->versions : NULL, t->hash_seed, skew__cl_metric_entry, &m);
+    skew__cl_merged(&t->versions, shown ? &cl->view->versions : NULL, t->hash_seed, skew__cl_metric_entry, &m);
     if (t->cfg.route_tracking) {
         m.name = "skew_cluster_connections_by_route";
         m.label = "route";
         skew__cl_metric_head(w, m.name, "gauge", "Tracked connections of the instances shown, per route.");
-        skew__cl_merged(&t->routes, shown ? &cl->routes : NULL, t->hash_seed ^ 0x9E3779B9u, skew__cl_metric_entry, &m);
+        skew__cl_merged(&t->routes, shown ? &cl->view->routes : NULL, t->hash_seed ^ 0x9E3779B9u, skew__cl_metric_entry, &m);
     }
     skew__cl_metric_head(w, "skew_cluster_instance_connections", "gauge", "Tracked connections per instance, its server version and its build.");
     skew__cl_metric_instance(w, "skew_cluster_instance_connections", self_id, &self_ver, &self_build, t->live_count);
-    for (i = 0; shown && i < cl->inst_count; i++) {
+    for (i = 0; shown && i < cl->view->inst_count; i++) {
         skew_str v = skew__cl_inst_ver(t, i, false), b = skew__cl_inst_ver(t, i, true);
-        skew__cl_metric_instance(w, "skew_cluster_instance_connections", skew__str(cl->inst[i].id, cl->inst[i].id_len), &v,
-                                 &b, cl->inst[i].total);
+        skew__cl_metric_instance(w, "skew_cluster_instance_connections", skew__str(cl->view->inst[i].id, cl->view->inst[i].id_len), &v,
+                                 &b, cl->view->inst[i].total);
     }
     skew__cl_metric_head(w, "skew_cluster_instance_age_ms", "gauge", "Age of each instance's last snapshot.");
     skew__cl_metric_instance(w, "skew_cluster_instance_age_ms", self_id, NULL, NULL, 0);
-    for (i = 0; shown && i < cl->inst_count; i++)
-        skew__cl_metric_instance(w, "skew_cluster_instance_age_ms", skew__str(cl->inst[i].id, cl->inst[i].id_len), NULL,
-                                 NULL, skew__cl_age(now, cl->inst[i].at));
+    for (i = 0; shown && i < cl->view->inst_count; i++)
+        skew__cl_metric_instance(w, "skew_cluster_instance_age_ms", skew__str(cl->view->inst[i].id, cl->view->inst[i].id_len), NULL,
+                                 NULL, skew__cl_age(now, cl->view->inst[i].at));
     skew__put_metric(w, "skew_cluster_snapshots_rejected_total", "counter", "Snapshots of other instances refused as invalid.", cl->rejected);
     skew__put_metric(w, "skew_cluster_messages_rejected_total", "counter", "Other bad data from the cluster store, skipped.", cl->msg_rejected);
     skew__put_metric(w, "skew_cluster_updates_total", "counter", "Cluster view updates.", cl->updates);

@@ -8,13 +8,15 @@
    the whole update refuses as many as the rejected counter says (SKEW_ERR_INVALID iff any), holds
    distinct instance ids within cluster_max_instances; stats, admin stats and metrics keep the
    snprintf contract and are valid UTF-8 JSON whose versions and routes sum to the total; every
-   stats push a subscriber gets is valid JSON (fz_send); a real snapshot is always taken. */
+   stats push a subscriber gets is valid JSON (fz_send); a real snapshot is always taken; the same
+   update taken in parts (skew_cluster_begin_update / _add_snapshots / _commit_update) shows the
+   view before unchanged until its commit and then exactly the view of the one-call update. */
 #define SKEW_TRACKER_IMPLEMENTATION
 #include "fuzz_common.h"
 
 #define MAXSNAP 8
 
-static char view[1u << 16], empty_view[1u << 16], real_snap[1u << 14];
+static char view[1u << 16], empty_view[1u << 16], real_snap[1u << 14], parted[1u << 16];
 
 static const skew_tracker *w_t;
 static size_t w_stats(void *ctx, char *buf, size_t cap) {
@@ -157,7 +159,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         for (i = 0; i < np; i++) sum += peers[i].total;
         FZ_ASSERT(after.total == sum);
     }
-    check_view(t, view, sizeof view, f & 1);
+    len = check_view(t, view, sizeof view, f & 1);
+    /* the same update in parts (begin, one snapshot a call, commit): the view shown meanwhile is
+       the one above, whole; the one committed is the same as taken in one call */
+    {
+        size_t plen;
+        FZ_ASSERT(skew_cluster_begin_update(t) == SKEW_OK);
+        for (i = 0; i < n; i++) {
+            skew_result pr = skew_cluster_add_snapshots(t, &snaps[i], 1);
+            FZ_ASSERT(pr == SKEW_OK || pr == SKEW_ERR_INVALID);
+            plen = check_view(t, parted, sizeof parted, f & 1);
+            FZ_ASSERT(plen == len && memcmp(parted, view, len) == 0);
+        }
+        FZ_ASSERT(skew_cluster_commit_update(t, fz_e.now) == r);
+        FZ_ASSERT(skew_cluster_commit_update(t, fz_e.now) == SKEW_ERR_NOT_FOUND);
+        plen = check_view(t, parted, sizeof parted, f & 1);
+        FZ_ASSERT(plen == len && memcmp(parted, view, len) == 0);
+        /* and one abandoned half way changes nothing */
+        FZ_ASSERT(skew_cluster_begin_update(t) == SKEW_OK);
+        if (n) skew_cluster_add_snapshots(t, snaps, 1);
+        skew_cluster_abort_update(t);
+        FZ_ASSERT(skew_cluster_add_snapshots(t, snaps, n) == SKEW_ERR_NOT_FOUND);
+        plen = check_view(t, parted, sizeof parted, f & 1);
+        FZ_ASSERT(plen == len && memcmp(parted, view, len) == 0);
+    }
     w_t = t;
     fz_check_writer(w_metrics, NULL, view, sizeof view, &len);
     FZ_ASSERT(memchr(view, 0, len) == NULL);

@@ -221,6 +221,16 @@ static void test_config(void) {
     c.cluster_max_instances = 16;
     more = skew_tracker_memory_size(&c);
     CHECK(more > eight);
+    /* each instance more is counted twice (the view shown and the one an update fills): its
+       version and build texts and its entry (an id of up to SKEW_CLUSTER_ID_MAX and more); a
+       fixed message buffer, which would grow by the instances list too */
+    CHECK_RES(skew_config_resolve(&c, &r), SKEW_OK);
+    c.message_buffer = 1u << 20;
+    c.cluster_max_instances = 8;
+    eight = skew_tracker_memory_size(&c);
+    c.cluster_max_instances = 16;
+    CHECK(skew_tracker_memory_size(&c) - eight >= 2 * 8 * (2 * (size_t)r.max_version_len + SKEW_CLUSTER_ID_MAX + 24));
+    c.message_buffer = 0;
     CHECK_RES(skew_config_resolve(&c, &r), SKEW_OK);
     CHECK_EQ_INT(r.snapshot_max_versions, 32);
     CHECK_EQ_INT(r.snapshot_max_routes, 100);
@@ -665,6 +675,95 @@ static void test_view_merge(void) {
     stats_of(tr.a, big, sizeof big);
     CHECK_EQ_INT(num_after(big, "\"total\":"), 2);
     CHECK_EQ_INT(skew_cluster_list_peers(tr.a, NULL, 0), 0);
+    trio_free();
+}
+
+/* The update taken in parts (begin / add.. / commit): the view shown stays whole until the
+   commit swaps the staged one in; abort, a new begin and clear drop the staged one. */
+static void test_view_parts(void) {
+    skew_cluster_info info;
+    skew_cluster_peer peers[4];
+    skew_str bad = SKEW_STR_LIT("{\"skew\":1}"), mixed[2];
+    int names = 0;
+    trio_make();
+    skew_cluster_set_link(tr.a, SKEW_CLUSTER_LINK_OK);
+    CHECK_RES(skew_cluster_update(tr.a, &tr.snaps[1], 1, 50000), SKEW_OK); /* B only: A's 1 + B's 2 */
+    stats_of(tr.a, big, sizeof big);
+    CHECK_EQ_INT(num_after(big, "\"total\":"), 3);
+
+    /* staged in two parts (A's own skipped): nothing shown changes until the commit */
+    CHECK_RES(skew_cluster_begin_update(tr.a), SKEW_OK);
+    CHECK_RES(skew_cluster_add_snapshots(tr.a, &tr.snaps[2], 1), SKEW_OK);
+    stats_of(tr.a, big2, sizeof big2);
+    CHECK_STR(big2, big);
+    CHECK_RES(skew_cluster_add_snapshots(tr.a, tr.snaps, 2), SKEW_OK);
+    stats_of(tr.a, big2, sizeof big2);
+    CHECK_STR(big2, big);
+    skew_cluster_get_info(tr.a, &info);
+    CHECK(info.instances == 1 && info.total == 3 && info.updates == 1 && info.updated_ms == 50000);
+    CHECK_EQ_INT(skew_cluster_list_peers(tr.a, peers, 4), 1);
+    CHECK(peers[0].id.ptr[0] == 'B' && peers[0].total == 2);
+    CHECK_RES(skew_cluster_commit_update(tr.a, 60000), SKEW_OK);
+    skew_cluster_get_info(tr.a, &info);
+    CHECK(info.instances == 2 && info.total == 6 && info.updates == 2 && info.updated_ms == 60000 && info.rejected == 0);
+    CHECK_EQ_INT(skew_cluster_list_peers(tr.a, peers, 4), 2);
+    CHECK(peers[0].id.ptr[0] == 'C' && peers[1].id.ptr[0] == 'B'); /* in the order added */
+    stats_of(tr.a, big, sizeof big);
+    CHECK_EQ_INT(num_after(big, "\"total\":"), 6);
+    CHECK_EQ_INT(map_count(big, "versions", "v1"), 3);
+    CHECK_EQ_INT(map_count(big, "versions", "v2"), 2);
+    CHECK_EQ_INT(map_count(big, "versions", "v3"), 1);
+    CHECK_EQ_INT(map_count(big, "routes", "/a"), 4);
+    CHECK_EQ_INT(map_sum(big, "routes", &names), 6);
+    CHECK_RES(skew_cluster_commit_update(tr.a, 61000), SKEW_ERR_NOT_FOUND); /* nothing begun */
+    CHECK_RES(skew_cluster_add_snapshots(tr.a, tr.snaps, 1), SKEW_ERR_NOT_FOUND);
+
+    /* abandoned: the shown view, its counters and the refusals of the staged one stay as they were */
+    CHECK_RES(skew_cluster_begin_update(tr.a), SKEW_OK);
+    CHECK_RES(skew_cluster_add_snapshots(tr.a, &bad, 1), SKEW_ERR_INVALID);
+    skew_cluster_abort_update(tr.a);
+    CHECK_RES(skew_cluster_commit_update(tr.a, 62000), SKEW_ERR_NOT_FOUND);
+    skew_cluster_get_info(tr.a, &info);
+    CHECK(info.instances == 2 && info.total == 6 && info.updates == 2 && info.rejected == 0);
+    stats_of(tr.a, big2, sizeof big2);
+    CHECK_STR(big2, big);
+
+    /* a refused snapshot in one part: that part's others and the other parts are kept */
+    CHECK_RES(skew_cluster_begin_update(tr.a), SKEW_OK);
+    CHECK_RES(skew_cluster_add_snapshots(tr.a, &tr.snaps[1], 1), SKEW_OK);
+    mixed[0] = bad;
+    mixed[1] = tr.snaps[2];
+    CHECK_RES(skew_cluster_add_snapshots(tr.a, mixed, 2), SKEW_ERR_INVALID);
+    skew_cluster_get_info(tr.a, &info);
+    CHECK_EQ_INT(info.rejected, 0); /* counted at the commit */
+    CHECK_RES(skew_cluster_commit_update(tr.a, 63000), SKEW_ERR_INVALID);
+    skew_cluster_get_info(tr.a, &info);
+    CHECK(info.instances == 2 && info.total == 6 && info.rejected == 1 && info.updates == 3);
+    /* an instance twice across parts is refused like twice in one update */
+    CHECK_RES(skew_cluster_begin_update(tr.a), SKEW_OK);
+    CHECK_RES(skew_cluster_add_snapshots(tr.a, &tr.snaps[2], 1), SKEW_OK);
+    CHECK_RES(skew_cluster_add_snapshots(tr.a, &tr.snaps[2], 1), SKEW_ERR_INVALID);
+    CHECK_RES(skew_cluster_commit_update(tr.a, 64000), SKEW_ERR_INVALID);
+    skew_cluster_get_info(tr.a, &info);
+    CHECK(info.instances == 1 && info.total == 4 && info.rejected == 2);
+    stats_of(tr.a, big, sizeof big);
+    CHECK_EQ_INT(map_sum(big, "versions", &names), 4);
+    CHECK_EQ_INT(map_sum(big, "routes", &names), 4);
+
+    /* beginning again drops the staged view; so does clear */
+    CHECK_RES(skew_cluster_begin_update(tr.a), SKEW_OK);
+    CHECK_RES(skew_cluster_add_snapshots(tr.a, &tr.snaps[2], 1), SKEW_OK);
+    CHECK_RES(skew_cluster_begin_update(tr.a), SKEW_OK);
+    CHECK_RES(skew_cluster_add_snapshots(tr.a, &tr.snaps[1], 1), SKEW_OK);
+    CHECK_RES(skew_cluster_commit_update(tr.a, 65000), SKEW_OK);
+    skew_cluster_get_info(tr.a, &info);
+    CHECK(info.instances == 1 && info.total == 3);
+    CHECK_RES(skew_cluster_begin_update(tr.a), SKEW_OK);
+    CHECK_RES(skew_cluster_add_snapshots(tr.a, &tr.snaps[2], 1), SKEW_OK);
+    skew_cluster_clear(tr.a);
+    CHECK_RES(skew_cluster_commit_update(tr.a, 66000), SKEW_ERR_NOT_FOUND);
+    skew_cluster_get_info(tr.a, &info);
+    CHECK(info.instances == 0 && info.total == 1);
     trio_free();
 }
 
@@ -1147,6 +1246,7 @@ int main(void) {
     test_snapshot_caps();
     test_snapshot_listed();
     test_view_merge();
+    test_view_parts();
 #if SKEW_ENABLE_ADMIN
     test_metrics();
 #endif

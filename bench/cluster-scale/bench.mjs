@@ -109,6 +109,17 @@ async function runOne(redis, N, dashboards) {
     const realCpu0 = cpuOf(real.proc.pid);
     const slices = [];
     const onLog = (d) => { for (const m of String(d).matchAll(/cluster: work ([\d.]+) ms \((\w+), (\d+)\)/g)) slices.push(Number(m[1])); };
+    const viewSlices = []; // the view's slices alone (it is taken in parts), and per kind
+    const kinds = {};
+    const onView = (d) => {
+      for (const m of String(d).matchAll(/cluster: work ([\d.]+) ms \((view\w*), (\d+)\)(?: cpu ([\d.]+) ms)?/g)) {
+        viewSlices.push(Number(m[1]));
+        (kinds[m[2]] ||= []).push(Number(m[1]));
+        if (m[4]) (kinds[`${m[2]} cpu`] ||= []).push(Number(m[4])); // the thread's CPU time: no preemption
+      }
+    };
+    real.proc.stdout.on('data', onView);
+    real.proc.stderr.on('data', onView);
     real.proc.stdout.on('data', onLog);
     real.proc.stderr.on('data', onLog);
     const views0 = sims.reduce((a, s) => a + s.views, 0);
@@ -146,6 +157,11 @@ async function runOne(redis, N, dashboards) {
     const realCpu = (cpuOf(real.proc.pid) - realCpu0) / secs;
     real.proc.stdout.off('data', onLog);
     real.proc.stderr.off('data', onLog);
+    real.proc.stdout.off('data', onView);
+    real.proc.stderr.off('data', onView);
+    viewSlices.sort((a, b) => a - b);
+    row.viewSlices = { n: viewSlices.length, p50: pct(viewSlices, 0.5), max: viewSlices.length ? viewSlices[viewSlices.length - 1] : 0 };
+    row.viewKinds = Object.entries(kinds).map(([k, a]) => { a.sort((x, y) => x - y); return `${k} ${a.length}: p50 ${pct(a, 0.5)}, max ${a[a.length - 1]} ms`; }).join('; ');
     const viewsDone = sims.reduce((a, s) => a + s.views, 0) - views0;
     ages.sort((a, b) => a - b);
     merged.sort((a, b) => a - b);
@@ -181,6 +197,7 @@ try {
   for (const N of NS) for (const D of DASHBOARDS) {
     const r = await runOne(redis, N, D);
     console.log(`| ${String(N).padStart(5)} | ${String(D).padStart(10)} | ${mb(r.outMBs).padStart(14)} | ${mb(r.inMBs).padStart(13)} | ${(100 * r.redisCpu).toFixed(0).padStart(8)}% | ${(100 * r.simCpuPer).toFixed(2).padStart(20)}% | ${(100 * r.realCpu).toFixed(1).padStart(14)}% | ${r.slice.toFixed(2).padStart(30)} ms | ${String(r.ageP50).padStart(7)} / ${String(r.ageP99).padStart(6)} ms | ${`${r.mergedP50} / ${r.mergedP99} / ${r.mergedMax} ms`.padStart(37)} | ${`${r.roundP50} / ${r.roundMax} ms`.padStart(28)} | ${String(r.shown).padStart(9)}-${String(r.maxShown).padEnd(4)} of ${String(N).padStart(4)} | ${r.readsDone.toFixed(1).padStart(16)} (${r.readsDue.toFixed(1)}) | ${String(r.snapBytes).padStart(14)} |`);
+    console.log(`#   N = ${N}, dashboards ${D}: view slices (of >= 0.1 ms) ${r.viewSlices.n}, p50 ${r.viewSlices.p50} ms, longest ${r.viewSlices.max} ms (${r.viewKinds})`);
   }
 } finally {
   await redis.stop();

@@ -28,12 +28,24 @@
 #define RELAY_MAX_BYTES (64u * 1024u)
 #define ANSWER_MAX 8192u
 #define OWN_KEPT 4                  /* our last snapshots: the view names the one it merged */
+#define FEED_BUDGET_MS 1.0          /* a view is fed to the tracker in slices of about this long */
 
 typedef struct own_snap {
     uint64_t at;                    /* its "at" (wall ms); 0: empty */
     char *text;
     size_t len;
 } own_snap;
+
+/* A view being fed to the tracker a slice at a time (skew_cluster_begin_update ..
+   _commit_update): the view shown stays whole meanwhile; a newer view starts over. */
+typedef struct view_feed {
+    bool on;                        /* begun, not yet committed */
+    bool agg;                       /* the aggregator's view (else every snapshot, --cluster-reads all) */
+    char *rows;                     /* the texts the staged view points into */
+    skew_str *parts;
+    size_t count, next;
+    skcl_view_info info;
+} view_feed;
 
 typedef struct relay_wait {
     uint64_t id;                    /* 0: free */
@@ -76,20 +88,38 @@ struct skcl_node {
                                        the merged list's fair share, max_listed / instances */
     own_snap own[OWN_KEPT];
     size_t own_next;
+    view_feed feed;
+    size_t feed_rows;               /* SKEW_CLUSTER_FEED_ROWS: at most this many rows a slice (tests: 1,
+                                       so that every view is fed over several loop turns); 0: no cap */
+    bool turn_used;                 /* this loop turn already did cluster work: feed on the next */
     relay_wait relays[RELAY_MAX];
 };
 
 /* Cluster work on the server's thread, timed for bench/cluster-scale: with SKEW_CLUSTER_TRACE=1
-   in the environment every slice of 0.1 ms or more is logged (with --verbose). */
-static double work_clock_ms(void) {
+   in the environment every slice of 0.1 ms or more is logged (with --verbose): its wall time
+   (a preemption by another process counts too) and the thread's CPU time in it. */
+typedef struct work_mark {
+    double wall, cpu;
+} work_mark;
+
+static double work_clock_ms(clockid_t id) {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(id, &ts);
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static void work_done(const skcl_node *n, const char *what, double started, size_t count) {
-    double ms = work_clock_ms() - started;
-    if (n->trace && ms >= 0.1) skew_ex_logf(SKEW_EX_LOG_INFO, "cluster: work %.3f ms (%s, %zu)", ms, what, count);
+static work_mark work_begin(void) {
+    work_mark m;
+    m.wall = work_clock_ms(CLOCK_MONOTONIC);
+    m.cpu = work_clock_ms(CLOCK_THREAD_CPUTIME_ID);
+    return m;
+}
+
+static void work_done(const skcl_node *n, const char *what, work_mark started, size_t count) {
+    double ms = work_clock_ms(CLOCK_MONOTONIC) - started.wall;
+    if (n->trace && ms >= 0.1)
+        skew_ex_logf(SKEW_EX_LOG_INFO, "cluster: work %.3f ms (%s, %zu) cpu %.3f ms", ms, what, count,
+                     work_clock_ms(CLOCK_THREAD_CPUTIME_ID) - started.cpu);
 }
 
 /* The link's wake-up (worker thread) carries the node; the server's wants its own pointer. */
@@ -134,6 +164,33 @@ static void view_free(skcl_node *n) {
     n->view = NULL;
     n->view_parts = NULL;
 }
+
+/* Forget a view being fed (its texts go; the tracker drops the staged view). */
+static void feed_drop(skcl_node *n) {
+    if (n->feed.on) skew_cluster_abort_update(n->t);
+    free(n->feed.rows);
+    free(n->feed.parts);
+    memset(&n->feed, 0, sizeof n->feed);
+}
+
+/* Feed rows (malloc'ed, taken over) from the next loop turn on; a view being fed is dropped. */
+static void feed_start(skcl_node *n, char *rows, skew_str *parts, size_t count, const skcl_view_info *info, bool agg) {
+    feed_drop(n);
+    if (skew_cluster_begin_update(n->t) != SKEW_OK) {
+        free(rows);
+        free(parts);
+        return;
+    }
+    n->feed.on = true;
+    n->feed.agg = agg;
+    n->feed.rows = rows;
+    n->feed.parts = parts;
+    n->feed.count = count;
+    if (info) n->feed.info = *info;
+    node_kick(n); /* the timer must come back at once */
+}
+
+bool skcl_node_busy(const skcl_node *n) { return n && n->feed.on; }
 
 static void relay_finish(skcl_node *n, relay_wait *w, int status, const char *ctype, const char *body, size_t len) {
     uint64_t token = w->token;
@@ -236,12 +293,7 @@ static void node_view(skcl_node *n, const skcl_link_event *ev) {
         parts[i].len = ev->parts[i].len;
         total += ev->parts[i].len;
     }
-    skew_cluster_update(n->t, parts, ev->count, skew_ex_now_ms()); /* refused ones are counted there */
-    view_free(n);
-    n->view = texts;
-    n->view_parts = parts;
-    n->view_ready = n->up;
-    node_kick(n);
+    feed_start(n, texts, parts, ev->count, NULL, false); /* refused ones are counted at the commit */
 }
 
 static skew_str own_find(void *ctx, uint64_t at) {
@@ -269,6 +321,7 @@ static void own_keep(skcl_node *n, uint64_t at, const char *text, size_t len) {
 
 /* No view, or one older than 2P: local numbers and "degraded" (never a stale cluster total). */
 static void node_view_lost(skcl_node *n) {
+    feed_drop(n);
     if (!n->view_made) return;
     n->view_made = 0;
     n->view_ready = false;
@@ -282,26 +335,45 @@ static void node_view_agg(skcl_node *n, const skcl_link_event *ev) {
     skcl_view_info info;
     char *rows = NULL;
     skew_str *parts = NULL;
-    uint64_t now = skew_ex_now_ms();
+    size_t count = 0;
     skcl_view_result r;
     if (ev->count < 2 || !n->up) return;
-    if (!skcl_view_head(ev->parts[0], &info) || info.made_ms + 2u * n->interval_ms < now) {
+    if (!skcl_view_head(ev->parts[0], &info) || info.made_ms + 2u * n->interval_ms < skew_ex_now_ms()) {
         node_view_lost(n); /* none, or the aggregator is gone: degraded until a new one merges */
         return;
     }
-    if (info.seq == n->view_seq && n->view_made && !ev->parts[1].len) return; /* the same view */
-    r = skcl_view_apply(n->t, ev->parts[0], ev->parts[1], own_find, n, now, &info, &rows, &parts);
+    if (!ev->parts[1].len && ((info.seq == n->view_seq && n->view_made) || (n->feed.on && info.seq == n->feed.info.seq)))
+        return; /* the same view (shown, or being fed) */
+    r = skcl_view_carve(skew_get_config(n->t), ev->parts[0], ev->parts[1], own_find, n, &info, &rows, &parts, &count);
     if (r == SKCL_VIEW_NO_OWN) return; /* ours in it is older than we keep: the next one */
     if (r != SKCL_VIEW_OK) {
         skew_cluster_count_rejected(n->t, 1);
         node_view_lost(n);
         return;
     }
+    feed_start(n, rows, parts, count, &info, true); /* shown once the tracker has read it all */
+}
+
+/* The whole view is in the tracker: show it (the texts of the one shown before go). */
+static void feed_commit(skcl_node *n) {
+    skcl_view_info info = n->feed.info;
+    bool agg = n->feed.agg;
+    /* refused snapshots are counted here; NOT_FOUND: the tracker dropped the staged view */
+    if (skew_cluster_commit_update(n->t, skew_ex_now_ms()) == SKEW_ERR_NOT_FOUND) {
+        feed_drop(n);
+        return;
+    }
+    view_free(n);
+    n->view = n->feed.rows;
+    n->view_parts = n->feed.parts;
+    memset(&n->feed, 0, sizeof n->feed);
+    if (!agg) {
+        n->view_ready = n->up;
+        node_kick(n);
+        return;
+    }
     /* the snapshots the aggregator refused (bad data in Redis) reach every instance's /metrics */
     if (info.seq != n->view_seq && info.rejected) skew_cluster_count_rejected(n->t, info.rejected);
-    view_free(n);
-    n->view = rows;
-    n->view_parts = parts;
     n->view_made = info.made_ms;
     n->view_seq = info.seq;
     {
@@ -313,6 +385,34 @@ static void node_view_agg(skcl_node *n, const skcl_link_event *ev) {
     n->view_ready = true;
     skew_cluster_set_link(n->t, SKEW_CLUSTER_LINK_OK);
     node_kick(n);
+}
+
+/* A row of the aggregator's view refused (limits that differ from the aggregator's): a view
+   missing an instance would be wrong totals, so none is shown, as when the view is bad. */
+static void feed_refused(skcl_node *n) {
+    skew_cluster_set_link(n->t, SKEW_CLUSTER_LINK_DEGRADED); /* the partial view is never shown */
+    skew_cluster_commit_update(n->t, skew_ex_now_ms());      /* its refused rows counted */
+    skew_cluster_clear(n->t);
+    feed_drop(n);
+    skew_cluster_count_rejected(n->t, 1);
+    n->view_made = 0;
+    n->view_ready = false;
+    view_free(n);
+    node_kick(n);
+}
+
+/* One slice: rows into the staged view for about FEED_BUDGET_MS, then the commit when all are in. */
+static void node_feed(skcl_node *n) {
+    work_mark t0 = work_begin();
+    size_t from = n->feed.next, done;
+    bool refused = false;
+    while (!refused && n->feed.next < n->feed.count && work_clock_ms(CLOCK_MONOTONIC) - t0.wall < FEED_BUDGET_MS &&
+           (!n->feed_rows || n->feed.next - from < n->feed_rows))
+        refused = skew_cluster_add_snapshots(n->t, &n->feed.parts[n->feed.next++], 1) != SKEW_OK && n->feed.agg;
+    done = n->feed.next - from;
+    if (refused) feed_refused(n);
+    else if (n->feed.next >= n->feed.count) feed_commit(n);
+    work_done(n, "view_feed", t0, done);
 }
 
 static void node_build(skcl_node *n, uint64_t seq, skew_str build) {
@@ -346,6 +446,7 @@ static void node_event(void *user, const skcl_link_event *ev) {
             n->next_publish = 0; /* publish and read at once */
         } else {
             n->view_made = 0;
+            feed_drop(n);
             skew_cluster_clear(n->t);
             skew_cluster_set_link(n->t, SKEW_CLUSTER_LINK_DEGRADED);
             view_free(n);
@@ -354,15 +455,17 @@ static void node_event(void *user, const skcl_link_event *ev) {
         node_kick(n);
         break;
     case SKCL_EV_VIEW: {
-        double t0 = work_clock_ms();
+        work_mark t0 = work_begin();
         node_view(n, ev);
-        work_done(n, "view", t0, ev->count);
+        n->turn_used = true;
+        work_done(n, "view_read", t0, ev->count);
         break;
     }
     case SKCL_EV_AGG_VIEW: {
-        double t0 = work_clock_ms();
+        work_mark t0 = work_begin();
         node_view_agg(n, ev);
-        work_done(n, "view", t0, ev->count ? ev->parts[0].len : 0);
+        n->turn_used = true;
+        work_done(n, "view_carve", t0, ev->count ? ev->parts[0].len : 0);
         break;
     }
     case SKCL_EV_BUILD: node_build(n, ev->seq, ev->text); break;
@@ -428,6 +531,7 @@ skcl_node *skcl_node_create(skew_tracker *t, const skew_cluster_options *o, cons
     n->user = user;
     n->interval_ms = o->interval_ms;
     n->trace = getenv("SKEW_CLUSTER_TRACE") && getenv("SKEW_CLUSTER_TRACE")[0] == '1';
+    n->feed_rows = getenv("SKEW_CLUSTER_FEED_ROWS") ? (size_t)strtoul(getenv("SKEW_CLUSTER_FEED_ROWS"), NULL, 10) : 0;
     n->snap_cap = skew_cluster_snapshot_max(cfg) + 1;
     n->snap = (char *)malloc(n->snap_cap);
     memset(&lc, 0, sizeof lc);
@@ -475,7 +579,7 @@ uint32_t skcl_node_tick(skcl_node *n, uint64_t wall_ms) {
                                               : n->interval_ms);
         if (n->up) {
             /* the snapshot's "at" is compared across machines: wall clock */
-            double t0 = work_clock_ms();
+            work_mark t0 = work_begin();
             /* connections listed only while a dashboard (here: a stats subscriber or a recent GET
                admin/stats; elsewhere: the watch key) shows them: the bulk of a snapshot's bytes */
             bool here = skew_get_subscriber_count(n->t) > 0 || now < n->watch_until;
@@ -487,11 +591,15 @@ uint32_t skcl_node_tick(skcl_node *n, uint64_t wall_ms) {
                 skcl_link_publish_watched(n->link, n->snap, len, here);
             }
             work_done(n, "snapshot", t0, len);
+            n->turn_used = true;
         }
     }
+    /* a view being fed: one slice per loop turn, none in a turn that did other cluster work */
+    if (n->feed.on && !n->turn_used) node_feed(n);
+    n->turn_used = false; /* a view read outside the tick (lws: libev) defers the next slice by one turn */
     if (n->view_mode && n->view_made && n->view_made + 2u * n->interval_ms < wall_ms)
         node_view_lost(n); /* the aggregator died or stalled: degraded until another merges */
-    next = n->next_publish;
+    next = n->feed.on ? now : n->next_publish; /* feeding: the next slice on the next turn */
     for (i = 0; i < RELAY_MAX; i++) {
         relay_wait *w = &n->relays[i];
         if (!w->id) continue;
@@ -617,6 +725,7 @@ void skcl_node_destroy(skcl_node *n) {
     size_t i;
     if (!n) return;
     skcl_link_destroy(n->link);
+    feed_drop(n);
     view_free(n);
     for (i = 0; i < OWN_KEPT; i++) free(n->own[i].text);
     free(n->snap);

@@ -37,6 +37,8 @@ void skcl_node_drain(skcl_node *n);
    across machines); the schedule itself runs on skew_ex_mono_ms(). Returns ms until it wants to
    run again. */
 uint32_t skcl_node_tick(skcl_node *n, uint64_t wall_ms);
+/* A view is being fed to the tracker a slice per loop turn: tick again at once (0 ms). */
+bool skcl_node_busy(const skcl_node *n);
 /* After a local skew_http answer: an admin version change or invalidation goes cluster-wide. */
 void skcl_node_after_http(skcl_node *n, const skew_request *req, int status);
 /* skew_http said SKEW_ERR_NOT_LOCAL: relay to the owner. true: the answer comes through

@@ -921,9 +921,8 @@ static bool build_rows(vparse *v, const vinst **others, size_t no, uint32_t cap,
     return !b->oom;
 }
 
-skcl_view_result skcl_view_apply(skew_tracker *t, skew_str view, skew_str list, skcl_own_fn own, void *own_ctx,
-                                 uint64_t now_ms, skcl_view_info *info, char **rows, skew_str **parts) {
-    const skew_config *cfg = skew_get_config(t);
+skcl_view_result skcl_view_carve(const skew_config *cfg, skew_str view, skew_str list, skcl_own_fn own, void *own_ctx,
+                                 skcl_view_info *info, char **rows, skew_str **parts, size_t *count) {
     vparse v;
     const vinst **others = NULL;
     size_t i, no = 0, *offs = NULL, nrows = 0;
@@ -935,6 +934,7 @@ skcl_view_result skcl_view_apply(skew_tracker *t, skew_str view, skew_str list, 
     memset(info, 0, sizeof *info);
     *rows = NULL;
     *parts = NULL;
+    *count = 0;
     if (!view.ptr || !idlen ||
         !parse_view(view, &v, (size_t)cfg->max_versions + 1, cfg->route_tracking ? (size_t)cfg->max_routes + 1 : 0))
         goto out;
@@ -966,21 +966,30 @@ skcl_view_result skcl_view_apply(skew_tracker *t, skew_str view, skew_str list, 
     info->made_ms = v.info.made_ms;
     info->instances = v.info.instances;
     info->rejected = v.info.rejected;
-    if (skew_cluster_update(t, *parts, nrows, now_ms) != SKEW_OK) {
-        skew_cluster_clear(t); /* some rows refused: a partial view would be wrong totals */
-        goto out;
-    }
     *rows = b.p;
+    *count = nrows;
     b.p = NULL;
     res = SKCL_VIEW_OK;
 out:
-    if (res != SKCL_VIEW_OK) {
-        free(*parts);
-        *parts = NULL;
-    }
     free(b.p);
     free(others);
     free(offs);
     vparse_free(&v);
     return res;
+}
+
+skcl_view_result skcl_view_apply(skew_tracker *t, skew_str view, skew_str list, skcl_own_fn own, void *own_ctx,
+                                 uint64_t now_ms, skcl_view_info *info, char **rows, skew_str **parts) {
+    size_t nrows = 0;
+    skcl_view_result res = skcl_view_carve(skew_get_config(t), view, list, own, own_ctx, info, rows, parts, &nrows);
+    if (res != SKCL_VIEW_OK) return res;
+    if (skew_cluster_update(t, *parts, nrows, now_ms) != SKEW_OK) {
+        skew_cluster_clear(t); /* some rows refused: a partial view would be wrong totals */
+        free(*rows);
+        free(*parts);
+        *rows = NULL;
+        *parts = NULL;
+        return SKCL_VIEW_BAD;
+    }
+    return SKCL_VIEW_OK;
 }

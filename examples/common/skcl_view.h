@@ -81,6 +81,12 @@ typedef skew_str (*skcl_own_fn)(void *ctx, uint64_t at);
    cleared (a view refused half way is never kept). */
 skcl_view_result skcl_view_apply(skew_tracker *t, skew_str view, skew_str list, skcl_own_fn own, void *own_ctx,
                                  uint64_t now_ms, skcl_view_info *info, char **rows, skew_str **parts);
+/* The checking and carving of skcl_view_apply without touching a tracker (cfg: the reader's
+   tracker config, skew_get_config): on OK *rows holds *count synthetic snapshots, *parts points
+   at them (free both), for skew_cluster_update or, a part at a time, skew_cluster_add_snapshots
+   (skcl_node.c feeds a 1000-instance view over several loop turns that way). */
+skcl_view_result skcl_view_carve(const skew_config *cfg, skew_str view, skew_str list, skcl_own_fn own, void *own_ctx,
+                                 skcl_view_info *info, char **rows, skew_str **parts, size_t *count);
 /* Only the header (seq, made_ms, instances); false if it is not a view. */
 bool skcl_view_head(skew_str view, skcl_view_info *info);
 

@@ -1373,6 +1373,7 @@ static void srv_kick(server *srv) {
     mono = skew_ex_mono_ms(); /* the tracker's scheduling clock is skew_tick's: monotonic, never the wall clock */
     due = skew_get_next_due(srv->ex.t, mono);
     if (skew_forward_busy(&srv->ex.fwd) && due > SKEW_FORWARD_POLL_MS) due = SKEW_FORWARD_POLL_MS; /* --auth-url */
+    if (skcl_node_busy(srv->ex.node)) due = 0; /* a cluster view fed in slices: the next one now */
     if (mono + due < srv->timer_at) srv_schedule(srv, due);
 }
 

@@ -13,6 +13,9 @@ fi
 # "sanitizers": lws under ASan+UBSan, mongoose (whose link runs in a worker thread) under TSan
 lws=skew_server_lws; mg=skew_server_mongoose
 if [ "${1:-}" = sanitizers ]; then lws=skew_server_lws_asan; mg=skew_server_mongoose_tsan; fi
+# sanitizers: every view fed to the tracker one row per loop turn (skcl_node.c), so the staged
+# view's texts live across turns under ASan/TSan (the plain run keeps the 1 ms slices)
+if [ "${1:-}" = sanitizers ]; then export SKEW_CLUSTER_FEED_ROWS=1; fi
 . tests/lib/build_server.sh
 build_servers_lws_mongoose cluster "$lws" "$mg" "three lws instances"
 if [ ! -f tests/e2e/node_modules/.package-lock.json ] ||
