@@ -10,7 +10,7 @@ import { withCluster, startInstance, clusterShows, request, sleep, eventually, r
 // The README's user, for cluster NAME (keep the two in step)
 export const aclRules = (name, password) => ['on', `>${password}`, 'resetkeys', `~skew:{${name}}:*`, 'resetchannels',
   `&skew:{${name}}:*`, '-@all', '+auth', '+hello', '+ping', '+select', '+get', '+set', '+getrange', '+hget', '+hset',
-  '+incr', '+del', '+zadd', '+zrem', '+zrangebyscore', '+zremrangebyscore', '+eval', '+publish', '+subscribe'];
+  '+incr', '+del', '+pttl', '+zadd', '+zrem', '+zrangebyscore', '+zremrangebyscore', '+eval', '+publish', '+subscribe'];
 
 test('the cluster runs under the least-privilege ACL user: nothing refused, nothing else allowed', { timeout: 90000 }, () =>
   withCluster({ password: 'admin-pass' }, async (redis, list, kinds) => {
