@@ -22,10 +22,13 @@
 #define BATCH 64                    /* snapshots read per pipelined batch (memory stays bounded) */
 
 /* Take the lease if free, renew it if ours; 1: held; someone else's: -1 - its ms to live (a
-   candidate tries again right when it runs out, not up to P/2 later). */
+   candidate tries again right when it runs out, not up to P/2 later), or 0 when the user may not
+   run PTTL (an ACL from before it was needed: the candidate tries every P/2, as it did then). */
 static const char lease_script[] =
     "local v = redis.call('GET', KEYS[1])\n"
-    "if v and v ~= ARGV[1] then local t = redis.call('PTTL', KEYS[1]); if t < 0 then t = 0 end; return -1 - t end\n"
+    "if v and v ~= ARGV[1] then local t = redis.pcall('PTTL', KEYS[1])\n"
+    "  if type(t) ~= 'number' then return 0 end\n"
+    "  if t < 0 then t = 0 end; return -1 - t end\n"
     "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])\n"
     "return 1\n";
 /* Write the view only while holding the lease (a holder that lost it writes nothing). */
