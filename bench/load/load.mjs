@@ -512,11 +512,16 @@ async function phaseLatency() {
     const base = clients.length + 1;
     await sub.waitStats((e) => e.total === base, 30000, true);
     for (const kind of NUXT_KIND ? [NUXT_KIND] : ['ws', 'sse']) {
+      const c0 = srv.cpuSec();
       const lat = await probeLatency(srv, sub, base, kind, PROBES);
+      const c1 = srv.cpuSec();
+      // the server's CPU per probe (open, its stats, close, its stats): the work, apart from the machine's load
+      const cpuMs = ((c1 - c0) * 1000) / PROBES;
       const bytes = sub.log.at(-1).bytes;
       row(`open-to-stats latency, ${kind.toUpperCase()} open @${LATENCY_AT} (interval 0)`,
         `median ${medianMs(lat).toFixed(2)} ms, p95 ${lat[Math.floor(lat.length * 0.95)].toFixed(1)} ms`,
-        `(${PROBES} ${kind.toUpperCase()} opens; ${LATENCY_AT} idle half WS/half SSE; each stats message ${(bytes / 1024).toFixed(0)} KB)`);
+        `(${PROBES} ${kind.toUpperCase()} opens; ${LATENCY_AT} idle half WS/half SSE; each stats message ${(bytes / 1024).toFixed(0)} KB; ` +
+        `server CPU ${cpuMs.toFixed(2)} ms per open+close)`);
     }
     await closeAll(clients);
     sub.sock.destroy();
