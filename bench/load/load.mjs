@@ -24,7 +24,7 @@
 //            subscriber's stats; median, p99, max of 40 each
 // Raises its own open-file limit (prlimit, as root) and spreads client sockets over several
 // loopback source addresses (127.A.B.1, .2, ...) when one address runs out of ports.
-import { spawn, spawnSync } from 'node:child_process';
+import { fork, spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -360,6 +360,24 @@ async function openMany(port, n, kindOf, { inFlight = 200, route = (i) => `/r${i
   return { clients, errors };
 }
 
+/* Idle connections held by a child process (this script with --hold-port P --hold N): the process
+ * that times opens then holds only the subscriber and the probe. With 10k sockets in the timing
+ * process, its own handling of each 79 KB stats message took ~3 ms (strace on the server: 0.2 ms
+ * from reading the probe's request to writing the stats, yet 2-4 ms measured). Resolves with
+ * {count, close()}. */
+function holdIdle(port, n) {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), [...argv, '--hold-port', String(port), '--hold', String(n)],
+      { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`idle holder exited (${code})`)));
+    child.once('message', (m) => resolve({
+      count: m.opened, errors: m.errors,
+      close: () => new Promise((r) => { child.removeAllListeners('exit'); child.once('exit', r); child.send('close'); }),
+    }));
+  });
+}
+
 async function closeAll(clients) {
   for (const c of clients) c.sock.destroy();
   await sleep(200);
@@ -506,10 +524,10 @@ async function phaseLatency() {
   const srv = await startServer(['--stats-interval-ms', '0']);
   try {
     const o0 = Date.now();
-    const { clients } = await openMany(srv.port, LATENCY_AT, (i) => (i % 2 ? 'sse' : 'ws'));
-    console.log(`  latency: ${clients.length} idle opened in ${((Date.now() - o0) / 1000).toFixed(1)} s`);
+    const idle = await holdIdle(srv.port, LATENCY_AT);
+    console.log(`  latency: ${idle.count} idle opened in ${((Date.now() - o0) / 1000).toFixed(1)} s (held by a child process)`);
     const sub = await subscriber(srv.port);
-    const base = clients.length + 1;
+    const base = idle.count + 1;
     await sub.waitStats((e) => e.total === base, 30000, true);
     for (const kind of NUXT_KIND ? [NUXT_KIND] : ['ws', 'sse']) {
       const c0 = srv.cpuSec();
@@ -523,7 +541,7 @@ async function phaseLatency() {
         `(${PROBES} ${kind.toUpperCase()} opens; ${LATENCY_AT} idle half WS/half SSE; each stats message ${(bytes / 1024).toFixed(0)} KB; ` +
         `server CPU ${cpuMs.toFixed(2)} ms per open+close)`);
     }
-    await closeAll(clients);
+    await idle.close();
     sub.sock.destroy();
   } finally {
     await srv.stop();
@@ -534,7 +552,8 @@ async function phaseLatency() {
  *  half SSE) and the open-to-stats median of WS and SSE opens, one server, interval 0. */
 async function phaseScale() {
   const srv = await startServer(['--stats-interval-ms', '0']);
-  const all = [];
+  const holders = []; // the idle connections, one child process per step (see holdIdle)
+  let held = 0;
   try {
     await sleep(300);
     const rss0 = srv.rssKB();
@@ -543,10 +562,11 @@ async function phaseScale() {
     const probes = PROBES;
     for (const target of steps) {
       checkBudget('scale');
-      const { clients, errors } = await openMany(srv.port, target - all.length, (i) => (i % 2 ? 'sse' : 'ws'),
-        { inFlight: 250 });
-      all.push(...clients);
-      const n = all.filter((c) => !c.closed).length;
+      const h = await holdIdle(srv.port, target - held);
+      holders.push(h);
+      held += h.count;
+      const { errors } = h;
+      const n = held;
       const base = n + 1;
       // a subscriber per step: with interval 0, one stats message per open during the ramp would
       // outrun a subscriber (the server drops a slow one)
@@ -567,7 +587,7 @@ async function phaseScale() {
         `${Object.keys(errors).length ? '; errors ' + JSON.stringify(errors) : ''})`);
       if (Object.keys(errors).length) break;
     }
-    await closeAll(all);
+    for (const h of holders) await h.close();
   } finally {
     await srv.stop();
   }
@@ -699,6 +719,13 @@ console.log(`load bench: ${path.relative(ROOT, SERVER)}${NUXT ? ` (Nuxt original
 if (limit < MAX + 1000) {
   console.log(`  note: open-file limit ${limit} (hard limit; raising it needs CAP_SYS_RESOURCE) is below ${MAX}:` +
     ' capacity is measured up to that limit');
+}
+if (opt('hold', false)) { // the idle holder of holdIdle(): opens, reports, closes when told
+  const { clients, errors } = await openMany(Number(opt('hold-port')), Number(opt('hold')), (i) => (i % 2 ? 'sse' : 'ws'),
+    { inFlight: 250 });
+  process.send({ opened: clients.length, errors });
+  process.on('message', async () => { await closeAll(clients); process.exit(0); });
+  await new Promise(() => {});
 }
 const t0 = Date.now();
 let failed = false;
