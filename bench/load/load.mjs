@@ -11,7 +11,8 @@
 //   rss      RSS per idle WS and SSE connection at 1k and 10k (from /proc/PID/status VmRSS)
 //   cap      the most concurrent idle connections held (half WS, half SSE), in steps up to --max,
 //            with the count checked exactly against {base}/admin/stats and a subscriber's stats
-//   latency  open-to-stats latency seen by a subscriber with 10k idle connections (--latency-at N),
+//   latency  open-to-stats latency seen by a subscriber with 10k idle connections (--latency-at N; held by a
+//            child process, see holdIdle),
 //            of WS opens and of SSE opens (--probes N of each)
 //   scale    at 1k, 5k, 10k, 19k idle (--scale, capped by the fd limit): RSS per connection and the
 //            open-to-stats median of WS and SSE opens, to show the cost per connection stays flat
@@ -725,6 +726,7 @@ if (opt('hold', false)) { // the idle holder of holdIdle(): opens, reports, clos
     { inFlight: 250 });
   process.send({ opened: clients.length, errors });
   process.on('message', async () => { await closeAll(clients); process.exit(0); });
+  process.on('disconnect', () => process.exit(0)); // the bench is gone: so are its idle clients
   await new Promise(() => {});
 }
 const t0 = Date.now();
