@@ -11,7 +11,8 @@
 //   rss      RSS per idle WS and SSE connection at 1k and 10k (from /proc/PID/status VmRSS)
 //   cap      the most concurrent idle connections held (half WS, half SSE), in steps up to --max,
 //            with the count checked exactly against {base}/admin/stats and a subscriber's stats
-//   latency  open-to-stats latency seen by a subscriber with 10k idle connections (--latency-at N),
+//   latency  open-to-stats latency seen by a subscriber with 10k idle connections (--latency-at N; held by a
+//            child process, see holdIdle),
 //            of WS opens and of SSE opens (--probes N of each)
 //   scale    at 1k, 5k, 10k, 19k idle (--scale, capped by the fd limit): RSS per connection and the
 //            open-to-stats median of WS and SSE opens, to show the cost per connection stays flat
@@ -24,7 +25,7 @@
 //            subscriber's stats; median, p99, max of 40 each
 // Raises its own open-file limit (prlimit, as root) and spreads client sockets over several
 // loopback source addresses (127.A.B.1, .2, ...) when one address runs out of ports.
-import { spawn, spawnSync } from 'node:child_process';
+import { fork, spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -360,6 +361,24 @@ async function openMany(port, n, kindOf, { inFlight = 200, route = (i) => `/r${i
   return { clients, errors };
 }
 
+/* Idle connections held by a child process (this script with --hold-port P --hold N): the process
+ * that times opens then holds only the subscriber and the probe. With 10k sockets in the timing
+ * process, its own handling of each 79 KB stats message took ~3 ms (strace on the server: 0.2 ms
+ * from reading the probe's request to writing the stats, yet 2-4 ms measured). Resolves with
+ * {count, close()}. */
+function holdIdle(port, n) {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), [...argv, '--hold-port', String(port), '--hold', String(n)],
+      { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`idle holder exited (${code})`)));
+    child.once('message', (m) => resolve({
+      count: m.opened, errors: m.errors,
+      close: () => new Promise((r) => { child.removeAllListeners('exit'); child.once('exit', r); child.send('close'); }),
+    }));
+  });
+}
+
 async function closeAll(clients) {
   for (const c of clients) c.sock.destroy();
   await sleep(200);
@@ -506,19 +525,24 @@ async function phaseLatency() {
   const srv = await startServer(['--stats-interval-ms', '0']);
   try {
     const o0 = Date.now();
-    const { clients } = await openMany(srv.port, LATENCY_AT, (i) => (i % 2 ? 'sse' : 'ws'));
-    console.log(`  latency: ${clients.length} idle opened in ${((Date.now() - o0) / 1000).toFixed(1)} s`);
+    const idle = await holdIdle(srv.port, LATENCY_AT);
+    console.log(`  latency: ${idle.count} idle opened in ${((Date.now() - o0) / 1000).toFixed(1)} s (held by a child process)`);
     const sub = await subscriber(srv.port);
-    const base = clients.length + 1;
+    const base = idle.count + 1;
     await sub.waitStats((e) => e.total === base, 30000, true);
     for (const kind of NUXT_KIND ? [NUXT_KIND] : ['ws', 'sse']) {
+      const c0 = srv.cpuSec();
       const lat = await probeLatency(srv, sub, base, kind, PROBES);
+      const c1 = srv.cpuSec();
+      // the server's CPU per probe (open, its stats, close, its stats): the work, apart from the machine's load
+      const cpuMs = ((c1 - c0) * 1000) / PROBES;
       const bytes = sub.log.at(-1).bytes;
       row(`open-to-stats latency, ${kind.toUpperCase()} open @${LATENCY_AT} (interval 0)`,
         `median ${medianMs(lat).toFixed(2)} ms, p95 ${lat[Math.floor(lat.length * 0.95)].toFixed(1)} ms`,
-        `(${PROBES} ${kind.toUpperCase()} opens; ${LATENCY_AT} idle half WS/half SSE; each stats message ${(bytes / 1024).toFixed(0)} KB)`);
+        `(${PROBES} ${kind.toUpperCase()} opens; ${LATENCY_AT} idle half WS/half SSE; each stats message ${(bytes / 1024).toFixed(0)} KB; ` +
+        `server CPU ${cpuMs.toFixed(2)} ms per open+close)`);
     }
-    await closeAll(clients);
+    await idle.close();
     sub.sock.destroy();
   } finally {
     await srv.stop();
@@ -529,7 +553,8 @@ async function phaseLatency() {
  *  half SSE) and the open-to-stats median of WS and SSE opens, one server, interval 0. */
 async function phaseScale() {
   const srv = await startServer(['--stats-interval-ms', '0']);
-  const all = [];
+  const holders = []; // the idle connections, one child process per step (see holdIdle)
+  let held = 0;
   try {
     await sleep(300);
     const rss0 = srv.rssKB();
@@ -538,10 +563,11 @@ async function phaseScale() {
     const probes = PROBES;
     for (const target of steps) {
       checkBudget('scale');
-      const { clients, errors } = await openMany(srv.port, target - all.length, (i) => (i % 2 ? 'sse' : 'ws'),
-        { inFlight: 250 });
-      all.push(...clients);
-      const n = all.filter((c) => !c.closed).length;
+      const h = await holdIdle(srv.port, target - held);
+      holders.push(h);
+      held += h.count;
+      const { errors } = h;
+      const n = held;
       const base = n + 1;
       // a subscriber per step: with interval 0, one stats message per open during the ramp would
       // outrun a subscriber (the server drops a slow one)
@@ -562,7 +588,7 @@ async function phaseScale() {
         `${Object.keys(errors).length ? '; errors ' + JSON.stringify(errors) : ''})`);
       if (Object.keys(errors).length) break;
     }
-    await closeAll(all);
+    for (const h of holders) await h.close();
   } finally {
     await srv.stop();
   }
@@ -694,6 +720,14 @@ console.log(`load bench: ${path.relative(ROOT, SERVER)}${NUXT ? ` (Nuxt original
 if (limit < MAX + 1000) {
   console.log(`  note: open-file limit ${limit} (hard limit; raising it needs CAP_SYS_RESOURCE) is below ${MAX}:` +
     ' capacity is measured up to that limit');
+}
+if (opt('hold', false)) { // the idle holder of holdIdle(): opens, reports, closes when told
+  const { clients, errors } = await openMany(Number(opt('hold-port')), Number(opt('hold')), (i) => (i % 2 ? 'sse' : 'ws'),
+    { inFlight: 250 });
+  process.send({ opened: clients.length, errors });
+  process.on('message', async () => { await closeAll(clients); process.exit(0); });
+  process.on('disconnect', () => process.exit(0)); // the bench is gone: so are its idle clients
+  await new Promise(() => {});
 }
 const t0 = Date.now();
 let failed = false;

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
@@ -43,6 +44,12 @@
 #define FILE_CHUNK 65536u           /* static file bytes queued at a time */
 #define ARENA_SIZE (HEAD_MAX + 1024u) /* joined header copies for one request */
 #define SSE_USER_TIMEOUT_MIN 20000u /* ms: unacknowledged output before the kernel gives up */
+/* A message this big (stats) raises the socket's send buffer to BIG_SNDBUF first, as on lws:
+   across a real network the kernel's initial 16 KB lets a 79 KB stats message (10k connections)
+   out in pieces, a round trip each (on loopback autotuning had grown it already). Ordinary
+   streams keep the kernel's default. */
+#define BIG_MSG 4096u
+#define BIG_SNDBUF (256 * 1024)
 /* 1: give empty I/O buffers back (see README.md); 0 only to measure what that saves. */
 #ifndef SKEW_MG_RELEASE_IDLE_BUFFERS
 #define SKEW_MG_RELEASE_IDLE_BUFFERS 1
@@ -386,23 +393,86 @@ static bool req_build(server *srv, struct mg_connection *c, struct mg_http_messa
    >>hooks  tracker -> adapter
    ====================================================================================== */
 
+/* Raise c's send buffer to BIG_SNDBUF (once: the kernel keeps it, and doubles it). */
+static void big_sndbuf(int fd) {
+    int n = 0;
+    socklen_t sl = sizeof n;
+    if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &n, &sl) == 0 && n >= BIG_SNDBUF) return;
+    n = BIG_SNDBUF;
+    if (setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &n, sizeof n) != 0)
+        skew_ex_logf(SKEW_EX_LOG_INFO, "setsockopt(SO_SNDBUF) failed: %s", strerror(errno));
+}
+
+/* A server's WebSocket frame header (FIN, opcode, unmasked length), as mg_ws_send writes it. */
+static size_t ws_frame_header(unsigned char *hdr, size_t len, int op) {
+    size_t i;
+    hdr[0] = (unsigned char)(0x80 | op);
+    if (len < 126) {
+        hdr[1] = (unsigned char)len;
+        return 2;
+    }
+    if (len < 65536) {
+        hdr[1] = 126;
+        hdr[2] = (unsigned char)(len >> 8);
+        hdr[3] = (unsigned char)len;
+        return 4;
+    }
+    hdr[1] = 127;
+    for (i = 0; i < 8; i++) hdr[2 + i] = (unsigned char)((uint64_t)len >> (56 - 8 * i));
+    return 10;
+}
+
+/* >>write-through  A tracked stream with nothing queued is written at once (one sendmsg, the
+   WS header and the message together) instead of through mongoose's send buffer: a stats
+   message leaves in the tick that built it, not one event-loop round later, without unparking
+   the stream and without mongoose's buffer (calloc, copy, and two byte-wise wipes of 79 KB at
+   10k connections). What the socket does not take goes to mongoose's buffer as before (the
+   stream is unparked); an error is left for mongoose's own write to find. Not for TLS, and not
+   during skew_open (st->h still 0: `connected` must follow the handshake answer). Returns the
+   bytes of header + message written. */
+static size_t write_through(struct mg_connection *c, const unsigned char *hdr, size_t hlen, const char *msg,
+                            size_t len) {
+    struct iovec iov[2];
+    struct msghdr mh;
+    ssize_t n;
+    int fd = (int)(size_t)c->fd;
+    if (len >= BIG_MSG) big_sndbuf(fd);
+    iov[0].iov_base = (void *)(uintptr_t)hdr;
+    iov[0].iov_len = hlen;
+    iov[1].iov_base = (void *)(uintptr_t)msg;
+    iov[1].iov_len = len;
+    memset(&mh, 0, sizeof mh);
+    mh.msg_iov = hlen ? iov : iov + 1;
+    mh.msg_iovlen = hlen ? 2 : 1;
+    n = sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+    return n > 0 ? (size_t)n : 0;
+}
+
 static skew_result hook_send(void *user_data, const skew_conn *sc, const char *msg, size_t len) {
     server *srv = (server *)user_data;
     struct mg_connection *c = (struct mg_connection *)sc->user;
     conn *st;
-    size_t need, at;
+    unsigned char hdr[10];
+    size_t hlen = 0, done = 0, at;
 
     if (!c || c->is_closing || c->is_draining) return SKEW_ERR_SEND;
-    unpark(srv, c); /* mongoose writes only what is in its list */
     st = CONN(c);
-    /* SSE: msg is the framed event already (frame_sse); WS: mongoose frames it */
-    need = st->kind == CONN_SSE ? len : len + 10; /* 10: WS header */
-    if (c->send.len + need > srv->ex.opt.max_output_bytes) return SKEW_ERR_SLOW;
+    /* SSE: msg is the framed event already (frame_sse); WS: a text frame */
+    if (st->kind != CONN_SSE) hlen = ws_frame_header(hdr, len, WEBSOCKET_OP_TEXT);
+    if (c->send.len + hlen + len > srv->ex.opt.max_output_bytes) return SKEW_ERR_SLOW;
+    if (st->h && c->send.len == 0 && !c->is_tls) {
+        done = write_through(c, hdr, hlen, msg, len);
+        if (done == hlen + len) {
+            st->last_progress = st->last_active = skew_ex_mono_ms(); /* what MG_EV_WRITE does */
+            return SKEW_OK;
+        }
+    }
+    unpark(srv, c); /* mongoose writes only what is in its list */
     at = c->send.len;
     if (at == 0) st->last_progress = skew_ex_mono_ms(); /* the stall clock starts now */
-    if (st->kind == CONN_SSE) {
-        if (!mg_send(c, msg, len)) return SKEW_ERR_NOMEM;
-    } else if (mg_ws_send(c, msg, len, WEBSOCKET_OP_TEXT) < len + 2) {
+    if ((done < hlen && !mg_send(c, hdr + done, hlen - done)) ||
+        !mg_send(c, msg + (done > hlen ? done - hlen : 0), len - (done > hlen ? done - hlen : 0))) {
+        if (done) return SKEW_ERR_SEND; /* part of a frame is on the wire: the stream must end */
         c->send.len = at; /* no half frame on the wire */
         return SKEW_ERR_NOMEM;
     }
