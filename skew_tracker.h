@@ -4224,7 +4224,13 @@ SKEW__PRIV void skew__enter(skew_tracker *t) {
     t->depth++;
 }
 SKEW__PRIV void skew__leave(skew_tracker *t) {
+#if SKEW_OPTIMIZE_SIZE
     if (t->depth == 1) skew__settle(t);
+#else /* most calls leave nothing to settle (skew__settle's own exit test): no call */
+    if (t->depth == 1 && (t->doomed_head != SKEW__NONE ||
+                          (t->stats_dirty && t->cfg.stats_interval_ms == SKEW_STATS_IMMEDIATE)))
+        skew__settle(t);
+#endif
     t->depth--;
     if (t->cfg.hooks.unlock) t->cfg.hooks.unlock(t->cfg.hooks.user_data);
 }
