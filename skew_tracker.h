@@ -4477,8 +4477,16 @@ SKEW__PRIV uint32_t skew__hash(uint32_t seed, skew_str s) {
         n -= 8;
     }
     if (n) {
-        v = 0;
-        memcpy(&v, p, n);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        if (s.len >= 8) { /* the same value as the copy below, from one 8-byte load ending at the tail */
+            memcpy(&v, p + n - 8, 8);
+            v >>= 8 * (8 - n);
+        } else
+#endif
+        {
+            v = 0;
+            memcpy(&v, p, n);
+        }
         h = (h ^ v) * k;
     }
     h ^= h >> 29;
