@@ -4030,11 +4030,16 @@ SKEW__PRIV void skew__chacha_block(const uint32_t key[8], uint64_t counter, uint
         SKEW__QR(x[2], x[7], x[8], x[13]); SKEW__QR(x[3], x[4], x[9], x[14]);
     }
 #endif
+#if !SKEW_OPTIMIZE_SIZE && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    for (i = 0; i < 16; i++) x[i] += s[i]; /* little-endian words: their bytes are the output */
+    memcpy(out, x, 64);
+#else
     for (i = 0; i < 16; i++) {
         uint32_t v = x[i] + s[i];
         out[4 * i] = (uint8_t)v; out[4 * i + 1] = (uint8_t)(v >> 8);
         out[4 * i + 2] = (uint8_t)(v >> 16); out[4 * i + 3] = (uint8_t)(v >> 24);
     }
+#endif
 }
 
 /* ======================================================================================
