@@ -4016,40 +4016,6 @@ SKEW_API skew_auth_result skew_auth_bearer(const skew_request *req, skew_str tok
     a += b; d ^= a; d = SKEW__ROTL(d, 16); c += d; b ^= c; b = SKEW__ROTL(b, 12);                \
     a += b; d ^= a; d = SKEW__ROTL(d, 8);  c += d; b ^= c; b = SKEW__ROTL(b, 7)
 
-#if !SKEW_OPTIMIZE_SIZE && defined(__SSE2__)
-/* The same 12 rounds on the four columns at once (one row per register); the diagonal round
-   rotates rows 1..3 into columns and back. Its bytes are the scalar form's (x86 is little-endian). */
-#define SKEW__ROTV(v, n) _mm_or_si128(_mm_slli_epi32(v, n), _mm_srli_epi32(v, 32 - (n)))
-#define SKEW__QRV(a, b, c, d)                                                                      \
-    a = _mm_add_epi32(a, b); d = SKEW__ROTV(_mm_xor_si128(d, a), 16);                              \
-    c = _mm_add_epi32(c, d); b = SKEW__ROTV(_mm_xor_si128(b, c), 12);                              \
-    a = _mm_add_epi32(a, b); d = SKEW__ROTV(_mm_xor_si128(d, a), 8);                               \
-    c = _mm_add_epi32(c, d); b = SKEW__ROTV(_mm_xor_si128(b, c), 7)
-SKEW__PRIV void skew__chacha_block(const uint32_t key[8], uint64_t counter, uint8_t out[64]) {
-    static const uint32_t sigma[4] = {0x61707865u, 0x3320646eu, 0x79622d32u, 0x6b206574u};
-    uint32_t row3[4];
-    __m128i a0, b0, c0, d0, a, b, c, d;
-    int i;
-    row3[0] = (uint32_t)counter;
-    row3[1] = (uint32_t)(counter >> 32);
-    row3[2] = 0;
-    row3[3] = 0;
-    a = a0 = _mm_loadu_si128((const __m128i *)(const void *)sigma);
-    b = b0 = _mm_loadu_si128((const __m128i *)(const void *)key);
-    c = c0 = _mm_loadu_si128((const __m128i *)(const void *)(key + 4));
-    d = d0 = _mm_loadu_si128((const __m128i *)(const void *)row3);
-    for (i = 0; i < 6; i++) {
-        SKEW__QRV(a, b, c, d);
-        b = _mm_shuffle_epi32(b, 0x39); c = _mm_shuffle_epi32(c, 0x4E); d = _mm_shuffle_epi32(d, 0x93);
-        SKEW__QRV(a, b, c, d);
-        b = _mm_shuffle_epi32(b, 0x93); c = _mm_shuffle_epi32(c, 0x4E); d = _mm_shuffle_epi32(d, 0x39);
-    }
-    _mm_storeu_si128((__m128i *)(void *)out, _mm_add_epi32(a, a0));
-    _mm_storeu_si128((__m128i *)(void *)(out + 16), _mm_add_epi32(b, b0));
-    _mm_storeu_si128((__m128i *)(void *)(out + 32), _mm_add_epi32(c, c0));
-    _mm_storeu_si128((__m128i *)(void *)(out + 48), _mm_add_epi32(d, d0));
-}
-#else
 SKEW__PRIV void skew__chacha_block(const uint32_t key[8], uint64_t counter, uint8_t out[64]) {
     uint32_t s[16], x[16];
     int i;
@@ -4089,7 +4055,6 @@ SKEW__PRIV void skew__chacha_block(const uint32_t key[8], uint64_t counter, uint
     }
 #endif
 }
-#endif
 
 /* ======================================================================================
    >>state  the tracker struct, locking, the clock (implementation only)
