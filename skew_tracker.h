@@ -1132,9 +1132,6 @@ SKEW_API skew_result skew_get_post_connection_id(skew_str body, char id[SKEW_ID_
 #endif
 
 #include <string.h>
-#if !SKEW_OPTIMIZE_SIZE && defined(__SSE2__)
-#include <emmintrin.h> /* skew__id_text: 16 bytes to hex in a few vector steps */
-#endif
 
 /* OS services for the hosted defaults (clock, randomness, malloc). */
 #if SKEW_ENABLE_HOSTED
@@ -4332,22 +4329,6 @@ SKEW__PRIV void skew__id_text(const uint8_t id[16], char out[SKEW_ID_STR_MAX]) {
         out[at[i]] = skew__hex[id[i] >> 4];
         out[at[i] + 1] = skew__hex[id[i] & 15];
     }
-#elif defined(__SSE2__)
-    /* every open writes an id: both nibbles of all 16 bytes at once, then x + '0', + 39 over 9 */
-    char hex[32];
-    const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)id), low = _mm_set1_epi8(0x0F);
-    const __m128i nine = _mm_set1_epi8(9), zero = _mm_set1_epi8('0'), af = _mm_set1_epi8('a' - '0' - 10);
-    const __m128i hi = _mm_and_si128(_mm_srli_epi16(v, 4), low), lo = _mm_and_si128(v, low);
-    __m128i a = _mm_unpacklo_epi8(hi, lo), b = _mm_unpackhi_epi8(hi, lo);
-    a = _mm_add_epi8(_mm_add_epi8(a, zero), _mm_and_si128(_mm_cmpgt_epi8(a, nine), af));
-    b = _mm_add_epi8(_mm_add_epi8(b, zero), _mm_and_si128(_mm_cmpgt_epi8(b, nine), af));
-    _mm_storeu_si128((__m128i *)(void *)hex, a);
-    _mm_storeu_si128((__m128i *)(void *)(hex + 16), b);
-    memcpy(out, hex, 8); /* at the 8-4-4-4-12 offsets */
-    memcpy(out + 9, hex + 8, 4);
-    memcpy(out + 14, hex + 12, 4);
-    memcpy(out + 19, hex + 16, 4);
-    memcpy(out + 24, hex + 20, 12);
 #else
     /* both digits of a byte at once: every open writes an id */
     static const char two[] = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
