@@ -3966,7 +3966,18 @@ SKEW_API skew_result skew_route_clean(skew_str route, size_t max_len, skew_str *
     out->ptr = route.ptr;
     out->len = 0;
     if (!route.ptr || route.len == 0 || route.ptr[0] != '/') return SKEW_ERR_INVALID;
-    for (i = 0; i < route.len && route.ptr[i] != '?' && route.ptr[i] != '#'; i++) {}
+    i = 0;
+#if !SKEW_OPTIMIZE_SIZE /* 8 bytes a turn while none is '?' or '#' (exact zero-byte test) */
+    for (; route.len - i >= 8; i += 8) {
+        uint64_t v, q, h;
+        memcpy(&v, route.ptr + i, 8);
+        q = v ^ 0x3F3F3F3F3F3F3F3Full;
+        h = v ^ 0x2323232323232323ull;
+        if (((q - 0x0101010101010101ull) & ~q) & 0x8080808080808080ull) break;
+        if (((h - 0x0101010101010101ull) & ~h) & 0x8080808080808080ull) break;
+    }
+#endif
+    for (; i < route.len && route.ptr[i] != '?' && route.ptr[i] != '#'; i++) {}
     if (i > max_len) return SKEW_ERR_TOO_LONG;
     if (!skew__clean_text(skew__str(route.ptr, i))) return SKEW_ERR_INVALID;
     out->len = i;
@@ -4030,11 +4041,16 @@ SKEW__PRIV void skew__chacha_block(const uint32_t key[8], uint64_t counter, uint
         SKEW__QR(x[2], x[7], x[8], x[13]); SKEW__QR(x[3], x[4], x[9], x[14]);
     }
 #endif
+#if !SKEW_OPTIMIZE_SIZE && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    for (i = 0; i < 16; i++) x[i] += s[i]; /* little-endian words: their bytes are the output */
+    memcpy(out, x, 64);
+#else
     for (i = 0; i < 16; i++) {
         uint32_t v = x[i] + s[i];
         out[4 * i] = (uint8_t)v; out[4 * i + 1] = (uint8_t)(v >> 8);
         out[4 * i + 2] = (uint8_t)(v >> 16); out[4 * i + 3] = (uint8_t)(v >> 24);
     }
+#endif
 }
 
 /* ======================================================================================
@@ -4224,7 +4240,13 @@ SKEW__PRIV void skew__enter(skew_tracker *t) {
     t->depth++;
 }
 SKEW__PRIV void skew__leave(skew_tracker *t) {
+#if SKEW_OPTIMIZE_SIZE
     if (t->depth == 1) skew__settle(t);
+#else /* most calls leave nothing to settle (skew__settle's own exit test): no call */
+    if (t->depth == 1 && (t->doomed_head != SKEW__NONE ||
+                          (t->stats_dirty && t->cfg.stats_interval_ms == SKEW_STATS_IMMEDIATE)))
+        skew__settle(t);
+#endif
     t->depth--;
     if (t->cfg.hooks.unlock) t->cfg.hooks.unlock(t->cfg.hooks.user_data);
 }
@@ -4471,8 +4493,16 @@ SKEW__PRIV uint32_t skew__hash(uint32_t seed, skew_str s) {
         n -= 8;
     }
     if (n) {
-        v = 0;
-        memcpy(&v, p, n);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        if (s.len >= 8) { /* the same value as the copy below, from one 8-byte load ending at the tail */
+            memcpy(&v, p + n - 8, 8);
+            v >>= 8 * (8 - n);
+        } else
+#endif
+        {
+            v = 0;
+            memcpy(&v, p, n);
+        }
         h = (h ^ v) * k;
     }
     h ^= h >> 29;

@@ -55,6 +55,27 @@ static void test_chacha_known_answers(void) {
     }
 }
 
+/* The id text (SSE2, table and compact forms) against printf's %02x: every byte value at every
+   position, and random ids. */
+static void test_id_text(void) {
+    uint64_t x = 0x243F6A8885A308D3u;
+    int k, i, bad = 0;
+    for (k = 0; k < 4096 + 256; k++) {
+        uint8_t id[16];
+        char got[SKEW_ID_STR_MAX], want[48];
+        for (i = 0; i < 16; i++) {
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+            id[i] = k < 256 ? (uint8_t)(k + 17 * i) : (uint8_t)x;
+        }
+        memset(got, 'X', sizeof got);
+        skew__id_text(id, got);
+        snprintf(want, sizeof want, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", id[0], id[1],
+                 id[2], id[3], id[4], id[5], id[6], id[7], id[8], id[9], id[10], id[11], id[12], id[13], id[14], id[15]);
+        if (memcmp(got, want, SKEW_ID_STR_MAX) != 0) bad++;
+    }
+    CHECK_EQ_INT(bad, 0);
+}
+
 /* White-box: the id generator's reseed (every 2^16 ChaCha blocks) keeps the table hash seed,
    so a version seen before the reseed is still found after it (no duplicate entries). */
 static void test_reseed_keeps_tables(void) {
@@ -78,6 +99,7 @@ static void test_reseed_keeps_tables(void) {
 int main(void) {
     SUBTEST("numbers", test_numbers);
     SUBTEST("chacha_known_answers", test_chacha_known_answers);
+    SUBTEST("id_text", test_id_text);
     SUBTEST("reseed_keeps_tables", test_reseed_keeps_tables);
     TEST_MAIN_END();
 }

@@ -205,6 +205,22 @@ static void test_url_query_cookie_route(void) {
     CHECK_RES(skew_route_clean(skew_str_c("/\x7f"), 8, &v), SKEW_ERR_INVALID);
     CHECK_RES(skew_route_clean(skew_str_c("/#frag"), 8, &v), SKEW_OK);
     CHECK_EQ_INT(v.len, 1);
+    { /* the end of the path at every offset of the 8-byte scan, among bytes next to '?' and '#' */
+        static const char near[] = "\x3e\x40\x22\x24/a>@";
+        char r[40];
+        size_t at, k, i;
+        int bad = 0;
+        for (at = 1; at < 30; at++)
+            for (k = 0; k < 3; k++) {
+                r[0] = '/';
+                for (i = 1; i < sizeof r; i++) r[i] = near[(i + k) % 8];
+                r[at] = k == 1 ? '#' : '?';
+                if (skew_route_clean(skew_str_n(r, k == 2 ? at + 1 : sizeof r), 64, &v) != SKEW_OK || v.len != at ||
+                    v.ptr != r)
+                    bad++;
+            }
+        CHECK_EQ_INT(bad, 0);
+    }
 }
 
 
