@@ -4,6 +4,7 @@
 #define SKEW_TRACKER_IMPLEMENTATION
 #include "skew_tracker.h"
 #include "skew_test.h"
+#include "test_hooks.h"
 
 #include <stdlib.h>
 
@@ -456,6 +457,133 @@ static void check_file(const char *name, int want) {
     CHECK_EQ_INT(wrong, 0);
 }
 
+/* ---- the tracker's bot verdict cache (>>registry): never a verdict the filter would not give */
+#if !SKEW_OPTIMIZE_SIZE
+static skew_result cache_send(void *u, const skew_conn *c, const char *m, size_t l) {
+    (void)u; (void)c; (void)m; (void)l;
+    return SKEW_OK;
+}
+static skew_str cache_header(void *ctx, const char *name) {
+    skew_str none = {NULL, 0};
+    return strcmp(name, "user-agent") == 0 ? *(const skew_str *)ctx : none;
+}
+static skew_tracker *cache_tracker(uint32_t entries) {
+    skew_config c;
+    skew_tracker *t = NULL;
+    memset(&c, 0, sizeof c);
+    c.hooks.send = cache_send;
+    c.bot_cache_entries = entries;
+    c.max_connections_per_ip = SKEW_PER_IP_UNLIMITED;
+    CHECK_EQ_INT(skew_tracker_create(&t, &c), SKEW_OK);
+    return t;
+}
+/* 1: skew_open refused the UA as a bot, 0: opened (closed again), -1: another answer */
+static int open_verdict(skew_tracker *t, skew_str ua) {
+    skew_request r;
+    skew_handle h;
+    skew_result res;
+    r = th_request(skew_str_c("GET"), skew_str_c("/__skew/sse"), cache_header, &ua);
+    r.peer.family = 4;
+    r.peer.bytes[0] = 10;
+    r.peer.bytes[3] = 1;
+    res = skew_open(t, &r, NULL, &h);
+    if (res == SKEW_OK) return skew_close(t, h, SKEW_CLOSE_REASON_CLIENT) == SKEW_OK ? 0 : -1;
+    return res == SKEW_ERR_BOT ? 1 : -1;
+}
+
+static void test_cache(void) {
+    skew_tracker *t = cache_tracker(4); /* one set: every UA below meets the others in it */
+    skew_config d;
+    size_t i, round, n = sizeof cases / sizeof cases[0], wrong = 0;
+    skew_str x = skew_str_c("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+                            "Chrome/124.0.0.0 Safari/537.36");
+    skew__bot_memo *e;
+    if (!t) return;
+    CHECK_EQ_INT(t->bot_cache_mask, 0);
+    /* bots and browsers by turns through one set of four: each verdict is its own UA's, on a
+       miss (pushed out) and on a hit (the same UA twice in a row) */
+    for (round = 0; round < 3; round++)
+        for (i = 0; i < n; i++) {
+            skew_str ua = skew_str_c(cases[i].ua);
+            int want = skew_is_bot(ua) ? 1 : 0, k;
+            for (k = 0; k < 2; k++)
+                if (open_verdict(t, ua) != want) {
+                    wrong++;
+                    if (wrong <= 5) fprintf(stderr, "  cached verdict wrong (%d): %s\n", want, cases[i].ua);
+                }
+        }
+    CHECK_EQ_INT(wrong, 0);
+    /* a browser UA, then entries that differ from its own only in the length or in the hash,
+       both saying "bot": neither may answer for it; its own entry does */
+    CHECK_EQ_INT(open_verdict(t, x), 0);
+    e = &t->bot_cache[0];
+    CHECK(e->hash == skew__ua_hash(t->bot_key, (const unsigned char *)x.ptr, x.len) && e->len == x.len && e->verdict == 1u);
+    for (i = 0; i < 4; i++) e[i] = e[0];
+    e[0].len = (uint32_t)x.len + 1u; e[0].verdict = 2u;
+    e[1].hash ^= 1u; e[1].verdict = 2u;
+    e[2].hash ^= 1ull << 63; e[2].verdict = 2u;
+    e[3].verdict = 0u; /* an empty entry matches nothing */
+    CHECK_EQ_INT(open_verdict(t, x), 0);
+    CHECK_EQ_INT(e[0].verdict, 1u); /* the miss stored the filter's verdict in front */
+    e[0].verdict = 2u; /* its own entry (forged to "bot" here) is what answers */
+    CHECK_EQ_INT(open_verdict(t, x), 1);
+    /* an empty UA is never cached: a bot unless the config allows it */
+    CHECK_EQ_INT(open_verdict(t, skew_str_c("")), 1);
+    skew_tracker_destroy(t);
+    /* the cache's memory is counted, and NONE means none */
+    memset(&d, 0, sizeof d);
+    CHECK_EQ_INT(skew_config_resolve(&d, &d), SKEW_OK);
+    CHECK_EQ_INT(d.bot_cache_entries, 1024u);
+    d.bot_cache_entries = SKEW_BOT_CACHE_NONE;
+    i = skew_tracker_memory_size(&d);
+    d.bot_cache_entries = 1000; /* rounded up to 1024 */
+    CHECK_EQ_INT(skew_tracker_memory_size(&d) - i, 1024u * sizeof(skew__bot_memo));
+    d.bot_cache_entries = 65537;
+    CHECK_EQ_INT(skew_tracker_memory_size(&d), 0);
+    t = cache_tracker(SKEW_BOT_CACHE_NONE);
+    CHECK(t && !t->bot_cache);
+    skew_tracker_destroy(t);
+}
+
+/* The default cache and none give the same verdict on every line of the corpus, twice (the
+   second time from the cache). */
+static void test_cache_corpus(void) {
+    static const char *const files[] = {"ua-bots.txt", "ua-browsers.txt", "ua-special.tsv"};
+    static char line[1 << 16];
+    skew_tracker *on = cache_tracker(0), *off = cache_tracker(SKEW_BOT_CACHE_NONE);
+    unsigned f, k, pass, total = 0, wrong = 0;
+    for (pass = 0; pass < 2 && on && off; pass++)
+        for (f = 0; f < 3; f++) {
+            char path[256];
+            FILE *fp = NULL;
+            const char *dirs[] = {"tests/data/", "data/", "../tests/data/"};
+            for (k = 0; k < 3 && !fp; k++) {
+                snprintf(path, sizeof path, "%s%s", dirs[k], files[f]);
+                fp = fopen(path, "rb");
+            }
+            CHECK(fp != NULL);
+            if (!fp) continue;
+            while (fgets(line, sizeof line, fp)) {
+                size_t n = strlen(line);
+                const char *ua = line;
+                int a, b;
+                while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) n--;
+                if (f == 2 && n >= 2 && line[1] == '\t') { ua += 2; n -= 2; }
+                a = open_verdict(on, skew__str(ua, n));
+                b = open_verdict(off, skew__str(ua, n));
+                total++;
+                if (a != b || a < 0) wrong++;
+            }
+            fclose(fp);
+        }
+    printf("bot cache on and off: %u UAs, %u differ\n", total, wrong);
+    CHECK(total > 6000);
+    CHECK_EQ_INT(wrong, 0);
+    skew_tracker_destroy(on);
+    skew_tracker_destroy(off);
+}
+#endif
+
 int main(void) {
     test_categories();
     test_case_insensitive();
@@ -469,6 +597,10 @@ int main(void) {
     check_file("ua-browsers.txt", 0);
 #if SKEW_ENABLE_BOT_TABLE
     test_fast_paths_exact();
+#endif
+#if !SKEW_OPTIMIZE_SIZE
+    test_cache();
+    test_cache_corpus();
 #endif
     TEST_MAIN_END();
 }

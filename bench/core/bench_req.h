@@ -19,6 +19,9 @@ static const char *UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/5
                         "Chrome/124.0.0.0 Safari/537.36";
 static const char *COOKIES[3] = {"__nkpv=8f2c1a7e-1b2c-4d5e-9f00-aa11bb22cc33", "__nkpv=2d6e0b91-77aa-4c1d-8e2f-0123456789ab",
                                  "theme=dark; __nkpv=c0ffee00-1234-4abc-8def-fedcba987654"};
+/* bench_open_close sets these to rotate User-Agents (bench_core keeps the one UA above) */
+static const char *const *bench_uas;
+static unsigned bench_ua_count;
 static const char *ROUTES[4] = {"route=%2F", "route=%2Fdocs%2Fgetting-started", "route=%2Fblog%2Fhello-world", "route=%2Fpricing"};
 
 static skew_request req_for(hdrs *h, unsigned i, int ws) {
@@ -31,7 +34,7 @@ static skew_request req_for(hdrs *h, unsigned i, int ws) {
     r.query.len = strlen(r.query.ptr);
     r.upgrade = ws != 0;
     h->cookie = COOKIES[i % 3];
-    h->ua = UA;
+    h->ua = bench_ua_count ? bench_uas[i % bench_ua_count] : UA;
     r.header = get_header;
     r.header_ctx = h;
     r.peer.family = 4; r.peer.bytes[0] = 127; r.peer.bytes[3] = 1;
