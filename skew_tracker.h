@@ -568,7 +568,7 @@ typedef struct skew_config {
     /* 1024: bot filter verdicts remembered per User-Agent (real traffic repeats a few hundred),
        16 bytes each, rounded up to a power of two (at least 4), at most 65536;
        SKEW_BOT_CACHE_NONE: none. The same verdicts as without ("bot verdict cache" in
-       >>registry). SKEW_OPTIMIZE_SIZE builds have no cache (resolves to NONE). */
+       >>registry). SKEW_OPTIMIZE_SIZE builds have no cache and ignore this. */
     uint32_t bot_cache_entries;
     /* cluster (SKEW_ENABLE_CLUSTER, see >>cluster): several instances shown as one */
     const char *instance_id;        /* NULL or "": standalone (stats and metrics exactly as without) */
@@ -4791,9 +4791,7 @@ SKEW_API skew_result skew_config_resolve(const skew_config *in, skew_config *out
     SKEW__DEF(c.max_body, SKEW__DEFAULT_MAX_BODY);
     SKEW__DEF(c.ip_policy.max_hops, SKEW__DEFAULT_MAX_HOPS);
     SKEW__DEF(c.reserved_stats_slots, SKEW_STATS_RESERVE_DEFAULT); /* max_connections_per_ip: 0 stays (a policy) */
-#if SKEW_OPTIMIZE_SIZE /* no cache in size builds: flash and RAM over time */
-    if (c.bot_cache_entries <= 65536u) c.bot_cache_entries = SKEW_BOT_CACHE_NONE;
-#else
+#if !SKEW_OPTIMIZE_SIZE /* size builds have no cache and ignore the field: flash over time */
     SKEW__DEF(c.bot_cache_entries, SKEW__DEFAULT_BOT_CACHE);
 #endif
     skew__timeline_defaults(&c);
@@ -4803,9 +4801,11 @@ SKEW_API skew_result skew_config_resolve(const skew_config *in, skew_config *out
         c.max_version_len > 1024 || c.max_route_len > 8192 || c.max_body > (1u << 24) ||
         c.ip_policy.trusted_count > SKEW_MAX_TRUSTED_PROXIES || c.ip_policy.max_hops > 1024 ||
         (c.max_connections_per_ip > (SKEW_ENABLE_IP ? 0xFFFFFFu : 0u) && c.max_connections_per_ip != SKEW_PER_IP_UNLIMITED) ||
-        (c.reserved_stats_slots > 1024u && c.reserved_stats_slots != SKEW_STATS_RESERVE_NONE) ||
-        (c.bot_cache_entries > 65536u && c.bot_cache_entries != SKEW_BOT_CACHE_NONE))
+        (c.reserved_stats_slots > 1024u && c.reserved_stats_slots != SKEW_STATS_RESERVE_NONE))
         return SKEW_ERR_CONFIG;
+#if !SKEW_OPTIMIZE_SIZE
+    if (c.bot_cache_entries > 65536u && c.bot_cache_entries != SKEW_BOT_CACHE_NONE) return SKEW_ERR_CONFIG;
+#endif
     if (c.base_path[0] != '/' || blen < 2 || blen > 128 || c.base_path[blen - 1] == '/' ||
         !skew__clean_text(skew__cstr(c.base_path)))
         return SKEW_ERR_CONFIG;
