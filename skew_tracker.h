@@ -3967,6 +3967,55 @@ SKEW_API skew_result skew_get_cookie(skew_str header, const char *name, skew_str
     return skew__pair_find(header, ';', true, name, out);
 }
 
+#if !SKEW_OPTIMIZE_SIZE
+/* The first ';' or ',' in [p, end), or end: 8 bytes a turn while none is either (exact
+   zero-byte test), then bytes. */
+SKEW__PRIV const char *skew__cookie_stop(const char *p, const char *end) {
+    for (; end - p >= 8; p += 8) {
+        uint64_t v, a, b;
+        memcpy(&v, p, 8);
+        a = v ^ 0x3B3B3B3B3B3B3B3Bull;
+        b = v ^ 0x2C2C2C2C2C2C2C2Cull;
+        if ((((a - 0x0101010101010101ull) & ~a) | ((b - 0x0101010101010101ull) & ~b)) & 0x8080808080808080ull) break;
+    }
+    while (p < end && *p != ';' && *p != ',') p++;
+    return p;
+}
+
+/* skew_get_cookie(header, name, out) for a cookie name of nlen token characters (the tracker's:
+   no space, '=', ';' or ','), the same answer in one pass: a pair's end is only looked for past
+   a name that does not match (an open asked skew__pair_find for about 260 instructions, with
+   two memchr per pair). */
+SKEW__PRIV skew_result skew__find_cookie(skew_str header, const char *name, size_t nlen, skew_str *out) {
+    const char *p = header.ptr, *end, *q;
+    out->ptr = NULL;
+    out->len = 0;
+    if (!p) return SKEW_ERR_NOT_FOUND;
+    end = p + header.len;
+    while (p < end) {
+        while (p < end && skew__is_space((unsigned char)*p)) p++; /* a stop is no space: stays in the pair */
+        q = p;
+        if ((size_t)(end - p) >= nlen && *p == name[0] && memcmp(p, name, nlen) == 0) { /* no stop in the name */
+            q = p + nlen;
+            while (q < end && skew__is_space((unsigned char)*q)) q++;
+            if (q < end && *q == '=') {
+                skew_str v;
+                q++;
+                v = skew__trim(skew__str(q, (size_t)(skew__cookie_stop(q, end) - q)));
+                if (v.len >= 2 && v.ptr[0] == '"' && v.ptr[v.len - 1] == '"') {
+                    v.ptr++;
+                    v.len -= 2;
+                }
+                *out = v;
+                return SKEW_OK;
+            }
+        }
+        p = skew__cookie_stop(q, end) + 1;
+    }
+    return SKEW_ERR_NOT_FOUND;
+}
+#endif
+
 SKEW_API skew_result skew_route_clean(skew_str route, size_t max_len, skew_str *out) {
     size_t i;
     out->ptr = route.ptr;
@@ -4202,6 +4251,9 @@ struct skew_tracker {
 #endif
     char *base;        /* copies of the configured strings */
     char *cookie;
+#if !SKEW_OPTIMIZE_SIZE
+    size_t cookie_len;
+#endif
     size_t base_len;
     char *scratch;     /* decoding room for one version or route */
     size_t scratch_cap;
@@ -4951,6 +5003,9 @@ SKEW_API skew_result skew_tracker_init(skew_tracker **out, const skew_config *cf
     memcpy(s, c.base_path, t->base_len + 1);
     s += SKEW__ALIGN(t->base_len + 1);
     t->cookie = s;
+#if !SKEW_OPTIMIZE_SIZE
+    t->cookie_len = strlen(c.version_cookie);
+#endif
     memcpy(s, c.version_cookie, strlen(c.version_cookie) + 1);
     s += SKEW__ALIGN(strlen(c.version_cookie) + 1);
     t->scratch = s;
@@ -5590,7 +5645,11 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
     s->sub_pos = SKEW__NONE;
     s->pos = t->live_count;
     t->live[t->live_count++] = idx;
+#if SKEW_OPTIMIZE_SIZE
     if (skew_get_cookie(skew_get_header(req, "cookie"), t->cookie, &cookie) != SKEW_OK) cookie.len = 0;
+#else
+    if (skew__find_cookie(skew_get_header(req, "cookie"), t->cookie, t->cookie_len, &cookie) != SKEW_OK) cookie.len = 0;
+#endif
     s->version = skew__ref_version(t, cookie);
     s->route = t->cfg.route_tracking ? skew__ref_route(t, idx, skew__initial_route(t, req)) : (uint16_t)SKEW__NO_STR;
     s->ip_family = 0;
