@@ -59,8 +59,9 @@
    caller buffer of that size (static array in firmware) and never allocates. skew_tracker_create()
    gets the same size from hooks.alloc (hosted default: malloc). Nothing else allocates. About 120
    bytes per connection (slot, dense lists, id hash table, per-address table; +8 with route
-   tracking; max_connections plus reserved_stats_slots of them) plus the string tables and one message
-   buffer (sized from the limits; set message_buffer and max_listed to shrink it). With an
+   tracking; max_connections plus reserved_stats_slots of them) plus the string tables, one message
+   buffer (sized from the limits; set message_buffer and max_listed to shrink it) and 16 KB of
+   bot verdicts (bot_cache_entries). With an
    instance_id, the cluster view adds about cluster_max_instances * (2 * max_version_len + 112)
    plus tables as big as the version and route tables, twice (the view shown and the one an
    update fills; bench/cluster prints a real figure).
