@@ -5655,13 +5655,6 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
     if (t->shutting_down) return SKEW_ERR_STOPPING;
     tr = skew__transport_of(t, req->path);
     if (!tr) return SKEW_ERR_INVALID;
-#if !SKEW_OPTIMIZE_SIZE && (defined(__GNUC__) || defined(__clang__))
-    if (t->rng_avail >= 16) { /* the next id's entry in the id table: with many connections live,
-                                 its cache miss overlaps the checks below instead of the insert */
-        const uint8_t *next = t->rng_buf + SKEW__RNG_BYTES - t->rng_avail;
-        __builtin_prefetch(&t->ids[skew__id_hash(next) & t->id_mask], 1);
-    }
-#endif
     ua = t->cfg.bot_filter_off ? skew__str(NULL, 0) : skew_get_header(req, "user-agent");
     if (!t->cfg.bot_filter_off && skew__is_bot(t, ua)) {
         skew__count(&t->m.bots_rejected);
@@ -5752,6 +5745,15 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
     }
 #endif
     r = skew__deliver_view(t, idx, &view, t->msg, len);
+#if !SKEW_OPTIMIZE_SIZE && (defined(__GNUC__) || defined(__clang__))
+    if (t->rng_avail >= 16) { /* the next open's id is known: its entry in the id table, a cache
+                                 miss with many connections live, is fetched while the server
+                                 does other work (at the open's start it overlapped only the
+                                 open's own checks) */
+        const uint8_t *next = t->rng_buf + SKEW__RNG_BYTES - t->rng_avail;
+        __builtin_prefetch(&t->ids[skew__id_hash(next) & t->id_mask], 1);
+    }
+#endif
     if (r != SKEW_OK) {
         /* never tracked: undo without on_close and without counting a close */
         t->slots[idx].flags &= (uint8_t)~SKEW__F_DOOMED;
