@@ -150,7 +150,7 @@ typedef struct server {
     conn *conns;                    /* ex.open_conns of them */
     char arena[ARENA_SIZE];         /* per-request header copies (one thread, one request) */
     size_t arena_used;
-    unsigned char *scratch;         /* response bodies with LWS_PRE headroom */
+    unsigned char *scratch;         /* response bodies, write-through messages: LWS_PRE headroom */
     size_t scratch_cap;
     bool in_upgrade;                /* answering inside CONFIRM_UPGRADE (see respond) */
     bool close_after;               /* this answer closes the connection (see framing_check) */
@@ -172,6 +172,7 @@ static server *srv_of(struct lws *wsi) { return (server *)lws_context_user(lws_g
 
 static void srv_kick(server *srv);
 static void sse_idle_watch(conn *c, bool on);
+static unsigned char *scratch(server *srv, size_t len);
 /* cluster glue (>>cluster) */
 #define RELAY_DEFERRED 1
 static int cluster_defer(server *srv, struct lws *wsi, const skew_request *req);
@@ -288,6 +289,20 @@ static void conn_want_write(conn *c) {
     lws_callback_on_writable(c->wsi);
 }
 
+/* Write the queue's first message and free it: 0, or -1 when the socket failed. */
+static int conn_write_head(server *srv, conn *c) {
+    out_msg *m = c->q_head;
+    int n = lws_write(c->wsi, m->buf + LWS_PRE, m->len, c->kind == CONN_WS ? LWS_WRITE_TEXT : LWS_WRITE_HTTP);
+    if (n < 0 || (size_t)n < m->len) return -1;
+    c->q_head = m->next;
+    if (!c->q_head) c->q_tail = NULL;
+    c->q_bytes -= out_msg_cost(m->len);
+    out_freed(srv, out_msg_cost(m->len));
+    free(m);
+    c->last_progress = skew_ex_mono_ms();
+    return 0;
+}
+
 /* Write the next queued message; the writeable callback's answer (0 or -1 to close). */
 static int conn_write_next(server *srv, conn *c) {
     out_msg *m;
@@ -303,14 +318,7 @@ static int conn_write_next(server *srv, conn *c) {
     }
     m = c->q_head;
     if (m) {
-        int n = lws_write(c->wsi, m->buf + LWS_PRE, m->len, c->kind == CONN_WS ? LWS_WRITE_TEXT : LWS_WRITE_HTTP);
-        if (n < 0 || (size_t)n < m->len) return -1;
-        c->q_head = m->next;
-        if (!c->q_head) c->q_tail = NULL;
-        c->q_bytes -= out_msg_cost(m->len);
-        out_freed(srv, out_msg_cost(m->len));
-        free(m);
-        c->last_progress = skew_ex_mono_ms();
+        if (conn_write_head(srv, c)) return -1;
         if (c->q_head || c->going_away) lws_callback_on_writable(c->wsi);
         else if (c->kind == CONN_SSE && !lws_partial_buffered(c->wsi)) sse_set_rx(c, false);
         /* (a partial write: lws calls back once it has drained it, and POLLIN goes off then) */
@@ -322,6 +330,18 @@ static int conn_write_next(server *srv, conn *c) {
     }
     if (c->kind == CONN_SSE && !lws_partial_buffered(c->wsi)) sse_set_rx(c, false);
     (void)srv;
+    return 0;
+}
+
+/* Write what waits at once, in order, while lws has nothing buffered (a WebSocket just
+   established: its `connected`), instead of asking for a writeable callback: that cost two
+   epoll_ctl and an event-loop round per connection. A partial send lws keeps itself and drains
+   before any writeable callback; the rest of the queue then waits for that callback as before.
+   0, or -1 to close. */
+static int conn_flush(server *srv, conn *c) {
+    while (c->q_head && !c->dying && !lws_partial_buffered(c->wsi))
+        if (conn_write_head(srv, c)) return -1;
+    if (c->q_head || c->going_away) lws_callback_on_writable(c->wsi);
     return 0;
 }
 
@@ -407,6 +427,27 @@ static void ws_big_sndbuf(conn *c) {
         skew_ex_logf(SKEW_EX_LOG_INFO, "setsockopt(SO_SNDBUF) failed: %s", strerror(errno));
 }
 
+/* Write-through: a message to a connection with nothing queued and nothing buffered in lws is
+   written at once (from a copy with lws' LWS_PRE headroom), not queued for a writeable callback:
+   no epoll_ctl on and off, no extra event-loop round, and a stats push leaves in the tick that
+   built it. What the socket does not take, lws keeps and sends before anything else
+   (lws_partial_buffered; later messages queue behind it), so the order holds. An SSE stream
+   then turns POLLIN on again, or lws would not service its POLLOUT (sse_set_rx). */
+static skew_result conn_write_through(server *srv, conn *c, const char *msg, size_t len) {
+    unsigned char *b = scratch(srv, len);
+    int n;
+    if (!b) return SKEW_ERR_NOMEM;
+    memcpy(b, msg, len);
+    c->last_progress = skew_ex_mono_ms(); /* progress, or the stall clock starts */
+    n = lws_write(c->wsi, b, len, c->kind == CONN_WS ? LWS_WRITE_TEXT : LWS_WRITE_HTTP);
+    if (n < 0 || (size_t)n < len) {
+        conn_kill(c);
+        return SKEW_ERR_SEND;
+    }
+    if (lws_partial_buffered(c->wsi)) conn_want_write(c);
+    return SKEW_OK;
+}
+
 static skew_result hook_send(void *user_data, const skew_conn *sc, const char *msg, size_t len) {
     server *srv = (server *)user_data;
     conn *c = (conn *)sc->user;
@@ -421,6 +462,7 @@ static skew_result hook_send(void *user_data, const skew_conn *sc, const char *m
         return SKEW_ERR_SLOW;
     }
     if (c->kind == CONN_WS && c->ready && len >= WS_BIG_MSG && !c->big_sndbuf) ws_big_sndbuf(c);
+    if (c->ready && !c->going_away && !conn_pending(c)) return conn_write_through(srv, c, msg, len);
     m = (out_msg *)malloc(sizeof *m + LWS_PRE + len + 1);
     if (!m) return SKEW_ERR_NOMEM;
     m->next = NULL;
@@ -830,8 +872,27 @@ static int answer_site(server *srv, struct lws *wsi, const skew_request *req, bo
    >>sse
    ====================================================================================== */
 
+/* The response head and, behind it in the same write, what the open queued (`connected`) as far
+   as it fits: one send() per SSE open instead of two and a writeable round. 0, or -1. */
+static int sse_write_head(server *srv, conn *c, unsigned char *start, unsigned char *p, unsigned char *end) {
+    int len;
+    if (lws_finalize_http_header(c->wsi, &p, end)) return -1;
+    while (c->q_head && c->q_head->len <= (size_t)(end - p)) {
+        out_msg *m = c->q_head;
+        memcpy(p, m->buf + LWS_PRE, m->len);
+        p += m->len;
+        c->q_head = m->next;
+        if (!c->q_head) c->q_tail = NULL;
+        c->q_bytes -= out_msg_cost(m->len);
+        out_freed(srv, out_msg_cost(m->len));
+        free(m);
+    }
+    len = (int)(p - start);
+    return lws_write(c->wsi, start, (size_t)len, LWS_WRITE_HTTP_HEADERS) == len ? 0 : -1;
+}
+
 static int open_sse(server *srv, struct lws *wsi, const skew_request *req) {
-    unsigned char hbuf[LWS_PRE + 512], *start = hbuf + LWS_PRE, *p = start, *end = hbuf + sizeof hbuf - 1;
+    unsigned char hbuf[LWS_PRE + 1024], *start = hbuf + LWS_PRE, *p = start, *end = hbuf + sizeof hbuf - 1;
     conn *c;
     skew_result res;
     skew_handle h = 0;
@@ -856,7 +917,7 @@ static int open_sse(server *srv, struct lws *wsi, const skew_request *req) {
                                      end) ||
         lws_add_http_header_by_name(wsi, (const unsigned char *)"x-accel-buffering:", (const unsigned char *)"no", 2,
                                     &p, end) ||
-        lws_finalize_write_http_header(wsi, start, &p, end))
+        sse_write_head(srv, c, start, p, end))
         return -1; /* CLOSED_HTTP follows and forgets the connection */
     /* What lws_http_mark_sse() does for h1, without its error log: give the header table back
        (an idle stream must not hold 4 KB) and cancel the transaction timeout. */
@@ -866,7 +927,7 @@ static int open_sse(server *srv, struct lws *wsi, const skew_request *req) {
        liveness sweep peeks for the client's EOF instead. */
     c->ready = true;
     c->last_progress = skew_ex_mono_ms();
-    if (c->q_head) conn_want_write(c);
+    if (conn_pending(c)) conn_want_write(c);
     else sse_set_rx(c, false);
     return 0;
 }
@@ -1317,8 +1378,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (!c) return -1;
         c->ready = true;
         c->last_progress = skew_ex_mono_ms();
-        if (c->q_head || c->going_away) lws_callback_on_writable(wsi);
-        return 0;
+        return conn_flush(srv_of(wsi), c); /* `connected` right after lws' handshake answer */
     case LWS_CALLBACK_RECEIVE:
         if (c) on_ws_receive(srv_of(wsi), c, (const char *)in, len);
         return 0;
