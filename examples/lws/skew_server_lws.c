@@ -137,6 +137,10 @@ typedef struct req_deadline {
     struct lws *wsi;
     uint64_t at;                    /* monotonic ms */
     uint8_t phase;                  /* req_phase */
+    /* The IPv4 peer accept() gave (peer_note): a getpeername() per request saved; in the
+       padding, the entry stays 24 bytes. Other peers: getpeername(). */
+    uint8_t peer4_set;
+    uint8_t peer4[4];
 } req_deadline;
 
 typedef struct server {
@@ -366,6 +370,21 @@ static int fd_limit_filter(server *srv, int fd) {
     if ((rlim_t)fd + FD_RESERVE < rl.rlim_cur) return 0;
     srv->defence.fd_limit_refused++;
     return 1;
+}
+
+/* LWS_CALLBACK_FILTER_NETWORK_CONNECTION passed a connection: keep the peer address accept()
+   gave (lws 4.1.6: `user` is a struct lws_filter_network_conn_args) for req_build. */
+static void peer_note(server *srv, int fd, const struct lws_filter_network_conn_args *filt) {
+    req_deadline *d;
+    skew_ip ip;
+    if (!filt || fd < 0 || (size_t)fd >= srv->deadlines_cap) return;
+    d = &srv->deadlines[fd];
+    d->peer4_set = 0;
+    if (skew_ip_from_sockaddr((const struct sockaddr *)&filt->cli_addr, filt->clilen, &ip) == SKEW_OK &&
+        ip.family == 4) {
+        memcpy(d->peer4, ip.bytes, 4);
+        d->peer4_set = 1;
+    }
 }
 
 /* A new connection: its first head is due REQ_HEAD_MS from now. */
@@ -650,6 +669,7 @@ static bool req_build(server *srv, struct lws *wsi, req_ctx *rc, skew_request *r
     int uri_len = 0, m;
     struct sockaddr_storage ss;
     socklen_t sl = sizeof ss;
+    const req_deadline *d;
 
     memset(req, 0, sizeof *req);
     srv->arena_used = 0;
@@ -663,8 +683,13 @@ static bool req_build(server *srv, struct lws *wsi, req_ctx *rc, skew_request *r
     req->header = req_header;
     req->header_ctx = rc;
     req->upgrade = lws_hdr_total_length(wsi, WSI_TOKEN_UPGRADE) > 0;
-    if (getpeername(lws_get_socket_fd(wsi), (struct sockaddr *)&ss, &sl) == 0)
+    d = (const req_deadline *)lws_get_opaque_user_data(wsi);
+    if (d && d->wsi == wsi && d->peer4_set) { /* (peer_note) */
+        req->peer.family = 4;
+        memcpy(req->peer.bytes, d->peer4, 4);
+    } else if (getpeername(lws_get_socket_fd(wsi), (struct sockaddr *)&ss, &sl) == 0) {
         skew_ip_from_sockaddr((const struct sockaddr *)&ss, sl, &req->peer);
+    }
     return true;
 }
 
@@ -947,7 +972,11 @@ static bool sse_peer_gone(conn *c) {
 }
 
 /* libev: the idle stream's socket turned readable, which for an SSE client means EOF or a
-   reset (it sends nothing). Untrack it now instead of at the next sweep. */
+   reset (it sends nothing). Untrack and close it now instead of at the next sweep. lws is in no
+   call for this connection here (the adapter's own watcher), so it closes it at once
+   (LWS_TO_KILL_SYNC; CLOSED_HTTP frees c): an async kill cost a timer round, a sorted insert
+   into lws' timeout list and, the socket still readable and unwatched meanwhile, an extra
+   wake-up and epoll_ctl. */
 static void sse_idle_readable(struct ev_loop *loop, ev_io *w, int revents) {
     conn *c = (conn *)w->data;
     server *srv;
@@ -956,7 +985,9 @@ static void sse_idle_readable(struct ev_loop *loop, ev_io *w, int revents) {
     if (!sse_peer_gone(c)) return; /* bytes it should not have sent: dropped */
     srv = srv_of(c->wsi);
     if (c->h) skew_close(srv->ex.t, c->h, SKEW_CLOSE_REASON_CLIENT);
-    conn_kill(c); /* stops the watcher */
+    c->dying = true;
+    sse_idle_watch(c, false);
+    lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_SYNC); /* c is freed */
     srv_kick(srv);
 }
 
@@ -1360,7 +1391,9 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         deadline_set(srv_of(wsi), wsi, REQ_HEAD); /* keep-alive: the next head */
         return 0;
     case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
-        return fd_limit_filter(srv_of(wsi), (int)(intptr_t)in);
+        if (fd_limit_filter(srv_of(wsi), (int)(intptr_t)in)) return 1;
+        peer_note(srv_of(wsi), (int)(intptr_t)in, (const struct lws_filter_network_conn_args *)user);
+        return 0;
     case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
         deadline_new(srv_of(wsi), wsi);
         return 0;
