@@ -3,8 +3,9 @@
    The lws adapter: protocol decisions come from skew_tracker.h, the policy both servers share
    (options, pages, timer, shutdown, admin answers, fd limit, cluster start) from
    examples/common/skew_example.h. What remains here is lws itself: request headers and query,
-   response framing, per-connection output queues (`conn`: the tracker handle and a bounded
-   queue, one message per writeable callback, SKEW_ERR_SLOW past --max-output-bytes), the
+   response framing, per-connection output (`conn`: the tracker handle; a message is written at
+   once when nothing waits, else queued in a bounded queue, one message per writeable callback,
+   SKEW_ERR_SLOW past --max-output-bytes), the
    libev/poll loop and its timer, and work-arounds for lws 4.1.6 defects. Those defects and the
    memory and CPU figures are in examples/lws/README.md; the code says which one it handles.
 
