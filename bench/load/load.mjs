@@ -551,7 +551,9 @@ async function phaseLatency() {
     const base = idle.count + 1;
     await sub.waitStats((e) => e.total === base, 30000, true);
     const kinds = NUXT_KIND ? [NUXT_KIND] : ['ws', 'sse'];
-    await sleep(1000); // the idle ramp's tail settles (as in the scale phase): the probes measure 10k idle
+    // The ramp's tail settles first: the probes measure 10k idle. On lws the first 30 probes after
+    // a 1 s pause took 3-6 ms and the next 30 0.8 ms (load 7-9); after 6 s both kinds 1.2-1.5 ms.
+    await sleep(5000);
     const c0 = srv.cpuSec();
     const lats = await probeLatency(srv, sub, base, kinds, PROBES);
     // the server's CPU per probe (open, its stats, close, its stats): the work, apart from the machine's load
