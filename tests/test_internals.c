@@ -168,11 +168,170 @@ static void test_find_cookie(void) {
 #endif
 }
 
+/* The JSON string writer before its 8-bytes-at-a-time scan: one byte a step. The reference for
+   test_json_fast_path (kept verbatim, so a wrong skew__json_plain8 shows as a difference). */
+static void ref_json_str(skew__w *w, skew_str s) {
+    const unsigned char *p = (const unsigned char *)s.ptr, *end = p + s.len, *run = p;
+    char esc[6];
+    skew__put(w, "\"", 1);
+    while (p < end) {
+        unsigned char c = *p;
+        size_t n;
+        bool whole;
+        if (SKEW__JSON_PLAIN(c)) { p++; continue; }
+        if (c >= 0x80) {
+            n = skew__utf8_walk(p, end, &whole);
+            if (whole && n == 3 && c == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) {
+                skew__put(w, (const char *)run, (size_t)(p - run));
+                skew__puts(w, p[2] == 0xA8 ? "\\u2028" : "\\u2029");
+                p += 3;
+                run = p;
+                continue;
+            }
+            if (whole) { p += n; continue; }
+            skew__put(w, (const char *)run, (size_t)(p - run));
+            skew__put(w, "\xEF\xBF\xBD", 3);
+            p += n;
+            run = p;
+            continue;
+        }
+        skew__put(w, (const char *)run, (size_t)(p - run));
+        esc[0] = '\\';
+        {
+            const char *e = (const char *)memchr(skew__json_esc_raw, c, 7);
+            if (e) {
+                esc[1] = skew__json_esc_name[e - skew__json_esc_raw];
+                n = 2;
+            } else {
+                esc[1] = 'u'; esc[2] = '0'; esc[3] = '0';
+                esc[4] = skew__hex[c >> 4]; esc[5] = skew__hex[c & 15];
+                n = 6;
+            }
+        }
+        skew__put(w, esc, n);
+        p++;
+        run = p;
+    }
+    skew__put(w, (const char *)run, (size_t)(p - run));
+    skew__put(w, "\"", 1);
+}
+
+static uint64_t fp_rng = 0x9E3779B97F4A7C15u;
+static uint32_t fp_next(uint32_t n) {
+    fp_rng ^= fp_rng << 13; fp_rng ^= fp_rng >> 7; fp_rng ^= fp_rng << 17;
+    return (uint32_t)(fp_rng >> 32) % n;
+}
+
+/* A random string of n pieces: mostly plain ASCII runs, with JSON escapes, controls, DEL, valid
+   and invalid UTF-8 and U+2028/9 mixed in (every byte class the scan must stop at). */
+static size_t fp_string(char *out, size_t cap, int pieces, bool clean) {
+    static const char *const odd[] = {"\"", "\\", "\x01", "\x1f", "\x7f", "\n", "\xc3\xa9", "\xe2\x82\xac",
+                                      "\xf0\x9f\x98\x80", "\xe2\x80\xa8", "\xe2\x80\xa9", "\xff", "\xc3", "\xed\xa0\x80",
+                                      "\xc0\xaf", "\x80", "!", "~", " ", "#", "[", "]"};
+    size_t len = 0;
+    int k;
+    for (k = 0; k < pieces; k++) {
+        const char *piece;
+        char plain[24];
+        size_t n;
+        if (fp_next(3)) {
+            uint32_t i, m = 1 + fp_next(20);
+            for (i = 0; i < m; i++) plain[i] = (char)('a' + fp_next(26));
+            plain[m] = '\0';
+            piece = plain;
+        } else {
+            piece = odd[fp_next(clean ? 8 : (uint32_t)(sizeof odd / sizeof odd[0]))];
+            if (clean && (piece[0] == '\x01' || piece[0] == '\x1f' || piece[0] == '\x7f' || piece[0] == '\n')) piece = "\"";
+        }
+        n = strlen(piece);
+        if (len + n >= cap) break;
+        memcpy(out + len, piece, n);
+        len += n;
+    }
+    return len;
+}
+
+typedef struct fp_sink { char *buf; size_t len, cap; } fp_sink;
+static int fp_sink_fn(void *ctx, const char *d, size_t n) {
+    fp_sink *s = (fp_sink *)ctx;
+    if (s->len + n > s->cap) return -1;
+    memcpy(s->buf + s->len, d, n);
+    s->len += n;
+    return 0;
+}
+
+/* The JSON string scan 8 bytes at a time and the stats list's inline writes (skew__put_hot)
+   give exactly the byte loop's and skew__put's output: 20,000 random strings at every alignment
+   and cut, then stats messages of random registries (versions, routes with escapes and UTF-8,
+   IPs) written whole, through a sink (skew__put's path) and cut at random sizes. */
+static void test_json_fast_path(void) {
+    static char src[256 + 8], got[2048], want[2048], whole[65536], sunk[65536], cut[65536];
+    int k, bad = 0, bad_cut = 0, round;
+    for (k = 0; k < 20000; k++) {
+        size_t off = (size_t)(k & 7), n = fp_string(src + off, 256, 1 + (int)fp_next(12), false), cap, a, b;
+        skew_str s = skew_str_n(src + off, n);
+        skew__w wg = skew__w_buf(got, sizeof got), wr = skew__w_buf(want, sizeof want);
+        skew__put_json_str(&wg, s);
+        ref_json_str(&wr, s);
+        if (skew__w_end(&wg) != skew__w_end(&wr) || strcmp(got, want) != 0) bad++;
+        cap = 1 + fp_next((uint32_t)wr.len + 2); /* cut: same length returned, a prefix written */
+        a = skew_write_json_string(s, got, cap);
+        b = wr.len;
+        if (a != b || strlen(got) != (cap - 1 < b ? cap - 1 : b) || memcmp(got, want, strlen(got)) != 0) bad_cut++;
+    }
+    CHECK_EQ_INT(bad, 0);
+    CHECK_EQ_INT(bad_cut, 0);
+    for (round = 0; round < 24; round++) {
+        skew_config c;
+        skew_tracker *t;
+        skew_handle hs[MAXC];
+        fp_sink sk;
+        size_t len, n2, cap;
+        int i, live = 1 + (int)fp_next(MAXC - 1);
+        base_cfg(&c, &env);
+        c.route_tracking = true;
+        c.ip_tracking = (round & 1) != 0;
+        c.max_listed = (round % 3) ? 0 : (uint32_t)(1 + fp_next((uint32_t)live)); /* 0: the default */
+        t = make(&c);
+        for (i = 0; i < live; i++) {
+            char cookie[96], route[128];
+            size_t vn = (size_t)fp_next(40), rn;
+            uint32_t j;
+            memcpy(cookie, "__nkpv=", 7);
+            for (j = 0; j < vn; j++) cookie[7 + j] = "abcdefghij0123456789-._"[fp_next(23)];
+            cookie[7 + vn] = '\0';
+            hs[i] = open_sse(t, &env, i, NULL, vn ? cookie : NULL);
+            rn = fp_string(route + 1, sizeof route - 1, 1 + (int)fp_next(6), true);
+            route[0] = '/';
+            (void)skew_set_route(t, hs[i], skew_str_n(route, rn + 1)); /* refused text leaves the old route */
+        }
+        for (i = 0; i < live / 3; i++) skew_close(t, hs[fp_next((uint32_t)live)], SKEW_CLOSE_REASON_CLIENT);
+        len = skew_write_stats(t, hs[0], whole, sizeof whole);
+        CHECK(len > 0 && len < sizeof whole);
+        sk.buf = sunk;
+        sk.len = 0;
+        sk.cap = sizeof sunk;
+        CHECK_RES(skew_write_stats_sink(t, hs[0], t->cfg.max_listed, fp_sink_fn, &sk, &n2), SKEW_OK);
+        CHECK(n2 == len && sk.len == len && memcmp(sunk, whole, len) == 0);
+        for (i = 0; i < 40; i++) {
+            size_t m;
+            cap = 1 + fp_next((uint32_t)len + 2);
+            memset(cut, 'Z', cap + 1);
+            m = cap - 1 < len ? cap - 1 : len; /* what fits before the NUL */
+            n2 = skew_write_stats(t, hs[0], cut, cap);
+            if (n2 != len || cut[m] != '\0' || memcmp(cut, whole, m) != 0 || cut[m + 1] != 'Z') bad_cut++;
+        }
+        unmake(t);
+    }
+    CHECK_EQ_INT(bad_cut, 0);
+}
+
 int main(void) {
     SUBTEST("numbers", test_numbers);
     SUBTEST("chacha_known_answers", test_chacha_known_answers);
     SUBTEST("id_text", test_id_text);
     SUBTEST("reseed_keeps_tables", test_reseed_keeps_tables);
     SUBTEST("find_cookie", test_find_cookie);
+    SUBTEST("json_fast_path", test_json_fast_path);
     TEST_MAIN_END();
 }
