@@ -39,10 +39,12 @@ all-targets: $(ALL_TARGETS)
 # Steps run one after the other so the log reads in order; a failing step never stops the rest.
 # A fresh machine: install-deps adds what is missing when it can (root on Debian), else it says
 # what is missing and the steps that need it report themselves skipped.
+# Within a step, its builds run TEST_JOBS at a time (default: one per core; CI has a time budget).
+TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 test:
 	@mkdir -p $(BUILD) && rm -f $(BUILD)/results.tsv
 	@bash .ci/install-deps || echo "install-deps failed: steps that need the missing tools will fail or skip"
-	@for s in $(TEST_STEPS); do $(MAKE) --no-print-directory $$s; done
+	@for s in $(TEST_STEPS); do $(MAKE) --no-print-directory -j$(TEST_JOBS) $$s; done
 	@tests/summary.sh
 
 clean:

@@ -7,6 +7,8 @@
 #   make step-fuzz-replay         the same as a test step
 #   make step-fuzz-smoke          each target for FUZZ_SMOKE_SECONDS (default 10) with libFuzzer;
 #                                 "skipped: libFuzzer not available" when clang cannot link it
+#   replay and smoke build all targets with make -j and run FUZZ_JOBS targets at once (default:
+#   the number of cores; FUZZ_JOBS=1: one after the other, as make fuzz always does)
 # A target is fuzz/fuzz_<name>.c; its corpus fuzz/corpus/<name>/; the dictionary fuzz/skew.dict.
 
 FUZZ_TARGETS       ?= $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))

@@ -22,6 +22,15 @@ $(BUILD)/vg/%: tests/%.c $(HDR_DEPS)
 	$(GCC) $(CSTD) $(WARN_C) -O1 -g -I. -o $@ $< -lm
 
 UNIT_VARIANTS := gcc clang cxx asan
+# Every unit binary is built first, UNIT_BUILD_JOBS (default: one per core) at a time, so each unit
+# step below only runs its binary (CI has a time budget; the ~100 builds were one after the other).
+# A build that fails fails this step, and its unit step builds it again and shows the error.
+UNIT_BUILD_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+UNIT_BINS := $(foreach v,$(UNIT_VARIANTS) vg,$(foreach t,$(UNIT_NAMES),$(BUILD)/$(v)/$(t)))
+TEST_STEPS += step-unit-builds
+.PHONY: step-unit-builds
+step-unit-builds:
+	@tests/run_step.sh unit-builds $(MAKE) --no-print-directory -s -k -j$(UNIT_BUILD_JOBS) $(UNIT_BINS)
 TEST_STEPS += $(foreach v,$(UNIT_VARIANTS),$(foreach t,$(UNIT_NAMES),step-$(v)-$(t)))
 TEST_STEPS += $(foreach t,$(UNIT_NAMES),step-vg-$(t))
 

@@ -43,6 +43,25 @@ const PAGE_KB = 4;
 
 /* ---------------------------------------------------------------- options */
 const argv = process.argv.slice(2);
+if (argv.includes('--help') || argv.includes('-h')) { // the options of bench/load/README.md, then nothing runs
+  console.log(`usage: node bench/load/load.mjs [options]   (make bench-load; see bench/load/README.md)
+  --server PATH            the server binary (default: SKEW_SERVER or build/skew_server_lws)
+  --nuxt DIR               the Nuxt original as the baseline (build/nuxt-app/ws or .../sse)
+  --only LIST              phases, comma-separated (default rss,cap,latency,churn,close,window,scale)
+  --quick                  2k instead of 10k (to check the bench itself)
+  --at N                   rss: the larger count (default 10000)
+  --max N                  cap: the most idle connections tried (default 50000)
+  --max-connections N      given to the server (default --max + 10000)
+  --latency-at N           idle connections in the latency phase (default --at)
+  --probes N               latency, scale: opens of each kind (default 30)
+  --scale N,N,...          scale: the steps (default 1000,5000,10000,19000)
+  --interval-ms N          churn: the server's --stats-interval-ms (default 200)
+  --samples N              close, window: samples (default 100 / 40)
+  --budget-s N             the whole run's time budget (default 900)
+  --help, -h               this text
+Environment: SKEW_SERVER (the server), BENCH_SAMPLES=1 (print every close/window sample).`);
+  process.exit(0);
+}
 const opt = (name, dflt) => {
   const i = argv.indexOf(`--${name}`);
   if (i < 0) return dflt;

@@ -282,6 +282,14 @@ uint32_t skcl_agg_write_in(uint64_t wall_ms, uint32_t interval_ms, const char *i
     return (uint32_t)(at - wall_ms);
 }
 
+bool skcl_agg_round_due(uint64_t now, uint32_t interval_ms, bool nudged, uint64_t *next_round) {
+    uint64_t P = interval_ms ? interval_ms : 1u;
+    if (*next_round > now + P) *next_round = now; /* the wall clock went back by more than P */
+    if (!nudged && now < *next_round) return false;
+    *next_round = now - now % P + P; /* the next phase 0: one round, however far the clock went */
+    return true;
+}
+
 /* Until the next round (phase 0, wall clock), the next lease renewal or try (P/2) or the other
    holder's lease running out, whichever first. */
 static void wait_next(skcl_agg *a) {
@@ -319,8 +327,7 @@ static void *agg_main(void *arg) {
             drop(a);
         } else if (a->rc || connect_redis(a, host, port, is_unix)) {
             now = skew_ex_now_ms(); /* rounds at phase 0 of the wall clock (skcl_agg_write_in) */
-            if (lease(a) && (nudged || now >= a->next_round)) {
-                a->next_round = now - now % a->interval_ms + a->interval_ms;
+            if (lease(a) && skcl_agg_round_due(now, a->interval_ms, nudged, &a->next_round)) {
                 round_once(a);
             }
         }

@@ -60,6 +60,12 @@ void skcl_agg_stop(skcl_agg *a);
    P/4 away, so an early write in between does not bring two writes close together). */
 uint32_t skcl_agg_write_in(uint64_t wall_ms, uint32_t interval_ms, const char *id);
 
+/* Whether the holder's round is due at wall ms now (nudged: at once); if so, *next_round (0 at
+   first) becomes the next phase 0 after now. A wall clock stepped forward runs one round, not a
+   burst of catch-up rounds; one stepped back by more than P makes the round due at once (else the
+   rounds would stop until the clock caught up with the old next_round). */
+bool skcl_agg_round_due(uint64_t now, uint32_t interval_ms, bool nudged, uint64_t *next_round);
+
 /* For logs and the bench: rounds merged, and whether this instance holds the lease now. */
 typedef struct skcl_agg_stats {
     uint64_t rounds, snapshots, rejected;

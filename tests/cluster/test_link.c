@@ -487,9 +487,55 @@ static void test_phases(void) {
     CHECK(skcl_agg_write_in(base + 5, 50, "x") >= 12 && skcl_agg_write_in(base + 5, 50, "x") <= 63); /* a small P */
 }
 
+/* The holder's rounds (skcl_agg_round_due) at phase 0 of the wall clock, one a period, and a
+   wall clock stepped (NTP, an operator): forward, one round and no burst of catch-up rounds;
+   back by more than P, a round at once and one a period from there (not none until the clock
+   catches up with the old schedule); back by less, the next round at most P later. A round
+   with next_round more than P ahead is due at once (the fix: before, none until then). */
+static int rounds_in(uint64_t from, uint64_t to, uint32_t P, uint64_t *next) {
+    int n = 0;
+    uint64_t t;
+    for (t = from; t < to; t += 10) n += skcl_agg_round_due(t, P, false, next); /* wakes every 10 ms */
+    return n;
+}
+
+static void test_round_due(void) {
+    const uint32_t P = 2000;
+    const uint64_t base = 1700000000000ull - 1700000000000ull % P; /* phase 0 */
+    uint64_t next = 0, t;
+    CHECK(skcl_agg_round_due(base + 300, P, false, &next)); /* the first: at once */
+    CHECK_EQ_INT(next, base + P);
+    CHECK(!skcl_agg_round_due(base + P - 1, P, false, &next));
+    CHECK(skcl_agg_round_due(base + P, P, false, &next));
+    CHECK_EQ_INT(next, base + 2 * P);
+    CHECK(skcl_agg_round_due(base + P + 10, P, true, &next)); /* nudged: at once, same phase */
+    CHECK_EQ_INT(next, base + 2 * P);
+    CHECK_EQ_INT(rounds_in(base + P + 20, base + 10 * P, P, &next), 8); /* one each phase 0 */
+    /* forward by 100 periods: one round, then one a period */
+    t = base + 110 * P + 7;
+    CHECK(skcl_agg_round_due(t, P, false, &next));
+    CHECK_EQ_INT(next, base + 111 * P);
+    CHECK_EQ_INT(rounds_in(t + 10, base + 111 * P, P, &next), 0);
+    CHECK_EQ_INT(rounds_in(base + 111 * P, base + 116 * P, P, &next), 5);
+    /* back by 10 periods: due at once, then one a period (before: none for 10 periods) */
+    t = base + 106 * P + 7;
+    CHECK(skcl_agg_round_due(t, P, false, &next));
+    CHECK_EQ_INT(next, base + 107 * P);
+    CHECK_EQ_INT(rounds_in(t + 10, base + 112 * P, P, &next), 5);
+    /* back by 100 ms just after a round (next_round then P ahead): the next at its phase 0 */
+    CHECK(skcl_agg_round_due(base + 112 * P + 100, P, false, &next));
+    CHECK_EQ_INT(next, base + 113 * P);
+    CHECK(!skcl_agg_round_due(base + 112 * P, P, false, &next));
+    CHECK_EQ_INT(rounds_in(base + 112 * P + 10, base + 113 * P + 10, P, &next), 1);
+    /* back by just over P: due at once */
+    CHECK(!skcl_agg_round_due(base + 113 * P + 50, P, false, &next));
+    CHECK(skcl_agg_round_due(base + 113 * P + 50 - P - 1000, P, false, &next));
+}
+
 int main(void) {
     skew_ex_log_set_verbosity(0);
     test_phases();
+    test_round_due();
     test_relay_codec();
     test_args();
     test_urls();

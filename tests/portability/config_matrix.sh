@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # The configuration matrix: the tracker tests (tests/test_core.c, test_json.c, test_http.c: each
 # core-* line below runs all three) and the tiny-capacity test built and run with
 # each optional module off, with everything off, with the compact -Os variants, as the firmware
@@ -20,8 +20,15 @@ out=$BUILD/config-matrix
 mkdir -p "$out"
 passed=0; failed=0
 
-# variant NAME SOURCE FLAGS...   (C, gcc);  VARIANT_CXX=1 builds it as C++ with g++
-variant() {
+# The variants build and run in a pool of CONFIG_MATRIX_JOBS (default: the number of
+# cores) at once: each is one gcc run plus a short test, and CI has a time budget. The results are
+# then reported in the order below, as when they ran one after the other.
+JOBS=${CONFIG_MATRIX_JOBS:-$(nproc 2>/dev/null || echo 1)}
+names=
+
+# build_run NAME SOURCE FLAGS...: compile and run one variant; its exit code (or "build") goes
+# to $out/NAME.rc, its logs to $out/NAME.build.log and $out/NAME.log
+build_run() {
   name=$1; src=$2; shift 2
   bin=$out/$name
   if [ -n "${VARIANT_CXX:-}" ]; then
@@ -31,12 +38,34 @@ variant() {
   fi
   # shellcheck disable=SC2086
   if ! $compile $OPT "$@" -I. -Itests -o "$bin" "$src" -lm >"$bin.build.log" 2>&1; then
-    head -n 20 "$bin.build.log"; echo "FAIL $name: build ($*)"; failed=$((failed + 1)); return
+    echo build >"$bin.rc"; return
   fi
   "$bin" >"$bin.log" 2>&1
-  rc=$?
-  tally "$bin.log" "$rc"
-  report "$name" "$*" "$bin.log" "$rc" 12
+  echo $? >"$bin.rc"
+}
+
+# variant NAME SOURCE FLAGS...   (C, gcc);  VARIANT_CXX=1 builds it as C++ with g++
+variant() {
+  name=$1; src=$2; shift 2
+  names="$names $name"
+  printf '%s\n' "$*" >"$out/$name.what"
+  rm -f "$out/$name.rc"
+  while [ "$(jobs -pr | wc -l)" -ge "$JOBS" ]; do wait -n; done
+  build_run "$name" "$src" "$@" &
+}
+
+# collect: every variant's result, in order (a variant with no result, e.g. killed, fails)
+collect() {
+  wait
+  for name in $names; do
+    bin=$out/$name; what=$(cat "$out/$name.what")
+    rc=$(cat "$bin.rc" 2>/dev/null || echo none)
+    case $rc in
+    build) head -n 20 "$bin.build.log"; echo "FAIL $name: build ($what)"; failed=$((failed + 1)) ;;
+    none) echo "FAIL $name: no result ($what)"; failed=$((failed + 1)) ;;
+    *) tally "$bin.log" "$rc"; report "$name" "$what" "$bin.log" "$rc" 12 ;;
+    esac
+  done
 }
 
 # core NAME SOURCE FLAGS...: the variant for test_core.c, then for test_json.c and test_http.c
@@ -86,5 +115,6 @@ variant probe-off tests/test_probe.c -DSKEW_ENABLE_SSE_PROBE=0
 variant tiny-smallest-limits tests/test_config_tiny.c -DSKEW_MAX_TRUSTED_PROXIES=1 -DSKEW_MAX_BOT_PATTERNS=1 -DSKEW_BOT_PATTERN_MAX=2
 variant tiny-static-all-off tests/test_config_tiny.c -DSKEW_TRACKER_STATIC -DSKEW_ENABLE_BOT_TABLE=0 -DSKEW_ENABLE_IP=0 \
   -DSKEW_ENABLE_HTTP=0 -DSKEW_ENABLE_ADMIN=0
+collect
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

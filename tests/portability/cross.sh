@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # Build the unit tests with a Debian cross compiler and run them under qemu-user.
 # Usage (from the repository root): tests/portability/cross.sh armhf|s390x|i686 [TEST.c...]
 #   armhf  32-bit ARM, little-endian (arm-linux-gnueabihf-gcc, qemu-arm)
@@ -7,7 +7,9 @@
 #                                      installs next to the other cross compilers)
 # Without test files every tests/test_*.c is built. Prints each test's "N passed, N failed"
 # and the sum as the last line; "skipped: <tool> not found" without the compiler or qemu.
-# Environment: BUILD, CSTD, WARN_C (from the Makefile), CROSS_TIMEOUT (seconds per test, 600).
+# Environment: BUILD, CSTD, WARN_C (from the Makefile), CROSS_TIMEOUT (seconds per test, 600),
+# CROSS_JOBS (tests built and run at once, default the number of cores: CI has a time budget;
+# the lines are printed in order when all are done).
 set -u
 . tests/portability/tally.sh
 arch=$1; shift
@@ -37,16 +39,33 @@ fi
 out=$BUILD/cross-$arch
 mkdir -p "$out"
 passed=0; failed=0
-for src in "$@"; do
-  name=$(basename "$src" .c)
+jobs_max=${CROSS_JOBS:-$(nproc 2>/dev/null || echo 1)}
+# one SRC: build and run one test; its exit code (or "build") goes to $out/NAME.rc
+one() {
+  name=$(basename "$1" .c)
   bin=$out/$name
   # shellcheck disable=SC2086
   # maybe-uninitialized differs between targets and optimisers: a warning here, not an error
-  if ! $cc $CSTD $WARN_C -Wno-error=maybe-uninitialized -O2 -g -I. -Itests -o "$bin" "$src" -lm >"$bin.build.log" 2>&1; then
-    cat "$bin.build.log"; echo "FAIL $name: build"; failed=$((failed + 1)); continue
+  if ! $cc $CSTD $WARN_C -Wno-error=maybe-uninitialized -O2 -g -I. -Itests -o "$bin" "$1" -lm >"$bin.build.log" 2>&1; then
+    echo build >"$bin.rc"; return
   fi
   timeout "$limit" $qemu -L "$sysroot" "$bin" >"$bin.log" 2>&1
-  rc=$?
+  echo $? >"$bin.rc"
+}
+for src in "$@"; do
+  rm -f "$out/$(basename "$src" .c).rc"
+  while [ "$(jobs -pr | wc -l)" -ge "$jobs_max" ]; do wait -n; done
+  one "$src" &
+done
+wait
+for src in "$@"; do
+  name=$(basename "$src" .c)
+  bin=$out/$name
+  rc=$(cat "$bin.rc" 2>/dev/null || echo none)
+  case $rc in
+  build) cat "$bin.build.log"; echo "FAIL $name: build"; failed=$((failed + 1)); continue ;;
+  none) echo "FAIL $name: no result"; failed=$((failed + 1)); continue ;;
+  esac
   tally "$bin.log" "$rc"
   if grep -q '^skipped:' "$bin.log"; then
     echo "skip $name: $(grep '^skipped:' "$bin.log" | head -n 1)"
