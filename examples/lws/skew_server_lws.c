@@ -36,6 +36,7 @@
 #include <libwebsockets.h>
 #include <ev.h>
 
+#include "header_arena.h"
 #include "skew_example.h"
 #include "skew_cluster.h"
 #include "skew_framing.h"
@@ -70,9 +71,11 @@
    was freed. */
 #define FD_RESERVE 32u
 /* Header tables in use at once (max_http_header_pool): one per connection whose head or body is
-   being read, 8 KB each, allocated on demand and freed when idle. Well above what the deadlines
+   being read, 8 KB each (HEADER_DATA), allocated on demand and freed when idle, in a region of
+   their own (header_arena.h: not as holes in the heap between idle connections). Well above what the deadlines
    let slow clients hold in a few seconds, so the others still get one. */
 #define HEADER_POOL 1024
+#define HEADER_DATA 8192 /* room for big cookies; only while headers are parsed */
 /* Output queues (hook_send): each connection's is bounded by --max-output-bytes of heap, all of
    them together by OUTPUT_TOTAL_MAX; past that, a connection holding more than
    OUTPUT_FAIR_SHARE is dropped as slow. OUTPUT_TRIM_AFTER bytes freed: malloc_trim. */
@@ -139,17 +142,18 @@ typedef struct skew_lws_defence_counts {
 } skew_lws_defence_counts;
 
 /* The deadline of the request a connection is reading (>>deadline), indexed by descriptor; the
-   wsi's lws "opaque user data" points at its entry. */
+   wsi's lws "opaque user data" points at its entry. 16 bytes: every open descriptor touches its
+   entry, so at 10k idle connections each byte here is ~10 KB of RSS (was 24). */
 typedef enum req_phase { REQ_NONE = 0, REQ_HEAD, REQ_BODY } req_phase;
 typedef struct req_deadline {
     struct lws *wsi;
-    uint64_t at;                    /* monotonic ms */
-    uint8_t phase;                  /* req_phase */
-    /* The IPv4 peer accept() gave (peer_note): a getpeername() per request saved; in the
-       padding, the entry stays 24 bytes. Other peers: getpeername(). */
-    uint8_t peer4_set;
+    uint32_t due;                   /* the phase (top 2 bits) and the deadline: monotonic ms, low 30 bits */
+    /* The IPv4 peer accept() gave (peer_note): a getpeername() per request saved; 0.0.0.0 (never
+       a TCP peer): none, other peers ask getpeername(). */
     uint8_t peer4[4];
 } req_deadline;
+#define DUE_MS_MASK 0x3FFFFFFFu     /* deadlines are compared modulo 2^30 ms (12 days): */
+#define DUE_MS_HALF 0x20000000u     /* a deadline is due once it is less than 6 days behind */
 
 typedef struct server {
     skew_ex_server ex;              /* first: the shared part (hooks.user_data is both) */
@@ -271,12 +275,18 @@ static void conn_free(server *srv, conn *c) {
     free(c);
 }
 
-static void out_trim(server *srv) {
-    if (srv->out_freed_since_trim < OUTPUT_TRIM_AFTER) return;
-    srv->out_freed_since_trim = 0;
+/* glibc keeps free pages inside its heap until asked (malloc_trim gives back every free whole
+   page, not only the heap's top). */
+static void heap_trim(void) {
 #if defined(__GLIBC__)
     malloc_trim(0);
 #endif
+}
+
+static void out_trim(server *srv) {
+    if (srv->out_freed_since_trim < OUTPUT_TRIM_AFTER) return;
+    srv->out_freed_since_trim = 0;
+    heap_trim();
 }
 
 /* Free a conn that lws is done with (CLOSED / CLOSED_HTTP), telling the tracker if it still
@@ -412,12 +422,10 @@ static void peer_note(server *srv, int fd, const struct lws_filter_network_conn_
     skew_ip ip;
     if (!filt || fd < 0 || (size_t)fd >= srv->deadlines_cap) return;
     d = &srv->deadlines[fd];
-    d->peer4_set = 0;
+    memset(d->peer4, 0, 4);
     if (skew_ip_from_sockaddr((const struct sockaddr *)&filt->cli_addr, filt->clilen, &ip) == SKEW_OK &&
-        ip.family == 4) {
+        ip.family == 4)
         memcpy(d->peer4, ip.bytes, 4);
-        d->peer4_set = 1;
-    }
 }
 
 /* A new connection: its first head is due REQ_HEAD_MS from now. */
@@ -436,8 +444,14 @@ static void deadline_set(server *srv, struct lws *wsi, req_phase phase) {
     req_deadline *d = (req_deadline *)lws_get_opaque_user_data(wsi);
     (void)srv;
     if (!d || d->wsi != wsi) return;
-    d->phase = (uint8_t)phase;
-    d->at = skew_ex_mono_ms() + (phase == REQ_BODY ? REQ_BODY_MS : REQ_HEAD_MS);
+    d->due = ((uint32_t)phase << 30) |
+             ((uint32_t)(skew_ex_mono_ms() + (phase == REQ_BODY ? REQ_BODY_MS : REQ_HEAD_MS)) & DUE_MS_MASK);
+}
+
+static req_phase deadline_phase(const req_deadline *d) { return (req_phase)(d->due >> 30); }
+
+static bool deadline_passed(const req_deadline *d, uint64_t mono) {
+    return (((uint32_t)mono - d->due) & DUE_MS_MASK) < DUE_MS_HALF;
 }
 
 /* LWS_CALLBACK_WSI_DESTROY (its descriptor is closed already: the entry is found from the wsi). */
@@ -455,13 +469,14 @@ static void deadline_sweep(server *srv, uint64_t mono) {
     srv->next_deadline_sweep = mono + REQ_SWEEP_MS;
     for (i = 0; i < srv->deadlines_top; i++) {
         req_deadline *d = &srv->deadlines[i];
-        if (!d->wsi || d->phase == REQ_NONE || d->at > mono) continue;
-        if (d->phase == REQ_HEAD) srv->defence.slow_heads++;
+        req_phase phase = deadline_phase(d);
+        if (!d->wsi || phase == REQ_NONE || !deadline_passed(d, mono)) continue;
+        if (phase == REQ_HEAD) srv->defence.slow_heads++;
         else srv->defence.slow_bodies++;
         skew_ex_defence_bump(&srv->ex.defences, SKEW_EX_DEFENCE_SLOW_REQUEST);
         skew_ex_logf(SKEW_EX_LOG_DEBUG, "request %s not complete in time: closing",
-                     d->phase == REQ_HEAD ? "head" : "body");
-        d->phase = REQ_NONE;
+                     phase == REQ_HEAD ? "head" : "body");
+        d->due = 0; /* REQ_NONE */
         lws_set_timeout(d->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
     }
     while (srv->deadlines_top && !srv->deadlines[srv->deadlines_top - 1].wsi) srv->deadlines_top--;
@@ -723,7 +738,7 @@ static bool req_build(server *srv, struct lws *wsi, req_ctx *rc, skew_request *r
     req->header_ctx = rc;
     req->upgrade = lws_hdr_total_length(wsi, WSI_TOKEN_UPGRADE) > 0;
     d = (const req_deadline *)lws_get_opaque_user_data(wsi);
-    if (d && d->wsi == wsi && d->peer4_set) { /* (peer_note) */
+    if (d && d->wsi == wsi && (d->peer4[0] | d->peer4[1] | d->peer4[2] | d->peer4[3])) { /* (peer_note) */
         req->peer.family = 4;
         memcpy(req->peer.bytes, d->peer4, 4);
     } else if (getpeername(lws_get_socket_fd(wsi), (struct sockaddr *)&ss, &sl) == 0) {
@@ -1641,8 +1656,9 @@ static int context_info(server *srv, struct lws_context_creation_info *info, str
     info->options = LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS;
     if (*ipv6) info->options |= LWS_SERVER_OPTION_IPV6_V6ONLY_MODIFY | LWS_SERVER_OPTION_IPV6_V6ONLY_VALUE;
     else info->options |= LWS_SERVER_OPTION_DISABLE_IPV6; /* else lws ignores --host */
-    info->max_http_header_data = 8192;  /* room for big cookies; only while headers are parsed */
+    info->max_http_header_data = HEADER_DATA;
     info->max_http_header_pool = HEADER_POOL;
+    (void)header_arena_init(HEADER_DATA, HEADER_POOL); /* false: the tables stay in malloc's heap */
     info->keepalive_timeout = 5;        /* idle HTTP keep-alive connections */
     info->timeout_secs = 10;            /* handshakes and other pending states */
     /* lws sizes its fd table from RLIMIT_NOFILE, so the limit is set to what the tracker can
@@ -1696,6 +1712,7 @@ static int serve(server *srv, struct ev_loop *loop) {
         }
         deadline_sweep(srv, skew_ex_mono_ms());
         out_trim(srv);
+        if (header_arena_trim(skew_ex_mono_ms())) heap_trim(); /* a burst of handshakes ended */
         if (skew_ex_stop_requested()) skew_ex_begin_shutdown(&srv->ex);
         if (skew_ex_shutdown_done(&srv->ex, skew_ex_mono_ms())) break;
     }
@@ -1764,6 +1781,7 @@ out:
         srv.ctx = NULL; /* no more timer kicks */
         lws_context_destroy(ctx); /* remaining connections: CLOSED callbacks free their state */
     }
+    header_arena_fini();
     skcl_node_destroy(srv.ex.node);
     if (loop) ev_loop_destroy(loop);
     skew_ex_site_free(&srv.ex.site);
