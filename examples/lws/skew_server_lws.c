@@ -845,7 +845,7 @@ static int respond_error(struct lws *wsi, int status, const char *msg, bool fini
     return respond_json(wsi, &r, body, false, finish);
 }
 
-/* The defence counters in Prometheus text (appended to {base}/metrics). */
+/* The defence counters and the header tables in Prometheus text (appended to {base}/metrics). */
 static size_t defence_metrics(const server *srv, char *buf, size_t cap) {
     static const char *const names[] = {
         "framing_refused", "body_too_large", "body_closed", "slow_heads", "slow_bodies",
@@ -865,12 +865,25 @@ static size_t defence_metrics(const server *srv, char *buf, size_t cap) {
         if (n < 0 || (size_t)n >= cap - len) break;
         len += (size_t)n;
     }
+    {
+        header_arena_stats h = header_arena_get_stats();
+        int n = snprintf(buf + len, cap - len,
+                         "# HELP skew_lws_header_tables_in_use request header tables held now (header_arena.c)\n"
+                         "# TYPE skew_lws_header_tables_in_use gauge\nskew_lws_header_tables_in_use %u\n"
+                         "# HELP skew_lws_header_tables_released_total free header tables whose pages went back to the kernel\n"
+                         "# TYPE skew_lws_header_tables_released_total counter\nskew_lws_header_tables_released_total %llu\n"
+                         "# HELP skew_lws_header_tables_outside_region_total header tables taken from malloc: the region was full\n"
+                         "# TYPE skew_lws_header_tables_outside_region_total counter\n"
+                         "skew_lws_header_tables_outside_region_total %llu\n",
+                         (unsigned)h.in_use, (unsigned long long)h.released, (unsigned long long)h.fallbacks);
+        if (n > 0 && (size_t)n < cap - len) len += (size_t)n;
+    }
     return len;
 }
 
 /* A metrics answer with the defence counters after the tracker's series (a new buffer, or NULL). */
 static char *metrics_with_defence(const server *srv, const char *body, skew_response *r) {
-    char extra[2048];
+    char extra[4096];
     size_t n = defence_metrics(srv, extra, sizeof extra), at = r->body_len;
     char *out = (char *)malloc(r->body_len + n + 1);
     const char *shared = strstr(body, "# HELP skew_defence_");

@@ -318,3 +318,29 @@ test('lws: /metrics counts the defences', { timeout: 30000, skip: !isLws && 'lws
     assert.match(r.text, /^skew_lws_framing_refused_total 1$/m, r.text.slice(-800));
     assert.match(r.text, /^skew_lws_slow_heads_total 0$/m);
   }));
+
+// 300 request heads in flight at once hold 300 header tables from the server's own region
+// (examples/lws/header_arena.c, not malloc's heap); once they are gone, none is held and the pages
+// of all but the 16 most recent free tables went back to the kernel.
+test('lws: header tables come from their region and go back after a burst', { timeout: 30000, skip: !isLws && 'lws only' }, () =>
+  withServer({}, async (srv) => {
+    const metric = async (name) => {
+      const r = await srv.req('GET', srv.path('/metrics'), { headers: { authorization: `Bearer ${srv.token}` } });
+      assert.equal(r.status, 200);
+      const m = r.text.match(new RegExp(`^${name} (\\d+)$`, 'm'));
+      assert.ok(m, `${name} in /metrics: ${r.text.slice(-600)}`);
+      return Number(m[1]);
+    };
+    const burst = [];
+    for (let i = 0; i < 300; i++) {
+      const c = await rawSocket(srv);
+      c.write('GET /__skew/health HTTP/1.1\r\nHost: x\r\nX-Unfinished: ');
+      burst.push(c);
+    }
+    await eventually(async () => (await metric('skew_lws_header_tables_in_use')) >= 300, { timeout: 5000, what: '300 tables held' });
+    for (const c of burst) await c.close();
+    await eventually(async () => (await metric('skew_lws_header_tables_in_use')) <= 1, { timeout: 5000, what: 'tables given back' });
+    await eventually(async () => (await metric('skew_lws_header_tables_released_total')) >= 284, { timeout: 5000, what: 'pages released' });
+    assert.equal(await metric('skew_lws_header_tables_outside_region_total'), 0);
+    await assertHealthy(srv, 'after the burst');
+  }));
