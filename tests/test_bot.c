@@ -297,6 +297,19 @@ static void test_filter(void) {
 }
 
 #if SKEW_ENABLE_BOT_TABLE
+/* A corpus file of tests/data, from the repository root or tests/ (NULL: not found). */
+static FILE *open_corpus(const char *name) {
+    static const char *const dirs[] = {"tests/data/", "data/", "../tests/data/"};
+    char path[256];
+    FILE *fp = NULL;
+    unsigned i;
+    for (i = 0; i < 3 && !fp; i++) {
+        snprintf(path, sizeof path, "%s%s", dirs[i], name);
+        fp = fopen(path, "rb");
+    }
+    return fp;
+}
+
 /* ---- the fast paths of the matcher give the verdicts of the plain one (issue 22 item 4) ----
    ref_* is the matcher as it was before the speed work: the shapes with only the first fast
    path, every class pair at an even offset tested with its own branch, every listed rule
@@ -360,13 +373,7 @@ static void test_fast_paths_exact(void) {
     uint32_t rng = 12345u;
     unsigned f, k;
     for (f = 0; f < 3; f++) {
-        char path[256];
-        FILE *fp = NULL;
-        const char *dirs[] = {"tests/data/", "data/", "../tests/data/"};
-        for (k = 0; k < 3 && !fp; k++) {
-            snprintf(path, sizeof path, "%s%s", dirs[k], files[f]);
-            fp = fopen(path, "rb");
-        }
+        FILE *fp = open_corpus(files[f]);
         CHECK(fp != NULL);
         if (!fp) continue;
         while (fgets((char *)line, sizeof line, fp)) {
@@ -414,14 +421,8 @@ static void test_fast_paths_exact(void) {
 /* Every line of a corpus file must be judged `want` (1 bot, 0 person, -1: label per line). */
 static void check_file(const char *name, int want) {
     static char line[1 << 16];
-    char path[256];
-    FILE *fp = NULL;
-    const char *dirs[] = {"tests/data/", "data/", "../tests/data/"};
-    unsigned i, total = 0, wrong = 0;
-    for (i = 0; i < 3 && !fp; i++) {
-        snprintf(path, sizeof path, "%s%s", dirs[i], name);
-        fp = fopen(path, "rb");
-    }
+    FILE *fp = open_corpus(name);
+    unsigned total = 0, wrong = 0;
     CHECK(fp != NULL);
     if (!fp) {
         fprintf(stderr, "  cannot open tests/data/%s (run from the repository root)\n", name);
@@ -551,16 +552,10 @@ static void test_cache_corpus(void) {
     static const char *const files[] = {"ua-bots.txt", "ua-browsers.txt", "ua-special.tsv"};
     static char line[1 << 16];
     skew_tracker *on = cache_tracker(0), *off = cache_tracker(SKEW_BOT_CACHE_NONE);
-    unsigned f, k, pass, total = 0, wrong = 0;
+    unsigned f, pass, total = 0, wrong = 0;
     for (pass = 0; pass < 2 && on && off; pass++)
         for (f = 0; f < 3; f++) {
-            char path[256];
-            FILE *fp = NULL;
-            const char *dirs[] = {"tests/data/", "data/", "../tests/data/"};
-            for (k = 0; k < 3 && !fp; k++) {
-                snprintf(path, sizeof path, "%s%s", dirs[k], files[f]);
-                fp = fopen(path, "rb");
-            }
+            FILE *fp = open_corpus(files[f]);
             CHECK(fp != NULL);
             if (!fp) continue;
             while (fgets(line, sizeof line, fp)) {
