@@ -5599,7 +5599,8 @@ SKEW__PRIV void skew__log_bot(skew_tracker *t, skew_str ua, skew_transport tr) {
 SKEW__PRIV uint64_t skew__ua_hash(const uint64_t key[2], const unsigned char *p, size_t n) {
     const uint64_t k = 0x9E3779B97F4A7C15ull, k2 = 0xC2B2AE3D27D4EB4Full;
     uint64_t a = key[0] ^ ((uint64_t)n * k2), b = key[1], v, w;
-    size_t len = n;
+    size_t len = n; /* the whole length: the little-endian tail read below */
+    (void)len;
     while (n >= 16) { /* two independent lanes: their multiplies overlap */
         memcpy(&v, p, 8);
         memcpy(&w, p + 8, 8);

@@ -437,6 +437,11 @@ static void fw_config(skew_config *cfg) {
     cfg->hooks.authorize = fw_authorize;
     cfg->hooks.epoch_ms = fw_now_hook;
     cfg->hooks.random_bytes = fw_random_hook;
+#ifndef __OPTIMIZE_SIZE__
+    /* no bot verdict cache (16 KB by default): RAM is scarcer here than the CPU a scan costs
+       (-Os builds, the Cortex-M images, have none anyway: SKEW_OPTIMIZE_SIZE) */
+    cfg->bot_cache_entries = SKEW_BOT_CACHE_NONE;
+#endif
 #if !SKEW_ENABLE_BOT_TABLE
     {   /* built without the bot table (-DSKEW_ENABLE_BOT_TABLE=0, 6 KB less flash): a short
            list of run-time patterns catches the crawlers that matter to this device */
