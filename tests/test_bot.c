@@ -296,7 +296,6 @@ static void test_filter(void) {
     for (i = 0; i < 3; i++) CHECK(!skew_bot_filter_is_bot(&f, STRV(CHROME)));
 }
 
-#if SKEW_ENABLE_BOT_TABLE
 /* A corpus file of tests/data, from the repository root or tests/ (NULL: not found). */
 static FILE *open_corpus(const char *name) {
     static const char *const dirs[] = {"tests/data/", "data/", "../tests/data/"};
@@ -310,6 +309,7 @@ static FILE *open_corpus(const char *name) {
     return fp;
 }
 
+#if SKEW_ENABLE_BOT_TABLE
 /* ---- the fast paths of the matcher give the verdicts of the plain one (issue 22 item 4) ----
    ref_* is the matcher as it was before the speed work: the shapes with only the first fast
    path, every class pair at an even offset tested with its own branch, every listed rule
