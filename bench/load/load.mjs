@@ -82,6 +82,7 @@ const SCALE = String(opt('scale', quick ? '500,1000,2000' : '1000,5000,10000,190
 const SMALL = quick ? 500 : 1000;
 const CHURN = quick ? 400 : 2000;
 const CHURN_IDLE = quick ? 200 : 1000;
+const CHURN_REPS = 5; // the median of 5: one phase is ~0.15 s of server CPU, and runs vary by ±15 %
 // --max-connections given to the server (default: --max + 10000). lws 4.1.6 (Debian's build)
 // scans its whole fd table, sized from it, on every close: see bench/load/README.md.
 const MAXCONN = Number(opt('max-connections', MAX + 10000));
@@ -226,7 +227,14 @@ async function watchServer(port, proc) {
     cpuTimes() {
       const s = fs.readFileSync(`/proc/${proc.pid}/stat`, 'utf8');
       const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-      return { user: Number(f[11]) / CLK_TCK, sys: Number(f[12]) / CLK_TCK }; // utime, stime
+      // utime and stime come in clock ticks (10 ms): too coarse for a 0.15 s phase. The run time
+      // of every thread (schedstat, ns) is exact; a thread that ends between two readings loses
+      // its share, so `run` may undercount a process that ends threads (Node's pool keeps them).
+      let run = 0;
+      for (const tid of fs.readdirSync(`/proc/${proc.pid}/task`)) {
+        try { run += Number(fs.readFileSync(`/proc/${proc.pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]); } catch { /* gone */ }
+      }
+      return { user: Number(f[11]) / CLK_TCK, sys: Number(f[12]) / CLK_TCK, run: run / 1e9 }; // utime, stime
     },
     async total() {
       const r = await httpGet(port, '/__skew/admin/stats', { authorization: `Bearer ${TOKEN}` }, 30000);
@@ -253,6 +261,13 @@ let opened = 0;
 // another found the ports of 127.0.0.1 in TIME_WAIT, and its churn took 10x the wall time and 3x
 // the server CPU.
 const SRC_NET = `127.${1 + crypto.randomInt(254)}.${crypto.randomInt(256)}`;
+// The next open uses a source address of its own. Churn starts every run on one: bind() takes
+// its port from half of the range, and as that half fills with TIME_WAIT sockets the search for a
+// free one grows (the 4th and 5th runs of one source took 1.7 s of wall instead of 0.3 s, and
+// the servers more CPU for the slower, less batched clients).
+function freshSource() {
+  opened = Math.ceil(opened / PORTS_PER_SOURCE) * PORTS_PER_SOURCE;
+}
 function sourceAddress() {
   const idx = Math.floor(opened / PORTS_PER_SOURCE);
   opened++;
@@ -715,7 +730,8 @@ async function phaseChurn() {
     const sub = await subscriber(srv.port);
     await sub.waitStats((e) => e.total === clients.length + 1, 30000, true);
     const runs = [];
-    for (let rep = 0; rep < 3; rep++) {
+    for (let rep = 0; rep < CHURN_REPS; rep++) {
+      freshSource();
       await sleep(INTERVAL + 300);
       const n0 = sub.log.length;
       const cpu0 = srv.cpuTimes();
@@ -740,14 +756,14 @@ async function phaseChurn() {
       const msgs = sub.log.slice(n0);
       const cpu1 = srv.cpuTimes();
       runs.push({
-        cpu: cpu1.user + cpu1.sys - cpu0.user - cpu0.sys, user: cpu1.user - cpu0.user, wall: wall / 1000, settled, msgs: msgs.length,
+        cpu: cpu1.run - cpu0.run, ticks: cpu1.user + cpu1.sys - cpu0.user - cpu0.sys, user: cpu1.user - cpu0.user, wall: wall / 1000, settled, msgs: msgs.length,
         bytes: msgs.reduce((x, e) => x + e.bytes, 0), exact: msgs.length > 0 && msgs.at(-1).total === clients.length + 1,
       });
     }
-    const med = (k) => runs.map((r) => r[k]).sort((x, y) => x - y)[1];
+    const med = (k) => runs.map((r) => r[k]).sort((x, y) => x - y)[runs.length >> 1];
     const all = (k, f) => runs.map((r) => f(r[k])).join(' / ');
-    row(`churn ${CHURN} open+close, ${CHURN_IDLE} idle, 1 subscriber: server CPU`, `${med('cpu').toFixed(3)} s (median of 3)`,
-      `(runs ${all('cpu', (x) => x.toFixed(2))} s, of which user ${all('user', (x) => x.toFixed(2))} s; wall ${all('wall', (x) => x.toFixed(2))} s + ${all('settled', (x) => x.toFixed(1))} s to exact;` +
+    row(`churn ${CHURN} open+close, ${CHURN_IDLE} idle, 1 subscriber: server CPU`, `${med('cpu').toFixed(3)} s (median of ${runs.length})`,
+      `(runs ${all('cpu', (x) => x.toFixed(3))} s of run time (schedstat); in clock ticks ${all('ticks', (x) => x.toFixed(2))} s, of which user ${all('user', (x) => x.toFixed(2))} s; wall ${all('wall', (x) => x.toFixed(2))} s + ${all('settled', (x) => x.toFixed(1))} s to exact;` +
       ` half WS, half SSE; --stats-interval-ms ${INTERVAL}${sub.closed ? '; SUBSCRIBER WAS DISCONNECTED' : ''})`);
     row('churn: stats to the subscriber', `${med('msgs')} messages, ${(med('bytes') / 1048576).toFixed(2)} MB (median)`,
       `(runs ${all('msgs', String)} messages, ${all('bytes', (x) => (x / 1048576).toFixed(2))} MB; last exact: ${all('exact', (x) => (x ? 'yes' : 'NO'))})`);

@@ -38,6 +38,7 @@
 #define HEAD_MAX 16384u             /* request line + headers */
 #define HTTP_IDLE_MS 10000u         /* plain HTTP connection without traffic: closed */
 #define HEAD_DEADLINE_MS 10000u     /* a request head complete this long after its first byte */
+#define PARK_AFTER_MS 100u          /* a new stream is parked once idle this long (see >>park) */
 #define BODY_GRACE_MS 10000u        /* a body: this long after its head, plus ... */
 #define BODY_MIN_RATE 1024u         /* ... a second per this many bytes (bytes/s) */
 #define FD_RESERVE 16u              /* descriptors kept for files, epoll, the cluster link */
@@ -80,6 +81,7 @@ typedef struct conn {
     bool was_draining;              /* HTTP: is_draining before this poll's read */
     bool counted;                   /* counted in server.streams */
     bool parked;                    /* idle stream out of mongoose's list (see >>park) */
+    bool parked_once;               /* has been parked: parks again as soon as it is idle */
     bool body_timed;                /* req_deadline is the body's (set once per request) */
     bool fd_counted;                /* counted in server.accepted */
     struct mg_connection *park_prev, *park_next; /* server.parked, while parked */
@@ -98,6 +100,7 @@ typedef struct server {
     struct mg_connection *parked;   /* parked streams (conn.park_next) */
     uint32_t parked_count;
     struct mg_connection park_bell; /* stands for park_fd in mongoose's epoll set (see >>park) */
+    uint32_t park_wait;             /* ms until a new stream is due to be parked; 0: none waits */
     unsigned long wake_id;          /* cluster: the listener, woken by the link's thread */
     struct mg_connection *lsn;      /* the listener (see >>gate) */
     uint32_t accepted;              /* accepted connections alive (parked ones too) */
@@ -1050,6 +1053,10 @@ static bool cluster_start(server *srv, struct mg_connection *lsn) {
    the adapter puts the ready streams back (park_after_poll); so does anything that writes to or
    closes a parked stream (hook_send, hook_on_close, the ping sweep). A wake-up then costs
    O(active connections).
+   A stream is parked the first time only once idle PARK_AFTER_MS (and at once after that):
+   parking and waking cost 4 epoll_ctl, which a stream that leaves within a moment (a page
+   reload, a tab closed) would pay for nothing; meanwhile the loop's wait is capped so that the
+   parking is not late (park_wait).
    Mongoose 7.22 internals relied on: its epoll events carry the struct mg_connection * (for
    park_fd that is park_bell, never in mgr.conns, whose is_readable mongoose sets), and a
    connection outside mgr.conns is left alone. */
@@ -1131,16 +1138,33 @@ static void unpark(server *srv, struct mg_connection *c) {
 }
 
 /* After mg_mgr_poll: parked sockets that turned readable go back to mongoose (which reads
-   them on its next wake-up: level-triggered, at once), and idle streams are parked. Walks
-   only the connections mongoose walked. */
+   them on its next wake-up: level-triggered, at once), and idle streams are parked (a new one
+   once idle PARK_AFTER_MS: its last output, last_progress, is that old). Walks only the
+   connections mongoose walked. */
 static void park_after_poll(server *srv) {
     struct mg_connection **link, *c;
+    uint64_t now = 0;
+    srv->park_wait = 0;
     if (srv->park_fd < 0) return;
     link = &srv->mgr.conns;
     while ((c = *link) != NULL) {
         struct mg_connection *next = c->next;
-        if (parkable(c) && park(srv, c)) *link = next;
-        else link = &c->next;
+        conn *st = CONN(c);
+        bool due = false;
+        if (parkable(c)) {
+            uint64_t idle;
+            if (!st->parked_once && now == 0) now = skew_ex_mono_ms();
+            idle = st->parked_once || now < st->last_progress ? PARK_AFTER_MS : now - st->last_progress;
+            if (idle >= PARK_AFTER_MS) due = true;
+            else if (srv->park_wait == 0 || PARK_AFTER_MS - idle < srv->park_wait)
+                srv->park_wait = (uint32_t)(PARK_AFTER_MS - idle);
+        }
+        if (due && park(srv, c)) {
+            st->parked_once = true;
+            *link = next;
+        } else {
+            link = &c->next;
+        }
     }
     /* after parking, so a stream woken here stays out until mongoose has read it */
     if (srv->park_bell.is_readable) {
@@ -1283,6 +1307,7 @@ int main(int argc, char **argv) {
     for (;;) {
         uint32_t wait = skew_ex_server_tick(&srv.ex, ping_sweep, liveness_sweep);
         if (skew_ex_shutdown_done(&srv.ex, skew_ex_mono_ms())) break;
+        if (srv.park_wait && wait > srv.park_wait) wait = srv.park_wait; /* a new stream's parking */
         mg_mgr_poll(&srv.mgr, (int)wait);
         park_after_poll(&srv);
         accept_gate(&srv);
