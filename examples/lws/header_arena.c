@@ -41,6 +41,7 @@ static struct {
     size_t block;           /* bytes per block, a multiple of the page size */
     uint32_t blocks;
     uint32_t *free_stack;   /* free block numbers; the top is the most recently freed */
+    uint8_t *taken;         /* a bit per block: given to lws (a second free is caught) */
     uint32_t free_n;
     uint32_t clean_n;       /* free_stack[0, clean_n) have no resident pages */
     uint64_t fallbacks, released;
@@ -54,22 +55,30 @@ static bool in_region(const void *p) {
 
 static void *take_block(size_t size) {
     unsigned char *p;
+    uint32_t k;
     if (arena.free_n == 0) {
         arena.fallbacks++;
         return malloc(size);
     }
     arena.free_n--;
     if (arena.clean_n > arena.free_n) arena.clean_n = arena.free_n;
-    p = arena.base + (size_t)arena.free_stack[arena.free_n] * arena.block;
+    k = arena.free_stack[arena.free_n];
+    arena.taken[k >> 3] = (uint8_t)(arena.taken[k >> 3] | (1u << (k & 7u)));
+    p = arena.base + (size_t)k * arena.block;
     ARENA_UNPOISON(p, arena.block); /* the whole block: a realloc within it keeps its bytes */
     return p;
 }
 
 static void give_block(unsigned char *p) {
     size_t off = (size_t)(p - arena.base);
-    if (off % arena.block) abort(); /* not a block lws was given: heap corruption, stop here */
+    uint32_t k = (uint32_t)(off / arena.block);
+    uint8_t bit = (uint8_t)(1u << (k & 7u));
+    /* not a block lws was given, or one freed twice: heap corruption, stop here (pushing it
+       again would hand one table to two connections) */
+    if (off % arena.block || !(arena.taken[k >> 3] & bit)) abort();
+    arena.taken[k >> 3] = (uint8_t)(arena.taken[k >> 3] & ~bit);
     ARENA_POISON(p, arena.block);
-    arena.free_stack[arena.free_n++] = (uint32_t)(off / arena.block);
+    arena.free_stack[arena.free_n++] = k;
 }
 
 /* lws' allocator: realloc semantics, size 0 frees (lws_free passes its own reason). */
@@ -103,13 +112,22 @@ bool header_arena_init(size_t block_bytes, uint32_t blocks) {
     block_bytes = (block_bytes + pg - 1) / pg * pg;
     if (block_bytes > SIZE_MAX / blocks) return false;
     arena.free_stack = (uint32_t *)malloc(sizeof(uint32_t) * blocks);
-    if (!arena.free_stack) return false;
+    arena.taken = (uint8_t *)calloc(blocks / 8u + 1u, 1);
+    if (!arena.free_stack || !arena.taken) {
+        free(arena.free_stack);
+        free(arena.taken);
+        arena.free_stack = NULL;
+        arena.taken = NULL;
+        return false;
+    }
     /* MAP_NORESERVE: the region costs address space only; pages are taken as lws fills tables */
     region = mmap(NULL, block_bytes * blocks, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
                   -1, 0);
     if (region == MAP_FAILED) {
         free(arena.free_stack);
+        free(arena.taken);
         arena.free_stack = NULL;
+        arena.taken = NULL;
         return false;
     }
     arena.base = (unsigned char *)region;
@@ -155,5 +173,6 @@ void header_arena_fini(void) {
     ARENA_UNPOISON(arena.base, arena.block * arena.blocks);
     (void)munmap(arena.base, arena.block * arena.blocks);
     free(arena.free_stack);
+    free(arena.taken);
     memset(&arena, 0, sizeof arena);
 }
