@@ -451,6 +451,24 @@ static size_t write_through(struct mg_connection *c, const unsigned char *hdr, s
     return n > 0 ? (size_t)n : 0;
 }
 
+/* Append to c's send buffer, growing it by doubling (up to max_output_bytes). mg_send resizes the
+   buffer to the exact size at every call (a new allocation, a copy of everything queued, and a
+   wipe of the old one): a subscriber that stopped reading while 100 KB stats messages kept
+   coming cost O(queued) per message, quadratic in all (with --max-output-bytes 256 MiB, seconds
+   of CPU with the loop stalled). */
+static bool send_append(const server *srv, struct mg_connection *c, const void *p, size_t n) {
+    struct mg_iobuf *io = &c->send;
+    if (n == 0) return true;
+    if (io->len + n > io->size) {
+        size_t want = io->size > srv->ex.opt.max_output_bytes / 2 ? srv->ex.opt.max_output_bytes : io->size * 2;
+        if (want < io->len + n) want = io->len + n;
+        if (!mg_iobuf_resize(io, want)) return false;
+    }
+    memcpy(io->buf + io->len, p, n);
+    io->len += n;
+    return true;
+}
+
 static skew_result hook_send(void *user_data, const skew_conn *sc, const char *msg, size_t len) {
     server *srv = (server *)user_data;
     struct mg_connection *c = (struct mg_connection *)sc->user;
@@ -473,8 +491,8 @@ static skew_result hook_send(void *user_data, const skew_conn *sc, const char *m
     unpark(srv, c); /* mongoose writes only what is in its list */
     at = c->send.len;
     if (at == 0) st->last_progress = skew_ex_mono_ms(); /* the stall clock starts now */
-    if ((done < hlen && !mg_send(c, hdr + done, hlen - done)) ||
-        !mg_send(c, msg + (done > hlen ? done - hlen : 0), len - (done > hlen ? done - hlen : 0))) {
+    if ((done < hlen && !send_append(srv, c, hdr + done, hlen - done)) ||
+        !send_append(srv, c, msg + (done > hlen ? done - hlen : 0), len - (done > hlen ? done - hlen : 0))) {
         if (done) return SKEW_ERR_SEND; /* part of a frame is on the wire: the stream must end */
         c->send.len = at; /* no half frame on the wire */
         return SKEW_ERR_NOMEM;
