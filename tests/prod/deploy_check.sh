@@ -5,17 +5,14 @@
 # exact files (blocks after "<!-- file: PATH -->").
 # Usage (from the repository root): tests/prod/deploy_check.sh   (BUILD, MAKE from the environment)
 set -u
-BUILD=${BUILD:-build}
-MAKE=${MAKE:-make}
+WHO=deploy
+. tests/lib/need.sh
+need systemd-analyze # Debian: systemd
 pass=0; fail=0
 ok() { pass=$((pass + 1)); echo "ok: $1"; }
 no() { fail=$((fail + 1)); echo "FAIL: $1"; }
 unit=deploy/systemd/skew-tracker.service
 conf=deploy/skew-tracker.conf
-if ! command -v systemd-analyze >/dev/null 2>&1; then
-  if [ "${CI:-}" = true ]; then echo "systemd-analyze missing (Debian: systemd)"; echo "0 passed, 1 failed"; exit 1; fi
-  echo "skipped: systemd-analyze not installed (Debian: systemd)"; exit 0
-fi
 $MAKE --no-print-directory -s "$BUILD/skew_server_lws" >/dev/null 2>&1 || { echo "building lws failed"; echo "0 passed, 1 failed"; exit 1; }
 bin=$(cd "$BUILD" && pwd)/skew_server_lws
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
