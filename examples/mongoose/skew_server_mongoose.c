@@ -469,6 +469,20 @@ static bool send_append(const server *srv, struct mg_connection *c, const void *
     return true;
 }
 
+/* A stream's answer (101 or SSE head, and `connected`) is queued in c->send while mongoose reads
+   the request: write it at once, from MG_EV_READ (which mongoose sends after its parser), instead
+   of in the next loop round. That round cost epoll_ctl (EPOLLOUT on), an epoll_wait and epoll_ctl
+   (off): 3 of the ~17 system calls of a short-lived stream. What the socket does not take stays
+   queued for mongoose; an error is left for its own write to find. Not for TLS. */
+static void flush_now(struct mg_connection *c) {
+    ssize_t n;
+    if (c->is_tls || c->send.len == 0 || c->is_closing) return;
+    n = send((int)(size_t)c->fd, c->send.buf, c->send.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n <= 0) return;
+    mg_iobuf_del(&c->send, 0, (size_t)n);
+    CONN(c)->last_progress = CONN(c)->last_active = skew_ex_mono_ms(); /* what MG_EV_WRITE does */
+}
+
 static skew_result hook_send(void *user_data, const skew_conn *sc, const char *msg, size_t len) {
     server *srv = (server *)user_data;
     struct mg_connection *c = (struct mg_connection *)sc->user;
@@ -905,6 +919,9 @@ static void handler(struct mg_connection *c, int ev, void *ev_data) {
     case MG_EV_READ:
         if (st->kind == CONN_SSE) {
             c->recv.len = 0; /* an SSE client has nothing to say */
+            flush_now(c);
+        } else if (st->kind == CONN_WS) {
+            flush_now(c);
         } else if (st->kind == CONN_HTTP) {
             st->last_active = skew_ex_mono_ms();
             if (c->is_draining && !st->was_draining && !c->send.len && !c->is_closing) {
