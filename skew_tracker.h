@@ -1241,12 +1241,19 @@ SKEW__PRIV int skew__hexval(unsigned char c) {
 
 /* >>request  the headers of a request */
 
+/* skew_get_header for a request and a name known not NULL: small enough to inline in an open */
+SKEW__PRIV skew_str skew__get_header(const skew_request *req, const char *lowercase_name) {
+    skew_str v = {NULL, 0};
+    if (!req->header) return v;
+    v = req->header(req->header_ctx, lowercase_name);
+    if (!v.ptr) v.len = 0;
+    return v;
+}
+
 SKEW_API skew_str skew_get_header(const skew_request *req, const char *lowercase_name) {
     skew_str none = {NULL, 0};
-    if (!req || !req->header || !lowercase_name) return none;
-    none = req->header(req->header_ctx, lowercase_name);
-    if (!none.ptr) none.len = 0;
-    return none;
+    if (!req || !lowercase_name) return none;
+    return skew__get_header(req, lowercase_name);
 }
 
 /* ======================================================================================
@@ -5757,7 +5764,7 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
     if (t->shutting_down) return SKEW_ERR_STOPPING;
     tr = skew__transport_of(t, req->path);
     if (!tr) return SKEW_ERR_INVALID;
-    ua = t->cfg.bot_filter_off ? skew__str(NULL, 0) : skew_get_header(req, "user-agent");
+    ua = t->cfg.bot_filter_off ? skew__str(NULL, 0) : skew__get_header(req, "user-agent");
     if (!t->cfg.bot_filter_off && skew__is_bot(t, ua)) {
         skew__count(&t->m.bots_rejected);
         skew__log_bot(t, ua, tr);
@@ -5801,7 +5808,7 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
 #if SKEW_OPTIMIZE_SIZE
     if (skew_get_cookie(skew_get_header(req, "cookie"), t->cookie, &cookie) != SKEW_OK) cookie.len = 0;
 #else
-    if (skew__find_cookie(skew_get_header(req, "cookie"), t->cookie, t->cookie_len, &cookie) != SKEW_OK) cookie.len = 0;
+    if (skew__find_cookie(skew__get_header(req, "cookie"), t->cookie, t->cookie_len, &cookie) != SKEW_OK) cookie.len = 0;
 #endif
     s->version = skew__ref_version(t, cookie);
     s->route = t->cfg.route_tracking ? skew__ref_route(t, idx, skew__initial_route(t, req)) : (uint16_t)SKEW__NO_STR;
