@@ -1241,7 +1241,18 @@ SKEW__PRIV int skew__hexval(unsigned char c) {
 
 /* >>request  the headers of a request */
 
-/* skew_get_header for a request and a name known not NULL: small enough to inline in an open */
+SKEW_API skew_str skew_get_header(const skew_request *req, const char *lowercase_name) {
+    skew_str none = {NULL, 0};
+    if (!req || !req->header || !lowercase_name) return none;
+    none = req->header(req->header_ctx, lowercase_name);
+    if (!none.ptr) none.len = 0;
+    return none;
+}
+
+#if SKEW_OPTIMIZE_SIZE
+#define skew__get_header skew_get_header
+#else
+/* skew_get_header for a request and a name known not NULL: inlined in an open */
 SKEW__PRIV skew_str skew__get_header(const skew_request *req, const char *lowercase_name) {
     skew_str v = {NULL, 0};
     if (!req->header) return v;
@@ -1249,12 +1260,7 @@ SKEW__PRIV skew_str skew__get_header(const skew_request *req, const char *lowerc
     if (!v.ptr) v.len = 0;
     return v;
 }
-
-SKEW_API skew_str skew_get_header(const skew_request *req, const char *lowercase_name) {
-    skew_str none = {NULL, 0};
-    if (!req || !lowercase_name) return none;
-    return skew__get_header(req, lowercase_name);
-}
+#endif
 
 /* ======================================================================================
    >>ip  client IP behind proxies: parse, format, CIDR, trusted-proxy policy
@@ -1805,6 +1811,21 @@ SKEW_API bool skew_ip_policy_trusts(const skew_ip_policy *policy, const skew_ip 
     return skew__ip_trusts_norm(policy, &p);
 }
 
+#if SKEW_ENABLE_IP
+/* The address in header k's value v (k: 1 x-forwarded-for and 3 Forwarded are walked, the
+   others hold one address), or false. Never inlined: the walk inlined in skew_get_client_ip's
+   loop made every open (the per-address cap asks) pay for its registers while the proxy headers
+   were absent. */
+#if !SKEW_OPTIMIZE_SIZE && (defined(__GNUC__) || defined(__clang__))
+__attribute__((noinline))
+#endif
+SKEW__PRIV bool skew__ip_from_header(const skew_ip_policy *policy, int k, skew_str v, skew_ip *ip) {
+    memset(ip, 0, sizeof *ip);
+    if (k == 1 || k == 3) return skew__ip_walk(policy, v, k == 3, ip);
+    return skew_ip_parse_loose(v, ip) == SKEW_OK;
+}
+#endif
+
 /* A header that yields nothing (absent, garbage, obfuscated, walk stopped) is skipped, never
    an error: the next source is tried, and the socket peer is the last word. cf-connecting-ip
    and x-real-ip hold one address: a list there is garbage. */
@@ -1826,14 +1847,10 @@ SKEW_API skew_result skew_get_client_ip(const skew_ip_policy *policy, const skew
         for (k = 0; k < 4; k++) {
             skew_str v;
             skew_ip ip;
-            bool ok;
             if (policy && policy->headers && !(policy->headers & (1u << k))) continue; /* not ours to believe */
             v = req->header(req->header_ctx, names[k]); /* only the believed headers are looked up */
             if (!v.ptr || !v.len) continue;
-            memset(&ip, 0, sizeof ip);
-            if (k == 1 || k == 3) ok = skew__ip_walk(policy, v, k == 3, &ip);
-            else ok = skew_ip_parse_loose(v, &ip) == SKEW_OK;
-            if (ok) {
+            if (skew__ip_from_header(policy, k, v, &ip)) {
                 *out = ip;
                 if (source) *source = from[k];
                 return SKEW_OK;
@@ -4668,6 +4685,16 @@ SKEW__PRIV uint64_t skew__load_tail(const char *p, size_t n, size_t whole_len) {
 }
 #endif
 
+#if !SKEW_OPTIMIZE_SIZE && defined(__SIZEOF_INT128__)
+/* The 128-bit product of x and y, its halves folded (wyhash's "mum"): 16 input bytes per
+   multiply in the hashes below, where the compiler has the type (gcc, clang on 64-bit). */
+__extension__ typedef unsigned __int128 skew__u128;
+SKEW__PRIV uint64_t skew__mum(uint64_t x, uint64_t y) {
+    skew__u128 r = (skew__u128)x * y;
+    return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+#endif
+
 /* Seeded multiply-xorshift over 8-byte words: versions are often 36-byte UUIDs, and a byte-wise
    hash cost more than the rest of an open. Only for in-memory tables, so byte order is free. */
 SKEW__PRIV uint32_t skew__hash(uint32_t seed, skew_str s) {
@@ -4692,6 +4719,30 @@ SKEW__PRIV uint32_t skew__hash(uint32_t seed, skew_str s) {
     h *= 0x85EBCA6Bu;
     h ^= h >> 13;
     return h;
+#elif defined(__SIZEOF_INT128__)
+    /* 16 bytes per 128-bit multiply, as the User-Agent hash: a 36-byte UUID in three */
+    const uint64_t key = ((uint64_t)seed << 32 | seed) ^ 0x9E3779B97F4A7C15ull;
+    uint64_t h = key ^ ((uint64_t)s.len * 0xC2B2AE3D27D4EB4Full), v, w;
+    const char *p = s.ptr;
+    size_t n = s.len;
+    while (n >= 16) {
+        memcpy(&v, p, 8);
+        memcpy(&w, p + 8, 8);
+        h = skew__mum(v ^ key, w ^ h);
+        p += 16;
+        n -= 16;
+    }
+    if (n) {
+        if (n > 8) {
+            memcpy(&v, p, 8);
+            w = skew__load_tail(p + 8, n - 8, s.len);
+        } else {
+            v = skew__load_tail(p, n, s.len);
+            w = 0;
+        }
+        h = skew__mum(v ^ key, w ^ h);
+    }
+    return (uint32_t)skew__mum(h ^ 0xBF58476D1CE4E5B9ull, key);
 #else
     const uint64_t k = 0x9E3779B97F4A7C15ull;
     uint64_t h = ((uint64_t)seed << 32 | seed) ^ ((uint64_t)s.len * k), v;
@@ -5639,12 +5690,6 @@ SKEW__PRIV void skew__log_bot(skew_tracker *t, skew_str ua, skew_transport tr) {
    instructions of the loop below and a shorter chain of multiplies. Both operands hold a secret
    (the key, or the lane's state, which starts from the key): a client who knew neither cannot
    make a product zero but by chance. */
-__extension__ typedef unsigned __int128 skew__u128;
-SKEW__PRIV uint64_t skew__mum(uint64_t x, uint64_t y) {
-    skew__u128 r = (skew__u128)x * y;
-    return (uint64_t)r ^ (uint64_t)(r >> 64);
-}
-
 SKEW__PRIV uint64_t skew__ua_hash(const uint64_t key[2], const unsigned char *p, size_t n) {
     uint64_t a = key[0] ^ ((uint64_t)n * 0x9E3779B97F4A7C15ull), b = key[1], v, w;
     const size_t len = n; /* the whole length, for the tail read */
