@@ -5891,8 +5891,8 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
             t->ts_value = wall;
             t->ts_len = skew__u64_text(t->ts_text, wall);
         }
-        memcpy(p, t->ts_text, t->ts_len);
-        p += t->ts_len;
+        memcpy(p, t->ts_text, sizeof t->ts_text); /* a fixed size, no call: the bytes past ts_len */
+        p += t->ts_len;                           /* are overwritten or past the end */
         *p++ = '}';
         *p = '\0';
         len = (size_t)(p - t->msg);
