@@ -5678,9 +5678,13 @@ SKEW__PRIV void skew__log_bot(skew_tracker *t, skew_str ua, skew_transport tr) {
    hash of the whole UA, and checks the UA's length too: a repeat costs one pass of 8-byte words.
    Four ways (one 64-byte line), a new verdict in front and the oldest out: with one entry per
    set, UAs sharing a set evicted each other (300 UAs in 512 entries: 40 % misses round robin).
+   A UA whose set is full has a second set (other bits of its hash), looked at only then: its
+   verdict goes there while that set has room, so nothing is pushed out (300 UAs round robin in
+   256 sets of four left a set or two holding five or more, whose UAs all missed every time).
    The key is drawn at init (secret), so a client can neither aim UAs at one set nor look for
    colliding ones. A collision (another UA of the same length whose hash matches in all 64 bits,
-   of which the set's index takes the low ones: about 2^-56 per lookup at 1024 entries) gives
+   of which the set's index takes the low ones: about 2^-56 per lookup at 1024 entries, twice
+   that when the second set is looked at too) gives
    that UA the other's verdict (a bot let in or a browser refused, as a wrong rule would) until
    the entry is pushed out; nothing else. The filter never changes after init, so a stored
    verdict never goes stale. Empty UAs and UAs over 64 KiB are not remembered. */
@@ -5763,11 +5767,16 @@ SKEW__PRIV bool skew__is_bot(skew_tracker *t, skew_str ua) {
     if (t->bot_cache && ua.ptr && ua.len && ua.len < 65536u) {
         uint64_t h = skew__ua_hash(t->bot_key, (const unsigned char *)ua.ptr, ua.len);
         skew__bot_memo *e = &t->bot_cache[(size_t)(h & t->bot_cache_mask) * 4u];
+        skew__bot_memo *e2 = &t->bot_cache[(size_t)((h >> 32) & t->bot_cache_mask) * 4u];
         bool bot;
         int w;
         for (w = 0; w < 4; w++)
             if (e[w].hash == h && e[w].len == ua.len && e[w].verdict) return e[w].verdict == 2u;
+        if (e[3].verdict) /* full (ways fill from the front and never empty): the second set */
+            for (w = 0; w < 4; w++)
+                if (e2[w].hash == h && e2[w].len == ua.len && e2[w].verdict) return e2[w].verdict == 2u;
         bot = skew_bot_filter_is_bot(&t->bots, ua);
+        if (e[3].verdict && !e2[3].verdict) e = e2; /* room there: nothing pushed out */
         memmove(e + 1, e, 3 * sizeof *e);
         e->hash = h;
         e->len = (uint32_t)ua.len;
