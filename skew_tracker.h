@@ -4667,8 +4667,8 @@ SKEW__PRIV void skew__id_remove(skew_tracker *t, uint32_t slot) {
    ====================================================================================== */
 
 #if !SKEW_OPTIMIZE_SIZE
-/* The last n (1..7) bytes of a string of whole_len bytes (p points at them) as the low bytes of
-   a word, zeros above, in memory order: the tail of the word hashes below (in-memory tables
+/* The last n (1..7) bytes of a string of whole_len bytes (p points at them) as the first n
+   bytes in memory of a word, the rest zero: the tail of the word hashes below (in-memory tables
    only, so byte order is free). Little-endian with whole_len >= 8: the same value from one
    8-byte load ending at the string's end, no byte copy. */
 SKEW__PRIV uint64_t skew__load_tail(const char *p, size_t n, size_t whole_len) {
@@ -5675,7 +5675,7 @@ SKEW__PRIV void skew__log_bot(skew_tracker *t, skew_str ua, skew_transport tr) {
    Real traffic repeats a few hundred User-Agents, and the bot filter reads every byte of one
    (about 860 instructions for a desktop Chrome UA, a third of an open+close). The tracker keeps
    the verdicts it gave in a table (bot_cache_entries) of sets of four, keyed by a 64-bit keyed
-   hash of the whole UA, and checks the UA's length too: a repeat costs one pass of 8-byte words.
+   hash of the whole UA, and checks the UA's length too: a repeat costs one pass over the UA.
    Four ways (one 64-byte line), a new verdict in front and the oldest out: with one entry per
    set, UAs sharing a set evicted each other (300 UAs in 512 entries: 40 % misses round robin).
    A UA whose set is full has a second set (other bits of its hash), looked at only then: its
@@ -5684,8 +5684,8 @@ SKEW__PRIV void skew__log_bot(skew_tracker *t, skew_str ua, skew_transport tr) {
    The key is drawn at init (secret), so a client can neither aim UAs at one set nor look for
    colliding ones. A collision (another UA of the same length whose hash matches in all 64 bits,
    of which the set's index takes the low ones: about 2^-56 per lookup at 1024 entries, twice
-   that when the second set is looked at too) gives
-   that UA the other's verdict (a bot let in or a browser refused, as a wrong rule would) until
+   that when the second set is looked at too) gives that UA the other's verdict (a bot let in
+   or a browser refused, as a wrong rule would) until
    the entry is pushed out; nothing else. The filter never changes after init, so a stored
    verdict never goes stale. Empty UAs and UAs over 64 KiB are not remembered. */
 #if !SKEW_OPTIMIZE_SIZE && defined(__SIZEOF_INT128__)
