@@ -4066,7 +4066,10 @@ SKEW__PRIV skew_result skew__find_cookie(skew_str header, const char *name, size
             if (q < end && *q == '=') {
                 skew_str v;
                 q++;
-                v = skew__trim(skew__str(q, (size_t)(skew__cookie_stop(q, end) - q)));
+                v = skew__str(q, (size_t)(skew__cookie_stop(q, end) - q));
+                if (v.len && (skew__is_space((unsigned char)v.ptr[0]) ||
+                              skew__is_space((unsigned char)v.ptr[v.len - 1])))
+                    v = skew__trim(v); /* most values have no space to trim: no call */
                 if (v.len >= 2 && v.ptr[0] == '"' && v.ptr[v.len - 1] == '"') {
                     v.ptr++;
                     v.len -= 2;
