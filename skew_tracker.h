@@ -1143,9 +1143,11 @@ SKEW_API skew_result skew_get_post_connection_id(skew_str body, char id[SKEW_ID_
 /* SSE2 (x86-64 always has it) and not a size build: the id generator makes four blocks at once */
 #if !SKEW_OPTIMIZE_SIZE && defined(__SSE2__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define SKEW__CHACHA4 1
+#define SKEW__SSE2 1 /* and an id's text is 16 bytes at once */
 #include <emmintrin.h>
 #else
 #define SKEW__CHACHA4 0
+#define SKEW__SSE2 0
 #endif
 
 /* OS services for the hosted defaults (clock, randomness, malloc). */
@@ -1246,6 +1248,19 @@ SKEW_API skew_str skew_get_header(const skew_request *req, const char *lowercase
     if (!none.ptr) none.len = 0;
     return none;
 }
+
+#if SKEW_OPTIMIZE_SIZE
+#define skew__get_header skew_get_header
+#else
+/* skew_get_header for a request and a name known not NULL: inlined in an open */
+SKEW__PRIV skew_str skew__get_header(const skew_request *req, const char *lowercase_name) {
+    skew_str v = {NULL, 0};
+    if (!req->header) return v;
+    v = req->header(req->header_ctx, lowercase_name);
+    if (!v.ptr) v.len = 0;
+    return v;
+}
+#endif
 
 /* ======================================================================================
    >>ip  client IP behind proxies: parse, format, CIDR, trusted-proxy policy
@@ -1796,6 +1811,21 @@ SKEW_API bool skew_ip_policy_trusts(const skew_ip_policy *policy, const skew_ip 
     return skew__ip_trusts_norm(policy, &p);
 }
 
+#if SKEW_ENABLE_IP
+/* The address in header k's value v (k: 1 x-forwarded-for and 3 Forwarded are walked, the
+   others hold one address), or false. Never inlined: the walk inlined in skew_get_client_ip's
+   loop made every open (the per-address cap asks) pay for its registers while the proxy headers
+   were absent. */
+#if !SKEW_OPTIMIZE_SIZE && (defined(__GNUC__) || defined(__clang__))
+__attribute__((noinline))
+#endif
+SKEW__PRIV bool skew__ip_from_header(const skew_ip_policy *policy, int k, skew_str v, skew_ip *ip) {
+    memset(ip, 0, sizeof *ip);
+    if (k == 1 || k == 3) return skew__ip_walk(policy, v, k == 3, ip);
+    return skew_ip_parse_loose(v, ip) == SKEW_OK;
+}
+#endif
+
 /* A header that yields nothing (absent, garbage, obfuscated, walk stopped) is skipped, never
    an error: the next source is tried, and the socket peer is the last word. cf-connecting-ip
    and x-real-ip hold one address: a list there is garbage. */
@@ -1817,14 +1847,10 @@ SKEW_API skew_result skew_get_client_ip(const skew_ip_policy *policy, const skew
         for (k = 0; k < 4; k++) {
             skew_str v;
             skew_ip ip;
-            bool ok;
             if (policy && policy->headers && !(policy->headers & (1u << k))) continue; /* not ours to believe */
             v = req->header(req->header_ctx, names[k]); /* only the believed headers are looked up */
             if (!v.ptr || !v.len) continue;
-            memset(&ip, 0, sizeof ip);
-            if (k == 1 || k == 3) ok = skew__ip_walk(policy, v, k == 3, &ip);
-            else ok = skew_ip_parse_loose(v, &ip) == SKEW_OK;
-            if (ok) {
+            if (skew__ip_from_header(policy, k, v, &ip)) {
                 *out = ip;
                 if (source) *source = from[k];
                 return SKEW_OK;
@@ -4040,7 +4066,10 @@ SKEW__PRIV skew_result skew__find_cookie(skew_str header, const char *name, size
             if (q < end && *q == '=') {
                 skew_str v;
                 q++;
-                v = skew__trim(skew__str(q, (size_t)(skew__cookie_stop(q, end) - q)));
+                v = skew__str(q, (size_t)(skew__cookie_stop(q, end) - q));
+                if (v.len && (skew__is_space((unsigned char)v.ptr[0]) ||
+                              skew__is_space((unsigned char)v.ptr[v.len - 1])))
+                    v = skew__trim(v); /* most values have no space to trim: no call */
                 if (v.len >= 2 && v.ptr[0] == '"' && v.ptr[v.len - 1] == '"') {
                     v.ptr++;
                     v.len -= 2;
@@ -4494,6 +4523,25 @@ SKEW__PRIV void skew__id_text(const uint8_t id[16], char out[SKEW_ID_STR_MAX]) {
         out[at[i]] = skew__hex[id[i] >> 4];
         out[at[i] + 1] = skew__hex[id[i] & 15];
     }
+#elif SKEW__SSE2
+    /* every open writes an id: its 32 digits from two 16-byte vectors (about 30 instructions,
+       a third of the table below), then placed at the 8-4-4-4-12 offsets */
+    const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)id), low = _mm_set1_epi8(0x0F);
+    const __m128i hi = _mm_and_si128(_mm_srli_epi16(v, 4), low), lo = _mm_and_si128(v, low);
+    __m128i a = _mm_unpacklo_epi8(hi, lo), b = _mm_unpackhi_epi8(hi, lo); /* nibbles in text order */
+    char d[32];
+    /* a nibble x becomes '0' + x, plus 'a' - '0' - 10 past 9 */
+    a = _mm_add_epi8(_mm_add_epi8(a, _mm_set1_epi8('0')),
+                     _mm_and_si128(_mm_cmpgt_epi8(a, _mm_set1_epi8(9)), _mm_set1_epi8('a' - '0' - 10)));
+    b = _mm_add_epi8(_mm_add_epi8(b, _mm_set1_epi8('0')),
+                     _mm_and_si128(_mm_cmpgt_epi8(b, _mm_set1_epi8(9)), _mm_set1_epi8('a' - '0' - 10)));
+    _mm_storeu_si128((__m128i *)(void *)d, a);
+    _mm_storeu_si128((__m128i *)(void *)(d + 16), b);
+    memcpy(out, d, 8);
+    memcpy(out + 9, d + 8, 4);
+    memcpy(out + 14, d + 12, 4);
+    memcpy(out + 19, d + 16, 4);
+    memcpy(out + 24, d + 20, 12);
 #else
     /* both digits of a byte at once: every open writes an id */
     static const char two[] = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
@@ -4621,6 +4669,35 @@ SKEW__PRIV void skew__id_remove(skew_tracker *t, uint32_t slot) {
    >>strings  the version and route tables (implementation only)
    ====================================================================================== */
 
+#if !SKEW_OPTIMIZE_SIZE
+/* The last n (1..7) bytes of a string of whole_len bytes (p points at them) as the first n
+   bytes in memory of a word, the rest zero: the tail of the word hashes below (in-memory tables
+   only, so byte order is free). Little-endian with whole_len >= 8: the same value from one
+   8-byte load ending at the string's end, no byte copy. */
+SKEW__PRIV uint64_t skew__load_tail(const char *p, size_t n, size_t whole_len) {
+    uint64_t v = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (whole_len >= 8) {
+        memcpy(&v, p + n - 8, 8);
+        return v >> (8 * (8 - n));
+    }
+#endif
+    (void)whole_len;
+    memcpy(&v, p, n);
+    return v;
+}
+#endif
+
+#if !SKEW_OPTIMIZE_SIZE && defined(__SIZEOF_INT128__)
+/* The 128-bit product of x and y, its halves folded (wyhash's "mum"): 16 input bytes per
+   multiply in the hashes below, where the compiler has the type (gcc, clang on 64-bit). */
+__extension__ typedef unsigned __int128 skew__u128;
+SKEW__PRIV uint64_t skew__mum(uint64_t x, uint64_t y) {
+    skew__u128 r = (skew__u128)x * y;
+    return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+#endif
+
 /* Seeded multiply-xorshift over 8-byte words: versions are often 36-byte UUIDs, and a byte-wise
    hash cost more than the rest of an open. Only for in-memory tables, so byte order is free. */
 SKEW__PRIV uint32_t skew__hash(uint32_t seed, skew_str s) {
@@ -4645,6 +4722,30 @@ SKEW__PRIV uint32_t skew__hash(uint32_t seed, skew_str s) {
     h *= 0x85EBCA6Bu;
     h ^= h >> 13;
     return h;
+#elif defined(__SIZEOF_INT128__)
+    /* 16 bytes per 128-bit multiply, as the User-Agent hash: a 36-byte UUID in three */
+    const uint64_t key = ((uint64_t)seed << 32 | seed) ^ 0x9E3779B97F4A7C15ull;
+    uint64_t h = key ^ ((uint64_t)s.len * 0xC2B2AE3D27D4EB4Full), v, w;
+    const char *p = s.ptr;
+    size_t n = s.len;
+    while (n >= 16) {
+        memcpy(&v, p, 8);
+        memcpy(&w, p + 8, 8);
+        h = skew__mum(v ^ key, w ^ h);
+        p += 16;
+        n -= 16;
+    }
+    if (n) {
+        if (n > 8) {
+            memcpy(&v, p, 8);
+            w = skew__load_tail(p + 8, n - 8, s.len);
+        } else {
+            v = skew__load_tail(p, n, s.len);
+            w = 0;
+        }
+        h = skew__mum(v ^ key, w ^ h);
+    }
+    return (uint32_t)skew__mum(h ^ 0xBF58476D1CE4E5B9ull, key);
 #else
     const uint64_t k = 0x9E3779B97F4A7C15ull;
     uint64_t h = ((uint64_t)seed << 32 | seed) ^ ((uint64_t)s.len * k), v;
@@ -4658,16 +4759,7 @@ SKEW__PRIV uint32_t skew__hash(uint32_t seed, skew_str s) {
         n -= 8;
     }
     if (n) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-        if (s.len >= 8) { /* the same value as the copy below, from one 8-byte load ending at the tail */
-            memcpy(&v, p + n - 8, 8);
-            v >>= 8 * (8 - n);
-        } else
-#endif
-        {
-            v = 0;
-            memcpy(&v, p, n);
-        }
+        v = skew__load_tail(p, n, s.len);
         h = (h ^ v) * k;
     }
     h ^= h >> 29;
@@ -5219,7 +5311,7 @@ SKEW__PRIV skew_result skew__enter_conn(skew_tracker *t, skew_handle h, uint32_t
 
 SKEW__PRIV void skew__conn_view(const skew_tracker *t, uint32_t idx, skew_conn *c) {
     const skew__slot *s = &t->slots[idx];
-    memset(c, 0, sizeof *c);
+    /* every field written below (no memset first: one per open) */
     c->handle = skew__handle(t, idx);
     skew__id_text(s->id, c->id);
     c->version = skew__tab_str(&t->versions, s->version);
@@ -5586,21 +5678,62 @@ SKEW__PRIV void skew__log_bot(skew_tracker *t, skew_str ua, skew_transport tr) {
    Real traffic repeats a few hundred User-Agents, and the bot filter reads every byte of one
    (about 860 instructions for a desktop Chrome UA, a third of an open+close). The tracker keeps
    the verdicts it gave in a table (bot_cache_entries) of sets of four, keyed by a 64-bit keyed
-   hash of the whole UA, and checks the UA's length too: a repeat costs one pass of 8-byte words.
+   hash of the whole UA, and checks the UA's length too: a repeat costs one pass over the UA.
    Four ways (one 64-byte line), a new verdict in front and the oldest out: with one entry per
    set, UAs sharing a set evicted each other (300 UAs in 512 entries: 40 % misses round robin).
+   A UA whose set is full has a second set (other bits of its hash), looked at only then: its
+   verdict goes there while that set has room, so nothing is pushed out (300 UAs round robin in
+   256 sets of four left a set or two holding five or more, whose UAs all missed every time).
    The key is drawn at init (secret), so a client can neither aim UAs at one set nor look for
    colliding ones. A collision (another UA of the same length whose hash matches in all 64 bits,
-   of which the set's index takes the low ones: about 2^-56 per lookup at 1024 entries) gives
-   that UA the other's verdict (a bot let in or a browser refused, as a wrong rule would) until
+   of which the set's index takes the low ones: about 2^-56 per lookup at 1024 entries, twice
+   that when the second set is looked at too) gives that UA the other's verdict (a bot let in
+   or a browser refused, as a wrong rule would) until
    the entry is pushed out; nothing else. The filter never changes after init, so a stored
    verdict never goes stale. Empty UAs and UAs over 64 KiB are not remembered. */
-#if !SKEW_OPTIMIZE_SIZE
+#if !SKEW_OPTIMIZE_SIZE && defined(__SIZEOF_INT128__)
+/* 64-bit compilers with a 128-bit product (gcc, clang): 16 bytes of UA per multiply, the two
+   64-bit halves of the product folded (wyhash's "mum"), two lanes of 32 bytes a turn: half the
+   instructions of the loop below and a shorter chain of multiplies. Both operands hold a secret
+   (the key, or the lane's state, which starts from the key): a client who knew neither cannot
+   make a product zero but by chance. */
+SKEW__PRIV uint64_t skew__ua_hash(const uint64_t key[2], const unsigned char *p, size_t n) {
+    uint64_t a = key[0] ^ ((uint64_t)n * 0x9E3779B97F4A7C15ull), b = key[1], v, w;
+    const size_t len = n; /* the whole length, for the tail read */
+    while (n >= 32) {
+        memcpy(&v, p, 8);
+        memcpy(&w, p + 8, 8);
+        a = skew__mum(v ^ key[1], w ^ a);
+        memcpy(&v, p + 16, 8);
+        memcpy(&w, p + 24, 8);
+        b = skew__mum(v ^ key[0], w ^ b);
+        p += 32;
+        n -= 32;
+    }
+    if (n >= 16) {
+        memcpy(&v, p, 8);
+        memcpy(&w, p + 8, 8);
+        a = skew__mum(v ^ key[1], w ^ a);
+        p += 16;
+        n -= 16;
+    }
+    if (n) { /* 1..15 bytes, zero-padded (the length is in the state: no ambiguity) */
+        if (n > 8) {
+            memcpy(&v, p, 8);
+            w = skew__load_tail((const char *)p + 8, n - 8, len);
+        } else {
+            v = skew__load_tail((const char *)p, n, len);
+            w = 0;
+        }
+        b = skew__mum(v ^ key[0], w ^ b);
+    }
+    return skew__mum(a ^ 0x9E3779B97F4A7C15ull, b ^ 0xC2B2AE3D27D4EB4Full);
+}
+#elif !SKEW_OPTIMIZE_SIZE
 SKEW__PRIV uint64_t skew__ua_hash(const uint64_t key[2], const unsigned char *p, size_t n) {
     const uint64_t k = 0x9E3779B97F4A7C15ull, k2 = 0xC2B2AE3D27D4EB4Full;
     uint64_t a = key[0] ^ ((uint64_t)n * k2), b = key[1], v, w;
-    size_t len = n; /* the whole length: the little-endian tail read below */
-    (void)len;
+    size_t len = n; /* the whole length, for the tail read */
     while (n >= 16) { /* two independent lanes: their multiplies overlap */
         memcpy(&v, p, 8);
         memcpy(&w, p + 8, 8);
@@ -5619,16 +5752,7 @@ SKEW__PRIV uint64_t skew__ua_hash(const uint64_t key[2], const unsigned char *p,
         n -= 8;
     }
     if (n) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-        if (len >= 8) { /* the zero-padded tail, from one 8-byte load ending at the end */
-            memcpy(&w, p + n - 8, 8);
-            w >>= 8 * (8 - n);
-        } else
-#endif
-        {
-            w = 0;
-            memcpy(&w, p, n);
-        }
+        w = skew__load_tail((const char *)p, n, len);
         b = (b ^ w) * k2;
         b ^= b >> 29;
     }
@@ -5646,11 +5770,16 @@ SKEW__PRIV bool skew__is_bot(skew_tracker *t, skew_str ua) {
     if (t->bot_cache && ua.ptr && ua.len && ua.len < 65536u) {
         uint64_t h = skew__ua_hash(t->bot_key, (const unsigned char *)ua.ptr, ua.len);
         skew__bot_memo *e = &t->bot_cache[(size_t)(h & t->bot_cache_mask) * 4u];
+        skew__bot_memo *e2 = &t->bot_cache[(size_t)((h >> 32) & t->bot_cache_mask) * 4u];
         bool bot;
         int w;
         for (w = 0; w < 4; w++)
             if (e[w].hash == h && e[w].len == ua.len && e[w].verdict) return e[w].verdict == 2u;
+        if (e[3].verdict) /* full (ways fill from the front and never empty): the second set */
+            for (w = 0; w < 4; w++)
+                if (e2[w].hash == h && e2[w].len == ua.len && e2[w].verdict) return e2[w].verdict == 2u;
         bot = skew_bot_filter_is_bot(&t->bots, ua);
+        if (e[3].verdict && !e2[3].verdict) e = e2; /* room there: nothing pushed out */
         memmove(e + 1, e, 3 * sizeof *e);
         e->hash = h;
         e->len = (uint32_t)ua.len;
@@ -5692,7 +5821,7 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
     if (t->shutting_down) return SKEW_ERR_STOPPING;
     tr = skew__transport_of(t, req->path);
     if (!tr) return SKEW_ERR_INVALID;
-    ua = t->cfg.bot_filter_off ? skew__str(NULL, 0) : skew_get_header(req, "user-agent");
+    ua = t->cfg.bot_filter_off ? skew__str(NULL, 0) : skew__get_header(req, "user-agent");
     if (!t->cfg.bot_filter_off && skew__is_bot(t, ua)) {
         skew__count(&t->m.bots_rejected);
         skew__log_bot(t, ua, tr);
@@ -5736,7 +5865,7 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
 #if SKEW_OPTIMIZE_SIZE
     if (skew_get_cookie(skew_get_header(req, "cookie"), t->cookie, &cookie) != SKEW_OK) cookie.len = 0;
 #else
-    if (skew__find_cookie(skew_get_header(req, "cookie"), t->cookie, t->cookie_len, &cookie) != SKEW_OK) cookie.len = 0;
+    if (skew__find_cookie(skew__get_header(req, "cookie"), t->cookie, t->cookie_len, &cookie) != SKEW_OK) cookie.len = 0;
 #endif
     s->version = skew__ref_version(t, cookie);
     s->route = t->cfg.route_tracking ? skew__ref_route(t, idx, skew__initial_route(t, req)) : (uint16_t)SKEW__NO_STR;
@@ -5774,8 +5903,8 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
             t->ts_value = wall;
             t->ts_len = skew__u64_text(t->ts_text, wall);
         }
-        memcpy(p, t->ts_text, t->ts_len);
-        p += t->ts_len;
+        memcpy(p, t->ts_text, sizeof t->ts_text); /* a fixed size, no call: the bytes past ts_len */
+        p += t->ts_len;                           /* are overwritten or past the end */
         *p++ = '}';
         *p = '\0';
         len = (size_t)(p - t->msg);
@@ -5789,6 +5918,9 @@ SKEW__PRIV skew_result skew__open(skew_tracker *t, const skew_request *req, void
                                  open's own checks) */
         const uint8_t *next = t->rng_buf + SKEW__RNG_BYTES - t->rng_avail;
         __builtin_prefetch(&t->ids[skew__id_hash(next) & t->id_mask], 1);
+        /* and the one after: two opens ahead, the fetch (often a TLB miss too at 100k live) has
+           an open+close more to land; the repeat next time finds it on its way */
+        if (t->rng_avail >= 32) __builtin_prefetch(&t->ids[skew__id_hash(next + 16) & t->id_mask], 1);
     }
 #endif
     if (r != SKEW_OK) {

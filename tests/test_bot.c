@@ -546,6 +546,40 @@ static void test_cache(void) {
     skew_tracker_destroy(t);
 }
 
+/* Five browser UAs whose first set is the same full one keep their verdicts, round robin: the
+   fifth goes to its second set, where there is room, so none is pushed out (one set of four:
+   each of the five missed every time). */
+static void test_cache_second_set(void) {
+    skew_tracker *t = cache_tracker(8); /* rounded up: four sets of four */
+    static char uas[5][160];
+    uint64_t hs[5];
+    unsigned found = 0, n, round, k, w, mask;
+    if (!t) return;
+    mask = t->bot_cache_mask;
+    CHECK_EQ_INT(mask, 3);
+    /* the key is secret: pick UAs by their hash, first set 0 and second set 1 */
+    for (n = 0; found < 5 && n < 100000; n++) {
+        char *ua = uas[found];
+        uint64_t h;
+        snprintf(ua, sizeof uas[0], "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+                 "Chrome/124.0.%u.0 Safari/537.36", n);
+        h = skew__ua_hash(t->bot_key, (const unsigned char *)ua, strlen(ua));
+        if ((h & mask) == 0 && ((h >> 32) & mask) == 1) hs[found++] = h;
+    }
+    CHECK_EQ_INT(found, 5);
+    for (round = 0; round < 2 && found == 5; round++)
+        for (k = 0; k < 5; k++) CHECK_EQ_INT(open_verdict(t, skew_str_c(uas[k])), 0);
+    for (k = 0; k < 5 && found == 5; k++) { /* each of the five still has its entry */
+        unsigned held = 0;
+        for (w = 0; w < 4 * (mask + 1); w++)
+            held += t->bot_cache[w].verdict == 1u && t->bot_cache[w].hash == hs[k] &&
+                    t->bot_cache[w].len == (uint32_t)strlen(uas[k]);
+        CHECK_EQ_INT(held, 1);
+    }
+    if (found == 5) CHECK(t->bot_cache[4].hash == hs[4]); /* the fifth, in front of the second set */
+    skew_tracker_destroy(t);
+}
+
 /* The default cache and none give the same verdict on every line of the corpus, twice (the
    second time from the cache). */
 static void test_cache_corpus(void) {
@@ -595,6 +629,7 @@ int main(void) {
 #endif
 #if !SKEW_OPTIMIZE_SIZE
     test_cache();
+    test_cache_second_set();
     test_cache_corpus();
 #endif
     TEST_MAIN_END();
