@@ -197,40 +197,68 @@ static void skew_ex__stamp(char *buf, size_t cap) {
     buf[n] = '\0';
 }
 
+/* A line is put together here and written at once (under skew_ex__log_mu). stderr is unbuffered:
+   a line in several writes could be split by whatever reads this process's stdout and stderr
+   into one stream (a supervisor, a test harness) when the other stream's output lands between
+   them (seen in CI: a JSON line cut by the start banner). */
+static struct {
+    char buf[16384];
+    size_t len;
+    FILE *f;
+} skew_ex__line;
+
+static void skew_ex__put(const char *s, size_t n) {
+    if (skew_ex__line.len + n > sizeof skew_ex__line.buf) { /* longer than any line should be: pieces */
+        fwrite(skew_ex__line.buf, 1, skew_ex__line.len, skew_ex__line.f);
+        skew_ex__line.len = 0;
+        if (n > sizeof skew_ex__line.buf) {
+            fwrite(s, 1, n, skew_ex__line.f);
+            return;
+        }
+    }
+    memcpy(skew_ex__line.buf + skew_ex__line.len, s, n);
+    skew_ex__line.len += n;
+}
+
+static void skew_ex__puts(const char *s) { skew_ex__put(s, strlen(s)); }
+
 /* One line: the head (time, level, instance), then msg (text: as is; json: "msg") or fields. */
 static void skew_ex__emit(const char *level, const char *msg, const char *const *keys, const skew_str *vals,
                           size_t n) {
     static char esc[SKEW_EX_LOG_LINE_MAX * 2 + 16];
-    FILE *f;
     char stamp[40];
     size_t k;
+    bool json;
     skew_ex__stamp(stamp, sizeof stamp);
     pthread_mutex_lock(&skew_ex__log_mu);
-    f = skew_ex__log.out ? skew_ex__log.out : stderr;
-    if (skew_ex__log.json) {
-        fprintf(f, "{\"time\":\"%s\",\"level\":\"%s\",\"instance\":\"%s\"", stamp, level, skew_ex__log.instance);
-        if (msg) {
-            skew_ex_log_escape(msg, strlen(msg), true, esc, sizeof esc);
-            fprintf(f, ",\"msg\":\"%s\"", esc);
-        }
-        for (k = 0; k < n; k++) {
-            skew_ex_log_escape(vals[k].ptr ? vals[k].ptr : "", vals[k].len, true, esc, sizeof esc);
-            fprintf(f, ",\"%s\":\"%s\"", keys[k], esc);
-        }
-        fputs("}\n", f);
-    } else {
-        fprintf(f, "%s %s %s", stamp, level, skew_ex__log.instance);
-        if (msg) {
-            skew_ex__escape(msg, strlen(msg), false, false, esc, sizeof esc);
-            fprintf(f, " %s", esc);
-        }
-        for (k = 0; k < n; k++) {
-            skew_ex_log_escape(vals[k].ptr ? vals[k].ptr : "", vals[k].len, false, esc, sizeof esc);
-            fprintf(f, " %s=\"%s\"", keys[k], esc);
-        }
-        fputc('\n', f);
+    skew_ex__line.f = skew_ex__log.out ? skew_ex__log.out : stderr;
+    skew_ex__line.len = 0;
+    json = skew_ex__log.json;
+    skew_ex__puts(json ? "{\"time\":\"" : "");
+    skew_ex__puts(stamp);
+    skew_ex__puts(json ? "\",\"level\":\"" : " ");
+    skew_ex__puts(level);
+    skew_ex__puts(json ? "\",\"instance\":\"" : " ");
+    skew_ex__puts(skew_ex__log.instance);
+    skew_ex__puts(json ? "\"" : "");
+    if (msg) {
+        if (json) skew_ex_log_escape(msg, strlen(msg), true, esc, sizeof esc);
+        else skew_ex__escape(msg, strlen(msg), false, false, esc, sizeof esc);
+        skew_ex__puts(json ? ",\"msg\":\"" : " ");
+        skew_ex__puts(esc);
+        skew_ex__puts(json ? "\"" : "");
     }
-    fflush(f);
+    for (k = 0; k < n; k++) {
+        skew_ex_log_escape(vals[k].ptr ? vals[k].ptr : "", vals[k].len, json, esc, sizeof esc);
+        skew_ex__puts(json ? ",\"" : " ");
+        skew_ex__puts(keys[k]);
+        skew_ex__puts(json ? "\":\"" : "=\"");
+        skew_ex__puts(esc);
+        skew_ex__puts("\"");
+    }
+    skew_ex__puts(json ? "}\n" : "\n");
+    fwrite(skew_ex__line.buf, 1, skew_ex__line.len, skew_ex__line.f);
+    fflush(skew_ex__line.f);
     pthread_mutex_unlock(&skew_ex__log_mu);
 }
 
