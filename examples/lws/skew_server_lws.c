@@ -20,6 +20,9 @@
 #ifndef _DEFAULT_SOURCE
 #define _DEFAULT_SOURCE 1 /* libwebsockets.h wants BSD socket types */
 #endif
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1 /* accept4 (>>listen) */
+#endif
 
 #include <errno.h>
 #include <stdlib.h>
@@ -32,6 +35,8 @@
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <unistd.h>
 
 #include <libwebsockets.h>
 #include <ev.h>
@@ -139,6 +144,7 @@ typedef struct skew_lws_defence_counts {
     uint64_t ws_bad_close;          /* WebSocket close frames with an invalid code (answered 1002) */
     uint64_t oversized_heads;       /* heads past max_http_header_data: lws closes, no 431 */
     uint64_t fd_limit_refused;      /* connections closed at once: near the descriptor limit */
+    uint64_t accept_paused;         /* times accept() failed for want of descriptors or memory */
 } skew_lws_defence_counts;
 
 /* The deadline of the request a connection is reading (>>deadline), indexed by descriptor; the
@@ -162,6 +168,10 @@ typedef struct server {
     lws_sorted_usec_list_t sul;     /* poll loop: the periodic work; libev: srv_lws_heartbeat */
     struct ev_loop *loop;           /* the libev loop, or NULL (SKEW_LWS_EVENT_LOOP=poll) */
     ev_timer tick;                  /* the periodic work on the libev loop */
+    int listen_fd;                  /* the adapter's own listener (>>listen), or -1: lws' */
+    unsigned listen_port;           /* the port bound (--port 0 picks one) */
+    ev_io listen_watch;
+    ev_timer listen_resume;         /* accept() out of descriptors: the listener rests a moment */
     uint64_t timer_at;              /* monotonic ms the timer is armed for */
     conn *conns;                    /* ex.open_conns of them */
     char arena[ARENA_SIZE];         /* per-request header copies (one thread, one request) */
@@ -405,27 +415,29 @@ static bool deadlines_init(server *srv) {
     return srv->deadlines != NULL;
 }
 
-/* LWS_CALLBACK_FILTER_NETWORK_CONNECTION: refuse (close at once) a connection that would leave
-   fewer than FD_RESERVE descriptors. */
-static int fd_limit_filter(server *srv, int fd) {
-    struct rlimit rl; /* read each time: an operator may change it (prlimit) */
-    if (fd < 0 || getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return 0;
-    if ((rlim_t)fd + FD_RESERVE < rl.rlim_cur) return 0;
+/* The descriptor limit now, or RLIM_INFINITY: read per wake-up of the listener, as an operator
+   may change it (prlimit). */
+static rlim_t fd_limit_now(void) {
+    struct rlimit rl;
+    return getrlimit(RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_cur : RLIM_INFINITY;
+}
+
+/* Refuse (close at once) a connection that would leave fewer than FD_RESERVE descriptors below
+   the limit `lim` (fd_limit_now). 1: refused. */
+static int fd_limit_filter(server *srv, int fd, rlim_t lim) {
+    if (fd < 0 || lim == RLIM_INFINITY || (rlim_t)fd + FD_RESERVE < lim) return 0;
     srv->defence.fd_limit_refused++;
     return 1;
 }
 
-/* LWS_CALLBACK_FILTER_NETWORK_CONNECTION passed a connection: keep the peer address accept()
-   gave (lws 4.1.6: `user` is a struct lws_filter_network_conn_args) for req_build. */
-static void peer_note(server *srv, int fd, const struct lws_filter_network_conn_args *filt) {
+/* A connection passed fd_limit_filter: keep the peer address accept() gave for req_build. */
+static void peer_note(server *srv, int fd, const struct sockaddr *sa, socklen_t salen) {
     req_deadline *d;
     skew_ip ip;
-    if (!filt || fd < 0 || (size_t)fd >= srv->deadlines_cap) return;
+    if (!sa || fd < 0 || (size_t)fd >= srv->deadlines_cap) return;
     d = &srv->deadlines[fd];
     memset(d->peer4, 0, 4);
-    if (skew_ip_from_sockaddr((const struct sockaddr *)&filt->cli_addr, filt->clilen, &ip) == SKEW_OK &&
-        ip.family == 4)
-        memcpy(d->peer4, ip.bytes, 4);
+    if (skew_ip_from_sockaddr(sa, salen, &ip) == SKEW_OK && ip.family == 4) memcpy(d->peer4, ip.bytes, 4);
 }
 
 /* A new connection: its first head is due REQ_HEAD_MS from now. */
@@ -849,12 +861,13 @@ static int respond_error(struct lws *wsi, int status, const char *msg, bool fini
 static size_t defence_metrics(const server *srv, char *buf, size_t cap) {
     static const char *const names[] = {
         "framing_refused", "body_too_large", "body_closed", "slow_heads", "slow_bodies",
-        "output_refused", "ws_bad_close", "oversized_heads", "fd_limit_refused",
+        "output_refused", "ws_bad_close", "oversized_heads", "fd_limit_refused", "accept_paused",
     };
     const uint64_t v[] = {
         srv->defence.framing_refused, srv->defence.body_too_large, srv->defence.body_closed,
         srv->defence.slow_heads, srv->defence.slow_bodies, srv->defence.output_total_refused,
         srv->defence.ws_bad_close, srv->defence.oversized_heads, srv->defence.fd_limit_refused,
+        srv->defence.accept_paused,
     };
     size_t i, len = 0;
     for (i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -1457,8 +1470,11 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         deadline_set(srv_of(wsi), wsi, REQ_HEAD); /* keep-alive: the next head */
         return 0;
     case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
-        if (fd_limit_filter(srv_of(wsi), (int)(intptr_t)in)) return 1;
-        peer_note(srv_of(wsi), (int)(intptr_t)in, (const struct lws_filter_network_conn_args *)user);
+        if (fd_limit_filter(srv_of(wsi), (int)(intptr_t)in, fd_limit_now())) return 1;
+        if (user) /* lws 4.1.6: `user` is a struct lws_filter_network_conn_args */
+            peer_note(srv_of(wsi), (int)(intptr_t)in,
+                      (const struct sockaddr *)&((const struct lws_filter_network_conn_args *)user)->cli_addr,
+                      ((const struct lws_filter_network_conn_args *)user)->clilen);
         return 0;
     case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
         deadline_new(srv_of(wsi), wsi);
@@ -1593,6 +1609,119 @@ static void srv_ev_timer(struct ev_loop *loop, ev_timer *w, int revents) {
 }
 
 /* ======================================================================================
+   >>listen  the adapter's own listener (libev)
+   ======================================================================================
+   On libev, with an IP address for --host, the adapter listens and accepts itself and hands each
+   connection to lws (lws_adopt_descriptor_vhost); the vhost has no listener of its own
+   (CONTEXT_PORT_NO_LISTEN_SERVER). Per connection that saves four of lws 4.1.6's system calls:
+   its poll() of the listener after every accept, an FD_CLOEXEC and an O_NONBLOCK fcntl (accept4
+   sets both) and TCP_NODELAY (Linux: accepted sockets inherit it from the listener). It also binds
+   exactly the address asked for (lws may bind IPv6 elsewhere: check_bound). An interface name
+   for --host, and SKEW_LWS_EVENT_LOOP=poll, keep lws' listener. */
+
+#define LISTEN_RESUME_S 0.1 /* accept() out of descriptors or memory: try again after this */
+/* Connections accepted per wake-up at most, so a flood of them leaves the loop to the others.
+   Each accepted at once (not one per wake-up) shares the wake-up, and the read of lws' eventfd
+   that every adoption writes to (lws_cancel_service_pt), with the rest. */
+#define LISTEN_BATCH 32
+
+/* The listening socket for an IP literal host: 1 when host is no IP literal (lws listens),
+   0 with *fd and srv->listen_port set, -1 (errno) when it cannot listen. */
+static int listen_open(server *srv, const char *host, unsigned port, int *fd) {
+    union {
+        struct sockaddr sa;
+        struct sockaddr_in in4;
+        struct sockaddr_in6 in6;
+    } a;
+    socklen_t alen;
+    int one = 1, e;
+    memset(&a, 0, sizeof a);
+    if (inet_pton(AF_INET, host, &a.in4.sin_addr) == 1) {
+        a.in4.sin_family = AF_INET;
+        a.in4.sin_port = htons((uint16_t)port);
+        alen = sizeof a.in4;
+    } else if (inet_pton(AF_INET6, host, &a.in6.sin6_addr) == 1) {
+        a.in6.sin6_family = AF_INET6;
+        a.in6.sin6_port = htons((uint16_t)port);
+        alen = sizeof a.in6;
+    } else {
+        return 1;
+    }
+    *fd = socket(a.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (*fd < 0) return -1;
+    if (setsockopt(*fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        (a.sa.sa_family == AF_INET6 && setsockopt(*fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) != 0) ||
+        setsockopt(*fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0 || /* (inherited) */
+        bind(*fd, &a.sa, alen) != 0 || listen(*fd, SOMAXCONN) != 0 || getsockname(*fd, &a.sa, &alen) != 0)
+        goto fail;
+    srv->listen_port = ntohs(a.sa.sa_family == AF_INET ? a.in4.sin_port : a.in6.sin6_port);
+    return 0;
+fail:
+    e = errno;
+    close(*fd);
+    *fd = -1;
+    errno = e;
+    return -1;
+}
+
+static void listen_resume(struct ev_loop *loop, ev_timer *w, int revents) {
+    server *srv = (server *)w->data;
+    (void)revents;
+    if (srv->listen_fd >= 0) ev_io_start(loop, &srv->listen_watch);
+}
+
+static void listen_readable(struct ev_loop *loop, ev_io *w, int revents) {
+    server *srv = (server *)w->data;
+    int n, type = LWS_ADOPT_SOCKET | LWS_ADOPT_HTTP;
+    rlim_t lim = RLIM_INFINITY;
+    (void)revents;
+    if (skew_tls_enabled(&srv->ex.tls)) type |= LWS_ADOPT_ALLOW_SSL;
+    for (n = 0; n < LISTEN_BATCH; n++) {
+        struct sockaddr_storage peer;
+        socklen_t plen = sizeof peer;
+        lws_sock_file_fd_type d;
+        int fd = accept4(w->fd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED) continue;
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                /* still readable: without a rest the loop would spin on accept() */
+                srv->defence.accept_paused++;
+                ev_io_stop(loop, w);
+                ev_timer_set(&srv->listen_resume, LISTEN_RESUME_S, 0.0);
+                ev_timer_start(loop, &srv->listen_resume);
+            }
+            return; /* EAGAIN: none left */
+        }
+        if (lim == RLIM_INFINITY) lim = fd_limit_now(); /* once per wake-up */
+        if (fd_limit_filter(srv, fd, lim)) {
+            close(fd);
+            continue;
+        }
+        peer_note(srv, fd, (const struct sockaddr *)&peer, plen);
+        d.sockfd = fd;
+        /* NULL: lws has closed it (as its own listener's accept would) */
+        if (!lws_adopt_descriptor_vhost(srv->vh, (lws_adoption_type)type, d, NULL, NULL))
+            skew_ex_logf(SKEW_EX_LOG_DEBUG, "lws could not adopt an accepted connection");
+    }
+}
+
+static void listen_start(server *srv) {
+    ev_io_init(&srv->listen_watch, listen_readable, srv->listen_fd, EV_READ);
+    srv->listen_watch.data = srv;
+    ev_timer_init(&srv->listen_resume, listen_resume, LISTEN_RESUME_S, 0.0);
+    srv->listen_resume.data = srv;
+    ev_io_start(srv->loop, &srv->listen_watch);
+}
+
+static void listen_close(server *srv) {
+    if (srv->listen_fd < 0) return;
+    ev_io_stop(srv->loop, &srv->listen_watch);
+    ev_timer_stop(srv->loop, &srv->listen_resume);
+    close(srv->listen_fd);
+    srv->listen_fd = -1;
+}
+
+/* ======================================================================================
    >>main
    ====================================================================================== */
 
@@ -1628,7 +1757,7 @@ static bool check_bound(server *srv, const struct in6_addr *want) {
         if (getsockname(fd, (struct sockaddr *)&sa, &sl) != 0 || sa.sin6_family != AF_INET6) continue;
         if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) != 0 || type != SOCK_STREAM) continue;
         if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &al) != 0 || !acc) continue;
-        if (ntohs(sa.sin6_port) != (uint16_t)lws_get_vhost_listen_port(srv->vh)) continue;
+        if (ntohs(sa.sin6_port) != (uint16_t)srv->listen_port) continue;
         return !memcmp(&sa.sin6_addr, want, sizeof *want);
     }
     return false;
@@ -1657,6 +1786,7 @@ static const lws_retry_bo_t no_validity = {NULL, 0, 0, 0, 0, 0}; /* secs_since_v
 static int context_info(server *srv, struct lws_context_creation_info *info, struct in6_addr *v6, bool *ipv6,
                         struct ev_loop **loop, void **foreign) {
     memset(info, 0, sizeof *info);
+    srv->listen_fd = -1;
     *ipv6 = strchr(srv->ex.opt.host, ':') != NULL;
     if (*ipv6 && inet_pton(AF_INET6, srv->ex.opt.host, v6) != 1) {
         fprintf(stderr, "skew_server_lws: --host %s: not an IPv6 address\n", srv->ex.opt.host);
@@ -1710,6 +1840,17 @@ static int context_info(server *srv, struct lws_context_creation_info *info, str
             srv->loop = *loop;
             ev_timer_init(&srv->tick, srv_ev_timer, 0.0, 0.0);
             srv->tick.data = srv;
+            switch (listen_open(srv, srv->ex.opt.host, srv->ex.opt.port, &srv->listen_fd)) {
+            case 0: /* >>listen: lws only adopts */
+                info->port = CONTEXT_PORT_NO_LISTEN_SERVER;
+                info->iface = NULL;
+                break;
+            case 1: break; /* an interface name: lws listens */
+            default:
+                fprintf(stderr, "skew_server_lws: cannot listen on %s:%u: %s\n", srv->ex.opt.host,
+                        (unsigned)srv->ex.opt.port, strerror(errno));
+                return 1;
+            }
         }
     }
     return 0;
@@ -1757,17 +1898,28 @@ int main(int argc, char **argv) {
     srv.ctx = lws_create_context(&info);
     if (!srv.ctx) {
         fprintf(stderr, "skew_server_lws: cannot listen on %s:%u\n", srv.ex.opt.host, (unsigned)srv.ex.opt.port);
+        if (srv.listen_fd >= 0) close(srv.listen_fd);
         if (loop) ev_loop_destroy(loop);
         skew_ex_site_free(&srv.ex.site);
         skew_tracker_destroy(srv.ex.t);
         return 1;
     }
     srv.vh = lws_get_vhost_by_name(srv.ctx, "skew");
+    if (srv.listen_fd >= 0) {
+        if (!srv.vh) {
+            fprintf(stderr, "skew_server_lws: lws created no vhost\n");
+            exit_code = 1;
+            goto out;
+        }
+        listen_start(&srv);
+    } else {
+        srv.listen_port = srv.vh ? (unsigned)lws_get_vhost_listen_port(srv.vh) : srv.ex.opt.port;
+    }
     if (srv.ex.copt.redis_url && !cluster_start(&srv, loop)) {
         exit_code = 2;
         goto out;
     }
-    if (ipv6 && (!srv.vh || !check_bound(&srv, &v6))) {
+    if (ipv6 && srv.listen_fd < 0 && (!srv.vh || !check_bound(&srv, &v6))) {
         fprintf(stderr, "skew_server_lws: lws did not bind [%s]: refusing to listen elsewhere\n", srv.ex.opt.host);
         exit_code = 1;
         goto out;
@@ -1775,10 +1927,10 @@ int main(int argc, char **argv) {
     if (srv.ex.opt.port == 0 || srv.ex.opt.verbosity >= SKEW_EX_NORMAL)
         skew_ex_log_line("info", "skew_server_lws: listening on %s://%s%s%s:%d%s (lws %s, build %s)",
                 skew_tls_enabled(&srv.ex.tls) ? "https" : "http", ipv6 ? "[" : "",
-                srv.ex.opt.host, ipv6 ? "]" : "", srv.vh ? lws_get_vhost_listen_port(srv.vh) : srv.ex.opt.port,
+                srv.ex.opt.host, ipv6 ? "]" : "", (int)srv.listen_port,
                 srv.ex.opt.base, lws_get_library_version(), srv.ex.opt.build_id);
     skew_ex_print_banner(stdout, &srv.ex.opt, "skew_server_lws",
-                         (unsigned)(srv.vh ? lws_get_vhost_listen_port(srv.vh) : srv.ex.opt.port));
+                         srv.listen_port);
 
     skew_ex_signals_install();
     srv_schedule(&srv, 0);
@@ -1788,6 +1940,7 @@ int main(int argc, char **argv) {
 
 out:
     lws_sul_cancel(&srv.sul);
+    listen_close(&srv);
     if (loop) ev_timer_stop(loop, &srv.tick);
     {
         struct lws_context *ctx = srv.ctx;

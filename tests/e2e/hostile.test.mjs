@@ -10,24 +10,10 @@ import { execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import {
   withServer, rawSocket, rawWs, wsFrame, parseFrames, sleep, within, eventually, serverBinary, HOST, CHROME_UA,
+  cpuSeconds, idleCpuShare,
 } from './lib/harness.mjs';
 
 const isLws = /lws/.test(path.basename(serverBinary()));
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-
-/** CPU seconds (user + system) the process has used so far. */
-function cpuSeconds(pid) {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on
-  return (Number(f[11]) + Number(f[12])) / CLK_TCK; // utime (14), stime (15)
-}
-
-/** Share of one core the server uses over `ms` while nobody talks to it. */
-async function idleCpuShare(srv, ms = 1500) {
-  const a = cpuSeconds(srv.pid);
-  await sleep(ms);
-  return (cpuSeconds(srv.pid) - a) / (ms / 1000);
-}
 
 /** Send raw bytes on a new connection; collect what comes back until the server closes or
     `wait` ms pass. Returns {text, closed}. */

@@ -2,7 +2,7 @@
 // 127.0.0.1 port, waits for {base}/health, always stops it (SIGTERM, then SIGKILL after a bound),
 // and offers clients built on real libraries (ws, eventsource) plus raw sockets where a library
 // would hide what is being tested. Every wait here is bounded.
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -80,7 +80,8 @@ function pdeathsigPrefix() {
 /**
  * Start a server. Options map to the command line:
  *   buildId (null: no --build-id), base, adminToken (null: none), routeTracking, ipTracking, trustProxy [cidr..],
- *   statsIntervalMs, keepaliveMs, maxConnections, root, maxOutputBytes, drainMs (default 0), extraArgs [..]
+ *   statsIntervalMs, keepaliveMs, maxConnections, root, maxOutputBytes, drainMs (default 0), extraArgs [..],
+ *   host (default HOST, 127.0.0.1; '::1' for IPv6: every client helper below connects there)
  */
 export async function startServer(opts = {}) {
   const bin = serverBinary();
@@ -97,7 +98,7 @@ export async function startServer(opts = {}) {
   let lastErr;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
-    const args = ['--host', HOST, '--port', String(port), '--base', o.base];
+    const args = ['--host', o.host || HOST, '--port', String(port), '--base', o.base];
     if (o.buildId != null) args.push('--build-id', o.buildId); // null: the server picks (--root)
     if (o.adminToken) args.push('--admin-token', o.adminToken);
     if (o.routeTracking) args.push('--route-tracking');
@@ -133,6 +134,7 @@ export class Server {
     this.base = opts.base;
     this.buildId = opts.buildId;
     this.token = opts.adminToken;
+    this.host = opts.host || HOST;
     this.clients = new Set();
     this.out = '';
     const pre = pdeathsigPrefix();
@@ -155,8 +157,9 @@ export class Server {
   }
 
   output() { return this.out; }
-  url(p = '/') { return `http://${HOST}:${this.port}${p}`; }
-  wsUrl(p) { return `ws://${HOST}:${this.port}${p}`; }
+  get hostInUrl() { return this.host.includes(':') ? `[${this.host}]` : this.host; }
+  url(p = '/') { return `http://${this.hostInUrl}:${this.port}${p}`; }
+  wsUrl(p) { return `ws://${this.hostInUrl}:${this.port}${p}`; }
   path(p) { return this.base + p; }
   get pid() { return this.proc.pid; }
 
@@ -235,6 +238,22 @@ export class Server {
 }
 
 /** Start a server, run fn(server), stop it (always). */
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
+/** CPU seconds (user + system) the process has used so far. */
+export function cpuSeconds(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on
+  return (Number(f[11]) + Number(f[12])) / CLK_TCK; // utime (14), stime (15)
+}
+
+/** Share of one core the server uses over `ms` while nobody talks to it. */
+export async function idleCpuShare(srv, ms = 1500) {
+  const a = cpuSeconds(srv.pid);
+  await sleep(ms);
+  return (cpuSeconds(srv.pid) - a) / (ms / 1000);
+}
+
 export async function withServer(opts, fn) {
   const srv = await startServer(opts);
   let failed = null;
@@ -492,7 +511,7 @@ export function openSseRaw(srv, o = {}) {
   const p = o.route === undefined ? base : `${base}?route=${encodeURIComponent(o.route)}`;
   return new Promise((resolve, reject) => {
     const req = http.request({
-      host: HOST, port: srv.port, method: o.method || 'GET', path: p, agent: false,
+      host: srv.host, port: srv.port, method: o.method || 'GET', path: p, agent: false,
       headers: { accept: 'text/event-stream', ...headerSet(o) },
     });
     const timer = setTimeout(() => { req.destroy(new Error('SSE response head timeout')); }, 5000);
@@ -542,7 +561,7 @@ export function request(srv, method, p, { headers = {}, body, timeout = 5000, ua
   return new Promise((resolve, reject) => {
     const h = { ...(ua ? { 'user-agent': ua } : {}), ...headers };
     if (body !== undefined && h['content-length'] === undefined) h['content-length'] = Buffer.byteLength(body);
-    const req = http.request({ host: HOST, port: srv.port, method, path: p, headers: h, agent: false });
+    const req = http.request({ host: srv.host, port: srv.port, method, path: p, headers: h, agent: false });
     const timer = setTimeout(() => req.destroy(new Error(`${method} ${p}: no answer within ${timeout} ms`)), timeout);
     req.on('error', (e) => { clearTimeout(timer); reject(e); });
     req.on('response', (res) => {
@@ -576,7 +595,7 @@ export function assertJsonError(r, status, what = '') {
 /** A raw TCP connection that collects what it reads. */
 export function rawSocket(srv, { host = HOST } = {}) {
   return new Promise((resolve, reject) => {
-    const s = net.connect({ host: HOST, port: srv.port, localAddress: host === HOST ? undefined : host });
+    const s = net.connect({ host: srv.host, port: srv.port, localAddress: host === HOST ? undefined : host });
     const c = {
       sock: s, data: Buffer.alloc(0), closedFlag: false,
       write(b) { s.write(b); },
